@@ -1,0 +1,52 @@
+# One entry point for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: help venv book data test test-fast bench validate lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@echo "Setting up $(VENV) from requirements.lock ..."
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(STAMP) ## Create the virtual environment from the lock file (if needed)
+
+data: $(STAMP) ## Generate the embedded synthetic survey (if missing or stale)
+	$(BIN)/python -m lederuddannelse data ensure
+
+book: $(STAMP) ## Build the whole book into _build/html (executes changed chapters only)
+	$(BIN)/python -m lederuddannelse build --jobs $(JOBS)
+
+test: $(STAMP) ## Run all tests (builds a small book; browser and R tests included)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## Run the tests that need neither a book build, a browser nor R
+	$(BIN)/python -m pytest -m "not book and not browser and not r"
+
+bench: $(STAMP) ## Benchmarks: print build, data and statistics timings
+	$(BIN)/python -m lederuddannelse.bench
+
+validate: $(STAMP) ## Simulation study: bias and CI coverage over repeated samples
+	$(BIN)/python -m lederuddannelse.simulate
+
+lock: ## Re-resolve and rewrite requirements.lock (needs network to the package index)
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -e . pytest playwright pybtex
+	( echo '# Exact pins for the book and its tests. Regenerate with `make lock` (see README).'; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable ) > requirements.lock
+	rm -rf .venv-lock
+
+clean: ## Remove build output (keeps the virtual environment)
+	rm -rf _build build

@@ -1,0 +1,3 @@
+from lederuddannelse.cli import main
+
+raise SystemExit(main())

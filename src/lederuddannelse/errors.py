@@ -1,0 +1,30 @@
+"""One family of user-facing errors.
+
+Anything a user can cause (a bad data file, a bad parameter, a failing chapter) raises a
+subclass of :class:`LederuddannelseError`. The command line prints its message alone, without
+a traceback, and exits non-zero; programming errors still show their traceback.
+"""
+
+
+class LederuddannelseError(Exception):
+    """An error whose message is written for the user; the CLI prints it without a traceback."""
+
+
+class ParameterError(LederuddannelseError):
+    """A parameter has an unknown name or a value outside what is allowed."""
+
+
+class DataValidationError(LederuddannelseError):
+    """A data file does not match the codebook; the message lists every problem found."""
+
+
+class WeightingError(LederuddannelseError):
+    """Raking cannot reach the population margins (e.g. an empty category)."""
+
+
+class EstimationError(LederuddannelseError):
+    """An estimate or model cannot be computed as asked (unknown variable, separation, ...)."""
+
+
+class ChapterError(LederuddannelseError):
+    """A chapter failed while executing; names the chapter, the parameter group and the cell."""
