@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from lederuddannelse.errors import LederuddannelseError
+from lederuddannelse.paths import project_root
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +42,37 @@ def build_parser() -> argparse.ArgumentParser:
     data_sub.add_parser(
         "ensure", help="generate the embedded synthetic survey if it is missing or stale"
     )
+
+    b = sub.add_parser(
+        "build",
+        help="execute the chapters that changed and build the site into _build/html",
+        description="Execute every chapter x parameter group of parameters.yml with papermill "
+        "(cached: a run whose chapter, parameters, data, package and lock file are unchanged is "
+        "skipped), then render the site with Jupyter Book (warnings are errors) and publish it "
+        "to _build/html in one step. A failure leaves the published site as it was.",
+    )
+    b.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2,
+                   help="chapters executed in parallel (default: number of cores)")
+    b.add_argument("--force", action="store_true", help="ignore the cache and execute everything")
+    b.add_argument("--params", default=None, help="parameters file (default parameters.yml)")
+    b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+
+    r = sub.add_parser(
+        "run",
+        help="re-execute one chapter with other parameters",
+        description="Re-execute one chapter with papermill, with the parameters of one group "
+        "of parameters.yml and the overrides given with -p. Parameter names and values are "
+        "checked first. The executed notebook is written under build/runs/ (the published "
+        "site is not touched). Example: python -m lederuddannelse run "
+        "chapters/02_udbredelse.md -p definition narrow -p weighted false",
+    )
+    r.add_argument("chapter", help="chapter file, e.g. chapters/02_udbredelse.md")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"), help="set a parameter (repeatable)")
+    r.add_argument("-g", "--group", default=None, help="parameter group to start from (default: the first)")
+    r.add_argument("-o", "--output", default=None, help="where to write the executed notebook")
+
+    sub.add_parser("params", help="list the parameters, their values and what they may be")
     return parser
 
 
@@ -48,6 +82,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "data":
             return _data(args)
+        if args.command == "build":
+            from lederuddannelse.build import build
+
+            build(project_root(), jobs=args.jobs, force=args.force, quiet=args.quiet,
+                  params_file=Path(args.params) if args.params else None)
+            return 0
+        if args.command == "run":
+            from lederuddannelse.build import run_one
+            from lederuddannelse.params import parse_cli_value
+
+            overrides = {name: parse_cli_value(value) for name, value in args.parameter}
+            run_one(Path(args.chapter), overrides, project_root(), group=args.group,
+                    out=Path(args.output) if args.output else None)
+            return 0
+        if args.command == "params":
+            from lederuddannelse.params import describe_parameters
+
+            print(describe_parameters())
+            return 0
     except LederuddannelseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

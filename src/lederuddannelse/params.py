@@ -1,0 +1,262 @@
+"""The run parameters: one file (`parameters.yml`), validated before anything executes.
+
+Global parameters have a fixed specification here (type, allowed values, help). A chapter may
+add its own parameters in its `parameters` cell; a group in `parameters.yml` may set them,
+restricted by an `allowed` list there. Every error names the file or option, the parameter,
+the value and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lederuddannelse.errors import ParameterError
+from lederuddannelse.paths import project_root
+
+PARAMETERS_FILE = "parameters.yml"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one global parameter may be."""
+
+    kind: type | tuple[type, ...]
+    help: str
+    choices: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+
+    def check(self, name: str, value: Any, where: str) -> Any:
+        if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        ok_type = isinstance(value, self.kind) and not (
+            self.kind in (int, float) and isinstance(value, bool)
+        )
+        if not ok_type:
+            expected = self.kind.__name__ if isinstance(self.kind, type) else "a value"
+            raise ParameterError(
+                f"{where}: parameter '{name}' = {value!r} has the wrong type; expected {expected}"
+                + (f" (one of {', '.join(map(str, self.choices))})" if self.choices else "")
+                + "."
+            )
+        if self.choices is not None and value not in self.choices:
+            raise ParameterError(
+                f"{where}: parameter '{name}' = {value!r} is not allowed; expected one of "
+                f"{', '.join(map(str, self.choices))}."
+            )
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
+            raise ParameterError(
+                f"{where}: parameter '{name}' = {value!r} is out of range; expected a number "
+                f"between {self.low} and {self.high}."
+            )
+        return value
+
+
+GLOBAL_SPECS: dict[str, Spec] = {
+    "data_file": Spec(str, "'embedded' (the synthetic survey) or a CSV/Parquet/SPSS file"),
+    "definition": Spec(str, "which training counts: narrow, broad or any", ("narrow", "broad", "any")),
+    "weighted": Spec(bool, "weight estimates to the population (false: unweighted)", (True, False)),
+    "raking_se": Spec(bool, "standard errors that account for raking", (True, False)),
+    "conf_level": Spec(float, "confidence level of every interval", low=0.5, high=0.999),
+    "min_n": Spec(int, "suppress estimates with fewer respondents than this", low=1, high=10_000),
+    "min_count": Spec(int, "show no count below this", low=1, high=1_000),
+}
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One execution of one chapter: the chapter, its group and the full parameter set."""
+
+    slug: str
+    group: str
+    source: Path
+    params: dict[str, Any]
+    allowed: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.slug}-{self.group}"
+
+
+@dataclass
+class Parameters:
+    globals: dict[str, Any]
+    chapters: dict[str, dict[str, Any]]
+    path: Path
+
+    def runs(self, root: Path | None = None) -> list[Run]:
+        """Every chapter × group to execute, in the order of `parameters.yml`."""
+        root = root or self.path.parent
+        out: list[Run] = []
+        for slug, entry in self.chapters.items():
+            source = chapter_source(slug, root)
+            for group, overrides in entry["groups"].items():
+                params = {**self.globals, **(overrides or {})}
+                out.append(Run(slug, group, source, params, entry.get("allowed", {})))
+        return out
+
+
+def chapter_source(slug: str, root: Path | None = None) -> Path:
+    """The chapter file for a slug: `chapters/NN_slug.md` (the number may change, the slug not)."""
+    root = root or project_root()
+    hits = sorted((root / "chapters").glob(f"[0-9][0-9]_{slug}.md"))
+    if len(hits) != 1:
+        raise ParameterError(
+            f"{PARAMETERS_FILE}: chapter '{slug}' needs exactly one file chapters/NN_{slug}.md; "
+            f"found {len(hits)}."
+        )
+    return hits[0]
+
+
+def slug_of(source: Path) -> str:
+    """`chapters/02_udbredelse.md` -> `udbredelse`."""
+    m = re.match(r"^\d\d_([a-z0-9_]+)$", source.stem)
+    if not m:
+        raise ParameterError(f"{source}: chapter files are named NN_slug.md (e.g. 02_udbredelse.md).")
+    return m.group(1)
+
+
+def load_parameters(path: Path | str | None = None) -> Parameters:
+    """Read and validate `parameters.yml`; every problem names the file and the key."""
+    path = Path(path) if path else project_root() / PARAMETERS_FILE
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ParameterError(f"{path}: parameters file not found.") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: not valid YAML ({exc}).") from None
+    unknown_top = set(raw) - {"global", "chapters"}
+    if unknown_top:
+        raise ParameterError(f"{path}: unknown top-level keys {sorted(unknown_top)}; expected 'global' and 'chapters'.")
+    g = raw.get("global") or {}
+    missing = set(GLOBAL_SPECS) - set(g)
+    if missing:
+        raise ParameterError(f"{path}: 'global' lacks {sorted(missing)}.")
+    glob = {name: check_global(name, value, f"{path} (global)") for name, value in g.items()}
+    chapters = raw.get("chapters") or {}
+    if not chapters:
+        raise ParameterError(f"{path}: 'chapters' lists no chapter.")
+    for slug, entry in chapters.items():
+        where = f"{path} (chapters.{slug})"
+        if not isinstance(entry, dict) or not isinstance(entry.get("groups"), dict) or not entry["groups"]:
+            raise ParameterError(f"{where}: expected a mapping with at least one entry under 'groups'.")
+        for group, overrides in entry["groups"].items():
+            if not _NAME.match(str(group)):
+                raise ParameterError(f"{where}: group name {group!r} must be lower case letters, digits and _.")
+            for name, value in (overrides or {}).items():
+                if name in GLOBAL_SPECS:
+                    check_global(name, value, f"{where}.groups.{group}")
+                else:
+                    check_allowed(name, value, entry.get("allowed", {}), f"{where}.groups.{group}")
+    return Parameters(glob, chapters, path)
+
+
+def check_global(name: str, value: Any, where: str) -> Any:
+    if name not in GLOBAL_SPECS:
+        raise ParameterError(
+            f"{where}: unknown parameter '{name}'; global parameters are {', '.join(GLOBAL_SPECS)}."
+        )
+    return GLOBAL_SPECS[name].check(name, value, where)
+
+
+def check_allowed(name: str, value: Any, allowed: dict[str, list[Any]], where: str) -> Any:
+    if name not in allowed:
+        raise ParameterError(
+            f"{where}: parameter '{name}' has no 'allowed' list in {PARAMETERS_FILE}; "
+            f"global parameters are {', '.join(GLOBAL_SPECS)}."
+        )
+    if value not in allowed[name]:
+        raise ParameterError(
+            f"{where}: parameter '{name}' = {value!r} is not allowed; expected one of "
+            f"{', '.join(map(str, allowed[name]))}."
+        )
+    return value
+
+
+def parse_cli_value(text: str) -> Any:
+    """`-p weighted false` -> False, `-p conf_level 0.9` -> 0.9, `-p sector privat` -> 'privat'."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def override_run(run: Run, overrides: dict[str, Any], chapter_params: dict[str, Any]) -> Run:
+    """A copy of ``run`` with command-line overrides, each validated.
+
+    A name must be a global parameter or one in the chapter's `parameters` cell; a chapter
+    parameter with an `allowed` list in `parameters.yml` must take one of those values, and
+    otherwise must keep the type of its default.
+    """
+    params = copy.deepcopy(run.params)
+    where = f"command line ({run.source.name})"
+    for name, value in overrides.items():
+        if name in GLOBAL_SPECS:
+            params[name] = check_global(name, value, where)
+        elif name in chapter_params:
+            if name in run.allowed:
+                check_allowed(name, value, run.allowed, where)
+            else:
+                default = chapter_params[name]
+                if default is not None and type(value) is not type(default):
+                    raise ParameterError(
+                        f"{where}: parameter '{name}' = {value!r} has the wrong type; expected "
+                        f"{type(default).__name__} like its default {default!r}."
+                    )
+            params[name] = value
+        else:
+            known = sorted(set(GLOBAL_SPECS) | set(chapter_params))
+            raise ParameterError(
+                f"{where}: unknown parameter '{name}'; this chapter takes {', '.join(known)}."
+            )
+    return Run(run.slug, run.group, run.source, params, run.allowed)
+
+
+EMBEDDED = "embedded"
+
+
+def resolve_data_file(value: str, root: Path | None = None) -> Path:
+    """The file behind the `data_file` parameter: 'embedded' or a path (relative to the project)."""
+    root = root or project_root()
+    if value == EMBEDDED:
+        from lederuddannelse.synthetic import EMBEDDED_DATA_PATH
+
+        return root / EMBEDDED_DATA_PATH
+    path = Path(value).expanduser()
+    path = path if path.is_absolute() else root / path
+    if not path.is_file():
+        raise ParameterError(
+            f"parameter 'data_file' = {value!r}: no such file ({path}); expected 'embedded' or "
+            "the path of a CSV, Parquet or SPSS (.sav) file."
+        )
+    return path
+
+
+def describe_parameters(path: Path | None = None) -> str:
+    """A plain-text listing of every parameter, its value and what it may be."""
+    params = load_parameters(path)
+    lines = ["Global parameters (parameters.yml: global):"]
+    for name, spec in GLOBAL_SPECS.items():
+        allowed = (
+            ", ".join(map(str, spec.choices)) if spec.choices
+            else f"{spec.low} to {spec.high}" if spec.low is not None else "see help"
+        )
+        lines.append(f"  {name} = {params.globals[name]!r}\n      {spec.help}; allowed: {allowed}")
+    lines.append("Chapters and their parameter groups (parameters.yml: chapters):")
+    for slug, entry in params.chapters.items():
+        for group, overrides in entry["groups"].items():
+            extra = ", ".join(f"{k}={v!r}" for k, v in (overrides or {}).items()) or "global values"
+            lines.append(f"  {slug}-{group}: {extra}")
+        for name, values in entry.get("allowed", {}).items():
+            lines.append(f"      {name} allowed: {', '.join(map(str, values))}")
+    return "\n".join(lines)
