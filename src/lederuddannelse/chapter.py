@@ -22,17 +22,18 @@ from lederuddannelse.params import GLOBAL_SPECS, check_global, resolve_data_file
 GLUE_PREFIX = "application/papermill.record/"
 
 
-def glue_md(name: str, text: str) -> None:
-    """Glue Markdown text under ``name`` for ``{glue:md}`name``` in the prose.
+def glue(name: str, obj: Any) -> None:
+    """Glue ``obj`` under ``name`` without showing it: text for ``{glue:md}`name```, a chart
+    or table for ``{glue:figure} name``.
 
-    Writes the same output as ``myst_nb.glue(name, Markdown(text), display=False)`` without
-    importing myst-nb (and Sphinx) into every kernel.
+    Writes the same output as ``myst_nb.glue(name, obj, display=False)`` (a ``str`` is glued
+    as Markdown) without importing myst-nb and Sphinx into every kernel.
     """
-    display(
-        {GLUE_PREFIX + "text/markdown": text, GLUE_PREFIX + "text/plain": text},
-        raw=True,
-        metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},
-    )
+    from IPython.core.formatters import format_display_data
+
+    bundle, metadata = format_display_data(Markdown(obj) if isinstance(obj, str) else obj)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
 def file_sha256(path: Path) -> str:
@@ -61,8 +62,14 @@ class Chapter:
         """The 0/1 column of 'has taken PWE training' under the chosen definition."""
         return f"trained_{self.params['definition']}"
 
-    def glue(self, name: str, text: str) -> None:
-        glue_md(name, text)
+    @property
+    def source_line(self) -> str:
+        """The figure source line, Statistics Denmark style."""
+        what = "syntetiske data kalibreret til rapportens resultater" if self.synthetic else f"datafilen {self.data_path.name}"
+        return f"Egne beregninger på grundlag af {what}."
+
+    def glue(self, name: str, obj: Any) -> None:
+        glue(name, obj)
 
     def notice(self) -> None:
         """Show what the page is computed on: synthetic data (visibly) or the user's file."""
