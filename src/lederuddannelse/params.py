@@ -153,11 +153,12 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
         for group, overrides in entry["groups"].items():
             if not _NAME.match(str(group)):
                 raise ParameterError(f"{where}: group name {group!r} must be lower case letters, digits and _.")
+            at = f"{path} (chapters.{slug}.groups.{group})"
             for name, value in (overrides or {}).items():
                 if name in GLOBAL_SPECS:
-                    check_global(name, value, f"{where}.groups.{group}")
+                    check_global(name, value, at)
                 else:
-                    check_allowed(name, value, entry.get("allowed", {}), f"{where}.groups.{group}")
+                    check_allowed(name, value, entry.get("allowed", {}), at)
     return Parameters(glob, chapters, path)
 
 
