@@ -259,6 +259,11 @@ def _rows(mask, values=None) -> str:
     return text
 
 
+def _n(mask) -> str:
+    k = int(np.asarray(mask).sum())
+    return f"{k} row" if k == 1 else f"{k} rows"
+
+
 def _codes_text(var: Variable) -> str:
     return ", ".join(f"{k} ({v})" for k, v in var.codes.items())
 
@@ -312,7 +317,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
             expected = {"id": "whole numbers", "weight": "numbers"}.get(var.type, "numeric codes")
             problems.append(
                 f"column {name!r}: wrong type, expected {expected} but found text in "
-                f"{int(bad.sum())} rows ({_rows(bad, original)})"
+                f"{_n(bad)} ({_rows(bad, original)})"
             )
         missing = np.isnan(values) & ~bad
         if var.type == "id":
@@ -333,7 +338,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         if cond is None:
             if not var.missing_ok and missing.any():
                 problems.append(
-                    f"column {name!r}: missing values in {int(missing.sum())} rows ({_rows(missing)}); "
+                    f"column {name!r}: missing values in {_n(missing)} ({_rows(missing)}); "
                     "every respondent must have a value"
                 )
             continue
@@ -346,14 +351,14 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         if answered_not_asked.any():
             problems.append(
                 f"column {name!r}: routing violated, answered although not asked in "
-                f"{int(answered_not_asked.sum())} rows ({_rows(answered_not_asked, values)}); "
+                f"{_n(answered_not_asked)} ({_rows(answered_not_asked, values)}); "
                 f"asked only where {cond.text}"
             )
         if not var.missing_ok:
             unanswered = ref_ok & asked & missing
             if unanswered.any():
                 problems.append(
-                    f"column {name!r}: missing although asked in {int(unanswered.sum())} rows "
+                    f"column {name!r}: missing although asked in {_n(unanswered)} "
                     f"({_rows(unanswered)}); required where {cond.text}"
                 )
 
@@ -395,7 +400,7 @@ def _bad(read: _Read, name: str) -> np.ndarray:
 def _check_id(name: str, values: np.ndarray, missing: np.ndarray) -> list[str]:
     out = []
     if missing.any():
-        out.append(f"column {name!r}: missing respondent ids in {int(missing.sum())} rows ({_rows(missing)})")
+        out.append(f"column {name!r}: missing respondent ids in {_n(missing)} ({_rows(missing)})")
     finite = np.isfinite(values)
     frac = finite & (values != np.round(values))
     if frac.any():
@@ -405,7 +410,7 @@ def _check_id(name: str, values: np.ndarray, missing: np.ndarray) -> list[str]:
     if dup.any():
         first = s[dup].iloc[0]
         out.append(
-            f"column {name!r}: duplicate ids in {int(dup.sum())} rows ({_rows(dup, values)}); "
+            f"column {name!r}: duplicate ids in {_n(dup)} ({_rows(dup, values)}); "
             f"id {_fmt(first)} occurs {int((s == first).sum())} times; every respondent needs a unique id"
         )
     return out
@@ -414,11 +419,11 @@ def _check_id(name: str, values: np.ndarray, missing: np.ndarray) -> list[str]:
 def _check_weight(name: str, values: np.ndarray, missing: np.ndarray, bad: np.ndarray) -> list[str]:
     out = []
     if missing.any():
-        out.append(f"column {name!r}: missing weights in {int(missing.sum())} rows ({_rows(missing)}); every row needs a weight")
+        out.append(f"column {name!r}: missing weights in {_n(missing)} ({_rows(missing)}); every row needs a weight")
     invalid = ~np.isnan(values) & ~(np.isfinite(values) & (values > 0))
     if invalid.any():
         out.append(
-            f"column {name!r}: weights must be positive and finite; {int(invalid.sum())} rows are not "
+            f"column {name!r}: weights must be positive and finite; {_n(invalid)} are not "
             f"({_rows(invalid, values)})"
         )
     return out
@@ -431,7 +436,7 @@ def _check_codes(var: Variable, values: np.ndarray) -> list[str]:
     frac = present & ~whole
     if frac.any():
         out.append(
-            f"column {var.name!r}: codes must be whole numbers; {int(frac.sum())} rows are not ({_rows(frac, values)})"
+            f"column {var.name!r}: codes must be whole numbers; {_n(frac)} are not ({_rows(frac, values)})"
         )
     allowed = np.array(list(var.codes), dtype=float)
     wrong = whole & ~np.isin(values, allowed)
@@ -439,12 +444,12 @@ def _check_codes(var: Variable, values: np.ndarray) -> list[str]:
         lo, hi = int(allowed.min()), int(allowed.max())
         if var.type == "ordinal" and np.array_equal(np.sort(allowed), np.arange(lo, hi + 1)):
             out.append(
-                f"column {var.name!r}: value out of range {lo}-{hi} in {int(wrong.sum())} rows "
+                f"column {var.name!r}: value out of range {lo}-{hi} in {_n(wrong)} "
                 f"({_rows(wrong, values)}); expected {_codes_text(var)}"
             )
         else:
             out.append(
-                f"column {var.name!r}: unknown code in {int(wrong.sum())} rows ({_rows(wrong, values)}); "
+                f"column {var.name!r}: unknown code in {_n(wrong)} ({_rows(wrong, values)}); "
                 f"expected {_codes_text(var)}"
             )
     return out

@@ -80,16 +80,12 @@ RESPONSE = {
 _INPUT_FILES = ("codebook.yml", "targets.yml", "margins.csv")
 
 
+#: The book's default data file, relative to the project folder (gitignored; `make data`).
+EMBEDDED_DATA_PATH = Path("data") / "generated" / "synthetic-survey.parquet"
+
+
 def embedded_data_path() -> Path:
-    return paths.data_dir() / "generated" / "synthetic-survey.parquet"
-
-
-def __getattr__(name: str):
-    # EMBEDDED_DATA_PATH depends on where the project is, so it is computed on first use
-    # rather than at import (importing must work outside the project folder too).
-    if name == "EMBEDDED_DATA_PATH":
-        return embedded_data_path()
-    raise AttributeError(name)
+    return paths.project_root() / EMBEDDED_DATA_PATH
 
 
 # --- inputs ----------------------------------------------------------------------------------
