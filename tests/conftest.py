@@ -40,3 +40,38 @@ def in_root(monkeypatch, tmp_path):
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
+
+
+SMALL_N = 1500
+SMALL_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """A full book build on a small generated data set, in a throw-away project copy.
+
+    Returns (root, report, snapshot): a copy of the published site that later tests which
+    rebuild the project cannot change. Shared so that the book is built once per session.
+    """
+    import yaml
+
+    from lederuddannelse.build import build
+    from lederuddannelse.synthetic import generate_to_file
+
+    root = copy_project(tmp_path_factory.mktemp("book"))
+    data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / "data" / "small.parquet")
+    params = yaml.safe_load((root / "parameters.yml").read_text())
+    params["global"]["data_file"] = str(data.relative_to(root))
+    (root / "parameters.yml").write_text(yaml.safe_dump(params, allow_unicode=True))
+    old = os.environ.get("LEDERUDDANNELSE_ROOT")
+    os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
+    try:
+        report = build(root, jobs=2, quiet=True)
+    finally:
+        if old is None:
+            os.environ.pop("LEDERUDDANNELSE_ROOT", None)
+        else:
+            os.environ["LEDERUDDANNELSE_ROOT"] = old
+    snapshot = root.parent / "published-site"
+    shutil.copytree(report.site, snapshot)
+    return root, report, snapshot

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,6 +128,29 @@ def validate_runs(runs: list[Run]) -> dict[Path, dict[str, Any]]:
     return defaults
 
 
+# Kernels talk over local IPC sockets, not TCP: private, and no transport warning in the log.
+_IPC_KERNEL_MANAGER = "lederuddannelse.build.IPCKernelManager"
+
+
+def _ipc_kernel_manager():
+    from jupyter_client.manager import KernelManager
+
+    class IPCKernelManager(KernelManager):
+        def __init__(self, **kwargs):
+            # An absolute socket path: the kernel runs in chapters/, the client elsewhere.
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", tempfile.mkdtemp(prefix="kernel-") + "/ipc")
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
+def __getattr__(name: str):
+    if name == "IPCKernelManager":
+        return _ipc_kernel_manager()
+    raise AttributeError(name)
+
+
 def execute_run(run: Run, key: str, out: Path, root: Path) -> tuple[str, float, bool]:
     """Execute one run with papermill; normalise; write only if changed.
 
@@ -150,7 +174,7 @@ def execute_run(run: Run, key: str, out: Path, root: Path) -> tuple[str, float, 
             pm.execute_notebook(
                 str(src), str(dst), parameters=run.params, kernel_name="python3",
                 progress_bar=False, log_output=False, cwd=str(root / "chapters"),
-                shutdown_kernel="immediate",
+                shutdown_kernel="immediate", kernel_manager_class=_IPC_KERNEL_MANAGER,
             )
         except pm.PapermillExecutionError as exc:
             failed.parent.mkdir(parents=True, exist_ok=True)
@@ -207,6 +231,13 @@ def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
                 name, secs, written = fut.result()
             except LederuddannelseError as exc:
                 errors.append(str(exc))
+                _say(f"[{done}/{len(todo)} executed] {run.name}: FAILED", quiet)
+                continue
+            except Exception as exc:  # the kernel itself failed (start-up, crash, time-out)
+                errors.append(
+                    f"chapter '{run.slug}' (parameter group '{run.group}', {run.source.name}) "
+                    f"could not be executed: {type(exc).__name__}: {exc}"
+                )
                 _say(f"[{done}/{len(todo)} executed] {run.name}: FAILED", quiet)
                 continue
             timings[name] = secs
@@ -290,16 +321,18 @@ def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
     """`jupyter-book build` the staged book; warnings are errors. Returns the HTML folder."""
     out = root / BUILD_DIR / SITE
     cmd = [
-        sys.executable, "-m", "jupyter_book", "build", str(stage), "--path-output", str(out),
+        sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+        "build", str(stage), "--path-output", str(out),
         "-W", "-n", "--keep-going", "--quiet",
     ]
     _say("Rendering the site with Jupyter Book ...", quiet)
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
-        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines()
+        text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+        lines = [ln for ln in text.splitlines()
                  if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
-        detail = "\n  ".join(lines[:20]) or (proc.stdout + proc.stderr)[-3000:]
+        detail = "\n  ".join(lines[:20]) or text[-3000:]
         raise LederuddannelseError(
             f"Jupyter Book could not render the site (warnings are errors):\n  {detail}\n"
             "The published site was left unchanged."

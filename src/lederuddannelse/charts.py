@@ -34,7 +34,7 @@ def proportion_chart(
     table: pd.DataFrame,
     label: str,
     title: str,
-    subtitle: str,
+    subtitle: str | list[str],
     conf_level: float,
     axis_title: str = "Andel",
     color: str | None = None,
@@ -60,7 +60,7 @@ def proportion_chart(
     ]
     x_scale = alt.Scale(domain=[0, 1])
     base = alt.Chart(data).encode(y=y)
-    bars = base.mark_bar(color=color).encode(
+    bars = base.mark_bar(**({"color": color} if color else {})).encode(
         x=alt.X("estimate:Q", title=axis_title, axis=alt.Axis(format=".0%"), scale=x_scale),
         tooltip=tooltip,
     )

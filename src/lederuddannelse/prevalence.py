@@ -26,13 +26,21 @@ def compute(ch) -> Prevalence:
     rows = []
     for d in DEFINITIONS:
         est = ch.design.proportion(f"trained_{d}")
-        est.insert(0, "definition", cb.label(f"trained_{d}"))
+        est.insert(0, "definition", short_label(cb.label(f"trained_{d}")))
         est.insert(0, "key", d)
         rows.append(est)
     by_def = pd.concat(rows, ignore_index=True)
     after = ch.design.proportion("after_2020")
     after.insert(0, "definition", cb.label("after_2020"))
     return Prevalence(by_def, after)
+
+
+def short_label(label: str) -> str:
+    """'Har taget … (smal definition)' -> 'Smal definition': the part that differs."""
+    if label.endswith(")") and "(" in label:
+        inner = label[label.rindex("(") + 1:-1]
+        return inner[:1].upper() + inner[1:]
+    return label
 
 
 def _row(frame: pd.DataFrame, key: str | None = None) -> pd.Series:
@@ -59,11 +67,11 @@ def definition_chart(ch, res: Prevalence) -> None:
         res.by_definition,
         label="definition",
         title=f"{pct(any_['estimate'])} af lederne har taget en lederuddannelse i psykisk arbejdsmiljø",
-        subtitle=(
+        subtitle=[
             f"Andel efter definition, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, "
-            f"med {number(100 * ch.params['conf_level'])} %-konfidensintervaller. "
-            f"n = {number(any_['n'])}. Kilde: {ch.source_line}"
-        ),
+            f"med {number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(any_['n'])}.",
+            f"Kilde: {ch.source_line}",
+        ],
         conf_level=ch.params["conf_level"],
     )
     ch.glue("fig_udbredelse_definition", chart)

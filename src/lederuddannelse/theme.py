@@ -47,8 +47,14 @@ def _theme() -> alt.theme.ThemeConfig:
 
 
 def setup_charts() -> None:
-    """Enable the theme and SVG rendering with Danish number formats (call once per chapter)."""
+    """Enable the theme and SVG rendering with Danish number formats (call once per chapter).
+
+    ``base_url`` points Altair's loader at the site's own `_static` folder instead of a CDN:
+    the offline bundle (see `sphinx_ext`) normally satisfies it before any load is tried, and if
+    it ever did not, the page would fail visibly on a local 404 rather than reach the network.
+    """
     alt.theme.enable(THEME)
+    alt.renderers.enable("html", base_url="_static")
     alt.renderers.set_embed_options(
         renderer="svg",
         actions={"export": True, "source": False, "compiled": False, "editor": False},

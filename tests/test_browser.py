@@ -1,0 +1,79 @@
+"""Headless Chromium loads every built page with all network but a local server blocked:
+every chart container must hold a rendered chart, and the console must stay free of errors."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import in_ci
+
+pytestmark = [pytest.mark.browser, pytest.mark.book]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def server(built_book):
+    _, _, site = built_book
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", site
+    httpd.shutdown()
+
+
+def test_every_page_renders_its_charts_offline(server):
+    if CHROMIUM is None:
+        if in_ci():
+            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    base, site = server
+    pages = sorted(p.name for p in site.glob("*.html") if p.name not in {"genindex.html", "search.html"})
+    charts_seen = 0
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context()
+        blocked: list[str] = []
+
+        def only_local(route):
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_local)
+        for name in pages:
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{base}/{name}", wait_until="load")
+            containers = page.locator("div[id^='altair-viz-']")
+            count = containers.count()
+            for i in range(count):
+                containers.nth(i).locator("svg, canvas").first.wait_for(timeout=15_000)
+                label = containers.nth(i).locator("svg").first.get_attribute("aria-label")
+                assert label, f"{name}: chart {i} has no text alternative"
+            charts_seen += count
+            assert not errors, f"{name}: console errors {errors}"
+            page.close()
+        browser.close()
+    assert charts_seen >= 1, "no chart was found on any page"
+    assert not [u for u in blocked if "jsdelivr" in u or "vega" in u], blocked
