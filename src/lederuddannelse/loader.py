@@ -8,6 +8,7 @@ silently. Rows are numbered from 1 = the first data row (the header is not count
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ class _Read:
     problems: list[str] = field(default_factory=list)
     numeric: dict[str, np.ndarray] = field(default_factory=dict)
     bad_type: dict[str, np.ndarray] = field(default_factory=dict)
+    #: rows whose value the reader already reported (e.g. unmappable SPSS codes): they are
+    #: missing in ``numeric`` but must not be reported again as missing answers
+    reported: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -180,6 +184,11 @@ def _read_csv(path: Path) -> _Read:
         raise _fail(path, ["file has no header line"])
     danish = first.count(";") > first.count(",")
     sep, decimal = (";", ",") if danish else (",", ".")
+    header = next(csv.reader([first.rstrip("\r")], delimiter=sep))
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        # pandas would rename them ('gender.1'); say what is wrong instead.
+        raise _fail(path, [f"column names occur more than once: {dupes}"])
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, low_memory=False)
     except pd.errors.ParserError as exc:
@@ -219,7 +228,7 @@ def _read_sav(path: Path) -> _Read:
                     f"codebook label; expected one of {_codes_text(book.variable(col))}"
                 )
         values = pd.to_numeric(df[col], errors="coerce")
-        unlabelled = values.notna() & ~values.isin(list(mapping) + [float(k) for k, t in spss_labels.items()])
+        unlabelled = values.notna() & ~values.isin([float(k) for k in spss_labels])
         if unlabelled.any():
             read.problems.append(
                 f"column {col!r}: SPSS values without a value label in {int(unlabelled.sum())} "
@@ -230,6 +239,7 @@ def _read_sav(path: Path) -> _Read:
         # so nothing is dropped silently.
         read.bad_type[col] = np.zeros(len(df), bool)
         read.numeric[col] = mapped.to_numpy(dtype=float)
+        read.reported[col] = (values.notna() & mapped.isna()).to_numpy()
     return read
 
 
@@ -319,7 +329,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
                 f"column {name!r}: wrong type, expected {expected} but found text in "
                 f"{_n(bad)} ({_rows(bad, original)})"
             )
-        missing = np.isnan(values) & ~bad
+        missing = np.isnan(values) & ~bad & ~read.reported.get(name, np.zeros(n, bool))
         if var.type == "id":
             problems += _check_id(name, values, missing)
         elif var.type == "weight":
@@ -333,7 +343,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         var = book.variable(name)
         if var.type in ("id", "weight"):
             continue
-        missing = np.isnan(values) & ~_bad(read, name)
+        missing = np.isnan(values) & ~_bad(read, name) & ~read.reported.get(name, np.zeros(n, bool))
         cond = var.applies_to
         if cond is None:
             if not var.missing_ok and missing.any():
@@ -423,7 +433,7 @@ def _check_weight(name: str, values: np.ndarray, missing: np.ndarray, bad: np.nd
     invalid = ~np.isnan(values) & ~(np.isfinite(values) & (values > 0))
     if invalid.any():
         out.append(
-            f"column {name!r}: weights must be positive and finite; {_n(invalid)} are not "
+            f"column {name!r}: weights must be positive and finite, but are not in {_n(invalid)} "
             f"({_rows(invalid, values)})"
         )
     return out
@@ -436,7 +446,7 @@ def _check_codes(var: Variable, values: np.ndarray) -> list[str]:
     frac = present & ~whole
     if frac.any():
         out.append(
-            f"column {var.name!r}: codes must be whole numbers; {_n(frac)} are not ({_rows(frac, values)})"
+            f"column {var.name!r}: codes must be whole numbers, but are not in {_n(frac)} ({_rows(frac, values)})"
         )
     allowed = np.array(list(var.codes), dtype=float)
     wrong = whole & ~np.isin(values, allowed)

@@ -65,7 +65,7 @@ def rake(
                 f"Raking margin '{var}' has missing values (rows {rows}); every respondent "
                 "needs a category on each weighting variable."
             )
-        unknown = sorted(set(values.unique()) - set(target.index), key=str)
+        unknown = sorted({_plain(v) for v in values.unique()} - set(target.index), key=str)
         if unknown:
             raise WeightingError(
                 f"Raking margin '{var}': categories {unknown} occur in the data but have no "
@@ -123,6 +123,11 @@ def rake(
         margins={k: pd.Series(v, dtype=float) for k, v in margins.items()},
         trimmed=trimmed,
     )
+
+
+def _plain(value):
+    """numpy scalar -> Python scalar, so messages read [5] rather than [np.int64(5)]."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def kish_effective_n(weights: pd.Series | np.ndarray) -> float:
