@@ -39,7 +39,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 import patsy
-from scipy import sparse, special, stats
+from scipy import special, stats
 
 from lederuddannelse.disclosure import DEFAULT_MASK, SuppressionPolicy
 from lederuddannelse.errors import EstimationError, ParameterError
@@ -75,6 +75,10 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, list]:
         except TypeError:
             levels = list(uniq)
     codes = pd.Categorical(s, categories=levels).codes.astype(np.int64)
+    if levels and all(isinstance(v, (float, np.floating)) and float(v).is_integer() for v in levels):
+        levels = [int(v) for v in levels]  # 1.0, 2.0 -> 1, 2: readable labels
+    elif levels and all(isinstance(v, np.integer) for v in levels):
+        levels = [int(v) for v in levels]
     return codes, levels
 
 
@@ -107,7 +111,7 @@ class ModelResult:
     design_info: Any = None
     levels: list = field(default_factory=list)  # ordinal outcome levels
     level_values: np.ndarray | None = None  # numeric values of the ordinal levels
-    small_levels: dict = field(default_factory=dict)  # factor code -> (design_info, bad cols)
+    small_levels: dict = field(default_factory=dict)  # variable -> categories with n < min_n
 
     # ------------------------------------------------------------------ prediction
     def predict(self, profiles: pd.DataFrame) -> pd.DataFrame:
@@ -134,9 +138,9 @@ class ModelResult:
             X = X.drop(columns="Intercept")
         X = X.to_numpy(dtype=float)
         small = np.zeros(len(profiles), dtype=bool)
-        for info, bad in self.small_levels.values():
-            (D,) = patsy.build_design_matrices([info], profiles, return_type="dataframe")
-            small |= (D.to_numpy()[:, bad] != 0).any(axis=1)
+        for var, bad in self.small_levels.items():
+            if var in profiles.columns:
+                small |= profiles[var].isin(bad).to_numpy(dtype=bool)
         q = _tq(self.conf_level, self.df_resid)
         base = profiles.reset_index(drop=True).copy()
         if self.kind in ("logistic", "linear"):
@@ -266,13 +270,19 @@ class SurveyDesign:
                 "column (missing or zero weights?)."
             )
         self.w = w
-        self._margins = self._prepare_margins() if self.rake_margins else []
+        self._margins = self._prepare_margins() if self.rake_margins else {}
 
     # ------------------------------------------------------------------ internals
-    def _prepare_margins(self) -> list[tuple[np.ndarray, sparse.csr_matrix, np.ndarray]]:
-        """Codes, indicator matrix and 1/count per raking margin, for the projection."""
-        out = []
-        for var, target in self.rake_margins.items():
+    def _prepare_margins(self) -> dict[str, Any]:
+        """Raking cells (joint categories of all margins) and their sizes, for the projection.
+
+        R's projection (10 sweeps of "subtract w times the within-category mean of z/w" per
+        margin) changes z only by ``w * c[cell]`` where ``c`` lives on the cells: each sweep
+        needs only the category sums of z/w, which follow from cell sums. So it is run on
+        the (few) cells instead of the n rows: the same arithmetic as R, in O(n) per column.
+        """
+        codes_list, sizes = [], []
+        for var in self.rake_margins:
             self._check_var(var)
             codes, levels = _factorize(self.df[var])
             if (codes < 0).any():
@@ -280,25 +290,58 @@ class SurveyDesign:
                     f"Raking margin '{var}' has missing values; every respondent needs a "
                     "category on each weighting variable."
                 )
-            K = len(levels)
-            M = sparse.csr_matrix(
-                (np.ones(self.n), (codes, np.arange(self.n))), shape=(K, self.n)
-            )
-            counts = np.bincount(codes, minlength=K).astype(float)
-            out.append((codes, M, 1.0 / counts))
-        return out
+            codes_list.append(codes)
+            sizes.append(len(levels))
+        joint = np.zeros(self.n, dtype=np.int64)
+        for codes, K in zip(codes_list, sizes):
+            joint = joint * K + codes
+        cells, jcell = np.unique(joint, return_inverse=True)
+        J = len(cells)
+        cellcat = []
+        rem = cells.copy()
+        for K in reversed(sizes):
+            cellcat.append(rem % K)
+            rem //= K
+        cellcat.reverse()
+        cnt_cell = np.bincount(jcell, minlength=J).astype(float)
+        E = [np.zeros((K, J)) for K in sizes]
+        for e, cc in zip(E, cellcat):
+            e[cc, np.arange(J)] = 1.0
+        cnt = [e @ cnt_cell for e in E]
+        Ncross = [[(E[a] * cnt_cell) @ E[b].T for b in range(len(E))] for a in range(len(E))]
+        return {
+            "jcell": jcell, "J": J, "E": E, "cellcat": cellcat, "cnt": cnt, "N": Ncross,
+            "sw": np.bincount(jcell, weights=self.w, minlength=J),
+            "sw2": np.bincount(jcell, weights=self.w**2, minlength=J),
+        }
+
+    def _cell_shift(self, S: np.ndarray) -> np.ndarray:
+        """Per-cell shift C (J x k) such that projected z = z - w * C[cell], from cell sums of z/w."""
+        mg = self._margins
+        E, N, cnt = mg["E"], mg["N"], mg["cnt"]
+        s = [e @ S for e in E]
+        c = [np.zeros((e.shape[0], S.shape[1])) for e in E]
+        for _ in range(_RAKE_SWEEPS):
+            for a in range(len(E)):
+                tot = s[a] - sum(N[a][b] @ c[b] for b in range(len(E)))
+                c[a] += tot / cnt[a][:, None]
+        return sum(ca[cc] for ca, cc in zip(c, mg["cellcat"]))
+
+    def _cell_sums(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
+        J = self._margins["J"]
+        idx = self._margins["jcell"][rows] * k + cols
+        return np.bincount(idx, weights=vals, minlength=J * k).reshape(J, k)
 
     def _project(self, Z: np.ndarray) -> np.ndarray:
         """Remove from influence values what the raking margins explain (R's svyrecvar)."""
         if not self._margins:
             return Z
-        w = self.w[:, None]
-        Z = Z.copy()
-        for _ in range(_RAKE_SWEEPS):
-            for codes, M, inv in self._margins:
-                means = (M @ (Z / w)) * inv[:, None]
-                Z -= w * means[codes]
-        return Z
+        n, k = Z.shape
+        rows = np.repeat(np.arange(n), k)
+        cols = np.tile(np.arange(k), n)
+        S = self._cell_sums(rows, cols, (Z / self.w[:, None]).ravel(), k)
+        C = self._cell_shift(S)
+        return Z - self.w[:, None] * C[self._margins["jcell"]]
 
     def _vcov(self, Z: np.ndarray, full: bool = True) -> np.ndarray:
         """Design-based covariance of estimators with influence values ``Z`` (n x k)."""
@@ -306,38 +349,35 @@ class SurveyDesign:
         if Z.ndim == 1:
             Z = Z[:, None]
         n = self.n
-        k = Z.shape[1]
-        if not full:
-            out = np.empty(k)
-            for s in range(0, k, _CHUNK):
-                Zc = self._project(Z[:, s : s + _CHUNK])
-                Zc = Zc - Zc.mean(axis=0)
-                out[s : s + _CHUNK] = (Zc * Zc).sum(axis=0) * n / (n - 1)
-            return out
         Zp = self._project(Z)
         Zp = Zp - Zp.mean(axis=0)
+        if not full:
+            return (Zp * Zp).sum(axis=0) * n / (n - 1)
         return Zp.T @ Zp * n / (n - 1)
 
-    def _grouped_var(self, codes: np.ndarray, vals: np.ndarray, G: int) -> np.ndarray:
-        """Variances of G domain estimators whose influence is ``vals`` on rows of group ``codes``.
+    def _sparse_var(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, G: int) -> np.ndarray:
+        """Variances of G estimators whose influence matrix is sparse: entries (rows, cols, vals).
 
-        With fixed weights the domains are disjoint, so no n x G matrix is needed.
+        Domain estimators have one nonzero per row and group, so neither the fixed-weight nor
+        the raking-aware variance needs an n x G matrix: both are sums over the entries and,
+        for the raking projection, over the raking cells.
         """
         n = self.n
-        ok = codes >= 0
-        if not self._margins:
-            S = np.bincount(codes[ok], weights=vals[ok], minlength=G)
-            SS = np.bincount(codes[ok], weights=vals[ok] ** 2, minlength=G)
-            return (SS - S**2 / n) * n / (n - 1)
-        out = np.empty(G)
-        idx = np.flatnonzero(ok)
-        for s in range(0, G, _CHUNK):
-            gs = np.arange(s, min(G, s + _CHUNK))
-            Z = np.zeros((n, len(gs)))
-            sel = idx[(codes[idx] >= s) & (codes[idx] < s + _CHUNK)]
-            Z[sel, codes[sel] - s] = vals[sel]
-            out[gs] = self._vcov(Z, full=False)
-        return out
+        colsum = np.bincount(cols, weights=vals, minlength=G)
+        ss = np.bincount(cols, weights=vals**2, minlength=G)
+        if self._margins:
+            w = self.w[rows]
+            S = self._cell_sums(rows, cols, vals / w, G)
+            B = self._cell_sums(rows, cols, vals * w, G)
+            C = self._cell_shift(S)
+            ss = ss - 2 * (B * C).sum(axis=0) + (self._margins["sw2"][:, None] * C**2).sum(axis=0)
+            colsum = colsum - self._margins["sw"] @ C
+        return np.maximum(ss - colsum**2 / n, 0.0) * n / (n - 1)
+
+    def _grouped_var(self, codes: np.ndarray, vals: np.ndarray, G: int) -> np.ndarray:
+        """Variances of G domain estimators whose influence is ``vals`` on rows of group ``codes``."""
+        rows = np.flatnonzero(codes >= 0)
+        return self._sparse_var(rows, codes[rows], vals[rows], G)
 
     def _check_var(self, var: str) -> None:
         if not isinstance(var, str) or var not in self.df.columns:
@@ -725,16 +765,46 @@ class SurveyDesign:
         return self.df[var]
 
     # ------------------------------------------------------------------ regression models
+    def _model_data(self, formula: str) -> tuple[pd.DataFrame, dict[str, list]]:
+        """The formula's columns, typed for patsy: numbers as float (NaN for missing) and
+        categorical variables (inside ``C()`` or non-numeric) as pandas Categoricals.
+
+        Why: patsy inspects plain object/nullable columns value by value in Python, which is
+        slow; Categoricals and float arrays take its fast paths (10x on 6,000 rows).
+        """
+        bare = re.sub(r"(['\"]).*?\1", " ", formula)  # drop quoted category names
+        names = []
+        for nm in re.findall(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*[(.])", bare):
+            if nm in ("np", "True", "False", "None"):
+                continue
+            self._check_var(nm)
+            if nm not in names:
+                names.append(nm)
+        in_c = set(re.findall(r"\bC\(\s*([A-Za-z_][A-Za-z0-9_]*)", bare))
+        data, levels = {}, {}
+        for nm in names:
+            col = self.df[nm]
+            numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+            if nm in in_c or not numeric:
+                codes, lev = _factorize(col)
+                data[nm] = pd.Categorical.from_codes(codes, categories=lev)
+                levels[nm] = lev
+            else:
+                data[nm] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return pd.DataFrame(data), levels
+
     def _model_frame(self, formula: str, ordinal: bool = False):
         """Design matrix, outcome and the rows used (complete cases) for a formula."""
         if not isinstance(formula, str) or "~" not in formula:
             raise EstimationError(f"A model needs a formula like 'y ~ x1 + C(x2)', got {formula!r}.")
         lhs, rhs = formula.split("~", 1)
-        bare = re.sub(r"(['\"]).*?\1", " ", formula)  # drop quoted category names
-        for nm in re.findall(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*[(.])", bare):
-            if nm not in self.df.columns and nm not in ("np", "True", "False", "None"):
-                self._check_var(nm)
-        data = self.df.reset_index(drop=True)
+        lhs = lhs.strip()
+        data, levels = self._model_data(formula)
+        # C(x) of a column that is already Categorical adds nothing but sends patsy down a
+        # per-value Python loop; the bare name takes its vectorised path (and reads better:
+        # "sector[T.2]").
+        formula = re.sub(r"\bC\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)", r"\1", formula)
+        lhs, rhs = formula.split("~", 1)
         lhs = lhs.strip()
         try:
             if ordinal:
@@ -747,7 +817,7 @@ class SurveyDesign:
         rows = X.index.to_numpy()
         if ordinal:
             self._check_var(lhs)
-            yser = data[lhs].iloc[rows]
+            yser = self.df[lhs].iloc[rows]
             keep = yser.notna().to_numpy()
             X = X[keep]
             rows = rows[keep]
@@ -760,9 +830,10 @@ class SurveyDesign:
             y = ymat.iloc[:, 0].to_numpy(dtype=float)
         if len(rows) == 0:
             raise EstimationError(f"Empty domain: no respondent has values of every variable in {formula!r}.")
-        return X, y, rows, info
+        return X, y, rows, info, data, levels
 
-    def _dummy_sizes(self, X: pd.DataFrame, rows: np.ndarray, info) -> tuple[np.ndarray, dict]:
+    def _dummy_sizes(self, X: pd.DataFrame, rows: np.ndarray, info, data: pd.DataFrame,
+                     levels: dict[str, list]) -> tuple[np.ndarray, dict]:
         """Unweighted respondents behind each coefficient, and small categories per factor.
 
         A coefficient of a category (a 0/1 column) is an estimate for the respondents in that
@@ -777,28 +848,29 @@ class SurveyDesign:
         if "Intercept" in cols:
             n_col[cols.index("Intercept")] = m
         small: dict = {}
-        data = self.df.reset_index(drop=True).iloc[rows]
         for factor, finfo in info.factor_infos.items():
             if finfo.type != "categorical":
                 continue
             code = factor.code
-            try:
-                D = patsy.dmatrix(f"0 + {code}", data, return_type="dataframe", NA_action="raise")
-            except Exception:  # an unusual factor expression: fall back to the column counts
+            hit = re.match(r"^(?:C\(\s*)?([A-Za-z_][A-Za-z0-9_]*)", code)
+            var = hit.group(1) if hit else None
+            if var not in levels:
                 continue
-            counts = pd.Series((D.to_numpy() != 0).sum(axis=0), index=list(D.columns))
-            bad = np.flatnonzero(counts.to_numpy() < self.policy.min_n)
-            if not len(bad):
+            lev = levels[var]
+            counts = np.bincount(data[var].cat.codes.to_numpy()[rows], minlength=len(lev))
+            by_level = {str(lv): int(c) for lv, c in zip(lev, counts)}
+            bad = [lv for lv, c in zip(lev, counts) if c < self.policy.min_n]
+            if not bad:
                 continue
-            small[code] = (D.design_info, bad)
-            mine = {c: f"{code}[{c[len(code) + 3:-1]}]" for c in cols if c.startswith(f"{code}[T.")}
-            ref = [d for d in counts.index if d not in set(mine.values())]
-            ref_small = any(counts[d] < self.policy.min_n for d in ref)
-            for c, d in mine.items():
+            small[var] = bad
+            mine = {c: c[len(code) + 3:-1] for c in cols if c.startswith(f"{code}[T.")}
+            ref = [lv for lv in by_level if lv not in set(mine.values())]
+            ref_n = min((by_level[r] for r in ref), default=m)
+            for c, lv in mine.items():
                 j = cols.index(c)
-                n_col[j] = min(n_col[j], counts[d], min((counts[r] for r in ref), default=m) if ref_small else m)
-            if ref_small and "Intercept" in cols:
-                n_col[cols.index("Intercept")] = min(counts[r] for r in ref)
+                n_col[j] = min(n_col[j], by_level.get(lv, m), ref_n)
+            if ref_n < self.policy.min_n and "Intercept" in cols:
+                n_col[cols.index("Intercept")] = ref_n
         return n_col, small
 
     def _model_table(self, terms, coef, V, df_resid, n_col, odds: bool) -> pd.DataFrame:
@@ -821,7 +893,7 @@ class SurveyDesign:
         return self.policy.apply(t)
 
     def _glm(self, formula: str, kind: str) -> ModelResult:
-        X, y, rows, info = self._model_frame(formula)
+        X, y, rows, info, data, levels = self._model_frame(formula)
         Xv = X.to_numpy(dtype=float)
         w = self.w[rows]
         w = w / w.mean()
@@ -854,7 +926,7 @@ class SurveyDesign:
         Z[rows] = (Xv * (w * resid)[:, None]) @ A
         V = self._vcov(Z)
         df_resid = m - p  # degf (m - 1) + 1 - p
-        n_col, small = self._dummy_sizes(X, rows, info)
+        n_col, small = self._dummy_sizes(X, rows, info, data, levels)
         table = self._model_table(terms, beta, V, df_resid, n_col, odds=(kind == "logistic"))
         return ModelResult(kind=kind, formula=formula, table=table, coef=beta, vcov=V,
                            terms=terms, df_resid=df_resid, n=m, N=float(self.w[rows].sum()),
@@ -947,7 +1019,7 @@ class SurveyDesign:
         ``H^-1 (S'S) H^-1`` with the per-respondent scores projected like every other estimator.
         """
         lhs = formula.split("~", 1)[0].strip()
-        X, yser, rows, info = self._model_frame(formula, ordinal=True)
+        X, yser, rows, info, data, levels = self._model_frame(formula, ordinal=True)
         yc, levels = _factorize(yser)
         K = len(levels)
         if K < 3:
@@ -974,7 +1046,7 @@ class SurveyDesign:
         V = self._vcov(Z)
         df_resid = (m - 1) - p
         terms = list(X.columns) + [f"{levels[k]}|{levels[k + 1]}" for k in range(K - 1)]
-        n_col, small = self._dummy_sizes(X, rows, info)
+        n_col, small = self._dummy_sizes(X, rows, info, data, levels)
         n_all = np.concatenate([n_col, np.full(K - 1, float(m))])
         table = self._model_table(terms, np.concatenate([beta, zeta]), V, df_resid, n_all, odds=True)
         cut = table["term"].isin(terms[p:])
