@@ -145,7 +145,7 @@ def _fail(path: Path, problems: list[str]) -> DataValidationError:
     )
 
 
-def _read(path: Path) -> _Read:
+def _read(path: Path, book: Codebook) -> _Read:
     if not path.exists():
         raise _fail(path, ["file not found"])
     if path.is_dir():
@@ -163,7 +163,7 @@ def _read(path: Path) -> _Read:
         except Exception as exc:  # pyarrow raises several types for broken files
             raise _fail(path, [f"cannot be read as Parquet ({exc.__class__.__name__}: {exc})"]) from None
         return _Read(df, "Parquet")
-    return _read_sav(path)
+    return _read_sav(path, book)
 
 
 def _read_csv(path: Path) -> _Read:
@@ -204,7 +204,7 @@ def _read_csv(path: Path) -> _Read:
     return read
 
 
-def _read_sav(path: Path) -> _Read:
+def _read_sav(path: Path, book: Codebook) -> _Read:
     """Read SPSS and map its value labels onto codebook codes (by label text)."""
     import pyreadstat
 
@@ -213,7 +213,6 @@ def _read_sav(path: Path) -> _Read:
     except Exception as exc:
         raise _fail(path, [f"cannot be read as SPSS ({exc.__class__.__name__}: {exc})"]) from None
     read = _Read(df, "SPSS")
-    book = load_codebook()
     for col, spss_labels in (meta.variable_value_labels or {}).items():
         if col not in book or col in book.derived_variables or not book.variable(col).coded:
             continue
@@ -295,7 +294,7 @@ def _numeric(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, pd.Series]:
 def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, str]:
     path = Path(path)
     book = codebook or load_codebook()
-    read = _read(path)
+    read = _read(path, book)
     df = read.df
     problems = list(read.problems)
     if len(df) == 0:
