@@ -423,7 +423,10 @@ def _typed(book, name: str, values: np.ndarray) -> pd.Series | np.ndarray:
     """Codes as small nullable integers (missing = not asked), ids as int64."""
     if name == book.id_variable:
         return values.astype(np.int64)
-    return pd.array(values, dtype="Int8") if book.variable(name).may_be_missing else values.astype(np.int8)
+    if not book.variable(name).may_be_missing:
+        return values.astype(np.int8)
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int8), missing)
 
 
 # --- survey ----------------------------------------------------------------------------------
