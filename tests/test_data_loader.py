@@ -325,3 +325,17 @@ def test_25_cli_validate_reports_without_traceback(good, tmp_path):
     assert run.returncode == 1
     assert "column 'gender': unknown code in 1 row (row 1: 9)" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_26_danish_csv_bad_entry_reported_alone_and_text_kept(good, tmp_path):
+    df = good.assign(by=["Køge, Sjælland"] * len(good)).astype({"weight": object})
+    df.loc[3, "weight"] = "x"
+    path = tmp_path / "dansk.csv"
+    df.to_csv(path, index=False, sep=";", decimal=",")
+    msg = problems(path)
+    assert "column 'weight': wrong type, expected numbers but found text in 1 row (row 4: 'x')" in msg
+    df.loc[3, "weight"] = 1.25
+    df.to_csv(path, index=False, sep=";", decimal=",")
+    loaded = load_survey(path)
+    assert loaded["by"].iloc[0] == "Køge, Sjælland"
+    assert loaded["weight"].iloc[3] == 1.25

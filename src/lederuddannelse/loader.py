@@ -156,7 +156,7 @@ def _read(path: Path, book: Codebook) -> _Read:
     if path.stat().st_size == 0:
         raise _fail(path, ["file is empty (0 bytes)"])
     if suffix in (".csv", ".txt"):
-        return _read_csv(path)
+        return _read_csv(path, book)
     if suffix == ".parquet":
         try:
             df = pd.read_parquet(path)
@@ -166,7 +166,7 @@ def _read(path: Path, book: Codebook) -> _Read:
     return _read_sav(path, book)
 
 
-def _read_csv(path: Path) -> _Read:
+def _read_csv(path: Path, book: Codebook) -> _Read:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -197,9 +197,11 @@ def _read_csv(path: Path) -> _Read:
         raise _fail(path, ["file is empty"]) from None
     read = _Read(df, "Danish CSV (';' and decimal comma)" if danish else "CSV")
     if danish:
-        # Text columns of a Danish file may still hold decimal commas the parser left alone.
+        # A codebook column the parser left as text (because of some bad entry) may still
+        # hold decimal commas; read them as numbers so that only the bad entries are
+        # reported. Other columns are kept exactly as they are.
         for c in df.columns:
-            if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
+            if c in book and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])):
                 df[c] = df[c].map(lambda v: v.replace(",", ".") if isinstance(v, str) else v)
     return read
 

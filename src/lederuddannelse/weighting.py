@@ -8,6 +8,7 @@ to compute raking-aware standard errors.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -137,7 +138,7 @@ def kish_effective_n(weights: pd.Series | np.ndarray) -> float:
 
 
 # --- margins, weighting a survey, diagnostics (data layer) -------------------------------------
-def margins_path() -> "Path":
+def margins_path() -> Path:
     from lederuddannelse.paths import data_dir
 
     return data_dir() / "margins.csv"
@@ -151,8 +152,6 @@ def load_margins(path=None) -> dict[str, pd.Series]:
     codebook (weighting variables, codes, shares summing to 1, one common total) because a
     wrong margin silently biases every weighted figure.
     """
-    from pathlib import Path
-
     from lederuddannelse.codebook import load_codebook
     from lederuddannelse.errors import DataValidationError
 
