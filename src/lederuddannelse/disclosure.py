@@ -45,7 +45,7 @@ import pandas as pd
 
 from lederuddannelse.errors import ParameterError
 
-DEFAULT_MASK = ["estimate", "se", "ci_low", "ci_high", "N", "deff"]
+DEFAULT_MASK = ["estimate", "se", "ci_low", "ci_high", "N", "deff", "df"]  # df = n - 1
 
 
 @dataclass(frozen=True)

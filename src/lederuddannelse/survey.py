@@ -82,6 +82,15 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, list]:
     return codes, levels
 
 
+def _rank(X: np.ndarray) -> int:
+    """Numerical rank of X from its scaled Gram matrix: p x p work instead of an n x p SVD."""
+    scale = np.sqrt((X * X).sum(axis=0))
+    scale[scale == 0] = 1.0
+    G = (X / scale).T @ (X / scale)
+    ev = np.linalg.eigvalsh(G)
+    return int(np.sum(ev > ev.max() * 1e-10)) if ev.size else 0
+
+
 def _expit(x: np.ndarray) -> np.ndarray:
     return special.expit(x)
 
@@ -632,7 +641,8 @@ class SurveyDesign:
         out = pd.concat(parts, ignore_index=True)
         by_list = [] if by is None else ([by] if isinstance(by, str) else list(by))
         out = out.rename(columns={"variable": "item"})
-        out.insert(len(by_list) + 1, "label", out["item"].map(labels or {}).fillna(out["item"]))
+        names = out["item"].astype(str)
+        out.insert(len(by_list) + 1, "label", [(labels or {}).get(v, v) for v in names])
         sets = [{"by": ["item"] + [b for b in by_list if b != o], "size": "n", "min": "min_n"}
                 for o in by_list]
         out.attrs["disclosure"] = {"size": ["n"], "counts": ["_pos", "_neg"], "mask": DEFAULT_MASK,
@@ -696,7 +706,7 @@ class SurveyDesign:
         t.attrs["disclosure"] = {
             "size": ["n_a", "n_b"], "counts": ["_pos_a", "_neg_a", "_pos_b", "_neg_b"],
             "mask": ["estimate_a", "estimate_b", "estimate", "se", "ci_low", "ci_high", "t",
-                     "p_value", "N_a", "N_b"],
+                     "p_value", "N_a", "N_b", "df"],
             "sets": [],
         }
         return self.policy.apply(t)
@@ -898,7 +908,7 @@ class SurveyDesign:
         w = self.w[rows]
         w = w / w.mean()
         m, p = Xv.shape
-        if np.linalg.matrix_rank(Xv) < p:
+        if _rank(Xv) < p:
             raise EstimationError(
                 f"The terms of {formula!r} are collinear (a category with no respondents in the "
                 "model's rows, or a variable that is a combination of others); drop or merge terms."
@@ -911,7 +921,7 @@ class SurveyDesign:
                 raise EstimationError(
                     f"The outcome of the logistic model {formula!r} is not binary (0/1)."
                 )
-            self._check_separation(Xv, y, terms, formula)
+            self._check_separation(Xv, y, terms, formula, data.iloc[rows], levels)
             beta, mu, it = self._irls(Xv, y, w, formula)
             W_work = w * mu * (1 - mu)
             resid = y - mu
@@ -934,21 +944,32 @@ class SurveyDesign:
                            design_info=info, small_levels=small)
 
     @staticmethod
-    def _check_separation(X: np.ndarray, y: np.ndarray, terms: list[str], formula: str) -> None:
+    def _check_separation(X: np.ndarray, y: np.ndarray, terms: list[str], formula: str,
+                          data: pd.DataFrame, levels: dict[str, list]) -> None:
         """Name a category whose respondents all have the same outcome (quasi-separation)."""
+
+        def fail(who: str, value: float) -> None:
+            raise EstimationError(
+                f"Separation in {formula!r}: every respondent in {who} has outcome "
+                f"{int(value)}, so its odds ratio is infinite. Merge that category with a "
+                "neighbour or drop the term."
+            )
+
+        for var, lev in levels.items():
+            if var not in data.columns or len(lev) < 2:
+                continue
+            codes = data[var].cat.codes.to_numpy()
+            for k, lv in enumerate(lev):
+                sel = codes == k
+                if sel.any() and np.all(y[sel] == y[sel][0]):
+                    fail(f"{var} = {lv!r}", y[sel][0])
         for j, term in enumerate(terms):
             col = X[:, j]
             if term == "Intercept" or not np.all((col == 0) | (col == 1)):
                 continue
-            for val in (1.0, 0.0):
-                sel = col == val
-                if sel.any() and sel.sum() < len(col) and np.all(y[sel] == y[sel][0]):
-                    who = term if val == 1 else f"not {term}"
-                    raise EstimationError(
-                        f"Separation in {formula!r}: every respondent in '{who}' has outcome "
-                        f"{int(y[sel][0])}, so its odds ratio is infinite. Merge that category "
-                        "with a neighbour or drop the term."
-                    )
+            sel = col == 1
+            if sel.any() and sel.sum() < len(col) and np.all(y[sel] == y[sel][0]):
+                fail(f"'{term}'", y[sel][0])
 
     @staticmethod
     def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, formula: str, maxit: int = 50):
@@ -1019,7 +1040,7 @@ class SurveyDesign:
         ``H^-1 (S'S) H^-1`` with the per-respondent scores projected like every other estimator.
         """
         lhs = formula.split("~", 1)[0].strip()
-        X, yser, rows, info, data, levels = self._model_frame(formula, ordinal=True)
+        X, yser, rows, info, data, flevels = self._model_frame(formula, ordinal=True)
         yc, levels = _factorize(yser)
         K = len(levels)
         if K < 3:
@@ -1035,7 +1056,7 @@ class SurveyDesign:
             X = X.drop(columns="Intercept")
         Xv = X.to_numpy(dtype=float)
         m, p = Xv.shape
-        if p and np.linalg.matrix_rank(Xv) < p:
+        if p and _rank(Xv) < p:
             raise EstimationError(f"The terms of {formula!r} are collinear; drop or merge terms.")
         w = self.w[rows]
         w = w / w.mean()
@@ -1046,7 +1067,7 @@ class SurveyDesign:
         V = self._vcov(Z)
         df_resid = (m - 1) - p
         terms = list(X.columns) + [f"{levels[k]}|{levels[k + 1]}" for k in range(K - 1)]
-        n_col, small = self._dummy_sizes(X, rows, info, data, levels)
+        n_col, small = self._dummy_sizes(X, rows, info, data, flevels)
         n_all = np.concatenate([n_col, np.full(K - 1, float(m))])
         table = self._model_table(terms, np.concatenate([beta, zeta]), V, df_resid, n_all, odds=True)
         cut = table["term"].isin(terms[p:])

@@ -1,0 +1,148 @@
+"""Small-cell protection: a category of 3 and one of 20 respondents never show, directly or by
+subtraction, in any table the statistics layer builds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lederuddannelse.disclosure import SuppressionPolicy
+from lederuddannelse.survey import SurveyDesign
+
+SMALL = ["c_three", "d_twenty"]
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    grp = np.array(["a_big"] * 500 + ["b_big"] * 400 + ["c_three"] * 3 + ["d_twenty"] * 20)
+    n = len(grp)
+    df = pd.DataFrame({
+        "grp": grp,
+        "sex": rng.choice(["f", "m"], n),
+        "x": rng.normal(size=n),
+        "weight": np.exp(rng.normal(0, 0.3, n)),
+    })
+    df["y"] = (rng.random(n) < 0.4).astype(float)
+    df.loc[df.grp == "c_three", "y"] = [1.0, 0.0, 1.0]  # mixed, so models can be fitted
+    df["z"] = np.where(rng.random(n) < 0.5, 1.0, 0.0)
+    df["scale"] = rng.integers(1, 6, n)
+    df.loc[df.grp == "c_three", "scale"] = [1, 3, 5]
+    return df
+
+
+@pytest.fixture(scope="module")
+def design(data) -> SurveyDesign:
+    return SurveyDesign(data, "weight", policy=SuppressionPolicy(min_n=30, min_count=5))
+
+
+def _assert_hidden(t: pd.DataFrame, cols: list[str], key: str = "grp") -> None:
+    rows = t[t[key].isin(SMALL)]
+    assert len(rows), "small groups must still be listed (as suppressed)"
+    assert rows["suppressed"].all()
+    for c in cols:
+        if c in t.columns:
+            assert rows[c].isna().all(), f"{c} shown for a small group"
+    if "n" in t.columns:
+        assert rows.loc[rows[key] == "c_three", "n"].isna().all(), "a count of 3 is shown"
+
+
+def _assert_no_subtraction(t: pd.DataFrame, raw: pd.DataFrame, set_cols: list[str], min_n: int = 30):
+    """In every linked set: no suppression, or >= 2 suppressed cells covering >= min_n."""
+    groups = [t] if not set_cols else [g for _, g in t.groupby(set_cols)]
+    for g in groups:
+        sup = g[g["suppressed"]]
+        if sup.empty or len(sup) == len(g):
+            continue  # nothing suppressed, or nothing visible to subtract
+        assert len(sup) >= 2, f"a single suppressed cell is recoverable:\n{g}"
+        n_union = raw.loc[sup.index, "n"].sum()
+        assert n_union >= min_n, f"suppressed cells cover only {n_union}:\n{g}"
+
+
+def test_proportion_by_with_total(design, data):
+    t = design.proportion("y", by="grp", total=True)
+    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).proportion("y", by="grp", total=True)
+    _assert_hidden(t, ["estimate", "se", "ci_low", "ci_high", "N", "deff"])
+    body = t[t["grp"] != "I alt"]
+    _assert_no_subtraction(body, raw, [])
+    # the attack: total minus the visible groups gives the union of the hidden ones, never one
+    tot = t[t["grp"] == "I alt"].iloc[0]
+    vis = body[~body["suppressed"]]
+    assert vis.empty or len(body[body["suppressed"]]) >= 2
+    assert np.isfinite(tot["estimate"])
+
+
+def test_mean_and_two_way(design, data):
+    raw_design = SurveyDesign(data, "weight", policy=SuppressionPolicy.none())
+    _assert_hidden(design.mean("x", by="grp"), ["estimate", "se", "N"])
+    t = design.proportion("y", by=["grp", "sex"])
+    raw = raw_design.proportion("y", by=["grp", "sex"])
+    _assert_hidden(t, ["estimate", "se", "N"])
+    _assert_no_subtraction(t, raw, ["grp"])
+    _assert_no_subtraction(t, raw, ["sex"])
+
+
+def test_distribution(design, data):
+    # the distribution of grp itself: category c_three has a count of 3
+    t = design.distribution("grp")
+    small = t[t["category"].isin(SMALL)]
+    assert small["suppressed"].all() and small["estimate"].isna().all()
+    assert small.loc[small["category"] == "c_three", "n_category"].isna().all()
+    # the distribution of a scale within groups
+    t = design.distribution("scale", by="grp")
+    _assert_hidden(t, ["estimate", "se", "N"])
+    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).distribution("scale", by="grp")
+    _assert_no_subtraction(t, raw, ["category"])
+
+
+def test_multi_response(design, data):
+    t = design.multi_response(["y", "z"], by="grp")
+    _assert_hidden(t, ["estimate", "se", "N"])
+    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).multi_response(["y", "z"], by="grp")
+    raw = raw.set_index(["grp", "item"]).loc[list(zip(t["grp"], t["item"]))].reset_index()
+    raw.index = t.index
+    _assert_no_subtraction(t, raw, ["item"])
+
+
+def test_difference(design):
+    for g in SMALL:
+        t = design.difference("y", "grp", g, "a_big")
+        assert t["suppressed"].all()
+        for c in ("estimate", "estimate_a", "se", "ci_low", "ci_high", "p_value", "N_a"):
+            assert t[c].isna().all()
+    t = design.difference("y", "grp", "c_three", "a_big")
+    assert t["n_a"].isna().all()  # a count of 3 is never shown
+    assert not design.difference("y", "grp", "a_big", "b_big")["suppressed"].any()
+
+
+def test_models(design):
+    for fit in (design.logistic("y ~ grp + x"), design.linear("x ~ grp + z"),
+                design.ordinal("scale ~ grp + x")):
+        tab = fit.table
+        small = tab[tab["term"].str.contains("c_three|d_twenty")]
+        assert len(small) == 2 and small["suppressed"].all()
+        assert small[["estimate", "se", "ci_low", "ci_high", "p_value"]].isna().all().all()
+        assert not tab.loc[tab["term"] == "x", "suppressed"].any() if "x" in set(tab["term"]) else True
+        prof = pd.DataFrame({"grp": ["a_big", "c_three", "d_twenty"], "x": [0.0] * 3, "z": [1.0] * 3})
+        pred = fit.predict(prof)
+        hidden = pred[pred["grp"].isin(SMALL)]
+        assert hidden["suppressed"].all() and hidden["estimate"].isna().all()
+        assert not pred[pred["grp"] == "a_big"]["suppressed"].any()
+
+
+def test_small_count_binary(data):
+    """A share with 3 respondents on one side is hidden even in a large group."""
+    df = data.copy()
+    df["rare"] = 0.0
+    df.loc[df.index[:3], "rare"] = 1.0
+    d = SurveyDesign(df, "weight")
+    t = d.proportion("rare")
+    assert t["suppressed"].all() and t["estimate"].isna().all()
+    assert not SurveyDesign(df, "weight").proportion("y")["suppressed"].any()
+
+
+def test_describe_is_danish_and_states_rule():
+    text = SuppressionPolicy(min_n=30, min_count=5).describe()
+    assert "30" in text and "5" in text and "besvarelser" in text
+    assert "ikke" in SuppressionPolicy.none().describe()
