@@ -89,83 +89,89 @@ class SuppressionPolicy:
     def apply(self, table: pd.DataFrame) -> pd.DataFrame:
         """Return a copy of ``table`` with small cells suppressed (see the module docstring).
 
-        Idempotent: applying the policy to an already protected table changes nothing more.
+        Works on the columns as arrays and builds the result once: the policy runs on every
+        table of every chapter, so it must cost microseconds, not pandas operations per cell.
         """
         spec = dict(table.attrs.get("disclosure", {}))
-        out = table.copy()
-        out.attrs = dict(table.attrs)
-        if out.empty:
-            return self._finish(out, spec)
-        size_cols = [c for c in spec.get("size", ["n"]) if c in out.columns]
-        count_cols = [c for c in spec.get("counts", []) if c in out.columns]
-        mask_cols = [c for c in spec.get("mask", DEFAULT_MASK) if c in out.columns]
+        m = len(table)
+        arr = {c: table[c].to_numpy() for c in table.columns}
+        size_cols = [c for c in spec.get("size", ["n"]) if c in arr]
+        count_cols = [c for c in spec.get("counts", []) if c in arr]
+        mask_cols = [c for c in spec.get("mask", DEFAULT_MASK) if c in arr]
         total_col = spec.get("total")
-        is_total = (
-            out[total_col].to_numpy(dtype=bool)
-            if total_col and total_col in out.columns
-            else np.zeros(len(out), dtype=bool)
-        )
+        is_total = (np.asarray(arr[total_col], dtype=bool) if total_col and total_col in arr
+                    else np.zeros(m, dtype=bool))
 
-        supp = (
-            out["suppressed"].to_numpy(dtype=bool).copy()
-            if "suppressed" in out.columns
-            else np.zeros(len(out), dtype=bool)
-        )
+        def num(c: str) -> np.ndarray:
+            v = pd.to_numeric(pd.Series(arr[c]), errors="coerce")
+            return np.array(v.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
+
+        supp = (np.asarray(arr["suppressed"], dtype=bool).copy() if "suppressed" in arr
+                else np.zeros(m, dtype=bool))
         # 1. primary suppression
         for c in size_cols:
-            v = out[c].to_numpy(dtype=float)
+            v = num(c)
             supp |= ~np.isfinite(v) | (v < self.min_n)
+        counts = {}
         for c in count_cols:
-            v = out[c].to_numpy(dtype=float)
+            v = num(c)
             supp |= np.isfinite(v) & (v > 0) & (v < self.min_count)
+            counts[c] = np.where(np.isfinite(v), v, 0.0)
 
         # 3. complementary suppression over linked sets, until nothing changes
-        sets = spec.get("sets", [])
-        changed = True
-        rounds = 0
-        while changed and sets and rounds < 100:
+        sets = [self._set_members(arr, s, is_total) for s in spec.get("sets", [])]
+        sizes = {}
+        for s in spec.get("sets", []):
+            c = s.get("size", "n")
+            if c in arr and c not in sizes:
+                sizes[c] = np.nan_to_num(num(c), nan=0.0)
+        for _ in range(100):
             changed = False
-            rounds += 1
-            for s in sets:
-                changed |= self._protect_sets(out, s, supp, is_total, count_cols)
+            for s, groups in zip(spec.get("sets", []), sets):
+                c = s.get("size", "n")
+                if c not in sizes:
+                    continue
+                thr = self.min_n if s.get("min", "min_n") == "min_n" else self.min_count
+                changed |= self._protect(groups, sizes[c], thr, supp, is_total, counts)
+            if not changed:
+                break
 
         # 2. mask values and small counts
+        out: dict[str, object] = {}
+        for c in table.columns:
+            if str(c).startswith("_"):
+                continue
+            v = arr[c]
+            if c in mask_cols:
+                v = num(c)
+                v[supp] = np.nan
+            elif c in size_cols:
+                f = num(c)
+                hide = ~np.isfinite(f) | ((f > 0) & (f < self.min_count))
+                v = pd.array(np.where(hide, 0, np.nan_to_num(f)).round().astype("int64"), dtype="Int64")
+                v[hide] = pd.NA
+            out[c] = v
         out["suppressed"] = supp
-        for c in mask_cols:
-            col = out[c].astype(float)
-            col[supp] = np.nan
-            out[c] = col
-        for c in size_cols:
-            v = out[c].to_numpy(dtype=float)
-            small = np.isfinite(v) & (v > 0) & (v < self.min_count)
-            col = pd.array(np.where(np.isfinite(v), v, 0).round().astype("int64"), dtype="Int64")
-            col[~np.isfinite(v) | small] = pd.NA
-            out[c] = col
-        return self._finish(out, spec)
+        res = pd.DataFrame(out)
+        res.attrs = {k: v for k, v in table.attrs.items() if k != "disclosure"}
+        res.attrs["disclosure"] = {**spec, "counts": [], "total": None, "applied": True}
+        return res
 
-    def _protect_sets(
-        self,
-        out: pd.DataFrame,
-        s: dict,
-        supp: np.ndarray,
-        is_total: np.ndarray,
-        count_cols: list[str],
-    ) -> bool:
-        """Make every linked set of one kind safe; return whether anything was suppressed."""
-        by = [c for c in s.get("by", []) if c in out.columns]
-        size_col = s.get("size", "n")
-        threshold = self.min_n if s.get("min", "min_n") == "min_n" else self.min_count
-        sizes = out[size_col].to_numpy(dtype=float) if size_col in out.columns else None
-        if sizes is None:
-            return False
-        sizes = np.where(np.isfinite(sizes), sizes, 0.0)
-        counts = {c: np.where(np.isfinite(v := out[c].to_numpy(dtype=float)), v, 0.0) for c in count_cols}
+    @staticmethod
+    def _set_members(arr: dict, s: dict, is_total: np.ndarray) -> list[np.ndarray]:
+        """Row indices of each linked set: non-total rows sharing the values of ``s['by']``."""
         members = np.flatnonzero(~is_total)
-        if by:
-            keys = out.iloc[members][by].astype(str).agg("\x1f".join, axis=1).to_numpy()
-            groups = [members[keys == k] for k in pd.unique(keys)]
-        else:
-            groups = [members]
+        by = [c for c in s.get("by", []) if c in arr]
+        if not by or len(members) == 0:
+            return [members]
+        key = np.zeros(len(members), dtype=np.int64)
+        for c in by:
+            codes, uniq = pd.factorize(pd.Series(arr[c][members]).astype(str))
+            key = key * (len(uniq) + 1) + codes
+        return [members[key == k] for k in np.unique(key)]
+
+    def _protect(self, groups, sizes, threshold, supp, is_total, counts) -> bool:
+        """Make every linked set of one kind safe; return whether anything was suppressed."""
         changed = False
         for rows in groups:
             if len(rows) == 0:
@@ -174,13 +180,10 @@ class SuppressionPolicy:
                 s_rows = rows[supp[rows]]
                 if len(s_rows) == 0:
                     break
-                union = sizes[s_rows].sum()
-                safe = len(s_rows) >= 2 and union >= threshold
+                safe = len(s_rows) >= 2 and sizes[s_rows].sum() >= threshold
                 if safe and counts:
-                    safe = all(
-                        (tot := counts[c][s_rows].sum()) == 0 or tot >= self.min_count
-                        for c in counts
-                    )
+                    safe = all((tot := v[s_rows].sum()) == 0 or tot >= self.min_count
+                               for v in counts.values())
                 if safe:
                     break
                 free = rows[~supp[rows]]
@@ -193,15 +196,3 @@ class SuppressionPolicy:
                 supp[free[np.argmin(sizes[free])]] = True
                 changed = True
         return changed
-
-    @staticmethod
-    def _finish(out: pd.DataFrame, spec: dict) -> pd.DataFrame:
-        drop = [c for c in out.columns if str(c).startswith("_")]
-        out = out.drop(columns=drop)
-        out.attrs["disclosure"] = {
-            **spec,
-            "counts": [],
-            "total": None,
-            "applied": True,
-        }
-        return out
