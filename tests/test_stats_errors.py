@@ -89,3 +89,8 @@ def test_bad_parameters(design):
         SurveyDesign(design.df, "weight", ci_method="wilson")
     with pytest.raises(EstimationError, match=r"Weights must be positive"):
         SurveyDesign(design.df.assign(weight=0.0), "weight")
+    margins = {"sector": pd.Series({"public": 500.0, "private": 500.0})}
+    with pytest.raises(EstimationError, match=r"do not reproduce the raking margin 'sector'"):
+        SurveyDesign(design.df, "weight", rake_margins=margins)
+    raked = SurveyDesign(design.df, None, rake_margins=margins)  # rakes equal weights here
+    assert abs(raked.proportion("trained")["N"].iloc[0] - 1000.0) < 1e-6

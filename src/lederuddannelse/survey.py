@@ -307,13 +307,25 @@ class SurveyDesign:
         the (few) cells instead of the n rows: the same arithmetic as R, in O(n) per column.
         """
         codes_list, sizes = [], []
-        for var in self.rake_margins:
+        for var, target in self.rake_margins.items():
             self._check_var(var)
             codes, levels = _factorize(self.df[var])
             if (codes < 0).any():
                 raise EstimationError(
                     f"Raking margin '{var}' has missing values; every respondent needs a "
                     "category on each weighting variable."
+                )
+            # Raking-aware SEs are only right for weights that were raked to these margins.
+            target = pd.Series(target, dtype=float)
+            got = pd.Series(np.bincount(codes, weights=self.w, minlength=len(levels)), index=levels)
+            want = target.reindex(levels)
+            scale = max(float(target.sum()), 1.0)
+            if want.isna().any() or np.max(np.abs(got.to_numpy() - want.to_numpy())) > 1e-6 * scale:
+                raise EstimationError(
+                    f"The weights do not reproduce the raking margin '{var}' (weighted totals "
+                    f"{got.round(1).to_dict()} vs population {target.round(1).to_dict()}). Pass the "
+                    "weights raked to these margins, weights=None to rake here, or "
+                    "rake_margins=None to treat the weights as fixed."
                 )
             codes_list.append(codes)
             sizes.append(len(levels))
