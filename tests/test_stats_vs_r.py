@@ -42,6 +42,7 @@ def designs(r_weights: pd.Series):
     return {
         "raked": SurveyDesign(df, r_weights, rake_margins=margins, policy=pol),
         "fixed": SurveyDesign(df, r_weights, policy=pol),
+        "unweighted": SurveyDesign(df, r_weights, weighted=False, policy=pol),
     }
 
 
@@ -60,7 +61,7 @@ def python_values(des: SurveyDesign) -> dict[tuple[str, str, str], float]:
         for lev in (0.95, 0.9):
             for meth in ("logit", "beta"):
                 d = SurveyDesign(des.df, des.w, rake_margins=des.rake_margins, conf_level=lev,
-                                 ci_method=meth, policy=des.policy)
+                                 ci_method=meth, policy=des.policy, weighted=des.weighted)
                 r = d.proportion(v).iloc[0]
                 put(f"ciprop_{meth}", f"{v}@{lev:g}", r, ["estimate", "ci_low", "ci_high"])
                 put(f"svyciprop_{meth}", f"{v}@{lev:g}", r, ["ci_low", "ci_high"])
@@ -69,7 +70,7 @@ def python_values(des: SurveyDesign) -> dict[tuple[str, str, str], float]:
         put("by", f"trained|region={r['region']}", r, ["estimate", "se", "deff"])
         put("by_ciprop_logit", f"trained|region={r['region']}", r, ["ci_low", "ci_high"])
     tb = SurveyDesign(des.df, des.w, rake_margins=des.rake_margins, ci_method="beta",
-                      policy=des.policy).proportion("trained", by="region")
+                      policy=des.policy, weighted=des.weighted).proportion("trained", by="region")
     for _, r in tb.iterrows():
         put("by_ciprop_beta", f"trained|region={r['region']}", r, ["ci_low", "ci_high"])
     for _, r in des.mean("x", by=["sector", "role"]).iterrows():

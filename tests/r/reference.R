@@ -2,8 +2,9 @@
 #
 # Usage: Rscript tests/r/reference.R [data.csv margins.csv out.csv weights_out.csv]
 # Defaults: tests/fixtures/stats_data.csv, stats_margins.csv -> r_reference.csv, r_weights.csv.
-# Two designs: "raked" = svydesign(ids=~1, weights=~base_weight) then rake() to the margins
-# (tight convergence); "fixed" = the same raked weights treated as fixed. Everything is written
+# Three designs: "raked" = svydesign(ids=~1, weights=~base_weight) then rake() to the margins
+# (tight convergence); "fixed" = the same raked weights treated as fixed; "unweighted" = all
+# weights 1 (the book's weighted = false). Everything is written
 # as one long CSV: design, stat, key, quantity, value.
 suppressPackageStartupMessages({library(survey); library(MASS)})
 options(digits = 17, survey.lonely.psu = "fail")
@@ -26,10 +27,14 @@ raked <- rake(d0, lapply(vars, function(v) as.formula(paste0("~", v))), pop[vars
               control = list(maxit = 200, epsilon = 1e-13))
 dat$w_raked <- weights(raked)
 fixed <- svydesign(ids = ~1, weights = ~w_raked, data = dat)
+dat$one <- 1
+unweighted <- svydesign(ids = ~1, weights = ~one, data = dat)  # the book's weighted = false
 write.csv(data.frame(id = dat$id, weight = dat$w_raked), w_file, row.names = FALSE)
 
 rows <- list()
 put <- function(design, stat, key, quantity, value) {
+  # R's design effect needs a population scale (sum of weights > n); not defined unweighted
+  if (design == "unweighted" && quantity == "deff") return(invisible())
   rows[[length(rows) + 1]] <<- data.frame(design = design, stat = stat, key = key,
                                           quantity = quantity, value = as.numeric(value))
 }
@@ -43,8 +48,8 @@ ciprop <- function(p, design, v, meth, level) {
   as.numeric(plogis(confint(m, 1, level = level, ddf = degf(design))))
 }
 
-for (dn in c("raked", "fixed")) {
-  des <- if (dn == "raked") raked else fixed
+for (dn in c("raked", "fixed", "unweighted")) {
+  des <- switch(dn, raked = raked, fixed = fixed, unweighted = unweighted)
 
   # --- means and shares, whole sample and NaN-domain --------------------------------
   for (v in c("trained", "x", "score", "career")) {
