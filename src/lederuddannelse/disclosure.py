@@ -19,7 +19,10 @@ The rule, for a table of estimates:
    suppressed, and together they cover at least ``min_n`` respondents (and at least
    ``min_count`` on each side of a share), so that subtraction can at most reveal a combination
    that would itself have been publishable. Cells are added smallest first; if that is not
-   enough, the table's total row is suppressed too.
+   enough, the table's total row is suppressed too. The rule is applied whether or not the
+   total is in the same table, because the book shows the totals elsewhere (the overall share
+   in one table, the one-way breakdown next to the two-way one), and a reader can subtract
+   across tables.
 
 Suppressed cells keep their row (``suppressed=True``) with the estimate, its uncertainty and
 the weighted size set to missing, so that charts can show them as "too few answers".

@@ -63,7 +63,6 @@ from lederuddannelse.errors import EstimationError, ParameterError
 __all__ = ["SurveyDesign", "ModelResult"]
 
 _RAKE_SWEEPS = 10  # what R's svyrecvar does for a raked design
-_CHUNK = 16  # influence columns projected at a time (bounds memory on large data)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -644,18 +643,17 @@ class SurveyDesign:
                for o in by_list],
             "total": "_total",
         }
-        # n_category below min_n is fine to show (a count >= min_count); it is not an estimate
         out = self._apply_distribution(out)
-        return out
+        order = by_list + ["_cat"]
+        out["_cat"] = out["category"].map({lev: k for k, lev in enumerate(levels)})
+        return out.sort_values(order, kind="stable").drop(columns="_cat").reset_index(drop=True)
 
     def _apply_distribution(self, t: pd.DataFrame) -> pd.DataFrame:
-        # A category's count is not an estimate: only the count rule applies to it. Work on a
-        # copy where its size is "large" for the primary rule, then restore it.
+        # A category's count is not an estimate: only the count rule applies to it, so it is
+        # not a "size" for the primary rule; it is hidden when small or when its cell is.
         nc = t["n_category"].to_numpy(dtype=float)
-        spec = t.attrs["disclosure"]
-        t = t.assign(_ncat=nc)
-        t.attrs["disclosure"] = {**spec, "size": ["n"]}
-        out = self.policy.apply(t.assign(n_category=nc))
+        t.attrs["disclosure"] = {**t.attrs["disclosure"], "size": ["n"]}
+        out = self.policy.apply(t)
         ncat = pd.array(nc.round().astype("int64"), dtype="Int64")
         ncat[(nc > 0) & (nc < self.policy.min_count)] = pd.NA
         ncat[out["suppressed"].to_numpy()] = pd.NA
