@@ -1,0 +1,92 @@
+"""Behaviour of the statistics layer that R cannot check: shapes, ranking, options."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lederuddannelse.disclosure import SuppressionPolicy
+from lederuddannelse.survey import SurveyDesign
+
+FIX = __import__("pathlib").Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def df() -> pd.DataFrame:
+    d = pd.read_csv(FIX / "stats_data.csv")
+    d["weight"] = pd.read_csv(FIX / "r_weights.csv")["weight"]
+    return d
+
+
+def test_unweighted_is_plain_mean(df):
+    d = SurveyDesign(df, "weight", weighted=False, policy=SuppressionPolicy.none())
+    r = d.mean("x").iloc[0]
+    assert r["estimate"] == pytest.approx(df["x"].mean(), abs=1e-12)
+    assert r["se"] == pytest.approx(df["x"].std(ddof=1) / np.sqrt(len(df)), rel=1e-10)
+    assert r["N"] == len(df)
+
+
+def test_domain_keeps_full_sample_and_nan_groups_excluded(df):
+    d = SurveyDesign(df, "weight", policy=SuppressionPolicy.none())
+    t = d.proportion("career", by="sector")
+    assert t["n"].sum() == df["career"].notna().sum()
+    df2 = df.assign(sector=df["sector"].where(df.index % 10 != 0))
+    t2 = SurveyDesign(df2, "weight", policy=SuppressionPolicy.none()).proportion("trained", by="sector")
+    assert t2["n"].sum() == df2["sector"].notna().sum()
+
+
+def test_multi_response_ranked(df):
+    d = SurveyDesign(df, "weight")
+    t = d.multi_response(["trained", "career"], by="sector", labels={"trained": "Uddannet"})
+    for _, g in t.groupby("sector"):
+        assert list(g["rank"]) == list(range(1, len(g) + 1))
+        assert g["estimate"].is_monotonic_decreasing
+    assert "Uddannet" in set(t["label"])
+
+
+def test_conf_level_everywhere(df):
+    wide = SurveyDesign(df, "weight", conf_level=0.99, policy=SuppressionPolicy.none())
+    narrow = SurveyDesign(df, "weight", conf_level=0.90, policy=SuppressionPolicy.none())
+    for f in (lambda d: d.proportion("trained"), lambda d: d.mean("x"),
+              lambda d: d.difference("trained", "role", "mm", "me"),
+              lambda d: d.logistic("trained ~ x").table.iloc[[1]],
+              lambda d: d.ordinal("desire ~ x").table.iloc[[0]]):
+        a, b = f(wide).iloc[0], f(narrow).iloc[0]
+        assert a["ci_high"] - a["ci_low"] > b["ci_high"] - b["ci_low"]
+
+
+def test_ordinal_predictions_consistent(df):
+    d = SurveyDesign(df, "weight")
+    fit = d.ordinal("desire ~ sector + role + x")
+    prof = pd.DataFrame({"sector": ["public", "private"], "role": ["mm", "me"], "x": [12.0, 6.0]})
+    p = fit.predict(prof)
+    for i, g in p.groupby("profile"):
+        probs = g[g["quantity"] != "mean"]
+        assert probs["estimate"].sum() == pytest.approx(1.0, abs=1e-12)
+        mean = (probs["quantity"].astype(int) * probs["estimate"]).sum()
+        assert g.loc[g["quantity"] == "mean", "estimate"].iloc[0] == pytest.approx(mean, abs=1e-12)
+        assert (probs["ci_low"] <= probs["estimate"]).all() and (probs["estimate"] <= probs["ci_high"]).all()
+    # positive coefficient <=> higher predicted mean
+    assert fit.table.set_index("term").loc["x", "estimate"] > 0
+
+
+def test_logistic_predict_matches_table(df):
+    d = SurveyDesign(df, "weight")
+    fit = d.logistic("trained ~ sector + x")
+    p = fit.predict(pd.DataFrame({"sector": ["private"], "x": [0.0]})).iloc[0]
+    b0 = fit.table.set_index("term").loc["Intercept"]
+    assert p["estimate"] == pytest.approx(1 / (1 + np.exp(-b0["estimate"])), abs=1e-12)
+    assert p["ci_low"] == pytest.approx(1 / (1 + np.exp(-b0["ci_low"])), abs=1e-12)
+    assert {"odds_ratio", "or_low", "or_high", "p_value"} <= set(fit.table.columns)
+
+
+def test_raking_aware_se_smaller_for_raking_variable_correlate(df):
+    """Raking removes variance explained by the margins: a share strongly tied to a margin
+    (sector) has a smaller SE with the raking-aware design than with fixed weights."""
+    m = pd.read_csv(FIX / "stats_margins.csv")
+    margins = {v: g.set_index("category")["total"].astype(float) for v, g in m.groupby("variable")}
+    df2 = df.assign(pub=(df["sector"] == "public").astype(float))
+    raked = SurveyDesign(df2, "weight", rake_margins=margins).proportion("pub").iloc[0]
+    fixed = SurveyDesign(df2, "weight").proportion("pub").iloc[0]
+    assert raked["se"] < 1e-6 < fixed["se"]
