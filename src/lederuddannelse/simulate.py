@@ -134,14 +134,17 @@ def _print_table(summary: pd.DataFrame, file=sys.stdout) -> None:
     wide = summary.pivot(index="key", columns="design")
     order = [t.key for t in TARGETS]
     print(f"\n{'target':46s} {'truth':>9s} | {'bias w':>9s} {'bias unw':>9s} | "
-          f"{'emp SE':>8s} | {'cov rake':>8s} {'cov fixed':>9s} {'cov unw':>8s}", file=file)
-    print("-" * 118, file=file)
+          f"{'emp SE':>8s} {'SE rake':>8s} {'SE fixed':>8s} | "
+          f"{'cov rake':>8s} {'cov fixed':>9s} {'cov unw':>8s}", file=file)
+    print("-" * 136, file=file)
+    z = 1.959963984540054
     for k in order:
         row = wide.loc[k]
         print(
             f"{labels[k][:46]:46s} {row[('truth', 'raked')]:9.4f} | "
             f"{row[('bias', 'raked')]:+9.4f} {row[('bias', 'unweighted')]:+9.4f} | "
-            f"{row[('emp_se', 'raked')]:8.4f} | "
+            f"{row[('emp_se', 'raked')]:8.4f} {row[('mean_halfwidth', 'raked')] / z:8.4f} "
+            f"{row[('mean_halfwidth', 'fixed')] / z:8.4f} | "
             f"{row[('coverage', 'raked')]:8.1%} {row[('coverage', 'fixed')]:9.1%} "
             f"{row[('coverage', 'unweighted')]:8.1%}",
             file=file,
@@ -150,7 +153,8 @@ def _print_table(summary: pd.DataFrame, file=sys.stdout) -> None:
     n = int(summary["samples"].max())
     mc = np.sqrt(0.95 * 0.05 / n)
     print(f"{n} samples; Monte Carlo SE of a 95 % coverage: {mc:.1%}. "
-          "bias w = raked estimator, unw = unweighted; cov = share of 95 % CIs covering the "
+          "bias w = raked estimator, unw = unweighted; emp SE = SD of the raked estimates; "
+          "SE rake/fixed = average CI half-width / 1.96; cov = share of 95 % CIs covering the "
           "truth (raking-aware SE, raked weights as fixed, unweighted).", file=file)
     off = summary[(summary["design"] != "unweighted") & ((summary["coverage"] < 0.93) | (summary["coverage"] > 0.97))]
     if len(off):

@@ -99,9 +99,10 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, list]:
 
 def _rank(X: np.ndarray) -> int:
     """Numerical rank of X from its scaled Gram matrix: p x p work instead of an n x p SVD."""
-    scale = np.sqrt((X * X).sum(axis=0))
+    G = X.T @ X
+    scale = np.sqrt(np.diag(G))
     scale[scale == 0] = 1.0
-    G = (X / scale).T @ (X / scale)
+    G = G / np.outer(scale, scale)
     ev = np.linalg.eigvalsh(G)
     return int(np.sum(ev > ev.max() * 1e-10)) if ev.size else 0
 
@@ -1155,8 +1156,8 @@ class SurveyDesign:
         H[:p, :p] = (X.T * (w * (Laa + Lbb + 2 * Lab))) @ X
         A = np.zeros((m, q))
         rows = np.arange(m)
-        np.add.at(A, (rows, ia), w * (Laa + Lab))
-        np.add.at(A, (rows, ib), w * (Lbb + Lab))
+        A[rows, ia] = w * (Laa + Lab)  # one entry per row in each statement: no add.at needed
+        A[rows, ib] += w * (Lbb + Lab)
         H[:p, p:] = -(X.T @ A)
         H[p:, :p] = H[:p, p:].T
         zz = (np.bincount(ia, weights=w * Laa, minlength=q) + np.bincount(ib, weights=w * Lbb, minlength=q))
@@ -1168,8 +1169,8 @@ class SurveyDesign:
             S = np.empty((m, p + q))
             S[:, :p] = -X * (w * (La + Lb))[:, None]
             Sz = np.zeros((m, q))
-            np.add.at(Sz, (rows, ia), w * La)
-            np.add.at(Sz, (rows, ib), w * Lb)
+            Sz[rows, ia] = w * La
+            Sz[rows, ib] += w * Lb
             S[:, p:] = Sz
         return ll, g, H, S
 
