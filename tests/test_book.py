@@ -82,7 +82,7 @@ def test_no_external_scripts_and_synthetic_label(built_book):
     assert "altair-viz-udbredelse-alle-1" in chart_page
     assert "vega-offline.js" in chart_page
     assert (site / "_static" / "vega-offline.js").stat().st_size > 500_000
-    for name in ("index.html", "udbredelse-alle.html"):
+    for name in ("forside-alle.html", "udbredelse-alle.html"):
         assert "Syntetiske data" in (site / name).read_text(encoding="utf-8")
 
 
@@ -102,7 +102,7 @@ def test_rebuilds_redo_only_what_changed_and_failures_keep_the_site(built_book):
     changed = b.build(root, jobs=2, quiet=True)
     assert set(changed.executed) == {"forside-alle"}
     assert changed.rendered
-    assert "En ekstra sætning." in (site / "index.html").read_text(encoding="utf-8")
+    assert "En ekstra sætning." in (site / "forside-alle.html").read_text(encoding="utf-8")
 
     published = {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")}
     source.write_text(original + "\n```{code-cell} ipython3\nraise KeyError('q99')\n```\n", encoding="utf-8")

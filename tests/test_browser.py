@@ -42,38 +42,45 @@ def test_every_page_renders_its_charts_offline(server):
     base, site = server
     pages = sorted(p.name for p in site.glob("*.html") if p.name not in {"genindex.html", "search.html"})
     charts_seen = 0
+    problems: list[str] = []
+    blocked: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
-        context = browser.new_context()
-        blocked: list[str] = []
+        try:
+            context = browser.new_context()
+            context.set_default_timeout(30_000)
 
-        def only_local(route):
-            if route.request.url.startswith(base):
-                route.continue_()
-            else:
-                blocked.append(route.request.url)
-                route.abort()
+            def only_local(route):
+                if route.request.url.startswith(base):
+                    route.continue_()
+                else:
+                    blocked.append(route.request.url)
+                    route.abort()
 
-        context.route("**/*", only_local)
-        for name in pages:
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/{name}", wait_until="load")
-            containers = page.locator("div[id^='altair-viz-']")
-            count = containers.count()
-            for i in range(count):
-                containers.nth(i).locator("svg, canvas").first.wait_for(timeout=15_000)
-                label = containers.nth(i).locator("svg").first.get_attribute("aria-label")
-                assert label, f"{name}: chart {i} has no text alternative"
-            charts_seen += count
-            assert not errors, f"{name}: console errors {errors}"
-            page.close()
-        browser.close()
+            context.route("**/*", only_local)
+            for name in pages:
+                page = context.new_page()
+                errors: list[str] = []
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(f"{base}/{name}", wait_until="networkidle")
+                containers = page.locator("div[id^='altair-viz-']")
+                for i in range(containers.count()):
+                    chart = containers.nth(i)
+                    chart.locator("svg.marks, canvas.marks").first.wait_for(timeout=15_000)
+                    label = chart.locator("[role='graphics-document']").first.get_attribute("aria-label")
+                    if not label or len(label) < 20:
+                        problems.append(f"{name}: chart {i} has no text alternative ({label!r})")
+                    charts_seen += 1
+                if errors:
+                    problems.append(f"{name}: console errors {errors}")
+                page.close()
+        finally:
+            browser.close()
+    assert not problems, problems
     assert charts_seen >= 1, "no chart was found on any page"
     assert not [u for u in blocked if "jsdelivr" in u or "vega" in u], blocked

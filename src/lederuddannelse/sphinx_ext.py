@@ -59,8 +59,28 @@ def _on_builder_inited(app) -> None:
     app.config.html_static_path.append(str(_static_dir(app)))
 
 
+def _on_config_inited(app, config) -> None:
+    # A defined start mode: the theme logs a console error when the stored mode is empty.
+    config.html_context = {**(config.html_context or {}), "default_mode": "light"}
+
+
+def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
+    """Remove Thebe's scripts: Jupyter Book adds its loader twice (a console error), and
+    Thebe needs a CDN and Binder, neither of which an offline, archival site can use."""
+    for key in ("script_files", "css_files"):
+        files = context.get(key)
+        if files:
+            context[key] = [
+                f for f in files
+                if "thebe" not in str(getattr(f, "filename", f) or "").lower()
+                and "THEBE_JS_URL" not in str(getattr(f, "attributes", {}).get("body", ""))
+            ]
+
+
 def setup(app):
     app.connect("builder-inited", _on_builder_inited)
+    app.connect("config-inited", _on_config_inited)
+    app.connect("html-page-context", _drop_thebe)
     app.add_js_file(BUNDLE, priority=200)
     app.add_css_file("lederuddannelse.css")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

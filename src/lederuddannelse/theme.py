@@ -54,10 +54,13 @@ def setup_charts() -> None:
     it ever did not, the page would fail visibly on a local 404 rather than reach the network.
     """
     alt.theme.enable(THEME)
-    alt.renderers.enable("html", base_url="_static")
-    alt.renderers.set_embed_options(
-        renderer="svg",
-        actions={"export": True, "source": False, "compiled": False, "editor": False},
-        format_locale=DANISH_LOCALE,
-        time_format_locale=DANISH_TIME_LOCALE,
+    alt.renderers.enable(
+        "html",
+        base_url="_static",
+        embed_options={
+            "renderer": "svg",
+            "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+            "formatLocale": DANISH_LOCALE,
+            "timeFormatLocale": DANISH_TIME_LOCALE,
+        },
     )
