@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
 from lederuddannelse.fmt import number
@@ -44,6 +44,22 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def csv_download_link(data: pd.DataFrame, filename: str, label: str) -> str:
+    """An HTML link that downloads ``data`` as a Danish CSV file embedded as a data URI."""
+    import base64
+    import html
+
+    from lederuddannelse.tables import for_download
+
+    text = for_download(data).to_csv(index=False, sep=";", decimal=",")
+    payload = base64.b64encode(("\ufeff" + text).encode("utf-8")).decode("ascii")
+    return (
+        f'<p class="csv-download"><a download="{html.escape(filename)}" '
+        f'href="data:text/csv;charset=utf-8;base64,{payload}">{html.escape(label)}</a> '
+        f"<small>({html.escape(filename)})</small></p>"
+    )
+
+
 @dataclass
 class Chapter:
     """A chapter's validated parameters, its data and its survey design."""
@@ -70,6 +86,15 @@ class Chapter:
 
     def glue(self, name: str, obj: Any) -> None:
         glue(name, obj)
+
+    def download(self, data: pd.DataFrame, name: str, label: str = "Hent data bag figuren (CSV)") -> None:
+        """Show a link that downloads ``data`` as CSV (Danish: ';' and decimal comma).
+
+        The file is embedded in the page as a data URI, so it works offline and needs no
+        file plumbing per parameter group. Suppressed cells must already be blank in
+        ``data`` (pass a table from the statistics layer, which applies the policy).
+        """
+        display(HTML(csv_download_link(data, f"{name}.csv", label)))
 
     def notice(self) -> None:
         """Show what the page is computed on: synthetic data (visibly) or the user's file."""

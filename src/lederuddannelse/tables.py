@@ -8,6 +8,22 @@ from lederuddannelse.charts import SUPPRESSED_LABEL
 from lederuddannelse.fmt import number, pct
 
 
+# Danish column names for downloaded tables (the statistics layer's names are English).
+DOWNLOAD_COLUMNS = {
+    "estimate": "estimat", "se": "standardfejl", "ci_low": "ki_nedre", "ci_high": "ki_oevre",
+    "n": "antal_svar", "N": "vaegtet_antal", "deff": "designeffekt", "suppressed": "undertrykt",
+    "p_value": "p_vaerdi", "estimate_a": "estimat_a", "estimate_b": "estimat_b",
+    "n_a": "antal_svar_a", "n_b": "antal_svar_b", "label": "tekst", "rank": "rang",
+    "odds_ratio": "odds_ratio", "or_low": "or_ki_nedre", "or_high": "or_ki_oevre", "term": "led",
+}
+
+
+def for_download(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as readers download it: Danish column names, internal columns dropped."""
+    keep = table.drop(columns=[c for c in ("key", "variable", "df") if c in table.columns])
+    return keep.rename(columns=DOWNLOAD_COLUMNS)
+
+
 def estimates_table(
     table: pd.DataFrame, label: str, label_title: str, conf_level: float, caption: str, uid: str
 ):
