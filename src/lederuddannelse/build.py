@@ -130,6 +130,7 @@ def validate_runs(runs: list[Run]) -> dict[Path, dict[str, Any]]:
 
 # Kernels talk over local IPC sockets, not TCP: private, and no transport warning in the log.
 _IPC_KERNEL_MANAGER = "lederuddannelse.build.IPCKernelManager"
+_IPC_DIR: str | None = None  # set per run to that run's temporary folder (removed after)
 
 
 def _ipc_kernel_manager():
@@ -139,7 +140,7 @@ def _ipc_kernel_manager():
         def __init__(self, **kwargs):
             # An absolute socket path: the kernel runs in chapters/, the client elsewhere.
             kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", tempfile.mkdtemp(prefix="kernel-") + "/ipc")
+            kwargs.setdefault("ip", str(Path(_IPC_DIR or tempfile.gettempdir()) / "kernel-ipc"))
             super().__init__(**kwargs)
 
     return IPCKernelManager
@@ -164,7 +165,9 @@ def execute_run(run: Run, key: str, out: Path, root: Path) -> tuple[str, float, 
     start = time.perf_counter()
     nb = read_chapter(run.source)
     failed = root / BUILD_DIR / FAILED / f"{run.name}.ipynb"
+    global _IPC_DIR
     with tempfile.TemporaryDirectory(prefix="lederuddannelse-") as tmp:
+        _IPC_DIR = tmp
         src = Path(tmp) / "in.ipynb"
         dst = Path(tmp) / "out.ipynb"
         nbformat.write(nb, src)
