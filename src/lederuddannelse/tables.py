@@ -45,3 +45,73 @@ def estimates_table(
     return (
         pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
     )
+
+
+def comparison_table(tests: pd.DataFrame, label_title: str, conf_level: float, caption: str, uid: str):
+    """A styled table of two-group comparisons (from ``SurveyDesign.difference``): each group's
+    share with n, the difference in percentage points with its CI, and the test's p-value.
+    Suppressed comparisons are marked, not printed. Group names come from ``group_a/group_b``."""
+    from lederuddannelse.fmt import pvalue
+
+    level = number(100 * conf_level)
+    name_a, name_b = tests["group_a"].iloc[0], tests["group_b"].iloc[0]
+    rows = []
+    for _, r in tests.iterrows():
+        hidden = bool(r.get("suppressed", False)) or pd.isna(r["estimate"])
+        rows.append({
+            label_title: r["label"],
+            f"{name_a}": SUPPRESSED_LABEL if hidden else f"{pct(r['estimate_a'], 1)} (n = {number(r['n_a'])})",
+            f"{name_b}": SUPPRESSED_LABEL if hidden else f"{pct(r['estimate_b'], 1)} (n = {number(r['n_b'])})",
+            "Forskel (procentpoint)": "" if hidden else number(100 * r["estimate"], 1),
+            f"{level} %-konfidensinterval": "" if hidden else
+                f"{number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)}",
+            "p-værdi": "" if hidden or pd.isna(r["p_value"]) else pvalue(r["p_value"]),
+        })
+    return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
+
+
+# --- appended for the methods, who and desire chapters ----------------------------------------
+def plain_table(frame: pd.DataFrame, caption: str, uid: str):
+    """A ready-made (already formatted, Danish-headed) frame as a captioned table.
+
+    For descriptive tables whose cells are text (the questionnaire, weighting margins,
+    calibration); estimates go through :func:`estimates_table` or :func:`odds_ratio_table`.
+    """
+    return frame.style.hide(axis="index").set_caption(caption).set_uuid(uid)
+
+
+def odds_ratio_table(
+    table: pd.DataFrame, label: str, label_title: str, conf_level: float, caption: str, uid: str,
+    group: str | None = None, group_title: str = "Variabel",
+):
+    """Odds ratios with CI, p-value and n; suppressed rows are marked, not printed.
+
+    ``table`` has ``label, odds_ratio, or_low, or_high, p_value, n, suppressed`` (e.g. from
+    :func:`lederuddannelse.modelterms.odds_ratios`); ``group`` adds a first column.
+    """
+    from lederuddannelse.fmt import pvalue
+
+    level = number(100 * conf_level)
+    rows = []
+    for _, r in table.iterrows():
+        hidden = bool(r.get("suppressed", False))
+        row = {group_title: r[group]} if group else {}
+        row.update({
+            label_title: r[label],
+            "Odds ratio": SUPPRESSED_LABEL if hidden else number(r["odds_ratio"], 2),
+            f"{level} %-konfidensinterval": "" if hidden else
+                f"{number(r['or_low'], 2)}–{number(r['or_high'], 2)}",
+            "p-værdi": "" if hidden else pvalue(r["p_value"]),
+            "Antal svar (n)": number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED_LABEL,
+        })
+        rows.append(row)
+    return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
+
+
+def text_table(frame: pd.DataFrame, caption: str, uid: str):
+    """A styled table of ready-made Danish text cells (e.g. the claims ledger), left-aligned
+    and wrapping, with a caption and stable HTML ids; no index."""
+    return (
+        frame.style.hide(axis="index").set_caption(caption).set_uuid(uid)
+        .set_properties(**{"text-align": "left", "vertical-align": "top", "white-space": "normal"})
+    )
