@@ -107,11 +107,3 @@ def odds_ratio_table(
         rows.append(row)
     return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
 
-
-def text_table(frame: pd.DataFrame, caption: str, uid: str):
-    """A styled table of ready-made Danish text cells (e.g. the claims ledger), left-aligned
-    and wrapping, with a caption and stable HTML ids; no index."""
-    return (
-        frame.style.hide(axis="index").set_caption(caption).set_uuid(uid)
-        .set_properties(**{"text-align": "left", "vertical-align": "top", "white-space": "normal"})
-    )
