@@ -1,4 +1,5 @@
-"""The prevalence chapter (findings F1a, F1b, F2): shares trained, by definition and timing."""
+"""The prevalence chapter (findings F1a, F1b, F2, F4, F11): shares trained, by definition and
+timing; who paid and willingness to pay oneself; the share trained by industry."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ DEFINITIONS = ("any", "narrow", "broad")
 class Prevalence:
     by_definition: pd.DataFrame   # one row per definition: estimate, CI, n, ...
     after_2020: pd.DataFrame      # one row: share after 2020 among the trained
+    # F4 and F11 (None when built by older callers that only pass the two tables above)
+    paid_by: pd.DataFrame | None = None       # who paid, among the trained (page's definition)
+    paid_workplace: pd.DataFrame | None = None  # one row: paid by the workplace
+    pay_self: pd.DataFrame | None = None      # would take it if paying oneself: Ja/Nej/Ved ikke
+    willing: pd.DataFrame | None = None       # one row per key 'willing'/'unwilling'
+    by_industry: pd.DataFrame | None = None   # ch.trained by industry, largest share first
 
 
 def compute(ch) -> Prevalence:
@@ -32,7 +39,50 @@ def compute(ch) -> Prevalence:
     by_def = pd.concat(rows, ignore_index=True)
     after = ch.design.proportion("after_2020")
     after.insert(0, "definition", cb.label("after_2020"))
-    return Prevalence(by_def, after)
+    res = Prevalence(by_def, after)
+    compute_payment(ch, res)
+    compute_industry(ch, res)
+    return res
+
+
+def compute_payment(ch, res: Prevalence) -> None:
+    """F4: who paid (among those trained under the page's definition) and whether managers
+    would take the training if they had to pay themselves (all managers who answered).
+
+    Why the page's definition: the payment question was put to everybody trained; restricting
+    it to ``ch.trained`` lets the narrow/broad robustness runs show whether the answer differs
+    by kind of training. Under the default (any) the domain is exactly the question's routing.
+    """
+    from lederuddannelse.compare import restrict, trained_mask
+
+    cb = load_codebook()
+    trained = trained_mask(ch)
+    paid = ch.design.distribution(restrict(ch, "paid_by", trained, "trained"))
+    paid.insert(0, "label", paid["category"].map(cb.value_labels("paid_by")))
+    res.paid_by = paid
+    workplace = ch.design.proportion(restrict(ch, "paid_by_workplace", trained, "trained"))
+    workplace.insert(0, "label", cb.label("paid_by_workplace"))
+    res.paid_workplace = workplace
+    pay = ch.design.distribution("pay_self")
+    pay.insert(0, "label", pay["category"].map(cb.value_labels("pay_self")))
+    res.pay_self = pay
+    rows = []
+    for key, var in (("willing", "willing_to_pay"), ("unwilling", "unwilling_to_pay")):
+        est = ch.design.proportion(var)
+        est.insert(0, "label", cb.label(var))
+        est.insert(0, "key", key)
+        rows.append(est)
+    res.willing = pd.concat(rows, ignore_index=True)
+
+
+def compute_industry(ch, res: Prevalence) -> None:
+    """F11: the share trained (page's definition) in each industry (DB07, 10 groups), ordered
+    from the largest share to the smallest; suppressed industries last."""
+    cb = load_codebook()
+    t = ch.design.proportion(ch.trained, by="industry")
+    t.insert(0, "label", t["industry"].map(cb.value_labels("industry")))
+    t["_key"] = t["estimate"].fillna(-1.0)
+    res.by_industry = t.sort_values("_key", ascending=False, kind="stable").drop(columns="_key").reset_index(drop=True)
 
 
 def short_label(label: str) -> str:
@@ -57,6 +107,65 @@ def glue_all(ch, res: Prevalence) -> None:
     r = _row(res.after_2020)
     ch.glue("udbredelse_after2020", pct(r["estimate"]))
     ch.glue("udbredelse_after2020_ci", f"{ci(r['ci_low'], r['ci_high'], level)}, n = {number(r['n'])}")
+    if res.paid_by is not None:
+        glue_payment(ch, res)
+    if res.by_industry is not None:
+        glue_industry(ch, res)
+
+
+def _majority(row) -> str:
+    """A phrase that follows the CI: a majority only when the whole interval is above one half."""
+    if bool(row.get("suppressed", False)) or pd.isna(row["estimate"]):
+        return "ikke til at afgøre (for få svar)"
+    if row["ci_low"] > 0.5:
+        return "et klart flertal (hele konfidensintervallet ligger over halvdelen)"
+    if row["ci_high"] < 0.5:
+        return "et mindretal (hele konfidensintervallet ligger under halvdelen)"
+    return "ikke klart et flertal (konfidensintervallet omfatter halvdelen)"
+
+
+def definition_phrase(ch) -> str:
+    """The page's definition in words for prose: 'samlet', 'smal definition', ..."""
+    return short_label(load_codebook().label(ch.trained)).lower()
+
+
+def glue_payment(ch, res: Prevalence) -> None:
+    """Glue F4's numbers: paid by the workplace, paid oneself, willing/unwilling to pay."""
+    from lederuddannelse.compare import glue_share
+
+    glue_share(ch, "udbredelse_paid_workplace", res.paid_workplace.iloc[0])
+    ch.glue("udbredelse_paid_majority", _majority(res.paid_workplace.iloc[0]))
+    for code, row in res.paid_by.set_index("category").iterrows():
+        glue_share(ch, f"udbredelse_paid_{code}", row)
+    w = res.willing.set_index("key")
+    glue_share(ch, "udbredelse_willing", w.loc["willing"])
+    glue_share(ch, "udbredelse_unwilling", w.loc["unwilling"])
+    ch.glue("udbredelse_unwilling_majority", _majority(w.loc["unwilling"]))
+    ch.glue("udbredelse_definition", definition_phrase(ch))
+
+
+def glue_industry(ch, res: Prevalence) -> None:
+    """Glue F11's numbers: the industry with the largest share and the three with the smallest."""
+    from lederuddannelse.charts import SUPPRESSED_LABEL
+    from lederuddannelse.compare import glue_share, lower_first, share_text
+
+    shown = res.by_industry[~res.by_industry["suppressed"].astype(bool)]
+    if len(shown) < 2:  # too few industries to name the highest and lowest
+        for name in ("udbredelse_industry_top", "udbredelse_industry_top_share",
+                     "udbredelse_industry_top_share_ci", "udbredelse_industry_low",
+                     ):
+            ch.glue(name, SUPPRESSED_LABEL)
+        return
+    top = shown.iloc[0]
+    ch.glue("udbredelse_industry_top", lower_first(top["label"]))
+    glue_share(ch, "udbredelse_industry_top_share", top)
+    low = shown.iloc[1:].iloc[::-1].head(3)
+    level = ch.params["conf_level"]
+    names = []
+    for _, r in low.iterrows():
+        est, detail = share_text(r, level)
+        names.append(f"{lower_first(r['label'])} ({est}, {detail})")
+    ch.glue("udbredelse_industry_low", "; ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names))
 
 
 def definition_chart(ch, res: Prevalence) -> None:
@@ -84,4 +193,67 @@ def table(ch, res: Prevalence):
         frame, "definition", "Andel, der …", ch.params["conf_level"],
         caption="Udbredelse af lederuddannelse i psykisk arbejdsmiljø",
         uid="udbredelse-estimater",
+    )
+
+
+def _subtitle(ch, what: str, n) -> list[str]:
+    return [
+        f"{what}, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
+        f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(n)}.",
+        f"Kilde: {ch.source_line}",
+    ]
+
+
+def payment_chart(ch, res: Prevalence) -> None:
+    """Figure (F4): who paid for the training, among the trained; glued as fig_udbredelse_betaling."""
+    w = res.paid_workplace.iloc[0]
+    head = (f"{pct(w['estimate'])} fik uddannelsen betalt af arbejdspladsen"
+            if not w["suppressed"] else "Hvem betalte for uddannelsen")
+    chart = proportion_chart(
+        res.paid_by, label="label", title=head,
+        subtitle=_subtitle(ch, f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)})",
+                           res.paid_by["n"].max()),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_udbredelse_betaling", chart)
+
+
+def pay_self_chart(ch, res: Prevalence) -> None:
+    """Figure (F4): would the manager take the training if paying oneself; glued as
+    fig_udbredelse_selvbetaling."""
+    u = res.willing.set_index("key").loc["unwilling"]
+    cb = load_codebook()
+    head = (f"{pct(u['estimate'])} vil ikke tage uddannelsen, hvis de selv skal betale"
+            if not u["suppressed"] else cb.label("pay_self"))
+    chart = proportion_chart(
+        res.pay_self, label="label", title=head,
+        subtitle=_subtitle(ch, f"Svar på spørgsmålet: {cb.question('pay_self')}", res.pay_self["n"].max()),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_udbredelse_selvbetaling", chart)
+
+
+def industry_chart(ch, res: Prevalence) -> None:
+    """Figure (F11): the share trained by industry, largest first; glued as fig_udbredelse_branche."""
+    from lederuddannelse.compare import lower_first
+
+    shown = res.by_industry[~res.by_industry["suppressed"].astype(bool)]
+    title = (f"Flest uddannede i {lower_first(shown.iloc[0]['label'])}: {pct(shown.iloc[0]['estimate'])}"
+             if len(shown) else load_codebook().label("industry"))
+    chart = proportion_chart(
+        res.by_industry, label="label",
+        title=title,
+        subtitle=_subtitle(ch, f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche",
+                           res.by_industry["n"].sum()),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_udbredelse_branche", chart)
+
+
+def industry_table(ch, res: Prevalence):
+    """Table (F11): the share trained by industry, with CI and n."""
+    return estimates_table(
+        res.by_industry, "label", load_codebook().label("industry"), ch.params["conf_level"],
+        caption=f"Andel, der har taget lederuddannelse i psykisk arbejdsmiljø ({definition_phrase(ch)}), efter branche",
+        uid="udbredelse-branche",
     )
