@@ -24,7 +24,7 @@ robustness without running other notebooks.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -91,6 +91,7 @@ class Finding:
     holds: bool | None
     criterion: str
     details: pd.DataFrame | None = None
+    parts: dict[str, str] = field(default_factory=dict)  # named pieces of ``estimate`` for glue
 
 
 STATEMENTS = {
@@ -336,8 +337,8 @@ def profile_model(ch):
 
 
 # ---------------------------------------------------------------------------- the findings
-def _result(fid: str, estimate: str, holds: bool | None, details=None) -> Finding:
-    return Finding(fid, STATEMENTS[fid], estimate, holds, CRITERIA[fid], details)
+def _result(fid: str, estimate: str, holds: bool | None, details=None, **parts: str) -> Finding:
+    return Finding(fid, STATEMENTS[fid], estimate, holds, CRITERIA[fid], details, dict(parts))
 
 
 def f1a(ch) -> Finding:
@@ -351,7 +352,8 @@ def f1b(ch) -> Finding:
     rb = d.proportion("trained_broad").iloc[0]
     text = f"Smal: {_share(ch, rn)}; bred: {_share(ch, rb)}"
     return _result("F1b", text, _all([_covers(rn, REPORT_LEVELS["narrow"]),
-                                      _covers(rb, REPORT_LEVELS["broad"])]))
+                                      _covers(rb, REPORT_LEVELS["broad"])]),
+                   narrow=_share(ch, rn), broad=_share(ch, rb))
 
 
 def f2(ch) -> Finding:
@@ -379,7 +381,7 @@ def f4(ch) -> Finding:
     ru = d.proportion("unwilling_to_pay").iloc[0]
     majority = [None if not _ok(r) else bool(r["ci_low"] > 0.5) for r in (rp, ru)]
     text = f"Betalt af arbejdspladsen: {_share(ch, rp)}; vil ikke betale selv: {_share(ch, ru)}"
-    return _result("F4", text, _all(majority))
+    return _result("F4", text, _all(majority), paid=_share(ch, rp), unwilling=_share(ch, ru))
 
 
 def f5(ch) -> Finding:
@@ -402,14 +404,21 @@ def f7(ch) -> Finding:
 
 def f8(ch) -> Finding:
     d = _design(ch)
-    parts, oks = [], []
+    parts, oks, named = [], [], {}
     for var, name, share in (("_tr", "andel uddannede", True),
                              ("workplace_priority", _label("workplace_priority").lower(), False),
                              ("workplace_resources", _label("workplace_resources").lower(), False)):
         r = d.difference(var, "manager_type", 2, 1).iloc[0]
         oks.append(_sig_positive(r))
         parts.append(f"{name}: {_diff_text(ch, r, share)}")
-    return _result("F8", "Ledere af ledere minus ledere af medarbejdere: " + "; ".join(parts), _all(oks))
+        named[var.strip("_")] = _diff_text(ch, r, share)
+        if var == "_tr":
+            named["managers"] = _share(ch, _design(ch).proportion("_tr", by="manager_type")
+                                       .set_index("manager_type").loc[2])
+            named["employees"] = _share(ch, _design(ch).proportion("_tr", by="manager_type")
+                                        .set_index("manager_type").loc[1])
+    return _result("F8", "Ledere af ledere minus ledere af medarbejdere: " + "; ".join(parts),
+                   _all(oks), **named)
 
 
 def f9(ch) -> Finding:
@@ -505,22 +514,24 @@ def f12(ch) -> Finding:
 
     text = (f"Forudsagt gennemsnitlig lyst (skala 1-5): mest lyst {m(0)}, mindst lyst {m(1)}; "
             f"forskel {pvalue(pv)}; n = {number(model.n)}")
-    return _result("F12", text, holds, means)
+    return _result("F12", text, holds, means, most=m(0), least=m(1), test=pvalue(pv))
 
 
 def f13(ch) -> Finding:
     d = _design(ch)
-    parts, oks = [], []
+    parts, oks, named = [], [], {}
     for var in ("barrier_not_relevant", "barrier_no_difference"):
         r = d.difference(var, "sector", 2, 1).iloc[0]
         oks.append(_sig_positive(r))
         parts.append(f"{_label(var).lower()}: {_diff_text(ch, r)}")
-    return _result("F13", "Privat minus offentlig sektor: " + "; ".join(parts), _all(oks))
+        named[var.removeprefix("barrier_")] = _diff_text(ch, r)
+    return _result("F13", "Privat minus offentlig sektor: " + "; ".join(parts), _all(oks), **named)
 
 
 def f14(ch) -> Finding:
     r = _design(ch).difference("reason_career_tr", "sector", 2, 1).iloc[0]
-    return _result("F14", "Privat minus offentlig sektor: " + _diff_text(ch, r), _sig_positive(r))
+    return _result("F14", "Privat minus offentlig sektor: " + _diff_text(ch, r), _sig_positive(r),
+                   diff=_diff_text(ch, r))
 
 
 FINDINGS: dict[str, Callable] = {
@@ -550,7 +561,8 @@ def variants(ch) -> dict[str, Any]:
     from the chapter's) and the other weighting.
     """
     out = {"Standard": ch}
-    for d, title in (("narrow", "Smal definition"), ("broad", "Bred definition")):
+    for d, title in (("any", "Samlet definition"), ("narrow", "Smal definition"),
+                     ("broad", "Bred definition")):
         if ch.params["definition"] != d:
             out[title] = variant(ch, definition=d)
     other = not ch.params["weighted"]
@@ -568,7 +580,7 @@ def ledger(ch) -> tuple[pd.DataFrame, dict[str, Finding]]:
     runs = variants(ch)
     base = evaluate(ch)
     rows = []
-    others = {title: evaluate(v) if "definition" not in title else
+    others = {title: evaluate(v) if v.params["definition"] == ch.params["definition"] else
               evaluate(v, DEFINITION_DEPENDENT) for title, v in list(runs.items())[1:]}
     for fid, f in base.items():
         row = {"Fund": fid, "Rapporten": f.statement, "Denne udgave": f.estimate,
@@ -586,3 +598,66 @@ def counts(table: pd.DataFrame, column: str = "Standard") -> dict[str, int]:
             "fails": int((col == STATUS_TEXT[False]).sum()),
             "undecided": int((col == STATUS_TEXT[None]).sum()),
             "total": int((col != NOT_APPLICABLE).sum())}
+
+
+# ---------------------------------------------------------------------------- presentation
+def scope_notice(ch) -> None:
+    """Say what the ledger means on the data in use: on the synthetic data it checks the
+    machinery (the data were calibrated to the report, so most claims should hold); on a real
+    file it is an audit of the report."""
+    from IPython.display import Markdown, display
+
+    if ch.synthetic:
+        text = (
+            ":::{admonition} Hvad regnskabet viser her\n:class: note\n"
+            "Denne udgave kører på syntetiske data, der er kalibreret til rapportens resultater. "
+            "At et fund holder, bekræfter derfor kun, at beregningerne genfinder det, data er "
+            "bygget til at vise; det siger intet om rapportens holdbarhed. Kører bogen på "
+            "rapportens egne mikrodata, er dette kapitel en **revision af rapporten**: hvert "
+            "udsagn efterprøves med de kriterier, der står i tabellen.\n:::"
+        )
+    else:
+        text = (
+            ":::{admonition} Revision af rapporten\n:class: important\n"
+            "Denne udgave kører på en rigtig datafil. Kapitlet er derfor en **revision af "
+            "rapporten**: hvert af rapportens udsagn efterprøves på datafilen med de kriterier, "
+            "der står i tabellen, og under hver robusthedsvariant.\n:::"
+        )
+    display(Markdown(text))
+
+
+def _ids(table: pd.DataFrame, column: str, value: str) -> str:
+    ids = list(table.loc[table[column] == value, "Fund"])
+    return ", ".join(ids) if ids else "ingen"
+
+
+def glue_ledger(ch, table: pd.DataFrame) -> None:
+    """Glue the ledger's counts for the prose: 'x af y fund holder', per variant, and the IDs
+    of the findings that do not hold or cannot be decided."""
+    c = counts(table)
+    ch.glue("holder_holds", number(c["holds"]))
+    ch.glue("holder_total", number(c["total"]))
+    ch.glue("holder_fails", _ids(table, "Standard", STATUS_TEXT[False]))
+    ch.glue("holder_undecided", _ids(table, "Standard", STATUS_TEXT[None]))
+    variant_cols = [col for col in table.columns if col not in
+                    ("Fund", "Rapporten", "Denne udgave", "Kriterium", "Standard")]
+    parts = []
+    for col in variant_cols:
+        cv = counts(table, col)
+        parts.append(f"{col.lower()}: {number(cv['holds'])} af {number(cv['total'])}")
+    ch.glue("holder_variants", "; ".join(parts))
+    changed = [fid for fid, row in table.set_index("Fund").iterrows()
+               if any(row[col] not in (row["Standard"], NOT_APPLICABLE) for col in variant_cols)]
+    ch.glue("holder_changed", ", ".join(changed) if changed else "ingen")
+    ch.glue("holder_alpha", number(ALPHA, 2))
+    ch.glue("holder_def_dependent", ", ".join(DEFINITION_DEPENDENT[:-1]) + " og " + DEFINITION_DEPENDENT[-1])
+    ch.glue("holder_level", number(100 * ch.params["conf_level"]) + " %")
+
+
+def ledger_table(ch, table: pd.DataFrame):
+    """The ledger as a captioned table (text cells)."""
+    from lederuddannelse.tables import plain_table
+
+    return plain_table(
+        table, caption="Rapportens fund efterprøvet på de data, bogen kører på", uid="holder-regnskab"
+    )
