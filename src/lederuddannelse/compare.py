@@ -219,3 +219,59 @@ def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
     return wide.rename(columns={"label": "tekst", "group_a": "gruppe_a", "group_b": "gruppe_b",
                                 "estimate": "forskel_a_minus_b", "ci_low": "forskel_ki_nedre",
                                 "ci_high": "forskel_ki_oevre"})
+
+
+# -------------------------------------------------------------------- figures and tables
+
+
+def subtitle(ch, what: str, n) -> list[str]:
+    """The subtitle of every comparison figure: what is shown, weighting, CI level, n, source."""
+    return [
+        f"{what}, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
+        f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(n)}.",
+        f"Kilde: {ch.source_line}",
+    ]
+
+
+def comparison_title(tests: pd.DataFrame, conf_level: float) -> str:
+    """A title that states the finding: the largest significant difference, or that none is."""
+    sig = tests[[significant(r, conf_level) for _, r in tests.iterrows()]]
+    a, b = tests["group_a"].iloc[0], tests["group_b"].iloc[0]
+    if sig.empty:
+        return f"Ingen signifikante forskelle mellem {lower_first(a)} og {lower_first(b)}"
+    r = sig.loc[sig["estimate"].abs().idxmax()]
+    return (f"Største forskel: {lower_first(str(r['label']))}, {pct(r['estimate_a'])} "
+            f"({lower_first(a)}) mod {pct(r['estimate_b'])} ({lower_first(b)}), {pvalue(r['p_value'])}")
+
+
+def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, name: str) -> None:
+    """Glue a grouped bar chart of a comparison under ``name`` (for ``{glue:figure}``)."""
+    from lederuddannelse.charts import grouped_proportion_chart
+
+    n = int(np.nansum(tests[["n_a", "n_b"]].max().to_numpy(dtype=float)))
+    chart = grouped_proportion_chart(
+        shares, label="label", group="group",
+        title=comparison_title(tests, ch.params["conf_level"]),
+        subtitle=subtitle(ch, what, n), conf_level=ch.params["conf_level"],
+    )
+    ch.glue(name, chart)
+
+
+def ranked_title(ranked: pd.DataFrame, lead: str) -> str:
+    """'<lead>: <first> (x pct.) og <second> (y pct.)' from a ranked multiple-response table."""
+    shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
+    if shown.empty:
+        return lead
+    parts = [f"{lower_first(str(r['label']))} ({pct(r['estimate'])})" for _, r in shown.head(2).iterrows()]
+    return f"{lead}: {' og '.join(parts)}"
+
+
+def ranked_chart(ch, ranked: pd.DataFrame, lead: str, what: str, name: str) -> None:
+    """Glue a bar chart of a ranked multiple-response table (largest share first)."""
+    from lederuddannelse.charts import proportion_chart
+
+    chart = proportion_chart(
+        ranked, label="label", title=ranked_title(ranked, lead),
+        subtitle=subtitle(ch, what, ranked["n"].max()), conf_level=ch.params["conf_level"],
+    )
+    ch.glue(name, chart)
