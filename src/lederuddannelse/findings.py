@@ -343,7 +343,7 @@ def _result(fid: str, estimate: str, holds: bool | None, details=None, **parts: 
 
 def f1a(ch) -> Finding:
     r = _design(ch).proportion("trained_any").iloc[0]
-    return _result("F1a", _share(ch, r), _covers(r, REPORT_LEVELS["any"]))
+    return _result("F1a", _share(ch, r), _covers(r, REPORT_LEVELS["any"]), share=_share(ch, r))
 
 
 def f1b(ch) -> Finding:
@@ -358,7 +358,7 @@ def f1b(ch) -> Finding:
 
 def f2(ch) -> Finding:
     r = _design(ch).proportion("after_2020_tr").iloc[0]
-    return _result("F2", _share(ch, r), _covers(r, REPORT_LEVELS["after_2020"]))
+    return _result("F2", _share(ch, r), _covers(r, REPORT_LEVELS["after_2020"]), share=_share(ch, r))
 
 
 def f3(ch) -> Finding:
@@ -367,12 +367,12 @@ def f3(ch) -> Finding:
     top = [i.removesuffix("_tr") for i in ranked.sort_values("rank")["item"].head(2)]
     shown = ranked[~ranked["suppressed"]]
     ranking_ok = None if len(shown) < len(REASONS) else set(top) == {"reason_develop", "reason_tools"}
-    top_text = " og ".join(f"{_label(v).lower()} ({pct(ranked.set_index('item').loc[v + '_tr', 'estimate'])})"
+    top_text = " og ".join(f"„{_label(v).lower()}“: {_share(ch, ranked.set_index('item').loc[v + '_tr'])}"
                            for v in top)
     ok_t, text_t = _effects_text(trained_model(ch), [("interest_pwe", 1), ("has_time", 1)])
     ok_d, text_d = _effects_text(desire_model(ch), [("interest_pwe", 1), ("has_time", 1)])
     text = (f"Hyppigste grunde: {top_text}. Har taget uddannelsen: {text_t}. Lyst: {text_d}")
-    return _result("F3", text, _all([ranking_ok, ok_t, ok_d]), ranked)
+    return _result("F3", text, _all([ranking_ok, ok_t, ok_d]), ranked, top=top_text)
 
 
 def f4(ch) -> Finding:
@@ -434,7 +434,9 @@ def f9(ch) -> Finding:
         oks.append(_sig_positive(r))
         parts.append(f"{_label(var).lower()}, ledere af medarbejdere minus ledere af ledere: "
                      f"{_diff_text(ch, r, share=False)}")
-    return _result("F9", "; ".join(parts), _all(oks), ranked)
+    top_share = _share(ch, top)
+    return _result("F9", "; ".join(parts), _all(oks), ranked,
+                   top=f"„{_label(top['item']).lower()}“: {top_share}")
 
 
 def f10(ch) -> Finding:
@@ -661,3 +663,26 @@ def ledger_table(ch, table: pd.DataFrame):
     return plain_table(
         table, caption="Rapportens fund efterprøvet på de data, bogen kører på", uid="holder-regnskab"
     )
+
+
+def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
+    """Glue the front page's main results: per finding its status in lower case
+    (``{prefix}_F1a_status``) and the named pieces of its estimate (``{prefix}_F1a_share``…),
+    plus the ledger-style count of findings that hold under the page's parameters.
+
+    Glue cannot cross pages, so the front page computes these itself, with the same functions
+    as the ledger.
+    """
+    res = evaluate(ch)
+    for fid, f in res.items():
+        ch.glue(f"{prefix}_{fid}_status", status(f.holds).lower())
+        ch.glue(f"{prefix}_{fid}_estimate", f.estimate)
+        for key, text in f.parts.items():
+            ch.glue(f"{prefix}_{fid}_{key}", text)
+    oks = [f.holds for f in res.values()]
+    ch.glue(f"{prefix}_holds", number(sum(1 for h in oks if h is True)))
+    desire = load_codebook().value_labels("desire")
+    ch.glue(f"{prefix}_desire_low", f"„{list(desire.values())[0].lower()}“")
+    ch.glue(f"{prefix}_desire_high", f"„{list(desire.values())[-1].lower()}“")
+    ch.glue(f"{prefix}_total", number(len(oks)))
+    return res
