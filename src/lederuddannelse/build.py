@@ -196,8 +196,10 @@ def execute_run(run: Run, key: str, out: Path, root: Path) -> tuple[str, float, 
                 os.environ["LEDERUDDANNELSE_ROOT"] = env_root
         executed = nbformat.read(dst, as_version=4)
     failed.unlink(missing_ok=True)
+    data = resolve_data_file(run.params["data_file"], root)
     meta = {"cache_key": key, "chapter": run.slug, "group": run.group,
-            "source": str(run.source.relative_to(root)), "parameters": run.params}
+            "source": str(run.source.relative_to(root)), "parameters": run.params,
+            "data_file": data.name, "data_sha256": sha256_file(data)}
     written = write_if_changed(out, normalise(executed, run.name, meta))
     return run.name, time.perf_counter() - start, written
 
@@ -288,7 +290,7 @@ def stage_book(runs: list[Run], root: Path) -> Path:
 
     new_toc = rewrite(toc)[0]
     write_if_changed(stage / "_toc.yml", yaml.safe_dump(new_toc, allow_unicode=True, sort_keys=False))
-    for extra in ("references.bib", "_static"):
+    for extra in ("references.bib", "citation.yml", "_static"):
         src = root / extra
         if src.is_file():
             write_if_changed(stage / extra, src.read_text(encoding="utf-8"))

@@ -73,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", default=None, help="where to write the executed notebook")
 
     sub.add_parser("params", help="list the parameters, their values and what they may be")
+
+    cit = sub.add_parser("citation", help="citation files generated from citation.yml")
+    cit_sub = cit.add_subparsers(dest="citation_command", metavar="ACTION", required=True)
+    cff = cit_sub.add_parser(
+        "cff", help="print CITATION.cff (or write it with -o)",
+        description="Render CITATION.cff from citation.yml and the package version. "
+        "Example: python -m lederuddannelse citation cff -o CITATION.cff",
+    )
+    cff.add_argument("-o", "--output", default=None, help="write to this file instead of printing")
     return parser
 
 
@@ -95,6 +104,16 @@ def main(argv: list[str] | None = None) -> int:
             overrides = {name: parse_cli_value(value) for name, value in args.parameter}
             run_one(Path(args.chapter), overrides, project_root(), group=args.group,
                     out=Path(args.output) if args.output else None)
+            return 0
+        if args.command == "citation":
+            from lederuddannelse.citation import cff_text, load_citation
+
+            text = cff_text(load_citation(project_root() / "citation.yml"))
+            if args.output:
+                Path(args.output).write_text(text, encoding="utf-8")
+                print(f"wrote {args.output}")
+            else:
+                sys.stdout.write(text)
             return 0
         if args.command == "params":
             from lederuddannelse.params import describe_parameters
