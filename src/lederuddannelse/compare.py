@@ -140,6 +140,8 @@ def direction(row, conf_level: float, higher: str = "signifikant højere end",
               lower: str = "signifikant lavere end",
               same: str = "ikke signifikant forskellig fra") -> str:
     """A phrase for prose that follows the test: the sign only counts when p < 1 - conf_level."""
+    if bool(row.get("suppressed", False)) or pd.isna(row.get("estimate", np.nan)):
+        return "ikke til at sammenligne (for få svar) med"
     if not significant(row, conf_level):
         return same
     return higher if row["estimate"] > 0 else lower

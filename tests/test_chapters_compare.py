@@ -1,0 +1,201 @@
+"""Package functions behind the chapters udbredelse (F4, F11), motiver, ledertype and sektor.
+
+Fast: no book build. Each test checks a chapter's numbers against an independent computation
+with the statistics layer (or plain pandas), and that the page-building helpers cope with
+suppressed cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lederuddannelse import compare as cmp
+from lederuddannelse import managertype, motives, prevalence, sector
+from lederuddannelse.chapter import open_chapter
+from lederuddannelse.codebook import load_codebook
+from lederuddannelse.errors import ParameterError
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory):
+    from lederuddannelse.synthetic import generate_to_file
+
+    return generate_to_file(n=1500, seed=7, out=tmp_path_factory.mktemp("cmp") / "s.parquet")
+
+
+def _open(path, **over):
+    params = dict(data_file=str(path), definition="any", weighted=True, raking_se=True,
+                  conf_level=0.95, min_n=30, min_count=5)
+    params.update(over)
+    return open_chapter(**params)
+
+
+@pytest.fixture(scope="module")
+def ch(data_file):
+    return _open(data_file)
+
+
+class GlueSpy:
+    """Collects what a chapter function glues instead of displaying it."""
+
+    def __init__(self, ch):
+        self.ch, self.glued = ch, {}
+
+    def __getattr__(self, name):
+        return getattr(self.ch, name)
+
+    def glue(self, name, obj):
+        assert name not in self.glued, f"glued twice: {name}"
+        self.glued[name] = obj
+
+
+# ----------------------------------------------------------------------- compare helpers
+
+
+def test_sector_code_follows_codebook_labels():
+    labels = load_codebook().value_labels("sector")
+    for word in ("offentlig", "privat"):
+        code = sector.sector_code(word)
+        assert labels[code].lower().startswith(word)
+    with pytest.raises(ParameterError):
+        sector.sector_code("kommunal")
+
+
+def test_agree_uses_the_two_top_codes_and_keeps_missing(ch):
+    col = cmp.agree(ch, "workplace_priority")
+    raw = ch.data["workplace_priority"]
+    expected = np.where(raw.isna(), np.nan, raw.isin([4, 5]).astype(float))
+    np.testing.assert_array_equal(ch.data[col].to_numpy(), expected)
+
+
+def test_restrict_sets_outside_domain_to_missing(ch):
+    col = cmp.restrict(ch, "reason_career", cmp.trained_mask(ch), "trained")
+    outside = ch.data[ch.trained] != 1
+    assert ch.data.loc[outside, col].isna().all()
+    inside = ~outside
+    pd.testing.assert_series_equal(ch.data.loc[inside, col], ch.data.loc[inside, "reason_career"],
+                                   check_names=False)
+
+
+def test_compare_matches_difference_and_proportion(ch):
+    shares, tests = cmp.compare(ch, {"barrier_not_relevant": "x"}, "sector", 2, 1)
+    d = ch.design.difference("barrier_not_relevant", "sector", 2, 1).iloc[0]
+    assert tests.iloc[0]["estimate"] == pytest.approx(d["estimate"])
+    assert tests.iloc[0]["p_value"] == pytest.approx(d["p_value"])
+    p = ch.design.proportion("barrier_not_relevant", by="sector").set_index("sector")
+    assert shares.iloc[0]["estimate"] == pytest.approx(p.loc[2, "estimate"])
+    assert shares.iloc[1]["estimate"] == pytest.approx(p.loc[1, "estimate"])
+    assert list(shares["group"]) == [load_codebook().value_labels("sector")[c] for c in (2, 1)]
+
+
+def test_direction_follows_the_test():
+    base = {"estimate": 0.1, "suppressed": False}
+    assert cmp.direction({**base, "p_value": 0.001}, 0.95).startswith("signifikant højere")
+    assert cmp.direction({**base, "estimate": -0.1, "p_value": 0.001}, 0.95).startswith("signifikant lavere")
+    assert cmp.direction({**base, "p_value": 0.2}, 0.95).startswith("ikke signifikant")
+    assert cmp.direction({**base, "p_value": 0.07}, 0.90).startswith("signifikant")
+    assert "for få svar" in cmp.direction({"estimate": np.nan, "p_value": np.nan, "suppressed": True}, 0.95)
+
+
+def test_text_helpers_are_danish():
+    assert cmp.points(0.123) == "12 procentpoint"
+    assert cmp.ci_points(-0.05, 0.02, 0.95) == "95 %-KI: -5 til 2 procentpoint"
+    est, detail = cmp.share_text({"estimate": 0.43, "ci_low": 0.41, "ci_high": 0.45, "n": 1234,
+                                  "suppressed": False}, 0.95)
+    assert est == "43 pct." and detail == "95 %-KI: 41–45 pct., n = 1.234"
+    est, _ = cmp.share_text({"estimate": np.nan, "suppressed": True, "n": np.nan}, 0.95)
+    assert est == cmp.SUPPRESSED_LABEL
+
+
+# ----------------------------------------------------------------------- chapters
+
+
+def test_prevalence_payment_and_industry(ch):
+    res = prevalence.compute(ch)
+    trained = ch.data[ch.trained] == 1
+    w = ch.data["weight"]
+    paid = ch.data["paid_by_workplace"]
+    expected = (w * paid)[trained].sum() / w[trained].sum()
+    assert res.paid_workplace.iloc[0]["estimate"] == pytest.approx(expected)
+    assert res.paid_by["estimate"].sum() == pytest.approx(1.0)
+    unwilling = res.willing.set_index("key").loc["unwilling", "estimate"]
+    assert unwilling == pytest.approx(ch.design.proportion("unwilling_to_pay").iloc[0]["estimate"])
+    ind = res.by_industry
+    assert len(ind) == len(load_codebook().value_labels("industry"))
+    shown = ind[~ind["suppressed"]]
+    assert list(shown["estimate"]) == sorted(shown["estimate"], reverse=True)
+    spy = GlueSpy(ch)
+    prevalence.glue_all(spy, res)
+    assert spy.glued["udbredelse_industry_top"][0].islower()
+    for name in ("udbredelse_paid_workplace", "udbredelse_unwilling", "udbredelse_willing"):
+        assert "n = " in spy.glued[f"{name}_ci"]
+
+
+def test_prevalence_keeps_its_old_constructor(ch):
+    res = prevalence.Prevalence(pd.DataFrame(), pd.DataFrame())
+    assert res.paid_by is None and res.by_industry is None
+
+
+def test_motives_rank_and_sector_difference(ch):
+    res = motives.compute(ch)
+    assert list(res.reasons["rank"]) == list(range(1, len(motives.reason_items()) + 1))
+    assert res.reasons["estimate"].is_monotonic_decreasing
+    assert set(res.barriers["item"]) == set(motives.barrier_items())
+    _, tests = res.comparisons["sector_reasons"]
+    row = tests.set_index("item").loc[res.columns["reason_career"]]
+    d = ch.design.difference("reason_career", "sector", 2, 1).iloc[0]  # any: domain = routing
+    assert row["estimate"] == pytest.approx(d["estimate"])
+    spy = GlueSpy(ch)
+    motives.glue_all(spy, res)
+    assert "motiver_sector_reason_career_test" in spy.glued
+    assert spy.glued["motiver_sector_reason_career_test"].count("p") >= 1
+
+
+def test_motives_reasons_follow_the_definition(data_file):
+    narrow = _open(data_file, definition="narrow")
+    res = motives.compute(narrow)
+    n_narrow = int((narrow.data["trained_narrow"] == 1).sum())
+    assert res.reasons["n"].max() == n_narrow
+
+
+def test_managertype_difference_is_managers_of_managers_minus_employees(ch):
+    res = managertype.compute(ch)
+    shares, tests = res.overview
+    codes = list(load_codebook().value_labels("manager_type"))
+    d = ch.design.difference(ch.trained, "manager_type", codes[1], codes[0]).iloc[0]
+    row = tests.set_index("item").loc[ch.trained]
+    assert row["estimate"] == pytest.approx(d["estimate"])
+    spy = GlueSpy(ch)
+    managertype.glue_all(spy, res)
+    for name in managertype.GLUE_NAMES.values():
+        for part in ("_a", "_b", "_diff", "_test", "_dir"):
+            assert name + part in spy.glued
+
+
+@pytest.mark.parametrize("word", ["offentlig", "privat"])
+def test_sector_page_numbers(ch, word):
+    res = sector.compute(ch, word)
+    code = sector.sector_code(word)
+    t = ch.design.proportion("trained_any", by="sector").set_index("sector")
+    assert res.trained.set_index("key").loc["any", "estimate"] == pytest.approx(t.loc[code, "estimate"])
+    _, tests = res.comparison
+    assert (tests["a"] == code).all() and (tests["b"] != code).all()
+    spy = GlueSpy(ch)
+    sector.glue_all(spy, res)
+    assert spy.glued["sektor_this"] == cmp.lower_first(load_codebook().value_labels("sector")[code])
+
+
+def test_chapters_survive_heavy_suppression(data_file):
+    """With a threshold above most group sizes, every chapter still computes and glues."""
+    strict = _open(data_file, min_n=700)
+    for mod in (prevalence, motives, managertype):
+        spy = GlueSpy(strict)
+        mod.glue_all(spy, mod.compute(strict))
+        assert spy.glued
+    spy = GlueSpy(strict)
+    res = sector.compute(strict, "offentlig")
+    sector.glue_all(spy, res)
+    sector.comparison_chart(spy, res)
+    assert cmp.SUPPRESSED_LABEL in spy.glued.values()
