@@ -656,12 +656,26 @@ def glue_ledger(ch, table: pd.DataFrame) -> None:
     ch.glue("holder_level", number(100 * ch.params["conf_level"]) + " %")
 
 
-def ledger_table(ch, table: pd.DataFrame):
-    """The ledger as a captioned table (text cells)."""
+TEXT_COLUMNS = ("Rapporten", "Denne udgave", "Kriterium")
+
+
+def status_table(ch, table: pd.DataFrame):
+    """The ledger's verdicts: one row per finding, one column per run (compact, first)."""
     from lederuddannelse.tables import plain_table
 
     return plain_table(
-        table, caption="Rapportens fund efterprøvet på de data, bogen kører på", uid="holder-regnskab"
+        table.drop(columns=list(TEXT_COLUMNS)),
+        caption="Holder fundet? Standardparametre og robusthedsvarianter", uid="holder-status",
+    )
+
+
+def ledger_table(ch, table: pd.DataFrame):
+    """The ledger's text: the report's statement, this edition's estimate and the criterion."""
+    from lederuddannelse.tables import plain_table
+
+    return plain_table(
+        table[["Fund", *TEXT_COLUMNS, "Standard"]],
+        caption="Rapportens udsagn, denne udgaves estimat og kriteriet", uid="holder-regnskab",
     )
 
 
