@@ -81,6 +81,8 @@ def compute(ch, sector: str) -> Sector:
 
 def glue_all(ch, res: Sector) -> None:
     """Glue the sector's names, its key figures and the tested comparisons (F13, F14)."""
+    # the page title: two pages of one chapter need two names in the table of contents
+    ch.glue("sektor_title", f"{res.label} sammenlignet med {cmp.lower_first(res.other_label)}")
     ch.glue("sektor_this", cmp.lower_first(res.label))
     ch.glue("sektor_other", cmp.lower_first(res.other_label))
     for _, r in res.trained.iterrows():
