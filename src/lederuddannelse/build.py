@@ -17,6 +17,7 @@ Jupyter Book step is skipped altogether.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -143,6 +144,15 @@ def _ipc_kernel_manager():
             kwargs.setdefault("ip", str(Path(_IPC_DIR or tempfile.gettempdir()) / "kernel-ipc"))
             super().__init__(**kwargs)
 
+        def format_kernel_cmd(self, extra_arguments=None):
+            # During a build, kernels are forked from a warm process (see forkkernel).
+            from lederuddannelse.forkkernel import ENV_SOCKET
+
+            if os.environ.get(ENV_SOCKET):
+                return [sys.executable, "-m", "lederuddannelse.forkkernel", "-f",
+                        os.path.realpath(self.connection_file)]
+            return super().format_kernel_cmd(extra_arguments)
+
     return IPCKernelManager
 
 
@@ -209,7 +219,33 @@ def _say(msg: str, quiet: bool) -> None:
         print(msg, flush=True)
 
 
-def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool) -> dict[str, float]:
+def start_warm_kernels():
+    """Start the warm-kernel process early (it imports while the build hashes), or None when
+    LEDERUDDANNELSE_WARM_KERNELS=0. See `forkkernel`."""
+    from lederuddannelse.forkkernel import Zygote
+
+    if os.environ.get("LEDERUDDANNELSE_WARM_KERNELS", "1") == "0":
+        return None
+    return Zygote()
+
+
+@contextlib.contextmanager
+def _kernels_from(zygote):
+    """Let papermill's kernels fork from ``zygote`` while the block runs."""
+    from lederuddannelse.forkkernel import ENV_SOCKET
+
+    if zygote is None:
+        yield
+        return
+    os.environ[ENV_SOCKET] = zygote.wait_ready()
+    try:
+        yield
+    finally:
+        os.environ.pop(ENV_SOCKET, None)
+
+
+def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool,
+                zygote=None) -> dict[str, float]:
     """Execute the runs whose key changed; return seconds per executed run."""
     deps = Dependencies.of(root)
     stage = root / BUILD_DIR / STAGE
@@ -227,7 +263,7 @@ def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
         return timings
     errors: list[str] = []
     done = 0
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+    with _kernels_from(zygote), ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
         futures = {pool.submit(execute_run, run, key, out, root): run for run, key, out in todo}
         for fut in as_completed(futures):
             run = futures[fut]
@@ -384,7 +420,12 @@ def build(root: Path, jobs: int = os.cpu_count() or 2, force: bool = False, quie
     for data_file in {r.params["data_file"] for r in runs}:
         resolve_data_file(data_file, root)
     _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
-    timings = execute_all(runs, root, jobs, force, quiet)
+    zygote = start_warm_kernels()
+    try:
+        timings = execute_all(runs, root, jobs, force, quiet, zygote)
+    finally:
+        if zygote is not None:
+            zygote.close()
     stage = stage_book(runs, root)
     key = site_key(stage, root)
     published = root / PUBLISHED

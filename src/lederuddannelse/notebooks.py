@@ -20,6 +20,7 @@ import nbformat
 from lederuddannelse.errors import ParameterError
 
 _ALTAIR_ID = re.compile(r"altair-viz-[0-9a-f]{32}")
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+>")  # e.g. "<pandas...Styler at 0x7f50b567eb90>"
 
 
 def read_chapter(source: Path) -> nbformat.NotebookNode:
@@ -68,7 +69,7 @@ def normalise(nb: nbformat.NotebookNode, name: str, extra_metadata: dict[str, An
     def stable(m: re.Match[str]) -> str:
         return ids.setdefault(m.group(0), f"altair-viz-{name}-{len(ids) + 1}")
 
-    return _ALTAIR_ID.sub(stable, text) + "\n"
+    return _ADDRESS.sub(">", _ALTAIR_ID.sub(stable, text)) + "\n"
 
 
 def write_if_changed(path: Path, text: str) -> bool:
