@@ -28,7 +28,7 @@ from lederuddannelse.charts import SUPPRESSED_LABEL, odds_ratio_chart, proportio
 from lederuddannelse.codebook import load_codebook
 from lederuddannelse.findings import DESIRE_TERMS, desire_model, f12_profiles, profile_model
 from lederuddannelse.fmt import ci, number, pct, pvalue
-from lederuddannelse.modelterms import odds_ratios, ordinal_at_least, profile_contrast
+from lederuddannelse.modelterms import odds_ratios, ordinal_at_least, profile_contrast, strongest
 from lederuddannelse.tables import odds_ratio_table, plain_table
 
 #: The items of the attitude model by the finding they test (in the order of the prose).
@@ -150,9 +150,10 @@ def glue_all(ch, res: Desire) -> None:
     ch.glue("lyst_bg_n", number(res.background_model.n) if bo is not None else "–")
     if bo is not None:
         sig = bo[(bo["p_value"] < 1 - lvl) & ~bo["suppressed"]]
-        ch.glue("lyst_bg_sig", "; ".join(f"{d.lower()}: {_or_text(ch, r)}" for d, (_, r) in zip(sig["display"], sig.iterrows())) or "ingen")
+        ch.glue("lyst_bg_sig", "\n".join(f"- {d}: {_or_text(ch, r)}" for d, (_, r) in zip(sig["display"], sig.iterrows()))
+                or "- ingen")
     else:
-        ch.glue("lyst_bg_sig", f"modellen kan ikke estimeres ({res.background_model})")
+        ch.glue("lyst_bg_sig", f"- modellen kan ikke estimeres ({res.background_model})")
     for i, key in enumerate(("most", "least")):
         r = res.profiles.iloc[i]
         hidden = bool(r["suppressed"]) or pd.isna(r["estimate"])
@@ -192,18 +193,14 @@ def distribution_download(res: Desire) -> pd.DataFrame:
 
 
 def _or_title(o: pd.DataFrame, lead: str) -> str:
-    top = o[~o["suppressed"]]
-    if not len(top):
-        return lead
-    r = top.loc[top["odds_ratio"].apply(lambda x: abs(np.log(x))).idxmax()]
-    name = r["display"].split(" (")[0]
-    return f"{lead}: stærkest sammenhæng med {name[:1].lower() + name[1:]} (odds ratio {number(r['odds_ratio'], 2)})"
+    top = strongest(o)
+    return f"{lead}: størst sammenhæng for {top}" if top else lead
 
 
 def attitude_chart(ch, res: Desire) -> None:
     if res.attitude_or is None:
         return
-    chart = odds_ratio_chart(res.attitude_or, label="display",
+    chart = odds_ratio_chart(res.attitude_or, label="short",
                              title=_or_title(res.attitude_or, "Holdninger og arbejdsplads"),
                              subtitle=_subtitle(ch, "Odds ratio for højere lyst pr. trin, ordinal logistisk regression", res.attitude_model.n),
                              conf_level=ch.params["conf_level"])
@@ -213,7 +210,7 @@ def attitude_chart(ch, res: Desire) -> None:
 def background_chart(ch, res: Desire) -> None:
     if res.background_or is None:
         return
-    chart = odds_ratio_chart(res.background_or, label="display",
+    chart = odds_ratio_chart(res.background_or, label="short",
                              title=_or_title(res.background_or, "Baggrund"),
                              subtitle=_subtitle(ch, "Odds ratio for højere lyst, ordinal logistisk regression", res.background_model.n),
                              conf_level=ch.params["conf_level"])
@@ -234,15 +231,15 @@ def odds_download(res: Desire, which: str) -> pd.DataFrame:
     o = res.attitude_or if which == "attitude" else res.background_or
     if o is None:
         return pd.DataFrame()
-    return o.drop(columns=["variable"]).rename(columns={"group": "variabel", "label": "kategori", "display": "tekst"})
+    return o.drop(columns=["variable", "short"]).rename(columns={"group": "variabel", "label": "kategori", "display": "tekst"})
 
 
 def profile_chart(ch, res: Desire) -> None:
     p = res.profiles
     labels = load_codebook().value_labels("desire")
     ok = not p["suppressed"].any()
-    title = (f"Forudsagt andel med stor eller meget stor lyst: {pct(p['estimate'].iloc[0])} for profilen med mest lyst, "
-             f"{pct(p['estimate'].iloc[1])} for profilen med mindst lyst" if ok else
+    title = (f"{pct(p['estimate'].iloc[0])} mod {pct(p['estimate'].iloc[1])}: forudsagt stor eller meget stor "
+             "lyst for de to profiler" if ok else
              "Forudsagt andel med stor eller meget stor lyst for to profiler")
     chart = proportion_chart(p, label="profile", title=title,
                              subtitle=_subtitle(ch, f"Forudsagt sandsynlighed for »{labels[HIGH_LEVEL].lower()}« eller mere",

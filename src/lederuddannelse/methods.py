@@ -47,8 +47,9 @@ def condition_text(cond: Condition | None) -> str:
     if cond is None:
         return "Alle"
     labels = cb.value_labels(cond.variable)
-    values = " eller ".join(labels.get(v, str(v)) for v in cond.values)
-    return f"{cb.label(cond.variable)}: {values}"
+    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once
+    heads = dict.fromkeys(labels.get(v, str(v)).split(",")[0].strip() for v in cond.values)
+    return f"{cb.label(cond.variable)}: {' eller '.join(heads)}"
 
 
 def _answers_text(var) -> str:

@@ -100,9 +100,29 @@ def odds_ratios(model) -> pd.DataFrame:
         f"{g}: {lb} (ref. {ref})" if ref else f"{g} ({lb})"
         for g, lb, ref in zip(t["group"], t["label"], t["reference"])
     ]
-    cols = ["term", "variable", "group", "label", "reference", "display", "odds_ratio",
+    t["short"] = [
+        f"{g}: {lb}" if ref else f"{g} (pr. trin)"
+        for g, lb, ref in zip(t["group"], t["label"], t["reference"])
+    ]
+    cols = ["term", "variable", "group", "label", "reference", "display", "short", "odds_ratio",
             "or_low", "or_high", "p_value", "n", "suppressed"]
     return t[cols].reset_index(drop=True)
+
+
+def strongest(odds: pd.DataFrame) -> str | None:
+    """'privat sektor frem for offentlig sektor (odds ratio 0,26)': the largest effect in
+    either direction (on the log scale) among the shown odds ratios, for a chart title."""
+    from lederuddannelse.fmt import number
+
+    shown = odds[~odds["suppressed"].astype(bool) & odds["odds_ratio"].notna()]
+    if not len(shown):
+        return None
+    r = shown.loc[shown["odds_ratio"].apply(lambda x: abs(np.log(x))).idxmax()]
+    if r["reference"]:
+        what = f"{r['group'].lower()}: {r['label'].lower()} frem for {r['reference'].lower()}"
+    else:
+        what = f"{r['group'].lower()} (pr. trin)"
+    return f"{what} (odds ratio {number(r['odds_ratio'], 2)})"
 
 
 def _design_rows(model, profiles: pd.DataFrame) -> np.ndarray:

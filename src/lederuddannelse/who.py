@@ -30,7 +30,7 @@ from lederuddannelse.compare import add_column
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.findings import ARCHETYPE
 from lederuddannelse.fmt import ci, number, pct, pvalue
-from lederuddannelse.modelterms import odds_ratios, profile_contrast
+from lederuddannelse.modelterms import odds_ratios, profile_contrast, strongest
 from lederuddannelse.tables import estimates_table, odds_ratio_table, plain_table
 
 BACKGROUND = ("gender", "age_group", "education", "experience")
@@ -155,7 +155,7 @@ def _diff_text(ch, r) -> str:
 
 def glue_all(ch, res: Who) -> None:
     cb = load_codebook()
-    ch.glue("hvem_definition", cb.label(ch.trained).lower())
+    ch.glue("hvem_definition", cb.label(ch.trained))
     overall = ch.design.proportion(ch.trained).iloc[0]
     a, b = _share(ch, overall)
     ch.glue("hvem_all", a)
@@ -258,13 +258,11 @@ def tests_table(ch, res: Who):
 def odds_chart(ch, res: Who) -> None:
     if res.odds is None:
         return
-    o = res.odds.copy()
-    top = o[~o["suppressed"]]
-    lead = top.loc[top["odds_ratio"].apply(lambda x: abs(np.log(x))).idxmax()] if len(top) else None
+    o = res.odds
+    lead = strongest(o)
     title = ("Sammenhænge med at have taget uddannelsen, når der tages højde for de øvrige forhold"
-             if lead is None else
-             f"Størst sammenhæng: {lead['display'].split(' (ref.')[0].lower()} (odds ratio {number(lead['odds_ratio'], 2)})")
-    chart = odds_ratio_chart(o, label="display", title=title,
+             if lead is None else f"Størst sammenhæng med at have taget uddannelsen: {lead}")
+    chart = odds_ratio_chart(o, label="short", title=title,
                              subtitle=_subtitle(ch, "Odds ratio fra vægtet logistisk regression", res.model.n),
                              conf_level=ch.params["conf_level"])
     ch.glue("fig_hvem_model", chart)
@@ -281,7 +279,7 @@ def odds_table(ch, res: Who):
 def odds_download(res: Who) -> pd.DataFrame:
     if res.odds is None:
         return pd.DataFrame()
-    return res.odds.drop(columns=["variable"]).rename(columns={"group": "variabel", "label": "kategori",
+    return res.odds.drop(columns=["variable", "short"]).rename(columns={"group": "variabel", "label": "kategori",
                                                                "reference": "reference", "display": "tekst"})
 
 

@@ -1,0 +1,128 @@
+"""Package functions behind the chapters om_undersoegelsen, hvem and lyst (no book build)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lederuddannelse import desire, methods, modelterms, who
+from lederuddannelse.chapter import open_chapter
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    from lederuddannelse.synthetic import generate_to_file
+
+    return generate_to_file(n=1500, seed=7, out=tmp_path_factory.mktemp("d") / "small.parquet")
+
+
+def chapter(path, **changes):
+    params = dict(data_file=str(path), definition="any", weighted=True, raking_se=True,
+                  conf_level=0.95, min_n=30, min_count=5)
+    params.update(changes)
+    return open_chapter(**params)
+
+
+@pytest.fixture(scope="module")
+def ch(small):
+    return chapter(small)
+
+
+# --- modelterms --------------------------------------------------------------------------------
+def test_labels_come_from_the_codebook(ch):
+    from lederuddannelse.codebook import load_codebook
+
+    cb = load_codebook()
+    m = ch.design.logistic("trained_any ~ C(gender) + C(sector) + interest_pwe")
+    o = modelterms.odds_ratios(m).set_index("term")
+    assert o.loc["gender[T.2]", "label"] == cb.value_labels("gender")[2]
+    assert o.loc["gender[T.2]", "reference"] == cb.value_labels("gender")[1]
+    assert o.loc["interest_pwe", "group"] == cb.label("interest_pwe")
+    assert "Intercept" not in o.index
+
+
+def test_profile_contrast_equals_single_coefficient(ch):
+    """Two profiles differing in one dummy: the contrast is that coefficient's odds ratio."""
+    m = ch.design.logistic("trained_any ~ C(gender) + C(sector)")
+    c = modelterms.profile_contrast(m, {"gender": 2, "sector": 1}, {"gender": 1, "sector": 1})
+    row = m.table.set_index("term").loc["gender[T.2]"]
+    assert c["odds_ratio"] == pytest.approx(row["odds_ratio"])
+    assert c["or_low"] == pytest.approx(row["or_low"])
+    assert c["p_value"] == pytest.approx(row["p_value"])
+
+
+def test_ordinal_at_least_matches_level_probabilities(ch):
+    """P(Y >= 4) equals the sum of the predicted probabilities of levels 4 and 5."""
+    m = ch.design.ordinal("desire ~ C(gender) + self_efficacy")
+    prof = pd.DataFrame([{"gender": 2, "self_efficacy": 2}, {"gender": 1, "self_efficacy": 5}])
+    hi = modelterms.ordinal_at_least(m, prof, 4)
+    pred = m.predict(prof)
+    for i in range(2):
+        p = pred[(pred["profile"] == i) & pred["quantity"].isin(["4", "5"])]["estimate"].sum()
+        assert hi["estimate"].iloc[i] == pytest.approx(p)
+        assert hi["ci_low"].iloc[i] < p < hi["ci_high"].iloc[i]
+
+
+# --- methods -------------------------------------------------------------------------------------
+def test_methods_tables(ch):
+    res = methods.compute(ch)
+    assert len(res.questions) > 30 and "training" in set(res.questions["Variabel"])
+    assert "weight" not in set(res.questions["Variabel"])
+    bins = res.weight_bins
+    shown = bins.loc[~bins["suppressed"], "share"].sum()
+    assert shown <= 1 and shown > 1 - bins["suppressed"].sum() * 5 / len(ch.data)
+    assert set(res.se_compare["key"]) == {"raking", "fixed", "unweighted"}
+    # weighting reproduces the margins
+    assert res.weighting.margins["weighted_diff_pp"].abs().max() < 1e-6
+    assert res.calibration is not None and len(res.calibration) > 0
+
+
+def test_weight_histogram_suppresses_small_bins():
+    w = np.r_[np.ones(100), 50.0]  # one respondent alone in the top bin
+    h = methods.weight_histogram(w, min_count=5, bins=5)
+    assert h["suppressed"].iloc[-1] and np.isnan(h["share"].iloc[-1])
+    assert not h["suppressed"].iloc[0]
+
+
+# --- who -----------------------------------------------------------------------------------------
+def test_who_compute(ch):
+    res = who.compute(ch)
+    assert set(res.by_var) == set(who.BACKGROUND + who.WORKPLACE)
+    assert res.odds is not None and {"interest_pwe", "has_time"} <= set(res.odds["term"])
+    p = res.profiles.set_index("key")
+    assert p.loc["archetype", "estimate"] > p.loc["contrast", "estimate"]
+    assert len(res.traits) == 6
+
+
+def test_who_share_matches_direct_weighted_mean(ch):
+    res = who.compute(ch)
+    t = res.by_var["sector"].set_index("sector")
+    d = ch.data
+    for code in t.index:
+        sel = d["sector"] == code
+        direct = np.average(d.loc[sel, "trained_any"], weights=d.loc[sel, "weight"])
+        assert t.loc[code, "estimate"] == pytest.approx(direct)
+
+
+def test_who_survives_heavy_suppression(small):
+    c = chapter(small, min_n=400, definition="narrow")
+    res = who.compute(c)
+    assert res.profiles["suppressed"].any() or res.odds["suppressed"].any()
+
+
+# --- desire --------------------------------------------------------------------------------------
+def test_desire_compute(ch):
+    res = desire.compute(ch)
+    assert res.distribution["estimate"].sum() == pytest.approx(1.0)
+    assert res.attitude_or is not None and res.background_or is not None
+    most, least = res.profiles["estimate"]
+    assert most > least
+    assert res.profiles["mean"].iloc[0] > res.profiles["mean"].iloc[1]
+
+
+def test_desire_direction_words(ch):
+    row = {"odds_ratio": 0.8, "p_value": 0.001, "suppressed": False}
+    assert desire.direction(ch, row) == "mindre lyst"
+    row = {"odds_ratio": 1.3, "p_value": 0.5, "suppressed": False}
+    assert desire.direction(ch, row) == "ingen sikker forskel i lysten"
