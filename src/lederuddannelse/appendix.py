@@ -50,33 +50,60 @@ def _value(value) -> str:
 
 
 def routing_text(name: str) -> str:
-    """Who was asked, in Danish, from the routing condition (e.g. 'Kun hvis … = Nej')."""
+    """Who was asked, from the routing condition: 'Kun hvis training = 1 eller 2' (codes, which
+    the codes table explains; the labels would make the column unreadably long)."""
     cb = load_codebook()
     cond = cb.applies_to(name)
     if cond is None:
         return "Alle"
-    labels = cb.value_labels(cond.variable)
-    values = " eller ".join(labels.get(v, str(v)) for v in cond.values)
-    return f"Kun hvis {cb.label(cond.variable).lower()}: {values}"
+    values = " eller ".join(str(v) for v in cond.values)
+    return f"Kun hvis {cond.variable} = {values}"
 
 
 def codebook_frame() -> pd.DataFrame:
-    """One row per questionnaire variable: name, label, question, type, codes, routing."""
+    """One row per questionnaire variable: name, label, question, type, codes, routing (the
+    full codebook, for the CSV download)."""
     cb = load_codebook()
     rows = []
     for name in cb.variables:
         var = cb.variable(name)
-        codes = "; ".join(f"{k} = {v}" for k, v in var.codes.items())
         rows.append({
             "Variabel": name,
             "Etiket": var.label,
             "Spørgsmål": var.question,
             "Type": TYPE_DA.get(var.type, var.type),
-            "Koder": codes,
+            "Koder": _codes(var.codes),
             "Stilles til": routing_text(name),
             "Må mangle": "Ja" if var.missing_ok or not var.required else "Nej",
         })
     return pd.DataFrame(rows)
+
+
+def _codes(codes: dict) -> str:
+    return "; ".join(f"{k} = {v}" for k, v in codes.items())
+
+
+def variables_frame() -> pd.DataFrame:
+    """The codebook's overview columns (narrow enough for a page)."""
+    return codebook_frame()[["Variabel", "Etiket", "Type", "Stilles til", "Må mangle"]]
+
+
+def questions_frame() -> pd.DataFrame:
+    """Each variable's question as asked."""
+    return codebook_frame()[["Variabel", "Spørgsmål"]]
+
+
+def codes_frame() -> pd.DataFrame:
+    """Each distinct set of codes once, with the variables that use it (a shared answer scale
+    such as agree/disagree is listed once)."""
+    cb = load_codebook()
+    groups: dict[str, list[str]] = {}
+    for name in cb.variables:
+        codes = cb.variable(name).codes
+        if codes:
+            groups.setdefault(_codes(codes), []).append(name)
+    return pd.DataFrame([{"Variable": ", ".join(names), "Koder": codes}
+                         for codes, names in groups.items()])
 
 
 def derived_frame() -> pd.DataFrame:
