@@ -258,3 +258,22 @@ def test_failing_chapter_names_chapter_group_and_cell(tmp_path):
     kept = root / "build" / "failed" / "boom-alle.ipynb"
     assert kept.exists() and "bad column q7" in kept.read_text()
     assert not out.exists()
+
+
+def test_bad_data_file_stops_the_build_before_any_chapter_runs(tmp_path):
+    root = copy_project(tmp_path)
+    site = root / "_build" / "html"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text("previous")
+    (root / "data" / "bad.csv").write_text("resp_id,gender\n1,3\n")
+    data = base_params(root)
+    data["global"]["data_file"] = "data/bad.csv"
+    write_params(root, data)
+    with pytest.raises(LederuddannelseError) as err:
+        b.build(root, jobs=1, quiet=True)
+    msg = str(err.value)
+    assert "bad.csv" in msg
+    assert "missing column 'training'" in msg
+    assert "column 'gender': unknown code in 1 row (row 1: 3)" in msg
+    assert not list((root / "build" / "book").glob("*.ipynb")), "no chapter may run on bad data"
+    assert (site / "index.html").read_text() == "previous"

@@ -244,6 +244,23 @@ def _kernels_from(zygote):
         os.environ.pop(ENV_SOCKET, None)
 
 
+def validate_data_files(data_files: set[str], root: Path, quiet: bool) -> None:
+    """Check each data file against the codebook before any chapter runs.
+
+    A bad file then stops the build with the loader's own message (file, column, rows,
+    expectation) instead of the same message wrapped in every chapter's failure. Cached runs
+    need no check: their data file's content is the one validated when they ran.
+    """
+    from lederuddannelse.codebook import load_codebook
+    from lederuddannelse.loader import load_survey
+
+    codebook = load_codebook(root / "data" / "codebook.yml")
+    for data_file in sorted(data_files):
+        path = resolve_data_file(data_file, root)
+        load_survey(path, codebook)
+        _say(f"Data file {path.name}: valid", quiet)
+
+
 def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool,
                 zygote=None) -> dict[str, float]:
     """Execute the runs whose key changed; return seconds per executed run."""
@@ -261,6 +278,7 @@ def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
     timings: dict[str, float] = {}
     if not todo:
         return timings
+    validate_data_files({run.params["data_file"] for run, _, _ in todo}, root, quiet)
     errors: list[str] = []
     done = 0
     with _kernels_from(zygote), ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
