@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from lederuddannelse.hashing import sha256_file
 from lederuddannelse.errors import ChapterError, LederuddannelseError, ParameterError
 from lederuddannelse.notebooks import normalise, parameters_cell_defaults, read_chapter, write_if_changed
 from lederuddannelse.params import Run, load_parameters, resolve_data_file, slug_of
@@ -45,14 +46,6 @@ FAILED = "failed"       # build/failed: executed notebooks of failed runs, for i
 PUBLISHED = Path("_build") / "html"
 SITE_KEY_FILE = ".build-key"
 STATIC_SUFFIXES = {".md", ".bib", ".png", ".svg", ".css", ".js", ".csv"}
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def tree_hash(paths: list[Path], root: Path) -> str:

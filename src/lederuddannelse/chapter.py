@@ -7,7 +7,6 @@ A chapter calls :func:`open_chapter` with the values of its parameters cell and 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
 from lederuddannelse.fmt import number
+from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import GLOBAL_SPECS, check_global, resolve_data_file
 
 GLUE_PREFIX = "application/papermill.record/"
@@ -34,14 +34,6 @@ def glue(name: str, obj: Any) -> None:
     bundle, metadata = format_display_data(Markdown(obj) if isinstance(obj, str) else obj)
     metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def csv_download_link(data: pd.DataFrame, filename: str, label: str) -> str:
@@ -142,4 +134,4 @@ def open_chapter(**params: Any) -> Chapter:
         conf_level=checked["conf_level"],
         policy=SuppressionPolicy(min_n=checked["min_n"], min_count=checked["min_count"]),
     )
-    return Chapter(checked, path, file_sha256(path), is_synthetic(path), df, design, rake)
+    return Chapter(checked, path, sha256_file(path), is_synthetic(path), df, design, rake)
