@@ -283,3 +283,33 @@ def histogram_chart(
         title=alt.Title(title, subtitle=subtitle), width=480, height=220,
         description=f"{x_title}, andel af besvarelserne pr. interval: {parts}.",
     )
+
+
+def claim_check_chart(
+    table: pd.DataFrame,
+    label: str,
+    claim: str,
+    title: str,
+    subtitle: str | list[str],
+    conf_level: float,
+    claim_title: str = "Rapportens tal",
+) -> alt.LayerChart:
+    """Proportions with CIs (as :func:`proportion_chart`) plus a red tick at the level a
+    report states (column ``claim``), so a reader sees at once whether the interval covers it.
+
+    Why: the claims ledger checks published levels by "does the CI cover the report's number";
+    this draws exactly that check. The text alternative states estimate, CI and claim per row.
+    """
+    chart = proportion_chart(table, label, title, subtitle, conf_level)
+    data = table.copy()
+    data["claim_text"] = [pct(c) for c in data[claim]]
+    ticks = alt.Chart(data).mark_tick(color="#c0392b", thickness=4, size=30).encode(
+        y=alt.Y(f"{label}:N", sort=list(data[label]), title=None),
+        x=alt.X(f"{claim}:Q"),
+        tooltip=[alt.Tooltip(f"{label}:N", title=" "),
+                 alt.Tooltip("claim_text:N", title=claim_title)],
+    )
+    parts = describe_proportions(table, label, conf_level).rstrip(".").split("; ")
+    desc = "; ".join(f"{p}, {claim_title.lower()} {c}" for p, c in zip(parts, data["claim_text"]))
+    chart.layer.append(ticks)
+    return chart.properties(description=desc + ".")

@@ -700,3 +700,49 @@ def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
     ch.glue(f"{prefix}_desire_high", f"„{list(desire.values())[-1].lower()}“")
     ch.glue(f"{prefix}_total", number(len(oks)))
     return res
+
+
+def level_table(ch) -> pd.DataFrame:
+    """The findings that state a level (F1a, F1b, F2): estimate, CI, n and the report's number.
+
+    Labels come from the codebook; the definitions are those the report names, and F2 counts
+    among the trained under the chapter's definition.
+    """
+    from lederuddannelse.prevalence import short_label
+
+    cb = load_codebook()
+    d = _design(ch)
+    rows = []
+    for fid, var, key, label in (
+        ("F1a", "trained_any", "any", short_label(cb.label("trained_any"))),
+        ("F1b", "trained_narrow", "narrow", short_label(cb.label("trained_narrow"))),
+        ("F1b", "trained_broad", "broad", short_label(cb.label("trained_broad"))),
+        ("F2", "after_2020_tr", "after_2020", cb.label("after_2020")),
+    ):
+        r = d.proportion(var)
+        r.insert(0, "udsagn", f"{label} ({fid})")
+        r["rapportens_tal"] = REPORT_LEVELS[key]
+        rows.append(r)
+    return pd.concat(rows, ignore_index=True)
+
+
+def level_chart(ch, table: pd.DataFrame) -> None:
+    """Figure: this edition's estimates of the report's levels, with CIs and the report's
+    numbers as ticks; glued as ``fig_holder_niveauer``."""
+    from lederuddannelse.charts import claim_check_chart
+
+    covered = sum(bool(_covers(r, r["rapportens_tal"])) for _, r in table.iterrows())
+    n = int(table["n"].max())
+    chart = claim_check_chart(
+        table, "udsagn", "rapportens_tal",
+        title=f"{number(covered)} af {number(len(table))} af rapportens niveauer ligger inden for "
+              "konfidensintervallet",
+        subtitle=[
+            f"Andel, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
+            f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller; rød streg: "
+            f"rapportens tal. n = {number(n)}.",
+            f"Kilde: {ch.source_line}",
+        ],
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_holder_niveauer", chart)
