@@ -88,7 +88,7 @@ def grouped_proportion_chart(
     table: pd.DataFrame,
     label: str,
     group: str,
-    title: str,
+    title: str | list[str],
     subtitle: str | list[str],
     conf_level: float,
     axis_title: str = "Andel",

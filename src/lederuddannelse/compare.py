@@ -92,11 +92,16 @@ def agree(ch, var: str) -> str:
 
 
 def agree_label(var: str) -> str:
-    """'Enig i: <label>' built from the codebook label and its two top value labels."""
-    cb = load_codebook()
-    labels = cb.value_labels(var)
-    top = [labels[c] for c in sorted(labels)[-2:]]
-    return f"{cb.label(var)} ({lower_first(top[0])} eller {lower_first(top[1])})"
+    """'<codebook label> (enig)': short enough for a chart axis; :func:`agree_note` says what
+    'enig' means, from the codebook's value labels."""
+    return f"{load_codebook().label(var)} (enig)"
+
+
+def agree_note(var: str) -> str:
+    """'enig = delvist enig eller helt enig', from the scale's two top value labels."""
+    labels = load_codebook().value_labels(var)
+    top = [lower_first(labels[c]) for c in sorted(labels)[-2:]]
+    return f"enig = {top[0]} eller {top[1]}"
 
 
 # -------------------------------------------------------------------- comparisons
@@ -235,15 +240,17 @@ def subtitle(ch, what: str, n) -> list[str]:
     ]
 
 
-def comparison_title(tests: pd.DataFrame, conf_level: float) -> str:
-    """A title that states the finding: the largest significant difference, or that none is."""
+def comparison_title(tests: pd.DataFrame, conf_level: float) -> str | list[str]:
+    """A title that states the finding: the largest significant difference (two lines: the
+    item, then both shares and the p-value), or that there is none."""
     sig = tests[[significant(r, conf_level) for _, r in tests.iterrows()]]
     a, b = tests["group_a"].iloc[0], tests["group_b"].iloc[0]
     if sig.empty:
         return f"Ingen signifikante forskelle mellem {lower_first(a)} og {lower_first(b)}"
     r = sig.loc[sig["estimate"].abs().idxmax()]
-    return (f"Største forskel: {lower_first(str(r['label']))}, {pct(r['estimate_a'])} "
-            f"({lower_first(a)}) mod {pct(r['estimate_b'])} ({lower_first(b)}), {pvalue(r['p_value'])}")
+    return [f"Største forskel: {lower_first(str(r['label']))}",
+            f"{pct(r['estimate_a'])} ({lower_first(a)}) mod {pct(r['estimate_b'])} "
+            f"({lower_first(b)}), {pvalue(r['p_value'])}"]
 
 
 def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, name: str) -> None:

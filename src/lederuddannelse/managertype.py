@@ -65,6 +65,7 @@ GLUE_NAMES = {
 
 def glue_all(ch, res: ManagerType) -> None:
     """Glue each compared share (both groups), the difference, its test and a direction phrase."""
+    ch.glue("ledertype_agree", cmp.agree_note(ATTITUDES[0]))
     for key, name in GLUE_NAMES.items():
         shares, tests = res.barriers if key.startswith("barrier_") else res.overview
         cmp.glue_comparison(ch, name, shares, tests, res.columns[key])
@@ -72,7 +73,7 @@ def glue_all(ch, res: ManagerType) -> None:
 
 def overview_chart(ch, res: ManagerType) -> None:
     cmp.comparison_chart(ch, *res.overview,
-                         "Andel, der har taget uddannelsen eller er enige i udsagnet, efter ledertype",
+                         f"Andel efter ledertype ({cmp.agree_note(ATTITUDES[0])})",
                          "fig_ledertype_oversigt")
 
 

@@ -227,7 +227,7 @@ def pay_self_chart(ch, res: Prevalence) -> None:
             if not u["suppressed"] else cb.label("pay_self"))
     chart = proportion_chart(
         res.pay_self, label="label", title=head,
-        subtitle=_subtitle(ch, f"Svar på spørgsmålet: {cb.question('pay_self')}", res.pay_self["n"].max()),
+        subtitle=_subtitle(ch, f"{cb.label('pay_self')}: svar fra alle ledere, der har svaret", res.pay_self["n"].max()),
         conf_level=ch.params["conf_level"],
     )
     ch.glue("fig_udbredelse_selvbetaling", chart)
@@ -246,7 +246,7 @@ def industry_chart(ch, res: Prevalence) -> None:
         subtitle=_subtitle(ch, f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche",
                            res.by_industry["n"].sum()),
         conf_level=ch.params["conf_level"],
-    )
+    ).configure_axisY(labelLimit=360)  # industry names are long; show them whole
     ch.glue("fig_udbredelse_branche", chart)
 
 

@@ -49,7 +49,8 @@ def estimates_table(
 
 def comparison_table(tests: pd.DataFrame, label_title: str, conf_level: float, caption: str, uid: str):
     """A styled table of two-group comparisons (from ``SurveyDesign.difference``): each group's
-    share with n, the difference in percentage points with its CI, and the test's p-value.
+    share, the difference in percentage points with its CI, the test's p-value, and the two
+    groups' n as "n_a / n_b" (one column, so that the table fits the page).
     Suppressed comparisons are marked, not printed. Group names come from ``group_a/group_b``."""
     from lederuddannelse.fmt import pvalue
 
@@ -60,12 +61,13 @@ def comparison_table(tests: pd.DataFrame, label_title: str, conf_level: float, c
         hidden = bool(r.get("suppressed", False)) or pd.isna(r["estimate"])
         rows.append({
             label_title: r["label"],
-            f"{name_a}": SUPPRESSED_LABEL if hidden else f"{pct(r['estimate_a'], 1)} (n = {number(r['n_a'])})",
-            f"{name_b}": SUPPRESSED_LABEL if hidden else f"{pct(r['estimate_b'], 1)} (n = {number(r['n_b'])})",
+            f"{name_a}": SUPPRESSED_LABEL if hidden else pct(r["estimate_a"], 1),
+            f"{name_b}": SUPPRESSED_LABEL if hidden else pct(r["estimate_b"], 1),
             "Forskel (procentpoint)": "" if hidden else number(100 * r["estimate"], 1),
             f"{level} %-konfidensinterval": "" if hidden else
                 f"{number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)}",
             "p-værdi": "" if hidden or pd.isna(r["p_value"]) else pvalue(r["p_value"]),
+            "Antal svar (n)": "" if hidden else f"{number(r['n_a'])} / {number(r['n_b'])}",
         })
     return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
 
