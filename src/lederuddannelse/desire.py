@@ -194,7 +194,7 @@ def distribution_download(res: Desire) -> pd.DataFrame:
 
 def _or_title(o: pd.DataFrame, lead: str) -> str:
     top = strongest(o)
-    return f"{lead}: størst sammenhæng for {top}" if top else lead
+    return f"Størst sammenhæng: {top}" if top else lead
 
 
 def attitude_chart(ch, res: Desire) -> None:
@@ -202,7 +202,7 @@ def attitude_chart(ch, res: Desire) -> None:
         return
     chart = odds_ratio_chart(res.attitude_or, label="short",
                              title=_or_title(res.attitude_or, "Holdninger og arbejdsplads"),
-                             subtitle=_subtitle(ch, "Odds ratio for højere lyst pr. trin, ordinal logistisk regression", res.attitude_model.n),
+                             subtitle=_subtitle(ch, "Holdninger og arbejdsplads: odds ratio for højere lyst pr. trin, ordinal logistisk regression", res.attitude_model.n),
                              conf_level=ch.params["conf_level"])
     ch.glue("fig_lyst_holdninger", chart)
 
@@ -212,7 +212,7 @@ def background_chart(ch, res: Desire) -> None:
         return
     chart = odds_ratio_chart(res.background_or, label="short",
                              title=_or_title(res.background_or, "Baggrund"),
-                             subtitle=_subtitle(ch, "Odds ratio for højere lyst, ordinal logistisk regression", res.background_model.n),
+                             subtitle=_subtitle(ch, "Baggrund: odds ratio for højere lyst, ordinal logistisk regression", res.background_model.n),
                              conf_level=ch.params["conf_level"])
     ch.glue("fig_lyst_baggrund", chart)
 

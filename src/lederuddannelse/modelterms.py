@@ -119,10 +119,9 @@ def strongest(odds: pd.DataFrame) -> str | None:
         return None
     r = shown.loc[shown["odds_ratio"].apply(lambda x: abs(np.log(x))).idxmax()]
     if r["reference"]:
-        what = f"{r['group'].lower()}: {r['label'].lower()} frem for {r['reference'].lower()}"
-    else:
-        what = f"{r['group'].lower()} (pr. trin)"
-    return f"{what} (odds ratio {number(r['odds_ratio'], 2)})"
+        return (f"{r['group'].lower()}: {r['label'].lower()} frem for {r['reference'].lower()} "
+                f"(odds ratio {number(r['odds_ratio'], 2)})")
+    return f"{r['group'].lower()} (odds ratio {number(r['odds_ratio'], 2)} pr. trin)"
 
 
 def _design_rows(model, profiles: pd.DataFrame) -> np.ndarray:

@@ -206,6 +206,12 @@ def glue_all(ch, res: Who) -> None:
     higher = t[(t["p_value"] < 1 - ch.params["conf_level"]) & (t["estimate"] > 0) & ~t["suppressed"]]
     ch.glue("hvem_traits_higher", number(len(higher)))
     ch.glue("hvem_traits_n", number(len(t)))
+    shown = t[~t["suppressed"]]
+    if len(shown):
+        top = shown.loc[shown["estimate"].abs().idxmax()]
+        ch.glue("hvem_traits_top", f"{top['trait'].lower()}: {_diff_text(ch, top)}")
+    else:
+        ch.glue("hvem_traits_top", SUPPRESSED_LABEL)
     ch.glue("hvem_traits_list", "; ".join(
         f"{lab.lower()}: {_diff_text(ch, r)}" for lab, (_, r) in zip(t["trait"], t.iterrows())))
 
@@ -261,7 +267,7 @@ def odds_chart(ch, res: Who) -> None:
     o = res.odds
     lead = strongest(o)
     title = ("Sammenhænge med at have taget uddannelsen, når der tages højde for de øvrige forhold"
-             if lead is None else f"Størst sammenhæng med at have taget uddannelsen: {lead}")
+             if lead is None else f"Størst sammenhæng: {lead}")
     chart = odds_ratio_chart(o, label="short", title=title,
                              subtitle=_subtitle(ch, "Odds ratio fra vægtet logistisk regression", res.model.n),
                              conf_level=ch.params["conf_level"])
