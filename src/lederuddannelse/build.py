@@ -107,19 +107,61 @@ def stored_key(path: Path) -> str | None:
         return None
 
 
-def validate_runs(runs: list[Run]) -> dict[Path, dict[str, Any]]:
-    """Check that every group parameter exists in its chapter's parameters cell."""
+def validate_runs(runs: list[Run], root: Path | None = None) -> dict[Path, dict[str, Any]]:
+    """Check that every group parameter exists in its chapter's parameters cell.
+
+    The cells' defaults are cached in `build/parameter-cells.json` by the chapter's content
+    hash, so a no-op build need not import jupytext.
+    """
+    root = root or runs[0].source.parent.parent if runs else Path.cwd()
+    cache_file = root / BUILD_DIR / "parameter-cells.json"
+    try:
+        cache = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
     defaults: dict[Path, dict[str, Any]] = {}
+    fresh: dict[str, Any] = {}
     for run in runs:
         if run.source not in defaults:
-            defaults[run.source] = parameters_cell_defaults(read_chapter(run.source), run.source)
+            digest = sha256_file(run.source)
+            if digest not in cache:
+                cache[digest] = parameters_cell_defaults(read_chapter(run.source), run.source)
+            fresh[digest] = cache[digest]
+            defaults[run.source] = cache[digest]
         missing = set(run.params) - set(defaults[run.source])
         if missing:
             raise ParameterError(
                 f"{run.source}: the parameters cell lacks {sorted(missing)}, which "
                 f"parameters.yml passes to group '{run.group}'; add them with their defaults."
             )
+    if cache_file.parent.is_dir() or fresh:
+        write_if_changed(cache_file, json.dumps(fresh, sort_keys=True, default=str))
     return defaults
+
+
+def ensure_data(root: Path, quiet: bool) -> None:
+    """Generate the embedded survey if missing or stale; cheap when nothing changed.
+
+    The generator's own check imports pandas; a stamp of its inputs (generator source, data
+    files, lock file) and of the file's bytes lets a no-op build skip it.
+    """
+    from lederuddannelse.paths import EMBEDDED_DATA_PATH
+
+    data = root / EMBEDDED_DATA_PATH
+    stamp = root / BUILD_DIR / "embedded-data.stamp"
+    inputs = [root / "src" / "lederuddannelse" / "synthetic.py", root / "requirements.lock"]
+    inputs += [root / "data" / n for n in ("codebook.yml", "targets.yml", "margins.csv")]
+
+    def key() -> str:
+        parts = [sha256_file(p) for p in inputs if p.exists()]
+        return "|".join(parts + [sha256_file(data) if data.exists() else "-"])
+
+    if stamp.exists() and data.exists() and stamp.read_text() == key():
+        return
+    from lederuddannelse.synthetic import ensure_embedded_data
+
+    _say(ensure_embedded_data(), quiet)
+    write_if_changed(stamp, key())
 
 
 # Kernels talk over local IPC sockets, not TCP: private, and no transport warning in the log.
@@ -423,11 +465,9 @@ def build(root: Path, jobs: int = os.cpu_count() or 2, force: bool = False, quie
     start = time.perf_counter()
     params = load_parameters(params_file or root / "parameters.yml")
     runs = params.runs(root)
-    validate_runs(runs)
+    validate_runs(runs, root)
     if any(r.params["data_file"] == "embedded" for r in runs):
-        from lederuddannelse.synthetic import ensure_embedded_data
-
-        _say(ensure_embedded_data(), quiet)
+        ensure_data(root, quiet)
     for data_file in {r.params["data_file"] for r in runs}:
         resolve_data_file(data_file, root)
     _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
@@ -480,12 +520,10 @@ def run_one(source: Path, overrides: dict[str, Any], root: Path, group: str | No
         raise ParameterError(
             f"chapter '{slug}' has no parameter group '{group}'; expected one of {', '.join(groups)}."
         )
-    defaults = validate_runs([run])[run.source]
+    defaults = validate_runs([run], root)[run.source]
     run = override_run(run, overrides, defaults)
     if run.params["data_file"] == "embedded":
-        from lederuddannelse.synthetic import ensure_embedded_data
-
-        _say(ensure_embedded_data(), quiet)
+        ensure_data(root, quiet)
     resolve_data_file(run.params["data_file"], root)
     suffix = "".join(f"-{k}-{v}" for k, v in sorted(overrides.items()))
     suffix = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in suffix)[:80]

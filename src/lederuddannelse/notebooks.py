@@ -14,9 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import jupytext
-import nbformat
-
 from lederuddannelse.errors import ParameterError
 
 _ALTAIR_ID = re.compile(r"altair-viz-[0-9a-f]{32}")
@@ -24,7 +21,9 @@ _ADDRESS = re.compile(r" at 0x[0-9a-f]+>")  # e.g. "<pandas...Styler at 0x7f50b5
 
 
 def read_chapter(source: Path) -> nbformat.NotebookNode:
-    """Read a MyST Markdown chapter as a notebook (jupytext)."""
+    """Read a MyST Markdown chapter as a notebook (jupytext, imported only when needed)."""
+    import jupytext
+
     return jupytext.read(source, fmt="md:myst")
 
 
@@ -52,6 +51,8 @@ def parameters_cell_defaults(nb: nbformat.NotebookNode, source: Path | str = "")
 
 def normalise(nb: nbformat.NotebookNode, name: str, extra_metadata: dict[str, Any]) -> str:
     """Strip run-specific noise and return the notebook as a stable JSON string."""
+    import nbformat
+
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("jupytext", None)
     nb.metadata["lederuddannelse"] = extra_metadata

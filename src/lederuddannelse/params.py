@@ -230,7 +230,7 @@ def resolve_data_file(value: str, root: Path | None = None) -> Path:
     """The file behind the `data_file` parameter: 'embedded' or a path (relative to the project)."""
     root = root or project_root()
     if value == EMBEDDED:
-        from lederuddannelse.synthetic import EMBEDDED_DATA_PATH
+        from lederuddannelse.paths import EMBEDDED_DATA_PATH
 
         return root / EMBEDDED_DATA_PATH
     path = Path(value).expanduser()

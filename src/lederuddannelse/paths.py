@@ -26,5 +26,9 @@ def project_root() -> Path:
     )
 
 
+#: The book's default data file, relative to the project folder (generated, gitignored).
+EMBEDDED_DATA_PATH = Path("data") / "generated" / "synthetic-survey.parquet"
+
+
 def data_dir() -> Path:
     return project_root() / "data"

@@ -81,7 +81,7 @@ _INPUT_FILES = ("codebook.yml", "targets.yml", "margins.csv")
 
 
 #: The book's default data file, relative to the project folder (gitignored; `make data`).
-EMBEDDED_DATA_PATH = Path("data") / "generated" / "synthetic-survey.parquet"
+EMBEDDED_DATA_PATH = paths.EMBEDDED_DATA_PATH
 
 
 def embedded_data_path() -> Path:
