@@ -226,7 +226,7 @@ def test_failing_render_leaves_published_site_untouched(tmp_path, monkeypatch):
 
     monkeypatch.setattr(b, "execute_all", lambda *a, **k: {})
     monkeypatch.setattr(b, "run_jupyter_book", boom)
-    monkeypatch.setattr(b, "validate_runs", lambda runs: {})
+    monkeypatch.setattr(b, "validate_runs", lambda runs, root=None: {})
     data = base_params(root)
     (root / "data" / "tiny.csv").write_text("id\n1\n")
     data["global"]["data_file"] = "data/tiny.csv"
