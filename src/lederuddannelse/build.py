@@ -113,7 +113,8 @@ def validate_runs(runs: list[Run], root: Path | None = None) -> dict[Path, dict[
     The cells' defaults are cached in `build/parameter-cells.json` by the chapter's content
     hash, so a no-op build need not import jupytext.
     """
-    root = root or runs[0].source.parent.parent if runs else Path.cwd()
+    if root is None:
+        root = runs[0].source.parent.parent if runs else Path.cwd()
     cache_file = root / BUILD_DIR / "parameter-cells.json"
     try:
         cache = json.loads(cache_file.read_text(encoding="utf-8"))
