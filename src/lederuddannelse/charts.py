@@ -114,7 +114,7 @@ def grouped_proportion_chart(
     data["_desc"] = [f"{lab}, {g}" for lab, g in zip(data[label], data[group])]
     order = list(dict.fromkeys(data[label]))
     groups = list(dict.fromkeys(data[group]))
-    y = alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    y = alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=300))
     y_off = alt.YOffset(f"{group}:N", sort=groups)
     tooltip = [
         alt.Tooltip(f"{label}:N", title=" "),
@@ -143,7 +143,7 @@ def grouped_proportion_chart(
         (bars + whiskers + text + suppressed)
         .properties(
             title=alt.Title(title, subtitle=subtitle),
-            width=440,
+            width=280,
             height=alt.Step(16),
             description=describe_proportions(data, "_desc", conf_level),
         )

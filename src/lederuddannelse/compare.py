@@ -232,12 +232,20 @@ def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
 
 
 def subtitle(ch, what: str, n) -> list[str]:
-    """The subtitle of every comparison figure: what is shown, weighting, CI level, n, source."""
-    return [
-        f"{what}, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
+    """The subtitle of every comparison figure: what is shown; weighting, CI level and n; the
+    source. Lines are wrapped so that the figure keeps to the page's text width."""
+    return wrap(what) + [
+        f"{'Vægtet' if ch.params['weighted'] else 'Uvægtet'}, med "
         f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(n)}.",
         f"Kilde: {ch.source_line}",
     ]
+
+
+def wrap(text: str, width: int = 70) -> list[str]:
+    """Split a chart title or subtitle into lines: Vega-Lite does not wrap titles itself."""
+    import textwrap
+
+    return textwrap.wrap(text, width=width, break_long_words=False) or [text]
 
 
 def comparison_title(tests: pd.DataFrame, conf_level: float) -> str | list[str]:
@@ -246,11 +254,11 @@ def comparison_title(tests: pd.DataFrame, conf_level: float) -> str | list[str]:
     sig = tests[[significant(r, conf_level) for _, r in tests.iterrows()]]
     a, b = tests["group_a"].iloc[0], tests["group_b"].iloc[0]
     if sig.empty:
-        return f"Ingen signifikante forskelle mellem {lower_first(a)} og {lower_first(b)}"
+        return wrap(f"Ingen signifikante forskelle mellem {lower_first(a)} og {lower_first(b)}", 55)
     r = sig.loc[sig["estimate"].abs().idxmax()]
-    return [f"Største forskel: {lower_first(str(r['label']))}",
-            f"{pct(r['estimate_a'])} ({lower_first(a)}) mod {pct(r['estimate_b'])} "
-            f"({lower_first(b)}), {pvalue(r['p_value'])}"]
+    return wrap(f"Største forskel: {lower_first(str(r['label']))}", 55) + wrap(
+        f"{pct(r['estimate_a'])} ({lower_first(a)}) mod {pct(r['estimate_b'])} "
+        f"({lower_first(b)}), {pvalue(r['p_value'])}", 55)
 
 
 def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, name: str) -> None:
@@ -266,13 +274,13 @@ def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, n
     ch.glue(name, chart)
 
 
-def ranked_title(ranked: pd.DataFrame, lead: str) -> str:
+def ranked_title(ranked: pd.DataFrame, lead: str) -> list[str]:
     """'<lead>: <first> (x pct.) og <second> (y pct.)' from a ranked multiple-response table."""
     shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
     if shown.empty:
         return lead
     parts = [f"{lower_first(str(r['label']))} ({pct(r['estimate'])})" for _, r in shown.head(2).iterrows()]
-    return f"{lead}: {' og '.join(parts)}"
+    return wrap(f"{lead}: {' og '.join(parts)}", 55)
 
 
 def ranked_chart(ch, ranked: pd.DataFrame, lead: str, what: str, name: str) -> None:

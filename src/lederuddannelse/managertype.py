@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lederuddannelse import compare as cmp
-from lederuddannelse.codebook import load_codebook
 from lederuddannelse.motives import barrier_items
+from lederuddannelse.prevalence import definition_phrase
 
 ATTITUDES = ("workplace_priority", "workplace_resources", "relevance", "expect_wellbeing")
 BY = "manager_type"
@@ -35,11 +35,11 @@ class ManagerType:
 
 
 def compute(ch) -> ManagerType:
-    cb = load_codebook()
     codes = cmp.group_codes(BY)
     a, b = codes[1], codes[0]  # managers of managers (a) vs managers of employees (b)
     columns = {"trained": ch.trained}
-    items = {ch.trained: cb.label(ch.trained)}
+    # a short axis label; the codebook's full label is in the figure text and the table
+    items = {ch.trained: f"Har taget uddannelsen ({definition_phrase(ch)})"}
     for var in ATTITUDES:
         col = cmp.agree(ch, var)
         columns[var] = col

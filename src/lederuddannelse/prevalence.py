@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lederuddannelse.charts import proportion_chart
+from lederuddannelse.charts import SUPPRESSED_LABEL, proportion_chart
 from lederuddannelse.codebook import load_codebook
+from lederuddannelse.compare import (
+    glue_share, lower_first, restrict, share_text, subtitle, trained_mask, wrap,
+)
 from lederuddannelse.fmt import ci, number, pct
 from lederuddannelse.tables import estimates_table
 
@@ -53,8 +56,6 @@ def compute_payment(ch, res: Prevalence) -> None:
     it to ``ch.trained`` lets the narrow/broad robustness runs show whether the answer differs
     by kind of training. Under the default (any) the domain is exactly the question's routing.
     """
-    from lederuddannelse.compare import restrict, trained_mask
-
     cb = load_codebook()
     trained = trained_mask(ch)
     paid = ch.design.distribution(restrict(ch, "paid_by", trained, "trained"))
@@ -131,8 +132,6 @@ def definition_phrase(ch) -> str:
 
 def glue_payment(ch, res: Prevalence) -> None:
     """Glue F4's numbers: paid by the workplace, paid oneself, willing/unwilling to pay."""
-    from lederuddannelse.compare import glue_share
-
     glue_share(ch, "udbredelse_paid_workplace", res.paid_workplace.iloc[0])
     ch.glue("udbredelse_paid_majority", _majority(res.paid_workplace.iloc[0]))
     for code, row in res.paid_by.set_index("category").iterrows():
@@ -146,9 +145,6 @@ def glue_payment(ch, res: Prevalence) -> None:
 
 def glue_industry(ch, res: Prevalence) -> None:
     """Glue F11's numbers: the industry with the largest share and the three with the smallest."""
-    from lederuddannelse.charts import SUPPRESSED_LABEL
-    from lederuddannelse.compare import glue_share, lower_first, share_text
-
     shown = res.by_industry[~res.by_industry["suppressed"].astype(bool)]
     if len(shown) < 2:  # too few industries to name the highest and lowest
         for name in ("udbredelse_industry_top", "udbredelse_industry_top_share",
@@ -196,14 +192,6 @@ def table(ch, res: Prevalence):
     )
 
 
-def _subtitle(ch, what: str, n) -> list[str]:
-    return [
-        f"{what}, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
-        f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(n)}.",
-        f"Kilde: {ch.source_line}",
-    ]
-
-
 def payment_chart(ch, res: Prevalence) -> None:
     """Figure (F4): who paid for the training, among the trained; glued as fig_udbredelse_betaling."""
     w = res.paid_workplace.iloc[0]
@@ -211,7 +199,7 @@ def payment_chart(ch, res: Prevalence) -> None:
             if not w["suppressed"] else "Hvem betalte for uddannelsen")
     chart = proportion_chart(
         res.paid_by, label="label", title=head,
-        subtitle=_subtitle(ch, f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)})",
+        subtitle=subtitle(ch, f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)})",
                            res.paid_by["n"].max()),
         conf_level=ch.params["conf_level"],
     )
@@ -227,7 +215,7 @@ def pay_self_chart(ch, res: Prevalence) -> None:
             if not u["suppressed"] else cb.label("pay_self"))
     chart = proportion_chart(
         res.pay_self, label="label", title=head,
-        subtitle=_subtitle(ch, f"{cb.label('pay_self')}: svar fra alle ledere, der har svaret", res.pay_self["n"].max()),
+        subtitle=subtitle(ch, f"{cb.label('pay_self')}: svar fra alle ledere, der har svaret", res.pay_self["n"].max()),
         conf_level=ch.params["conf_level"],
     )
     ch.glue("fig_udbredelse_selvbetaling", chart)
@@ -235,18 +223,17 @@ def pay_self_chart(ch, res: Prevalence) -> None:
 
 def industry_chart(ch, res: Prevalence) -> None:
     """Figure (F11): the share trained by industry, largest first; glued as fig_udbredelse_branche."""
-    from lederuddannelse.compare import lower_first
-
     shown = res.by_industry[~res.by_industry["suppressed"].astype(bool)]
-    title = (f"Flest uddannede i {lower_first(shown.iloc[0]['label'])}: {pct(shown.iloc[0]['estimate'])}"
+    title = (wrap(f"Flest uddannede i {lower_first(shown.iloc[0]['label'])}: "
+                  f"{pct(shown.iloc[0]['estimate'])}", 55)
              if len(shown) else load_codebook().label("industry"))
     chart = proportion_chart(
         res.by_industry, label="label",
         title=title,
-        subtitle=_subtitle(ch, f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche",
+        subtitle=subtitle(ch, f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche",
                            res.by_industry["n"].sum()),
         conf_level=ch.params["conf_level"],
-    ).configure_axisY(labelLimit=360)  # industry names are long; show them whole
+    ).properties(width=260).configure_axisY(labelLimit=370)  # long industry names, shown whole
     ch.glue("fig_udbredelse_branche", chart)
 
 
