@@ -113,7 +113,7 @@ def direction(ch, r) -> str:
 
 def item_sentence(ch, item: str, r) -> str:
     cb = load_codebook()
-    return f"*{cb.label(item)}*: jo mere enig, desto {direction(ch, r)} ({_or_text(ch, r)})".replace(
+    return f"{cb.label(item)}: jo mere enig, desto {direction(ch, r)} ({_or_text(ch, r)})".replace(
         "desto ingen sikker forskel i lysten", "uden sikker forskel i lysten").replace(
         "desto en undertrykt", "med en undertrykt")
 
@@ -135,31 +135,30 @@ def glue_all(ch, res: Desire) -> None:
     else:
         ch.glue("lyst_mode", SUPPRESSED_LABEL)
         ch.glue("lyst_mode_share", SUPPRESSED_LABEL)
-    ch.glue("lyst_n", number(res.high.iloc[0]["n"]))
     # attitude model
     o = res.attitude_or.set_index("term") if res.attitude_or is not None else None
     ch.glue("lyst_model_n", number(res.attitude_model.n) if o is not None else "–")
-    for fid, items in ITEM_GROUPS.items():
-        lines = []
+    for items in ITEM_GROUPS.values():
         for item in items:
             r = o.loc[item] if o is not None and item in o.index else None
-            lines.append(f"- {item_sentence(ch, item, r)}")
-        ch.glue(f"lyst_items_{fid}", "\n".join(lines))
+            ch.glue(f"lyst_item_{item}", item_sentence(ch, item, r))
     # background model and profiles
     bo = res.background_or
+    ch.glue("lyst_alpha", number(1 - lvl, 2))
     ch.glue("lyst_bg_n", number(res.background_model.n) if bo is not None else "–")
     if bo is not None:
         sig = bo[(bo["p_value"] < 1 - lvl) & ~bo["suppressed"]]
-        ch.glue("lyst_bg_sig", "\n".join(f"- {d}: {_or_text(ch, r)}" for d, (_, r) in zip(sig["display"], sig.iterrows()))
-                or "- ingen")
+        groups = list(dict.fromkeys(g.lower() for g in sig["group"]))
+        ch.glue("lyst_bg_sig", (", ".join(groups[:-1]) + " og " + groups[-1]) if len(groups) > 1
+                else (groups[0] if groups else "ingen af dem"))
     else:
-        ch.glue("lyst_bg_sig", f"- modellen kan ikke estimeres ({res.background_model})")
+        ch.glue("lyst_bg_sig", f"ingen: modellen kan ikke estimeres ({res.background_model})")
     for i, key in enumerate(("most", "least")):
         r = res.profiles.iloc[i]
         hidden = bool(r["suppressed"]) or pd.isna(r["estimate"])
         ch.glue(f"lyst_{key}_desc", r["description"])
-        ch.glue(f"lyst_{key}_p", SUPPRESSED_LABEL if hidden else pct(r["estimate"]))
-        ch.glue(f"lyst_{key}_p_ci", SUPPRESSED_LABEL if hidden else f"{ci(r['ci_low'], r['ci_high'], lvl)}")
+        ch.glue(f"lyst_{key}_p_full", SUPPRESSED_LABEL if hidden else
+                f"{pct(r['estimate'])} ({ci(r['ci_low'], r['ci_high'], lvl)})")
         ch.glue(f"lyst_{key}_mean", SUPPRESSED_LABEL if hidden else
                 f"{number(r['mean'], 1)} ({number(100 * lvl)} %-KI: {number(r['mean_low'], 1)}–{number(r['mean_high'], 1)})")
     c = res.contrast

@@ -191,19 +191,21 @@ def glue_all(ch, res: Methods) -> None:
     ch.glue("om_max_after_pp", number(float(m["weighted_diff_pp"].abs().max()), 2))
     ch.glue("om_weighted_run",
             "Alle skøn i denne kørsel er vægtede." if p["weighted"] else
-            "Denne kørsel er **uvægtet** (parameteren `weighted` er sat til `false`): vægtene er "
+            "Denne kørsel er uvægtet (parameteren weighted er sat til false): vægtene er "
             "beskrevet her, men skønnene bruger dem ikke, så de viser, hvad vægtningen ændrer.")
     # uncertainty
     ch.glue("om_conf", f"{number(100 * p['conf_level'], 0 if float(100 * p['conf_level']).is_integer() else 1)} %")
     ch.glue("om_raking_run",
-            "I denne kørsel tager standardfejlene højde for rakingen (parameteren `raking_se` er `true`)."
+            "I denne kørsel tager standardfejlene højde for rakingen (parameteren raking_se er true)."
             if p["raking_se"] else
-            "I denne kørsel behandles vægtene som faste (parameteren `raking_se` er `false`); "
+            "I denne kørsel behandles vægtene som faste (parameteren raking_se er false); "
             "standardfejlene bliver da typisk en anelse større.")
     s = res.se_compare.set_index("key")
-    for key in ("raking", "fixed", "unweighted"):
+    for key in ("raking", "fixed"):
         r = s.loc[key]
         ch.glue(f"om_se_{key}", number(100 * r["se"], 2) if not r["suppressed"] else SUPPRESSED_LABEL)
+    for key in ("raking", "unweighted"):
+        r = s.loc[key]
         ch.glue(f"om_est_{key}", pct(r["estimate"]) if not r["suppressed"] else SUPPRESSED_LABEL)
         ch.glue(f"om_est_{key}_ci",
                 f"{ci(r['ci_low'], r['ci_high'], p['conf_level'])}, n = {number(r['n'])}"
@@ -224,7 +226,7 @@ def glue_all(ch, res: Methods) -> None:
                 f"{meta.get('seed', '–')}, pakkeversion {meta.get('package_version', '–')}).")
     else:
         ch.glue("om_data_source",
-                f"Denne kørsel bygger på datafilen `{ch.data_path.name}` med "
+                f"Denne kørsel bygger på datafilen »{ch.data_path.name}« med "
                 f"{number(len(ch.data))} besvarelser. Filen er ikke lavet af bogens generator, så "
                 "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne fil.")
 

@@ -195,8 +195,7 @@ def glue_all(ch, res: Who) -> None:
     p = res.profiles.set_index("key")
     for key in ("archetype", "contrast"):
         s, c = _share(ch, p.loc[key])
-        ch.glue(f"hvem_p_{key}", s)
-        ch.glue(f"hvem_p_{key}_ci", c)
+        ch.glue(f"hvem_p_{key}_full", s if s == SUPPRESSED_LABEL else f"{s} ({c})")
         ch.glue(f"hvem_desc_{key}", p.loc[key, "description"])
     fixed = [v for v in MODEL_FACTORS + MODEL_ITEMS if v not in {a[1] for a in ARCHETYPE}]
     ch.glue("hvem_fixed", ", ".join(
@@ -212,8 +211,6 @@ def glue_all(ch, res: Who) -> None:
         ch.glue("hvem_traits_top", f"{top['trait'].lower()}: {_diff_text(ch, top)}")
     else:
         ch.glue("hvem_traits_top", SUPPRESSED_LABEL)
-    ch.glue("hvem_traits_list", "; ".join(
-        f"{lab.lower()}: {_diff_text(ch, r)}" for lab, (_, r) in zip(t["trait"], t.iterrows())))
 
 
 # --- figures and tables ----------------------------------------------------------------------
