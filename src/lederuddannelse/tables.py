@@ -103,7 +103,7 @@ def odds_ratio_table(
             "Odds ratio": SUPPRESSED_LABEL if hidden else number(r["odds_ratio"], 2),
             f"{level} %-konfidensinterval": "" if hidden else
                 f"{number(r['or_low'], 2)}–{number(r['or_high'], 2)}",
-            "p-værdi": "" if hidden else pvalue(r["p_value"]),
+            "p-værdi": "" if hidden else pvalue(r["p_value"]).replace(" ", "\u00a0"),
             "Antal svar (n)": number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED_LABEL,
         })
         rows.append(row)

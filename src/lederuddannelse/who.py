@@ -232,8 +232,8 @@ def breakdown_figure(ch, res: Who, variables, name: str, title_lead: str) -> Non
             gaps.append((hi["estimate"] - lo["estimate"], v, hi, lo))
     if gaps:
         _, v, hi, lo = max(gaps, key=lambda g: g[0])
-        title = (f"{title_lead}: størst forskel efter {load_codebook().label(v).lower()} – "
-                 f"{pct(hi['estimate'])} ({hi['label'].lower()}) mod {pct(lo['estimate'])} ({lo['label'].lower()})")
+        title = (f"{title_lead}: størst forskel efter {load_codebook().label(v).lower()}, "
+                 f"fra {pct(lo['estimate'])} til {pct(hi['estimate'])}")
     else:
         title = title_lead
     chart = breakdown_chart(parts, label="label", title=title,
@@ -251,7 +251,7 @@ def tests_table(ch, res: Who):
     frame = pd.DataFrame({
         "Variabel": res.tests["label"],
         "F (Rao-Scott)": [number(f, 2) for f in res.tests["F"]],
-        "p-værdi": [pvalue(p) for p in res.tests["p_value"]],
+        "p-værdi": [pvalue(p).replace(" ", "\u00a0") for p in res.tests["p_value"]],
         "Antal svar (n)": [number(n) for n in res.tests["n"]],
     })
     return plain_table(frame, caption="Test for sammenhæng mellem baggrund og at have taget uddannelsen",
@@ -312,7 +312,7 @@ def traits_table(ch, res: Who):
             "Blandt ikke-uddannede": SUPPRESSED_LABEL if hidden else pct(r["estimate_b"], 1),
             f"Forskel ({lvl} %-KI), procentpoint": "" if hidden else
                 f"{number(100 * r['estimate'], 1)} ({number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)})",
-            "p-værdi": "" if hidden else pvalue(r["p_value"]),
+            "p-værdi": "" if hidden else pvalue(r["p_value"]).replace(" ", "\u00a0"),
             "Antal svar (n)": f"{number(r['n_a'])} / {number(r['n_b'])}",
         })
     return plain_table(pd.DataFrame(rows), caption="Arketypens træk blandt ledere med og uden uddannelsen",
