@@ -69,11 +69,13 @@ REASONS = ("reason_develop", "reason_tools", "reason_interest", "reason_career",
 BARRIERS = ("barrier_time", "barrier_competent", "barrier_no_difference", "barrier_not_relevant",
             "barrier_cost", "barrier_unaware")
 
-# Chapter (slug) that shows each finding; the ledger links to `{slug}-alle` when that page exists
+# Chapters (slugs) that show each finding in detail; the ledger links to their pages
 CHAPTER_OF = {
-    "F1a": "udbredelse", "F1b": "udbredelse", "F2": "udbredelse", "F3": "motiver",
-    "F4": "udbredelse", "F5": "lyst", "F6": "lyst", "F7": "lyst", "F8": "hvem", "F9": "motiver",
-    "F10": "hvem", "F11": "udbredelse", "F12": "lyst", "F13": "motiver", "F14": "motiver",
+    "F1a": ("udbredelse",), "F1b": ("udbredelse",), "F2": ("udbredelse",),
+    "F3": ("motiver", "hvem", "lyst"), "F4": ("udbredelse",), "F5": ("lyst",), "F6": ("lyst",),
+    "F7": ("lyst",), "F8": ("hvem", "ledertype"), "F9": ("motiver", "ledertype"),
+    "F10": ("hvem",), "F11": ("udbredelse",), "F12": ("lyst",), "F13": ("motiver", "sektor"),
+    "F14": ("motiver", "sektor"),
 }
 
 
@@ -659,12 +661,40 @@ def glue_ledger(ch, table: pd.DataFrame) -> None:
 TEXT_COLUMNS = ("Rapporten", "Denne udgave", "Kriterium")
 
 
+def chapter_links(fid: str) -> str:
+    """HTML links to the published pages that show a finding (pages of this build only: a
+    chapter not in parameters.yml is left out, so no link can break)."""
+    import html
+    import re
+
+    from lederuddannelse.params import chapter_source, load_parameters
+
+    chapters = load_parameters().chapters
+    links = []
+    for slug in CHAPTER_OF.get(fid, ()):
+        if slug not in chapters:
+            continue
+        try:
+            text = chapter_source(slug).read_text(encoding="utf-8")
+        except Exception:  # a listed chapter without its file: the build will say so
+            continue
+        m = re.search(r"^# (.+)$", text, re.M)
+        title = m.group(1).strip() if m else slug
+        for group in chapters[slug]["groups"]:
+            name = title if "{" not in title and len(chapters[slug]["groups"]) == 1 else f"{slug.capitalize()} ({group})"
+            links.append(f'<a href="{slug}-{group}.html">{html.escape(name)}</a>')
+    return ", ".join(links)
+
+
 def status_table(ch, table: pd.DataFrame):
-    """The ledger's verdicts: one row per finding, one column per run (compact, first)."""
+    """The ledger's verdicts: one row per finding, one column per run (compact, first), and
+    links to the chapters that show each finding."""
     from lederuddannelse.tables import plain_table
 
+    shown = table.drop(columns=list(TEXT_COLUMNS))
+    shown["Vises i"] = [chapter_links(fid) for fid in shown["Fund"]]
     return plain_table(
-        table.drop(columns=list(TEXT_COLUMNS)),
+        shown,
         caption="Holder fundet? Standardparametre og robusthedsvarianter", uid="holder-status",
     )
 
