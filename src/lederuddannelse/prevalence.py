@@ -131,11 +131,10 @@ def definition_phrase(ch) -> str:
 
 
 def glue_payment(ch, res: Prevalence) -> None:
-    """Glue F4's numbers: paid by the workplace, paid oneself, willing/unwilling to pay."""
+    """Glue F4's numbers that the prose shows: paid by the workplace, willing/unwilling to pay
+    (the other payers are in the figure; a glued value must reach the page)."""
     glue_share(ch, "udbredelse_paid_workplace", res.paid_workplace.iloc[0])
     ch.glue("udbredelse_paid_majority", _majority(res.paid_workplace.iloc[0]))
-    for code, row in res.paid_by.set_index("category").iterrows():
-        glue_share(ch, f"udbredelse_paid_{code}", row)
     w = res.willing.set_index("key")
     glue_share(ch, "udbredelse_willing", w.loc["willing"])
     glue_share(ch, "udbredelse_unwilling", w.loc["unwilling"])
