@@ -98,6 +98,9 @@ def _on_config_inited(app, config) -> None:
     root = _project_root(app)
     staged = Path(app.srcdir) / CITATION_FILE
     c = load_citation(staged if staged.is_file() else root / CITATION_FILE)
+    # Danish strings the theme's translations lack (sphinx-togglebutton).
+    config.togglebutton_hint = "Klik for at vise"
+    config.togglebutton_hint_hide = "Klik for at skjule"
     # The book's identity comes from citation.yml, not from _config.yml.
     config.project = c.title
     config.html_title = c.title
@@ -110,6 +113,11 @@ def _on_config_inited(app, config) -> None:
         "repository_url": c.repository, "repository_branch": c.branch,
     }
     config.lederuddannelse_citation = c.as_config()
+    # What the pages are made with: a change of this extension, of the citation code or of the
+    # site's own CSS/JS must rewrite every page (Sphinx alone rewrites only changed sources).
+    made_with = [Path(__file__), Path(__file__).with_name("citation.py"), *sorted((root / "_static").glob("*"))]
+    config.lederuddannelse_made_with = hashlib.sha256(
+        b"".join(p.read_bytes() for p in made_with if p.is_file())).hexdigest()
     params = load_parameters(root / "parameters.yml")
     data = resolve_data_file(params.globals["data_file"], root)
     config.lederuddannelse_data = {
@@ -180,6 +188,10 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     _drop_thebe(context)
     if doctree is None or app.builder.format != "html":
         return  # genindex, search: generated pages, nothing to cite
+    # docutils marks a bibliography role="list", but its entries are not list items (and hold
+    # back-links): assistive technology would announce a broken list.
+    context["body"] = context.get("body", "").replace(
+        '<div role="list" class="citation-list">', '<div class="citation-list">')
     from lederuddannelse import citation as cit
 
     c = cit.Citation.from_config(app.config.lederuddannelse_citation)
@@ -270,9 +282,9 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.add_config_value("lederuddannelse_citation", {}, "html")
     app.add_config_value("lederuddannelse_data", {}, "html")
+    app.add_config_value("lederuddannelse_made_with", "", "html")
     app.connect("builder-inited", _on_builder_inited)
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_page_context)
     app.add_js_file(BUNDLE, priority=200)
-    app.add_css_file("lederuddannelse.css")
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

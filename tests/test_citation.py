@@ -1,0 +1,303 @@
+"""Citing, re-executing and provenance: citation.yml -> CITATION.cff, BibTeX, meta tags, and
+(on the built book) every chapter page's citation block, downloads and re-run command."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shlex
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, in_ci
+from lederuddannelse import __version__
+from lederuddannelse import citation as cit
+from lederuddannelse.errors import LederuddannelseError
+from lederuddannelse.params import slug_of
+
+CFFCONVERT = "cffconvert==2.0.0"
+
+
+@pytest.fixture(scope="module")
+def book_citation() -> cit.Citation:
+    return cit.load_citation(ROOT / cit.CITATION_FILE)
+
+
+def parse_bibtex(text: str):
+    from pybtex.database import parse_string
+
+    return parse_string(text, "bibtex")
+
+
+# --- fast tests: no book build ---------------------------------------------------------------
+
+def test_committed_citation_cff_is_generated_from_citation_yml(book_citation):
+    committed = (ROOT / cit.CFF_FILE).read_text(encoding="utf-8")
+    assert committed == cit.cff_text(book_citation), (
+        "CITATION.cff is stale: run `python -m lederuddannelse citation cff -o CITATION.cff`"
+    )
+    data = yaml.safe_load(committed)
+    assert data["version"] == __version__
+    assert data["repository-code"] == book_citation.repository
+    assert data["preferred-citation"]["type"] == "book"
+
+
+def _cffconvert() -> Path:
+    """cffconvert in its own virtual environment under build/ (it needs jsonschema<4)."""
+    env = ROOT / "build" / "cffconvert-venv"
+    exe = env / "bin" / "cffconvert"
+    if exe.exists():
+        return exe
+    try:
+        venv.create(env, with_pip=True, clear=True)
+        subprocess.run(
+            [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", CFFCONVERT, "jsonschema<4"],
+            check=True, capture_output=True, text=True, timeout=600,
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+        detail = getattr(exc, "stderr", "") or str(exc)
+        if in_ci():
+            pytest.fail(f"could not install {CFFCONVERT} in {env}: {detail[-2000:]}")
+        pytest.skip(f"could not install {CFFCONVERT} (no package index?): {str(exc)[:200]}")
+    return exe
+
+
+def test_citation_cff_is_valid_according_to_cffconvert():
+    exe = _cffconvert()
+    proc = subprocess.run([str(exe), "--validate", "-i", str(ROOT / cit.CFF_FILE)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_cli_prints_the_cff(capsys):
+    from lederuddannelse.cli import main
+
+    assert main(["citation", "cff"]) == 0
+    assert capsys.readouterr().out == (ROOT / cit.CFF_FILE).read_text(encoding="utf-8")
+
+
+def test_citation_yml_errors_name_the_key(tmp_path):
+    raw = yaml.safe_load((ROOT / cit.CITATION_FILE).read_text(encoding="utf-8"))
+    raw["authors"] = [{"family-names": "Hansen", "given-names": "Jens", "orcid": "0000-0001"}]
+    path = tmp_path / "citation.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(LederuddannelseError, match="orcid"):
+        cit.load_citation(path)
+    del raw["authors"]
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(LederuddannelseError, match="'authors'"):
+        cit.load_citation(path)
+
+
+def _with_people(c: cit.Citation) -> cit.Citation:
+    from dataclasses import replace
+
+    people = (
+        cit.Author(family="Hansen", given="Jens Peter", orcid="https://orcid.org/0000-0002-1825-0097"),
+        cit.Author(family="Østergaard", given="Åse"),
+        cit.Author(name="Team & Co_"),
+    )
+    return replace(c, authors=people, doi="10.5281/zenodo.1234")
+
+
+def test_chapter_bibtex_parses_and_keeps_every_field(book_citation):
+    c = _with_people(book_citation)
+    note = cit.parameters_note({"sector": "privat", "weighted": True}, {"weighted": True}, "privat", True)
+    text = cit.chapter_bibtex(c, "sektor-privat", "Offentlig & privat {sektor}", c.page_url("sektor-privat"), note)
+    entry = parse_bibtex(text).entries[cit.bibtex_key(c, "sektor-privat")]
+    assert entry.type == "incollection"
+    assert [str(p) for p in entry.persons["author"]] == ["Hansen, Jens Peter", "Østergaard, Åse", "{Team \\& Co\\_}"]
+    assert entry.fields["booktitle"] == "{" + c.title + "}"
+    assert entry.fields["year"] == str(c.year)
+    assert entry.fields["doi"] == "10.5281/zenodo.1234"
+    assert entry.fields["url"].endswith("/sektor-privat.html")
+    assert "sector = privat" in entry.fields["note"] and "weighted" not in entry.fields["note"]
+    book = parse_bibtex(cit.book_bibtex(c)).entries[cit.bibtex_key(c, "bog")]
+    assert book.type == "book" and book.fields["version"] == __version__
+
+
+def test_highwire_tags_one_author_each_and_book_title_only_for_chapters(book_citation):
+    c = _with_people(book_citation)
+    tags = cit.highwire_tags(c, "Kapitel", c.page_url("x-alle"), chapter=True)
+    names = [n for n, _ in tags]
+    assert [v for n, v in tags if n == "citation_author"] == ["Hansen, Jens Peter", "Østergaard, Åse", "Team & Co_"]
+    assert names.count("citation_author_orcid") == 1
+    assert dict(tags)["citation_book_title"] == c.title
+    assert dict(tags)["citation_language"] == "da"
+    assert dict(tags)["citation_doi"] == "10.5281/zenodo.1234"
+    assert re.fullmatch(r"\d{4}/\d\d/\d\d", dict(tags)["citation_publication_date"])
+    assert "citation_book_title" not in dict(cit.highwire_tags(c, c.title, c.site_url, chapter=False))
+
+
+def test_reference_text_is_danish_and_names_all_parts(book_citation):
+    c = _with_people(book_citation)
+    text = cit.chapter_reference_html(c, "Udbredelse", c.page_url("udbredelse-alle"))
+    assert text.startswith("Hansen, J. P., Østergaard, Å. og Team &amp; Co_ (")
+    assert f"I: <em>{c.title}</em> (version {__version__})" in text
+    assert "https://doi.org/10.5281/zenodo.1234" in text and "udbredelse-alle.html" in text
+
+
+def test_parameters_note_only_when_a_run_is_not_the_books_default():
+    g = {"definition": "any", "weighted": True}
+    assert cit.parameters_note(dict(g), g, "alle", several_groups=False) == ""
+    assert cit.parameters_note(dict(g), g, "alle", several_groups=True) == "parametergruppe alle: bogens standardparametre"
+    assert cit.parameters_note({**g, "weighted": False}, g, "uvaegtet", False) == "parametergruppe uvaegtet: weighted = false"
+
+
+@pytest.mark.parametrize("params", [
+    {"data_file": "embedded", "definition": "narrow", "weighted": False, "conf_level": 0.9},
+    {"data_file": "data/min fil.csv", "definition": "any", "weighted": True, "conf_level": 0.95, "sector": "true"},
+])
+def test_rerun_command_round_trips_through_the_cli_parser(params):
+    from lederuddannelse.cli import build_parser
+    from lederuddannelse.params import parse_cli_value
+
+    g = {"data_file": "embedded", "definition": "any", "weighted": True, "conf_level": 0.95}
+    command = cit.rerun_command("chapters/07_sektor.md", params, g, "privat")
+    argv = shlex.split(command)
+    assert argv[:4] == ["python", "-m", "lederuddannelse", "run"]
+    args = build_parser().parse_args(argv[3:])
+    assert args.chapter == "chapters/07_sektor.md" and args.group == "privat"
+    overrides = {k: parse_cli_value(v) for k, v in args.parameter}
+    assert overrides == {k: v for k, v in params.items() if g.get(k, object()) != v}
+
+
+def test_references_bib_holds_the_reports_citations_without_invented_identifiers():
+    db = parse_bibtex((ROOT / "references.bib").read_text(encoding="utf-8"))
+    assert {"andersen2021", "clausen2022", "lederne2016", "lumley2010", "lumley_survey"} <= set(db.entries)
+    for key, year in (("andersen2021", "2021"), ("clausen2022", "2022"), ("lederne2016", "2016")):
+        assert db.entries[key].fields["year"] == year
+        assert "doi" not in db.entries[key].fields, key
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    assert "file: litteratur" in toc and (ROOT / "litteratur.md").is_file()
+
+
+# --- on the built book ----------------------------------------------------------------------
+
+def _chapter_runs(root: Path) -> list[tuple[Path, dict]]:
+    out = []
+    for nb in sorted((root / "build" / "book").glob("*.ipynb")):
+        meta = json.loads(nb.read_text(encoding="utf-8"))["metadata"].get("lederuddannelse")
+        if meta:
+            out.append((nb, meta))
+    return out
+
+
+def _soup(path: Path):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _meta(soup, name: str) -> list[str]:
+    return [m["content"] for m in soup.find_all("meta", attrs={"name": name})]
+
+
+@pytest.mark.book
+def test_every_chapter_page_is_citable_and_downloadable(built_book):
+    root, _, site = built_book
+    c = cit.load_citation(root / cit.CITATION_FILE)
+    params = yaml.safe_load((root / "parameters.yml").read_text(encoding="utf-8"))
+    data_sha = hashlib.sha256((root / params["global"]["data_file"]).read_bytes()).hexdigest()
+    root_slug = slug_of(Path(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))["root"] + ".md"))
+    runs = _chapter_runs(root)
+    assert len(runs) >= 2
+    for nb, meta in runs:
+        name = nb.stem
+        soup = _soup(site / f"{name}.html")
+        is_root = meta["chapter"] == root_slug and meta["group"] == next(iter(params["chapters"][root_slug]["groups"]))
+        where = f"{name}.html"
+        assert soup.html["lang"] == "da", where
+        # Highwire meta tags
+        assert len(_meta(soup, "citation_author")) == len(c.authors), where
+        assert _meta(soup, "citation_publication_date") == [c.date.strftime("%Y/%m/%d")], where
+        assert _meta(soup, "citation_language") == ["da"], where
+        assert _meta(soup, "citation_public_url")[0].startswith(c.site_url), where
+        if not is_root:
+            assert _meta(soup, "citation_book_title") == [c.title], where
+            assert _meta(soup, "citation_public_url") == [c.page_url(name)], where
+        title = _meta(soup, "citation_title")[0]
+        several = len(params["chapters"][meta["chapter"]]["groups"]) > 1
+        # citation block: reference and BibTeX
+        block = soup.find(id="ledu-citer")
+        assert block is not None, where
+        assert block.h2.get_text() in ("Sådan citerer du dette kapitel", "Sådan citerer du bogen"), where
+        reference = block.find(class_="ledu-reference").get_text()
+        assert str(c.year) in reference and f"version {c.version}" in reference and c.title in reference
+        bib_text = block.find("pre").get_text()
+        entries = parse_bibtex(bib_text).entries
+        assert len(entries) == 1, where
+        entry = next(iter(entries.values()))
+        assert entry.fields["year"] == str(c.year) and entry.fields["version"] == c.version
+        if not is_root:
+            assert entry.type == "incollection" and c.page_url(name) == entry.fields["url"], where
+            assert title.startswith(entry.fields["title"].strip("{}")), where
+            if several:
+                assert f"parametergruppe {meta['group']}" in title, where
+                assert f"parametergruppe {meta['group']}" in entry.fields["note"].lower(), where
+        # provenance line
+        colophon = soup.find(class_="ledu-colophon").get_text(" ", strip=True)
+        assert f"Bogens version {__version__}" in colophon, where
+        assert re.search(r"bygget \d{4}-\d\d-\d\d", colophon), where
+        assert Path(params["global"]["data_file"]).name in colophon and data_sha in colophon, where
+        for k, v in meta["parameters"].items():
+            assert f"{k} = {cit.show_value(v)}" in colophon, (where, k)
+        # downloads resolve to files of the site, with the right content
+        links = {a["href"] for a in soup.select("a.ledu-download")}
+        assert {f"downloads/{name}.ipynb", f"downloads/{name}.bib", f"downloads/{Path(meta['source']).name}"} == links
+        assert (site / "downloads" / f"{name}.ipynb").read_bytes() == nb.read_bytes()
+        assert (site / "downloads" / f"{name}.bib").read_text(encoding="utf-8") == bib_text
+        assert (site / "downloads" / Path(meta["source"]).name).read_bytes() == (root / meta["source"]).read_bytes()
+        # the repository link points at a committed source, never at the build folder
+        repo_link = soup.select_one("a.ledu-repository")["href"]
+        assert repo_link == c.source_url(meta["source"]) and (ROOT / meta["source"]).is_file(), where
+        for a in soup.select("#ledu-koer-igen a[href$='.html']"):
+            assert (site / a["href"]).is_file(), (where, a["href"])
+        # the re-run command names this run's group and every parameter that is not a default
+        command = soup.select_one("#ledu-koer-igen pre").get_text()
+        assert command.startswith(f"python -m lederuddannelse run {meta['source']} -g {meta['group']}"), where
+
+
+@pytest.mark.book
+def test_bibliography_page_and_citations(built_book):
+    _, _, site = built_book
+    page = _soup(site / "litteratur.html")
+    entries = page.select("div.citation")
+    assert len(entries) >= 5
+    text = page.get_text(" ")
+    for author in ("Andersen et al.", "Clausen", "Lederne", "Lumley"):
+        assert author in text, author
+    front = (site / "forside-alle.html").read_text(encoding="utf-8")
+    assert front.count('href="litteratur.html#') >= 3
+    assert "Andersen et al., 2021" in front
+
+
+@pytest.mark.book
+def test_the_published_rerun_command_reproduces_the_page(built_book, tmp_path, monkeypatch):
+    """Run the command shown under a chapter (one with parameters of its own, if any) and
+    compare its glued values with the published notebook's."""
+    from test_book import glued_texts
+
+    from lederuddannelse.build import run_one
+    from lederuddannelse.cli import build_parser
+    from lederuddannelse.params import load_parameters, parse_cli_value
+
+    root, _, site = built_book
+    glob = load_parameters(root / "parameters.yml").globals
+    runs = _chapter_runs(root)
+    nb, meta = next(((n, m) for n, m in runs if any(glob.get(k) != v for k, v in m["parameters"].items())),
+                    next((n, m) for n, m in runs if m["chapter"] == "udbredelse"))
+    command = _soup(site / f"{nb.stem}.html").select_one("#ledu-koer-igen pre").get_text()
+    args = build_parser().parse_args(shlex.split(command)[3:])
+    assert args.command == "run"
+    monkeypatch.setenv("LEDERUDDANNELSE_ROOT", str(root))
+    out = run_one(Path(args.chapter), {k: parse_cli_value(v) for k, v in args.parameter}, root,
+                  group=args.group, out=tmp_path / "rerun.ipynb", quiet=True)
+    again, published = glued_texts(out), glued_texts(nb)
+    assert published and again == published
