@@ -26,6 +26,7 @@ import pandas as pd
 
 from lederuddannelse.charts import SUPPRESSED_LABEL, odds_ratio_chart, proportion_chart
 from lederuddannelse.codebook import load_codebook
+from lederuddannelse.compare import subtitle, wrap
 from lederuddannelse.findings import DESIRE_TERMS, desire_model, f12_profiles, profile_model
 from lederuddannelse.fmt import ci, number, pct, pvalue
 from lederuddannelse.modelterms import odds_ratios, ordinal_at_least, profile_contrast, strongest
@@ -172,16 +173,15 @@ def glue_all(ch, res: Desire) -> None:
 
 # --- figures and tables ----------------------------------------------------------------------
 def _subtitle(ch, what: str, n) -> list[str]:
-    w = "vægtet" if ch.params["weighted"] else "uvægtet"
-    return [f"{what}, {w}, med {number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(n)}.",
-            f"Kilde: {ch.source_line}"]
+    """The figure subtitle: the project's one (wrapped to the text width)."""
+    return subtitle(ch, what, n)
 
 
 def distribution_chart(ch, res: Desire) -> None:
     h = res.high.iloc[0]
     title = (f"{pct(h['estimate'])} har stor eller meget stor lyst til en lederuddannelse i psykisk arbejdsmiljø"
              if not bool(h["suppressed"]) else "Lyst til en lederuddannelse i psykisk arbejdsmiljø")
-    chart = proportion_chart(res.distribution, label="label", title=title,
+    chart = proportion_chart(res.distribution, label="label", title=wrap(title, 55),
                              subtitle=_subtitle(ch, "Fordeling af svarene", h["n"]),
                              conf_level=ch.params["conf_level"])
     ch.glue("fig_lyst_fordeling", chart)
@@ -200,7 +200,7 @@ def attitude_chart(ch, res: Desire) -> None:
     if res.attitude_or is None:
         return
     chart = odds_ratio_chart(res.attitude_or, label="short",
-                             title=_or_title(res.attitude_or, "Holdninger og arbejdsplads"),
+                             title=wrap(_or_title(res.attitude_or, "Holdninger og arbejdsplads"), 55),
                              subtitle=_subtitle(ch, "Holdninger og arbejdsplads: odds ratio for højere lyst pr. trin, ordinal logistisk regression", res.attitude_model.n),
                              conf_level=ch.params["conf_level"])
     ch.glue("fig_lyst_holdninger", chart)
@@ -210,7 +210,7 @@ def background_chart(ch, res: Desire) -> None:
     if res.background_or is None:
         return
     chart = odds_ratio_chart(res.background_or, label="short",
-                             title=_or_title(res.background_or, "Baggrund"),
+                             title=wrap(_or_title(res.background_or, "Baggrund"), 55),
                              subtitle=_subtitle(ch, "Baggrund: odds ratio for højere lyst, ordinal logistisk regression", res.background_model.n),
                              conf_level=ch.params["conf_level"])
     ch.glue("fig_lyst_baggrund", chart)
@@ -240,7 +240,7 @@ def profile_chart(ch, res: Desire) -> None:
     title = (f"{pct(p['estimate'].iloc[0])} mod {pct(p['estimate'].iloc[1])}: forudsagt stor eller meget stor "
              "lyst for de to profiler" if ok else
              "Forudsagt andel med stor eller meget stor lyst for to profiler")
-    chart = proportion_chart(p, label="profile", title=title,
+    chart = proportion_chart(p, label="profile", title=wrap(title, 55),
                              subtitle=_subtitle(ch, f"Forudsagt sandsynlighed for »{labels[HIGH_LEVEL].lower()}« eller mere",
                                                 p["n"].iloc[0] if ok else len(ch.data)),
                              conf_level=ch.params["conf_level"], axis_title="Forudsagt sandsynlighed")

@@ -17,6 +17,7 @@ import pandas as pd
 
 from lederuddannelse.charts import SUPPRESSED_LABEL, histogram_chart
 from lederuddannelse.codebook import Condition, load_codebook
+from lederuddannelse.compare import wrap
 from lederuddannelse.fmt import ci, number, pct
 from lederuddannelse.loader import read_metadata
 from lederuddannelse.survey import SurveyDesign
@@ -273,8 +274,8 @@ def weights_chart(ch, res: Methods) -> None:
     d = res.weighting
     chart = histogram_chart(
         res.weight_bins,
-        title=(f"Vægtene spænder fra {number(d.value('min'), 1)} til {number(d.value('max'), 1)}; "
-               f"den effektive stikprøve er {number(d.value('kish_n_eff'))} besvarelser"),
+        title=wrap(f"Vægtene spænder fra {number(d.value('min'), 1)} til {number(d.value('max'), 1)}; "
+                   f"den effektive stikprøve er {number(d.value('kish_n_eff'))} besvarelser", 55),
         subtitle=[f"Fordeling af vægtene efter raking. n = {number(d.value('n'))}.",
                   f"Kilde: {ch.source_line}"],
         x_title="Vægt (antal ledere i populationen, som en besvarelse repræsenterer)",

@@ -26,6 +26,7 @@ import pandas as pd
 
 from lederuddannelse.charts import SUPPRESSED_LABEL, breakdown_chart, odds_ratio_chart, proportion_chart
 from lederuddannelse.codebook import load_codebook
+from lederuddannelse.compare import subtitle, wrap
 from lederuddannelse.compare import add_column
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.findings import ARCHETYPE
@@ -215,9 +216,8 @@ def glue_all(ch, res: Who) -> None:
 
 # --- figures and tables ----------------------------------------------------------------------
 def _subtitle(ch, what: str, n) -> list[str]:
-    w = "vægtet" if ch.params["weighted"] else "uvægtet"
-    return [f"{what}, {w}, med {number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(n)}.",
-            f"Kilde: {ch.source_line}"]
+    """The figure subtitle: the project's one (wrapped to the text width)."""
+    return subtitle(ch, what, n)
 
 
 def breakdown_figure(ch, res: Who, variables, name: str, title_lead: str) -> None:
@@ -236,7 +236,7 @@ def breakdown_figure(ch, res: Who, variables, name: str, title_lead: str) -> Non
                  f"fra {pct(lo['estimate'])} til {pct(hi['estimate'])}")
     else:
         title = title_lead
-    chart = breakdown_chart(parts, label="label", title=title,
+    chart = breakdown_chart(parts, label="label", title=wrap(title, 55),
                             subtitle=_subtitle(ch, f"Andel, der har taget uddannelsen ({load_codebook().label(ch.trained).lower()})", len(ch.data)),
                             conf_level=ch.params["conf_level"])
     ch.glue(name, chart)
@@ -265,7 +265,7 @@ def odds_chart(ch, res: Who) -> None:
     lead = strongest(o)
     title = ("Sammenhænge med at have taget uddannelsen, når der tages højde for de øvrige forhold"
              if lead is None else f"Størst sammenhæng: {lead}")
-    chart = odds_ratio_chart(o, label="short", title=title,
+    chart = odds_ratio_chart(o, label="short", title=wrap(title, 55),
                              subtitle=_subtitle(ch, "Odds ratio fra vægtet logistisk regression", res.model.n),
                              conf_level=ch.params["conf_level"])
     ch.glue("fig_hvem_model", chart)
@@ -291,7 +291,7 @@ def profile_chart(ch, res: Who) -> None:
     a = p.set_index("key").loc["archetype"]
     title = (f"Arketypen har en forudsagt sandsynlighed på {pct(a['estimate'])} for at have taget uddannelsen"
              if not bool(a["suppressed"]) else "Forudsagt sandsynlighed for at have taget uddannelsen")
-    chart = proportion_chart(p, label="profile", title=title,
+    chart = proportion_chart(p, label="profile", title=wrap(title, 55),
                              subtitle=_subtitle(ch, "Forudsagt sandsynlighed fra den logistiske model", p["n"].iloc[0]),
                              conf_level=ch.params["conf_level"], axis_title="Forudsagt sandsynlighed")
     ch.glue("fig_hvem_profiler", chart)
