@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv book data test test-fast bench validate lock clean
+.PHONY: help venv book data test test-fast bench validate lock citation clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ lock: ## Re-resolve and rewrite requirements.lock (needs network to the package 
 	( echo '# Exact pins for the book and its tests. Regenerate with `make lock` (see README).'; \
 	  .venv-lock/bin/python -m pip freeze --exclude-editable ) > requirements.lock
 	rm -rf .venv-lock
+
+citation: $(STAMP) ## Regenerate CITATION.cff from citation.yml (after a change there or of the version)
+	$(BIN)/python -m lederuddannelse citation cff -o CITATION.cff
 
 clean: ## Remove build output (keeps the virtual environment)
 	rm -rf _build build
