@@ -221,7 +221,9 @@ def test_every_chapter_page_is_citable_and_downloadable(built_book):
         assert _meta(soup, "citation_publication_date") == [c.date.strftime("%Y/%m/%d")], where
         assert _meta(soup, "citation_language") == ["da"], where
         assert _meta(soup, "citation_public_url")[0].startswith(c.site_url), where
-        if not is_root:
+        if is_root:
+            assert soup.find("meta", property="og:type")["content"] == "book", where
+        else:
             assert _meta(soup, "citation_book_title") == [c.title], where
             assert _meta(soup, "citation_public_url") == [c.page_url(name)], where
         title = _meta(soup, "citation_title")[0]

@@ -266,6 +266,9 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     context["metatags"] = context.get("metatags", "") + "".join(
         f'\n<meta name="{e(n)}" content="{e(v)}" />' for n, v in tags
     )
+    if is_root:  # the whole book: without a type, Zotero would guess a journal article
+        context["metatags"] += f'\n<meta property="og:type" content="book" />\n<meta property="og:title" content="{e(c.title)}" />'
+
     body = context.get("body", "")
     if meta or is_root:
         quick = (
