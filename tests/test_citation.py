@@ -142,6 +142,8 @@ def test_reference_text_is_danish_and_names_all_parts(book_citation):
     assert text.startswith("Hansen, J. P., Østergaard, Å. og Team &amp; Co_ (")
     assert f"I: <em>{c.title}</em> (version {__version__})" in text
     assert "https://doi.org/10.5281/zenodo.1234" in text and "udbredelse-alle.html" in text
+    asked = cit.chapter_reference_html(c, "Hvor mange?", c.page_url("udbredelse-alle"))
+    assert "Hvor mange? I: " in asked
 
 
 def test_parameters_note_only_when_a_run_is_not_the_books_default():

@@ -254,8 +254,9 @@ def chapter_reference_html(c: Citation, title: str, url: str, note: str = "") ->
     """Danish reference-list entry of a chapter of the book (HTML)."""
     e = html.escape
     title_part = e(title) + (f" [{e(note)}]" if note else "")
+    stop = "" if title_part[-1:] in "?!." else "."
     return (
-        f"{e(c.author_text)} ({c.year}). {title_part}. I: <em>{e(c.title)}</em> "
+        f"{e(c.author_text)} ({c.year}). {title_part}{stop} I: <em>{e(c.title)}</em> "
         f"(version {e(c.version)}). {e(c.publisher)}. {_link_html(c, url)}"
     )
 
