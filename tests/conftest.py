@@ -78,3 +78,31 @@ def built_book(tmp_path_factory):
     snapshot = root.parent / "published-site"
     shutil.copytree(report.site, snapshot)
     return root, report, snapshot
+
+
+# Global parameters a test chapter starts from (the values of parameters.yml's `global`).
+TEST_GLOBALS = dict(definition="any", weighted=True, raking_se=True, conf_level=0.95,
+                    min_n=30, min_count=5)
+
+
+def open_test_chapter(path, **changes):
+    """`open_chapter` on a data file with the default global parameters and ``changes``."""
+    from lederuddannelse.chapter import open_chapter
+
+    return open_chapter(**{**TEST_GLOBALS, "data_file": str(path), **changes})
+
+
+@pytest.fixture(scope="session")
+def generated_data(tmp_path_factory):
+    """``generated_data(n, seed)``: a synthetic survey file, generated once per session."""
+    from lederuddannelse.synthetic import generate_to_file
+
+    made: dict[tuple[int, int], Path] = {}
+
+    def make(n: int, seed: int) -> Path:
+        if (n, seed) not in made:
+            folder = tmp_path_factory.mktemp("data")
+            made[(n, seed)] = generate_to_file(n=n, seed=seed, out=folder / f"s{n}-{seed}.parquet")
+        return made[(n, seed)]
+
+    return make

@@ -10,31 +10,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import open_test_chapter
 
 from lederuddannelse import compare as cmp
 from lederuddannelse import managertype, motives, prevalence, sector
-from lederuddannelse.chapter import open_chapter
 from lederuddannelse.codebook import load_codebook
 from lederuddannelse.errors import ParameterError
 
 
 @pytest.fixture(scope="module")
-def data_file(tmp_path_factory):
-    from lederuddannelse.synthetic import generate_to_file
-
-    return generate_to_file(n=1500, seed=7, out=tmp_path_factory.mktemp("cmp") / "s.parquet")
-
-
-def _open(path, **over):
-    params = dict(data_file=str(path), definition="any", weighted=True, raking_se=True,
-                  conf_level=0.95, min_n=30, min_count=5)
-    params.update(over)
-    return open_chapter(**params)
+def data_file(generated_data):
+    return generated_data(1500, 7)
 
 
 @pytest.fixture(scope="module")
 def ch(data_file):
-    return _open(data_file)
+    return open_test_chapter(data_file)
 
 
 class GlueSpy:
@@ -154,7 +145,7 @@ def test_motives_rank_and_sector_difference(ch):
 
 
 def test_motives_reasons_follow_the_definition(data_file):
-    narrow = _open(data_file, definition="narrow")
+    narrow = open_test_chapter(data_file, definition="narrow")
     res = motives.compute(narrow)
     n_narrow = int((narrow.data["trained_narrow"] == 1).sum())
     assert res.reasons["n"].max() == n_narrow
@@ -189,7 +180,7 @@ def test_sector_page_numbers(ch, word):
 
 def test_chapters_survive_heavy_suppression(data_file):
     """With a threshold above most group sizes, every chapter still computes and glues."""
-    strict = _open(data_file, min_n=700)
+    strict = open_test_chapter(data_file, min_n=700)
     for mod in (prevalence, motives, managertype):
         spy = GlueSpy(strict)
         mod.glue_all(spy, mod.compute(strict))

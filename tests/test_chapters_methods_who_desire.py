@@ -5,28 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import open_test_chapter
 
 from lederuddannelse import desire, methods, modelterms, who
-from lederuddannelse.chapter import open_chapter
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    from lederuddannelse.synthetic import generate_to_file
-
-    return generate_to_file(n=1500, seed=7, out=tmp_path_factory.mktemp("d") / "small.parquet")
-
-
-def chapter(path, **changes):
-    params = dict(data_file=str(path), definition="any", weighted=True, raking_se=True,
-                  conf_level=0.95, min_n=30, min_count=5)
-    params.update(changes)
-    return open_chapter(**params)
+def small(generated_data):
+    return generated_data(1500, 7)
 
 
 @pytest.fixture(scope="module")
 def ch(small):
-    return chapter(small)
+    return open_test_chapter(small)
 
 
 # --- modelterms --------------------------------------------------------------------------------
@@ -106,7 +97,7 @@ def test_who_share_matches_direct_weighted_mean(ch):
 
 
 def test_who_survives_heavy_suppression(small):
-    c = chapter(small, min_n=400, definition="narrow")
+    c = open_test_chapter(small, min_n=400, definition="narrow")
     res = who.compute(c)
     assert res.profiles["suppressed"].any() or res.odds["suppressed"].any()
 

@@ -9,9 +9,9 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import open_test_chapter
 
 from lederuddannelse import findings
-from lederuddannelse.chapter import open_chapter
 from lederuddannelse.loader import add_derived, load_survey
 from lederuddannelse.survey import SurveyDesign
 from lederuddannelse.weighting import load_margins, weight_survey
@@ -23,22 +23,13 @@ IDS = ["F1a", "F1b", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11
 
 
 @pytest.fixture(scope="module")
-def data_file(tmp_path_factory):
-    from lederuddannelse.synthetic import generate_to_file
-
-    return generate_to_file(n=2000, seed=11, out=tmp_path_factory.mktemp("f") / "s.parquet")
-
-
-def _open(path, **over):
-    params = dict(data_file=str(path), definition="any", weighted=True, raking_se=True,
-                  conf_level=0.95, min_n=30, min_count=5)
-    params.update(over)
-    return open_chapter(**params)
+def data_file(generated_data):
+    return generated_data(2000, 11)
 
 
 @pytest.fixture(scope="module")
 def ch(data_file):
-    return _open(data_file)
+    return open_test_chapter(data_file)
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +107,7 @@ def test_status_matches_independent_computation(ledger, data_file, column, defin
 
 
 def test_unweighted_default_gets_weighted_variant(data_file):
-    ch = _open(data_file, weighted=False, definition="narrow")
+    ch = open_test_chapter(data_file, weighted=False, definition="narrow")
     table, _ = findings.ledger(ch)
     assert {"Vægtet", "Samlet definition", "Bred definition"} <= set(table.columns)
     exp = expected(data_file, "narrow", False)

@@ -16,18 +16,22 @@ from lederuddannelse.fmt import number, pct
 SUPPRESSED_LABEL = "undertrykt (for få svar)"
 
 
+def describe_rows(table: pd.DataFrame, label: str, text_of) -> str:
+    """A Danish text alternative: each row's label and ``text_of(row)``, or that it is
+    suppressed (the alternative must not reveal what the chart hides)."""
+    parts = [
+        f"{row[label]}: {SUPPRESSED_LABEL if row.get('suppressed', False) else text_of(row)}"
+        for _, row in table.iterrows()
+    ]
+    return "; ".join(parts) + "."
+
+
 def describe_proportions(table: pd.DataFrame, label: str, conf_level: float) -> str:
     """A Danish text alternative listing each row's estimate and interval."""
-    parts = []
-    for _, row in table.iterrows():
-        if row.get("suppressed", False):
-            parts.append(f"{row[label]}: {SUPPRESSED_LABEL}")
-        else:
-            parts.append(
-                f"{row[label]}: {pct(row['estimate'])} "
-                f"({number(100 * conf_level)} %-KI {pct(row['ci_low'], suffix='')}–{pct(row['ci_high'])})"
-            )
-    return "; ".join(parts) + "."
+    level = number(100 * conf_level)
+    return describe_rows(table, label, lambda row: (
+        f"{pct(row['estimate'])} ({level} %-KI {pct(row['ci_low'], suffix='')}–{pct(row['ci_high'])})"
+    ))
 
 
 def proportion_chart(
@@ -181,16 +185,11 @@ def breakdown_chart(
 
 def describe_odds_ratios(table: pd.DataFrame, label: str, conf_level: float) -> str:
     """A Danish text alternative listing each odds ratio and its interval."""
-    parts = []
-    for _, row in table.iterrows():
-        if row.get("suppressed", False):
-            parts.append(f"{row[label]}: {SUPPRESSED_LABEL}")
-        else:
-            parts.append(
-                f"{row[label]}: odds ratio {number(row['odds_ratio'], 2)} "
-                f"({number(100 * conf_level)} %-KI {number(row['or_low'], 2)}–{number(row['or_high'], 2)})"
-            )
-    return "; ".join(parts) + "."
+    level = number(100 * conf_level)
+    return describe_rows(table, label, lambda row: (
+        f"odds ratio {number(row['odds_ratio'], 2)} "
+        f"({level} %-KI {number(row['or_low'], 2)}–{number(row['or_high'], 2)})"
+    ))
 
 
 def odds_ratio_chart(
