@@ -34,6 +34,23 @@ def describe_proportions(table: pd.DataFrame, label: str, conf_level: float) -> 
     ))
 
 
+def with_text_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a proportions table with the Danish texts that labels and tooltips show:
+    the estimate (or the suppression mark), the interval and n."""
+    data = table.copy()
+    data["suppressed"] = data.get("suppressed", False)
+    data["suppressed"] = data["suppressed"].fillna(False).astype(bool)
+    data["estimate_text"] = [
+        SUPPRESSED_LABEL if s else pct(e) for e, s in zip(data["estimate"], data["suppressed"])
+    ]
+    data["ci_text"] = [
+        "" if s else f"{pct(lo, suffix='')}–{pct(hi)}"
+        for lo, hi, s in zip(data["ci_low"], data["ci_high"], data["suppressed"])
+    ]
+    data["n_text"] = [number(n) if pd.notna(n) else "" for n in data["n"]]
+    return data
+
+
 def proportion_chart(
     table: pd.DataFrame,
     label: str,
@@ -44,16 +61,7 @@ def proportion_chart(
     color: str | None = None,
 ) -> alt.Chart:
     """Horizontal bars of proportions with CI whiskers; suppressed rows say so in text."""
-    data = table.copy()
-    data["suppressed"] = data.get("suppressed", False)
-    data["estimate_text"] = [
-        SUPPRESSED_LABEL if s else pct(e) for e, s in zip(data["estimate"], data["suppressed"])
-    ]
-    data["ci_text"] = [
-        "" if s else f"{pct(lo, suffix='')}–{pct(hi)}"
-        for lo, hi, s in zip(data["ci_low"], data["ci_high"], data["suppressed"])
-    ]
-    data["n_text"] = [number(n) for n in data["n"]]
+    data = with_text_columns(table)
     order = list(data[label])
     y = alt.Y(f"{label}:N", sort=order, title=None)
     tooltip = [
@@ -104,17 +112,7 @@ def grouped_proportion_chart(
     each other, in one colour per group with a legend, show both the level and the gap.
     The text alternative lists every item × group estimate with its interval.
     """
-    data = table.copy()
-    data["suppressed"] = data.get("suppressed", False)
-    data["suppressed"] = data["suppressed"].astype(bool)
-    data["estimate_text"] = [
-        SUPPRESSED_LABEL if s else pct(e) for e, s in zip(data["estimate"], data["suppressed"])
-    ]
-    data["ci_text"] = [
-        "" if s else f"{pct(lo, suffix='')}–{pct(hi)}"
-        for lo, hi, s in zip(data["ci_low"], data["ci_high"], data["suppressed"])
-    ]
-    data["n_text"] = [number(n) if pd.notna(n) else "" for n in data["n"]]
+    data = with_text_columns(table)
     data["_desc"] = [f"{lab}, {g}" for lab, g in zip(data[label], data[group])]
     order = list(dict.fromkeys(data[label]))
     groups = list(dict.fromkeys(data[group]))
