@@ -17,20 +17,10 @@ def project_root() -> Path:
 
 
 def copy_project(dest: Path) -> Path:
-    """Copy what a build reads (not .venv, build output or git) into ``dest``."""
-    for name in ("_config.yml", "_toc.yml", "parameters.yml", "requirements.lock", "references.bib",
-                 "citation.yml", "CITATION.cff"):
-        if (ROOT / name).exists():
-            shutil.copy(ROOT / name, dest / name)
-    for page in ROOT.glob("*.md"):  # top-level pages of the book (e.g. litteratur.md)
-        shutil.copy(page, dest / page.name)
-    for name in ("chapters", "data", "_static", "src"):
-        if (ROOT / name).exists():
-            shutil.copytree(
-                ROOT / name, dest / name,
-                ignore=shutil.ignore_patterns("generated", "real", "__pycache__", "*.ipynb"),
-            )
-    return dest
+    """Copy what a build reads into ``dest`` (the package's own copier, used by the bench too)."""
+    from lederuddannelse.build import copy_project as copy
+
+    return copy(ROOT, dest)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,22 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from lederuddannelse.build import copy_project
 from lederuddannelse.paths import project_root
-
-COPY = ("_config.yml", "_toc.yml", "parameters.yml", "requirements.lock", "references.bib")
-TREES = ("chapters", "data", "_static", "src")
-
-
-def copy_project(src: Path, dest: Path) -> Path:
-    for name in COPY:
-        if (src / name).exists():
-            shutil.copy(src / name, dest / name)
-    for name in TREES:
-        if (src / name).exists():
-            shutil.copytree(src / name, dest / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.ipynb", "real"))
-    return dest
-
 
 def touch_chapter(root: Path) -> Path:
     """Change one chapter's prose (not its code), as an author would."""
@@ -103,9 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             ("force", lambda r: peer_build(r, "force")),
             ("cache", lambda r: peer_build(r, "cache")),
         ):
-            root = copy_project(src, Path(tmp) / label)
-            generated = src / "data" / "generated"
-            shutil.copytree(generated, root / "data" / "generated")
+            root = copy_project(src, Path(tmp) / label, with_generated_data=True)
             print(f"-- measuring {label} ...", flush=True)
             results[label] = fn(root)
 

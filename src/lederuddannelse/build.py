@@ -48,6 +48,27 @@ SITE_KEY_FILE = ".build-key"
 STATIC_SUFFIXES = {".md", ".bib", ".png", ".svg", ".css", ".js", ".csv"}
 
 
+# What a build reads: copied by the tests and the benchmark into throw-away projects.
+PROJECT_FILES = ("_config.yml", "_toc.yml", "parameters.yml", "requirements.lock",
+                 "references.bib", "citation.yml", "CITATION.cff")
+PROJECT_TREES = ("chapters", "data", "_static", "src")
+
+
+def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Path:
+    """Copy the book's sources (not .venv, build output, git or real data) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        if (src / name).exists():
+            shutil.copy(src / name, dest / name)
+    for page in src.glob("*.md"):  # top-level pages of the book (e.g. litteratur.md)
+        shutil.copy(page, dest / page.name)
+    skip = ["real", "__pycache__", "*.ipynb"] + ([] if with_generated_data else ["generated"])
+    for name in PROJECT_TREES:
+        if (src / name).exists():
+            shutil.copytree(src / name, dest / name, ignore=shutil.ignore_patterns(*skip))
+    return dest
+
+
 def tree_hash(paths: list[Path], root: Path) -> str:
     """One hash over the names and contents of ``paths`` (sorted)."""
     h = hashlib.sha256()
