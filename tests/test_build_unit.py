@@ -277,3 +277,22 @@ def test_bad_data_file_stops_the_build_before_any_chapter_runs(tmp_path):
     assert "column 'gender': unknown code in 1 row (row 1: 3)" in msg
     assert not list((root / "build" / "book").glob("*.ipynb")), "no chapter may run on bad data"
     assert (site / "index.html").read_text() == "previous"
+
+
+def test_a_failing_warm_kernel_falls_back_to_an_ordinary_one(tmp_path, monkeypatch):
+    from lederuddannelse.forkkernel import ENV_SOCKET
+
+    root = copy_project(tmp_path)
+    (root / "data" / "tiny.csv").write_text("id\n1\n")
+    src = root / "chapters" / "50_ok.md"
+    src.write_text(
+        "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+        "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
+        "# Ok\n\n```{code-cell} ipython3\n:tags: [parameters]\ndata_file = 'x'\n```\n\n"
+        "```{code-cell} ipython3\nprint('ran', 6 * 7)\n```\n"
+    )
+    monkeypatch.setenv(ENV_SOCKET, str(tmp_path / "no-such-zygote.sock"))
+    out = root / "build" / "book" / "ok-alle.ipynb"
+    name, _, written = b.execute_run(Run("ok", "alle", src, {"data_file": "data/tiny.csv"}), "k", out, root)
+    assert written and "ran 42" in out.read_text()
+    assert ENV_SOCKET not in os.environ, "later runs in this worker use ordinary kernels"

@@ -45,6 +45,8 @@ SITE = "site"           # build/site: Jupyter Book's incremental output
 FAILED = "failed"       # build/failed: executed notebooks of failed runs, for inspection
 PUBLISHED = Path("_build") / "html"
 SITE_KEY_FILE = ".build-key"
+CELL_TIMEOUT = 600         # seconds one cell may run before the chapter fails (no silent hang)
+TIMINGS = "timings.json"   # build/timings.json: seconds per run executed by the last build
 STATIC_SUFFIXES = {".md", ".bib", ".png", ".svg", ".css", ".js", ".csv"}
 
 
@@ -240,12 +242,27 @@ def execute_run(run: Run, key: str, out: Path, root: Path) -> tuple[str, float, 
         nbformat.write(nb, src)
         env_root = os.environ.get("LEDERUDDANNELSE_ROOT")
         os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
-        try:
+        def execute() -> None:
             pm.execute_notebook(
                 str(src), str(dst), parameters=run.params, kernel_name="python3",
                 progress_bar=False, log_output=False, cwd=str(root / "chapters"),
                 shutdown_kernel="immediate", kernel_manager_class=_IPC_KERNEL_MANAGER,
+                execution_timeout=CELL_TIMEOUT,
             )
+
+        try:
+            try:
+                execute()
+            except pm.PapermillExecutionError:
+                raise
+            except Exception:
+                # The kernel itself failed (not the chapter's code). If it was a warm kernel,
+                # try once more with an ordinary one before reporting a failure.
+                from lederuddannelse.forkkernel import ENV_SOCKET
+
+                if not os.environ.pop(ENV_SOCKET, None):
+                    raise
+                execute()
         except pm.PapermillExecutionError as exc:
             failed.parent.mkdir(parents=True, exist_ok=True)
             if dst.exists():
@@ -359,6 +376,8 @@ def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
             timings[name] = secs
             note = "" if written else " (output identical)"
             _say(f"[{done}/{len(todo)} executed] {name}: {secs:.1f} s{note}", quiet)
+    # Seconds per executed run, for `make bench` (kept out of the notebooks: they must not vary).
+    write_if_changed(root / BUILD_DIR / TIMINGS, json.dumps(timings, indent=1, sort_keys=True))
     if errors:
         raise ChapterError("\n".join(errors) + "\nThe published site was left unchanged.")
     return timings
