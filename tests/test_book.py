@@ -114,3 +114,18 @@ def test_rebuilds_redo_only_what_changed_and_failures_keep_the_site(built_book):
     assert "KeyError" in str(err.value) and "site was left unchanged" in str(err.value)
     assert (root / "build" / "failed" / "forside-alle.ipynb").exists()
     assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")} == published
+
+
+def test_the_book_builds_on_the_embedded_data(tmp_path, monkeypatch):
+    """The default edition: parameters.yml as committed, the embedded survey generated."""
+    from conftest import copy_project
+
+    root = copy_project(tmp_path)
+    monkeypatch.setenv("LEDERUDDANNELSE_ROOT", str(root))
+    report = b.build(root, jobs=2, quiet=True)
+    assert report.rendered
+    runs = b.load_parameters(root / "parameters.yml").runs(root)
+    assert set(report.executed) == {r.name for r in runs}
+    assert (root / "data" / "generated" / "synthetic-survey.parquet").exists()
+    page = (report.site / "udbredelse-alle.html").read_text(encoding="utf-8")
+    assert "Syntetiske data" in page and "6.000 besvarelser" in page

@@ -43,6 +43,7 @@ def test_every_page_renders_its_charts_offline(server):
     base, site = server
     pages = sorted(p.name for p in site.glob("*.html") if p.name not in {"genindex.html", "search.html"})
     charts_seen = 0
+    csv_seen = 0
     problems: list[str] = []
     blocked: list[str] = []
     with sync_playwright() as pw:
@@ -77,6 +78,19 @@ def test_every_page_renders_its_charts_offline(server):
                     if not label or len(label) < 20:
                         problems.append(f"{name}: chart {i} has no text alternative ({label!r})")
                     charts_seen += 1
+                # Every chart's data can be downloaded as CSV beside it, and the file decodes.
+                csvs = page.eval_on_selector_all(
+                    "p.csv-download a",
+                    "links => Promise.all(links.map(a => fetch(a.href).then(r => r.text())"
+                    "  .then(t => [a.getAttribute('download'), t])))",
+                )
+                if len(csvs) < containers.count():
+                    problems.append(f"{name}: {containers.count()} charts but {len(csvs)} CSV downloads")
+                for filename, text in csvs:
+                    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+                    if not filename.endswith(".csv") or ";" not in header or len(text.splitlines()) < 2:
+                        problems.append(f"{name}: CSV download {filename!r} is not a table: {text[:80]!r}")
+                    csv_seen += 1
                 if errors:
                     problems.append(f"{name}: console errors {errors}")
                 page.close()
@@ -84,6 +98,7 @@ def test_every_page_renders_its_charts_offline(server):
             browser.close()
     assert not problems, problems
     assert charts_seen >= 1, "no chart was found on any page"
+    assert csv_seen >= charts_seen, (csv_seen, charts_seen)
     assert not [u for u in blocked if "jsdelivr" in u or "vega" in u], blocked
 
 

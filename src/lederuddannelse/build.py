@@ -293,29 +293,26 @@ def _say(msg: str, quiet: bool) -> None:
         print(msg, flush=True)
 
 
-def start_warm_kernels():
-    """Start the warm-kernel process early (it imports while the build hashes), or None when
-    LEDERUDDANNELSE_WARM_KERNELS=0. See `forkkernel`."""
-    from lederuddannelse.forkkernel import Zygote
-
-    if os.environ.get("LEDERUDDANNELSE_WARM_KERNELS", "1") == "0":
-        return None
-    return Zygote()
-
-
 @contextlib.contextmanager
-def _kernels_from(zygote):
-    """Let papermill's kernels fork from ``zygote`` while the block runs."""
-    from lederuddannelse.forkkernel import ENV_SOCKET
+def warm_kernels(runs: int, jobs: int):
+    """Fork this build's kernels from one pre-imported process while the block runs.
 
-    if zygote is None:
+    Worth it only when a worker executes more than one run: the warm process imports
+    everything once (about as long as one ordinary kernel start with its imports), and each
+    forked kernel then starts in a fraction of that. With at most one run per worker, ordinary
+    kernels are as fast. LEDERUDDANNELSE_WARM_KERNELS=0 switches warm kernels off.
+    """
+    from lederuddannelse.forkkernel import ENV_SOCKET, Zygote
+
+    if runs <= jobs or os.environ.get("LEDERUDDANNELSE_WARM_KERNELS", "1") == "0":
         yield
         return
-    os.environ[ENV_SOCKET] = zygote.wait_ready()
-    try:
-        yield
-    finally:
-        os.environ.pop(ENV_SOCKET, None)
+    with Zygote() as zygote:
+        os.environ[ENV_SOCKET] = zygote.wait_ready()
+        try:
+            yield
+        finally:
+            os.environ.pop(ENV_SOCKET, None)
 
 
 def validate_data_files(data_files: set[str], root: Path, quiet: bool) -> None:
@@ -335,8 +332,7 @@ def validate_data_files(data_files: set[str], root: Path, quiet: bool) -> None:
         _say(f"Data file {path.name}: valid", quiet)
 
 
-def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool,
-                zygote=None) -> dict[str, float]:
+def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool) -> dict[str, float]:
     """Execute the runs whose key changed; return seconds per executed run."""
     deps = Dependencies.of(root)
     stage = root / BUILD_DIR / STAGE
@@ -355,7 +351,7 @@ def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
     validate_data_files({run.params["data_file"] for run, _, _ in todo}, root, quiet)
     errors: list[str] = []
     done = 0
-    with _kernels_from(zygote), ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+    with warm_kernels(len(todo), jobs), ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
         futures = {pool.submit(execute_run, run, key, out, root): run for run, key, out in todo}
         for fut in as_completed(futures):
             run = futures[fut]
@@ -512,12 +508,7 @@ def build(root: Path, jobs: int = os.cpu_count() or 2, force: bool = False, quie
     for data_file in {r.params["data_file"] for r in runs}:
         resolve_data_file(data_file, root)
     _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
-    zygote = start_warm_kernels()
-    try:
-        timings = execute_all(runs, root, jobs, force, quiet, zygote)
-    finally:
-        if zygote is not None:
-            zygote.close()
+    timings = execute_all(runs, root, jobs, force, quiet)
     stage = stage_book(runs, root)
     key = site_key(stage, root)
     published = root / PUBLISHED
