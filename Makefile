@@ -9,10 +9,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv book data test test-fast bench validate lock citation clean
+.PHONY: help venv book data system-deps test test-fast bench validate lock citation clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
 	@echo "Setting up $(VENV) from requirements.lock ..."
@@ -29,7 +29,19 @@ data: $(STAMP) ## Generate the embedded synthetic survey (if missing or stale)
 book: $(STAMP) ## Build the whole book into _build/html (executes changed chapters only)
 	$(BIN)/python -m lederuddannelse build --jobs $(JOBS)
 
-test: $(STAMP) ## Run all tests (builds a small book; browser and R tests included)
+system-deps: ## Install the Debian packages the tests use (R survey + MASS, Chromium) if missing
+	@if command -v chromium >/dev/null && command -v Rscript >/dev/null \
+	    && Rscript -e 'library(survey); library(MASS)' >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian packages: r-cran-survey r-cran-mass chromium ..."; \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq \
+	  && apt-get install -y -qq --no-install-recommends r-cran-survey r-cran-mass chromium fonts-dejavu-core >/dev/null; \
+	else \
+	  echo "Note: R (survey, MASS) or Chromium is missing and cannot be installed here (needs root and apt-get):"; \
+	  echo "      the R comparison then uses the committed fixture and the browser test is skipped."; \
+	fi
+
+test: $(STAMP) system-deps ## Run all tests (installs R and Chromium if missing; builds the book twice)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## Run the tests that need neither a book build, a browser nor R
