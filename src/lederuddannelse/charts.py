@@ -51,6 +51,21 @@ def with_text_columns(table: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
+def interval_layers(base: alt.Chart, tooltip, font_size: int, stroke_width: float, dx: int):
+    """The layers every proportion chart shares: CI whiskers, the estimate's label beyond the
+    interval, and the suppression mark at zero for suppressed rows (drawn instead of a bar)."""
+    whiskers = base.mark_rule(color="#222222", strokeWidth=stroke_width).encode(
+        x="ci_low:Q", x2="ci_high:Q", tooltip=tooltip
+    )
+    text = base.mark_text(align="left", dx=dx, color="#222222", fontSize=font_size).encode(
+        x=alt.X("ci_high:Q"), text="estimate_text:N"
+    )
+    suppressed = base.transform_filter("datum.suppressed").mark_text(
+        align="left", dx=4, color="#444444", fontSize=font_size
+    ).encode(x=alt.value(0), text="estimate_text:N")
+    return whiskers, text, suppressed
+
+
 def proportion_chart(
     table: pd.DataFrame,
     label: str,
@@ -76,17 +91,8 @@ def proportion_chart(
         x=alt.X("estimate:Q", title=axis_title, axis=alt.Axis(format=".0%"), scale=x_scale),
         tooltip=tooltip,
     )
-    whiskers = base.mark_rule(color="#222222", strokeWidth=1.5).encode(
-        x="ci_low:Q", x2="ci_high:Q", tooltip=tooltip
-    )
-    text = base.mark_text(align="left", dx=6, color="#222222", fontSize=12).encode(
-        x=alt.X("ci_high:Q"), text="estimate_text:N"
-    )
-    suppressed = base.transform_filter("datum.suppressed").mark_text(
-        align="left", dx=4, color="#444444", fontSize=12
-    ).encode(x=alt.value(0), text="estimate_text:N")
     return (
-        (bars + whiskers + text + suppressed)
+        alt.layer(bars, *interval_layers(base, tooltip, font_size=12, stroke_width=1.5, dx=6))
         .properties(
             title=alt.Title(title, subtitle=subtitle),
             width=480,
@@ -132,17 +138,8 @@ def grouped_proportion_chart(
                 scale=alt.Scale(domain=[0, 1])),
         color=color, tooltip=tooltip,
     )
-    whiskers = base.mark_rule(color="#222222", strokeWidth=1.2).encode(
-        x="ci_low:Q", x2="ci_high:Q", tooltip=tooltip
-    )
-    text = base.mark_text(align="left", dx=5, color="#222222", fontSize=11).encode(
-        x=alt.X("ci_high:Q"), text="estimate_text:N"
-    )
-    suppressed = base.transform_filter("datum.suppressed").mark_text(
-        align="left", dx=4, color="#444444", fontSize=11
-    ).encode(x=alt.value(0), text="estimate_text:N")
     return (
-        (bars + whiskers + text + suppressed)
+        alt.layer(bars, *interval_layers(base, tooltip, font_size=11, stroke_width=1.2, dx=5))
         .properties(
             title=alt.Title(title, subtitle=subtitle),
             width=280,

@@ -29,7 +29,7 @@ from lederuddannelse.codebook import load_codebook
 from lederuddannelse.compare import subtitle, wrap
 from lederuddannelse.findings import DESIRE_TERMS, desire_model, f12_profiles, profile_model
 from lederuddannelse.fmt import ci, number, pct, pvalue
-from lederuddannelse.modelterms import odds_ratios, ordinal_at_least, profile_contrast, strongest
+from lederuddannelse.modelterms import odds_ratio_parts, odds_ratios, ordinal_at_least, profile_contrast, strongest
 from lederuddannelse.tables import odds_ratio_table, plain_table
 
 #: The items of the attitude model by the finding they test (in the order of the prose).
@@ -96,11 +96,9 @@ def profile_text(row: pd.Series) -> str:
 
 # --- glue ------------------------------------------------------------------------------------
 def _or_text(ch, r) -> str:
-    if r is None or bool(r.get("suppressed", False)) or pd.isna(r.get("odds_ratio")):
-        return SUPPRESSED_LABEL
-    lvl = number(100 * ch.params["conf_level"])
-    return (f"odds ratio {number(r['odds_ratio'], 2)}, {lvl} %-KI: {number(r['or_low'], 2)}–"
-            f"{number(r['or_high'], 2)}, {pvalue(r['p_value'])}")
+    """'odds ratio 1,46; 95 %-KI: …', worded for use inside parentheses."""
+    parts = odds_ratio_parts(r, ch.params["conf_level"])
+    return SUPPRESSED_LABEL if parts is None else f"odds ratio {parts[0]}; {parts[1]}"
 
 
 def direction(ch, r) -> str:

@@ -109,6 +109,28 @@ def odds_ratios(model) -> pd.DataFrame:
     return t[cols].reset_index(drop=True)
 
 
+def odds_ratio_parts(r, conf_level: float) -> tuple[str, str] | None:
+    """('1,58', '95 %-KI: 1,40–1,78, p < 0,001') for one odds-ratio row; None if suppressed.
+
+    One wording for every chapter that puts a model effect in its prose.
+    """
+    from lederuddannelse.fmt import number, pvalue
+
+    if r is None or bool(r.get("suppressed", False)) or pd.isna(r.get("odds_ratio")):
+        return None
+    lvl = number(100 * conf_level)
+    return (number(r["odds_ratio"], 2),
+            f"{lvl} %-KI: {number(r['or_low'], 2)}–{number(r['or_high'], 2)}, {pvalue(r['p_value'])}")
+
+
+def odds_ratio_text(r, conf_level: float) -> str:
+    """'1,58 (95 %-KI: 1,40–1,78, p < 0,001)', or the suppression mark."""
+    from lederuddannelse.charts import SUPPRESSED_LABEL
+
+    parts = odds_ratio_parts(r, conf_level)
+    return SUPPRESSED_LABEL if parts is None else f"{parts[0]} ({parts[1]})"
+
+
 def strongest(odds: pd.DataFrame) -> str | None:
     """'privat sektor frem for offentlig sektor (odds ratio 0,26)': the largest effect in
     either direction (on the log scale) among the shown odds ratios, for a chart title."""

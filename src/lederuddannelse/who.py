@@ -31,7 +31,7 @@ from lederuddannelse.compare import add_column
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.findings import ARCHETYPE
 from lederuddannelse.fmt import ci, number, pct, pvalue
-from lederuddannelse.modelterms import odds_ratios, profile_contrast, strongest
+from lederuddannelse.modelterms import odds_ratio_text, odds_ratios, profile_contrast, strongest
 from lederuddannelse.tables import estimates_table, odds_ratio_table, plain_table
 
 BACKGROUND = ("gender", "age_group", "education", "experience")
@@ -139,11 +139,7 @@ def _share(ch, r) -> tuple[str, str]:
 
 
 def _or_text(ch, r) -> str:
-    if r is None or bool(r.get("suppressed", False)) or pd.isna(r.get("odds_ratio")):
-        return SUPPRESSED_LABEL
-    lvl = number(100 * ch.params["conf_level"])
-    return (f"{number(r['odds_ratio'], 2)} ({lvl} %-KI: {number(r['or_low'], 2)}–"
-            f"{number(r['or_high'], 2)}, {pvalue(r['p_value'])})")
+    return odds_ratio_text(r, ch.params["conf_level"])
 
 
 def _diff_text(ch, r) -> str:
