@@ -250,7 +250,7 @@ def test_failing_chapter_names_chapter_group_and_cell(tmp_path):
     run = Run("boom", "alle", src, {"data_file": "data/tiny.csv"})
     out = root / "build" / "book" / "boom-alle.ipynb"
     with pytest.raises(ChapterError) as err:
-        b.execute_run(run, "k", out, root)
+        b.execute_run(run, "k", out, root, b.Dependencies.of(root))
     msg = str(err.value)
     assert "chapter 'boom' (parameter group 'alle', chapters/50_boom.md) failed in cell" in msg
     assert "ValueError: bad column q7" in msg
@@ -293,6 +293,7 @@ def test_a_failing_warm_kernel_falls_back_to_an_ordinary_one(tmp_path, monkeypat
     )
     monkeypatch.setenv(ENV_SOCKET, str(tmp_path / "no-such-zygote.sock"))
     out = root / "build" / "book" / "ok-alle.ipynb"
-    name, _, written = b.execute_run(Run("ok", "alle", src, {"data_file": "data/tiny.csv"}), "k", out, root)
+    name, _, written = b.execute_run(Run("ok", "alle", src, {"data_file": "data/tiny.csv"}), "k", out, root,
+                                        b.Dependencies.of(root))
     assert written and "ran 42" in out.read_text()
     assert ENV_SOCKET not in os.environ, "later runs in this worker use ordinary kernels"

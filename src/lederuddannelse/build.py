@@ -47,7 +47,6 @@ PUBLISHED = Path("_build") / "html"
 SITE_KEY_FILE = ".build-key"
 CELL_TIMEOUT = 600         # seconds one cell may run before the chapter fails (no silent hang)
 TIMINGS = "timings.json"   # build/timings.json: seconds per run executed by the last build
-STATIC_SUFFIXES = {".md", ".bib", ".png", ".svg", ".css", ".js", ".csv"}
 
 
 # What a build reads: copied by the tests and the benchmark into throw-away projects.
@@ -221,10 +220,11 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def execute_run(run: Run, key: str, out: Path, root: Path) -> tuple[str, float, bool]:
+def execute_run(run: Run, key: str, out: Path, root: Path, deps: Dependencies) -> tuple[str, float, bool]:
     """Execute one run with papermill; normalise; write only if changed.
 
-    Runs in a worker process. Returns (name, seconds, written). A failing chapter raises
+    Runs in a worker process. ``deps`` carries the data file's hash, computed once per build
+    for the cache keys. Returns (name, seconds, written). A failing chapter raises
     :class:`ChapterError` with the chapter, group and cell; its notebook is kept in
     `build/failed/`.
     """
@@ -283,7 +283,7 @@ def execute_run(run: Run, key: str, out: Path, root: Path) -> tuple[str, float, 
     data = resolve_data_file(run.params["data_file"], root)
     meta = {"cache_key": key, "chapter": run.slug, "group": run.group,
             "source": str(run.source.relative_to(root)), "parameters": run.params,
-            "data_file": data.name, "data_sha256": sha256_file(data)}
+            "data_file": data.name, "data_sha256": deps.data_hash(run.params["data_file"])}
     written = write_if_changed(out, normalise(executed, run.name, meta))
     return run.name, time.perf_counter() - start, written
 
@@ -352,7 +352,7 @@ def execute_all(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
     errors: list[str] = []
     done = 0
     with warm_kernels(len(todo), jobs), ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
-        futures = {pool.submit(execute_run, run, key, out, root): run for run, key, out in todo}
+        futures = {pool.submit(execute_run, run, key, out, root, deps): run for run, key, out in todo}
         for fut in as_completed(futures):
             run = futures[fut]
             done += 1
@@ -560,8 +560,9 @@ def run_one(source: Path, overrides: dict[str, Any], root: Path, group: str | No
     suffix = "".join(f"-{k}-{v}" for k, v in sorted(overrides.items()))
     suffix = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in suffix)[:80]
     out = out or root / BUILD_DIR / RUNS / f"{run.name}{suffix}.ipynb"
-    key = cache_key(run, Dependencies.of(root))
+    deps = Dependencies.of(root)
+    key = cache_key(run, deps)
     _say(f"Executing {source.relative_to(root)} (group '{run.group}') ...", quiet)
-    name, secs, _ = execute_run(run, key, out, root)
+    name, secs, _ = execute_run(run, key, out, root, deps)
     _say(f"Done in {secs:.1f} s. Executed notebook: {out}", quiet)
     return out
