@@ -48,10 +48,10 @@ test-fast: $(STAMP) ## Run the tests that need neither a book build, a browser n
 	$(BIN)/python -m pytest -m "not book and not browser and not r"
 
 bench: $(STAMP) ## Benchmarks: print build, data and statistics timings
-	$(BIN)/python -m lederuddannelse.bench
+	$(BIN)/python -m lederuddannelse.dev.bench
 
 validate: $(STAMP) ## Simulation study: bias and CI coverage over repeated samples
-	$(BIN)/python -m lederuddannelse.simulate
+	$(BIN)/python -m lederuddannelse.dev.simulate
 
 lock: ## Re-resolve and rewrite requirements.lock (needs network to the package index)
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

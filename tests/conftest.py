@@ -18,7 +18,7 @@ def project_root() -> Path:
 
 def copy_project(dest: Path) -> Path:
     """Copy what a build reads into ``dest`` (the package's own copier, used by the bench too)."""
-    from lederuddannelse.build import copy_project as copy
+    from lederuddannelse.book.build import copy_project as copy
 
     return copy(ROOT, dest)
 
@@ -48,8 +48,8 @@ def built_book(tmp_path_factory):
     """
     import yaml
 
-    from lederuddannelse.build import build
-    from lederuddannelse.synthetic import generate_to_file
+    from lederuddannelse.book.build import build
+    from lederuddannelse.data.synthetic import generate_to_file
 
     root = copy_project(tmp_path_factory.mktemp("book"))
     data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / "data" / "small.parquet")
@@ -71,13 +71,14 @@ def built_book(tmp_path_factory):
 
 
 # Global parameters a test chapter starts from (the values of parameters.yml's `global`).
-TEST_GLOBALS = dict(definition="any", weighted=True, raking_se=True, conf_level=0.95,
-                    min_n=30, min_count=5)
+TEST_GLOBALS = dict(
+    definition="any", weighted=True, raking_se=True, conf_level=0.95, min_n=30, min_count=5
+)
 
 
 def open_test_chapter(path, **changes):
     """`open_chapter` on a data file with the default global parameters and ``changes``."""
-    from lederuddannelse.chapter import open_chapter
+    from lederuddannelse.chapters.base import open_chapter
 
     return open_chapter(**{**TEST_GLOBALS, "data_file": str(path), **changes})
 
@@ -85,7 +86,7 @@ def open_test_chapter(path, **changes):
 @pytest.fixture(scope="session")
 def generated_data(tmp_path_factory):
     """``generated_data(n, seed)``: a synthetic survey file, generated once per session."""
-    from lederuddannelse.synthetic import generate_to_file
+    from lederuddannelse.data.synthetic import generate_to_file
 
     made: dict[tuple[int, int], Path] = {}
 

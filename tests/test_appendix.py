@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lederuddannelse import appendix
-from lederuddannelse.charts import claim_check_chart
-from lederuddannelse.codebook import load_codebook
+from lederuddannelse.chapters import appendiks as appendix
+from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.params import GLOBAL_SPECS, load_parameters
+from lederuddannelse.report.charts import claim_check_chart
 
 
 def test_codebook_frame_has_every_variable_and_its_codes():
@@ -33,7 +33,9 @@ def test_codes_frame_lists_each_scale_once():
 def test_parameters_and_pages_from_sources():
     frame = appendix.parameters_frame()
     assert list(frame["Parameter"]) == list(GLOBAL_SPECS)
-    assert frame.set_index("Parameter").loc["definition", "Tilladte værdier"] == "narrow, broad, any"
+    assert (
+        frame.set_index("Parameter").loc["definition", "Tilladte værdier"] == "narrow, broad, any"
+    )
     pages = appendix.pages_frame()
     params = load_parameters()
     expected = [f"{s}-{g}" for s, e in params.chapters.items() for g in e["groups"]]
@@ -41,9 +43,17 @@ def test_parameters_and_pages_from_sources():
 
 
 def test_claim_check_chart_has_claim_layer_and_description():
-    t = pd.DataFrame({"what": ["A", "B"], "estimate": [0.4, 0.1], "ci_low": [0.38, 0.08],
-                      "ci_high": [0.42, 0.12], "n": [100, 100], "suppressed": [False, False],
-                      "claim": [0.43, 0.10]})
+    t = pd.DataFrame(
+        {
+            "what": ["A", "B"],
+            "estimate": [0.4, 0.1],
+            "ci_low": [0.38, 0.08],
+            "ci_high": [0.42, 0.12],
+            "n": [100, 100],
+            "suppressed": [False, False],
+            "claim": [0.43, 0.10],
+        }
+    )
     chart = claim_check_chart(t, "what", "claim", "Titel", "Undertitel", 0.95)
     spec = chart.to_dict()
     assert any(layer.get("mark", {}).get("type") == "tick" for layer in spec["layer"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lederuddannelse import build as b
+from lederuddannelse.book import build as b
 from lederuddannelse.errors import ChapterError
 
 pytestmark = pytest.mark.book
@@ -58,10 +58,10 @@ def test_glued_values_reach_the_html(built_book):
 def test_prevalence_matches_an_independent_computation(built_book):
     """The page shows the share the statistics layer computes from the data file."""
     root, _, site = built_book
-    from lederuddannelse.fmt import pct
-    from lederuddannelse.loader import add_derived, load_survey
-    from lederuddannelse.survey import SurveyDesign
-    from lederuddannelse.weighting import load_margins, weight_survey
+    from lederuddannelse.data.loader import add_derived, load_survey
+    from lederuddannelse.data.weighting import load_margins, weight_survey
+    from lederuddannelse.report.fmt import pct
+    from lederuddannelse.stats.design import SurveyDesign
 
     df = add_derived(load_survey(root / "data" / "small.parquet"))
     margins = load_margins(root / "data" / "margins.csv")
@@ -107,7 +107,9 @@ def test_rebuilds_redo_only_what_changed_and_failures_keep_the_site(built_book):
     assert "En ekstra sætning." in (site / "forside-alle.html").read_text(encoding="utf-8")
 
     published = {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")}
-    source.write_text(original + "\n```{code-cell} ipython3\nraise KeyError('q99')\n```\n", encoding="utf-8")
+    source.write_text(
+        original + "\n```{code-cell} ipython3\nraise KeyError('q99')\n```\n", encoding="utf-8"
+    )
     with pytest.raises(ChapterError) as err:
         b.build(root, jobs=2, quiet=True)
     assert "chapter 'forside' (parameter group 'alle'" in str(err.value)

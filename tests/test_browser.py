@@ -41,7 +41,9 @@ def test_every_page_renders_its_charts_offline(server):
     from playwright.sync_api import sync_playwright
 
     base, site = server
-    pages = sorted(p.name for p in site.glob("*.html") if p.name not in {"genindex.html", "search.html"})
+    pages = sorted(
+        p.name for p in site.glob("*.html") if p.name not in {"genindex.html", "search.html"}
+    )
     charts_seen = 0
     csv_seen = 0
     problems: list[str] = []
@@ -49,8 +51,15 @@ def test_every_page_renders_its_charts_offline(server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         try:
             context = browser.new_context()
@@ -74,7 +83,9 @@ def test_every_page_renders_its_charts_offline(server):
                 for i in range(containers.count()):
                     chart = containers.nth(i)
                     chart.locator("svg.marks, canvas.marks").first.wait_for(timeout=15_000)
-                    label = chart.locator("[role='graphics-document']").first.get_attribute("aria-label")
+                    label = chart.locator("[role='graphics-document']").first.get_attribute(
+                        "aria-label"
+                    )
                     if not label or len(label) < 20:
                         problems.append(f"{name}: chart {i} has no text alternative ({label!r})")
                     charts_seen += 1
@@ -85,11 +96,19 @@ def test_every_page_renders_its_charts_offline(server):
                     "  .then(t => [a.getAttribute('download'), t])))",
                 )
                 if len(csvs) < containers.count():
-                    problems.append(f"{name}: {containers.count()} charts but {len(csvs)} CSV downloads")
+                    problems.append(
+                        f"{name}: {containers.count()} charts but {len(csvs)} CSV downloads"
+                    )
                 for filename, text in csvs:
                     header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-                    if not filename.endswith(".csv") or ";" not in header or len(text.splitlines()) < 2:
-                        problems.append(f"{name}: CSV download {filename!r} is not a table: {text[:80]!r}")
+                    if (
+                        not filename.endswith(".csv")
+                        or ";" not in header
+                        or len(text.splitlines()) < 2
+                    ):
+                        problems.append(
+                            f"{name}: CSV download {filename!r} is not a table: {text[:80]!r}"
+                        )
                     csv_seen += 1
                 if errors:
                     problems.append(f"{name}: console errors {errors}")
@@ -136,11 +155,15 @@ def test_every_page_passes_axe_and_the_reading_checks(server):
     problems: list[str] = []
     printed = False
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
         try:
             context = browser.new_context()
             context.set_default_timeout(30_000)
-            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+            context.route(
+                "**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort()
+            )
             for name in pages:
                 page = context.new_page()
                 page.goto(f"{base}/{name}", wait_until="networkidle")
@@ -148,7 +171,9 @@ def test_every_page_passes_axe_and_the_reading_checks(server):
                 charts = page.locator("div[id^='altair-viz-']")
                 for i in range(charts.count()):
                     charts.nth(i).locator("svg.marks, canvas.marks").first.wait_for(timeout=15_000)
-                    charts.nth(i).locator("details > summary[aria-label]").first.wait_for(timeout=5_000)
+                    charts.nth(i).locator("details > summary[aria-label]").first.wait_for(
+                        timeout=5_000
+                    )
                 page.add_script_tag(path=str(AXE))
                 violations = page.evaluate(
                     "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
@@ -168,7 +193,9 @@ def test_every_page_passes_axe_and_the_reading_checks(server):
                         ".every(e => e.getBoundingClientRect().height > 0)"
                     )
                     if not (hidden and shown):
-                        problems.append(f"{name}: print style (navigation hidden {hidden}, charts shown {shown})")
+                        problems.append(
+                            f"{name}: print style (navigation hidden {hidden}, charts shown {shown})"
+                        )
                     printed = True
                 page.close()
         finally:

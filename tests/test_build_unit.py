@@ -11,12 +11,16 @@ import nbformat
 import pytest
 import yaml
 
-from lederuddannelse import build as b
-from lederuddannelse.errors import ChapterError, LederuddannelseError, ParameterError
-from lederuddannelse.notebooks import normalise, parameters_cell_defaults, read_chapter, write_if_changed
-from lederuddannelse.params import Run, load_parameters, override_run, parse_cli_value
-
 from conftest import copy_project
+from lederuddannelse.book import build as b
+from lederuddannelse.book.notebooks import (
+    normalise,
+    parameters_cell_defaults,
+    read_chapter,
+    write_if_changed,
+)
+from lederuddannelse.errors import ChapterError, LederuddannelseError, ParameterError
+from lederuddannelse.params import Run, load_parameters, override_run, parse_cli_value
 
 
 def write_params(root: Path, data: dict) -> Path:
@@ -43,13 +47,19 @@ def test_parameters_file_of_the_project_is_valid(project_root):
 @pytest.mark.parametrize(
     "key, value, message",
     [
-        ("definition", "wide", "parameter 'definition' = 'wide' is not allowed; expected one of narrow, broad, any"),
+        (
+            "definition",
+            "wide",
+            "parameter 'definition' = 'wide' is not allowed; expected one of narrow, broad, any",
+        ),
         ("conf_level", 1.5, "parameter 'conf_level' = 1.5 is out of range"),
         ("weighted", "yes", "parameter 'weighted' = 'yes' has the wrong type; expected bool"),
         ("min_n", 2.5, "parameter 'min_n' = 2.5 has the wrong type; expected int"),
     ],
 )
-def test_bad_global_value_names_file_parameter_and_expectation(tmp_path, project_root, key, value, message):
+def test_bad_global_value_names_file_parameter_and_expectation(
+    tmp_path, project_root, key, value, message
+):
     root = copy_project(tmp_path)
     data = base_params(root)
     data["global"][key] = value
@@ -64,7 +74,9 @@ def test_unknown_global_parameter_is_rejected(tmp_path):
     root = copy_project(tmp_path)
     data = base_params(root)
     data["global"]["colour"] = "blue"
-    with pytest.raises(ParameterError, match="unknown parameter 'colour'; global parameters are data_file"):
+    with pytest.raises(
+        ParameterError, match="unknown parameter 'colour'; global parameters are data_file"
+    ):
         load_parameters(write_params(root, data))
 
 
@@ -73,11 +85,15 @@ def test_group_parameter_needs_an_allowed_list(tmp_path):
     data = base_params(root)
     slug = next(iter(data["chapters"]))
     data["chapters"][slug]["groups"]["privat"] = {"sector": "privat"}
-    with pytest.raises(ParameterError, match=r"groups.privat\): parameter 'sector' has no 'allowed' list"):
+    with pytest.raises(
+        ParameterError, match=r"groups.privat\): parameter 'sector' has no 'allowed' list"
+    ):
         load_parameters(write_params(root, data))
     data["chapters"][slug]["allowed"] = {"sector": ["offentlig", "privat"]}
     data["chapters"][slug]["groups"]["privat"] = {"sector": "midt"}
-    with pytest.raises(ParameterError, match="'sector' = 'midt' is not allowed; expected one of offentlig, privat"):
+    with pytest.raises(
+        ParameterError, match="'sector' = 'midt' is not allowed; expected one of offentlig, privat"
+    ):
         load_parameters(write_params(root, data))
 
 
@@ -154,7 +170,9 @@ def test_cache_key_is_stable_and_changes_with_each_dependency(tmp_path):
 def test_cache_key_changes_with_package_source(tmp_path):
     root = copy_project(tmp_path)
     before = b.package_hash(root)
-    (root / "src" / "lederuddannelse" / "fmt.py").write_text("# changed\n", encoding="utf-8")
+    (root / "src" / "lederuddannelse" / "report" / "fmt.py").write_text(
+        "# changed\n", encoding="utf-8"
+    )
     assert b.package_hash(root) != before
 
 
@@ -164,10 +182,18 @@ def test_cache_key_changes_with_package_source(tmp_path):
 def _executed_like(uuid: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["papermill"] = {"start_time": time.time(), "duration": 1.2, "input_path": "/tmp/x"}
-    params = nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["injected-parameters"],
-                                                        "papermill": {"duration": 0.1}})
+    params = nbformat.v4.new_code_cell(
+        "a = 1", metadata={"tags": ["injected-parameters"], "papermill": {"duration": 0.1}}
+    )
     chart = nbformat.v4.new_code_cell("chart", metadata={"execution": {"iopub.status.busy": "now"}})
-    chart.outputs = [nbformat.v4.new_output("display_data", data={"text/html": f'<div id="altair-viz-{uuid}"></div><script>"altair-viz-{uuid}"</script>'})]
+    chart.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": f'<div id="altair-viz-{uuid}"></div><script>"altair-viz-{uuid}"</script>'
+            },
+        )
+    ]
     nb.cells = [params, chart]
     for c in nb.cells:
         c["id"] = os.urandom(4).hex()
@@ -280,7 +306,7 @@ def test_bad_data_file_stops_the_build_before_any_chapter_runs(tmp_path):
 
 
 def test_a_failing_warm_kernel_falls_back_to_an_ordinary_one(tmp_path, monkeypatch):
-    from lederuddannelse.forkkernel import ENV_SOCKET
+    from lederuddannelse.book.forkkernel import ENV_SOCKET
 
     root = copy_project(tmp_path)
     (root / "data" / "tiny.csv").write_text("id\n1\n")
@@ -293,7 +319,12 @@ def test_a_failing_warm_kernel_falls_back_to_an_ordinary_one(tmp_path, monkeypat
     )
     monkeypatch.setenv(ENV_SOCKET, str(tmp_path / "no-such-zygote.sock"))
     out = root / "build" / "book" / "ok-alle.ipynb"
-    name, _, written = b.execute_run(Run("ok", "alle", src, {"data_file": "data/tiny.csv"}), "k", out, root,
-                                        b.Dependencies.of(root))
+    name, _, written = b.execute_run(
+        Run("ok", "alle", src, {"data_file": "data/tiny.csv"}),
+        "k",
+        out,
+        root,
+        b.Dependencies.of(root),
+    )
     assert written and "ran 42" in out.read_text()
     assert ENV_SOCKET not in os.environ, "later runs in this worker use ordinary kernels"

@@ -10,11 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import open_test_chapter
 
-from lederuddannelse import compare as cmp
-from lederuddannelse import managertype, motives, prevalence, sector
-from lederuddannelse.codebook import load_codebook
+from conftest import open_test_chapter
+from lederuddannelse.analysis import compare as cmp
+from lederuddannelse.chapters import ledertype as managertype
+from lederuddannelse.chapters import motiver as motives
+from lederuddannelse.chapters import sektor as sector
+from lederuddannelse.chapters import udbredelse as prevalence
+from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import ParameterError
 
 
@@ -66,8 +69,9 @@ def test_restrict_sets_outside_domain_to_missing(ch):
     outside = ch.data[ch.trained] != 1
     assert ch.data.loc[outside, col].isna().all()
     inside = ~outside
-    pd.testing.assert_series_equal(ch.data.loc[inside, col], ch.data.loc[inside, "reason_career"],
-                                   check_names=False)
+    pd.testing.assert_series_equal(
+        ch.data.loc[inside, col], ch.data.loc[inside, "reason_career"], check_names=False
+    )
 
 
 def test_compare_matches_difference_and_proportion(ch):
@@ -84,17 +88,22 @@ def test_compare_matches_difference_and_proportion(ch):
 def test_direction_follows_the_test():
     base = {"estimate": 0.1, "suppressed": False}
     assert cmp.direction({**base, "p_value": 0.001}, 0.95).startswith("signifikant højere")
-    assert cmp.direction({**base, "estimate": -0.1, "p_value": 0.001}, 0.95).startswith("signifikant lavere")
+    assert cmp.direction({**base, "estimate": -0.1, "p_value": 0.001}, 0.95).startswith(
+        "signifikant lavere"
+    )
     assert cmp.direction({**base, "p_value": 0.2}, 0.95).startswith("ikke signifikant")
     assert cmp.direction({**base, "p_value": 0.07}, 0.90).startswith("signifikant")
-    assert "for få svar" in cmp.direction({"estimate": np.nan, "p_value": np.nan, "suppressed": True}, 0.95)
+    assert "for få svar" in cmp.direction(
+        {"estimate": np.nan, "p_value": np.nan, "suppressed": True}, 0.95
+    )
 
 
 def test_text_helpers_are_danish():
     assert cmp.points(0.123) == "12 procentpoint"
     assert cmp.ci_points(-0.05, 0.02, 0.95) == "95 %-KI: -5 til 2 procentpoint"
-    est, detail = cmp.share_text({"estimate": 0.43, "ci_low": 0.41, "ci_high": 0.45, "n": 1234,
-                                  "suppressed": False}, 0.95)
+    est, detail = cmp.share_text(
+        {"estimate": 0.43, "ci_low": 0.41, "ci_high": 0.45, "n": 1234, "suppressed": False}, 0.95
+    )
     assert est == "43 pct." and detail == "95 %-KI: 41–45 pct., n = 1.234"
     est, _ = cmp.share_text({"estimate": np.nan, "suppressed": True, "n": np.nan}, 0.95)
     assert est == cmp.SUPPRESSED_LABEL
@@ -170,7 +179,9 @@ def test_sector_page_numbers(ch, word):
     res = sector.compute(ch, word)
     code = sector.sector_code(word)
     t = ch.design.proportion("trained_any", by="sector").set_index("sector")
-    assert res.trained.set_index("key").loc["any", "estimate"] == pytest.approx(t.loc[code, "estimate"])
+    assert res.trained.set_index("key").loc["any", "estimate"] == pytest.approx(
+        t.loc[code, "estimate"]
+    )
     _, tests = res.comparison
     assert (tests["a"] == code).all() and (tests["b"] != code).all()
     spy = GlueSpy(ch)

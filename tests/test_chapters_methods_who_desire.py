@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import open_test_chapter
 
-from lederuddannelse import desire, methods, modelterms, who
+from conftest import open_test_chapter
+from lederuddannelse.analysis import modelterms
+from lederuddannelse.chapters import hvem as who
+from lederuddannelse.chapters import lyst as desire
+from lederuddannelse.chapters import om_undersoegelsen as methods
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +25,7 @@ def ch(small):
 
 # --- modelterms --------------------------------------------------------------------------------
 def test_labels_come_from_the_codebook(ch):
-    from lederuddannelse.codebook import load_codebook
+    from lederuddannelse.data.codebook import load_codebook
 
     cb = load_codebook()
     m = ch.design.logistic("trained_any ~ C(gender) + C(sector) + interest_pwe")

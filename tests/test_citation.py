@@ -8,7 +8,6 @@ import json
 import re
 import shlex
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -17,8 +16,8 @@ import yaml
 
 from conftest import ROOT, in_ci
 from lederuddannelse import __version__
-from lederuddannelse import build as b
-from lederuddannelse import citation as cit
+from lederuddannelse.book import build as b
+from lederuddannelse.book import citation as cit
 from lederuddannelse.errors import LederuddannelseError
 from lederuddannelse.params import slug_of
 
@@ -37,6 +36,7 @@ def parse_bibtex(text: str):
 
 
 # --- fast tests: no book build ---------------------------------------------------------------
+
 
 def test_committed_citation_cff_is_generated_from_citation_yml(book_citation):
     committed = (ROOT / cit.CFF_FILE).read_text(encoding="utf-8")
@@ -58,8 +58,19 @@ def _cffconvert() -> Path:
     try:
         venv.create(env, with_pip=True, clear=True)
         subprocess.run(
-            [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", CFFCONVERT, "jsonschema<4"],
-            check=True, capture_output=True, text=True, timeout=600,
+            [
+                str(env / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                CFFCONVERT,
+                "jsonschema<4",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
@@ -71,8 +82,9 @@ def _cffconvert() -> Path:
 
 def test_citation_cff_is_valid_according_to_cffconvert():
     exe = _cffconvert()
-    proc = subprocess.run([str(exe), "--validate", "-i", str(ROOT / cit.CFF_FILE)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(exe), "--validate", "-i", str(ROOT / cit.CFF_FILE)], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -100,7 +112,9 @@ def _with_people(c: cit.Citation) -> cit.Citation:
     from dataclasses import replace
 
     people = (
-        cit.Author(family="Hansen", given="Jens Peter", orcid="https://orcid.org/0000-0002-1825-0097"),
+        cit.Author(
+            family="Hansen", given="Jens Peter", orcid="https://orcid.org/0000-0002-1825-0097"
+        ),
         cit.Author(family="Østergaard", given="Åse"),
         cit.Author(name="Team & Co_"),
     )
@@ -109,11 +123,19 @@ def _with_people(c: cit.Citation) -> cit.Citation:
 
 def test_chapter_bibtex_parses_and_keeps_every_field(book_citation):
     c = _with_people(book_citation)
-    note = cit.parameters_note({"sector": "privat", "weighted": True}, {"weighted": True}, "privat", True)
-    text = cit.chapter_bibtex(c, "sektor-privat", "Offentlig & privat {sektor}", c.page_url("sektor-privat"), note)
+    note = cit.parameters_note(
+        {"sector": "privat", "weighted": True}, {"weighted": True}, "privat", True
+    )
+    text = cit.chapter_bibtex(
+        c, "sektor-privat", "Offentlig & privat {sektor}", c.page_url("sektor-privat"), note
+    )
     entry = parse_bibtex(text).entries[cit.bibtex_key(c, "sektor-privat")]
     assert entry.type == "incollection"
-    assert [str(p) for p in entry.persons["author"]] == ["Hansen, Jens Peter", "Østergaard, Åse", "{Team \\& Co\\_}"]
+    assert [str(p) for p in entry.persons["author"]] == [
+        "Hansen, Jens Peter",
+        "Østergaard, Åse",
+        "{Team \\& Co\\_}",
+    ]
     assert entry.fields["booktitle"] == "{" + c.title + "}"
     assert entry.fields["year"] == str(c.year)
     assert entry.fields["doi"] == "10.5281/zenodo.1234"
@@ -127,13 +149,19 @@ def test_highwire_tags_one_author_each_and_book_title_only_for_chapters(book_cit
     c = _with_people(book_citation)
     tags = cit.highwire_tags(c, "Kapitel", c.page_url("x-alle"), chapter=True)
     names = [n for n, _ in tags]
-    assert [v for n, v in tags if n == "citation_author"] == ["Hansen, Jens Peter", "Østergaard, Åse", "Team & Co_"]
+    assert [v for n, v in tags if n == "citation_author"] == [
+        "Hansen, Jens Peter",
+        "Østergaard, Åse",
+        "Team & Co_",
+    ]
     assert names.count("citation_author_orcid") == 1
     assert dict(tags)["citation_book_title"] == c.title
     assert dict(tags)["citation_language"] == "da"
     assert dict(tags)["citation_doi"] == "10.5281/zenodo.1234"
     assert re.fullmatch(r"\d{4}/\d\d/\d\d", dict(tags)["citation_publication_date"])
-    assert "citation_book_title" not in dict(cit.highwire_tags(c, c.title, c.site_url, chapter=False))
+    assert "citation_book_title" not in dict(
+        cit.highwire_tags(c, c.title, c.site_url, chapter=False)
+    )
 
 
 def test_reference_text_is_danish_and_names_all_parts(book_citation):
@@ -149,14 +177,29 @@ def test_reference_text_is_danish_and_names_all_parts(book_citation):
 def test_parameters_note_only_when_a_run_is_not_the_books_default():
     g = {"definition": "any", "weighted": True}
     assert cit.parameters_note(dict(g), g, "alle", several_groups=False) == ""
-    assert cit.parameters_note(dict(g), g, "alle", several_groups=True) == "parametergruppe alle: bogens standardparametre"
-    assert cit.parameters_note({**g, "weighted": False}, g, "uvaegtet", False) == "parametergruppe uvaegtet: weighted = false"
+    assert (
+        cit.parameters_note(dict(g), g, "alle", several_groups=True)
+        == "parametergruppe alle: bogens standardparametre"
+    )
+    assert (
+        cit.parameters_note({**g, "weighted": False}, g, "uvaegtet", False)
+        == "parametergruppe uvaegtet: weighted = false"
+    )
 
 
-@pytest.mark.parametrize("params", [
-    {"data_file": "embedded", "definition": "narrow", "weighted": False, "conf_level": 0.9},
-    {"data_file": "data/min fil.csv", "definition": "any", "weighted": True, "conf_level": 0.95, "sector": "true"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"data_file": "embedded", "definition": "narrow", "weighted": False, "conf_level": 0.9},
+        {
+            "data_file": "data/min fil.csv",
+            "definition": "any",
+            "weighted": True,
+            "conf_level": 0.95,
+            "sector": "true",
+        },
+    ],
+)
 def test_rerun_command_round_trips_through_the_cli_parser(params):
     from lederuddannelse.cli import build_parser
     from lederuddannelse.params import parse_cli_value
@@ -173,7 +216,9 @@ def test_rerun_command_round_trips_through_the_cli_parser(params):
 
 def test_references_bib_holds_the_reports_citations_without_invented_identifiers():
     db = parse_bibtex((ROOT / "references.bib").read_text(encoding="utf-8"))
-    assert {"andersen2021", "clausen2022", "lederne2016", "lumley2010", "lumley_survey"} <= set(db.entries)
+    assert {"andersen2021", "clausen2022", "lederne2016", "lumley2010", "lumley_survey"} <= set(
+        db.entries
+    )
     for key, year in (("andersen2021", "2021"), ("clausen2022", "2022"), ("lederne2016", "2016")):
         assert db.entries[key].fields["year"] == year
         assert "doi" not in db.entries[key].fields, key
@@ -182,6 +227,7 @@ def test_references_bib_holds_the_reports_citations_without_invented_identifiers
 
 
 # --- on the built book ----------------------------------------------------------------------
+
 
 def _chapter_runs(site: Path) -> list[tuple[Path, dict]]:
     """The executed notebooks the site publishes (a snapshot: other tests rebuild the project)."""
@@ -209,13 +255,17 @@ def test_every_chapter_page_is_citable_and_downloadable(built_book):
     c = cit.load_citation(root / cit.CITATION_FILE)
     params = yaml.safe_load((root / "parameters.yml").read_text(encoding="utf-8"))
     data_sha = hashlib.sha256((root / params["global"]["data_file"]).read_bytes()).hexdigest()
-    root_slug = slug_of(Path(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))["root"] + ".md"))
+    root_slug = slug_of(
+        Path(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))["root"] + ".md")
+    )
     runs = _chapter_runs(site)
     assert len(runs) == len(b.load_parameters(root / "parameters.yml").runs(root))
     for nb, meta in runs:
         name = nb.stem
         soup = _soup(site / f"{name}.html")
-        is_root = meta["chapter"] == root_slug and meta["group"] == next(iter(params["chapters"][root_slug]["groups"]))
+        is_root = meta["chapter"] == root_slug and meta["group"] == next(
+            iter(params["chapters"][root_slug]["groups"])
+        )
         where = f"{name}.html"
         assert soup.html["lang"] == "da", where
         # Highwire meta tags
@@ -233,9 +283,16 @@ def test_every_chapter_page_is_citable_and_downloadable(built_book):
         # citation block: reference and BibTeX
         block = soup.find(id="ledu-citer")
         assert block is not None, where
-        assert block.h2.get_text() in ("Sådan citerer du dette kapitel", "Sådan citerer du bogen"), where
+        assert block.h2.get_text() in (
+            "Sådan citerer du dette kapitel",
+            "Sådan citerer du bogen",
+        ), where
         reference = block.find(class_="ledu-reference").get_text()
-        assert str(c.year) in reference and f"version {c.version}" in reference and c.title in reference
+        assert (
+            str(c.year) in reference
+            and f"version {c.version}" in reference
+            and c.title in reference
+        )
         bib_text = block.find("pre").get_text()
         entries = parse_bibtex(bib_text).entries
         assert len(entries) == 1, where
@@ -256,7 +313,11 @@ def test_every_chapter_page_is_citable_and_downloadable(built_book):
             assert f"{k} = {cit.show_value(v)}" in colophon, (where, k)
         # downloads resolve to files of the site, with the right content
         links = {a["href"] for a in soup.select("a.ledu-download")}
-        assert {f"downloads/{name}.ipynb", f"downloads/{name}.bib", f"downloads/{Path(meta['source']).name}"} == links
+        assert {
+            f"downloads/{name}.ipynb",
+            f"downloads/{name}.bib",
+            f"downloads/{Path(meta['source']).name}",
+        } == links
         assert (site / "downloads" / f"{name}.bib").read_text(encoding="utf-8") == bib_text
         source_text = (site / "downloads" / Path(meta["source"]).name).read_text(encoding="utf-8")
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
@@ -265,12 +326,16 @@ def test_every_chapter_page_is_citable_and_downloadable(built_book):
                 assert "".join(cell["source"]).strip() in source_text, (where, cell["source"][:80])
         # the repository link points at a committed source, never at the build folder
         repo_link = soup.select_one("a.ledu-repository")["href"]
-        assert repo_link == c.source_url(meta["source"]) and (ROOT / meta["source"]).is_file(), where
+        assert repo_link == c.source_url(meta["source"]) and (ROOT / meta["source"]).is_file(), (
+            where
+        )
         for a in soup.select("#ledu-koer-igen a[href$='.html']"):
             assert (site / a["href"]).is_file(), (where, a["href"])
         # the re-run command names this run's group and every parameter that is not a default
         command = soup.select_one("#ledu-koer-igen pre").get_text()
-        assert command.startswith(f"python -m lederuddannelse run {meta['source']} -g {meta['group']}"), where
+        assert command.startswith(
+            f"python -m lederuddannelse run {meta['source']} -g {meta['group']}"
+        ), where
 
 
 @pytest.mark.book
@@ -291,22 +356,29 @@ def test_bibliography_page_and_citations(built_book):
 def test_the_published_rerun_command_reproduces_the_page(built_book, tmp_path, monkeypatch):
     """Run the command shown under a chapter (one with parameters of its own, if any) and
     compare its glued values with the published notebook's."""
-    from test_book import glued_texts
-
-    from lederuddannelse.build import run_one
+    from lederuddannelse.book.build import run_one
     from lederuddannelse.cli import build_parser
     from lederuddannelse.params import load_parameters, parse_cli_value
+    from test_book import glued_texts
 
     root, _, site = built_book
     glob = load_parameters(root / "parameters.yml").globals
     runs = _chapter_runs(site)
-    nb, meta = next(((n, m) for n, m in runs if any(glob.get(k) != v for k, v in m["parameters"].items())),
-                    next((n, m) for n, m in runs if m["chapter"] == "udbredelse"))
+    nb, meta = next(
+        ((n, m) for n, m in runs if any(glob.get(k) != v for k, v in m["parameters"].items())),
+        next((n, m) for n, m in runs if m["chapter"] == "udbredelse"),
+    )
     command = _soup(site / f"{nb.stem}.html").select_one("#ledu-koer-igen pre").get_text()
     args = build_parser().parse_args(shlex.split(command)[3:])
     assert args.command == "run"
     monkeypatch.setenv("LEDERUDDANNELSE_ROOT", str(root))
-    out = run_one(Path(args.chapter), {k: parse_cli_value(v) for k, v in args.parameter}, root,
-                  group=args.group, out=tmp_path / "rerun.ipynb", quiet=True)
+    out = run_one(
+        Path(args.chapter),
+        {k: parse_cli_value(v) for k, v in args.parameter},
+        root,
+        group=args.group,
+        out=tmp_path / "rerun.ipynb",
+        quiet=True,
+    )
     again, published = glued_texts(out), glued_texts(nb)
     assert published and again == published

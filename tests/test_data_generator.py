@@ -9,7 +9,6 @@ the real estimation).
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -17,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lederuddannelse.codebook import Condition, load_codebook
-from lederuddannelse.loader import add_derived, is_synthetic, load_survey, read_metadata
-from lederuddannelse.synthetic import (
+from lederuddannelse.data.codebook import Condition, load_codebook
+from lederuddannelse.data.loader import add_derived, is_synthetic, read_metadata
+from lederuddannelse.data.synthetic import (
     DEFAULT_N,
     DEFAULT_SEED,
     POPULATION_SIZE,
@@ -29,7 +28,7 @@ from lederuddannelse.synthetic import (
     load_targets,
     population_size_for,
 )
-from lederuddannelse.weighting import load_margins, weight_survey
+from lederuddannelse.data.weighting import load_margins, weight_survey
 
 TARGETS = load_targets()["targets"]
 
@@ -79,7 +78,9 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path, ext):
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes() != c.read_bytes()
     if ext == "csv":
-        assert (tmp_path / "a.csv.meta.json").read_bytes() == (tmp_path / "b.csv.meta.json").read_bytes()
+        assert (tmp_path / "a.csv.meta.json").read_bytes() == (
+            tmp_path / "b.csv.meta.json"
+        ).read_bytes()
 
 
 def test_files_say_they_are_synthetic_and_carry_the_margins(tmp_path):
@@ -90,7 +91,9 @@ def test_files_say_they_are_synthetic_and_carry_the_margins(tmp_path):
         assert meta["synthetic"] is True and "Syntetiske data" in meta["notice"]
         assert meta["seed"] == 3 and meta["n"] == 300
         for var, target in load_margins().items():
-            assert {int(k): v for k, v in meta["margins"][var].items()} == target.astype(int).to_dict()
+            assert {int(k): v for k, v in meta["margins"][var].items()} == target.astype(
+                int
+            ).to_dict()
     import pyarrow.parquet as pq
 
     assert pq.read_schema(tmp_path / "s.parquet").metadata[b"synthetic"] == b"true"
@@ -102,12 +105,29 @@ def test_files_say_they_are_synthetic_and_carry_the_margins(tmp_path):
 def test_cli_generate_and_validate(tmp_path):
     out = tmp_path / "cli.parquet"
     run = subprocess.run(
-        [sys.executable, "-m", "lederuddannelse", "data", "generate", "--n", "300", "--seed", "9", "--out", str(out)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "lederuddannelse",
+            "data",
+            "generate",
+            "--n",
+            "300",
+            "--seed",
+            "9",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stderr
     assert out.read_bytes() == generate_to_file(300, 9, tmp_path / "api.parquet").read_bytes()
-    ok = subprocess.run([sys.executable, "-m", "lederuddannelse", "data", "validate", str(out)], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "lederuddannelse", "data", "validate", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0 and ok.stdout.startswith("OK: ") and "300 respondents" in ok.stdout
 
 
@@ -121,7 +141,8 @@ def test_bad_output_extension_is_a_user_error(tmp_path):
 def test_ensure_embedded_data_regenerates_only_when_stale(tmp_path, monkeypatch):
     import shutil
 
-    from lederuddannelse import paths, synthetic
+    from lederuddannelse import paths
+    from lederuddannelse.data import synthetic
 
     root = tmp_path / "proj"
     (root / "chapters").mkdir(parents=True)
@@ -176,7 +197,9 @@ def test_large_n_enlarges_the_population():
 def test_weighted_sample_ci_covers_target(sample, tid):
     t = TARGETS[tid]
     p, lo, hi = linearised_ci(sample, t["indicator"], domain(sample, t["domain"]), sample["weight"])
-    assert lo <= t["share"] <= hi, f"{tid}: weighted {p:.4f} [{lo:.4f}, {hi:.4f}], target {t['share']}"
+    assert lo <= t["share"] <= hi, (
+        f"{tid}: weighted {p:.4f} [{lo:.4f}, {hi:.4f}], target {t['share']}"
+    )
 
 
 def test_unweighted_estimates_are_visibly_biased(sample):
@@ -206,28 +229,43 @@ def directions(df: pd.DataFrame, w) -> dict[str, bool]:
     moe = ~mom
     public = (df["sector"] == 1).to_numpy()
     private = ~public
-    reasons = ["reason_develop", "reason_tools", "reason_interest", "reason_career", "reason_required", "reason_wellbeing"]
+    reasons = [
+        "reason_develop",
+        "reason_tools",
+        "reason_interest",
+        "reason_career",
+        "reason_required",
+        "reason_wellbeing",
+    ]
     ranked = sorted(reasons, key=lambda r: -wmean(df, r, trained, w))
     t = lambda col, m: wmean(df, col, m, w)  # noqa: E731
     return {
-        "F3 develop and tools are the top reasons": set(ranked[:2]) == {"reason_develop", "reason_tools"},
+        "F3 develop and tools are the top reasons": set(ranked[:2])
+        == {"reason_develop", "reason_tools"},
         "F8 managers of managers trained more": t("trained_any", mom) > t("trained_any", moe),
-        "F8 ... say the workplace prioritises the PWE": t("workplace_priority", mom) > t("workplace_priority", moe),
-        "F8 ... and sets money and time aside": t("workplace_resources", mom) > t("workplace_resources", moe),
+        "F8 ... say the workplace prioritises the PWE": t("workplace_priority", mom)
+        > t("workplace_priority", moe),
+        "F8 ... and sets money and time aside": t("workplace_resources", mom)
+        > t("workplace_resources", moe),
         "F9 time is the main barrier of managers of employees": t("barrier_time", untrained & moe)
         > max(t("barrier_competent", untrained & moe), t("barrier_no_difference", untrained & moe)),
         "F9 managers of employees find it more relevant": t("relevance", moe) > t("relevance", mom),
-        "F9 ... and more useful for well-being": t("expect_wellbeing", moe) > t("expect_wellbeing", mom),
+        "F9 ... and more useful for well-being": t("expect_wellbeing", moe)
+        > t("expect_wellbeing", mom),
         "F10 trained more often women": t("gender", trained) > t("gender", untrained),
         "F10 trained more often public": t("sector", trained) < t("sector", untrained),
         "F10 trained in larger organisations": t("org_size", trained) > t("org_size", untrained),
         "F10 trained more experienced": t("experience", trained) > t("experience", untrained),
-        "F10 trained with larger span of control": t("span_of_control", trained) > t("span_of_control", untrained),
+        "F10 trained with larger span of control": t("span_of_control", trained)
+        > t("span_of_control", untrained),
         "F13 private untrained: not relevant": t("barrier_not_relevant", untrained & private)
         > t("barrier_not_relevant", untrained & public),
-        "F13 private untrained: no positive difference": t("barrier_no_difference", untrained & private)
+        "F13 private untrained: no positive difference": t(
+            "barrier_no_difference", untrained & private
+        )
         > t("barrier_no_difference", untrained & public),
-        "F14 private trained: career": t("reason_career", trained & private) > t("reason_career", trained & public),
+        "F14 private trained: career": t("reason_career", trained & private)
+        > t("reason_career", trained & public),
     }
 
 
@@ -244,9 +282,17 @@ def test_directions_hold_in_weighted_sample(sample):
 def _design(df: pd.DataFrame) -> pd.DataFrame:
     x = pd.DataFrame(index=df.index)
     for col in [
-        "self_efficacy", "expect_wellbeing", "expect_sickness", "conflicts", "stressed_employees",
-        "employees_resources", "employees_thriving", "workplace_strategy", "workplace_tools",
-        "interest_pwe", "has_time",
+        "self_efficacy",
+        "expect_wellbeing",
+        "expect_sickness",
+        "conflicts",
+        "stressed_employees",
+        "employees_resources",
+        "employees_thriving",
+        "workplace_strategy",
+        "workplace_tools",
+        "interest_pwe",
+        "has_time",
     ]:
         x[col] = df[col].astype(float)
     x["female"] = (df["gender"] == 2).astype(float)
@@ -272,12 +318,27 @@ def test_desire_model_recovers_f3_f5_f6_f7_f12(sample):
     x = _design(sample)
     fit = sm.WLS(sample["desire"].astype(float), x, weights=sample["weight"]).fit(cov_type="HC0")
     expected = {
-        "interest_pwe": +1, "has_time": +1,  # F3
-        "self_efficacy": -1, "expect_wellbeing": +1, "expect_sickness": +1,  # F5
-        "conflicts": +1, "stressed_employees": +1, "employees_resources": -1, "employees_thriving": -1,  # F6
-        "workplace_strategy": -1, "workplace_tools": -1,  # F7
-        "female": +1, "public": +1, "age_under_40": +1, "age_60_plus": -1, "span_29_100": +1,  # F12
-        "span_1_10": -1, "exp_0_8": +1, "exp_over_25": -1, "long_higher_education": -1, "org_1_9": -1,
+        "interest_pwe": +1,
+        "has_time": +1,  # F3
+        "self_efficacy": -1,
+        "expect_wellbeing": +1,
+        "expect_sickness": +1,  # F5
+        "conflicts": +1,
+        "stressed_employees": +1,
+        "employees_resources": -1,
+        "employees_thriving": -1,  # F6
+        "workplace_strategy": -1,
+        "workplace_tools": -1,  # F7
+        "female": +1,
+        "public": +1,
+        "age_under_40": +1,
+        "age_60_plus": -1,
+        "span_29_100": +1,  # F12
+        "span_1_10": -1,
+        "exp_0_8": +1,
+        "exp_over_25": -1,
+        "long_higher_education": -1,
+        "org_1_9": -1,
     }
     wrong = {k: round(fit.params[k], 3) for k, s in expected.items() if np.sign(fit.params[k]) != s}
     assert not wrong, f"wrong signs: {wrong}"
@@ -288,7 +349,20 @@ def test_desire_model_recovers_f3_f5_f6_f7_f12(sample):
 def test_training_model_recovers_f3_f8_f10(sample):
     import statsmodels.api as sm
 
-    x = _design(sample)[["interest_pwe", "has_time", "female", "public", "manager_of_managers", "org_250_plus", "exp_over_25", "const"]]
-    fit = sm.GLM(sample["trained_any"], x, family=sm.families.Binomial(), var_weights=sample["weight"]).fit(cov_type="HC0")
+    x = _design(sample)[
+        [
+            "interest_pwe",
+            "has_time",
+            "female",
+            "public",
+            "manager_of_managers",
+            "org_250_plus",
+            "exp_over_25",
+            "const",
+        ]
+    ]
+    fit = sm.GLM(
+        sample["trained_any"], x, family=sm.families.Binomial(), var_weights=sample["weight"]
+    ).fit(cov_type="HC0")
     for k in x.columns.drop("const"):
         assert fit.params[k] > 0 and fit.pvalues[k] < 0.05, (k, fit.params[k], fit.pvalues[k])

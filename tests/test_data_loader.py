@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lederuddannelse.codebook import load_codebook
+from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.loader import add_derived, load_survey, validate_file, write_sav
+from lederuddannelse.data.synthetic import generate_survey
 from lederuddannelse.errors import DataValidationError
-from lederuddannelse.loader import add_derived, load_survey, validate_file, write_sav
-from lederuddannelse.synthetic import generate_survey
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,9 @@ def test_spss_value_labels_are_mapped_to_codebook_codes(good, canonical, tmp_pat
     df = good.astype({c: "float64" for c in good.columns})
     df["gender"] = np.where(good["gender"] == 2, 0.0, 1.0)
     path = tmp_path / "recoded.sav"
-    pyreadstat.write_sav(df, str(path), variable_value_labels={"gender": {0.0: "Kvinde", 1.0: "mand "}})
+    pyreadstat.write_sav(
+        df, str(path), variable_value_labels={"gender": {0.0: "Kvinde", 1.0: "mand "}}
+    )
     loaded = load_survey(path)
     pd.testing.assert_series_equal(loaded["gender"], canonical["gender"])
 
@@ -108,7 +110,11 @@ def test_extra_columns_are_kept_and_mentioned(good, tmp_path):
 
 def test_weight_column_is_optional(good, tmp_path):
     summary = validate_file(write(good.drop(columns="weight"), tmp_path))
-    assert summary.startswith("OK: ") and "no weight column" in summary and "200 respondents" in summary
+    assert (
+        summary.startswith("OK: ")
+        and "no weight column" in summary
+        and "200 respondents" in summary
+    )
 
 
 def test_add_derived_indicators(canonical):
@@ -156,7 +162,10 @@ def test_04_wrong_type_text_in_numeric_column(good, tmp_path):
     df = good.astype({"desire": object})
     df.loc[1, "desire"] = "meget"
     msg = problems(write(df, tmp_path))
-    assert "column 'desire': wrong type, expected numeric codes but found text in 1 row (row 2: 'meget')" in msg
+    assert (
+        "column 'desire': wrong type, expected numeric codes but found text in 1 row (row 2: 'meget')"
+        in msg
+    )
 
 
 def test_05_value_out_of_range(good, tmp_path):
@@ -170,7 +179,9 @@ def test_06_fractional_code(good, tmp_path):
     df = good.astype({"age_group": float})
     df.loc[0, "age_group"] = 2.5
     msg = problems(write(df, tmp_path))
-    assert "column 'age_group': codes must be whole numbers, but are not in 1 row (row 1: 2.5)" in msg
+    assert (
+        "column 'age_group': codes must be whole numbers, but are not in 1 row (row 1: 2.5)" in msg
+    )
 
 
 def test_07_routing_answered_although_not_asked(good, tmp_path):
@@ -189,14 +200,20 @@ def test_08_routing_missing_although_asked(good, tmp_path):
     row = first_row(df, df["training"] > 0)
     df.loc[row, "training_year"] = pd.NA
     msg = problems(write(df, tmp_path))
-    assert f"column 'training_year': missing although asked in 1 row (row {row + 1}); required where training in [1, 2]" in msg
+    assert (
+        f"column 'training_year': missing although asked in 1 row (row {row + 1}); required where training in [1, 2]"
+        in msg
+    )
 
 
 def test_09_missing_required_value(good, tmp_path):
     df = good.astype({"manager_type": "Int8"})
     df.loc[[0, 9], "manager_type"] = pd.NA
     msg = problems(write(df, tmp_path))
-    assert "column 'manager_type': missing values in 2 rows (rows 1, 10); every respondent must have a value" in msg
+    assert (
+        "column 'manager_type': missing values in 2 rows (rows 1, 10); every respondent must have a value"
+        in msg
+    )
 
 
 def test_10_duplicate_ids(good, tmp_path):
@@ -210,7 +227,10 @@ def test_11_negative_and_zero_weights(good, tmp_path):
     df = good.copy()
     df.loc[[3, 4], "weight"] = [-1.5, 0.0]
     msg = problems(write(df, tmp_path))
-    assert "column 'weight': weights must be positive and finite, but are not in 2 rows (rows 4, 5: -1.5, 0)" in msg
+    assert (
+        "column 'weight': weights must be positive and finite, but are not in 2 rows (rows 4, 5: -1.5, 0)"
+        in msg
+    )
 
 
 def test_12_missing_weight(good, tmp_path):
@@ -224,7 +244,10 @@ def test_13_infinite_weight(good, tmp_path):
     df = good.copy()
     df.loc[0, "weight"] = np.inf
     msg = problems(write(df, tmp_path))
-    assert "column 'weight': weights must be positive and finite, but are not in 1 row (row 1: inf)" in msg
+    assert (
+        "column 'weight': weights must be positive and finite, but are not in 1 row (row 1: inf)"
+        in msg
+    )
 
 
 def test_14_empty_file(tmp_path):
@@ -252,7 +275,9 @@ def test_17_spss_unlabelled_codes(good, tmp_path):
     df = good.astype({c: "float64" for c in good.columns})
     df.loc[[1, 4], "gender"] = 3.0
     path = tmp_path / "unlabelled.sav"
-    pyreadstat.write_sav(df, str(path), variable_value_labels={"gender": {1.0: "Mand", 2.0: "Kvinde"}})
+    pyreadstat.write_sav(
+        df, str(path), variable_value_labels={"gender": {1.0: "Mand", 2.0: "Kvinde"}}
+    )
     msg = problems(path)
     assert (
         "column 'gender': SPSS values without a value label in 2 rows (rows 2, 5: 3, 3), "
@@ -265,9 +290,15 @@ def test_18_spss_label_not_in_codebook(good, tmp_path):
 
     df = good.astype({c: "float64" for c in good.columns})
     path = tmp_path / "otherlabel.sav"
-    pyreadstat.write_sav(df, str(path), variable_value_labels={"sector": {1.0: "Offentlig sektor", 2.0: "Erhvervslivet"}})
+    pyreadstat.write_sav(
+        df,
+        str(path),
+        variable_value_labels={"sector": {1.0: "Offentlig sektor", 2.0: "Erhvervslivet"}},
+    )
     msg = problems(path)
-    assert "column 'sector': SPSS value label 'Erhvervslivet' (value 2) is not a codebook label" in msg
+    assert (
+        "column 'sector': SPSS value label 'Erhvervslivet' (value 2) is not a codebook label" in msg
+    )
 
 
 def test_19_unknown_file_type(tmp_path):
@@ -292,7 +323,10 @@ def test_22_parquet_with_text_codes(good, tmp_path):
     path = tmp_path / "text.parquet"
     df.to_parquet(path, index=False)
     msg = problems(path)
-    assert "column 'gender': wrong type, expected numeric codes but found text in 200 rows (rows 1, 2, 3, 4, 5, ...:" in msg
+    assert (
+        "column 'gender': wrong type, expected numeric codes but found text in 200 rows (rows 1, 2, 3, 4, 5, ...:"
+        in msg
+    )
 
 
 def test_23_duplicate_column_names(good, tmp_path):
@@ -311,7 +345,12 @@ def test_24_all_problems_reported_at_once(good, tmp_path):
     df.loc[2, "weight"] = -1
     msg = problems(write(df, tmp_path))
     assert "4 problems found" in msg
-    for part in ("missing column 'education'", "column 'gender': unknown code", "duplicate ids", "weights must be positive"):
+    for part in (
+        "missing column 'education'",
+        "column 'gender': unknown code",
+        "duplicate ids",
+        "weights must be positive",
+    ):
         assert part in msg
     assert msg.count("\n  - ") == 4
     assert str(tmp_path / "bad.csv") in msg.splitlines()[0]
@@ -321,7 +360,11 @@ def test_25_cli_validate_reports_without_traceback(good, tmp_path):
     df = good.copy()
     df.loc[0, "gender"] = 9
     path = write(df, tmp_path)
-    run = subprocess.run([sys.executable, "-m", "lederuddannelse", "data", "validate", path], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "lederuddannelse", "data", "validate", path],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 1
     assert "column 'gender': unknown code in 1 row (row 1: 9)" in run.stderr
     assert "Traceback" not in run.stderr
@@ -333,7 +376,9 @@ def test_26_danish_csv_bad_entry_reported_alone_and_text_kept(good, tmp_path):
     path = tmp_path / "dansk.csv"
     df.to_csv(path, index=False, sep=";", decimal=",")
     msg = problems(path)
-    assert "column 'weight': wrong type, expected numbers but found text in 1 row (row 4: 'x')" in msg
+    assert (
+        "column 'weight': wrong type, expected numbers but found text in 1 row (row 4: 'x')" in msg
+    )
     df.loc[3, "weight"] = 1.25
     df.to_csv(path, index=False, sep=";", decimal=",")
     loaded = load_survey(path)

@@ -17,15 +17,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lederuddannelse.errors import DataValidationError, WeightingError
-from lederuddannelse.synthetic import generate_survey
-from lederuddannelse.weighting import (
+from lederuddannelse.data.synthetic import generate_survey
+from lederuddannelse.data.weighting import (
     kish_effective_n,
     load_margins,
     rake,
     weight_survey,
     weighting_diagnostics,
 )
+from lederuddannelse.errors import DataValidationError, WeightingError
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -67,7 +67,9 @@ def test_rake_matches_r_live(tmp_path):
     out = tmp_path / "rake_reference.csv"
     margins = Path(__file__).resolve().parents[1] / "data" / "margins.csv"
     run = subprocess.run(
-        [rscript, str(R_SCRIPT), str(RAKE_INPUT), str(margins), str(out)], capture_output=True, text=True
+        [rscript, str(R_SCRIPT), str(RAKE_INPUT), str(margins), str(out)],
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stderr
     live = pd.read_csv(out)
@@ -117,7 +119,9 @@ def test_diagnostics_tables(survey):
     m = diag.margins
     assert len(m) == 2 + 2 + 10 + 4
     assert (m["weighted_diff_pp"].abs() < 1e-6).all()
-    assert m.loc[(m["variable"] == "sector") & (m["category"] == 1), "unweighted_diff_pp"].iloc[0] > 5
+    assert (
+        m.loc[(m["variable"] == "sector") & (m["category"] == 1), "unweighted_diff_pp"].iloc[0] > 5
+    )
     assert m.loc[m["variable"] == "gender", "label"].tolist() == ["Mand", "Kvinde"]
     w = weighted["weight"].to_numpy()
     assert diag.value("kish_n_eff") == pytest.approx(kish_effective_n(w))
@@ -137,7 +141,10 @@ def test_trimming_caps_and_reports(survey):
 
 def test_empty_category_names_margin_and_category(survey):
     without = survey[survey["industry"] != 7]
-    with pytest.raises(WeightingError, match=r"Raking margin 'industry': category 7 has a population total but no respondents"):
+    with pytest.raises(
+        WeightingError,
+        match=r"Raking margin 'industry': category 7 has a population total but no respondents",
+    ):
         weight_survey(without)
 
 
@@ -145,5 +152,8 @@ def test_unknown_category_is_named(survey):
     df = survey.copy()
     df["org_size"] = df["org_size"].astype(int)
     df.loc[0, "org_size"] = 5
-    with pytest.raises(WeightingError, match=r"'org_size': categories \[5\] occur in the data but have no population total"):
+    with pytest.raises(
+        WeightingError,
+        match=r"'org_size': categories \[5\] occur in the data but have no population total",
+    ):
         weight_survey(df)

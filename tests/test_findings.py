@@ -9,17 +9,32 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import open_test_chapter
 
-from lederuddannelse import findings
-from lederuddannelse.loader import add_derived, load_survey
-from lederuddannelse.survey import SurveyDesign
-from lederuddannelse.weighting import load_margins, weight_survey
+from conftest import open_test_chapter
+from lederuddannelse.analysis import findings
+from lederuddannelse.data.loader import add_derived, load_survey
+from lederuddannelse.data.weighting import load_margins, weight_survey
+from lederuddannelse.stats.design import SurveyDesign
 
 ALPHA = 0.05
 STATUSES = set(findings.STATUS_TEXT.values())
-IDS = ["F1a", "F1b", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11", "F12",
-       "F13", "F14"]
+IDS = [
+    "F1a",
+    "F1b",
+    "F2",
+    "F3",
+    "F4",
+    "F5",
+    "F6",
+    "F7",
+    "F8",
+    "F9",
+    "F10",
+    "F11",
+    "F12",
+    "F13",
+    "F14",
+]
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +74,24 @@ def expected(path, definition: str, weighted: bool) -> dict[str, bool]:
     out = {}
     r = design.proportion("trained_any").iloc[0]
     out["F1a"] = bool(r["ci_low"] <= 0.43 <= r["ci_high"])
-    d2 = SurveyDesign(_among_trained(df, "after_2020", definition), "weight",
-                      rake_margins=design.rake_margins, weighted=weighted)
+    d2 = SurveyDesign(
+        _among_trained(df, "after_2020", definition),
+        "weight",
+        rake_margins=design.rake_margins,
+        weighted=weighted,
+    )
     r = d2.proportion("_x").iloc[0]
     out["F2"] = bool(r["ci_low"] <= 0.53 <= r["ci_high"])
-    out["F8"] = all(_positive(design.difference(v, "manager_type", 2, 1).iloc[0])
-                    for v in (f"trained_{definition}", "workplace_priority", "workplace_resources"))
-    d14 = SurveyDesign(_among_trained(df, "reason_career", definition), "weight",
-                       rake_margins=design.rake_margins, weighted=weighted)
+    out["F8"] = all(
+        _positive(design.difference(v, "manager_type", 2, 1).iloc[0])
+        for v in (f"trained_{definition}", "workplace_priority", "workplace_resources")
+    )
+    d14 = SurveyDesign(
+        _among_trained(df, "reason_career", definition),
+        "weight",
+        rake_margins=design.rake_margins,
+        weighted=weighted,
+    )
     out["F14"] = _positive(d14.difference("_x", "sector", 2, 1).iloc[0])
     return out
 
@@ -90,12 +115,15 @@ def test_ledger_has_robustness_columns(ledger):
     assert (ledger["Uvægtet"] != findings.NOT_APPLICABLE).all()
 
 
-@pytest.mark.parametrize("column,definition,weighted", [
-    ("Standard", "any", True),
-    ("Uvægtet", "any", False),
-    ("Smal definition", "narrow", True),
-    ("Bred definition", "broad", True),
-])
+@pytest.mark.parametrize(
+    "column,definition,weighted",
+    [
+        ("Standard", "any", True),
+        ("Uvægtet", "any", False),
+        ("Smal definition", "narrow", True),
+        ("Bred definition", "broad", True),
+    ],
+)
 def test_status_matches_independent_computation(ledger, data_file, column, definition, weighted):
     exp = expected(data_file, definition, weighted)
     for fid, holds in exp.items():
@@ -119,8 +147,11 @@ def test_claim_that_fails_is_reported_as_failing(ch):
     """Nobody trained: F1a's CI cannot cover the report's level, so it must not hold."""
     df = ch.data.copy()
     df["training"] = 0
-    df = add_derived(df.drop(columns=[c for c in ("training_year", "paid_by") if c in df]).assign(
-        training_year=np.nan, paid_by=np.nan))
+    df = add_derived(
+        df.drop(columns=[c for c in ("training_year", "paid_by") if c in df]).assign(
+            training_year=np.nan, paid_by=np.nan
+        )
+    )
     design = SurveyDesign(df, "weight", weighted=True)
     fake = dataclasses.replace(ch, data=df, design=design, extra={})
     assert findings.f1a(fake).holds is False

@@ -25,7 +25,7 @@ from conftest import ROOT
 # Explicit exceptions (pattern -> why)
 ALLOWED = {
     r"\b(199\d|20[0-3]\d)\b": "years (dates): the training-year question's categories ('efter "
-                            "2020'), the executive order, publication years of cited works",
+    "2020'), the executive order, publication years of cited works",
     r"^\s*\d{1,2}\.\s": "the marker of an ordered list item ('1. Læg filen i …')",
 }
 
@@ -135,13 +135,16 @@ def test_clean_sample_passes():
     assert typed_numbers(SAMPLE) == []
 
 
-@pytest.mark.parametrize("typed", [
-    "Andelen er 43 pct. af lederne.",
-    "Forskellen er {glue:md}`diff`, og 3 af 4 fund holder.",
-    "Konfidensintervallet er 95 %.",
-    "Der er 2.000 svar.",
-    "1. Læg filen i mappen; den har 12 kolonner.",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Andelen er 43 pct. af lederne.",
+        "Forskellen er {glue:md}`diff`, og 3 af 4 fund holder.",
+        "Konfidensintervallet er 95 %.",
+        "Der er 2.000 svar.",
+        "1. Læg filen i mappen; den har 12 kolonner.",
+    ],
+)
 def test_typed_number_in_prose_fails(typed):
     hits = typed_numbers(SAMPLE + "\n" + typed + "\n")
     assert hits and hits[0][0] == SAMPLE.count("\n") + 2

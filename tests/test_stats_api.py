@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lederuddannelse.disclosure import SuppressionPolicy
-from lederuddannelse.survey import SurveyDesign
+from lederuddannelse.stats.design import SurveyDesign
+from lederuddannelse.stats.disclosure import SuppressionPolicy
 
 FIX = __import__("pathlib").Path(__file__).resolve().parent / "fixtures"
 
@@ -32,7 +32,9 @@ def test_domain_keeps_full_sample_and_nan_groups_excluded(df):
     t = d.proportion("career", by="sector")
     assert t["n"].sum() == df["career"].notna().sum()
     df2 = df.assign(sector=df["sector"].where(df.index % 10 != 0))
-    t2 = SurveyDesign(df2, "weight", policy=SuppressionPolicy.none()).proportion("trained", by="sector")
+    t2 = SurveyDesign(df2, "weight", policy=SuppressionPolicy.none()).proportion(
+        "trained", by="sector"
+    )
     assert t2["n"].sum() == df2["sector"].notna().sum()
 
 
@@ -48,10 +50,13 @@ def test_multi_response_ranked(df):
 def test_conf_level_everywhere(df):
     wide = SurveyDesign(df, "weight", conf_level=0.99, policy=SuppressionPolicy.none())
     narrow = SurveyDesign(df, "weight", conf_level=0.90, policy=SuppressionPolicy.none())
-    for f in (lambda d: d.proportion("trained"), lambda d: d.mean("x"),
-              lambda d: d.difference("trained", "role", "mm", "me"),
-              lambda d: d.logistic("trained ~ x").table.iloc[[1]],
-              lambda d: d.ordinal("desire ~ x").table.iloc[[0]]):
+    for f in (
+        lambda d: d.proportion("trained"),
+        lambda d: d.mean("x"),
+        lambda d: d.difference("trained", "role", "mm", "me"),
+        lambda d: d.logistic("trained ~ x").table.iloc[[1]],
+        lambda d: d.ordinal("desire ~ x").table.iloc[[0]],
+    ):
         a, b = f(wide).iloc[0], f(narrow).iloc[0]
         assert a["ci_high"] - a["ci_low"] > b["ci_high"] - b["ci_low"]
 
@@ -66,7 +71,9 @@ def test_ordinal_predictions_consistent(df):
         assert probs["estimate"].sum() == pytest.approx(1.0, abs=1e-12)
         mean = (probs["quantity"].astype(int) * probs["estimate"]).sum()
         assert g.loc[g["quantity"] == "mean", "estimate"].iloc[0] == pytest.approx(mean, abs=1e-12)
-        assert (probs["ci_low"] <= probs["estimate"]).all() and (probs["estimate"] <= probs["ci_high"]).all()
+        assert (probs["ci_low"] <= probs["estimate"]).all() and (
+            probs["estimate"] <= probs["ci_high"]
+        ).all()
     # positive coefficient <=> higher predicted mean
     assert fit.table.set_index("term").loc["x", "estimate"] > 0
 

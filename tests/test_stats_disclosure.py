@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lederuddannelse.disclosure import SuppressionPolicy
-from lederuddannelse.survey import SurveyDesign
+from lederuddannelse.stats.design import SurveyDesign
+from lederuddannelse.stats.disclosure import SuppressionPolicy
 
 SMALL = ["c_three", "d_twenty"]
 
@@ -18,12 +18,14 @@ def data() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     grp = np.array(["a_big"] * 500 + ["b_big"] * 400 + ["c_three"] * 3 + ["d_twenty"] * 20)
     n = len(grp)
-    df = pd.DataFrame({
-        "grp": grp,
-        "sex": rng.choice(["f", "m"], n),
-        "x": rng.normal(size=n),
-        "weight": np.exp(rng.normal(0, 0.3, n)),
-    })
+    df = pd.DataFrame(
+        {
+            "grp": grp,
+            "sex": rng.choice(["f", "m"], n),
+            "x": rng.normal(size=n),
+            "weight": np.exp(rng.normal(0, 0.3, n)),
+        }
+    )
     df["y"] = (rng.random(n) < 0.4).astype(float)
     df.loc[df.grp == "c_three", "y"] = [1.0, 0.0, 1.0]  # mixed, so models can be fitted
     df["z"] = np.where(rng.random(n) < 0.5, 1.0, 0.0)
@@ -48,7 +50,9 @@ def _assert_hidden(t: pd.DataFrame, cols: list[str], key: str = "grp") -> None:
         assert rows.loc[rows[key] == "c_three", "n"].isna().all(), "a count of 3 is shown"
 
 
-def _assert_no_subtraction(t: pd.DataFrame, raw: pd.DataFrame, set_cols: list[str], min_n: int = 30):
+def _assert_no_subtraction(
+    t: pd.DataFrame, raw: pd.DataFrame, set_cols: list[str], min_n: int = 30
+):
     """In every linked set: no suppression, or >= 2 suppressed cells covering >= min_n."""
     groups = [t] if not set_cols else [g for _, g in t.groupby(set_cols)]
     for g in groups:
@@ -62,7 +66,9 @@ def _assert_no_subtraction(t: pd.DataFrame, raw: pd.DataFrame, set_cols: list[st
 
 def test_proportion_by_with_total(design, data):
     t = design.proportion("y", by="grp", total=True)
-    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).proportion("y", by="grp", total=True)
+    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).proportion(
+        "y", by="grp", total=True
+    )
     _assert_hidden(t, ["estimate", "se", "ci_low", "ci_high", "N", "deff"])
     body = t[t["grp"] != "I alt"]
     _assert_no_subtraction(body, raw, [])
@@ -92,14 +98,18 @@ def test_distribution(design, data):
     # the distribution of a scale within groups
     t = design.distribution("scale", by="grp")
     _assert_hidden(t, ["estimate", "se", "N"])
-    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).distribution("scale", by="grp")
+    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).distribution(
+        "scale", by="grp"
+    )
     _assert_no_subtraction(t, raw, ["category"])
 
 
 def test_multi_response(design, data):
     t = design.multi_response(["y", "z"], by="grp")
     _assert_hidden(t, ["estimate", "se", "N"])
-    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).multi_response(["y", "z"], by="grp")
+    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).multi_response(
+        ["y", "z"], by="grp"
+    )
     raw = raw.set_index(["grp", "item"]).loc[list(zip(t["grp"], t["item"]))].reset_index()
     raw.index = t.index
     _assert_no_subtraction(t, raw, ["item"])
@@ -117,14 +127,21 @@ def test_difference(design):
 
 
 def test_models(design):
-    for fit in (design.logistic("y ~ grp + x"), design.linear("x ~ grp + z"),
-                design.ordinal("scale ~ grp + x")):
+    for fit in (
+        design.logistic("y ~ grp + x"),
+        design.linear("x ~ grp + z"),
+        design.ordinal("scale ~ grp + x"),
+    ):
         tab = fit.table
         small = tab[tab["term"].str.contains("c_three|d_twenty")]
         assert len(small) == 2 and small["suppressed"].all()
         assert small[["estimate", "se", "ci_low", "ci_high", "p_value"]].isna().all().all()
-        assert not tab.loc[tab["term"] == "x", "suppressed"].any() if "x" in set(tab["term"]) else True
-        prof = pd.DataFrame({"grp": ["a_big", "c_three", "d_twenty"], "x": [0.0] * 3, "z": [1.0] * 3})
+        assert (
+            not tab.loc[tab["term"] == "x", "suppressed"].any() if "x" in set(tab["term"]) else True
+        )
+        prof = pd.DataFrame(
+            {"grp": ["a_big", "c_three", "d_twenty"], "x": [0.0] * 3, "z": [1.0] * 3}
+        )
         pred = fit.predict(prof)
         hidden = pred[pred["grp"].isin(SMALL)]
         assert hidden["suppressed"].all() and hidden["estimate"].isna().all()

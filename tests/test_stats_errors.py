@@ -7,19 +7,21 @@ import pandas as pd
 import pytest
 
 from lederuddannelse.errors import EstimationError, ParameterError
-from lederuddannelse.survey import SurveyDesign
+from lederuddannelse.stats.design import SurveyDesign
 
 
 @pytest.fixture(scope="module")
 def design() -> SurveyDesign:
     rng = np.random.default_rng(3)
     n = 400
-    df = pd.DataFrame({
-        "sector": rng.choice(["public", "private"], n),
-        "size": rng.choice(["s", "m", "l"], n),
-        "x": rng.normal(size=n),
-        "weight": np.exp(rng.normal(0, 0.3, n)),
-    })
+    df = pd.DataFrame(
+        {
+            "sector": rng.choice(["public", "private"], n),
+            "size": rng.choice(["s", "m", "l"], n),
+            "x": rng.normal(size=n),
+            "weight": np.exp(rng.normal(0, 0.3, n)),
+        }
+    )
     df["trained"] = (rng.random(n) < 0.4).astype(float)
     df["desire"] = rng.integers(1, 6, n)
     df["asked_none"] = np.nan
@@ -30,7 +32,9 @@ def design() -> SurveyDesign:
 
 
 def test_unknown_variable(design):
-    with pytest.raises(EstimationError, match=r"Unknown variable 'trainde'.*Did you mean 'trained'"):
+    with pytest.raises(
+        EstimationError, match=r"Unknown variable 'trainde'.*Did you mean 'trained'"
+    ):
         design.proportion("trainde")
     with pytest.raises(EstimationError, match=r"Unknown variable 'sektor'"):
         design.proportion("trained", by="sektor")
@@ -50,13 +54,20 @@ def test_not_binary(design):
 
 
 def test_empty_domain(design):
-    with pytest.raises(EstimationError, match=r"Empty domain: no respondent has a value of 'asked_none'"):
+    with pytest.raises(
+        EstimationError, match=r"Empty domain: no respondent has a value of 'asked_none'"
+    ):
         design.proportion("asked_none")
     with pytest.raises(EstimationError, match=r"Empty domain: no respondent has sector == 'state'"):
         design.difference("trained", "sector", "state", "public")
-    df = design.df.assign(reason2=np.where(design.df["sector"] == "public", np.nan, design.df["trained"]))
+    df = design.df.assign(
+        reason2=np.where(design.df["sector"] == "public", np.nan, design.df["trained"])
+    )
     d = SurveyDesign(df, "weight")
-    with pytest.raises(EstimationError, match=r"Empty domain: no respondent with sector == 'public' has a value of 'reason2'"):
+    with pytest.raises(
+        EstimationError,
+        match=r"Empty domain: no respondent with sector == 'public' has a value of 'reason2'",
+    ):
         d.difference("reason2", "sector", "public", "private")
     with pytest.raises(EstimationError, match=r"Empty domain"):
         design.logistic("trained ~ asked_none")
@@ -65,7 +76,10 @@ def test_empty_domain(design):
 def test_separation_and_convergence(design):
     with pytest.raises(EstimationError, match=r"separation"):
         design.logistic("sep ~ x")
-    with pytest.raises(EstimationError, match=r"Separation in .*every respondent in size = 'l' has outcome 1.*Merge"):
+    with pytest.raises(
+        EstimationError,
+        match=r"Separation in .*every respondent in size = 'l' has outcome 1.*Merge",
+    ):
         design.logistic("quasi ~ size + x")
     with pytest.raises(EstimationError, match=r"separation"):
         design.ordinal("desire ~ x + I(desire * 10.0)")

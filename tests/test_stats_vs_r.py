@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lederuddannelse.disclosure import SuppressionPolicy
-from lederuddannelse.survey import SurveyDesign
-from lederuddannelse.weighting import rake
+from lederuddannelse.data.weighting import rake
+from lederuddannelse.stats.design import SurveyDesign
+from lederuddannelse.stats.disclosure import SuppressionPolicy
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures"
@@ -32,7 +32,10 @@ LARGEST: dict[str, float] = {}
 def load_data():
     df = pd.read_csv(FIX / "stats_data.csv")
     m = pd.read_csv(FIX / "stats_margins.csv")
-    margins = {v: g.set_index("category")["total"].astype(float) for v, g in m.groupby("variable", sort=False)}
+    margins = {
+        v: g.set_index("category")["total"].astype(float)
+        for v, g in m.groupby("variable", sort=False)
+    }
     return df, margins
 
 
@@ -60,8 +63,15 @@ def python_values(des: SurveyDesign) -> dict[tuple[str, str, str], float]:
     for v in ("trained", "career"):
         for lev in (0.95, 0.9):
             for meth in ("logit", "beta"):
-                d = SurveyDesign(des.df, des.w, rake_margins=des.rake_margins, conf_level=lev,
-                                 ci_method=meth, policy=des.policy, weighted=des.weighted)
+                d = SurveyDesign(
+                    des.df,
+                    des.w,
+                    rake_margins=des.rake_margins,
+                    conf_level=lev,
+                    ci_method=meth,
+                    policy=des.policy,
+                    weighted=des.weighted,
+                )
                 r = d.proportion(v).iloc[0]
                 put(f"ciprop_{meth}", f"{v}@{lev:g}", r, ["estimate", "ci_low", "ci_high"])
                 put(f"svyciprop_{meth}", f"{v}@{lev:g}", r, ["ci_low", "ci_high"])
@@ -69,16 +79,31 @@ def python_values(des: SurveyDesign) -> dict[tuple[str, str, str], float]:
     for _, r in t.iterrows():
         put("by", f"trained|region={r['region']}", r, ["estimate", "se", "deff"])
         put("by_ciprop_logit", f"trained|region={r['region']}", r, ["ci_low", "ci_high"])
-    tb = SurveyDesign(des.df, des.w, rake_margins=des.rake_margins, ci_method="beta",
-                      policy=des.policy, weighted=des.weighted).proportion("trained", by="region")
+    tb = SurveyDesign(
+        des.df,
+        des.w,
+        rake_margins=des.rake_margins,
+        ci_method="beta",
+        policy=des.policy,
+        weighted=des.weighted,
+    ).proportion("trained", by="region")
     for _, r in tb.iterrows():
         put("by_ciprop_beta", f"trained|region={r['region']}", r, ["ci_low", "ci_high"])
     for _, r in des.mean("x", by=["sector", "role"]).iterrows():
-        put("by", f"x|sector={r['sector']}|role={r['role']}", r, ["estimate", "se", "deff", "ci_low", "ci_high"])
+        put(
+            "by",
+            f"x|sector={r['sector']}|role={r['role']}",
+            r,
+            ["estimate", "se", "deff", "ci_low", "ci_high"],
+        )
     for _, r in des.proportion("career", by="sector").iterrows():
         put("by", f"career|sector={r['sector']}", r, ["estimate", "se", "deff"])
-    for v, g, a, b in [("trained", "role", "mm", "me"), ("trained", "region", "r1", "r3"),
-                       ("career", "sector", "private", "public"), ("score", "sector", "public", "private")]:
+    for v, g, a, b in [
+        ("trained", "role", "mm", "me"),
+        ("trained", "region", "r1", "r3"),
+        ("career", "sector", "private", "public"),
+        ("score", "sector", "public", "private"),
+    ]:
         r = des.difference(v, g, a, b).iloc[0]
         put("diff", f"{v}|{g}|{a}-{b}", r, ["estimate", "se", "p_value", "df", "ci_low", "ci_high"])
 
@@ -99,9 +124,16 @@ def python_values(des: SurveyDesign) -> dict[tuple[str, str, str], float]:
     }
     for mn, fit in fits.items():
         for _, r in fit.table.iterrows():
-            put("glm", f"{mn}:{rterm(r['term'])}", r, ["estimate", "se", "p_value", "ci_low", "ci_high"])
+            put(
+                "glm",
+                f"{mn}:{rterm(r['term'])}",
+                r,
+                ["estimate", "se", "p_value", "ci_low", "ci_high"],
+            )
         out[("glm", f"{mn}:df", "df")] = float(fit.df_resid)
-    prof = pd.DataFrame({"sector": ["public", "private"], "role": ["mm", "me"], "x": [15.0, 5.0], "sex": ["f", "m"]})
+    prof = pd.DataFrame(
+        {"sector": ["public", "private"], "role": ["mm", "me"], "x": [15.0, 5.0], "sex": ["f", "m"]}
+    )
     pred = fits["logistic"].predict(prof)
     for i, r in pred.iterrows():
         p = r["estimate"]
@@ -136,9 +168,18 @@ def compare(ref: pd.DataFrame, r_weights: pd.Series) -> pd.DataFrame:
             k = (r["stat"], r["key"], r["quantity"])
             assert k in ours, f"no Python value for {dname} {k}"
             diff = abs(ours[k] - r["value"])
-            rows.append({"design": dname, "stat": r["stat"], "key": r["key"], "quantity": r["quantity"],
-                         "r": r["value"], "py": ours[k], "diff": diff,
-                         "ok": diff <= tolerance(r["stat"], r["key"]) * max(1.0, abs(r["value"]))})
+            rows.append(
+                {
+                    "design": dname,
+                    "stat": r["stat"],
+                    "key": r["key"],
+                    "quantity": r["quantity"],
+                    "r": r["value"],
+                    "py": ours[k],
+                    "diff": diff,
+                    "ok": diff <= tolerance(r["stat"], r["key"]) * max(1.0, abs(r["value"])),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -178,11 +219,24 @@ def test_against_live_r(tmp_path):
         pytest.skip("Rscript not installed (the committed fixture is still compared)")
     out, wout = tmp_path / "ref.csv", tmp_path / "w.csv"
     proc = subprocess.run(
-        [rscript, str(ROOT / "tests" / "r" / "reference.R"), str(FIX / "stats_data.csv"),
-         str(FIX / "stats_margins.csv"), str(out), str(wout)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        [
+            rscript,
+            str(ROOT / "tests" / "r" / "reference.R"),
+            str(FIX / "stats_data.csv"),
+            str(FIX / "stats_margins.csv"),
+            str(out),
+            str(wout),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
-    if proc.returncode != 0 and "there is no package called" in proc.stderr and os.environ.get("CI") != "true":
+    if (
+        proc.returncode != 0
+        and "there is no package called" in proc.stderr
+        and os.environ.get("CI") != "true"
+    ):
         pytest.skip("R's survey/MASS packages are not installed")
     assert proc.returncode == 0, proc.stderr
     _check(pd.read_csv(out), pd.read_csv(wout)["weight"])

@@ -51,8 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         "skipped), then render the site with Jupyter Book (warnings are errors) and publish it "
         "to _build/html in one step. A failure leaves the published site as it was.",
     )
-    b.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2,
-                   help="chapters executed in parallel (default: number of cores)")
+    b.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="chapters executed in parallel (default: number of cores)",
+    )
     b.add_argument("--force", action="store_true", help="ignore the cache and execute everything")
     b.add_argument("--params", default=None, help="parameters file (default parameters.yml)")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
@@ -67,9 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
         "chapters/02_udbredelse.md -p definition narrow -p weighted false",
     )
     r.add_argument("chapter", help="chapter file, e.g. chapters/02_udbredelse.md")
-    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
-                   metavar=("NAME", "VALUE"), help="set a parameter (repeatable)")
-    r.add_argument("-g", "--group", default=None, help="parameter group to start from (default: the first)")
+    r.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter (repeatable)",
+    )
+    r.add_argument(
+        "-g", "--group", default=None, help="parameter group to start from (default: the first)"
+    )
     r.add_argument("-o", "--output", default=None, help="where to write the executed notebook")
 
     sub.add_parser("params", help="list the parameters, their values and what they may be")
@@ -77,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     cit = sub.add_parser("citation", help="citation files generated from citation.yml")
     cit_sub = cit.add_subparsers(dest="citation_command", metavar="ACTION", required=True)
     cff = cit_sub.add_parser(
-        "cff", help="print CITATION.cff (or write it with -o)",
+        "cff",
+        help="print CITATION.cff (or write it with -o)",
         description="Render CITATION.cff from citation.yml and the package version. "
         "Example: python -m lederuddannelse citation cff -o CITATION.cff",
     )
@@ -92,21 +107,31 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "data":
             return _data(args)
         if args.command == "build":
-            from lederuddannelse.build import build
+            from lederuddannelse.book.build import build
 
-            build(project_root(), jobs=args.jobs, force=args.force, quiet=args.quiet,
-                  params_file=Path(args.params) if args.params else None)
+            build(
+                project_root(),
+                jobs=args.jobs,
+                force=args.force,
+                quiet=args.quiet,
+                params_file=Path(args.params) if args.params else None,
+            )
             return 0
         if args.command == "run":
-            from lederuddannelse.build import run_one
+            from lederuddannelse.book.build import run_one
             from lederuddannelse.params import parse_cli_value
 
             overrides = {name: parse_cli_value(value) for name, value in args.parameter}
-            run_one(Path(args.chapter), overrides, project_root(), group=args.group,
-                    out=Path(args.output) if args.output else None)
+            run_one(
+                Path(args.chapter),
+                overrides,
+                project_root(),
+                group=args.group,
+                out=Path(args.output) if args.output else None,
+            )
             return 0
         if args.command == "citation":
-            from lederuddannelse.citation import cff_text, load_citation
+            from lederuddannelse.book.citation import cff_text, load_citation
 
             text = cff_text(load_citation(project_root() / "citation.yml"))
             if args.output:
@@ -129,18 +154,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _data(args: argparse.Namespace) -> int:
     if args.data_command == "generate":
-        from lederuddannelse.synthetic import generate_to_file
+        from lederuddannelse.data.synthetic import generate_to_file
 
         path = generate_to_file(n=args.n, seed=args.seed, out=args.out)
         print(f"wrote {path} ({args.n} respondents, seed {args.seed})")
         return 0
     if args.data_command == "validate":
-        from lederuddannelse.loader import validate_file
+        from lederuddannelse.data.loader import validate_file
 
         print(validate_file(args.file))
         return 0
     if args.data_command == "ensure":
-        from lederuddannelse.synthetic import ensure_embedded_data
+        from lederuddannelse.data.synthetic import ensure_embedded_data
 
         print(ensure_embedded_data())
         return 0

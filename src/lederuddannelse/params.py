@@ -62,7 +62,9 @@ class Spec:
 
 GLOBAL_SPECS: dict[str, Spec] = {
     "data_file": Spec(str, "'embedded' (the synthetic survey) or a CSV/Parquet/SPSS file"),
-    "definition": Spec(str, "which training counts: narrow, broad or any", ("narrow", "broad", "any")),
+    "definition": Spec(
+        str, "which training counts: narrow, broad or any", ("narrow", "broad", "any")
+    ),
     "weighted": Spec(bool, "weight estimates to the population (false: unweighted)", (True, False)),
     "raking_se": Spec(bool, "standard errors that account for raking", (True, False)),
     "conf_level": Spec(float, "confidence level of every interval", low=0.5, high=0.999),
@@ -122,7 +124,9 @@ def slug_of(source: Path) -> str:
     """`chapters/02_udbredelse.md` -> `udbredelse`."""
     m = re.match(r"^\d\d_([a-z0-9_]+)$", source.stem)
     if not m:
-        raise ParameterError(f"{source}: chapter files are named NN_slug.md (e.g. 02_udbredelse.md).")
+        raise ParameterError(
+            f"{source}: chapter files are named NN_slug.md (e.g. 02_udbredelse.md)."
+        )
     return m.group(1)
 
 
@@ -137,7 +141,9 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
         raise ParameterError(f"{path}: not valid YAML ({exc}).") from None
     unknown_top = set(raw) - {"global", "chapters"}
     if unknown_top:
-        raise ParameterError(f"{path}: unknown top-level keys {sorted(unknown_top)}; expected 'global' and 'chapters'.")
+        raise ParameterError(
+            f"{path}: unknown top-level keys {sorted(unknown_top)}; expected 'global' and 'chapters'."
+        )
     g = raw.get("global") or {}
     missing = set(GLOBAL_SPECS) - set(g)
     if missing:
@@ -148,11 +154,19 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
         raise ParameterError(f"{path}: 'chapters' lists no chapter.")
     for slug, entry in chapters.items():
         where = f"{path} (chapters.{slug})"
-        if not isinstance(entry, dict) or not isinstance(entry.get("groups"), dict) or not entry["groups"]:
-            raise ParameterError(f"{where}: expected a mapping with at least one entry under 'groups'.")
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("groups"), dict)
+            or not entry["groups"]
+        ):
+            raise ParameterError(
+                f"{where}: expected a mapping with at least one entry under 'groups'."
+            )
         for group, overrides in entry["groups"].items():
             if not _NAME.match(str(group)):
-                raise ParameterError(f"{where}: group name {group!r} must be lower case letters, digits and _.")
+                raise ParameterError(
+                    f"{where}: group name {group!r} must be lower case letters, digits and _."
+                )
             at = f"{path} (chapters.{slug}.groups.{group})"
             for name, value in (overrides or {}).items():
                 if name in GLOBAL_SPECS:
@@ -249,8 +263,11 @@ def describe_parameters(path: Path | None = None) -> str:
     lines = ["Global parameters (parameters.yml: global):"]
     for name, spec in GLOBAL_SPECS.items():
         allowed = (
-            ", ".join(map(str, spec.choices)) if spec.choices
-            else f"{spec.low} to {spec.high}" if spec.low is not None else "see help"
+            ", ".join(map(str, spec.choices))
+            if spec.choices
+            else f"{spec.low} to {spec.high}"
+            if spec.low is not None
+            else "see help"
         )
         lines.append(f"  {name} = {params.globals[name]!r}\n      {spec.help}; allowed: {allowed}")
     lines.append("Chapters and their parameter groups (parameters.yml: chapters):")

@@ -1,0 +1,346 @@
+"""Group comparisons shared by the chapters on motives, manager type and sector.
+
+Why a module of its own: three chapters compare two groups (managers of managers vs managers
+of employees, private vs public sector) on the same kinds of items (reasons, barriers,
+attitudes). Each comparison needs the same three pieces, computed one way only:
+
+- the share in each group, with its CI and n (``SurveyDesign.proportion`` by group);
+- the difference between the groups with its CI and design-based t test
+  (``SurveyDesign.difference``);
+- glued Danish text for the prose, including a phrase for the direction of the difference
+  that follows the test, so that the prose never asserts a direction the data do not show.
+
+Domains are made explicit as columns of the chapter's data (NaN = outside the domain), since
+the statistics layer treats NaN as "not in the domain" and keeps the full sample for the
+variance (R's domain estimation).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.errors import EstimationError
+from lederuddannelse.report.charts import SUPPRESSED_LABEL
+from lederuddannelse.report.fmt import ci, number, pct, pvalue
+
+# -------------------------------------------------------------------- labels and columns
+
+
+def item_label(var: str) -> str:
+    """The codebook label without its question prefix: 'Grund: Karrieremuligheder' ->
+    'Karrieremuligheder' (the table or chart title says whether it is a reason or a barrier)."""
+    label = load_codebook().label(var)
+    return label.split(": ", 1)[1] if ": " in label else label
+
+
+def group_codes(var: str) -> list[int]:
+    """The codes of a grouping variable in codebook order (never typed in a chapter)."""
+    return list(load_codebook().value_labels(var))
+
+
+def group_label(var: str, code) -> str:
+    return load_codebook().value_labels(var)[int(code)]
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def add_column(ch, name: str, values) -> str:
+    """Add a derived column to the chapter's data (which is the design's data) and return its
+    name. The design reads columns by name, so a derived domain or indicator is just a column."""
+    if ch.design.df is not ch.data:
+        raise EstimationError("The chapter's design does not use the chapter's data frame.")
+    ch.data[name] = np.asarray(values, dtype=float)
+    return name
+
+
+def restrict(ch, var: str, mask, suffix: str) -> str:
+    """``var`` within a domain (``mask`` True), NaN elsewhere: e.g. the reasons among those
+    trained under the page's definition, not among everybody who was asked."""
+    x = pd.to_numeric(ch.data[var], errors="coerce").to_numpy(dtype=float)
+    m = np.asarray(mask, dtype=bool)
+    return add_column(ch, f"{var}__{suffix}", np.where(m, x, np.nan))
+
+
+def trained_mask(ch) -> np.ndarray:
+    """Respondents trained under the page's definition (``ch.trained``)."""
+    return (ch.data[ch.trained] == 1).to_numpy(dtype=bool)
+
+
+def asked_mask(ch, var: str) -> np.ndarray:
+    """Respondents a question was put to, from the codebook's routing (no typed codes)."""
+    return load_codebook().asked(ch.data, var).to_numpy(dtype=bool)
+
+
+def agree(ch, var: str) -> str:
+    """Dichotomise a five-point agree scale: 1 = the two highest codes ('Delvist enig',
+    'Helt enig'), 0 = any other answer, NaN = no answer. Added as ``{var}_agree``.
+
+    Why the top two: the report states these items as "vurderer i højere grad", i.e. the share
+    who agree; a share with a CI reads more plainly than a mean of a 1-5 scale. The codes come
+    from the codebook's scale, in order, so a file with other codes needs a codebook edit only.
+    """
+    codes = sorted(load_codebook().value_labels(var))
+    top = codes[-2:]
+    x = pd.to_numeric(ch.data[var], errors="coerce").to_numpy(dtype=float)
+    return add_column(
+        ch, f"{var}_agree", np.where(np.isnan(x), np.nan, np.isin(x, top).astype(float))
+    )
+
+
+def agree_label(var: str) -> str:
+    """'<codebook label> (enig)': short enough for a chart axis; :func:`agree_note` says what
+    'enig' means, from the codebook's value labels."""
+    return f"{load_codebook().label(var)} (enig)"
+
+
+def agree_note(var: str) -> str:
+    """'enig = delvist enig eller helt enig', from the scale's two top value labels."""
+    labels = load_codebook().value_labels(var)
+    top = [lower_first(labels[c]) for c in sorted(labels)[-2:]]
+    return f"enig = {top[0]} eller {top[1]}"
+
+
+# -------------------------------------------------------------------- comparisons
+
+
+def compare(ch, items: dict[str, str], by: str, a, b) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compare groups ``by == a`` and ``by == b`` on each 0/1 item.
+
+    ``items`` maps a column (possibly a derived domain column) to its Danish label. Returns
+    ``(shares, tests)``: ``shares`` has one row per item and group (``item, label, group,
+    estimate, ci_low, ci_high, n, suppressed``), in item order then ``a``, ``b``; ``tests`` has
+    one row per item with the difference ``a - b``, its CI and p-value (``SurveyDesign.difference``).
+    """
+    shares, tests = [], []
+    name_a, name_b = group_label(by, a), group_label(by, b)
+    for var, label in items.items():
+        t = ch.design.proportion(var, by=by)
+        for code, name in ((a, name_a), (b, name_b)):
+            row = t[t[by] == code]
+            if row.empty:  # no respondent of this group in the item's domain
+                row = pd.DataFrame(
+                    [
+                        {
+                            by: code,
+                            "estimate": np.nan,
+                            "ci_low": np.nan,
+                            "ci_high": np.nan,
+                            "n": 0,
+                            "suppressed": True,
+                        }
+                    ]
+                )
+            row = row.iloc[[0]].assign(item=var, label=label, group=name)
+            shares.append(
+                row[["item", "label", "group", "estimate", "ci_low", "ci_high", "n", "suppressed"]]
+            )
+        d = ch.design.difference(var, by, a, b)
+        d.insert(0, "label", label)
+        d.insert(0, "item", var)
+        tests.append(d)
+    shares_df = pd.concat(shares, ignore_index=True)
+    tests_df = pd.concat(tests, ignore_index=True)
+    tests_df["group_a"], tests_df["group_b"] = name_a, name_b
+    return shares_df, tests_df
+
+
+def significant(row, conf_level: float) -> bool:
+    p = row.get("p_value", np.nan)
+    return bool(not row.get("suppressed", False) and pd.notna(p) and p < 1 - conf_level)
+
+
+def direction(
+    row,
+    conf_level: float,
+    higher: str = "signifikant højere end",
+    lower: str = "signifikant lavere end",
+    same: str = "ikke signifikant forskellig fra",
+) -> str:
+    """A phrase for prose that follows the test: the sign only counts when p < 1 - conf_level."""
+    if bool(row.get("suppressed", False)) or pd.isna(row.get("estimate", np.nan)):
+        return "ikke til at sammenligne (for få svar) med"
+    if not significant(row, conf_level):
+        return same
+    return higher if row["estimate"] > 0 else lower
+
+
+# -------------------------------------------------------------------- text for glue
+
+
+def points(x: float, decimals: int = 0) -> str:
+    """A difference of shares in percentage points: 0.123 -> '12 procentpoint'."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{number(100 * x, decimals)} procentpoint"
+
+
+def ci_points(low: float, high: float, conf_level: float) -> str:
+    level = number(100 * conf_level, 0 if float(100 * conf_level).is_integer() else 1)
+    return f"{level} %-KI: {number(100 * low)} til {number(100 * high)} procentpoint"
+
+
+def share_text(row, conf_level: float) -> tuple[str, str]:
+    """('43 pct.', '95 %-KI: 41–45 pct., n = 1.234'), or the suppression mark."""
+    n = row.get("n", np.nan)
+    if bool(row.get("suppressed", False)) or pd.isna(row.get("estimate", np.nan)):
+        return SUPPRESSED_LABEL, "for få svar til at vise et estimat"
+    return pct(row["estimate"]), f"{ci(row['ci_low'], row['ci_high'], conf_level)}, n = {number(n)}"
+
+
+def test_text(row, conf_level: float) -> tuple[str, str]:
+    """('12 procentpoint', '95 %-KI: 8 til 16 procentpoint, p < 0,001'), or the suppression mark."""
+    if bool(row.get("suppressed", False)) or pd.isna(row.get("estimate", np.nan)):
+        return SUPPRESSED_LABEL, "for få svar til at teste forskellen"
+    p = row["p_value"]
+    ptext = pvalue(p) if pd.notna(p) else "p kan ikke beregnes"
+    return points(
+        row["estimate"]
+    ), f"{ci_points(row['ci_low'], row['ci_high'], conf_level)}, {ptext}"
+
+
+def glue_share(ch, name: str, row) -> None:
+    est, detail = share_text(row, ch.params["conf_level"])
+    ch.glue(name, est)
+    ch.glue(f"{name}_ci", detail)
+
+
+def glue_comparison(ch, name: str, shares: pd.DataFrame, tests: pd.DataFrame, item: str) -> None:
+    """Glue ``{name}_a``, ``{name}_b`` (+ ``_ci``), ``{name}_diff``, ``{name}_test`` and
+    ``{name}_dir`` (a direction phrase following the test) for one item of :func:`compare`."""
+    level = ch.params["conf_level"]
+    s = shares[shares["item"] == item].reset_index(drop=True)
+    glue_share(ch, f"{name}_a", s.iloc[0])
+    glue_share(ch, f"{name}_b", s.iloc[1])
+    t = tests[tests["item"] == item].iloc[0]
+    diff, test = test_text(t, level)
+    ch.glue(f"{name}_diff", diff)
+    ch.glue(f"{name}_test", test)
+    ch.glue(f"{name}_dir", direction(t, level))
+
+
+def glue_ranked(ch, name: str, ranked: pd.DataFrame, top: int = 2) -> None:
+    """Glue the labels of the ``top`` highest-ranked items of a multiple-response table (in
+    lower case, for prose) as ``{name}_top1``, ``{name}_top2``, ... with their shares."""
+    shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
+    for k in range(top):
+        if k < len(shown):
+            r = shown.iloc[k]
+            ch.glue(f"{name}_top{k + 1}", lower_first(str(r["label"])))
+            glue_share(ch, f"{name}_top{k + 1}_share", r)
+        else:
+            ch.glue(f"{name}_top{k + 1}", SUPPRESSED_LABEL)
+            ch.glue(f"{name}_top{k + 1}_share", SUPPRESSED_LABEL)
+            ch.glue(f"{name}_top{k + 1}_share_ci", "for få svar til at vise et estimat")
+
+
+def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
+    """One CSV of a comparison: each item's shares in both groups and the test of the difference."""
+    wide = tests[
+        [
+            "label",
+            "group_a",
+            "estimate_a",
+            "n_a",
+            "group_b",
+            "estimate_b",
+            "n_b",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "suppressed",
+        ]
+    ].copy()
+    return wide.rename(
+        columns={
+            "label": "tekst",
+            "group_a": "gruppe_a",
+            "group_b": "gruppe_b",
+            "estimate": "forskel_a_minus_b",
+            "ci_low": "forskel_ki_nedre",
+            "ci_high": "forskel_ki_oevre",
+        }
+    )
+
+
+# -------------------------------------------------------------------- figures and tables
+
+
+def subtitle(ch, what: str, n) -> list[str]:
+    """The subtitle of every comparison figure: what is shown; weighting, CI level and n; the
+    source. Lines are wrapped so that the figure keeps to the page's text width."""
+    return wrap(what) + [
+        f"{'Vægtet' if ch.params['weighted'] else 'Uvægtet'}, med "
+        f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(n)}.",
+        f"Kilde: {ch.source_line}",
+    ]
+
+
+def wrap(text: str, width: int = 70) -> list[str]:
+    """Split a chart title or subtitle into lines: Vega-Lite does not wrap titles itself."""
+    import textwrap
+
+    return textwrap.wrap(text, width=width, break_long_words=False) or [text]
+
+
+def comparison_title(tests: pd.DataFrame, conf_level: float) -> str | list[str]:
+    """A title that states the finding: the largest significant difference (two lines: the
+    item, then both shares and the p-value), or that there is none."""
+    sig = tests[[significant(r, conf_level) for _, r in tests.iterrows()]]
+    a, b = tests["group_a"].iloc[0], tests["group_b"].iloc[0]
+    if sig.empty:
+        return wrap(f"Ingen signifikante forskelle mellem {lower_first(a)} og {lower_first(b)}", 55)
+    r = sig.loc[sig["estimate"].abs().idxmax()]
+    return wrap(f"Største forskel: {lower_first(str(r['label']))}", 55) + wrap(
+        f"{pct(r['estimate_a'])} ({lower_first(a)}) mod {pct(r['estimate_b'])} "
+        f"({lower_first(b)}), {pvalue(r['p_value'])}",
+        55,
+    )
+
+
+def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, name: str) -> None:
+    """Glue a grouped bar chart of a comparison under ``name`` (for ``{glue:figure}``)."""
+    from lederuddannelse.report.charts import grouped_proportion_chart
+
+    n = int(np.nansum(tests[["n_a", "n_b"]].max().to_numpy(dtype=float)))
+    chart = grouped_proportion_chart(
+        shares,
+        label="label",
+        group="group",
+        title=comparison_title(tests, ch.params["conf_level"]),
+        subtitle=subtitle(ch, what, n),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue(name, chart)
+
+
+def ranked_title(ranked: pd.DataFrame, lead: str) -> list[str]:
+    """'<lead>: <first> (x pct.) og <second> (y pct.)' from a ranked multiple-response table."""
+    shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
+    if shown.empty:
+        return lead
+    parts = [
+        f"{lower_first(str(r['label']))} ({pct(r['estimate'])})"
+        for _, r in shown.head(2).iterrows()
+    ]
+    return wrap(f"{lead}: {' og '.join(parts)}", 55)
+
+
+def ranked_chart(ch, ranked: pd.DataFrame, lead: str, what: str, name: str) -> None:
+    """Glue a bar chart of a ranked multiple-response table (largest share first)."""
+    from lederuddannelse.report.charts import proportion_chart
+
+    chart = proportion_chart(
+        ranked,
+        label="label",
+        title=ranked_title(ranked, lead),
+        subtitle=subtitle(ch, what, ranked["n"].max()),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue(name, chart)

@@ -1,0 +1,951 @@
+"""The report's findings F1a-F14 as explicit, testable checks (the claims ledger).
+
+Each finding of ``shared/brief/findings.md`` has one function here that takes a Chapter-like
+object (anything with ``params``, ``data`` and ``design``, e.g. the result of
+:func:`lederuddannelse.chapters.base.open_chapter`) and returns a :class:`Finding`: what the report
+says, what this edition estimates (with CI and n, or a test), the criterion used to decide, and
+whether the claim holds on the data in use.
+
+Why explicit criteria: "holds" is a judgement, and a reader (or an auditor running the book on
+the real microdata) must be able to see exactly what was checked. The rules are deliberately
+simple and written out in :data:`CRITERIA`: a published level "holds" when the confidence
+interval covers it; a claimed difference or model effect "holds" when it has the stated sign
+and p < :data:`ALPHA`; a claimed majority holds when the lower CI limit is above 50 %.
+``holds`` is ``None`` when the data cannot decide (a needed estimate is suppressed by the
+small-cell rule, or a model cannot be fitted).
+
+Definitions: findings about "the trained" (F2, F3, F4's payment, F8, F10, F14) follow the
+``definition`` parameter (:data:`DEFINITION_DEPENDENT`); F1a, F1b and F11 name their definition
+in the report and use it whatever the parameter says. :func:`variant` rebuilds the design with
+other parameters (narrow/broad definition, weighted/unweighted) so the ledger can show
+robustness without running other notebooks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.errors import EstimationError
+from lederuddannelse.report.fmt import ci, number, pct, pvalue
+
+ALPHA = 0.05  # significance level of every "holds" test
+
+# Report levels the estimate's CI should cover (findings.md)
+REPORT_LEVELS = {"any": 0.43, "narrow": 0.10, "broad": 0.33, "after_2020": 0.53}
+
+# Findings whose population ("the trained", "the untrained") follows the definition parameter
+DEFINITION_DEPENDENT = ("F2", "F3", "F4", "F8", "F10", "F14")
+
+# Terms of the desire model used for F3 (desire part), F5, F6 and F7: one joint model, so the
+# effects are net of each other, as in the report's regression.
+DESIRE_TERMS = (
+    "self_efficacy",
+    "expect_wellbeing",
+    "expect_sickness",
+    "conflicts",
+    "stressed_employees",
+    "employees_resources",
+    "employees_thriving",
+    "workplace_strategy",
+    "workplace_tools",
+    "interest_pwe",
+    "has_time",
+)
+# Background model of desire for F12 (profiles)
+PROFILE_TERMS = (
+    "gender",
+    "age_group",
+    "sector",
+    "span_of_control",
+    "experience",
+    "education",
+    "org_size",
+)
+
+# Traits of the archetypal trained manager (F10): (label, variable, codes counting as the trait)
+ARCHETYPE = (
+    ("Kvinde", "gender", (2,)),
+    ("Offentlig sektor", "sector", (1,)),
+    ("Organisation med 250 ansatte eller flere", "org_size", (4,)),
+    ("Mere end 25 års ledererfaring", "experience", (4,)),
+    ("Leder af ledere", "manager_type", (2,)),
+    ("Ledelsesspænd over 28 medarbejdere", "span_of_control", (3, 4)),
+)
+
+REASONS = (
+    "reason_develop",
+    "reason_tools",
+    "reason_interest",
+    "reason_career",
+    "reason_required",
+    "reason_wellbeing",
+)
+BARRIERS = (
+    "barrier_time",
+    "barrier_competent",
+    "barrier_no_difference",
+    "barrier_not_relevant",
+    "barrier_cost",
+    "barrier_unaware",
+)
+
+# Chapters (slugs) that show each finding in detail; the ledger links to their pages
+CHAPTER_OF = {
+    "F1a": ("udbredelse",),
+    "F1b": ("udbredelse",),
+    "F2": ("udbredelse",),
+    "F3": ("motiver", "hvem", "lyst"),
+    "F4": ("udbredelse",),
+    "F5": ("lyst",),
+    "F6": ("lyst",),
+    "F7": ("lyst",),
+    "F8": ("hvem", "ledertype"),
+    "F9": ("motiver", "ledertype"),
+    "F10": ("hvem",),
+    "F11": ("udbredelse",),
+    "F12": ("lyst",),
+    "F13": ("motiver", "sektor"),
+    "F14": ("motiver", "sektor"),
+}
+
+
+@dataclass
+class Finding:
+    """One checked claim.
+
+    ``holds`` is True/False by the ``criterion``; None when the data in use cannot decide.
+    ``estimate`` is Danish prose with CI and n (or test), ready to glue or tabulate.
+    """
+
+    id: str
+    statement: str
+    estimate: str
+    holds: bool | None
+    criterion: str
+    details: pd.DataFrame | None = None
+    parts: dict[str, str] = field(default_factory=dict)  # named pieces of ``estimate`` for glue
+
+
+STATEMENTS = {
+    "F1a": "43 pct. af lederne har taget en lederuddannelse i psykisk arbejdsmiljø (samlet).",
+    "F1b": "10 pct. har taget den smalle og 33 pct. den brede uddannelse.",
+    "F2": "Af dem, der har taget uddannelsen, tog 53 pct. den efter 2020.",
+    "F3": "De vigtigste grunde er at udvikle sig som leder og at få konkrete værktøjer; interesse "
+    "for psykisk arbejdsmiljø og tid øger sandsynligheden for at have taget uddannelsen og "
+    "lysten til den.",
+    "F4": "De fleste fik uddannelsen betalt af arbejdspladsen; de fleste vil ikke tage den, hvis "
+    "de selv skal betale.",
+    "F5": "Lysten er større, når troen på egne evner er lav, og når lederen forventer, at "
+    "uddannelsen forbedrer trivslen og mindsker sygefraværet.",
+    "F6": "Konflikter og stressede medarbejdere giver mere lyst; medarbejdere, der har de "
+    "nødvendige ressourcer og trives, giver signifikant mindre lyst.",
+    "F7": "Mangler arbejdspladsen en klar strategi eller værktøjer for det psykiske "
+    "arbejdsmiljø, er lysten større.",
+    "F8": "Flere ledere af ledere end ledere af medarbejdere har taget uddannelsen; ledere af "
+    "ledere siger oftere, at arbejdspladsen prioriterer det psykiske arbejdsmiljø og "
+    "afsætter penge og tid til uddannelse.",
+    "F9": "Ledere af medarbejdere begrunder det at de ikke har taget uddannelsen især med mangel "
+    "på tid; de vurderer den mere relevant og mere nyttig for trivslen end ledere af ledere.",
+    "F10": "Den typiske uddannede leder er en kvinde i offentlig sektor i en stor organisation, "
+    "med lang ledererfaring, leder af ledere og med et stort ledelsesspænd.",
+    "F11": "I offentlig administration, undervisning og sundhed har lidt over halvdelen taget "
+    "uddannelsen (bred definition); relativt få i bygge og anlæg, erhvervsservice og "
+    "ejendomshandel.",
+    "F12": "Mest lyst: en yngre kvinde i offentlig sektor med et ledelsesspænd på 29-100 og "
+    "0-8 års erfaring. Mindst lyst: en ældre mand med lang videregående uddannelse i en "
+    "lille privat organisation, med lille ledelsesspænd og mange års erfaring.",
+    "F13": "Blandt ledere uden uddannelsen siger ledere i privat sektor oftere end i offentlig, "
+    "at den ikke er relevant og ikke vil gøre en positiv forskel for medarbejderne.",
+    "F14": "Blandt ledere med uddannelsen angiver ledere i privat sektor signifikant oftere end "
+    "i offentlig karrieremuligheder som grund.",
+}
+
+_SIG = f"p < {number(ALPHA, 2)}"
+CRITERIA = {
+    "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker 43 pct.",
+    "F1b": "Holder, hvis konfidensintervallerne for den smalle og den brede andel dækker "
+    "henholdsvis 10 og 33 pct.",
+    "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt de uddannede dækker 53 pct.",
+    "F3": "Holder, hvis de to grunde ligger øverst i rangordenen, og interesse og tid hver har en "
+    f"positiv effekt ({_SIG}) i både modellen for at have taget uddannelsen og modellen for lyst.",
+    "F4": "Holder, hvis den nedre grænse af konfidensintervallet er over 50 pct. for både "
+    "betalt af arbejdspladsen og vil ikke betale selv.",
+    "F5": f"Holder, hvis troen på egne evner har en negativ og de to forventede effekter en positiv "
+    f"effekt på lysten ({_SIG}) i den ordinale model.",
+    "F6": f"Holder, hvis konflikter og stress har positive og ressourcer og trivsel negative "
+    f"effekter på lysten ({_SIG}) i den ordinale model.",
+    "F7": f"Holder, hvis strategi og værktøjer hver har en negativ effekt på lysten ({_SIG}).",
+    "F8": f"Holder, hvis ledere af ledere ligger højere end ledere af medarbejdere ({_SIG}) på "
+    "alle tre: andel uddannede, prioritering og penge og tid.",
+    "F9": "Holder, hvis mangel på tid er den hyppigste årsag blandt ledere af medarbejdere uden "
+    "uddannelsen, og de vurderer relevans og effekt på trivsel højere end ledere af ledere "
+    f"({_SIG}).",
+    "F10": f"Holder, hvis hvert af de seks træk er hyppigere blandt uddannede end blandt ikke-uddannede ({_SIG}).",
+    "F11": "Holder, hvis offentlig administration, undervisning og sundhed har den største andel "
+    "(bred definition) og en andel over 50 pct., og de tre nævnte brancher ligger under "
+    "gennemsnittet for alle ledere.",
+    "F12": f"Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
+    f"med mindst lyst ({_SIG}).",
+    "F13": f"Holder, hvis begge årsager er hyppigere i privat end i offentlig sektor ({_SIG}).",
+    "F14": f"Holder, hvis karrieremuligheder er hyppigere i privat end i offentlig sektor ({_SIG}).",
+}
+
+
+# ---------------------------------------------------------------------------- design variants
+def _analysis_frame(df: pd.DataFrame, definition: str) -> pd.DataFrame:
+    """The data plus the indicator columns the checks need (NaN = outside the domain).
+
+    ``_tr`` is 'trained' under the definition; ``{var}_tr`` restricts an item asked of all the
+    trained to those trained under the definition (so a narrow run looks at narrow training).
+    """
+    out = df.copy()
+    tr = pd.to_numeric(out[f"trained_{definition}"], errors="coerce").to_numpy(dtype=float)
+    out["_tr"] = tr
+    in_tr = tr == 1
+    for v in ("after_2020", "paid_by_workplace") + REASONS:
+        x = pd.to_numeric(out[v], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        out[f"{v}_tr"] = np.where(in_tr, x, np.nan)
+    for k, (_, var, codes) in enumerate(ARCHETYPE):
+        x = pd.to_numeric(out[var], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        out[f"_trait{k}"] = np.where(np.isnan(x), np.nan, np.isin(x, codes).astype(float))
+    return out
+
+
+def _design(ch):
+    """A SurveyDesign on the analysis frame with the chapter's weights and settings (cached)."""
+    key = ("findings_design", ch.params["definition"], ch.params["weighted"])
+    hit = ch.extra.get(key)
+    if hit is not None:
+        return hit
+    from lederuddannelse.stats.design import SurveyDesign
+
+    d = ch.design
+    design = SurveyDesign(
+        _analysis_frame(ch.data, ch.params["definition"]),
+        pd.Series(d.w, index=ch.data.index) if d.weighted else None,
+        rake_margins=d.rake_margins,
+        weighted=d.weighted,
+        conf_level=d.conf_level,
+        ci_method=d.ci_method,
+        policy=d.policy,
+    )
+    ch.extra[key] = design
+    return design
+
+
+def variant(ch, **changes: Any):
+    """A copy of ``ch`` with other parameters (``definition``, ``weighted``), design rebuilt.
+
+    The weights stay those of the data file (raked once); ``weighted=False`` sets them to 1, as
+    the chapters' own unweighted run does.
+    """
+    from lederuddannelse.params import check_global
+    from lederuddannelse.stats.design import SurveyDesign
+
+    params = dict(ch.params)
+    for name, value in changes.items():
+        params[name] = check_global(name, value, "findings.variant")
+    d = ch.design
+    weights = ch.data["weight"] if "weight" in ch.data.columns else None
+    margins = getattr(d, "rake_margins", None)
+    if margins is None and params["weighted"] and params.get("raking_se") and not d.weighted:
+        from lederuddannelse.data.weighting import load_margins
+
+        margins = load_margins()
+    design = SurveyDesign(
+        ch.data,
+        weights,
+        rake_margins=margins if params["weighted"] else None,
+        weighted=params["weighted"],
+        conf_level=d.conf_level,
+        ci_method=d.ci_method,
+        policy=d.policy,
+    )
+    return dataclasses.replace(ch, params=params, design=design, extra={})
+
+
+# ---------------------------------------------------------------------------- helpers
+def _ok(row: pd.Series) -> bool:
+    return not bool(row.get("suppressed", False)) and pd.notna(row.get("estimate"))
+
+
+def _share(ch, row: pd.Series) -> str:
+    """'43 pct. (95 %-KI: 41–45 pct., n = 6.000)'."""
+    if not _ok(row):
+        return "undertrykt (for få svar)"
+    return (
+        f"{pct(row['estimate'])} ({ci(row['ci_low'], row['ci_high'], ch.params['conf_level'])}, "
+        f"n = {number(row['n'])})"
+    )
+
+
+def _points(x: float) -> str:
+    return number(100 * x, 1) + " procentpoint"
+
+
+def _diff_text(ch, row: pd.Series, share: bool = True) -> str:
+    """'+5,2 procentpoint (95 %-KI: …; p = 0,003)' for a row of SurveyDesign.difference."""
+    if not _ok(row):
+        return "undertrykt (for få svar)"
+    level = number(100 * ch.params["conf_level"])
+    if share:
+        body = _points(row["estimate"])
+        ival = f"{number(100 * row['ci_low'], 1)} til {number(100 * row['ci_high'], 1)}"
+    else:
+        body = number(row["estimate"], 2) + " point"
+        ival = f"{number(row['ci_low'], 2)} til {number(row['ci_high'], 2)}"
+    return (
+        f"{body} ({level} %-KI: {ival}; {pvalue(row['p_value'])}; "
+        f"n = {number(row['n_a'])} og {number(row['n_b'])})"
+    )
+
+
+def _sig_positive(row: pd.Series) -> bool | None:
+    if not _ok(row) or pd.isna(row.get("p_value")):
+        return None
+    return bool(row["estimate"] > 0 and row["p_value"] < ALPHA)
+
+
+def _covers(row: pd.Series, level: float) -> bool | None:
+    if not _ok(row):
+        return None
+    return bool(row["ci_low"] <= level <= row["ci_high"])
+
+
+def _all(values) -> bool | None:
+    """True if all True; False if any False; None if undecided (and none False)."""
+    values = list(values)
+    if any(v is False for v in values):
+        return False
+    if any(v is None for v in values):
+        return None
+    return True
+
+
+def _label(var: str) -> str:
+    cb = load_codebook()
+    lab = cb.label(var)
+    return lab.split(": ", 1)[1] if ": " in lab else lab
+
+
+def _model(ch, kind: str, formula: str):
+    key = ("findings_model", ch.params["definition"], ch.params["weighted"], kind, formula)
+    if key not in ch.extra:
+        design = _design(ch)
+        try:
+            ch.extra[key] = getattr(design, kind)(formula)
+        except EstimationError as exc:
+            ch.extra[key] = exc
+    return ch.extra[key]
+
+
+def _effect(model, term: str, sign: int) -> tuple[bool | None, str]:
+    """Does ``term`` have the given sign with p < ALPHA? And a Danish description."""
+    if isinstance(model, Exception):
+        return None, "modellen kan ikke estimeres"
+    row = model.table.set_index("term").loc[term]
+    if bool(row["suppressed"]) or pd.isna(row["estimate"]):
+        return None, "undertrykt"
+    ok = bool(np.sign(row["estimate"]) == sign and row["p_value"] < ALPHA)
+    return ok, f"OR {number(row['odds_ratio'], 2)} ({pvalue(row['p_value'])})"
+
+
+def _effects_text(model, terms_signs) -> tuple[bool | None, str]:
+    parts, oks = [], []
+    for term, sign in terms_signs:
+        ok, text = _effect(model, term, sign)
+        oks.append(ok)
+        parts.append(f"{_label(term).lower()}: {text}")
+    n = f"; n = {number(model.n)}" if not isinstance(model, Exception) else ""
+    return _all(oks), "; ".join(parts) + n
+
+
+def desire_model(ch):
+    """The joint ordinal model of desire (F3, F5, F6, F7): higher coefficient = more desire."""
+    return _model(ch, "ordinal", "desire ~ " + " + ".join(DESIRE_TERMS))
+
+
+def trained_model(ch):
+    """Logistic model of having taken the training on interest and time (F3), with sector
+    and manager type as controls."""
+    return _model(ch, "logistic", "_tr ~ interest_pwe + has_time + C(sector) + C(manager_type)")
+
+
+def profile_model(ch):
+    """Ordinal model of desire on background (F12)."""
+    return _model(ch, "ordinal", "desire ~ " + " + ".join(f"C({t})" for t in PROFILE_TERMS))
+
+
+# ---------------------------------------------------------------------------- the findings
+def _result(fid: str, estimate: str, holds: bool | None, details=None, **parts: str) -> Finding:
+    return Finding(fid, STATEMENTS[fid], estimate, holds, CRITERIA[fid], details, dict(parts))
+
+
+def f1a(ch) -> Finding:
+    r = _design(ch).proportion("trained_any").iloc[0]
+    return _result("F1a", _share(ch, r), _covers(r, REPORT_LEVELS["any"]), share=_share(ch, r))
+
+
+def f1b(ch) -> Finding:
+    d = _design(ch)
+    rn = d.proportion("trained_narrow").iloc[0]
+    rb = d.proportion("trained_broad").iloc[0]
+    text = f"Smal: {_share(ch, rn)}; bred: {_share(ch, rb)}"
+    return _result(
+        "F1b",
+        text,
+        _all([_covers(rn, REPORT_LEVELS["narrow"]), _covers(rb, REPORT_LEVELS["broad"])]),
+        narrow=_share(ch, rn),
+        broad=_share(ch, rb),
+    )
+
+
+def f2(ch) -> Finding:
+    r = _design(ch).proportion("after_2020_tr").iloc[0]
+    return _result(
+        "F2", _share(ch, r), _covers(r, REPORT_LEVELS["after_2020"]), share=_share(ch, r)
+    )
+
+
+def f3(ch) -> Finding:
+    d = _design(ch)
+    ranked = d.multi_response([f"{v}_tr" for v in REASONS])
+    top = [i.removesuffix("_tr") for i in ranked.sort_values("rank")["item"].head(2)]
+    shown = ranked[~ranked["suppressed"]]
+    ranking_ok = (
+        None if len(shown) < len(REASONS) else set(top) == {"reason_develop", "reason_tools"}
+    )
+    top_text = " og ".join(
+        f"„{_label(v).lower()}“: {_share(ch, ranked.set_index('item').loc[v + '_tr'])}" for v in top
+    )
+    ok_t, text_t = _effects_text(trained_model(ch), [("interest_pwe", 1), ("has_time", 1)])
+    ok_d, text_d = _effects_text(desire_model(ch), [("interest_pwe", 1), ("has_time", 1)])
+    text = f"Hyppigste grunde: {top_text}. Har taget uddannelsen: {text_t}. Lyst: {text_d}"
+    return _result("F3", text, _all([ranking_ok, ok_t, ok_d]), ranked, top=top_text)
+
+
+def f4(ch) -> Finding:
+    d = _design(ch)
+    rp = d.proportion("paid_by_workplace_tr").iloc[0]
+    ru = d.proportion("unwilling_to_pay").iloc[0]
+    majority = [None if not _ok(r) else bool(r["ci_low"] > 0.5) for r in (rp, ru)]
+    text = f"Betalt af arbejdspladsen: {_share(ch, rp)}; vil ikke betale selv: {_share(ch, ru)}"
+    return _result("F4", text, _all(majority), paid=_share(ch, rp), unwilling=_share(ch, ru))
+
+
+def f5(ch) -> Finding:
+    ok, text = _effects_text(
+        desire_model(ch), [("self_efficacy", -1), ("expect_wellbeing", 1), ("expect_sickness", 1)]
+    )
+    return _result("F5", text, ok)
+
+
+def f6(ch) -> Finding:
+    ok, text = _effects_text(
+        desire_model(ch),
+        [
+            ("conflicts", 1),
+            ("stressed_employees", 1),
+            ("employees_resources", -1),
+            ("employees_thriving", -1),
+        ],
+    )
+    return _result("F6", text, ok)
+
+
+def f7(ch) -> Finding:
+    ok, text = _effects_text(
+        desire_model(ch), [("workplace_strategy", -1), ("workplace_tools", -1)]
+    )
+    return _result("F7", text, ok)
+
+
+def f8(ch) -> Finding:
+    d = _design(ch)
+    parts, oks, named = [], [], {}
+    for var, name, share in (
+        ("_tr", "andel uddannede", True),
+        ("workplace_priority", _label("workplace_priority").lower(), False),
+        ("workplace_resources", _label("workplace_resources").lower(), False),
+    ):
+        r = d.difference(var, "manager_type", 2, 1).iloc[0]
+        oks.append(_sig_positive(r))
+        parts.append(f"{name}: {_diff_text(ch, r, share)}")
+        named[var.strip("_")] = _diff_text(ch, r, share)
+        if var == "_tr":
+            named["managers"] = _share(
+                ch,
+                _design(ch).proportion("_tr", by="manager_type").set_index("manager_type").loc[2],
+            )
+            named["employees"] = _share(
+                ch,
+                _design(ch).proportion("_tr", by="manager_type").set_index("manager_type").loc[1],
+            )
+    return _result(
+        "F8",
+        "Ledere af ledere minus ledere af medarbejdere: " + "; ".join(parts),
+        _all(oks),
+        **named,
+    )
+
+
+def f9(ch) -> Finding:
+    d = _design(ch)
+    ranked = d.multi_response(list(BARRIERS), by="manager_type")
+    emp = ranked[ranked["manager_type"] == 1].sort_values("rank")
+    top = emp.iloc[0]
+    ranking_ok = None if emp["suppressed"].any() else top["item"] == "barrier_time"
+    parts, oks = (
+        [
+            f"hyppigste årsag blandt ledere af medarbejdere: {_label(top['item']).lower()} "
+            f"({pct(top['estimate'])})"
+        ],
+        [ranking_ok],
+    )
+    for var in ("relevance", "expect_wellbeing"):
+        r = d.difference(var, "manager_type", 1, 2).iloc[0]
+        oks.append(_sig_positive(r))
+        parts.append(
+            f"{_label(var).lower()}, ledere af medarbejdere minus ledere af ledere: "
+            f"{_diff_text(ch, r, share=False)}"
+        )
+    top_share = _share(ch, top)
+    return _result(
+        "F9",
+        "; ".join(parts),
+        _all(oks),
+        ranked,
+        top=f"„{_label(top['item']).lower()}“: {top_share}",
+    )
+
+
+def f10(ch) -> Finding:
+    d = _design(ch)
+    parts, oks, rows = [], [], []
+    for k, (label, _, _) in enumerate(ARCHETYPE):
+        r = d.difference(f"_trait{k}", "_tr", 1, 0).iloc[0]
+        oks.append(_sig_positive(r))
+        parts.append(f"{label.lower()}: {_diff_text(ch, r)}")
+        rows.append({"træk": label, **r.to_dict()})
+    return _result(
+        "F10", "Uddannede minus ikke-uddannede: " + "; ".join(parts), _all(oks), pd.DataFrame(rows)
+    )
+
+
+def f11(ch) -> Finding:
+    d = _design(ch)
+    t = d.proportion("trained_broad", by="industry")
+    overall = d.proportion("trained_broad").iloc[0]
+    t = t.set_index("industry")
+    pub = t.loc[9]
+    few = [3, 7, 8]
+    shown = t[~t["suppressed"]]
+    if not _ok(pub) or any(not _ok(t.loc[k]) for k in few if k in t.index):
+        holds = None
+    else:
+        holds = bool(
+            shown["estimate"].idxmax() == 9
+            and pub["estimate"] > 0.5
+            and all(t.loc[k, "estimate"] < overall["estimate"] for k in few)
+        )
+    labels = load_codebook().value_labels("industry")
+    text = (
+        f"{labels[9]}: {_share(ch, pub)}; "
+        + "; ".join(f"{labels[k].lower()}: {_share(ch, t.loc[k])}" for k in few)
+        + f"; alle ledere: {_share(ch, overall)}"
+    )
+    return _result("F11", text, holds, t.reset_index())
+
+
+def f12_profiles(ch) -> pd.DataFrame:
+    """The most- and least-desire profiles of the report; unnamed traits at the most common
+    category (education and organisation size of the most-desire profile)."""
+    data = ch.data
+
+    def mode(v):
+        return int(pd.to_numeric(data[v], errors="coerce").mode().iloc[0])
+
+    most = {
+        "gender": 2,
+        "age_group": 1,
+        "sector": 1,
+        "span_of_control": 3,
+        "experience": 1,
+        "education": mode("education"),
+        "org_size": mode("org_size"),
+    }
+    least = {
+        "gender": 1,
+        "age_group": 4,
+        "sector": 2,
+        "span_of_control": 1,
+        "experience": 4,
+        "education": 5,
+        "org_size": 1,
+    }
+    return pd.DataFrame([most, least], index=["mest lyst", "mindst lyst"])
+
+
+def f12(ch) -> Finding:
+    model = profile_model(ch)
+    if isinstance(model, Exception):
+        return _result("F12", "modellen kan ikke estimeres", None)
+    profiles = f12_profiles(ch)
+    pred = model.predict(profiles.reset_index(drop=True))
+    means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
+    if means["suppressed"].any():
+        return _result("F12", "undertrykt (for få svar i en kategori)", None, means)
+    # test on the linear predictor: difference of the two profiles
+    import patsy
+
+    (X,) = patsy.build_design_matrices(
+        [model.design_info], profiles.reset_index(drop=True), return_type="dataframe"
+    )
+    X = X.drop(columns="Intercept", errors="ignore").to_numpy(dtype=float)
+    p = X.shape[1]
+    g = X[0] - X[1]
+    est = float(g @ model.coef[:p])
+    se = float(np.sqrt(g @ model.vcov[:p, :p] @ g))
+    pv = float(2 * stats.t.sf(abs(est / se), model.df_resid))
+    holds = bool(est > 0 and pv < ALPHA)
+    level = ch.params["conf_level"]
+    lvl = number(100 * level)
+
+    def m(i):
+        r = means.iloc[i]
+        return f"{number(r['estimate'], 2)} ({lvl} %-KI: {number(r['ci_low'], 2)}–{number(r['ci_high'], 2)})"
+
+    text = (
+        f"Forudsagt gennemsnitlig lyst (skala 1-5): mest lyst {m(0)}, mindst lyst {m(1)}; "
+        f"forskel {pvalue(pv)}; n = {number(model.n)}"
+    )
+    return _result("F12", text, holds, means, most=m(0), least=m(1), test=pvalue(pv))
+
+
+def f13(ch) -> Finding:
+    d = _design(ch)
+    parts, oks, named = [], [], {}
+    for var in ("barrier_not_relevant", "barrier_no_difference"):
+        r = d.difference(var, "sector", 2, 1).iloc[0]
+        oks.append(_sig_positive(r))
+        parts.append(f"{_label(var).lower()}: {_diff_text(ch, r)}")
+        named[var.removeprefix("barrier_")] = _diff_text(ch, r)
+    return _result("F13", "Privat minus offentlig sektor: " + "; ".join(parts), _all(oks), **named)
+
+
+def f14(ch) -> Finding:
+    r = _design(ch).difference("reason_career_tr", "sector", 2, 1).iloc[0]
+    return _result(
+        "F14",
+        "Privat minus offentlig sektor: " + _diff_text(ch, r),
+        _sig_positive(r),
+        diff=_diff_text(ch, r),
+    )
+
+
+FINDINGS: dict[str, Callable] = {
+    "F1a": f1a,
+    "F1b": f1b,
+    "F2": f2,
+    "F3": f3,
+    "F4": f4,
+    "F5": f5,
+    "F6": f6,
+    "F7": f7,
+    "F8": f8,
+    "F9": f9,
+    "F10": f10,
+    "F11": f11,
+    "F12": f12,
+    "F13": f13,
+    "F14": f14,
+}
+
+
+def evaluate(ch, ids=None) -> dict[str, Finding]:
+    """Every finding (or those in ``ids``) on the chapter's data and parameters."""
+    return {fid: FINDINGS[fid](ch) for fid in (ids or FINDINGS)}
+
+
+# ---------------------------------------------------------------------------- the ledger
+STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
+NOT_APPLICABLE = "–"
+
+
+def status(holds: bool | None) -> str:
+    return STATUS_TEXT[holds]
+
+
+def variants(ch) -> dict[str, Any]:
+    """The robustness runs of the ledger: column title -> Chapter-like object.
+
+    The chapter's own parameters first; then the narrow and broad definition (when different
+    from the chapter's) and the other weighting.
+    """
+    out = {"Standard": ch}
+    for d, title in (
+        ("any", "Samlet definition"),
+        ("narrow", "Smal definition"),
+        ("broad", "Bred definition"),
+    ):
+        if ch.params["definition"] != d:
+            out[title] = variant(ch, definition=d)
+    other = not ch.params["weighted"]
+    out["Vægtet" if other else "Uvægtet"] = variant(ch, weighted=other)
+    return out
+
+
+def ledger(ch) -> tuple[pd.DataFrame, dict[str, Finding]]:
+    """The claims ledger: one row per finding with the report's statement, this edition's
+    estimate, the criterion and the status under each variant; plus the default findings.
+
+    A definition variant is only evaluated for the findings whose population depends on the
+    definition (:data:`DEFINITION_DEPENDENT`); other cells are '–'.
+    """
+    runs = variants(ch)
+    base = evaluate(ch)
+    rows = []
+    others = {
+        title: evaluate(v)
+        if v.params["definition"] == ch.params["definition"]
+        else evaluate(v, DEFINITION_DEPENDENT)
+        for title, v in list(runs.items())[1:]
+    }
+    for fid, f in base.items():
+        row = {
+            "Fund": fid,
+            "Rapporten": f.statement,
+            "Denne udgave": f.estimate,
+            "Kriterium": f.criterion,
+            "Standard": status(f.holds),
+        }
+        for title, res in others.items():
+            row[title] = status(res[fid].holds) if fid in res else NOT_APPLICABLE
+        rows.append(row)
+    return pd.DataFrame(rows), base
+
+
+def counts(table: pd.DataFrame, column: str = "Standard") -> dict[str, int]:
+    """How many findings hold, do not hold, or cannot be decided in a ledger column."""
+    col = table[column]
+    return {
+        "holds": int((col == STATUS_TEXT[True]).sum()),
+        "fails": int((col == STATUS_TEXT[False]).sum()),
+        "undecided": int((col == STATUS_TEXT[None]).sum()),
+        "total": int((col != NOT_APPLICABLE).sum()),
+    }
+
+
+# ---------------------------------------------------------------------------- presentation
+def scope_notice(ch) -> None:
+    """Say what the ledger means on the data in use: on the synthetic data it checks the
+    machinery (the data were calibrated to the report, so most claims should hold); on a real
+    file it is an audit of the report."""
+    from IPython.display import Markdown, display
+
+    if ch.synthetic:
+        text = (
+            ":::{admonition} Hvad regnskabet viser her\n:class: note\n"
+            "Denne udgave kører på syntetiske data, der er kalibreret til rapportens resultater. "
+            "At et fund holder, bekræfter derfor kun, at beregningerne genfinder det, data er "
+            "bygget til at vise; det siger intet om rapportens holdbarhed. Kører bogen på "
+            "rapportens egne mikrodata, er dette kapitel en **revision af rapporten**: hvert "
+            "udsagn efterprøves med de kriterier, der står i tabellen.\n:::"
+        )
+    else:
+        text = (
+            ":::{admonition} Revision af rapporten\n:class: important\n"
+            "Denne udgave kører på en rigtig datafil. Kapitlet er derfor en **revision af "
+            "rapporten**: hvert af rapportens udsagn efterprøves på datafilen med de kriterier, "
+            "der står i tabellen, og under hver robusthedsvariant.\n:::"
+        )
+    display(Markdown(text))
+
+
+def _ids(table: pd.DataFrame, column: str, value: str) -> str:
+    ids = list(table.loc[table[column] == value, "Fund"])
+    return ", ".join(ids) if ids else "ingen"
+
+
+def glue_ledger(ch, table: pd.DataFrame) -> None:
+    """Glue the ledger's counts for the prose: 'x af y fund holder', per variant, and the IDs
+    of the findings that do not hold or cannot be decided."""
+    c = counts(table)
+    ch.glue("holder_holds", number(c["holds"]))
+    ch.glue("holder_total", number(c["total"]))
+    ch.glue("holder_fails", _ids(table, "Standard", STATUS_TEXT[False]))
+    ch.glue("holder_undecided", _ids(table, "Standard", STATUS_TEXT[None]))
+    variant_cols = [
+        col
+        for col in table.columns
+        if col not in ("Fund", "Rapporten", "Denne udgave", "Kriterium", "Standard")
+    ]
+    parts = []
+    for col in variant_cols:
+        cv = counts(table, col)
+        parts.append(f"{col.lower()}: {number(cv['holds'])} af {number(cv['total'])}")
+    ch.glue("holder_variants", "; ".join(parts))
+    changed = [
+        fid
+        for fid, row in table.set_index("Fund").iterrows()
+        if any(row[col] not in (row["Standard"], NOT_APPLICABLE) for col in variant_cols)
+    ]
+    ch.glue("holder_changed", ", ".join(changed) if changed else "ingen")
+    ch.glue("holder_alpha", number(ALPHA, 2))
+    ch.glue(
+        "holder_def_dependent",
+        ", ".join(DEFINITION_DEPENDENT[:-1]) + " og " + DEFINITION_DEPENDENT[-1],
+    )
+    ch.glue("holder_level", number(100 * ch.params["conf_level"]) + " %")
+
+
+TEXT_COLUMNS = ("Rapporten", "Denne udgave", "Kriterium")
+
+
+def chapter_links(fid: str) -> str:
+    """HTML links to the published pages that show a finding (pages of this build only: a
+    chapter not in parameters.yml is left out, so no link can break)."""
+    import html
+    import re
+
+    from lederuddannelse.params import chapter_source, load_parameters
+
+    chapters = load_parameters().chapters
+    links = []
+    for slug in CHAPTER_OF.get(fid, ()):
+        if slug not in chapters:
+            continue
+        try:
+            text = chapter_source(slug).read_text(encoding="utf-8")
+        except Exception:  # a listed chapter without its file: the build will say so
+            continue
+        m = re.search(r"^# (.+)$", text, re.M)
+        title = m.group(1).strip() if m else slug
+        for group in chapters[slug]["groups"]:
+            name = (
+                title
+                if "{" not in title and len(chapters[slug]["groups"]) == 1
+                else f"{slug.capitalize()} ({group})"
+            )
+            links.append(f'<a href="{slug}-{group}.html">{html.escape(name)}</a>')
+    return ", ".join(links)
+
+
+def status_table(ch, table: pd.DataFrame):
+    """The ledger's verdicts: one row per finding, one column per run (compact, first), and
+    links to the chapters that show each finding."""
+    from lederuddannelse.report.tables import plain_table
+
+    shown = table.drop(columns=list(TEXT_COLUMNS))
+    shown["Vises i"] = [chapter_links(fid) for fid in shown["Fund"]]
+    return plain_table(
+        shown,
+        caption="Holder fundet? Standardparametre og robusthedsvarianter",
+        uid="holder-status",
+    )
+
+
+def ledger_table(ch, table: pd.DataFrame):
+    """The ledger's text: the report's statement, this edition's estimate and the criterion."""
+    from lederuddannelse.report.tables import plain_table
+
+    return plain_table(
+        table[["Fund", *TEXT_COLUMNS, "Standard"]],
+        caption="Rapportens udsagn, denne udgaves estimat og kriteriet",
+        uid="holder-regnskab",
+    )
+
+
+# What the front page shows: per finding, the named parts of its estimate it quotes (its status
+# is always glued). Only these are glued, because every glued value must appear on the page.
+FRONT_PAGE = {
+    "F1a": ("share",),
+    "F1b": ("narrow", "broad"),
+    "F2": ("share",),
+    "F3": ("top",),
+    "F4": ("paid", "unwilling"),
+    "F5": (),
+    "F8": ("managers", "employees", "tr"),
+    "F9": ("top",),
+    "F10": (),
+    "F12": ("most", "least", "test"),
+    "F14": ("diff",),
+}
+
+
+def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
+    """Glue the front page's main results (:data:`FRONT_PAGE`): per finding its status in
+    lower case (``{prefix}_F1a_status``) and the named pieces of its estimate
+    (``{prefix}_F1a_share``…), plus how many of all findings hold under the page's parameters.
+
+    Glue cannot cross pages, so the front page computes these itself, with the same functions
+    as the ledger.
+    """
+    res = evaluate(ch)
+    for fid, keys in FRONT_PAGE.items():
+        f = res[fid]
+        ch.glue(f"{prefix}_{fid}_status", status(f.holds).lower())
+        for key in keys:
+            ch.glue(f"{prefix}_{fid}_{key}", f.parts[key])
+    oks = [f.holds for f in res.values()]
+    ch.glue(f"{prefix}_holds", number(sum(1 for h in oks if h is True)))
+    desire = load_codebook().value_labels("desire")
+    ch.glue(f"{prefix}_desire_low", f"„{list(desire.values())[0].lower()}“")
+    ch.glue(f"{prefix}_desire_high", f"„{list(desire.values())[-1].lower()}“")
+    ch.glue(f"{prefix}_total", number(len(oks)))
+    return res
+
+
+def level_table(ch) -> pd.DataFrame:
+    """The findings that state a level (F1a, F1b, F2): estimate, CI, n and the report's number.
+
+    Labels come from the codebook; the definitions are those the report names, and F2 counts
+    among the trained under the chapter's definition.
+    """
+    from lederuddannelse.chapters.udbredelse import short_label
+
+    cb = load_codebook()
+    d = _design(ch)
+    rows = []
+    for fid, var, key, label in (
+        ("F1a", "trained_any", "any", short_label(cb.label("trained_any"))),
+        ("F1b", "trained_narrow", "narrow", short_label(cb.label("trained_narrow"))),
+        ("F1b", "trained_broad", "broad", short_label(cb.label("trained_broad"))),
+        ("F2", "after_2020_tr", "after_2020", cb.label("after_2020")),
+    ):
+        r = d.proportion(var)
+        r.insert(0, "udsagn", f"{label} ({fid})")
+        r["rapportens_tal"] = REPORT_LEVELS[key]
+        rows.append(r)
+    return pd.concat(rows, ignore_index=True)
+
+
+def level_chart(ch, table: pd.DataFrame) -> None:
+    """Figure: this edition's estimates of the report's levels, with CIs and the report's
+    numbers as ticks; glued as ``fig_holder_niveauer``."""
+    from lederuddannelse.report.charts import claim_check_chart
+
+    covered = sum(bool(_covers(r, r["rapportens_tal"])) for _, r in table.iterrows())
+    n = int(table["n"].max())
+    chart = claim_check_chart(
+        table,
+        "udsagn",
+        "rapportens_tal",
+        title=f"{number(covered)} af {number(len(table))} af rapportens niveauer ligger inden for "
+        "konfidensintervallet",
+        subtitle=[
+            f"Andel, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
+            f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller; rød streg: "
+            f"rapportens tal. n = {number(n)}.",
+            f"Kilde: {ch.source_line}",
+        ],
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_holder_niveauer", chart)

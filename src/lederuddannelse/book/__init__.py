@@ -1,0 +1,1 @@
+"""The build: notebooks, papermill runs with warm kernels, Sphinx extension, citation."""

@@ -1,0 +1,96 @@
+"""Chapter notebooks: MyST source -> notebook, the parameters cell, and normalisation.
+
+Executed notebooks are normalised so that the same inputs give the same bytes: papermill's
+timestamps and durations go, cell ids are derived from the cell's position, the injected
+parameters cell is tagged `remove-cell`, and Altair's random `altair-viz-<uuid>` ids become
+stable ones. Sphinx rebuilds a page when its file's mtime changes, so a stable byte stream is
+what makes a no-op rebuild a no-op.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lederuddannelse.errors import ParameterError
+
+if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
+    import nbformat
+
+_ALTAIR_ID = re.compile(r"altair-viz-[0-9a-f]{32}")
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+>")  # e.g. "<pandas...Styler at 0x7f50b567eb90>"
+
+
+def read_chapter(source: Path) -> nbformat.NotebookNode:
+    """Read a MyST Markdown chapter as a notebook (jupytext, imported only when needed)."""
+    import jupytext
+
+    return jupytext.read(source, fmt="md:myst")
+
+
+def parameters_cell_defaults(nb: nbformat.NotebookNode, source: Path | str = "") -> dict[str, Any]:
+    """The literal defaults of the chapter's `parameters`-tagged cell.
+
+    Chapters keep that cell to plain `name = literal` lines, so it can be read without running
+    anything; anything else is an error that names the chapter.
+    """
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(
+            f"{source}: needs exactly one cell tagged 'parameters', found {len(cells)}."
+        )
+    out: dict[str, Any] = {}
+    for node in ast.parse(cells[0].source).body:
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            raise ParameterError(
+                f"{source}: the parameters cell may only hold 'name = literal' lines (line {node.lineno})."
+            )
+        try:
+            out[node.targets[0].id] = ast.literal_eval(node.value)
+        except ValueError:
+            raise ParameterError(
+                f"{source}: parameter '{node.targets[0].id}' must be a literal (line {node.lineno})."
+            ) from None
+    return out
+
+
+def normalise(nb: nbformat.NotebookNode, name: str, extra_metadata: dict[str, Any]) -> str:
+    """Strip run-specific noise and return the notebook as a stable JSON string."""
+    import nbformat
+
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["lederuddannelse"] = extra_metadata
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{name}-{i:03d}"[-64:]
+        meta = cell.setdefault("metadata", {})
+        meta.pop("papermill", None)
+        meta.pop("execution", None)
+        tags = meta.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            meta["tags"] = [*tags, "remove-cell"]
+    text = nbformat.writes(nb)
+    ids: dict[str, str] = {}
+
+    def stable(m: re.Match[str]) -> str:
+        return ids.setdefault(m.group(0), f"altair-viz-{name}-{len(ids) + 1}")
+
+    return _ADDRESS.sub(">", _ALTAIR_ID.sub(stable, text)) + "\n"
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` unless the file already holds exactly it; True when written."""
+    data = text.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return True

@@ -1,0 +1,322 @@
+"""Sphinx extension: an offline site, and every page citable and re-executable.
+
+Offline charts. Altair's HTML output loads Vega, Vega-Lite and Vega-Embed from a CDN unless the
+globals are already there and ``VEGA_DEBUG`` records their versions. This extension writes the
+libraries' bundle (from ``vl_convert``, matching Altair's Vega-Lite version) into the site's
+static files, loads it before any chart script, and defines ``VEGA_DEBUG``, so chart scripts
+fetch nothing. Pin Altair and vl-convert together: ``VEGA_DEBUG`` is an undocumented part of
+Altair's template, which the browser test in CI guards.
+
+Citing, re-executing, provenance. Every page gets Highwire ``citation_*`` meta tags and a line
+with the book's version, the build date and the data file's name and SHA-256. Every chapter page
+(an executed notebook whose metadata carry ``lederuddannelse``: chapter, group, source,
+parameters, data file and hash, written by the build) also gets "Kør dette kapitel igen" (the
+exact command, the executed notebook and its MyST source as downloads, the source in the
+repository, the parameter appendix) and "Sådan citerer du dette kapitel" (a Danish reference,
+BibTeX with a copy button, a .bib download). All citation text comes from `citation.yml` via
+:mod:`lederuddannelse.citation`; nothing here is typed per chapter, so new chapters get it all.
+
+Cost: one small JSON read per written page and a few file copies; nothing is executed. The
+citation metadata and the data file's hash are Sphinx config values, so a change rewrites
+every page (and nothing else forces a rewrite).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+BUNDLE = "vega-offline.js"
+DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .bib files
+
+
+def _bundle_text() -> str:
+    import altair.vegalite.v6.display as display
+    import vl_convert as vlc
+
+    versions = {
+        "vega_version": display.VEGA_VERSION,
+        "vegalite_version": display.VEGALITE_VERSION,
+        "vegaembed_version": display.VEGAEMBED_VERSION,
+    }
+    vl_minor = ".".join(display.VEGALITE_VERSION.split(".")[:2])
+    bundle = vlc.javascript_bundle(
+        "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;",
+        vl_version=vl_minor,
+    )
+    return (
+        f"/* Vega, Vega-Lite and Vega-Embed for offline charts (vl-convert {vlc.__version__}) */\n"
+        f"var VEGA_DEBUG = {json.dumps(versions)};\n(function () {{\n{bundle}\n}})();\n"
+    )
+
+
+def _static_dir(app) -> Path:
+    """A folder with the bundle, cached beside the build output between builds."""
+    import altair
+    import vl_convert as vlc
+
+    tag = hashlib.sha256(f"{altair.__version__}|{vlc.__version__}".encode()).hexdigest()[:12]
+    folder = Path(app.outdir).parent / f"vega-static-{tag}"
+    target = folder / BUNDLE
+    if not target.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(_bundle_text(), encoding="utf-8")
+        tmp.replace(target)
+    return folder
+
+
+def _on_builder_inited(app) -> None:
+    if app.builder.format != "html":
+        return
+    app.config.html_static_path.append(str(_static_dir(app)))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        if epoch
+        else dt.datetime.now(dt.timezone.utc)
+    )
+    app._ledu_build_date = when.date().isoformat()
+
+
+def _project_root(app) -> Path:
+    from lederuddannelse.paths import project_root
+
+    return project_root()
+
+
+def _on_config_inited(app, config) -> None:
+    # A defined start mode: the theme logs a console error when the stored mode is empty.
+    config.html_context = {**(config.html_context or {}), "default_mode": "light"}
+
+    from lederuddannelse.book.build import sha256_file
+    from lederuddannelse.book.citation import CITATION_FILE, load_citation
+    from lederuddannelse.params import load_parameters, resolve_data_file
+
+    root = _project_root(app)
+    staged = Path(app.srcdir) / CITATION_FILE
+    c = load_citation(staged if staged.is_file() else root / CITATION_FILE)
+    # Danish strings the theme's translations lack (sphinx-togglebutton).
+    config.togglebutton_hint = "Klik for at vise"
+    config.togglebutton_hint_hide = "Klik for at skjule"
+    # The book's identity comes from citation.yml, not from _config.yml.
+    config.project = c.title
+    config.html_title = c.title
+    config.author = c.author_text
+    config.copyright = f"{c.year}, {c.publisher}"
+    config.version = config.release = c.version
+    config.html_baseurl = c.site_url
+    config.html_theme_options = {
+        **(config.html_theme_options or {}),
+        "repository_url": c.repository,
+        "repository_branch": c.branch,
+    }
+    config.lederuddannelse_citation = c.as_config()
+    # What the pages are made with: a change of this extension, of the citation code or of the
+    # site's own CSS/JS must rewrite every page (Sphinx alone rewrites only changed sources).
+    made_with = [
+        Path(__file__),
+        Path(__file__).with_name("citation.py"),
+        *sorted((root / "_static").glob("*")),
+    ]
+    config.lederuddannelse_made_with = hashlib.sha256(
+        b"".join(p.read_bytes() for p in made_with if p.is_file())
+    ).hexdigest()
+    params = load_parameters(root / "parameters.yml")
+    data = resolve_data_file(params.globals["data_file"], root)
+    config.lederuddannelse_data = {
+        "globals": params.globals,
+        "groups": {slug: list(entry["groups"]) for slug, entry in params.chapters.items()},
+        "data_file": data.name,
+        "data_sha256": sha256_file(data),
+    }
+
+
+def _drop_thebe(context) -> None:
+    """Remove Thebe's scripts: Jupyter Book adds its loader twice (a console error), and
+    Thebe needs a CDN and Binder, neither of which an offline, archival site can use."""
+    for key in ("script_files", "css_files"):
+        files = context.get(key)
+        if files:
+            context[key] = [
+                f
+                for f in files
+                if "thebe" not in str(getattr(f, "filename", f) or "").lower()
+                and "THEBE_JS_URL" not in str(getattr(f, "attributes", {}).get("body", ""))
+            ]
+
+
+def _run_metadata(app, pagename: str) -> dict[str, Any] | None:
+    """The ``lederuddannelse`` metadata of an executed chapter notebook, or None."""
+    path = Path(app.env.doc2path(pagename))
+    if path.suffix != ".ipynb" or not path.is_file():
+        return None
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh).get("metadata", {}).get("lederuddannelse")
+
+
+def _code_block(text: str, language: str) -> str:
+    """A block that looks like Sphinx's and gets sphinx-copybutton's copy button."""
+    return (
+        f'<div class="highlight-{language} notranslate"><div class="highlight">'
+        f"<pre>{html.escape(text)}</pre></div></div>"
+    )
+
+
+def _colophon(c, build_date: str, data_file: str, data_sha: str, params: dict | None) -> str:
+    from lederuddannelse.book import citation as cit
+
+    e = html.escape
+    parts = [
+        f"Bogens version {e(c.version)}",
+        f"bygget {e(build_date)}",
+        f'datafil <code>{e(data_file)}</code> (SHA-256 <code class="ledu-sha256">{e(data_sha)}</code>)',
+    ]
+    if params:
+        parts.append(
+            "parametre for denne kørsel: "
+            + ", ".join(f"<code>{e(k)} = {e(cit.show_value(v))}</code>" for k, v in params.items())
+        )
+    return f'<p class="ledu-colophon">{" · ".join(parts)}</p>'
+
+
+def _write_download(
+    outdir: Path, name: str, *, text: str | None = None, src: Path | None = None
+) -> str:
+    target = outdir / DOWNLOADS / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if text is not None:
+        data = text.encode("utf-8")
+    else:
+        data = src.read_bytes()
+    if not target.exists() or target.read_bytes() != data:
+        target.write_bytes(data)
+    return f"{DOWNLOADS}/{name}"
+
+
+def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    _drop_thebe(context)
+    if doctree is None or app.builder.format != "html":
+        return  # genindex, search: generated pages, nothing to cite
+    # docutils marks a bibliography role="list", but its entries are not list items (and hold
+    # back-links): assistive technology would announce a broken list.
+    context["body"] = context.get("body", "").replace(
+        '<div role="list" class="citation-list">', '<div class="citation-list">'
+    )
+    from lederuddannelse.book import citation as cit
+
+    c = cit.Citation.from_config(app.config.lederuddannelse_citation)
+    data = app.config.lederuddannelse_data
+    e = html.escape
+    title = app.env.titles[pagename].astext() if pagename in app.env.titles else c.title
+    is_root = pagename == app.config.root_doc
+    url = c.site_url if is_root else c.page_url(pagename)
+    meta = _run_metadata(app, pagename)
+    outdir = Path(app.outdir)
+    pathto = context["pathto"]
+    build_date = getattr(app, "_ledu_build_date", dt.date.today().isoformat())
+
+    note = ""
+    blocks: list[str] = []
+    if meta:
+        several = len(data["groups"].get(meta["chapter"], [])) > 1
+        note = cit.parameters_note(meta["parameters"], data["globals"], meta["group"], several)
+        source = meta["source"]
+        root = _project_root(app)
+        nb = _write_download(outdir, f"{pagename}.ipynb", src=Path(app.env.doc2path(pagename)))
+        md = _write_download(outdir, Path(source).name, src=root / source)
+        command = cit.rerun_command(source, meta["parameters"], data["globals"], meta["group"])
+        appendix = sorted(d for d in app.env.found_docs if d.startswith("appendiks"))
+        appendix_link = (
+            f' <a href="{e(app.builder.get_relative_uri(pagename, appendix[0]))}">Appendikset</a> '
+            "viser alle parametre og deres tilladte værdier."
+            if appendix
+            else ""
+        )
+        blocks.append(
+            '<section class="ledu-reuse" id="ledu-koer-igen"><h2>Kør dette kapitel igen</h2>'
+            f"<p>Siden er beregnet ved at køre kildefilen <code>{e(source)}</code> med parametergruppen "
+            f"<code>{e(meta['group'])}</code>. Denne kommando kører kapitlet igen med de samme parametre "
+            "i projektets mappe (se README om det virtuelle miljø); tilføj "
+            "<code>-p NAVN VÆRDI</code> for at ændre en parameter.</p>"
+            + _code_block(command, "bash")
+            + f"<p>{appendix_link}</p>"
+            '<ul class="ledu-downloads">'
+            f'<li><a class="ledu-download" download href="{e(pathto(nb, 1))}">Den kørte notebook '
+            f"(<code>{e(Path(nb).name)}</code>)</a></li>"
+            f'<li><a class="ledu-download" download href="{e(pathto(md, 1))}">Kildefilen '
+            f"(<code>{e(Path(md).name)}</code>, MyST Markdown)</a></li>"
+            f'<li><a class="ledu-repository" href="{e(c.source_url(source))}">Kildefilen i '
+            "repositoriet</a></li></ul></section>"
+        )
+    if meta or is_root:
+        cite_title = title + (f" [{note}]" if note else "")
+        if is_root:
+            heading, reference, bibtex = (
+                "Sådan citerer du bogen",
+                cit.book_reference_html(c),
+                cit.book_bibtex(c),
+            )
+        else:
+            heading = "Sådan citerer du dette kapitel"
+            reference = cit.chapter_reference_html(c, title, url, note)
+            bibtex = cit.chapter_bibtex(c, pagename, title, url, note)
+        bib = _write_download(outdir, f"{pagename}.bib", text=bibtex)
+        blocks.append(
+            f'<section class="ledu-cite" id="ledu-citer"><h2>{e(heading)}</h2>'
+            f'<p class="ledu-reference">{reference}</p>'
+            "<p>BibTeX (til Zotero, JabRef, LaTeX m.fl.):</p>"
+            + _code_block(bibtex, "bibtex")
+            + f'<p><a class="ledu-download" download href="{e(pathto(bib, 1))}">Hent BibTeX '
+            f"(<code>{e(Path(bib).name)}</code>)</a></p></section>"
+        )
+        title_for_tags = c.title if is_root else cite_title
+    else:
+        title_for_tags = title
+    if meta:
+        data_file, data_sha = (
+            meta.get("data_file", data["data_file"]),
+            meta.get("data_sha256", data["data_sha256"]),
+        )
+    else:
+        data_file, data_sha = data["data_file"], data["data_sha256"]
+    blocks.append(
+        _colophon(c, build_date, data_file, data_sha, meta["parameters"] if meta else None)
+    )
+
+    tags = cit.highwire_tags(c, title_for_tags, url, chapter=not is_root)
+    context["metatags"] = context.get("metatags", "") + "".join(
+        f'\n<meta name="{e(n)}" content="{e(v)}" />' for n, v in tags
+    )
+    if is_root:  # the whole book: without a type, Zotero would guess a journal article
+        context["metatags"] += (
+            f'\n<meta property="og:type" content="book" />\n<meta property="og:title" content="{e(c.title)}" />'
+        )
+
+    body = context.get("body", "")
+    if meta or is_root:
+        quick = (
+            '<p class="ledu-quicklinks"><a href="#ledu-citer">Citér</a>'
+            + (' · <a href="#ledu-koer-igen">Kør igen / hent notebook</a>' if meta else "")
+            + "</p>"
+        )
+        end_h1 = body.find("</h1>")
+        if end_h1 >= 0:
+            body = body[: end_h1 + 5] + quick + body[end_h1 + 5 :]
+    context["body"] = body + "\n".join(blocks)
+
+
+def setup(app):
+    app.add_config_value("lederuddannelse_citation", {}, "html")
+    app.add_config_value("lederuddannelse_data", {}, "html")
+    app.add_config_value("lederuddannelse_made_with", "", "html")
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("config-inited", _on_config_inited)
+    app.connect("html-page-context", _on_page_context)
+    app.add_js_file(BUNDLE, priority=200)
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

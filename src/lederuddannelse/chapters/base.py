@@ -1,0 +1,145 @@
+"""What every chapter does first: validate its parameters, load and weight the data, set up
+charts, and say honestly what the page is computed on.
+
+A chapter calls :func:`open_chapter` with the values of its parameters cell and gets a
+:class:`Chapter` holding the validated data, the survey design and helpers to glue text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from lederuddannelse import __version__
+from lederuddannelse.book.hashing import sha256_file
+from lederuddannelse.params import GLOBAL_SPECS, check_global, resolve_data_file
+from lederuddannelse.report.fmt import number
+
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, obj: Any) -> None:
+    """Glue ``obj`` under ``name`` without showing it: text for ``{glue:md}`name```, a chart
+    or table for ``{glue:figure} name``.
+
+    Writes the same output as ``myst_nb.glue(name, obj, display=False)`` (a ``str`` is glued
+    as Markdown) without importing myst-nb and Sphinx into every kernel.
+    """
+    from IPython.core.formatters import format_display_data
+
+    bundle, metadata = format_display_data(Markdown(obj) if isinstance(obj, str) else obj)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+
+
+def csv_download_link(data: pd.DataFrame, filename: str, label: str) -> str:
+    """An HTML link that downloads ``data`` as a Danish CSV file embedded as a data URI."""
+    import base64
+    import html
+
+    from lederuddannelse.report.tables import for_download
+
+    text = for_download(data).to_csv(index=False, sep=";", decimal=",")
+    payload = base64.b64encode(("\ufeff" + text).encode("utf-8")).decode("ascii")
+    return (
+        f'<p class="csv-download"><a download="{html.escape(filename)}" '
+        f'href="data:text/csv;charset=utf-8;base64,{payload}">{html.escape(label)}</a> '
+        f"<small>({html.escape(filename)})</small></p>"
+    )
+
+
+@dataclass
+class Chapter:
+    """A chapter's validated parameters, its data and its survey design."""
+
+    params: dict[str, Any]
+    data_path: Path
+    data_sha256: str
+    synthetic: bool
+    data: pd.DataFrame
+    design: Any
+    rake: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def trained(self) -> str:
+        """The 0/1 column of 'has taken PWE training' under the chosen definition."""
+        return f"trained_{self.params['definition']}"
+
+    @property
+    def source_line(self) -> str:
+        """The figure source line, Statistics Denmark style."""
+        what = (
+            "syntetiske data kalibreret til rapportens resultater"
+            if self.synthetic
+            else f"datafilen {self.data_path.name}"
+        )
+        return f"Egne beregninger på grundlag af {what}."
+
+    def glue(self, name: str, obj: Any) -> None:
+        glue(name, obj)
+
+    def download(
+        self, data: pd.DataFrame, name: str, label: str = "Hent data bag figuren (CSV)"
+    ) -> None:
+        """Show a link that downloads ``data`` as CSV (Danish: ';' and decimal comma).
+
+        The file is embedded in the page as a data URI, so it works offline and needs no
+        file plumbing per parameter group. Suppressed cells must already be blank in
+        ``data`` (pass a table from the statistics layer, which applies the policy).
+        """
+        display(HTML(csv_download_link(data, f"{name}.csv", label)))
+
+    def notice(self) -> None:
+        """Show what the page is computed on: synthetic data (visibly) or the user's file."""
+        name = self.data_path.name
+        digest = self.data_sha256[:12]
+        run = ", ".join(f"{k} = {v}" for k, v in self.params.items())
+        if self.synthetic:
+            head = (
+                ":::{admonition} Syntetiske data\n:class: warning synthetic\n"
+                "Tallene på denne side er beregnet på et **syntetisk datasæt**, der er kalibreret "
+                "til rapportens offentliggjorte resultater. De er ikke rapportens egne estimater, "
+                "og de siger intet nyt om virkelige ledere.\n\n"
+            )
+        else:
+            head = (
+                ":::{admonition} Datagrundlag\n:class: note\n"
+                "Tallene på denne side er beregnet på den datafil, der er angivet nedenfor.\n\n"
+            )
+        display(
+            Markdown(
+                head
+                + f"Datafil: `{name}` (SHA-256 `{digest}…`), {number(len(self.data))} besvarelser. "
+                f"Bogens version: {__version__}. Parametre for denne kørsel: {run}.\n:::"
+            )
+        )
+
+
+def open_chapter(**params: Any) -> Chapter:
+    """Validate the global parameters, load, validate and weight the data, enable the theme."""
+    from lederuddannelse.data.loader import add_derived, is_synthetic, load_survey
+    from lederuddannelse.data.weighting import load_margins, weight_survey
+    from lederuddannelse.report.theme import setup_charts
+    from lederuddannelse.stats.design import SurveyDesign
+    from lederuddannelse.stats.disclosure import SuppressionPolicy
+
+    checked = {name: check_global(name, params[name], "parameters cell") for name in GLOBAL_SPECS}
+    setup_charts()
+    path = resolve_data_file(checked["data_file"])
+    df = add_derived(load_survey(path))
+    margins = load_margins()
+    df, rake = weight_survey(df, margins)
+    design = SurveyDesign(
+        df,
+        "weight",
+        rake_margins=margins if checked["raking_se"] else None,
+        weighted=checked["weighted"],
+        conf_level=checked["conf_level"],
+        policy=SuppressionPolicy(min_n=checked["min_n"], min_count=checked["min_count"]),
+    )
+    return Chapter(checked, path, sha256_file(path), is_synthetic(path), df, design, rake)

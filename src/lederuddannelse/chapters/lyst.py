@@ -1,0 +1,357 @@
+"""The chapter "Lyst til uddannelse" (F5, F6, F7, F12 and the desire part of F3).
+
+Desire (*lyst*) is a five-point ordinal answer, so it is modelled with a weighted
+proportional-odds model (R's ``svyolr``): an odds ratio above 1 means higher odds of a higher
+desire category per step of the explanatory item. Two models are shown, and both are the
+claims ledger's own (:func:`lederuddannelse.analysis.findings.desire_model` and
+:func:`~lederuddannelse.analysis.findings.profile_model`), so the chapter and the ledger cannot
+disagree:
+
+- **attitudes and workplace** (F3, F5, F6, F7): self-efficacy, expected effects, problems in
+  the work environment, the workplace's strategy and tools, interest and time, jointly, so
+  each effect is net of the others (as in the report's regression);
+- **background** (F12): gender, age, sector, span of control, experience, education and
+  organisation size. The report's most- and least-desire managers are named profiles of this
+  model (:func:`lederuddannelse.analysis.findings.f12_profiles`); the chapter shows, for each, the
+  predicted probability of "stor eller meget stor lyst" with its CI, the predicted mean on
+  the scale, and the odds ratio between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lederuddannelse.analysis.compare import subtitle, wrap
+from lederuddannelse.analysis.findings import (
+    desire_model,
+    f12_profiles,
+    profile_model,
+)
+from lederuddannelse.analysis.modelterms import (
+    odds_ratio_parts,
+    odds_ratios,
+    ordinal_at_least,
+    profile_contrast,
+    strongest,
+)
+from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.report.charts import SUPPRESSED_LABEL, odds_ratio_chart, proportion_chart
+from lederuddannelse.report.fmt import ci, number, pct, pvalue
+from lederuddannelse.report.tables import odds_ratio_table, plain_table
+
+#: The items of the attitude model by the finding they test (in the order of the prose).
+ITEM_GROUPS = {
+    "F5": ("self_efficacy", "expect_wellbeing", "expect_sickness"),
+    "F6": ("conflicts", "stressed_employees", "employees_resources", "employees_thriving"),
+    "F7": ("workplace_strategy", "workplace_tools"),
+    "F3": ("interest_pwe", "has_time"),
+}
+#: "High desire" = this level or higher (the codebook's 'Stor lyst').
+HIGH_LEVEL = 4
+
+
+@dataclass
+class Desire:
+    distribution: pd.DataFrame  # share in each desire category
+    high: pd.DataFrame  # share with high desire (one row)
+    attitude_model: object  # ModelResult or EstimationError
+    attitude_or: pd.DataFrame | None
+    background_model: object
+    background_or: pd.DataFrame | None
+    profiles: pd.DataFrame  # most/least: P(high desire) with CI, mean with CI
+    contrast: dict | None
+
+
+def compute(ch) -> Desire:
+    cb = load_codebook()
+    labels = cb.value_labels("desire")
+    dist = ch.design.distribution("desire")
+    dist.insert(0, "label", [labels.get(int(c), str(c)) for c in dist["category"]])
+    high = ch.design.proportion("high_desire")
+    am = desire_model(ch)
+    bm = profile_model(ch)
+    a_or = None if isinstance(am, Exception) else odds_ratios(am)
+    b_or = None if isinstance(bm, Exception) else odds_ratios(bm)
+    prof = f12_profiles(ch)
+    names = {"mest lyst": "Mest lyst", "mindst lyst": "Mindst lyst"}
+    base = prof.reset_index(drop=True)
+    out = base.copy()
+    out.insert(0, "profile", [names.get(i, i) for i in prof.index])
+    out.insert(1, "description", [profile_text(base.iloc[i]) for i in range(len(base))])
+    contrast = None
+    if isinstance(bm, Exception):
+        for c in ("estimate", "ci_low", "ci_high", "mean", "mean_low", "mean_high"):
+            out[c] = np.nan
+        out["suppressed"] = True
+        out["n"] = np.nan
+    else:
+        hi = ordinal_at_least(bm, base, HIGH_LEVEL)
+        for c in ("estimate", "se", "ci_low", "ci_high", "n", "suppressed"):
+            out[c] = hi[c].to_numpy()
+        pred = bm.predict(base)
+        means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
+        out["mean"], out["mean_low"], out["mean_high"] = (
+            means[c].to_numpy() for c in ("estimate", "ci_low", "ci_high")
+        )
+        contrast = profile_contrast(bm, base.iloc[0].to_dict(), base.iloc[1].to_dict())
+    return Desire(dist, high, am, a_or, bm, b_or, out, contrast)
+
+
+def profile_text(row: pd.Series) -> str:
+    """'køn: kvinde, alder: under 40 år, …' from the codebook."""
+    cb = load_codebook()
+    return ", ".join(
+        f"{cb.label(v).lower()}: {cb.value_labels(v)[int(row[v])].lower()}" for v in row.index
+    )
+
+
+# --- glue ------------------------------------------------------------------------------------
+def _or_text(ch, r) -> str:
+    """'odds ratio 1,46; 95 %-KI: …', worded for use inside parentheses."""
+    parts = odds_ratio_parts(r, ch.params["conf_level"])
+    return SUPPRESSED_LABEL if parts is None else f"odds ratio {parts[0]}; {parts[1]}"
+
+
+def direction(ch, r) -> str:
+    """'mere lyst' / 'mindre lyst' when significant at 1 - conf_level, else no clear difference."""
+    if r is None or bool(r.get("suppressed", False)) or pd.isna(r.get("odds_ratio")):
+        return "en undertrykt sammenhæng med lysten"
+    if r["p_value"] < 1 - ch.params["conf_level"]:
+        return "mere lyst" if r["odds_ratio"] > 1 else "mindre lyst"
+    return "ingen sikker forskel i lysten"
+
+
+def item_sentence(ch, item: str, r) -> str:
+    cb = load_codebook()
+    return f"{cb.label(item)}: jo mere enig, desto {direction(ch, r)} ({_or_text(ch, r)})".replace(
+        "desto ingen sikker forskel i lysten", "uden sikker forskel i lysten"
+    ).replace("desto en undertrykt", "med en undertrykt")
+
+
+def glue_all(ch, res: Desire) -> None:
+    cb = load_codebook()
+    lvl = ch.params["conf_level"]
+    h = res.high.iloc[0]
+    ok = not bool(h["suppressed"])
+    ch.glue("lyst_high", pct(h["estimate"]) if ok else SUPPRESSED_LABEL)
+    ch.glue(
+        "lyst_high_ci",
+        f"{ci(h['ci_low'], h['ci_high'], lvl)}, n = {number(h['n'])}" if ok else SUPPRESSED_LABEL,
+    )
+    labels = cb.value_labels("desire")
+    ch.glue(
+        "lyst_high_levels", f"»{labels[HIGH_LEVEL].lower()}« eller »{labels[max(labels)].lower()}«"
+    )
+    d = res.distribution[~res.distribution["suppressed"]]
+    if len(d):
+        top = d.loc[d["estimate"].idxmax()]
+        ch.glue("lyst_mode", f"»{top['label'].lower()}«")
+        ch.glue(
+            "lyst_mode_share", f"{pct(top['estimate'])} ({ci(top['ci_low'], top['ci_high'], lvl)})"
+        )
+    else:
+        ch.glue("lyst_mode", SUPPRESSED_LABEL)
+        ch.glue("lyst_mode_share", SUPPRESSED_LABEL)
+    # attitude model
+    o = res.attitude_or.set_index("term") if res.attitude_or is not None else None
+    ch.glue("lyst_model_n", number(res.attitude_model.n) if o is not None else "–")
+    for items in ITEM_GROUPS.values():
+        for item in items:
+            r = o.loc[item] if o is not None and item in o.index else None
+            ch.glue(f"lyst_item_{item}", item_sentence(ch, item, r))
+    # background model and profiles
+    bo = res.background_or
+    ch.glue("lyst_alpha", number(1 - lvl, 2))
+    ch.glue("lyst_bg_n", number(res.background_model.n) if bo is not None else "–")
+    if bo is not None:
+        sig = bo[(bo["p_value"] < 1 - lvl) & ~bo["suppressed"]]
+        groups = list(dict.fromkeys(g.lower() for g in sig["group"]))
+        ch.glue(
+            "lyst_bg_sig",
+            (", ".join(groups[:-1]) + " og " + groups[-1])
+            if len(groups) > 1
+            else (groups[0] if groups else "ingen af dem"),
+        )
+    else:
+        ch.glue("lyst_bg_sig", f"ingen: modellen kan ikke estimeres ({res.background_model})")
+    for i, key in enumerate(("most", "least")):
+        r = res.profiles.iloc[i]
+        hidden = bool(r["suppressed"]) or pd.isna(r["estimate"])
+        ch.glue(f"lyst_{key}_desc", r["description"])
+        ch.glue(
+            f"lyst_{key}_p_full",
+            SUPPRESSED_LABEL
+            if hidden
+            else f"{pct(r['estimate'])} ({ci(r['ci_low'], r['ci_high'], lvl)})",
+        )
+        ch.glue(
+            f"lyst_{key}_mean",
+            SUPPRESSED_LABEL
+            if hidden
+            else f"{number(r['mean'], 1)} ({number(100 * lvl)} %-KI: {number(r['mean_low'], 1)}–{number(r['mean_high'], 1)})",
+        )
+    c = res.contrast
+    ch.glue(
+        "lyst_contrast",
+        SUPPRESSED_LABEL
+        if c is None or c["suppressed"]
+        else f"{number(c['odds_ratio'], 2)} ({number(100 * lvl)} %-KI: {number(c['or_low'], 2)}–{number(c['or_high'], 2)}, {pvalue(c['p_value'])})",
+    )
+    ch.glue("lyst_scale_min", f"»{labels[min(labels)].lower()}«")
+    ch.glue("lyst_scale_max", f"»{labels[max(labels)].lower()}«")
+    ch.glue("lyst_scale_first", number(min(labels)))
+    ch.glue("lyst_scale_last", number(max(labels)))
+
+
+# --- figures and tables ----------------------------------------------------------------------
+def _subtitle(ch, what: str, n) -> list[str]:
+    """The figure subtitle: the project's one (wrapped to the text width)."""
+    return subtitle(ch, what, n)
+
+
+def distribution_chart(ch, res: Desire) -> None:
+    h = res.high.iloc[0]
+    title = (
+        f"{pct(h['estimate'])} har stor eller meget stor lyst til en lederuddannelse i psykisk arbejdsmiljø"
+        if not bool(h["suppressed"])
+        else "Lyst til en lederuddannelse i psykisk arbejdsmiljø"
+    )
+    chart = proportion_chart(
+        res.distribution,
+        label="label",
+        title=wrap(title, 55),
+        subtitle=_subtitle(ch, "Fordeling af svarene", h["n"]),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_lyst_fordeling", chart)
+
+
+def distribution_download(res: Desire) -> pd.DataFrame:
+    return res.distribution.drop(columns=["category"]).rename(
+        columns={"label": "lyst", "n_category": "antal_i_kategori"}
+    )
+
+
+def _or_title(o: pd.DataFrame, lead: str) -> str:
+    top = strongest(o)
+    return f"Størst sammenhæng: {top}" if top else lead
+
+
+def attitude_chart(ch, res: Desire) -> None:
+    if res.attitude_or is None:
+        return
+    chart = odds_ratio_chart(
+        res.attitude_or,
+        label="short",
+        title=wrap(_or_title(res.attitude_or, "Holdninger og arbejdsplads"), 55),
+        subtitle=_subtitle(
+            ch,
+            "Holdninger og arbejdsplads: odds ratio for højere lyst pr. trin, ordinal logistisk regression",
+            res.attitude_model.n,
+        ),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_lyst_holdninger", chart)
+
+
+def background_chart(ch, res: Desire) -> None:
+    if res.background_or is None:
+        return
+    chart = odds_ratio_chart(
+        res.background_or,
+        label="short",
+        title=wrap(_or_title(res.background_or, "Baggrund"), 55),
+        subtitle=_subtitle(
+            ch,
+            "Baggrund: odds ratio for højere lyst, ordinal logistisk regression",
+            res.background_model.n,
+        ),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_lyst_baggrund", chart)
+
+
+def odds_table(ch, res: Desire, which: str):
+    o = res.attitude_or if which == "attitude" else res.background_or
+    if o is None:
+        return None
+    caption = (
+        "Ordinal model af lyst: holdninger og arbejdsplads"
+        if which == "attitude"
+        else "Ordinal model af lyst: baggrund"
+    )
+    return odds_ratio_table(
+        o, "display", "Forhold", ch.params["conf_level"], caption=caption, uid=f"lyst-model-{which}"
+    )
+
+
+def odds_download(res: Desire, which: str) -> pd.DataFrame:
+    o = res.attitude_or if which == "attitude" else res.background_or
+    if o is None:
+        return pd.DataFrame()
+    return o.drop(columns=["variable", "short"]).rename(
+        columns={"group": "variabel", "label": "kategori", "display": "tekst"}
+    )
+
+
+def profile_chart(ch, res: Desire) -> None:
+    p = res.profiles
+    labels = load_codebook().value_labels("desire")
+    ok = not p["suppressed"].any()
+    title = (
+        f"{pct(p['estimate'].iloc[0])} mod {pct(p['estimate'].iloc[1])}: forudsagt stor eller meget stor "
+        "lyst for de to profiler"
+        if ok
+        else "Forudsagt andel med stor eller meget stor lyst for to profiler"
+    )
+    chart = proportion_chart(
+        p,
+        label="profile",
+        title=wrap(title, 55),
+        subtitle=_subtitle(
+            ch,
+            f"Forudsagt sandsynlighed for »{labels[HIGH_LEVEL].lower()}« eller mere",
+            p["n"].iloc[0] if ok else len(ch.data),
+        ),
+        conf_level=ch.params["conf_level"],
+        axis_title="Forudsagt sandsynlighed",
+    )
+    ch.glue("fig_lyst_profiler", chart)
+
+
+def profiles_table(ch, res: Desire):
+    lvl = number(100 * ch.params["conf_level"])
+    rows = []
+    for _, r in res.profiles.iterrows():
+        hidden = bool(r["suppressed"]) or pd.isna(r["estimate"])
+        rows.append(
+            {
+                "Profil": r["profile"],
+                "Beskrivelse": r["description"],
+                "Stor eller meget stor lyst": SUPPRESSED_LABEL if hidden else pct(r["estimate"], 1),
+                f"{lvl} %-konfidensinterval": ""
+                if hidden
+                else f"{pct(r['ci_low'], 1, suffix='')}–{pct(r['ci_high'], 1)}",
+                "Forudsagt gennemsnit på skalaen": ""
+                if hidden
+                else f"{number(r['mean'], 2)} ({number(r['mean_low'], 2)}–{number(r['mean_high'], 2)})",
+            }
+        )
+    return plain_table(
+        pd.DataFrame(rows), caption="Forudsagt lyst for rapportens to profiler", uid="lyst-profiler"
+    )
+
+
+def profiles_download(res: Desire) -> pd.DataFrame:
+    return res.profiles.rename(
+        columns={
+            "profile": "profil",
+            "description": "beskrivelse",
+            "mean": "gennemsnit",
+            "mean_low": "gennemsnit_ki_nedre",
+            "mean_high": "gennemsnit_ki_oevre",
+        }
+    )

@@ -1,0 +1,411 @@
+"""The methods chapter ("Om undersøgelsen"): questions, definitions, weighting, uncertainty,
+the small-cell rule and the data behind this edition.
+
+Why a module and not prose: the reader should see the rule the code ran, not a description
+of what we meant to run. So the questionnaire table is rendered from the codebook, the
+weighting numbers come from :func:`lederuddannelse.data.weighting.weighting_diagnostics` on the
+weights this run used, the small-cell rule is :meth:`SuppressionPolicy.describe`, and the
+description of the synthetic data is read from the data file's own metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lederuddannelse.analysis.compare import wrap
+from lederuddannelse.data.codebook import Condition, load_codebook
+from lederuddannelse.data.loader import read_metadata
+from lederuddannelse.data.weighting import WeightingDiagnostics, weighting_diagnostics
+from lederuddannelse.report.charts import SUPPRESSED_LABEL, histogram_chart
+from lederuddannelse.report.fmt import ci, number, pct
+from lederuddannelse.report.tables import plain_table
+from lederuddannelse.stats.design import SurveyDesign
+
+#: Variables that are not questions (identification and the weight).
+_NOT_QUESTIONS = ("id", "weight")
+#: Number of bins of the weight histogram: enough to show the shape, few enough that most
+#: bins hold many respondents (bins with fewer than min_count are suppressed).
+WEIGHT_BINS = 20
+
+
+@dataclass
+class Methods:
+    questions: pd.DataFrame  # one row per question (codebook order)
+    weighting: WeightingDiagnostics
+    weight_bins: pd.DataFrame  # bin_start, bin_end, respondents, share, suppressed
+    se_compare: pd.DataFrame  # the trained share under three variance assumptions
+    metadata: dict | None  # the generator's metadata (None for a real file)
+    calibration: pd.DataFrame | None
+
+
+# --- the questions ---------------------------------------------------------------------------
+def condition_text(cond: Condition | None) -> str:
+    """A routing condition in Danish from the codebook: 'Branche: Bygge og anlæg'."""
+    cb = load_codebook()
+    if cond is None:
+        return "Alle"
+    labels = cb.value_labels(cond.variable)
+    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once
+    heads = dict.fromkeys(labels.get(v, str(v)).split(",")[0].strip() for v in cond.values)
+    return f"{cb.label(cond.variable)}: {' eller '.join(heads)}"
+
+
+def _answers_text(var) -> str:
+    labels = list(var.codes.values())
+    if not labels:
+        return ""
+    if len(labels) > 4:
+        return f"{labels[0]} … {labels[-1]} ({number(len(labels))} kategorier)"
+    return " / ".join(labels)
+
+
+def questions(ch=None) -> pd.DataFrame:
+    """The questionnaire as a table: variable, label, question, answers, who was asked."""
+    cb = load_codebook()
+    rows = []
+    for name in cb.variables:
+        var = cb.variable(name)
+        if var.type in _NOT_QUESTIONS:
+            continue
+        rows.append(
+            {
+                "Variabel": name,
+                "Betegnelse": var.label,
+                "Spørgsmål": var.question,
+                "Svarkategorier": _answers_text(var),
+                "Stillet til": condition_text(var.applies_to),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- weighting -------------------------------------------------------------------------------
+def weight_histogram(weights: np.ndarray, min_count: int, bins: int = WEIGHT_BINS) -> pd.DataFrame:
+    """Equal-width bins of the weights with the share of respondents in each.
+
+    A bin with 1 to ``min_count - 1`` respondents is suppressed (no small counts shown, as
+    everywhere in the book).
+    """
+    w = np.asarray(weights, dtype=float)
+    counts, edges = np.histogram(w, bins=bins)
+    share = counts / counts.sum()
+    small = (counts > 0) & (counts < min_count)
+    return pd.DataFrame(
+        {
+            "bin_start": edges[:-1],
+            "bin_end": edges[1:],
+            "respondents": np.where(small, np.nan, counts),
+            "share": np.where(small, np.nan, share),
+            "suppressed": small,
+        }
+    )
+
+
+def se_comparison(ch) -> pd.DataFrame:
+    """The share trained (this run's definition) under three variance assumptions.
+
+    Shows the reader what the `raking_se` and `weighted` parameters change: raking-aware SEs
+    (R's rake() design), the same weights treated as fixed, and the unweighted estimate.
+    """
+    cb = load_codebook()
+    p = ch.params
+    common = dict(conf_level=p["conf_level"], policy=ch.design.policy)
+    designs = [
+        (
+            "Vægtet, standardfejl tager højde for rakingen",
+            SurveyDesign(ch.data, "weight", rake_margins=ch.rake.margins, **common),
+        ),
+        ("Vægtet, vægtene behandles som faste", SurveyDesign(ch.data, "weight", **common)),
+        ("Uvægtet", SurveyDesign(ch.data, "weight", weighted=False, **common)),
+    ]
+    rows = []
+    for key, (name, design) in zip(("raking", "fixed", "unweighted"), designs):
+        est = design.proportion(ch.trained)
+        est.insert(0, "metode", name)
+        est.insert(0, "key", key)
+        rows.append(est)
+    out = pd.concat(rows, ignore_index=True)
+    out["variable"] = cb.label(ch.trained)
+    return out
+
+
+def _calibration(meta: dict | None) -> pd.DataFrame | None:
+    """Calibration targets vs what the synthetic population achieved, in Danish."""
+    if not meta or "calibration" not in meta:
+        return None
+    from lederuddannelse.data.synthetic import load_targets
+
+    cb = load_codebook()
+    targets = load_targets()["targets"]
+    rows = []
+    for tid, got in meta["calibration"].items():
+        spec = targets.get(tid, {})
+        dom = spec.get("domain", "all")
+        rows.append(
+            {
+                "Fund": got.get("finding", ""),
+                "Indikator": cb.label(spec["indicator"]) if spec.get("indicator") in cb else tid,
+                "Blandt": "Alle ledere" if dom == "all" else condition_text(Condition.parse(dom)),
+                "Mål": pct(got["target"], 1),
+                "Opnået i den syntetiske population": pct(got["population"], 1),
+            }
+        )
+    return (
+        pd.DataFrame(rows).sort_values(["Fund", "Indikator"], kind="stable").reset_index(drop=True)
+    )
+
+
+def compute(ch) -> Methods:
+    diag = weighting_diagnostics(ch.data, ch.rake)
+    meta = read_metadata(ch.data_path)
+    return Methods(
+        questions=questions(),
+        weighting=diag,
+        weight_bins=weight_histogram(ch.rake.weights.to_numpy(), ch.params["min_count"]),
+        se_compare=se_comparison(ch),
+        metadata=meta,
+        calibration=_calibration(meta),
+    )
+
+
+# --- glue ------------------------------------------------------------------------------------
+def glue_all(ch, res: Methods) -> None:
+    """Glue every number and rule the prose uses (Danish formatting)."""
+    cb = load_codebook()
+    p = ch.params
+    d = res.weighting
+    ch.glue("om_n", number(len(ch.data)))
+    ch.glue("om_n_questions", number(len(res.questions)))
+    # definitions
+    codes = cb.value_labels("training")
+    ch.glue("om_training_question", f"»{cb.question('training')}«")
+    ch.glue("om_code_narrow", f"»{codes[1]}«")
+    ch.glue("om_code_broad", f"»{codes[2]}«")
+    ch.glue("om_definition", {"any": "samlet", "narrow": "smal", "broad": "bred"}[p["definition"]])
+    ch.glue("om_definition_label", cb.label(ch.trained))
+    # weighting
+    ch.glue("om_weight_vars", ", ".join(cb.label(v).lower() for v in ch.rake.margins))
+    ch.glue("om_population", number(d.value("sum_of_weights")))
+    ch.glue("om_iterations", number(d.value("iterations")))
+    ch.glue("om_neff", number(d.value("kish_n_eff")))
+    ch.glue("om_deff_w", number(d.value("deff_weighting"), 2))
+    ch.glue("om_wmin", number(d.value("min"), 1))
+    ch.glue("om_wmax", number(d.value("max"), 1))
+    ch.glue("om_wmedian", number(d.value("median"), 1))
+    ch.glue("om_wratio", number(d.value("max_min_ratio"), 1))
+    ch.glue(
+        "om_trimmed",
+        "ingen vægte" if d.value("trimmed") == 0 else f"{number(d.value('trimmed'))} vægte",
+    )
+    m = d.margins.assign(absdiff=d.margins["unweighted_diff_pp"].abs())
+    worst = m.sort_values("absdiff", ascending=False).iloc[0]
+    ch.glue("om_worst_category", f"{worst['variable_label'].lower()}: {worst['label'].lower()}")
+    ch.glue("om_worst_sample", pct(worst["unweighted_share"]))
+    ch.glue("om_worst_population", pct(worst["population_share"]))
+    ch.glue("om_max_after_pp", number(float(m["weighted_diff_pp"].abs().max()), 2))
+    ch.glue(
+        "om_weighted_run",
+        "Alle skøn i denne kørsel er vægtede."
+        if p["weighted"]
+        else "Denne kørsel er uvægtet (parameteren weighted er sat til false): vægtene er "
+        "beskrevet her, men skønnene bruger dem ikke, så de viser, hvad vægtningen ændrer.",
+    )
+    # uncertainty
+    ch.glue(
+        "om_conf",
+        f"{number(100 * p['conf_level'], 0 if float(100 * p['conf_level']).is_integer() else 1)} %",
+    )
+    ch.glue(
+        "om_raking_run",
+        "I denne kørsel tager standardfejlene højde for rakingen (parameteren raking_se er true)."
+        if p["raking_se"]
+        else "I denne kørsel behandles vægtene som faste (parameteren raking_se er false); "
+        "standardfejlene bliver da typisk en anelse større.",
+    )
+    s = res.se_compare.set_index("key")
+    for key in ("raking", "fixed"):
+        r = s.loc[key]
+        ch.glue(
+            f"om_se_{key}", number(100 * r["se"], 2) if not r["suppressed"] else SUPPRESSED_LABEL
+        )
+    for key in ("raking", "unweighted"):
+        r = s.loc[key]
+        ch.glue(f"om_est_{key}", pct(r["estimate"]) if not r["suppressed"] else SUPPRESSED_LABEL)
+        ch.glue(
+            f"om_est_{key}_ci",
+            f"{ci(r['ci_low'], r['ci_high'], p['conf_level'])}, n = {number(r['n'])}"
+            if not r["suppressed"]
+            else SUPPRESSED_LABEL,
+        )
+    ratio = s.loc["fixed", "se"] / s.loc["raking", "se"]
+    ch.glue(
+        "om_se_ratio",
+        SUPPRESSED_LABEL
+        if not np.isfinite(ratio)
+        else f"{pct(abs(ratio - 1))} {'større' if ratio >= 1 else 'mindre'}",
+    )
+    # small cells
+    ch.glue("om_policy", ch.design.policy.describe())
+    # data
+    meta = res.metadata
+    if ch.synthetic and meta:
+        ch.glue(
+            "om_data_source",
+            f"Denne udgave bygger på et syntetisk datasæt med {number(meta.get('n', len(ch.data)))} "
+            f"besvarelser, trukket fra en syntetisk population på "
+            f"{number(meta.get('population_size', 0))} ledere (generatorens frø: "
+            f"{meta.get('seed', '–')}, pakkeversion {meta.get('package_version', '–')}).",
+        )
+    else:
+        ch.glue(
+            "om_data_source",
+            f"Denne kørsel bygger på datafilen »{ch.data_path.name}« med "
+            f"{number(len(ch.data))} besvarelser. Filen er ikke lavet af bogens generator, så "
+            "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne fil.",
+        )
+
+
+# --- figures and tables ----------------------------------------------------------------------
+def questions_table(ch, res: Methods):
+    return plain_table(
+        res.questions, caption="Spørgeskemaets variable (fra kodebogen)", uid="om-spoergsmaal"
+    )
+
+
+def margins_frame(ch, res: Methods) -> pd.DataFrame:
+    """Margins before and after weighting, Danish columns; small counts suppressed."""
+    m = res.weighting.margins
+    minc = ch.params["min_count"]
+    return pd.DataFrame(
+        {
+            "Vægtningsvariabel": m["variable_label"],
+            "Kategori": m["label"],
+            "Populationen": [pct(v, 1) for v in m["population_share"]],
+            "Stikprøven (uvægtet)": [pct(v, 1) for v in m["unweighted_share"]],
+            "Efter vægtning": [pct(v, 1) for v in m["weighted_share"]],
+            "Antal svar (n)": [
+                SUPPRESSED_LABEL if 0 < r < minc else number(r) for r in m["respondents"]
+            ],
+        }
+    )
+
+
+def margins_table(ch, res: Methods):
+    return plain_table(
+        margins_frame(ch, res),
+        caption="Fordeling på vægtningsvariablene før og efter vægtning",
+        uid="om-marginaler",
+    )
+
+
+def margins_download(ch, res: Methods) -> pd.DataFrame:
+    m = res.weighting.margins.copy()
+    small = (m["respondents"] > 0) & (m["respondents"] < ch.params["min_count"])
+    m["respondents"] = m["respondents"].where(~small)
+    return m.drop(columns=["variable"]).rename(
+        columns={
+            "variable_label": "vaegtningsvariabel",
+            "category": "kode",
+            "label": "kategori",
+            "population_share": "andel_population",
+            "unweighted_share": "andel_uvaegtet",
+            "weighted_share": "andel_vaegtet",
+            "respondents": "antal_svar",
+            "unweighted_diff_pp": "afvigelse_uvaegtet_pp",
+            "weighted_diff_pp": "afvigelse_vaegtet_pp",
+        }
+    )
+
+
+def weights_chart(ch, res: Methods) -> None:
+    d = res.weighting
+    chart = histogram_chart(
+        res.weight_bins,
+        title=wrap(
+            f"Vægtene spænder fra {number(d.value('min'), 1)} til {number(d.value('max'), 1)}; "
+            f"den effektive stikprøve er {number(d.value('kish_n_eff'))} besvarelser",
+            55,
+        ),
+        subtitle=[
+            f"Fordeling af vægtene efter raking. n = {number(d.value('n'))}.",
+            f"Kilde: {ch.source_line}",
+        ],
+        x_title="Vægt (antal ledere i populationen, som en besvarelse repræsenterer)",
+    )
+    ch.glue("fig_om_vaegte", chart)
+
+
+def weights_download(res: Methods) -> pd.DataFrame:
+    return res.weight_bins.rename(
+        columns={
+            "bin_start": "vaegt_fra",
+            "bin_end": "vaegt_til",
+            "respondents": "antal_svar",
+            "share": "andel",
+            "suppressed": "undertrykt",
+        }
+    )
+
+
+def weight_summary_table(ch, res: Methods):
+    """The weight summary (Kish n_eff, deff, percentiles, iterations) as a table."""
+    d = res.weighting
+    names = {
+        "n": ("Antal besvarelser", 0),
+        "sum_of_weights": ("Sum af vægte (ledere i populationen)", 0),
+        "mean": ("Gennemsnitlig vægt", 1),
+        "min": ("Mindste vægt", 1),
+        "p05": ("5. percentil", 1),
+        "median": ("Median", 1),
+        "p95": ("95. percentil", 1),
+        "max": ("Største vægt", 1),
+        "max_min_ratio": ("Største / mindste vægt", 1),
+        "cv": ("Variationskoefficient", 2),
+        "kish_n_eff": ("Effektiv stikprøvestørrelse (Kish)", 0),
+        "deff_weighting": ("Designeffekt af vægtningen (1 + CV²)", 2),
+        "iterations": ("Iterationer i rakingen", 0),
+        "trimmed": ("Trimmede vægte", 0),
+    }
+    s = d.summary.set_index("measure")["value"]
+    frame = pd.DataFrame(
+        [{"Mål": lab, "Værdi": number(s[k], dec)} for k, (lab, dec) in names.items() if k in s]
+    )
+    return plain_table(frame, caption="Vægtene efter raking", uid="om-vaegte-resume")
+
+
+def se_table(ch, res: Methods):
+    """The trained share under three variance assumptions: estimate, CI, SE, deff, n."""
+    level = number(100 * ch.params["conf_level"])
+    rows = []
+    for _, r in res.se_compare.iterrows():
+        hidden = bool(r["suppressed"])
+        rows.append(
+            {
+                "Beregning": r["metode"],
+                "Andel": SUPPRESSED_LABEL if hidden else pct(r["estimate"], 1),
+                f"{level} %-konfidensinterval": ""
+                if hidden
+                else f"{pct(r['ci_low'], 1, suffix='')}–{pct(r['ci_high'], 1)}",
+                "Standardfejl (procentpoint)": "" if hidden else number(100 * r["se"], 2),
+                "Designeffekt": "" if hidden else number(r["deff"], 2),
+                "Antal svar (n)": number(r["n"]),
+            }
+        )
+    return plain_table(
+        pd.DataFrame(rows),
+        caption=f"{load_codebook().label(ch.trained)}: tre måder at beregne usikkerheden",
+        uid="om-standardfejl",
+    )
+
+
+def calibration_table(ch, res: Methods):
+    if res.calibration is None:
+        return None
+    return plain_table(
+        res.calibration,
+        caption="Kalibreringsmål for de syntetiske data og det opnåede niveau i populationen",
+        uid="om-kalibrering",
+    )

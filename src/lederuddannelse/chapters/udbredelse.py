@@ -1,0 +1,302 @@
+"""The prevalence chapter (findings F1a, F1b, F2, F4, F11): shares trained, by definition and
+timing; who paid and willingness to pay oneself; the share trained by industry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lederuddannelse.analysis.compare import (
+    glue_share,
+    lower_first,
+    restrict,
+    share_text,
+    subtitle,
+    trained_mask,
+    wrap,
+)
+from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.report.charts import SUPPRESSED_LABEL, proportion_chart
+from lederuddannelse.report.fmt import ci, number, pct
+from lederuddannelse.report.tables import estimates_table
+
+DEFINITIONS = ("any", "narrow", "broad")
+
+
+@dataclass
+class Prevalence:
+    by_definition: pd.DataFrame  # one row per definition: estimate, CI, n, ...
+    after_2020: pd.DataFrame  # one row: share after 2020 among the trained
+    # F4 and F11 (None when built by older callers that only pass the two tables above)
+    paid_by: pd.DataFrame | None = None  # who paid, among the trained (page's definition)
+    paid_workplace: pd.DataFrame | None = None  # one row: paid by the workplace
+    pay_self: pd.DataFrame | None = None  # would take it if paying oneself: Ja/Nej/Ved ikke
+    willing: pd.DataFrame | None = None  # one row per key 'willing'/'unwilling'
+    by_industry: pd.DataFrame | None = None  # ch.trained by industry, largest share first
+
+
+def compute(ch) -> Prevalence:
+    """Estimate F1a (any), F1b (narrow, broad) and F2 (after 2020 among the trained)."""
+    cb = load_codebook()
+    rows = []
+    for d in DEFINITIONS:
+        est = ch.design.proportion(f"trained_{d}")
+        est.insert(0, "definition", short_label(cb.label(f"trained_{d}")))
+        est.insert(0, "key", d)
+        rows.append(est)
+    by_def = pd.concat(rows, ignore_index=True)
+    after = ch.design.proportion("after_2020")
+    after.insert(0, "definition", cb.label("after_2020"))
+    res = Prevalence(by_def, after)
+    compute_payment(ch, res)
+    compute_industry(ch, res)
+    return res
+
+
+def compute_payment(ch, res: Prevalence) -> None:
+    """F4: who paid (among those trained under the page's definition) and whether managers
+    would take the training if they had to pay themselves (all managers who answered).
+
+    Why the page's definition: the payment question was put to everybody trained; restricting
+    it to ``ch.trained`` lets the narrow/broad robustness runs show whether the answer differs
+    by kind of training. Under the default (any) the domain is exactly the question's routing.
+    """
+    cb = load_codebook()
+    trained = trained_mask(ch)
+    paid = ch.design.distribution(restrict(ch, "paid_by", trained, "trained"))
+    paid.insert(0, "label", paid["category"].map(cb.value_labels("paid_by")))
+    res.paid_by = paid
+    workplace = ch.design.proportion(restrict(ch, "paid_by_workplace", trained, "trained"))
+    workplace.insert(0, "label", cb.label("paid_by_workplace"))
+    res.paid_workplace = workplace
+    pay = ch.design.distribution("pay_self")
+    pay.insert(0, "label", pay["category"].map(cb.value_labels("pay_self")))
+    res.pay_self = pay
+    rows = []
+    for key, var in (("willing", "willing_to_pay"), ("unwilling", "unwilling_to_pay")):
+        est = ch.design.proportion(var)
+        est.insert(0, "label", cb.label(var))
+        est.insert(0, "key", key)
+        rows.append(est)
+    res.willing = pd.concat(rows, ignore_index=True)
+
+
+def compute_industry(ch, res: Prevalence) -> None:
+    """F11: the share trained (page's definition) in each industry (DB07, 10 groups), ordered
+    from the largest share to the smallest; suppressed industries last."""
+    cb = load_codebook()
+    t = ch.design.proportion(ch.trained, by="industry")
+    t.insert(0, "label", t["industry"].map(cb.value_labels("industry")))
+    t["_key"] = t["estimate"].fillna(-1.0)
+    res.by_industry = (
+        t.sort_values("_key", ascending=False, kind="stable")
+        .drop(columns="_key")
+        .reset_index(drop=True)
+    )
+
+
+def short_label(label: str) -> str:
+    """'Har taget … (smal definition)' -> 'Smal definition': the part that differs."""
+    if label.endswith(")") and "(" in label:
+        inner = label[label.rindex("(") + 1 : -1]
+        return inner[:1].upper() + inner[1:]
+    return label
+
+
+def _row(frame: pd.DataFrame, key: str | None = None) -> pd.Series:
+    return frame.set_index("key").loc[key] if key else frame.iloc[0]
+
+
+def glue_all(ch, res: Prevalence) -> None:
+    """Glue every number the prose uses, Danish-formatted, with CI and n."""
+    level = ch.params["conf_level"]
+    for d in DEFINITIONS:
+        r = _row(res.by_definition, d)
+        ch.glue(f"udbredelse_{d}", pct(r["estimate"]))
+        ch.glue(
+            f"udbredelse_{d}_ci", f"{ci(r['ci_low'], r['ci_high'], level)}, n = {number(r['n'])}"
+        )
+    r = _row(res.after_2020)
+    ch.glue("udbredelse_after2020", pct(r["estimate"]))
+    ch.glue(
+        "udbredelse_after2020_ci", f"{ci(r['ci_low'], r['ci_high'], level)}, n = {number(r['n'])}"
+    )
+    if res.paid_by is not None:
+        glue_payment(ch, res)
+    if res.by_industry is not None:
+        glue_industry(ch, res)
+
+
+def _majority(row) -> str:
+    """A phrase that follows the CI: a majority only when the whole interval is above one half."""
+    if bool(row.get("suppressed", False)) or pd.isna(row["estimate"]):
+        return "ikke til at afgøre (for få svar)"
+    if row["ci_low"] > 0.5:
+        return "et klart flertal (hele konfidensintervallet ligger over halvdelen)"
+    if row["ci_high"] < 0.5:
+        return "et mindretal (hele konfidensintervallet ligger under halvdelen)"
+    return "ikke klart et flertal (konfidensintervallet omfatter halvdelen)"
+
+
+def definition_phrase(ch) -> str:
+    """The page's definition in words for prose: 'samlet', 'smal definition', ..."""
+    return short_label(load_codebook().label(ch.trained)).lower()
+
+
+def glue_payment(ch, res: Prevalence) -> None:
+    """Glue F4's numbers that the prose shows: paid by the workplace, willing/unwilling to pay
+    (the other payers are in the figure; a glued value must reach the page)."""
+    glue_share(ch, "udbredelse_paid_workplace", res.paid_workplace.iloc[0])
+    ch.glue("udbredelse_paid_majority", _majority(res.paid_workplace.iloc[0]))
+    w = res.willing.set_index("key")
+    glue_share(ch, "udbredelse_willing", w.loc["willing"])
+    glue_share(ch, "udbredelse_unwilling", w.loc["unwilling"])
+    ch.glue("udbredelse_unwilling_majority", _majority(w.loc["unwilling"]))
+    ch.glue("udbredelse_definition", definition_phrase(ch))
+
+
+def glue_industry(ch, res: Prevalence) -> None:
+    """Glue F11's numbers: the industry with the largest share and the three with the smallest."""
+    shown = res.by_industry[~res.by_industry["suppressed"].astype(bool)]
+    if len(shown) < 2:  # too few industries to name the highest and lowest
+        for name in (
+            "udbredelse_industry_top",
+            "udbredelse_industry_top_share",
+            "udbredelse_industry_top_share_ci",
+            "udbredelse_industry_low",
+        ):
+            ch.glue(name, SUPPRESSED_LABEL)
+        return
+    top = shown.iloc[0]
+    ch.glue("udbredelse_industry_top", lower_first(top["label"]))
+    glue_share(ch, "udbredelse_industry_top_share", top)
+    low = shown.iloc[1:].iloc[::-1].head(3)
+    level = ch.params["conf_level"]
+    names = []
+    for _, r in low.iterrows():
+        est, detail = share_text(r, level)
+        names.append(f"{lower_first(r['label'])} ({est}, {detail})")
+    ch.glue(
+        "udbredelse_industry_low",
+        "; ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names),
+    )
+
+
+def definition_chart(ch, res: Prevalence) -> None:
+    """Figure: share trained under each definition, with CIs; glued, not shown, so that
+    the `{glue:figure}` in the prose places it with its number and caption."""
+    any_ = _row(res.by_definition, "any")
+    chart = proportion_chart(
+        res.by_definition,
+        label="definition",
+        title=f"{pct(any_['estimate'])} af lederne har taget en lederuddannelse i psykisk arbejdsmiljø",
+        subtitle=[
+            f"Andel efter definition, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, "
+            f"med {number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(any_['n'])}.",
+            f"Kilde: {ch.source_line}",
+        ],
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_udbredelse_definition", chart)
+
+
+def table(ch, res: Prevalence):
+    """Table: all estimates of the chapter, with CI and n."""
+    frame = pd.concat([res.by_definition.drop(columns="key"), res.after_2020], ignore_index=True)
+    return estimates_table(
+        frame,
+        "definition",
+        "Andel, der …",
+        ch.params["conf_level"],
+        caption="Udbredelse af lederuddannelse i psykisk arbejdsmiljø",
+        uid="udbredelse-estimater",
+    )
+
+
+def payment_chart(ch, res: Prevalence) -> None:
+    """Figure (F4): who paid for the training, among the trained; glued as fig_udbredelse_betaling."""
+    w = res.paid_workplace.iloc[0]
+    head = (
+        f"{pct(w['estimate'])} fik uddannelsen betalt af arbejdspladsen"
+        if not w["suppressed"]
+        else "Hvem betalte for uddannelsen"
+    )
+    chart = proportion_chart(
+        res.paid_by,
+        label="label",
+        title=head,
+        subtitle=subtitle(
+            ch,
+            f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)})",
+            res.paid_by["n"].max(),
+        ),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_udbredelse_betaling", chart)
+
+
+def pay_self_chart(ch, res: Prevalence) -> None:
+    """Figure (F4): would the manager take the training if paying oneself; glued as
+    fig_udbredelse_selvbetaling."""
+    u = res.willing.set_index("key").loc["unwilling"]
+    cb = load_codebook()
+    head = (
+        f"{pct(u['estimate'])} vil ikke tage uddannelsen, hvis de selv skal betale"
+        if not u["suppressed"]
+        else cb.label("pay_self")
+    )
+    chart = proportion_chart(
+        res.pay_self,
+        label="label",
+        title=head,
+        subtitle=subtitle(
+            ch,
+            f"{cb.label('pay_self')}: svar fra alle ledere, der har svaret",
+            res.pay_self["n"].max(),
+        ),
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_udbredelse_selvbetaling", chart)
+
+
+def industry_chart(ch, res: Prevalence) -> None:
+    """Figure (F11): the share trained by industry, largest first; glued as fig_udbredelse_branche."""
+    shown = res.by_industry[~res.by_industry["suppressed"].astype(bool)]
+    title = (
+        wrap(
+            f"Flest uddannede i {lower_first(shown.iloc[0]['label'])}: "
+            f"{pct(shown.iloc[0]['estimate'])}",
+            55,
+        )
+        if len(shown)
+        else load_codebook().label("industry")
+    )
+    chart = (
+        proportion_chart(
+            res.by_industry,
+            label="label",
+            title=title,
+            subtitle=subtitle(
+                ch,
+                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche",
+                res.by_industry["n"].sum(),
+            ),
+            conf_level=ch.params["conf_level"],
+        )
+        .properties(width=260)
+        .configure_axisY(labelLimit=370)
+    )  # long industry names, shown whole
+    ch.glue("fig_udbredelse_branche", chart)
+
+
+def industry_table(ch, res: Prevalence):
+    """Table (F11): the share trained by industry, with CI and n."""
+    return estimates_table(
+        res.by_industry,
+        "label",
+        load_codebook().label("industry"),
+        ch.params["conf_level"],
+        caption=f"Andel, der har taget lederuddannelse i psykisk arbejdsmiljø ({definition_phrase(ch)}), efter branche",
+        uid="udbredelse-branche",
+    )

@@ -1,0 +1,138 @@
+"""Table builders: estimates as Danish-formatted tables with a caption, n and suppression marks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lederuddannelse.report.charts import SUPPRESSED_LABEL
+from lederuddannelse.report.fmt import number, pct
+
+# Danish column names for downloaded tables (the statistics layer's names are English).
+DOWNLOAD_COLUMNS = {
+    "estimate": "estimat",
+    "se": "standardfejl",
+    "ci_low": "ki_nedre",
+    "ci_high": "ki_oevre",
+    "n": "antal_svar",
+    "N": "vaegtet_antal",
+    "deff": "designeffekt",
+    "suppressed": "undertrykt",
+    "p_value": "p_vaerdi",
+    "estimate_a": "estimat_a",
+    "estimate_b": "estimat_b",
+    "n_a": "antal_svar_a",
+    "n_b": "antal_svar_b",
+    "label": "tekst",
+    "rank": "rang",
+    "odds_ratio": "odds_ratio",
+    "or_low": "or_ki_nedre",
+    "or_high": "or_ki_oevre",
+    "term": "led",
+}
+
+
+def for_download(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as readers download it: Danish column names, internal columns dropped."""
+    keep = table.drop(columns=[c for c in ("key", "variable", "df") if c in table.columns])
+    return keep.rename(columns=DOWNLOAD_COLUMNS)
+
+
+def estimates_table(
+    table: pd.DataFrame, label: str, label_title: str, conf_level: float, caption: str, uid: str
+):
+    """A styled table: label, share, CI, unweighted n; suppressed rows are marked, not printed.
+
+    ``uid`` fixes the HTML ids so that the same inputs give the same bytes.
+    """
+    level = number(100 * conf_level)
+    rows = []
+    for _, r in table.iterrows():
+        hidden = bool(r.get("suppressed", False))
+        rows.append(
+            {
+                label_title: r[label],
+                "Andel": SUPPRESSED_LABEL if hidden else pct(r["estimate"], 1),
+                f"{level} %-konfidensinterval": ""
+                if hidden
+                else f"{pct(r['ci_low'], 1, suffix='')}–{pct(r['ci_high'], 1)}",
+                "Antal svar (n)": number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED_LABEL,
+            }
+        )
+    return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
+
+
+def comparison_table(
+    tests: pd.DataFrame, label_title: str, conf_level: float, caption: str, uid: str
+):
+    """A styled table of two-group comparisons (from ``SurveyDesign.difference``): each group's
+    share, the difference in percentage points with its CI, the test's p-value, and the two
+    groups' n as "n_a / n_b" (one column, so that the table fits the page).
+    Suppressed comparisons are marked, not printed. Group names come from ``group_a/group_b``."""
+    from lederuddannelse.report.fmt import pvalue
+
+    level = number(100 * conf_level)
+    name_a, name_b = tests["group_a"].iloc[0], tests["group_b"].iloc[0]
+    rows = []
+    for _, r in tests.iterrows():
+        hidden = bool(r.get("suppressed", False)) or pd.isna(r["estimate"])
+        rows.append(
+            {
+                label_title: r["label"],
+                f"{name_a}": SUPPRESSED_LABEL if hidden else pct(r["estimate_a"], 1),
+                f"{name_b}": SUPPRESSED_LABEL if hidden else pct(r["estimate_b"], 1),
+                "Forskel (procentpoint)": "" if hidden else number(100 * r["estimate"], 1),
+                f"{level} %-konfidensinterval": ""
+                if hidden
+                else f"{number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)}",
+                "p-værdi": "" if hidden or pd.isna(r["p_value"]) else pvalue(r["p_value"]),
+                "Antal svar (n)": "" if hidden else f"{number(r['n_a'])} / {number(r['n_b'])}",
+            }
+        )
+    return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
+
+
+# --- appended for the methods, who and desire chapters ----------------------------------------
+def plain_table(frame: pd.DataFrame, caption: str, uid: str):
+    """A ready-made (already formatted, Danish-headed) frame as a captioned table.
+
+    For descriptive tables whose cells are text (the questionnaire, weighting margins,
+    calibration); estimates go through :func:`estimates_table` or :func:`odds_ratio_table`.
+    """
+    return frame.style.hide(axis="index").set_caption(caption).set_uuid(uid)
+
+
+def odds_ratio_table(
+    table: pd.DataFrame,
+    label: str,
+    label_title: str,
+    conf_level: float,
+    caption: str,
+    uid: str,
+    group: str | None = None,
+    group_title: str = "Variabel",
+):
+    """Odds ratios with CI, p-value and n; suppressed rows are marked, not printed.
+
+    ``table`` has ``label, odds_ratio, or_low, or_high, p_value, n, suppressed`` (e.g. from
+    :func:`lederuddannelse.analysis.modelterms.odds_ratios`); ``group`` adds a first column.
+    """
+    from lederuddannelse.report.fmt import pvalue
+
+    level = number(100 * conf_level)
+    rows = []
+    for _, r in table.iterrows():
+        hidden = bool(r.get("suppressed", False))
+        row = {group_title: r[group]} if group else {}
+        row.update(
+            {
+                label_title: r[label],
+                "Odds ratio": SUPPRESSED_LABEL if hidden else number(r["odds_ratio"], 2),
+                f"{level} %-konfidensinterval": ""
+                if hidden
+                else f"{number(r['or_low'], 2)}–{number(r['or_high'], 2)}",
+                "p-værdi": "" if hidden else pvalue(r["p_value"]).replace(" ", "\u00a0"),
+                "Antal svar (n)": number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED_LABEL,
+            }
+        )
+        rows.append(row)
+    return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)

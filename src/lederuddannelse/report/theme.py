@@ -1,0 +1,104 @@
+"""The book's Altair theme and renderer settings, shared by every chart.
+
+Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
+deficiencies) ordered so that neighbouring categories also differ in lightness, which keeps
+them apart in greyscale print. Numbers are formatted the Danish way through Vega's
+``formatLocale`` (decimal comma, thousands point). Charts render as SVG, which gives each mark
+an ARIA label; the export action stays (PNG/SVG download), the editor link (network) goes.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+
+# Okabe-Ito, ordered dark/light alternating for greyscale.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+FONT = "'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif"
+DANISH_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]}
+DANISH_TIME_LOCALE = {
+    "dateTime": "%A den %d. %B %Y %X",
+    "date": "%d-%m-%Y",
+    "time": "%H:%M:%S",
+    "periods": ["AM", "PM"],
+    "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
+    "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
+    "months": [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "shortMonths": [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "maj",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "okt",
+        "nov",
+        "dec",
+    ],
+}
+THEME = "lederuddannelse"
+
+
+@alt.theme.register(THEME, enable=False)
+def _theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": FONT,
+            "background": "#ffffff",
+            "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 300},
+            "range": {"category": PALETTE},
+            "mark": {"color": PALETTE[0]},
+            "bar": {"color": PALETTE[0]},
+            "axis": {
+                "labelFontSize": 13,
+                "titleFontSize": 13,
+                "labelColor": "#222222",
+                "titleColor": "#222222",
+                "gridColor": "#dddddd",
+                "labelLimit": 320,
+            },
+            "legend": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 320},
+            "title": {
+                "fontSize": 16,
+                "anchor": "start",
+                "color": "#111111",
+                "subtitleFontSize": 13,
+                "subtitleColor": "#444444",
+            },
+        }
+    }
+
+
+def setup_charts() -> None:
+    """Enable the theme and SVG rendering with Danish number formats (call once per chapter).
+
+    ``base_url`` points Altair's loader at the site's own `_static` folder instead of a CDN:
+    the offline bundle (see `sphinx_ext`) normally satisfies it before any load is tried, and if
+    it ever did not, the page would fail visibly on a local 404 rather than reach the network.
+    """
+    alt.theme.enable(THEME)
+    alt.renderers.enable(
+        "html",
+        base_url="_static",
+        embed_options={
+            "renderer": "svg",
+            "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+            "formatLocale": DANISH_LOCALE,
+            "timeFormatLocale": DANISH_TIME_LOCALE,
+        },
+    )
