@@ -11,8 +11,8 @@ import pytest
 from conftest import copy_project
 from lederuddannelse.book import build as b
 from lederuddannelse.book.incremental import (
-    check_glue,
     chapter_code,
+    check_glue,
     prose_glue_refs,
     reassemble,
 )
@@ -20,7 +20,6 @@ from lederuddannelse.book.notebooks import normalise
 from lederuddannelse.errors import ChapterError, LederuddannelseError
 from lederuddannelse.params import load_parameters
 from lederuddannelse.sources import import_closure, modules_hash
-
 
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
