@@ -58,7 +58,8 @@ def test_glued_values_reach_the_html(built_book):
 def test_prevalence_matches_an_independent_computation(built_book):
     """The page shows the share the statistics layer computes from the data file."""
     root, _, site = built_book
-    from lederuddannelse.data.loader import add_derived, load_survey
+    from lederuddannelse.data.derive import add_derived
+    from lederuddannelse.data.loader import load_survey
     from lederuddannelse.data.weighting import load_margins, weight_survey
     from lederuddannelse.report.fmt import pct
     from lederuddannelse.stats.design import SurveyDesign

@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.data.loader import add_derived, load_survey, validate_file, write_sav
+from lederuddannelse.data.derive import add_derived
+from lederuddannelse.data.files import write_sav
+from lederuddannelse.data.loader import load_survey, validate_file
 from lederuddannelse.data.synthetic import generate_survey
 from lederuddannelse.errors import DataValidationError
 

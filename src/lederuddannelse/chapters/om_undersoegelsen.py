@@ -17,7 +17,7 @@ import pandas as pd
 
 from lederuddannelse.analysis.compare import wrap
 from lederuddannelse.data.codebook import Condition, load_codebook
-from lederuddannelse.data.loader import read_metadata
+from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.weighting import WeightingDiagnostics, weighting_diagnostics
 from lederuddannelse.report.charts import SUPPRESSED_LABEL, histogram_chart
 from lederuddannelse.report.fmt import ci, number, pct

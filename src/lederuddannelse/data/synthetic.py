@@ -31,8 +31,6 @@ Same seed, same bytes: all randomness comes from ``numpy.random.default_rng([see
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +39,8 @@ import yaml
 
 from lederuddannelse import __version__, paths
 from lederuddannelse.data.codebook import Condition, load_codebook
+from lederuddannelse.data.derive import add_derived
+from lederuddannelse.data.files import read_metadata, write_survey
 from lederuddannelse.errors import ParameterError
 
 POPULATION_SIZE = 107_000
@@ -512,8 +512,6 @@ def generate_survey(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> tuple[pd.Da
 
 
 def _metadata(population: pd.DataFrame, n: int, seed: int) -> dict:
-    from lederuddannelse.data.loader import add_derived
-
     book = load_codebook()
     margins = {
         var: {str(k): int(v) for k, v in population[var].value_counts().sort_index().items()}
@@ -549,36 +547,6 @@ def _metadata(population: pd.DataFrame, n: int, seed: int) -> dict:
 
 
 # --- files -----------------------------------------------------------------------------------
-def metadata_path(path: str | Path) -> Path:
-    """Sidecar file with the metadata of a CSV (CSV has no place for it)."""
-    return Path(str(path) + ".meta.json")
-
-
-def write_survey(df: pd.DataFrame, out: str | Path, metadata: dict) -> Path:
-    """Write CSV or Parquet by extension, with the metadata (Parquet key-value or sidecar)."""
-    out = Path(out)
-    suffix = out.suffix.lower()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    meta_json = json.dumps(metadata, sort_keys=True, ensure_ascii=False)
-    if suffix == ".parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = pa.Table.from_pandas(df, preserve_index=False)
-        kv = dict(table.schema.metadata or {})
-        kv[b"synthetic"] = b"true"
-        kv[b"lederuddannelse"] = meta_json.encode("utf-8")
-        pq.write_table(table.replace_schema_metadata(kv), tmp)
-    elif suffix == ".csv":
-        df.to_csv(tmp, index=False, lineterminator="\n")
-        metadata_path(out).write_text(meta_json + "\n", encoding="utf-8")
-    else:
-        raise ParameterError(f"output file must end in .csv or .parquet, got {out.name!r}")
-    os.replace(tmp, out)
-    return out
-
-
 def generate_to_file(n: int, seed: int, out: str | Path) -> Path:
     """Generate a synthetic survey and write it; same ``n`` and ``seed`` give the same bytes."""
     if Path(out).suffix.lower() not in (".csv", ".parquet"):
@@ -589,8 +557,6 @@ def generate_to_file(n: int, seed: int, out: str | Path) -> Path:
 
 def ensure_embedded_data() -> str:
     """Create the book's default data file if it is missing or its inputs changed."""
-    from lederuddannelse.data.loader import read_metadata
-
     path = embedded_data_path()
     current = inputs_hash()
     if path.is_file():

@@ -61,7 +61,7 @@ def _prepare(df: pd.DataFrame) -> pd.DataFrame:
     """Derived indicators and domain-restricted variables the chapters build."""
     import numpy as np
 
-    from lederuddannelse.data.loader import add_derived
+    from lederuddannelse.data.derive import add_derived
 
     out = add_derived(df)
     untrained = out["trained_any"].to_numpy() == 0

@@ -96,7 +96,7 @@ def population_values(pop: pd.DataFrame) -> dict[str, float]:
 
 def one_sample(pop: pd.DataFrame, margins: dict, n: int, seed: int) -> list[dict]:
     """Estimates and CIs of every target in one sample under the three variance choices."""
-    from lederuddannelse.data.loader import add_derived
+    from lederuddannelse.data.derive import add_derived
     from lederuddannelse.data.synthetic import draw_sample
     from lederuddannelse.data.weighting import weight_survey
 
@@ -198,7 +198,7 @@ def run(
     samples: int = 200, n: int = 6000, seed: int = 2024, out: str | None = None
 ) -> pd.DataFrame:
     """Run the study and print the table; returns the per-target summary."""
-    from lederuddannelse.data.loader import add_derived
+    from lederuddannelse.data.derive import add_derived
     from lederuddannelse.data.synthetic import generate_population
     from lederuddannelse.data.weighting import load_margins
 
