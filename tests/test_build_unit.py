@@ -194,7 +194,8 @@ def _executed_like(uuid: str) -> nbformat.NotebookNode:
         nbformat.v4.new_output(
             "display_data",
             data={
-                "text/html": f'<div id="altair-viz-{uuid}"></div><script>"altair-viz-{uuid}"</script>'
+                "text/html": f'<div id="altair-viz-{uuid}"></div>'
+                f'<script>"altair-viz-{uuid}"</script>'
             },
         )
     ]
@@ -275,7 +276,8 @@ def test_failing_chapter_names_chapter_group_and_cell(tmp_path):
         "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
         "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
         "# Boom\n\n```{code-cell} ipython3\n:tags: [parameters]\ndata_file = 'x'\n```\n\n"
-        "```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nraise ValueError('bad column q7')\n```\n"
+        "```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nraise ValueError('bad "
+        "column q7')\n```\n"
     )
     run = Run("boom", "alle", src, {"data_file": "data/tiny.csv"})
     out = root / "build" / "book" / "boom-alle.ipynb"

@@ -395,7 +395,8 @@ def execute_run(
             if dst.exists():
                 shutil.copyfile(dst, failed)
             raise ChapterError(
-                f"chapter '{run.slug}' (parameter group '{run.group}', {run.source.relative_to(root)}) "
+                f"chapter '{run.slug}' (parameter group '{run.group}', "
+                f"{run.source.relative_to(root)}) "
                 f"failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
                 f"{exc.ename}: {exc.evalue}\n  The executed notebook is kept at "
                 f"{failed.relative_to(root)}."
@@ -733,7 +734,8 @@ def run_one(
         run = runs[groups.index(group)]
     else:
         raise ParameterError(
-            f"chapter '{slug}' has no parameter group '{group}'; expected one of {', '.join(groups)}."
+            f"chapter '{slug}' has no parameter group '{group}'; expected one of "
+            f"{', '.join(groups)}."
         )
     defaults = validate_runs([run], root)[run.source]
     run = override_run(run, overrides, defaults)
