@@ -90,14 +90,6 @@ RESPONSE = {
 _INPUT_FILES = ("codebook.yml", "targets.yml", "margins.csv")
 
 
-#: The book's default data file, relative to the project folder (gitignored; `make data`).
-EMBEDDED_DATA_PATH = paths.EMBEDDED_DATA_PATH
-
-
-def embedded_data_path() -> Path:
-    return paths.project_root() / EMBEDDED_DATA_PATH
-
-
 # --- inputs ----------------------------------------------------------------------------------
 def load_targets(path: str | Path | None = None) -> dict:
     """The calibration targets (``data/targets.yml``), keyed by target id."""
@@ -559,7 +551,7 @@ def generate_to_file(n: int, seed: int, out: str | Path) -> Path:
 
 def ensure_embedded_data() -> str:
     """Create the book's default data file if it is missing or its inputs changed."""
-    path = embedded_data_path()
+    path = paths.embedded_data_path()
     current = inputs_hash()
     if path.is_file():
         meta = read_metadata(path) or {}
