@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.errors import ParameterError
+from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import SuppressionPolicy, determined
 
 SMALL = ["c_three", "d_twenty"]

@@ -59,7 +59,6 @@ from scipy import special, stats
 
 from lederuddannelse.errors import EstimationError, ParameterError
 from lederuddannelse.stats.disclosure import (
-    DEFAULT_MASK,
     DisclosureSpec,
     DomainPlan,
     LinkedSet,
