@@ -1,8 +1,9 @@
 """The package's layout rules, checked on the source (docs/architecture.md explains them).
 
 - Layers import downward only: chapters -> analysis -> stats -> data -> the bottom (report,
-  errors, paths, params, hashing, sources and the package itself), which imports nothing above
-  it. book/, dev/ and the command line sit beside the layers: they may import anything, and no
+  errors, paths, hashing, sources and the package itself), which imports nothing above it.
+  ``params`` (a run's parameters, checked with the disclosure rule) belongs to the analysis
+  layer. book/, dev/ and the command line sit beside the layers: they may import anything, and no
   layer imports them.
 - No import circle: the graph of every import between the package's modules (also the imports
   inside functions; only ``if TYPE_CHECKING:`` blocks, which never run, are left out) has no
@@ -36,6 +37,10 @@ PKG = "lederuddannelse"
 LAYERS = ("data", "stats", "analysis", "chapters")
 #: Beside the layers: may import anything; nothing in a layer may import them.
 BESIDE = ("book", "dev", "cli", "__main__")
+#: Root modules that are not at the bottom. ``params`` checks a run's parameters with the
+#: disclosure rule of stats/ (min_n, min_count) and is read by the analysis (robustness
+#: variants), the chapters and the build: it sits in the analysis layer.
+ROOT_MODULE_LAYER = {"params": "analysis"}
 #: Modules of chapters/ that are not a page: Chapter/open_chapter and what the pages share.
 CHAPTER_HELPERS = {"base"}
 
@@ -111,6 +116,8 @@ def layer_of(module: str) -> str:
         return top
     if top in BESIDE:
         return "beside"
+    if len(parts) == 2 and top in ROOT_MODULE_LAYER:
+        return ROOT_MODULE_LAYER[top]
     return "bottom"  # report/, the package itself and its root modules (errors, paths, ...)
 
 
