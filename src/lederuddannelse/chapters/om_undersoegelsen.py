@@ -258,7 +258,8 @@ def glue_all(ch, res: Methods) -> None:
     if ch.synthetic and meta:
         ch.glue(
             "om_data_source",
-            f"Denne udgave bygger på et syntetisk datasæt med {number(meta.get('n', len(ch.data)))} "
+            "Denne udgave bygger på et syntetisk datasæt med "
+            f"{number(meta.get('n', len(ch.data)))} "
             f"besvarelser, trukket fra en syntetisk population på "
             f"{number(meta.get('population_size', 0))} ledere (generatorens frø: "
             f"{meta.get('seed', '–')}, pakkeversion {meta.get('package_version', '–')}).",
@@ -268,7 +269,8 @@ def glue_all(ch, res: Methods) -> None:
             "om_data_source",
             f"Denne kørsel bygger på datafilen »{ch.data_path.name}« med "
             f"{number(len(ch.data))} besvarelser. Filen er ikke lavet af bogens generator, så "
-            "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne fil.",
+            "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne "
+            "fil.",
         )
 
 

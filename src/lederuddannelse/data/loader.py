@@ -363,7 +363,8 @@ def _check_id(name: str, values: np.ndarray, missing: np.ndarray) -> list[str]:
         first = s[dup].iloc[0]
         out.append(
             f"column {name!r}: duplicate ids in {_n(dup)} ({_rows(dup, values)}); "
-            f"id {_fmt(first)} occurs {int((s == first).sum())} times; every respondent needs a unique id"
+            f"id {_fmt(first)} occurs {int((s == first).sum())} times; every respondent needs a "
+            "unique id"
         )
     return out
 
@@ -372,7 +373,8 @@ def _check_weight(name: str, values: np.ndarray, missing: np.ndarray, bad: np.nd
     out = []
     if missing.any():
         out.append(
-            f"column {name!r}: missing weights in {_n(missing)} ({_rows(missing)}); every row needs a weight"
+            f"column {name!r}: missing weights in {_n(missing)} ({_rows(missing)}); every row "
+            "needs a weight"
         )
     invalid = ~np.isnan(values) & ~(np.isfinite(values) & (values > 0))
     if invalid.any():
@@ -390,7 +392,8 @@ def _check_codes(var: Variable, values: np.ndarray) -> list[str]:
     frac = present & ~whole
     if frac.any():
         out.append(
-            f"column {var.name!r}: codes must be whole numbers, but are not in {_n(frac)} ({_rows(frac, values)})"
+            f"column {var.name!r}: codes must be whole numbers, but are not in {_n(frac)} "
+            f"({_rows(frac, values)})"
         )
     allowed = np.array(list(var.codes), dtype=float)
     wrong = whole & ~np.isin(values, allowed)

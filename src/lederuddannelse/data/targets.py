@@ -4,9 +4,10 @@ One fact, one place. A level the report publishes (the shares trained under each
 and the share of the trained who took it after 2020) is typed once, in ``data/targets.yml``
 with ``kind: published``; the generator calibrates the synthetic data to it, the claims
 ledger checks an estimate against it, and the chapters show it beside their own estimate
-(a "Rapporten: ..." mark). Nothing else in src/ or tests/ may type it (a test checks). Where the report gives only a direction ("langt
-størstedelen", "lidt over halvdelen", "relativt få") the synthetic data still need a level;
-those are ``kind: assumed`` and a page must never present them as the report's.
+(a "Rapporten: ..." mark). Nothing else in src/ or tests/ may type it (a test checks).
+Where the report gives only a direction ("langt størstedelen", "lidt over halvdelen",
+"relativt få") the synthetic data still need a level; those are ``kind: assumed`` and a page
+must never present them as the report's.
 
 Every number on a page is therefore one of three kinds (:data:`KINDS` plus "computed"):
 *published* by the report, *assumed* by this edition to calibrate the synthetic data, or

@@ -204,13 +204,15 @@ def run(
 
     t0 = time.perf_counter()
     print(
-        f"Simulation study: {samples} samples of n = {n} from the synthetic population (seed {seed})."
+        f"Simulation study: {samples} samples of n = {n} from the synthetic population (seed "
+        f"{seed})."
     )
     pop = add_derived(generate_population(seed))
     margins = load_margins()
     truth = population_values(pop)
     print(
-        f"population of {len(pop):,} managers and its true values ready in {time.perf_counter() - t0:.1f} s"
+        f"population of {len(pop):,} managers and its true values ready in "
+        f"{time.perf_counter() - t0:.1f} s"
     )
     rows: list[dict] = []
     t1 = time.perf_counter()
