@@ -94,6 +94,13 @@ class Chapter:
         """
         display(HTML(csv_download_link(data, f"{name}.csv", label)))
 
+    def key_figures(self, figures: list, heading: str = "Nøgletal") -> None:
+        """Show 2-4 key figures (:class:`lederuddannelse.report.keyfigures.KeyFigure`) as
+        large numbers with one Danish line and the interval below; used at a chapter's top."""
+        from lederuddannelse.report.keyfigures import render
+
+        display(HTML(render(figures, heading)))
+
     def notice(self) -> None:
         """Show what the page is computed on: synthetic data (visibly) or the user's file."""
         name = self.data_path.name
