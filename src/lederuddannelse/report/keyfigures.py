@@ -99,3 +99,38 @@ def proportion_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
         return KeyFigure(SUPPRESSED_LABEL, label, **extra)
     interval = f"{ci(row['ci_low'], row['ci_high'], conf_level)}, n = {number(row['n'])}"
     return KeyFigure(pct(row["estimate"]), label, interval=interval, **extra)
+
+
+MINUS = "\u2212"
+
+
+def difference_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
+    """A key figure from one row of a difference test (``estimate, ci_low, ci_high, p_value``
+    as shares): "12 point" with "95 %-KI: 9 til 16; p < 0,001" below, true minus signs."""
+    from lederuddannelse.report.charts import SUPPRESSED_LABEL
+    from lederuddannelse.report.fmt import number, pvalue
+
+    if bool(row.get("suppressed", False)) or row["estimate"] != row["estimate"]:
+        return KeyFigure(SUPPRESSED_LABEL, label, **extra)
+    level = number(100 * conf_level)
+    interval = (
+        f"{level} %-KI: {number(100 * row['ci_low'])} til {number(100 * row['ci_high'])}; "
+        f"{pvalue(row['p_value'])}"
+    )
+    value = f"{number(100 * row['estimate'])} point"
+    return KeyFigure(
+        value.replace("-", MINUS), label, interval=interval.replace("-", MINUS), **extra
+    )
+
+
+def top_item_figure(ranked, lead: str, conf_level: float, **extra) -> KeyFigure:
+    """The highest-ranked item of a multiple-response table (``label, rank, estimate, ...``) as
+    a key figure: its share, and ``lead`` followed by the item's label in lower case."""
+    from lederuddannelse.report.charts import SUPPRESSED_LABEL
+
+    shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
+    if not len(shown):
+        return KeyFigure(SUPPRESSED_LABEL, lead.rstrip(": "), **extra)
+    top = shown.iloc[0]
+    label = str(top["label"])
+    return proportion_figure(top, lead + label[:1].lower() + label[1:], conf_level, **extra)
