@@ -115,7 +115,8 @@ def compare(ch, items: dict[str, str], by: str, a, b) -> tuple[pd.DataFrame, pd.
     ``items`` maps a column (possibly a derived domain column) to its Danish label. Returns
     ``(shares, tests)``: ``shares`` has one row per item and group (``item, label, group,
     estimate, ci_low, ci_high, n, suppressed``), in item order then ``a``, ``b``; ``tests`` has
-    one row per item with the difference ``a - b``, its CI and p-value (``SurveyDesign.difference``).
+    one row per item with the difference ``a - b``, its CI and p-value
+    (``SurveyDesign.difference``).
     """
     shares, tests = [], []
     name_a, name_b = group_label(by, a), group_label(by, b)
@@ -186,7 +187,7 @@ def ci_points(low: float, high: float, conf_level: float) -> str:
 
 
 def share_text(row, conf_level: float) -> tuple[str, str]:
-    """('43 pct.', '95 %-KI: 41–45 pct., n = 1.234'), or the suppression mark."""
+    """('27 pct.', '95 %-KI: 25–29 pct., n = 1.234'), or the suppression mark."""
     n = row.get("n", np.nan)
     if bool(row.get("suppressed", False)) or pd.isna(row.get("estimate", np.nan)):
         return SUPPRESSED_LABEL, "for få svar til at vise et estimat"

@@ -16,7 +16,12 @@ from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
 from lederuddannelse.book.hashing import sha256_file
-from lederuddannelse.params import GLOBAL_SPECS, check_global, resolve_data_file
+from lederuddannelse.params import (
+    GLOBAL_SPECS,
+    check_global,
+    check_small_cells,
+    resolve_data_file,
+)
 from lederuddannelse.report.fmt import number
 
 GLUE_PREFIX = "application/papermill.record/"
@@ -116,11 +121,16 @@ class Chapter:
                 "ikke på rapportens egne data."
             )
             more = (
-                "Tallene er ikke rapportens egne estimater og siger intet nyt om virkelige ledere. "
+                "Datasættet er kalibreret til rapportens offentliggjorte resultater. Tallene er "
+                "ikke rapportens egne estimater og siger intet nyt om virkelige ledere. "
             )
         else:
             line = "<strong>Datagrundlag:</strong> tallene er beregnet på datafilen nedenfor."
             more = ""
+        # A lowered disclosure threshold is a warning: it stays on the visible line.
+        lowered = self.design.policy.notice()
+        if lowered:
+            line += f" <strong>{e(lowered)}</strong>"
         details = (
             f"{more}Datafil: <code>{e(name)}</code> (SHA-256 <code>{e(digest)}…</code>), "
             f"{e(number(len(self.data)))} besvarelser. Bogens version: {e(__version__)}. "
@@ -166,13 +176,17 @@ def parameter_words(params: dict[str, Any]) -> str:
 
 def open_chapter(**params: Any) -> Chapter:
     """Validate the global parameters, load, validate and weight the data, enable the theme."""
-    from lederuddannelse.data.loader import add_derived, is_synthetic, load_survey
+    from lederuddannelse.data.derive import add_derived
+    from lederuddannelse.data.files import is_synthetic
+    from lederuddannelse.data.loader import load_survey
     from lederuddannelse.data.weighting import load_margins, weight_survey
     from lederuddannelse.report.theme import setup_charts
     from lederuddannelse.stats.design import SurveyDesign
     from lederuddannelse.stats.disclosure import SuppressionPolicy
 
+    params = {"allow_small_cells": False, **params}  # optional: older chapters lack it
     checked = {name: check_global(name, params[name], "parameters cell") for name in GLOBAL_SPECS}
+    check_small_cells(checked, "parameters cell")
     setup_charts()
     path = resolve_data_file(checked["data_file"])
     df = add_derived(load_survey(path))
@@ -184,6 +198,10 @@ def open_chapter(**params: Any) -> Chapter:
         rake_margins=margins if checked["raking_se"] else None,
         weighted=checked["weighted"],
         conf_level=checked["conf_level"],
-        policy=SuppressionPolicy(min_n=checked["min_n"], min_count=checked["min_count"]),
+        policy=SuppressionPolicy(
+            min_n=checked["min_n"],
+            min_count=checked["min_count"],
+            allow_small_cells=checked["allow_small_cells"],
+        ),
     )
     return Chapter(checked, path, sha256_file(path), is_synthetic(path), df, design, rake)
