@@ -12,18 +12,18 @@ def test_card_shows_value_label_interval_report_and_provenance():
     html = render(
         [
             KeyFigure(
-                "43 pct.",
+                "58 pct.",
                 "af lederne har taget uddannelsen",
                 interval="95 %-KI: 41–45 pct., n = 6.000",
-                report="43 pct.",
+                report="58 pct.",
                 kind="computed",
             )
         ]
     )
-    assert '<p class="ledu-kf-value">43 pct.</p>' in html
+    assert '<p class="ledu-kf-value">58 pct.</p>' in html
     assert "af lederne har taget uddannelsen" in html
     assert '<p class="ledu-kf-interval">95 %-KI: 41–45 pct., n = 6.000</p>' in html
-    assert '<p class="ledu-kf-report">Rapporten: 43 pct.</p>' in html
+    assert '<p class="ledu-kf-report">Rapporten: 58 pct.</p>' in html
     assert "Beregnet i denne udgave" in html
     assert html.count('<li class="ledu-kf">') == 1
     assert 'aria-label="Nøgletal"' in html
@@ -46,10 +46,10 @@ def test_bad_figures_are_refused_with_a_clear_message():
 
 
 def test_proportion_figure_formats_the_danish_way_and_respects_suppression():
-    row = pd.Series({"estimate": 0.4321, "ci_low": 0.41, "ci_high": 0.455, "n": 6000})
+    row = pd.Series({"estimate": 0.5821, "ci_low": 0.56, "ci_high": 0.605, "n": 6000})
     fig = proportion_figure(row, "har taget uddannelsen", 0.95)
-    assert fig.value == "43 pct."
-    assert fig.interval == "95 %-KI: 41–46 pct., n = 6.000"
+    assert fig.value == "58 pct."
+    assert fig.interval == "95 %-KI: 56–60 pct., n = 6.000"
     hidden = proportion_figure(
         pd.Series({"estimate": 0.1, "ci_low": 0, "ci_high": 0.2, "n": 12, "suppressed": True}),
         "lille gruppe",

@@ -3,7 +3,7 @@
 Readers first: a statistical publication leads with its main numbers, each with one line of
 plain Danish saying what it is, and its uncertainty under it in small type (not hidden on
 hover, which a phone cannot do). Where the report published a figure for the same quantity,
-the card shows it too ("Rapporten: 43 pct.") and says where the large number comes from
+the card shows it too ("Rapporten: 58 pct.") and says where the large number comes from
 (``kind``), so published, assumed and computed numbers are never confused.
 
 The renderer returns HTML (a list of cards, styled by ``_static/lederuddannelse.css``); every
@@ -28,10 +28,10 @@ PROVENANCE = {
 class KeyFigure:
     """One key figure.
 
-    ``value``: the large number as shown ("43 pct."); ``label``: one line of Danish saying what
+    ``value``: the large number as shown ("58 pct."); ``label``: one line of Danish saying what
     it is; ``interval``: its uncertainty ("95 %-KI: 41–45 pct., n = 6.000"), shown below in small
-    type; ``report``: the report's published figure for the same quantity ("43 pct."), shown as
-    "Rapporten: 43 pct."; ``kind``: provenance of ``value`` (a key of :data:`PROVENANCE`), or
+    type; ``report``: the report's published figure for the same quantity ("58 pct."), shown as
+    "Rapporten: 58 pct."; ``kind``: provenance of ``value`` (a key of :data:`PROVENANCE`), or
     None when it goes without saying; ``href``: optional link to where the number is explained.
     """
 
@@ -87,7 +87,7 @@ def render(figures: list[KeyFigure], heading: str = "Nøgletal") -> str:
 
 def proportion_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
     """A key figure from one row of a proportions table (``estimate, ci_low, ci_high, n``,
-    optionally ``suppressed``): "43 pct." with "95 %-KI: 41–45 pct., n = 6.000" below.
+    optionally ``suppressed``): "58 pct." with "95 %-KI: 41–45 pct., n = 6.000" below.
 
     A suppressed row says so instead of printing a number (the disclosure policy holds here
     as everywhere).
