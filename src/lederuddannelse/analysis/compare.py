@@ -183,7 +183,7 @@ def direction(
 
 
 def glue_share(ch, name: str, row) -> None:
-    """Glue ``name`` ('43 pct.') and ``{name}_ci`` ('95 %-KI: 41–45 pct., n = 1.234')."""
+    """Glue ``name`` ('27 pct.') and ``{name}_ci`` ('95 %-KI: 25–29 pct., n = 1.234')."""
     ch.glue(name, share(row))
     ch.glue(f"{name}_ci", share_ci(row, ch.params["conf_level"]))
 

@@ -16,7 +16,12 @@ from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
 from lederuddannelse.book.hashing import sha256_file
-from lederuddannelse.params import GLOBAL_SPECS, check_global, resolve_data_file
+from lederuddannelse.params import (
+    GLOBAL_SPECS,
+    check_global,
+    check_small_cells,
+    resolve_data_file,
+)
 from lederuddannelse.report.fmt import number
 
 GLUE_PREFIX = "application/papermill.record/"
@@ -111,6 +116,9 @@ class Chapter:
                 ":::{admonition} Datagrundlag\n:class: note\n"
                 "Tallene på denne side er beregnet på den datafil, der er angivet nedenfor.\n\n"
             )
+        lowered = self.design.policy.notice()
+        if lowered:
+            head += f"**{lowered}**\n\n"
         display(
             Markdown(
                 head
@@ -130,7 +138,9 @@ def open_chapter(**params: Any) -> Chapter:
     from lederuddannelse.stats.design import SurveyDesign
     from lederuddannelse.stats.disclosure import SuppressionPolicy
 
+    params = {"allow_small_cells": False, **params}  # optional: older chapters lack it
     checked = {name: check_global(name, params[name], "parameters cell") for name in GLOBAL_SPECS}
+    check_small_cells(checked, "parameters cell")
     setup_charts()
     path = resolve_data_file(checked["data_file"])
     df = add_derived(load_survey(path))
@@ -142,6 +152,10 @@ def open_chapter(**params: Any) -> Chapter:
         rake_margins=margins if checked["raking_se"] else None,
         weighted=checked["weighted"],
         conf_level=checked["conf_level"],
-        policy=SuppressionPolicy(min_n=checked["min_n"], min_count=checked["min_count"]),
+        policy=SuppressionPolicy(
+            min_n=checked["min_n"],
+            min_count=checked["min_count"],
+            allow_small_cells=checked["allow_small_cells"],
+        ),
     )
     return Chapter(checked, path, sha256_file(path), is_synthetic(path), df, design, rake)

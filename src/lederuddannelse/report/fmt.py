@@ -3,7 +3,7 @@ and the suppression mark. Nothing else in the package words a number by hand
 (``tests/test_fmt_wording.py`` scans the package for hand-built wording).
 
 Why one module: a reader meets the same estimate in the prose, a table, a chart's tooltip and
-its text alternative; they must read the same ("95 %-KI: 41–45 pct."), and a change of style
+its text alternative; they must read the same ("95 %-KI: 25–29 pct."), and a change of style
 is then a change of one function. Danish conventions: decimal comma, thousands point, "pct."
 for per cent, "procentpoint" for a difference of shares, an en dash between the limits of an
 interval of positive values and "til" between the limits of a difference (which may be
@@ -57,14 +57,14 @@ def number(x: float | int, decimals: int = 0) -> str:
 
 
 def pct(p: float, decimals: int = 0) -> str:
-    """A proportion as Danish per cent: 0.432 -> '43 pct.'; NaN -> '–'."""
+    """A proportion as Danish per cent: 0.274 -> '27 pct.'; NaN -> '–'."""
     if _missing(p):
         return "–"
     return number(100 * p, decimals) + " pct."
 
 
 def pct_range(low: float, high: float, decimals: int = 0) -> str:
-    """The limits of a share's interval: (0.41, 0.45) -> '41–45 pct.'."""
+    """The limits of a share's interval: (0.25, 0.29) -> '25–29 pct.'."""
     return f"{number(100 * low, decimals)}–{pct(high, decimals)}"
 
 
@@ -164,7 +164,7 @@ def ci_plural(conf_level: float) -> str:
 
 # ------------------------------------------------------------------------- intervals
 def ci(low: float, high: float, conf_level: float, decimals: int = 0) -> str:
-    """'95 %-KI: 41–45 pct.' for a share's interval."""
+    """'95 %-KI: 25–29 pct.' for a share's interval."""
     return f"{ci_label(conf_level)}: {pct_range(low, high, decimals)}"
 
 
@@ -180,12 +180,12 @@ def number_ci(low: float, high: float, conf_level: float, decimals: int = 2) -> 
 
 # ------------------------------------------------------------------------- rows
 def share(row: Mapping, decimals: int = 0) -> str:
-    """'43 pct.', or the suppression mark."""
+    """'27 pct.', or the suppression mark."""
     return SUPPRESSED if hidden(row) else pct(row["estimate"], decimals)
 
 
 def share_ci(row: Mapping, conf_level: float, decimals: int = 0) -> str:
-    """'95 %-KI: 41–45 pct., n = 1.234' (the prose's text next to a share), or
+    """'95 %-KI: 25–29 pct., n = 1.234' (the prose's text next to a share), or
     :data:`NO_ESTIMATE`."""
     if hidden(row):
         return NO_ESTIMATE
@@ -193,7 +193,7 @@ def share_ci(row: Mapping, conf_level: float, decimals: int = 0) -> str:
 
 
 def share_with_ci(row: Mapping, conf_level: float, decimals: int = 0) -> str:
-    """'43 pct. (95 %-KI: 41–45 pct.)': a share in a sentence or a chart's text alternative."""
+    """'27 pct. (95 %-KI: 25–29 pct.)': a share in a sentence or a chart's text alternative."""
     if hidden(row):
         return SUPPRESSED
     est = pct(row["estimate"], decimals)
@@ -201,7 +201,7 @@ def share_with_ci(row: Mapping, conf_level: float, decimals: int = 0) -> str:
 
 
 def share_full(row: Mapping, conf_level: float, decimals: int = 0) -> str:
-    """'43 pct. (95 %-KI: 41–45 pct., n = 1.234)', or the suppression mark."""
+    """'27 pct. (95 %-KI: 25–29 pct., n = 1.234)', or the suppression mark."""
     if hidden(row):
         return SUPPRESSED
     return f"{pct(row['estimate'], decimals)} ({share_ci(row, conf_level, decimals)})"
