@@ -11,32 +11,33 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lederuddannelse.report.fmt import number, pct
-
-SUPPRESSED_LABEL = "undertrykt (for få svar)"
+from lederuddannelse.report.fmt import (
+    SUPPRESSED,
+    ci_label,
+    number,
+    number_range,
+    odds_ratio,
+    odds_ratio_with_ci,
+    pct,
+    pct_range,
+    share_with_ci,
+)
 
 
 def describe_rows(table: pd.DataFrame, label: str, text_of) -> str:
     """A Danish text alternative: each row's label and ``text_of(row)``, or that it is
     suppressed (the alternative must not reveal what the chart hides)."""
     parts = [
-        f"{row[label]}: {SUPPRESSED_LABEL if row.get('suppressed', False) else text_of(row)}"
+        f"{row[label]}: {SUPPRESSED if row.get('suppressed', False) else text_of(row)}"
         for _, row in table.iterrows()
     ]
     return "; ".join(parts) + "."
 
 
 def describe_proportions(table: pd.DataFrame, label: str, conf_level: float) -> str:
-    """A Danish text alternative listing each row's estimate and interval."""
-    level = number(100 * conf_level)
-    return describe_rows(
-        table,
-        label,
-        lambda row: (
-            f"{pct(row['estimate'])} ({level} %-KI "
-            f"{pct(row['ci_low'], suffix='')}–{pct(row['ci_high'])})"
-        ),
-    )
+    """A Danish text alternative listing each row's estimate and interval, worded as the
+    prose words them (:func:`lederuddannelse.report.fmt.share_with_ci`)."""
+    return describe_rows(table, label, lambda row: share_with_ci(row, conf_level))
 
 
 def with_text_columns(table: pd.DataFrame) -> pd.DataFrame:
@@ -46,10 +47,10 @@ def with_text_columns(table: pd.DataFrame) -> pd.DataFrame:
     data["suppressed"] = data.get("suppressed", False)
     data["suppressed"] = data["suppressed"].fillna(False).astype(bool)
     data["estimate_text"] = [
-        SUPPRESSED_LABEL if s else pct(e) for e, s in zip(data["estimate"], data["suppressed"])
+        SUPPRESSED if s else pct(e) for e, s in zip(data["estimate"], data["suppressed"])
     ]
     data["ci_text"] = [
-        "" if s else f"{pct(lo, suffix='')}–{pct(hi)}"
+        "" if s else pct_range(lo, hi)
         for lo, hi, s in zip(data["ci_low"], data["ci_high"], data["suppressed"])
     ]
     data["n_text"] = [number(n) if pd.notna(n) else "" for n in data["n"]]
@@ -109,7 +110,7 @@ def proportion_chart(
     tooltip = [
         alt.Tooltip(f"{label}:N", title=" "),
         alt.Tooltip("estimate_text:N", title="Andel"),
-        alt.Tooltip("ci_text:N", title=f"{number(100 * conf_level)} %-KI"),
+        alt.Tooltip("ci_text:N", title=ci_label(conf_level)),
         alt.Tooltip("n_text:N", title="Antal svar"),
     ]
     x_scale = alt.Scale(domain=[0, 1])
@@ -156,7 +157,7 @@ def grouped_proportion_chart(
         alt.Tooltip(f"{label}:N", title=" "),
         alt.Tooltip(f"{group}:N", title="Gruppe"),
         alt.Tooltip("estimate_text:N", title="Andel"),
-        alt.Tooltip("ci_text:N", title=f"{number(100 * conf_level)} %-KI"),
+        alt.Tooltip("ci_text:N", title=ci_label(conf_level)),
         alt.Tooltip("n_text:N", title="Antal svar"),
     ]
     color = alt.Color(f"{group}:N", sort=groups, title=None, legend=alt.Legend(orient="top"))
@@ -217,15 +218,7 @@ def breakdown_chart(
 
 def describe_odds_ratios(table: pd.DataFrame, label: str, conf_level: float) -> str:
     """A Danish text alternative listing each odds ratio and its interval."""
-    level = number(100 * conf_level)
-    return describe_rows(
-        table,
-        label,
-        lambda row: (
-            f"odds ratio {number(row['odds_ratio'], 2)} "
-            f"({level} %-KI {number(row['or_low'], 2)}–{number(row['or_high'], 2)})"
-        ),
-    )
+    return describe_rows(table, label, lambda row: odds_ratio_with_ci(row, conf_level))
 
 
 LOG_TICKS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 20, 50)
@@ -265,11 +258,10 @@ def odds_ratio_chart(
     data["suppressed"] = data.get("suppressed", False)
     data["suppressed"] = data["suppressed"].fillna(False).astype(bool)
     data["or_text"] = [
-        SUPPRESSED_LABEL if s else number(o, 2)
-        for o, s in zip(data["odds_ratio"], data["suppressed"])
+        SUPPRESSED if s else odds_ratio(o) for o, s in zip(data["odds_ratio"], data["suppressed"])
     ]
     data["ci_text"] = [
-        "" if s else f"{number(lo, 2)}–{number(hi, 2)}"
+        "" if s else number_range(lo, hi)
         for lo, hi, s in zip(data["or_low"], data["or_high"], data["suppressed"])
     ]
     data["direction"] = ["Højere odds" if o >= 1 else "Lavere odds" for o in data["odds_ratio"]]
@@ -283,7 +275,7 @@ def odds_ratio_chart(
     tooltip = [
         alt.Tooltip(f"{label}:N", title=" "),
         alt.Tooltip("or_text:N", title="Odds ratio"),
-        alt.Tooltip("ci_text:N", title=f"{number(100 * conf_level)} %-KI"),
+        alt.Tooltip("ci_text:N", title=ci_label(conf_level)),
     ]
     base = alt.Chart(data).encode(y=y)
     visible = base.transform_filter("!datum.suppressed")
@@ -345,7 +337,7 @@ def histogram_chart(
     data = table.copy()
     data["suppressed"] = data.get("suppressed", False)
     data["share_text"] = [
-        SUPPRESSED_LABEL if s else pct(v, 1) for v, s in zip(data["share"], data["suppressed"])
+        SUPPRESSED if s else pct(v, 1) for v, s in zip(data["share"], data["suppressed"])
     ]
     data["range_text"] = [
         f"{number(a, 1)}–{number(b, 1)}" for a, b in zip(data["bin_start"], data["bin_end"])
