@@ -58,10 +58,11 @@ def _bundle_text() -> str:
 
 def _static_dir(app) -> Path:
     """A folder with the bundle, cached beside the build output between builds."""
-    import altair
-    import vl_convert as vlc
+    from importlib.metadata import version
 
-    tag = hashlib.sha256(f"{altair.__version__}|{vlc.__version__}".encode()).hexdigest()[:12]
+    # Versions from the installed metadata: importing Altair costs a render about a second.
+    versions = f"{version('altair')}|{version('vl-convert-python')}"
+    tag = hashlib.sha256(versions.encode()).hexdigest()[:12]
     folder = Path(app.outdir).parent / f"vega-static-{tag}"
     target = folder / BUNDLE
     if not target.exists():
