@@ -215,7 +215,24 @@ def _drop_chart_library(context) -> None:
         ]
 
 
+def _drop_stale_search_terms(app) -> None:
+    """Make an incremental search index equal to a clean build's.
+
+    On an incremental build Sphinx loads the previous index and removes the rebuilt pages
+    from each term's page set, but keeps terms whose set became empty: a word deleted from the
+    only page that had it stays in `searchindex.js` (with no page). Called for every written
+    page; the search page, written last before the index, sees the final state.
+    """
+    indexer = getattr(app.builder, "indexer", None)
+    for name in ("_mapping", "_title_mapping"):
+        mapping = getattr(indexer, name, None)
+        if isinstance(mapping, dict):
+            for term in [t for t, pages in mapping.items() if not pages]:
+                del mapping[term]
+
+
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    _drop_stale_search_terms(app)
     _drop_thebe(context)
     _drop_chart_library(context)
     if doctree is None or app.builder.format != "html":
