@@ -16,8 +16,14 @@ from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
 from lederuddannelse.book.hashing import sha256_file
-from lederuddannelse.params import GLOBAL_SPECS, check_global, resolve_data_file
+from lederuddannelse.params import (
+    GLOBAL_SPECS,
+    check_global,
+    public_data_file,
+    resolve_data_file,
+)
 from lederuddannelse.report.fmt import number
+from lederuddannelse.report.markup import md_code
 
 GLUE_PREFIX = "application/papermill.record/"
 
@@ -96,9 +102,11 @@ class Chapter:
 
     def notice(self) -> None:
         """Show what the page is computed on: synthetic data (visibly) or the user's file."""
-        name = self.data_path.name
+        # The file's name and hash, never its path; every user-controlled string made literal.
+        name = md_code(self.data_path.name)
         digest = self.data_sha256[:12]
-        run = ", ".join(f"{k} = {v}" for k, v in self.params.items())
+        shown = {**self.params, "data_file": public_data_file(self.params["data_file"])}
+        run = ", ".join(md_code(f"{k} = {v}") for k, v in shown.items())
         if self.synthetic:
             head = (
                 ":::{admonition} Syntetiske data\n:class: warning synthetic\n"
@@ -114,7 +122,7 @@ class Chapter:
         display(
             Markdown(
                 head
-                + f"Datafil: `{name}` (SHA-256 `{digest}…`), {number(len(self.data))} besvarelser. "
+                + f"Datafil: {name} (SHA-256 `{digest}…`), {number(len(self.data))} besvarelser. "
                 f"Bogens version: {__version__}. Parametre for denne kørsel: {run}.\n:::"
             )
         )
