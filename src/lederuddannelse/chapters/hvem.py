@@ -213,9 +213,7 @@ def glue_all(ch, res: Who) -> None:
     ch.glue("hvem_tests_sig", number(int((tests["p_value"] < 1 - ch.params["conf_level"]).sum())))
     ch.glue("hvem_tests_n", number(len(tests)))
     ns = tests[tests["p_value"] >= 1 - ch.params["conf_level"]]
-    ch.glue(
-        "hvem_tests_nonsig", ", ".join(lab.lower() for lab in ns["label"]) if len(ns) else "ingen"
-    )
+    ch.glue("hvem_tests_nonsig", ", ".join(lab.lower() for lab in ns["label"]) if len(ns) else "ingen")
     ch.glue("hvem_alpha", number(1 - ch.params["conf_level"], 2))
     # model
     if res.odds is not None:
