@@ -12,7 +12,8 @@ import pytest
 
 from conftest import open_test_chapter
 from lederuddannelse.analysis import findings
-from lederuddannelse.data.loader import add_derived, load_survey
+from lederuddannelse.data.derive import add_derived
+from lederuddannelse.data.loader import load_survey
 from lederuddannelse.data.weighting import load_margins, weight_survey
 from lederuddannelse.stats.design import SurveyDesign
 

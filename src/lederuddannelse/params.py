@@ -142,7 +142,8 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
     unknown_top = set(raw) - {"global", "chapters"}
     if unknown_top:
         raise ParameterError(
-            f"{path}: unknown top-level keys {sorted(unknown_top)}; expected 'global' and 'chapters'."
+            f"{path}: unknown top-level keys {sorted(unknown_top)}; expected 'global' and "
+            "'chapters'."
         )
     g = raw.get("global") or {}
     missing = set(GLOBAL_SPECS) - set(g)

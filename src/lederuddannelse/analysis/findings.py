@@ -172,12 +172,13 @@ CRITERIA = {
     "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker 43 pct.",
     "F1b": "Holder, hvis konfidensintervallerne for den smalle og den brede andel dækker "
     "henholdsvis 10 og 33 pct.",
-    "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt de uddannede dækker 53 pct.",
+    "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt de uddannede dækker "
+    "53 pct.",
     "F3": "Holder, hvis de to grunde ligger øverst i rangordenen, og interesse og tid hver har en "
     f"positiv effekt ({_SIG}) i både modellen for at have taget uddannelsen og modellen for lyst.",
     "F4": "Holder, hvis den nedre grænse af konfidensintervallet er over 50 pct. for både "
     "betalt af arbejdspladsen og vil ikke betale selv.",
-    "F5": f"Holder, hvis troen på egne evner har en negativ og de to forventede effekter en positiv "
+    "F5": "Holder, hvis troen på egne evner har en negativ og de to forventede effekter en positiv "
     f"effekt på lysten ({_SIG}) i den ordinale model.",
     "F6": f"Holder, hvis konflikter og stress har positive og ressourcer og trivsel negative "
     f"effekter på lysten ({_SIG}) i den ordinale model.",
@@ -187,14 +188,16 @@ CRITERIA = {
     "F9": "Holder, hvis mangel på tid er den hyppigste årsag blandt ledere af medarbejdere uden "
     "uddannelsen, og de vurderer relevans og effekt på trivsel højere end ledere af ledere "
     f"({_SIG}).",
-    "F10": f"Holder, hvis hvert af de seks træk er hyppigere blandt uddannede end blandt ikke-uddannede ({_SIG}).",
+    "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt uddannede end blandt "
+    f"ikke-uddannede ({_SIG}).",
     "F11": "Holder, hvis offentlig administration, undervisning og sundhed har den største andel "
     "(bred definition) og en andel over 50 pct., og de tre nævnte brancher ligger under "
     "gennemsnittet for alle ledere.",
-    "F12": f"Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
+    "F12": "Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
     f"med mindst lyst ({_SIG}).",
     "F13": f"Holder, hvis begge årsager er hyppigere i privat end i offentlig sektor ({_SIG}).",
-    "F14": f"Holder, hvis karrieremuligheder er hyppigere i privat end i offentlig sektor ({_SIG}).",
+    "F14": "Holder, hvis karrieremuligheder er hyppigere i privat end i offentlig sektor "
+    f"({_SIG}).",
 }
 
 
@@ -620,7 +623,8 @@ def f12(ch) -> Finding:
 
     def m(i):
         r = means.iloc[i]
-        return f"{number(r['estimate'], 2)} ({lvl} %-KI: {number(r['ci_low'], 2)}–{number(r['ci_high'], 2)})"
+        lo, hi = number(r["ci_low"], 2), number(r["ci_high"], 2)
+        return f"{number(r['estimate'], 2)} ({lvl} %-KI: {lo}–{hi})"
 
     text = (
         f"Forudsagt gennemsnitlig lyst (skala 1-5): mest lyst {m(0)}, mindst lyst {m(1)}; "

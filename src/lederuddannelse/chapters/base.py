@@ -130,7 +130,9 @@ class Chapter:
 
 def open_chapter(**params: Any) -> Chapter:
     """Validate the global parameters, load, validate and weight the data, enable the theme."""
-    from lederuddannelse.data.loader import add_derived, is_synthetic, load_survey
+    from lederuddannelse.data.derive import add_derived
+    from lederuddannelse.data.files import is_synthetic
+    from lederuddannelse.data.loader import load_survey
     from lederuddannelse.data.weighting import load_margins, weight_survey
     from lederuddannelse.report.theme import setup_charts
     from lederuddannelse.stats.design import SurveyDesign

@@ -187,7 +187,8 @@ def _diff_text(ch, r) -> str:
     lvl = number(100 * ch.params["conf_level"])
     return (
         f"{number(100 * r['estimate'], 0)} procentpoint ({lvl} %-KI: "
-        f"{number(100 * r['ci_low'], 0)} til {number(100 * r['ci_high'], 0)}; {pvalue(r['p_value'])})"
+        f"{number(100 * r['ci_low'], 0)} til {number(100 * r['ci_high'], 0)}; "
+        f"{pvalue(r['p_value'])})"
     )
 
 
@@ -213,7 +214,9 @@ def glue_all(ch, res: Who) -> None:
     ch.glue("hvem_tests_sig", number(int((tests["p_value"] < 1 - ch.params["conf_level"]).sum())))
     ch.glue("hvem_tests_n", number(len(tests)))
     ns = tests[tests["p_value"] >= 1 - ch.params["conf_level"]]
-    ch.glue("hvem_tests_nonsig", ", ".join(lab.lower() for lab in ns["label"]) if len(ns) else "ingen")
+    ch.glue(
+        "hvem_tests_nonsig", ", ".join(lab.lower() for lab in ns["label"]) if len(ns) else "ingen"
+    )
     ch.glue("hvem_alpha", number(1 - ch.params["conf_level"], 2))
     # model
     if res.odds is not None:
@@ -378,7 +381,8 @@ def profile_chart(ch, res: Who) -> None:
     p = res.profiles
     a = p.set_index("key").loc["archetype"]
     title = (
-        f"Arketypen har en forudsagt sandsynlighed på {pct(a['estimate'])} for at have taget uddannelsen"
+        f"Arketypen har en forudsagt sandsynlighed på {pct(a['estimate'])} for at have taget "
+        "uddannelsen"
         if not bool(a["suppressed"])
         else "Forudsagt sandsynlighed for at have taget uddannelsen"
     )
@@ -411,7 +415,8 @@ def traits_table(ch, res: Who):
                 "Blandt ikke-uddannede": SUPPRESSED_LABEL if hidden else pct(r["estimate_b"], 1),
                 f"Forskel ({lvl} %-KI), procentpoint": ""
                 if hidden
-                else f"{number(100 * r['estimate'], 1)} ({number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)})",
+                else f"{number(100 * r['estimate'], 1)} "
+                f"({number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)})",
                 "p-værdi": "" if hidden else pvalue(r["p_value"]).replace(" ", "\u00a0"),
                 "Antal svar (n)": f"{number(r['n_a'])} / {number(r['n_b'])}",
             }

@@ -17,7 +17,7 @@ import pandas as pd
 
 from lederuddannelse.analysis.compare import wrap
 from lederuddannelse.data.codebook import Condition, load_codebook
-from lederuddannelse.data.loader import read_metadata
+from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.weighting import WeightingDiagnostics, weighting_diagnostics
 from lederuddannelse.report.charts import SUPPRESSED_LABEL, histogram_chart
 from lederuddannelse.report.fmt import ci, number, pct
@@ -254,7 +254,8 @@ def glue_all(ch, res: Methods) -> None:
     if ch.synthetic and meta:
         ch.glue(
             "om_data_source",
-            f"Denne udgave bygger på et syntetisk datasæt med {number(meta.get('n', len(ch.data)))} "
+            "Denne udgave bygger på et syntetisk datasæt med "
+            f"{number(meta.get('n', len(ch.data)))} "
             f"besvarelser, trukket fra en syntetisk population på "
             f"{number(meta.get('population_size', 0))} ledere (generatorens frø: "
             f"{meta.get('seed', '–')}, pakkeversion {meta.get('package_version', '–')}).",
@@ -264,7 +265,8 @@ def glue_all(ch, res: Methods) -> None:
             "om_data_source",
             f"Denne kørsel bygger på datafilen »{ch.data_path.name}« med "
             f"{number(len(ch.data))} besvarelser. Filen er ikke lavet af bogens generator, så "
-            "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne fil.",
+            "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne "
+            "fil.",
         )
 
 
