@@ -897,6 +897,8 @@ def run_one(
     """
     from lederuddannelse.params import override_run
 
+    if out is not None:
+        refuse_build_output(out, root)
     source = (root / source).resolve() if not Path(source).is_absolute() else Path(source)
     if not source.is_file():
         raise ParameterError(f"no chapter file {source}; chapters are chapters/NN_slug.md.")
@@ -923,7 +925,6 @@ def run_one(
     suffix = "".join(f"-{k}-{v}" for k, v in sorted(overrides.items()))
     suffix = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in suffix)[:80]
     out = out or root / BUILD_DIR / RUNS / f"{run.name}{suffix}.ipynb"
-    refuse_build_output(out, root)
     deps = Dependencies.of(root)
     key = cache_key(run, deps)
     _say(f"Executing {source.relative_to(root)} (group '{run.group}') ...", quiet)

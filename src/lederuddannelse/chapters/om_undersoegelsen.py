@@ -21,6 +21,7 @@ from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.weighting import WeightingDiagnostics, weighting_diagnostics
 from lederuddannelse.report.charts import SUPPRESSED_LABEL, histogram_chart
 from lederuddannelse.report.fmt import ci, number, pct
+from lederuddannelse.report.markup import md_text
 from lederuddannelse.report.tables import plain_table
 from lederuddannelse.stats.design import SurveyDesign
 
@@ -263,7 +264,7 @@ def glue_all(ch, res: Methods) -> None:
     else:
         ch.glue(
             "om_data_source",
-            f"Denne kørsel bygger på datafilen »{ch.data_path.name}« med "
+            f"Denne kørsel bygger på datafilen »{md_text(ch.data_path.name)}« med "
             f"{number(len(ch.data))} besvarelser. Filen er ikke lavet af bogens generator, så "
             "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne "
             "fil.",
