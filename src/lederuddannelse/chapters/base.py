@@ -19,6 +19,7 @@ from lederuddannelse.book.hashing import sha256_file
 from lederuddannelse.params import (
     GLOBAL_SPECS,
     check_global,
+    check_small_cells,
     public_data_file,
     resolve_data_file,
 )
@@ -119,6 +120,9 @@ class Chapter:
                 ":::{admonition} Datagrundlag\n:class: note\n"
                 "Tallene på denne side er beregnet på den datafil, der er angivet nedenfor.\n\n"
             )
+        lowered = self.design.policy.notice()
+        if lowered:
+            head += f"**{lowered}**\n\n"
         display(
             Markdown(
                 head
@@ -138,7 +142,9 @@ def open_chapter(**params: Any) -> Chapter:
     from lederuddannelse.stats.design import SurveyDesign
     from lederuddannelse.stats.disclosure import SuppressionPolicy
 
+    params = {"allow_small_cells": False, **params}  # optional: older chapters lack it
     checked = {name: check_global(name, params[name], "parameters cell") for name in GLOBAL_SPECS}
+    check_small_cells(checked, "parameters cell")
     setup_charts()
     path = resolve_data_file(checked["data_file"])
     df = add_derived(load_survey(path))
@@ -150,6 +156,10 @@ def open_chapter(**params: Any) -> Chapter:
         rake_margins=margins if checked["raking_se"] else None,
         weighted=checked["weighted"],
         conf_level=checked["conf_level"],
-        policy=SuppressionPolicy(min_n=checked["min_n"], min_count=checked["min_count"]),
+        policy=SuppressionPolicy(
+            min_n=checked["min_n"],
+            min_count=checked["min_count"],
+            allow_small_cells=checked["allow_small_cells"],
+        ),
     )
     return Chapter(checked, path, sha256_file(path), is_synthetic(path), df, design, rake)

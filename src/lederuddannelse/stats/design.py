@@ -59,7 +59,12 @@ import pandas as pd
 from scipy import special, stats
 
 from lederuddannelse.errors import EstimationError, ParameterError
-from lederuddannelse.stats.disclosure import DEFAULT_MASK, SuppressionPolicy
+from lederuddannelse.stats.disclosure import (
+    DisclosureSpec,
+    DomainPlan,
+    LinkedSet,
+    SuppressionPolicy,
+)
 from lederuddannelse.stats.models import ModelResult, fit_glm, fit_ordinal
 from lederuddannelse.stats.variance import DesignVariance, check_column, factorize, t_quantile
 
@@ -116,6 +121,8 @@ class SurveyDesign:
         self.conf_level = float(conf_level)
         self.ci_method = ci_method
         self.policy = policy if policy is not None else SuppressionPolicy()
+        #: the categories hidden in every table (decided once from the whole file)
+        self.plan = DomainPlan(self.policy, df)
         self.rake_margins = rake_margins if (weighted and rake_margins) else None
 
         if not self.weighted:
@@ -284,6 +291,7 @@ class SurveyDesign:
             cols["_pos"], cols["_neg"] = r["pos"][keep], r["neg"][keep]
         cols["suppressed"] = np.zeros(m, dtype=bool)
         cols["_total"] = np.zeros(m, dtype=bool)
+        cols["_hidden"] = self.plan.rows_hidden(labels, by_list)[keep]
         if total is not None:
             for c in cols:
                 cols[c] = np.append(
@@ -291,22 +299,18 @@ class SurveyDesign:
                     total[c],
                 )
         t = pd.DataFrame(cols)
-        sets = []
+        sets: tuple[LinkedSet, ...] = ()
         if len(by_list) == 1:
-            sets = [{"by": [], "size": "n", "min": "min_n"}]
+            sets = (LinkedSet(),)
         elif len(by_list) == 2:
-            sets = [
-                {"by": [by_list[0]], "size": "n", "min": "min_n"},
-                {"by": [by_list[1]], "size": "n", "min": "min_n"},
-            ]
-        t.attrs["disclosure"] = {
-            "size": ["n"],
-            "counts": ["_pos", "_neg"] if counted else [],
-            "mask": DEFAULT_MASK,
-            "sets": sets,
-            "total": "_total",
-        }
-        return t
+            sets = (LinkedSet((by_list[0],)), LinkedSet((by_list[1],)))
+        spec = DisclosureSpec(
+            sides=("_pos", "_neg") if counted else (),
+            sets=sets,
+            total="_total",
+            hidden="_hidden",
+        )
+        return t, spec
 
     def _estimate(self, var: str, by, binary: bool, total: bool, total_label: str, raw=False):
         y = self._binary(var) if binary else self._numeric(var)
@@ -324,11 +328,11 @@ class SurveyDesign:
         if total and by_list:
             r0 = self._domain(y, np.where(codes >= 0, 0, -1), 1)
             lab = pd.DataFrame({b: [total_label] for b in by_list})
-            row = self._table(lab, r0, var, binary, [], np.array([True])).iloc[0].to_dict()
+            row = self._table(lab, r0, var, binary, [], np.array([True]))[0].iloc[0].to_dict()
             row["_total"] = True
             tot = row
-        t = self._table(labels, r, var, binary, by_list, keep, tot)
-        return t if raw else self.policy.apply(t)
+        t, spec = self._table(labels, r, var, binary, by_list, keep, tot)
+        return (t, spec) if raw else self.policy.apply(t, spec)
 
     # ------------------------------------------------------------------ public estimators
     def proportion(
@@ -379,37 +383,59 @@ class SurveyDesign:
             y = np.where(ccodes < 0, np.nan, (ccodes == k).astype(float))
             r = self._domain(y, codes, len(labels))
             keep = r["n"] > 0
-            t = self._table(labels, r, var, True, by_list, keep)
+            t, _ = self._table(labels, r, var, True, by_list, keep)
             t.insert(len(by_list) + 1, "category", lev)
             t["n_category"] = t["_pos"]
             parts.append(t)
-        out = pd.concat(parts, ignore_index=True)
-        out.attrs["disclosure"] = {
-            "size": ["n", "n_category"],
-            "counts": ["_pos", "_neg"],
-            "mask": DEFAULT_MASK,
-            "sets": [{"by": by_list, "size": "n_category", "min": "min_count"}]
-            + [
-                {"by": ["category"] + [b for b in by_list if b != o], "size": "n", "min": "min_n"}
-                for o in by_list
-            ],
-            "total": "_total",
-        }
-        out = self._apply_distribution(out)
+        out = self._apply_distribution(pd.concat(parts, ignore_index=True), by_list)
         order = by_list + ["_cat"]
         out["_cat"] = out["category"].map({lev: k for k, lev in enumerate(levels)})
         return out.sort_values(order, kind="stable").drop(columns="_cat").reset_index(drop=True)
 
-    def _apply_distribution(self, t: pd.DataFrame) -> pd.DataFrame:
-        # A category's count is not an estimate: only the count rule applies to it, so it is
-        # not a "size" for the primary rule; it is hidden when small or when its cell is.
-        nc = t["n_category"].to_numpy(dtype=float)
-        t.attrs["disclosure"] = {**t.attrs["disclosure"], "size": ["n"]}
-        out = self.policy.apply(t)
-        ncat = pd.array(nc.round().astype("int64"), dtype="Int64")
-        ncat[(nc > 0) & (nc < self.policy.min_count)] = pd.NA
-        ncat[out["suppressed"].to_numpy()] = pd.NA
-        out["n_category"] = ncat
+    def _apply_distribution(self, t: pd.DataFrame, by_list: list[str]) -> pd.DataFrame:
+        """Two steps, so that a group's n is hidden only when the group is.
+
+        First the groups (one row each, the groups of a breakdown adding up to the total):
+        a group too small, hidden book-wide, or needed as a complement is suppressed with its
+        n. Then the categories: a category's count is not an estimate, so only the count rule
+        applies to it (with complements within the group and across groups), and a suppressed
+        category hides its count and estimate but not the group's n, which the other
+        categories of the group show anyway.
+        """
+        n = t["n"].to_numpy(dtype=float)
+        if by_list:
+            groups = t.drop_duplicates(by_list)[by_list + ["n", "_hidden"]].reset_index(drop=True)
+            gspec = DisclosureSpec(
+                sets=(LinkedSet(),)
+                if len(by_list) == 1
+                else tuple(LinkedSet((b,)) for b in by_list),
+                hidden="_hidden",
+                mask=(),
+            )
+            gout = self.policy.apply(groups.assign(suppressed=False), gspec)
+            hidden = (
+                t[by_list]
+                .merge(gout[by_list + ["suppressed"]], on=by_list, how="left")["suppressed"]
+                .to_numpy(dtype=bool)
+            )
+        else:
+            hidden = n < self.policy.min_n
+        spec = DisclosureSpec(
+            size=(),
+            shown_counts=("n_category",),
+            sides=("_pos", "_neg"),
+            sets=(LinkedSet(tuple(by_list), "n_category", "min_count"),)
+            + tuple(
+                LinkedSet(("category",) + tuple(b for b in by_list if b != o), "n", "min_n")
+                for o in by_list
+            ),
+            total="_total",
+            hidden="_hidden",
+        )
+        out = self.policy.apply(t.assign(_hidden=hidden), spec)
+        shown_n = pd.array(np.nan_to_num(n).round().astype("int64"), dtype="Int64")
+        shown_n[hidden | (n < self.policy.min_n)] = pd.NA
+        out["n"] = shown_n
         return out
 
     def multi_response(
@@ -428,25 +454,16 @@ class SurveyDesign:
             raise EstimationError("multi_response() needs at least one item.")
         parts = []
         for v in vars:
-            t = self._estimate(v, by, True, False, "", raw=True)
+            t, spec = self._estimate(v, by, True, False, "", raw=True)
             parts.append(t)
         out = pd.concat(parts, ignore_index=True)
         by_list = [] if by is None else ([by] if isinstance(by, str) else list(by))
         out = out.rename(columns={"variable": "item"})
         names = out["item"].astype(str)
         out.insert(len(by_list) + 1, "label", [(labels or {}).get(v, v) for v in names])
-        sets = [
-            {"by": ["item"] + [b for b in by_list if b != o], "size": "n", "min": "min_n"}
-            for o in by_list
-        ]
-        out.attrs["disclosure"] = {
-            "size": ["n"],
-            "counts": ["_pos", "_neg"],
-            "mask": DEFAULT_MASK,
-            "sets": sets,
-            "total": "_total",
-        }
-        out = self.policy.apply(out)
+        sets = tuple(LinkedSet(("item",) + tuple(b for b in by_list if b != o)) for o in by_list)
+        spec = DisclosureSpec(sides=("_pos", "_neg"), sets=sets, total="_total", hidden="_hidden")
+        out = self.policy.apply(out, spec)
         key = out["estimate"].fillna(-1.0)
         if by_list:
             rank = key.groupby([out[b] for b in by_list], sort=False).rank(
@@ -471,6 +488,12 @@ class SurveyDesign:
         vals = np.unique(y[~np.isnan(y)])
         binary = bool(len(vals) and np.all(np.isin(vals, (0.0, 1.0))))
         self._check_var(by)
+        # the by-table the book publishes for these domains decides what is suppressed, so a
+        # difference never shows a domain (or its n) that the table hides
+        published = self._estimate(var, by, binary, False, "")
+        hidden_by_table = published.loc[
+            published[by].isin([a, b]).to_numpy(dtype=bool), "suppressed"
+        ].to_numpy(dtype=bool)
         s = self.df[by]
         rows = {}
         for side, lev in (("a", a), ("b", b)):
@@ -515,7 +538,7 @@ class SurveyDesign:
                     "n_b": rb["n"][0],
                     "N_a": ra["N"][0],
                     "N_b": rb["N"][0],
-                    "suppressed": False,
+                    "suppressed": bool(hidden_by_table.any()),
                     "_pos_a": ra["pos"][0] if binary else np.nan,
                     "_neg_a": ra["neg"][0] if binary else np.nan,
                     "_pos_b": rb["pos"][0] if binary else np.nan,
@@ -523,10 +546,10 @@ class SurveyDesign:
                 }
             ]
         )
-        t.attrs["disclosure"] = {
-            "size": ["n_a", "n_b"],
-            "counts": ["_pos_a", "_neg_a", "_pos_b", "_neg_b"],
-            "mask": [
+        spec = DisclosureSpec(
+            size=("n_a", "n_b"),
+            sides=("_pos_a", "_neg_a", "_pos_b", "_neg_b"),
+            mask=(
                 "estimate_a",
                 "estimate_b",
                 "estimate",
@@ -538,10 +561,9 @@ class SurveyDesign:
                 "N_a",
                 "N_b",
                 "df",
-            ],
-            "sets": [],
-        }
-        return self.policy.apply(t)
+            ),
+        )
+        return self.policy.apply(t, spec)
 
     def chisq(self, row_var: str, col_var: str) -> pd.DataFrame:
         """Rao-Scott adjusted test of association in a two-way table (R's ``svychisq``, "F").
@@ -605,6 +627,16 @@ class SurveyDesign:
             X2 = float(np.nansum((tab - expected) ** 2 / expected))
         F = X2 / trD
         p = float(stats.f.sf(F, d0, d0 * nu))
+        # the same policy as the two breakdowns: a test about a category the book hides (too
+        # few respondents, or its complement) or with a tiny cell is not published
+        counts = np.bincount(cell[ok], minlength=K).reshape(nc, nr).T
+        small = (
+            (counts.sum(1) < self.policy.min_n).any()
+            or (counts.sum(0) < self.policy.min_n).any()
+            or ((counts > 0) & (counts < self.policy.min_count)).any()
+            or bool(self.plan.hidden(row_var))
+            or bool(self.plan.hidden(col_var))
+        )
         t = pd.DataFrame(
             [
                 {
@@ -617,11 +649,12 @@ class SurveyDesign:
                     "p_value": p,
                     "n": int(ok.sum()),
                     "N": W,
+                    "suppressed": bool(small),
                 }
             ]
         )
-        t.attrs["disclosure"] = {"size": [], "mask": [], "sets": []}
-        return t
+        spec = DisclosureSpec(size=("n",), mask=("chisq", "F", "ndf", "ddf", "p_value", "N"))
+        return self.policy.apply(t, spec)
 
     def _col(self, var: str) -> pd.Series:
         self._check_var(var)

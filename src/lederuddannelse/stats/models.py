@@ -27,7 +27,7 @@ import patsy
 from scipy import special, stats
 
 from lederuddannelse.errors import EstimationError
-from lederuddannelse.stats.disclosure import SuppressionPolicy
+from lederuddannelse.stats.disclosure import DisclosureSpec, SuppressionPolicy
 from lederuddannelse.stats.variance import check_column, factorize, t_quantile
 
 if TYPE_CHECKING:  # only for annotations: the design imports this module
@@ -259,6 +259,7 @@ def _dummy_sizes(
     data: pd.DataFrame,
     levels: dict[str, list],
     min_n: int,
+    hidden=None,
 ) -> tuple[np.ndarray, dict]:
     """Unweighted respondents behind each coefficient, and small categories per factor.
 
@@ -284,6 +285,10 @@ def _dummy_sizes(
             continue
         lev = levels[var]
         counts = np.bincount(data[var].cat.codes.to_numpy()[rows], minlength=len(lev))
+        # a category hidden book-wide (``hidden(var)``, the design's domain plan) counts as
+        # empty: its coefficient is never shown, like in every table by that variable
+        gone = hidden(var) if hidden is not None else frozenset()
+        counts = np.where([lv in gone for lv in lev], 0, counts)
         by_level = {str(lv): int(c) for lv, c in zip(lev, counts)}
         bad = [lv for lv, c in zip(lev, counts) if c < min_n]
         if not bad:
@@ -327,8 +332,7 @@ def _model_table(
         mask += ["odds_ratio", "or_low", "or_high"]
     t["n"] = n_col
     t["suppressed"] = False
-    t.attrs["disclosure"] = {"size": ["n"], "mask": mask, "sets": []}
-    return policy.apply(t)
+    return policy.apply(t, DisclosureSpec(mask=tuple(mask)))
 
 
 def fit_glm(design: SurveyDesign, formula: str, kind: str) -> ModelResult:
@@ -366,7 +370,9 @@ def fit_glm(design: SurveyDesign, formula: str, kind: str) -> ModelResult:
     Z[rows] = (Xv * (w * resid)[:, None]) @ A
     V = design.variance.vcov(Z)
     df_resid = m - p  # degf (m - 1) + 1 - p
-    n_col, small = _dummy_sizes(X, rows, info, data, levels, design.policy.min_n)
+    n_col, small = _dummy_sizes(
+        X, rows, info, data, levels, design.policy.min_n, design.plan.hidden
+    )
     table = _model_table(
         terms, beta, V, df_resid, n_col, kind == "logistic", design.conf_level, design.policy
     )
@@ -500,7 +506,9 @@ def fit_ordinal(design: SurveyDesign, formula: str, maxit: int = 100) -> ModelRe
     V = design.variance.vcov(Z)
     df_resid = (m - 1) - p
     terms = list(X.columns) + [f"{levels[k]}|{levels[k + 1]}" for k in range(K - 1)]
-    n_col, small = _dummy_sizes(X, rows, info, data, flevels, design.policy.min_n)
+    n_col, small = _dummy_sizes(
+        X, rows, info, data, flevels, design.policy.min_n, design.plan.hidden
+    )
     n_all = np.concatenate([n_col, np.full(K - 1, float(m))])
     table = _model_table(
         terms,
