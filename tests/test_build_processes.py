@@ -39,13 +39,7 @@ kernelspec:
 
 ```{{code-cell}} ipython3
 :tags: [parameters]
-data_file = "embedded"
-definition = "any"
-weighted = True
-raking_se = True
-conf_level = 0.95
-min_n = 30
-min_count = 5
+{params}
 ```
 
 ```{{code-cell}} ipython3
@@ -65,13 +59,22 @@ def probe_project(tmp_path: Path, body: str) -> tuple[Path, Path]:
     root = copy_project(tmp_path / "project")
     marks = tmp_path / "marks"
     marks.mkdir()
-    (root / "chapters" / "90_probe.md").write_text(CHAPTER.format(marks=str(marks), body=body))
     generate_to_file(n=300, seed=3, out=root / "data" / "probe.parquet")
     params = yaml.safe_load((root / "parameters.yml").read_text())
+    write_probe(root, marks, body, params["global"])
     params["global"]["data_file"] = "data/probe.parquet"
     params["chapters"] = {"probe": {"groups": {"a": {}, "b": {}, "c": {}}}}
     (root / "parameters.yml").write_text(yaml.safe_dump(params))
     return root, marks
+
+
+def write_probe(root: Path, marks: Path, body: str, globals_: dict | None = None) -> None:
+    """The probe chapter; its parameters cell takes the book's global parameters."""
+    if globals_ is None:
+        globals_ = yaml.safe_load((root / "parameters.yml").read_text())["global"]
+    cell = "\n".join(f"{k} = {v!r}" for k, v in globals_.items())
+    text = CHAPTER.format(marks=str(marks), body=body, params=cell)
+    (root / "chapters" / "90_probe.md").write_text(text)
 
 
 def start_build(root: Path, **env: str) -> subprocess.Popen:
@@ -194,9 +197,7 @@ def test_sigkill_takes_every_child_with_it_and_the_next_build_cleans_up(tmp_path
     wait_for(lambda: not alive(family), 15, f"the killed build's children {alive(family)} to die")
     assert build_tmp_folders(proc.pid), "SIGKILL leaves the temporary folder (no clean-up ran)"
     # The next build may run at once (the lock died with the process) and removes the debris.
-    (root / "chapters" / "90_probe.md").write_text(
-        CHAPTER.format(marks=str(marks), body="raise ValueError('stop here')")
-    )
+    write_probe(root, marks, "raise ValueError('stop here')")
     rc, _, err = finish(start_build(root), 120)
     assert "another build" not in err
     assert "ValueError: stop here" in err
