@@ -279,3 +279,17 @@ def level_chart(ch, table: pd.DataFrame) -> None:
         conf_level=ch.params["conf_level"],
     )
     ch.glue("fig_holder_niveauer", chart)
+
+
+def key_figures(ch, ledger: pd.DataFrame) -> list:
+    """The ledger's key figures: how many findings hold, do not hold, and cannot be decided
+    with this edition's parameters."""
+    from lederuddannelse.report.keyfigures import KeyFigure
+
+    c = counts(ledger)
+    of = f" af {number(c['total'])} fund"
+    return [
+        KeyFigure(number(c["holds"]), "holder" + of),
+        KeyFigure(number(c["fails"]), "holder ikke" + of),
+        KeyFigure(number(c["undecided"]), "kan ikke afgøres med disse data" + of),
+    ]

@@ -387,3 +387,23 @@ def traits_download(res: Who) -> pd.DataFrame:
     return res.traits.drop(columns=["by", "variable"], errors="ignore").rename(
         columns={"trait": "traek"}
     )
+
+
+def key_figures(ch, res: Who) -> list:
+    """The chapter's opening numbers: the share trained among managers of managers and of
+    employees, and the difference between them with its test."""
+    from lederuddannelse.report.keyfigures import difference_figure, proportion_figure
+
+    r = res.manager_diff.iloc[0]
+    mt = load_codebook().value_labels("manager_type")
+    level = ch.params["conf_level"]
+    figures = [
+        proportion_figure(
+            res.by_var["manager_type"].set_index("manager_type").loc[code],
+            f"af {mt[int(code)].lower()} har taget uddannelsen",
+            level,
+        )
+        for code in (r["a"], r["b"])
+    ]
+    figures.append(difference_figure(r, "forskel mellem de to grupper (procentpoint)", level))
+    return figures

@@ -339,3 +339,21 @@ def profiles_download(res: Desire) -> pd.DataFrame:
             "mean_high": "gennemsnit_ki_oevre",
         }
     )
+
+
+def key_figures(ch, res: Desire) -> list:
+    """The chapter's opening numbers: the share with high desire, and the predicted share
+    with high desire for the report's two profiles (most and least desire)."""
+    from lederuddannelse.report.keyfigures import proportion_figure
+
+    level = ch.params["conf_level"]
+    p = res.profiles.set_index("profile")
+    return [
+        proportion_figure(res.high.iloc[0], "af lederne har stor lyst til uddannelsen", level),
+        proportion_figure(
+            p.loc["Mest lyst"], "har stor lyst i profilen med mest lyst (model)", level
+        ),
+        proportion_figure(
+            p.loc["Mindst lyst"], "har stor lyst i profilen med mindst lyst (model)", level
+        ),
+    ]

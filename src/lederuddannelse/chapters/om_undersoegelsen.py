@@ -495,3 +495,21 @@ def calibration_table(ch, res: Methods):
         caption="Kalibreringsmål for de syntetiske data og det opnåede niveau i populationen",
         uid="om-kalibrering",
     )
+
+
+def key_figures(ch, res: Methods) -> list:
+    """The chapter's opening numbers: answers, questions, the effective sample size after
+    weighting, and the population the weights add up to."""
+    from lederuddannelse.report.keyfigures import KeyFigure
+
+    d = res.weighting
+    return [
+        KeyFigure(number(len(ch.data)), "besvarelser ligger til grund for tallene"),
+        KeyFigure(number(len(res.questions)), "spørgsmål i spørgeskemaet"),
+        KeyFigure(
+            number(d.value("kish_n_eff")),
+            "effektiv stikprøvestørrelse efter vægtning",
+            interval=f"Designeffekt af vægtningen: {number(d.value('deff_weighting'), 2)}",
+        ),
+        KeyFigure(number(d.value("sum_of_weights")), "ledere i populationen, vægtene summer til"),
+    ]

@@ -299,3 +299,30 @@ def industry_table(ch, res: Prevalence):
         ),
         uid="udbredelse-branche",
     )
+
+
+def key_figures(ch, res: Prevalence) -> list:
+    """The chapter's opening numbers: trained (any, narrow), paid by the workplace, unwilling
+    to pay oneself; each with its interval and n."""
+    from lederuddannelse.report.keyfigures import proportion_figure
+
+    level = ch.params["conf_level"]
+    w = res.willing.set_index("key")
+    return [
+        proportion_figure(
+            _row(res.by_definition, "any"),
+            "af lederne har taget en lederuddannelse i psykisk arbejdsmiljø (samlet)",
+            level,
+        ),
+        proportion_figure(
+            _row(res.by_definition, "narrow"),
+            "har taget en, hvor psykisk arbejdsmiljø var hovedindholdet",
+            level,
+        ),
+        proportion_figure(
+            res.paid_workplace.iloc[0], "af de uddannede fik den betalt af arbejdspladsen", level
+        ),
+        proportion_figure(
+            w.loc["unwilling"], "af alle ledere vil ikke tage den, hvis de selv skal betale", level
+        ),
+    ]
