@@ -92,7 +92,7 @@ def proportion_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
     A suppressed row says so instead of printing a number (the disclosure policy holds here
     as everywhere).
     """
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
+    from lederuddannelse.report.fmt import SUPPRESSED as SUPPRESSED_LABEL
     from lederuddannelse.report.fmt import ci, number, pct
 
     if bool(row.get("suppressed", False)) or row["estimate"] != row["estimate"]:
@@ -107,7 +107,7 @@ MINUS = "\u2212"
 def difference_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
     """A key figure from one row of a difference test (``estimate, ci_low, ci_high, p_value``
     as shares): "12 point" with "95 %-KI: 9 til 16; p < 0,001" below, true minus signs."""
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
+    from lederuddannelse.report.fmt import SUPPRESSED as SUPPRESSED_LABEL
     from lederuddannelse.report.fmt import number, pvalue
 
     if bool(row.get("suppressed", False)) or row["estimate"] != row["estimate"]:
@@ -126,7 +126,7 @@ def difference_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
 def top_item_figure(ranked, lead: str, conf_level: float, **extra) -> KeyFigure:
     """The highest-ranked item of a multiple-response table (``label, rank, estimate, ...``) as
     a key figure: its share, and ``lead`` followed by the item's label in lower case."""
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
+    from lederuddannelse.report.fmt import SUPPRESSED as SUPPRESSED_LABEL
 
     shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
     if not len(shown):
