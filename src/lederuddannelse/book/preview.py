@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from lederuddannelse.book import build as b
+from lederuddannelse.errors import LederuddannelseError
 
 WATCHED_FILES = (
     "parameters.yml",
@@ -162,7 +163,7 @@ def run_build(root: Path, jobs: int, changes: list[str], server: BuildServer | N
     argv = ["build", "--jobs", str(jobs), "--quiet", "--report-json", str(report_file)]
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
     if server is not None:
-        code = server.build(argv, env, root, log_file)
+        code = server.build(jobs, report_file, env, root, log_file)
     else:
         with open(log_file, "w", encoding="utf-8") as log:
             proc = subprocess.Popen(
@@ -209,7 +210,6 @@ def stop_process_group(pgid: int, wait, grace: float = 5.0) -> None:
 
 # What a build and its render import: loaded once by the warm build process.
 PRELOAD = (
-    "lederuddannelse.cli",
     "lederuddannelse.book.build",
     "lederuddannelse.book.incremental",
     "lederuddannelse.book.sphinx_ext",
@@ -242,9 +242,10 @@ PRELOAD = (
 def build_server(path: str) -> None:
     """The warm build process: import the build and Jupyter Book once, fork a build per request.
 
-    Each request (one JSON line: argv, cwd, env, log) is answered with the child's pid, then
-    with its exit code. The child is a fresh copy of this process (nothing of an earlier build
-    survives) in its own process group, and renders in a fork of itself (`RENDER_IN_FORK`).
+    Each request (one JSON line: jobs, report file, cwd, env, log) is answered with the child's
+    pid, then with its exit code. The child is a fresh copy of this process (nothing of an
+    earlier build survives) in its own process group, and renders in a fork of itself
+    (`RENDER_IN_FORK`).
     It has no threads, so forking is safe. It exits when its parent (the preview) is gone.
     """
     import importlib
@@ -286,9 +287,12 @@ def build_server(path: str) -> None:
                     os.environ.update({**request["env"], b.RENDER_IN_FORK: "1"})
                     signal.signal(signal.SIGINT, signal.default_int_handler)
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                    from lederuddannelse.cli import main
-
-                    code = main(request["argv"])
+                    try:
+                        report = b.build(Path(request["cwd"]), jobs=request["jobs"], quiet=True)
+                        report.write_json(Path(request["report"]))
+                        code = 0
+                    except LederuddannelseError as exc:
+                        print(f"error: {exc}", flush=True)
                 except SystemExit as exc:
                     code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
                 except BaseException:
@@ -322,13 +326,19 @@ class BuildServer:
             self.close()
             raise RuntimeError("the warm build process did not start")
 
-    def build(self, argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> int:
+    def build(self, jobs: int, report: Path, env: dict[str, str], cwd: Path, log: Path) -> int:
         import json
         import socket
 
         client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         client.connect(self.path)
-        request = {"argv": argv, "env": env, "cwd": str(cwd), "log": str(log)}
+        request = {
+            "jobs": jobs,
+            "report": str(report),
+            "env": env,
+            "cwd": str(cwd),
+            "log": str(log),
+        }
         client.sendall(json.dumps(request).encode() + b"\n")
         answers = client.makefile()
         pid = int(answers.readline())

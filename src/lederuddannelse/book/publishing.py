@@ -110,30 +110,23 @@ def copy_site(html: Path, dest: Path, previous: Path) -> None:
     old copy) cost about a second. Links point only into the previously published tree, which
     is never written in place, never into Sphinx's output (which Sphinx rewrites in place).
     """
-    for src in html.rglob("*"):
-        rel = src.relative_to(html)
-        dst = dest / rel
-        if src.is_dir():
-            dst.mkdir(parents=True, exist_ok=True)
-            continue
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        old = previous / rel
+
+    def link_or_copy(src: str, dst: str) -> str:
+        old = previous / Path(dst).relative_to(dest)
         try:
-            same = (
+            if (
                 not old.is_symlink()
                 and old.is_file()
-                and old.stat().st_size == src.stat().st_size
-                and old.read_bytes() == src.read_bytes()
-            )
-        except OSError:
-            same = False
-        if same:
-            try:
+                and old.stat().st_size == os.stat(src).st_size
+                and old.read_bytes() == Path(src).read_bytes()
+            ):
                 os.link(old, dst)
-                continue
-            except OSError:  # another file system, or links not allowed: copy
-                pass
-        shutil.copy2(src, dst)
+                return dst
+        except OSError:  # another file system, or links not allowed: copy
+            pass
+        return shutil.copy2(src, dst)
+
+    shutil.copytree(html, dest, dirs_exist_ok=True, copy_function=link_or_copy)
 
 
 def publish(html: Path, target: Path, key: str) -> Path:
