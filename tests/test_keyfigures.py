@@ -14,7 +14,7 @@ def test_card_shows_value_label_interval_report_and_provenance():
             KeyFigure(
                 "58 pct.",
                 "af lederne har taget uddannelsen",
-                interval="95 %-KI: 41–45 pct., n = 6.000",
+                interval="95 %-KI: 41–45 pct., n = 1.234",
                 report="58 pct.",
                 kind="computed",
             )
@@ -22,7 +22,7 @@ def test_card_shows_value_label_interval_report_and_provenance():
     )
     assert '<p class="ledu-kf-value">58 pct.</p>' in html
     assert "af lederne har taget uddannelsen" in html
-    assert '<p class="ledu-kf-interval">95 %-KI: 41–45 pct., n = 6.000</p>' in html
+    assert '<p class="ledu-kf-interval">95 %-KI: 41–45 pct., n = 1.234</p>' in html
     assert '<p class="ledu-kf-report">Rapporten: 58 pct.</p>' in html
     assert "Beregnet i denne udgave" in html
     assert html.count('<li class="ledu-kf">') == 1
@@ -46,10 +46,10 @@ def test_bad_figures_are_refused_with_a_clear_message():
 
 
 def test_proportion_figure_formats_the_danish_way_and_respects_suppression():
-    row = pd.Series({"estimate": 0.5821, "ci_low": 0.56, "ci_high": 0.605, "n": 6000})
+    row = pd.Series({"estimate": 0.5821, "ci_low": 0.56, "ci_high": 0.605, "n": 1234})
     fig = proportion_figure(row, "har taget uddannelsen", 0.95)
     assert fig.value == "58 pct."
-    assert fig.interval == "95 %-KI: 56–60 pct., n = 6.000"
+    assert fig.interval == "95 %-KI: 56–60 pct., n = 1.234"
     hidden = proportion_figure(
         pd.Series({"estimate": 0.1, "ci_low": 0, "ci_high": 0.2, "n": 12, "suppressed": True}),
         "lille gruppe",
