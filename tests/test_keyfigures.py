@@ -56,3 +56,12 @@ def test_proportion_figure_formats_the_danish_way_and_respects_suppression():
         0.95,
     )
     assert "undertrykt" in hidden.value and hidden.interval == ""
+
+
+def test_difference_figure_uses_true_minus_signs():
+    from lederuddannelse.report.keyfigures import difference_figure
+
+    row = pd.Series({"estimate": -0.12, "ci_low": -0.16, "ci_high": -0.08, "p_value": 0.0001})
+    fig = difference_figure(row, "forskel", 0.95)
+    assert fig.value == "\u221212 procentpoint"
+    assert "-" not in fig.interval and "\u221216 til \u22128" in fig.interval

@@ -22,7 +22,7 @@ from lederuddannelse.params import (
     check_small_cells,
     resolve_data_file,
 )
-from lederuddannelse.report.fmt import number
+from lederuddannelse.report.fmt import level_pct, number
 
 GLUE_PREFIX = "application/papermill.record/"
 
@@ -164,7 +164,7 @@ def parameter_words(params: dict[str, Any]) -> str:
                 "standardfejl med vægtningens usikkerhed" if value else "vægtene som faste"
             )
         elif key == "conf_level":
-            parts.append(f"konfidensniveau {number(100 * value)} %")
+            parts.append(f"konfidensniveau {level_pct(value)}")
         elif key == "min_n":
             parts.append(f"tal vises fra {number(value)} svar")
         elif key == "min_count":

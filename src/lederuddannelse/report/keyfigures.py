@@ -87,18 +87,16 @@ def render(figures: list[KeyFigure], heading: str = "Nøgletal") -> str:
 
 def proportion_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
     """A key figure from one row of a proportions table (``estimate, ci_low, ci_high, n``,
-    optionally ``suppressed``): "58 pct." with "95 %-KI: 41–45 pct., n = 6.000" below.
+    optionally ``suppressed``): "27 pct." with "95 %-KI: 25–29 pct., n = 1.234" below.
 
     A suppressed row says so instead of printing a number (the disclosure policy holds here
     as everywhere).
     """
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
-    from lederuddannelse.report.fmt import ci, number, pct
+    from lederuddannelse.report.fmt import hidden, share, share_ci
 
-    if bool(row.get("suppressed", False)) or row["estimate"] != row["estimate"]:
-        return KeyFigure(SUPPRESSED_LABEL, label, **extra)
-    interval = f"{ci(row['ci_low'], row['ci_high'], conf_level)}, n = {number(row['n'])}"
-    return KeyFigure(pct(row["estimate"]), label, interval=interval, **extra)
+    if hidden(row):
+        return KeyFigure(share(row), label, **extra)
+    return KeyFigure(share(row), label, interval=share_ci(row, conf_level), **extra)
 
 
 MINUS = "\u2212"
@@ -106,31 +104,27 @@ MINUS = "\u2212"
 
 def difference_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
     """A key figure from one row of a difference test (``estimate, ci_low, ci_high, p_value``
-    as shares): "12 point" with "95 %-KI: 9 til 16; p < 0,001" below, true minus signs."""
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
-    from lederuddannelse.report.fmt import number, pvalue
+    as shares): "12 procentpoint" with its interval and p-value below, true minus signs."""
+    from lederuddannelse.report.fmt import difference, difference_test, hidden
 
-    if bool(row.get("suppressed", False)) or row["estimate"] != row["estimate"]:
-        return KeyFigure(SUPPRESSED_LABEL, label, **extra)
-    level = number(100 * conf_level)
-    interval = (
-        f"{level} %-KI: {number(100 * row['ci_low'])} til {number(100 * row['ci_high'])}; "
-        f"{pvalue(row['p_value'])}"
-    )
-    value = f"{number(100 * row['estimate'])} point"
+    if hidden(row):
+        return KeyFigure(difference(row), label, **extra)
     return KeyFigure(
-        value.replace("-", MINUS), label, interval=interval.replace("-", MINUS), **extra
+        difference(row).replace("-", MINUS),
+        label,
+        interval=difference_test(row, conf_level).replace("-", MINUS),
+        **extra,
     )
 
 
 def top_item_figure(ranked, lead: str, conf_level: float, **extra) -> KeyFigure:
     """The highest-ranked item of a multiple-response table (``label, rank, estimate, ...``) as
     a key figure: its share, and ``lead`` followed by the item's label in lower case."""
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
+    from lederuddannelse.report.fmt import SUPPRESSED
 
     shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
     if not len(shown):
-        return KeyFigure(SUPPRESSED_LABEL, lead.rstrip(": "), **extra)
+        return KeyFigure(SUPPRESSED, lead.rstrip(": "), **extra)
     top = shown.iloc[0]
     label = str(top["label"])
     return proportion_figure(top, lead + label[:1].lower() + label[1:], conf_level, **extra)
