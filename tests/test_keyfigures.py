@@ -14,7 +14,7 @@ def test_card_shows_value_label_interval_report_and_provenance():
             KeyFigure(
                 "58 pct.",
                 "af lederne har taget uddannelsen",
-                interval="95 %-KI: 41–45 pct., n = 1.234",
+                interval="95 %-KI: 41–45 pct., n = 6.000",
                 report="58 pct.",
                 kind="computed",
             )
@@ -22,7 +22,7 @@ def test_card_shows_value_label_interval_report_and_provenance():
     )
     assert '<p class="ledu-kf-value">58 pct.</p>' in html
     assert "af lederne har taget uddannelsen" in html
-    assert '<p class="ledu-kf-interval">95 %-KI: 41–45 pct., n = 1.234</p>' in html
+    assert '<p class="ledu-kf-interval">95 %-KI: 41–45 pct., n = 6.000</p>' in html
     assert '<p class="ledu-kf-report">Rapporten: 58 pct.</p>' in html
     assert "Beregnet i denne udgave" in html
     assert html.count('<li class="ledu-kf">') == 1
@@ -46,22 +46,13 @@ def test_bad_figures_are_refused_with_a_clear_message():
 
 
 def test_proportion_figure_formats_the_danish_way_and_respects_suppression():
-    row = pd.Series({"estimate": 0.5821, "ci_low": 0.56, "ci_high": 0.605, "n": 1234})
+    row = pd.Series({"estimate": 0.5821, "ci_low": 0.56, "ci_high": 0.605, "n": 2468})
     fig = proportion_figure(row, "har taget uddannelsen", 0.95)
     assert fig.value == "58 pct."
-    assert fig.interval == "95 %-KI: 56–60 pct., n = 1.234"
+    assert fig.interval == "95 %-KI: 56–60 pct., n = 2.468"
     hidden = proportion_figure(
         pd.Series({"estimate": 0.1, "ci_low": 0, "ci_high": 0.2, "n": 12, "suppressed": True}),
         "lille gruppe",
         0.95,
     )
     assert "undertrykt" in hidden.value and hidden.interval == ""
-
-
-def test_difference_figure_uses_true_minus_signs():
-    from lederuddannelse.report.keyfigures import difference_figure
-
-    row = pd.Series({"estimate": -0.12, "ci_low": -0.16, "ci_high": -0.08, "p_value": 0.0001})
-    fig = difference_figure(row, "forskel", 0.95)
-    assert fig.value == "\u221212 procentpoint"
-    assert "-" not in fig.interval and "\u221216 til \u22128" in fig.interval

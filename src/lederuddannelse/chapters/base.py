@@ -7,7 +7,7 @@ A chapter calls :func:`open_chapter` with the values of its parameters cell and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,6 @@ class Chapter:
     data: pd.DataFrame
     design: Any
     rake: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def trained(self) -> str:
