@@ -489,7 +489,7 @@ def _shares(t: _Table, total: int | None, report: AuditReport) -> None:
     ]
     if not share_cols:
         return
-    count_cols = [c for c, r in t.counts.items() if r == "n"]
+    count_cols = list(t.counts)
     for i in range(len(df)):
         shown = [c for c in share_cols if pd.notna(pd.to_numeric(df[c].iloc[i], errors="coerce"))]
         if not shown:
