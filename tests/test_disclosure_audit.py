@@ -108,7 +108,10 @@ def test_histogram_bin_and_largest_weight(tmp_path):
         {"vaegt_fra": [1.0, 2.0, 3.0], "antal_svar": [600, 398, None], "andel": [0.6, 0.398, None]}
     )
     f = tmp_path / "p.html"
-    summary = "<table><thead><tr><th>Mål</th><th>Værdi</th></tr></thead><tbody><tr><td>Største vægt</td><td>812,3</td></tr></tbody></table>"
+    summary = (
+        "<table><thead><tr><th>Mål</th><th>Værdi</th></tr></thead>"
+        "<tbody><tr><td>Største vægt</td><td>812,3</td></tr></tbody></table>"
+    )
     f.write_text(page({"om-vaegte.csv": bins}, extra=summary))
     kinds = {x.kind for x in audit(f).findings}
     assert {"recoverable by differencing", "one respondent's value"} <= kinds

@@ -121,10 +121,17 @@ class AuditReport:
         )
         if self.ok:
             return head + "no small count, nothing recoverable."
-        lines = [head + f"{len(self.findings)} problem(s):"]
-        lines += [f"  {f}" for f in self.findings[:50]]
-        if len(self.findings) > 50:
-            lines.append(f"  ... and {len(self.findings) - 50} more")
+        # the same table is published on the page and in two notebook copies: list it once
+        places: dict[tuple[str, str, str], list[Finding]] = {}
+        for f in self.findings:
+            table = f.where.split(" ", 1)[1] if " " in f.where else ""
+            places.setdefault((f.kind, f.detail, table), []).append(f)
+        lines = [head + f"{len(self.findings)} problem(s), {len(places)} distinct:"]
+        for group in list(places.values())[:50]:
+            more = f" (and {len(group) - 1} notebook copies)" if len(group) > 1 else ""
+            lines.append(f"  {group[0]}{more}")
+        if len(places) > 50:
+            lines.append(f"  ... and {len(places) - 50} more")
         return "\n".join(lines)
 
 

@@ -301,9 +301,14 @@ def tests_table(ch, res: Who):
     frame = pd.DataFrame(
         {
             "Variabel": res.tests["label"],
-            "F (Rao-Scott)": [number(f, 2) for f in res.tests["F"]],
-            "p-værdi": [pvalue(p).replace(" ", "\u00a0") for p in res.tests["p_value"]],
-            "Antal svar (n)": [number(n) for n in res.tests["n"]],
+            # a test about a group the book hides is suppressed like the group (chisq())
+            "F (Rao-Scott)": [
+                SUPPRESSED_LABEL if pd.isna(f) else number(f, 2) for f in res.tests["F"]
+            ],
+            "p-værdi": [
+                "" if pd.isna(p) else pvalue(p).replace(" ", "\u00a0") for p in res.tests["p_value"]
+            ],
+            "Antal svar (n)": ["" if pd.isna(n) else number(n) for n in res.tests["n"]],
         }
     )
     return plain_table(
