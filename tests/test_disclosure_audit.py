@@ -62,7 +62,7 @@ def test_small_counts_and_estimates_on_few(tmp_path):
     f.write_text(page({"b.csv": industry_table([500, 20, 3], [False, False, False])}))
     kinds = {x.kind for x in audit(f).findings}
     assert {"small count", "estimate on few respondents"} <= kinds
-    f.write_text(page({}, extra="<p>43 pct. (95 %-KI: 30–56 pct., n = 12)</p>"))
+    f.write_text(page({}, extra="<p>99 pct. (95 %-KI: 98–100 pct., n = 12)</p>"))
     assert [x.kind for x in audit(f).findings] == ["estimate on few respondents"]
 
 
