@@ -36,6 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lederuddannelse.report.fmt import N_HEADING
+from lederuddannelse.report.tables import DOWNLOAD_COLUMNS
 from lederuddannelse.stats.disclosure import DEFAULT_MIN_COUNT, DEFAULT_MIN_N, determined
 
 #: Column names (lower case) of respondent counts behind an estimate or a group.
@@ -49,6 +51,8 @@ COUNT_COLUMNS = {
     "antal_svar_a",
     "antal_svar_b",
     "antal besvarelser",
+    N_HEADING.lower(),
+    *(DOWNLOAD_COLUMNS[c] for c in ("n", "n_a", "n_b") if c in DOWNLOAD_COLUMNS),
 }
 #: Weighted sizes (population estimates, not respondents): "N" is not "n".
 WEIGHTED_COLUMNS = {"N", "N_a", "N_b", "vaegtet_antal"}
