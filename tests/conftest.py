@@ -37,6 +37,10 @@ def in_ci() -> bool:
 
 SMALL_N = 1500
 SMALL_SEED = 7
+# The book's test build reads its data from a hostile folder and file name: nothing of it may
+# reach a page as live HTML, and no page may show the folder (the analyst's machine).
+HOSTILE = "`<img src=x onerror=alert(1)>"
+SMALL_DATA = Path("data") / HOSTILE / f"x{HOSTILE}small.parquet"
 
 
 def build_book_on(root: Path, data: Path):
@@ -72,7 +76,8 @@ def built_book(tmp_path_factory):
     from lederuddannelse.data.synthetic import generate_to_file
 
     root = copy_project(tmp_path_factory.mktemp("book"))
-    data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / "data" / "small.parquet")
+    (root / SMALL_DATA).parent.mkdir(parents=True)
+    data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / SMALL_DATA)
     report, snapshot = build_book_on(root, data)
     return root, report, snapshot
 

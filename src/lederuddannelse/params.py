@@ -282,6 +282,14 @@ def resolve_data_file(value: str, root: Path | None = None) -> Path:
     return path
 
 
+def public_data_file(value: str) -> str:
+    """The `data_file` parameter as a page may show it: 'embedded' or the file's name only.
+
+    A path reveals the analyst's machine (user name, folders), so pages never print one.
+    """
+    return value if value == EMBEDDED else Path(str(value)).name
+
+
 def describe_parameters(path: Path | None = None) -> str:
     """A plain-text listing of every parameter, its value and what it may be."""
     params = load_parameters(path)

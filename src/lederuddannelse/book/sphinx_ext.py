@@ -99,7 +99,7 @@ def _on_config_inited(app, config) -> None:
 
     from lederuddannelse.book.build import sha256_file
     from lederuddannelse.book.citation import CITATION_FILE, load_citation
-    from lederuddannelse.params import load_parameters, resolve_data_file
+    from lederuddannelse.params import load_parameters, public_data_file, resolve_data_file
 
     root = _project_root(app)
     staged = Path(app.srcdir) / CITATION_FILE
@@ -133,7 +133,8 @@ def _on_config_inited(app, config) -> None:
     params = load_parameters(root / "parameters.yml")
     data = resolve_data_file(params.globals["data_file"], root)
     config.lederuddannelse_data = {
-        "globals": params.globals,
+        # As the pages show them: the data file by name (see build.public_parameters).
+        "globals": {**params.globals, "data_file": public_data_file(params.globals["data_file"])},
         "groups": {slug: list(entry["groups"]) for slug, entry in params.chapters.items()},
         "data_file": data.name,
         "data_sha256": sha256_file(data),

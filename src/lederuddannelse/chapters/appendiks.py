@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.params import GLOBAL_SPECS, load_parameters
+from lederuddannelse.params import GLOBAL_SPECS, load_parameters, public_data_file
 from lederuddannelse.report.fmt import number
 from lederuddannelse.report.tables import plain_table
 
@@ -138,7 +138,11 @@ def parameters_frame() -> pd.DataFrame:
         rows.append(
             {
                 "Parameter": name,
-                "Værdi i denne udgave": _value(params.globals[name]),
+                "Værdi i denne udgave": _value(
+                    public_data_file(params.globals[name])
+                    if name == "data_file"
+                    else params.globals[name]
+                ),
                 "Tilladte værdier": allowed,
                 "Beskrivelse": PARAM_HELP_DA.get(name, spec.help),
             }
