@@ -9,7 +9,9 @@ the value and what was expected.
 from __future__ import annotations
 
 import copy
+import errno
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -395,8 +397,17 @@ def resolve_data_file(value: str, root: Path | None = None) -> Path:
     path = Path(value).expanduser()
     path = path if path.is_absolute() else root / path
     if not path.is_file():
+        try:
+            os.stat(path)
+            what = "not a file"
+        except OSError as exc:
+            what = (
+                "a symbolic link that loops (it points, directly or not, back to itself)"
+                if exc.errno == errno.ELOOP
+                else "no such file"
+            )
         raise ParameterError(
-            f"parameter 'data_file' = {value!r}: no such file ({path}); expected 'embedded' or "
+            f"parameter 'data_file' = {value!r}: {what} ({path}); expected 'embedded' or "
             "the path of a CSV, Parquet or SPSS (.sav) file."
         )
     return path
