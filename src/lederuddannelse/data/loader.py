@@ -355,10 +355,7 @@ def _id_keys(read: _Read, col: str) -> tuple[list, np.ndarray, np.ndarray, np.nd
             frac[i] = True
             keys.append(None)
     shown = np.array(
-        [
-            _AsWritten(v.strip()) if isinstance(v, str) and _WHOLE.match(v.strip()) else v
-            for v in s
-        ],
+        [_AsWritten(v.strip()) if isinstance(v, str) and _WHOLE.match(v.strip()) else v for v in s],
         dtype=object,
     )
     return keys, frac, missing, shown
