@@ -225,11 +225,6 @@ def cache_key(run: Run, deps: Dependencies) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def stored_key(path: Path) -> str | None:
-    """The cache key recorded in an executed notebook, or None."""
-    return stored_metadata(path).get("cache_key")
-
-
 def stored_metadata(path: Path) -> dict[str, Any]:
     """The ``lederuddannelse`` metadata of an executed notebook ({} when none)."""
     if not path.exists():
