@@ -7,7 +7,9 @@ Steps, each loud on failure and none publishing anything half-done:
 3. execute the runs whose cache key changed, in parallel, into `build/book/` (normalised);
 4. stage the book (`_config.yml` with execution off, a `_toc.yml` naming the executed pages);
 5. `jupyter-book build -W -n --keep-going` into `build/site/`;
-6. copy the site to a temporary folder and swap it into `_build/html` in one rename.
+6. audit the rendered site for disclosive cells (:mod:`lederuddannelse.book.audit`): a small
+   count or a cell recoverable by differencing stops the build before publishing;
+7. copy the site to a temporary folder and swap it into `_build/html` in one rename.
 
 A run's cache key is a hash of its chapter source, its parameters, the data file's content, the
 package's source and data files, and the lock file. Nothing is rewritten when nothing changed,
@@ -868,6 +870,15 @@ def _build(
             _say("The published site differs from what was built; publishing it again.", quiet)
     render_start = time.perf_counter()
     html = run_jupyter_book(stage, root, quiet)
+    # disclosure gate: what readers could read, checked before anything is published
+    from lederuddannelse.book.audit import check_site
+
+    check_site(
+        html,
+        min_n=min(r.params["min_n"] for r in runs),
+        min_count=min(r.params["min_count"] for r in runs),
+        quiet=quiet,
+    )
     site = publish(html, root, key)
     end = time.perf_counter()
     secs = end - start
