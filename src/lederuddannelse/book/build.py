@@ -586,19 +586,22 @@ def worker_pool(workers: int):
 
 
 def validate_data_files(data_files: set[str], root: Path, quiet: bool) -> None:
-    """Check each data file against the codebook before any chapter runs.
+    """Check each data file as `data validate` does (codebook and weighting) before any
+    chapter runs.
 
-    A bad file then stops the build with the loader's own message (file, column, rows,
-    expectation) instead of the same message wrapped in every chapter's failure. Cached runs
+    A bad file then stops the build once, with the loader's own message (file, column, rows,
+    expectation), instead of the same message wrapped in every chapter's failure. Cached runs
     need no check: their data file's content is the one validated when they ran.
     """
     from lederuddannelse.data.codebook import load_codebook
-    from lederuddannelse.data.loader import load_survey
+    from lederuddannelse.data.loader import validate_file
+    from lederuddannelse.data.weighting import load_margins
 
     codebook = load_codebook(root / "data" / "codebook.yml")
+    margins = load_margins(root / "data" / "margins.csv")
     for data_file in sorted(data_files):
         path = resolve_data_file(data_file, root)
-        load_survey(path, codebook)
+        validate_file(path, codebook, margins)
         _say(f"Data file {path.name}: valid", quiet)
 
 
