@@ -156,6 +156,7 @@ class Dependencies:
     data: dict[str, str] = field(default_factory=dict)
     chapters: dict[str, ChapterCode] = field(default_factory=dict)
     modules: dict[tuple[str, ...], str] = field(default_factory=dict)
+    imports: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, root: Path) -> "Dependencies":
@@ -192,8 +193,25 @@ class Dependencies:
 
     def modules_hash(self, names: tuple[str, ...]) -> str:
         if names not in self.modules:
-            self.modules[names] = modules_hash(names, self.root / "src")
+            if not self.imports:
+                self.imports.update(_load_json(self.root / BUILD_DIR / MODULE_IMPORTS))
+            before = len(self.imports)
+            self.modules[names] = modules_hash(names, self.root / "src", self.imports)
+            if len(self.imports) != before:
+                path = self.root / BUILD_DIR / MODULE_IMPORTS
+                write_if_changed(path, json.dumps(self.imports, indent=0, sort_keys=True))
         return self.modules[names]
+
+
+MODULE_IMPORTS = "module-imports.json"  # build/module-imports.json: imports per module version
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 CHAPTER_CODE = "chapter-code.json"  # build/chapter-code.json: ChapterCode per source hash
@@ -755,6 +773,55 @@ def site_key(stage: Path, root: Path) -> str:
     return hashlib.sha256((tree_hash(files, stage) + package_hash(root)).encode()).hexdigest()
 
 
+# Set by `preview`'s warm build process, which has Jupyter Book and Sphinx imported already.
+RENDER_IN_FORK = "LEDERUDDANNELSE_RENDER_IN_FORK"
+
+
+def render_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run the Jupyter Book command ``cmd`` (``python -c ... ARGS``) and capture its output.
+
+    A new process normally; a fork of this one when it runs inside `preview`'s warm build
+    process (importing Jupyter Book, Sphinx and the extensions is most of a one-page render).
+    The fork is thrown away after the render, so no Sphinx state outlives it.
+    """
+    if os.environ.get(RENDER_IN_FORK) != "1" or "jupyter_book.cli.main" not in sys.modules:
+        return subprocess.run(
+            cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
+        )
+    args = cmd[3:]
+    with tempfile.TemporaryFile() as log:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child ends in os._exit
+            code = 1
+            try:
+                os.dup2(log.fileno(), 1)
+                os.dup2(log.fileno(), 2)
+                os.chdir(cwd)
+                os.environ.clear()
+                os.environ.update(env)
+                from jupyter_book.cli.main import main
+
+                try:
+                    main(args, prog_name="jupyter-book")
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        log.seek(0)
+        text = log.read().decode("utf-8", errors="replace")
+    return subprocess.CompletedProcess(args, os.waitstatus_to_exitcode(status), text, "")
+
+
 def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
     """`jupyter-book build` the staged book; warnings are errors. Returns the HTML folder."""
     out = root / BUILD_DIR / SITE
@@ -773,9 +840,7 @@ def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
     ]
     _say("Rendering the site with Jupyter Book ...", quiet)
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    proc = subprocess.run(
-        cmd, cwd=root, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
-    )
+    proc = render_process(cmd, root, env)
     if proc.returncode != 0:
         text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
         lines = [
