@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv book data system-deps test test-fast bench validate lock citation clean
+.PHONY: help venv book example data system-deps test test-fast bench validate lock citation clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,8 +26,18 @@ venv: $(STAMP) ## Create the virtual environment from the lock file (if needed)
 data: $(STAMP) ## Generate the embedded synthetic survey (if missing or stale)
 	$(BIN)/python -m lederuddannelse data ensure
 
-book: $(STAMP) ## Build the whole book into _build/html (executes changed chapters only)
-	$(BIN)/python -m lederuddannelse build --jobs $(JOBS)
+# A survey-tool export and its mapping: make book DATA=export.sav MAPPING=mapping.yml
+DATA ?=
+MAPPING ?=
+EXAMPLE := data/examples/export.sav
+
+book: $(STAMP) $(filter $(EXAMPLE),$(DATA)) ## Build the book into _build/html (DATA=file MAPPING=mapping.yml: another data file)
+	$(BIN)/python -m lederuddannelse build --jobs $(JOBS) $(if $(DATA),--data $(DATA)) $(if $(MAPPING),--mapping $(MAPPING))
+
+example: $(EXAMPLE) ## Generate the example survey-tool export data/examples/export.sav
+
+$(EXAMPLE): $(STAMP) src/lederuddannelse/data/example_export.py src/lederuddannelse/data/synthetic.py data/codebook.yml data/targets.yml data/margins.csv
+	$(BIN)/python -m lederuddannelse data example-export -o $@
 
 system-deps: ## Install the Debian packages the tests use (R survey + MASS, Chromium) if missing
 	@if command -v chromium >/dev/null && command -v Rscript >/dev/null \

@@ -62,6 +62,11 @@ class Spec:
 
 GLOBAL_SPECS: dict[str, Spec] = {
     "data_file": Spec(str, "'embedded' (the synthetic survey) or a CSV/Parquet/SPSS file"),
+    "data_mapping": Spec(
+        str,
+        "'none', or a mapping file (YAML) from a survey-tool export to the codebook "
+        "(docs/real-data.md)",
+    ),
     "definition": Spec(
         str, "which training counts: narrow, broad or any", ("narrow", "broad", "any")
     ),
@@ -253,6 +258,24 @@ def resolve_data_file(value: str, root: Path | None = None) -> Path:
         raise ParameterError(
             f"parameter 'data_file' = {value!r}: no such file ({path}); expected 'embedded' or "
             "the path of a CSV, Parquet or SPSS (.sav) file."
+        )
+    return path
+
+
+NO_MAPPING = "none"
+
+
+def resolve_mapping_file(value: str, root: Path | None = None) -> Path | None:
+    """The file behind the `data_mapping` parameter, or None for 'none'."""
+    if value in (NO_MAPPING, ""):
+        return None
+    root = root or project_root()
+    path = Path(value).expanduser()
+    path = path if path.is_absolute() else root / path
+    if not path.is_file():
+        raise ParameterError(
+            f"parameter 'data_mapping' = {value!r}: no such file ({path}); expected 'none' or the "
+            "path of a mapping file (YAML, see docs/real-data.md)."
         )
     return path
 

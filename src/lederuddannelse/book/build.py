@@ -42,7 +42,13 @@ from lederuddannelse.book.notebooks import (
     write_if_changed,
 )
 from lederuddannelse.errors import ChapterError, LederuddannelseError, ParameterError
-from lederuddannelse.params import Run, load_parameters, resolve_data_file, slug_of
+from lederuddannelse.params import (
+    Run,
+    load_parameters,
+    resolve_data_file,
+    resolve_mapping_file,
+    slug_of,
+)
 
 BUILD_DIR = "build"
 STAGE = "book"  # build/book: executed notebooks + generated config: the book's source
@@ -117,17 +123,27 @@ class Dependencies:
         lock = root / "requirements.lock"
         return cls(root, package_hash(root), sha256_file(lock) if lock.exists() else "")
 
-    def data_hash(self, data_file: str) -> str:
-        if data_file not in self.data:
-            self.data[data_file] = sha256_file(resolve_data_file(data_file, self.root))
-        return self.data[data_file]
+    def data_hash(self, data_file: str, data_mapping: str = "none") -> str:
+        """The data's identity: the file's SHA-256, plus the mapping file's when there is one."""
+        key = data_file if data_mapping == "none" else f"{data_file}\0{data_mapping}"
+        if key not in self.data:
+            digest = sha256_file(resolve_data_file(data_file, self.root))
+            mapping = resolve_mapping_file(data_mapping, self.root)
+            if mapping is not None:
+                digest += "+" + sha256_file(mapping)
+            self.data[key] = digest
+        return self.data[key]
+
+
+def run_data_hash(run: Run, deps: Dependencies) -> str:
+    return deps.data_hash(run.params["data_file"], run.params.get("data_mapping", "none"))
 
 
 def cache_key(run: Run, deps: Dependencies) -> str:
     payload = {
         "source": sha256_file(run.source),
         "params": run.params,
-        "data": deps.data_hash(run.params["data_file"]),
+        "data": run_data_hash(run, deps),
         "package": deps.package,
         "lock": deps.lock,
     }
@@ -323,6 +339,7 @@ def execute_run(
         "data_file": data.name,
         "data_sha256": deps.data_hash(run.params["data_file"]),
     }
+    meta.update(mapping_provenance(run, root))
     written = write_if_changed(out, normalise(executed, run.name, meta))
     return run.name, time.perf_counter() - start, written
 
@@ -354,21 +371,32 @@ def warm_kernels(runs: int, jobs: int):
             os.environ.pop(ENV_SOCKET, None)
 
 
-def validate_data_files(data_files: set[str], root: Path, quiet: bool) -> None:
-    """Check each data file against the codebook before any chapter runs.
+def validate_data_files(data_files: set[tuple[str, str]], root: Path, quiet: bool) -> None:
+    """Check each (data file, mapping) against the codebook before any chapter runs.
 
     A bad file then stops the build with the loader's own message (file, column, rows,
     expectation) instead of the same message wrapped in every chapter's failure. Cached runs
-    need no check: their data file's content is the one validated when they ran.
+    need no check: their data file's content is the one validated when they ran. A survey-tool
+    export with a mapping is mapped here, once, into `build/mapped/` (see data/mapping.py).
     """
     from lederuddannelse.data.codebook import load_codebook
     from lederuddannelse.data.loader import load_survey
+    from lederuddannelse.data.mapping import resolve_data
 
     codebook = load_codebook(root / "data" / "codebook.yml")
-    for data_file in sorted(data_files):
-        path = resolve_data_file(data_file, root)
-        load_survey(path, codebook)
-        _say(f"Data file {path.name}: valid", quiet)
+    for data_file, data_mapping in sorted(data_files):
+        data = resolve_data(data_file, data_mapping, root)
+        load_survey(data.load_path, codebook)
+        via = f" (mapped with {data.mapping.name})" if data.mapping else ""
+        _say(f"Data file {data.source.name}{via}: valid", quiet)
+
+
+def mapping_provenance(run: Run, root: Path) -> dict[str, str]:
+    """The mapping file's name and hash for a run's metadata (empty without a mapping)."""
+    mapping = resolve_mapping_file(run.params.get("data_mapping", "none"), root)
+    if mapping is None:
+        return {}
+    return {"mapping_file": mapping.name, "mapping_sha256": sha256_file(mapping)}
 
 
 def execute_all(
@@ -389,7 +417,11 @@ def execute_all(
     timings: dict[str, float] = {}
     if not todo:
         return timings
-    validate_data_files({run.params["data_file"] for run, _, _ in todo}, root, quiet)
+    validate_data_files(
+        {(run.params["data_file"], run.params.get("data_mapping", "none")) for run, _, _ in todo},
+        root,
+        quiet,
+    )
     errors: list[str] = []
     done = 0
     with (
@@ -498,7 +530,33 @@ def site_key(stage: Path, root: Path) -> str:
     return hashlib.sha256((tree_hash(files, stage) + package_hash(root)).encode()).hexdigest()
 
 
-def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
+#: Environment variables telling the Sphinx extension which data the build used.
+DATA_ENV = {
+    "data_file": "LEDERUDDANNELSE_DATA_FILE",
+    "data_mapping": "LEDERUDDANNELSE_DATA_MAPPING",
+}
+
+
+def apply_data_overrides(
+    globals_: dict[str, Any], data_file: str | None, data_mapping: str | None
+) -> None:
+    """Set `data_file`/`data_mapping` from the command line (checked like parameters.yml's)."""
+    from lederuddannelse.params import check_global
+
+    for name, value in (("data_file", data_file), ("data_mapping", data_mapping)):
+        if value is not None:
+            globals_[name] = check_global(name, value, "command line")
+    if data_file is not None and data_mapping is None:
+        globals_["data_mapping"] = "none"
+
+
+def data_env(globals_: dict[str, Any]) -> dict[str, str]:
+    return {env: str(globals_.get(name, "none")) for name, env in DATA_ENV.items()}
+
+
+def run_jupyter_book(
+    stage: Path, root: Path, quiet: bool, extra_env: dict[str, str] | None = None
+) -> Path:
     """`jupyter-book build` the staged book; warnings are errors. Returns the HTML folder."""
     out = root / BUILD_DIR / SITE
     cmd = [
@@ -515,7 +573,12 @@ def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
         "--quiet",
     ]
     _say("Rendering the site with Jupyter Book ...", quiet)
-    env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {
+        **os.environ,
+        "LEDERUDDANNELSE_ROOT": str(root),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        **(extra_env or {}),
+    }
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
@@ -561,16 +624,25 @@ def build(
     force: bool = False,
     quiet: bool = False,
     params_file: Path | None = None,
+    data_file: str | None = None,
+    data_mapping: str | None = None,
 ) -> BuildReport:
-    """The whole pipeline; raises a :class:`LederuddannelseError` with one clear message."""
+    """The whole pipeline; raises a :class:`LederuddannelseError` with one clear message.
+
+    ``data_file`` and ``data_mapping`` override the global parameters of the same names
+    (`make book DATA=... MAPPING=...`).
+    """
     start = time.perf_counter()
     params = load_parameters(params_file or root / "parameters.yml")
+    apply_data_overrides(params.globals, data_file, data_mapping)
     runs = params.runs(root)
     validate_runs(runs, root)
     if any(r.params["data_file"] == "embedded" for r in runs):
         ensure_data(root, quiet)
     for data_file in {r.params["data_file"] for r in runs}:
         resolve_data_file(data_file, root)
+    for data_mapping in {r.params.get("data_mapping", "none") for r in runs}:
+        resolve_mapping_file(data_mapping, root)
     _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
     timings = execute_all(runs, root, jobs, force, quiet)
     stage = stage_book(runs, root)
@@ -580,7 +652,7 @@ def build(
     if not force and key_file.exists() and key_file.read_text().strip() == key:
         _say(f"Site unchanged: {published.relative_to(root)}", quiet)
         return BuildReport(timings, False, published, time.perf_counter() - start)
-    html = run_jupyter_book(stage, root, quiet)
+    html = run_jupyter_book(stage, root, quiet, data_env(params.globals))
     site = publish(html, root, key)
     secs = time.perf_counter() - start
     _say(f"Built the book in {secs:.1f} s: open {site.relative_to(root)}/index.html", quiet)
@@ -627,6 +699,9 @@ def run_one(
     if run.params["data_file"] == "embedded":
         ensure_data(root, quiet)
     resolve_data_file(run.params["data_file"], root)
+    validate_data_files(
+        {(run.params["data_file"], run.params.get("data_mapping", "none"))}, root, quiet
+    )
     suffix = "".join(f"-{k}-{v}" for k, v in sorted(overrides.items()))
     suffix = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in suffix)[:80]
     out = out or root / BUILD_DIR / RUNS / f"{run.name}{suffix}.ipynb"

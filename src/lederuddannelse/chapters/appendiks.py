@@ -8,6 +8,8 @@ variable, code or parameter group appears here on the next build.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from lederuddannelse.data.codebook import load_codebook
@@ -27,6 +29,8 @@ TYPE_DA = {
 PARAM_HELP_DA = {
     "data_file": "Datafilen: 'embedded' (det syntetiske datasæt) eller stien til en CSV-, "
     "Parquet- eller SPSS-fil, der følger kodebogen.",
+    "data_mapping": "none, eller en kortlægningsfil (YAML), der oversætter en eksport fra "
+    "spørgeskemaværktøjet til kodebogens navne og koder (docs/real-data.md).",
     "definition": "Hvilken uddannelse der tæller som 'har taget uddannelsen': narrow (smal), "
     "broad (bred) eller any (samlet).",
     "weighted": "true: estimaterne vægtes til populationen; false: uvægtet (robusthedsvariant).",
@@ -136,7 +140,12 @@ def parameters_frame() -> pd.DataFrame:
         rows.append(
             {
                 "Parameter": name,
-                "Værdi i denne udgave": _value(params.globals[name]),
+                "Værdi i denne udgave": _value(
+                    # file names only: a path would show the analyst's machine
+                    Path(params.globals[name]).name
+                    if name in ("data_file", "data_mapping")
+                    else params.globals[name]
+                ),
                 "Tilladte værdier": allowed,
                 "Beskrivelse": PARAM_HELP_DA.get(name, spec.help),
             }

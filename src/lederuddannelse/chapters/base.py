@@ -15,8 +15,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
-from lederuddannelse.book.hashing import sha256_file
-from lederuddannelse.params import GLOBAL_SPECS, check_global, resolve_data_file
+from lederuddannelse.params import GLOBAL_SPECS, check_global
 from lederuddannelse.report.fmt import number
 
 GLUE_PREFIX = "application/papermill.record/"
@@ -64,6 +63,13 @@ class Chapter:
     design: Any
     rake: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the mapping file (name, SHA-256) when the data file is a survey-tool export
+    mapping_name: str | None = None
+    mapping_sha256: str | None = None
+    #: True when the file's own weights are the raking's base weights
+    base_weights: bool = False
+    #: codebook variables the data file does not have (its mapping lists them as absent)
+    absent: tuple[str, ...] = ()
 
     @property
     def trained(self) -> str:
@@ -83,6 +89,29 @@ class Chapter:
     def glue(self, name: str, obj: Any) -> None:
         glue(name, obj)
 
+    def requires(self, *variables: str) -> bool:
+        """True if the data file has every one of ``variables``; otherwise say so on the page.
+
+        A real export may lack a question (its mapping lists it under ``absent``). A section
+        that needs it calls ``if ch.requires("pay_self"): ...`` and the page then states which
+        variables are missing instead of failing.
+        """
+        missing = [v for v in variables if v in self.absent]
+        if not missing:
+            return True
+        from lederuddannelse.data.codebook import load_codebook
+
+        book = load_codebook()
+        names = ", ".join(f"{book.label(v)} (`{v}`)" for v in missing)
+        display(
+            Markdown(
+                ":::{admonition} Findes ikke i datafilen\n:class: note\n"
+                f"Dette afsnit kræver {names}, som ikke findes i datafilen "
+                f"`{self.data_path.name}`. Derfor vises det ikke.\n:::"
+            )
+        )
+        return False
+
     def download(
         self, data: pd.DataFrame, name: str, label: str = "Hent data bag figuren (CSV)"
     ) -> None:
@@ -98,7 +127,23 @@ class Chapter:
         """Show what the page is computed on: synthetic data (visibly) or the user's file."""
         name = self.data_path.name
         digest = self.data_sha256[:12]
-        run = ", ".join(f"{k} = {v}" for k, v in self.params.items())
+        # File names only: a path would show the analyst's machine.
+        shown = {
+            k: (Path(v).name if k in ("data_file", "data_mapping") else v)
+            for k, v in self.params.items()
+        }
+        run = ", ".join(f"{k} = {v}" for k, v in shown.items())
+        mapped = (
+            f" Filen er oversat til kodebogen med kortlægningen `{self.mapping_name}` "
+            f"(SHA-256 `{self.mapping_sha256[:12]}…`)."
+            if self.mapping_name
+            else ""
+        )
+        if self.base_weights:
+            mapped += (
+                " Filens egne vægte er brugt som startvægte og derefter kalibreret (raking) til "
+                "befolkningens fordelinger."
+            )
         if self.synthetic:
             head = (
                 ":::{admonition} Syntetiske data\n:class: warning synthetic\n"
@@ -114,8 +159,8 @@ class Chapter:
         display(
             Markdown(
                 head
-                + f"Datafil: `{name}` (SHA-256 `{digest}…`), {number(len(self.data))} besvarelser. "
-                f"Bogens version: {__version__}. Parametre for denne kørsel: {run}.\n:::"
+                + f"Datafil: `{name}` (SHA-256 `{digest}…`), {number(len(self.data))} besvarelser."
+                f"{mapped} Bogens version: {__version__}. Parametre for denne kørsel: {run}.\n:::"
             )
         )
 
@@ -123,17 +168,23 @@ class Chapter:
 def open_chapter(**params: Any) -> Chapter:
     """Validate the global parameters, load, validate and weight the data, enable the theme."""
     from lederuddannelse.data.loader import add_derived, is_synthetic, load_survey
+    from lederuddannelse.data.mapping import resolve_data
     from lederuddannelse.data.weighting import load_margins, weight_survey
     from lederuddannelse.report.theme import setup_charts
     from lederuddannelse.stats.design import SurveyDesign
     from lederuddannelse.stats.disclosure import SuppressionPolicy
 
+    params.setdefault("data_mapping", "none")
     checked = {name: check_global(name, params[name], "parameters cell") for name in GLOBAL_SPECS}
     setup_charts()
-    path = resolve_data_file(checked["data_file"])
-    df = add_derived(load_survey(path))
+    data = resolve_data(checked["data_file"], checked["data_mapping"])
+    survey = load_survey(data.load_path)
+    df = add_derived(survey)
     margins = load_margins()
-    df, rake = weight_survey(df, margins)
+    # A file's own weights are the base weights of the raking (R's rake() starts from the
+    # design weights); without them, equal base weights.
+    base = df["weight"].to_numpy(dtype=float) if "weight" in df.columns else None
+    df, rake = weight_survey(df, margins, base_weights=base)
     design = SurveyDesign(
         df,
         "weight",
@@ -142,4 +193,16 @@ def open_chapter(**params: Any) -> Chapter:
         conf_level=checked["conf_level"],
         policy=SuppressionPolicy(min_n=checked["min_n"], min_count=checked["min_count"]),
     )
-    return Chapter(checked, path, sha256_file(path), is_synthetic(path), df, design, rake)
+    return Chapter(
+        checked,
+        data.source,
+        data.source_sha256,
+        is_synthetic(data.load_path),
+        df,
+        design,
+        rake,
+        mapping_name=data.mapping.name if data.mapping else None,
+        mapping_sha256=data.mapping_sha256,
+        base_weights=base is not None,
+        absent=tuple(survey.attrs.get("absent", ())),
+    )

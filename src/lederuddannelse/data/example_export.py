@@ -82,7 +82,9 @@ def make_export(sample: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict, di
     gender = col("gender")
     out["bagg_koen"] = np.where(gender == 1, 2.0, 1.0)
     labels["bagg_koen"] = {1.0: "Kvinde", 2.0: "Mand"}
-    out["alder"] = _between(rng, col("age_group"), {1: (25, 39), 2: (40, 49), 3: (50, 59), 4: (60, 69)})
+    out["alder"] = _between(
+        rng, col("age_group"), {1: (25, 39), 2: (40, 49), 3: (50, 59), 4: (60, 69)}
+    )
     names["alder"] = "Alder (år, fra registret)"
     out["Q3"] = col("education") * 10
     labels["Q3"] = {10.0 * k: v for k, v in book.value_labels("education").items()}
@@ -104,7 +106,9 @@ def make_export(sample: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict, di
     for name, var in (("Q6", "manager_type"), ("Q7", "span_of_control")):
         out[name] = col(var)
         labels[name] = {float(k): v for k, v in book.value_labels(var).items()}
-    out["Q8_aar"] = _between(rng, col("experience"), {1: (0, 8), 2: (9, 16), 3: (17, 25), 4: (26, 40)})
+    out["Q8_aar"] = _between(
+        rng, col("experience"), {1: (0, 8), 2: (9, 16), 3: (17, 25), 4: (26, 40)}
+    )
     names["Q8_aar"] = "Hvor mange år har du været leder?"
     training = col("training")
     out["Q10"] = np.where(training == 0, 3.0, training)
@@ -127,7 +131,10 @@ def make_export(sample: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict, di
     names["Q13_7"] = "Hvorfor tog du uddannelsen? - Andet"
     texts = ["Min leder foreslog det", "Nyt job", "Kollegaer anbefalede den", "Ville lære mere"]
     out["Q13_7_tekst"] = np.array(
-        [f"{texts[i % len(texts)]} (respondent {int(ids[i])})" if andet[i] else "" for i in range(n)],
+        [
+            f"{texts[i % len(texts)]} (respondent {int(ids[i])})" if andet[i] else ""
+            for i in range(n)
+        ],
         dtype=object,
     )
     names["Q13_7_tekst"] = "Andet, nemlig (fritekst)"
@@ -136,7 +143,10 @@ def make_export(sample: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict, di
         labels[f"Q14_{i}"] = {0.0: "Ikke valgt", 1.0: "Valgt"}
         names[f"Q14_{i}"] = book.question(f"barrier_{item}")
     out["Q15"] = col("desire")
-    labels["Q15"] = {**{float(k): v for k, v in book.value_labels("desire").items()}, 8.0: "Ved ikke"}
+    labels["Q15"] = {
+        **{float(k): v for k, v in book.value_labels("desire").items()},
+        8.0: "Ved ikke",
+    }
     pay = col("pay_self")
     out["Q16"] = np.where(pay == 3, 9.0, pay)
     labels["Q16"] = {1.0: "Ja", 2.0: "Nej", 9.0: "Ved ikke"}
@@ -149,6 +159,12 @@ def make_export(sample: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict, di
             out[f"{block}_{i}"] = col(var)
             labels[f"{block}_{i}"] = {float(k): v for k, v in enumerate(AGREE5, 1)}
             names[f"{block}_{i}"] = book.question(var)
+    for name, var in (("Q3", "education"), ("Q6", "manager_type"), ("Q7", "span_of_control")):
+        names[name] = book.question(var)
+    for name, var in (("Q10", "training"), ("Q11", "training_year"), ("Q12", "paid_by")):
+        names[name] = book.question(var)
+    names["Q15"], names["Q16"] = book.question("desire"), book.question("pay_self")
+    names["bagg_koen"], names["sektor"] = "Køn (baggrund)", "Sektor (baggrund)"
     df = pd.DataFrame(out)
 
     # Partial completes: respondents who broke off after the training questions.
@@ -156,7 +172,9 @@ def make_export(sample: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict, di
     partial = df.iloc[np.sort(rng.choice(n, k, replace=False))].copy()
     partial["RespondentID"] = 90_000_000 + np.arange(k) * 37 + rng.integers(0, 37, k)
     partial["status"] = 2.0
-    later = [c for c in df.columns if c.startswith(("Q13", "Q14", "Q15", "Q16", "Q17", "Q18", "Q19"))]
+    later = [
+        c for c in df.columns if c.startswith(("Q13", "Q14", "Q15", "Q16", "Q17", "Q18", "Q19"))
+    ]
     for c in later:
         partial[c] = "" if df[c].dtype == object else np.nan
     rows = np.sort(rng.choice(n + k, k, replace=False))  # where the partial rows go

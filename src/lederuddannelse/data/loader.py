@@ -94,6 +94,8 @@ def add_derived(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
 
     def col(name: str) -> np.ndarray:
+        if name not in out.columns:  # absent in this file (a mapping says so): all unknown
+            return np.full(len(out), np.nan)
         return pd.to_numeric(out[name], errors="raise").to_numpy(dtype=float, na_value=np.nan)
 
     def indicator(values: np.ndarray, hit, domain: np.ndarray | None = None) -> np.ndarray:
@@ -321,9 +323,11 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         raise _fail(path, problems + [f"column names occur more than once: {dupes}"])
     known = set(book.variables)
     extra = [c for c in columns if c not in known]
+    # A mapped file (data/mapping.py) may declare variables absent: pages needing them say so.
+    absent = set((read_metadata(path) or {}).get("absent") or [])
     for name in book.variables:
         var = book.variable(name)
-        if name not in df.columns and var.required:
+        if name not in df.columns and var.required and name not in absent:
             hint = get_close_matches(name, extra, n=1)
             problems.append(
                 f"missing column {name!r} ({var.label})"
@@ -418,6 +422,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         )
     result.attrs["source_file"] = str(path)
     result.attrs["synthetic"] = synthetic
+    result.attrs["absent"] = sorted(absent)
     return result, "; ".join(parts)
 
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -37,6 +38,7 @@ META_KEY = b"lederuddannelse"
 #: An SPSS file label containing this marks an export made from the synthetic survey.
 SYNTHETIC_MARK = "lederuddannelse:synthetic"
 SHOW_ROWS = 5
+_CHECK_MARK = re.compile(r"#\s*check\b", re.IGNORECASE)  # `data map init` marks lines so
 
 DERIVATIONS = ("bins", "db07", "chosen")
 _VAR_KEYS = {
@@ -48,9 +50,8 @@ _VAR_KEYS = {
     "chosen",
     "not_chosen",
     "digits",
-    "check",
 }
-_TOP_KEYS = {"source", "id", "weight", "complete", "variables", "absent", "check"}
+_TOP_KEYS = {"source", "id", "weight", "complete", "variables", "absent"}
 
 # DB07 (Danmarks Statistiks branchekode 2007) to the standard 10-group grouping, by the first
 # two digits of the six-digit code. Prefixes not listed are not DB07 main groups.
@@ -113,9 +114,7 @@ def read_source(path: str | Path) -> Source:
                 c: {float(k): str(v) for k, v in (lab or {}).items()}
                 for c, lab in (meta.variable_value_labels or {}).items()
             }
-            col_labels = {
-                c: lab for c, lab in (meta.column_names_to_labels or {}).items() if lab
-            }
+            col_labels = {c: lab for c, lab in (meta.column_names_to_labels or {}).items() if lab}
             return Source(path, df, "SPSS", labels, col_labels, meta.file_label or "")
         if suffix == ".parquet":
             return Source(path, pd.read_parquet(path), "Parquet")
@@ -270,6 +269,17 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping:
     book = codebook or load_codebook()
     raw, lines, problems = _compose(path)
     sha = sha256_bytes(path.read_bytes())
+    unchecked = [
+        i
+        for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _CHECK_MARK.search(ln)
+    ]
+    if unchecked:
+        shown = ", ".join(map(str, unchecked[:10])) + (", ..." if len(unchecked) > 10 else "")
+        problems.append(
+            f"{path.name}: {len(unchecked)} line(s) still marked 'check' by `data map init` "
+            f"(lines {shown}); check each against the questionnaire and remove the mark"
+        )
 
     def at(*key) -> str:
         for i in range(len(key), -1, -1):
@@ -367,8 +377,10 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping:
         vm = VarMap(name, column, derive=derive, digits=int(entry.get("digits", 6)))
         recode = entry.get("recode") or {}
         if not isinstance(recode, dict):
-            problems.append(f"{at('variables', name, 'recode')}: variables.{name}.recode: "
-                            "expected 'source value or label: codebook code' lines")
+            problems.append(
+                f"{at('variables', name, 'recode')}: variables.{name}.recode: "
+                "expected 'source value or label: codebook code' lines"
+            )
             recode = {}
         for src, code in recode.items():
             if code not in codes:
@@ -469,8 +481,10 @@ class MapResult:
 
 
 def _is_blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (
-        isinstance(v, str) and not v.strip()
+    return (
+        v is None
+        or (isinstance(v, float) and math.isnan(v))
+        or (isinstance(v, str) and not v.strip())
     )
 
 
@@ -544,6 +558,12 @@ def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = 
             )
             keep = np.array([h is True for h in hit])
             result.dropped_incomplete = int((~keep).sum())
+            if not keep.any():
+                problems.append(
+                    f"{mapping.line('complete', 'values')}: complete: no row of "
+                    f"{mapping.complete_column!r} has one of the values {mapping.complete_values}; "
+                    "give the value or label of a completed response"
+                )
     sub = df[keep].reset_index(drop=True)
     result.source_rows = np.flatnonzero(keep) + 1
     out: dict[str, np.ndarray] = {}
@@ -568,8 +588,8 @@ def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = 
             if abs(total - len(w)) <= 0.01 * len(w):
                 result.warnings.append(
                     f"weight column {mapping.weight_column!r} sums to {total:,.1f}, the number of "
-                    "respondents: the weights look normalised to the sample. That is fine: they are "
-                    "used as base weights and raked to data/margins.csv, which scales them to the "
+                    "respondents: the weights look normalised to the sample. That is fine: they "
+                    "are used as base weights and raked to data/margins.csv, which scales them to the "
                     "population total"
                 )
         result.weight_note = (
@@ -764,7 +784,9 @@ def validate(
     try:
         mapping = load_mapping(mapping_file, book)
     except MappingError as exc:
-        text = f"Validation of {data.name} with mapping {mapping_file.name}\n\n{exc}\n\nResult: FAILED"
+        text = (
+            f"Validation of {data.name} with mapping {mapping_file.name}\n\n{exc}\n\nResult: FAILED"
+        )
         return Validation(text, False, None)
     res = apply_mapping(source, mapping, book)
     df = res.df
@@ -825,11 +847,15 @@ def validate(
                 _check_weighting(loaded, book, problems)
         except DataValidationError as exc:
             msg = str(exc).split("\n", 1)
-            problems += [
-                ln.strip()[2:] + " (loader; rows are rows of the mapped file)"
-                for ln in msg[1].splitlines()
-                if ln.strip().startswith("- ")
-            ] if len(msg) > 1 else [str(exc)]
+            problems += (
+                [
+                    ln.strip()[2:] + " (loader; rows are rows of the mapped file)"
+                    for ln in msg[1].splitlines()
+                    if ln.strip().startswith("- ")
+                ]
+                if len(msg) > 1
+                else [str(exc)]
+            )
         if problems:
             staging.unlink(missing_ok=True)
         else:
@@ -850,7 +876,9 @@ def validate(
             f"{sha256_bytes(data.read_bytes())[:12]}…, mapping SHA-256 {mapping.sha256[:12]}…)."
         )
     else:
-        lines.append(f"Result: FAILED ({len(problems)} problem{'s' if len(problems) != 1 else ''}).")
+        lines.append(
+            f"Result: FAILED ({len(problems)} problem{'s' if len(problems) != 1 else ''})."
+        )
     return Validation("\n".join(lines), out_path is not None, out_path, res)
 
 
@@ -954,3 +982,44 @@ def ensure_mapped(data: Path, mapping_file: Path, root: Path) -> Path:
             + "\n".join(ln for ln in v.report.splitlines() if ln.startswith("  - "))
         )
     return target
+
+
+@dataclass(frozen=True)
+class ResolvedData:
+    """What a run reads (``load_path``) and what its provenance names (file and mapping)."""
+
+    source: Path
+    source_sha256: str
+    load_path: Path
+    mapping: Path | None = None
+    mapping_sha256: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """One string naming the data for cache keys: the export's hash, plus the mapping's."""
+        return self.source_sha256 + (f"+{self.mapping_sha256}" if self.mapping_sha256 else "")
+
+
+def resolve_data(data_file: str, data_mapping: str = "none", root: Path | None = None):
+    """(``data_file``, ``data_mapping``) parameters -> the file to load plus both hashes.
+
+    Without a mapping the data file is loaded as it is. With one, the mapped Parquet under
+    ``build/mapped/`` is made if missing (see :func:`ensure_mapped`); the build calls this once
+    before any chapter runs, so a bad export or mapping stops the build once.
+    """
+    from lederuddannelse.params import resolve_data_file, resolve_mapping_file
+    from lederuddannelse.paths import project_root
+
+    root = root or project_root()
+    source = resolve_data_file(data_file, root)
+    mapping = resolve_mapping_file(data_mapping, root)
+    source_sha = sha256_bytes(source.read_bytes())
+    if mapping is None:
+        return ResolvedData(source, source_sha, source)
+    return ResolvedData(
+        source,
+        source_sha,
+        ensure_mapped(source, mapping, root),
+        mapping,
+        sha256_bytes(mapping.read_bytes()),
+    )
