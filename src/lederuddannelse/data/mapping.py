@@ -263,6 +263,18 @@ def sha256_bytes(data: bytes) -> str:
 
 def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping:
     """Read and check a mapping file against the codebook; raise listing every problem."""
+    mapping, problems = parse_mapping(path, codebook)
+    if problems:
+        raise MappingError(
+            f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''} in the mapping "
+            "file:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    return mapping
+
+
+def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[Mapping, list[str]]:
+    """The mapping with its problems; wrong entries are left out, so the rest can still be
+    applied and every problem of a file reported in one go."""
     path = Path(path)
     if not path.is_file():
         raise MappingError(f"{path}: mapping file not found")
@@ -382,6 +394,7 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping:
                 "expected 'source value or label: codebook code' lines"
             )
             recode = {}
+        bad_codes = [src for src, code in recode.items() if code not in codes]
         for src, code in recode.items():
             if code not in codes:
                 problems.append(
@@ -418,20 +431,16 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping:
                     f"{at('variables', name)}: variables.{name}: 'chosen' lists the value(s) or "
                     "label(s) meaning the option was ticked"
                 )
-        variables[name] = vm
+        if not bad_codes:
+            variables[name] = vm
 
     for name in book.variables:
         var = book.variable(name)
-        if var.type in ("id", "weight") or name in variables or name in absent:
+        if var.type in ("id", "weight") or name in spec or name in absent:
             continue
         problems.append(
             f"{at('variables')}: codebook variable {name!r} ({var.label}) is neither mapped nor "
             "listed under 'absent'"
-        )
-    if problems:
-        raise MappingError(
-            f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''} in the mapping "
-            "file:\n" + "\n".join(f"  - {p}" for p in problems)
         )
     return Mapping(
         path=path,
@@ -443,7 +452,7 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping:
         variables=variables,
         absent=list(absent),
         lines=lines,
-    )
+    ), problems
 
 
 def _key(v: Any) -> Any:
@@ -589,8 +598,8 @@ def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = 
                 result.warnings.append(
                     f"weight column {mapping.weight_column!r} sums to {total:,.1f}, the number of "
                     "respondents: the weights look normalised to the sample. That is fine: they "
-                    "are used as base weights and raked to data/margins.csv, which scales them to the "
-                    "population total"
+                    "are used as base weights and raked to data/margins.csv, which scales them to "
+                    "the population total"
                 )
         result.weight_note = (
             f"the file's weights (column {mapping.weight_column!r}) are the base weights, raked to "
@@ -781,14 +790,9 @@ def validate(
     book = load_codebook()
     lines = []
     source = read_source(data)
-    try:
-        mapping = load_mapping(mapping_file, book)
-    except MappingError as exc:
-        text = (
-            f"Validation of {data.name} with mapping {mapping_file.name}\n\n{exc}\n\nResult: FAILED"
-        )
-        return Validation(text, False, None)
+    mapping, mapping_problems = parse_mapping(mapping_file, book)
     res = apply_mapping(source, mapping, book)
+    res.problems[:0] = mapping_problems
     df = res.df
     lines.append(
         f"Validation of {data.name} ({source.fmt}, {len(source.df):,} rows, "
