@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv book example data system-deps test test-fast bench validate lock citation clean
+.PHONY: help venv book example data system-deps lint test test-fast bench validate lock citation clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -51,7 +51,12 @@ system-deps: ## Install the Debian packages the tests use (R survey + MASS, Chro
 	  echo "      the R comparison then uses the committed fixture and the browser test is skipped."; \
 	fi
 
-test: $(STAMP) system-deps ## Run all tests (installs R and Chromium if missing; builds the book twice)
+lint: $(STAMP) ## Check style: ruff lint and format check on src and tests (config in pyproject.toml)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+test: $(STAMP) system-deps ## Run lint, then all tests (installs R and Chromium if missing; builds the book twice)
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## Run the tests that need neither a book build, a browser nor R
@@ -65,7 +70,7 @@ validate: $(STAMP) ## Simulation study: bias and CI coverage over repeated sampl
 
 lock: ## Re-resolve and rewrite requirements.lock (needs network to the package index)
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet -e . pytest playwright pybtex
+	.venv-lock/bin/python -m pip install --quiet -e . pytest playwright pybtex ruff==0.17.6
 	( echo '# Exact pins for the book and its tests. Regenerate with `make lock` (see README).'; \
 	  .venv-lock/bin/python -m pip freeze --exclude-editable ) > requirements.lock
 	rm -rf .venv-lock

@@ -72,7 +72,13 @@ def built_book(tmp_path_factory):
 
 # Global parameters a test chapter starts from (the values of parameters.yml's `global`).
 TEST_GLOBALS = dict(
-    definition="any", weighted=True, raking_se=True, conf_level=0.95, min_n=30, min_count=5
+    definition="any",
+    weighted=True,
+    raking_se=True,
+    conf_level=0.95,
+    min_n=30,
+    min_count=5,
+    allow_small_cells=False,
 )
 
 

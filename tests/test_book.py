@@ -58,7 +58,8 @@ def test_glued_values_reach_the_html(built_book):
 def test_prevalence_matches_an_independent_computation(built_book):
     """The page shows the share the statistics layer computes from the data file."""
     root, _, site = built_book
-    from lederuddannelse.data.loader import add_derived, load_survey
+    from lederuddannelse.data.derive import add_derived
+    from lederuddannelse.data.loader import load_survey
     from lederuddannelse.data.weighting import load_margins, weight_survey
     from lederuddannelse.report.fmt import pct
     from lederuddannelse.stats.design import SurveyDesign
@@ -100,10 +101,24 @@ def test_rebuilds_redo_only_what_changed_and_failures_keep_the_site(built_book):
 
     source = root / "chapters" / "00_forside.md"
     original = source.read_text(encoding="utf-8")
+    # A prose edit re-assembles the page from the cached outputs: no kernel.
     source.write_text(original + "\nEn ekstra sætning.\n", encoding="utf-8")
     changed = b.build(root, jobs=2, quiet=True)
-    assert set(changed.executed) == {"forside-alle"}
+    assert changed.executed == {} and changed.reassembled == ["forside-alle"]
     assert changed.rendered
+    assert "En ekstra sætning." in (site / "forside-alle.html").read_text(encoding="utf-8")
+    # ... and it is byte for byte what executing the edited chapter writes.
+    notebook = stage / "forside-alle.ipynb"
+    reassembled = notebook.read_bytes()
+    notebook.unlink()
+    executed = b.build(root, jobs=2, quiet=True)
+    assert set(executed.executed) == {"forside-alle"} and not executed.rendered
+    assert notebook.read_bytes() == reassembled
+
+    # Prose naming a value the code does not glue: one error naming key and chapter.
+    source.write_text(original + "\nHele {glue:md}`forside_findes_ikke`.\n", encoding="utf-8")
+    with pytest.raises(ChapterError, match="chapter 'forside' .*'forside_findes_ikke'"):
+        b.build(root, jobs=2, quiet=True)
     assert "En ekstra sætning." in (site / "forside-alle.html").read_text(encoding="utf-8")
 
     published = {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")}

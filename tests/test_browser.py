@@ -133,7 +133,8 @@ READING_CHECKS = """() => {
   let last = 0;
   article.querySelectorAll("h1, h2, h3, h4, h5, h6").forEach((h) => {
     const level = Number(h.tagName[1]);
-    if (last && level > last + 1) problems.push(`heading ${h.tagName} after h${last}: ${h.textContent.trim()}`);
+    if (last && level > last + 1)
+      problems.push(`heading ${h.tagName} after h${last}: ${h.textContent.trim()}`);
     last = level;
   });
   return problems;
@@ -176,25 +177,30 @@ def test_every_page_passes_axe_and_the_reading_checks(server):
                     )
                 page.add_script_tag(path=str(AXE))
                 violations = page.evaluate(
-                    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                    "async () => (await axe.run(document, "
+                    "{resultTypes: ['violations']})).violations"
                     ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-                    ".map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')})`)"
+                    ".map(v => `${v.impact} ${v.id}: ${v.help} "
+                    "(${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')})`)"
                 )
                 problems += [f"{name}: {v}" for v in violations]
                 problems += [f"{name}: {p}" for p in page.evaluate(READING_CHECKS)]
                 if charts.count() and not printed:
                     page.emulate_media(media="print")
                     hidden = page.evaluate(
-                        "() => [...document.querySelectorAll('.bd-sidebar-primary, .bd-header, .prev-next-footer')]"
+                        "() => [...document.querySelectorAll('.bd-sidebar-primary, .bd-header, "
+                        ".prev-next-footer')]"
                         ".every(e => getComputedStyle(e).display === 'none')"
                     )
                     shown = page.evaluate(
-                        "() => [...document.querySelectorAll(\"div[id^='altair-viz-'] svg.marks, div[id^='altair-viz-'] canvas.marks\")]"
+                        "() => [...document.querySelectorAll(\"div[id^='altair-viz-'] svg.marks, "
+                        "div[id^='altair-viz-'] canvas.marks\")]"
                         ".every(e => e.getBoundingClientRect().height > 0)"
                     )
                     if not (hidden and shown):
                         problems.append(
-                            f"{name}: print style (navigation hidden {hidden}, charts shown {shown})"
+                            f"{name}: print style (navigation hidden {hidden}, charts shown "
+                            f"{shown})"
                         )
                     printed = True
                 page.close()

@@ -160,8 +160,12 @@ def test_cache_key_is_stable_and_changes_with_each_dependency(tmp_path):
     (root / "data" / "tiny.csv").write_text("id,x\n1,2\n")
     assert b.cache_key(run, b.Dependencies.of(root)) == key
 
-    run.source.write_text(run.source.read_text() + "\nMore prose.\n")
-    assert b.cache_key(run, b.Dependencies.of(root)) != key, "chapter source"
+    text = run.source.read_text()
+    run.source.write_text(text + "\nMore prose.\n")
+    assert b.cache_key(run, b.Dependencies.of(root)) == key, "prose is not part of the key"
+    run.source.write_text(text + "\n```{code-cell} ipython3\nx = 1\n```\n")
+    assert b.cache_key(run, b.Dependencies.of(root)) != key, "chapter code"
+    run.source.write_text(text)
 
     (root / "requirements.lock").write_text("pkg==2\n")
     assert b.cache_key(run, b.Dependencies.of(root)) != b.cache_key(run, deps), "lock file"
@@ -190,7 +194,8 @@ def _executed_like(uuid: str) -> nbformat.NotebookNode:
         nbformat.v4.new_output(
             "display_data",
             data={
-                "text/html": f'<div id="altair-viz-{uuid}"></div><script>"altair-viz-{uuid}"</script>'
+                "text/html": f'<div id="altair-viz-{uuid}"></div>'
+                f'<script>"altair-viz-{uuid}"</script>'
             },
         )
     ]
@@ -250,7 +255,7 @@ def test_failing_render_leaves_published_site_untouched(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise LederuddannelseError("Jupyter Book could not render the site")
 
-    monkeypatch.setattr(b, "execute_all", lambda *a, **k: {})
+    monkeypatch.setattr(b, "execute_all", lambda *a, **k: ({}, []))
     monkeypatch.setattr(b, "run_jupyter_book", boom)
     monkeypatch.setattr(b, "validate_runs", lambda runs, root=None: {})
     data = base_params(root)
@@ -271,7 +276,8 @@ def test_failing_chapter_names_chapter_group_and_cell(tmp_path):
         "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
         "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
         "# Boom\n\n```{code-cell} ipython3\n:tags: [parameters]\ndata_file = 'x'\n```\n\n"
-        "```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nraise ValueError('bad column q7')\n```\n"
+        "```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nraise ValueError('bad "
+        "column q7')\n```\n"
     )
     run = Run("boom", "alle", src, {"data_file": "data/tiny.csv"})
     out = root / "build" / "book" / "boom-alle.ipynb"

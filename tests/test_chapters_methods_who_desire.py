@@ -73,10 +73,18 @@ def test_methods_tables(ch):
 
 
 def test_weight_histogram_suppresses_small_bins():
-    w = np.r_[np.ones(100), 50.0]  # one respondent alone in the top bin
-    h = methods.weight_histogram(w, min_count=5, bins=5)
+    """A bin with one respondent is hidden with a complement (all bins add up to n), and no
+    bin edge is one respondent's weight (the edges are means of the 30 smallest/largest)."""
+    from lederuddannelse.stats.disclosure import SuppressionPolicy
+
+    w = np.r_[np.full(100, 1.0), np.full(100, 2.0), 50.0]  # one respondent far out
+    h = methods.weight_histogram(w, SuppressionPolicy(), bins=5)
     assert h["suppressed"].iloc[-1] and np.isnan(h["share"].iloc[-1])
-    assert not h["suppressed"].iloc[0]
+    assert h["respondents"].iloc[-1] is pd.NA
+    assert h["suppressed"].sum() == 2, "one hidden bin would be n minus the shown bins"
+    assert h.loc[~h["suppressed"], "respondents"].sum() in (100, 200)
+    assert h["bin_end"].max() < 50 and h["bin_start"].min() == 1.0
+    assert (h.loc[h["respondents"].notna(), "respondents"] != 1).all()
 
 
 # --- who -----------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from lederuddannelse.data.codebook import Condition, load_codebook
-from lederuddannelse.data.loader import add_derived, is_synthetic, read_metadata
+from lederuddannelse.data.derive import add_derived
+from lederuddannelse.data.files import is_synthetic, read_metadata
 from lederuddannelse.data.synthetic import (
     DEFAULT_N,
     DEFAULT_SEED,

@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.data.loader import add_derived, load_survey, validate_file, write_sav
+from lederuddannelse.data.derive import add_derived
+from lederuddannelse.data.files import write_sav
+from lederuddannelse.data.loader import load_survey, validate_file
 from lederuddannelse.data.synthetic import generate_survey
 from lederuddannelse.errors import DataValidationError
 
@@ -163,8 +165,8 @@ def test_04_wrong_type_text_in_numeric_column(good, tmp_path):
     df.loc[1, "desire"] = "meget"
     msg = problems(write(df, tmp_path))
     assert (
-        "column 'desire': wrong type, expected numeric codes but found text in 1 row (row 2: 'meget')"
-        in msg
+        "column 'desire': wrong type, expected numeric codes but found text in 1 row (row 2: "
+        "'meget')" in msg
     )
 
 
@@ -190,7 +192,8 @@ def test_07_routing_answered_although_not_asked(good, tmp_path):
     df.loc[row, "reason_career"] = 1
     msg = problems(write(df, tmp_path))
     assert (
-        f"column 'reason_career': routing violated, answered although not asked in 1 row (row {row + 1}: 1); "
+        "column 'reason_career': routing violated, answered although not asked in 1 row (row "
+        f"{row + 1}: 1); "
         "asked only where training in [1, 2]"
     ) in msg
 
@@ -201,8 +204,8 @@ def test_08_routing_missing_although_asked(good, tmp_path):
     df.loc[row, "training_year"] = pd.NA
     msg = problems(write(df, tmp_path))
     assert (
-        f"column 'training_year': missing although asked in 1 row (row {row + 1}); required where training in [1, 2]"
-        in msg
+        f"column 'training_year': missing although asked in 1 row (row {row + 1}); required where "
+        "training in [1, 2]" in msg
     )
 
 
@@ -211,8 +214,8 @@ def test_09_missing_required_value(good, tmp_path):
     df.loc[[0, 9], "manager_type"] = pd.NA
     msg = problems(write(df, tmp_path))
     assert (
-        "column 'manager_type': missing values in 2 rows (rows 1, 10); every respondent must have a value"
-        in msg
+        "column 'manager_type': missing values in 2 rows (rows 1, 10); every respondent must have "
+        "a value" in msg
     )
 
 
@@ -228,8 +231,8 @@ def test_11_negative_and_zero_weights(good, tmp_path):
     df.loc[[3, 4], "weight"] = [-1.5, 0.0]
     msg = problems(write(df, tmp_path))
     assert (
-        "column 'weight': weights must be positive and finite, but are not in 2 rows (rows 4, 5: -1.5, 0)"
-        in msg
+        "column 'weight': weights must be positive and finite, but are not in 2 rows (rows 4, 5: "
+        "-1.5, 0)" in msg
     )
 
 
@@ -324,8 +327,8 @@ def test_22_parquet_with_text_codes(good, tmp_path):
     df.to_parquet(path, index=False)
     msg = problems(path)
     assert (
-        "column 'gender': wrong type, expected numeric codes but found text in 200 rows (rows 1, 2, 3, 4, 5, ...:"
-        in msg
+        "column 'gender': wrong type, expected numeric codes but found text in 200 rows (rows 1, "
+        "2, 3, 4, 5, ...:" in msg
     )
 
 

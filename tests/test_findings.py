@@ -12,12 +12,14 @@ import pytest
 
 from conftest import open_test_chapter
 from lederuddannelse.analysis import findings
-from lederuddannelse.data.loader import add_derived, load_survey
+from lederuddannelse.chapters import holder
+from lederuddannelse.data.derive import add_derived
+from lederuddannelse.data.loader import load_survey
 from lederuddannelse.data.weighting import load_margins, weight_survey
 from lederuddannelse.stats.design import SurveyDesign
 
 ALPHA = 0.05
-STATUSES = set(findings.STATUS_TEXT.values())
+STATUSES = set(holder.STATUS_TEXT.values())
 IDS = [
     "F1a",
     "F1b",
@@ -49,7 +51,7 @@ def ch(data_file):
 
 @pytest.fixture(scope="module")
 def ledger(ch):
-    return findings.ledger(ch)[0].set_index("Fund")
+    return holder.ledger(ch)[0].set_index("Fund")
 
 
 # ---------------------------------------------------------------- independent computation
@@ -101,7 +103,7 @@ def test_every_finding_in_ledger_with_status(ledger):
     assert list(ledger.index) == IDS
     assert set(ledger["Standard"]) <= STATUSES
     for col in ledger.columns.drop(["Rapporten", "Denne udgave", "Kriterium"]):
-        assert set(ledger[col]) <= STATUSES | {findings.NOT_APPLICABLE}, col
+        assert set(ledger[col]) <= STATUSES | {holder.NOT_APPLICABLE}, col
     assert ledger["Denne udgave"].str.len().gt(0).all()
     assert ledger["Kriterium"].str.startswith("Holder, hvis").all()
 
@@ -110,9 +112,9 @@ def test_ledger_has_robustness_columns(ledger):
     assert {"Smal definition", "Bred definition", "Uvægtet"} <= set(ledger.columns)
     # definition variants only where the finding depends on the definition
     dep = list(findings.DEFINITION_DEPENDENT)
-    assert (ledger.loc[dep, "Smal definition"] != findings.NOT_APPLICABLE).all()
-    assert (ledger.drop(index=dep)["Smal definition"] == findings.NOT_APPLICABLE).all()
-    assert (ledger["Uvægtet"] != findings.NOT_APPLICABLE).all()
+    assert (ledger.loc[dep, "Smal definition"] != holder.NOT_APPLICABLE).all()
+    assert (ledger.drop(index=dep)["Smal definition"] == holder.NOT_APPLICABLE).all()
+    assert (ledger["Uvægtet"] != holder.NOT_APPLICABLE).all()
 
 
 @pytest.mark.parametrize(
@@ -128,19 +130,19 @@ def test_status_matches_independent_computation(ledger, data_file, column, defin
     exp = expected(data_file, definition, weighted)
     for fid, holds in exp.items():
         got = ledger.loc[fid, column]
-        if got == findings.NOT_APPLICABLE:  # F1a does not depend on the definition
+        if got == holder.NOT_APPLICABLE:  # F1a does not depend on the definition
             assert fid not in findings.DEFINITION_DEPENDENT
             continue
-        assert got == findings.STATUS_TEXT[holds], (fid, column)
+        assert got == holder.STATUS_TEXT[holds], (fid, column)
 
 
 def test_unweighted_default_gets_weighted_variant(data_file):
     ch = open_test_chapter(data_file, weighted=False, definition="narrow")
-    table, _ = findings.ledger(ch)
+    table, _ = holder.ledger(ch)
     assert {"Vægtet", "Samlet definition", "Bred definition"} <= set(table.columns)
     exp = expected(data_file, "narrow", False)
     for fid in ("F2", "F8", "F14"):
-        assert table.set_index("Fund").loc[fid, "Standard"] == findings.STATUS_TEXT[exp[fid]]
+        assert table.set_index("Fund").loc[fid, "Standard"] == holder.STATUS_TEXT[exp[fid]]
 
 
 def test_claim_that_fails_is_reported_as_failing(ch):
@@ -164,5 +166,5 @@ def test_estimate_text_has_ci_and_n(ch):
 
 
 def test_counts(ledger):
-    c = findings.counts(ledger.reset_index())
+    c = holder.counts(ledger.reset_index())
     assert c["holds"] + c["fails"] + c["undecided"] == c["total"] == len(IDS)

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lederuddannelse.errors import ParameterError
 from lederuddannelse.stats.design import SurveyDesign
-from lederuddannelse.stats.disclosure import SuppressionPolicy
+from lederuddannelse.stats.disclosure import SuppressionPolicy, determined
 
 SMALL = ["c_three", "d_twenty"]
 
@@ -123,7 +124,10 @@ def test_difference(design):
             assert t[c].isna().all()
     t = design.difference("y", "grp", "c_three", "a_big")
     assert t["n_a"].isna().all()  # a count of 3 is never shown
-    assert not design.difference("y", "grp", "a_big", "b_big")["suppressed"].any()
+    # b_big is the complement the by-table hides (3 + 20 < 30): the difference hides it too,
+    # with both n's, so that the total row cannot give back the other hidden cell
+    t = design.difference("y", "grp", "a_big", "b_big")
+    assert t["suppressed"].all() and t[["n_a", "n_b", "N_a", "N_b"]].isna().all().all()
 
 
 def test_models(design):
@@ -163,3 +167,71 @@ def test_describe_is_danish_and_states_rule():
     text = SuppressionPolicy(min_n=30, min_count=5).describe()
     assert "30" in text and "5" in text and "besvarelser" in text
     assert "ikke" in SuppressionPolicy.none().describe()
+
+
+HIDDEN = {"c_three", "d_twenty", "b_big"}  # 3 + 20 < 30, so the smallest other group too
+
+
+def test_plan_hides_small_groups_and_complements():
+    p = SuppressionPolicy()
+    assert p.hidden_categories({"a": 500, "b": 400, "c": 3, "d": 20}) == {"b", "c", "d"}
+    assert p.hidden_categories({"a": 500, "b": 400, "c": 3, "d": 40}) == {"c", "d"}
+    assert p.hidden_categories({"a": 500, "b": 400}) == frozenset()
+    assert p.hidden_categories({"a": 3}) == {"a"}
+
+
+def test_same_groups_hidden_in_every_table(design):
+    """A group hidden in one table is hidden, with its n, in every table by that variable."""
+    tables = {
+        "proportion": design.proportion("y", by="grp", total=True),
+        "mean": design.mean("x", by="grp"),
+        "distribution": design.distribution("scale", by="grp"),
+        "multi_response": design.multi_response(["y", "z"], by="grp"),
+        "two-way": design.proportion("y", by=["grp", "sex"]),
+    }
+    for name, t in tables.items():
+        body = t[t["grp"] != "I alt"]
+        hidden = set(body.loc[body["suppressed"], "grp"])
+        assert hidden == HIDDEN, name
+        assert body.loc[body["suppressed"], "n"].isna().all(), f"{name}: n of a hidden cell"
+        assert body.loc[~body["suppressed"], "n"].notna().all(), name
+    for g in ("a_big", "b_big", "c_three", "d_twenty"):
+        d = design.difference("y", "grp", g, "a_big" if g != "a_big" else "b_big")
+        assert bool(d["suppressed"].iloc[0]) == bool({g, "a_big", "b_big"} & HIDDEN)
+
+
+def test_subtraction_from_n_is_impossible(design):
+    """The issue's attack: total n minus the shown n's gives only the union of >= 2 groups."""
+    t = design.proportion("y", by="grp", total=True)
+    total = t.loc[t["grp"] == "I alt", "n"].iloc[0]
+    shown = t.loc[(t["grp"] != "I alt") & t["n"].notna(), "n"].sum()
+    assert total - shown == 3 + 20 + 400
+    assert t["n"].isna().sum() == 3
+
+
+def test_chisq_follows_the_policy(design, data):
+    t = design.chisq("y", "grp")
+    assert t["suppressed"].all() and t[["chisq", "F", "p_value", "N"]].isna().all().all()
+    assert not design.chisq("y", "sex")["suppressed"].any()
+    raw = SurveyDesign(data, "weight", policy=SuppressionPolicy.none()).chisq("y", "grp")
+    assert np.isfinite(raw["p_value"]).all()
+
+
+def test_lowering_limits_needs_explicit_permission():
+    with pytest.raises(ParameterError, match="allow_small_cells"):
+        SuppressionPolicy(min_n=1, min_count=1)
+    p = SuppressionPolicy(min_n=1, min_count=1, allow_small_cells=True)
+    assert "min_n = 1" in p.notice() and "sænket" in p.notice()
+    assert SuppressionPolicy().notice() is None
+
+
+def test_determined_finds_differencing():
+    # one breakdown of 3 cells adding up to a known total
+    A = np.array([[1.0, 1.0, 1.0]])
+    assert determined(A, np.array([False, False, True])).tolist() == [True]
+    assert determined(A, np.array([False, True, True])).tolist() == [False, False]
+    # a 2 x 2 table with row and column totals: two hidden cells in one row are recovered
+    # through the columns
+    A = np.array([[1, 1, 0, 0], [0, 0, 1, 1], [1, 0, 1, 0], [0, 1, 0, 1]], dtype=float)
+    assert determined(A, np.array([True, True, False, False])).all()
+    assert not determined(A, np.array([True, True, True, True])).any()

@@ -75,7 +75,29 @@ GLOBAL_SPECS: dict[str, Spec] = {
     "conf_level": Spec(float, "confidence level of every interval", low=0.5, high=0.999),
     "min_n": Spec(int, "suppress estimates with fewer respondents than this", low=1, high=10_000),
     "min_count": Spec(int, "show no count below this", low=1, high=1_000),
+    "allow_small_cells": Spec(
+        bool,
+        "allow min_n/min_count below the defaults (30 and 5); every page then says so",
+        (True, False),
+    ),
 }
+
+
+def check_small_cells(params: dict[str, Any], where: str) -> None:
+    """min_n/min_count below the defaults only with allow_small_cells (one clear message)."""
+    from lederuddannelse.stats.disclosure import SuppressionPolicy
+
+    if not all(k in params for k in ("min_n", "min_count")):
+        return
+    try:
+        SuppressionPolicy(
+            min_n=params["min_n"],
+            min_count=params["min_count"],
+            allow_small_cells=bool(params.get("allow_small_cells", False)),
+        )
+    except ParameterError as exc:
+        raise ParameterError(f"{where}: {exc}") from None
+
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -147,13 +169,15 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
     unknown_top = set(raw) - {"global", "chapters"}
     if unknown_top:
         raise ParameterError(
-            f"{path}: unknown top-level keys {sorted(unknown_top)}; expected 'global' and 'chapters'."
+            f"{path}: unknown top-level keys {sorted(unknown_top)}; expected 'global' and "
+            "'chapters'."
         )
     g = raw.get("global") or {}
     missing = set(GLOBAL_SPECS) - set(g)
     if missing:
         raise ParameterError(f"{path}: 'global' lacks {sorted(missing)}.")
     glob = {name: check_global(name, value, f"{path} (global)") for name, value in g.items()}
+    check_small_cells(glob, f"{path} (global)")
     chapters = raw.get("chapters") or {}
     if not chapters:
         raise ParameterError(f"{path}: 'chapters' lists no chapter.")
@@ -178,6 +202,7 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
                     check_global(name, value, at)
                 else:
                     check_allowed(name, value, entry.get("allowed", {}), at)
+            check_small_cells({**glob, **(overrides or {})}, at)
     return Parameters(glob, chapters, path)
 
 
@@ -239,6 +264,7 @@ def override_run(run: Run, overrides: dict[str, Any], chapter_params: dict[str, 
             raise ParameterError(
                 f"{where}: unknown parameter '{name}'; this chapter takes {', '.join(known)}."
             )
+    check_small_cells(params, where)
     return Run(run.slug, run.group, run.source, params, run.allowed)
 
 

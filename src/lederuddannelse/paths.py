@@ -28,6 +28,8 @@ def project_root() -> Path:
 
 #: The book's default data file, relative to the project folder (generated, gitignored).
 EMBEDDED_DATA_PATH = Path("data") / "generated" / "synthetic-survey.parquet"
+#: The module that generates it (its imports are followed for the file's cache key).
+EMBEDDED_DATA_GENERATOR = "lederuddannelse.data.synthetic"
 
 
 def data_dir() -> Path:

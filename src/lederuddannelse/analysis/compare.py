@@ -115,7 +115,8 @@ def compare(ch, items: dict[str, str], by: str, a, b) -> tuple[pd.DataFrame, pd.
     ``items`` maps a column (possibly a derived domain column) to its Danish label. Returns
     ``(shares, tests)``: ``shares`` has one row per item and group (``item, label, group,
     estimate, ci_low, ci_high, n, suppressed``), in item order then ``a``, ``b``; ``tests`` has
-    one row per item with the difference ``a - b``, its CI and p-value (``SurveyDesign.difference``).
+    one row per item with the difference ``a - b``, its CI and p-value
+    (``SurveyDesign.difference``).
     """
     shares, tests = [], []
     name_a, name_b = group_label(by, a), group_label(by, b)

@@ -19,6 +19,11 @@ Definitions: findings about "the trained" (F2, F3, F4's payment, F8, F10, F14) f
 in the report and use it whatever the parameter says. :func:`variant` rebuilds the design with
 other parameters (narrow/broad definition, weighted/unweighted) so the ledger can show
 robustness without running other notebooks.
+
+Only the checks live here: the model terms and item sets they use are in
+:mod:`lederuddannelse.analysis.specs`, the ledger page's tables, glue and figure in
+:mod:`lederuddannelse.chapters.holder` and the front page's summary in
+:mod:`lederuddannelse.chapters.forside`.
 """
 
 from __future__ import annotations
@@ -31,6 +36,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lederuddannelse.analysis.specs import (
+    ARCHETYPE,
+    DESIRE_FORMULA,
+    PROFILE_FORMULA,
+    TRAINED_FORMULA,
+    barrier_items,
+    reason_items,
+)
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.report.fmt import ci, number, pct, pvalue
@@ -42,78 +55,6 @@ REPORT_LEVELS = {"any": 0.43, "narrow": 0.10, "broad": 0.33, "after_2020": 0.53}
 
 # Findings whose population ("the trained", "the untrained") follows the definition parameter
 DEFINITION_DEPENDENT = ("F2", "F3", "F4", "F8", "F10", "F14")
-
-# Terms of the desire model used for F3 (desire part), F5, F6 and F7: one joint model, so the
-# effects are net of each other, as in the report's regression.
-DESIRE_TERMS = (
-    "self_efficacy",
-    "expect_wellbeing",
-    "expect_sickness",
-    "conflicts",
-    "stressed_employees",
-    "employees_resources",
-    "employees_thriving",
-    "workplace_strategy",
-    "workplace_tools",
-    "interest_pwe",
-    "has_time",
-)
-# Background model of desire for F12 (profiles)
-PROFILE_TERMS = (
-    "gender",
-    "age_group",
-    "sector",
-    "span_of_control",
-    "experience",
-    "education",
-    "org_size",
-)
-
-# Traits of the archetypal trained manager (F10): (label, variable, codes counting as the trait)
-ARCHETYPE = (
-    ("Kvinde", "gender", (2,)),
-    ("Offentlig sektor", "sector", (1,)),
-    ("Organisation med 250 ansatte eller flere", "org_size", (4,)),
-    ("Mere end 25 års ledererfaring", "experience", (4,)),
-    ("Leder af ledere", "manager_type", (2,)),
-    ("Ledelsesspænd over 28 medarbejdere", "span_of_control", (3, 4)),
-)
-
-REASONS = (
-    "reason_develop",
-    "reason_tools",
-    "reason_interest",
-    "reason_career",
-    "reason_required",
-    "reason_wellbeing",
-)
-BARRIERS = (
-    "barrier_time",
-    "barrier_competent",
-    "barrier_no_difference",
-    "barrier_not_relevant",
-    "barrier_cost",
-    "barrier_unaware",
-)
-
-# Chapters (slugs) that show each finding in detail; the ledger links to their pages
-CHAPTER_OF = {
-    "F1a": ("udbredelse",),
-    "F1b": ("udbredelse",),
-    "F2": ("udbredelse",),
-    "F3": ("motiver", "hvem", "lyst"),
-    "F4": ("udbredelse",),
-    "F5": ("lyst",),
-    "F6": ("lyst",),
-    "F7": ("lyst",),
-    "F8": ("hvem", "ledertype"),
-    "F9": ("motiver", "ledertype"),
-    "F10": ("hvem",),
-    "F11": ("udbredelse",),
-    "F12": ("lyst",),
-    "F13": ("motiver", "sektor"),
-    "F14": ("motiver", "sektor"),
-}
 
 
 @dataclass
@@ -172,12 +113,13 @@ CRITERIA = {
     "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker 43 pct.",
     "F1b": "Holder, hvis konfidensintervallerne for den smalle og den brede andel dækker "
     "henholdsvis 10 og 33 pct.",
-    "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt de uddannede dækker 53 pct.",
+    "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt de uddannede dækker "
+    "53 pct.",
     "F3": "Holder, hvis de to grunde ligger øverst i rangordenen, og interesse og tid hver har en "
     f"positiv effekt ({_SIG}) i både modellen for at have taget uddannelsen og modellen for lyst.",
     "F4": "Holder, hvis den nedre grænse af konfidensintervallet er over 50 pct. for både "
     "betalt af arbejdspladsen og vil ikke betale selv.",
-    "F5": f"Holder, hvis troen på egne evner har en negativ og de to forventede effekter en positiv "
+    "F5": "Holder, hvis troen på egne evner har en negativ og de to forventede effekter en positiv "
     f"effekt på lysten ({_SIG}) i den ordinale model.",
     "F6": f"Holder, hvis konflikter og stress har positive og ressourcer og trivsel negative "
     f"effekter på lysten ({_SIG}) i den ordinale model.",
@@ -187,14 +129,16 @@ CRITERIA = {
     "F9": "Holder, hvis mangel på tid er den hyppigste årsag blandt ledere af medarbejdere uden "
     "uddannelsen, og de vurderer relevans og effekt på trivsel højere end ledere af ledere "
     f"({_SIG}).",
-    "F10": f"Holder, hvis hvert af de seks træk er hyppigere blandt uddannede end blandt ikke-uddannede ({_SIG}).",
+    "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt uddannede end blandt "
+    f"ikke-uddannede ({_SIG}).",
     "F11": "Holder, hvis offentlig administration, undervisning og sundhed har den største andel "
     "(bred definition) og en andel over 50 pct., og de tre nævnte brancher ligger under "
     "gennemsnittet for alle ledere.",
-    "F12": f"Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
+    "F12": "Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
     f"med mindst lyst ({_SIG}).",
     "F13": f"Holder, hvis begge årsager er hyppigere i privat end i offentlig sektor ({_SIG}).",
-    "F14": f"Holder, hvis karrieremuligheder er hyppigere i privat end i offentlig sektor ({_SIG}).",
+    "F14": "Holder, hvis karrieremuligheder er hyppigere i privat end i offentlig sektor "
+    f"({_SIG}).",
 }
 
 
@@ -209,7 +153,7 @@ def _analysis_frame(df: pd.DataFrame, definition: str) -> pd.DataFrame:
     tr = pd.to_numeric(out[f"trained_{definition}"], errors="coerce").to_numpy(dtype=float)
     out["_tr"] = tr
     in_tr = tr == 1
-    for v in ("after_2020", "paid_by_workplace") + REASONS:
+    for v in ["after_2020", "paid_by_workplace", *reason_items()]:
         x = pd.to_numeric(out[v], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         out[f"{v}_tr"] = np.where(in_tr, x, np.nan)
     for k, (_, var, codes) in enumerate(ARCHETYPE):
@@ -369,18 +313,18 @@ def _effects_text(model, terms_signs) -> tuple[bool | None, str]:
 
 def desire_model(ch):
     """The joint ordinal model of desire (F3, F5, F6, F7): higher coefficient = more desire."""
-    return _model(ch, "ordinal", "desire ~ " + " + ".join(DESIRE_TERMS))
+    return _model(ch, "ordinal", DESIRE_FORMULA)
 
 
 def trained_model(ch):
     """Logistic model of having taken the training on interest and time (F3), with sector
     and manager type as controls."""
-    return _model(ch, "logistic", "_tr ~ interest_pwe + has_time + C(sector) + C(manager_type)")
+    return _model(ch, "logistic", TRAINED_FORMULA)
 
 
 def profile_model(ch):
     """Ordinal model of desire on background (F12)."""
-    return _model(ch, "ordinal", "desire ~ " + " + ".join(f"C({t})" for t in PROFILE_TERMS))
+    return _model(ch, "ordinal", PROFILE_FORMULA)
 
 
 # ---------------------------------------------------------------------------- the findings
@@ -416,11 +360,12 @@ def f2(ch) -> Finding:
 
 def f3(ch) -> Finding:
     d = _design(ch)
-    ranked = d.multi_response([f"{v}_tr" for v in REASONS])
+    reasons = reason_items()
+    ranked = d.multi_response([f"{v}_tr" for v in reasons])
     top = [i.removesuffix("_tr") for i in ranked.sort_values("rank")["item"].head(2)]
     shown = ranked[~ranked["suppressed"]]
     ranking_ok = (
-        None if len(shown) < len(REASONS) else set(top) == {"reason_develop", "reason_tools"}
+        None if len(shown) < len(reasons) else set(top) == {"reason_develop", "reason_tools"}
     )
     top_text = " og ".join(
         f"„{_label(v).lower()}“: {_share(ch, ranked.set_index('item').loc[v + '_tr'])}" for v in top
@@ -498,7 +443,7 @@ def f8(ch) -> Finding:
 
 def f9(ch) -> Finding:
     d = _design(ch)
-    ranked = d.multi_response(list(BARRIERS), by="manager_type")
+    ranked = d.multi_response(barrier_items(), by="manager_type")
     emp = ranked[ranked["manager_type"] == 1].sort_values("rank")
     top = emp.iloc[0]
     ranking_ok = None if emp["suppressed"].any() else top["item"] == "barrier_time"
@@ -620,7 +565,8 @@ def f12(ch) -> Finding:
 
     def m(i):
         r = means.iloc[i]
-        return f"{number(r['estimate'], 2)} ({lvl} %-KI: {number(r['ci_low'], 2)}–{number(r['ci_high'], 2)})"
+        lo, hi = number(r["ci_low"], 2), number(r["ci_high"], 2)
+        return f"{number(r['estimate'], 2)} ({lvl} %-KI: {lo}–{hi})"
 
     text = (
         f"Forudsagt gennemsnitlig lyst (skala 1-5): mest lyst {m(0)}, mindst lyst {m(1)}; "
@@ -672,280 +618,3 @@ FINDINGS: dict[str, Callable] = {
 def evaluate(ch, ids=None) -> dict[str, Finding]:
     """Every finding (or those in ``ids``) on the chapter's data and parameters."""
     return {fid: FINDINGS[fid](ch) for fid in (ids or FINDINGS)}
-
-
-# ---------------------------------------------------------------------------- the ledger
-STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
-NOT_APPLICABLE = "–"
-
-
-def status(holds: bool | None) -> str:
-    return STATUS_TEXT[holds]
-
-
-def variants(ch) -> dict[str, Any]:
-    """The robustness runs of the ledger: column title -> Chapter-like object.
-
-    The chapter's own parameters first; then the narrow and broad definition (when different
-    from the chapter's) and the other weighting.
-    """
-    out = {"Standard": ch}
-    for d, title in (
-        ("any", "Samlet definition"),
-        ("narrow", "Smal definition"),
-        ("broad", "Bred definition"),
-    ):
-        if ch.params["definition"] != d:
-            out[title] = variant(ch, definition=d)
-    other = not ch.params["weighted"]
-    out["Vægtet" if other else "Uvægtet"] = variant(ch, weighted=other)
-    return out
-
-
-def ledger(ch) -> tuple[pd.DataFrame, dict[str, Finding]]:
-    """The claims ledger: one row per finding with the report's statement, this edition's
-    estimate, the criterion and the status under each variant; plus the default findings.
-
-    A definition variant is only evaluated for the findings whose population depends on the
-    definition (:data:`DEFINITION_DEPENDENT`); other cells are '–'.
-    """
-    runs = variants(ch)
-    base = evaluate(ch)
-    rows = []
-    others = {
-        title: evaluate(v)
-        if v.params["definition"] == ch.params["definition"]
-        else evaluate(v, DEFINITION_DEPENDENT)
-        for title, v in list(runs.items())[1:]
-    }
-    for fid, f in base.items():
-        row = {
-            "Fund": fid,
-            "Rapporten": f.statement,
-            "Denne udgave": f.estimate,
-            "Kriterium": f.criterion,
-            "Standard": status(f.holds),
-        }
-        for title, res in others.items():
-            row[title] = status(res[fid].holds) if fid in res else NOT_APPLICABLE
-        rows.append(row)
-    return pd.DataFrame(rows), base
-
-
-def counts(table: pd.DataFrame, column: str = "Standard") -> dict[str, int]:
-    """How many findings hold, do not hold, or cannot be decided in a ledger column."""
-    col = table[column]
-    return {
-        "holds": int((col == STATUS_TEXT[True]).sum()),
-        "fails": int((col == STATUS_TEXT[False]).sum()),
-        "undecided": int((col == STATUS_TEXT[None]).sum()),
-        "total": int((col != NOT_APPLICABLE).sum()),
-    }
-
-
-# ---------------------------------------------------------------------------- presentation
-def scope_notice(ch) -> None:
-    """Say what the ledger means on the data in use: on the synthetic data it checks the
-    machinery (the data were calibrated to the report, so most claims should hold); on a real
-    file it is an audit of the report."""
-    from IPython.display import Markdown, display
-
-    if ch.synthetic:
-        text = (
-            ":::{admonition} Hvad regnskabet viser her\n:class: note\n"
-            "Denne udgave kører på syntetiske data, der er kalibreret til rapportens resultater. "
-            "At et fund holder, bekræfter derfor kun, at beregningerne genfinder det, data er "
-            "bygget til at vise; det siger intet om rapportens holdbarhed. Kører bogen på "
-            "rapportens egne mikrodata, er dette kapitel en **revision af rapporten**: hvert "
-            "udsagn efterprøves med de kriterier, der står i tabellen.\n:::"
-        )
-    else:
-        text = (
-            ":::{admonition} Revision af rapporten\n:class: important\n"
-            "Denne udgave kører på en rigtig datafil. Kapitlet er derfor en **revision af "
-            "rapporten**: hvert af rapportens udsagn efterprøves på datafilen med de kriterier, "
-            "der står i tabellen, og under hver robusthedsvariant.\n:::"
-        )
-    display(Markdown(text))
-
-
-def _ids(table: pd.DataFrame, column: str, value: str) -> str:
-    ids = list(table.loc[table[column] == value, "Fund"])
-    return ", ".join(ids) if ids else "ingen"
-
-
-def glue_ledger(ch, table: pd.DataFrame) -> None:
-    """Glue the ledger's counts for the prose: 'x af y fund holder', per variant, and the IDs
-    of the findings that do not hold or cannot be decided."""
-    c = counts(table)
-    ch.glue("holder_holds", number(c["holds"]))
-    ch.glue("holder_total", number(c["total"]))
-    ch.glue("holder_fails", _ids(table, "Standard", STATUS_TEXT[False]))
-    ch.glue("holder_undecided", _ids(table, "Standard", STATUS_TEXT[None]))
-    variant_cols = [
-        col
-        for col in table.columns
-        if col not in ("Fund", "Rapporten", "Denne udgave", "Kriterium", "Standard")
-    ]
-    parts = []
-    for col in variant_cols:
-        cv = counts(table, col)
-        parts.append(f"{col.lower()}: {number(cv['holds'])} af {number(cv['total'])}")
-    ch.glue("holder_variants", "; ".join(parts))
-    changed = [
-        fid
-        for fid, row in table.set_index("Fund").iterrows()
-        if any(row[col] not in (row["Standard"], NOT_APPLICABLE) for col in variant_cols)
-    ]
-    ch.glue("holder_changed", ", ".join(changed) if changed else "ingen")
-    ch.glue("holder_alpha", number(ALPHA, 2))
-    ch.glue(
-        "holder_def_dependent",
-        ", ".join(DEFINITION_DEPENDENT[:-1]) + " og " + DEFINITION_DEPENDENT[-1],
-    )
-    ch.glue("holder_level", number(100 * ch.params["conf_level"]) + " %")
-
-
-TEXT_COLUMNS = ("Rapporten", "Denne udgave", "Kriterium")
-
-
-def chapter_links(fid: str) -> str:
-    """HTML links to the published pages that show a finding (pages of this build only: a
-    chapter not in parameters.yml is left out, so no link can break)."""
-    import html
-    import re
-
-    from lederuddannelse.params import chapter_source, load_parameters
-
-    chapters = load_parameters().chapters
-    links = []
-    for slug in CHAPTER_OF.get(fid, ()):
-        if slug not in chapters:
-            continue
-        try:
-            text = chapter_source(slug).read_text(encoding="utf-8")
-        except Exception:  # a listed chapter without its file: the build will say so
-            continue
-        m = re.search(r"^# (.+)$", text, re.M)
-        title = m.group(1).strip() if m else slug
-        for group in chapters[slug]["groups"]:
-            name = (
-                title
-                if "{" not in title and len(chapters[slug]["groups"]) == 1
-                else f"{slug.capitalize()} ({group})"
-            )
-            links.append(f'<a href="{slug}-{group}.html">{html.escape(name)}</a>')
-    return ", ".join(links)
-
-
-def status_table(ch, table: pd.DataFrame):
-    """The ledger's verdicts: one row per finding, one column per run (compact, first), and
-    links to the chapters that show each finding."""
-    from lederuddannelse.report.tables import plain_table
-
-    shown = table.drop(columns=list(TEXT_COLUMNS))
-    shown["Vises i"] = [chapter_links(fid) for fid in shown["Fund"]]
-    return plain_table(
-        shown,
-        caption="Holder fundet? Standardparametre og robusthedsvarianter",
-        uid="holder-status",
-    )
-
-
-def ledger_table(ch, table: pd.DataFrame):
-    """The ledger's text: the report's statement, this edition's estimate and the criterion."""
-    from lederuddannelse.report.tables import plain_table
-
-    return plain_table(
-        table[["Fund", *TEXT_COLUMNS, "Standard"]],
-        caption="Rapportens udsagn, denne udgaves estimat og kriteriet",
-        uid="holder-regnskab",
-    )
-
-
-# What the front page shows: per finding, the named parts of its estimate it quotes (its status
-# is always glued). Only these are glued, because every glued value must appear on the page.
-FRONT_PAGE = {
-    "F1a": ("share",),
-    "F1b": ("narrow", "broad"),
-    "F2": ("share",),
-    "F3": ("top",),
-    "F4": ("paid", "unwilling"),
-    "F5": (),
-    "F8": ("managers", "employees", "tr"),
-    "F9": ("top",),
-    "F10": (),
-    "F12": ("most", "least", "test"),
-    "F14": ("diff",),
-}
-
-
-def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
-    """Glue the front page's main results (:data:`FRONT_PAGE`): per finding its status in
-    lower case (``{prefix}_F1a_status``) and the named pieces of its estimate
-    (``{prefix}_F1a_share``…), plus how many of all findings hold under the page's parameters.
-
-    Glue cannot cross pages, so the front page computes these itself, with the same functions
-    as the ledger.
-    """
-    res = evaluate(ch)
-    for fid, keys in FRONT_PAGE.items():
-        f = res[fid]
-        ch.glue(f"{prefix}_{fid}_status", status(f.holds).lower())
-        for key in keys:
-            ch.glue(f"{prefix}_{fid}_{key}", f.parts[key])
-    oks = [f.holds for f in res.values()]
-    ch.glue(f"{prefix}_holds", number(sum(1 for h in oks if h is True)))
-    desire = load_codebook().value_labels("desire")
-    ch.glue(f"{prefix}_desire_low", f"„{list(desire.values())[0].lower()}“")
-    ch.glue(f"{prefix}_desire_high", f"„{list(desire.values())[-1].lower()}“")
-    ch.glue(f"{prefix}_total", number(len(oks)))
-    return res
-
-
-def level_table(ch) -> pd.DataFrame:
-    """The findings that state a level (F1a, F1b, F2): estimate, CI, n and the report's number.
-
-    Labels come from the codebook; the definitions are those the report names, and F2 counts
-    among the trained under the chapter's definition.
-    """
-    from lederuddannelse.chapters.udbredelse import short_label
-
-    cb = load_codebook()
-    d = _design(ch)
-    rows = []
-    for fid, var, key, label in (
-        ("F1a", "trained_any", "any", short_label(cb.label("trained_any"))),
-        ("F1b", "trained_narrow", "narrow", short_label(cb.label("trained_narrow"))),
-        ("F1b", "trained_broad", "broad", short_label(cb.label("trained_broad"))),
-        ("F2", "after_2020_tr", "after_2020", cb.label("after_2020")),
-    ):
-        r = d.proportion(var)
-        r.insert(0, "udsagn", f"{label} ({fid})")
-        r["rapportens_tal"] = REPORT_LEVELS[key]
-        rows.append(r)
-    return pd.concat(rows, ignore_index=True)
-
-
-def level_chart(ch, table: pd.DataFrame) -> None:
-    """Figure: this edition's estimates of the report's levels, with CIs and the report's
-    numbers as ticks; glued as ``fig_holder_niveauer``."""
-    from lederuddannelse.report.charts import claim_check_chart
-
-    covered = sum(bool(_covers(r, r["rapportens_tal"])) for _, r in table.iterrows())
-    n = int(table["n"].max())
-    chart = claim_check_chart(
-        table,
-        "udsagn",
-        "rapportens_tal",
-        title=f"{number(covered)} af {number(len(table))} af rapportens niveauer ligger inden for "
-        "konfidensintervallet",
-        subtitle=[
-            f"Andel, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
-            f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller; rød streg: "
-            f"rapportens tal. n = {number(n)}.",
-            f"Kilde: {ch.source_line}",
-        ],
-        conf_level=ch.params["conf_level"],
-    )
-    ch.glue("fig_holder_niveauer", chart)

@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from lederuddannelse.book.hashing import sha256_file
+from lederuddannelse.book.incremental import ChapterCode, chapter_code, check_glue, reassemble
 from lederuddannelse.book.notebooks import (
     normalise,
     parameters_cell_defaults,
@@ -49,6 +50,7 @@ from lederuddannelse.params import (
     resolve_mapping_file,
     slug_of,
 )
+from lederuddannelse.sources import modules_hash
 
 BUILD_DIR = "build"
 STAGE = "book"  # build/book: executed notebooks + generated config: the book's source
@@ -97,31 +99,47 @@ def tree_hash(paths: list[Path], root: Path) -> str:
     return h.hexdigest()
 
 
-def package_hash(root: Path) -> str:
-    """The package's source and the data files it reads (codebook, margins, targets)."""
-    pkg = root / "src" / "lederuddannelse"
-    files = [p for p in pkg.rglob("*.py")]
-    files += [
+def package_data_files(root: Path) -> list[Path]:
+    """The data files the package reads (codebook, margins, targets), not generated data."""
+    return [
         p
         for p in (root / "data").glob("*")
         if p.is_file() and p.suffix in {".yml", ".yaml", ".csv"}
     ]
-    return tree_hash(files, root)
+
+
+def package_data_hash(root: Path) -> str:
+    return tree_hash(package_data_files(root), root)
+
+
+def package_hash(root: Path) -> str:
+    """The package's whole source and the data files it reads (the site's key: the Sphinx
+    extension is part of the package)."""
+    pkg = root / "src" / "lederuddannelse"
+    return tree_hash([*pkg.rglob("*.py"), *package_data_files(root)], root)
 
 
 @dataclass
 class Dependencies:
-    """What every run depends on besides its own source and parameters, hashed once."""
+    """What the runs depend on besides their parameters, each hashed once per build.
+
+    The chapter's code (not its prose, see :mod:`lederuddannelse.book.incremental`) and the
+    package modules that code imports, followed import by import from the module names
+    (:mod:`lederuddannelse.sources`), so a moved module is still covered and a chapter is not
+    re-executed for a change in a module it never runs.
+    """
 
     root: Path
-    package: str
+    package_data: str
     lock: str
     data: dict[str, str] = field(default_factory=dict)
+    chapters: dict[str, ChapterCode] = field(default_factory=dict)
+    modules: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, root: Path) -> "Dependencies":
         lock = root / "requirements.lock"
-        return cls(root, package_hash(root), sha256_file(lock) if lock.exists() else "")
+        return cls(root, package_data_hash(root), sha256_file(lock) if lock.exists() else "")
 
     def data_hash(self, data_file: str, data_mapping: str = "none") -> str:
         """The data's identity: the file's SHA-256, plus the mapping file's when there is one."""
@@ -134,17 +152,53 @@ class Dependencies:
             self.data[key] = digest
         return self.data[key]
 
+    def chapter(self, source: Path) -> ChapterCode:
+        """The code hash and imports of a chapter source (cached by its content hash)."""
+        digest = sha256_file(source)
+        if digest not in self.chapters:
+            self.chapters.update(_load_chapter_code(self.root))
+        if digest not in self.chapters:
+            self.chapters[digest] = chapter_code(read_chapter(source), self.root / "src")
+            _save_chapter_code(self.root, self.chapters)
+        return self.chapters[digest]
+
+    def modules_hash(self, names: tuple[str, ...]) -> str:
+        if names not in self.modules:
+            self.modules[names] = modules_hash(names, self.root / "src")
+        return self.modules[names]
+
 
 def run_data_hash(run: Run, deps: Dependencies) -> str:
+    """A run's data identity: the file's hash, plus its mapping's (see Dependencies.data_hash)."""
     return deps.data_hash(run.params["data_file"], run.params.get("data_mapping", "none"))
 
 
+
+CHAPTER_CODE = "chapter-code.json"  # build/chapter-code.json: ChapterCode per source hash
+
+
+def _load_chapter_code(root: Path) -> dict[str, ChapterCode]:
+    try:
+        raw = json.loads((root / BUILD_DIR / CHAPTER_CODE).read_text(encoding="utf-8"))
+        return {k: ChapterCode(v["code"], tuple(v["imports"])) for k, v in raw.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _save_chapter_code(root: Path, chapters: dict[str, ChapterCode]) -> None:
+    raw = {k: {"code": v.code, "imports": list(v.imports)} for k, v in chapters.items()}
+    write_if_changed(root / BUILD_DIR / CHAPTER_CODE, json.dumps(raw, indent=1, sort_keys=True))
+
+
 def cache_key(run: Run, deps: Dependencies) -> str:
+    """What a run's execution depends on: code cells, parameters, data, modules, lock."""
+    chapter = deps.chapter(run.source)
     payload = {
-        "source": sha256_file(run.source),
+        "code": chapter.code,
         "params": run.params,
         "data": run_data_hash(run, deps),
-        "package": deps.package,
+        "modules": deps.modules_hash(chapter.imports),
+        "package_data": deps.package_data,
         "lock": deps.lock,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
@@ -152,13 +206,48 @@ def cache_key(run: Run, deps: Dependencies) -> str:
 
 def stored_key(path: Path) -> str | None:
     """The cache key recorded in an executed notebook, or None."""
+    return stored_metadata(path).get("cache_key")
+
+
+def stored_metadata(path: Path) -> dict[str, Any]:
+    """The ``lederuddannelse`` metadata of an executed notebook ({} when none)."""
     if not path.exists():
-        return None
+        return {}
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]
-        return meta.get("lederuddannelse", {}).get("cache_key")
-    except (ValueError, KeyError):
+        return json.loads(path.read_text(encoding="utf-8"))["metadata"].get("lederuddannelse", {})
+    except (ValueError, KeyError, AttributeError):
+        return {}
+
+
+def run_metadata(run: Run, key: str, root: Path, deps: Dependencies) -> dict[str, Any]:
+    """What an executed notebook records about its run (the site shows part of it)."""
+    return {
+        "cache_key": key,
+        "chapter": run.slug,
+        "group": run.group,
+        "source": str(run.source.relative_to(root)),
+        "source_sha256": sha256_file(run.source),
+        "parameters": run.params,
+        "data_file": resolve_data_file(run.params["data_file"], root).name,
+        "data_sha256": deps.data_hash(run.params["data_file"]),
+        **mapping_provenance(run, root),
+    }
+
+
+def reassemble_run(run: Run, key: str, out: Path, root: Path, deps: Dependencies) -> bool | None:
+    """Re-assemble a run whose prose alone changed from its cached outputs, without a kernel.
+
+    Returns whether the notebook was written, or None when the cached code cells do not
+    match the source's (then the run must execute).
+    """
+    import nbformat
+
+    executed = nbformat.read(out, as_version=4)
+    nb = reassemble(executed, read_chapter(run.source))
+    if nb is None:
         return None
+    check_glue(nb, run.slug, str(run.source.relative_to(root)))
+    return write_if_changed(out, normalise(nb, run.name, run_metadata(run, key, root, deps)))
 
 
 def validate_runs(runs: list[Run], root: Path | None = None) -> dict[Path, dict[str, Any]]:
@@ -194,25 +283,33 @@ def validate_runs(runs: list[Run], root: Path | None = None) -> dict[Path, dict[
     return defaults
 
 
+def embedded_data_stamp(root: Path) -> str:
+    """The inputs of the embedded survey: the generator's modules (followed from its module
+    name, so a moved or split generator stays covered), the data files it reads and the lock."""
+    from lederuddannelse.paths import EMBEDDED_DATA_GENERATOR
+
+    lock = root / "requirements.lock"
+    parts = [
+        modules_hash([EMBEDDED_DATA_GENERATOR], root / "src"),
+        package_data_hash(root),
+        sha256_file(lock) if lock.exists() else "-",
+    ]
+    return "|".join(parts)
+
+
 def ensure_data(root: Path, quiet: bool) -> None:
     """Generate the embedded survey if missing or stale; cheap when nothing changed.
 
-    The generator's own check imports pandas; a stamp of its inputs (generator source, data
-    files, lock file) and of the file's bytes lets a no-op build skip it.
+    The generator's own check imports pandas; a stamp of its inputs and of the file's bytes
+    lets a no-op build skip it.
     """
     from lederuddannelse.paths import EMBEDDED_DATA_PATH
 
     data = root / EMBEDDED_DATA_PATH
     stamp = root / BUILD_DIR / "embedded-data.stamp"
-    inputs = [
-        root / "src" / "lederuddannelse" / "data" / "synthetic.py",
-        root / "requirements.lock",
-    ]
-    inputs += [root / "data" / n for n in ("codebook.yml", "targets.yml", "margins.csv")]
 
     def key() -> str:
-        parts = [sha256_file(p) for p in inputs if p.exists()]
-        return "|".join(parts + [sha256_file(data) if data.exists() else "-"])
+        return embedded_data_stamp(root) + "|" + (sha256_file(data) if data.exists() else "-")
 
     if stamp.exists() and data.exists() and stamp.read_text() == key():
         return
@@ -317,7 +414,8 @@ def execute_run(
             if dst.exists():
                 shutil.copyfile(dst, failed)
             raise ChapterError(
-                f"chapter '{run.slug}' (parameter group '{run.group}', {run.source.relative_to(root)}) "
+                f"chapter '{run.slug}' (parameter group '{run.group}', "
+                f"{run.source.relative_to(root)}) "
                 f"failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
                 f"{exc.ename}: {exc.evalue}\n  The executed notebook is kept at "
                 f"{failed.relative_to(root)}."
@@ -329,17 +427,8 @@ def execute_run(
                 os.environ["LEDERUDDANNELSE_ROOT"] = env_root
         executed = nbformat.read(dst, as_version=4)
     failed.unlink(missing_ok=True)
-    data = resolve_data_file(run.params["data_file"], root)
-    meta = {
-        "cache_key": key,
-        "chapter": run.slug,
-        "group": run.group,
-        "source": str(run.source.relative_to(root)),
-        "parameters": run.params,
-        "data_file": data.name,
-        "data_sha256": deps.data_hash(run.params["data_file"]),
-    }
-    meta.update(mapping_provenance(run, root))
+    check_glue(executed, run.slug, str(run.source.relative_to(root)))
+    meta = run_metadata(run, key, root, deps)
     written = write_if_changed(out, normalise(executed, run.name, meta))
     return run.name, time.perf_counter() - start, written
 
@@ -399,24 +488,47 @@ def mapping_provenance(run: Run, root: Path) -> dict[str, str]:
     return {"mapping_file": mapping.name, "mapping_sha256": sha256_file(mapping)}
 
 
-def execute_all(
-    runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
-) -> dict[str, float]:
-    """Execute the runs whose key changed; return seconds per executed run."""
-    deps = Dependencies.of(root)
+def plan_runs(
+    runs: list[Run], root: Path, deps: Dependencies, force: bool, quiet: bool
+) -> tuple[list[tuple[Run, str, Path]], list[str]]:
+    """Sort the runs: unchanged (skipped), prose changed (re-assembled now), or to execute.
+
+    Returns the runs to execute (run, key, output) and the names of the re-assembled runs.
+    """
     stage = root / BUILD_DIR / STAGE
     todo: list[tuple[Run, str, Path]] = []
+    reassembled: list[str] = []
     total = len(runs)
     for i, run in enumerate(runs, 1):
         out = stage / f"{run.name}.ipynb"
         key = cache_key(run, deps)
-        if not force and stored_key(out) == key:
+        stored = {} if force else stored_metadata(out)
+        if stored.get("cache_key") != key:
+            todo.append((run, key, out))
+        elif stored.get("source_sha256") == sha256_file(run.source):
             _say(f"[{i}/{total}] {run.name}: unchanged, skipped", quiet)
         else:
-            todo.append((run, key, out))
+            start = time.perf_counter()
+            written = reassemble_run(run, key, out, root, deps)
+            if written is None:
+                todo.append((run, key, out))
+                continue
+            reassembled.append(run.name)
+            secs = time.perf_counter() - start
+            _say(f"[{i}/{total}] {run.name}: text changed, re-assembled in {secs:.2f} s", quiet)
+    return todo, reassembled
+
+
+def execute_all(
+    runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
+) -> tuple[dict[str, float], list[str]]:
+    """Execute the runs whose key changed; return seconds per executed run and the names of
+    the runs re-assembled because only their text changed."""
+    deps = Dependencies.of(root)
+    todo, reassembled = plan_runs(runs, root, deps, force, quiet)
     timings: dict[str, float] = {}
     if not todo:
-        return timings
+        return timings, reassembled
     validate_data_files(
         {(run.params["data_file"], run.params.get("data_mapping", "none")) for run, _, _ in todo},
         root,
@@ -454,7 +566,7 @@ def execute_all(
     write_if_changed(root / BUILD_DIR / TIMINGS, json.dumps(timings, indent=1, sort_keys=True))
     if errors:
         raise ChapterError("\n".join(errors) + "\nThe published site was left unchanged.")
-    return timings
+    return timings, reassembled
 
 
 def stage_book(runs: list[Run], root: Path) -> Path:
@@ -616,6 +728,8 @@ class BuildReport:
     rendered: bool
     site: Path
     seconds: float
+    reassembled: list[str] = field(default_factory=list)
+    render_seconds: float = 0.0
 
 
 def build(
@@ -644,19 +758,21 @@ def build(
     for data_mapping in {r.params.get("data_mapping", "none") for r in runs}:
         resolve_mapping_file(data_mapping, root)
     _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
-    timings = execute_all(runs, root, jobs, force, quiet)
+    timings, reassembled = execute_all(runs, root, jobs, force, quiet)
     stage = stage_book(runs, root)
     key = site_key(stage, root)
     published = root / PUBLISHED
     key_file = published / SITE_KEY_FILE
     if not force and key_file.exists() and key_file.read_text().strip() == key:
         _say(f"Site unchanged: {published.relative_to(root)}", quiet)
-        return BuildReport(timings, False, published, time.perf_counter() - start)
+        return BuildReport(timings, False, published, time.perf_counter() - start, reassembled)
+    render_start = time.perf_counter()
     html = run_jupyter_book(stage, root, quiet, data_env(params.globals))
     site = publish(html, root, key)
-    secs = time.perf_counter() - start
+    end = time.perf_counter()
+    secs = end - start
     _say(f"Built the book in {secs:.1f} s: open {site.relative_to(root)}/index.html", quiet)
-    return BuildReport(timings, True, site, secs)
+    return BuildReport(timings, True, site, secs, reassembled, end - render_start)
 
 
 RUNS = "runs"  # build/runs: notebooks re-executed by hand with `run`
@@ -692,7 +808,8 @@ def run_one(
         run = runs[groups.index(group)]
     else:
         raise ParameterError(
-            f"chapter '{slug}' has no parameter group '{group}'; expected one of {', '.join(groups)}."
+            f"chapter '{slug}' has no parameter group '{group}'; expected one of "
+            f"{', '.join(groups)}."
         )
     defaults = validate_runs([run], root)[run.source]
     run = override_run(run, overrides, defaults)

@@ -228,7 +228,8 @@ def cff_text(c: Citation) -> str:
     authors = [a.cff() for a in c.authors]
     data: dict[str, Any] = {
         "cff-version": "1.2.0",
-        "message": "Hvis du bruger bogen, så citér den som angivet her (If you use this book, please cite it as below).",
+        "message": "Hvis du bruger bogen, så citér den som angivet her "
+        "(If you use this book, please cite it as below).",
         "type": "software",
         "title": c.title,
         "authors": authors,
@@ -257,7 +258,8 @@ def cff_text(c: Citation) -> str:
         preferred["doi"] = c.doi
     data["preferred-citation"] = preferred
     header = (
-        "# Generated from citation.yml by `python -m lederuddannelse citation cff -o CITATION.cff`;\n"
+        "# Generated from citation.yml by `python -m lederuddannelse citation cff -o "
+        "CITATION.cff`;\n"
         "# do not edit by hand (tests/test_citation.py checks that it is current).\n"
     )
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -48,6 +48,7 @@ PRELOAD = (
     "lederuddannelse.chapters.base",
     "lederuddannelse.stats.design",
     "lederuddannelse.data.loader",
+    "lederuddannelse.data.derive",
     "lederuddannelse.data.weighting",
     "lederuddannelse.data.codebook",
     "lederuddannelse.stats.disclosure",

@@ -49,13 +49,15 @@ def parameters_cell_defaults(nb: nbformat.NotebookNode, source: Path | str = "")
             and isinstance(node.targets[0], ast.Name)
         ):
             raise ParameterError(
-                f"{source}: the parameters cell may only hold 'name = literal' lines (line {node.lineno})."
+                f"{source}: the parameters cell may only hold 'name = literal' lines (line "
+                f"{node.lineno})."
             )
         try:
             out[node.targets[0].id] = ast.literal_eval(node.value)
         except ValueError:
             raise ParameterError(
-                f"{source}: parameter '{node.targets[0].id}' must be a literal (line {node.lineno})."
+                f"{source}: parameter '{node.targets[0].id}' must be a literal (line "
+                f"{node.lineno})."
             ) from None
     return out
 

@@ -199,7 +199,8 @@ def _colophon(
     parts = [
         f"Bogens version {e(c.version)}",
         f"bygget {e(build_date)}",
-        f'datafil <code>{e(data_file)}</code> (SHA-256 <code class="ledu-sha256">{e(data_sha)}</code>)',
+        f"datafil <code>{e(data_file)}</code> (SHA-256 <code "
+        f'class="ledu-sha256">{e(data_sha)}</code>)',
     ]
     if mapping:
         parts.append(
@@ -274,8 +275,10 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         )
         blocks.append(
             '<section class="ledu-reuse" id="ledu-koer-igen"><h2>Kør dette kapitel igen</h2>'
-            f"<p>Siden er beregnet ved at køre kildefilen <code>{e(source)}</code> med parametergruppen "
-            f"<code>{e(meta['group'])}</code>. Denne kommando kører kapitlet igen med de samme parametre "
+            f"<p>Siden er beregnet ved at køre kildefilen <code>{e(source)}</code> med "
+            "parametergruppen "
+            f"<code>{e(meta['group'])}</code>. Denne kommando kører kapitlet igen med de samme "
+            "parametre "
             "i projektets mappe (se README om det virtuelle miljø); tilføj "
             "<code>-p NAVN VÆRDI</code> for at ændre en parameter.</p>"
             + _code_block(command, "bash")
@@ -331,7 +334,8 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     )
     if is_root:  # the whole book: without a type, Zotero would guess a journal article
         context["metatags"] += (
-            f'\n<meta property="og:type" content="book" />\n<meta property="og:title" content="{e(c.title)}" />'
+            '\n<meta property="og:type" content="book" />\n<meta property="og:title" '
+            f'content="{e(c.title)}" />'
         )
 
     body = context.get("body", "")

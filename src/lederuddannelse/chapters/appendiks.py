@@ -39,6 +39,8 @@ PARAM_HELP_DA = {
     "conf_level": "Konfidensniveau for alle intervaller.",
     "min_n": "Estimater bygget på færre svar end dette undertrykkes.",
     "min_count": "Ingen optælling under dette tal vises.",
+    "allow_small_cells": "true: min_n og min_count må sættes under standardværdierne (30 og 5); "
+    "hver side siger det da i sin indledende boks.",
 }
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
-from lederuddannelse.params import GLOBAL_SPECS, check_global
+from lederuddannelse.params import GLOBAL_SPECS, check_global, check_small_cells
 from lederuddannelse.report.fmt import number
 
 GLUE_PREFIX = "application/papermill.record/"
@@ -156,6 +156,9 @@ class Chapter:
                 ":::{admonition} Datagrundlag\n:class: note\n"
                 "Tallene på denne side er beregnet på den datafil, der er angivet nedenfor.\n\n"
             )
+        lowered = self.design.policy.notice()
+        if lowered:
+            head += f"**{lowered}**\n\n"
         display(
             Markdown(
                 head
@@ -167,15 +170,19 @@ class Chapter:
 
 def open_chapter(**params: Any) -> Chapter:
     """Validate the global parameters, load, validate and weight the data, enable the theme."""
-    from lederuddannelse.data.loader import add_derived, is_synthetic, load_survey
+    from lederuddannelse.data.derive import add_derived
+    from lederuddannelse.data.files import is_synthetic
+    from lederuddannelse.data.loader import load_survey
     from lederuddannelse.data.mapping import resolve_data
     from lederuddannelse.data.weighting import load_margins, weight_survey
     from lederuddannelse.report.theme import setup_charts
     from lederuddannelse.stats.design import SurveyDesign
     from lederuddannelse.stats.disclosure import SuppressionPolicy
 
-    params.setdefault("data_mapping", "none")
+    # optional: older chapters lack them
+    params = {"allow_small_cells": False, "data_mapping": "none", **params}
     checked = {name: check_global(name, params[name], "parameters cell") for name in GLOBAL_SPECS}
+    check_small_cells(checked, "parameters cell")
     setup_charts()
     data = resolve_data(checked["data_file"], checked["data_mapping"])
     survey = load_survey(data.load_path)
@@ -191,7 +198,11 @@ def open_chapter(**params: Any) -> Chapter:
         rake_margins=margins if checked["raking_se"] else None,
         weighted=checked["weighted"],
         conf_level=checked["conf_level"],
-        policy=SuppressionPolicy(min_n=checked["min_n"], min_count=checked["min_count"]),
+        policy=SuppressionPolicy(
+            min_n=checked["min_n"],
+            min_count=checked["min_count"],
+            allow_small_cells=checked["allow_small_cells"],
+        ),
     )
     return Chapter(
         checked,

@@ -13,7 +13,7 @@ Three views of who has taken PWE training, from descriptive to model-based:
 3. **The archetype as predicted probabilities** (F10). The report's archetype is a profile,
    not a person; the model gives the predicted probability for that named profile and a
    contrasting one, with CIs and the odds ratio between them. The archetype's traits come
-   from :data:`lederuddannelse.analysis.findings.ARCHETYPE` (one definition, shared with the claims
+   from :data:`lederuddannelse.analysis.specs.ARCHETYPE` (one definition, shared with the claims
    ledger), and each trait is also compared directly between trained and untrained managers.
 """
 
@@ -25,13 +25,13 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.analysis.compare import add_column, subtitle, wrap
-from lederuddannelse.analysis.findings import ARCHETYPE
 from lederuddannelse.analysis.modelterms import (
     odds_ratio_text,
     odds_ratios,
     profile_contrast,
     strongest,
 )
+from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.report.charts import (
@@ -45,19 +45,6 @@ from lederuddannelse.report.tables import odds_ratio_table, plain_table
 
 BACKGROUND = ("gender", "age_group", "education", "experience")
 WORKPLACE = ("sector", "industry", "org_size", "manager_type", "span_of_control")
-#: Model terms: every grouping variable except industry (see the module docstring), plus the
-#: two attitude items of F3 as numbers (one step on the 5-point scale).
-MODEL_FACTORS = (
-    "gender",
-    "age_group",
-    "education",
-    "experience",
-    "sector",
-    "org_size",
-    "manager_type",
-    "span_of_control",
-)
-MODEL_ITEMS = ("interest_pwe", "has_time")
 #: The contrasting profile: the opposite end of each archetype trait.
 CONTRAST = {
     "gender": 1,
@@ -91,12 +78,7 @@ def shares_by(ch, var: str) -> pd.DataFrame:
 
 
 def formula(ch) -> str:
-    return (
-        f"{ch.trained} ~ "
-        + " + ".join(f"C({v})" for v in MODEL_FACTORS)
-        + " + "
-        + " + ".join(MODEL_ITEMS)
-    )
+    return who_formula(ch.trained)
 
 
 def typical_values(ch, variables) -> dict:
@@ -113,7 +95,7 @@ def profile_frame(ch) -> pd.DataFrame:
     """The archetype (F10) and its contrast; other model variables at their typical value."""
     cb = load_codebook()
     arche = {var: codes[0] for _, var, codes in ARCHETYPE}
-    fixed = typical_values(ch, [v for v in MODEL_FACTORS + MODEL_ITEMS if v not in arche])
+    fixed = typical_values(ch, [v for v in WHO_FACTORS + WHO_ITEMS if v not in arche])
     rows = []
     for key, name, spec in (
         ("archetype", "Arketypen", arche),
@@ -157,8 +139,8 @@ def compute(ch) -> Who:
         profiles["n"] = float(model.n)
         contrast = profile_contrast(
             model,
-            profiles.iloc[0][list(MODEL_FACTORS + MODEL_ITEMS)].to_dict(),
-            profiles.iloc[1][list(MODEL_FACTORS + MODEL_ITEMS)].to_dict(),
+            profiles.iloc[0][list(WHO_FACTORS + WHO_ITEMS)].to_dict(),
+            profiles.iloc[1][list(WHO_FACTORS + WHO_ITEMS)].to_dict(),
         )
     except EstimationError as exc:
         model, odds, contrast = exc, None, None
@@ -187,7 +169,8 @@ def _diff_text(ch, r) -> str:
     lvl = number(100 * ch.params["conf_level"])
     return (
         f"{number(100 * r['estimate'], 0)} procentpoint ({lvl} %-KI: "
-        f"{number(100 * r['ci_low'], 0)} til {number(100 * r['ci_high'], 0)}; {pvalue(r['p_value'])})"
+        f"{number(100 * r['ci_low'], 0)} til {number(100 * r['ci_high'], 0)}; "
+        f"{pvalue(r['p_value'])})"
     )
 
 
@@ -213,12 +196,14 @@ def glue_all(ch, res: Who) -> None:
     ch.glue("hvem_tests_sig", number(int((tests["p_value"] < 1 - ch.params["conf_level"]).sum())))
     ch.glue("hvem_tests_n", number(len(tests)))
     ns = tests[tests["p_value"] >= 1 - ch.params["conf_level"]]
-    ch.glue("hvem_tests_nonsig", ", ".join(lab.lower() for lab in ns["label"]) if len(ns) else "ingen")
+    ch.glue(
+        "hvem_tests_nonsig", ", ".join(lab.lower() for lab in ns["label"]) if len(ns) else "ingen"
+    )
     ch.glue("hvem_alpha", number(1 - ch.params["conf_level"], 2))
     # model
     if res.odds is not None:
         o = res.odds.set_index("term")
-        for item in MODEL_ITEMS:
+        for item in WHO_ITEMS:
             ch.glue(f"hvem_or_{item}", _or_text(ch, o.loc[item]))
         ch.glue("hvem_model_n", number(res.model.n))
         sig = res.odds[
@@ -236,7 +221,7 @@ def glue_all(ch, res: Who) -> None:
             or "ingen",
         )
     else:
-        for item in MODEL_ITEMS:
+        for item in WHO_ITEMS:
             ch.glue(f"hvem_or_{item}", f"modellen kan ikke estimeres ({res.model})")
         ch.glue("hvem_model_n", "–")
         ch.glue("hvem_or_top", "ingen")
@@ -246,7 +231,7 @@ def glue_all(ch, res: Who) -> None:
         s, c = _share(ch, p.loc[key])
         ch.glue(f"hvem_p_{key}_full", s if s == SUPPRESSED_LABEL else f"{s} ({c})")
         ch.glue(f"hvem_desc_{key}", p.loc[key, "description"])
-    fixed = [v for v in MODEL_FACTORS + MODEL_ITEMS if v not in {a[1] for a in ARCHETYPE}]
+    fixed = [v for v in WHO_FACTORS + WHO_ITEMS if v not in {a[1] for a in ARCHETYPE}]
     ch.glue(
         "hvem_fixed",
         ", ".join(
@@ -378,7 +363,8 @@ def profile_chart(ch, res: Who) -> None:
     p = res.profiles
     a = p.set_index("key").loc["archetype"]
     title = (
-        f"Arketypen har en forudsagt sandsynlighed på {pct(a['estimate'])} for at have taget uddannelsen"
+        f"Arketypen har en forudsagt sandsynlighed på {pct(a['estimate'])} for at have taget "
+        "uddannelsen"
         if not bool(a["suppressed"])
         else "Forudsagt sandsynlighed for at have taget uddannelsen"
     )
@@ -411,7 +397,8 @@ def traits_table(ch, res: Who):
                 "Blandt ikke-uddannede": SUPPRESSED_LABEL if hidden else pct(r["estimate_b"], 1),
                 f"Forskel ({lvl} %-KI), procentpoint": ""
                 if hidden
-                else f"{number(100 * r['estimate'], 1)} ({number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)})",
+                else f"{number(100 * r['estimate'], 1)} "
+                f"({number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)})",
                 "p-værdi": "" if hidden else pvalue(r["p_value"]).replace(" ", "\u00a0"),
                 "Antal svar (n)": f"{number(r['n_a'])} / {number(r['n_b'])}",
             }

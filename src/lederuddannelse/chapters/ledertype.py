@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
-from lederuddannelse.chapters.motiver import barrier_items
+from lederuddannelse.analysis.specs import barrier_items
 from lederuddannelse.chapters.udbredelse import definition_phrase
 
 ATTITUDES = ("workplace_priority", "workplace_resources", "relevance", "expect_wellbeing")

@@ -191,14 +191,16 @@ def glue_all(ch, res: Desire) -> None:
             f"lyst_{key}_mean",
             SUPPRESSED_LABEL
             if hidden
-            else f"{number(r['mean'], 1)} ({number(100 * lvl)} %-KI: {number(r['mean_low'], 1)}–{number(r['mean_high'], 1)})",
+            else f"{number(r['mean'], 1)} ({number(100 * lvl)} %-KI: "
+            f"{number(r['mean_low'], 1)}–{number(r['mean_high'], 1)})",
         )
     c = res.contrast
     ch.glue(
         "lyst_contrast",
         SUPPRESSED_LABEL
         if c is None or c["suppressed"]
-        else f"{number(c['odds_ratio'], 2)} ({number(100 * lvl)} %-KI: {number(c['or_low'], 2)}–{number(c['or_high'], 2)}, {pvalue(c['p_value'])})",
+        else f"{number(c['odds_ratio'], 2)} ({number(100 * lvl)} %-KI: "
+        f"{number(c['or_low'], 2)}–{number(c['or_high'], 2)}, {pvalue(c['p_value'])})",
     )
     ch.glue("lyst_scale_min", f"»{labels[min(labels)].lower()}«")
     ch.glue("lyst_scale_max", f"»{labels[max(labels)].lower()}«")
@@ -215,7 +217,8 @@ def _subtitle(ch, what: str, n) -> list[str]:
 def distribution_chart(ch, res: Desire) -> None:
     h = res.high.iloc[0]
     title = (
-        f"{pct(h['estimate'])} har stor eller meget stor lyst til en lederuddannelse i psykisk arbejdsmiljø"
+        f"{pct(h['estimate'])} har stor eller meget stor lyst til en lederuddannelse i psykisk "
+        "arbejdsmiljø"
         if not bool(h["suppressed"])
         else "Lyst til en lederuddannelse i psykisk arbejdsmiljø"
     )
@@ -249,7 +252,8 @@ def attitude_chart(ch, res: Desire) -> None:
         title=wrap(_or_title(res.attitude_or, "Holdninger og arbejdsplads"), 55),
         subtitle=_subtitle(
             ch,
-            "Holdninger og arbejdsplads: odds ratio for højere lyst pr. trin, ordinal logistisk regression",
+            "Holdninger og arbejdsplads: odds ratio for højere lyst pr. trin, ordinal logistisk "
+            "regression",
             res.attitude_model.n,
         ),
         conf_level=ch.params["conf_level"],
@@ -302,7 +306,8 @@ def profile_chart(ch, res: Desire) -> None:
     labels = load_codebook().value_labels("desire")
     ok = not p["suppressed"].any()
     title = (
-        f"{pct(p['estimate'].iloc[0])} mod {pct(p['estimate'].iloc[1])}: forudsagt stor eller meget stor "
+        f"{pct(p['estimate'].iloc[0])} mod {pct(p['estimate'].iloc[1])}: forudsagt stor eller "
+        "meget stor "
         "lyst for de to profiler"
         if ok
         else "Forudsagt andel med stor eller meget stor lyst for to profiler"
@@ -337,7 +342,8 @@ def profiles_table(ch, res: Desire):
                 else f"{pct(r['ci_low'], 1, suffix='')}–{pct(r['ci_high'], 1)}",
                 "Forudsagt gennemsnit på skalaen": ""
                 if hidden
-                else f"{number(r['mean'], 2)} ({number(r['mean_low'], 2)}–{number(r['mean_high'], 2)})",
+                else f"{number(r['mean'], 2)} "
+                f"({number(r['mean_low'], 2)}–{number(r['mean_high'], 2)})",
             }
         )
     return plain_table(

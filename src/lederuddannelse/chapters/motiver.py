@@ -19,18 +19,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
-from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.report.fmt import number
 from lederuddannelse.report.tables import estimates_table
-
-
-def reason_items() -> list[str]:
-    """The reason items in questionnaire order, from the codebook."""
-    return [v for v in load_codebook().variables if v.startswith("reason_")]
-
-
-def barrier_items() -> list[str]:
-    return [v for v in load_codebook().variables if v.startswith("barrier_")]
 
 
 @dataclass

@@ -17,12 +17,13 @@ import pandas as pd
 
 from lederuddannelse.analysis.compare import wrap
 from lederuddannelse.data.codebook import Condition, load_codebook
-from lederuddannelse.data.loader import read_metadata
+from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.weighting import WeightingDiagnostics, weighting_diagnostics
 from lederuddannelse.report.charts import SUPPRESSED_LABEL, histogram_chart
 from lederuddannelse.report.fmt import ci, number, pct
 from lederuddannelse.report.tables import plain_table
 from lederuddannelse.stats.design import SurveyDesign
+from lederuddannelse.stats.disclosure import DisclosureSpec, LinkedSet, SuppressionPolicy
 
 #: Variables that are not questions (identification and the weight).
 _NOT_QUESTIONS = ("id", "weight")
@@ -83,25 +84,45 @@ def questions(ch=None) -> pd.DataFrame:
 
 
 # --- weighting -------------------------------------------------------------------------------
-def weight_histogram(weights: np.ndarray, min_count: int, bins: int = WEIGHT_BINS) -> pd.DataFrame:
-    """Equal-width bins of the weights with the share of respondents in each.
+def weight_histogram(weights: np.ndarray, policy: SuppressionPolicy, bins: int = WEIGHT_BINS):
+    """Equal-width bins of the weights with the respondents and their share in each.
 
-    A bin with 1 to ``min_count - 1`` respondents is suppressed (no small counts shown, as
-    everywhere in the book).
+    Disclosure: the bins run from the mean of the ``min_n`` smallest weights to the mean of
+    the ``min_n`` largest (weights beyond fall in the outermost bins), so that no edge is one
+    respondent's weight; a bin with 1 to ``min_count - 1`` respondents is suppressed together
+    with the smallest other bins until the hidden bins hold at least ``min_count`` (all bins
+    add up to the number of respondents, which the page shows).
     """
-    w = np.asarray(weights, dtype=float)
-    counts, edges = np.histogram(w, bins=bins)
-    share = counts / counts.sum()
-    small = (counts > 0) & (counts < min_count)
-    return pd.DataFrame(
+    w = np.sort(np.asarray(weights, dtype=float))
+    lo, hi = extreme_means(w, policy.min_n)
+    if not hi > lo:
+        hi = lo + 1.0
+    counts, edges = np.histogram(np.clip(w, lo, hi), bins=bins, range=(lo, hi))
+    table = pd.DataFrame(
         {
-            "bin_start": edges[:-1],
-            "bin_end": edges[1:],
-            "respondents": np.where(small, np.nan, counts),
-            "share": np.where(small, np.nan, share),
-            "suppressed": small,
+            "bin_start": np.round(edges[:-1], 2),
+            "bin_end": np.round(edges[1:], 2),
+            "respondents": counts.astype(float),
+            "share": np.round(counts / counts.sum(), 4),
+            "_count": counts.astype(float),
         }
     )
+    spec = DisclosureSpec(
+        size=(),
+        shown_counts=("respondents",),
+        sides=("_count",),
+        mask=("share",),
+        sets=(LinkedSet((), "respondents", "min_count"),),
+    )
+    return policy.apply(table, spec)
+
+
+def extreme_means(weights: np.ndarray, k: int) -> tuple[float, float]:
+    """Means of the ``k`` smallest and the ``k`` largest weights: the weight range the book
+    shows instead of the minimum and maximum, which are single respondents' weights."""
+    w = np.sort(np.asarray(weights, dtype=float))
+    k = max(1, min(int(k), len(w)))
+    return float(w[:k].mean()), float(w[-k:].mean())
 
 
 def se_comparison(ch) -> pd.DataFrame:
@@ -164,7 +185,7 @@ def compute(ch) -> Methods:
     return Methods(
         questions=questions(),
         weighting=diag,
-        weight_bins=weight_histogram(ch.rake.weights.to_numpy(), ch.params["min_count"]),
+        weight_bins=weight_histogram(ch.rake.weights.to_numpy(), ch.design.policy),
         se_compare=se_comparison(ch),
         metadata=meta,
         calibration=_calibration(meta),
@@ -192,20 +213,32 @@ def glue_all(ch, res: Methods) -> None:
     ch.glue("om_iterations", number(d.value("iterations")))
     ch.glue("om_neff", number(d.value("kish_n_eff")))
     ch.glue("om_deff_w", number(d.value("deff_weighting"), 2))
-    ch.glue("om_wmin", number(d.value("min"), 1))
-    ch.glue("om_wmax", number(d.value("max"), 1))
+    k = min(ch.design.policy.min_n, len(ch.data))
+    low, high = extreme_means(ch.rake.weights.to_numpy(), k)
+    ch.glue("om_wk", number(k))
+    ch.glue("om_wlow", number(low, 1))
+    ch.glue("om_whigh", number(high, 1))
     ch.glue("om_wmedian", number(d.value("median"), 1))
-    ch.glue("om_wratio", number(d.value("max_min_ratio"), 1))
+    ch.glue("om_wratio", number(high / low, 1))
+    trimmed = int(d.value("trimmed"))
     ch.glue(
         "om_trimmed",
-        "ingen vægte" if d.value("trimmed") == 0 else f"{number(d.value('trimmed'))} vægte",
+        "ingen vægte"
+        if trimmed == 0
+        else f"under {number(ch.design.policy.min_count)} vægte"
+        if trimmed < ch.design.policy.min_count
+        else f"{number(trimmed)} vægte",
     )
-    m = d.margins.assign(absdiff=d.margins["unweighted_diff_pp"].abs())
-    worst = m.sort_values("absdiff", ascending=False).iloc[0]
+    shown = visible_margins(ch, res)
+    m = shown.assign(absdiff=shown["unweighted_diff_pp"].abs())
+    worst = m[~m["suppressed"]].sort_values("absdiff", ascending=False).iloc[0]
     ch.glue("om_worst_category", f"{worst['variable_label'].lower()}: {worst['label'].lower()}")
     ch.glue("om_worst_sample", pct(worst["unweighted_share"]))
     ch.glue("om_worst_population", pct(worst["population_share"]))
-    ch.glue("om_max_after_pp", number(float(m["weighted_diff_pp"].abs().max()), 2))
+    ch.glue(
+        "om_max_after_pp",
+        number(float(d.margins["weighted_diff_pp"].abs().max()), 2),
+    )
     ch.glue(
         "om_weighted_run",
         "Alle skøn i denne kørsel er vægtede."
@@ -254,7 +287,8 @@ def glue_all(ch, res: Methods) -> None:
     if ch.synthetic and meta:
         ch.glue(
             "om_data_source",
-            f"Denne udgave bygger på et syntetisk datasæt med {number(meta.get('n', len(ch.data)))} "
+            "Denne udgave bygger på et syntetisk datasæt med "
+            f"{number(meta.get('n', len(ch.data)))} "
             f"besvarelser, trukket fra en syntetisk population på "
             f"{number(meta.get('population_size', 0))} ledere (generatorens frø: "
             f"{meta.get('seed', '–')}, pakkeversion {meta.get('package_version', '–')}).",
@@ -264,7 +298,8 @@ def glue_all(ch, res: Methods) -> None:
             "om_data_source",
             f"Denne kørsel bygger på datafilen »{ch.data_path.name}« med "
             f"{number(len(ch.data))} besvarelser. Filen er ikke lavet af bogens generator, så "
-            "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne fil.",
+            "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne "
+            "fil.",
         )
 
 
@@ -275,19 +310,45 @@ def questions_table(ch, res: Methods):
     )
 
 
+def visible_margins(ch, res: Methods) -> pd.DataFrame:
+    """The weighting margins as published: categories hidden book-wide (too few respondents,
+    and their complements; see :class:`~lederuddannelse.stats.disclosure.DomainPlan`) show no
+    count, no unweighted share and no deviation, since share x respondents gives the count.
+    Shares are rounded to 0.1 percentage point, deviations to 0.1 point."""
+    m = res.weighting.margins.copy()
+    hidden = np.zeros(len(m), dtype=bool)
+    for var in m["variable"].unique():
+        rows = (m["variable"] == var).to_numpy()
+        hidden |= rows & m["category"].isin(list(ch.design.plan.hidden(var))).to_numpy()
+    small = ((m["respondents"] > 0) & (m["respondents"] < ch.design.policy.min_count)).to_numpy()
+    hidden |= small
+    for c in ("population_share", "unweighted_share", "weighted_share"):
+        m[c] = m[c].round(3)
+    for c in ("unweighted_diff_pp", "weighted_diff_pp"):
+        m[c] = m[c].round(1) + 0.0
+    m["respondents"] = m["respondents"].astype("Int64")
+    m.loc[hidden, ["unweighted_share", "unweighted_diff_pp"]] = np.nan
+    m.loc[hidden, "respondents"] = pd.NA
+    m["suppressed"] = hidden
+    return m
+
+
 def margins_frame(ch, res: Methods) -> pd.DataFrame:
-    """Margins before and after weighting, Danish columns; small counts suppressed."""
-    m = res.weighting.margins
-    minc = ch.params["min_count"]
+    """Margins before and after weighting, Danish columns; small groups suppressed."""
+    m = visible_margins(ch, res)
     return pd.DataFrame(
         {
             "Vægtningsvariabel": m["variable_label"],
             "Kategori": m["label"],
             "Populationen": [pct(v, 1) for v in m["population_share"]],
-            "Stikprøven (uvægtet)": [pct(v, 1) for v in m["unweighted_share"]],
+            "Stikprøven (uvægtet)": [
+                SUPPRESSED_LABEL if s else pct(v, 1)
+                for v, s in zip(m["unweighted_share"], m["suppressed"])
+            ],
             "Efter vægtning": [pct(v, 1) for v in m["weighted_share"]],
             "Antal svar (n)": [
-                SUPPRESSED_LABEL if 0 < r < minc else number(r) for r in m["respondents"]
+                SUPPRESSED_LABEL if s else number(r)
+                for r, s in zip(m["respondents"], m["suppressed"])
             ],
         }
     )
@@ -302,21 +363,23 @@ def margins_table(ch, res: Methods):
 
 
 def margins_download(ch, res: Methods) -> pd.DataFrame:
-    m = res.weighting.margins.copy()
-    small = (m["respondents"] > 0) & (m["respondents"] < ch.params["min_count"])
-    m["respondents"] = m["respondents"].where(~small)
-    return m.drop(columns=["variable"]).rename(
-        columns={
-            "variable_label": "vaegtningsvariabel",
-            "category": "kode",
-            "label": "kategori",
-            "population_share": "andel_population",
-            "unweighted_share": "andel_uvaegtet",
-            "weighted_share": "andel_vaegtet",
-            "respondents": "antal_svar",
-            "unweighted_diff_pp": "afvigelse_uvaegtet_pp",
-            "weighted_diff_pp": "afvigelse_vaegtet_pp",
-        }
+    return (
+        visible_margins(ch, res)
+        .drop(columns=["variable"])
+        .rename(
+            columns={
+                "variable_label": "vaegtningsvariabel",
+                "category": "kode",
+                "label": "kategori",
+                "population_share": "andel_population",
+                "unweighted_share": "andel_uvaegtet",
+                "weighted_share": "andel_vaegtet",
+                "respondents": "antal_svar",
+                "unweighted_diff_pp": "afvigelse_uvaegtet_pp",
+                "weighted_diff_pp": "afvigelse_vaegtet_pp",
+                "suppressed": "undertrykt",
+            }
+        )
     )
 
 
@@ -325,12 +388,15 @@ def weights_chart(ch, res: Methods) -> None:
     chart = histogram_chart(
         res.weight_bins,
         title=wrap(
-            f"Vægtene spænder fra {number(d.value('min'), 1)} til {number(d.value('max'), 1)}; "
+            f"De fleste vægte ligger mellem {number(res.weight_bins['bin_start'].iloc[0], 1)} og "
+            f"{number(res.weight_bins['bin_end'].iloc[-1], 1)}; "
             f"den effektive stikprøve er {number(d.value('kish_n_eff'))} besvarelser",
             55,
         ),
         subtitle=[
-            f"Fordeling af vægtene efter raking. n = {number(d.value('n'))}.",
+            f"Fordeling af vægtene efter raking. n = {number(d.value('n'))}. Yderste søjler: "
+            f"gennemsnittet af de {number(min(ch.design.policy.min_n, int(d.value('n'))))} "
+            "mindste/største vægte og alt derunder/derover.",
             f"Kilde: {ch.source_line}",
         ],
         x_title="Vægt (antal ledere i populationen, som en besvarelse repræsenterer)",
@@ -353,26 +419,44 @@ def weights_download(res: Methods) -> pd.DataFrame:
 def weight_summary_table(ch, res: Methods):
     """The weight summary (Kish n_eff, deff, percentiles, iterations) as a table."""
     d = res.weighting
+    policy = ch.design.policy
+    s = d.summary.set_index("measure")["value"].to_dict()
+    n = int(s["n"])
+    k = max(1, min(policy.min_n, n))
+    s["low"], s["high"] = extreme_means(ch.rake.weights.to_numpy(), k)
+    s["ratio"] = s["high"] / s["low"]
     names = {
         "n": ("Antal besvarelser", 0),
         "sum_of_weights": ("Sum af vægte (ledere i populationen)", 0),
         "mean": ("Gennemsnitlig vægt", 1),
-        "min": ("Mindste vægt", 1),
-        "p05": ("5. percentil", 1),
+        "low": (f"Gennemsnit af de {number(k)} mindste vægte", 1),
         "median": ("Median", 1),
-        "p95": ("95. percentil", 1),
-        "max": ("Største vægt", 1),
-        "max_min_ratio": ("Største / mindste vægt", 1),
+        "high": (f"Gennemsnit af de {number(k)} største vægte", 1),
+        "ratio": ("Forhold mellem de to gennemsnit", 1),
         "cv": ("Variationskoefficient", 2),
         "kish_n_eff": ("Effektiv stikprøvestørrelse (Kish)", 0),
         "deff_weighting": ("Designeffekt af vægtningen (1 + CV²)", 2),
         "iterations": ("Iterationer i rakingen", 0),
-        "trimmed": ("Trimmede vægte", 0),
     }
-    s = d.summary.set_index("measure")["value"]
-    frame = pd.DataFrame(
-        [{"Mål": lab, "Værdi": number(s[k], dec)} for k, (lab, dec) in names.items() if k in s]
+    if 0.05 * n >= policy.min_n:  # a percentile with at least min_n respondents beyond it
+        names = {
+            **{key: names[key] for key in ("n", "sum_of_weights", "mean", "low")},
+            "p05": ("5. percentil", 1),
+            "median": names["median"],
+            "p95": ("95. percentil", 1),
+            **{key: names[key] for key in list(names)[5:]},
+        }
+    rows = [{"Mål": lab, "Værdi": number(s[key], dec)} for key, (lab, dec) in names.items()]
+    trimmed = int(s.get("trimmed", 0))
+    rows.append(
+        {
+            "Mål": "Trimmede vægte",
+            "Værdi": f"under {number(policy.min_count)}"
+            if 0 < trimmed < policy.min_count
+            else number(trimmed),
+        }
     )
+    frame = pd.DataFrame(rows)
     return plain_table(frame, caption="Vægtene efter raking", uid="om-vaegte-resume")
 
 

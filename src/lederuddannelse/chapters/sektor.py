@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
-from lederuddannelse.chapters.motiver import barrier_items, reason_items
+from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.chapters.udbredelse import DEFINITIONS, short_label
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import ParameterError

@@ -190,10 +190,14 @@ def definition_chart(ch, res: Prevalence) -> None:
     chart = proportion_chart(
         res.by_definition,
         label="definition",
-        title=f"{pct(any_['estimate'])} af lederne har taget en lederuddannelse i psykisk arbejdsmiljø",
+        title=(
+            f"{pct(any_['estimate'])} af lederne har taget en lederuddannelse i psykisk "
+            "arbejdsmiljø"
+        ),
         subtitle=[
             f"Andel efter definition, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, "
-            f"med {number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(any_['n'])}.",
+            f"med {number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = "
+            f"{number(any_['n'])}.",
             f"Kilde: {ch.source_line}",
         ],
         conf_level=ch.params["conf_level"],
@@ -215,7 +219,9 @@ def table(ch, res: Prevalence):
 
 
 def payment_chart(ch, res: Prevalence) -> None:
-    """Figure (F4): who paid for the training, among the trained; glued as fig_udbredelse_betaling."""
+    """Figure (F4): who paid for the training, among the trained.
+
+    Glued as fig_udbredelse_betaling."""
     w = res.paid_workplace.iloc[0]
     head = (
         f"{pct(w['estimate'])} fik uddannelsen betalt af arbejdspladsen"
@@ -261,7 +267,9 @@ def pay_self_chart(ch, res: Prevalence) -> None:
 
 
 def industry_chart(ch, res: Prevalence) -> None:
-    """Figure (F11): the share trained by industry, largest first; glued as fig_udbredelse_branche."""
+    """Figure (F11): the share trained by industry, largest first.
+
+    Glued as fig_udbredelse_branche."""
     shown = res.by_industry[~res.by_industry["suppressed"].astype(bool)]
     title = (
         wrap(
@@ -297,6 +305,9 @@ def industry_table(ch, res: Prevalence):
         "label",
         load_codebook().label("industry"),
         ch.params["conf_level"],
-        caption=f"Andel, der har taget lederuddannelse i psykisk arbejdsmiljø ({definition_phrase(ch)}), efter branche",
+        caption=(
+            "Andel, der har taget lederuddannelse i psykisk arbejdsmiljø "
+            f"({definition_phrase(ch)}), efter branche"
+        ),
         uid="udbredelse-branche",
     )

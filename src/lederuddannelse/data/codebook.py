@@ -64,6 +64,7 @@ class Variable:
     required: bool = True
     weighting: bool = False
     groupable: bool = False
+    item_set: str | None = None
 
     @property
     def coded(self) -> bool:
@@ -120,6 +121,15 @@ class Codebook:
     @property
     def derived_variables(self) -> list[str]:
         return list(self._derived)
+
+    def item_set(self, name: str) -> list[str]:
+        """The items of a multiple-response question (``item_set: name``), in questionnaire
+        order; the codebook is the one place that lists them."""
+        items = [v.name for v in self._vars.values() if v.item_set == name]
+        if not items:
+            known = sorted({v.item_set for v in self._vars.values() if v.item_set})
+            raise KeyError(f"codebook: no item set {name!r}; the codebook has {known}")
+        return items
 
     # -- per variable --------------------------------------------------------------------
     def __contains__(self, name: str) -> bool:
@@ -206,6 +216,7 @@ def _variable(entry: dict) -> Variable:
         required=bool(entry.get("required", True)),
         weighting=bool(entry.get("weighting", False)),
         groupable=bool(entry.get("groupable", False)),
+        item_set=entry.get("item_set"),
     )
 
 

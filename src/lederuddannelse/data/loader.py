@@ -1,16 +1,18 @@
-"""Read a survey file (CSV, Danish CSV, Parquet, SPSS), check it against the codebook, derive.
+"""Read a survey file (CSV, Danish CSV, Parquet, SPSS) and check it against the codebook.
 
 A real data file is the other first-class input of the book, so the checks are strict and
 the messages are for people: every problem is collected and reported at once (file,
 column, what was expected, the first few offending rows), and nothing is ever repaired
 silently. Rows are numbered from 1 = the first data row (the header is not counted).
+
+The derived indicators are added by :mod:`lederuddannelse.data.derive`; the metadata that say a
+file is synthetic are read by :mod:`lederuddannelse.data.files`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.data.codebook import Codebook, Variable, load_codebook
+from lederuddannelse.data.files import read_metadata
 from lederuddannelse.errors import DataValidationError
 
 SHOW_ROWS = 5
@@ -56,87 +59,6 @@ def validate_file(path: str | Path, codebook: Codebook | None = None) -> str:
     """Validate a file and return a one-line summary (raises with all problems otherwise)."""
     df, info = _load(path, codebook)
     return info
-
-
-def read_metadata(path: str | Path) -> dict | None:
-    """The generator's metadata of a file (Parquet key-value, or the CSV's sidecar), if any."""
-    from lederuddannelse.data.synthetic import metadata_path
-
-    path = Path(path)
-    side = metadata_path(path)
-    if side.is_file():
-        return json.loads(side.read_text(encoding="utf-8"))
-    if path.suffix.lower() == ".parquet" and path.is_file():
-        import pyarrow.parquet as pq
-
-        kv = pq.read_schema(path).metadata or {}
-        if b"lederuddannelse" in kv:
-            return json.loads(kv[b"lederuddannelse"].decode("utf-8"))
-        if kv.get(b"synthetic") == b"true":
-            return {"synthetic": True}
-    return None
-
-
-def is_synthetic(path: str | Path) -> bool:
-    """True if the file says it was made by the synthetic generator."""
-    meta = read_metadata(path)
-    return bool(meta and meta.get("synthetic"))
-
-
-def add_derived(df: pd.DataFrame) -> pd.DataFrame:
-    """Add the analysis indicators the chapters use (0/1 floats, NaN outside their domain).
-
-    ``trained_any/narrow/broad`` cover every respondent; a respondent counts once, in the
-    narrowest category (the report's definition, and the codebook's one training question).
-    ``after_2020`` and ``paid_by_workplace`` are defined among the trained only.
-    Labels of these indicators are in the codebook's ``derived`` section.
-    """
-    out = df.copy()
-
-    def col(name: str) -> np.ndarray:
-        if name not in out.columns:  # absent in this file (a mapping says so): all unknown
-            return np.full(len(out), np.nan)
-        return pd.to_numeric(out[name], errors="raise").to_numpy(dtype=float, na_value=np.nan)
-
-    def indicator(values: np.ndarray, hit, domain: np.ndarray | None = None) -> np.ndarray:
-        res = np.where(np.isin(values, hit), 1.0, 0.0)
-        res[np.isnan(values)] = np.nan
-        if domain is not None:
-            res[~domain] = np.nan
-        return res
-
-    training = col("training")
-    trained = np.isin(training, [1, 2])
-    out["trained_any"] = indicator(training, [1, 2])
-    out["trained_narrow"] = indicator(training, [1])
-    out["trained_broad"] = indicator(training, [2])
-    out["after_2020"] = indicator(col("training_year"), [2], trained)
-    out["paid_by_workplace"] = indicator(col("paid_by"), [1], trained)
-    pay = col("pay_self")
-    out["willing_to_pay"] = indicator(pay, [1])
-    out["unwilling_to_pay"] = indicator(pay, [2])
-    out["high_desire"] = indicator(col("desire"), [4, 5])
-    return out
-
-
-def write_sav(df: pd.DataFrame, path: str | Path, codebook: Codebook | None = None) -> Path:
-    """Write a survey as SPSS ``.sav`` with the codebook's variable and value labels."""
-    import pyreadstat
-
-    book = codebook or load_codebook()
-    cols = [c for c in df.columns if c in book]
-    data = pd.DataFrame({c: pd.to_numeric(df[c]).astype("float64") for c in cols})
-    pyreadstat.write_sav(
-        data,
-        str(path),
-        column_labels=[book.label(c) for c in cols],
-        variable_value_labels={
-            c: {float(k): v for k, v in book.value_labels(c).items()}
-            for c in cols
-            if book.variable(c).coded
-        },
-    )
-    return Path(path)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -444,7 +366,8 @@ def _check_id(name: str, values: np.ndarray, missing: np.ndarray) -> list[str]:
         first = s[dup].iloc[0]
         out.append(
             f"column {name!r}: duplicate ids in {_n(dup)} ({_rows(dup, values)}); "
-            f"id {_fmt(first)} occurs {int((s == first).sum())} times; every respondent needs a unique id"
+            f"id {_fmt(first)} occurs {int((s == first).sum())} times; every respondent needs a "
+            "unique id"
         )
     return out
 
@@ -453,7 +376,8 @@ def _check_weight(name: str, values: np.ndarray, missing: np.ndarray, bad: np.nd
     out = []
     if missing.any():
         out.append(
-            f"column {name!r}: missing weights in {_n(missing)} ({_rows(missing)}); every row needs a weight"
+            f"column {name!r}: missing weights in {_n(missing)} ({_rows(missing)}); every row "
+            "needs a weight"
         )
     invalid = ~np.isnan(values) & ~(np.isfinite(values) & (values > 0))
     if invalid.any():
@@ -471,7 +395,8 @@ def _check_codes(var: Variable, values: np.ndarray) -> list[str]:
     frac = present & ~whole
     if frac.any():
         out.append(
-            f"column {var.name!r}: codes must be whole numbers, but are not in {_n(frac)} ({_rows(frac, values)})"
+            f"column {var.name!r}: codes must be whole numbers, but are not in {_n(frac)} "
+            f"({_rows(frac, values)})"
         )
     allowed = np.array(list(var.codes), dtype=float)
     wrong = whole & ~np.isin(values, allowed)

@@ -171,7 +171,8 @@ def load_margins(path=None) -> dict[str, pd.Series]:
         cats = rows["category"].astype(int)
         if set(cats) != codes:
             problems.append(
-                f"{var!r}: categories {sorted(set(cats))} do not match codebook codes {sorted(codes)}"
+                f"{var!r}: categories {sorted(set(cats))} do not match codebook codes "
+                f"{sorted(codes)}"
             )
         if abs(rows["share"].sum() - 1) > 1e-6:
             problems.append(f"{var!r}: shares sum to {rows['share'].sum():.6f}, not 1")

@@ -143,17 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'no-op rebuild seconds':34s}{ours['noop']:8.2f}   target < 3")
 
     if not args.skip_layers:
-        for module, fn in (
-            ("lederuddannelse.dev.bench_data", "bench_data"),
-            ("lederuddannelse.dev.bench_stats", "bench_stats"),
-        ):
-            try:
-                mod = __import__(module, fromlist=[fn])
-            except ImportError:
-                print(f"\n({module} not available)")
-                continue
-            print()
-            getattr(mod, fn)()
+        from lederuddannelse.dev.bench_data import bench_data
+        from lederuddannelse.dev.bench_stats import bench_stats
+
+        print()
+        bench_data()
+        print()
+        bench_stats()
     return 0
 
 

@@ -61,7 +61,7 @@ def _prepare(df: pd.DataFrame) -> pd.DataFrame:
     """Derived indicators and domain-restricted variables the chapters build."""
     import numpy as np
 
-    from lederuddannelse.data.loader import add_derived
+    from lederuddannelse.data.derive import add_derived
 
     out = add_derived(df)
     untrained = out["trained_any"].to_numpy() == 0
@@ -138,7 +138,8 @@ def bench_stats(sizes: tuple[int, ...] = (6000, 600_000), seed: int = 2024) -> p
         df = _prepare(df)
         df, _ = weight_survey(df, margins)
         print(
-            f"statistics benchmark: {n:,} respondents generated and raked in {time.perf_counter() - t:.1f} s",
+            f"statistics benchmark: {n:,} respondents generated and raked in "
+            f"{time.perf_counter() - t:.1f} s",
             flush=True,
         )
         repeat = 3 if n <= 50_000 else 1

@@ -96,7 +96,7 @@ def population_values(pop: pd.DataFrame) -> dict[str, float]:
 
 def one_sample(pop: pd.DataFrame, margins: dict, n: int, seed: int) -> list[dict]:
     """Estimates and CIs of every target in one sample under the three variance choices."""
-    from lederuddannelse.data.loader import add_derived
+    from lederuddannelse.data.derive import add_derived
     from lederuddannelse.data.synthetic import draw_sample
     from lederuddannelse.data.weighting import weight_survey
 
@@ -198,19 +198,21 @@ def run(
     samples: int = 200, n: int = 6000, seed: int = 2024, out: str | None = None
 ) -> pd.DataFrame:
     """Run the study and print the table; returns the per-target summary."""
-    from lederuddannelse.data.loader import add_derived
+    from lederuddannelse.data.derive import add_derived
     from lederuddannelse.data.synthetic import generate_population
     from lederuddannelse.data.weighting import load_margins
 
     t0 = time.perf_counter()
     print(
-        f"Simulation study: {samples} samples of n = {n} from the synthetic population (seed {seed})."
+        f"Simulation study: {samples} samples of n = {n} from the synthetic population (seed "
+        f"{seed})."
     )
     pop = add_derived(generate_population(seed))
     margins = load_margins()
     truth = population_values(pop)
     print(
-        f"population of {len(pop):,} managers and its true values ready in {time.perf_counter() - t0:.1f} s"
+        f"population of {len(pop):,} managers and its true values ready in "
+        f"{time.perf_counter() - t0:.1f} s"
     )
     rows: list[dict] = []
     t1 = time.perf_counter()

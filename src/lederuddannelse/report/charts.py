@@ -33,7 +33,8 @@ def describe_proportions(table: pd.DataFrame, label: str, conf_level: float) -> 
         table,
         label,
         lambda row: (
-            f"{pct(row['estimate'])} ({level} %-KI {pct(row['ci_low'], suffix='')}–{pct(row['ci_high'])})"
+            f"{pct(row['estimate'])} ({level} %-KI "
+            f"{pct(row['ci_low'], suffix='')}–{pct(row['ci_high'])})"
         ),
     )
 
@@ -180,7 +181,8 @@ def breakdown_chart(
         for heading, t in parts
     ]
     description = " ".join(
-        f"{heading}: {describe_proportions(t.assign(suppressed=t.get('suppressed', False)), label, conf_level)}"
+        f"{heading}: "
+        + describe_proportions(t.assign(suppressed=t.get("suppressed", False)), label, conf_level)
         for heading, t in parts
     )
     return alt.vconcat(*panels, spacing=18).properties(

@@ -1,76 +1,143 @@
-"""Small-cell protection: one suppression policy that every table and chart builder applies.
+"""Small-cell protection: one suppression policy that every table, chart and CSV applies.
 
 Why one place: if each chapter decided for itself what to hide, a cell hidden in one table could
 be shown in another, or recovered by subtracting the visible cells of the same table from a
-total. The estimators in :mod:`lederuddannelse.survey` therefore call
-:meth:`SuppressionPolicy.apply` on every frame they return, and the methods chapter prints
+total. The estimators in :mod:`lederuddannelse.stats.design` therefore call
+:meth:`SuppressionPolicy.apply` on every frame they return, with a typed
+:class:`DisclosureSpec` that says how the frame adds up, and the methods chapter prints
 :meth:`SuppressionPolicy.describe` so that the rule the reader sees is the rule the code ran.
 
-The rule, for a table of estimates:
+The rule has two levels.
 
-1. **Primary suppression.** An estimate whose unweighted number of respondents ``n`` is below
+**Domains (book-wide).** A category of a grouping variable (an industry, an age group) with
+fewer than ``min_n`` respondents in the whole file is *hidden everywhere*: in every table,
+chart, CSV, difference and test of every page. Because the book publishes the total number of
+respondents, one hidden category would be recoverable as the total minus the shown ones; so the
+smallest other categories are hidden with it until at least two are hidden and together they
+hold at least ``min_n`` respondents (:meth:`SuppressionPolicy.hidden_categories`). The choice
+depends only on the file and the policy, never on the table, so every page hides the same
+categories (:class:`DomainPlan`).
+
+**Cells (per table).**
+
+1. *Primary suppression.* An estimate whose unweighted number of respondents ``n`` is below
    ``min_n`` is suppressed. For a share (0/1 variable) the estimate is also suppressed when
    fewer than ``min_count`` (but more than zero) respondents are on either side, because the
    share and ``n`` together reveal that count.
-2. **No small counts.** No count of respondents between 1 and ``min_count - 1`` is shown.
-3. **Complementary suppression.** Cells that add up to something the reader can see (groups of
+2. *No small counts.* No count of respondents between 1 and ``min_count - 1`` is shown, and
+   the counts of a suppressed cell are hidden like its estimate (a visible ``n`` next to a
+   hidden estimate would let a reader subtract).
+3. *Complementary suppression.* Cells that add up to something the reader can see (groups of
    one breakdown, which add up to the total; categories of one distribution, which add up to
-   100 %) form a *linked set*. In a linked set with suppressed cells, at least two cells are
-   suppressed, and together they cover at least ``min_n`` respondents (and at least
-   ``min_count`` on each side of a share), so that subtraction can at most reveal a combination
-   that would itself have been publishable. Cells are added smallest first; if that is not
-   enough, the table's total row is suppressed too. The rule is applied whether or not the
-   total is in the same table, because the book shows the totals elsewhere (the overall share
-   in one table, the one-way breakdown next to the two-way one), and a reader can subtract
-   across tables.
+   100 %) form a *linked set* (:class:`LinkedSet`). In a linked set with suppressed cells, at
+   least two cells are suppressed, and together they cover at least ``min_n`` respondents (and
+   at least ``min_count`` on each side of a share), so that subtraction can at most reveal a
+   combination that would itself have been publishable. Cells are added smallest first; if
+   that is not enough, the table's total row is suppressed too. The rule holds whether or not
+   the total is in the same table, because the book shows totals elsewhere.
 
-Suppressed cells keep their row (``suppressed=True``) with the estimate, its uncertainty and
-the weighted size set to missing, so that charts can show them as "too few answers".
-
-Tables describe their own structure in ``table.attrs["disclosure"]`` (set by the builders):
-
-- ``size``: columns of unweighted respondent counts behind each estimate (e.g. ``["n"]`` or
-  ``["n_a", "n_b"]``);
-- ``counts``: internal columns (names starting with ``_``) with respondents on each side of a
-  share; used for the rule and then dropped;
-- ``mask``: columns set to missing in suppressed rows;
-- ``sets``: linked sets, each ``{"by": [columns], "size": column, "min": "min_n" | "min_count"}``
-  meaning "rows sharing the values of these columns add up" (``by=[]``: all non-total rows);
-- ``total``: name of a boolean column marking total rows (dropped after use).
+Suppressed cells keep their row (``suppressed=True``) with the estimate, its uncertainty, the
+weighted size and the counts set to missing, so that charts can show them as "too few answers".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from lederuddannelse.errors import ParameterError
 
-DEFAULT_MASK = ["estimate", "se", "ci_low", "ci_high", "N", "deff", "df"]  # df = n - 1
+#: Columns set to missing in suppressed rows of an estimates table (df = n - 1 reveals n).
+DEFAULT_MASK: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "N", "deff", "df")
+#: The defaults of the policy; going below them needs ``allow_small_cells`` (see below).
+DEFAULT_MIN_N = 30
+DEFAULT_MIN_COUNT = 5
+
+
+@dataclass(frozen=True)
+class LinkedSet:
+    """Rows that add up to a total the reader can see.
+
+    ``by``: rows sharing the values of these columns form one set (``()``: all non-total rows);
+    ``size``: the column of respondents behind each cell; ``threshold``: which of the policy's
+    minimums the suppressed cells of a set must cover together.
+    """
+
+    by: tuple[str, ...] = ()
+    size: str = "n"
+    threshold: Literal["min_n", "min_count"] = "min_n"
+
+
+@dataclass(frozen=True)
+class DisclosureSpec:
+    """How one table is built, for :meth:`SuppressionPolicy.apply`.
+
+    - ``size``: columns of unweighted respondents behind each estimate (primary rule, ``min_n``);
+    - ``shown_counts``: other count columns published (e.g. respondents in a category): hidden
+      when small or when the row is suppressed;
+    - ``sides``: internal columns with respondents on each side of a share; used for the
+      count rule and then dropped;
+    - ``mask``: columns set to missing in suppressed rows;
+    - ``sets``: the linked sets of the table;
+    - ``total``: a boolean column marking total rows (dropped after use);
+    - ``hidden``: a boolean column of rows the domain plan hides (dropped after use).
+    """
+
+    size: tuple[str, ...] = ("n",)
+    shown_counts: tuple[str, ...] = ()
+    sides: tuple[str, ...] = ()
+    mask: tuple[str, ...] = DEFAULT_MASK
+    sets: tuple[LinkedSet, ...] = ()
+    total: str | None = None
+    hidden: str | None = None
+
+    @classmethod
+    def none(cls) -> "DisclosureSpec":
+        """A table with nothing to protect (e.g. model fit statistics)."""
+        return cls(size=(), mask=())
 
 
 @dataclass(frozen=True)
 class SuppressionPolicy:
     """Minimum unweighted respondents behind an estimate (``min_n``) and behind any count shown
-    (``min_count``). Defaults follow common practice for Danish survey publications: 30 and 5."""
+    (``min_count``). Defaults follow common practice for Danish survey publications: 30 and 5.
 
-    min_n: int = 30
-    min_count: int = 5
+    Lower values are refused unless ``allow_small_cells`` is set: a page built with them says
+    so in its notice (:meth:`lowered`), so that no reader mistakes such a page for a protected
+    publication.
+    """
+
+    min_n: int = DEFAULT_MIN_N
+    min_count: int = DEFAULT_MIN_COUNT
+    allow_small_cells: bool = False
 
     def __post_init__(self) -> None:
         for name in ("min_n", "min_count"):
             value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 0:
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
                 raise ParameterError(
                     f"Suppression parameter {name} must be a whole number >= 0, got {value!r}."
                 )
+        if self.lowered() and not self.allow_small_cells:
+            raise ParameterError(
+                f"parameter 'min_n' = {self.min_n}, 'min_count' = {self.min_count}: below the "
+                f"defaults ({DEFAULT_MIN_N} and {DEFAULT_MIN_COUNT}) these publish cells small "
+                "enough to identify respondents; set 'allow_small_cells: true' to build such "
+                "pages anyway (each page then says so in its notice)."
+            )
 
     @classmethod
     def none(cls) -> "SuppressionPolicy":
         """No suppression at all: for tests against reference software, never for publication."""
-        return cls(min_n=0, min_count=0)
+        return cls(min_n=0, min_count=0, allow_small_cells=True)
+
+    def lowered(self) -> bool:
+        """Are the minimums below the defaults?"""
+        return self.min_n < DEFAULT_MIN_N or self.min_count < DEFAULT_MIN_COUNT
 
     # ------------------------------------------------------------------ description
     def describe(self) -> str:
@@ -81,107 +148,119 @@ class SuppressionPolicy:
             f"Et skøn vises kun, når det bygger på mindst {self.min_n} besvarelser (uvægtet). "
             f"Antal under {self.min_count} vises aldrig, og en andel undertrykkes også, hvis "
             f"færre end {self.min_count} respondenter har svaret henholdsvis ja eller nej. "
-            "Hvor celler i samme tabel summerer til en total (grupper i en opdeling, kategorier "
-            "i en fordeling), undertrykkes mindst to celler, og de undertrykte celler dækker "
-            f"tilsammen mindst {self.min_n} besvarelser, så en undertrykt værdi ikke kan "
-            "genskabes ved at trække de viste celler fra totalen. Undertrykte skøn er markeret "
-            "i tabeller og figurer."
+            f"En gruppe (fx en branche) med under {self.min_n} besvarelser i hele datasættet "
+            "skjules i alle tabeller, figurer og datafiler i bogen, sammen med den eller de "
+            f"mindste andre grupper, så de skjulte grupper tilsammen har mindst {self.min_n} "
+            "besvarelser. Hvor celler i samme tabel summerer til en total (grupper i en "
+            "opdeling, kategorier i en fordeling), undertrykkes mindst to celler, og de "
+            f"undertrykte celler dækker tilsammen mindst {self.min_n} besvarelser; antal svar "
+            "skjules sammen med skønnet. Så kan en undertrykt værdi ikke genskabes ved at "
+            "trække de viste celler fra totalen. Undertrykte skøn er markeret i tabeller og "
+            "figurer."
         )
 
+    def notice(self) -> str | None:
+        """A sentence for the page notice when the minimums are lowered (else None)."""
+        if not self.lowered():
+            return None
+        return (
+            f"Grænserne for små celler er sænket i denne kørsel (min_n = {self.min_n}, "
+            f"min_count = {self.min_count}; standard er {DEFAULT_MIN_N} og {DEFAULT_MIN_COUNT}), "
+            "så siden kan vise tal, der bygger på meget få besvarelser. Den må ikke "
+            "offentliggøres som en beskyttet opgørelse."
+        )
+
+    # ------------------------------------------------------------------ domains
+    def hidden_categories(self, counts: Mapping[object, float]) -> frozenset:
+        """Categories of one grouping variable to hide in every table of the book.
+
+        ``counts``: respondents per category in the whole file. A category with 1 to
+        ``min_n - 1`` respondents is hidden; then the smallest other categories until at
+        least two are hidden and together hold at least ``min_n`` respondents.
+        """
+        items = sorted(((float(v), str(k), k) for k, v in counts.items() if v > 0))
+        hidden = [k for v, _, k in items if v < self.min_n]
+        if not hidden:
+            return frozenset()
+        total = sum(float(counts[k]) for k in hidden)
+        for v, _, k in items:
+            if len(hidden) >= 2 and total >= self.min_n:
+                break
+            if k not in hidden:
+                hidden.append(k)
+                total += v
+        return frozenset(hidden)
+
     # ------------------------------------------------------------------ application
-    def apply(self, table: pd.DataFrame) -> pd.DataFrame:
+    def apply(self, table: pd.DataFrame, spec: DisclosureSpec) -> pd.DataFrame:
         """Return a copy of ``table`` with small cells suppressed (see the module docstring).
 
         Works on the columns as arrays and builds the result once: the policy runs on every
         table of every chapter, so it must cost microseconds, not pandas operations per cell.
         """
-        spec = dict(table.attrs.get("disclosure", {}))
         m = len(table)
         arr = {c: table[c].to_numpy() for c in table.columns}
-        size_cols = [c for c in spec.get("size", ["n"]) if c in arr]
-        count_cols = [c for c in spec.get("counts", []) if c in arr]
-        mask_cols = [c for c in spec.get("mask", DEFAULT_MASK) if c in arr]
-        total_col = spec.get("total")
-        is_total = (
-            np.asarray(arr[total_col], dtype=bool)
-            if total_col and total_col in arr
-            else np.zeros(m, dtype=bool)
-        )
+        size_cols = [c for c in spec.size if c in arr]
+        shown_cols = [c for c in spec.shown_counts if c in arr]
+        side_cols = [c for c in spec.sides if c in arr]
+        mask_cols = [c for c in spec.mask if c in arr]
 
-        def num(c: str) -> np.ndarray:
-            v = pd.to_numeric(pd.Series(arr[c]), errors="coerce")
-            return np.array(v.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
+        def flag(c: str | None) -> np.ndarray:
+            if c and c in arr:
+                return np.asarray(pd.Series(arr[c]).fillna(False), dtype=bool)
+            return np.zeros(m, dtype=bool)
 
-        supp = (
-            np.asarray(arr["suppressed"], dtype=bool).copy()
-            if "suppressed" in arr
-            else np.zeros(m, dtype=bool)
-        )
+        is_total = flag(spec.total)
+        supp = flag("suppressed").copy() | flag(spec.hidden)
         # 1. primary suppression
         for c in size_cols:
-            v = num(c)
+            v = _num(arr[c])
             supp |= ~np.isfinite(v) | (v < self.min_n)
-        counts = {}
-        for c in count_cols:
-            v = num(c)
+        sides = {}
+        for c in side_cols:
+            v = _num(arr[c])
             supp |= np.isfinite(v) & (v > 0) & (v < self.min_count)
-            counts[c] = np.where(np.isfinite(v), v, 0.0)
+            sides[c] = np.where(np.isfinite(v), v, 0.0)
 
         # 3. complementary suppression over linked sets, until nothing changes
-        sets = [self._set_members(arr, s, is_total) for s in spec.get("sets", [])]
-        sizes = {}
-        for s in spec.get("sets", []):
-            c = s.get("size", "n")
-            if c in arr and c not in sizes:
-                sizes[c] = np.nan_to_num(num(c), nan=0.0)
+        members = [_set_members(arr, s, is_total) for s in spec.sets]
+        sizes = {
+            s.size: np.nan_to_num(_num(arr[s.size]), nan=0.0) for s in spec.sets if s.size in arr
+        }
         for _ in range(100):
             changed = False
-            for s, groups in zip(spec.get("sets", []), sets):
-                c = s.get("size", "n")
-                if c not in sizes:
+            for s, groups in zip(spec.sets, members):
+                if s.size not in sizes:
                     continue
-                thr = self.min_n if s.get("min", "min_n") == "min_n" else self.min_count
-                changed |= self._protect(groups, sizes[c], thr, supp, is_total, counts)
+                thr = self.min_n if s.threshold == "min_n" else self.min_count
+                changed |= self._protect(groups, sizes[s.size], thr, supp, is_total, sides)
             if not changed:
                 break
 
-        # 2. mask values and small counts
+        # 2. mask values; hide small counts and every count of a suppressed row
+        drop = {spec.total, spec.hidden, *spec.sides}
         out: dict[str, object] = {}
         for c in table.columns:
-            if str(c).startswith("_"):
+            if c in drop:
                 continue
             v = arr[c]
             if c in mask_cols:
-                v = num(c)
+                v = _num(v)
                 v[supp] = np.nan
-            elif c in size_cols:
-                f = num(c)
-                hide = ~np.isfinite(f) | ((f > 0) & (f < self.min_count))
+            elif c in size_cols or c in shown_cols:
+                f = _num(v)
+                hide = ~np.isfinite(f) | ((f > 0) & (f < self.min_count)) | supp
                 v = pd.array(
                     np.where(hide, 0, np.nan_to_num(f)).round().astype("int64"), dtype="Int64"
                 )
                 v[hide] = pd.NA
             out[c] = v
         out["suppressed"] = supp
-        res = pd.DataFrame(out)
-        res.attrs = {k: v for k, v in table.attrs.items() if k != "disclosure"}
-        res.attrs["disclosure"] = {**spec, "counts": [], "total": None, "applied": True}
+        res = pd.DataFrame(out, index=table.index)
+        res.attrs = dict(table.attrs)
         return res
 
-    @staticmethod
-    def _set_members(arr: dict, s: dict, is_total: np.ndarray) -> list[np.ndarray]:
-        """Row indices of each linked set: non-total rows sharing the values of ``s['by']``."""
-        members = np.flatnonzero(~is_total)
-        by = [c for c in s.get("by", []) if c in arr]
-        if not by or len(members) == 0:
-            return [members]
-        key = np.zeros(len(members), dtype=np.int64)
-        for c in by:
-            codes, uniq = pd.factorize(pd.Series(arr[c][members]).astype(str))
-            key = key * (len(uniq) + 1) + codes
-        return [members[key == k] for k in np.unique(key)]
-
-    def _protect(self, groups, sizes, threshold, supp, is_total, counts) -> bool:
+    def _protect(self, groups, sizes, threshold, supp, is_total, sides) -> bool:
         """Make every linked set of one kind safe; return whether anything was suppressed."""
         changed = False
         for rows in groups:
@@ -192,14 +271,15 @@ class SuppressionPolicy:
                 if len(s_rows) == 0:
                     break
                 safe = len(s_rows) >= 2 and sizes[s_rows].sum() >= threshold
-                if safe and counts:
+                if safe and sides:
                     safe = all(
                         (tot := v[s_rows].sum()) == 0 or tot >= self.min_count
-                        for v in counts.values()
+                        for v in sides.values()
                     )
                 if safe:
                     break
-                free = rows[~supp[rows]]
+                # an empty cell hides nothing: complements are cells with respondents
+                free = rows[~supp[rows] & (sizes[rows] > 0)]
                 if len(free) == 0:
                     # Nothing left to hide in the set: the total would reveal the set.
                     if is_total.any() and not supp[is_total].all():
@@ -209,3 +289,73 @@ class SuppressionPolicy:
                 supp[free[np.argmin(sizes[free])]] = True
                 changed = True
         return changed
+
+
+def _num(values) -> np.ndarray:
+    """A column as a float array (NaN for missing), always a fresh copy."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce")
+    return np.array(v.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
+
+
+def _set_members(arr: dict, s: LinkedSet, is_total: np.ndarray) -> list[np.ndarray]:
+    """Row indices of each linked set: non-total rows sharing the values of ``s.by``."""
+    members = np.flatnonzero(~is_total)
+    by = [c for c in s.by if c in arr]
+    if not by or len(members) == 0:
+        return [members]
+    key = np.zeros(len(members), dtype=np.int64)
+    for c in by:
+        codes, uniq = pd.factorize(pd.Series(arr[c][members]).astype(str))
+        key = key * (len(uniq) + 1) + codes
+    return [members[key == k] for k in np.unique(key)]
+
+
+@dataclass
+class DomainPlan:
+    """The categories hidden book-wide, per grouping variable, for one data file and policy.
+
+    Computed from the whole file's unweighted counts (never from a table), so every page that
+    breaks down by the same variable hides the same categories.
+    """
+
+    policy: SuppressionPolicy
+    data: pd.DataFrame
+    _cache: dict[str, frozenset] = field(default_factory=dict, repr=False)
+
+    def hidden(self, var: str) -> frozenset:
+        """Values of ``var`` hidden in every table (empty when every category is large)."""
+        if var not in self._cache:
+            s = self.data[var].dropna()
+            counts = s.value_counts(sort=False) if len(s) else pd.Series(dtype=float)
+            self._cache[var] = self.policy.hidden_categories(counts.to_dict())
+        return self._cache[var]
+
+    def rows_hidden(self, frame: pd.DataFrame, by: list[str]) -> np.ndarray:
+        """Rows of ``frame`` whose value of any ``by`` column is a hidden category."""
+        out = np.zeros(len(frame), dtype=bool)
+        for b in by:
+            h = self.hidden(b)
+            if h and b in frame.columns:
+                out |= frame[b].isin(list(h)).to_numpy(dtype=bool)
+        return out
+
+
+def determined(constraints: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """Which unknowns a reader can solve for from linear constraints with known right sides.
+
+    ``constraints``: one row per published sum (e.g. "these cells add up to the total"), one
+    column per cell; ``unknown``: which cells are hidden. Known cells move to the right-hand
+    side, so hidden cell ``j`` is determined exactly when its unit vector lies in the row space
+    of the constraints restricted to the hidden cells.
+    """
+    A = np.asarray(constraints, dtype=float)[:, np.asarray(unknown, dtype=bool)]
+    k = A.shape[1]
+    if k == 0 or A.shape[0] == 0:
+        return np.zeros(k, dtype=bool)
+    rank = np.linalg.matrix_rank(A)
+    out = np.zeros(k, dtype=bool)
+    for j in range(k):
+        e = np.zeros((1, k))
+        e[0, j] = 1.0
+        out[j] = np.linalg.matrix_rank(np.vstack([A, e])) == rank
+    return out

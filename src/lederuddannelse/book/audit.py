@@ -1,0 +1,588 @@
+"""Disclosure audit of a built site: read what readers can read, and try to recover small cells.
+
+Why a separate check after the statistics layer has already protected every table: the policy
+(:mod:`lederuddannelse.stats.disclosure`) is applied table by table, but a reader sees the
+whole book at once, in four forms (HTML tables, chart data sets, CSV downloads, downloadable
+notebooks). This audit takes the reader's position: it knows nothing of the data file, only
+what is published, and checks that
+
+1. **no count is small**: no count of respondents from 1 to ``min_count - 1``, and no visible
+   estimate whose ``n`` is below ``min_n`` (also in the prose: "n = 12");
+2. **no hidden count is recoverable by differencing**: cells that add up to a total (the groups
+   of a breakdown, the categories of a distribution, the bins of a histogram) are assumed to
+   have a known total, as they do in the book (the notice gives the number of respondents,
+   overall tables give each item's n), and a hidden cell is recoverable when it is a linear
+   combination of the known totals and the visible cells (:func:`~lederuddannelse.stats.
+   disclosure.determined`), within a table and across tables of the same domain (two tables
+   are of the same domain when their visible counts of the same rows agree);
+3. **no hidden count is published in another form**: a cell hidden in one table and shown in
+   another of the same domain, or recoverable from an unweighted share (share × respondents);
+4. **no single respondent's value**: e.g. the largest weight ("Største vægt").
+
+Where it sits: in ``book`` because it reads the built site (HTML, notebooks, data URIs) and
+runs in the build before publishing; the linear algebra lives in ``stats.disclosure``.
+Command: ``python -m lederuddannelse audit FILE_OR_SITE``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lederuddannelse.stats.disclosure import DEFAULT_MIN_COUNT, DEFAULT_MIN_N, determined
+
+#: Column names (lower case) of respondent counts behind an estimate or a group.
+COUNT_COLUMNS = {
+    "n",
+    "antal_svar",
+    "antal svar (n)",
+    "respondents",
+    "n_a",
+    "n_b",
+    "antal_svar_a",
+    "antal_svar_b",
+    "antal besvarelser",
+}
+#: Column names of respondents in one category of a distribution (a part of ``n``).
+CATEGORY_COUNT_COLUMNS = {"n_category", "antal_i_kategori"}
+#: Columns naming a category or a bin: partitions of the respondents.
+CATEGORY_COLUMNS = {"category", "kategori", "bin_start", "vaegt_fra"}
+BIN_COLUMNS = {"bin_start", "vaegt_fra"}
+#: Columns with an unweighted share (share x respondents = a count).
+UNWEIGHTED_SHARE_COLUMNS = {"andel_uvaegtet", "stikprøven (uvægtet)", "unweighted_share"}
+UNWEIGHTED_DIFF_COLUMNS = {"afvigelse_uvaegtet_pp", "unweighted_diff_pp"}
+#: Columns with an estimate: a visible one next to a small n is a finding.
+ESTIMATE_COLUMNS = {
+    "estimate",
+    "estimat",
+    "andel",
+    "share",
+    "odds_ratio",
+    "odds ratio",
+    "estimate_a",
+    "estimate_b",
+    "estimat_a",
+    "estimat_b",
+}
+SUPPRESSED_TEXTS = ("undertrykt", "for få svar")
+#: Labels of statistics that are one respondent's value.
+SINGLE_RESPONDENT_LABELS = ("Største vægt", "Mindste vægt", "Største / mindste vægt")
+SKIPPED_PAGES = {"genindex.html", "search.html"}
+
+
+@dataclass
+class Finding:
+    where: str
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.kind}: {self.detail}"
+
+
+@dataclass
+class Frame:
+    """One published table in any form, with the page it is on."""
+
+    page: str
+    where: str
+    data: pd.DataFrame
+
+
+@dataclass
+class AuditReport:
+    min_n: int
+    min_count: int
+    pages: int = 0
+    frames: int = 0
+    cells: int = 0
+    hidden: int = 0
+    sets: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def summary(self) -> str:
+        head = (
+            f"Disclosure audit (min_n = {self.min_n}, min_count = {self.min_count}): "
+            f"{self.pages} page(s)/file(s), {self.frames} published tables/data sets, "
+            f"{self.cells} counts ({self.hidden} hidden) in {self.sets} sets that add up: "
+        )
+        if self.ok:
+            return head + "no small count, nothing recoverable."
+        lines = [head + f"{len(self.findings)} problem(s):"]
+        lines += [f"  {f}" for f in self.findings[:50]]
+        if len(self.findings) > 50:
+            lines.append(f"  ... and {len(self.findings) - 50} more")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- reading
+def _danish_number(text: str) -> float:
+    """'1.234' -> 1234, '43,2 pct.' -> 0.432, '12,5 %' -> 0.125, else NaN."""
+    t = str(text).strip().replace("\u00a0", " ")
+    if not t or any(s in t.lower() for s in SUPPRESSED_TEXTS) or t in ("–", "-", "—"):
+        return np.nan
+    pct = t.endswith("pct.") or t.endswith("%")
+    t = t.replace("pct.", "").replace("%", "").strip().replace(".", "").replace(",", ".")
+    try:
+        v = float(t)
+    except ValueError:
+        return np.nan
+    return v / 100 if pct else v
+
+
+def _html_tables(html: str, page: str, where: str) -> list[Frame]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    out = []
+    for k, table in enumerate(soup.find_all("table")):
+        head = table.find("thead")
+        header = [th.get_text(" ", strip=True) for th in (head or table).find_all("th")]
+        rows = []
+        for tr in (table.find("tbody") or table).find_all("tr"):
+            cells = [td.get_text(" ", strip=True) for td in tr.find_all(["td", "th"])]
+            if cells and len(cells) == len(header) and cells != header:
+                rows.append(cells)
+        if not rows:
+            continue
+        df = pd.DataFrame(rows, columns=header)
+        name = table.get("id") or f"table {k + 1}"
+        out.append(Frame(page, f"{where} table {name}", _typed_html(df)))
+    return out
+
+
+def _typed_html(df: pd.DataFrame) -> pd.DataFrame:
+    """Counts and shares of an HTML table as numbers; 'n_a / n_b' split in two columns."""
+    df = df.copy()
+    for c in list(df.columns):
+        low = c.lower()
+        if low in COUNT_COLUMNS:
+            pairs = df[c].astype(str).str.split(" / ")
+            if pairs.map(len).max() == 2:
+                df["n_a"] = [_danish_number(p[0]) if len(p) == 2 else np.nan for p in pairs]
+                df["n_b"] = [_danish_number(p[1]) if len(p) == 2 else np.nan for p in pairs]
+                df = df.drop(columns=c)
+            else:
+                df[c] = df[c].map(_danish_number)
+        elif low in UNWEIGHTED_SHARE_COLUMNS or low in ESTIMATE_COLUMNS:
+            df[c] = df[c].map(_danish_number)
+    return df
+
+
+def _csv_frames(html: str, page: str, where: str) -> list[Frame]:
+    out = []
+    pattern = r'download="([^"]+)"\s+href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)"'
+    for m in re.finditer(pattern, html):
+        text = base64.b64decode(m.group(2)).decode("utf-8-sig")
+        out.append(Frame(page, f"{where} CSV {m.group(1)}", _read_csv(io.StringIO(text))))
+    return out
+
+
+def _read_csv(source) -> pd.DataFrame:
+    return pd.read_csv(source, sep=";", decimal=",", keep_default_na=True)
+
+
+def _vega_frames(html: str, page: str, where: str) -> list[Frame]:
+    out, seen = [], set()
+    dec = json.JSONDecoder()
+    for m in re.finditer(r'"datasets"\s*:\s*', html):
+        try:
+            obj, _ = dec.raw_decode(html, m.end())
+        except json.JSONDecodeError:
+            continue
+        for name, rows in obj.items() if isinstance(obj, dict) else []:
+            if name in seen or not isinstance(rows, list) or not rows:
+                continue
+            seen.add(name)
+            out.append(Frame(page, f"{where} chart data {name[:13]}", pd.DataFrame(rows)))
+    return out
+
+
+def _page_texts(html: str) -> str:
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+def frames_of_html(html: str, page: str, where: str) -> list[Frame]:
+    return (
+        _csv_frames(html, page, where)
+        + _vega_frames(html, page, where)
+        + _html_tables(html, page, where)
+    )
+
+
+def _notebook_htmls(path: Path) -> list[str]:
+    """Every HTML-ish output of a notebook (visible or glued, shown or hidden on the page)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for cell in nb.get("cells", []):
+        for o in cell.get("outputs", []):
+            for mime, value in o.get("data", {}).items():
+                if mime.endswith("text/html") or mime.endswith("text/markdown"):
+                    out.append("".join(value) if isinstance(value, list) else str(value))
+    return out
+
+
+def collect(target: Path) -> tuple[list[Frame], dict[str, str], int]:
+    """Frames and page texts of a site folder, a page, a notebook or a CSV file."""
+    target = Path(target)
+    if target.is_dir():
+        files = sorted(p for p in target.glob("*.html") if p.name not in SKIPPED_PAGES)
+        files += sorted(target.glob("_sources/*.ipynb")) + sorted(target.glob("downloads/*.ipynb"))
+        files += sorted(target.glob("downloads/*.csv"))
+    else:
+        files = [target]
+    frames: list[Frame] = []
+    texts: dict[str, str] = {}
+    for f in files:
+        rel = f.name if not target.is_dir() else str(f.relative_to(target))
+        page = f.stem
+        if f.suffix == ".csv":
+            frames.append(Frame(page, f"{rel}", _read_csv(f)))
+        elif f.suffix == ".ipynb":
+            for k, h in enumerate(_notebook_htmls(f)):
+                frames += frames_of_html(h, page, f"{rel} output {k + 1}")
+                texts[f"{rel}"] = texts.get(f"{rel}", "") + "\n" + _page_texts(h)
+        else:
+            html = f.read_text(encoding="utf-8")
+            frames += frames_of_html(html, page, rel)
+            texts[rel] = _page_texts(html)
+    return _dedupe(frames), texts, len(files)
+
+
+def _dedupe(frames: list[Frame]) -> list[Frame]:
+    """The same table published twice (page and notebook) is audited once."""
+    out, seen = [], set()
+    for f in frames:
+        key = (f.page, f.data.to_csv(index=False))
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+# ---------------------------------------------------------------------------- structure
+@dataclass
+class _Table:
+    frame: Frame
+    counts: dict[str, str]  # column -> "n" | "category"
+    keys: list[frozenset]  # one row key per row: the labels that vary
+    partitions: list[str]
+    labels: list[str]
+
+
+def _grouping_vocabulary() -> tuple[set[str], list[set[str]]]:
+    """Names/labels of the codebook's grouping variables, and each one's value labels."""
+    from lederuddannelse.data.codebook import load_codebook
+
+    cb = load_codebook()
+    names: set[str] = set()
+    values: list[set[str]] = []
+    for name in cb.variables:
+        var = cb.variable(name)
+        if var.type in ("categorical", "ordinal") and var.codes:
+            names |= {name.lower(), var.label.lower()}
+            values.append({str(v) for v in var.codes.values()})
+    return names, values
+
+
+def _structure(frame: Frame, names: set[str], values: list[set[str]]) -> _Table:
+    df = frame.data
+    counts = {}
+    for c in df.columns:
+        low = str(c).lower()
+        if low in COUNT_COLUMNS and pd.api.types.is_numeric_dtype(df[c]):
+            counts[c] = "n"
+        elif low in CATEGORY_COUNT_COLUMNS and pd.api.types.is_numeric_dtype(df[c]):
+            counts[c] = "category"
+    if any(str(c).lower() in BIN_COLUMNS | UNWEIGHTED_SHARE_COLUMNS for c in df.columns):
+        # histogram bins and weighting margins: counts of a category, parts of all respondents
+        counts = {c: "category" for c in counts}
+    labels = [
+        c
+        for c in df.columns
+        if df[c].dtype == object
+        and not str(c).endswith("_text")
+        and df[c].map(lambda v: isinstance(v, str)).all()
+    ]
+    partitions = []
+    for c in df.columns:
+        low = str(c).lower()
+        vals = set(df[c].dropna().astype(str))
+        by_name = low in names or low in CATEGORY_COLUMNS
+        by_values = c in labels and len(vals) >= 2 and any(vals <= v for v in values)
+        if by_name or by_values:
+            if not any(_one_to_one(df, c, p) for p in partitions):
+                partitions.append(c)
+    varying = [c for c in labels if df[c].nunique(dropna=True) > 1]
+    keys = [
+        frozenset(str(df[c].iloc[i]).strip() for c in varying if pd.notna(df[c].iloc[i]))
+        for i in range(len(df))
+    ]
+    return _Table(frame, counts, keys, partitions, labels)
+
+
+def _one_to_one(df: pd.DataFrame, a: str, b: str) -> bool:
+    sub = df[[a, b]].dropna().astype(str)
+    if sub.empty:
+        return False
+    return bool(
+        (sub.groupby(a)[b].nunique() <= 1).all() and (sub.groupby(b)[a].nunique() <= 1).all()
+    )
+
+
+def _sets(t: _Table, col: str) -> list[np.ndarray]:
+    """Row sets of ``t`` whose ``col`` adds up to a total the reader is assumed to know."""
+    df = t.frame.data
+    role = t.counts[col]
+    parts = list(t.partitions)
+    if role == "n" and "category" in t.counts.values():
+        parts = [p for p in parts if not _category_like(df, p, t)]
+    out = []
+    if role == "category":
+        cats = [p for p in parts if _category_like(df, p, t)]
+        by = [
+            c
+            for c in dict.fromkeys(t.labels + parts)
+            if c not in cats
+            and df[c].nunique(dropna=True) > 1
+            and not any(_one_to_one(df, c, k) for k in cats)
+        ]
+        groups = [np.arange(len(df))] if not by else _group_rows(df, by)
+        return [g for g in groups if len(g) >= 2]
+    for p in parts:
+        others = [
+            c
+            for c in t.labels + [q for q in parts if q != p]
+            if c != p and not _one_to_one(df, c, p)
+        ]
+        others = [c for c in dict.fromkeys(others) if df[c].nunique(dropna=True) > 1]
+        for g in [np.arange(len(df))] if not others else _group_rows(df, others):
+            if len(g) >= 2:
+                out.append(g)
+    return out
+
+
+def _category_like(df: pd.DataFrame, col: str, t: _Table) -> bool:
+    """In a distribution, the column naming the category: ``n`` (the group's respondents) is
+    constant along it, while the category counts vary."""
+    if str(col).lower() in CATEGORY_COLUMNS:
+        return True
+    n = [c for c, r in t.counts.items() if r == "n"]
+    if not n or "category" not in t.counts.values():
+        return False
+    others = [p for p in t.partitions if p != col and str(p).lower() not in CATEGORY_COLUMNS]
+    groups = [np.arange(len(df))] if not others else _group_rows(df, others)
+    vals = pd.to_numeric(df[n[0]], errors="coerce").to_numpy(dtype=float)
+    return all(pd.Series(vals[g]).dropna().nunique() <= 1 for g in groups)
+
+
+def _group_rows(df: pd.DataFrame, cols: list[str]) -> list[np.ndarray]:
+    key = df[cols].astype(str).agg("\x1f".join, axis=1)
+    return [np.flatnonzero((key == k).to_numpy()) for k in pd.unique(key)]
+
+
+# ---------------------------------------------------------------------------- checks
+def _visible_estimate(df: pd.DataFrame, i: int) -> bool:
+    flag = next((c for c in df.columns if str(c).lower() in ("suppressed", "undertrykt")), None)
+    if flag is not None and str(df[flag].iloc[i]).lower() in ("true", "1", "1.0"):
+        return False
+    for c in df.columns:
+        if str(c).lower() in ESTIMATE_COLUMNS:
+            v = df[c].iloc[i]
+            if isinstance(v, (int, float, np.number)) and np.isfinite(v):
+                return True
+    return False
+
+
+def _row_name(t: _Table, i: int) -> str:
+    return " / ".join(sorted(t.keys[i])) or f"row {i + 1}"
+
+
+def audit(
+    target: Path | str,
+    min_n: int = DEFAULT_MIN_N,
+    min_count: int = DEFAULT_MIN_COUNT,
+    page_total: int | None = None,
+) -> AuditReport:
+    """Audit a built site folder (or one page, notebook or CSV); see the module docstring."""
+    frames, texts, nfiles = collect(Path(target))
+    report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles, frames=len(frames))
+    names, values = _grouping_vocabulary()
+    tables = [_structure(f, names, values) for f in frames]
+    totals = _page_totals(texts) if page_total is None else {}
+    known = _cross_frame(tables, report)
+    for t in tables:
+        df = t.frame.data
+        where = t.frame.where
+        for col, role in t.counts.items():
+            v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+            hidden = ~np.isfinite(v)
+            report.cells += len(v)
+            report.hidden += int(hidden.sum())
+            for i in np.flatnonzero((v > 0) & (v < min_count)):
+                report.findings.append(
+                    Finding(where, "small count", f"{col} = {v[i]:g} for {_row_name(t, i)}")
+                )
+            if role == "n":
+                for i in np.flatnonzero((v >= min_count) & (v < min_n)):
+                    if _visible_estimate(df, i):
+                        report.findings.append(
+                            Finding(
+                                where,
+                                "estimate on few respondents",
+                                f"{col} = {v[i]:g} < {min_n} for {_row_name(t, i)}",
+                            )
+                        )
+            sets = _sets(t, col)
+            report.sets += len(sets)
+            if not hidden.any() or not sets:
+                continue
+            solved = hidden & known.get((id(t), col), np.zeros(len(v), dtype=bool))
+            A = np.zeros((len(sets), len(v)))
+            for k, rows in enumerate(sets):
+                A[k, rows] = 1.0
+            unknown = hidden & ~solved
+            det = determined(A, unknown)
+            for j, i in enumerate(np.flatnonzero(unknown)):
+                if det[j] and any(i in rows for rows in sets):
+                    report.findings.append(
+                        Finding(
+                            where,
+                            "recoverable by differencing",
+                            f"hidden {col} of {_row_name(t, i)} = total minus the shown cells",
+                        )
+                    )
+        _shares(t, totals.get(t.frame.page, page_total), report)
+    _texts(texts, min_n, report)
+    return report
+
+
+def _shares(t: _Table, total: int | None, report: AuditReport) -> None:
+    """A hidden count must not be recoverable from an unweighted share (or its deviation)."""
+    df = t.frame.data
+    share_cols = [
+        c
+        for c in df.columns
+        if str(c).lower() in UNWEIGHTED_SHARE_COLUMNS | UNWEIGHTED_DIFF_COLUMNS
+    ]
+    if not share_cols:
+        return
+    count_cols = [c for c, r in t.counts.items() if r == "n"]
+    for i in range(len(df)):
+        shown = [c for c in share_cols if pd.notna(pd.to_numeric(df[c].iloc[i], errors="coerce"))]
+        if not shown:
+            continue
+        hidden = [c for c in count_cols if pd.isna(pd.to_numeric(df[c].iloc[i], errors="coerce"))]
+        if hidden:
+            report.findings.append(
+                Finding(
+                    t.frame.where,
+                    "recoverable from a share",
+                    f"{_row_name(t, i)}: {hidden[0]} is hidden but the unweighted share "
+                    f"({shown[0]}) is shown",
+                )
+            )
+        share = [c for c in shown if str(c).lower() in UNWEIGHTED_SHARE_COLUMNS]
+        if total and share:
+            implied = float(pd.to_numeric(df[share[0]].iloc[i])) * total
+            if 0.5 <= implied < report.min_count - 0.5:
+                report.findings.append(
+                    Finding(
+                        t.frame.where,
+                        "small count",
+                        f"{_row_name(t, i)}: unweighted share × {total} respondents ≈ "
+                        f"{implied:.1f}",
+                    )
+                )
+
+
+def _cross_frame(tables: list[_Table], report: AuditReport) -> dict:
+    """Cells hidden in one table and shown in another table of the same domain.
+
+    Two count columns are of the same domain when at least two rows match (same labels) and
+    every row visible in both has the same count. Returns the hidden cells a reader can read
+    elsewhere, per (table, column), as known values for the differencing check.
+    """
+    known: dict = {}
+    cols = [(t, c) for t in tables for c in t.counts if any(t.keys)]
+    index: dict[str, list] = {}
+    for t, c in cols:
+        for k in set().union(*t.keys):
+            index.setdefault(k, []).append((t, c))
+    for t, c in cols:
+        v = pd.to_numeric(t.frame.data[c], errors="coerce").to_numpy(dtype=float)
+        if np.isfinite(v).all():
+            continue
+        candidates = {
+            (id(u), d): (u, d)
+            for k in set().union(*t.keys)
+            for u, d in index.get(k, [])
+            if u is not t and u.counts[d] == t.counts[c]
+        }
+        for u, d in candidates.values():
+            w = pd.to_numeric(u.frame.data[d], errors="coerce").to_numpy(dtype=float)
+            match = _match_rows(t.keys, u.keys)
+            if len(match) < 2:
+                continue
+            both = [(i, j) for i, j in match if np.isfinite(v[i]) and np.isfinite(w[j])]
+            if len(both) < 2 or any(v[i] != w[j] for i, j in both):
+                continue
+            for i, j in match:
+                if not np.isfinite(v[i]) and np.isfinite(w[j]):
+                    known.setdefault((id(t), c), np.zeros(len(v), dtype=bool))[i] = True
+                    report.findings.append(
+                        Finding(
+                            t.frame.where,
+                            "hidden here, shown elsewhere",
+                            f"{c} of {_row_name(t, i)} is shown in {u.frame.where}",
+                        )
+                    )
+    return known
+
+
+def _match_rows(a: list[frozenset], b: list[frozenset]) -> list[tuple[int, int]]:
+    out = []
+    for i, ka in enumerate(a):
+        if not ka:
+            continue
+        hits = [j for j, kb in enumerate(b) if kb and (ka <= kb or kb <= ka)]
+        if len(hits) == 1:
+            out.append((i, hits[0]))
+    return out
+
+
+def _page_totals(texts: dict[str, str]) -> dict[str, int]:
+    """The number of respondents each page's notice states ('…, 6.000 besvarelser.')."""
+    out = {}
+    for where, text in texts.items():
+        m = re.search(r"\),\s*([\d.]+)\s+besvarelser\.", text)
+        if m:
+            out[Path(where).stem] = int(m.group(1).replace(".", ""))
+    return out
+
+
+def _texts(texts: dict[str, str], min_n: int, report: AuditReport) -> None:
+    for where, text in texts.items():
+        for m in re.finditer(r"\bn\s*=\s*(\d[\d.]*)", text):
+            v = int(m.group(1).replace(".", "") or 0)
+            if 0 < v < min_n:
+                report.findings.append(
+                    Finding(where, "estimate on few respondents", f"the text says n = {v}")
+                )
+        for label in SINGLE_RESPONDENT_LABELS:
+            if label in text:
+                report.findings.append(
+                    Finding(where, "one respondent's value", f"the page shows »{label}«")
+                )

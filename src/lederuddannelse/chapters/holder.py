@@ -1,0 +1,282 @@
+"""The page "Holder konklusionerne?" (08_holder): the claims ledger and its presentation.
+
+The checks themselves (what each finding F1a-F14 says, its estimate and criterion, whether it
+holds) are in :mod:`lederuddannelse.analysis.findings`; this module runs them under the
+robustness variants, tabulates the verdicts, glues the counts for the prose and draws the
+figure of the report's levels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from lederuddannelse.analysis.findings import (
+    ALPHA,
+    DEFINITION_DEPENDENT,
+    REPORT_LEVELS,
+    Finding,
+    _covers,
+    _design,
+    evaluate,
+    variant,
+)
+from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.report.fmt import number
+
+# Chapters (slugs) that show each finding in detail; the ledger links to their pages
+CHAPTER_OF = {
+    "F1a": ("udbredelse",),
+    "F1b": ("udbredelse",),
+    "F2": ("udbredelse",),
+    "F3": ("motiver", "hvem", "lyst"),
+    "F4": ("udbredelse",),
+    "F5": ("lyst",),
+    "F6": ("lyst",),
+    "F7": ("lyst",),
+    "F8": ("hvem", "ledertype"),
+    "F9": ("motiver", "ledertype"),
+    "F10": ("hvem",),
+    "F11": ("udbredelse",),
+    "F12": ("lyst",),
+    "F13": ("motiver", "sektor"),
+    "F14": ("motiver", "sektor"),
+}
+
+
+# ---------------------------------------------------------------------------- the ledger
+STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
+NOT_APPLICABLE = "–"
+
+
+def status(holds: bool | None) -> str:
+    return STATUS_TEXT[holds]
+
+
+def variants(ch) -> dict[str, Any]:
+    """The robustness runs of the ledger: column title -> Chapter-like object.
+
+    The chapter's own parameters first; then the narrow and broad definition (when different
+    from the chapter's) and the other weighting.
+    """
+    out = {"Standard": ch}
+    for d, title in (
+        ("any", "Samlet definition"),
+        ("narrow", "Smal definition"),
+        ("broad", "Bred definition"),
+    ):
+        if ch.params["definition"] != d:
+            out[title] = variant(ch, definition=d)
+    other = not ch.params["weighted"]
+    out["Vægtet" if other else "Uvægtet"] = variant(ch, weighted=other)
+    return out
+
+
+def ledger(ch) -> tuple[pd.DataFrame, dict[str, Finding]]:
+    """The claims ledger: one row per finding with the report's statement, this edition's
+    estimate, the criterion and the status under each variant; plus the default findings.
+
+    A definition variant is only evaluated for the findings whose population depends on the
+    definition (:data:`DEFINITION_DEPENDENT`); other cells are '–'.
+    """
+    runs = variants(ch)
+    base = evaluate(ch)
+    rows = []
+    others = {
+        title: evaluate(v)
+        if v.params["definition"] == ch.params["definition"]
+        else evaluate(v, DEFINITION_DEPENDENT)
+        for title, v in list(runs.items())[1:]
+    }
+    for fid, f in base.items():
+        row = {
+            "Fund": fid,
+            "Rapporten": f.statement,
+            "Denne udgave": f.estimate,
+            "Kriterium": f.criterion,
+            "Standard": status(f.holds),
+        }
+        for title, res in others.items():
+            row[title] = status(res[fid].holds) if fid in res else NOT_APPLICABLE
+        rows.append(row)
+    return pd.DataFrame(rows), base
+
+
+def counts(table: pd.DataFrame, column: str = "Standard") -> dict[str, int]:
+    """How many findings hold, do not hold, or cannot be decided in a ledger column."""
+    col = table[column]
+    return {
+        "holds": int((col == STATUS_TEXT[True]).sum()),
+        "fails": int((col == STATUS_TEXT[False]).sum()),
+        "undecided": int((col == STATUS_TEXT[None]).sum()),
+        "total": int((col != NOT_APPLICABLE).sum()),
+    }
+
+
+# ---------------------------------------------------------------------------- presentation
+def scope_notice(ch) -> None:
+    """Say what the ledger means on the data in use: on the synthetic data it checks the
+    machinery (the data were calibrated to the report, so most claims should hold); on a real
+    file it is an audit of the report."""
+    from IPython.display import Markdown, display
+
+    if ch.synthetic:
+        text = (
+            ":::{admonition} Hvad regnskabet viser her\n:class: note\n"
+            "Denne udgave kører på syntetiske data, der er kalibreret til rapportens resultater. "
+            "At et fund holder, bekræfter derfor kun, at beregningerne genfinder det, data er "
+            "bygget til at vise; det siger intet om rapportens holdbarhed. Kører bogen på "
+            "rapportens egne mikrodata, er dette kapitel en **revision af rapporten**: hvert "
+            "udsagn efterprøves med de kriterier, der står i tabellen.\n:::"
+        )
+    else:
+        text = (
+            ":::{admonition} Revision af rapporten\n:class: important\n"
+            "Denne udgave kører på en rigtig datafil. Kapitlet er derfor en **revision af "
+            "rapporten**: hvert af rapportens udsagn efterprøves på datafilen med de kriterier, "
+            "der står i tabellen, og under hver robusthedsvariant.\n:::"
+        )
+    display(Markdown(text))
+
+
+def _ids(table: pd.DataFrame, column: str, value: str) -> str:
+    ids = list(table.loc[table[column] == value, "Fund"])
+    return ", ".join(ids) if ids else "ingen"
+
+
+def glue_ledger(ch, table: pd.DataFrame) -> None:
+    """Glue the ledger's counts for the prose: 'x af y fund holder', per variant, and the IDs
+    of the findings that do not hold or cannot be decided."""
+    c = counts(table)
+    ch.glue("holder_holds", number(c["holds"]))
+    ch.glue("holder_total", number(c["total"]))
+    ch.glue("holder_fails", _ids(table, "Standard", STATUS_TEXT[False]))
+    ch.glue("holder_undecided", _ids(table, "Standard", STATUS_TEXT[None]))
+    variant_cols = [
+        col
+        for col in table.columns
+        if col not in ("Fund", "Rapporten", "Denne udgave", "Kriterium", "Standard")
+    ]
+    parts = []
+    for col in variant_cols:
+        cv = counts(table, col)
+        parts.append(f"{col.lower()}: {number(cv['holds'])} af {number(cv['total'])}")
+    ch.glue("holder_variants", "; ".join(parts))
+    changed = [
+        fid
+        for fid, row in table.set_index("Fund").iterrows()
+        if any(row[col] not in (row["Standard"], NOT_APPLICABLE) for col in variant_cols)
+    ]
+    ch.glue("holder_changed", ", ".join(changed) if changed else "ingen")
+    ch.glue("holder_alpha", number(ALPHA, 2))
+    ch.glue(
+        "holder_def_dependent",
+        ", ".join(DEFINITION_DEPENDENT[:-1]) + " og " + DEFINITION_DEPENDENT[-1],
+    )
+    ch.glue("holder_level", number(100 * ch.params["conf_level"]) + " %")
+
+
+TEXT_COLUMNS = ("Rapporten", "Denne udgave", "Kriterium")
+
+
+def chapter_links(fid: str) -> str:
+    """HTML links to the published pages that show a finding (pages of this build only: a
+    chapter not in parameters.yml is left out, so no link can break)."""
+    import html
+    import re
+
+    from lederuddannelse.params import chapter_source, load_parameters
+
+    chapters = load_parameters().chapters
+    links = []
+    for slug in CHAPTER_OF.get(fid, ()):
+        if slug not in chapters:
+            continue
+        try:
+            text = chapter_source(slug).read_text(encoding="utf-8")
+        except Exception:  # a listed chapter without its file: the build will say so
+            continue
+        m = re.search(r"^# (.+)$", text, re.M)
+        title = m.group(1).strip() if m else slug
+        for group in chapters[slug]["groups"]:
+            name = (
+                title
+                if "{" not in title and len(chapters[slug]["groups"]) == 1
+                else f"{slug.capitalize()} ({group})"
+            )
+            links.append(f'<a href="{slug}-{group}.html">{html.escape(name)}</a>')
+    return ", ".join(links)
+
+
+def status_table(ch, table: pd.DataFrame):
+    """The ledger's verdicts: one row per finding, one column per run (compact, first), and
+    links to the chapters that show each finding."""
+    from lederuddannelse.report.tables import plain_table
+
+    shown = table.drop(columns=list(TEXT_COLUMNS))
+    shown["Vises i"] = [chapter_links(fid) for fid in shown["Fund"]]
+    return plain_table(
+        shown,
+        caption="Holder fundet? Standardparametre og robusthedsvarianter",
+        uid="holder-status",
+    )
+
+
+def ledger_table(ch, table: pd.DataFrame):
+    """The ledger's text: the report's statement, this edition's estimate and the criterion."""
+    from lederuddannelse.report.tables import plain_table
+
+    return plain_table(
+        table[["Fund", *TEXT_COLUMNS, "Standard"]],
+        caption="Rapportens udsagn, denne udgaves estimat og kriteriet",
+        uid="holder-regnskab",
+    )
+
+
+def level_table(ch) -> pd.DataFrame:
+    """The findings that state a level (F1a, F1b, F2): estimate, CI, n and the report's number.
+
+    Labels come from the codebook; the definitions are those the report names, and F2 counts
+    among the trained under the chapter's definition.
+    """
+    from lederuddannelse.chapters.udbredelse import short_label
+
+    cb = load_codebook()
+    d = _design(ch)
+    rows = []
+    for fid, var, key, label in (
+        ("F1a", "trained_any", "any", short_label(cb.label("trained_any"))),
+        ("F1b", "trained_narrow", "narrow", short_label(cb.label("trained_narrow"))),
+        ("F1b", "trained_broad", "broad", short_label(cb.label("trained_broad"))),
+        ("F2", "after_2020_tr", "after_2020", cb.label("after_2020")),
+    ):
+        r = d.proportion(var)
+        r.insert(0, "udsagn", f"{label} ({fid})")
+        r["rapportens_tal"] = REPORT_LEVELS[key]
+        rows.append(r)
+    return pd.concat(rows, ignore_index=True)
+
+
+def level_chart(ch, table: pd.DataFrame) -> None:
+    """Figure: this edition's estimates of the report's levels, with CIs and the report's
+    numbers as ticks; glued as ``fig_holder_niveauer``."""
+    from lederuddannelse.report.charts import claim_check_chart
+
+    covered = sum(bool(_covers(r, r["rapportens_tal"])) for _, r in table.iterrows())
+    n = int(table["n"].max())
+    chart = claim_check_chart(
+        table,
+        "udsagn",
+        "rapportens_tal",
+        title=f"{number(covered)} af {number(len(table))} af rapportens niveauer ligger inden for "
+        "konfidensintervallet",
+        subtitle=[
+            f"Andel, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
+            f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller; rød streg: "
+            f"rapportens tal. n = {number(n)}.",
+            f"Kilde: {ch.source_line}",
+        ],
+        conf_level=ch.params["conf_level"],
+    )
+    ch.glue("fig_holder_niveauer", chart)
