@@ -51,10 +51,10 @@ def test_claim_check_chart_has_claim_layer_and_description():
             "ci_high": [0.42, 0.12],
             "n": [100, 100],
             "suppressed": [False, False],
-            "claim": [0.43, 0.10],
+            "claim": [0.47, 0.12],
         }
     )
     chart = claim_check_chart(t, "what", "claim", "Titel", "Undertitel", 0.95)
     spec = chart.to_dict()
     assert any(layer.get("mark", {}).get("type") == "tick" for layer in spec["layer"])
-    assert "rapportens tal 43 pct." in spec["description"]
+    assert "rapportens tal 47 pct." in spec["description"]

@@ -30,7 +30,7 @@ def _source(prose: str = "Andelen er {glue:md}`share`.") -> nbformat.NotebookNod
         nbformat.v4.new_markdown_cell("# Titel"),
         nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_markdown_cell(prose),
-        nbformat.v4.new_code_cell("glue('share', '43 pct.')", metadata={"tags": ["remove-input"]}),
+        nbformat.v4.new_code_cell("glue('share', '27 pct.')", metadata={"tags": ["remove-input"]}),
     ]
     return nb
 
@@ -50,7 +50,7 @@ def _executed(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb.cells[4].outputs = [
         nbformat.v4.new_output(
             "display_data",
-            data={"application/papermill.record/text/markdown": "43 pct."},
+            data={"application/papermill.record/text/markdown": "27 pct."},
             metadata={"scrapbook": {"name": "share", "mime_prefix": "x"}},
         )
     ]

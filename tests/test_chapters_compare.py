@@ -102,9 +102,9 @@ def test_text_helpers_are_danish():
     assert cmp.points(0.123) == "12 procentpoint"
     assert cmp.ci_points(-0.05, 0.02, 0.95) == "95 %-KI: -5 til 2 procentpoint"
     est, detail = cmp.share_text(
-        {"estimate": 0.43, "ci_low": 0.41, "ci_high": 0.45, "n": 1234, "suppressed": False}, 0.95
+        {"estimate": 0.27, "ci_low": 0.25, "ci_high": 0.29, "n": 1234, "suppressed": False}, 0.95
     )
-    assert est == "43 pct." and detail == "95 %-KI: 41–45 pct., n = 1.234"
+    assert est == "27 pct." and detail == "95 %-KI: 25–29 pct., n = 1.234"
     est, _ = cmp.share_text({"estimate": np.nan, "suppressed": True, "n": np.nan}, 0.95)
     assert est == cmp.SUPPRESSED_LABEL
 

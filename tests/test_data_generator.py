@@ -26,12 +26,12 @@ from lederuddannelse.data.synthetic import (
     draw_sample,
     generate_population,
     generate_to_file,
-    load_targets,
     population_size_for,
 )
+from lederuddannelse.data.targets import load_targets
 from lederuddannelse.data.weighting import load_margins, weight_survey
 
-TARGETS = load_targets()["targets"]
+TARGETS = load_targets()
 
 
 @pytest.fixture(scope="module")
@@ -172,8 +172,8 @@ def test_population_margins_are_exact(population):
 @pytest.mark.parametrize("tid", list(TARGETS))
 def test_population_hits_calibration_targets(population, tid):
     t = TARGETS[tid]
-    got = share(population, t["indicator"], domain(population, t["domain"]))
-    assert abs(got - t["share"]) < 0.005, f"{tid}: population {got:.4f}, target {t['share']}"
+    got = share(population, t.indicator, domain(population, t.domain))
+    assert abs(got - t.share) < 0.005, f"{tid}: population {got:.4f}, target {t['share']}"
 
 
 def test_routing_in_population(population):
@@ -197,21 +197,19 @@ def test_large_n_enlarges_the_population():
 @pytest.mark.parametrize("tid", list(TARGETS))
 def test_weighted_sample_ci_covers_target(sample, tid):
     t = TARGETS[tid]
-    p, lo, hi = linearised_ci(sample, t["indicator"], domain(sample, t["domain"]), sample["weight"])
-    assert lo <= t["share"] <= hi, (
-        f"{tid}: weighted {p:.4f} [{lo:.4f}, {hi:.4f}], target {t['share']}"
-    )
+    p, lo, hi = linearised_ci(sample, t.indicator, domain(sample, t.domain), sample["weight"])
+    assert lo <= t.share <= hi, f"{tid}: weighted {p:.4f} [{lo:.4f}, {hi:.4f}], target {t['share']}"
 
 
 def test_unweighted_estimates_are_visibly_biased(sample):
     """Differential response (women, public sector, large organisations) inflates training."""
     for tid in ("F1a", "F1b_narrow", "F1b_broad"):
         t = TARGETS[tid]
-        dom = domain(sample, t["domain"])
-        raw = share(sample, t["indicator"], dom)
-        p, lo, hi = linearised_ci(sample, t["indicator"], dom, sample["weight"])
+        dom = domain(sample, t.domain)
+        raw = share(sample, t.indicator, dom)
+        p, lo, hi = linearised_ci(sample, t.indicator, dom, sample["weight"])
         assert raw > hi, f"{tid}: unweighted {raw:.4f} inside the weighted CI [{lo:.4f}, {hi:.4f}]"
-    assert share(sample, "trained_any", domain(sample, "all")) - TARGETS["F1a"]["share"] > 0.04
+    assert share(sample, "trained_any", domain(sample, "all")) - TARGETS["F1a"].share > 0.04
     assert (sample["sector"] == 1).mean() > 0.25  # 18.5 % in the population
 
 

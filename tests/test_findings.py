@@ -15,6 +15,7 @@ from lederuddannelse.analysis import findings
 from lederuddannelse.chapters import holder
 from lederuddannelse.data.derive import add_derived
 from lederuddannelse.data.loader import load_survey
+from lederuddannelse.data.targets import report_level
 from lederuddannelse.data.weighting import load_margins, weight_survey
 from lederuddannelse.stats.design import SurveyDesign
 
@@ -75,7 +76,7 @@ def expected(path, definition: str, weighted: bool) -> dict[str, bool]:
     design, df = _design(path, weighted)
     out = {}
     r = design.proportion("trained_any").iloc[0]
-    out["F1a"] = bool(r["ci_low"] <= 0.43 <= r["ci_high"])
+    out["F1a"] = bool(r["ci_low"] <= report_level("F1a") <= r["ci_high"])
     d2 = SurveyDesign(
         _among_trained(df, "after_2020", definition),
         "weight",
@@ -83,7 +84,7 @@ def expected(path, definition: str, weighted: bool) -> dict[str, bool]:
         weighted=weighted,
     )
     r = d2.proportion("_x").iloc[0]
-    out["F2"] = bool(r["ci_low"] <= 0.53 <= r["ci_high"])
+    out["F2"] = bool(r["ci_low"] <= report_level("F2") <= r["ci_high"])
     out["F8"] = all(
         _positive(design.difference(v, "manager_type", 2, 1).iloc[0])
         for v in (f"trained_{definition}", "workplace_priority", "workplace_resources")

@@ -138,7 +138,7 @@ def test_clean_sample_passes():
 @pytest.mark.parametrize(
     "typed",
     [
-        "Andelen er 43 pct. af lederne.",
+        "Andelen er 27 pct. af lederne.",
         "Forskellen er {glue:md}`diff`, og 3 af 4 fund holder.",
         "Konfidensintervallet er 95 %.",
         "Der er 2.000 svar.",

@@ -187,7 +187,7 @@ def ci_points(low: float, high: float, conf_level: float) -> str:
 
 
 def share_text(row, conf_level: float) -> tuple[str, str]:
-    """('43 pct.', '95 %-KI: 41–45 pct., n = 1.234'), or the suppression mark."""
+    """('27 pct.', '95 %-KI: 25–29 pct., n = 1.234'), or the suppression mark."""
     n = row.get("n", np.nan)
     if bool(row.get("suppressed", False)) or pd.isna(row.get("estimate", np.nan)):
         return SUPPRESSED_LABEL, "for få svar til at vise et estimat"

@@ -44,14 +44,27 @@ from lederuddannelse.analysis.specs import (
     barrier_items,
     reason_items,
 )
+from lederuddannelse.data import targets
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.report.fmt import ci, number, pct, pvalue
 
 ALPHA = 0.05  # significance level of every "holds" test
 
-# Report levels the estimate's CI should cover (findings.md)
-REPORT_LEVELS = {"any": 0.43, "narrow": 0.10, "broad": 0.33, "after_2020": 0.53}
+# The report's published levels an estimate's CI should cover: ids of data/targets.yml, whose
+# values are read through lederuddannelse.data.targets (the one place they are typed).
+LEVEL_TARGETS = {"any": "F1a", "narrow": "F1b_narrow", "broad": "F1b_broad", "after_2020": "F2"}
+
+
+def report_level(key: str) -> float:
+    """The report's published level for ``key`` of :data:`LEVEL_TARGETS` (e.g. "any")."""
+    return targets.report_level(LEVEL_TARGETS[key])
+
+
+def _level_texts() -> dict[str, str]:
+    """The published levels as Danish text, for the statement and criterion templates."""
+    return {key: pct(report_level(key)) for key in LEVEL_TARGETS}
+
 
 # Findings whose population ("the trained", "the untrained") follows the definition parameter
 DEFINITION_DEPENDENT = ("F2", "F3", "F4", "F8", "F10", "F14")
@@ -75,9 +88,9 @@ class Finding:
 
 
 STATEMENTS = {
-    "F1a": "43 pct. af lederne har taget en lederuddannelse i psykisk arbejdsmiljø (samlet).",
-    "F1b": "10 pct. har taget den smalle og 33 pct. den brede uddannelse.",
-    "F2": "Af dem, der har taget uddannelsen, tog 53 pct. den efter 2020.",
+    "F1a": "{any} af lederne har taget en lederuddannelse i psykisk arbejdsmiljø (samlet).",
+    "F1b": "{narrow} har taget den smalle og {broad} den brede uddannelse.",
+    "F2": "Af dem, der har taget uddannelsen, tog {after_2020} den efter 2020.",
     "F3": "De vigtigste grunde er at udvikle sig som leder og at få konkrete værktøjer; interesse "
     "for psykisk arbejdsmiljø og tid øger sandsynligheden for at have taget uddannelsen og "
     "lysten til den.",
@@ -110,11 +123,11 @@ STATEMENTS = {
 
 _SIG = f"p < {number(ALPHA, 2)}"
 CRITERIA = {
-    "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker 43 pct.",
+    "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker {any}.",
     "F1b": "Holder, hvis konfidensintervallerne for den smalle og den brede andel dækker "
-    "henholdsvis 10 og 33 pct.",
+    "henholdsvis {narrow} og {broad}.",
     "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt de uddannede dækker "
-    "53 pct.",
+    "{after_2020}.",
     "F3": "Holder, hvis de to grunde ligger øverst i rangordenen, og interesse og tid hver har en "
     f"positiv effekt ({_SIG}) i både modellen for at have taget uddannelsen og modellen for lyst.",
     "F4": "Holder, hvis den nedre grænse af konfidensintervallet er over 50 pct. for både "
@@ -221,7 +234,7 @@ def _ok(row: pd.Series) -> bool:
 
 
 def _share(ch, row: pd.Series) -> str:
-    """'43 pct. (95 %-KI: 41–45 pct., n = 6.000)'."""
+    """'27 pct. (95 %-KI: 25–29 pct., n = 6.000)'."""
     if not _ok(row):
         return "undertrykt (for få svar)"
     return (
@@ -328,13 +341,23 @@ def profile_model(ch):
 
 
 # ---------------------------------------------------------------------------- the findings
+def statement(fid: str) -> str:
+    """The report's claim ``fid`` in Danish, with the published levels from targets.yml."""
+    return STATEMENTS[fid].format(**_level_texts())
+
+
+def criterion(fid: str) -> str:
+    """The rule deciding whether ``fid`` holds, in Danish, with the published levels."""
+    return CRITERIA[fid].format(**_level_texts())
+
+
 def _result(fid: str, estimate: str, holds: bool | None, details=None, **parts: str) -> Finding:
-    return Finding(fid, STATEMENTS[fid], estimate, holds, CRITERIA[fid], details, dict(parts))
+    return Finding(fid, statement(fid), estimate, holds, criterion(fid), details, dict(parts))
 
 
 def f1a(ch) -> Finding:
     r = _design(ch).proportion("trained_any").iloc[0]
-    return _result("F1a", _share(ch, r), _covers(r, REPORT_LEVELS["any"]), share=_share(ch, r))
+    return _result("F1a", _share(ch, r), _covers(r, report_level("any")), share=_share(ch, r))
 
 
 def f1b(ch) -> Finding:
@@ -345,7 +368,7 @@ def f1b(ch) -> Finding:
     return _result(
         "F1b",
         text,
-        _all([_covers(rn, REPORT_LEVELS["narrow"]), _covers(rb, REPORT_LEVELS["broad"])]),
+        _all([_covers(rn, report_level("narrow")), _covers(rb, report_level("broad"))]),
         narrow=_share(ch, rn),
         broad=_share(ch, rb),
     )
@@ -353,9 +376,7 @@ def f1b(ch) -> Finding:
 
 def f2(ch) -> Finding:
     r = _design(ch).proportion("after_2020_tr").iloc[0]
-    return _result(
-        "F2", _share(ch, r), _covers(r, REPORT_LEVELS["after_2020"]), share=_share(ch, r)
-    )
+    return _result("F2", _share(ch, r), _covers(r, report_level("after_2020")), share=_share(ch, r))
 
 
 def f3(ch) -> Finding:

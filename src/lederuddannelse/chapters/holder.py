@@ -15,11 +15,11 @@ import pandas as pd
 from lederuddannelse.analysis.findings import (
     ALPHA,
     DEFINITION_DEPENDENT,
-    REPORT_LEVELS,
     Finding,
     _covers,
     _design,
     evaluate,
+    report_level,
     variant,
 )
 from lederuddannelse.data.codebook import load_codebook
@@ -253,7 +253,7 @@ def level_table(ch) -> pd.DataFrame:
     ):
         r = d.proportion(var)
         r.insert(0, "udsagn", f"{label} ({fid})")
-        r["rapportens_tal"] = REPORT_LEVELS[key]
+        r["rapportens_tal"] = report_level(key)
         rows.append(r)
     return pd.concat(rows, ignore_index=True)
 

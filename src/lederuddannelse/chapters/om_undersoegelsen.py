@@ -154,23 +154,27 @@ def se_comparison(ch) -> pd.DataFrame:
 
 
 def _calibration(meta: dict | None) -> pd.DataFrame | None:
-    """Calibration targets vs what the synthetic population achieved, in Danish."""
+    """The levels the synthetic data were calibrated to vs what the synthetic population
+    achieved, in Danish; each level says whether the report published it or this edition
+    assumed it (the kind comes from ``data/targets.yml``)."""
     if not meta or "calibration" not in meta:
         return None
-    from lederuddannelse.data.synthetic import load_targets
+    from lederuddannelse.data.targets import KIND_LABELS, load_targets
 
     cb = load_codebook()
-    targets = load_targets()["targets"]
+    targets = load_targets()
     rows = []
     for tid, got in meta["calibration"].items():
-        spec = targets.get(tid, {})
-        dom = spec.get("domain", "all")
+        spec = targets.get(tid)
+        dom = spec.domain if spec else "all"
+        kind = spec.kind if spec else got.get("kind", "assumed")
         rows.append(
             {
                 "Fund": got.get("finding", ""),
-                "Indikator": cb.label(spec["indicator"]) if spec.get("indicator") in cb else tid,
+                "Indikator": cb.label(spec.indicator) if spec and spec.indicator in cb else tid,
                 "Blandt": "Alle ledere" if dom == "all" else condition_text(Condition.parse(dom)),
-                "Mål": pct(got["target"], 1),
+                "Niveau": pct(got["target"], 1),
+                "Niveauets kilde": KIND_LABELS[kind].capitalize(),
                 "Opnået i den syntetiske population": pct(got["population"], 1),
             }
         )

@@ -14,7 +14,7 @@ def number(x: float | int, decimals: int = 0) -> str:
 
 
 def pct(p: float, decimals: int = 0, suffix: str = " pct.") -> str:
-    """A proportion as Danish per cent: 0.432 -> '43 pct.'."""
+    """A proportion as Danish per cent: 0.274 -> '27 pct.'."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "–"
     return number(100 * p, decimals) + suffix
