@@ -13,12 +13,14 @@ import pytest
 
 from conftest import open_test_chapter
 from lederuddannelse.analysis import compare as cmp
+from lederuddannelse.analysis import specs
 from lederuddannelse.chapters import ledertype as managertype
 from lederuddannelse.chapters import motiver as motives
 from lederuddannelse.chapters import sektor as sector
 from lederuddannelse.chapters import udbredelse as prevalence
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import ParameterError
+from lederuddannelse.report.fmt import SUPPRESSED
 
 
 @pytest.fixture(scope="module")
@@ -98,17 +100,6 @@ def test_direction_follows_the_test():
     )
 
 
-def test_text_helpers_are_danish():
-    assert cmp.points(0.123) == "12 procentpoint"
-    assert cmp.ci_points(-0.05, 0.02, 0.95) == "95 %-KI: -5 til 2 procentpoint"
-    est, detail = cmp.share_text(
-        {"estimate": 0.27, "ci_low": 0.25, "ci_high": 0.29, "n": 1234, "suppressed": False}, 0.95
-    )
-    assert est == "27 pct." and detail == "95 %-KI: 25–29 pct., n = 1.234"
-    est, _ = cmp.share_text({"estimate": np.nan, "suppressed": True, "n": np.nan}, 0.95)
-    assert est == cmp.SUPPRESSED_LABEL
-
-
 # ----------------------------------------------------------------------- chapters
 
 
@@ -140,9 +131,9 @@ def test_prevalence_keeps_its_old_constructor(ch):
 
 def test_motives_rank_and_sector_difference(ch):
     res = motives.compute(ch)
-    assert list(res.reasons["rank"]) == list(range(1, len(motives.reason_items()) + 1))
+    assert list(res.reasons["rank"]) == list(range(1, len(specs.reason_items()) + 1))
     assert res.reasons["estimate"].is_monotonic_decreasing
-    assert set(res.barriers["item"]) == set(motives.barrier_items())
+    assert set(res.barriers["item"]) == set(specs.barrier_items())
     _, tests = res.comparisons["sector_reasons"]
     row = tests.set_index("item").loc[res.columns["reason_career"]]
     d = ch.design.difference("reason_career", "sector", 2, 1).iloc[0]  # any: domain = routing
@@ -200,4 +191,4 @@ def test_chapters_survive_heavy_suppression(data_file):
     res = sector.compute(strict, "offentlig")
     sector.glue_all(spy, res)
     sector.comparison_chart(spy, res)
-    assert cmp.SUPPRESSED_LABEL in spy.glued.values()
+    assert SUPPRESSED in spy.glued.values()

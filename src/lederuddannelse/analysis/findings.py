@@ -47,7 +47,17 @@ from lederuddannelse.analysis.specs import (
 from lederuddannelse.data import targets
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
-from lederuddannelse.report.fmt import ci, number, pct, pvalue
+from lederuddannelse.report.fmt import (
+    SUPPRESSED,
+    difference_text,
+    mean_with_ci,
+    n_is,
+    odds_ratio_named,
+    p_below,
+    pct,
+    pvalue,
+    share_full,
+)
 
 ALPHA = 0.05  # significance level of every "holds" test
 
@@ -121,7 +131,7 @@ STATEMENTS = {
     "i offentlig karrieremuligheder som grund.",
 }
 
-_SIG = f"p < {number(ALPHA, 2)}"
+_SIG = p_below(ALPHA)
 CRITERIA = {
     "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker {any}.",
     "F1b": "Holder, hvis konfidensintervallerne for den smalle og den brede andel dækker "
@@ -234,34 +244,14 @@ def _ok(row: pd.Series) -> bool:
 
 
 def _share(ch, row: pd.Series) -> str:
-    """'27 pct. (95 %-KI: 25–29 pct., n = 6.000)'."""
-    if not _ok(row):
-        return "undertrykt (for få svar)"
-    return (
-        f"{pct(row['estimate'])} ({ci(row['ci_low'], row['ci_high'], ch.params['conf_level'])}, "
-        f"n = {number(row['n'])})"
-    )
-
-
-def _points(x: float) -> str:
-    return number(100 * x, 1) + " procentpoint"
+    """The ledger's share at the run's level: '27 pct. (95 %-KI: 25–29 pct., n = 6.000)'."""
+    return share_full(row, ch.params["conf_level"])
 
 
 def _diff_text(ch, row: pd.Series, share: bool = True) -> str:
-    """'+5,2 procentpoint (95 %-KI: …; p = 0,003)' for a row of SurveyDesign.difference."""
-    if not _ok(row):
-        return "undertrykt (for få svar)"
-    level = number(100 * ch.params["conf_level"])
-    if share:
-        body = _points(row["estimate"])
-        ival = f"{number(100 * row['ci_low'], 1)} til {number(100 * row['ci_high'], 1)}"
-    else:
-        body = number(row["estimate"], 2) + " point"
-        ival = f"{number(row['ci_low'], 2)} til {number(row['ci_high'], 2)}"
-    return (
-        f"{body} ({level} %-KI: {ival}; {pvalue(row['p_value'])}; "
-        f"n = {number(row['n_a'])} og {number(row['n_b'])})"
-    )
+    """The ledger's difference at the run's level, one decimal and both groups' n:
+    '5,2 procentpoint (95 %-KI: 1,0 til 9,4 procentpoint, p = 0,003; n = 812 og 2.140)'."""
+    return difference_text(row, ch.params["conf_level"], 1 if share else 2, True, share)
 
 
 def _sig_positive(row: pd.Series) -> bool | None:
@@ -309,9 +299,9 @@ def _effect(model, term: str, sign: int) -> tuple[bool | None, str]:
         return None, "modellen kan ikke estimeres"
     row = model.table.set_index("term").loc[term]
     if bool(row["suppressed"]) or pd.isna(row["estimate"]):
-        return None, "undertrykt"
+        return None, SUPPRESSED
     ok = bool(np.sign(row["estimate"]) == sign and row["p_value"] < ALPHA)
-    return ok, f"OR {number(row['odds_ratio'], 2)} ({pvalue(row['p_value'])})"
+    return ok, f"{odds_ratio_named(row['odds_ratio'])} ({pvalue(row['p_value'])})"
 
 
 def _effects_text(model, terms_signs) -> tuple[bool | None, str]:
@@ -320,7 +310,7 @@ def _effects_text(model, terms_signs) -> tuple[bool | None, str]:
         ok, text = _effect(model, term, sign)
         oks.append(ok)
         parts.append(f"{_label(term).lower()}: {text}")
-    n = f"; n = {number(model.n)}" if not isinstance(model, Exception) else ""
+    n = f"; {n_is(model.n)}" if not isinstance(model, Exception) else ""
     return _all(oks), "; ".join(parts) + n
 
 
@@ -567,7 +557,7 @@ def f12(ch) -> Finding:
     pred = model.predict(profiles.reset_index(drop=True))
     means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
     if means["suppressed"].any():
-        return _result("F12", "undertrykt (for få svar i en kategori)", None, means)
+        return _result("F12", SUPPRESSED, None, means)
     # test on the linear predictor: difference of the two profiles
     import patsy
 
@@ -582,16 +572,14 @@ def f12(ch) -> Finding:
     pv = float(2 * stats.t.sf(abs(est / se), model.df_resid))
     holds = bool(est > 0 and pv < ALPHA)
     level = ch.params["conf_level"]
-    lvl = number(100 * level)
 
     def m(i):
         r = means.iloc[i]
-        lo, hi = number(r["ci_low"], 2), number(r["ci_high"], 2)
-        return f"{number(r['estimate'], 2)} ({lvl} %-KI: {lo}–{hi})"
+        return mean_with_ci(r["estimate"], r["ci_low"], r["ci_high"], level, 2)
 
     text = (
         f"Forudsagt gennemsnitlig lyst (skala 1-5): mest lyst {m(0)}, mindst lyst {m(1)}; "
-        f"forskel {pvalue(pv)}; n = {number(model.n)}"
+        f"forskel {pvalue(pv)}; {n_is(model.n)}"
     )
     return _result("F12", text, holds, means, most=m(0), least=m(1), test=pvalue(pv))
 
