@@ -961,7 +961,8 @@ def distribution_table(
 
 
 def _synthetic_reference() -> pd.DataFrame:
-    from lederuddannelse.data.synthetic import embedded_data_path, ensure_embedded_data
+    from lederuddannelse.data.synthetic import ensure_embedded_data
+    from lederuddannelse.paths import embedded_data_path
 
     ensure_embedded_data()
     return pd.read_parquet(embedded_data_path())
