@@ -252,7 +252,7 @@ def test_raking_from_file_weights_matches_r(export, tmp_path):
 
 def _base_of(ch, mapping) -> list[str]:
     """The base weights exactly as the chapter read them (the mapped file's weight column)."""
-    from lederuddannelse.data.mapping import resolve_data
+    from lederuddannelse.params import resolve_data
 
     data = resolve_data(str(ch.data_path), str(mapping))
     return [f"{w:.17g}" for w in load_survey(data.load_path)["weight"]]

@@ -77,8 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         "same bytes.",
     )
     ex.add_argument("-o", "--output", default=None, help="default data/examples/export.sav")
-    ex.add_argument("--n", type=int, default=None, help="respondents (default 6000)")
-    ex.add_argument("--seed", type=int, default=None, help="seed (default 2024)")
+    ex.add_argument(
+        "--n", type=int, default=None, help="respondents (default: as the embedded survey)"
+    )
+    ex.add_argument("--seed", type=int, default=None, help="seed (default: as the embedded survey)")
     data_sub.add_parser(
         "ensure", help="generate the embedded synthetic survey if it is missing or stale"
     )

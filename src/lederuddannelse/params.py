@@ -305,6 +305,17 @@ def resolve_mapping_file(value: str, root: Path | None = None) -> Path | None:
     return path
 
 
+def resolve_data(data_file: str, data_mapping: str = NO_MAPPING, root: Path | None = None):
+    """The `data_file` and `data_mapping` parameters -> what a run loads and its provenance
+    (:class:`lederuddannelse.data.mapping.ResolvedData`): a mapped export is mapped here."""
+    from lederuddannelse.data.mapping import resolve_mapped
+
+    root = root or project_root()
+    return resolve_mapped(
+        resolve_data_file(data_file, root), resolve_mapping_file(data_mapping, root), root
+    )
+
+
 def describe_parameters(path: Path | None = None) -> str:
     """A plain-text listing of every parameter, its value and what it may be."""
     params = load_parameters(path)

@@ -470,7 +470,7 @@ def validate_data_files(data_files: set[tuple[str, str]], root: Path, quiet: boo
     """
     from lederuddannelse.data.codebook import load_codebook
     from lederuddannelse.data.loader import load_survey
-    from lederuddannelse.data.mapping import resolve_data
+    from lederuddannelse.params import resolve_data
 
     codebook = load_codebook(root / "data" / "codebook.yml")
     for data_file, data_mapping in sorted(data_files):

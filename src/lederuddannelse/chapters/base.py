@@ -218,8 +218,8 @@ def open_chapter(**params: Any) -> Chapter:
     from lederuddannelse.data.derive import add_derived
     from lederuddannelse.data.files import is_synthetic
     from lederuddannelse.data.loader import load_survey
-    from lederuddannelse.data.mapping import resolve_data
     from lederuddannelse.data.weighting import load_margins, weight_survey
+    from lederuddannelse.params import resolve_data
     from lederuddannelse.report.theme import setup_charts
     from lederuddannelse.stats.design import SurveyDesign
     from lederuddannelse.stats.disclosure import SuppressionPolicy

@@ -1005,19 +1005,13 @@ class ResolvedData:
         return self.source_sha256 + (f"+{self.mapping_sha256}" if self.mapping_sha256 else "")
 
 
-def resolve_data(data_file: str, data_mapping: str = "none", root: Path | None = None):
-    """(``data_file``, ``data_mapping``) parameters -> the file to load plus both hashes.
+def resolve_mapped(source: Path, mapping: Path | None, root: Path) -> ResolvedData:
+    """An export (and its mapping, if any) -> the file to load plus both hashes.
 
     Without a mapping the data file is loaded as it is. With one, the mapped Parquet under
     ``build/mapped/`` is made if missing (see :func:`ensure_mapped`); the build calls this once
     before any chapter runs, so a bad export or mapping stops the build once.
     """
-    from lederuddannelse.params import resolve_data_file, resolve_mapping_file
-    from lederuddannelse.paths import project_root
-
-    root = root or project_root()
-    source = resolve_data_file(data_file, root)
-    mapping = resolve_mapping_file(data_mapping, root)
     source_sha = sha256_bytes(source.read_bytes())
     if mapping is None:
         return ResolvedData(source, source_sha, source)
