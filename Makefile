@@ -9,7 +9,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
+<<<<<<< HEAD
 .PHONY: help venv book example data system-deps lint test test-fast bench validate lock citation clean
+=======
+.PHONY: help venv book preview data system-deps lint test test-fast bench validate lock citation clean
+>>>>>>> main
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +42,10 @@ example: $(EXAMPLE) ## Generate the example survey-tool export data/examples/exp
 
 $(EXAMPLE): $(STAMP) src/lederuddannelse/data/example_export.py src/lederuddannelse/data/synthetic.py data/codebook.yml data/targets.yml data/margins.csv
 	$(BIN)/python -m lederuddannelse data example-export -o $@
+
+PORT ?= 8000
+preview: $(STAMP) ## Build, serve on http://127.0.0.1:$(PORT)/, rebuild on every edit (Ctrl-C stops)
+	$(BIN)/python -m lederuddannelse preview --port $(PORT) --jobs $(JOBS)
 
 system-deps: ## Install the Debian packages the tests use (R survey + MASS, Chromium) if missing
 	@if command -v chromium >/dev/null && command -v Rscript >/dev/null \

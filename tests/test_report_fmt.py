@@ -134,7 +134,7 @@ def test_the_scan_finds_hand_built_wording():
 
 
 # --------------------------------------------------------------------------- the wordings
-ROW = pd.Series({"estimate": 0.274, "ci_low": 0.251, "ci_high": 0.293, "n": 6000})
+ROW = pd.Series({"estimate": 0.274, "ci_low": 0.251, "ci_high": 0.293, "n": 2468})
 HIDDEN = pd.Series({"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": 3})
 DIFF = pd.Series(
     {"estimate": 0.123, "ci_low": -0.02, "ci_high": 0.26, "p_value": 0.0004, "n_a": 812, "n_b": 90}
@@ -143,7 +143,7 @@ ODDS = pd.Series({"odds_ratio": 1.5849, "or_low": 1.4, "or_high": 1.78, "p_value
 
 
 def test_numbers_and_shares():
-    assert fmt.number(6000) == "6.000"
+    assert fmt.number(12345) == "12.345"
     assert fmt.number(1.26, 1) == "1,3"
     assert fmt.number(np.nan) == "–"
     assert fmt.pct(0.274) == "27 pct."
@@ -155,10 +155,10 @@ def test_numbers_and_shares():
 
 def test_intervals_read_the_same_in_prose_and_chart_alternative():
     assert fmt.ci(0.251, 0.293, 0.95) == "95 %-KI: 25–29 pct."
-    assert fmt.share_ci(ROW, 0.95) == "95 %-KI: 25–29 pct., n = 6.000"
+    assert fmt.share_ci(ROW, 0.95) == "95 %-KI: 25–29 pct., n = 2.468"
     assert fmt.share_ci(HIDDEN, 0.95) == fmt.NO_ESTIMATE
     assert fmt.share_with_ci(ROW, 0.95) == "27 pct. (95 %-KI: 25–29 pct.)"
-    assert fmt.share_full(ROW, 0.95) == "27 pct. (95 %-KI: 25–29 pct., n = 6.000)"
+    assert fmt.share_full(ROW, 0.95) == "27 pct. (95 %-KI: 25–29 pct., n = 2.468)"
     table = pd.DataFrame([ROW.to_dict() | {"label": "Alle", "suppressed": False}])
     assert describe_proportions(table, "label", 0.95) == f"Alle: {fmt.share_with_ci(ROW, 0.95)}."
     odds = pd.DataFrame([ODDS.to_dict() | {"label": "Køn", "suppressed": False}])

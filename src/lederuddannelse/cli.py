@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="mapping file for a survey-tool export (overrides data_mapping; docs/real-data.md)",
     )
+    b.add_argument("--report-json", default=None, help=argparse.SUPPRESS)  # for `preview`
 
     r = sub.add_parser(
         "run",
@@ -134,6 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("-o", "--output", default=None, help="where to write the executed notebook")
 
+    pv = sub.add_parser(
+        "preview",
+        help="build, serve on localhost, rebuild on every edit and reload the page",
+        description="Build the book, serve _build/html on 127.0.0.1 and watch chapters/, src/, "
+        "data/, _static/, parameters.yml, _config.yml and the other book files. Every change "
+        "rebuilds what it needs (a text-only edit re-executes nothing) and reloads the open "
+        "page; one line per rebuild says what ran and how long it took. Ctrl-C stops.",
+    )
+    pv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free)")
+    pv.add_argument(
+        "--jobs", "-j", type=int, default=os.cpu_count() or 2, help="chapters run in parallel"
+    )
+
     sub.add_parser("params", help="list the parameters, their values and what they may be")
 
     cit = sub.add_parser("citation", help="citation files generated from citation.yml")
@@ -157,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from lederuddannelse.book.build import build
 
-            build(
+            report = build(
                 project_root(),
                 jobs=args.jobs,
                 force=args.force,
@@ -166,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
                 data_file=args.data,
                 data_mapping=args.mapping,
             )
+            if args.report_json:
+                report.write_json(Path(args.report_json))
             return 0
         if args.command == "run":
             from lederuddannelse.book.build import run_one
@@ -190,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 sys.stdout.write(text)
             return 0
+        if args.command == "preview":
+            from lederuddannelse.book.preview import preview
+
+            return preview(project_root(), port=args.port, jobs=args.jobs)
         if args.command == "params":
             from lederuddannelse.params import describe_parameters
 

@@ -43,7 +43,8 @@ def site_pages(site: Path) -> list[str]:
 # ----------------------------------------------------------------------------- page weights
 _REF = re.compile(
     r"""<(?:script|img|source)\b[^>]*?\bsrc=["']([^"']+)["']"""
-    r"""|<link\b[^>]*?\brel=["'](?:stylesheet|preload|icon|shortcut icon)["'][^>]*?\bhref=["']([^"']+)["']"""
+    r"""|<link\b[^>]*?\brel=["'](?:stylesheet|preload|icon|shortcut icon)["']"""
+    r"""[^>]*?\bhref=["']([^"']+)["']"""
     r"""|<link\b[^>]*?\bhref=["']([^"']+)["'][^>]*?\brel=["'](?:stylesheet|preload|icon)["']""",
     re.I,
 )
@@ -209,7 +210,10 @@ LAYOUT = """() => {
     const svg = box.querySelector("svg.marks, canvas.marks");
     if (!svg) { problems.push(`chart ${i} did not render`); return; }
     const r = svg.getBoundingClientRect();
-    if (!inside(r)) problems.push(`chart ${i} (${box.closest("figure")?.id || ""}) overflows the column: ${Math.round(r.left)}-${Math.round(r.right)} vs ${Math.round(c.left)}-${Math.round(c.right)}`);
+    const where = (q) => `${Math.round(q.left)}-${Math.round(q.right)}`;
+    if (!inside(r))
+      problems.push(`chart ${i} (${box.closest("figure")?.id || ""}) overflows the column: `
+        + `${where(r)} vs ${where(c)}`);
     // tick labels of one axis must not overlap
     svg.querySelectorAll("g.role-axis").forEach((axis, k) => {
       // what a reader sees: Vega hides overlapping labels with opacity 0
@@ -221,7 +225,8 @@ LAYOUT = """() => {
         const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
         const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
         if (w > 1 && h > 1) {
-          problems.push(`chart ${i} axis ${k}: tick labels overlap (${texts[a].textContent} / ${texts[b].textContent})`);
+          problems.push(`chart ${i} axis ${k}: tick labels overlap `
+            + `(${texts[a].textContent} / ${texts[b].textContent})`);
           return;
         }
       }
@@ -236,14 +241,16 @@ LAYOUT = """() => {
       if (/(auto|scroll)/.test(st.overflowX)) { ok = inside(s.getBoundingClientRect()); break; }
       s = s.parentElement;
     }
-    if (!ok) problems.push(`table ${i} (${t.querySelector("caption")?.textContent.trim().slice(0, 40)}) overflows the column unseen`);
+    const caption = t.querySelector("caption")?.textContent.trim().slice(0, 40);
+    if (!ok) problems.push(`table ${i} (${caption}) overflows the column unseen`);
   });
   return problems;
 }"""
 
 AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
   .filter(v => v.impact === 'serious' || v.impact === 'critical')
-  .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')})`)"""
+  .map(v => `${v.impact} ${v.id}: ${v.help} `
+    + `(${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')})`)"""
 
 SET_MODE = """(mode) => {
   document.documentElement.dataset.theme = mode;
