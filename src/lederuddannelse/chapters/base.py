@@ -7,7 +7,7 @@ A chapter calls :func:`open_chapter` with the values of its parameters cell and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
 from lederuddannelse.params import GLOBAL_SPECS, check_global, check_small_cells
-from lederuddannelse.report.fmt import number
+from lederuddannelse.report.fmt import level_pct, number
 
 GLUE_PREFIX = "application/papermill.record/"
 
@@ -62,7 +62,6 @@ class Chapter:
     data: pd.DataFrame
     design: Any
     rake: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
     #: the mapping file (name, SHA-256) when the data file is a survey-tool export
     mapping_name: str | None = None
     mapping_sha256: str | None = None
@@ -203,7 +202,7 @@ def parameter_words(params: dict[str, Any]) -> str:
                 "standardfejl med vægtningens usikkerhed" if value else "vægtene som faste"
             )
         elif key == "conf_level":
-            parts.append(f"konfidensniveau {number(100 * value)} %")
+            parts.append(f"konfidensniveau {level_pct(value)}")
         elif key == "min_n":
             parts.append(f"tal vises fra {number(value)} svar")
         elif key == "min_count":
