@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 import numpy as np
@@ -166,45 +167,77 @@ CRITERIA = {
 
 
 # ---------------------------------------------------------------------------- design variants
-def _analysis_frame(df: pd.DataFrame, definition: str) -> pd.DataFrame:
-    """The data plus the indicator columns the checks need (NaN = outside the domain).
+def analysis_columns(df: pd.DataFrame, definition: str) -> dict[str, np.ndarray]:
+    """The indicator columns the checks need (NaN = outside the domain), to add to a design.
 
     ``_tr`` is 'trained' under the definition; ``{var}_tr`` restricts an item asked of all the
-    trained to those trained under the definition (so a narrow run looks at narrow training).
+    trained to those trained under the definition (so a narrow run looks at narrow training);
+    ``_trait{k}`` is 1 where the respondent has the k-th trait of the archetype.
     """
-    out = df.copy()
-    tr = pd.to_numeric(out[f"trained_{definition}"], errors="coerce").to_numpy(dtype=float)
+    out: dict[str, np.ndarray] = {}
+    tr = pd.to_numeric(df[f"trained_{definition}"], errors="coerce").to_numpy(dtype=float)
     out["_tr"] = tr
     in_tr = tr == 1
     for v in ["after_2020", "paid_by_workplace", *reason_items()]:
-        x = pd.to_numeric(out[v], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        x = pd.to_numeric(df[v], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         out[f"{v}_tr"] = np.where(in_tr, x, np.nan)
     for k, (_, var, codes) in enumerate(ARCHETYPE):
-        x = pd.to_numeric(out[var], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        x = pd.to_numeric(df[var], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         out[f"_trait{k}"] = np.where(np.isnan(x), np.nan, np.isin(x, codes).astype(float))
     return out
 
 
-def _design(ch):
-    """A SurveyDesign on the analysis frame with the chapter's weights and settings (cached)."""
-    key = ("findings_design", ch.params["definition"], ch.params["weighted"])
-    hit = ch.extra.get(key)
-    if hit is not None:
-        return hit
-    from lederuddannelse.stats.design import SurveyDesign
+def _fit(design, kind: str, formula: str):
+    """The fitted model, or the EstimationError that says why it cannot be fitted."""
+    try:
+        return getattr(design, kind)(formula)
+    except EstimationError as exc:
+        return exc
 
-    d = ch.design
-    design = SurveyDesign(
-        _analysis_frame(ch.data, ch.params["definition"]),
-        pd.Series(d.w, index=ch.data.index) if d.weighted else None,
-        rake_margins=d.rake_margins,
-        weighted=d.weighted,
-        conf_level=d.conf_level,
-        ci_method=d.ci_method,
-        policy=d.policy,
-    )
-    ch.extra[key] = design
-    return design
+
+def desire_model(design):
+    """The joint ordinal model of desire (F3, F5, F6, F7): higher coefficient = more desire."""
+    return _fit(design, "ordinal", DESIRE_FORMULA)
+
+
+def trained_model(design):
+    """Logistic model of having taken the training on interest and time (F3), with sector
+    and manager type as controls."""
+    return _fit(design, "logistic", TRAINED_FORMULA)
+
+
+def profile_model(design):
+    """Ordinal model of desire on the background traits of the F12 profiles."""
+    return _fit(design, "ordinal", PROFILE_FORMULA)
+
+
+class Evidence:
+    """What the checks F1a-F14 read for one run: its parameters and data, a design with the
+    checks' derived columns (:func:`analysis_columns`), and the three models.
+
+    Why an object: the checks share one design and the same fitted models (F3, F5, F6 and F7
+    read the desire model); building them once here, explicitly, keeps that cost single
+    without caching anything on the chapter. The design is the chapter's own with columns
+    added (:meth:`SurveyDesign.with_columns`): same weights and raking projection, and the
+    chapter's data stay as loaded. Models are fitted on first use.
+    """
+
+    def __init__(self, ch) -> None:
+        self.params = ch.params
+        self.data = ch.data
+        self.design = ch.design.with_columns(analysis_columns(ch.data, ch.params["definition"]))
+
+    @cached_property
+    def desire_model(self):
+        return desire_model(self.design)
+
+    @cached_property
+    def trained_model(self):
+        return trained_model(self.design)
+
+    @cached_property
+    def profile_model(self):
+        return profile_model(self.design)
 
 
 def variant(ch, **changes: Any):
@@ -235,7 +268,7 @@ def variant(ch, **changes: Any):
         ci_method=d.ci_method,
         policy=d.policy,
     )
-    return dataclasses.replace(ch, params=params, design=design, extra={})
+    return dataclasses.replace(ch, params=params, design=design)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -243,15 +276,15 @@ def _ok(row: pd.Series) -> bool:
     return not bool(row.get("suppressed", False)) and pd.notna(row.get("estimate"))
 
 
-def _share(ch, row: pd.Series) -> str:
-    """The ledger's share at the run's level: '27 pct. (95 %-KI: 25–29 pct., n = 6.000)'."""
-    return share_full(row, ch.params["conf_level"])
+def _share(ev: Evidence, row: pd.Series) -> str:
+    """The ledger's share at the run's level: '27 pct. (95 %-KI: 25–29 pct., n = 2.468)'."""
+    return share_full(row, ev.params["conf_level"])
 
 
-def _diff_text(ch, row: pd.Series, share: bool = True) -> str:
+def _diff_text(ev: Evidence, row: pd.Series, share: bool = True) -> str:
     """The ledger's difference at the run's level, one decimal and both groups' n:
     '5,2 procentpoint (95 %-KI: 1,0 til 9,4 procentpoint, p = 0,003; n = 812 og 2.140)'."""
-    return difference_text(row, ch.params["conf_level"], 1 if share else 2, True, share)
+    return difference_text(row, ev.params["conf_level"], 1 if share else 2, True, share)
 
 
 def _sig_positive(row: pd.Series) -> bool | None:
@@ -282,17 +315,6 @@ def _label(var: str) -> str:
     return lab.split(": ", 1)[1] if ": " in lab else lab
 
 
-def _model(ch, kind: str, formula: str):
-    key = ("findings_model", ch.params["definition"], ch.params["weighted"], kind, formula)
-    if key not in ch.extra:
-        design = _design(ch)
-        try:
-            ch.extra[key] = getattr(design, kind)(formula)
-        except EstimationError as exc:
-            ch.extra[key] = exc
-    return ch.extra[key]
-
-
 def _effect(model, term: str, sign: int) -> tuple[bool | None, str]:
     """Does ``term`` have the given sign with p < ALPHA? And a Danish description."""
     if isinstance(model, Exception):
@@ -314,23 +336,7 @@ def _effects_text(model, terms_signs) -> tuple[bool | None, str]:
     return _all(oks), "; ".join(parts) + n
 
 
-def desire_model(ch):
-    """The joint ordinal model of desire (F3, F5, F6, F7): higher coefficient = more desire."""
-    return _model(ch, "ordinal", DESIRE_FORMULA)
-
-
-def trained_model(ch):
-    """Logistic model of having taken the training on interest and time (F3), with sector
-    and manager type as controls."""
-    return _model(ch, "logistic", TRAINED_FORMULA)
-
-
-def profile_model(ch):
-    """Ordinal model of desire on background (F12)."""
-    return _model(ch, "ordinal", PROFILE_FORMULA)
-
-
-# ---------------------------------------------------------------------------- the findings
+# ---------------------------------------------------------------------------- checks
 def statement(fid: str) -> str:
     """The report's claim ``fid`` in Danish, with the published levels from targets.yml."""
     return STATEMENTS[fid].format(**_level_texts())
@@ -345,32 +351,32 @@ def _result(fid: str, estimate: str, holds: bool | None, details=None, **parts: 
     return Finding(fid, statement(fid), estimate, holds, criterion(fid), details, dict(parts))
 
 
-def f1a(ch) -> Finding:
-    r = _design(ch).proportion("trained_any").iloc[0]
-    return _result("F1a", _share(ch, r), _covers(r, report_level("any")), share=_share(ch, r))
+def f1a(ev: Evidence) -> Finding:
+    r = ev.design.proportion("trained_any").iloc[0]
+    return _result("F1a", _share(ev, r), _covers(r, report_level("any")), share=_share(ev, r))
 
 
-def f1b(ch) -> Finding:
-    d = _design(ch)
+def f1b(ev: Evidence) -> Finding:
+    d = ev.design
     rn = d.proportion("trained_narrow").iloc[0]
     rb = d.proportion("trained_broad").iloc[0]
-    text = f"Smal: {_share(ch, rn)}; bred: {_share(ch, rb)}"
+    text = f"Smal: {_share(ev, rn)}; bred: {_share(ev, rb)}"
     return _result(
         "F1b",
         text,
         _all([_covers(rn, report_level("narrow")), _covers(rb, report_level("broad"))]),
-        narrow=_share(ch, rn),
-        broad=_share(ch, rb),
+        narrow=_share(ev, rn),
+        broad=_share(ev, rb),
     )
 
 
-def f2(ch) -> Finding:
-    r = _design(ch).proportion("after_2020_tr").iloc[0]
-    return _result("F2", _share(ch, r), _covers(r, report_level("after_2020")), share=_share(ch, r))
+def f2(ev: Evidence) -> Finding:
+    r = ev.design.proportion("after_2020_tr").iloc[0]
+    return _result("F2", _share(ev, r), _covers(r, report_level("after_2020")), share=_share(ev, r))
 
 
-def f3(ch) -> Finding:
-    d = _design(ch)
+def f3(ev: Evidence) -> Finding:
+    d = ev.design
     reasons = reason_items()
     ranked = d.multi_response([f"{v}_tr" for v in reasons])
     top = [i.removesuffix("_tr") for i in ranked.sort_values("rank")["item"].head(2)]
@@ -379,33 +385,33 @@ def f3(ch) -> Finding:
         None if len(shown) < len(reasons) else set(top) == {"reason_develop", "reason_tools"}
     )
     top_text = " og ".join(
-        f"„{_label(v).lower()}“: {_share(ch, ranked.set_index('item').loc[v + '_tr'])}" for v in top
+        f"„{_label(v).lower()}“: {_share(ev, ranked.set_index('item').loc[v + '_tr'])}" for v in top
     )
-    ok_t, text_t = _effects_text(trained_model(ch), [("interest_pwe", 1), ("has_time", 1)])
-    ok_d, text_d = _effects_text(desire_model(ch), [("interest_pwe", 1), ("has_time", 1)])
+    ok_t, text_t = _effects_text(ev.trained_model, [("interest_pwe", 1), ("has_time", 1)])
+    ok_d, text_d = _effects_text(ev.desire_model, [("interest_pwe", 1), ("has_time", 1)])
     text = f"Hyppigste grunde: {top_text}. Har taget uddannelsen: {text_t}. Lyst: {text_d}"
     return _result("F3", text, _all([ranking_ok, ok_t, ok_d]), ranked, top=top_text)
 
 
-def f4(ch) -> Finding:
-    d = _design(ch)
+def f4(ev: Evidence) -> Finding:
+    d = ev.design
     rp = d.proportion("paid_by_workplace_tr").iloc[0]
     ru = d.proportion("unwilling_to_pay").iloc[0]
     majority = [None if not _ok(r) else bool(r["ci_low"] > 0.5) for r in (rp, ru)]
-    text = f"Betalt af arbejdspladsen: {_share(ch, rp)}; vil ikke betale selv: {_share(ch, ru)}"
-    return _result("F4", text, _all(majority), paid=_share(ch, rp), unwilling=_share(ch, ru))
+    text = f"Betalt af arbejdspladsen: {_share(ev, rp)}; vil ikke betale selv: {_share(ev, ru)}"
+    return _result("F4", text, _all(majority), paid=_share(ev, rp), unwilling=_share(ev, ru))
 
 
-def f5(ch) -> Finding:
+def f5(ev: Evidence) -> Finding:
     ok, text = _effects_text(
-        desire_model(ch), [("self_efficacy", -1), ("expect_wellbeing", 1), ("expect_sickness", 1)]
+        ev.desire_model, [("self_efficacy", -1), ("expect_wellbeing", 1), ("expect_sickness", 1)]
     )
     return _result("F5", text, ok)
 
 
-def f6(ch) -> Finding:
+def f6(ev: Evidence) -> Finding:
     ok, text = _effects_text(
-        desire_model(ch),
+        ev.desire_model,
         [
             ("conflicts", 1),
             ("stressed_employees", 1),
@@ -416,15 +422,13 @@ def f6(ch) -> Finding:
     return _result("F6", text, ok)
 
 
-def f7(ch) -> Finding:
-    ok, text = _effects_text(
-        desire_model(ch), [("workplace_strategy", -1), ("workplace_tools", -1)]
-    )
+def f7(ev: Evidence) -> Finding:
+    ok, text = _effects_text(ev.desire_model, [("workplace_strategy", -1), ("workplace_tools", -1)])
     return _result("F7", text, ok)
 
 
-def f8(ch) -> Finding:
-    d = _design(ch)
+def f8(ev: Evidence) -> Finding:
+    d = ev.design
     parts, oks, named = [], [], {}
     for var, name, share in (
         ("_tr", "andel uddannede", True),
@@ -433,17 +437,12 @@ def f8(ch) -> Finding:
     ):
         r = d.difference(var, "manager_type", 2, 1).iloc[0]
         oks.append(_sig_positive(r))
-        parts.append(f"{name}: {_diff_text(ch, r, share)}")
-        named[var.strip("_")] = _diff_text(ch, r, share)
+        parts.append(f"{name}: {_diff_text(ev, r, share)}")
+        named[var.strip("_")] = _diff_text(ev, r, share)
         if var == "_tr":
-            named["managers"] = _share(
-                ch,
-                _design(ch).proportion("_tr", by="manager_type").set_index("manager_type").loc[2],
-            )
-            named["employees"] = _share(
-                ch,
-                _design(ch).proportion("_tr", by="manager_type").set_index("manager_type").loc[1],
-            )
+            by_type = ev.design.proportion("_tr", by="manager_type").set_index("manager_type")
+            named["managers"] = _share(ev, by_type.loc[2])
+            named["employees"] = _share(ev, by_type.loc[1])
     return _result(
         "F8",
         "Ledere af ledere minus ledere af medarbejdere: " + "; ".join(parts),
@@ -452,8 +451,8 @@ def f8(ch) -> Finding:
     )
 
 
-def f9(ch) -> Finding:
-    d = _design(ch)
+def f9(ev: Evidence) -> Finding:
+    d = ev.design
     ranked = d.multi_response(barrier_items(), by="manager_type")
     emp = ranked[ranked["manager_type"] == 1].sort_values("rank")
     top = emp.iloc[0]
@@ -470,9 +469,9 @@ def f9(ch) -> Finding:
         oks.append(_sig_positive(r))
         parts.append(
             f"{_label(var).lower()}, ledere af medarbejdere minus ledere af ledere: "
-            f"{_diff_text(ch, r, share=False)}"
+            f"{_diff_text(ev, r, share=False)}"
         )
-    top_share = _share(ch, top)
+    top_share = _share(ev, top)
     return _result(
         "F9",
         "; ".join(parts),
@@ -482,21 +481,21 @@ def f9(ch) -> Finding:
     )
 
 
-def f10(ch) -> Finding:
-    d = _design(ch)
+def f10(ev: Evidence) -> Finding:
+    d = ev.design
     parts, oks, rows = [], [], []
     for k, (label, _, _) in enumerate(ARCHETYPE):
         r = d.difference(f"_trait{k}", "_tr", 1, 0).iloc[0]
         oks.append(_sig_positive(r))
-        parts.append(f"{label.lower()}: {_diff_text(ch, r)}")
+        parts.append(f"{label.lower()}: {_diff_text(ev, r)}")
         rows.append({"træk": label, **r.to_dict()})
     return _result(
         "F10", "Uddannede minus ikke-uddannede: " + "; ".join(parts), _all(oks), pd.DataFrame(rows)
     )
 
 
-def f11(ch) -> Finding:
-    d = _design(ch)
+def f11(ev: Evidence) -> Finding:
+    d = ev.design
     t = d.proportion("trained_broad", by="industry")
     overall = d.proportion("trained_broad").iloc[0]
     t = t.set_index("industry")
@@ -513,17 +512,16 @@ def f11(ch) -> Finding:
         )
     labels = load_codebook().value_labels("industry")
     text = (
-        f"{labels[9]}: {_share(ch, pub)}; "
-        + "; ".join(f"{labels[k].lower()}: {_share(ch, t.loc[k])}" for k in few)
-        + f"; alle ledere: {_share(ch, overall)}"
+        f"{labels[9]}: {_share(ev, pub)}; "
+        + "; ".join(f"{labels[k].lower()}: {_share(ev, t.loc[k])}" for k in few)
+        + f"; alle ledere: {_share(ev, overall)}"
     )
     return _result("F11", text, holds, t.reset_index())
 
 
-def f12_profiles(ch) -> pd.DataFrame:
+def f12_profiles(data: pd.DataFrame) -> pd.DataFrame:
     """The most- and least-desire profiles of the report; unnamed traits at the most common
     category (education and organisation size of the most-desire profile)."""
-    data = ch.data
 
     def mode(v):
         return int(pd.to_numeric(data[v], errors="coerce").mode().iloc[0])
@@ -549,11 +547,11 @@ def f12_profiles(ch) -> pd.DataFrame:
     return pd.DataFrame([most, least], index=["mest lyst", "mindst lyst"])
 
 
-def f12(ch) -> Finding:
-    model = profile_model(ch)
+def f12(ev: Evidence) -> Finding:
+    model = ev.profile_model
     if isinstance(model, Exception):
         return _result("F12", "modellen kan ikke estimeres", None)
-    profiles = f12_profiles(ch)
+    profiles = f12_profiles(ev.data)
     pred = model.predict(profiles.reset_index(drop=True))
     means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
     if means["suppressed"].any():
@@ -571,7 +569,7 @@ def f12(ch) -> Finding:
     se = float(np.sqrt(g @ model.vcov[:p, :p] @ g))
     pv = float(2 * stats.t.sf(abs(est / se), model.df_resid))
     holds = bool(est > 0 and pv < ALPHA)
-    level = ch.params["conf_level"]
+    level = ev.params["conf_level"]
 
     def m(i):
         r = means.iloc[i]
@@ -584,24 +582,24 @@ def f12(ch) -> Finding:
     return _result("F12", text, holds, means, most=m(0), least=m(1), test=pvalue(pv))
 
 
-def f13(ch) -> Finding:
-    d = _design(ch)
+def f13(ev: Evidence) -> Finding:
+    d = ev.design
     parts, oks, named = [], [], {}
     for var in ("barrier_not_relevant", "barrier_no_difference"):
         r = d.difference(var, "sector", 2, 1).iloc[0]
         oks.append(_sig_positive(r))
-        parts.append(f"{_label(var).lower()}: {_diff_text(ch, r)}")
-        named[var.removeprefix("barrier_")] = _diff_text(ch, r)
+        parts.append(f"{_label(var).lower()}: {_diff_text(ev, r)}")
+        named[var.removeprefix("barrier_")] = _diff_text(ev, r)
     return _result("F13", "Privat minus offentlig sektor: " + "; ".join(parts), _all(oks), **named)
 
 
-def f14(ch) -> Finding:
-    r = _design(ch).difference("reason_career_tr", "sector", 2, 1).iloc[0]
+def f14(ev: Evidence) -> Finding:
+    r = ev.design.difference("reason_career_tr", "sector", 2, 1).iloc[0]
     return _result(
         "F14",
-        "Privat minus offentlig sektor: " + _diff_text(ch, r),
+        "Privat minus offentlig sektor: " + _diff_text(ev, r),
         _sig_positive(r),
-        diff=_diff_text(ch, r),
+        diff=_diff_text(ev, r),
     )
 
 
@@ -626,4 +624,5 @@ FINDINGS: dict[str, Callable] = {
 
 def evaluate(ch, ids=None) -> dict[str, Finding]:
     """Every finding (or those in ``ids``) on the chapter's data and parameters."""
-    return {fid: FINDINGS[fid](ch) for fid in (ids or FINDINGS)}
+    ev = Evidence(ch)
+    return {fid: FINDINGS[fid](ev) for fid in (ids or FINDINGS)}
