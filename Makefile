@@ -9,11 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-<<<<<<< HEAD
-.PHONY: help venv book example data system-deps lint test test-fast bench validate lock citation clean
-=======
-.PHONY: help venv book preview data system-deps lint test test-fast bench validate lock citation clean
->>>>>>> main
+.PHONY: help venv book example preview data system-deps lint test test-fast bench validate lock citation clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
