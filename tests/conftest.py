@@ -37,6 +37,10 @@ def in_ci() -> bool:
 
 SMALL_N = 1500
 SMALL_SEED = 7
+# The book's test build reads its data from a hostile folder and file name: nothing of it may
+# reach a page as live HTML, and no page may show the folder (the analyst's machine).
+HOSTILE = "`<img src=x onerror=alert(1)>"
+SMALL_DATA = Path("data") / HOSTILE / f"x{HOSTILE}small.parquet"
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +56,8 @@ def built_book(tmp_path_factory):
     from lederuddannelse.data.synthetic import generate_to_file
 
     root = copy_project(tmp_path_factory.mktemp("book"))
-    data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / "data" / "small.parquet")
+    (root / SMALL_DATA).parent.mkdir(parents=True)
+    data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / SMALL_DATA)
     params = yaml.safe_load((root / "parameters.yml").read_text())
     params["global"]["data_file"] = str(data.relative_to(root))
     (root / "parameters.yml").write_text(yaml.safe_dump(params, allow_unicode=True))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import HOSTILE, SMALL_DATA
 from lederuddannelse.book import build as b
 from lederuddannelse.errors import ChapterError
 from lederuddannelse.paths import EMBEDDED_DATA_PATH
@@ -65,7 +66,7 @@ def test_prevalence_matches_an_independent_computation(built_book):
     from lederuddannelse.report.fmt import pct
     from lederuddannelse.stats.design import SurveyDesign
 
-    df = add_derived(load_survey(root / "data" / "small.parquet"))
+    df = add_derived(load_survey(root / SMALL_DATA))
     margins = load_margins(root / "data" / "margins.csv")
     df, _ = weight_survey(df, margins)
     est = SurveyDesign(df, "weight", rake_margins=margins).proportion("trained_any")
@@ -147,3 +148,27 @@ def test_the_book_builds_on_the_embedded_data(tmp_path, monkeypatch):
     assert (root / EMBEDDED_DATA_PATH).exists()
     page = (report.site / "udbredelse-alle.html").read_text(encoding="utf-8")
     assert "Syntetiske data" in page and "6.000 besvarelser" in page
+
+
+def test_a_hostile_data_path_is_shown_as_text_and_never_as_a_path(built_book):
+    """The data file lives in a folder and has a name holding `<img src=x onerror=alert(1)>`
+    and a backtick: every page shows the name as text, no page or download holds the folder."""
+    root, _, site = built_book
+    folder = (root / SMALL_DATA).parent
+    leaks = [str(root), f"{HOSTILE}/"]
+    forms = {
+        form for leak in leaks for form in (leak, html_lib.escape(leak), json.dumps(leak)[1:-1])
+    }
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 11
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<img src=x" not in text, f"{page.name}: live HTML from the data file's name"
+    for path in site.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found = [f for f in forms if f.encode() in data]
+            assert not found, f"{path.relative_to(site)} shows the data file's folder: {found}"
+    page = html_lib.unescape((site / "udbredelse-alle.html").read_text(encoding="utf-8"))
+    assert f"x{HOSTILE}small.parquet" in page, "the notice names the data file"
+    assert folder.name == HOSTILE

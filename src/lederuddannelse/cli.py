@@ -218,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     except LederuddannelseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as exc:
+        from lederuddannelse.book.processes import Terminated
+
+        # One line, no traceback; the build's clean-up already ran while unwinding.
+        stopped = "Terminated" if isinstance(exc, Terminated) else "Interrupted"
+        print(f"{stopped}: stopped; the published site was left as it was.", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -287,6 +287,14 @@ def resolve_data_file(value: str, root: Path | None = None) -> Path:
     return path
 
 
+def public_data_file(value: str) -> str:
+    """The `data_file` parameter as a page may show it: 'embedded' or the file's name only.
+
+    A path reveals the analyst's machine (user name, folders), so pages never print one.
+    """
+    return value if value in (EMBEDDED, "none") else Path(str(value)).name
+
+
 NO_MAPPING = "none"
 
 

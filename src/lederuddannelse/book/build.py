@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -34,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from lederuddannelse.book import publishing
 from lederuddannelse.book.incremental import ChapterCode, chapter_code, check_glue, reassemble
 from lederuddannelse.book.notebooks import (
     normalise,
@@ -41,12 +43,22 @@ from lederuddannelse.book.notebooks import (
     read_chapter,
     write_if_changed,
 )
+from lederuddannelse.book.processes import (
+    BuildLock,
+    build_tmpdir,
+    clean_stale_tmp,
+    die_with_parent,
+    pool_worker_init,
+    terminate_as_interrupt,
+    tmp_parent,
+)
 from lederuddannelse.errors import ChapterError, LederuddannelseError, ParameterError
 from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import (
     EMBEDDED,
     Run,
     load_parameters,
+    public_data_file,
     resolve_data_file,
     resolve_mapping_file,
     slug_of,
@@ -59,8 +71,9 @@ STAGE = "book"  # build/book: executed notebooks + generated config: the book's 
 SITE = "site"  # build/site: Jupyter Book's incremental output
 FAILED = "failed"  # build/failed: executed notebooks of failed runs, for inspection
 PUBLISHED = Path("_build") / "html"
-SITE_KEY_FILE = ".build-key"
+SITE_KEY_FILE = publishing.SITE_KEY_FILE
 CELL_TIMEOUT = 600  # seconds one cell may run before the chapter fails (no silent hang)
+ENV_CELL_TIMEOUT = "LEDERUDDANNELSE_CELL_TIMEOUT"  # overrides CELL_TIMEOUT (e.g. in tests)
 # Every kernel computes with single-threaded BLAS, as the warm kernels do (forkkernel): with
 # threads, sums are split differently and a chapter run alone differed from the same chapter
 # in a full build in the 14th digit.
@@ -159,6 +172,19 @@ class Dependencies:
             self.data[key] = digest
         return self.data[key]
 
+    def sidecar_hash(self, data_file: str) -> str:
+        """Hash of a CSV's metadata sidecar (`FILE.meta.json`), or '-' without one.
+
+        The sidecar decides the page's "synthetic data" notice, so adding, changing or
+        removing it must re-execute the runs on that file.
+        """
+        key = f"sidecar:{data_file}"
+        if key not in self.data:
+            # = data.synthetic.metadata_path, without importing pandas into a no-op build
+            side = Path(f"{resolve_data_file(data_file, self.root)}.meta.json")
+            self.data[key] = sha256_file(side) if side.is_file() else "-"
+        return self.data[key]
+
     def chapter(self, source: Path) -> ChapterCode:
         """The code hash and imports of a chapter source (cached by its content hash)."""
         digest = sha256_file(source)
@@ -203,6 +229,7 @@ def cache_key(run: Run, deps: Dependencies) -> str:
         "code": chapter.code,
         "params": run.params,
         "data": run_data_hash(run, deps),
+        "data_sidecar": deps.sidecar_hash(run.params["data_file"]),
         "modules": deps.modules_hash(chapter.imports),
         "package_data": deps.package_data,
         "lock": deps.lock,
@@ -233,7 +260,7 @@ def run_metadata(run: Run, key: str, root: Path, deps: Dependencies) -> dict[str
         "group": run.group,
         "source": str(run.source.relative_to(root)),
         "source_sha256": sha256_file(run.source),
-        "parameters": run.params,
+        "parameters": public_parameters(run.params),
         "data_file": resolve_data_file(run.params["data_file"], root).name,
         "data_sha256": deps.data_hash(run.params["data_file"]),
         **mapping_provenance(run, root),
@@ -329,9 +356,12 @@ _IPC_DIR: str | None = None  # set per run to that run's temporary folder (remov
 
 
 def _ipc_kernel_manager():
-    from jupyter_client.manager import KernelManager
+    # The asynchronous manager: with it nbclient notices a dead kernel within a second or two
+    # and enforces the per-cell timeout; the synchronous one blocks in its client without
+    # either, so a crashed (warm) kernel hung the build for good.
+    from jupyter_client.manager import AsyncKernelManager
 
-    class IPCKernelManager(KernelManager):
+    class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             # An absolute socket path: the kernel runs in chapters/, the client elsewhere.
             kwargs.setdefault("transport", "ipc")
@@ -352,6 +382,11 @@ def _ipc_kernel_manager():
                 ]
             return super().format_kernel_cmd(extra_arguments)
 
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # The kernel (or the warm kernel's stand-in) dies with the worker that started it.
+            kw.setdefault("preexec_fn", die_with_parent)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
     return IPCKernelManager
 
 
@@ -361,24 +396,66 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+def cell_timeout() -> int:
+    """Seconds one cell may run: ``LEDERUDDANNELSE_CELL_TIMEOUT`` or :data:`CELL_TIMEOUT`."""
+    value = os.environ.get(ENV_CELL_TIMEOUT, "").strip()
+    if not value:
+        return CELL_TIMEOUT
+    try:
+        seconds = int(value)
+        if seconds <= 0:
+            raise ValueError
+    except ValueError:
+        raise ParameterError(
+            f"{ENV_CELL_TIMEOUT} = {value!r}: expected a whole number of seconds above 0."
+        ) from None
+    return seconds
+
+
+def _stopped_cell(notebook: Path) -> int | None:
+    """The cell a partly executed notebook stopped in: the last one papermill started.
+
+    Papermill stamps a cell's start time when it starts it (its final clean-up marks even
+    unstarted cells "completed", so the status alone does not tell). None if no code cell was
+    started (the kernel never came up).
+    """
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    started = [
+        i
+        for i, cell in enumerate(cells)
+        if cell.get("cell_type") == "code"
+        and cell.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    return started[-1] if started else None
+
+
 def execute_run(
     run: Run, key: str, out: Path, root: Path, deps: Dependencies
 ) -> tuple[str, float, bool]:
     """Execute one run with papermill; normalise; write only if changed.
 
     Runs in a worker process. ``deps`` carries the data file's hash, computed once per build
-    for the cache keys. Returns (name, seconds, written). A failing chapter raises
-    :class:`ChapterError` with the chapter, group and cell; its notebook is kept in
-    `build/failed/`.
+    for the cache keys. Returns (name, seconds, written). A failing chapter, a cell running
+    longer than :func:`cell_timeout` and a kernel that dies raise :class:`ChapterError` with
+    the chapter, group and cell; the notebook as far as it ran is kept in `build/failed/`.
     """
     import nbformat
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    # nbclient logs "Kernel died ..." itself; the ChapterError below says it once, clearly.
+    for logger in ("traitlets", "papermill"):
+        logging.getLogger(logger).setLevel(logging.CRITICAL)
     start = time.perf_counter()
     nb = read_chapter(run.source)
     failed = root / BUILD_DIR / FAILED / f"{run.name}.ipynb"
+    timeout = cell_timeout()
+    where = f"chapter '{run.slug}' (parameter group '{run.group}', {run.source.relative_to(root)})"
     global _IPC_DIR
-    with tempfile.TemporaryDirectory(prefix="lederuddannelse-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="lederuddannelse-", dir=tmp_parent()) as tmp:
         _IPC_DIR = tmp
         src = Path(tmp) / "in.ipynb"
         dst = Path(tmp) / "out.ipynb"
@@ -398,32 +475,51 @@ def execute_run(
                 cwd=str(root / "chapters"),
                 shutdown_kernel="immediate",
                 kernel_manager_class=_IPC_KERNEL_MANAGER,
-                execution_timeout=CELL_TIMEOUT,
+                execution_timeout=timeout,
             )
+
+        def keep_failed() -> str:
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            if dst.exists():
+                shutil.copyfile(dst, failed)
+                return f"\n  The executed notebook is kept at {failed.relative_to(root)}."
+            return ""
 
         try:
             try:
                 execute()
-            except pm.PapermillExecutionError:
+            except (pm.PapermillExecutionError, CellTimeoutError, DeadKernelError):
                 raise
             except Exception:
-                # The kernel itself failed (not the chapter's code). If it was a warm kernel,
-                # try once more with an ordinary one before reporting a failure.
+                # The kernel did not start (not the chapter's code). If it was a warm kernel,
+                # try once more with an ordinary one before reporting a failure (a kernel
+                # that died while running a cell raised DeadKernelError: reported, not retried).
                 from lederuddannelse.book.forkkernel import ENV_SOCKET
 
                 if not os.environ.pop(ENV_SOCKET, None):
                     raise
                 execute()
         except pm.PapermillExecutionError as exc:
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            if dst.exists():
-                shutil.copyfile(dst, failed)
+            kept = keep_failed()
             raise ChapterError(
-                f"chapter '{run.slug}' (parameter group '{run.group}', "
-                f"{run.source.relative_to(root)}) "
-                f"failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
-                f"{exc.ename}: {exc.evalue}\n  The executed notebook is kept at "
-                f"{failed.relative_to(root)}."
+                f"{where} failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
+                f"{exc.ename}: {exc.evalue}{kept}"
+            ) from None
+        except CellTimeoutError:
+            cell = _stopped_cell(dst)
+            kept = keep_failed()
+            raise ChapterError(
+                f"{where}: cell {cell if cell is not None else '?'} ran longer than the limit of "
+                f"{timeout} s per cell and was stopped (set {ENV_CELL_TIMEOUT} to change the "
+                f"limit).{kept}"
+            ) from None
+        except DeadKernelError:
+            cell = _stopped_cell(dst)
+            kept = keep_failed()
+            at = f"while running cell {cell}" if cell is not None else "while running"
+            raise ChapterError(
+                f"{where}: the kernel died {at} (the process exited, e.g. os._exit, a crash or "
+                f"out of memory).{kept}"
             ) from None
         finally:
             for k, v in saved_env.items():
@@ -432,11 +528,37 @@ def execute_run(
                 else:
                     os.environ[k] = v
         executed = nbformat.read(dst, as_version=4)
+    hide_data_path(executed, run.params)
     failed.unlink(missing_ok=True)
     check_glue(executed, run.slug, str(run.source.relative_to(root)))
     meta = run_metadata(run, key, root, deps)
     written = write_if_changed(out, normalise(executed, run.name, meta))
     return run.name, time.perf_counter() - start, written
+
+
+def public_parameters(params: dict[str, Any]) -> dict[str, Any]:
+    """The run's parameters as pages may show them: the data file by its name, not its path
+    (a path reveals the analyst's machine)."""
+    out = {**params, "data_file": public_data_file(params["data_file"])}
+    if "data_mapping" in params:
+        out["data_mapping"] = public_data_file(params["data_mapping"])
+    return out
+
+
+def hide_data_path(nb: Any, params: dict[str, Any]) -> None:
+    """Rewrite papermill's injected parameters cell with the data file's name only.
+
+    The executed notebook is published (the page's source download); the kernel needed the
+    path, the reader does not.
+    """
+    from papermill.translators import translate_parameters
+
+    public = public_parameters(params)
+    if public == params:
+        return
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = translate_parameters("python3", "python", public, "Parameters")
 
 
 def _say(msg: str, quiet: bool) -> None:
@@ -464,6 +586,22 @@ def warm_kernels(runs: int, jobs: int):
             yield
         finally:
             os.environ.pop(ENV_SOCKET, None)
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int):
+    """The build's worker processes; on Ctrl-C/SIGTERM or an error they are stopped at once
+    (not awaited: a chapter may run for minutes), and their kernels die with them."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_init)
+    try:
+        yield pool
+    except BaseException:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def validate_data_files(data_files: set[tuple[str, str]], root: Path, quiet: bool) -> None:
@@ -544,7 +682,7 @@ def execute_all(
     done = 0
     with (
         warm_kernels(len(todo), jobs),
-        ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool,
+        worker_pool(max(1, min(jobs, len(todo)))) as pool,
     ):
         futures = {
             pool.submit(execute_run, run, key, out, root, deps): run for run, key, out in todo
@@ -697,7 +835,9 @@ def run_jupyter_book(
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         **(extra_env or {}),
     }
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        cmd, cwd=root, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
+    )
     if proc.returncode != 0:
         text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
         lines = [
@@ -712,20 +852,18 @@ def run_jupyter_book(
 
 
 def publish(html: Path, root: Path, key: str) -> Path:
-    """Copy the new site beside `_build/html` and swap it in with renames: never half a site."""
-    target = root / PUBLISHED
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="html.new-", dir=target.parent))
-    shutil.copytree(html, tmp, dirs_exist_ok=True)
-    (tmp / SITE_KEY_FILE).write_text(key + "\n")
-    old = None
-    if target.exists():
-        old = target.with_name(f"html.old-{os.getpid()}")
-        target.rename(old)
-    tmp.rename(target)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
-    return target
+    """Publish the rendered site to `_build/html` in one atomic step (see :mod:`publishing`)."""
+    return publishing.publish(html, root / PUBLISHED, key)
+
+
+def clean_after_killed_build(root: Path, quiet: bool) -> None:
+    """Remove what a killed build left: half-published sites, its temporary folders.
+
+    Called with the build lock held, so nothing removed here belongs to a running build.
+    """
+    removed = publishing.clean_stale(root / PUBLISHED) + clean_stale_tmp()
+    if removed:
+        _say(f"Removed {len(removed)} leftover(s) of an interrupted build.", quiet)
 
 
 @dataclass
@@ -759,9 +897,29 @@ def build(
 ) -> BuildReport:
     """The whole pipeline; raises a :class:`LederuddannelseError` with one clear message.
 
-    ``data_file`` and ``data_mapping`` override the global parameters of the same names
-    (`make book DATA=... MAPPING=...`).
+    One build at a time per project (a lock in `build/`); SIGTERM unwinds like Ctrl-C; all
+    temporary folders live in one folder removed at the end (or by the next build, if this
+    one is killed). ``data_file`` and ``data_mapping`` override the global parameters of the
+    same names (`make book DATA=... MAPPING=...`).
     """
+    with (
+        BuildLock(root / BUILD_DIR),
+        terminate_as_interrupt(),
+        build_tmpdir(),
+    ):
+        clean_after_killed_build(root, quiet)
+        return _build(root, jobs, force, quiet, params_file, data_file, data_mapping)
+
+
+def _build(
+    root: Path,
+    jobs: int,
+    force: bool,
+    quiet: bool,
+    params_file: Path | None,
+    data_file: str | None = None,
+    data_mapping: str | None = None,
+) -> BuildReport:
     start = time.perf_counter()
     params = load_parameters(params_file or root / "parameters.yml")
     apply_data_overrides(params.globals, data_file, data_mapping)
@@ -778,10 +936,12 @@ def build(
     stage = stage_book(runs, root)
     key = site_key(stage, root)
     published = root / PUBLISHED
-    key_file = published / SITE_KEY_FILE
-    if not force and key_file.exists() and key_file.read_text().strip() == key:
+    if not force and publishing.site_intact(published, key):
         _say(f"Site unchanged: {published.relative_to(root)}", quiet)
         return BuildReport(timings, False, published, time.perf_counter() - start, reassembled)
+    if (published / publishing.SITE_KEY_FILE).is_file() and not force:
+        if (published / publishing.SITE_KEY_FILE).read_text().strip() == key:
+            _say("The published site differs from what was built; publishing it again.", quiet)
     render_start = time.perf_counter()
     html = run_jupyter_book(stage, root, quiet, data_env(params.globals))
     site = publish(html, root, key)
@@ -792,6 +952,25 @@ def build(
 
 
 RUNS = "runs"  # build/runs: notebooks re-executed by hand with `run`
+
+
+def refuse_build_output(out: Path, root: Path) -> None:
+    """Stop if ``out`` lies in the published site or in the build's own folders.
+
+    A notebook written there would overwrite a live page (or an executed chapter the next
+    build trusts); `run` writes its notebooks elsewhere.
+    """
+    owned = {
+        root / PUBLISHED: "the published site",
+        root / BUILD_DIR / STAGE: "the build's executed chapters",
+        root / BUILD_DIR / SITE: "the build's rendered site",
+    }
+    for folder, what in owned.items():
+        if publishing.inside(out, folder):
+            raise ParameterError(
+                f"output {out}: lies inside {what} ({folder.relative_to(root)}/), which only "
+                f"the build writes; choose another file, e.g. {BUILD_DIR}/{RUNS}/{Path(out).name}."
+            )
 
 
 def run_one(
@@ -809,6 +988,8 @@ def run_one(
     """
     from lederuddannelse.params import override_run
 
+    if out is not None:
+        refuse_build_output(out, root)
     source = (root / source).resolve() if not Path(source).is_absolute() else Path(source)
     if not source.is_file():
         raise ParameterError(f"no chapter file {source}; chapters are chapters/NN_slug.md.")

@@ -101,6 +101,7 @@ def _on_config_inited(app, config) -> None:
     from lederuddannelse.book.citation import CITATION_FILE, load_citation
     from lederuddannelse.params import (
         load_parameters,
+        public_data_file,
         resolve_data_file,
         resolve_mapping_file,
     )
@@ -145,7 +146,12 @@ def _on_config_inited(app, config) -> None:
     data = resolve_data_file(params.globals["data_file"], root)
     mapping = resolve_mapping_file(params.globals.get("data_mapping", "none"), root)
     config.lederuddannelse_data = {
-        "globals": params.globals,
+        # As the pages show them: the data file by name (see build.public_parameters).
+        "globals": {
+            **params.globals,
+            "data_file": public_data_file(params.globals["data_file"]),
+            "data_mapping": public_data_file(params.globals.get("data_mapping", "none")),
+        },
         "groups": {slug: list(entry["groups"]) for slug, entry in params.chapters.items()},
         "data_file": data.name,
         "data_sha256": sha256_file(data),

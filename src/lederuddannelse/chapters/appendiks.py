@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.params import GLOBAL_SPECS, load_parameters
+from lederuddannelse.params import GLOBAL_SPECS, load_parameters, public_data_file
 from lederuddannelse.report.fmt import number
 from lederuddannelse.report.tables import plain_table
 
@@ -143,8 +143,7 @@ def parameters_frame() -> pd.DataFrame:
             {
                 "Parameter": name,
                 "Værdi i denne udgave": _value(
-                    # file names only: a path would show the analyst's machine
-                    Path(params.globals[name]).name
+                    public_data_file(params.globals[name])
                     if name in ("data_file", "data_mapping")
                     else params.globals[name]
                 ),
