@@ -8,8 +8,6 @@ variable, code or parameter group appears here on the next build.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from lederuddannelse.data.codebook import load_codebook
