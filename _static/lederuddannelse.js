@@ -231,8 +231,12 @@
 
   function draw(entry) {
     var width = columnWidth(entry.el);
-    var key = width + (isDark() ? "d" : "l");
-    if (entry.key === key) { return Promise.resolve(entry.result); }
+    var mode = isDark() ? "d" : "l";
+    if (entry.key !== null && entry.mode === mode && Math.abs(entry.width - width) < 24) {
+      return Promise.resolve(entry.result);  // a scroll bar coming and going is no reason
+    }
+    var key = width + mode;
+    entry.mode = mode;
     entry.key = key;
     entry.width = width;
     if (entry.result && entry.result.finalize) { entry.result.finalize(); }
@@ -267,7 +271,10 @@
   window.leduCharts = {
     refresh: function () { charts.forEach(function (c) { c.key = null; }); refresh(); },
     idle: function () {
-      return pending === 0 && charts.every(function (c) { return c.key === columnWidth(c.el) + (isDark() ? "d" : "l"); });
+      return pending === 0 && charts.every(function (c) {
+        return c.key !== null && c.mode === (isDark() ? "d" : "l") &&
+          Math.abs(c.width - columnWidth(c.el)) < 24;
+      });
     },
     fit: fit
   };
@@ -355,22 +362,16 @@
       parent = wrap;
     }
     var caption = table.querySelector("caption");
+    // Always reachable by keyboard: whether the box scrolls depends on the width.
+    parent.setAttribute("tabindex", "0");
+    parent.setAttribute("role", "region");
+    parent.setAttribute("aria-label", "Tabel: " + (caption ? caption.textContent.trim() : ""));
     var update = function () {
-      var scrolls = parent.scrollWidth > parent.clientWidth + 1;
-      parent.classList.toggle("ledu-scrolls", scrolls);
-      if (scrolls) {
-        parent.setAttribute("tabindex", "0");
-        parent.setAttribute("role", "region");
-        parent.setAttribute("aria-label", "Tabel (rul vandret): " +
-          (caption ? caption.textContent.trim() : ""));
-      } else {
-        parent.removeAttribute("tabindex");
-        parent.removeAttribute("role");
-        parent.removeAttribute("aria-label");
-      }
+      parent.classList.toggle("ledu-scrolls", parent.scrollWidth > parent.clientWidth + 1);
     };
     update();
-    window.addEventListener("resize", update);
+    if (window.ResizeObserver) { new ResizeObserver(update).observe(parent); }
+    else { window.addEventListener("resize", update); }
     makeSortable(table);
   }
 

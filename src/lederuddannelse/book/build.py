@@ -7,7 +7,9 @@ Steps, each loud on failure and none publishing anything half-done:
 3. execute the runs whose cache key changed, in parallel, into `build/book/` (normalised);
 4. stage the book (`_config.yml` with execution off, a `_toc.yml` naming the executed pages);
 5. `jupyter-book build -W -n --keep-going` into `build/site/`;
-6. copy the site to a temporary folder and swap it into `_build/html` in one rename.
+6. audit the rendered site for disclosive cells (:mod:`lederuddannelse.book.audit`): a small
+   count or a cell recoverable by differencing stops the build before publishing;
+7. copy the site to a temporary folder and swap it into `_build/html` in one rename.
 
 A run's cache key is a hash of its chapter source, its parameters, the data file's content, the
 package's source and data files, and the lock file. Nothing is rewritten when nothing changed,
@@ -235,11 +237,6 @@ def cache_key(run: Run, deps: Dependencies) -> str:
         "lock": deps.lock,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def stored_key(path: Path) -> str | None:
-    """The cache key recorded in an executed notebook, or None."""
-    return stored_metadata(path).get("cache_key")
 
 
 def stored_metadata(path: Path) -> dict[str, Any]:
@@ -944,6 +941,15 @@ def _build(
             _say("The published site differs from what was built; publishing it again.", quiet)
     render_start = time.perf_counter()
     html = run_jupyter_book(stage, root, quiet, data_env(params.globals))
+    # disclosure gate: what readers could read, checked before anything is published
+    from lederuddannelse.book.audit import check_site
+
+    check_site(
+        html,
+        min_n=min(r.params["min_n"] for r in runs),
+        min_count=min(r.params["min_count"] for r in runs),
+        quiet=quiet,
+    )
     site = publish(html, root, key)
     end = time.perf_counter()
     secs = end - start

@@ -85,12 +85,6 @@ def _on_builder_inited(app) -> None:
     app._ledu_build_date = when.date().isoformat()
 
 
-def _project_root(app) -> Path:
-    from lederuddannelse.paths import project_root
-
-    return project_root()
-
-
 def _on_config_inited(app, config) -> None:
     # A defined start mode: the theme logs a console error when the stored mode is empty.
     # "auto" follows the reader's system setting (prefers-color-scheme); the theme keeps a
@@ -105,8 +99,9 @@ def _on_config_inited(app, config) -> None:
         resolve_data_file,
         resolve_mapping_file,
     )
+    from lederuddannelse.paths import project_root
 
-    root = _project_root(app)
+    root = project_root()
     staged = Path(app.srcdir) / CITATION_FILE
     c = load_citation(staged if staged.is_file() else root / CITATION_FILE)
     # Danish strings the theme's translations lack (sphinx-togglebutton).
@@ -283,7 +278,9 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         several = len(data["groups"].get(meta["chapter"], [])) > 1
         note = cit.parameters_note(meta["parameters"], data["globals"], meta["group"], several)
         source = meta["source"]
-        root = _project_root(app)
+        from lederuddannelse.paths import project_root
+
+        root = project_root()
         nb = _write_download(outdir, f"{pagename}.ipynb", src=Path(app.env.doc2path(pagename)))
         md = _write_download(outdir, Path(source).name, src=root / source)
         command = cit.rerun_command(source, meta["parameters"], data["globals"], meta["group"])

@@ -13,7 +13,6 @@ import pandas as pd
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.params import GLOBAL_SPECS, load_parameters, public_data_file
 from lederuddannelse.report.fmt import number
-from lederuddannelse.report.tables import plain_table
 
 TYPE_DA = {
     "id": "Id",
@@ -184,8 +183,3 @@ def glue_all(ch) -> None:
     ch.glue("appendiks_n_params", number(len(GLOBAL_SPECS)))
     ch.glue("appendiks_n_pages", number(len(pages_frame())))
     ch.glue("appendiks_min_n", number(ch.params["min_n"]))
-
-
-def table(frame: pd.DataFrame, caption: str, uid: str):
-    """A captioned table of text cells."""
-    return plain_table(frame, caption=caption, uid=uid)

@@ -144,11 +144,3 @@ def report_level(target_id: str) -> float:
     if not t.published:
         raise ValueError(f"{target_id} is an assumed level (kind: {t.kind}), not the report's")
     return t.share
-
-
-def for_indicator(indicator: str, domain: str = "all") -> Target | None:
-    """The level (published or assumed) set for ``indicator`` among ``domain``, if any."""
-    for t in load_targets().values():
-        if t.indicator == indicator and t.domain == domain:
-            return t
-    return None
