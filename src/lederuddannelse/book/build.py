@@ -157,6 +157,7 @@ class Dependencies:
     data: dict[str, str] = field(default_factory=dict)
     chapters: dict[str, ChapterCode] = field(default_factory=dict)
     modules: dict[tuple[str, ...], str] = field(default_factory=dict)
+    imports: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, root: Path) -> "Dependencies":
@@ -199,13 +200,30 @@ class Dependencies:
 
     def modules_hash(self, names: tuple[str, ...]) -> str:
         if names not in self.modules:
-            self.modules[names] = modules_hash(names, self.root / "src")
+            if not self.imports:
+                self.imports.update(_load_json(self.root / BUILD_DIR / MODULE_IMPORTS))
+            before = len(self.imports)
+            self.modules[names] = modules_hash(names, self.root / "src", self.imports)
+            if len(self.imports) != before:
+                path = self.root / BUILD_DIR / MODULE_IMPORTS
+                write_if_changed(path, json.dumps(self.imports, indent=0, sort_keys=True))
         return self.modules[names]
 
 
 def run_data_hash(run: Run, deps: Dependencies) -> str:
     """A run's data identity: the file's hash, plus its mapping's (see Dependencies.data_hash)."""
     return deps.data_hash(run.params["data_file"], run.params.get("data_mapping", "none"))
+
+
+MODULE_IMPORTS = "module-imports.json"  # build/module-imports.json: imports per module version
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 CHAPTER_CODE = "chapter-code.json"  # build/chapter-code.json: ChapterCode per source hash
@@ -602,21 +620,24 @@ def worker_pool(workers: int):
 
 
 def validate_data_files(data_files: set[tuple[str, str]], root: Path, quiet: bool) -> None:
-    """Check each (data file, mapping) against the codebook before any chapter runs.
+    """Check each (data file, mapping) as `data validate` does (codebook and weighting) before
+    any chapter runs.
 
-    A bad file then stops the build with the loader's own message (file, column, rows,
-    expectation) instead of the same message wrapped in every chapter's failure. Cached runs
+    A bad file then stops the build once, with the loader's own message (file, column, rows,
+    expectation), instead of the same message wrapped in every chapter's failure. Cached runs
     need no check: their data file's content is the one validated when they ran. A survey-tool
     export with a mapping is mapped here, once, into `build/mapped/` (see data/mapping.py).
     """
     from lederuddannelse.data.codebook import load_codebook
-    from lederuddannelse.data.loader import load_survey
+    from lederuddannelse.data.loader import validate_file
+    from lederuddannelse.data.weighting import load_margins
     from lederuddannelse.params import resolve_data
 
     codebook = load_codebook(root / "data" / "codebook.yml")
+    margins = load_margins(root / "data" / "margins.csv")
     for data_file, data_mapping in sorted(data_files):
         data = resolve_data(data_file, data_mapping, root)
-        load_survey(data.load_path, codebook)
+        validate_file(data.load_path, codebook, margins)
         via = f" (mapped with {data.mapping.name})" if data.mapping else ""
         _say(f"Data file {data.source.name}{via}: valid", quiet)
 
@@ -807,6 +828,55 @@ def data_env(globals_: dict[str, Any]) -> dict[str, str]:
     return {env: str(globals_.get(name, "none")) for name, env in DATA_ENV.items()}
 
 
+# Set by `preview`'s warm build process, which has Jupyter Book and Sphinx imported already.
+RENDER_IN_FORK = "LEDERUDDANNELSE_RENDER_IN_FORK"
+
+
+def render_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run the Jupyter Book command ``cmd`` (``python -c ... ARGS``) and capture its output.
+
+    A new process normally; a fork of this one when it runs inside `preview`'s warm build
+    process (importing Jupyter Book, Sphinx and the extensions is most of a one-page render).
+    The fork is thrown away after the render, so no Sphinx state outlives it.
+    """
+    if os.environ.get(RENDER_IN_FORK) != "1" or "jupyter_book.cli.main" not in sys.modules:
+        return subprocess.run(
+            cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
+        )
+    args = cmd[3:]
+    with tempfile.TemporaryFile() as log:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child ends in os._exit
+            code = 1
+            try:
+                os.dup2(log.fileno(), 1)
+                os.dup2(log.fileno(), 2)
+                os.chdir(cwd)
+                os.environ.clear()
+                os.environ.update(env)
+                from jupyter_book.cli.main import main
+
+                try:
+                    main(args, prog_name="jupyter-book")
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        log.seek(0)
+        text = log.read().decode("utf-8", errors="replace")
+    return subprocess.CompletedProcess(args, os.waitstatus_to_exitcode(status), text, "")
+
+
 def run_jupyter_book(
     stage: Path, root: Path, quiet: bool, extra_env: dict[str, str] | None = None
 ) -> Path:
@@ -832,9 +902,7 @@ def run_jupyter_book(
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         **(extra_env or {}),
     }
-    proc = subprocess.run(
-        cmd, cwd=root, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
-    )
+    proc = render_process(cmd, root, env)
     if proc.returncode != 0:
         text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
         lines = [
