@@ -1096,6 +1096,7 @@ def run_one(
     deps = Dependencies.of(root)
     key = cache_key(run, deps)
     _say(f"Executing {source.relative_to(root)} (group '{run.group}') ...", quiet)
-    name, secs, _ = execute_run(run, key, out, root, deps)
+    with terminate_as_interrupt(), build_tmpdir():
+        name, secs, _ = execute_run(run, key, out, root, deps)
     _say(f"Done in {secs:.1f} s. Executed notebook: {out}", quiet)
     return out
