@@ -7,9 +7,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# cffconvert validates CITATION.cff in the tests; it needs jsonschema<4, so it has its own env
+CFF_VENV := .venv-cff
+CFF_STAMP := $(CFF_VENV)/.installed-stamp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv book preview data system-deps lint test test-fast bench validate lock citation clean
+.PHONY: help venv cff-venv book preview data system-deps lint test test-fast bench validate lock citation clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,6 +25,14 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $@
 
 venv: $(STAMP) ## Create the virtual environment from the lock file (if needed)
+
+$(CFF_STAMP): requirements-cff.lock
+	@echo "Setting up $(CFF_VENV) (cffconvert) from requirements-cff.lock ..."
+	$(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-cff.lock
+	@touch $@
+
+cff-venv: $(CFF_STAMP) ## Create .venv-cff with cffconvert, which the citation test runs (if needed)
 
 data: $(STAMP) ## Generate the embedded synthetic survey (if missing or stale)
 	$(BIN)/python -m lederuddannelse data ensure
@@ -49,11 +60,11 @@ lint: $(STAMP) ## Check style: ruff lint and format check on src and tests (conf
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
-test: $(STAMP) system-deps ## Run lint, then all tests (installs R and Chromium if missing; builds the book twice)
+test: $(STAMP) $(CFF_STAMP) system-deps ## Run lint, then all tests (installs R and Chromium if missing; builds the book twice)
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP) ## Run the tests that need neither a book build, a browser nor R
+test-fast: $(STAMP) $(CFF_STAMP) ## Run the tests that need neither a book build, a browser nor R
 	$(BIN)/python -m pytest -m "not book and not browser and not r"
 
 bench: $(STAMP) ## Benchmarks: print build, data and statistics timings

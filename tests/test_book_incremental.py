@@ -148,7 +148,7 @@ def test_every_import_of_the_package_is_static(project_root):
     pkg = project_root / "src" / "lederuddannelse"
     for path in pkg.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        if path.name == "forkkernel.py":  # preloads third-party modules into the warm kernel
+        if path.name in ("forkkernel.py", "preview.py"):  # preload modules into warm processes
             continue
         assert "import_module(" not in text and "__import__(" not in text, path
 
@@ -311,3 +311,25 @@ def test_preview_rebuilds_an_edit_reloads_the_page_and_stops_cleanly(built_book,
     assert "En ny sætning fra forfatteren." in (site / "udbredelse-alle.html").read_text(
         encoding="utf-8"
     )
+
+
+# --- publishing a partial rebuild -------------------------------------------------------
+
+
+def test_publish_links_unchanged_files_and_copies_changed_ones(tmp_path):
+    html = tmp_path / "site" / "html"
+    (html / "_static").mkdir(parents=True)
+    (html / "a.html").write_text("side a")
+    (html / "b.html").write_text("side b")
+    (html / "_static" / "big.js").write_text("x" * 100_000)
+    first = b.publish(html, tmp_path, "k1")
+    big_inode = (first / "_static" / "big.js").stat().st_ino
+    (html / "b.html").write_text("side b, rettet")  # Sphinx rewrites in place
+    second = b.publish(html, tmp_path, "k2")
+    assert (second / "_static" / "big.js").stat().st_ino == big_inode, "unchanged: linked"
+    assert (second / "b.html").read_text() == "side b, rettet"
+    assert (second / "a.html").read_text() == "side a"
+    assert (second / b.SITE_KEY_FILE).read_text().strip() == "k2"
+    (html / "a.html").write_text("changed in Sphinx's output after publishing")
+    assert (second / "a.html").read_text() == "side a", "never linked into Sphinx's output"
+    assert sorted(p.name for p in (tmp_path / "_build").iterdir()) == ["html"]

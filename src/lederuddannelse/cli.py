@@ -106,6 +106,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("params", help="list the parameters, their values and what they may be")
 
+    aud = sub.add_parser(
+        "audit",
+        help="check a built site (or one page, notebook or CSV) for disclosive cells",
+        description="Read every published table, CSV download and chart data set (also in the "
+        "notebooks) and report any count below min_count, any estimate on fewer than min_n "
+        "respondents, any single respondent's value, and any hidden count recoverable by "
+        "differencing published totals and margins or shown in another table. Exit 0 when "
+        "clean, 1 with the list of problems. Example: python -m lederuddannelse audit "
+        "_build/html",
+    )
+    aud.add_argument("target", help="the site folder (e.g. _build/html), a page, notebook or CSV")
+    aud.add_argument(
+        "--min-n", type=int, default=None, help="default: min_n of parameters.yml (else 30)"
+    )
+    aud.add_argument(
+        "--min-count", type=int, default=None, help="default: min_count of parameters.yml (else 5)"
+    )
+
     cit = sub.add_parser("citation", help="citation files generated from citation.yml")
     cit_sub = cit.add_subparsers(dest="citation_command", metavar="ACTION", required=True)
     cff = cit_sub.add_parser(
@@ -160,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 sys.stdout.write(text)
             return 0
+        if args.command == "audit":
+            return _audit(args)
         if args.command == "preview":
             from lederuddannelse.book.preview import preview
 
@@ -181,6 +201,23 @@ def main(argv: list[str] | None = None) -> int:
         return 143 if isinstance(exc, Terminated) else 130
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from lederuddannelse.book.audit import audit, limits_of
+
+    target = Path(args.target)
+    if not target.exists():
+        print(f"error: audit: no such file or folder {target}", file=sys.stderr)
+        return 1
+    min_n, min_count = limits_of(project_root())
+    report = audit(
+        target,
+        min_n=args.min_n if args.min_n is not None else min_n,
+        min_count=args.min_count if args.min_count is not None else min_count,
+    )
+    print(report.summary())
+    return 0 if report.ok else 1
 
 
 def _data(args: argparse.Namespace) -> int:

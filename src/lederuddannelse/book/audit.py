@@ -36,6 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lederuddannelse.report.fmt import N_HEADING
+from lederuddannelse.report.tables import DOWNLOAD_COLUMNS
 from lederuddannelse.stats.disclosure import DEFAULT_MIN_COUNT, DEFAULT_MIN_N, determined
 
 #: Column names (lower case) of respondent counts behind an estimate or a group.
@@ -49,7 +51,11 @@ COUNT_COLUMNS = {
     "antal_svar_a",
     "antal_svar_b",
     "antal besvarelser",
+    N_HEADING.lower(),
+    *(DOWNLOAD_COLUMNS[c] for c in ("n", "n_a", "n_b") if c in DOWNLOAD_COLUMNS),
 }
+#: Weighted sizes (population estimates, not respondents): "N" is not "n".
+WEIGHTED_COLUMNS = {"N", "N_a", "N_b", "vaegtet_antal"}
 #: Column names of respondents in one category of a distribution (a part of ``n``).
 CATEGORY_COUNT_COLUMNS = {"n_category", "antal_i_kategori"}
 #: Columns naming a category or a bin: partitions of the respondents.
@@ -119,10 +125,17 @@ class AuditReport:
         )
         if self.ok:
             return head + "no small count, nothing recoverable."
-        lines = [head + f"{len(self.findings)} problem(s):"]
-        lines += [f"  {f}" for f in self.findings[:50]]
-        if len(self.findings) > 50:
-            lines.append(f"  ... and {len(self.findings) - 50} more")
+        # the same table is published on the page and in two notebook copies: list it once
+        places: dict[tuple[str, str, str], list[Finding]] = {}
+        for f in self.findings:
+            table = f.where.split(" ", 1)[1] if " " in f.where else ""
+            places.setdefault((f.kind, f.detail, table), []).append(f)
+        lines = [head + f"{len(self.findings)} problem(s), {len(places)} distinct:"]
+        for group in list(places.values())[:50]:
+            more = f" (and {len(group) - 1} notebook copies)" if len(group) > 1 else ""
+            lines.append(f"  {group[0]}{more}")
+        if len(places) > 50:
+            lines.append(f"  ... and {len(places) - 50} more")
         return "\n".join(lines)
 
 
@@ -175,8 +188,13 @@ def _typed_html(df: pd.DataFrame) -> pd.DataFrame:
                 df = df.drop(columns=c)
             else:
                 df[c] = df[c].map(_danish_number)
-        elif low in UNWEIGHTED_SHARE_COLUMNS or low in ESTIMATE_COLUMNS:
-            df[c] = df[c].map(_danish_number)
+        else:
+            # a column of numbers (shares, intervals aside) is a value, not a label
+            values = df[c].map(_danish_number)
+            texts = df[c].astype(str).str.strip()
+            blank = texts.eq("") | texts.str.lower().str.contains("undertrykt")
+            if values[~blank].notna().all() and (~blank).any():
+                df[c] = values
     return df
 
 
@@ -302,6 +320,8 @@ def _structure(frame: Frame, names: set[str], values: list[set[str]]) -> _Table:
     counts = {}
     for c in df.columns:
         low = str(c).lower()
+        if str(c) in WEIGHTED_COLUMNS:
+            continue
         if low in COUNT_COLUMNS and pd.api.types.is_numeric_dtype(df[c]):
             counts[c] = "n"
         elif low in CATEGORY_COUNT_COLUMNS and pd.api.types.is_numeric_dtype(df[c]):
@@ -312,9 +332,10 @@ def _structure(frame: Frame, names: set[str], values: list[set[str]]) -> _Table:
     labels = [
         c
         for c in df.columns
-        if df[c].dtype == object
+        if (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
         and not str(c).endswith("_text")
-        and df[c].map(lambda v: isinstance(v, str)).all()
+        and not str(c).startswith("_")
+        and df[c].dropna().map(lambda v: isinstance(v, str)).all()
     ]
     partitions = []
     for c in df.columns:
@@ -334,7 +355,7 @@ def _structure(frame: Frame, names: set[str], values: list[set[str]]) -> _Table:
 
 
 def _one_to_one(df: pd.DataFrame, a: str, b: str) -> bool:
-    sub = df[[a, b]].dropna().astype(str)
+    sub = df[[a, b]].dropna().astype(object).astype(str)
     if sub.empty:
         return False
     return bool(
@@ -389,8 +410,8 @@ def _category_like(df: pd.DataFrame, col: str, t: _Table) -> bool:
 
 
 def _group_rows(df: pd.DataFrame, cols: list[str]) -> list[np.ndarray]:
-    key = df[cols].astype(str).agg("\x1f".join, axis=1)
-    return [np.flatnonzero((key == k).to_numpy()) for k in pd.unique(key)]
+    key = np.array(["\x1f".join(map(str, row)) for row in df[cols].itertuples(index=False)])
+    return [np.flatnonzero(key == k) for k in dict.fromkeys(key)]
 
 
 # ---------------------------------------------------------------------------- checks
@@ -479,7 +500,7 @@ def _shares(t: _Table, total: int | None, report: AuditReport) -> None:
     ]
     if not share_cols:
         return
-    count_cols = [c for c, r in t.counts.items() if r == "n"]
+    count_cols = list(t.counts)
     for i in range(len(df)):
         shown = [c for c in share_cols if pd.notna(pd.to_numeric(df[c].iloc[i], errors="coerce"))]
         if not shown:
@@ -586,3 +607,36 @@ def _texts(texts: dict[str, str], min_n: int, report: AuditReport) -> None:
                 report.findings.append(
                     Finding(where, "one respondent's value", f"the page shows »{label}«")
                 )
+
+
+def limits_of(root: Path) -> tuple[int, int]:
+    """The smallest min_n and min_count any run of ``root/parameters.yml`` uses (else the
+    defaults): the audit checks the site against the limits its pages were built with."""
+    from lederuddannelse.errors import LederuddannelseError
+    from lederuddannelse.params import load_parameters
+
+    try:
+        runs = load_parameters(Path(root) / "parameters.yml").runs(Path(root))
+    except (LederuddannelseError, OSError):
+        return DEFAULT_MIN_N, DEFAULT_MIN_COUNT
+    if not runs:
+        return DEFAULT_MIN_N, DEFAULT_MIN_COUNT
+    return min(r.params["min_n"] for r in runs), min(r.params["min_count"] for r in runs)
+
+
+def check_site(site: Path, min_n: int, min_count: int, quiet: bool = False) -> AuditReport:
+    """The build's gate: audit the rendered site before it is published; raise a
+    :class:`~lederuddannelse.errors.DisclosureError` naming every problem if it is not clean."""
+    from lederuddannelse.errors import DisclosureError
+
+    report = audit(site, min_n=min_n, min_count=min_count)
+    if not report.ok:
+        raise DisclosureError(
+            report.summary()
+            + "\nThe site was not published (the previously published site is unchanged). "
+            "Find the table named above in its chapter and suppress the cell through the "
+            "statistics layer (SurveyDesign and SuppressionPolicy), then build again."
+        )
+    if not quiet:
+        print(report.summary(), flush=True)
+    return report

@@ -7,7 +7,9 @@ Steps, each loud on failure and none publishing anything half-done:
 3. execute the runs whose cache key changed, in parallel, into `build/book/` (normalised);
 4. stage the book (`_config.yml` with execution off, a `_toc.yml` naming the executed pages);
 5. `jupyter-book build -W -n --keep-going` into `build/site/`;
-6. copy the site to a temporary folder and swap it into `_build/html` in one rename.
+6. audit the rendered site for disclosive cells (:mod:`lederuddannelse.book.audit`): a small
+   count or a cell recoverable by differencing stops the build before publishing;
+7. copy the site to a temporary folder and swap it into `_build/html` in one rename.
 
 A run's cache key is a hash of its chapter source, its parameters, the data file's content, the
 package's source and data files, and the lock file. Nothing is rewritten when nothing changed,
@@ -154,6 +156,7 @@ class Dependencies:
     data: dict[str, str] = field(default_factory=dict)
     chapters: dict[str, ChapterCode] = field(default_factory=dict)
     modules: dict[tuple[str, ...], str] = field(default_factory=dict)
+    imports: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, root: Path) -> "Dependencies":
@@ -190,8 +193,25 @@ class Dependencies:
 
     def modules_hash(self, names: tuple[str, ...]) -> str:
         if names not in self.modules:
-            self.modules[names] = modules_hash(names, self.root / "src")
+            if not self.imports:
+                self.imports.update(_load_json(self.root / BUILD_DIR / MODULE_IMPORTS))
+            before = len(self.imports)
+            self.modules[names] = modules_hash(names, self.root / "src", self.imports)
+            if len(self.imports) != before:
+                path = self.root / BUILD_DIR / MODULE_IMPORTS
+                write_if_changed(path, json.dumps(self.imports, indent=0, sort_keys=True))
         return self.modules[names]
+
+
+MODULE_IMPORTS = "module-imports.json"  # build/module-imports.json: imports per module version
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 CHAPTER_CODE = "chapter-code.json"  # build/chapter-code.json: ChapterCode per source hash
@@ -584,19 +604,22 @@ def worker_pool(workers: int):
 
 
 def validate_data_files(data_files: set[str], root: Path, quiet: bool) -> None:
-    """Check each data file against the codebook before any chapter runs.
+    """Check each data file as `data validate` does (codebook and weighting) before any
+    chapter runs.
 
-    A bad file then stops the build with the loader's own message (file, column, rows,
-    expectation) instead of the same message wrapped in every chapter's failure. Cached runs
+    A bad file then stops the build once, with the loader's own message (file, column, rows,
+    expectation), instead of the same message wrapped in every chapter's failure. Cached runs
     need no check: their data file's content is the one validated when they ran.
     """
     from lederuddannelse.data.codebook import load_codebook
-    from lederuddannelse.data.loader import load_survey
+    from lederuddannelse.data.loader import validate_file
+    from lederuddannelse.data.weighting import load_margins
 
     codebook = load_codebook(root / "data" / "codebook.yml")
+    margins = load_margins(root / "data" / "margins.csv")
     for data_file in sorted(data_files):
         path = resolve_data_file(data_file, root)
-        load_survey(path, codebook)
+        validate_file(path, codebook, margins)
         _say(f"Data file {path.name}: valid", quiet)
 
 
@@ -750,6 +773,55 @@ def site_key(stage: Path, root: Path) -> str:
     return hashlib.sha256((tree_hash(files, stage) + package_hash(root)).encode()).hexdigest()
 
 
+# Set by `preview`'s warm build process, which has Jupyter Book and Sphinx imported already.
+RENDER_IN_FORK = "LEDERUDDANNELSE_RENDER_IN_FORK"
+
+
+def render_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run the Jupyter Book command ``cmd`` (``python -c ... ARGS``) and capture its output.
+
+    A new process normally; a fork of this one when it runs inside `preview`'s warm build
+    process (importing Jupyter Book, Sphinx and the extensions is most of a one-page render).
+    The fork is thrown away after the render, so no Sphinx state outlives it.
+    """
+    if os.environ.get(RENDER_IN_FORK) != "1" or "jupyter_book.cli.main" not in sys.modules:
+        return subprocess.run(
+            cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
+        )
+    args = cmd[3:]
+    with tempfile.TemporaryFile() as log:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child ends in os._exit
+            code = 1
+            try:
+                os.dup2(log.fileno(), 1)
+                os.dup2(log.fileno(), 2)
+                os.chdir(cwd)
+                os.environ.clear()
+                os.environ.update(env)
+                from jupyter_book.cli.main import main
+
+                try:
+                    main(args, prog_name="jupyter-book")
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        log.seek(0)
+        text = log.read().decode("utf-8", errors="replace")
+    return subprocess.CompletedProcess(args, os.waitstatus_to_exitcode(status), text, "")
+
+
 def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
     """`jupyter-book build` the staged book; warnings are errors. Returns the HTML folder."""
     out = root / BUILD_DIR / SITE
@@ -768,9 +840,7 @@ def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
     ]
     _say("Rendering the site with Jupyter Book ...", quiet)
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    proc = subprocess.run(
-        cmd, cwd=root, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
-    )
+    proc = render_process(cmd, root, env)
     if proc.returncode != 0:
         text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
         lines = [
@@ -865,6 +935,15 @@ def _build(
             _say("The published site differs from what was built; publishing it again.", quiet)
     render_start = time.perf_counter()
     html = run_jupyter_book(stage, root, quiet)
+    # disclosure gate: what readers could read, checked before anything is published
+    from lederuddannelse.book.audit import check_site
+
+    check_site(
+        html,
+        min_n=min(r.params["min_n"] for r in runs),
+        min_count=min(r.params["min_count"] for r in runs),
+        quiet=quiet,
+    )
     site = publish(html, root, key)
     end = time.perf_counter()
     secs = end - start
@@ -940,6 +1019,7 @@ def run_one(
     deps = Dependencies.of(root)
     key = cache_key(run, deps)
     _say(f"Executing {source.relative_to(root)} (group '{run.group}') ...", quiet)
-    name, secs, _ = execute_run(run, key, out, root, deps)
+    with terminate_as_interrupt(), build_tmpdir():
+        name, secs, _ = execute_run(run, key, out, root, deps)
     _say(f"Done in {secs:.1f} s. Executed notebook: {out}", quiet)
     return out

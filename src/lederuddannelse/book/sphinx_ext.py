@@ -58,10 +58,11 @@ def _bundle_text() -> str:
 
 def _static_dir(app) -> Path:
     """A folder with the bundle, cached beside the build output between builds."""
-    import altair
-    import vl_convert as vlc
+    from importlib.metadata import version
 
-    tag = hashlib.sha256(f"{altair.__version__}|{vlc.__version__}".encode()).hexdigest()[:12]
+    # Versions from the installed metadata: importing Altair costs a render about a second.
+    versions = f"{version('altair')}|{version('vl-convert-python')}"
+    tag = hashlib.sha256(versions.encode()).hexdigest()[:12]
     folder = Path(app.outdir).parent / f"vega-static-{tag}"
     target = folder / BUNDLE
     if not target.exists():
@@ -210,7 +211,24 @@ def _drop_chart_library(context) -> None:
         ]
 
 
+def _drop_stale_search_terms(app) -> None:
+    """Make an incremental search index equal to a clean build's.
+
+    On an incremental build Sphinx loads the previous index and removes the rebuilt pages
+    from each term's page set, but keeps terms whose set became empty: a word deleted from the
+    only page that had it stays in `searchindex.js` (with no page). Called for every written
+    page; the search page, written last before the index, sees the final state.
+    """
+    indexer = getattr(app.builder, "indexer", None)
+    for name in ("_mapping", "_title_mapping"):
+        mapping = getattr(indexer, name, None)
+        if isinstance(mapping, dict):
+            for term in [t for t, pages in mapping.items() if not pages]:
+                del mapping[term]
+
+
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    _drop_stale_search_terms(app)
     _drop_thebe(context)
     _drop_chart_library(context)
     if doctree is None or app.builder.format != "html":
