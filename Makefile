@@ -81,6 +81,15 @@ test-fast: $(STAMP) $(CFF_STAMP) ## Run the tests that need neither a book build
 bench: $(STAMP) ## Benchmarks: print build, data and statistics timings
 	$(BIN)/python -m lederuddannelse.dev.bench
 
+screenshots: $(STAMP) ## Full-page screenshots of every page at 390 and 1280 px into build/screenshots/
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m lederuddannelse.dev.sitecheck screenshots
+
+site-check: $(STAMP) ## Every page at 390/768/1280/1920 px in Chromium: layout, axe light+dark, page weights
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m lederuddannelse.dev.sitecheck check
+	$(BIN)/python -m lederuddannelse.dev.sitecheck weights
+
 validate: $(STAMP) ## Simulation study: bias and CI coverage over repeated samples
 	$(BIN)/python -m lederuddannelse.dev.simulate
 

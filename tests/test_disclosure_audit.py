@@ -196,3 +196,5 @@ def test_page_notice_states_lowered_limits(generated_data, monkeypatch):
     ch.notice()
     text = " ".join(getattr(o, "data", "") or "" for o in shown)
     assert "sænket" in text and "min_n = 10" in text and "min_count = 3" in text
+    assert "små celler tilladt" in text
+    assert "allow_small_cells" not in base.parameter_words({"allow_small_cells": False})

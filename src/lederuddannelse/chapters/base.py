@@ -207,6 +207,9 @@ def parameter_words(params: dict[str, Any]) -> str:
             parts.append(f"tal vises fra {number(value)} svar")
         elif key == "min_count":
             parts.append(f"intet antal under {number(value)}")
+        elif key == "allow_small_cells":
+            if value:  # the default (false) goes without saying
+                parts.append("små celler tilladt (allow_small_cells)")
         else:
             parts.append(f"{key}: {value}")
     return "; ".join(parts)
