@@ -264,6 +264,12 @@
     if (typeof el === "string") { el = document.querySelector(el); }
     var entry = { el: el, spec: spec, opt: opt || {}, key: null, result: null };
     charts.push(entry);
+    // Redraw when the column itself changes width (a sidebar sliding in changes it without a
+    // window resize event).
+    if (window.ResizeObserver) {
+      var box = el.closest(".cell_output, figure, .output, article") || el.parentElement;
+      new ResizeObserver(later).observe(box);
+    }
     return draw(entry);
   }
   Object.keys(original).forEach(function (k) { wrapped[k] = original[k]; });
@@ -276,7 +282,12 @@
           Math.abs(c.width - columnWidth(c.el)) < 24;
       });
     },
-    fit: fit
+    fit: fit,
+    state: function () {
+      return charts.map(function (c) {
+        return { key: c.key, mode: c.mode, width: c.width, now: columnWidth(c.el), busy: pending };
+      });
+    }
   };
   window.addEventListener("resize", later);
   new MutationObserver(function () { later(); })

@@ -52,8 +52,9 @@ parent = pathlib.Path(f"/proc/{{os.getppid()}}/cmdline").read_bytes().replace(b"
 """
 
 
-def probe_project(tmp_path: Path, body: str) -> tuple[Path, Path]:
-    """A project whose only chapter runs ``body`` in three groups; returns (root, marks)."""
+def probe_project(tmp_path: Path, body: str, groups: int = 3) -> tuple[Path, Path]:
+    """A project whose only chapter runs ``body`` in ``groups`` groups (more than the two
+    workers: warm kernels); returns (root, marks)."""
     from lederuddannelse.data.synthetic import generate_to_file
 
     root = copy_project(tmp_path / "project")
@@ -63,7 +64,7 @@ def probe_project(tmp_path: Path, body: str) -> tuple[Path, Path]:
     params = yaml.safe_load((root / "parameters.yml").read_text())
     write_probe(root, marks, body, params["global"])
     params["global"]["data_file"] = "data/probe.parquet"
-    params["chapters"] = {"probe": {"groups": {"a": {}, "b": {}, "c": {}}}}
+    params["chapters"] = {"probe": {"groups": {g: {} for g in "abcdef"[:groups]}}}
     (root / "parameters.yml").write_text(yaml.safe_dump(params))
     return root, marks
 
@@ -141,13 +142,16 @@ def build_tmp_folders(pid: int) -> list[Path]:
     return list(Path(tempfile.gettempdir()).glob(f"{TMP_PREFIX}{pid}-*"))
 
 
-def running_probe(tmp_path: Path) -> tuple[Path, Path, subprocess.Popen, set[int]]:
+def running_probe(
+    tmp_path: Path, warm: bool = True
+) -> tuple[Path, Path, subprocess.Popen, set[int]]:
     """A build whose two kernels sleep; returns once both run, with all its processes."""
-    root, marks = probe_project(tmp_path, "time.sleep(600)")
+    root, marks = probe_project(tmp_path, "time.sleep(600)", groups=3 if warm else 2)
     proc = start_build(root)
     wait_for(lambda: len(list(marks.iterdir())) >= 2, 120, "two kernels running the chapter")
     kernels = {int(p.name) for p in marks.iterdir()}
-    assert all(b"forkkernel zygote" in p.read_bytes() for p in marks.iterdir()), "warm kernels"
+    forked = [b"forkkernel zygote" in p.read_bytes() for p in marks.iterdir()]
+    assert all(forked) if warm else not any(forked), "warm kernels exactly when asked for"
     family = descendants(proc.pid)
     assert kernels <= family
     assert build_tmp_folders(proc.pid), "the build keeps its temporary files in its own folder"
@@ -186,8 +190,9 @@ def test_a_bad_cell_timeout_setting_is_refused(monkeypatch):
     assert b.cell_timeout() == 7
 
 
-def test_sigkill_takes_every_child_with_it_and_the_next_build_cleans_up(tmp_path):
-    root, marks, proc, family = running_probe(tmp_path)
+@pytest.mark.parametrize("warm", [True, False], ids=["warm-kernels", "ordinary-kernels"])
+def test_sigkill_takes_every_child_with_it_and_the_next_build_cleans_up(tmp_path, warm):
+    root, marks, proc, family = running_probe(tmp_path, warm)
     (root / "_build").mkdir(exist_ok=True)
     debris = [root / "_build" / "html.new-x1", root / "_build" / "html.old-99"]
     for d in debris:

@@ -164,3 +164,70 @@ def test_adversarial_book_passes_the_audit(adversarial_book):
     assert all(r["n"] is None for r in data if r.get("suppressed"))
     om = (site / "om_undersoegelsen-alle.html").read_text(encoding="utf-8")
     assert "Største vægt" not in om and "Mindste vægt" not in om
+
+
+def test_build_gate_refuses_a_disclosive_site(tmp_path):
+    """The build calls check_site before publishing: a recoverable cell stops it with one
+    message that names the table and says the published site is unchanged."""
+    from lederuddannelse.book.audit import check_site
+    from lederuddannelse.errors import DisclosureError
+
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "udbredelse-alle.html").write_text(
+        page({"b.csv": industry_table([500, 40, None], [False, True, True])})
+    )
+    with pytest.raises(DisclosureError, match=r"(?s)b\.csv.*recoverable.*not published"):
+        check_site(site, min_n=30, min_count=5, quiet=True)
+    (site / "udbredelse-alle.html").write_text(
+        page({"b.csv": industry_table([500, None, None], [False, True, True])})
+    )
+    assert check_site(site, min_n=30, min_count=5, quiet=True).ok
+
+
+def test_page_notice_states_lowered_limits(generated_data, monkeypatch):
+    """With allow_small_cells the page's notice says that the limits are lowered."""
+    from conftest import open_test_chapter
+    from lederuddannelse.chapters import base
+
+    shown = []
+    monkeypatch.setattr(base, "display", lambda obj, **kw: shown.append(obj))
+    ch = open_test_chapter(generated_data(300, 3), min_n=10, min_count=3, allow_small_cells=True)
+    ch.notice()
+    text = " ".join(getattr(o, "data", "") or "" for o in shown)
+    assert "sænket" in text and "min_n = 10" in text and "min_count = 3" in text
+    assert "små celler tilladt" in text
+    assert "allow_small_cells" not in base.parameter_words({"allow_small_cells": False})
+
+
+def test_difference_must_hide_what_the_breakdown_hides(tmp_path):
+    """The issue's difference() case: the breakdown hides a group's n, the comparison of the
+    same item shows it; each side of a comparison is matched to the breakdown's rows."""
+    item = "Karrieremuligheder"
+    by_table = pd.DataFrame(
+        {
+            "tekst": [item, item],
+            "gruppe": ["Offentlig sektor", "Privat sektor"],
+            "antal_svar": [None, 300],
+        }
+    )
+    comparison = pd.DataFrame(
+        {
+            "tekst": [item],
+            "gruppe_a": ["Offentlig sektor"],
+            "antal_svar_a": [40],
+            "gruppe_b": ["Privat sektor"],
+            "antal_svar_b": [300],
+        }
+    )
+    f = tmp_path / "p.html"
+    f.write_text(page({"grunde.csv": by_table, "sammenligning.csv": comparison}))
+    found = audit(f).findings
+    assert any(
+        x.kind == "hidden here, shown elsewhere" and "sammenligning.csv (a)" in x.detail
+        for x in found
+    ), found
+    hidden_by = by_table.assign(antal_svar=[None, None])
+    hidden_cmp = comparison.assign(antal_svar_a=[None], antal_svar_b=[None])
+    f.write_text(page({"grunde.csv": hidden_by, "sammenligning.csv": hidden_cmp}))
+    assert audit(f).ok

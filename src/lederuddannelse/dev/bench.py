@@ -465,6 +465,27 @@ def bench_stats(sizes: tuple[int, ...] = SIZES, seed: int = DEFAULT_SEED) -> pd.
 
 
 # ============================================================================ main
+# ============================================================================ the site
+def bench_site(jobs: int) -> list:
+    """Print each page's weight against its budget (400 kB text page, 1.5 MB chart page),
+    measured in Chromium when installed. Uses the project's built site (`make book`), or
+    builds one in a throw-away copy."""
+    from lederuddannelse.dev import sitecheck
+
+    site = project_root() / "_build" / "html"
+    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
+        if not (site / "index.html").is_file():
+            root = copy_project(project_root(), Path(tmp) / "site", with_generated_data=True)
+            env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
+            cmd = [sys.executable, "-m", "lederuddannelse", "build", "--jobs", str(jobs), "-q"]
+            subprocess.run(cmd, cwd=root, env=env, check=True)
+            site = root / "_build" / "html"
+        weights, how = sitecheck.measured_weights(site)
+    print(f"Page weights ({how}; transfer = gzip as a static host serves it, raw = bytes)")
+    print("\n".join(sitecheck.weight_lines(weights)))
+    return weights
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m lederuddannelse.dev.bench",
@@ -473,13 +494,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--skip-layers", action="store_true", help="only the build benchmark")
+    parser.add_argument("--site-only", action="store_true", help="only the page weights")
     args = parser.parse_args(argv)
+    if args.site_only:
+        bench_site(args.jobs)
+        return 0
     bench_build(args.jobs)
     if not args.skip_layers:
         print()
         bench_data()
         print()
         bench_stats()
+    print()
+    bench_site(args.jobs)
     return 0
 
 
