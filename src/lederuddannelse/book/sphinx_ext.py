@@ -95,7 +95,12 @@ def _on_config_inited(app, config) -> None:
 
     from lederuddannelse.book.build import sha256_file
     from lederuddannelse.book.citation import CITATION_FILE, load_citation
-    from lederuddannelse.params import load_parameters, public_data_file, resolve_data_file
+    from lederuddannelse.params import (
+        load_parameters,
+        public_data_file,
+        resolve_data_file,
+        resolve_mapping_file,
+    )
     from lederuddannelse.paths import project_root
 
     root = project_root()
@@ -128,14 +133,31 @@ def _on_config_inited(app, config) -> None:
         b"".join(p.read_bytes() for p in made_with if p.is_file())
     ).hexdigest()
     params = load_parameters(root / "parameters.yml")
+    # The build may override the data on its command line (make book DATA=... MAPPING=...).
+    for name, env in (
+        ("data_file", "LEDERUDDANNELSE_DATA_FILE"),
+        ("data_mapping", "LEDERUDDANNELSE_DATA_MAPPING"),
+    ):
+        if os.environ.get(env):
+            params.globals[name] = os.environ[env]
     data = resolve_data_file(params.globals["data_file"], root)
     config.lederuddannelse_binder = binder_enabled(root / CITATION_FILE)
+    mapping = resolve_mapping_file(params.globals.get("data_mapping", "none"), root)
     config.lederuddannelse_data = {
         # As the pages show them: the data file by name (see build.public_parameters).
-        "globals": {**params.globals, "data_file": public_data_file(params.globals["data_file"])},
+        "globals": {
+            **params.globals,
+            "data_file": public_data_file(params.globals["data_file"]),
+            "data_mapping": public_data_file(params.globals.get("data_mapping", "none")),
+        },
         "groups": {slug: list(entry["groups"]) for slug, entry in params.chapters.items()},
         "data_file": data.name,
         "data_sha256": sha256_file(data),
+        **(
+            {"mapping_file": mapping.name, "mapping_sha256": sha256_file(mapping)}
+            if mapping
+            else {}
+        ),
     }
 
 
@@ -195,7 +217,14 @@ def _code_block(text: str, language: str) -> str:
     )
 
 
-def _colophon(c, build_date: str, data_file: str, data_sha: str, params: dict | None) -> str:
+def _colophon(
+    c,
+    build_date: str,
+    data_file: str,
+    data_sha: str,
+    params: dict | None,
+    mapping: tuple[str, str] | None = None,
+) -> str:
     from lederuddannelse.book import citation as cit
 
     e = html.escape
@@ -205,10 +234,20 @@ def _colophon(c, build_date: str, data_file: str, data_sha: str, params: dict | 
         f"datafil <code>{e(data_file)}</code> (SHA-256 <code "
         f'class="ledu-sha256">{e(data_sha)}</code>)',
     ]
+    if mapping:
+        parts.append(
+            f'kortlægning <code>{e(mapping[0])}</code> (SHA-256 <code class="ledu-sha256">'
+            f"{e(mapping[1])}</code>)"
+        )
     if params:
+        # File names only: a path would show the analyst's machine.
+        shown = {
+            k: (Path(v).name if k in ("data_file", "data_mapping") else v)
+            for k, v in params.items()
+        }
         parts.append(
             "parametre for denne kørsel: "
-            + ", ".join(f"<code>{e(k)} = {e(cit.show_value(v))}</code>" for k, v in params.items())
+            + ", ".join(f"<code>{e(k)} = {e(cit.show_value(v))}</code>" for k, v in shown.items())
         )
     return f'<p class="ledu-colophon">{" · ".join(parts)}</p>'
 
@@ -359,8 +398,10 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         )
     else:
         data_file, data_sha = data["data_file"], data["data_sha256"]
+    src = meta if meta else data
+    mapping = (src["mapping_file"], src["mapping_sha256"]) if src.get("mapping_file") else None
     blocks.append(
-        _colophon(c, build_date, data_file, data_sha, meta["parameters"] if meta else None)
+        _colophon(c, build_date, data_file, data_sha, meta["parameters"] if meta else None, mapping)
     )
 
     tags = cit.highwire_tags(c, title_for_tags, url, chapter=not is_root)
