@@ -78,16 +78,30 @@ def _on_builder_inited(app) -> None:
     if app.builder.format != "html":
         return
     app.config.html_static_path.append(str(_static_dir(app)))
+    # myst-nb copies its CSS only when the build has finished, so a clean build writes its
+    # pages before the file exists (Sphinx then links it without a ?v= checksum) and an
+    # incremental one after (with it). Copied first, every page links it the same way.
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    Path(app.outdir, "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+
+
+def _build_date() -> str:
+    """The date every page shows: SOURCE_DATE_EPOCH's (reproducible builds) or today's."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = (
         dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
         if epoch
         else dt.datetime.now(dt.timezone.utc)
     )
-    app._ledu_build_date = when.date().isoformat()
+    return when.date().isoformat()
 
 
 def _on_config_inited(app, config) -> None:
+    # A config value, not a per-build attribute: when the date changes, Sphinx rewrites every
+    # page, so a partial rebuild never mixes two dates (it equals a clean build's site).
+    config.lederuddannelse_build_date = _build_date()
     # A defined start mode: the theme logs a console error when the stored mode is empty.
     # "auto" follows the reader's system setting (prefers-color-scheme); the theme keeps a
     # manual choice in localStorage.
@@ -315,7 +329,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     meta = _run_metadata(app, pagename)
     outdir = Path(app.outdir)
     pathto = context["pathto"]
-    build_date = getattr(app, "_ledu_build_date", dt.date.today().isoformat())
+    build_date = app.config.lederuddannelse_build_date or _build_date()
 
     note = ""
     binder = ""  # the chapter's Binder launch URL, when citation.yml enables Binder
@@ -511,6 +525,7 @@ def _on_build_finished(app, exception) -> None:
 def setup(app):
     app.add_config_value("lederuddannelse_citation", {}, "html")
     app.add_config_value("lederuddannelse_data", {}, "html")
+    app.add_config_value("lederuddannelse_build_date", "", "html")
     app.add_config_value("lederuddannelse_binder", False, "html")
     app.add_config_value("lederuddannelse_made_with", "", "html")
     app.connect("builder-inited", _on_builder_inited)
