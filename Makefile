@@ -81,6 +81,10 @@ test-fast: $(STAMP) $(CFF_STAMP) ## Run the tests that need neither a book build
 bench: $(STAMP) ## Benchmarks: print build, data and statistics timings
 	$(BIN)/python -m lederuddannelse.dev.bench
 
+archive: $(STAMP) ## A dated, self-contained zip of the built site in build/archive/ (builds if needed)
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m lederuddannelse.book.archive
+
 screenshots: $(STAMP) ## Full-page screenshots of every page at 390 and 1280 px into build/screenshots/
 	@test -f _build/html/index.html || $(MAKE) book
 	$(BIN)/python -m lederuddannelse.dev.sitecheck screenshots

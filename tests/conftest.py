@@ -61,7 +61,7 @@ def build_book_on(root: Path, data: Path):
             os.environ.pop("LEDERUDDANNELSE_ROOT", None)
         else:
             os.environ["LEDERUDDANNELSE_ROOT"] = old
-    snapshot = root.parent / f"published-site-{root.name}"  # one per build fixture
+    snapshot = root.parent / f"{root.name}-published-site"  # one per built project
     shutil.copytree(report.site, snapshot)
     return report, snapshot
 
