@@ -61,7 +61,8 @@ def build_book_on(root: Path, data: Path):
             os.environ.pop("LEDERUDDANNELSE_ROOT", None)
         else:
             os.environ["LEDERUDDANNELSE_ROOT"] = old
-    snapshot = root.parent / "published-site"
+    # one snapshot per project copy: two session builds (e.g. the adversarial one) share a parent
+    snapshot = root.parent / f"published-site-{root.name}"
     shutil.copytree(report.site, snapshot)
     return report, snapshot
 
