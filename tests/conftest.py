@@ -61,8 +61,7 @@ def build_book_on(root: Path, data: Path):
             os.environ.pop("LEDERUDDANNELSE_ROOT", None)
         else:
             os.environ["LEDERUDDANNELSE_ROOT"] = old
-    # one snapshot per project copy: two session builds (e.g. the adversarial one) share a parent
-    snapshot = root.parent / f"published-site-{root.name}"
+    snapshot = root.parent / f"{root.name}-published-site"  # one per built project
     shutil.copytree(report.site, snapshot)
     return report, snapshot
 

@@ -198,3 +198,36 @@ def test_page_notice_states_lowered_limits(generated_data, monkeypatch):
     assert "sænket" in text and "min_n = 10" in text and "min_count = 3" in text
     assert "små celler tilladt" in text
     assert "allow_small_cells" not in base.parameter_words({"allow_small_cells": False})
+
+
+def test_difference_must_hide_what_the_breakdown_hides(tmp_path):
+    """The issue's difference() case: the breakdown hides a group's n, the comparison of the
+    same item shows it; each side of a comparison is matched to the breakdown's rows."""
+    item = "Karrieremuligheder"
+    by_table = pd.DataFrame(
+        {
+            "tekst": [item, item],
+            "gruppe": ["Offentlig sektor", "Privat sektor"],
+            "antal_svar": [None, 300],
+        }
+    )
+    comparison = pd.DataFrame(
+        {
+            "tekst": [item],
+            "gruppe_a": ["Offentlig sektor"],
+            "antal_svar_a": [40],
+            "gruppe_b": ["Privat sektor"],
+            "antal_svar_b": [300],
+        }
+    )
+    f = tmp_path / "p.html"
+    f.write_text(page({"grunde.csv": by_table, "sammenligning.csv": comparison}))
+    found = audit(f).findings
+    assert any(
+        x.kind == "hidden here, shown elsewhere" and "sammenligning.csv (a)" in x.detail
+        for x in found
+    ), found
+    hidden_by = by_table.assign(antal_svar=[None, None])
+    hidden_cmp = comparison.assign(antal_svar_a=[None], antal_svar_b=[None])
+    f.write_text(page({"grunde.csv": hidden_by, "sammenligning.csv": hidden_cmp}))
+    assert audit(f).ok

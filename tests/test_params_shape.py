@@ -16,6 +16,7 @@ GLOBAL = """global:
   min_n: 30
   min_count: 5
   allow_small_cells: false
+  data_mapping: none
 """
 
 
@@ -45,17 +46,17 @@ def test_the_global_parameters_of_this_test_match_the_project(project_root):
         ),
         (
             GLOBAL + "chapters:\n  - udbredelse\n  - hvem\n",
-            "line 10: 'chapters' (chapter slug: its groups) must be a mapping (name: value lines); "
+            "line 11: 'chapters' (chapter slug: its groups) must be a mapping (name: value lines); "
             "found a list.",
         ),
         (
             GLOBAL + "chapters:\n  udbredelse:\n    groups:\n      alle:\n        - weighted\n",
-            "line 13: group 'chapters.udbredelse.groups.alle' (its parameters) must be a mapping "
+            "line 14: group 'chapters.udbredelse.groups.alle' (its parameters) must be a mapping "
             "(name: value lines); found a list.",
         ),
         (
             GLOBAL + "chapters:\n  udbredelse:\n    groups: [alle]\n",
-            "line 11 (chapters.udbredelse): expected a mapping with at least one entry under "
+            "line 12 (chapters.udbredelse): expected a mapping with at least one entry under "
             "'groups'; found a list there.",
         ),
         (
@@ -65,7 +66,7 @@ def test_the_global_parameters_of_this_test_match_the_project(project_root):
         (
             GLOBAL + "chapters:\n  udbredelse:\n    groups:\n      alle: {}\n"
             "    allowed:\n      sector: privat\n",
-            "line 15: chapters.udbredelse.allowed.sector must be a list of values; found the value "
+            "line 16: chapters.udbredelse.allowed.sector must be a list of values; found the value "
             "'privat'.",
         ),
     ],
@@ -80,7 +81,7 @@ def test_a_duplicated_key_is_an_error_naming_both_lines(tmp_path):
     msg = error_of(tmp_path, text)
     assert "line 8: key 'min_n' occurs twice in the same mapping (first on line 7)" in msg
     text = GLOBAL + "chapters:\n  udbredelse:\n    groups:\n      alle: {}\n      alle: {}\n"
-    assert "line 14: key 'alle' occurs twice" in error_of(tmp_path, text)
+    assert "line 15: key 'alle' occurs twice" in error_of(tmp_path, text)
 
 
 def test_nan_confidence_level_is_rejected(tmp_path):
@@ -93,4 +94,4 @@ def test_nan_confidence_level_is_rejected(tmp_path):
 def test_a_wrong_value_names_its_line(tmp_path):
     text = GLOBAL + "chapters:\n  udbredelse:\n    groups:\n      alle:\n        min_n: 0\n"
     msg = error_of(tmp_path, text)
-    assert "line 14 (chapters.udbredelse.groups.alle): parameter 'min_n' = 0 is out of range" in msg
+    assert "line 15 (chapters.udbredelse.groups.alle): parameter 'min_n' = 0 is out of range" in msg

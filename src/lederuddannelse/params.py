@@ -72,6 +72,11 @@ class Spec:
 
 GLOBAL_SPECS: dict[str, Spec] = {
     "data_file": Spec(str, "'embedded' (the synthetic survey) or a CSV/Parquet/SPSS file"),
+    "data_mapping": Spec(
+        str,
+        "'none', or a mapping file (YAML) from a survey-tool export to the codebook "
+        "(docs/real-data.md)",
+    ),
     "definition": Spec(
         str, "which training counts: narrow, broad or any", ("narrow", "broad", "any")
     ),
@@ -418,7 +423,36 @@ def public_data_file(value: str) -> str:
 
     A path reveals the analyst's machine (user name, folders), so pages never print one.
     """
-    return value if value == EMBEDDED else Path(str(value)).name
+    return value if value in (EMBEDDED, "none") else Path(str(value)).name
+
+
+NO_MAPPING = "none"
+
+
+def resolve_mapping_file(value: str, root: Path | None = None) -> Path | None:
+    """The file behind the `data_mapping` parameter, or None for 'none'."""
+    if value in (NO_MAPPING, ""):
+        return None
+    root = root or project_root()
+    path = Path(value).expanduser()
+    path = path if path.is_absolute() else root / path
+    if not path.is_file():
+        raise ParameterError(
+            f"parameter 'data_mapping' = {value!r}: no such file ({path}); expected 'none' or the "
+            "path of a mapping file (YAML, see docs/real-data.md)."
+        )
+    return path
+
+
+def resolve_data(data_file: str, data_mapping: str = NO_MAPPING, root: Path | None = None):
+    """The `data_file` and `data_mapping` parameters -> what a run loads and its provenance
+    (:class:`lederuddannelse.data.mapping.ResolvedData`): a mapped export is mapped here."""
+    from lederuddannelse.data.mapping import resolve_mapped
+
+    root = root or project_root()
+    return resolve_mapped(
+        resolve_data_file(data_file, root), resolve_mapping_file(data_mapping, root), root
+    )
 
 
 def describe_parameters(path: Path | None = None) -> str:

@@ -279,6 +279,48 @@ def collect(target: Path) -> tuple[list[Frame], dict[str, str], int]:
     return _dedupe(frames), texts, len(files)
 
 
+#: Two-group comparisons: (group column or None, count, estimate) of each side
+_SIDES = (
+    ("gruppe_a", "antal_svar_a", "estimat_a"),
+    ("gruppe_b", "antal_svar_b", "estimat_b"),
+    ("a", "n_a", "estimate_a"),
+    ("b", "n_b", "estimate_b"),
+)
+
+
+def _split_pairs(frames: list[Frame]) -> list[Frame]:
+    """A comparison of two groups (``n_a``/``n_b`` side by side) as two tables, one per
+    group, so that each side matches the breakdown table of the same domain: a difference
+    must not show a group's n that the breakdown hides."""
+    out = []
+    for f in frames:
+        df = f.data
+        sides = [(g, n, e) for g, n, e in _SIDES if n in df.columns]
+        if len(sides) != 2:
+            out.append(f)
+            continue
+        paired = {c for side in sides for c in side} | {"n_a", "n_b"}
+        rest = [
+            c
+            for c in df.columns
+            if c not in paired and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
+        ]
+        for k, (g, n, e) in enumerate(sides):
+            if g in df.columns:
+                group = df[g]
+            elif len(df.columns) > 2 and g in ("a", "b"):
+                group = pd.Series([str(df.columns[1 + k])] * len(df), index=df.index)
+            else:
+                group = pd.Series([f"gruppe {g}"] * len(df), index=df.index)
+            half = df[rest].copy()
+            half["gruppe"] = group.astype(str).to_numpy()
+            half["antal_svar"] = df[n].to_numpy()
+            if e in df.columns:
+                half["estimat"] = df[e].to_numpy()
+            out.append(Frame(f.page, f"{f.where} ({'ab'[k]})", half))
+    return out
+
+
 def _dedupe(frames: list[Frame]) -> list[Frame]:
     """The same table published twice (page and notebook) is audited once."""
     out, seen = [], set()
@@ -296,26 +338,32 @@ class _Table:
     frame: Frame
     counts: dict[str, str]  # column -> "n" | "category"
     keys: list[frozenset]  # one row key per row: the labels that vary
+    match_keys: list[frozenset]  # every label of the row (codes as their labels): for matching
     partitions: list[str]
     labels: list[str]
 
 
-def _grouping_vocabulary() -> tuple[set[str], list[set[str]]]:
-    """Names/labels of the codebook's grouping variables, and each one's value labels."""
+def _grouping_vocabulary() -> tuple[set[str], list[set[str]], dict[str, dict]]:
+    """Names/labels of the codebook's grouping variables, each one's value labels, and the
+    code -> label map per variable name (chart data carry codes, tables carry labels)."""
     from lederuddannelse.data.codebook import load_codebook
 
     cb = load_codebook()
     names: set[str] = set()
     values: list[set[str]] = []
+    codes: dict[str, dict] = {}
     for name in cb.variables:
         var = cb.variable(name)
         if var.type in ("categorical", "ordinal") and var.codes:
             names |= {name.lower(), var.label.lower()}
             values.append({str(v) for v in var.codes.values()})
-    return names, values
+            codes[name.lower()] = dict(var.codes)
+    return names, values, codes
 
 
-def _structure(frame: Frame, names: set[str], values: list[set[str]]) -> _Table:
+def _structure(
+    frame: Frame, names: set[str], values: list[set[str]], codes: dict[str, dict]
+) -> _Table:
     df = frame.data
     counts = {}
     for c in df.columns:
@@ -351,7 +399,18 @@ def _structure(frame: Frame, names: set[str], values: list[set[str]]) -> _Table:
         frozenset(str(df[c].iloc[i]).strip() for c in varying if pd.notna(df[c].iloc[i]))
         for i in range(len(df))
     ]
-    return _Table(frame, counts, keys, partitions, labels)
+    coded = {c: codes[str(c).lower()] for c in df.columns if str(c).lower() in codes}
+    match_keys = [
+        keys[i]
+        | frozenset(str(df[c].iloc[i]).strip() for c in labels if pd.notna(df[c].iloc[i]))
+        | frozenset(
+            m[df[c].iloc[i]]
+            for c, m in coded.items()
+            if pd.notna(df[c].iloc[i]) and df[c].iloc[i] in m
+        )
+        for i in range(len(df))
+    ]
+    return _Table(frame, counts, keys, match_keys, partitions, labels)
 
 
 def _one_to_one(df: pd.DataFrame, a: str, b: str) -> bool:
@@ -440,8 +499,8 @@ def audit(
     """Audit a built site folder (or one page, notebook or CSV); see the module docstring."""
     frames, texts, nfiles = collect(Path(target))
     report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles, frames=len(frames))
-    names, values = _grouping_vocabulary()
-    tables = [_structure(f, names, values) for f in frames]
+    names, values, codes = _grouping_vocabulary()
+    tables = [_structure(f, names, values, codes) for f in _split_pairs(frames)]
     totals = _page_totals(texts) if page_total is None else {}
     known = _cross_frame(tables, report)
     for t in tables:
@@ -537,10 +596,10 @@ def _cross_frame(tables: list[_Table], report: AuditReport) -> dict:
     elsewhere, per (table, column), as known values for the differencing check.
     """
     known: dict = {}
-    cols = [(t, c) for t in tables for c in t.counts if any(t.keys)]
+    cols = [(t, c) for t in tables for c in t.counts if any(t.match_keys)]
     index: dict[str, list] = {}
     for t, c in cols:
-        for k in set().union(*t.keys):
+        for k in set().union(*t.match_keys):
             index.setdefault(k, []).append((t, c))
     for t, c in cols:
         v = pd.to_numeric(t.frame.data[c], errors="coerce").to_numpy(dtype=float)
@@ -548,17 +607,20 @@ def _cross_frame(tables: list[_Table], report: AuditReport) -> dict:
             continue
         candidates = {
             (id(u), d): (u, d)
-            for k in set().union(*t.keys)
+            for k in set().union(*t.match_keys)
             for u, d in index.get(k, [])
             if u is not t and u.counts[d] == t.counts[c]
         }
         for u, d in candidates.values():
             w = pd.to_numeric(u.frame.data[d], errors="coerce").to_numpy(dtype=float)
-            match = _match_rows(t.keys, u.keys)
-            if len(match) < 2:
-                continue
+            match = _match_rows(t.match_keys, u.match_keys)
             both = [(i, j) for i, j in match if np.isfinite(v[i]) and np.isfinite(w[j])]
-            if len(both) < 2 or any(v[i] != w[j] for i, j in both):
+            if any(v[i] != w[j] for i, j in both):
+                continue
+            # same domain: two rows agree, or one side of a comparison names the same group
+            # and item as a row of the breakdown (a full label match)
+            paired = any(x.frame.where.endswith((" (a)", " (b)")) for x in (t, u))
+            if not (len(match) >= 2 and len(both) >= 2) and not (paired and match):
                 continue
             for i, j in match:
                 if not np.isfinite(v[i]) and np.isfinite(w[j]):

@@ -62,6 +62,7 @@ from lederuddannelse.params import (
     load_parameters,
     public_data_file,
     resolve_data_file,
+    resolve_mapping_file,
     slug_of,
 )
 from lederuddannelse.paths import EMBEDDED_DATA_PATH
@@ -163,10 +164,16 @@ class Dependencies:
         lock = root / "requirements.lock"
         return cls(root, package_data_hash(root), sha256_file(lock) if lock.exists() else "")
 
-    def data_hash(self, data_file: str) -> str:
-        if data_file not in self.data:
-            self.data[data_file] = sha256_file(resolve_data_file(data_file, self.root))
-        return self.data[data_file]
+    def data_hash(self, data_file: str, data_mapping: str = "none") -> str:
+        """The data's identity: the file's SHA-256, plus the mapping file's when there is one."""
+        key = data_file if data_mapping == "none" else f"{data_file}\0{data_mapping}"
+        if key not in self.data:
+            digest = sha256_file(resolve_data_file(data_file, self.root))
+            mapping = resolve_mapping_file(data_mapping, self.root)
+            if mapping is not None:
+                digest += "+" + sha256_file(mapping)
+            self.data[key] = digest
+        return self.data[key]
 
     def sidecar_hash(self, data_file: str) -> str:
         """Hash of a CSV's metadata sidecar (`FILE.meta.json`), or '-' without one.
@@ -203,6 +210,11 @@ class Dependencies:
         return self.modules[names]
 
 
+def run_data_hash(run: Run, deps: Dependencies) -> str:
+    """A run's data identity: the file's hash, plus its mapping's (see Dependencies.data_hash)."""
+    return deps.data_hash(run.params["data_file"], run.params.get("data_mapping", "none"))
+
+
 MODULE_IMPORTS = "module-imports.json"  # build/module-imports.json: imports per module version
 
 
@@ -236,7 +248,7 @@ def cache_key(run: Run, deps: Dependencies) -> str:
     payload = {
         "code": chapter.code,
         "params": run.params,
-        "data": deps.data_hash(run.params["data_file"]),
+        "data": run_data_hash(run, deps),
         "data_sidecar": deps.sidecar_hash(run.params["data_file"]),
         "modules": deps.modules_hash(chapter.imports),
         "package_data": deps.package_data,
@@ -266,6 +278,7 @@ def run_metadata(run: Run, key: str, root: Path, deps: Dependencies) -> dict[str
         "parameters": public_parameters(run.params),
         "data_file": resolve_data_file(run.params["data_file"], root).name,
         "data_sha256": deps.data_hash(run.params["data_file"]),
+        **mapping_provenance(run, root),
     }
 
 
@@ -541,7 +554,10 @@ def execute_run(
 def public_parameters(params: dict[str, Any]) -> dict[str, Any]:
     """The run's parameters as pages may show them: the data file by its name, not its path
     (a path reveals the analyst's machine)."""
-    return {**params, "data_file": public_data_file(params["data_file"])}
+    out = {**params, "data_file": public_data_file(params["data_file"])}
+    if "data_mapping" in params:
+        out["data_mapping"] = public_data_file(params["data_mapping"])
+    return out
 
 
 def hide_data_path(nb: Any, params: dict[str, Any]) -> None:
@@ -603,24 +619,35 @@ def worker_pool(workers: int):
     pool.shutdown(wait=True)
 
 
-def validate_data_files(data_files: set[str], root: Path, quiet: bool) -> None:
-    """Check each data file as `data validate` does (codebook and weighting) before any
-    chapter runs.
+def validate_data_files(data_files: set[tuple[str, str]], root: Path, quiet: bool) -> None:
+    """Check each (data file, mapping) as `data validate` does (codebook and weighting) before
+    any chapter runs.
 
     A bad file then stops the build once, with the loader's own message (file, column, rows,
     expectation), instead of the same message wrapped in every chapter's failure. Cached runs
-    need no check: their data file's content is the one validated when they ran.
+    need no check: their data file's content is the one validated when they ran. A survey-tool
+    export with a mapping is mapped here, once, into `build/mapped/` (see data/mapping.py).
     """
     from lederuddannelse.data.codebook import load_codebook
     from lederuddannelse.data.loader import validate_file
     from lederuddannelse.data.weighting import load_margins
+    from lederuddannelse.params import resolve_data
 
     codebook = load_codebook(root / "data" / "codebook.yml")
     margins = load_margins(root / "data" / "margins.csv")
-    for data_file in sorted(data_files):
-        path = resolve_data_file(data_file, root)
-        validate_file(path, codebook, margins)
-        _say(f"Data file {path.name}: valid", quiet)
+    for data_file, data_mapping in sorted(data_files):
+        data = resolve_data(data_file, data_mapping, root)
+        validate_file(data.load_path, codebook, margins)
+        via = f" (mapped with {data.mapping.name})" if data.mapping else ""
+        _say(f"Data file {data.source.name}{via}: valid", quiet)
+
+
+def mapping_provenance(run: Run, root: Path) -> dict[str, str]:
+    """The mapping file's name and hash for a run's metadata (empty without a mapping)."""
+    mapping = resolve_mapping_file(run.params.get("data_mapping", "none"), root)
+    if mapping is None:
+        return {}
+    return {"mapping_file": mapping.name, "mapping_sha256": sha256_file(mapping)}
 
 
 def plan_runs(
@@ -664,7 +691,11 @@ def execute_all(
     timings: dict[str, float] = {}
     if not todo:
         return timings, reassembled
-    validate_data_files({run.params["data_file"] for run, _, _ in todo}, root, quiet)
+    validate_data_files(
+        {(run.params["data_file"], run.params.get("data_mapping", "none")) for run, _, _ in todo},
+        root,
+        quiet,
+    )
     errors: list[str] = []
     done = 0
     with (
@@ -773,6 +804,30 @@ def site_key(stage: Path, root: Path) -> str:
     return hashlib.sha256((tree_hash(files, stage) + package_hash(root)).encode()).hexdigest()
 
 
+#: Environment variables telling the Sphinx extension which data the build used.
+DATA_ENV = {
+    "data_file": "LEDERUDDANNELSE_DATA_FILE",
+    "data_mapping": "LEDERUDDANNELSE_DATA_MAPPING",
+}
+
+
+def apply_data_overrides(
+    globals_: dict[str, Any], data_file: str | None, data_mapping: str | None
+) -> None:
+    """Set `data_file`/`data_mapping` from the command line (checked like parameters.yml's)."""
+    from lederuddannelse.params import check_global
+
+    for name, value in (("data_file", data_file), ("data_mapping", data_mapping)):
+        if value is not None:
+            globals_[name] = check_global(name, value, "command line")
+    if data_file is not None and data_mapping is None:
+        globals_["data_mapping"] = "none"
+
+
+def data_env(globals_: dict[str, Any]) -> dict[str, str]:
+    return {env: str(globals_.get(name, "none")) for name, env in DATA_ENV.items()}
+
+
 # Set by `preview`'s warm build process, which has Jupyter Book and Sphinx imported already.
 RENDER_IN_FORK = "LEDERUDDANNELSE_RENDER_IN_FORK"
 
@@ -822,7 +877,9 @@ def render_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess
     return subprocess.CompletedProcess(args, os.waitstatus_to_exitcode(status), text, "")
 
 
-def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
+def run_jupyter_book(
+    stage: Path, root: Path, quiet: bool, extra_env: dict[str, str] | None = None
+) -> Path:
     """`jupyter-book build` the staged book; warnings are errors. Returns the HTML folder."""
     out = root / BUILD_DIR / SITE
     cmd = [
@@ -839,7 +896,12 @@ def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
         "--quiet",
     ]
     _say("Rendering the site with Jupyter Book ...", quiet)
-    env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {
+        **os.environ,
+        "LEDERUDDANNELSE_ROOT": str(root),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        **(extra_env or {}),
+    }
     proc = render_process(cmd, root, env)
     if proc.returncode != 0:
         text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
@@ -895,12 +957,15 @@ def build(
     force: bool = False,
     quiet: bool = False,
     params_file: Path | None = None,
+    data_file: str | None = None,
+    data_mapping: str | None = None,
 ) -> BuildReport:
     """The whole pipeline; raises a :class:`LederuddannelseError` with one clear message.
 
     One build at a time per project (a lock in `build/`); SIGTERM unwinds like Ctrl-C; all
     temporary folders live in one folder removed at the end (or by the next build, if this
-    one is killed).
+    one is killed). ``data_file`` and ``data_mapping`` override the global parameters of the
+    same names (`make book DATA=... MAPPING=...`).
     """
     with (
         BuildLock(root / BUILD_DIR),
@@ -908,20 +973,29 @@ def build(
         build_tmpdir(),
     ):
         clean_after_killed_build(root, quiet)
-        return _build(root, jobs, force, quiet, params_file)
+        return _build(root, jobs, force, quiet, params_file, data_file, data_mapping)
 
 
 def _build(
-    root: Path, jobs: int, force: bool, quiet: bool, params_file: Path | None
+    root: Path,
+    jobs: int,
+    force: bool,
+    quiet: bool,
+    params_file: Path | None,
+    data_file: str | None = None,
+    data_mapping: str | None = None,
 ) -> BuildReport:
     start = time.perf_counter()
     params = load_parameters(params_file or root / "parameters.yml")
+    apply_data_overrides(params.globals, data_file, data_mapping)
     runs = params.runs(root)
     validate_runs(runs, root)
     if any(r.params["data_file"] == EMBEDDED for r in runs):
         ensure_data(root, quiet)
     for data_file in {r.params["data_file"] for r in runs}:
         resolve_data_file(data_file, root)
+    for data_mapping in {r.params.get("data_mapping", "none") for r in runs}:
+        resolve_mapping_file(data_mapping, root)
     _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
     timings, reassembled = execute_all(runs, root, jobs, force, quiet)
     stage = stage_book(runs, root)
@@ -934,7 +1008,7 @@ def _build(
         if (published / publishing.SITE_KEY_FILE).read_text().strip() == key:
             _say("The published site differs from what was built; publishing it again.", quiet)
     render_start = time.perf_counter()
-    html = run_jupyter_book(stage, root, quiet)
+    html = run_jupyter_book(stage, root, quiet, data_env(params.globals))
     # disclosure gate: what readers could read, checked before anything is published
     from lederuddannelse.book.audit import check_site
 
@@ -1013,6 +1087,9 @@ def run_one(
     if run.params["data_file"] == EMBEDDED:
         ensure_data(root, quiet)
     resolve_data_file(run.params["data_file"], root)
+    validate_data_files(
+        {(run.params["data_file"], run.params.get("data_mapping", "none"))}, root, quiet
+    )
     suffix = "".join(f"-{k}-{v}" for k, v in sorted(overrides.items()))
     suffix = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in suffix)[:80]
     out = out or root / BUILD_DIR / RUNS / f"{run.name}{suffix}.ipynb"

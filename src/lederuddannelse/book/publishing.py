@@ -103,30 +103,42 @@ def clean_stale(target: Path) -> list[Path]:
     return removed
 
 
-def copy_site(html: Path, dest: Path, previous: Path) -> None:
-    """Copy the rendered site into ``dest``; files equal to the published ones are hard links.
+def copy_site(html: Path, dest: Path, previous: Path) -> dict[str, str]:
+    """Copy the rendered site into ``dest`` and return its manifest (path -> SHA-256).
 
-    A page edit changes a few files of a 12 MB site, and copying all of it (then deleting the
-    old copy) cost about a second. Links point only into the previously published tree, which
-    is never written in place, never into Sphinx's output (which Sphinx rewrites in place).
+    A page edit changes a few files of a 12 MB site; copying all of it (then deleting the old
+    copy) cost about a second. A file whose digest is the one the previous site's manifest
+    records, and which was not touched since that site was published, becomes a hard link to
+    it. Links point only into the previously published tree, which is never written in place,
+    never into Sphinx's output (which Sphinx rewrites in place).
     """
+    try:
+        manifest_file = previous / MANIFEST_FILE
+        published_ns = manifest_file.stat().st_mtime_ns
+        before = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        published_ns, before = 0, {}
+    digests: dict[str, str] = {}
 
     def link_or_copy(src: str, dst: str) -> str:
-        old = previous / Path(dst).relative_to(dest)
+        rel = Path(dst).relative_to(dest).as_posix()
+        data = Path(src).read_bytes()
+        digests[rel] = digest = hashlib.sha256(data).hexdigest()
+        old = previous / rel
         try:
-            if (
-                not old.is_symlink()
-                and old.is_file()
-                and old.stat().st_size == os.stat(src).st_size
-                and old.read_bytes() == Path(src).read_bytes()
-            ):
-                os.link(old, dst)
-                return dst
-        except OSError:  # another file system, or links not allowed: copy
+            if before.get(rel) == digest and not old.is_symlink():
+                st = old.stat()
+                if st.st_size == len(data) and st.st_mtime_ns <= published_ns:
+                    os.link(old, dst)
+                    return dst
+        except OSError:  # gone, another file system, or links not allowed: copy
             pass
-        return shutil.copy2(src, dst)
+        Path(dst).write_bytes(data)
+        shutil.copystat(src, dst)
+        return dst
 
     shutil.copytree(html, dest, dirs_exist_ok=True, copy_function=link_or_copy)
+    return digests
 
 
 def publish(html: Path, target: Path, key: str) -> Path:
@@ -134,8 +146,7 @@ def publish(html: Path, target: Path, key: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     new = Path(tempfile.mkdtemp(prefix=NEW_PREFIX, dir=target.parent))
     try:
-        copy_site(html, new, previous=target)
-        manifest = file_digests(new)
+        manifest = copy_site(html, new, previous=target)
         (new / MANIFEST_FILE).write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n")
         (new / SITE_KEY_FILE).write_text(key + "\n")
         new.chmod(0o755)  # mkdtemp makes it private; a published site is for reading

@@ -26,6 +26,8 @@ TYPE_DA = {
 PARAM_HELP_DA = {
     "data_file": "Datafilen: 'embedded' (det syntetiske datasæt) eller stien til en CSV-, "
     "Parquet- eller SPSS-fil, der følger kodebogen.",
+    "data_mapping": "none, eller en kortlægningsfil (YAML), der oversætter en eksport fra "
+    "spørgeskemaværktøjet til kodebogens navne og koder (docs/real-data.md).",
     "definition": "Hvilken uddannelse der tæller som 'har taget uddannelsen': narrow (smal), "
     "broad (bred) eller any (samlet).",
     "weighted": "true: estimaterne vægtes til populationen; false: uvægtet (robusthedsvariant).",
@@ -139,7 +141,7 @@ def parameters_frame() -> pd.DataFrame:
                 "Parameter": name,
                 "Værdi i denne udgave": _value(
                     public_data_file(params.globals[name])
-                    if name == "data_file"
+                    if name in ("data_file", "data_mapping")
                     else params.globals[name]
                 ),
                 "Tilladte værdier": allowed,

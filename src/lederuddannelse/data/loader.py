@@ -408,11 +408,13 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         raise _fail(path, problems + [f"column names occur more than once: {dupes}"])
     known = set(book.variables)
     extra = [c for c in columns if c not in known]
+    # A mapped file (data/mapping.py) may declare variables absent: pages needing them say so.
+    absent = set((read_metadata(path) or {}).get("absent") or [])
     case_problems, case_only = _case_hints(book, columns)
     problems += case_problems
     for name in book.variables:
         var = book.variable(name)
-        if name not in df.columns and var.required and name not in case_only:
+        if name not in df.columns and var.required and name not in case_only | absent:
             hint = get_close_matches(name, extra, n=1)
             problems.append(
                 f"missing column {name!r} ({var.label})"
@@ -519,6 +521,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         )
     result.attrs["source_file"] = str(path)
     result.attrs["synthetic"] = synthetic
+    result.attrs["absent"] = sorted(absent)
     return result, "; ".join(parts)
 
 

@@ -138,6 +138,41 @@ def page_floor(root: Path) -> dict[str, float]:
     return {"execute": execute, "render": render, "total": execute + render}
 
 
+def preview_loop(root: Path, jobs: int) -> dict[str, float]:
+    """The author's loop in `make preview` (on the built project ``root``): seconds from saving
+    an edit to the rebuild line (the page is published then), for a prose edit and a code
+    edit. Includes noticing the change (the preview polls every 0.2 s)."""
+    import signal
+
+    env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
+    cmd = [sys.executable, "-m", "lederuddannelse", "preview", "--port", "0", "--jobs", str(jobs)]
+    proc = subprocess.Popen(
+        cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    name = bench_chapter(root).name
+    out: dict[str, float] = {}
+    try:
+        for line in proc.stdout:
+            if line.startswith("Serving"):
+                break
+        for case, edit in (("prose", edit_prose), ("one", touch_chapter)):
+            start = time.perf_counter()
+            edit(root)
+            for line in proc.stdout:
+                if line.startswith("[") and name in line:  # the rebuild's one line
+                    out[case] = time.perf_counter() - start
+                    out[f"{case} line"] = line.strip()
+                    break
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return out
+
+
 def peer_build(root: Path, mode: str) -> dict[str, float]:
     """Jupyter Book executing the chapter sources itself (default parameters)."""
     cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
@@ -185,13 +220,11 @@ def bench_build(jobs: int) -> dict[str, dict[str, float]]:
             if label == "ours":
                 print("-- measuring the floor for one page ...", flush=True)
                 results["floor"] = page_floor(root)
+                print("-- measuring make preview ...", flush=True)
+                results["preview"] = preview_loop(root, jobs)
 
-    ours, force, cache, floor = (
-        results["ours"],
-        results["force"],
-        results["cache"],
-        results["floor"],
-    )
+    ours, force, cache = results["ours"], results["force"], results["cache"]
+    floor, preview = results["floor"], results["preview"]
     print(
         "\nBuild benchmark (seconds, one run each, this machine: "
         f"{os.cpu_count()} cores, --jobs {jobs}; load average {os.getloadavg()[0]:.1f})"
@@ -205,6 +238,9 @@ def bench_build(jobs: int) -> dict[str, dict[str, float]]:
     ):
         f = f"{force[key]:8.2f}" if key in force else f"{'-':>8s}"
         print(f"  {title:34s}{ours[key]:8.2f}{f}{cache[key]:8.2f}")
+    for key, title in (("prose", "prose edit, make preview"), ("one", "code change, make preview")):
+        if key in preview:
+            print(f"  {title:34s}{preview[key]:8.2f}{'-':>8s}{cache[key]:8.2f}")
     for key, value in ours.items():
         if key.startswith("chapter "):
             print(f"  {key:34s}{value:8.2f}   (execution, in parallel)")
@@ -229,10 +265,21 @@ def bench_build(jobs: int) -> dict[str, dict[str, float]]:
         ("one chapter / cache one chapter", ours["one"] / cache["one"], "<= 0.8"),
         ("one chapter / floor for one page", ours["one"] / floor["total"], "(1.0 = floor)"),
     ]
+    for key, title, target in (
+        ("prose", "preview prose / cache prose edit", "<= 0.3"),
+        ("one", "preview code / cache one chapter", "<= 0.8"),
+    ):
+        if key in preview:
+            checks.append((title, preview[key] / cache[key], target))
     for title, ratio, target in checks:
         print(f"  {title:34s}{ratio:8.2f}   target {target}")
     print(f"  {'no-op rebuild seconds':34s}{ours['noop']:8.2f}   target < 3")
     print(f"  {'prose edit seconds':34s}{ours['prose']:8.2f}   target < 3")
+    if "prose" in preview:
+        print(f"  {'prose edit seconds, make preview':34s}{preview['prose']:8.2f}   target < 3")
+    for key in ("prose line", "one line"):
+        if key in preview:
+            print(f"  make preview printed: {preview[key]}")
 
     return results
 
@@ -418,6 +465,27 @@ def bench_stats(sizes: tuple[int, ...] = SIZES, seed: int = DEFAULT_SEED) -> pd.
 
 
 # ============================================================================ main
+# ============================================================================ the site
+def bench_site(jobs: int) -> list:
+    """Print each page's weight against its budget (400 kB text page, 1.5 MB chart page),
+    measured in Chromium when installed. Uses the project's built site (`make book`), or
+    builds one in a throw-away copy."""
+    from lederuddannelse.dev import sitecheck
+
+    site = project_root() / "_build" / "html"
+    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
+        if not (site / "index.html").is_file():
+            root = copy_project(project_root(), Path(tmp) / "site", with_generated_data=True)
+            env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
+            cmd = [sys.executable, "-m", "lederuddannelse", "build", "--jobs", str(jobs), "-q"]
+            subprocess.run(cmd, cwd=root, env=env, check=True)
+            site = root / "_build" / "html"
+        weights, how = sitecheck.measured_weights(site)
+    print(f"Page weights ({how}; transfer = gzip as a static host serves it, raw = bytes)")
+    print("\n".join(sitecheck.weight_lines(weights)))
+    return weights
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m lederuddannelse.dev.bench",
@@ -426,13 +494,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--skip-layers", action="store_true", help="only the build benchmark")
+    parser.add_argument("--site-only", action="store_true", help="only the page weights")
     args = parser.parse_args(argv)
+    if args.site_only:
+        bench_site(args.jobs)
+        return 0
     bench_build(args.jobs)
     if not args.skip_layers:
         print()
         bench_data()
         print()
         bench_stats()
+    print()
+    bench_site(args.jobs)
     return 0
 
 
