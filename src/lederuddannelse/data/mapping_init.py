@@ -155,10 +155,14 @@ def _proposal(book: Codebook, name: str, source: Source, col: str) -> list[str]:
     if var.type == "binary":
         ticked = [v for v in labels.values() if _key(v) in ("valgt", "ja", "selected", "checked")]
         chosen = ticked[0] if ticked else 1
-        return [
+        lines = [
             "    derive: chosen  # check: one column per option",
-            f"    chosen: [{_q(chosen)}]  # check",
+            f"    chosen: [{_q(chosen)}]  # check: value or label of a ticked option",
         ]
+        unticked = [v for v in labels.values() if _key(v) in ("ikke valgt", "nej", "not selected")]
+        if unticked:  # else: an empty cell among those asked means not ticked
+            lines.append(f"    not_chosen: [{_q(unticked[0])}]  # check")
+        return lines
     if var.type == "ordinal" and numeric and not labels and s.nunique() > len(var.codes) + 3:
         bounds = []
         for i, (code, lab) in enumerate(var.codes.items()):
