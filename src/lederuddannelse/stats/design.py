@@ -45,7 +45,7 @@ test of association; the variance formulas (and the raking projection) are in
 :mod:`lederuddannelse.stats.variance`, the regression fits and :class:`ModelResult` in
 :mod:`lederuddannelse.stats.models`.
 
-Agreement with R (tests/test_stats_vs_r.py, survey 4.1.1): means, shares, SEs, CIs, design
+Agreement with R (tests/stats/test_stats_vs_r.py, survey 4.1.1): means, shares, SEs, CIs, design
 effects, differences, chi-square and linear/logistic models to about 1e-13; ordinal models
 to about 5e-8 (R's optimiser).
 """
