@@ -42,10 +42,23 @@ DOWNLOAD_COLUMNS = {
 }
 
 
+#: Decimals of estimates in a download: a share as a fraction to 3 decimals is the page's
+#: 0.1 pct.; full precision would only suggest an accuracy the survey does not have.
+DOWNLOAD_DECIMALS = 3
+
+
 def for_download(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as readers download it: Danish column names, internal columns dropped."""
+    """The table as readers download it: Danish column names, internal columns dropped, and
+    values rounded as the page shows them (weighted counts to whole respondents, estimates to
+    :data:`DOWNLOAD_DECIMALS`; p-values are left as computed, the page words them)."""
     keep = table.drop(columns=[c for c in ("key", "variable", "df") if c in table.columns])
-    return keep.rename(columns=DOWNLOAD_COLUMNS)
+    out = keep.rename(columns=DOWNLOAD_COLUMNS)
+    for col in out.columns:
+        if not pd.api.types.is_float_dtype(out[col]) or str(col).startswith("p_"):
+            continue
+        digits = 0 if str(col).startswith("vaegtet_antal") else DOWNLOAD_DECIMALS
+        out[col] = out[col].round(digits)
+    return out
 
 
 def styled(frame: pd.DataFrame, caption: str, uid: str):
