@@ -22,6 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from lederuddannelse.analysis.specs import agree_codes, agree_text
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.report.charts import SUPPRESSED_LABEL
@@ -85,8 +86,7 @@ def agree(ch, var: str) -> str:
     who agree; a share with a CI reads more plainly than a mean of a 1-5 scale. The codes come
     from the codebook's scale, in order, so a file with other codes needs a codebook edit only.
     """
-    codes = sorted(load_codebook().value_labels(var))
-    top = codes[-2:]
+    top = agree_codes(var)  # one rule, shared with the claims ledger
     x = pd.to_numeric(ch.data[var], errors="coerce").to_numpy(dtype=float)
     return add_column(
         ch, f"{var}_agree", np.where(np.isnan(x), np.nan, np.isin(x, top).astype(float))
@@ -96,7 +96,7 @@ def agree(ch, var: str) -> str:
 def agree_label(var: str) -> str:
     """'<codebook label> (enig)': short enough for a chart axis; :func:`agree_note` says what
     'enig' means, from the codebook's value labels."""
-    return f"{load_codebook().label(var)} (enig)"
+    return agree_text(var)
 
 
 def agree_note(var: str) -> str:
