@@ -47,7 +47,7 @@ ITEM_GROUPS = {
     "F5": ("self_efficacy", "expect_wellbeing", "expect_sickness"),
     "F6": ("conflicts", "stressed_employees", "employees_resources", "employees_thriving"),
     "F7": ("workplace_strategy", "workplace_tools"),
-    "F3": ("interest_pwe", "has_time"),
+    "F3": ("interest_pwe", "has_time", "workplace_resources"),
 }
 #: "High desire" = this level or higher (the codebook's 'Stor lyst').
 HIGH_LEVEL = 4
