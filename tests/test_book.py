@@ -11,6 +11,7 @@ import pytest
 
 from lederuddannelse.book import build as b
 from lederuddannelse.errors import ChapterError
+from lederuddannelse.paths import EMBEDDED_DATA_PATH
 
 pytestmark = pytest.mark.book
 
@@ -143,6 +144,6 @@ def test_the_book_builds_on_the_embedded_data(tmp_path, monkeypatch):
     assert report.rendered
     runs = b.load_parameters(root / "parameters.yml").runs(root)
     assert set(report.executed) == {r.name for r in runs}
-    assert (root / "data" / "generated" / "synthetic-survey.parquet").exists()
+    assert (root / EMBEDDED_DATA_PATH).exists()
     page = (report.site / "udbredelse-alle.html").read_text(encoding="utf-8")
     assert "Syntetiske data" in page and "6.000 besvarelser" in page

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import open_test_chapter
 from lederuddannelse.analysis import compare as cmp
+from lederuddannelse.analysis import specs
 from lederuddannelse.chapters import ledertype as managertype
 from lederuddannelse.chapters import motiver as motives
 from lederuddannelse.chapters import sektor as sector
@@ -140,9 +141,9 @@ def test_prevalence_keeps_its_old_constructor(ch):
 
 def test_motives_rank_and_sector_difference(ch):
     res = motives.compute(ch)
-    assert list(res.reasons["rank"]) == list(range(1, len(motives.reason_items()) + 1))
+    assert list(res.reasons["rank"]) == list(range(1, len(specs.reason_items()) + 1))
     assert res.reasons["estimate"].is_monotonic_decreasing
-    assert set(res.barriers["item"]) == set(motives.barrier_items())
+    assert set(res.barriers["item"]) == set(specs.barrier_items())
     _, tests = res.comparisons["sector_reasons"]
     row = tests.set_index("item").loc[res.columns["reason_career"]]
     d = ch.design.difference("reason_career", "sector", 2, 1).iloc[0]  # any: domain = routing

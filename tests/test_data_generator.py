@@ -153,7 +153,7 @@ def test_ensure_embedded_data_regenerates_only_when_stale(tmp_path, monkeypatch)
     monkeypatch.setattr(synthetic, "DEFAULT_N", 300)
     first = synthetic.ensure_embedded_data()
     assert first.startswith("generated") and "missing" in first
-    path = root / synthetic.EMBEDDED_DATA_PATH
+    path = root / paths.EMBEDDED_DATA_PATH
     assert path.is_file() and is_synthetic(path)
     assert "up to date" in synthetic.ensure_embedded_data()
     with open(root / "data" / "targets.yml", "a", encoding="utf-8") as fh:
@@ -185,7 +185,7 @@ def test_routing_in_population(population):
 
 
 def test_large_n_enlarges_the_population():
-    assert population_size_for(6000) == POPULATION_SIZE
+    assert population_size_for(DEFAULT_N) == POPULATION_SIZE
     assert population_size_for(600_000) == 2_400_000
     pop = generate_population(1, size=20_000)
     assert len(pop) == 20_000
@@ -228,14 +228,7 @@ def directions(df: pd.DataFrame, w) -> dict[str, bool]:
     moe = ~mom
     public = (df["sector"] == 1).to_numpy()
     private = ~public
-    reasons = [
-        "reason_develop",
-        "reason_tools",
-        "reason_interest",
-        "reason_career",
-        "reason_required",
-        "reason_wellbeing",
-    ]
+    reasons = load_codebook().item_set("reasons")
     ranked = sorted(reasons, key=lambda r: -wmean(df, r, trained, w))
     t = lambda col, m: wmean(df, col, m, w)  # noqa: E731
     return {

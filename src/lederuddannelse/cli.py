@@ -29,8 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Generate a synthetic population of Danish managers, survey it with "
         "differential response and write the sample. Same seed, same bytes.",
     )
-    gen.add_argument("--n", type=int, default=6000, help="number of respondents (default 6000)")
-    gen.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    # Defaults (None) are the generator's own (data.synthetic.DEFAULT_N/DEFAULT_SEED), resolved
+    # when the command runs so that the CLI starts without importing the generator.
+    gen.add_argument(
+        "--n", type=int, default=None, help="number of respondents (default: the embedded data's)"
+    )
+    gen.add_argument("--seed", type=int, default=None, help="random seed (default: as --n)")
     gen.add_argument("--out", required=True, help="output file, .csv or .parquet")
     val = data_sub.add_parser(
         "validate",
@@ -154,10 +158,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _data(args: argparse.Namespace) -> int:
     if args.data_command == "generate":
-        from lederuddannelse.data.synthetic import generate_to_file
+        from lederuddannelse.data.synthetic import DEFAULT_N, DEFAULT_SEED, generate_to_file
 
-        path = generate_to_file(n=args.n, seed=args.seed, out=args.out)
-        print(f"wrote {path} ({args.n} respondents, seed {args.seed})")
+        n = DEFAULT_N if args.n is None else args.n
+        seed = DEFAULT_SEED if args.seed is None else args.seed
+        path = generate_to_file(n=n, seed=seed, out=args.out)
+        print(f"wrote {path} ({n} respondents, seed {seed})")
         return 0
     if args.data_command == "validate":
         from lederuddannelse.data.loader import validate_file

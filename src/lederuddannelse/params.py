@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from lederuddannelse import paths
 from lederuddannelse.errors import ParameterError
 from lederuddannelse.paths import project_root
 
@@ -270,9 +271,7 @@ def resolve_data_file(value: str, root: Path | None = None) -> Path:
     """The file behind the `data_file` parameter: 'embedded' or a path (relative to the project)."""
     root = root or project_root()
     if value == EMBEDDED:
-        from lederuddannelse.paths import EMBEDDED_DATA_PATH
-
-        return root / EMBEDDED_DATA_PATH
+        return root / paths.EMBEDDED_DATA_PATH
     path = Path(value).expanduser()
     path = path if path.is_absolute() else root / path
     if not path.is_file():

@@ -32,5 +32,10 @@ EMBEDDED_DATA_PATH = Path("data") / "generated" / "synthetic-survey.parquet"
 EMBEDDED_DATA_GENERATOR = "lederuddannelse.data.synthetic"
 
 
+def embedded_data_path() -> Path:
+    """The book's default data file in the current project."""
+    return project_root() / EMBEDDED_DATA_PATH
+
+
 def data_dir() -> Path:
     return project_root() / "data"

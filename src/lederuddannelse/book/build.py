@@ -34,7 +34,6 @@ from typing import Any
 
 import yaml
 
-from lederuddannelse.book.hashing import sha256_file
 from lederuddannelse.book.incremental import ChapterCode, chapter_code, check_glue, reassemble
 from lederuddannelse.book.notebooks import (
     normalise,
@@ -43,7 +42,9 @@ from lederuddannelse.book.notebooks import (
     write_if_changed,
 )
 from lederuddannelse.errors import ChapterError, LederuddannelseError, ParameterError
-from lederuddannelse.params import Run, load_parameters, resolve_data_file, slug_of
+from lederuddannelse.hashing import sha256_file
+from lederuddannelse.params import EMBEDDED, Run, load_parameters, resolve_data_file, slug_of
+from lederuddannelse.paths import EMBEDDED_DATA_PATH
 from lederuddannelse.sources import modules_hash
 
 BUILD_DIR = "build"
@@ -77,7 +78,8 @@ def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Pa
             shutil.copy(src / name, dest / name)
     for page in src.glob("*.md"):  # top-level pages of the book (e.g. litteratur.md)
         shutil.copy(page, dest / page.name)
-    skip = ["real", "__pycache__", "*.ipynb"] + ([] if with_generated_data else ["generated"])
+    generated = EMBEDDED_DATA_PATH.parent.name  # the folder of generated data
+    skip = ["real", "__pycache__", "*.ipynb"] + ([] if with_generated_data else [generated])
     for name in PROJECT_TREES:
         if (src / name).exists():
             shutil.copytree(src / name, dest / name, ignore=shutil.ignore_patterns(*skip))
@@ -284,8 +286,6 @@ def ensure_data(root: Path, quiet: bool) -> None:
     The generator's own check imports pandas; a stamp of its inputs and of the file's bytes
     lets a no-op build skip it.
     """
-    from lederuddannelse.paths import EMBEDDED_DATA_PATH
-
     data = root / EMBEDDED_DATA_PATH
     stamp = root / BUILD_DIR / "embedded-data.stamp"
 
@@ -679,7 +679,7 @@ def build(
     params = load_parameters(params_file or root / "parameters.yml")
     runs = params.runs(root)
     validate_runs(runs, root)
-    if any(r.params["data_file"] == "embedded" for r in runs):
+    if any(r.params["data_file"] == EMBEDDED for r in runs):
         ensure_data(root, quiet)
     for data_file in {r.params["data_file"] for r in runs}:
         resolve_data_file(data_file, root)
@@ -739,7 +739,7 @@ def run_one(
         )
     defaults = validate_runs([run], root)[run.source]
     run = override_run(run, overrides, defaults)
-    if run.params["data_file"] == "embedded":
+    if run.params["data_file"] == EMBEDDED:
         ensure_data(root, quiet)
     resolve_data_file(run.params["data_file"], root)
     suffix = "".join(f"-{k}-{v}" for k, v in sorted(overrides.items()))

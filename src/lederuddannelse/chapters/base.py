@@ -15,7 +15,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
-from lederuddannelse.book.hashing import sha256_file
+from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import (
     GLOBAL_SPECS,
     check_global,

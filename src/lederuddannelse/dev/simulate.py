@@ -29,6 +29,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from lederuddannelse.data.synthetic import DEFAULT_N, DEFAULT_SEED
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import SuppressionPolicy
 
@@ -195,7 +196,7 @@ def _print_table(summary: pd.DataFrame, file=sys.stdout) -> None:
 
 
 def run(
-    samples: int = 200, n: int = 6000, seed: int = 2024, out: str | None = None
+    samples: int = 200, n: int = DEFAULT_N, seed: int = DEFAULT_SEED, out: str | None = None
 ) -> pd.DataFrame:
     """Run the study and print the table; returns the per-target summary."""
     from lederuddannelse.data.derive import add_derived
@@ -239,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--samples", type=int, default=200, help="number of samples (>= 200 for the book)"
     )
-    p.add_argument("--n", type=int, default=6000, help="respondents per sample")
-    p.add_argument("--seed", type=int, default=2024, help="population and sampling seed")
+    p.add_argument("--n", type=int, default=DEFAULT_N, help="respondents per sample")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="population and sampling seed")
     p.add_argument("--out", default=None, help="optional CSV for the summary table")
     a = p.parse_args(argv)
     run(a.samples, a.n, a.seed, a.out)
