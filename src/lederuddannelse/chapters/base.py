@@ -17,9 +17,11 @@ from IPython.display import HTML, Markdown, display
 from lederuddannelse import __version__
 from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import (
+    DEFINITION_WORDS,
     GLOBAL_SPECS,
     check_global,
     check_small_cells,
+    definition_pages,
     resolve_data_file,
 )
 from lederuddannelse.report.fmt import number
@@ -99,6 +101,17 @@ class Chapter:
         """
         display(HTML(csv_download_link(data, f"{name}.csv", label)))
 
+    def definition_switch(self, slug: str) -> None:
+        """Show the switch to the same chapter under the other definitions (if published), and
+        glue ``{slug}_variant`` ("(smal definition)") for the page title, so the variants'
+        titles differ in the table of contents."""
+        self.glue(
+            f"{slug}_variant", f"({DEFINITION_WORDS[self.params['definition']]} definition)"
+        )
+        text = definition_switch_html(slug, self.params["definition"])
+        if text:
+            display(HTML(text))
+
     def notice(self) -> None:
         """Show what the page is computed on: synthetic data (visibly) or the user's file."""
         name = self.data_path.name
@@ -126,6 +139,50 @@ class Chapter:
                 f"Bogens version: {__version__}. Parametre for denne kørsel: {run}.\n:::"
             )
         )
+
+
+#: Keeps the reader on the same section when switching definition: on click, the link gets
+#: the id of the section whose heading was last scrolled past (the sections of the variants of
+#: one chapter have the same ids, since their headings are the same text).
+_SWITCH_SCRIPT = """<script>
+(function () {
+  var nav = document.currentScript.previousElementSibling;
+  nav.querySelectorAll("a").forEach(function (a) {
+    a.addEventListener("click", function () {
+      var id = location.hash.slice(1);
+      document.querySelectorAll("main section[id]").forEach(function (s) {
+        if (s.getBoundingClientRect().top <= 80) { id = s.id; }
+      });
+      a.href = a.href.split("#")[0] + (id ? "#" + id : "");
+    });
+  });
+})();
+</script>"""
+
+
+def definition_switch_html(slug: str, definition: str) -> str:
+    """The switch between the pages of ``slug`` under each definition (empty if it has one).
+
+    Links, not a form: it works without script (to the top of the other page) and offline;
+    with script it keeps the section (:data:`_SWITCH_SCRIPT`).
+    """
+    import html
+
+    pages = definition_pages(slug)
+    if not pages:
+        return ""
+    items = []
+    for name, d in pages:
+        word = html.escape(DEFINITION_WORDS[d].capitalize())
+        if d == definition:
+            items.append(f'<a href="{name}.html" aria-current="page"><strong>{word}</strong></a>')
+            definition = None  # mark only the first page with this definition
+        else:
+            items.append(f'<a href="{name}.html">{word}</a>')
+    return (
+        '<nav class="definition-switch" aria-label="Definition af uddannelse">'
+        "<span>Definition af uddannelse:</span> " + " | ".join(items) + "</nav>" + _SWITCH_SCRIPT
+    )
 
 
 def open_chapter(**params: Any) -> Chapter:
