@@ -298,7 +298,11 @@ def comparison_title(tests: pd.DataFrame, conf_level: float) -> str | list[str]:
     if sig.empty:
         return wrap(f"Ingen signifikante forskelle mellem {lower_first(a)} og {lower_first(b)}", 55)
     r = sig.loc[sig["estimate"].abs().idxmax()]
-    return wrap(f"Største forskel: {lower_first(str(r['label']))}", 55) + wrap(
+    label = str(r["label"])
+    if ": " in label:  # "Årsag: Ikke relevant" -> "ikke relevant (årsag)": one colon per title
+        kind, item = label.split(": ", 1)
+        label = f"{item} ({kind.lower()})"
+    return wrap(f"Største forskel: {lower_first(label)}", 55) + wrap(
         f"{pct(r['estimate_a'])} ({lower_first(a)}) mod {pct(r['estimate_b'])} "
         f"({lower_first(b)}), {pvalue(r['p_value'])}",
         55,

@@ -81,7 +81,8 @@ class Chapter:
     def source_line(self) -> str:
         """The figure source line, Statistics Denmark style."""
         what = (
-            "syntetiske data kalibreret til rapportens resultater"
+            "syntetiske data (kalibreret til rapportens offentliggjorte tal og denne udgaves "
+            "antagelser)"
             if self.synthetic
             else f"datafilen {self.data_path.name}"
         )
@@ -105,9 +106,7 @@ class Chapter:
         """Show the switch to the same chapter under the other definitions (if published), and
         glue ``{slug}_variant`` ("(smal definition)") for the page title, so the variants'
         titles differ in the table of contents."""
-        self.glue(
-            f"{slug}_variant", f"({DEFINITION_WORDS[self.params['definition']]} definition)"
-        )
+        self.glue(f"{slug}_variant", f"({DEFINITION_WORDS[self.params['definition']]} definition)")
         text = definition_switch_html(slug, self.params["definition"])
         if text:
             display(HTML(text))
@@ -120,9 +119,10 @@ class Chapter:
         if self.synthetic:
             head = (
                 ":::{admonition} Syntetiske data\n:class: warning synthetic\n"
-                "Tallene på denne side er beregnet på et **syntetisk datasæt**, der er kalibreret "
-                "til rapportens offentliggjorte resultater. De er ikke rapportens egne estimater, "
-                "og de siger intet nyt om virkelige ledere.\n\n"
+                "Tallene på denne side er beregnet på et **syntetisk datasæt**. Det er kalibreret "
+                "til de få tal, rapporten offentliggør, og til denne udgaves egne antagelser, "
+                "hvor rapporten ikke giver et tal (se Om undersøgelsen). Tallene er ikke "
+                "rapportens egne estimater, og de siger intet nyt om virkelige ledere.\n\n"
             )
         else:
             head = (

@@ -121,13 +121,14 @@ def direction(ch, r) -> str:
         return "en undertrykt sammenhæng med lysten"
     if r["p_value"] < 1 - ch.params["conf_level"]:
         return "mere lyst" if r["odds_ratio"] > 1 else "mindre lyst"
-    return "ingen sikker forskel i lysten"
+    return "ingen statistisk signifikant forskel i lysten"
 
 
 def item_sentence(ch, item: str, r) -> str:
     cb = load_codebook()
     return f"{cb.label(item)}: jo mere enig, desto {direction(ch, r)} ({_or_text(ch, r)})".replace(
-        "desto ingen sikker forskel i lysten", "uden sikker forskel i lysten"
+        "desto ingen statistisk signifikant forskel i lysten",
+        "uden statistisk signifikant forskel i lysten",
     ).replace("desto en undertrykt", "med en undertrykt")
 
 

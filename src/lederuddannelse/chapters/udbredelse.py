@@ -177,9 +177,19 @@ def glue_industry(ch, res: Prevalence) -> None:
     for _, r in low.iterrows():
         est, detail = share_text(r, level)
         names.append(f"{lower_first(r['label'])} ({est}, {detail})")
+    # "X (…), dernæst Y (…) og Z (…)": each name carries its own parenthesis with commas, so a
+    # plain comma list would not read as a list
+    text = names[0]
+    if len(names) > 1:
+        text += ", dernæst " + " og ".join(names[1:])
+    ch.glue("udbredelse_industry_low", text)
     ch.glue(
-        "udbredelse_industry_low",
-        "; ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names),
+        "udbredelse_broad_pointer",
+        "Denne side viser netop den brede definition, så tallene kan sammenlignes direkte med "
+        "rapportens."
+        if ch.params["definition"] == "broad"
+        else "Sammenligningen med rapportens tal står på siden med den brede definition "
+        "(vælg »Bred« øverst på siden).",
     )
 
 

@@ -94,7 +94,7 @@ def _check(spec: object, where: Path) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _load(path: str, stamp: tuple[int, int]) -> tuple[dict[str, Target], dict]:
+def _load(path: str, stamp: tuple[int, int]) -> tuple[dict[str, Target], dict, dict]:
     p = Path(path)
     try:
         spec = yaml.safe_load(p.read_text(encoding="utf-8"))
@@ -107,10 +107,10 @@ def _load(path: str, stamp: tuple[int, int]) -> tuple[dict[str, Target], dict]:
         t["id"]: Target(**{f: (float(t[f]) if f == "share" else str(t[f])) for f in _FIELDS})
         for t in spec["targets"]
     }
-    return targets, dict(spec.get("assumed_levels") or {})
+    return targets, dict(spec.get("assumed_levels") or {}), dict(spec.get("report") or {})
 
 
-def _read(path: str | Path | None) -> tuple[dict[str, Target], dict]:
+def _read(path: str | Path | None) -> tuple[dict[str, Target], dict, dict]:
     p = Path(path) if path is not None else targets_path()
     if not p.is_file():
         raise DataValidationError(f"{p}: file not found (the report's and the assumed levels)")
@@ -127,6 +127,15 @@ def assumed_levels(path: str | Path | None = None) -> dict:
     """Levels the generator needs that the report does not give even as a direction (shares
     by reason and barrier, the desire distribution). All of kind assumed."""
     return dict(_read(path)[1])
+
+
+def report_fact(name: str, path: str | Path | None = None):
+    """What the report states about its own survey (``report:`` in targets.yml), e.g.
+    ``respondents_over``: it was answered by over that many managers. Published."""
+    facts = _read(path)[2]
+    if name not in facts:
+        raise DataValidationError(f"{path or targets_path()}: 'report' has no {name!r}")
+    return facts[name]
 
 
 def published_levels(path: str | Path | None = None) -> dict[str, Target]:
