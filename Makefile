@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv book data system-deps lint test test-fast bench validate lock citation clean
+.PHONY: help venv book preview data system-deps lint test test-fast bench validate lock citation clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,6 +28,10 @@ data: $(STAMP) ## Generate the embedded synthetic survey (if missing or stale)
 
 book: $(STAMP) ## Build the whole book into _build/html (executes changed chapters only)
 	$(BIN)/python -m lederuddannelse build --jobs $(JOBS)
+
+PORT ?= 8000
+preview: $(STAMP) ## Build, serve on http://127.0.0.1:$(PORT)/, rebuild on every edit (Ctrl-C stops)
+	$(BIN)/python -m lederuddannelse preview --port $(PORT) --jobs $(JOBS)
 
 system-deps: ## Install the Debian packages the tests use (R survey + MASS, Chromium) if missing
 	@if command -v chromium >/dev/null && command -v Rscript >/dev/null \

@@ -40,3 +40,358 @@
     start();
   }
 })();
+
+/* Charts that fit their column, in Danish, light or dark (wraps the offline Vega-Embed).
+ *
+ * Every chart of the book is drawn by Altair's inline script calling the global `vegaEmbed`.
+ * This wrapper fits the spec to the width of the chart's column before drawing: the plot width
+ * (Vega-Lite's fit-x autosize for single and layered charts, an explicit width per panel for
+ * stacked ones), titles re-wrapped to the width, long axis labels wrapped onto several lines.
+ * It redraws when the column's width changes (phone turned, window resized) and when the
+ * colour mode changes (charts themed for dark instead of a white card). The export menu is
+ * Danish and its files are named after the figure (udbredelse-definition.svg). */
+(function () {
+  "use strict";
+  var original = window.vegaEmbed;
+  if (typeof original !== "function") { return; }
+  var I18N = {
+    CLICK_TO_VIEW_ACTIONS: "Klik for at se handlinger",
+    COMPILED_ACTION: "Vis kompileret Vega",
+    EDITOR_ACTION: "Åbn i Vega Editor",
+    PNG_ACTION: "Gem som PNG",
+    SOURCE_ACTION: "Vis kilde",
+    SVG_ACTION: "Gem som SVG"
+  };
+  var DARK = {
+    "#ffffff": "#1b1d20", "#222222": "#e4e4e4", "#111111": "#f2f2f2", "#444444": "#cfcfcf",
+    "#777777": "#a8a8a8", "#dddddd": "#3f444a", "#0072B2": "#56B4E9", "#c0392b": "#ff7b6b",
+    "#000000": "#f2f2f2"
+  };
+  var charts = [];
+  var pending = 0;
+
+  function isDark() { return document.documentElement.dataset.theme === "dark"; }
+
+  function textWidth(text, size) { return String(text).length * size * 0.56; }
+
+  function wrapText(text, maxChars) {
+    var words = String(text).split(/\s+/), lines = [], line = "";
+    words.forEach(function (w) {
+      if (line && (line + " " + w).length > maxChars) { lines.push(line); line = w; }
+      else { line = line ? line + " " + w : w; }
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
+
+  function rewrapTitle(title, width) {
+    if (!title || typeof title !== "object") { return title; }
+    var t = Object.assign({}, title);
+    var join = function (x) { return Array.isArray(x) ? x.join(" ") : x; };
+    if (t.text !== undefined && width < 700) {
+      t.text = wrapText(join(t.text), Math.max(18, Math.floor(width / (16 * 0.58))));
+    }
+    if (t.subtitle !== undefined && width < 700) {
+      var subs = Array.isArray(t.subtitle) ? t.subtitle : [t.subtitle];
+      var max = Math.max(24, Math.floor(width / (13 * 0.55)));
+      t.subtitle = [].concat.apply([], subs.map(function (s) { return wrapText(s, max); }));
+    }
+    return t;
+  }
+
+  // The values shown as y-axis labels of a unit or layer spec (nominal y field).
+  function yLabels(spec, datasets) {
+    var out = [];
+    var units = spec.layer ? spec.layer.concat([spec]) : [spec];
+    units.forEach(function (u) {
+      var enc = u.encoding || {};
+      var y = enc.y;
+      if (!y || !y.field || (y.type !== "nominal" && y.type !== "ordinal")) { return; }
+      var data = u.data || spec.data;
+      var rows = data && data.name && datasets[data.name] ? datasets[data.name]
+        : (data && data.values) || [];
+      rows.forEach(function (r) { if (r[y.field] !== undefined) { out.push(String(r[y.field])); } });
+    });
+    return out;
+  }
+
+  function fitLabels(spec, datasets, maxWidth) {
+    var labels = yLabels(spec, datasets);
+    if (!labels.length) { return 0; }
+    var longest = Math.max.apply(null, labels.map(function (l) { return textWidth(l, 13); }));
+    if (longest <= maxWidth) { return longest; }
+    var maxChars = Math.max(10, Math.floor(maxWidth / (13 * 0.56)));
+    var map = {};
+    labels.forEach(function (l) { if (l.length > maxChars) { map[l] = wrapText(l, maxChars); } });
+    var expr = "(" + JSON.stringify(map) + ")[datum.label] || datum.label";
+    var lines = 1;
+    Object.keys(map).forEach(function (k) { lines = Math.max(lines, map[k].length); });
+    var step = lines * 15 + 6;  // every wrapped label gets a band tall enough for its lines
+    if (spec.height && typeof spec.height === "object" && spec.height.step < step) {
+      spec.height = { step: step };
+    }
+    var set = function (u) {
+      if (u.encoding && u.encoding.y && u.encoding.y.field) {
+        u.encoding.y.axis = Object.assign({}, u.encoding.y.axis || {},
+          { labelExpr: expr, labelLimit: maxWidth + 20 });
+      }
+    };
+    (spec.layer || []).forEach(set);
+    set(spec);
+    return maxWidth;
+  }
+
+  // Fewer x ticks where the plot is narrow; never two labels on top of each other.
+  function thinXAxes(node, count, chars) {
+    if (!node || typeof node !== "object") { return; }
+    if (Array.isArray(node)) { node.forEach(function (n) { thinXAxes(n, count, chars); }); return; }
+    var x = node.encoding && node.encoding.x;
+    var color = node.encoding && node.encoding.color;
+    if (chars && color && color.legend && typeof color.legend === "object") {
+      color.legend = Object.assign({}, color.legend, { columns: 1 });
+    }
+    if (x && typeof x === "object") {
+      if (chars && typeof x.title === "string" && x.title.length > chars) {
+        x.title = wrapText(x.title, chars);
+      }
+      if (chars && x.axis && typeof x.axis.title === "string" && x.axis.title.length > chars) {
+        x.axis = Object.assign({}, x.axis, { title: wrapText(x.axis.title, chars) });
+      }
+      var axis = x.axis === null ? null : Object.assign({}, x.axis || {});
+      if (axis) {
+        axis.labelOverlap = axis.labelOverlap || true;
+        if (count && axis.tickCount) { axis.tickCount = Math.min(axis.tickCount, count); }
+        if (count === 3 && Array.isArray(axis.values) && axis.values.length > 5) {
+          var vals = axis.values.slice().sort(function (a, b) { return a - b; });
+          var has1 = vals.indexOf(1) >= 0, kept = [];
+          vals.forEach(function (v) {
+            if (v === 1 || (has1 && Math.max(v, 1) / Math.min(v, 1) < 1.45)) { return; }
+            if (!kept.length || v / kept[kept.length - 1] >= 1.45) { kept.push(v); }
+          });
+          if (has1) { kept.push(1); }
+          axis.values = kept.sort(function (a, b) { return a - b; });
+        }
+        x.axis = axis;
+      }
+    }
+    Object.keys(node).forEach(function (k) {
+      if (k !== "encoding" && k !== "datasets") { thinXAxes(node[k], count, chars); }
+    });
+  }
+
+  function fit(spec, width) {
+    var s = JSON.parse(JSON.stringify(spec));
+    var datasets = s.datasets || {};
+    var phone = width < 560;
+    s.title = rewrapTitle(s.title, width);
+    var labelMax = Math.floor(width * (phone ? 0.42 : 0.4));
+    if (s.vconcat || s.hconcat) {
+      var panels = s.vconcat || s.hconcat;
+      var used = 0;
+      panels.forEach(function (p) { used = Math.max(used, fitLabels(p, datasets, labelMax)); });
+      panels.forEach(function (p) {
+        p.title = rewrapTitle(p.title, width);
+        p.width = Math.max(80, Math.floor((s.hconcat ? width / panels.length : width) - used - 70));
+      });
+    } else {
+      fitLabels(s, datasets, labelMax);
+      s.width = Math.max(120, Math.floor(width));
+      s.autosize = { type: "fit-x", contains: "padding" };
+    }
+    // axis titles and legends wrap to the plot's width (about 7 px per character)
+    var chars = width < 700 ? Math.max(16, Math.floor((width - labelMax) / 7.5)) : null;
+    thinXAxes(s, phone ? 3 : (width < 900 ? 5 : null), chars);
+    return s;
+  }
+
+  function themed(spec) {
+    if (!isDark()) { return spec; }
+    var text = JSON.stringify(spec).replace(/"#[0-9a-fA-F]{6}"/g, function (m) {
+      var key = m.slice(1, -1);
+      var hit = DARK[key] || DARK[key.toLowerCase()] || DARK[key.toUpperCase()];
+      return hit ? JSON.stringify(hit) : m;
+    });
+    var s = JSON.parse(text);
+    s.config = s.config || {};
+    s.config.background = DARK["#ffffff"];
+    return s;
+  }
+
+  function fileName(el) {
+    var fig = el.closest("figure");
+    var id = (fig && fig.id) || el.id || "figur";
+    return id.replace(/^fig-/, "").replace(/^altair-viz-/, "");
+  }
+
+  function columnWidth(el) {
+    var box = el.closest(".cell_output, figure, .output, article") || el.parentElement;
+    var w = box.getBoundingClientRect().width;
+    return Math.max(200, Math.floor(w - 8));
+  }
+
+  function draw(entry) {
+    var width = columnWidth(entry.el);
+    var key = width + (isDark() ? "d" : "l");
+    if (entry.key === key) { return Promise.resolve(entry.result); }
+    entry.key = key;
+    entry.width = width;
+    if (entry.result && entry.result.finalize) { entry.result.finalize(); }
+    var opt = Object.assign({}, entry.opt, {
+      i18n: I18N,
+      downloadFileName: fileName(entry.el)
+    });
+    pending += 1;
+    return original(entry.el, themed(fit(entry.spec, width)), opt).then(function (result) {
+      entry.result = result;
+      return result;
+    }).finally(function () { pending -= 1; });
+  }
+
+  var timer = null;
+  function refresh() {
+    charts.forEach(function (c) { draw(c); });
+  }
+  function later() {
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(refresh, 120);
+  }
+
+  function wrapped(el, spec, opt) {
+    if (typeof el === "string") { el = document.querySelector(el); }
+    var entry = { el: el, spec: spec, opt: opt || {}, key: null, result: null };
+    charts.push(entry);
+    return draw(entry);
+  }
+  Object.keys(original).forEach(function (k) { wrapped[k] = original[k]; });
+  window.vegaEmbed = wrapped;
+  window.leduCharts = {
+    refresh: function () { charts.forEach(function (c) { c.key = null; }); refresh(); },
+    idle: function () {
+      return pending === 0 && charts.every(function (c) { return c.key === columnWidth(c.el) + (isDark() ? "d" : "l"); });
+    },
+    fit: fit
+  };
+  window.addEventListener("resize", later);
+  new MutationObserver(function () { later(); })
+    .observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+})();
+
+/* Tables: numbers right-aligned and never broken from their unit, a visible scroll box (first
+ * column kept in view) where a table is wider than the column, sortable columns where a table
+ * has more than 8 rows. Runs once the page is parsed. */
+(function () {
+  "use strict";
+  var NUMBER = /^(?:[−\-–]?\s?[\d.,]+(?:\s?(?:pct\.|%|point|procentpoint))?(?:\s?[–\-]\s?[\d.,]+(?:\s?(?:pct\.|%))?)?|p\s?[<=>]\s?[\d,]+|[\d.]+\s?\/\s?[\d.]+|[\d.,]+\s+til\s+[−\-]?[\d.,]+)$/;
+
+  function sortValue(text) {
+    var t = text.replace(/\u00a0/g, " ").trim();
+    var m = t.match(/^p\s?[<=>]\s?([\d,]+)/);
+    if (m) { return parseFloat(m[1].replace(",", ".")); }
+    m = t.replace(/[−–]/g, "-").match(/^-?[\d.]+(?:,\d+)?/);
+    if (m) { return parseFloat(m[0].replace(/\./g, "").replace(",", ".")); }
+    return null;
+  }
+
+  function makeSortable(table) {
+    var body = table.tBodies[0];
+    var head = table.tHead;
+    if (!body || !head || body.rows.length <= 8) { return; }
+    var cells = head.rows[head.rows.length - 1].cells;
+    Array.prototype.forEach.call(cells, function (th, col) {
+      var label = th.textContent.trim();
+      if (!label) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "ledu-sort";
+      button.innerHTML = th.innerHTML;
+      button.setAttribute("aria-label", "Sortér efter " + label);
+      th.innerHTML = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(cells, function (c) { c.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col] ? a.cells[col].textContent : "";
+          var y = b.cells[col] ? b.cells[col].textContent : "";
+          var nx = sortValue(x), ny = sortValue(y), r;
+          if (nx !== null && ny !== null) { r = nx - ny; }
+          else if (nx !== null) { r = -1; } else if (ny !== null) { r = 1; }
+          else { r = x.localeCompare(y, "da"); }
+          return asc ? r : -r;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  function prepare(table) {
+    if (table.dataset.leduReady) { return; }
+    table.dataset.leduReady = "1";
+    var numericCols = {};
+    var rows = table.tBodies.length ? table.tBodies[0].rows : [];
+    Array.prototype.forEach.call(rows, function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell, i) {
+        var text = cell.textContent.replace(/\u00a0/g, " ").trim();
+        if (text && NUMBER.test(text)) {
+          cell.classList.add("ledu-num");
+          numericCols[i] = (numericCols[i] || 0) + 1;
+        }
+      });
+    });
+    if (table.tHead) {
+      var last = table.tHead.rows[table.tHead.rows.length - 1];
+      Array.prototype.forEach.call(last.cells, function (th, i) {
+        if (numericCols[i] && numericCols[i] >= rows.length / 2) { th.classList.add("ledu-num"); }
+      });
+    }
+    var parent = table.parentElement;
+    if (!parent.classList.contains("ledu-table-wrap")) {
+      var wrap = document.createElement("div");
+      wrap.className = "ledu-table-wrap";
+      parent.insertBefore(wrap, table);
+      wrap.appendChild(table);
+      parent = wrap;
+    }
+    var caption = table.querySelector("caption");
+    var update = function () {
+      var scrolls = parent.scrollWidth > parent.clientWidth + 1;
+      parent.classList.toggle("ledu-scrolls", scrolls);
+      if (scrolls) {
+        parent.setAttribute("tabindex", "0");
+        parent.setAttribute("role", "region");
+        parent.setAttribute("aria-label", "Tabel (rul vandret): " +
+          (caption ? caption.textContent.trim() : ""));
+      } else {
+        parent.removeAttribute("tabindex");
+        parent.removeAttribute("role");
+        parent.removeAttribute("aria-label");
+      }
+    };
+    update();
+    window.addEventListener("resize", update);
+    makeSortable(table);
+  }
+
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) { return; }
+    var d = target.tagName === "DETAILS" ? target : target.querySelector(":scope > details");
+    for (var n = d || target; n; n = n.parentElement) {
+      if (n.tagName === "DETAILS") { n.open = true; }
+    }
+  }
+
+  function start() {
+    document.querySelectorAll("article table").forEach(prepare);
+    openTarget();
+    window.addEventListener("hashchange", openTarget);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import queue
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import copy_project
+from conftest import ROOT, copy_project
 from lederuddannelse.book import build as b
 from lederuddannelse.book.incremental import (
     chapter_code,
@@ -96,6 +105,7 @@ def test_glue_references_are_found_in_roles_and_directives():
     assert prose_glue_refs(nb) == ["a", "b", "fig_d"]
 
 
+@pytest.mark.book
 def test_every_chapter_glues_what_its_prose_names(built_book):
     """The real chapters pass the check (the same check runs in every build)."""
     root, _, _ = built_book
@@ -199,3 +209,105 @@ def test_import_closure_follows_relative_and_from_imports(tmp_path):
     assert modules_hash(["lederuddannelse.sub.a"], tmp_path) == before
     (pkg / "sub" / "c.py").write_text("from .b import y\n")
     assert modules_hash(["lederuddannelse.sub.a"], tmp_path) != before
+
+
+# --- reproducible to the byte -----------------------------------------------------------
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", ["03_hvem", "05_lyst"])
+def test_a_chapter_run_alone_is_byte_identical_to_its_run_in_a_full_build(
+    built_book, tmp_path, chapter
+):
+    """Alone: an ordinary kernel. In the full build: a warm kernel (forked, 11 runs on 2
+    workers). Both compute with single-threaded BLAS, so the outputs agree to the last digit."""
+    root, _, _ = built_book
+    slug = chapter.split("_", 1)[1]
+    source = root / "chapters" / f"{chapter}.md"
+    shutil.copyfile(ROOT / "chapters" / f"{chapter}.md", source)  # as built
+    out = b.run_one(source, {}, root, out=tmp_path / f"{slug}.ipynb", quiet=True)
+    assert out.read_bytes() == (root / "build" / "book" / f"{slug}-alle.ipynb").read_bytes()
+
+
+# --- make preview -----------------------------------------------------------------------
+
+
+def _lines(proc: subprocess.Popen) -> queue.Queue:
+    q: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        for line in proc.stdout:
+            q.put(line.rstrip("\n"))
+        q.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return q
+
+
+def _wait_for(q: queue.Queue, pattern: str, seen: list[str], timeout: float = 300) -> re.Match:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            line = q.get(timeout=max(0.1, end - time.monotonic()))
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        seen.append(line)
+        m = re.search(pattern, line)
+        if m:
+            return m
+    raise AssertionError(f"no line matching {pattern!r}; the preview printed:\n" + "\n".join(seen))
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        return resp.read().decode("utf-8")
+
+
+@pytest.mark.book
+def test_preview_rebuilds_an_edit_reloads_the_page_and_stops_cleanly(built_book, tmp_path):
+    from lederuddannelse.book.preview import RELOAD_SCRIPT
+
+    root = tmp_path / "project"
+    shutil.copytree(built_book[0], root, symlinks=True)
+    shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
+    env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
+    cmd = [sys.executable, "-m", "lederuddannelse", "preview", "--port", "0", "--jobs", "2"]
+    proc = subprocess.Popen(
+        cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    seen: list[str] = []
+    try:
+        q = _lines(proc)
+        url = _wait_for(q, r"Serving the book at (http://127\.0\.0\.1:\d+/)", seen).group(1)
+        page = _get(url + "udbredelse-alle.html")
+        assert RELOAD_SCRIPT in page, "the served page reloads itself"
+        site = root / "_build" / "html"
+        assert "__preview__" not in (site / "udbredelse-alle.html").read_text(encoding="utf-8")
+        version = _get(url + "__preview__/version")
+
+        chapter = root / "chapters" / "02_udbredelse.md"
+        chapter.write_text(
+            chapter.read_text(encoding="utf-8") + "\nEn ny sætning fra forfatteren.\n",
+            encoding="utf-8",
+        )
+        line = _wait_for(q, r"chapters/02_udbredelse\.md: .*total [0-9.]+ s", seen).group(0)
+        assert "re-assembled (text only) udbredelse-alle" in line and "re-executed" not in line
+        assert "En ny sætning fra forfatteren." in _get(url + "udbredelse-alle.html")
+        assert _get(url + "__preview__/version") != version, "the open page reloads"
+
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(60) == 0
+        _wait_for(q, r"Preview stopped", seen, timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    runs = b.load_parameters(root / "parameters.yml").runs(root)
+    assert all((site / f"{r.name}.html").is_file() for r in runs), "the site is complete"
+    assert (site / "index.html").is_file() and (site / b.SITE_KEY_FILE).is_file()
+    assert not list(site.parent.glob("html.*")), "no half-published folders"
+    assert "En ny sætning fra forfatteren." in (site / "udbredelse-alle.html").read_text(
+        encoding="utf-8"
+    )

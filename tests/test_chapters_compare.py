@@ -20,6 +20,7 @@ from lederuddannelse.chapters import sektor as sector
 from lederuddannelse.chapters import udbredelse as prevalence
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import ParameterError
+from lederuddannelse.report.fmt import SUPPRESSED
 
 
 @pytest.fixture(scope="module")
@@ -97,17 +98,6 @@ def test_direction_follows_the_test():
     assert "for få svar" in cmp.direction(
         {"estimate": np.nan, "p_value": np.nan, "suppressed": True}, 0.95
     )
-
-
-def test_text_helpers_are_danish():
-    assert cmp.points(0.123) == "12 procentpoint"
-    assert cmp.ci_points(-0.05, 0.02, 0.95) == "95 %-KI: -5 til 2 procentpoint"
-    est, detail = cmp.share_text(
-        {"estimate": 0.27, "ci_low": 0.25, "ci_high": 0.29, "n": 1234, "suppressed": False}, 0.95
-    )
-    assert est == "27 pct." and detail == "95 %-KI: 25–29 pct., n = 1.234"
-    est, _ = cmp.share_text({"estimate": np.nan, "suppressed": True, "n": np.nan}, 0.95)
-    assert est == cmp.SUPPRESSED_LABEL
 
 
 # ----------------------------------------------------------------------- chapters
@@ -201,4 +191,4 @@ def test_chapters_survive_heavy_suppression(data_file):
     res = sector.compute(strict, "offentlig")
     sector.glue_all(spy, res)
     sector.comparison_chart(spy, res)
-    assert cmp.SUPPRESSED_LABEL in spy.glued.values()
+    assert SUPPRESSED in spy.glued.values()

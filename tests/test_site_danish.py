@@ -75,7 +75,7 @@ def problems(page: str, name: str = "page") -> list[str]:
         "Se den anden figur.",
         "Odds ratio mellem de to profiler er 58,80.",
         "Figuren bruger den definition, siden er kørt med.",
-        '<script>x</script><div>{"title": {"text": ["Største forskel: årsag: Ikke relevant"]}}</div>',
+        '<div>{"title": {"text": ["Største forskel: årsag: Ikke relevant"]}}</div>',
     ],
 )
 def test_each_pattern_catches_its_error(bad):

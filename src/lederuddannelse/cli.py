@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="ignore the cache and execute everything")
     b.add_argument("--params", default=None, help="parameters file (default parameters.yml)")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    b.add_argument("--report-json", default=None, help=argparse.SUPPRESS)  # for `preview`
 
     r = sub.add_parser(
         "run",
@@ -90,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("-o", "--output", default=None, help="where to write the executed notebook")
 
+    pv = sub.add_parser(
+        "preview",
+        help="build, serve on localhost, rebuild on every edit and reload the page",
+        description="Build the book, serve _build/html on 127.0.0.1 and watch chapters/, src/, "
+        "data/, _static/, parameters.yml, _config.yml and the other book files. Every change "
+        "rebuilds what it needs (a text-only edit re-executes nothing) and reloads the open "
+        "page; one line per rebuild says what ran and how long it took. Ctrl-C stops.",
+    )
+    pv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free)")
+    pv.add_argument(
+        "--jobs", "-j", type=int, default=os.cpu_count() or 2, help="chapters run in parallel"
+    )
+
     sub.add_parser("params", help="list the parameters, their values and what they may be")
 
     cit = sub.add_parser("citation", help="citation files generated from citation.yml")
@@ -113,13 +127,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from lederuddannelse.book.build import build
 
-            build(
+            report = build(
                 project_root(),
                 jobs=args.jobs,
                 force=args.force,
                 quiet=args.quiet,
                 params_file=Path(args.params) if args.params else None,
             )
+            if args.report_json:
+                report.write_json(Path(args.report_json))
             return 0
         if args.command == "run":
             from lederuddannelse.book.build import run_one
@@ -144,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 sys.stdout.write(text)
             return 0
+        if args.command == "preview":
+            from lederuddannelse.book.preview import preview
+
+            return preview(project_root(), port=args.port, jobs=args.jobs)
         if args.command == "params":
             from lederuddannelse.params import describe_parameters
 

@@ -17,16 +17,24 @@ variance (R's domain estimation).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from lederuddannelse.analysis.specs import agree_codes, agree_text
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
-from lederuddannelse.report.charts import SUPPRESSED_LABEL
-from lederuddannelse.report.fmt import ci, number, pct, pvalue
+from lederuddannelse.report.fmt import (
+    NO_ESTIMATE,
+    SUPPRESSED,
+    ci_plural,
+    difference,
+    difference_test,
+    n_is,
+    pct,
+    pvalue,
+    share,
+    share_ci,
+)
 
 # -------------------------------------------------------------------- labels and columns
 
@@ -174,41 +182,10 @@ def direction(
 # -------------------------------------------------------------------- text for glue
 
 
-def points(x: float, decimals: int = 0) -> str:
-    """A difference of shares in percentage points: 0.123 -> '12 procentpoint'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{number(100 * x, decimals)} procentpoint"
-
-
-def ci_points(low: float, high: float, conf_level: float) -> str:
-    level = number(100 * conf_level, 0 if float(100 * conf_level).is_integer() else 1)
-    return f"{level} %-KI: {number(100 * low)} til {number(100 * high)} procentpoint"
-
-
-def share_text(row, conf_level: float) -> tuple[str, str]:
-    """('27 pct.', '95 %-KI: 25–29 pct., n = 1.234'), or the suppression mark."""
-    n = row.get("n", np.nan)
-    if bool(row.get("suppressed", False)) or pd.isna(row.get("estimate", np.nan)):
-        return SUPPRESSED_LABEL, "for få svar til at vise et estimat"
-    return pct(row["estimate"]), f"{ci(row['ci_low'], row['ci_high'], conf_level)}, n = {number(n)}"
-
-
-def test_text(row, conf_level: float) -> tuple[str, str]:
-    """('12 procentpoint', '95 %-KI: 8 til 16 procentpoint, p < 0,001'), or the suppression mark."""
-    if bool(row.get("suppressed", False)) or pd.isna(row.get("estimate", np.nan)):
-        return SUPPRESSED_LABEL, "for få svar til at teste forskellen"
-    p = row["p_value"]
-    ptext = pvalue(p) if pd.notna(p) else "p kan ikke beregnes"
-    return points(
-        row["estimate"]
-    ), f"{ci_points(row['ci_low'], row['ci_high'], conf_level)}, {ptext}"
-
-
 def glue_share(ch, name: str, row) -> None:
-    est, detail = share_text(row, ch.params["conf_level"])
-    ch.glue(name, est)
-    ch.glue(f"{name}_ci", detail)
+    """Glue ``name`` ('27 pct.') and ``{name}_ci`` ('95 %-KI: 25–29 pct., n = 1.234')."""
+    ch.glue(name, share(row))
+    ch.glue(f"{name}_ci", share_ci(row, ch.params["conf_level"]))
 
 
 def glue_comparison(ch, name: str, shares: pd.DataFrame, tests: pd.DataFrame, item: str) -> None:
@@ -219,9 +196,8 @@ def glue_comparison(ch, name: str, shares: pd.DataFrame, tests: pd.DataFrame, it
     glue_share(ch, f"{name}_a", s.iloc[0])
     glue_share(ch, f"{name}_b", s.iloc[1])
     t = tests[tests["item"] == item].iloc[0]
-    diff, test = test_text(t, level)
-    ch.glue(f"{name}_diff", diff)
-    ch.glue(f"{name}_test", test)
+    ch.glue(f"{name}_diff", difference(t))
+    ch.glue(f"{name}_test", difference_test(t, level))
     ch.glue(f"{name}_dir", direction(t, level))
 
 
@@ -235,9 +211,9 @@ def glue_ranked(ch, name: str, ranked: pd.DataFrame, top: int = 2) -> None:
             ch.glue(f"{name}_top{k + 1}", lower_first(str(r["label"])))
             glue_share(ch, f"{name}_top{k + 1}_share", r)
         else:
-            ch.glue(f"{name}_top{k + 1}", SUPPRESSED_LABEL)
-            ch.glue(f"{name}_top{k + 1}_share", SUPPRESSED_LABEL)
-            ch.glue(f"{name}_top{k + 1}_share_ci", "for få svar til at vise et estimat")
+            ch.glue(f"{name}_top{k + 1}", SUPPRESSED)
+            ch.glue(f"{name}_top{k + 1}_share", SUPPRESSED)
+            ch.glue(f"{name}_top{k + 1}_share_ci", NO_ESTIMATE)
 
 
 def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
@@ -278,7 +254,7 @@ def subtitle(ch, what: str, n) -> list[str]:
     source. Lines are wrapped so that the figure keeps to the page's text width."""
     return wrap(what) + [
         f"{'Vægtet' if ch.params['weighted'] else 'Uvægtet'}, med "
-        f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = {number(n)}.",
+        f"{ci_plural(ch.params['conf_level'])}. {n_is(n)}.",
         f"Kilde: {ch.source_line}",
     ]
 

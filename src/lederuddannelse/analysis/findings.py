@@ -57,7 +57,17 @@ from lederuddannelse.analysis.specs import (
 from lederuddannelse.data import targets
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
-from lederuddannelse.report.fmt import ci, number, pct, pvalue
+from lederuddannelse.report.fmt import (
+    SUPPRESSED,
+    difference_text,
+    mean_with_ci,
+    n_is,
+    odds_ratio_named,
+    p_below,
+    pct,
+    pvalue,
+    share_full,
+)
 
 ALPHA = 0.05  # significance level of every "holds" test
 
@@ -156,7 +166,7 @@ MAJORITY = 0.5
 CLEAR_MAJORITY = 2 / 3
 JUST_OVER_HALF = (0.5, 0.6)
 
-_SIG = f"p < {number(ALPHA, 2)}"
+_SIG = p_below(ALPHA)
 CRITERIA = {
     "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker {any}.",
     "F1b": "Holder, hvis konfidensintervallerne for den smalle og den brede andel dækker "
@@ -280,34 +290,14 @@ def _ok(row: pd.Series) -> bool:
 
 
 def _share(ch, row: pd.Series) -> str:
-    """'27 pct. (95 %-KI: 25–29 pct., n = 6.000)'."""
-    if not _ok(row):
-        return "undertrykt (for få svar)"
-    return (
-        f"{pct(row['estimate'])} ({ci(row['ci_low'], row['ci_high'], ch.params['conf_level'])}, "
-        f"n = {number(row['n'])})"
-    )
-
-
-def _points(x: float) -> str:
-    return number(100 * x, 1) + " procentpoint"
+    """The ledger's share at the run's level: '27 pct. (95 %-KI: 25–29 pct., n = 6.000)'."""
+    return share_full(row, ch.params["conf_level"])
 
 
 def _diff_text(ch, row: pd.Series, share: bool = True) -> str:
-    """'+5,2 procentpoint (95 %-KI: …; p = 0,003)' for a row of SurveyDesign.difference."""
-    if not _ok(row):
-        return "undertrykt (for få svar)"
-    level = number(100 * ch.params["conf_level"])
-    if share:
-        body = _points(row["estimate"])
-        ival = f"{number(100 * row['ci_low'], 1)} til {number(100 * row['ci_high'], 1)}"
-    else:
-        body = number(row["estimate"], 2) + " point"
-        ival = f"{number(row['ci_low'], 2)} til {number(row['ci_high'], 2)}"
-    return (
-        f"{body} ({level} %-KI: {ival}; {pvalue(row['p_value'])}; "
-        f"n = {number(row['n_a'])} og {number(row['n_b'])})"
-    )
+    """The ledger's difference at the run's level, one decimal and both groups' n:
+    '5,2 procentpoint (95 %-KI: 1,0 til 9,4 procentpoint, p = 0,003; n = 812 og 2.140)'."""
+    return difference_text(row, ch.params["conf_level"], 1 if share else 2, True, share)
 
 
 def _sig_positive(row: pd.Series) -> bool | None:
@@ -362,9 +352,15 @@ def _effect(model, term: str, sign: int) -> tuple[bool | None, str]:
         return None, "modellen kan ikke estimeres"
     row = model.table.set_index("term").loc[term]
     if bool(row["suppressed"]) or pd.isna(row["estimate"]):
-        return None, "undertrykt"
+        return None, SUPPRESSED
     ok = bool(np.sign(row["estimate"]) == sign and row["p_value"] < ALPHA)
-    return ok, f"OR {number(row['odds_ratio'], 2)} ({pvalue(row['p_value'])})"
+    return ok, f"{odds_ratio_named(row['odds_ratio'])} ({pvalue(row['p_value'])})"
+
+
+def _parts_text(head: str, comps: list[Component]) -> str:
+    """'Head. Part one: size; part two: size' (one colon per clause)."""
+    items = "; ".join(f"{c.what[0].lower() + c.what[1:]}: {c.size}" for c in comps)
+    return f"{head}. {items[0].upper() + items[1:]}" if items else head
 
 
 def _effect_components(model, terms_signs, outcome: str) -> list[Component]:
@@ -382,8 +378,8 @@ def _effects_text(model, terms_signs) -> tuple[bool | None, str]:
     for term, sign in terms_signs:
         ok, text = _effect(model, term, sign)
         oks.append(ok)
-        parts.append(f"{_label(term).lower()}: {text}")
-    n = f"; n = {number(model.n)}" if not isinstance(model, Exception) else ""
+        parts.append(f"{_label(term).lower()} med {text}")
+    n = f"; {n_is(model.n)}" if not isinstance(model, Exception) else ""
     return _all(oks), "; ".join(parts) + n
 
 
@@ -481,7 +477,8 @@ def f3(ch) -> Finding:
         None if len(shown) < len(reasons) else set(top) == {"reason_develop", "reason_tools"}
     )
     top_text = " og ".join(
-        f"„{_label(v).lower()}“: {_share(ch, ranked.set_index('item').loc[v + '_tr'])}" for v in top
+        f"„{_label(v).lower()}“ med {_share(ch, ranked.set_index('item').loc[v + '_tr'])}"
+        for v in top
     )
     comps = [Component("De to hyppigste grunde", top_text, ranking_ok)]
     terms = [(t, 1) for t in F3_TERMS]
@@ -569,9 +566,7 @@ def f8(ch) -> Finding:
     by_type = d.proportion("_tr", by="manager_type").set_index("manager_type")
     named["managers"] = _share(ch, by_type.loc[2])
     named["employees"] = _share(ch, by_type.loc[1])
-    text = "Ledere af ledere minus ledere af medarbejdere: " + "; ".join(
-        f"{c.what.lower()}: {c.size}" for c in comps
-    )
+    text = _parts_text("Ledere af ledere minus ledere af medarbejdere", comps)
     return _result("F8", text, _all(c.holds for c in comps), components=comps, **named)
 
 
@@ -583,23 +578,21 @@ def f9(ch) -> Finding:
     comps = []
     for var, sign in F9_BARRIERS:
         r = d.difference(var, "manager_type", 1, 2).iloc[0]
-        comps.append(_difference(ch, f"Årsag: {_label(var).lower()}", r, sign))
+        comps.append(_difference(ch, f"{_label(var)} (årsag)", r, sign))
     for var in F9_RATINGS:
         r = d.difference(f"{var}_agree", "manager_type", 1, 2).iloc[0]
         comps.append(_difference(ch, agree_text(var), r, 1))
     ranked = d.multi_response(barrier_items(), by="manager_type")
     emp = ranked[ranked["manager_type"] == 1].sort_values("rank")
     top = emp.iloc[0]
-    text = "Ledere af medarbejdere minus ledere af ledere: " + "; ".join(
-        f"{c.what[0].lower() + c.what[1:]}: {c.size}" for c in comps
-    )
+    text = _parts_text("Ledere af medarbejdere minus ledere af ledere", comps)
     return _result(
         "F9",
         text,
         _all(c.holds for c in comps),
         ranked,
         components=comps,
-        top=f"„{_label(top['item']).lower()}“: {_share(ch, top)}",
+        top=f"„{_label(top['item']).lower()}“ med {_share(ch, top)}",
         time=comps[0].size,
     )
 
@@ -611,9 +604,7 @@ def f10(ch) -> Finding:
         r = d.difference(f"_trait{k}", "_tr", 1, 0).iloc[0]
         comps.append(_difference(ch, label, r, 1))
         rows.append({"træk": label, **r.to_dict()})
-    text = "Uddannede minus ikke-uddannede: " + "; ".join(
-        f"{c.what.lower()}: {c.size}" for c in comps
-    )
+    text = _parts_text("Uddannede minus ikke-uddannede", comps)
     return _result("F10", text, _all(c.holds for c in comps), pd.DataFrame(rows), components=comps)
 
 
@@ -689,12 +680,12 @@ def f12(ch) -> Finding:
     pred = model.predict(profiles.reset_index(drop=True))
     means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
     if means["suppressed"].any():
-        return _result("F12", "undertrykt (for få svar i en kategori)", None, means)
+        return _result("F12", SUPPRESSED, None, means)
     est, _, pv = _contrast(model, profiles.iloc[[0]], profiles.iloc[[1]])
     comps = [
         Component(
             "Profilen med mest lyst over profilen med mindst",
-            f"OR {number(float(np.exp(est)), 2)} ({pvalue(pv)})",
+            f"{odds_ratio_named(float(np.exp(est)))} ({pvalue(pv)})",
             bool(est > 0 and pv < ALPHA),
         )
     ]
@@ -708,20 +699,16 @@ def f12(ch) -> Finding:
             ref, sign = base.assign(**{var: other}), 1
         e, _, p = _contrast(model, at, ref)
         ok = None if np.isnan(p) else bool(np.sign(e) == sign and p < ALPHA)
-        comps.append(Component(label, f"OR {number(float(np.exp(e)), 2)} ({pvalue(p)})", ok))
+        comps.append(Component(label, f"{odds_ratio_named(float(np.exp(e)))} ({pvalue(p)})", ok))
     level = ch.params["conf_level"]
-    lvl = number(100 * level)
 
     def m(i):
         r = means.iloc[i]
-        return (
-            f"{number(r['estimate'], 2)} ({lvl} %-KI: {number(r['ci_low'], 2)}–"
-            f"{number(r['ci_high'], 2)})"
-        )
+        return mean_with_ci(r["estimate"], r["ci_low"], r["ci_high"], level, 2)
 
     text = (
         f"Forudsagt gennemsnitlig lyst (skala 1-5): mest lyst {m(0)}, mindst lyst {m(1)}; "
-        f"forskel {pvalue(pv)}; n = {number(model.n)}"
+        f"forskel {pvalue(pv)}; {n_is(model.n)}"
     )
     return _result(
         "F12",
@@ -740,17 +727,15 @@ def f13(ch) -> Finding:
     comps, named = [], {}
     for var in ("barrier_not_relevant", "barrier_no_difference"):
         r = d.difference(var, "sector", 2, 1).iloc[0]
-        comps.append(_difference(ch, f"Årsag: {_label(var).lower()}", r, 1))
+        comps.append(_difference(ch, f"{_label(var)} (årsag)", r, 1))
         named[var.removeprefix("barrier_")] = comps[-1].size
-    text = "Privat minus offentlig sektor: " + "; ".join(
-        f"{c.what[0].lower() + c.what[1:]}: {c.size}" for c in comps
-    )
+    text = _parts_text("Privat minus offentlig sektor", comps)
     return _result("F13", text, _all(c.holds for c in comps), components=comps, **named)
 
 
 def f14(ch) -> Finding:
     r = _design(ch).difference("reason_career_tr", "sector", 2, 1).iloc[0]
-    c = _difference(ch, "Grund: karrieremuligheder", r, 1)
+    c = _difference(ch, f"{_label('reason_career')} (grund)", r, 1)
     return _result(
         "F14", "Privat minus offentlig sektor: " + c.size, c.holds, components=[c], diff=c.size
     )

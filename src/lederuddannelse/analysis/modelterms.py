@@ -140,34 +140,10 @@ def odds_ratios(model) -> pd.DataFrame:
     return t[cols].reset_index(drop=True)
 
 
-def odds_ratio_parts(r, conf_level: float) -> tuple[str, str] | None:
-    """('1,58', '95 %-KI: 1,40–1,78, p < 0,001') for one odds-ratio row; None if suppressed.
-
-    One wording for every chapter that puts a model effect in its prose.
-    """
-    from lederuddannelse.report.fmt import number, pvalue
-
-    if r is None or bool(r.get("suppressed", False)) or pd.isna(r.get("odds_ratio")):
-        return None
-    lvl = number(100 * conf_level)
-    return (
-        number(r["odds_ratio"], 2),
-        f"{lvl} %-KI: {number(r['or_low'], 2)}–{number(r['or_high'], 2)}, {pvalue(r['p_value'])}",
-    )
-
-
-def odds_ratio_text(r, conf_level: float) -> str:
-    """'1,58 (95 %-KI: 1,40–1,78, p < 0,001)', or the suppression mark."""
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
-
-    parts = odds_ratio_parts(r, conf_level)
-    return SUPPRESSED_LABEL if parts is None else f"{parts[0]} ({parts[1]})"
-
-
 def strongest(odds: pd.DataFrame) -> str | None:
     """'privat sektor frem for offentlig sektor (odds ratio 0,26)': the largest effect in
     either direction (on the log scale) among the shown odds ratios, for a chart title."""
-    from lederuddannelse.report.fmt import number
+    from lederuddannelse.report.fmt import odds_ratio_named
 
     shown = odds[~odds["suppressed"].astype(bool) & odds["odds_ratio"].notna()]
     if not len(shown):
@@ -176,9 +152,9 @@ def strongest(odds: pd.DataFrame) -> str | None:
     if r["reference"]:
         return (
             f"{r['group'].lower()}: {r['label'].lower()} frem for {r['reference'].lower()} "
-            f"(odds ratio {number(r['odds_ratio'], 2)})"
+            f"({odds_ratio_named(r['odds_ratio'])})"
         )
-    return f"{r['group'].lower()} (odds ratio {number(r['odds_ratio'], 2)} pr. trin)"
+    return f"{r['group'].lower()} ({odds_ratio_named(r['odds_ratio'])} pr. trin)"
 
 
 def _design_rows(model, profiles: pd.DataFrame) -> np.ndarray:

@@ -61,6 +61,10 @@ FAILED = "failed"  # build/failed: executed notebooks of failed runs, for inspec
 PUBLISHED = Path("_build") / "html"
 SITE_KEY_FILE = ".build-key"
 CELL_TIMEOUT = 600  # seconds one cell may run before the chapter fails (no silent hang)
+# Every kernel computes with single-threaded BLAS, as the warm kernels do (forkkernel): with
+# threads, sums are split differently and a chapter run alone differed from the same chapter
+# in a full build in the 14th digit.
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 TIMINGS = "timings.json"  # build/timings.json: seconds per run executed by the last build
 
 
@@ -375,8 +379,9 @@ def execute_run(
         src = Path(tmp) / "in.ipynb"
         dst = Path(tmp) / "out.ipynb"
         nbformat.write(nb, src)
-        env_root = os.environ.get("LEDERUDDANNELSE_ROOT")
-        os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
+        kernel_env = {"LEDERUDDANNELSE_ROOT": str(root), **KERNEL_ENV}
+        saved_env = {k: os.environ.get(k) for k in kernel_env}
+        os.environ.update(kernel_env)
 
         def execute() -> None:
             pm.execute_notebook(
@@ -417,10 +422,11 @@ def execute_run(
                 f"{failed.relative_to(root)}."
             ) from None
         finally:
-            if env_root is None:
-                os.environ.pop("LEDERUDDANNELSE_ROOT", None)
-            else:
-                os.environ["LEDERUDDANNELSE_ROOT"] = env_root
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         executed = nbformat.read(dst, as_version=4)
     failed.unlink(missing_ok=True)
     check_glue(executed, run.slug, str(run.source.relative_to(root)))
@@ -687,6 +693,16 @@ class BuildReport:
     seconds: float
     reassembled: list[str] = field(default_factory=list)
     render_seconds: float = 0.0
+
+    def write_json(self, path: Path) -> None:
+        """The report for another process (`preview` runs the build as a child process)."""
+        data = {**self.__dict__, "site": str(self.site)}
+        path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+
+    @classmethod
+    def read_json(cls, path: Path) -> "BuildReport":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{**data, "site": Path(data["site"])})
 
 
 def build(

@@ -33,6 +33,7 @@ from typing import Any
 
 BUNDLE = "vega-offline.js"
 DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .bib files
+READING_GUIDE = "laes-tallene"  # the page "Sådan læser du tallene" every chapter links to
 
 
 def _bundle_text() -> str:
@@ -92,7 +93,9 @@ def _project_root(app) -> Path:
 
 def _on_config_inited(app, config) -> None:
     # A defined start mode: the theme logs a console error when the stored mode is empty.
-    config.html_context = {**(config.html_context or {}), "default_mode": "light"}
+    # "auto" follows the reader's system setting (prefers-color-scheme); the theme keeps a
+    # manual choice in localStorage.
+    config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
 
     from lederuddannelse.book.build import sha256_file
     from lederuddannelse.book.citation import CITATION_FILE, load_citation
@@ -200,8 +203,20 @@ def _write_download(
     return f"{DOWNLOADS}/{name}"
 
 
+def _drop_chart_library(context) -> None:
+    """Load the 0.9 MB chart bundle only on pages that have a chart (text pages stay light)."""
+    if "altair-viz-" in context.get("body", ""):
+        return
+    files = context.get("script_files")
+    if files:
+        context["script_files"] = [
+            f for f in files if BUNDLE not in str(getattr(f, "filename", f) or "")
+        ]
+
+
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     _drop_thebe(context)
+    _drop_chart_library(context)
     if doctree is None or app.builder.format != "html":
         return  # genindex, search: generated pages, nothing to cite
     # docutils marks a bibliography role="list", but its entries are not list items (and hold
@@ -240,7 +255,8 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             else ""
         )
         blocks.append(
-            '<section class="ledu-reuse" id="ledu-koer-igen"><h2>Kør dette kapitel igen</h2>'
+            '<section class="ledu-reuse ledu-fold" id="ledu-koer-igen"><details><summary>'
+            "<h2>For fagfolk: kør dette kapitel igen</h2></summary>"
             f"<p>Siden er beregnet ved at køre kildefilen <code>{e(source)}</code> med "
             "parametergruppen "
             f"<code>{e(meta['group'])}</code>. Denne kommando kører kapitlet igen med de samme "
@@ -255,7 +271,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             f'<li><a class="ledu-download" download href="{e(pathto(md, 1))}">Kildefilen '
             f"(<code>{e(Path(md).name)}</code>, MyST Markdown)</a></li>"
             f'<li><a class="ledu-repository" href="{e(c.source_url(source))}">Kildefilen i '
-            "repositoriet</a></li></ul></section>"
+            "repositoriet</a></li></ul></details></section>"
         )
     if meta or is_root:
         cite_title = title + (f" [{note}]" if note else "")
@@ -271,12 +287,13 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             bibtex = cit.chapter_bibtex(c, pagename, title, url, note)
         bib = _write_download(outdir, f"{pagename}.bib", text=bibtex)
         blocks.append(
-            f'<section class="ledu-cite" id="ledu-citer"><h2>{e(heading)}</h2>'
+            f'<section class="ledu-cite ledu-fold" id="ledu-citer"><details><summary>'
+            f"<h2>{e(heading)}</h2></summary>"
             f'<p class="ledu-reference">{reference}</p>'
             "<p>BibTeX (til Zotero, JabRef, LaTeX m.fl.):</p>"
             + _code_block(bibtex, "bibtex")
             + f'<p><a class="ledu-download" download href="{e(pathto(bib, 1))}">Hent BibTeX '
-            f"(<code>{e(Path(bib).name)}</code>)</a></p></section>"
+            f"(<code>{e(Path(bib).name)}</code>)</a></p></details></section>"
         )
         title_for_tags = c.title if is_root else cite_title
     else:
@@ -305,14 +322,90 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
     if meta or is_root:
         quick = (
-            '<p class="ledu-quicklinks"><a href="#ledu-citer">Citér</a>'
-            + (' · <a href="#ledu-koer-igen">Kør igen / hent notebook</a>' if meta else "")
+            '<p class="ledu-quicklinks">'
+            + (
+                f'<a href="{e(pathto(READING_GUIDE))}">Sådan læser du tallene</a> · '
+                if READING_GUIDE in app.env.found_docs
+                else ""
+            )
+            + '<a href="#ledu-citer">Citér</a>'
+            + (' · <a href="#ledu-koer-igen">For fagfolk</a>' if meta else "")
             + "</p>"
         )
         end_h1 = body.find("</h1>")
         if end_h1 >= 0:
             body = body[: end_h1 + 5] + quick + body[end_h1 + 5 :]
     context["body"] = body + "\n".join(blocks)
+
+
+# The theme's English interface strings (pydata-sphinx-theme has no Danish catalogue) in Danish:
+# exact attribute values and texts of its templates, replaced in the written pages.
+DANISH_UI = {
+    ">Skip to main content<": ">Gå til hovedindholdet<",
+    "Back to top</button>": "Til toppen</button>",
+    '"Search this book..."': '"Søg i bogen …"',
+    '"Toggle primary sidebar"': '"Vis eller skjul navigationen"',
+    '"Toggle secondary sidebar"': '"Vis eller skjul indholdsfortegnelsen"',
+    'aria-label="Color mode"': 'aria-label="Farvetilstand"',
+    'data-bs-title="Color mode"': 'data-bs-title="Farvetilstand"',
+    'title="Light"': 'title="Lys"',
+    'title="Dark"': 'title="Mørk"',
+    'title="System Settings"': 'title="Systemets indstilling"',
+    'aria-label="Main"': 'aria-label="Hovedmenu"',
+    'aria-label="Site navigation"': 'aria-label="Bogens navigation"',
+    'aria-label="On this page"': 'aria-label="På denne side"',
+    'aria-label="Page"': 'aria-label="Side"',
+    'aria-label="Version warning"': 'aria-label="Versionsadvarsel"',
+    'title="Link to this heading"': 'title="Link til denne overskrift"',
+    'title="Link to this image"': 'title="Link til denne figur"',
+    'title="Link to this table"': 'title="Link til denne tabel"',
+    'title="next page"': 'title="næste side"',
+    'title="previous page"': 'title="forrige side"',
+    ">previous</p>": ">forrige</p>",
+    ">next</p>": ">næste</p>",
+}
+COPYBUTTON_DA = (
+    "const messages = {\n  'da': {'copy': 'Kopiér', 'copy_to_clipboard': 'Kopiér til "
+    "udklipsholderen', 'copy_success': 'Kopieret!', 'copy_failure': 'Kunne ikke kopiere'},"
+)
+# The theme loads a 1.5 MB FontAwesome script that turns icons into inline SVG. Its style sheet
+# already draws the same icons from the (solid, 156 kB) web font, so the script is replaced by
+# a stub: same icons, a tenth of the bytes.
+FONTAWESOME_STUB = (
+    "/* FontAwesome's SVG script is not used: the theme's style sheet draws the icons from the "
+    "web font (lederuddannelse.book.sphinx_ext). */\n"
+)
+
+
+def danish_interface(text: str) -> str:
+    """A written page with the theme's English interface strings replaced by Danish ones."""
+    for english, danish in DANISH_UI.items():
+        text = text.replace(english, danish)
+    return text
+
+
+def _on_build_finished(app, exception) -> None:
+    """Post-process the written site: Danish interface strings in every page, a Danish copy
+    button, no FontAwesome script. Idempotent, so unchanged pages of an incremental build can
+    be processed again."""
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = danish_interface(text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    copy = out / "_static" / "copybutton.js"
+    if copy.is_file():
+        text = copy.read_text(encoding="utf-8")
+        if "'da':" not in text and "const messages = {" in text:
+            copy.write_text(text.replace("const messages = {", COPYBUTTON_DA, 1), encoding="utf-8")
+    fa = out / "_static" / "scripts" / "fontawesome.js"
+    if fa.is_file() and fa.stat().st_size > len(FONTAWESOME_STUB) + 10:
+        fa.write_text(FONTAWESOME_STUB, encoding="utf-8")
+        for extra in (fa.with_name("fontawesome.js.map"),):
+            extra.unlink(missing_ok=True)
 
 
 def setup(app):
@@ -322,5 +415,6 @@ def setup(app):
     app.connect("builder-inited", _on_builder_inited)
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_page_context)
+    app.connect("build-finished", _on_build_finished)
     app.add_js_file(BUNDLE, priority=200)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

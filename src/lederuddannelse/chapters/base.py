@@ -111,34 +111,76 @@ class Chapter:
         if text:
             display(HTML(text))
 
+    def key_figures(self, figures: list, heading: str = "Nøgletal") -> None:
+        """Show 2-4 key figures (:class:`lederuddannelse.report.keyfigures.KeyFigure`) as
+        large numbers with one Danish line and the interval below; used at a chapter's top."""
+        from lederuddannelse.report.keyfigures import render
+
+        display(HTML(render(figures, heading)))
+
     def notice(self) -> None:
-        """Show what the page is computed on: synthetic data (visibly) or the user's file."""
+        """Show what the page is computed on, in one line: synthetic data (visibly) or the
+        user's file; the file, its hash, the version and the run's parameters (in Danish words)
+        fold away under it."""
+        import html
+
+        e = html.escape
         name = self.data_path.name
         digest = self.data_sha256[:12]
-        run = ", ".join(f"{k} = {v}" for k, v in self.params.items())
         if self.synthetic:
-            head = (
-                ":::{admonition} Syntetiske data\n:class: warning synthetic\n"
-                "Tallene på denne side er beregnet på et **syntetisk datasæt**. Det er kalibreret "
-                "til de få tal, rapporten offentliggør, og til denne udgaves egne antagelser, "
-                "hvor rapporten ikke giver et tal (se Om undersøgelsen). Tallene er ikke "
-                "rapportens egne estimater, og de siger intet nyt om virkelige ledere.\n\n"
+            line = (
+                "<strong>Syntetiske data:</strong> tallene er beregnet på et syntetisk datasæt, "
+                "ikke på rapportens egne data."
+            )
+            more = (
+                "Datasættet er kalibreret til de få tal, rapporten offentliggør, og til denne "
+                "udgaves egne antagelser, hvor rapporten ikke giver et tal (se Om undersøgelsen). "
+                "Tallene er ikke rapportens egne estimater og siger intet nyt om virkelige ledere. "
             )
         else:
-            head = (
-                ":::{admonition} Datagrundlag\n:class: note\n"
-                "Tallene på denne side er beregnet på den datafil, der er angivet nedenfor.\n\n"
-            )
+            line = "<strong>Datagrundlag:</strong> tallene er beregnet på datafilen nedenfor."
+            more = ""
+        # A lowered disclosure threshold is a warning: it stays on the visible line.
         lowered = self.design.policy.notice()
         if lowered:
-            head += f"**{lowered}**\n\n"
+            line += f" <strong>{e(lowered)}</strong>"
+        details = (
+            f"{more}Datafil: <code>{e(name)}</code> (SHA-256 <code>{e(digest)}…</code>), "
+            f"{e(number(len(self.data)))} besvarelser. Bogens version: {e(__version__)}. "
+            f"Kørslens valg: {e(parameter_words(self.params))}."
+        )
         display(
-            Markdown(
-                head
-                + f"Datafil: `{name}` (SHA-256 `{digest}…`), {number(len(self.data))} besvarelser. "
-                f"Bogens version: {__version__}. Parametre for denne kørsel: {run}.\n:::"
+            HTML(
+                f'<details class="ledu-notice"><summary>{line}</summary><p>{details}</p></details>'
             )
         )
+
+
+def parameter_words(params: dict[str, Any]) -> str:
+    """A run's parameters as a reader says them: 'definition: samlet; vægtet; ...'."""
+    parts = []
+    for key, value in params.items():
+        if key == "data_file":
+            parts.append(
+                "det indbyggede datasæt" if value == "embedded" else f"datafil {Path(value).name}"
+            )
+        elif key == "definition":
+            parts.append(f"definition: {DEFINITION_WORDS.get(value, value)}")
+        elif key == "weighted":
+            parts.append("vægtede tal" if value else "uvægtede tal")
+        elif key == "raking_se":
+            parts.append(
+                "standardfejl med vægtningens usikkerhed" if value else "vægtene som faste"
+            )
+        elif key == "conf_level":
+            parts.append(f"konfidensniveau {number(100 * value)} %")
+        elif key == "min_n":
+            parts.append(f"tal vises fra {number(value)} svar")
+        elif key == "min_count":
+            parts.append(f"intet antal under {number(value)}")
+        else:
+            parts.append(f"{key}: {value}")
+    return "; ".join(parts)
 
 
 #: Keeps the reader on the same section when switching definition: on click, the link gets

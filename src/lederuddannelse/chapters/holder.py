@@ -23,7 +23,7 @@ from lederuddannelse.analysis.findings import (
     variant,
 )
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.report.fmt import number
+from lederuddannelse.report.fmt import ci_plural, level_pct, n_is, number
 
 # Chapters (slugs) that show each finding in detail; the ledger links to their pages
 CHAPTER_OF = {
@@ -177,7 +177,7 @@ def glue_ledger(ch, table: pd.DataFrame) -> None:
         "holder_def_dependent",
         ", ".join(DEFINITION_DEPENDENT[:-1]) + " og " + DEFINITION_DEPENDENT[-1],
     )
-    ch.glue("holder_level", number(100 * ch.params["conf_level"]) + " %")
+    ch.glue("holder_level", level_pct(ch.params["conf_level"]))
 
 
 TEXT_COLUMNS = ("Rapporten", "Denne udgave", "Kriterium")
@@ -350,10 +350,23 @@ def level_chart(ch, table: pd.DataFrame) -> None:
         "konfidensintervallet",
         subtitle=[
             f"Andel, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
-            f"{number(100 * ch.params['conf_level'])} %-konfidensintervaller; rød streg: "
-            f"rapportens tal. n = {number(n)}.",
+            f"{ci_plural(ch.params['conf_level'])}; rød streg: rapportens tal. {n_is(n)}.",
             f"Kilde: {ch.source_line}",
         ],
         conf_level=ch.params["conf_level"],
     )
     ch.glue("fig_holder_niveauer", chart)
+
+
+def key_figures(ch, ledger: pd.DataFrame) -> list:
+    """The ledger's key figures: how many findings hold, do not hold, and cannot be decided
+    with this edition's parameters."""
+    from lederuddannelse.report.keyfigures import KeyFigure
+
+    c = counts(ledger)
+    of = f" af {number(c['total'])} fund"
+    return [
+        KeyFigure(number(c["holds"]), "holder" + of),
+        KeyFigure(number(c["fails"]), "holder ikke" + of),
+        KeyFigure(number(c["undecided"]), "kan ikke afgøres med disse data" + of),
+    ]

@@ -25,22 +25,27 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.analysis.compare import add_column, subtitle, wrap
-from lederuddannelse.analysis.modelterms import (
-    odds_ratio_text,
-    odds_ratios,
-    profile_contrast,
-    strongest,
-)
+from lederuddannelse.analysis.modelterms import odds_ratios, profile_contrast, strongest
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
-from lederuddannelse.report.charts import (
-    SUPPRESSED_LABEL,
-    breakdown_chart,
-    odds_ratio_chart,
-    proportion_chart,
+from lederuddannelse.report.charts import breakdown_chart, odds_ratio_chart, proportion_chart
+from lederuddannelse.report.fmt import (
+    N_HEADING,
+    SUPPRESSED,
+    ci_label,
+    difference_text,
+    n_cell,
+    number,
+    odds_ratio_text,
+    pct,
+    points_range,
+    pvalue_cell,
+    ratio_decimals,
+    share,
+    share_ci,
+    share_full,
 )
-from lederuddannelse.report.fmt import ci, number, pct, pvalue
 from lederuddannelse.report.tables import odds_ratio_table, plain_table
 
 BACKGROUND = ("gender", "age_group", "education", "experience")
@@ -151,46 +156,22 @@ def compute(ch) -> Who:
 
 
 # --- glue ------------------------------------------------------------------------------------
-def _share(ch, r) -> tuple[str, str]:
-    if bool(r["suppressed"]) or pd.isna(r["estimate"]):
-        return SUPPRESSED_LABEL, SUPPRESSED_LABEL
-    return pct(
-        r["estimate"]
-    ), f"{ci(r['ci_low'], r['ci_high'], ch.params['conf_level'])}, n = {number(r['n'])}"
-
-
-def _or_text(ch, r) -> str:
-    return odds_ratio_text(r, ch.params["conf_level"])
-
-
-def _diff_text(ch, r) -> str:
-    if bool(r["suppressed"]) or pd.isna(r["estimate"]):
-        return SUPPRESSED_LABEL
-    lvl = number(100 * ch.params["conf_level"])
-    return (
-        f"{number(100 * r['estimate'], 0)} procentpoint ({lvl} %-KI: "
-        f"{number(100 * r['ci_low'], 0)} til {number(100 * r['ci_high'], 0)}; "
-        f"{pvalue(r['p_value'])})"
-    )
-
-
 def glue_all(ch, res: Who) -> None:
     cb = load_codebook()
+    level = ch.params["conf_level"]
     ch.glue("hvem_definition", cb.label(ch.trained))
     overall = ch.design.proportion(ch.trained).iloc[0]
-    a, b = _share(ch, overall)
-    ch.glue("hvem_all", a)
-    ch.glue("hvem_all_ci", b)
+    ch.glue("hvem_all", share(overall))
+    ch.glue("hvem_all_ci", share_ci(overall, level))
     # F8
     r = res.manager_diff.iloc[0]
     mt = cb.value_labels("manager_type")
     for side, code in (("a", r["a"]), ("b", r["b"])):
         row = res.by_var["manager_type"].set_index("manager_type").loc[code]
-        s, c = _share(ch, row)
-        ch.glue(f"hvem_mt_{side}", s)
-        ch.glue(f"hvem_mt_{side}_ci", c)
+        ch.glue(f"hvem_mt_{side}", share(row))
+        ch.glue(f"hvem_mt_{side}_ci", share_ci(row, level))
         ch.glue(f"hvem_mt_{side}_label", mt[int(code)].lower())
-    ch.glue("hvem_mt_diff", _diff_text(ch, r))
+    ch.glue("hvem_mt_diff", difference_text(r, level))
     # strongest association among the variables (smallest p)
     tests = res.tests.sort_values("p_value")
     ch.glue("hvem_tests_sig", number(int((tests["p_value"] < 1 - ch.params["conf_level"]).sum())))
@@ -204,7 +185,7 @@ def glue_all(ch, res: Who) -> None:
     if res.odds is not None:
         o = res.odds.set_index("term")
         for item in WHO_ITEMS:
-            ch.glue(f"hvem_or_{item}", _or_text(ch, o.loc[item]))
+            ch.glue(f"hvem_or_{item}", odds_ratio_text(o.loc[item], level))
         ch.glue("hvem_model_n", number(res.model.n))
         sig = res.odds[
             (res.odds["p_value"] < 1 - ch.params["conf_level"]) & ~res.odds["suppressed"]
@@ -215,7 +196,7 @@ def glue_all(ch, res: Who) -> None:
         ch.glue(
             "hvem_or_top",
             "; ".join(
-                f"{d.lower()}: {_or_text(ch, r)}"
+                f"{d.lower()}: {odds_ratio_text(r, level)}"
                 for d, (_, r) in zip(top["display"], top.iterrows())
             )
             or "ingen",
@@ -228,8 +209,7 @@ def glue_all(ch, res: Who) -> None:
     # F10
     p = res.profiles.set_index("key")
     for key in ("archetype", "contrast"):
-        s, c = _share(ch, p.loc[key])
-        ch.glue(f"hvem_p_{key}_full", s if s == SUPPRESSED_LABEL else f"{s} ({c})")
+        ch.glue(f"hvem_p_{key}_full", share_full(p.loc[key], level))
         ch.glue(f"hvem_desc_{key}", p.loc[key, "description"])
     fixed = [v for v in WHO_FACTORS + WHO_ITEMS if v not in {a[1] for a in ARCHETYPE}]
     ch.glue(
@@ -239,7 +219,7 @@ def glue_all(ch, res: Who) -> None:
             for v in fixed
         ),
     )
-    ch.glue("hvem_contrast_or", _or_text(ch, res.contrast))
+    ch.glue("hvem_contrast_or", odds_ratio_text(res.contrast, level))
     t = res.traits
     higher = t[
         (t["p_value"] < 1 - ch.params["conf_level"]) & (t["estimate"] > 0) & ~t["suppressed"]
@@ -249,17 +229,12 @@ def glue_all(ch, res: Who) -> None:
     shown = t[~t["suppressed"]]
     if len(shown):
         top = shown.loc[shown["estimate"].abs().idxmax()]
-        ch.glue("hvem_traits_top", f"{top['trait'].lower()}: {_diff_text(ch, top)}")
+        ch.glue("hvem_traits_top", f"{top['trait'].lower()}: {difference_text(top, level)}")
     else:
-        ch.glue("hvem_traits_top", SUPPRESSED_LABEL)
+        ch.glue("hvem_traits_top", SUPPRESSED)
 
 
 # --- figures and tables ----------------------------------------------------------------------
-def _subtitle(ch, what: str, n) -> list[str]:
-    """The figure subtitle: the project's one (wrapped to the text width)."""
-    return subtitle(ch, what, n)
-
-
 def breakdown_figure(ch, res: Who, variables, name: str, title_lead: str) -> None:
     """Glue a stacked breakdown chart of the share trained for ``variables``."""
     parts = [(load_codebook().label(v), res.by_var[v]) for v in variables]
@@ -282,7 +257,7 @@ def breakdown_figure(ch, res: Who, variables, name: str, title_lead: str) -> Non
         parts,
         label="label",
         title=wrap(title, 55),
-        subtitle=_subtitle(
+        subtitle=subtitle(
             ch,
             f"Andel, der har taget uddannelsen ({load_codebook().label(ch.trained).lower()})",
             len(ch.data),
@@ -301,9 +276,9 @@ def tests_table(ch, res: Who):
     frame = pd.DataFrame(
         {
             "Variabel": res.tests["label"],
-            "F (Rao-Scott)": [number(f, 2) for f in res.tests["F"]],
-            "p-værdi": [pvalue(p).replace(" ", "\u00a0") for p in res.tests["p_value"]],
-            "Antal svar (n)": [number(n) for n in res.tests["n"]],
+            "F (Rao-Scott)": [number(f, ratio_decimals(f)) for f in res.tests["F"]],
+            "p-værdi": [pvalue_cell(p) for p in res.tests["p_value"]],
+            N_HEADING: [number(n) for n in res.tests["n"]],
         }
     )
     return plain_table(
@@ -327,7 +302,7 @@ def odds_chart(ch, res: Who) -> None:
         o,
         label="short",
         title=wrap(title, 55),
-        subtitle=_subtitle(ch, "Odds ratio fra vægtet logistisk regression", res.model.n),
+        subtitle=subtitle(ch, "Odds ratio fra vægtet logistisk regression", res.model.n),
         conf_level=ch.params["conf_level"],
     )
     ch.glue("fig_hvem_model", chart)
@@ -372,7 +347,7 @@ def profile_chart(ch, res: Who) -> None:
         p,
         label="profile",
         title=wrap(title, 55),
-        subtitle=_subtitle(ch, "Forudsagt sandsynlighed fra den logistiske model", p["n"].iloc[0]),
+        subtitle=subtitle(ch, "Forudsagt sandsynlighed fra den logistiske model", p["n"].iloc[0]),
         conf_level=ch.params["conf_level"],
         axis_title="Forudsagt sandsynlighed",
     )
@@ -386,21 +361,20 @@ def profiles_download(res: Who) -> pd.DataFrame:
 
 
 def traits_table(ch, res: Who):
-    lvl = number(100 * ch.params["conf_level"])
     rows = []
     for _, r in res.traits.iterrows():
         hidden = bool(r["suppressed"])
         rows.append(
             {
                 "Træk": r["trait"],
-                "Blandt uddannede": SUPPRESSED_LABEL if hidden else pct(r["estimate_a"], 1),
-                "Blandt ikke-uddannede": SUPPRESSED_LABEL if hidden else pct(r["estimate_b"], 1),
-                f"Forskel ({lvl} %-KI), procentpoint": ""
+                "Blandt uddannede": SUPPRESSED if hidden else pct(r["estimate_a"], 1),
+                "Blandt ikke-uddannede": SUPPRESSED if hidden else pct(r["estimate_b"], 1),
+                f"Forskel ({ci_label(ch.params['conf_level'])}), procentpoint": ""
                 if hidden
                 else f"{number(100 * r['estimate'], 1)} "
-                f"({number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)})",
-                "p-værdi": "" if hidden else pvalue(r["p_value"]).replace(" ", "\u00a0"),
-                "Antal svar (n)": f"{number(r['n_a'])} / {number(r['n_b'])}",
+                f"({points_range(r['ci_low'], r['ci_high'], 1)})",
+                "p-værdi": "" if hidden else pvalue_cell(r["p_value"]),
+                N_HEADING: n_cell(r["n_a"], r["n_b"]),
             }
         )
     return plain_table(
@@ -414,3 +388,23 @@ def traits_download(res: Who) -> pd.DataFrame:
     return res.traits.drop(columns=["by", "variable"], errors="ignore").rename(
         columns={"trait": "traek"}
     )
+
+
+def key_figures(ch, res: Who) -> list:
+    """The chapter's opening numbers: the share trained among managers of managers and of
+    employees, and the difference between them with its test."""
+    from lederuddannelse.report.keyfigures import difference_figure, proportion_figure
+
+    r = res.manager_diff.iloc[0]
+    mt = load_codebook().value_labels("manager_type")
+    level = ch.params["conf_level"]
+    figures = [
+        proportion_figure(
+            res.by_var["manager_type"].set_index("manager_type").loc[code],
+            f"af {mt[int(code)].lower()} har taget uddannelsen",
+            level,
+        )
+        for code in (r["a"], r["b"])
+    ]
+    figures.append(difference_figure(r, "forskel mellem de to grupper (procentpoint)", level))
+    return figures

@@ -99,3 +99,23 @@ def table(ch, res: ManagerType, which: str, caption: str, uid: str):
 
 def download(res: ManagerType, which: str) -> pd.DataFrame:
     return cmp.for_download(*(res.barriers if which == "barriers" else res.overview))
+
+
+def key_figures(ch, res: ManagerType) -> list:
+    """The chapter's opening numbers: the share trained in each manager type and the
+    difference between them with its test."""
+    from lederuddannelse.report.keyfigures import difference_figure, proportion_figure
+
+    level = ch.params["conf_level"]
+    shares, tests = res.overview
+    col = res.columns["trained"]
+    rows = shares[shares["item"] == col]
+    figures = [
+        proportion_figure(r, f"af {cmp.lower_first(r['group'])} har taget uddannelsen", level)
+        for _, r in rows.iterrows()
+    ]
+    t = tests[tests["item"] == col] if "item" in tests.columns else tests.iloc[[0]]
+    figures.append(
+        difference_figure(t.iloc[0], "forskel mellem de to grupper (procentpoint)", level)
+    )
+    return figures

@@ -31,15 +31,26 @@ from lederuddannelse.analysis.findings import (
     profile_model,
 )
 from lederuddannelse.analysis.modelterms import (
-    odds_ratio_parts,
     odds_ratios,
     ordinal_at_least,
     profile_contrast,
     strongest,
 )
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.report.charts import SUPPRESSED_LABEL, odds_ratio_chart, proportion_chart
-from lederuddannelse.report.fmt import ci, number, pct, pvalue
+from lederuddannelse.report.charts import odds_ratio_chart, proportion_chart
+from lederuddannelse.report.fmt import (
+    SUPPRESSED,
+    ci_heading,
+    mean_with_ci,
+    number,
+    odds_ratio_text,
+    p_below,
+    pct,
+    pct_range,
+    share,
+    share_ci,
+    share_with_ci,
+)
 from lederuddannelse.report.tables import odds_ratio_table, plain_table
 
 #: The items of the attitude model by the finding they test (in the order of the prose).
@@ -109,12 +120,6 @@ def profile_text(row: pd.Series) -> str:
 
 
 # --- glue ------------------------------------------------------------------------------------
-def _or_text(ch, r) -> str:
-    """'odds ratio 1,46; 95 %-KI: …', worded for use inside parentheses."""
-    parts = odds_ratio_parts(r, ch.params["conf_level"])
-    return SUPPRESSED_LABEL if parts is None else f"odds ratio {parts[0]}; {parts[1]}"
-
-
 def direction(ch, r) -> str:
     """'mere lyst' / 'mindre lyst' when significant at 1 - conf_level, else no clear difference."""
     if r is None or bool(r.get("suppressed", False)) or pd.isna(r.get("odds_ratio")):
@@ -126,7 +131,8 @@ def direction(ch, r) -> str:
 
 def item_sentence(ch, item: str, r) -> str:
     cb = load_codebook()
-    return f"{cb.label(item)}: jo mere enig, desto {direction(ch, r)} ({_or_text(ch, r)})".replace(
+    effect = odds_ratio_text(r, ch.params["conf_level"], named=True)
+    return f"{cb.label(item)}: jo mere enig, desto {direction(ch, r)} ({effect})".replace(
         "desto ingen statistisk signifikant forskel i lysten",
         "uden statistisk signifikant forskel i lysten",
     ).replace("desto en undertrykt", "med en undertrykt")
@@ -136,12 +142,8 @@ def glue_all(ch, res: Desire) -> None:
     cb = load_codebook()
     lvl = ch.params["conf_level"]
     h = res.high.iloc[0]
-    ok = not bool(h["suppressed"])
-    ch.glue("lyst_high", pct(h["estimate"]) if ok else SUPPRESSED_LABEL)
-    ch.glue(
-        "lyst_high_ci",
-        f"{ci(h['ci_low'], h['ci_high'], lvl)}, n = {number(h['n'])}" if ok else SUPPRESSED_LABEL,
-    )
+    ch.glue("lyst_high", share(h))
+    ch.glue("lyst_high_ci", share_ci(h, lvl))
     labels = cb.value_labels("desire")
     ch.glue(
         "lyst_high_levels", f"»{labels[HIGH_LEVEL].lower()}« eller »{labels[max(labels)].lower()}«"
@@ -150,12 +152,10 @@ def glue_all(ch, res: Desire) -> None:
     if len(d):
         top = d.loc[d["estimate"].idxmax()]
         ch.glue("lyst_mode", f"»{top['label'].lower()}«")
-        ch.glue(
-            "lyst_mode_share", f"{pct(top['estimate'])} ({ci(top['ci_low'], top['ci_high'], lvl)})"
-        )
+        ch.glue("lyst_mode_share", share_with_ci(top, lvl))
     else:
-        ch.glue("lyst_mode", SUPPRESSED_LABEL)
-        ch.glue("lyst_mode_share", SUPPRESSED_LABEL)
+        ch.glue("lyst_mode", SUPPRESSED)
+        ch.glue("lyst_mode_share", SUPPRESSED)
     # attitude model
     o = res.attitude_or.set_index("term") if res.attitude_or is not None else None
     ch.glue("lyst_model_n", number(res.attitude_model.n) if o is not None else "–")
@@ -165,7 +165,7 @@ def glue_all(ch, res: Desire) -> None:
             ch.glue(f"lyst_item_{item}", item_sentence(ch, item, r))
     # background model and profiles
     bo = res.background_or
-    ch.glue("lyst_alpha", number(1 - lvl, 2))
+    ch.glue("lyst_alpha", p_below(1 - lvl))
     ch.glue("lyst_bg_n", number(res.background_model.n) if bo is not None else "–")
     if bo is not None:
         sig = bo[(bo["p_value"] < 1 - lvl) & ~bo["suppressed"]]
@@ -182,27 +182,12 @@ def glue_all(ch, res: Desire) -> None:
         r = res.profiles.iloc[i]
         hidden = bool(r["suppressed"]) or pd.isna(r["estimate"])
         ch.glue(f"lyst_{key}_desc", r["description"])
-        ch.glue(
-            f"lyst_{key}_p_full",
-            SUPPRESSED_LABEL
-            if hidden
-            else f"{pct(r['estimate'])} ({ci(r['ci_low'], r['ci_high'], lvl)})",
-        )
+        ch.glue(f"lyst_{key}_p_full", SUPPRESSED if hidden else share_with_ci(r, lvl))
         ch.glue(
             f"lyst_{key}_mean",
-            SUPPRESSED_LABEL
-            if hidden
-            else f"{number(r['mean'], 1)} ({number(100 * lvl)} %-KI: "
-            f"{number(r['mean_low'], 1)}–{number(r['mean_high'], 1)})",
+            SUPPRESSED if hidden else mean_with_ci(r["mean"], r["mean_low"], r["mean_high"], lvl),
         )
-    c = res.contrast
-    ch.glue(
-        "lyst_contrast",
-        SUPPRESSED_LABEL
-        if c is None or c["suppressed"]
-        else f"{number(c['odds_ratio'], 2)} ({number(100 * lvl)} %-KI: "
-        f"{number(c['or_low'], 2)}–{number(c['or_high'], 2)}, {pvalue(c['p_value'])})",
-    )
+    ch.glue("lyst_contrast", odds_ratio_text(res.contrast, lvl))
     ch.glue("lyst_scale_min", f"»{labels[min(labels)].lower()}«")
     ch.glue("lyst_scale_max", f"»{labels[max(labels)].lower()}«")
     ch.glue("lyst_scale_first", number(min(labels)))
@@ -210,11 +195,6 @@ def glue_all(ch, res: Desire) -> None:
 
 
 # --- figures and tables ----------------------------------------------------------------------
-def _subtitle(ch, what: str, n) -> list[str]:
-    """The figure subtitle: the project's one (wrapped to the text width)."""
-    return subtitle(ch, what, n)
-
-
 def distribution_chart(ch, res: Desire) -> None:
     h = res.high.iloc[0]
     title = (
@@ -227,7 +207,7 @@ def distribution_chart(ch, res: Desire) -> None:
         res.distribution,
         label="label",
         title=wrap(title, 55),
-        subtitle=_subtitle(ch, "Fordeling af svarene", h["n"]),
+        subtitle=subtitle(ch, "Fordeling af svarene", h["n"]),
         conf_level=ch.params["conf_level"],
     )
     ch.glue("fig_lyst_fordeling", chart)
@@ -251,7 +231,7 @@ def attitude_chart(ch, res: Desire) -> None:
         res.attitude_or,
         label="short",
         title=wrap(_or_title(res.attitude_or, "Holdninger og arbejdsplads"), 55),
-        subtitle=_subtitle(
+        subtitle=subtitle(
             ch,
             "Holdninger og arbejdsplads: odds ratio for højere lyst pr. trin, ordinal logistisk "
             "regression",
@@ -269,7 +249,7 @@ def background_chart(ch, res: Desire) -> None:
         res.background_or,
         label="short",
         title=wrap(_or_title(res.background_or, "Baggrund"), 55),
-        subtitle=_subtitle(
+        subtitle=subtitle(
             ch,
             "Baggrund: odds ratio for højere lyst, ordinal logistisk regression",
             res.background_model.n,
@@ -317,7 +297,7 @@ def profile_chart(ch, res: Desire) -> None:
         p,
         label="profile",
         title=wrap(title, 55),
-        subtitle=_subtitle(
+        subtitle=subtitle(
             ch,
             f"Forudsagt sandsynlighed for »{labels[HIGH_LEVEL].lower()}« eller mere",
             p["n"].iloc[0] if ok else len(ch.data),
@@ -329,7 +309,6 @@ def profile_chart(ch, res: Desire) -> None:
 
 
 def profiles_table(ch, res: Desire):
-    lvl = number(100 * ch.params["conf_level"])
     rows = []
     for _, r in res.profiles.iterrows():
         hidden = bool(r["suppressed"]) or pd.isna(r["estimate"])
@@ -337,14 +316,13 @@ def profiles_table(ch, res: Desire):
             {
                 "Profil": r["profile"],
                 "Beskrivelse": r["description"],
-                "Stor eller meget stor lyst": SUPPRESSED_LABEL if hidden else pct(r["estimate"], 1),
-                f"{lvl} %-konfidensinterval": ""
+                "Stor eller meget stor lyst": SUPPRESSED if hidden else pct(r["estimate"], 1),
+                ci_heading(ch.params["conf_level"]): ""
                 if hidden
-                else f"{pct(r['ci_low'], 1, suffix='')}–{pct(r['ci_high'], 1)}",
+                else pct_range(r["ci_low"], r["ci_high"], 1),
                 "Forudsagt gennemsnit på skalaen": ""
                 if hidden
-                else f"{number(r['mean'], 2)} "
-                f"({number(r['mean_low'], 2)}–{number(r['mean_high'], 2)})",
+                else mean_with_ci(r["mean"], r["mean_low"], r["mean_high"], None, 2),
             }
         )
     return plain_table(
@@ -362,3 +340,21 @@ def profiles_download(res: Desire) -> pd.DataFrame:
             "mean_high": "gennemsnit_ki_oevre",
         }
     )
+
+
+def key_figures(ch, res: Desire) -> list:
+    """The chapter's opening numbers: the share with high desire, and the predicted share
+    with high desire for the report's two profiles (most and least desire)."""
+    from lederuddannelse.report.keyfigures import proportion_figure
+
+    level = ch.params["conf_level"]
+    p = res.profiles.set_index("profile")
+    return [
+        proportion_figure(res.high.iloc[0], "af lederne har stor lyst til uddannelsen", level),
+        proportion_figure(
+            p.loc["Mest lyst"], "har stor lyst i profilen med mest lyst (model)", level
+        ),
+        proportion_figure(
+            p.loc["Mindst lyst"], "har stor lyst i profilen med mindst lyst (model)", level
+        ),
+    ]

@@ -140,3 +140,17 @@ def _definition(ch) -> str:
     from lederuddannelse.chapters.udbredelse import definition_phrase
 
     return definition_phrase(ch)
+
+
+def key_figures(ch, res: Motives) -> list:
+    """The chapter's opening numbers: the most frequent reason (among the trained) and the
+    most frequent barrier (among the untrained), each with its share."""
+    from lederuddannelse.report.keyfigures import top_item_figure
+
+    figures = []
+    for ranked, lead in (
+        (res.reasons, "af de uddannede nævner som grund: "),
+        (res.barriers, "af de ikke-uddannede nævner som årsag: "),
+    ):
+        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"]))
+    return figures

@@ -21,8 +21,20 @@ from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.targets import report_fact
 from lederuddannelse.data.weighting import WeightingDiagnostics, weighting_diagnostics
 from lederuddannelse.params import DEFINITION_WORDS
-from lederuddannelse.report.charts import SUPPRESSED_LABEL, histogram_chart
-from lederuddannelse.report.fmt import ci, number, pct
+from lederuddannelse.report.charts import histogram_chart
+from lederuddannelse.report.fmt import (
+    N_HEADING,
+    SUPPRESSED,
+    ci_heading,
+    level_pct,
+    n_is,
+    number,
+    pct,
+    pct_range,
+    points,
+    share,
+    share_ci,
+)
 from lederuddannelse.report.tables import plain_table
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import DisclosureSpec, LinkedSet, SuppressionPolicy
@@ -247,8 +259,7 @@ def glue_all(ch, res: Methods) -> None:
         "om_max_after",
         "rammer alle andele populationens (afvigelserne er under et tiendedel procentpoint)"
         if worst_after < 0.05
-        else f"afviger ingen andel mere end {number(worst_after, 1)} procentpoint fra "
-        "populationens",
+        else f"afviger ingen andel mere end {points(worst_after / 100, 1)} fra populationens",
     )
     from lederuddannelse.data.weighting import margin_kinds
 
@@ -271,10 +282,7 @@ def glue_all(ch, res: Methods) -> None:
         "beskrevet her, men skønnene bruger dem ikke, så de viser, hvad vægtningen ændrer.",
     )
     # uncertainty
-    ch.glue(
-        "om_conf",
-        f"{number(100 * p['conf_level'], 0 if float(100 * p['conf_level']).is_integer() else 1)} %",
-    )
+    ch.glue("om_conf", level_pct(p["conf_level"]))
     ch.glue(
         "om_raking_run",
         "I denne kørsel tager standardfejlene højde for rakingen (parameteren raking_se er true)."
@@ -285,22 +293,15 @@ def glue_all(ch, res: Methods) -> None:
     s = res.se_compare.set_index("key")
     for key in ("raking", "fixed"):
         r = s.loc[key]
-        ch.glue(
-            f"om_se_{key}", number(100 * r["se"], 2) if not r["suppressed"] else SUPPRESSED_LABEL
-        )
+        ch.glue(f"om_se_{key}", SUPPRESSED if r["suppressed"] else points(r["se"], 2))
     for key in ("raking", "unweighted"):
         r = s.loc[key]
-        ch.glue(f"om_est_{key}", pct(r["estimate"]) if not r["suppressed"] else SUPPRESSED_LABEL)
-        ch.glue(
-            f"om_est_{key}_ci",
-            f"{ci(r['ci_low'], r['ci_high'], p['conf_level'])}, n = {number(r['n'])}"
-            if not r["suppressed"]
-            else SUPPRESSED_LABEL,
-        )
+        ch.glue(f"om_est_{key}", share(r))
+        ch.glue(f"om_est_{key}_ci", share_ci(r, p["conf_level"]))
     ratio = s.loc["fixed", "se"] / s.loc["raking", "se"]
     ch.glue(
         "om_se_ratio",
-        SUPPRESSED_LABEL
+        SUPPRESSED
         if not np.isfinite(ratio)
         else f"{pct(abs(ratio - 1))} {'større' if ratio >= 1 else 'mindre'}",
     )
@@ -378,13 +379,12 @@ def margins_frame(ch, res: Methods) -> pd.DataFrame:
                 for v, c in zip(m["variable"], m["category"])
             ],
             "Stikprøven (uvægtet)": [
-                SUPPRESSED_LABEL if s else pct(v, 1)
+                SUPPRESSED if s else pct(v, 1)
                 for v, s in zip(m["unweighted_share"], m["suppressed"])
             ],
             "Efter vægtning": [pct(v, 1) for v in m["weighted_share"]],
-            "Antal svar (n)": [
-                SUPPRESSED_LABEL if s else number(r)
-                for r, s in zip(m["respondents"], m["suppressed"])
+            N_HEADING: [
+                SUPPRESSED if s else number(r) for r, s in zip(m["respondents"], m["suppressed"])
             ],
         }
     )
@@ -430,7 +430,7 @@ def weights_chart(ch, res: Methods) -> None:
             55,
         ),
         subtitle=[
-            f"Fordeling af vægtene efter raking. n = {number(d.value('n'))}. Yderste søjler: "
+            f"Fordeling af vægtene efter raking. {n_is(d.value('n'))}. Yderste søjler: "
             f"gennemsnittet af de {number(min(ch.design.policy.min_n, int(d.value('n'))))} "
             "mindste/største vægte og alt derunder/derover.",
             f"Kilde: {ch.source_line}",
@@ -498,20 +498,19 @@ def weight_summary_table(ch, res: Methods):
 
 def se_table(ch, res: Methods):
     """The trained share under three variance assumptions: estimate, CI, SE, deff, n."""
-    level = number(100 * ch.params["conf_level"])
     rows = []
     for _, r in res.se_compare.iterrows():
         hidden = bool(r["suppressed"])
         rows.append(
             {
                 "Beregning": r["metode"],
-                "Andel": SUPPRESSED_LABEL if hidden else pct(r["estimate"], 1),
-                f"{level} %-konfidensinterval": ""
+                "Andel": SUPPRESSED if hidden else pct(r["estimate"], 1),
+                ci_heading(ch.params["conf_level"]): ""
                 if hidden
-                else f"{pct(r['ci_low'], 1, suffix='')}–{pct(r['ci_high'], 1)}",
+                else pct_range(r["ci_low"], r["ci_high"], 1),
                 "Standardfejl (procentpoint)": "" if hidden else number(100 * r["se"], 2),
                 "Designeffekt": "" if hidden else number(r["deff"], 2),
-                "Antal svar (n)": number(r["n"]),
+                N_HEADING: number(r["n"]),
             }
         )
     return plain_table(
@@ -529,3 +528,21 @@ def calibration_table(ch, res: Methods):
         caption="Kalibreringsmål for de syntetiske data og det opnåede niveau i populationen",
         uid="om-kalibrering",
     )
+
+
+def key_figures(ch, res: Methods) -> list:
+    """The chapter's opening numbers: answers, questions, the effective sample size after
+    weighting, and the population the weights add up to."""
+    from lederuddannelse.report.keyfigures import KeyFigure
+
+    d = res.weighting
+    return [
+        KeyFigure(number(len(ch.data)), "besvarelser ligger til grund for tallene"),
+        KeyFigure(number(len(res.questions)), "spørgsmål i spørgeskemaet"),
+        KeyFigure(
+            number(d.value("kish_n_eff")),
+            "effektiv stikprøvestørrelse efter vægtning",
+            interval=f"Designeffekt af vægtningen: {number(d.value('deff_weighting'), 2)}",
+        ),
+        KeyFigure(number(d.value("sum_of_weights")), "ledere i populationen, vægtene summer til"),
+    ]

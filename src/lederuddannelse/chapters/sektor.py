@@ -172,3 +172,25 @@ def comparison_table(ch, res: Sector):
 
 def download(res: Sector) -> pd.DataFrame:
     return cmp.for_download(*res.comparison)
+
+
+def key_figures(ch, res: Sector) -> list:
+    """The chapter's opening numbers for this sector: the share trained (any definition),
+    its most frequent reason and its most frequent barrier."""
+    from lederuddannelse.report.keyfigures import proportion_figure, top_item_figure
+
+    level = ch.params["conf_level"]
+    this = cmp.lower_first(res.label)
+    figures = [
+        proportion_figure(
+            res.trained.set_index("key").loc["any"],
+            f"af lederne i {this} har taget uddannelsen (samlet)",
+            level,
+        )
+    ]
+    for ranked, lead in (
+        (res.reasons, "af de uddannede nævner som grund: "),
+        (res.barriers, "af de ikke-uddannede nævner som årsag: "),
+    ):
+        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"]))
+    return figures

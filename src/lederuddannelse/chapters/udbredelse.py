@@ -11,14 +11,13 @@ from lederuddannelse.analysis.compare import (
     glue_share,
     lower_first,
     restrict,
-    share_text,
     subtitle,
     trained_mask,
     wrap,
 )
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.report.charts import SUPPRESSED_LABEL, proportion_chart
-from lederuddannelse.report.fmt import ci, number, pct
+from lederuddannelse.report.charts import proportion_chart
+from lederuddannelse.report.fmt import SUPPRESSED, ci_plural, n_is, pct, share, share_ci
 from lederuddannelse.report.tables import estimates_table
 
 DEFINITIONS = ("any", "narrow", "broad")
@@ -110,18 +109,9 @@ def _row(frame: pd.DataFrame, key: str | None = None) -> pd.Series:
 
 def glue_all(ch, res: Prevalence) -> None:
     """Glue every number the prose uses, Danish-formatted, with CI and n."""
-    level = ch.params["conf_level"]
     for d in DEFINITIONS:
-        r = _row(res.by_definition, d)
-        ch.glue(f"udbredelse_{d}", pct(r["estimate"]))
-        ch.glue(
-            f"udbredelse_{d}_ci", f"{ci(r['ci_low'], r['ci_high'], level)}, n = {number(r['n'])}"
-        )
-    r = _row(res.after_2020)
-    ch.glue("udbredelse_after2020", pct(r["estimate"]))
-    ch.glue(
-        "udbredelse_after2020_ci", f"{ci(r['ci_low'], r['ci_high'], level)}, n = {number(r['n'])}"
-    )
+        glue_share(ch, f"udbredelse_{d}", _row(res.by_definition, d))
+    glue_share(ch, "udbredelse_after2020", _row(res.after_2020))
     if res.paid_by is not None:
         glue_payment(ch, res)
     if res.by_industry is not None:
@@ -166,17 +156,16 @@ def glue_industry(ch, res: Prevalence) -> None:
             "udbredelse_industry_top_share_ci",
             "udbredelse_industry_low",
         ):
-            ch.glue(name, SUPPRESSED_LABEL)
+            ch.glue(name, SUPPRESSED)
         return
     top = shown.iloc[0]
     ch.glue("udbredelse_industry_top", lower_first(top["label"]))
     glue_share(ch, "udbredelse_industry_top_share", top)
     low = shown.iloc[1:].iloc[::-1].head(3)
     level = ch.params["conf_level"]
-    names = []
-    for _, r in low.iterrows():
-        est, detail = share_text(r, level)
-        names.append(f"{lower_first(r['label'])} ({est}, {detail})")
+    names = [
+        f"{lower_first(r['label'])} ({share(r)}, {share_ci(r, level)})" for _, r in low.iterrows()
+    ]
     # "X (…), dernæst Y (…) og Z (…)": each name carries its own parenthesis with commas, so a
     # plain comma list would not read as a list
     text = names[0]
@@ -206,8 +195,7 @@ def definition_chart(ch, res: Prevalence) -> None:
         ),
         subtitle=[
             f"Andel efter definition, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, "
-            f"med {number(100 * ch.params['conf_level'])} %-konfidensintervaller. n = "
-            f"{number(any_['n'])}.",
+            f"med {ci_plural(ch.params['conf_level'])}. {n_is(any_['n'])}.",
             f"Kilde: {ch.source_line}",
         ],
         conf_level=ch.params["conf_level"],
@@ -321,3 +309,30 @@ def industry_table(ch, res: Prevalence):
         ),
         uid="udbredelse-branche",
     )
+
+
+def key_figures(ch, res: Prevalence) -> list:
+    """The chapter's opening numbers: trained (any, narrow), paid by the workplace, unwilling
+    to pay oneself; each with its interval and n."""
+    from lederuddannelse.report.keyfigures import proportion_figure
+
+    level = ch.params["conf_level"]
+    w = res.willing.set_index("key")
+    return [
+        proportion_figure(
+            _row(res.by_definition, "any"),
+            "af lederne har taget en lederuddannelse i psykisk arbejdsmiljø (samlet)",
+            level,
+        ),
+        proportion_figure(
+            _row(res.by_definition, "narrow"),
+            "har taget en, hvor psykisk arbejdsmiljø var hovedindholdet",
+            level,
+        ),
+        proportion_figure(
+            res.paid_workplace.iloc[0], "af de uddannede fik den betalt af arbejdspladsen", level
+        ),
+        proportion_figure(
+            w.loc["unwilling"], "af alle ledere vil ikke tage den, hvis de selv skal betale", level
+        ),
+    ]

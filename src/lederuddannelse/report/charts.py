@@ -11,32 +11,33 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lederuddannelse.report.fmt import number, pct
-
-SUPPRESSED_LABEL = "undertrykt (for få svar)"
+from lederuddannelse.report.fmt import (
+    SUPPRESSED,
+    ci_label,
+    number,
+    number_range,
+    odds_ratio,
+    odds_ratio_with_ci,
+    pct,
+    pct_range,
+    share_with_ci,
+)
 
 
 def describe_rows(table: pd.DataFrame, label: str, text_of) -> str:
     """A Danish text alternative: each row's label and ``text_of(row)``, or that it is
     suppressed (the alternative must not reveal what the chart hides)."""
     parts = [
-        f"{row[label]}: {SUPPRESSED_LABEL if row.get('suppressed', False) else text_of(row)}"
+        f"{row[label]}: {SUPPRESSED if row.get('suppressed', False) else text_of(row)}"
         for _, row in table.iterrows()
     ]
     return "; ".join(parts) + "."
 
 
 def describe_proportions(table: pd.DataFrame, label: str, conf_level: float) -> str:
-    """A Danish text alternative listing each row's estimate and interval."""
-    level = number(100 * conf_level)
-    return describe_rows(
-        table,
-        label,
-        lambda row: (
-            f"{pct(row['estimate'])} ({level} %-KI "
-            f"{pct(row['ci_low'], suffix='')}–{pct(row['ci_high'])})"
-        ),
-    )
+    """A Danish text alternative listing each row's estimate and interval, worded as the
+    prose words them (:func:`lederuddannelse.report.fmt.share_with_ci`)."""
+    return describe_rows(table, label, lambda row: share_with_ci(row, conf_level))
 
 
 def with_text_columns(table: pd.DataFrame) -> pd.DataFrame:
@@ -46,20 +47,40 @@ def with_text_columns(table: pd.DataFrame) -> pd.DataFrame:
     data["suppressed"] = data.get("suppressed", False)
     data["suppressed"] = data["suppressed"].fillna(False).astype(bool)
     data["estimate_text"] = [
-        SUPPRESSED_LABEL if s else pct(e) for e, s in zip(data["estimate"], data["suppressed"])
+        SUPPRESSED if s else pct(e) for e, s in zip(data["estimate"], data["suppressed"])
     ]
     data["ci_text"] = [
-        "" if s else f"{pct(lo, suffix='')}–{pct(hi)}"
+        "" if s else pct_range(lo, hi)
         for lo, hi, s in zip(data["ci_low"], data["ci_high"], data["suppressed"])
     ]
     data["n_text"] = [number(n) if pd.notna(n) else "" for n in data["n"]]
     return data
 
 
+# One convention for the book's share axes: bare numbers, the unit in the axis title
+# ("Andel (pct.)"), as Statistics Denmark does; the prose says "20 pct.".
+PCT_AXIS = {"labelExpr": "format(datum.value * 100, 'd')", "tickCount": 5}
+
+
+def pct_axis_title(title: str) -> str:
+    """'Andel' -> 'Andel (pct.)' (unchanged if it already names its unit)."""
+    return title if "pct" in title or "%" in title else f"{title} (pct.)"
+
+
+def key_line(conf_level: float, extra: str = "") -> str:
+    """The line under a chart's subtitle that says how to read its intervals."""
+    return f"Vandret streg: {number(100 * conf_level)} %-konfidensinterval{extra}."
+
+
+def with_key_line(subtitle: str | list[str], line: str) -> list[str]:
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    return lines if line in lines else lines + [line]
+
+
 def interval_layers(base: alt.Chart, tooltip, font_size: int, stroke_width: float, dx: int):
     """The layers every proportion chart shares: CI whiskers, the estimate's label beyond the
     interval, and the suppression mark at zero for suppressed rows (drawn instead of a bar)."""
-    whiskers = base.mark_rule(color="#222222", strokeWidth=stroke_width).encode(
+    whiskers = base.mark_rule(color="#222222", strokeWidth=stroke_width, strokeCap="butt").encode(
         x="ci_low:Q", x2="ci_high:Q", tooltip=tooltip
     )
     text = base.mark_text(align="left", dx=dx, color="#222222", fontSize=font_size).encode(
@@ -89,19 +110,21 @@ def proportion_chart(
     tooltip = [
         alt.Tooltip(f"{label}:N", title=" "),
         alt.Tooltip("estimate_text:N", title="Andel"),
-        alt.Tooltip("ci_text:N", title=f"{number(100 * conf_level)} %-KI"),
+        alt.Tooltip("ci_text:N", title=ci_label(conf_level)),
         alt.Tooltip("n_text:N", title="Antal svar"),
     ]
     x_scale = alt.Scale(domain=[0, 1])
     base = alt.Chart(data).encode(y=y)
-    bars = base.mark_bar(**({"color": color} if color else {})).encode(
-        x=alt.X("estimate:Q", title=axis_title, axis=alt.Axis(format=".0%"), scale=x_scale),
+    bars = base.mark_bar(opacity=0.85, **({"color": color} if color else {})).encode(
+        x=alt.X(
+            "estimate:Q", title=pct_axis_title(axis_title), axis=alt.Axis(**PCT_AXIS), scale=x_scale
+        ),
         tooltip=tooltip,
     )
     return alt.layer(
-        bars, *interval_layers(base, tooltip, font_size=12, stroke_width=1.5, dx=6)
+        bars, *interval_layers(base, tooltip, font_size=12, stroke_width=2.5, dx=6)
     ).properties(
-        title=alt.Title(title, subtitle=subtitle),
+        title=alt.Title(title, subtitle=with_key_line(subtitle, key_line(conf_level))),
         width=480,
         height=alt.Step(34),
         description=describe_proportions(data, label, conf_level),
@@ -134,7 +157,7 @@ def grouped_proportion_chart(
         alt.Tooltip(f"{label}:N", title=" "),
         alt.Tooltip(f"{group}:N", title="Gruppe"),
         alt.Tooltip("estimate_text:N", title="Andel"),
-        alt.Tooltip("ci_text:N", title=f"{number(100 * conf_level)} %-KI"),
+        alt.Tooltip("ci_text:N", title=ci_label(conf_level)),
         alt.Tooltip("n_text:N", title="Antal svar"),
     ]
     color = alt.Color(f"{group}:N", sort=groups, title=None, legend=alt.Legend(orient="top"))
@@ -142,17 +165,17 @@ def grouped_proportion_chart(
     bars = base.mark_bar().encode(
         x=alt.X(
             "estimate:Q",
-            title=axis_title,
-            axis=alt.Axis(format=".0%"),
+            title=pct_axis_title(axis_title),
+            axis=alt.Axis(**PCT_AXIS),
             scale=alt.Scale(domain=[0, 1]),
         ),
         color=color,
         tooltip=tooltip,
     )
     return alt.layer(
-        bars, *interval_layers(base, tooltip, font_size=11, stroke_width=1.2, dx=5)
+        bars, *interval_layers(base, tooltip, font_size=11, stroke_width=2, dx=5)
     ).properties(
-        title=alt.Title(title, subtitle=subtitle),
+        title=alt.Title(title, subtitle=with_key_line(subtitle, key_line(conf_level))),
         width=280,
         height=alt.Step(16),
         description=describe_proportions(data, "_desc", conf_level),
@@ -177,7 +200,7 @@ def breakdown_chart(
     panels = [
         proportion_chart(
             t, label=label, title=heading, subtitle=[], conf_level=conf_level, axis_title=axis_title
-        )
+        ).properties(title=alt.Title(heading))
         for heading, t in parts
     ]
     description = " ".join(
@@ -186,21 +209,35 @@ def breakdown_chart(
         for heading, t in parts
     )
     return alt.vconcat(*panels, spacing=18).properties(
-        title=alt.Title(title, subtitle=subtitle, anchor="start"), description=description
+        title=alt.Title(
+            title, subtitle=with_key_line(subtitle, key_line(conf_level)), anchor="start"
+        ),
+        description=description,
     )
 
 
 def describe_odds_ratios(table: pd.DataFrame, label: str, conf_level: float) -> str:
     """A Danish text alternative listing each odds ratio and its interval."""
-    level = number(100 * conf_level)
-    return describe_rows(
-        table,
-        label,
-        lambda row: (
-            f"odds ratio {number(row['odds_ratio'], 2)} "
-            f"({level} %-KI {number(row['or_low'], 2)}–{number(row['or_high'], 2)})"
-        ),
-    )
+    return describe_rows(table, label, lambda row: odds_ratio_with_ci(row, conf_level))
+
+
+LOG_TICKS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 20, 50)
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Explicit ticks for a log axis from ``lo`` to ``hi``: a few round values, far enough apart
+    on the log scale that their labels never collide ("0,9" and "1" read as "0,91")."""
+    inside = [t for t in LOG_TICKS if lo <= t <= hi]
+    if len(inside) < 3:  # a narrow range: finer steps
+        fine = [round(lo + (hi - lo) * k / 4, 2) for k in range(5)]
+        inside = sorted(set(inside) | {t for t in fine if lo <= t <= hi})
+    out: list[float] = []
+    for t in inside:  # at least ~12 % apart on the log scale
+        if not out or t / out[-1] >= 1.12:
+            out.append(t)
+    if 1 in inside and 1 not in out:
+        out = [t for t in out if abs(t - 1) / 1 >= 0.12] + [1]
+    return sorted(out)
 
 
 def odds_ratio_chart(
@@ -221,11 +258,10 @@ def odds_ratio_chart(
     data["suppressed"] = data.get("suppressed", False)
     data["suppressed"] = data["suppressed"].fillna(False).astype(bool)
     data["or_text"] = [
-        SUPPRESSED_LABEL if s else number(o, 2)
-        for o, s in zip(data["odds_ratio"], data["suppressed"])
+        SUPPRESSED if s else odds_ratio(o) for o, s in zip(data["odds_ratio"], data["suppressed"])
     ]
     data["ci_text"] = [
-        "" if s else f"{number(lo, 2)}–{number(hi, 2)}"
+        "" if s else number_range(lo, hi)
         for lo, hi, s in zip(data["or_low"], data["or_high"], data["suppressed"])
     ]
     data["direction"] = ["Højere odds" if o >= 1 else "Lavere odds" for o in data["odds_ratio"]]
@@ -234,16 +270,24 @@ def odds_ratio_chart(
     lo = float(min(shown["or_low"].min(), 1.0)) if len(shown) else 0.5
     hi = float(max(shown["or_high"].max(), 1.0)) if len(shown) else 2.0
     x_scale = alt.Scale(type="log", domain=[lo / 1.1, hi * 1.1], nice=False)
+    ticks = log_ticks(lo / 1.1, hi * 1.1)
     y = alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=420))
     tooltip = [
         alt.Tooltip(f"{label}:N", title=" "),
         alt.Tooltip("or_text:N", title="Odds ratio"),
-        alt.Tooltip("ci_text:N", title=f"{number(100 * conf_level)} %-KI"),
+        alt.Tooltip("ci_text:N", title=ci_label(conf_level)),
     ]
     base = alt.Chart(data).encode(y=y)
     visible = base.transform_filter("!datum.suppressed")
-    rules = visible.mark_rule(color="#222222", strokeWidth=1.5).encode(
-        x=alt.X("or_low:Q", scale=x_scale, title=axis_title), x2="or_high:Q", tooltip=tooltip
+    rules = visible.mark_rule(color="#222222", strokeWidth=2.5, strokeCap="butt").encode(
+        x=alt.X(
+            "or_low:Q",
+            scale=x_scale,
+            title=axis_title,
+            axis=alt.Axis(values=ticks, format=",.2~f", labelOverlap="greedy"),
+        ),
+        x2="or_high:Q",
+        tooltip=tooltip,
     )
     points = visible.mark_point(filled=True, size=70).encode(
         x=alt.X("odds_ratio:Q", scale=x_scale),
@@ -266,7 +310,12 @@ def odds_ratio_chart(
         .encode(x=alt.value(4), text="or_text:N")
     )
     return (one + rules + points + suppressed).properties(
-        title=alt.Title(title, subtitle=subtitle),
+        title=alt.Title(
+            title,
+            subtitle=with_key_line(
+                subtitle, key_line(conf_level, "; stiplet linje: 1 = ingen sammenhæng")
+            ),
+        ),
         width=420,
         height=alt.Step(26),
         description=describe_odds_ratios(data, label, conf_level),
@@ -288,7 +337,7 @@ def histogram_chart(
     data = table.copy()
     data["suppressed"] = data.get("suppressed", False)
     data["share_text"] = [
-        SUPPRESSED_LABEL if s else pct(v, 1) for v, s in zip(data["share"], data["suppressed"])
+        SUPPRESSED if s else pct(v, 1) for v, s in zip(data["share"], data["suppressed"])
     ]
     data["range_text"] = [
         f"{number(a, 1)}–{number(b, 1)}" for a, b in zip(data["bin_start"], data["bin_end"])
@@ -303,7 +352,7 @@ def histogram_chart(
         .encode(
             x=alt.X("bin_start:Q", title=x_title, bin="binned"),
             x2="bin_end:Q",
-            y=alt.Y("share:Q", title=y_title, axis=alt.Axis(format=".0%")),
+            y=alt.Y("share:Q", title=pct_axis_title(y_title), axis=alt.Axis(**PCT_AXIS)),
             tooltip=tooltip,
         )
     )
@@ -336,7 +385,7 @@ def claim_check_chart(
     data["claim_text"] = [pct(c) for c in data[claim]]
     ticks = (
         alt.Chart(data)
-        .mark_tick(color="#c0392b", thickness=4, size=30)
+        .mark_tick(color="#c0392b", thickness=4, size=28, opacity=1)
         .encode(
             y=alt.Y(f"{label}:N", sort=list(data[label]), title=None),
             x=alt.X(f"{claim}:Q"),
@@ -349,4 +398,10 @@ def claim_check_chart(
     parts = describe_proportions(table, label, conf_level).rstrip(".").split("; ")
     desc = "; ".join(f"{p}, {claim_title.lower()} {c}" for p, c in zip(parts, data["claim_text"]))
     chart.layer.append(ticks)
-    return chart.properties(description=desc + ".")
+    lines = chart.title.subtitle if isinstance(chart.title.subtitle, list) else []
+    return chart.properties(
+        description=desc + ".",
+        title=alt.Title(
+            chart.title.text, subtitle=lines + [f"Rød lodret streg: {claim_title.lower()}."]
+        ),
+    )

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lederuddannelse.report.charts import SUPPRESSED_LABEL
-from lederuddannelse.report.fmt import number, pct
+from lederuddannelse.report.fmt import (
+    N_HEADING,
+    SUPPRESSED,
+    ci_heading,
+    n_cell,
+    number,
+    number_range,
+    odds_ratio,
+    pct,
+    pct_range,
+    points_range,
+    pvalue_cell,
+    ratio_decimals,
+)
 
 # Danish column names for downloaded tables (the statistics layer's names are English).
 DOWNLOAD_COLUMNS = {
@@ -44,18 +56,15 @@ def estimates_table(
 
     ``uid`` fixes the HTML ids so that the same inputs give the same bytes.
     """
-    level = number(100 * conf_level)
     rows = []
     for _, r in table.iterrows():
         hidden = bool(r.get("suppressed", False))
         rows.append(
             {
                 label_title: r[label],
-                "Andel": SUPPRESSED_LABEL if hidden else pct(r["estimate"], 1),
-                f"{level} %-konfidensinterval": ""
-                if hidden
-                else f"{pct(r['ci_low'], 1, suffix='')}–{pct(r['ci_high'], 1)}",
-                "Antal svar (n)": number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED_LABEL,
+                "Andel": SUPPRESSED if hidden else pct(r["estimate"], 1),
+                ci_heading(conf_level): "" if hidden else pct_range(r["ci_low"], r["ci_high"], 1),
+                N_HEADING: number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED,
             }
         )
     return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
@@ -68,9 +77,6 @@ def comparison_table(
     share, the difference in percentage points with its CI, the test's p-value, and the two
     groups' n as "n_a / n_b" (one column, so that the table fits the page).
     Suppressed comparisons are marked, not printed. Group names come from ``group_a/group_b``."""
-    from lederuddannelse.report.fmt import pvalue
-
-    level = number(100 * conf_level)
     name_a, name_b = tests["group_a"].iloc[0], tests["group_b"].iloc[0]
     rows = []
     for _, r in tests.iterrows():
@@ -78,14 +84,14 @@ def comparison_table(
         rows.append(
             {
                 label_title: r["label"],
-                f"{name_a}": SUPPRESSED_LABEL if hidden else pct(r["estimate_a"], 1),
-                f"{name_b}": SUPPRESSED_LABEL if hidden else pct(r["estimate_b"], 1),
+                f"{name_a}": SUPPRESSED if hidden else pct(r["estimate_a"], 1),
+                f"{name_b}": SUPPRESSED if hidden else pct(r["estimate_b"], 1),
                 "Forskel (procentpoint)": "" if hidden else number(100 * r["estimate"], 1),
-                f"{level} %-konfidensinterval": ""
+                ci_heading(conf_level): ""
                 if hidden
-                else f"{number(100 * r['ci_low'], 1)} til {number(100 * r['ci_high'], 1)}",
-                "p-værdi": "" if hidden or pd.isna(r["p_value"]) else pvalue(r["p_value"]),
-                "Antal svar (n)": "" if hidden else f"{number(r['n_a'])} / {number(r['n_b'])}",
+                else points_range(r["ci_low"], r["ci_high"], 1),
+                "p-værdi": "" if hidden else pvalue_cell(r["p_value"]),
+                N_HEADING: "" if hidden else n_cell(r["n_a"], r["n_b"]),
             }
         )
     return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
@@ -116,9 +122,6 @@ def odds_ratio_table(
     ``table`` has ``label, odds_ratio, or_low, or_high, p_value, n, suppressed`` (e.g. from
     :func:`lederuddannelse.analysis.modelterms.odds_ratios`); ``group`` adds a first column.
     """
-    from lederuddannelse.report.fmt import pvalue
-
-    level = number(100 * conf_level)
     rows = []
     for _, r in table.iterrows():
         hidden = bool(r.get("suppressed", False))
@@ -126,12 +129,12 @@ def odds_ratio_table(
         row.update(
             {
                 label_title: r[label],
-                "Odds ratio": SUPPRESSED_LABEL if hidden else number(r["odds_ratio"], 2),
-                f"{level} %-konfidensinterval": ""
+                "Odds ratio": SUPPRESSED if hidden else odds_ratio(r["odds_ratio"]),
+                ci_heading(conf_level): ""
                 if hidden
-                else f"{number(r['or_low'], 2)}–{number(r['or_high'], 2)}",
-                "p-værdi": "" if hidden else pvalue(r["p_value"]).replace(" ", "\u00a0"),
-                "Antal svar (n)": number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED_LABEL,
+                else number_range(r["or_low"], r["or_high"], ratio_decimals(r["or_high"])),
+                "p-værdi": "" if hidden else pvalue_cell(r["p_value"]),
+                N_HEADING: number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED,
             }
         )
         rows.append(row)

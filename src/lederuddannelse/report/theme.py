@@ -14,7 +14,13 @@ import altair as alt
 # Okabe-Ito, ordered dark/light alternating for greyscale.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 FONT = "'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif"
-DANISH_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]}
+DANISH_LOCALE = {
+    "decimal": ",",
+    "thousands": ".",
+    "grouping": [3],
+    "currency": ["", " kr."],
+    "minus": "\u2212",  # a true minus sign
+}
 DANISH_TIME_LOCALE = {
     "dateTime": "%A den %d. %B %Y %X",
     "date": "%d-%m-%Y",

@@ -1,0 +1,136 @@
+"""Key figures: the 2-4 large numbers a chapter (and the front page) opens with.
+
+Readers first: a statistical publication leads with its main numbers, each with one line of
+plain Danish saying what it is, and its uncertainty under it in small type (not hidden on
+hover, which a phone cannot do). Where the report published a figure for the same quantity,
+the card shows it too ("Rapporten: 58 pct.") and says where the large number comes from
+(``kind``), so published, assumed and computed numbers are never confused.
+
+The renderer returns HTML (a list of cards, styled by ``_static/lederuddannelse.css``); every
+text is escaped here, so callers pass plain text. Chapters show it with
+:meth:`lederuddannelse.chapters.base.Chapter.key_figures`.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+# Where a card's large number comes from, in the reader's words.
+PROVENANCE = {
+    "computed": "Beregnet i denne udgave",
+    "published": "Rapportens offentliggjorte tal",
+    "assumed": "Antaget",
+}
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One key figure.
+
+    ``value``: the large number as shown ("58 pct."); ``label``: one line of Danish saying what
+    it is; ``interval``: its uncertainty ("95 %-KI: 41–45 pct., n = 6.000"), shown below in small
+    type; ``report``: the report's published figure for the same quantity ("58 pct."), shown as
+    "Rapporten: 58 pct."; ``kind``: provenance of ``value`` (a key of :data:`PROVENANCE`), or
+    None when it goes without saying; ``href``: optional link to where the number is explained.
+    """
+
+    value: str
+    label: str
+    interval: str = ""
+    report: str = ""
+    kind: str | None = None
+    href: str = ""
+
+    def __post_init__(self) -> None:
+        if not str(self.value).strip() or not str(self.label).strip():
+            raise ValueError("KeyFigure needs a value and a label (plain Danish text)")
+        if self.kind is not None and self.kind not in PROVENANCE:
+            raise ValueError(
+                f"KeyFigure kind {self.kind!r}: expected one of {', '.join(PROVENANCE)} or None"
+            )
+
+
+def render_card(fig: KeyFigure) -> str:
+    """One card as HTML (escaped)."""
+    e = html.escape
+    parts = [f'<p class="ledu-kf-value">{e(fig.value)}</p>']
+    label = e(fig.label)
+    if fig.href:
+        label = f'<a href="{e(fig.href)}">{label}</a>'
+    parts.append(f'<p class="ledu-kf-label">{label}</p>')
+    if fig.interval:
+        parts.append(f'<p class="ledu-kf-interval">{e(fig.interval)}</p>')
+    if fig.report:
+        parts.append(f'<p class="ledu-kf-report">Rapporten: {e(fig.report)}</p>')
+    if fig.kind:
+        parts.append(
+            f'<p class="ledu-kf-kind ledu-kf-kind-{e(fig.kind)}">{e(PROVENANCE[fig.kind])}</p>'
+        )
+    return f'<li class="ledu-kf">{"".join(parts)}</li>'
+
+
+def render(figures: list[KeyFigure], heading: str = "Nøgletal") -> str:
+    """A row of key-figure cards (wraps to one per line on a phone) as HTML.
+
+    ``heading`` names the list for assistive technology (not shown): the cards come before
+    the chapter's first heading and should not add one to the outline.
+    """
+    if not figures:
+        raise ValueError("key figures: give at least one KeyFigure")
+    cards = "".join(render_card(f) for f in figures)
+    return (
+        f'<section class="ledu-keyfigures" aria-label="{html.escape(heading)}">'
+        f'<ul class="ledu-kf-list">{cards}</ul></section>'
+    )
+
+
+def proportion_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
+    """A key figure from one row of a proportions table (``estimate, ci_low, ci_high, n``,
+    optionally ``suppressed``): "58 pct." with "95 %-KI: 41–45 pct., n = 6.000" below.
+
+    A suppressed row says so instead of printing a number (the disclosure policy holds here
+    as everywhere).
+    """
+    from lederuddannelse.report.charts import SUPPRESSED_LABEL
+    from lederuddannelse.report.fmt import ci, number, pct
+
+    if bool(row.get("suppressed", False)) or row["estimate"] != row["estimate"]:
+        return KeyFigure(SUPPRESSED_LABEL, label, **extra)
+    interval = f"{ci(row['ci_low'], row['ci_high'], conf_level)}, n = {number(row['n'])}"
+    return KeyFigure(pct(row["estimate"]), label, interval=interval, **extra)
+
+
+MINUS = "\u2212"
+
+
+def difference_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
+    """A key figure from one row of a difference test (``estimate, ci_low, ci_high, p_value``
+    as shares): "12 point" with "95 %-KI: 9 til 16; p < 0,001" below, true minus signs."""
+    from lederuddannelse.report.charts import SUPPRESSED_LABEL
+    from lederuddannelse.report.fmt import number, pvalue
+
+    if bool(row.get("suppressed", False)) or row["estimate"] != row["estimate"]:
+        return KeyFigure(SUPPRESSED_LABEL, label, **extra)
+    level = number(100 * conf_level)
+    interval = (
+        f"{level} %-KI: {number(100 * row['ci_low'])} til {number(100 * row['ci_high'])}; "
+        f"{pvalue(row['p_value'])}"
+    )
+    value = f"{number(100 * row['estimate'])} point"
+    return KeyFigure(
+        value.replace("-", MINUS), label, interval=interval.replace("-", MINUS), **extra
+    )
+
+
+def top_item_figure(ranked, lead: str, conf_level: float, **extra) -> KeyFigure:
+    """The highest-ranked item of a multiple-response table (``label, rank, estimate, ...``) as
+    a key figure: its share, and ``lead`` followed by the item's label in lower case."""
+    from lederuddannelse.report.charts import SUPPRESSED_LABEL
+
+    shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
+    if not len(shown):
+        return KeyFigure(SUPPRESSED_LABEL, lead.rstrip(": "), **extra)
+    top = shown.iloc[0]
+    label = str(top["label"])
+    return proportion_figure(top, lead + label[:1].lower() + label[1:], conf_level, **extra)
