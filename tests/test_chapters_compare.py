@@ -14,12 +14,13 @@ import pytest
 from conftest import open_test_chapter
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis import specs
+from lederuddannelse.chapters import hvem
 from lederuddannelse.chapters import ledertype as managertype
 from lederuddannelse.chapters import motiver as motives
 from lederuddannelse.chapters import sektor as sector
 from lederuddannelse.chapters import udbredelse as prevalence
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.errors import ParameterError
+from lederuddannelse.errors import EstimationError, ParameterError
 from lederuddannelse.report.fmt import SUPPRESSED
 
 
@@ -59,25 +60,42 @@ def test_sector_code_follows_codebook_labels():
         sector.sector_code("kommunal")
 
 
-def test_agree_uses_the_two_top_codes_and_keeps_missing(ch):
-    col = cmp.agree(ch, "workplace_priority")
+def test_agreement_uses_the_two_top_codes_and_keeps_missing(ch):
+    values = cmp.agreement(ch.data, "workplace_priority")
     raw = ch.data["workplace_priority"]
     expected = np.where(raw.isna(), np.nan, raw.isin([4, 5]).astype(float))
-    np.testing.assert_array_equal(ch.data[col].to_numpy(), expected)
+    np.testing.assert_array_equal(values, expected)
 
 
-def test_restrict_sets_outside_domain_to_missing(ch):
-    col = cmp.restrict(ch, "reason_career", cmp.trained_mask(ch), "trained")
+def test_restricted_sets_outside_domain_to_missing(ch):
+    cols = cmp.restricted_columns(ch.data, ["reason_career"], cmp.trained_mask(ch), "trained")
+    assert list(cols) == ["reason_career__trained"]
+    values = pd.Series(cols["reason_career__trained"], index=ch.data.index)
     outside = ch.data[ch.trained] != 1
-    assert ch.data.loc[outside, col].isna().all()
+    assert values[outside].isna().all()
     inside = ~outside
     pd.testing.assert_series_equal(
-        ch.data.loc[inside, col], ch.data.loc[inside, "reason_career"], check_names=False
+        values[inside], ch.data.loc[inside, "reason_career"].astype(float), check_names=False
     )
 
 
+def test_derived_design_shares_weights_and_leaves_the_original(ch):
+    cols = cmp.restricted_columns(ch.data, ["reason_career"], cmp.trained_mask(ch), "trained")
+    derived = ch.design.with_columns(cols)
+    assert "reason_career__trained" not in ch.data.columns
+    assert derived.w is ch.design.w and derived.variance is ch.design.variance
+    # the share among the trained equals the one of the question's own routing restricted
+    t = derived.proportion("reason_career__trained").iloc[0]
+    assert t["n"] == int(
+        (ch.data[ch.trained] == 1).sum()
+        - ch.data.loc[ch.data[ch.trained] == 1, "reason_career"].isna().sum()
+    )
+    with pytest.raises(EstimationError, match="already exist"):
+        ch.design.with_columns({"reason_career": cols["reason_career__trained"]})
+
+
 def test_compare_matches_difference_and_proportion(ch):
-    shares, tests = cmp.compare(ch, {"barrier_not_relevant": "x"}, "sector", 2, 1)
+    shares, tests = cmp.compare(ch.design, {"barrier_not_relevant": "x"}, "sector", 2, 1)
     d = ch.design.difference("barrier_not_relevant", "sector", 2, 1).iloc[0]
     assert tests.iloc[0]["estimate"] == pytest.approx(d["estimate"])
     assert tests.iloc[0]["p_value"] == pytest.approx(d["p_value"])
@@ -124,9 +142,19 @@ def test_prevalence_payment_and_industry(ch):
         assert "n = " in spy.glued[f"{name}_ci"]
 
 
-def test_prevalence_keeps_its_old_constructor(ch):
-    res = prevalence.Prevalence(pd.DataFrame(), pd.DataFrame())
-    assert res.paid_by is None and res.by_industry is None
+def test_chapters_leave_the_data_as_loaded(data_file):
+    """Derived domain columns live in derived designs, not in the chapter's data frame."""
+    fresh = open_test_chapter(data_file)
+    before = list(fresh.data.columns)
+    snapshot = fresh.data.copy()
+    prevalence.compute(fresh)
+    motives.compute(fresh)
+    managertype.compute(fresh)
+    sector.compute(fresh, "privat")
+    hvem.compute(fresh)
+    assert list(fresh.data.columns) == before
+    pd.testing.assert_frame_equal(fresh.data, snapshot)
+    assert fresh.design.df is fresh.data
 
 
 def test_motives_rank_and_sector_difference(ch):

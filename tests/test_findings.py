@@ -156,8 +156,8 @@ def test_claim_that_fails_is_reported_as_failing(ch):
         )
     )
     design = SurveyDesign(df, "weight", weighted=True)
-    fake = dataclasses.replace(ch, data=df, design=design, extra={})
-    assert findings.f1a(fake).holds is False
+    fake = dataclasses.replace(ch, data=df, design=design)
+    assert findings.f1a(findings.Evidence(fake)).holds is False
 
 
 def test_estimate_text_has_ci_and_n(ch):

@@ -33,7 +33,7 @@ def _modified(ch, change):
     design = SurveyDesign(
         df, "weight", rake_margins=d.rake_margins, weighted=True, conf_level=d.conf_level
     )
-    return dataclasses.replace(ch, data=df, design=design, extra={})
+    return dataclasses.replace(ch, data=df, design=design)
 
 
 def _untrain(df: pd.DataFrame, mask) -> pd.DataFrame:
@@ -117,7 +117,7 @@ def base(ch):
 def test_check_fails_on_modified_data(ch, base, case):
     fid = case.split("-")[0]
     assert base[fid].holds is True, f"{fid} should hold on the default synthetic data"
-    after = findings.FINDINGS[fid](_modified(ch, CASES[case]))
+    after = findings.evaluate(_modified(ch, CASES[case]), [fid])[fid]
     assert after.holds is False, f"{case}: still holds after the change: {after.estimate}"
     assert any(c.holds is False for c in after.components), "the failing part is named"
 
@@ -127,8 +127,9 @@ def test_every_finding_has_a_failing_case():
 
 
 def test_f4_needs_a_clear_majority_not_just_a_majority(ch):
-    f = findings.f4(_modified(ch, CASES["F4"]))
+    changed = _modified(ch, CASES["F4"])
+    f = findings.evaluate(changed, ["F4"])["F4"]
     paid = f.components[0]
     assert paid.holds is False and f.components[1].holds is True
-    est = findings._design(_modified(ch, CASES["F4"])).proportion("paid_by_workplace_tr")
+    est = findings.Evidence(changed).design.proportion("paid_by_workplace_tr")
     assert est["ci_low"].iloc[0] > 0.5  # a majority, yet not "langt størstedelen"

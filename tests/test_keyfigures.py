@@ -46,10 +46,10 @@ def test_bad_figures_are_refused_with_a_clear_message():
 
 
 def test_proportion_figure_formats_the_danish_way_and_respects_suppression():
-    row = pd.Series({"estimate": 0.5821, "ci_low": 0.56, "ci_high": 0.605, "n": 6000})
+    row = pd.Series({"estimate": 0.5821, "ci_low": 0.56, "ci_high": 0.605, "n": 2468})
     fig = proportion_figure(row, "har taget uddannelsen", 0.95)
     assert fig.value == "58 pct."
-    assert fig.interval == "95 %-KI: 56–60 pct., n = 6.000"
+    assert fig.interval == "95 %-KI: 56–60 pct., n = 2.468"
     hidden = proportion_figure(
         pd.Series({"estimate": 0.1, "ci_low": 0, "ci_high": 0.2, "n": 12, "suppressed": True}),
         "lille gruppe",

@@ -10,9 +10,11 @@ attitudes). Each comparison needs the same three pieces, computed one way only:
 - glued Danish text for the prose, including a phrase for the direction of the difference
   that follows the test, so that the prose never asserts a direction the data do not show.
 
-Domains are made explicit as columns of the chapter's data (NaN = outside the domain), since
-the statistics layer treats NaN as "not in the domain" and keeps the full sample for the
-variance (R's domain estimation).
+Domains are made explicit as derived columns (NaN = outside the domain), since the statistics
+layer treats NaN as "not in the domain" and keeps the full sample for the variance (R's domain
+estimation). The helpers here return the columns' values; a chapter adds them to a new design
+with :meth:`~lederuddannelse.stats.design.SurveyDesign.with_columns`, so the chapter's data
+frame stays as loaded.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import pandas as pd
 
 from lederuddannelse.analysis.specs import agree_codes, agree_text
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.errors import EstimationError
 from lederuddannelse.report.fmt import (
     NO_ESTIMATE,
     SUPPRESSED,
@@ -59,21 +60,17 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def add_column(ch, name: str, values) -> str:
-    """Add a derived column to the chapter's data (which is the design's data) and return its
-    name. The design reads columns by name, so a derived domain or indicator is just a column."""
-    if ch.design.df is not ch.data:
-        raise EstimationError("The chapter's design does not use the chapter's data frame.")
-    ch.data[name] = np.asarray(values, dtype=float)
-    return name
-
-
-def restrict(ch, var: str, mask, suffix: str) -> str:
+def restricted(data: pd.DataFrame, var: str, mask) -> np.ndarray:
     """``var`` within a domain (``mask`` True), NaN elsewhere: e.g. the reasons among those
     trained under the page's definition, not among everybody who was asked."""
-    x = pd.to_numeric(ch.data[var], errors="coerce").to_numpy(dtype=float)
-    m = np.asarray(mask, dtype=bool)
-    return add_column(ch, f"{var}__{suffix}", np.where(m, x, np.nan))
+    x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
+    return np.where(np.asarray(mask, dtype=bool), x, np.nan)
+
+
+def restricted_columns(data: pd.DataFrame, variables, mask, suffix: str) -> dict[str, np.ndarray]:
+    """``{"{var}__{suffix}": restricted(var)}`` for each variable, in order: the columns to add
+    to a design with :meth:`SurveyDesign.with_columns` (the chapter's data stay as loaded)."""
+    return {f"{v}__{suffix}": restricted(data, v, mask) for v in variables}
 
 
 def trained_mask(ch) -> np.ndarray:
@@ -81,24 +78,17 @@ def trained_mask(ch) -> np.ndarray:
     return (ch.data[ch.trained] == 1).to_numpy(dtype=bool)
 
 
-def asked_mask(ch, var: str) -> np.ndarray:
-    """Respondents a question was put to, from the codebook's routing (no typed codes)."""
-    return load_codebook().asked(ch.data, var).to_numpy(dtype=bool)
-
-
-def agree(ch, var: str) -> str:
+def agreement(data: pd.DataFrame, var: str) -> np.ndarray:
     """Dichotomise a five-point agree scale: 1 = the two highest codes ('Delvist enig',
-    'Helt enig'), 0 = any other answer, NaN = no answer. Added as ``{var}_agree``.
+    'Helt enig'), 0 = any other answer, NaN = no answer.
 
     Why the top two: the report states these items as "vurderer i højere grad", i.e. the share
     who agree; a share with a CI reads more plainly than a mean of a 1-5 scale. The codes come
     from the codebook's scale, in order, so a file with other codes needs a codebook edit only.
     """
+    x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
     top = agree_codes(var)  # one rule, shared with the claims ledger
-    x = pd.to_numeric(ch.data[var], errors="coerce").to_numpy(dtype=float)
-    return add_column(
-        ch, f"{var}_agree", np.where(np.isnan(x), np.nan, np.isin(x, top).astype(float))
-    )
+    return np.where(np.isnan(x), np.nan, np.isin(x, top).astype(float))
 
 
 def agree_label(var: str) -> str:
@@ -117,10 +107,11 @@ def agree_note(var: str) -> str:
 # -------------------------------------------------------------------- comparisons
 
 
-def compare(ch, items: dict[str, str], by: str, a, b) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Compare groups ``by == a`` and ``by == b`` on each 0/1 item.
+def compare(design, items: dict[str, str], by: str, a, b) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compare groups ``by == a`` and ``by == b`` on each 0/1 item of ``design``.
 
-    ``items`` maps a column (possibly a derived domain column) to its Danish label. Returns
+    ``items`` maps a column (possibly a derived domain column, see
+    :meth:`SurveyDesign.with_columns`) to its Danish label. Returns
     ``(shares, tests)``: ``shares`` has one row per item and group (``item, label, group,
     estimate, ci_low, ci_high, n, suppressed``), in item order then ``a``, ``b``; ``tests`` has
     one row per item with the difference ``a - b``, its CI and p-value
@@ -129,7 +120,7 @@ def compare(ch, items: dict[str, str], by: str, a, b) -> tuple[pd.DataFrame, pd.
     shares, tests = [], []
     name_a, name_b = group_label(by, a), group_label(by, b)
     for var, label in items.items():
-        t = ch.design.proportion(var, by=by)
+        t = design.proportion(var, by=by)
         for code, name in ((a, name_a), (b, name_b)):
             row = t[t[by] == code]
             if row.empty:  # no respondent of this group in the item's domain
@@ -149,7 +140,7 @@ def compare(ch, items: dict[str, str], by: str, a, b) -> tuple[pd.DataFrame, pd.
             shares.append(
                 row[["item", "label", "group", "estimate", "ci_low", "ci_high", "n", "suppressed"]]
             )
-        d = ch.design.difference(var, by, a, b)
+        d = design.difference(var, by, a, b)
         d.insert(0, "label", label)
         d.insert(0, "item", var)
         tests.append(d)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 import numpy as np
@@ -203,25 +204,27 @@ CRITERIA = {
 
 
 # ---------------------------------------------------------------------------- design variants
-def _analysis_frame(df: pd.DataFrame, definition: str) -> pd.DataFrame:
-    """The data plus the indicator columns the checks need (NaN = outside the domain).
+def analysis_columns(df: pd.DataFrame, definition: str) -> dict[str, np.ndarray]:
+    """The indicator columns the checks need (NaN = outside the domain), to add to a design.
 
     ``_tr`` is 'trained' under the definition; ``{var}_tr`` restricts an item asked of all the
-    trained to those trained under the definition (so a narrow run looks at narrow training).
+    trained to those trained under the definition (so a narrow run looks at narrow training);
+    ``_trait{k}`` is 1 where the respondent has the k-th trait of the archetype.
     """
-    out = df.copy()
-    tr = pd.to_numeric(out[f"trained_{definition}"], errors="coerce").to_numpy(dtype=float)
+    out: dict[str, np.ndarray] = {}
+    tr = pd.to_numeric(df[f"trained_{definition}"], errors="coerce").to_numpy(dtype=float)
     out["_tr"] = tr
     in_tr = tr == 1
     for v in ["after_2020", "paid_by_workplace", *reason_items()]:
-        x = pd.to_numeric(out[v], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        x = pd.to_numeric(df[v], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         out[f"{v}_tr"] = np.where(in_tr, x, np.nan)
     for k, (_, var, codes) in enumerate(ARCHETYPE):
-        out[f"_trait{k}"] = _indicator(out[var], codes)
+        x = pd.to_numeric(df[var], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        out[f"_trait{k}"] = np.where(np.isnan(x), np.nan, np.isin(x, codes).astype(float))
     for var in (*F8_ITEMS, *F9_RATINGS):
-        out[f"{var}_agree"] = _indicator(out[var], agree_codes(var))
+        out[f"{var}_agree"] = _indicator(df[var], agree_codes(var))
     for k in F11_LOW:
-        out[f"_industry{k}"] = _indicator(out["industry"], (k,))
+        out[f"_industry{k}"] = _indicator(df["industry"], (k,))
     return out
 
 
@@ -231,26 +234,57 @@ def _indicator(column: pd.Series, codes) -> np.ndarray:
     return np.where(np.isnan(x), np.nan, np.isin(x, list(codes)).astype(float))
 
 
-def _design(ch):
-    """A SurveyDesign on the analysis frame with the chapter's weights and settings (cached)."""
-    key = ("findings_design", ch.params["definition"], ch.params["weighted"])
-    hit = ch.extra.get(key)
-    if hit is not None:
-        return hit
-    from lederuddannelse.stats.design import SurveyDesign
+def _fit(design, kind: str, formula: str):
+    """The fitted model, or the EstimationError that says why it cannot be fitted."""
+    try:
+        return getattr(design, kind)(formula)
+    except EstimationError as exc:
+        return exc
 
-    d = ch.design
-    design = SurveyDesign(
-        _analysis_frame(ch.data, ch.params["definition"]),
-        pd.Series(d.w, index=ch.data.index) if d.weighted else None,
-        rake_margins=d.rake_margins,
-        weighted=d.weighted,
-        conf_level=d.conf_level,
-        ci_method=d.ci_method,
-        policy=d.policy,
-    )
-    ch.extra[key] = design
-    return design
+
+def desire_model(design):
+    """The joint ordinal model of desire (F3, F5, F6, F7): higher coefficient = more desire."""
+    return _fit(design, "ordinal", DESIRE_FORMULA)
+
+
+def trained_model(design):
+    """Logistic model of having taken the training on interest and time (F3), with sector
+    and manager type as controls."""
+    return _fit(design, "logistic", TRAINED_FORMULA)
+
+
+def profile_model(design):
+    """Ordinal model of desire on the background traits of the F12 profiles."""
+    return _fit(design, "ordinal", PROFILE_FORMULA)
+
+
+class Evidence:
+    """What the checks F1a-F14 read for one run: its parameters and data, a design with the
+    checks' derived columns (:func:`analysis_columns`), and the three models.
+
+    Why an object: the checks share one design and the same fitted models (F3, F5, F6 and F7
+    read the desire model); building them once here, explicitly, keeps that cost single
+    without caching anything on the chapter. The design is the chapter's own with columns
+    added (:meth:`SurveyDesign.with_columns`): same weights and raking projection, and the
+    chapter's data stay as loaded. Models are fitted on first use.
+    """
+
+    def __init__(self, ch) -> None:
+        self.params = ch.params
+        self.data = ch.data
+        self.design = ch.design.with_columns(analysis_columns(ch.data, ch.params["definition"]))
+
+    @cached_property
+    def desire_model(self):
+        return desire_model(self.design)
+
+    @cached_property
+    def trained_model(self):
+        return trained_model(self.design)
+
+    @cached_property
+    def profile_model(self):
+        return profile_model(self.design)
 
 
 def variant(ch, **changes: Any):
@@ -281,7 +315,7 @@ def variant(ch, **changes: Any):
         ci_method=d.ci_method,
         policy=d.policy,
     )
-    return dataclasses.replace(ch, params=params, design=design, extra={})
+    return dataclasses.replace(ch, params=params, design=design)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -289,15 +323,15 @@ def _ok(row: pd.Series) -> bool:
     return not bool(row.get("suppressed", False)) and pd.notna(row.get("estimate"))
 
 
-def _share(ch, row: pd.Series) -> str:
-    """The ledger's share at the run's level: '27 pct. (95 %-KI: 25–29 pct., n = 6.000)'."""
-    return share_full(row, ch.params["conf_level"])
+def _share(ev: Evidence, row: pd.Series) -> str:
+    """The ledger's share at the run's level: '27 pct. (95 %-KI: 25–29 pct., n = 2.468)'."""
+    return share_full(row, ev.params["conf_level"])
 
 
-def _diff_text(ch, row: pd.Series, share: bool = True) -> str:
+def _diff_text(ev: Evidence, row: pd.Series, share: bool = True) -> str:
     """The ledger's difference at the run's level, one decimal and both groups' n:
     '5,2 procentpoint (95 %-KI: 1,0 til 9,4 procentpoint, p = 0,003; n = 812 og 2.140)'."""
-    return difference_text(row, ch.params["conf_level"], 1 if share else 2, True, share)
+    return difference_text(row, ev.params["conf_level"], 1 if share else 2, True, share)
 
 
 def _sig_positive(row: pd.Series) -> bool | None:
@@ -333,17 +367,6 @@ def _label(var: str) -> str:
     cb = load_codebook()
     lab = cb.label(var)
     return lab.split(": ", 1)[1] if ": " in lab else lab
-
-
-def _model(ch, kind: str, formula: str):
-    key = ("findings_model", ch.params["definition"], ch.params["weighted"], kind, formula)
-    if key not in ch.extra:
-        design = _design(ch)
-        try:
-            ch.extra[key] = getattr(design, kind)(formula)
-        except EstimationError as exc:
-            ch.extra[key] = exc
-    return ch.extra[key]
 
 
 def _effect(model, term: str, sign: int) -> tuple[bool | None, str]:
@@ -383,23 +406,7 @@ def _effects_text(model, terms_signs) -> tuple[bool | None, str]:
     return _all(oks), "; ".join(parts) + n
 
 
-def desire_model(ch):
-    """The joint ordinal model of desire (F3, F5, F6, F7): higher coefficient = more desire."""
-    return _model(ch, "ordinal", DESIRE_FORMULA)
-
-
-def trained_model(ch):
-    """Logistic model of having taken the training on interest and time (F3), with sector
-    and manager type as controls."""
-    return _model(ch, "logistic", TRAINED_FORMULA)
-
-
-def profile_model(ch):
-    """Ordinal model of desire on background (F12)."""
-    return _model(ch, "ordinal", PROFILE_FORMULA)
-
-
-# ---------------------------------------------------------------------------- the findings
+# ---------------------------------------------------------------------------- checks
 def _template_values() -> dict[str, str]:
     """The numbers the statement and criterion templates name, as Danish text."""
     return {
@@ -441,34 +448,34 @@ def _result(
     )
 
 
-def _level(ch, fid: str, what: str, row: pd.Series, key: str) -> Component:
-    return Component(what, _share(ch, row), _covers(row, report_level(key)))
+def _level(ev, fid: str, what: str, row: pd.Series, key: str) -> Component:
+    return Component(what, _share(ev, row), _covers(row, report_level(key)))
 
 
-def f1a(ch) -> Finding:
-    r = _design(ch).proportion("trained_any").iloc[0]
-    c = _level(ch, "F1a", "Samlet definition", r, "any")
+def f1a(ev: Evidence) -> Finding:
+    r = ev.design.proportion("trained_any").iloc[0]
+    c = _level(ev, "F1a", "Samlet definition", r, "any")
     return _result("F1a", c.size, c.holds, components=[c], share=c.size)
 
 
-def f1b(ch) -> Finding:
-    d = _design(ch)
-    cn = _level(ch, "F1b", "Smal definition", d.proportion("trained_narrow").iloc[0], "narrow")
-    cb = _level(ch, "F1b", "Bred definition", d.proportion("trained_broad").iloc[0], "broad")
+def f1b(ev: Evidence) -> Finding:
+    d = ev.design
+    cn = _level(ev, "F1b", "Smal definition", d.proportion("trained_narrow").iloc[0], "narrow")
+    cb = _level(ev, "F1b", "Bred definition", d.proportion("trained_broad").iloc[0], "broad")
     text = f"Smal: {cn.size}; bred: {cb.size}"
     return _result(
         "F1b", text, _all([cn.holds, cb.holds]), components=[cn, cb], narrow=cn.size, broad=cb.size
     )
 
 
-def f2(ch) -> Finding:
-    r = _design(ch).proportion("after_2020_tr").iloc[0]
-    c = _level(ch, "F2", "Efter 2020, blandt de uddannede", r, "after_2020")
+def f2(ev: Evidence) -> Finding:
+    r = ev.design.proportion("after_2020_tr").iloc[0]
+    c = _level(ev, "F2", "Efter 2020, blandt de uddannede", r, "after_2020")
     return _result("F2", c.size, c.holds, components=[c], share=c.size)
 
 
-def f3(ch) -> Finding:
-    d = _design(ch)
+def f3(ev: Evidence) -> Finding:
+    d = ev.design
     reasons = reason_items()
     ranked = d.multi_response([f"{v}_tr" for v in reasons])
     top = [i.removesuffix("_tr") for i in ranked.sort_values("rank")["item"].head(2)]
@@ -477,32 +484,32 @@ def f3(ch) -> Finding:
         None if len(shown) < len(reasons) else set(top) == {"reason_develop", "reason_tools"}
     )
     top_text = " og ".join(
-        f"„{_label(v).lower()}“ med {_share(ch, ranked.set_index('item').loc[v + '_tr'])}"
+        f"„{_label(v).lower()}“ med {_share(ev, ranked.set_index('item').loc[v + '_tr'])}"
         for v in top
     )
     comps = [Component("De to hyppigste grunde", top_text, ranking_ok)]
     terms = [(t, 1) for t in F3_TERMS]
-    comps += _effect_components(trained_model(ch), terms, "har taget uddannelsen")
-    comps += _effect_components(desire_model(ch), terms, "lyst")
-    _, text_t = _effects_text(trained_model(ch), terms)
-    _, text_d = _effects_text(desire_model(ch), terms)
+    comps += _effect_components(ev.trained_model, terms, "har taget uddannelsen")
+    comps += _effect_components(ev.desire_model, terms, "lyst")
+    _, text_t = _effects_text(ev.trained_model, terms)
+    _, text_d = _effects_text(ev.desire_model, terms)
     text = f"Hyppigste grunde: {top_text}. Har taget uddannelsen: {text_t}. Lyst: {text_d}"
     return _result("F3", text, _all(c.holds for c in comps), ranked, components=comps, top=top_text)
 
 
-def f4(ch) -> Finding:
-    d = _design(ch)
+def f4(ev: Evidence) -> Finding:
+    d = ev.design
     rp = d.proportion("paid_by_workplace_tr").iloc[0]
     ru = d.proportion("unwilling_to_pay").iloc[0]
     comps = [
         Component(
             "Betalt af arbejdspladsen (klart flertal)",
-            _share(ch, rp),
+            _share(ev, rp),
             None if not _ok(rp) else bool(rp["ci_low"] > CLEAR_MAJORITY),
         ),
         Component(
             "Vil ikke betale selv (flertal)",
-            _share(ch, ru),
+            _share(ev, ru),
             None if not _ok(ru) else bool(ru["ci_low"] > MAJORITY),
         ),
     ]
@@ -517,23 +524,23 @@ def f4(ch) -> Finding:
     )
 
 
-def _desire_finding(fid: str, ch, terms_signs) -> Finding:
-    model = desire_model(ch)
+def _desire_finding(fid: str, ev, terms_signs) -> Finding:
+    model = ev.desire_model
     comps = _effect_components(model, terms_signs, "lyst")
     _, text = _effects_text(model, terms_signs)
     return _result(fid, text, _all(c.holds for c in comps), components=comps)
 
 
-def f5(ch) -> Finding:
+def f5(ev: Evidence) -> Finding:
     return _desire_finding(
-        "F5", ch, [("self_efficacy", -1), ("expect_wellbeing", 1), ("expect_sickness", 1)]
+        "F5", ev, [("self_efficacy", -1), ("expect_wellbeing", 1), ("expect_sickness", 1)]
     )
 
 
-def f6(ch) -> Finding:
+def f6(ev: Evidence) -> Finding:
     return _desire_finding(
         "F6",
-        ch,
+        ev,
         [
             ("conflicts", 1),
             ("stressed_employees", 1),
@@ -543,45 +550,45 @@ def f6(ch) -> Finding:
     )
 
 
-def f7(ch) -> Finding:
-    return _desire_finding("F7", ch, [("workplace_strategy", -1), ("workplace_tools", -1)])
+def f7(ev: Evidence) -> Finding:
+    return _desire_finding("F7", ev, [("workplace_strategy", -1), ("workplace_tools", -1)])
 
 
-def _difference(ch, what: str, row: pd.Series, sign: int) -> Component:
+def _difference(ev, what: str, row: pd.Series, sign: int) -> Component:
     """A component from a row of SurveyDesign.difference: holds if the difference has ``sign``
     and p < ALPHA; the size is the difference in percentage points with CI and test."""
-    return Component(what, _diff_text(ch, row), _sig_signed(row, sign))
+    return Component(what, _diff_text(ev, row), _sig_signed(row, sign))
 
 
-def f8(ch) -> Finding:
-    d = _design(ch)
+def f8(ev: Evidence) -> Finding:
+    d = ev.design
     comps, named = [], {}
     for var, name in (
         ("_tr", "Har taget uddannelsen"),
         *((f"{v}_agree", agree_text(v)) for v in F8_ITEMS),
     ):
         r = d.difference(var, "manager_type", 2, 1).iloc[0]
-        comps.append(_difference(ch, name, r, 1))
+        comps.append(_difference(ev, name, r, 1))
         named[var.strip("_").removesuffix("_agree")] = comps[-1].size
     by_type = d.proportion("_tr", by="manager_type").set_index("manager_type")
-    named["managers"] = _share(ch, by_type.loc[2])
-    named["employees"] = _share(ch, by_type.loc[1])
+    named["managers"] = _share(ev, by_type.loc[2])
+    named["employees"] = _share(ev, by_type.loc[1])
     text = _parts_text("Ledere af ledere minus ledere af medarbejdere", comps)
     return _result("F8", text, _all(c.holds for c in comps), components=comps, **named)
 
 
-def f9(ch) -> Finding:
+def f9(ev: Evidence) -> Finding:
     """F9 is a comparison between the two manager types (findings.md), not a ranking within
     one: each named reason and rating with its own test, managers of employees minus managers
     of managers."""
-    d = _design(ch)
+    d = ev.design
     comps = []
     for var, sign in F9_BARRIERS:
         r = d.difference(var, "manager_type", 1, 2).iloc[0]
-        comps.append(_difference(ch, f"{_label(var)} (årsag)", r, sign))
+        comps.append(_difference(ev, f"{_label(var)} (årsag)", r, sign))
     for var in F9_RATINGS:
         r = d.difference(f"{var}_agree", "manager_type", 1, 2).iloc[0]
-        comps.append(_difference(ch, agree_text(var), r, 1))
+        comps.append(_difference(ev, agree_text(var), r, 1))
     ranked = d.multi_response(barrier_items(), by="manager_type")
     emp = ranked[ranked["manager_type"] == 1].sort_values("rank")
     top = emp.iloc[0]
@@ -592,25 +599,25 @@ def f9(ch) -> Finding:
         _all(c.holds for c in comps),
         ranked,
         components=comps,
-        top=f"„{_label(top['item']).lower()}“ med {_share(ch, top)}",
+        top=f"„{_label(top['item']).lower()}“ med {_share(ev, top)}",
         time=comps[0].size,
     )
 
 
-def f10(ch) -> Finding:
-    d = _design(ch)
+def f10(ev: Evidence) -> Finding:
+    d = ev.design
     comps, rows = [], []
     for k, (label, _, _) in enumerate(ARCHETYPE):
         r = d.difference(f"_trait{k}", "_tr", 1, 0).iloc[0]
-        comps.append(_difference(ch, label, r, 1))
+        comps.append(_difference(ev, label, r, 1))
         rows.append({"træk": label, **r.to_dict()})
     text = _parts_text("Uddannede minus ikke-uddannede", comps)
     return _result("F10", text, _all(c.holds for c in comps), pd.DataFrame(rows), components=comps)
 
 
-def f11(ch) -> Finding:
+def f11(ev: Evidence) -> Finding:
     """Under the broad definition whatever the run's definition: the report names it."""
-    d = _design(ch)
+    d = ev.design
     t = d.proportion("trained_broad", by="industry").set_index("industry")
     overall = d.proportion("trained_broad").iloc[0]
     labels = load_codebook().value_labels("industry")
@@ -619,19 +626,19 @@ def f11(ch) -> Finding:
     comps = [
         Component(
             f"{labels[F11_HIGH]}: lidt over halvdelen",
-            _share(ch, pub),
+            _share(ev, pub),
             None if not _ok(pub) else bool(low < pub["estimate"] < high),
         )
     ]
     for k in F11_LOW:
         r = d.difference("trained_broad", f"_industry{k}", 1, 0).iloc[0]
-        comps.append(_difference(ch, f"{labels[k]} minus de øvrige brancher", r, -1))
+        comps.append(_difference(ev, f"{labels[k]} minus de øvrige brancher", r, -1))
     text = (
-        f"{labels[F11_HIGH]}: {_share(ch, pub)}; "
+        f"{labels[F11_HIGH]}: {_share(ev, pub)}; "
         + "; ".join(
-            f"{labels[k].lower()}: {_share(ch, t.loc[k]) if k in t.index else '–'}" for k in F11_LOW
+            f"{labels[k].lower()}: {_share(ev, t.loc[k]) if k in t.index else '–'}" for k in F11_LOW
         )
-        + f"; alle ledere: {_share(ch, overall)}"
+        + f"; alle ledere: {_share(ev, overall)}"
     )
     return _result(
         "F11",
@@ -639,14 +646,14 @@ def f11(ch) -> Finding:
         _all(c.holds for c in comps),
         t.reset_index(),
         components=comps,
-        public=_share(ch, pub),
+        public=_share(ev, pub),
     )
 
 
-def f12_profiles(ch) -> pd.DataFrame:
+def f12_profiles(ev) -> pd.DataFrame:
     """The most- and least-desire profiles of the report; unnamed traits at the most common
     category (education and organisation size of the most-desire profile)."""
-    data = ch.data
+    data = ev.data
 
     def mode(v):
         return int(pd.to_numeric(data[v], errors="coerce").mode().iloc[0])
@@ -672,11 +679,11 @@ def _contrast(model, a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float, fl
     return est, se, pv
 
 
-def f12(ch) -> Finding:
-    model = profile_model(ch)
+def f12(ev: Evidence) -> Finding:
+    model = ev.profile_model
     if isinstance(model, Exception):
         return _result("F12", "modellen kan ikke estimeres", None)
-    profiles = f12_profiles(ch)
+    profiles = f12_profiles(ev)
     pred = model.predict(profiles.reset_index(drop=True))
     means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
     if means["suppressed"].any():
@@ -700,7 +707,7 @@ def f12(ch) -> Finding:
         e, _, p = _contrast(model, at, ref)
         ok = None if np.isnan(p) else bool(np.sign(e) == sign and p < ALPHA)
         comps.append(Component(label, f"{odds_ratio_named(float(np.exp(e)))} ({pvalue(p)})", ok))
-    level = ch.params["conf_level"]
+    level = ev.params["conf_level"]
 
     def m(i):
         r = means.iloc[i]
@@ -722,20 +729,20 @@ def f12(ch) -> Finding:
     )
 
 
-def f13(ch) -> Finding:
-    d = _design(ch)
+def f13(ev: Evidence) -> Finding:
+    d = ev.design
     comps, named = [], {}
     for var in ("barrier_not_relevant", "barrier_no_difference"):
         r = d.difference(var, "sector", 2, 1).iloc[0]
-        comps.append(_difference(ch, f"{_label(var)} (årsag)", r, 1))
+        comps.append(_difference(ev, f"{_label(var)} (årsag)", r, 1))
         named[var.removeprefix("barrier_")] = comps[-1].size
     text = _parts_text("Privat minus offentlig sektor", comps)
     return _result("F13", text, _all(c.holds for c in comps), components=comps, **named)
 
 
-def f14(ch) -> Finding:
-    r = _design(ch).difference("reason_career_tr", "sector", 2, 1).iloc[0]
-    c = _difference(ch, f"{_label('reason_career')} (grund)", r, 1)
+def f14(ev: Evidence) -> Finding:
+    r = ev.design.difference("reason_career_tr", "sector", 2, 1).iloc[0]
+    c = _difference(ev, f"{_label('reason_career')} (grund)", r, 1)
     return _result(
         "F14", "Privat minus offentlig sektor: " + c.size, c.holds, components=[c], diff=c.size
     )
@@ -762,4 +769,5 @@ FINDINGS: dict[str, Callable] = {
 
 def evaluate(ch, ids=None) -> dict[str, Finding]:
     """Every finding (or those in ``ids``) on the chapter's data and parameters."""
-    return {fid: FINDINGS[fid](ch) for fid in (ids or FINDINGS)}
+    ev = Evidence(ch)
+    return {fid: FINDINGS[fid](ev) for fid in (ids or FINDINGS)}

@@ -7,7 +7,7 @@ A chapter calls :func:`open_chapter` with the values of its parameters cell and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from lederuddannelse.params import (
     definition_pages,
     resolve_data_file,
 )
-from lederuddannelse.report.fmt import number
+from lederuddannelse.report.fmt import level_pct, number
 
 GLUE_PREFIX = "application/papermill.record/"
 
@@ -70,7 +70,6 @@ class Chapter:
     data: pd.DataFrame
     design: Any
     rake: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def trained(self) -> str:
@@ -173,7 +172,7 @@ def parameter_words(params: dict[str, Any]) -> str:
                 "standardfejl med vægtningens usikkerhed" if value else "vægtene som faste"
             )
         elif key == "conf_level":
-            parts.append(f"konfidensniveau {number(100 * value)} %")
+            parts.append(f"konfidensniveau {level_pct(value)}")
         elif key == "min_n":
             parts.append(f"tal vises fra {number(value)} svar")
         elif key == "min_count":

@@ -15,9 +15,9 @@ import pandas as pd
 from lederuddannelse.analysis.findings import (
     ALPHA,
     DEFINITION_DEPENDENT,
+    Evidence,
     Finding,
     _covers,
-    _design,
     evaluate,
     report_level,
     variant,
@@ -320,7 +320,7 @@ def level_table(ch) -> pd.DataFrame:
     from lederuddannelse.chapters.udbredelse import short_label
 
     cb = load_codebook()
-    d = _design(ch)
+    d = Evidence(ch).design
     rows = []
     for fid, var, key, label in (
         ("F1a", "trained_any", "any", short_label(cb.label("trained_any"))),

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.analysis.compare import add_column, subtitle, wrap
+from lederuddannelse.analysis.compare import subtitle, wrap
 from lederuddannelse.analysis.modelterms import odds_ratios, profile_contrast, strongest
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
 from lederuddannelse.data.codebook import load_codebook
@@ -114,6 +114,12 @@ def profile_frame(ch) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def trait_indicator(data: pd.DataFrame, var: str, codes) -> np.ndarray:
+    """1 where ``var`` has one of the archetype's ``codes``, 0 otherwise, NaN if missing."""
+    x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isnan(x), np.nan, np.isin(x, codes).astype(float))
+
+
 def compute(ch) -> Who:
     cb = load_codebook()
     by_var = {v: shares_by(ch, v) for v in BACKGROUND + WORKPLACE}
@@ -126,11 +132,15 @@ def compute(ch) -> Who:
     codes = list(cb.value_labels("manager_type"))
     manager_diff = ch.design.difference(ch.trained, "manager_type", codes[1], codes[0])
     # archetype traits, trained vs untrained (the trait columns are derived here)
+    traits_design = ch.design.with_columns(
+        {
+            f"_who_trait{k}": trait_indicator(ch.data, var, tc)
+            for k, (_, var, tc) in enumerate(ARCHETYPE)
+        }
+    )
     rows = []
-    for k, (label, var, tcodes) in enumerate(ARCHETYPE):
-        x = pd.to_numeric(ch.data[var], errors="coerce").to_numpy(dtype=float)
-        col = add_column(ch, f"_who_trait{k}", np.where(np.isnan(x), np.nan, np.isin(x, tcodes)))
-        r = ch.design.difference(col, ch.trained, 1, 0).iloc[0].to_dict()
+    for k, (label, _, _) in enumerate(ARCHETYPE):
+        r = traits_design.difference(f"_who_trait{k}", ch.trained, 1, 0).iloc[0].to_dict()
         rows.append({"trait": label, **r})
     traits = pd.DataFrame(rows)
     profiles = profile_frame(ch)

@@ -37,17 +37,17 @@ class ManagerType:
 def compute(ch) -> ManagerType:
     codes = cmp.group_codes(BY)
     a, b = codes[1], codes[0]  # managers of managers (a) vs managers of employees (b)
-    columns = {"trained": ch.trained}
+    columns = {"trained": ch.trained, **{var: f"{var}_agree" for var in ATTITUDES}}
+    design = ch.design.with_columns(
+        {columns[var]: cmp.agreement(ch.data, var) for var in ATTITUDES}
+    )
     # a short axis label; the codebook's full label is in the figure text and the table
     items = {ch.trained: f"Har taget uddannelsen ({definition_phrase(ch)})"}
-    for var in ATTITUDES:
-        col = cmp.agree(ch, var)
-        columns[var] = col
-        items[col] = cmp.agree_label(var)
-    overview = cmp.compare(ch, items, BY, a, b)
+    items.update({columns[var]: cmp.agree_label(var) for var in ATTITUDES})
+    overview = cmp.compare(design, items, BY, a, b)
     b_items = {v: cmp.item_label(v) for v in barrier_items()}
     columns.update({v: v for v in b_items})
-    barriers = cmp.compare(ch, b_items, BY, a, b)
+    barriers = cmp.compare(design, b_items, BY, a, b)
     return ManagerType(overview, barriers, columns)
 
 

@@ -35,26 +35,27 @@ class Motives:
 
 def compute(ch) -> Motives:
     """Rank reasons and barriers and compare them by manager type and by sector."""
-    trained = cmp.trained_mask(ch)
-    reason_cols = {v: cmp.restrict(ch, v, trained, "trained") for v in reason_items()}
+    derived = cmp.restricted_columns(ch.data, reason_items(), cmp.trained_mask(ch), "trained")
+    design = ch.design.with_columns(derived)
+    reason_cols = dict(zip(reason_items(), derived))
     barrier_cols = {v: v for v in barrier_items()}
     r_labels = {c: cmp.item_label(v) for v, c in reason_cols.items()}
     b_labels = {c: cmp.item_label(v) for v, c in barrier_cols.items()}
-    reasons = ch.design.multi_response(list(r_labels), labels=r_labels)
-    barriers = ch.design.multi_response(list(b_labels), labels=b_labels)
+    reasons = design.multi_response(list(r_labels), labels=r_labels)
+    barriers = design.multi_response(list(b_labels), labels=b_labels)
     mt = cmp.group_codes("manager_type")  # [ledere af medarbejdere, ledere af ledere]
     sec = cmp.group_codes("sector")  # [offentlig, privat]
-    by_type = ch.design.multi_response(list(b_labels), by="manager_type", labels=b_labels)
+    by_type = design.multi_response(list(b_labels), by="manager_type", labels=b_labels)
     by_type.insert(
         1, "group", [cmp.group_label("manager_type", c) for c in by_type["manager_type"]]
     )
     comparisons = {
         # managers of employees (a) vs managers of managers (b): F9 is about the former
-        "type_barriers": cmp.compare(ch, b_labels, "manager_type", mt[0], mt[1]),
-        "type_reasons": cmp.compare(ch, r_labels, "manager_type", mt[0], mt[1]),
+        "type_barriers": cmp.compare(design, b_labels, "manager_type", mt[0], mt[1]),
+        "type_reasons": cmp.compare(design, r_labels, "manager_type", mt[0], mt[1]),
         # private (a) vs public (b): F13 and F14 are stated for the private sector
-        "sector_barriers": cmp.compare(ch, b_labels, "sector", sec[1], sec[0]),
-        "sector_reasons": cmp.compare(ch, r_labels, "sector", sec[1], sec[0]),
+        "sector_barriers": cmp.compare(design, b_labels, "sector", sec[1], sec[0]),
+        "sector_reasons": cmp.compare(design, r_labels, "sector", sec[1], sec[0]),
     }
     return Motives(reasons, barriers, by_type, comparisons, {**reason_cols, **barrier_cols})
 

@@ -66,17 +66,18 @@ def compute(ch, sector: str) -> Sector:
         t.insert(0, "key", d)
         rows.append(t)
     trained = pd.concat(rows, ignore_index=True)
-    mask = cmp.trained_mask(ch)
-    reason_cols = {v: cmp.restrict(ch, v, mask, "trained") for v in reason_items()}
+    derived = cmp.restricted_columns(ch.data, reason_items(), cmp.trained_mask(ch), "trained")
+    design = ch.design.with_columns(derived)
+    reason_cols = dict(zip(reason_items(), derived))
     r_labels = {c: cmp.item_label(v) for v, c in reason_cols.items()}
     b_labels = {v: cmp.item_label(v) for v in barrier_items()}
-    reasons = ch.design.multi_response(list(r_labels), by=BY, labels=r_labels)
-    barriers = ch.design.multi_response(list(b_labels), by=BY, labels=b_labels)
+    reasons = design.multi_response(list(r_labels), by=BY, labels=r_labels)
+    barriers = design.multi_response(list(b_labels), by=BY, labels=b_labels)
     reasons = reasons[reasons[BY] == code].reset_index(drop=True)
     barriers = barriers[barriers[BY] == code].reset_index(drop=True)
     columns = {**reason_cols, **{v: v for v in b_labels}}
     items = {columns[v]: cb.label(v) for v in F13_ITEMS + F14_ITEMS}
-    comparison = cmp.compare(ch, items, BY, code, other)
+    comparison = cmp.compare(design, items, BY, code, other)
     return Sector(
         code,
         other,

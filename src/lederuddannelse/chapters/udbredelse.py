@@ -10,7 +10,7 @@ import pandas as pd
 from lederuddannelse.analysis.compare import (
     glue_share,
     lower_first,
-    restrict,
+    restricted_columns,
     subtitle,
     trained_mask,
     wrap,
@@ -27,16 +27,16 @@ DEFINITIONS = ("any", "narrow", "broad")
 class Prevalence:
     by_definition: pd.DataFrame  # one row per definition: estimate, CI, n, ...
     after_2020: pd.DataFrame  # one row: share after 2020 among the trained
-    # F4 and F11 (None when built by older callers that only pass the two tables above)
-    paid_by: pd.DataFrame | None = None  # who paid, among the trained (page's definition)
-    paid_workplace: pd.DataFrame | None = None  # one row: paid by the workplace
-    pay_self: pd.DataFrame | None = None  # would take it if paying oneself: Ja/Nej/Ved ikke
-    willing: pd.DataFrame | None = None  # one row per key 'willing'/'unwilling'
-    by_industry: pd.DataFrame | None = None  # ch.trained by industry, largest share first
+    # F4: who paid (among the trained) and willingness to pay oneself (all who answered)
+    paid_by: pd.DataFrame  # who paid, among the trained (page's definition)
+    paid_workplace: pd.DataFrame  # one row: paid by the workplace
+    pay_self: pd.DataFrame  # would take it if paying oneself: Ja/Nej/Ved ikke
+    willing: pd.DataFrame  # one row per key 'willing'/'unwilling'
+    by_industry: pd.DataFrame  # F11: ch.trained by industry, largest share first
 
 
 def compute(ch) -> Prevalence:
-    """Estimate F1a (any), F1b (narrow, broad) and F2 (after 2020 among the trained)."""
+    """Estimate F1a (any), F1b (narrow, broad), F2 (after 2020 among the trained), F4 and F11."""
     cb = load_codebook()
     rows = []
     for d in DEFINITIONS:
@@ -47,48 +47,48 @@ def compute(ch) -> Prevalence:
     by_def = pd.concat(rows, ignore_index=True)
     after = ch.design.proportion("after_2020")
     after.insert(0, "definition", cb.label("after_2020"))
-    res = Prevalence(by_def, after)
-    compute_payment(ch, res)
-    compute_industry(ch, res)
-    return res
+    return Prevalence(by_def, after, *compute_payment(ch), compute_industry(ch))
 
 
-def compute_payment(ch, res: Prevalence) -> None:
+def compute_payment(ch) -> tuple[pd.DataFrame, ...]:
     """F4: who paid (among those trained under the page's definition) and whether managers
     would take the training if they had to pay themselves (all managers who answered).
 
     Why the page's definition: the payment question was put to everybody trained; restricting
     it to ``ch.trained`` lets the narrow/broad robustness runs show whether the answer differs
     by kind of training. Under the default (any) the domain is exactly the question's routing.
+    Returns the frames in the order of :class:`Prevalence`: paid_by, paid_workplace, pay_self,
+    willing.
     """
     cb = load_codebook()
-    trained = trained_mask(ch)
-    paid = ch.design.distribution(restrict(ch, "paid_by", trained, "trained"))
+    derived = restricted_columns(
+        ch.data, ("paid_by", "paid_by_workplace"), trained_mask(ch), "trained"
+    )
+    design = ch.design.with_columns(derived)
+    paid_col, workplace_col = derived
+    paid = design.distribution(paid_col)
     paid.insert(0, "label", paid["category"].map(cb.value_labels("paid_by")))
-    res.paid_by = paid
-    workplace = ch.design.proportion(restrict(ch, "paid_by_workplace", trained, "trained"))
+    workplace = design.proportion(workplace_col)
     workplace.insert(0, "label", cb.label("paid_by_workplace"))
-    res.paid_workplace = workplace
     pay = ch.design.distribution("pay_self")
     pay.insert(0, "label", pay["category"].map(cb.value_labels("pay_self")))
-    res.pay_self = pay
     rows = []
     for key, var in (("willing", "willing_to_pay"), ("unwilling", "unwilling_to_pay")):
         est = ch.design.proportion(var)
         est.insert(0, "label", cb.label(var))
         est.insert(0, "key", key)
         rows.append(est)
-    res.willing = pd.concat(rows, ignore_index=True)
+    return paid, workplace, pay, pd.concat(rows, ignore_index=True)
 
 
-def compute_industry(ch, res: Prevalence) -> None:
+def compute_industry(ch) -> pd.DataFrame:
     """F11: the share trained (page's definition) in each industry (DB07, 10 groups), ordered
     from the largest share to the smallest; suppressed industries last."""
     cb = load_codebook()
     t = ch.design.proportion(ch.trained, by="industry")
     t.insert(0, "label", t["industry"].map(cb.value_labels("industry")))
     t["_key"] = t["estimate"].fillna(-1.0)
-    res.by_industry = (
+    return (
         t.sort_values("_key", ascending=False, kind="stable")
         .drop(columns="_key")
         .reset_index(drop=True)
@@ -112,10 +112,8 @@ def glue_all(ch, res: Prevalence) -> None:
     for d in DEFINITIONS:
         glue_share(ch, f"udbredelse_{d}", _row(res.by_definition, d))
     glue_share(ch, "udbredelse_after2020", _row(res.after_2020))
-    if res.paid_by is not None:
-        glue_payment(ch, res)
-    if res.by_industry is not None:
-        glue_industry(ch, res)
+    glue_payment(ch, res)
+    glue_industry(ch, res)
 
 
 def _majority(row) -> str:
@@ -330,7 +328,9 @@ def key_figures(ch, res: Prevalence) -> list:
             level,
         ),
         proportion_figure(
-            res.paid_workplace.iloc[0], "af de uddannede fik den betalt af arbejdspladsen", level
+            res.paid_workplace.iloc[0],
+            "af de uddannede fik den betalt af arbejdspladsen",
+            level,
         ),
         proportion_figure(
             w.loc["unwilling"], "af alle ledere vil ikke tage den, hvis de selv skal betale", level

@@ -13,6 +13,7 @@ import pandas as pd
 
 from lederuddannelse.report.fmt import (
     SUPPRESSED,
+    ci_heading,
     ci_label,
     number,
     number_range,
@@ -69,7 +70,7 @@ def pct_axis_title(title: str) -> str:
 
 def key_line(conf_level: float, extra: str = "") -> str:
     """The line under a chart's subtitle that says how to read its intervals."""
-    return f"Vandret streg: {number(100 * conf_level)} %-konfidensinterval{extra}."
+    return f"Vandret streg: {ci_heading(conf_level)}{extra}."
 
 
 def with_key_line(subtitle: str | list[str], line: str) -> list[str]:

@@ -3,7 +3,7 @@
 Readers first: a statistical publication leads with its main numbers, each with one line of
 plain Danish saying what it is, and its uncertainty under it in small type (not hidden on
 hover, which a phone cannot do). Where the report published a figure for the same quantity,
-the card shows it too ("Rapporten: 58 pct.") and says where the large number comes from
+the card shows it too ("Rapporten: 27 pct.") and says where the large number comes from
 (``kind``), so published, assumed and computed numbers are never confused.
 
 The renderer returns HTML (a list of cards, styled by ``_static/lederuddannelse.css``); every
@@ -14,7 +14,10 @@ text is escaped here, so callers pass plain text. Chapters show it with
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
+
+from lederuddannelse.report.fmt import SUPPRESSED, difference, difference_test, share, share_ci
 
 # Where a card's large number comes from, in the reader's words.
 PROVENANCE = {
@@ -28,10 +31,10 @@ PROVENANCE = {
 class KeyFigure:
     """One key figure.
 
-    ``value``: the large number as shown ("58 pct."); ``label``: one line of Danish saying what
-    it is; ``interval``: its uncertainty ("95 %-KI: 41–45 pct., n = 6.000"), shown below in small
-    type; ``report``: the report's published figure for the same quantity ("58 pct."), shown as
-    "Rapporten: 58 pct."; ``kind``: provenance of ``value`` (a key of :data:`PROVENANCE`), or
+    ``value``: the large number as shown ("27 pct."); ``label``: one line of Danish saying what
+    it is; ``interval``: its uncertainty ("95 %-KI: 25–29 pct., n = 2.468"), shown below in small
+    type; ``report``: the report's published figure for the same quantity ("27 pct."), shown as
+    "Rapporten: 27 pct."; ``kind``: provenance of ``value`` (a key of :data:`PROVENANCE`), or
     None when it goes without saying; ``href``: optional link to where the number is explained.
     """
 
@@ -87,50 +90,42 @@ def render(figures: list[KeyFigure], heading: str = "Nøgletal") -> str:
 
 def proportion_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
     """A key figure from one row of a proportions table (``estimate, ci_low, ci_high, n``,
-    optionally ``suppressed``): "58 pct." with "95 %-KI: 41–45 pct., n = 6.000" below.
+    optionally ``suppressed``): "27 pct." with "95 %-KI: 25–29 pct., n = 2.468" below.
 
     A suppressed row says so instead of printing a number (the disclosure policy holds here
     as everywhere).
     """
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
-    from lederuddannelse.report.fmt import ci, number, pct
-
-    if bool(row.get("suppressed", False)) or row["estimate"] != row["estimate"]:
-        return KeyFigure(SUPPRESSED_LABEL, label, **extra)
-    interval = f"{ci(row['ci_low'], row['ci_high'], conf_level)}, n = {number(row['n'])}"
-    return KeyFigure(pct(row["estimate"]), label, interval=interval, **extra)
+    text = share(row)
+    if text == SUPPRESSED:
+        return KeyFigure(SUPPRESSED, label, **extra)
+    return KeyFigure(text, label, interval=share_ci(row, conf_level), **extra)
 
 
 MINUS = "\u2212"
 
 
+def _minus(text: str) -> str:
+    """True minus signs for negative numbers (not the hyphen of '%-KI')."""
+    return re.sub(r"-(?=\d)", MINUS, text)
+
+
 def difference_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
     """A key figure from one row of a difference test (``estimate, ci_low, ci_high, p_value``
-    as shares): "12 point" with "95 %-KI: 9 til 16; p < 0,001" below, true minus signs."""
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
-    from lederuddannelse.report.fmt import number, pvalue
-
-    if bool(row.get("suppressed", False)) or row["estimate"] != row["estimate"]:
-        return KeyFigure(SUPPRESSED_LABEL, label, **extra)
-    level = number(100 * conf_level)
-    interval = (
-        f"{level} %-KI: {number(100 * row['ci_low'])} til {number(100 * row['ci_high'])}; "
-        f"{pvalue(row['p_value'])}"
-    )
-    value = f"{number(100 * row['estimate'])} point"
-    return KeyFigure(
-        value.replace("-", MINUS), label, interval=interval.replace("-", MINUS), **extra
-    )
+    as shares): "12 procentpoint" with "95 %-KI: 9 til 16 procentpoint, p < 0,001" below
+    (the prose's wording, :mod:`lederuddannelse.report.fmt`), true minus signs."""
+    value = difference(row)
+    if value == SUPPRESSED:
+        return KeyFigure(SUPPRESSED, label, **extra)
+    interval = difference_test(row, conf_level)
+    return KeyFigure(_minus(value), label, interval=_minus(interval), **extra)
 
 
 def top_item_figure(ranked, lead: str, conf_level: float, **extra) -> KeyFigure:
     """The highest-ranked item of a multiple-response table (``label, rank, estimate, ...``) as
     a key figure: its share, and ``lead`` followed by the item's label in lower case."""
-    from lederuddannelse.report.charts import SUPPRESSED_LABEL
-
     shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
     if not len(shown):
-        return KeyFigure(SUPPRESSED_LABEL, lead.rstrip(": "), **extra)
+        return KeyFigure(SUPPRESSED, lead.rstrip(": "), **extra)
     top = shown.iloc[0]
     label = str(top["label"])
     return proportion_figure(top, lead + label[:1].lower() + label[1:], conf_level, **extra)

@@ -147,6 +147,32 @@ class SurveyDesign:
         self.w = w
         self.variance = DesignVariance(df, w, self.rake_margins)
 
+    def with_columns(self, columns: dict[str, Any]) -> SurveyDesign:
+        """A design over the same respondents with derived columns added; this one unchanged.
+
+        Why: the analysis layer derives columns to estimate on (an item within a domain, NaN
+        outside; a dichotomised scale). Writing them into the data frame that a chapter and
+        its design share would be hidden state (a column appears in the chapter's data as a
+        side effect of a computation). The new design has a new frame (the old columns plus
+        ``columns``) and shares the weights, the raking projection and the settings, so
+        nothing is recomputed. A name that is already a column is an error (a derived column
+        must not shadow the data).
+        """
+        import copy
+
+        clash = sorted(set(columns) & set(self.df.columns))
+        if clash:
+            raise EstimationError(
+                f"Derived column(s) {clash} already exist in the data; choose other names."
+            )
+        added = pd.DataFrame(
+            {k: np.asarray(v, dtype=float) for k, v in columns.items()}, index=self.df.index
+        )
+        out = copy.copy(self)
+        out.df = pd.concat([self.df, added], axis=1)
+        out.plan = DomainPlan(self.policy, out.df)
+        return out
+
     def _check_var(self, var: str) -> None:
         check_column(self.df, var)
 
