@@ -650,10 +650,9 @@ def f11(ev: Evidence) -> Finding:
     )
 
 
-def f12_profiles(ev) -> pd.DataFrame:
+def f12_profiles(data: pd.DataFrame) -> pd.DataFrame:
     """The most- and least-desire profiles of the report; unnamed traits at the most common
     category (education and organisation size of the most-desire profile)."""
-    data = ev.data
 
     def mode(v):
         return int(pd.to_numeric(data[v], errors="coerce").mode().iloc[0])
@@ -683,7 +682,7 @@ def f12(ev: Evidence) -> Finding:
     model = ev.profile_model
     if isinstance(model, Exception):
         return _result("F12", "modellen kan ikke estimeres", None)
-    profiles = f12_profiles(ev)
+    profiles = f12_profiles(ev.data)
     pred = model.predict(profiles.reset_index(drop=True))
     means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
     if means["suppressed"].any():
