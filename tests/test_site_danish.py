@@ -19,7 +19,7 @@ BAD_DANISH = [
     (r"\baf [\d.]+ af rapportens\b", "'x af y af rapportens fund': 'x af rapportens y fund'"),
     (r"\bmellem leder af\b|\bog leder af (ledere|medarbejdere)\b", "plural: 'ledere af'"),
     (r"\(leder af (ledere|medarbejdere)\)", "plural in running text: '(ledere af ...)'"),
-    (r"\bMindst er den i [^;]*\); [a-zæøå]", "a list broken by a semicolon"),
+    (r"\bMindst er den i [^;]*\); (?!se\b)[a-zæøå]", "a list broken by a semicolon"),
     (r"\bsikker (sammenhæng|forskel)\b", "'statistisk signifikant'"),
     (r"\b0,0+ procentpoint\b", "a zero deviation: say that the shares are hit"),
     (r"\bdem der\b", "comma before the subordinate clause: 'dem, der'"),

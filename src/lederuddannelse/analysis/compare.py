@@ -30,6 +30,7 @@ from lederuddannelse.report.fmt import (
     ci_plural,
     difference,
     difference_test,
+    n_by_group,
     n_is,
     pct,
     pvalue,
@@ -240,14 +241,18 @@ def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
 # -------------------------------------------------------------------- figures and tables
 
 
-def subtitle(ch, what: str, n) -> list[str]:
-    """The subtitle of every comparison figure: what is shown; weighting, CI level and n; the
-    source. Lines are wrapped so that the figure keeps to the page's text width."""
-    return wrap(what) + [
-        f"{'Vægtet' if ch.params['weighted'] else 'Uvægtet'}, med "
-        f"{ci_plural(ch.params['conf_level'])}. {n_is(n)}.",
-        f"Kilde: {ch.source_line}",
-    ]
+def subtitle(ch, what: str, n, n_text: str | None = None) -> list[str]:
+    """The subtitle of every comparison figure: what is shown; weighting, CI level and n (or
+    ``n_text``, e.g. each group's n); the source. Lines are wrapped so that the figure keeps
+    to the page's text width."""
+    return (
+        wrap(what)
+        + wrap(
+            f"{'Vægtet' if ch.params['weighted'] else 'Uvægtet'}, med "
+            f"{ci_plural(ch.params['conf_level'])}. {n_text or n_is(n)}."
+        )
+        + [f"Kilde: {ch.source_line}"]
+    )
 
 
 def wrap(text: str, width: int = 70) -> list[str]:
@@ -280,13 +285,19 @@ def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, n
     """Glue a grouped bar chart of a comparison under ``name`` (for ``{glue:figure}``)."""
     from lederuddannelse.report.charts import grouped_proportion_chart
 
-    n = int(np.nansum(tests[["n_a", "n_b"]].max().to_numpy(dtype=float)))
+    # each group's own n (a range over the items): a pooled n would be no group's n
+    shown = tests[~tests["suppressed"].astype(bool)] if "suppressed" in tests else tests
+    shown = shown if len(shown) else tests
+    groups = [
+        (lower_first(str(tests[g].iloc[0])), shown[c].min(), shown[c].max())
+        for g, c in (("group_a", "n_a"), ("group_b", "n_b"))
+    ]
     chart = grouped_proportion_chart(
         shares,
         label="label",
         group="group",
         title=comparison_title(tests, ch.params["conf_level"]),
-        subtitle=subtitle(ch, what, n),
+        subtitle=subtitle(ch, what, None, n_by_group(groups)),
         conf_level=ch.params["conf_level"],
     )
     ch.glue(name, chart)

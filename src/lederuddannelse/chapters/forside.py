@@ -92,7 +92,9 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
         proportion_figure(t.iloc[4], "af de uddannede fik den betalt af arbejdspladsen", level),
         KeyFigure(
             f"{number(holds)} af {number(total)}",
-            "af rapportens fund holder i denne udgave",
+            "fund i rapporten holder i denne udgave (på syntetiske data sandt pr. konstruktion)"
+            if ch.synthetic
+            else "fund i rapporten holder på denne datafil",
             href="holder-alle.html",
         ),
     ]

@@ -117,6 +117,20 @@ def n_pair(n_a: float | int, n_b: float | int) -> str:
     return f"n = {number(n_a)} og {number(n_b)}"
 
 
+def n_by_group(groups: list[tuple[str, float, float]]) -> str:
+    """'n = 515–1.536 (offentlig sektor) og 2.437 (privat sektor)': each group's number of
+    answers (a range when it differs between the compared items), never one pooled n."""
+
+    def span(lo, hi):
+        lo, hi = _float(lo), _float(hi)
+        if _missing(lo) or _missing(hi):
+            return SUPPRESSED
+        return number(lo) if lo == hi else f"{number(lo)}–{number(hi)}"
+
+    parts = [f"{span(lo, hi)} ({name})" for name, lo, hi in groups]
+    return "n = " + (" og ".join(parts) if len(parts) < 3 else ", ".join(parts))
+
+
 def n_cell(n_a: float | int, n_b: float | int) -> str:
     """'1.234 / 567': the two groups' n in one table cell (so that the table fits the page)."""
     return f"{number(n_a)} / {number(n_b)}"
