@@ -55,6 +55,7 @@ class Target:
     kind: str
     report_says: str
     note: str
+    report_short: str = ""
 
     @property
     def published(self) -> bool:
@@ -104,7 +105,10 @@ def _load(path: str, stamp: tuple[int, int]) -> tuple[dict[str, Target], dict, d
     if problems:
         raise DataValidationError(f"{p}: " + "; ".join(problems))
     targets = {
-        t["id"]: Target(**{f: (float(t[f]) if f == "share" else str(t[f])) for f in _FIELDS})
+        t["id"]: Target(
+            **{f: (float(t[f]) if f == "share" else str(t[f])) for f in _FIELDS},
+            report_short=str(t.get("report_short", "")),
+        )
         for t in spec["targets"]
     }
     return targets, dict(spec.get("assumed_levels") or {}), dict(spec.get("report") or {})
@@ -153,6 +157,20 @@ def report_level(target_id: str) -> float:
     if not t.published:
         raise ValueError(f"{target_id} is an assumed level (kind: {t.kind}), not the report's")
     return t.share
+
+
+def report_figure(target_id: str) -> str:
+    """What the report says for ``target_id``, for a "Rapporten: ..." mark: its published
+    figure ("43 pct.") or, for an assumed level, only the report's own words ("langt
+    størstedelen"), never the assumed number."""
+    from lederuddannelse.report.fmt import pct
+
+    t = load_targets()[target_id]
+    if t.published:
+        return pct(t.share)
+    if not t.report_short:
+        raise ValueError(f"{target_id}: the report gives neither a figure nor a word for it")
+    return t.report_short
 
 
 def for_indicator(indicator: str, domain: str = "all") -> Target | None:
