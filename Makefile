@@ -7,9 +7,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# cffconvert validates CITATION.cff in the tests; it needs jsonschema<4, so it has its own env
+CFF_VENV := .venv-cff
+CFF_STAMP := $(CFF_VENV)/.installed-stamp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv book preview data system-deps lint test test-fast bench validate lock citation clean
+.PHONY: help venv cff-venv book example preview data system-deps lint test test-fast bench \
+	validate lock citation clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,11 +27,29 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment from the lock file (if needed)
 
+$(CFF_STAMP): requirements-cff.lock
+	@echo "Setting up $(CFF_VENV) (cffconvert) from requirements-cff.lock ..."
+	$(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-cff.lock
+	@touch $@
+
+cff-venv: $(CFF_STAMP) ## Create .venv-cff with cffconvert, which the citation test runs (if needed)
+
 data: $(STAMP) ## Generate the embedded synthetic survey (if missing or stale)
 	$(BIN)/python -m lederuddannelse data ensure
 
-book: $(STAMP) ## Build the whole book into _build/html (executes changed chapters only)
-	$(BIN)/python -m lederuddannelse build --jobs $(JOBS)
+# A survey-tool export and its mapping: make book DATA=export.sav MAPPING=mapping.yml
+DATA ?=
+MAPPING ?=
+EXAMPLE := data/examples/export.sav
+
+book: $(STAMP) $(filter $(EXAMPLE),$(DATA)) ## Build the book into _build/html (DATA=file MAPPING=mapping.yml: another data file)
+	$(BIN)/python -m lederuddannelse build --jobs $(JOBS) $(if $(DATA),--data $(DATA)) $(if $(MAPPING),--mapping $(MAPPING))
+
+example: $(EXAMPLE) ## Generate the example survey-tool export data/examples/export.sav
+
+$(EXAMPLE): $(STAMP) src/lederuddannelse/data/example_export.py src/lederuddannelse/data/synthetic.py data/codebook.yml data/targets.yml data/margins.csv
+	$(BIN)/python -m lederuddannelse data example-export -o $@
 
 PORT ?= 8000
 preview: $(STAMP) ## Build, serve on http://127.0.0.1:$(PORT)/, rebuild on every edit (Ctrl-C stops)
@@ -49,15 +71,28 @@ lint: $(STAMP) ## Check style: ruff lint and format check on src and tests (conf
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
-test: $(STAMP) system-deps ## Run lint, then all tests (installs R and Chromium if missing; builds the book twice)
+test: $(STAMP) $(CFF_STAMP) system-deps ## Run lint, then all tests (installs R and Chromium if missing; builds the book twice)
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP) ## Run the tests that need neither a book build, a browser nor R
+test-fast: $(STAMP) $(CFF_STAMP) ## Run the tests that need neither a book build, a browser nor R
 	$(BIN)/python -m pytest -m "not book and not browser and not r"
 
 bench: $(STAMP) ## Benchmarks: print build, data and statistics timings
 	$(BIN)/python -m lederuddannelse.dev.bench
+
+archive: $(STAMP) ## A dated, self-contained zip of the built site in build/archive/ (builds if needed)
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m lederuddannelse.book.archive
+
+screenshots: $(STAMP) ## Full-page screenshots of every page at 390 and 1280 px into build/screenshots/
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m lederuddannelse.dev.sitecheck screenshots
+
+site-check: $(STAMP) ## Every page at 390/768/1280/1920 px in Chromium: layout, axe light+dark, page weights
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m lederuddannelse.dev.sitecheck check
+	$(BIN)/python -m lederuddannelse.dev.sitecheck weights
 
 validate: $(STAMP) ## Simulation study: bias and CI coverage over repeated samples
 	$(BIN)/python -m lederuddannelse.dev.simulate

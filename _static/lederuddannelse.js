@@ -231,8 +231,12 @@
 
   function draw(entry) {
     var width = columnWidth(entry.el);
-    var key = width + (isDark() ? "d" : "l");
-    if (entry.key === key) { return Promise.resolve(entry.result); }
+    var mode = isDark() ? "d" : "l";
+    if (entry.key !== null && entry.mode === mode && Math.abs(entry.width - width) < 24) {
+      return Promise.resolve(entry.result);  // a scroll bar coming and going is no reason
+    }
+    var key = width + mode;
+    entry.mode = mode;
     entry.key = key;
     entry.width = width;
     if (entry.result && entry.result.finalize) { entry.result.finalize(); }
@@ -260,6 +264,12 @@
     if (typeof el === "string") { el = document.querySelector(el); }
     var entry = { el: el, spec: spec, opt: opt || {}, key: null, result: null };
     charts.push(entry);
+    // Redraw when the column itself changes width (a sidebar sliding in changes it without a
+    // window resize event).
+    if (window.ResizeObserver) {
+      var box = el.closest(".cell_output, figure, .output, article") || el.parentElement;
+      new ResizeObserver(later).observe(box);
+    }
     return draw(entry);
   }
   Object.keys(original).forEach(function (k) { wrapped[k] = original[k]; });
@@ -267,9 +277,17 @@
   window.leduCharts = {
     refresh: function () { charts.forEach(function (c) { c.key = null; }); refresh(); },
     idle: function () {
-      return pending === 0 && charts.every(function (c) { return c.key === columnWidth(c.el) + (isDark() ? "d" : "l"); });
+      return pending === 0 && charts.every(function (c) {
+        return c.key !== null && c.mode === (isDark() ? "d" : "l") &&
+          Math.abs(c.width - columnWidth(c.el)) < 24;
+      });
     },
-    fit: fit
+    fit: fit,
+    state: function () {
+      return charts.map(function (c) {
+        return { key: c.key, mode: c.mode, width: c.width, now: columnWidth(c.el), busy: pending };
+      });
+    }
   };
   window.addEventListener("resize", later);
   new MutationObserver(function () { later(); })
@@ -355,22 +373,16 @@
       parent = wrap;
     }
     var caption = table.querySelector("caption");
+    // Always reachable by keyboard: whether the box scrolls depends on the width.
+    parent.setAttribute("tabindex", "0");
+    parent.setAttribute("role", "region");
+    parent.setAttribute("aria-label", "Tabel: " + (caption ? caption.textContent.trim() : ""));
     var update = function () {
-      var scrolls = parent.scrollWidth > parent.clientWidth + 1;
-      parent.classList.toggle("ledu-scrolls", scrolls);
-      if (scrolls) {
-        parent.setAttribute("tabindex", "0");
-        parent.setAttribute("role", "region");
-        parent.setAttribute("aria-label", "Tabel (rul vandret): " +
-          (caption ? caption.textContent.trim() : ""));
-      } else {
-        parent.removeAttribute("tabindex");
-        parent.removeAttribute("role");
-        parent.removeAttribute("aria-label");
-      }
+      parent.classList.toggle("ledu-scrolls", parent.scrollWidth > parent.clientWidth + 1);
     };
     update();
-    window.addEventListener("resize", update);
+    if (window.ResizeObserver) { new ResizeObserver(update).observe(parent); }
+    else { window.addEventListener("resize", update); }
     makeSortable(table);
   }
 
@@ -394,4 +406,26 @@
   } else {
     start();
   }
+})();
+
+/* The search page opened as a file (file://): the browser lets Sphinx's search find pages but
+ * not fetch their text for excerpts. Say so, and how to get full search. */
+(function () {
+  "use strict";
+  if (location.protocol !== "file:") { return; }
+  function show() {
+    var form = document.querySelector("#search-documentation, .bd-search-container, #search-results");
+    if (!form || document.querySelector(".ledu-file-note")) { return; }
+    var note = document.createElement("div");
+    note.className = "ledu-file-note admonition note";
+    note.innerHTML = '<p class="admonition-title">Søgning i en lokal kopi</p><p>Du har åbnet ' +
+      "bogen direkte som filer. Søgningen finder siderne, men browseren tillader ikke, at den " +
+      "viser uddrag fra dem. Start den medfølgende lokale server for fuld søgning: " +
+      "<code>make preview</code> i projektets mappe, eller <code>python3 -m http.server -d " +
+      "_build/html</code>, og åbn den adresse, den skriver.</p>";
+    var article = document.querySelector("article") || document.body;
+    article.insertBefore(note, article.firstChild);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", show); }
+  else { show(); }
 })();

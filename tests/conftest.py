@@ -37,22 +37,18 @@ def in_ci() -> bool:
 
 SMALL_N = 1500
 SMALL_SEED = 7
+# The book's test build reads its data from a hostile folder and file name: nothing of it may
+# reach a page as live HTML, and no page may show the folder (the analyst's machine).
+HOSTILE = "`<img src=x onerror=alert(1)>"
+SMALL_DATA = Path("data") / HOSTILE / f"x{HOSTILE}small.parquet"
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    """A full book build on a small generated data set, in a throw-away project copy.
-
-    Returns (root, report, snapshot): a copy of the published site that later tests which
-    rebuild the project cannot change. Shared so that the book is built once per session.
-    """
+def build_book_on(root: Path, data: Path):
+    """Build the book of the project copy ``root`` on ``data``; returns (report, snapshot)."""
     import yaml
 
     from lederuddannelse.book.build import build
-    from lederuddannelse.data.synthetic import generate_to_file
 
-    root = copy_project(tmp_path_factory.mktemp("book"))
-    data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / "data" / "small.parquet")
     params = yaml.safe_load((root / "parameters.yml").read_text())
     params["global"]["data_file"] = str(data.relative_to(root))
     (root / "parameters.yml").write_text(yaml.safe_dump(params, allow_unicode=True))
@@ -65,8 +61,37 @@ def built_book(tmp_path_factory):
             os.environ.pop("LEDERUDDANNELSE_ROOT", None)
         else:
             os.environ["LEDERUDDANNELSE_ROOT"] = old
-    snapshot = root.parent / "published-site"
+    snapshot = root.parent / f"{root.name}-published-site"  # one per built project
     shutil.copytree(report.site, snapshot)
+    return report, snapshot
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """A full book build on a small generated data set, in a throw-away project copy.
+
+    Returns (root, report, snapshot): a copy of the published site that later tests which
+    rebuild the project cannot change. Shared so that the book is built once per session.
+    """
+    from lederuddannelse.data.synthetic import generate_to_file
+
+    root = copy_project(tmp_path_factory.mktemp("book"))
+    (root / SMALL_DATA).parent.mkdir(parents=True)
+    data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / SMALL_DATA)
+    report, snapshot = build_book_on(root, data)
+    return root, report, snapshot
+
+
+@pytest.fixture(scope="session")
+def adversarial_book(tmp_path_factory):
+    """The book built on the adversarial file (:mod:`lederuddannelse.dev.adversarial`: 3
+    respondents in one industry, 12 in an education group, 2 in an age group), which is not
+    marked synthetic, so the build runs as on a real file. Returns (root, report, snapshot)."""
+    from lederuddannelse.dev.adversarial import make_adversarial
+
+    root = copy_project(tmp_path_factory.mktemp("adversarial"))
+    data = make_adversarial(root / "data" / "adversarial.parquet", n=SMALL_N, seed=SMALL_SEED)
+    report, snapshot = build_book_on(root, data)
     return root, report, snapshot
 
 

@@ -7,8 +7,12 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from scipy import stats
 
+from conftest import HOSTILE, SMALL_DATA
 from lederuddannelse.book import build as b
 from lederuddannelse.errors import ChapterError
 from lederuddannelse.paths import EMBEDDED_DATA_PATH
@@ -56,21 +60,66 @@ def test_glued_values_reach_the_html(built_book):
     assert checked >= 8
 
 
-def test_prevalence_matches_an_independent_computation(built_book):
-    """The page shows the share the statistics layer computes from the data file."""
-    root, _, site = built_book
-    from lederuddannelse.data.derive import add_derived
-    from lederuddannelse.data.loader import load_survey
-    from lederuddannelse.data.weighting import load_margins, weight_survey
-    from lederuddannelse.report.fmt import pct
-    from lederuddannelse.stats.design import SurveyDesign
+def _rake(df: pd.DataFrame, margins: pd.DataFrame) -> np.ndarray:
+    """Plain iterative proportional fitting from equal weights to the margins' counts."""
+    w = np.ones(len(df))
+    for _ in range(1000):
+        before = w.copy()
+        for var, rows in margins.groupby("variable", sort=False):
+            target = dict(zip(rows["category"].astype(int), rows["count"].astype(float)))
+            codes = df[var].astype(int).to_numpy()
+            current = pd.Series(w).groupby(codes).sum()
+            w = w * np.array([target[c] / current[c] for c in codes])
+        if np.max(np.abs(w - before)) < 1e-10:
+            return w
+    raise AssertionError("raking did not converge")
 
-    df = add_derived(load_survey(root / "data" / "small.parquet"))
-    margins = load_margins(root / "data" / "margins.csv")
-    df, _ = weight_survey(df, margins)
-    est = SurveyDesign(df, "weight", rake_margins=margins).proportion("trained_any")
-    html = (site / "udbredelse-alle.html").read_text(encoding="utf-8")
-    assert f"{pct(est['estimate'].iloc[0])} af lederne har taget" in html
+
+def _raking_residuals(z: np.ndarray, w: np.ndarray, df: pd.DataFrame, variables) -> np.ndarray:
+    """Influence values with the part explained by the raking margins removed: the weighted
+    least-squares projection of z/w on the margins' category indicators (the limit of R's
+    svyrecvar sweeps for a raked design)."""
+    X = np.column_stack(
+        [(df[v].astype(int).to_numpy() == c) for v in variables for c in sorted(df[v].unique())]
+    ).astype(float)
+    sw = np.sqrt(w)
+    beta, *_ = np.linalg.lstsq(X * sw[:, None], z / w * sw, rcond=None)
+    return z - w * (X @ beta)
+
+
+def test_prevalence_matches_an_independent_computation(built_book):
+    """The page's share of trained managers and its CI, recomputed without the package: the
+    data file read with pandas, raked with a plain IPF loop, the share weighted by hand, and
+    the interval from the linearised, raking-adjusted variance on the logit scale."""
+    root, _, site = built_book
+    df = pd.read_parquet(root / SMALL_DATA)
+    margins = pd.read_csv(root / "data" / "margins.csv")
+    w = _rake(df, margins)
+    y = df["training"].isin([1, 2]).astype(float).where(df["training"].notna()).to_numpy()
+    ok = ~np.isnan(y)
+    p = float(np.sum(w[ok] * y[ok]) / np.sum(w[ok]))
+    z = np.where(ok, w * (np.nan_to_num(y) - p) / np.sum(w[ok]), 0.0)
+    e = _raking_residuals(z, w, df, margins["variable"].unique())
+    n = len(df)
+    se = float(np.sqrt(n / (n - 1) * np.sum((e - e.mean()) ** 2)))
+
+    texts = glued_texts(root / "build" / "book" / "udbredelse-alle.ipynb")
+    share, interval = texts["udbredelse_any"], texts["udbredelse_any_ci"]
+    page = html_lib.unescape((site / "udbredelse-alle.html").read_text(encoding="utf-8"))
+    assert share in page and interval in page
+    m = re.fullmatch(r"(\d+) %-KI: (\d+)–(\d+) pct\., n = ([\d.]+)", interval)
+    assert m, interval
+    level, low, high, shown_n = int(m[1]) / 100, int(m[2]), int(m[3]), int(m[4].replace(".", ""))
+    q = stats.t.ppf(1 - (1 - level) / 2, int(ok.sum()) - 1)
+    logit = np.log(p / (1 - p))
+    half = q * se / (p * (1 - p))
+    lo, hi = (1 / (1 + np.exp(-(logit + s * half))) for s in (-1, 1))
+    # the page rounds to whole per cent: each shown number is within half a point of ours;
+    # the limits get 0.02 points more, since R (and the book) stop the raking projection
+    # after 10 sweeps where this takes its limit (SEs differ by about 0.1 %)
+    assert abs(int(share.split()[0]) - 100 * p) <= 0.5 + 1e-9, (share, p)
+    assert abs(low - 100 * lo) <= 0.52 and abs(high - 100 * hi) <= 0.52, (interval, lo, hi)
+    assert shown_n == int(ok.sum())
 
 
 def test_no_external_scripts_and_synthetic_label(built_book):
@@ -147,3 +196,27 @@ def test_the_book_builds_on_the_embedded_data(tmp_path, monkeypatch):
     assert (root / EMBEDDED_DATA_PATH).exists()
     page = (report.site / "udbredelse-alle.html").read_text(encoding="utf-8")
     assert "Syntetiske data" in page and "6.000 besvarelser" in page
+
+
+def test_a_hostile_data_path_is_shown_as_text_and_never_as_a_path(built_book):
+    """The data file lives in a folder and has a name holding `<img src=x onerror=alert(1)>`
+    and a backtick: every page shows the name as text, no page or download holds the folder."""
+    root, _, site = built_book
+    folder = (root / SMALL_DATA).parent
+    leaks = [str(root), f"{HOSTILE}/"]
+    forms = {
+        form for leak in leaks for form in (leak, html_lib.escape(leak), json.dumps(leak)[1:-1])
+    }
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 11
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<img src=x" not in text, f"{page.name}: live HTML from the data file's name"
+    for path in site.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found = [f for f in forms if f.encode() in data]
+            assert not found, f"{path.relative_to(site)} shows the data file's folder: {found}"
+    page = html_lib.unescape((site / "udbredelse-alle.html").read_text(encoding="utf-8"))
+    assert f"x{HOSTILE}small.parquet" in page, "the notice names the data file"
+    assert folder.name == HOSTILE

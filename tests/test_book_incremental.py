@@ -148,7 +148,7 @@ def test_every_import_of_the_package_is_static(project_root):
     pkg = project_root / "src" / "lederuddannelse"
     for path in pkg.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        if path.name == "forkkernel.py":  # preloads third-party modules into the warm kernel
+        if path.name in ("forkkernel.py", "preview.py"):  # preload modules into warm processes
             continue
         assert "import_module(" not in text and "__import__(" not in text, path
 
@@ -310,4 +310,74 @@ def test_preview_rebuilds_an_edit_reloads_the_page_and_stops_cleanly(built_book,
     assert not list(site.parent.glob("html.*")), "no half-published folders"
     assert "En ny sætning fra forfatteren." in (site / "udbredelse-alle.html").read_text(
         encoding="utf-8"
+    )
+
+
+# --- publishing a partial rebuild -------------------------------------------------------
+
+
+def test_publish_links_unchanged_files_and_copies_changed_ones(tmp_path):
+    html = tmp_path / "site" / "html"
+    (html / "_static").mkdir(parents=True)
+    (html / "a.html").write_text("side a")
+    (html / "b.html").write_text("side b")
+    (html / "_static" / "big.js").write_text("x" * 100_000)
+    first = b.publish(html, tmp_path, "k1")
+    big_inode = (first / "_static" / "big.js").stat().st_ino
+    (html / "b.html").write_text("side b, rettet")  # Sphinx rewrites in place
+    second = b.publish(html, tmp_path, "k2")
+    assert (second / "_static" / "big.js").stat().st_ino == big_inode, "unchanged: linked"
+    assert (second / "b.html").read_text() == "side b, rettet"
+    assert (second / "a.html").read_text() == "side a"
+    assert (second / b.SITE_KEY_FILE).read_text().strip() == "k2"
+    (html / "a.html").write_text("changed in Sphinx's output after publishing")
+    assert (second / "a.html").read_text() == "side a", "never linked into Sphinx's output"
+    assert sorted(p.name for p in (tmp_path / "_build").iterdir()) == ["html"]
+
+
+def _site_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+@pytest.mark.book
+def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tmp_path):
+    """Two prose edits rendered incrementally, then the same inputs rendered from scratch:
+    every published file is the same, byte for byte (search index included)."""
+    root = tmp_path / "project"
+    shutil.copytree(built_book[0], root, symlinks=True)
+    shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
+    env = {"LEDERUDDANNELSE_ROOT": str(root), "SOURCE_DATE_EPOCH": "1764460800"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        b.build(root, jobs=2, quiet=True)
+        chapter = root / "chapters" / "02_udbredelse.md"
+        text = chapter.read_text(encoding="utf-8")
+        chapter.write_text(text + "\nEt ord, ingen anden side har: zyxwvutsr.\n", encoding="utf-8")
+        assert b.build(root, jobs=2, quiet=True).reassembled == ["udbredelse-alle"]
+        chapter.write_text(text + "\nEt andet ord.\n", encoding="utf-8")  # the word goes again
+        assert b.build(root, jobs=2, quiet=True).rendered
+        site = root / "_build" / "html"
+        partial = _site_bytes(site)
+        shutil.rmtree(root / "build" / "site")
+        shutil.rmtree(root / "_build")
+        assert b.build(root, jobs=2, quiet=True).rendered
+        clean = _site_bytes(site)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert b"zyxwvutsr" not in partial["searchindex.js"], "no stale search terms"
+    assert b"Et andet ord." in partial["udbredelse-alle.html"]
+    assert sorted(partial) == sorted(clean), "the same files"
+    differing = [name for name in sorted(partial) if partial[name] != clean[name]]
+    assert differing == [], "\n".join(_first_difference(n, partial[n], clean[n]) for n in differing)
+
+
+def _first_difference(name: str, a: bytes, b: bytes) -> str:
+    i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return (
+        f"{name}: partial {a[max(0, i - 80) : i + 80]!r}\n   clean {b[max(0, i - 80) : i + 80]!r}"
     )

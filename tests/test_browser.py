@@ -1,127 +1,26 @@
-"""Headless Chromium loads every built page with all network but a local server blocked:
-every chart container must hold a rendered chart, and the console must stay free of errors."""
+"""The built site in headless Chromium, as readers meet it, with every host but a local server
+blocked. One pass over every page (batched in one browser, to keep CI within its budget):
+
+- every page at 390, 768, 1280 and 1920 px: no sideways document scroll; no chart or table
+  overflowing the main column unseen (a table may scroll inside its own box); no overlapping
+  tick labels in a chart's axis; no console error;
+- axe-core: no serious or critical violation in light and in dark mode, at 390 and 1280 px
+  (all four widths: `python -m lederuddannelse.dev.sitecheck check`, which takes longer);
+- once per page: every chart rendered with a text alternative and its CSV download decodes;
+  Danish language, a caption on every table, heading levels in order; the print style hides
+  the navigation and keeps the charts;
+- no request to another host.
+"""
 
 from __future__ import annotations
-
-import functools
-import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from conftest import in_ci
+from lederuddannelse.dev import sitecheck
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def server(built_book):
-    _, _, site = built_book
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", site
-    httpd.shutdown()
-
-
-def test_every_page_renders_its_charts_offline(server):
-    if CHROMIUM is None:
-        if in_ci():
-            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    base, site = server
-    pages = sorted(
-        p.name for p in site.glob("*.html") if p.name not in {"genindex.html", "search.html"}
-    )
-    charts_seen = 0
-    csv_seen = 0
-    problems: list[str] = []
-    blocked: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            context = browser.new_context()
-            context.set_default_timeout(30_000)
-
-            def only_local(route):
-                if route.request.url.startswith(base):
-                    route.continue_()
-                else:
-                    blocked.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", only_local)
-            for name in pages:
-                page = context.new_page()
-                errors: list[str] = []
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(f"{base}/{name}", wait_until="networkidle")
-                containers = page.locator("div[id^='altair-viz-']")
-                for i in range(containers.count()):
-                    chart = containers.nth(i)
-                    chart.locator("svg.marks, canvas.marks").first.wait_for(timeout=15_000)
-                    label = chart.locator("[role='graphics-document']").first.get_attribute(
-                        "aria-label"
-                    )
-                    if not label or len(label) < 20:
-                        problems.append(f"{name}: chart {i} has no text alternative ({label!r})")
-                    charts_seen += 1
-                # Every chart's data can be downloaded as CSV beside it, and the file decodes.
-                csvs = page.eval_on_selector_all(
-                    "p.csv-download a",
-                    "links => Promise.all(links.map(a => fetch(a.href).then(r => r.text())"
-                    "  .then(t => [a.getAttribute('download'), t])))",
-                )
-                if len(csvs) < containers.count():
-                    problems.append(
-                        f"{name}: {containers.count()} charts but {len(csvs)} CSV downloads"
-                    )
-                for filename, text in csvs:
-                    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-                    if (
-                        not filename.endswith(".csv")
-                        or ";" not in header
-                        or len(text.splitlines()) < 2
-                    ):
-                        problems.append(
-                            f"{name}: CSV download {filename!r} is not a table: {text[:80]!r}"
-                        )
-                    csv_seen += 1
-                if errors:
-                    problems.append(f"{name}: console errors {errors}")
-                page.close()
-        finally:
-            browser.close()
-    assert not problems, problems
-    assert charts_seen >= 1, "no chart was found on any page"
-    assert csv_seen >= charts_seen, (csv_seen, charts_seen)
-    assert not [u for u in blocked if "jsdelivr" in u or "vega" in u], blocked
-
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core (MPL-2.0), see vendor/README.md
 READING_CHECKS = """() => {
   const problems = [];
   if (document.documentElement.lang !== "da") problems.push("html lang is not da");
@@ -133,77 +32,101 @@ READING_CHECKS = """() => {
   let last = 0;
   article.querySelectorAll("h1, h2, h3, h4, h5, h6").forEach((h) => {
     const level = Number(h.tagName[1]);
-    if (last && level > last + 1)
-      problems.push(`heading ${h.tagName} after h${last}: ${h.textContent.trim()}`);
+    if (last && level > last + 1) problems.push(`heading ${h.tagName} after h${last}: ${h.textContent.trim()}`);
     last = level;
   });
+  document.querySelectorAll("div[id^='altair-viz-']").forEach((box, i) => {
+    const doc = box.querySelector("[role='graphics-document']");
+    const label = doc && doc.getAttribute("aria-label");
+    if (!label || label.length < 20) problems.push(`chart ${i} has no text alternative`);
+  });
   return problems;
-}"""
+}"""  # noqa: E501
+
+CSV = (
+    "links => Promise.all(links.map(a => fetch(a.href).then(r => r.text())"
+    "  .then(t => [a.getAttribute('download'), t])))"
+)
+
+PRINT_HIDES_NAVIGATION = (
+    "() => [...document.querySelectorAll('.bd-sidebar-primary, .bd-header, .prev-next-footer')]"
+    ".every(e => getComputedStyle(e).display === 'none')"
+)
+PRINT_SHOWS_CHARTS = (
+    "() => [...document.querySelectorAll(\"div[id^='altair-viz-'] svg.marks\")]"
+    ".every(e => e.getBoundingClientRect().height > 0)"
+)
 
 
-def test_every_page_passes_axe_and_the_reading_checks(server):
-    """axe-core on every page (no serious or critical violation), after the charts rendered,
-    plus the listed checks by hand: Danish language, a caption on every table, heading levels
-    in order; the print style hides the navigation and keeps the charts."""
-    if CHROMIUM is None:
+def _per_page(seen: dict):
+    def check(page, name: str) -> list[str]:
+        problems = list(page.evaluate(READING_CHECKS))
+        charts = page.locator("div[id^='altair-viz-']").count()
+        seen["charts"] += charts
+        csvs = page.eval_on_selector_all("p.csv-download a", CSV)
+        if len(csvs) < charts:
+            problems.append(f"{charts} charts but {len(csvs)} CSV downloads")
+        for filename, text in csvs:
+            header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+            if not filename.endswith(".csv") or ";" not in header or len(text.splitlines()) < 2:
+                problems.append(f"CSV download {filename!r} is not a table: {text[:80]!r}")
+            seen["csv"] += 1
+        if charts and not seen["printed"]:
+            page.emulate_media(media="print")
+            hidden = page.evaluate(PRINT_HIDES_NAVIGATION)
+            shown = page.evaluate(PRINT_SHOWS_CHARTS)
+            page.emulate_media(media="screen")
+            if not (hidden and shown):
+                problems.append(f"print style (navigation hidden {hidden}, charts shown {shown})")
+            seen["printed"] = True
+        return problems
+
+    return check
+
+
+@pytest.fixture(scope="module")
+def site_run(built_book):
+    if sitecheck.chromium_path() is None:
         if in_ci():
             pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+        pytest.skip("Chromium is not installed (make system-deps)")
+    _, _, site = built_book
+    seen = {"charts": 0, "csv": 0, "printed": False}
+    results, blocked = sitecheck.check_site(site, axe_widths=(390, 1280), per_page=_per_page(seen))
+    return results, blocked, seen
 
-    base, site = server
-    pages = sorted(p.name for p in site.glob("*.html") if p.name != "index.html")
-    problems: list[str] = []
-    printed = False
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            context = browser.new_context()
-            context.set_default_timeout(30_000)
-            context.route(
-                "**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort()
-            )
-            for name in pages:
-                page = context.new_page()
-                page.goto(f"{base}/{name}", wait_until="networkidle")
-                page.wait_for_function("document.readyState === 'complete'")
-                charts = page.locator("div[id^='altair-viz-']")
-                for i in range(charts.count()):
-                    charts.nth(i).locator("svg.marks, canvas.marks").first.wait_for(timeout=15_000)
-                    charts.nth(i).locator("details > summary[aria-label]").first.wait_for(
-                        timeout=5_000
-                    )
-                page.add_script_tag(path=str(AXE))
-                violations = page.evaluate(
-                    "async () => (await axe.run(document, "
-                    "{resultTypes: ['violations']})).violations"
-                    ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-                    ".map(v => `${v.impact} ${v.id}: ${v.help} "
-                    "(${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')})`)"
-                )
-                problems += [f"{name}: {v}" for v in violations]
-                problems += [f"{name}: {p}" for p in page.evaluate(READING_CHECKS)]
-                if charts.count() and not printed:
-                    page.emulate_media(media="print")
-                    hidden = page.evaluate(
-                        "() => [...document.querySelectorAll('.bd-sidebar-primary, .bd-header, "
-                        ".prev-next-footer')]"
-                        ".every(e => getComputedStyle(e).display === 'none')"
-                    )
-                    shown = page.evaluate(
-                        "() => [...document.querySelectorAll(\"div[id^='altair-viz-'] svg.marks, "
-                        "div[id^='altair-viz-'] canvas.marks\")]"
-                        ".every(e => e.getBoundingClientRect().height > 0)"
-                    )
-                    if not (hidden and shown):
-                        problems.append(
-                            f"{name}: print style (navigation hidden {hidden}, charts shown "
-                            f"{shown})"
-                        )
-                    printed = True
-                page.close()
-        finally:
-            browser.close()
+
+def test_every_page_reads_well_at_every_width(site_run):
+    results, _, _ = site_run
+    print("\n" + "\n".join(sitecheck.result_table(results)))
+    problems = [f"{r.page} @ {r.width}px: {p}" for r in results for p in r.problems]
     assert not problems, "\n".join(problems)
+    pages = {r.page for r in results}
+    assert {"forside-alle.html", "udbredelse-alle.html", "search.html"} <= pages
+    assert {r.width for r in results} == set(sitecheck.WIDTHS)
+
+
+def test_charts_render_offline_with_their_csv(site_run):
+    _, blocked, seen = site_run
+    assert seen["charts"] >= 10, seen
+    assert seen["csv"] >= seen["charts"], seen
+    assert seen["printed"], "no chart page was checked in print"
+    assert not blocked, f"requests to other hosts: {sorted(set(blocked))[:10]}"
+
+
+def test_pages_keep_their_weight_budget(site_run):
+    """Measured in the browser: a text page transfers at most 400 kB, a chart page 1.5 MB
+    (gzip, as a static host serves them); the chart library loads only where there are charts;
+    the 1.5 MB FontAwesome script is gone."""
+    results, _, _ = site_run
+    weights = [r.weight for r in results if r.weight is not None]
+    print("\n" + "\n".join(sitecheck.weight_lines(weights)))
+    assert len(weights) >= 10
+    over = [f"{w.page}: {w.transfer} > {w.budget}" for w in weights if not w.ok]
+    assert not over, over
+    for w in weights:
+        loads_vega = any("vega-offline.js" in f for f in w.files)
+        assert loads_vega == w.has_charts, (w.page, w.has_charts, loads_vega)
+        assert w.raw < 2_500_000, (w.page, w.raw)
+    text_pages = [w for w in weights if not w.has_charts]
+    assert text_pages and all(w.raw < 1_100_000 for w in text_pages), text_pages

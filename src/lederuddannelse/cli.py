@@ -43,6 +43,44 @@ def build_parser() -> argparse.ArgumentParser:
         "against the codebook. Exit 0 with a one-line summary, or 1 with every problem found.",
     )
     val.add_argument("file", help="the data file to check")
+    val.add_argument(
+        "--mapping",
+        default=None,
+        help="mapping file (YAML) from the export's columns and codes to the codebook; with it, "
+        "the full validation report is printed and the mapped file written as Parquet",
+    )
+    val.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="with --mapping: where to write the mapped Parquet (default build/mapped/)",
+    )
+    mp = data_sub.add_parser("map", help="mapping files for survey-tool exports")
+    mp_sub = mp.add_subparsers(dest="map_command", metavar="ACTION", required=True)
+    mi = mp_sub.add_parser(
+        "init",
+        help="write a draft mapping from a file's columns and SPSS labels",
+        description="Propose a source column per codebook variable (by name, variable label "
+        "and value labels), a recode by value label, and list every value; every line is "
+        "marked 'check'. Example: python -m lederuddannelse data map init export.sav -o "
+        "mapping.yml",
+    )
+    mi.add_argument("file", help="the export (SPSS .sav, CSV or Parquet)")
+    mi.add_argument("-o", "--output", default=None, help="write here instead of printing")
+    mi.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    ex = data_sub.add_parser(
+        "example-export",
+        help="write the example survey-tool export (SPSS) made from the synthetic survey",
+        description="Write data/examples/export.sav: the synthetic survey as a survey tool "
+        "would export it (own names and codes, SPSS labels, option columns, register codes, "
+        "partial completes). data/examples/export-mapping.yml maps it back. Same n and seed, "
+        "same bytes.",
+    )
+    ex.add_argument("-o", "--output", default=None, help="default data/examples/export.sav")
+    ex.add_argument(
+        "--n", type=int, default=None, help="respondents (default: as the embedded survey)"
+    )
+    ex.add_argument("--seed", type=int, default=None, help="seed (default: as the embedded survey)")
     data_sub.add_parser(
         "ensure", help="generate the embedded synthetic survey if it is missing or stale"
     )
@@ -65,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="ignore the cache and execute everything")
     b.add_argument("--params", default=None, help="parameters file (default parameters.yml)")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    b.add_argument("--data", default=None, help="data file (overrides data_file of parameters.yml)")
+    b.add_argument(
+        "--mapping",
+        default=None,
+        help="mapping file for a survey-tool export (overrides data_mapping; docs/real-data.md)",
+    )
     b.add_argument("--report-json", default=None, help=argparse.SUPPRESS)  # for `preview`
 
     r = sub.add_parser(
@@ -106,6 +150,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("params", help="list the parameters, their values and what they may be")
 
+    aud = sub.add_parser(
+        "audit",
+        help="check a built site (or one page, notebook or CSV) for disclosive cells",
+        description="Read every published table, CSV download and chart data set (also in the "
+        "notebooks) and report any count below min_count, any estimate on fewer than min_n "
+        "respondents, any single respondent's value, and any hidden count recoverable by "
+        "differencing published totals and margins or shown in another table. Exit 0 when "
+        "clean, 1 with the list of problems. Example: python -m lederuddannelse audit "
+        "_build/html",
+    )
+    aud.add_argument("target", help="the site folder (e.g. _build/html), a page, notebook or CSV")
+    aud.add_argument(
+        "--min-n", type=int, default=None, help="default: min_n of parameters.yml (else 30)"
+    )
+    aud.add_argument(
+        "--min-count", type=int, default=None, help="default: min_count of parameters.yml (else 5)"
+    )
+
     cit = sub.add_parser("citation", help="citation files generated from citation.yml")
     cit_sub = cit.add_subparsers(dest="citation_command", metavar="ACTION", required=True)
     cff = cit_sub.add_parser(
@@ -133,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
                 force=args.force,
                 quiet=args.quiet,
                 params_file=Path(args.params) if args.params else None,
+                data_file=args.data,
+                data_mapping=args.mapping,
             )
             if args.report_json:
                 report.write_json(Path(args.report_json))
@@ -160,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 sys.stdout.write(text)
             return 0
+        if args.command == "audit":
+            return _audit(args)
         if args.command == "preview":
             from lederuddannelse.book.preview import preview
 
@@ -172,8 +238,32 @@ def main(argv: list[str] | None = None) -> int:
     except LederuddannelseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as exc:
+        from lederuddannelse.book.processes import Terminated
+
+        # One line, no traceback; the build's clean-up already ran while unwinding.
+        stopped = "Terminated" if isinstance(exc, Terminated) else "Interrupted"
+        print(f"{stopped}: stopped; the published site was left as it was.", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from lederuddannelse.book.audit import audit, limits_of
+
+    target = Path(args.target)
+    if not target.exists():
+        print(f"error: audit: no such file or folder {target}", file=sys.stderr)
+        return 1
+    min_n, min_count = limits_of(project_root())
+    report = audit(
+        target,
+        min_n=args.min_n if args.min_n is not None else min_n,
+        min_count=args.min_count if args.min_count is not None else min_count,
+    )
+    print(report.summary())
+    return 0 if report.ok else 1
 
 
 def _data(args: argparse.Namespace) -> int:
@@ -186,9 +276,37 @@ def _data(args: argparse.Namespace) -> int:
         print(f"wrote {path} ({n} respondents, seed {seed})")
         return 0
     if args.data_command == "validate":
+        if args.mapping:
+            from lederuddannelse.data.mapping import validate
+
+            result = validate(args.file, args.mapping, args.output)
+            print(result.report)
+            return 0 if result.ok else 1
         from lederuddannelse.data.loader import validate_file
 
         print(validate_file(args.file))
+        return 0
+    if args.data_command == "map":
+        from lederuddannelse.data.mapping_init import draft_mapping
+
+        text = draft_mapping(args.file)
+        if not args.output:
+            sys.stdout.write(text)
+            return 0
+        out = Path(args.output)
+        if out.exists() and not args.force:
+            raise LederuddannelseError(
+                f"{out} exists; it may hold checked work. Use --force to overwrite it."
+            )
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}: check every line marked 'check', then run data validate")
+        return 0
+    if args.data_command == "example-export":
+        from lederuddannelse.data.example_export import EXAMPLE_FILE, write_example_export
+
+        out = Path(args.output) if args.output else project_root() / EXAMPLE_FILE
+        path = write_example_export(out, args.n, args.seed)
+        print(f"wrote {path}")
         return 0
     if args.data_command == "ensure":
         from lederuddannelse.data.synthetic import ensure_embedded_data

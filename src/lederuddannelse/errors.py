@@ -28,3 +28,7 @@ class EstimationError(LederuddannelseError):
 
 class ChapterError(LederuddannelseError):
     """A chapter failed while executing; names the chapter, the parameter group and the cell."""
+
+
+class DisclosureError(LederuddannelseError):
+    """The built site publishes a small count or a cell recoverable by differencing."""

@@ -9,6 +9,9 @@ the value and what was expected.
 from __future__ import annotations
 
 import copy
+import errno
+import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +54,12 @@ class Spec:
                 f"{where}: parameter '{name}' = {value!r} is not allowed; expected one of "
                 f"{', '.join(map(str, self.choices))}."
             )
+        if isinstance(value, float) and not math.isfinite(value):
+            # NaN compares false with everything, so the range check below would let it pass.
+            raise ParameterError(
+                f"{where}: parameter '{name}' = {value!r} is not a number; expected a number "
+                f"between {self.low} and {self.high}."
+            )
         if (self.low is not None and value < self.low) or (
             self.high is not None and value > self.high
         ):
@@ -84,6 +93,11 @@ def definition_pages(slug: str, root: Path | None = None) -> list[tuple[str, str
 
 GLOBAL_SPECS: dict[str, Spec] = {
     "data_file": Spec(str, "'embedded' (the synthetic survey) or a CSV/Parquet/SPSS file"),
+    "data_mapping": Spec(
+        str,
+        "'none', or a mapping file (YAML) from a survey-tool export to the codebook "
+        "(docs/real-data.md)",
+    ),
     "definition": Spec(
         str, "which training counts: narrow, broad or any", ("narrow", "broad", "any")
     ),
@@ -174,15 +188,103 @@ def slug_of(source: Path) -> str:
     return m.group(1)
 
 
+class _Mapping(dict):
+    """A YAML mapping that remembers its line and each key's line (for error messages)."""
+
+    line = 0
+    key_lines: dict[Any, int]
+
+
+class _Sequence(list):
+    line = 0
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+class _LineLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicated keys (YAML would keep the last silently)
+    and records line numbers."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
+    lines: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in lines:
+            raise _DuplicateKey(
+                f"line {line}: key '{key}' occurs twice in the same mapping (first on line "
+                f"{lines[key]}); YAML would silently keep the last one. Keep one."
+            )
+        lines[key] = line
+    out = _Mapping(loader.construct_mapping(node, deep=True))
+    out.line, out.key_lines = node.start_mark.line + 1, lines
+    return out
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Sequence:
+    out = _Sequence(loader.construct_sequence(node, deep=True))
+    out.line = node.start_mark.line + 1
+    return out
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _plain(value: Any) -> Any:
+    """Ordinary dicts and lists again (after validation)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"the value {value!r}"
+
+
+def _line(container: Any, key: Any) -> str:
+    """'line N' of ``key`` in a loaded mapping (or of the container itself)."""
+    lines = getattr(container, "key_lines", {})
+    n = lines.get(key) or getattr(container, "line", 0)
+    return f"line {n}" if n else "line ?"
+
+
+def _expect_mapping(value: Any, parent: Any, key: Any, what: str, path: Path) -> None:
+    if not isinstance(value, dict):
+        raise ParameterError(
+            f"{path}, {_line(parent, key)}: {what} must be a mapping (name: value lines); "
+            f"found {_kind(value)}."
+        )
+
+
 def load_parameters(path: Path | str | None = None) -> Parameters:
-    """Read and validate `parameters.yml`; every problem names the file and the key."""
+    """Read and validate `parameters.yml`; every problem names the file, the line and the key."""
     path = Path(path) if path else project_root() / PARAMETERS_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except FileNotFoundError:
         raise ParameterError(f"{path}: parameters file not found.") from None
+    except _DuplicateKey as exc:
+        raise ParameterError(f"{path}, {exc}") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: not valid YAML ({exc}).") from None
+    if raw is None:
+        raw = _Mapping()
+        raw.key_lines = {}
+    if not isinstance(raw, dict):
+        raise ParameterError(
+            f"{path}, line {getattr(raw, 'line', 1)}: the file must be a mapping with the keys "
+            f"'global' and 'chapters'; found {_kind(raw)}."
+        )
     unknown_top = set(raw) - {"global", "chapters"}
     if unknown_top:
         raise ParameterError(
@@ -190,37 +292,62 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
             "'chapters'."
         )
     g = raw.get("global") or {}
+    _expect_mapping(g, raw, "global", "'global'", path)
     missing = set(GLOBAL_SPECS) - set(g)
     if missing:
         raise ParameterError(f"{path}: 'global' lacks {sorted(missing)}.")
-    glob = {name: check_global(name, value, f"{path} (global)") for name, value in g.items()}
+    glob = {
+        name: check_global(name, value, f"{path}, {_line(g, name)} (global)")
+        for name, value in g.items()
+    }
     check_small_cells(glob, f"{path} (global)")
     chapters = raw.get("chapters") or {}
+    _expect_mapping(chapters, raw, "chapters", "'chapters' (chapter slug: its groups)", path)
     if not chapters:
         raise ParameterError(f"{path}: 'chapters' lists no chapter.")
     for slug, entry in chapters.items():
-        where = f"{path} (chapters.{slug})"
+        where = f"{path}, {_line(chapters, slug)} (chapters.{slug})"
         if (
             not isinstance(entry, dict)
             or not isinstance(entry.get("groups"), dict)
             or not entry["groups"]
         ):
             raise ParameterError(
-                f"{where}: expected a mapping with at least one entry under 'groups'."
+                f"{where}: expected a mapping with at least one entry under 'groups'; found "
+                + (_kind(entry) if not isinstance(entry, dict) else _kind(entry.get("groups")))
+                + " there."
             )
+        allowed = entry.get("allowed", {}) or {}
+        _expect_mapping(allowed, entry, "allowed", f"chapters.{slug}.allowed", path)
+        for name, values in allowed.items():
+            if not isinstance(values, list):
+                raise ParameterError(
+                    f"{path}, {_line(allowed, name)}: chapters.{slug}.allowed.{name} must be a "
+                    f"list of values; found {_kind(values)}."
+                )
         for group, overrides in entry["groups"].items():
             if not _NAME.match(str(group)):
                 raise ParameterError(
                     f"{where}: group name {group!r} must be lower case letters, digits and _."
                 )
-            at = f"{path} (chapters.{slug}.groups.{group})"
+            if overrides is not None:
+                _expect_mapping(
+                    overrides,
+                    entry["groups"],
+                    group,
+                    f"group 'chapters.{slug}.groups.{group}' (its parameters)",
+                    path,
+                )
             for name, value in (overrides or {}).items():
+                at = f"{path}, {_line(overrides, name)} (chapters.{slug}.groups.{group})"
                 if name in GLOBAL_SPECS:
                     check_global(name, value, at)
                 else:
-                    check_allowed(name, value, entry.get("allowed", {}), at)
-            check_small_cells({**glob, **(overrides or {})}, at)
-    return Parameters(glob, chapters, path)
+                    check_allowed(name, value, allowed, at)
+            check_small_cells(
+                {**glob, **(overrides or {})}, f"{path} (chapters.{slug}.groups.{group})"
+            )
+    return Parameters(glob, _plain(chapters), path)
 
 
 def check_global(name: str, value: Any, where: str) -> Any:
@@ -296,11 +423,57 @@ def resolve_data_file(value: str, root: Path | None = None) -> Path:
     path = Path(value).expanduser()
     path = path if path.is_absolute() else root / path
     if not path.is_file():
+        try:
+            os.stat(path)
+            what = "not a file"
+        except OSError as exc:
+            what = (
+                "a symbolic link that loops (it points, directly or not, back to itself)"
+                if exc.errno == errno.ELOOP
+                else "no such file"
+            )
         raise ParameterError(
-            f"parameter 'data_file' = {value!r}: no such file ({path}); expected 'embedded' or "
+            f"parameter 'data_file' = {value!r}: {what} ({path}); expected 'embedded' or "
             "the path of a CSV, Parquet or SPSS (.sav) file."
         )
     return path
+
+
+def public_data_file(value: str) -> str:
+    """The `data_file` parameter as a page may show it: 'embedded' or the file's name only.
+
+    A path reveals the analyst's machine (user name, folders), so pages never print one.
+    """
+    return value if value in (EMBEDDED, "none") else Path(str(value)).name
+
+
+NO_MAPPING = "none"
+
+
+def resolve_mapping_file(value: str, root: Path | None = None) -> Path | None:
+    """The file behind the `data_mapping` parameter, or None for 'none'."""
+    if value in (NO_MAPPING, ""):
+        return None
+    root = root or project_root()
+    path = Path(value).expanduser()
+    path = path if path.is_absolute() else root / path
+    if not path.is_file():
+        raise ParameterError(
+            f"parameter 'data_mapping' = {value!r}: no such file ({path}); expected 'none' or the "
+            "path of a mapping file (YAML, see docs/real-data.md)."
+        )
+    return path
+
+
+def resolve_data(data_file: str, data_mapping: str = NO_MAPPING, root: Path | None = None):
+    """The `data_file` and `data_mapping` parameters -> what a run loads and its provenance
+    (:class:`lederuddannelse.data.mapping.ResolvedData`): a mapped export is mapped here."""
+    from lederuddannelse.data.mapping import resolve_mapped
+
+    root = root or project_root()
+    return resolve_mapped(
+        resolve_data_file(data_file, root), resolve_mapping_file(data_mapping, root), root
+    )
 
 
 def describe_parameters(path: Path | None = None) -> str:

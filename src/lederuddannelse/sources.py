@@ -78,8 +78,17 @@ def imported_modules(code: str, src: Path, current: str = "") -> set[str]:
     return found
 
 
-def import_closure(names: set[str] | list[str], src: Path) -> dict[str, Path]:
-    """Every package module reachable from ``names`` by imports: name -> file."""
+def import_closure(
+    names: set[str] | list[str] | tuple[str, ...],
+    src: Path,
+    known: dict[str, list[str]] | None = None,
+) -> dict[str, Path]:
+    """Every package module reachable from ``names`` by imports: name -> file.
+
+    ``known`` caches each file's imports by the hash of its bytes (parsing is most of the
+    cost); pass the same dict to several calls, or one kept between builds.
+    """
+    known = {} if known is None else known
     todo = sorted(set(names))
     files: dict[str, Path] = {}
     while todo:
@@ -90,19 +99,25 @@ def import_closure(names: set[str] | list[str], src: Path) -> dict[str, Path]:
         files[name] = path
         is_package = path.name == "__init__.py"
         current = name + ".__init__" if is_package else name
-        for dep in imported_modules(path.read_text(encoding="utf-8"), src, current):
-            if dep not in files:
-                todo.append(dep)
+        data = path.read_bytes()
+        digest = hashlib.sha256(current.encode() + b"\0" + data).hexdigest()
+        if digest not in known:
+            known[digest] = sorted(imported_modules(data.decode("utf-8"), src, current))
+        todo += [dep for dep in known[digest] if dep not in files]
         parent = name.rpartition(".")[0]
         if parent and parent not in files:
             todo.append(parent)
     return files
 
 
-def modules_hash(names: set[str] | list[str], src: Path) -> str:
+def modules_hash(
+    names: set[str] | list[str] | tuple[str, ...],
+    src: Path,
+    known: dict[str, list[str]] | None = None,
+) -> str:
     """One hash over the names and bytes of every module reachable from ``names``."""
     h = hashlib.sha256()
-    for name, path in sorted(import_closure(names, src).items()):
+    for name, path in sorted(import_closure(names, src, known).items()):
         h.update(name.encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()

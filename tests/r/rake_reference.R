@@ -5,7 +5,8 @@
 #   MARGINS  population totals, one row per category (data/margins.csv)
 #   OUTPUT   resp_id, weight (committed as tests/fixtures/rake_reference.csv)
 #
-# Equal base weights, raking with maxit = 100 and epsilon = 1e-10 (R's defaults, maxit = 10
+# Base weights: the INPUT's base_weight column if it has one (a file's own weights, as in
+# open_chapter), else equal weights. Raking with maxit = 100 and epsilon = 1e-10 (R's defaults, maxit = 10
 # and epsilon = 1, stop early; see survey-statistics.md).
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
@@ -14,7 +15,7 @@ d <- read.csv(args[1])
 m <- read.csv(args[2], encoding = "UTF-8")
 vars <- unique(m$variable)
 for (v in vars) d[[v]] <- factor(d[[v]], levels = m$category[m$variable == v])
-d$w0 <- 1
+d$w0 <- if ("base_weight" %in% names(d)) d$base_weight else 1
 des <- svydesign(ids = ~1, weights = ~w0, data = d)
 pop <- lapply(vars, function(v) {
   s <- m[m$variable == v, ]

@@ -1,10 +1,11 @@
 """The report's findings F1a-F14 as explicit, testable checks (the claims ledger).
 
-Each finding of ``shared/brief/findings.md`` has one function here that takes a Chapter-like
-object (anything with ``params``, ``data`` and ``design``, e.g. the result of
-:func:`lederuddannelse.chapters.base.open_chapter`) and returns a :class:`Finding`: what the report
-says, what this edition estimates (with CI and n, or a test), the criterion used to decide, and
-whether the claim holds on the data in use.
+Each finding of the report (its wording is :data:`STATEMENTS`; see ``docs/sources.md``) has one
+function here that takes an :class:`Evidence` (built once per run from a Chapter-like object:
+anything with ``params``, ``data`` and ``design``, e.g. the result of
+:func:`lederuddannelse.chapters.base.open_chapter`) and returns a :class:`Finding`: what the
+report says, what this edition estimates (with CI and n, or a test), the criterion used to
+decide, and whether the claim holds on the data in use. :func:`evaluate` runs them.
 
 Why explicit criteria: "holds" is a judgement, and a reader (or an auditor running the book on
 the real microdata) must be able to see exactly what was checked. The rules are deliberately

@@ -36,6 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lederuddannelse.report.fmt import N_HEADING
+from lederuddannelse.report.tables import DOWNLOAD_COLUMNS
 from lederuddannelse.stats.disclosure import DEFAULT_MIN_COUNT, DEFAULT_MIN_N, determined
 
 #: Column names (lower case) of respondent counts behind an estimate or a group.
@@ -49,7 +51,11 @@ COUNT_COLUMNS = {
     "antal_svar_a",
     "antal_svar_b",
     "antal besvarelser",
+    N_HEADING.lower(),
+    *(DOWNLOAD_COLUMNS[c] for c in ("n", "n_a", "n_b") if c in DOWNLOAD_COLUMNS),
 }
+#: Weighted sizes (population estimates, not respondents): "N" is not "n".
+WEIGHTED_COLUMNS = {"N", "N_a", "N_b", "vaegtet_antal"}
 #: Column names of respondents in one category of a distribution (a part of ``n``).
 CATEGORY_COUNT_COLUMNS = {"n_category", "antal_i_kategori"}
 #: Columns naming a category or a bin: partitions of the respondents.
@@ -119,10 +125,17 @@ class AuditReport:
         )
         if self.ok:
             return head + "no small count, nothing recoverable."
-        lines = [head + f"{len(self.findings)} problem(s):"]
-        lines += [f"  {f}" for f in self.findings[:50]]
-        if len(self.findings) > 50:
-            lines.append(f"  ... and {len(self.findings) - 50} more")
+        # the same table is published on the page and in two notebook copies: list it once
+        places: dict[tuple[str, str, str], list[Finding]] = {}
+        for f in self.findings:
+            table = f.where.split(" ", 1)[1] if " " in f.where else ""
+            places.setdefault((f.kind, f.detail, table), []).append(f)
+        lines = [head + f"{len(self.findings)} problem(s), {len(places)} distinct:"]
+        for group in list(places.values())[:50]:
+            more = f" (and {len(group) - 1} notebook copies)" if len(group) > 1 else ""
+            lines.append(f"  {group[0]}{more}")
+        if len(places) > 50:
+            lines.append(f"  ... and {len(places) - 50} more")
         return "\n".join(lines)
 
 
@@ -175,8 +188,13 @@ def _typed_html(df: pd.DataFrame) -> pd.DataFrame:
                 df = df.drop(columns=c)
             else:
                 df[c] = df[c].map(_danish_number)
-        elif low in UNWEIGHTED_SHARE_COLUMNS or low in ESTIMATE_COLUMNS:
-            df[c] = df[c].map(_danish_number)
+        else:
+            # a column of numbers (shares, intervals aside) is a value, not a label
+            values = df[c].map(_danish_number)
+            texts = df[c].astype(str).str.strip()
+            blank = texts.eq("") | texts.str.lower().str.contains("undertrykt")
+            if values[~blank].notna().all() and (~blank).any():
+                df[c] = values
     return df
 
 
@@ -261,6 +279,48 @@ def collect(target: Path) -> tuple[list[Frame], dict[str, str], int]:
     return _dedupe(frames), texts, len(files)
 
 
+#: Two-group comparisons: (group column or None, count, estimate) of each side
+_SIDES = (
+    ("gruppe_a", "antal_svar_a", "estimat_a"),
+    ("gruppe_b", "antal_svar_b", "estimat_b"),
+    ("a", "n_a", "estimate_a"),
+    ("b", "n_b", "estimate_b"),
+)
+
+
+def _split_pairs(frames: list[Frame]) -> list[Frame]:
+    """A comparison of two groups (``n_a``/``n_b`` side by side) as two tables, one per
+    group, so that each side matches the breakdown table of the same domain: a difference
+    must not show a group's n that the breakdown hides."""
+    out = []
+    for f in frames:
+        df = f.data
+        sides = [(g, n, e) for g, n, e in _SIDES if n in df.columns]
+        if len(sides) != 2:
+            out.append(f)
+            continue
+        paired = {c for side in sides for c in side} | {"n_a", "n_b"}
+        rest = [
+            c
+            for c in df.columns
+            if c not in paired and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
+        ]
+        for k, (g, n, e) in enumerate(sides):
+            if g in df.columns:
+                group = df[g]
+            elif len(df.columns) > 2 and g in ("a", "b"):
+                group = pd.Series([str(df.columns[1 + k])] * len(df), index=df.index)
+            else:
+                group = pd.Series([f"gruppe {g}"] * len(df), index=df.index)
+            half = df[rest].copy()
+            half["gruppe"] = group.astype(str).to_numpy()
+            half["antal_svar"] = df[n].to_numpy()
+            if e in df.columns:
+                half["estimat"] = df[e].to_numpy()
+            out.append(Frame(f.page, f"{f.where} ({'ab'[k]})", half))
+    return out
+
+
 def _dedupe(frames: list[Frame]) -> list[Frame]:
     """The same table published twice (page and notebook) is audited once."""
     out, seen = [], set()
@@ -278,30 +338,38 @@ class _Table:
     frame: Frame
     counts: dict[str, str]  # column -> "n" | "category"
     keys: list[frozenset]  # one row key per row: the labels that vary
+    match_keys: list[frozenset]  # every label of the row (codes as their labels): for matching
     partitions: list[str]
     labels: list[str]
 
 
-def _grouping_vocabulary() -> tuple[set[str], list[set[str]]]:
-    """Names/labels of the codebook's grouping variables, and each one's value labels."""
+def _grouping_vocabulary() -> tuple[set[str], list[set[str]], dict[str, dict]]:
+    """Names/labels of the codebook's grouping variables, each one's value labels, and the
+    code -> label map per variable name (chart data carry codes, tables carry labels)."""
     from lederuddannelse.data.codebook import load_codebook
 
     cb = load_codebook()
     names: set[str] = set()
     values: list[set[str]] = []
+    codes: dict[str, dict] = {}
     for name in cb.variables:
         var = cb.variable(name)
         if var.type in ("categorical", "ordinal") and var.codes:
             names |= {name.lower(), var.label.lower()}
             values.append({str(v) for v in var.codes.values()})
-    return names, values
+            codes[name.lower()] = dict(var.codes)
+    return names, values, codes
 
 
-def _structure(frame: Frame, names: set[str], values: list[set[str]]) -> _Table:
+def _structure(
+    frame: Frame, names: set[str], values: list[set[str]], codes: dict[str, dict]
+) -> _Table:
     df = frame.data
     counts = {}
     for c in df.columns:
         low = str(c).lower()
+        if str(c) in WEIGHTED_COLUMNS:
+            continue
         if low in COUNT_COLUMNS and pd.api.types.is_numeric_dtype(df[c]):
             counts[c] = "n"
         elif low in CATEGORY_COUNT_COLUMNS and pd.api.types.is_numeric_dtype(df[c]):
@@ -312,9 +380,10 @@ def _structure(frame: Frame, names: set[str], values: list[set[str]]) -> _Table:
     labels = [
         c
         for c in df.columns
-        if df[c].dtype == object
+        if (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
         and not str(c).endswith("_text")
-        and df[c].map(lambda v: isinstance(v, str)).all()
+        and not str(c).startswith("_")
+        and df[c].dropna().map(lambda v: isinstance(v, str)).all()
     ]
     partitions = []
     for c in df.columns:
@@ -330,11 +399,22 @@ def _structure(frame: Frame, names: set[str], values: list[set[str]]) -> _Table:
         frozenset(str(df[c].iloc[i]).strip() for c in varying if pd.notna(df[c].iloc[i]))
         for i in range(len(df))
     ]
-    return _Table(frame, counts, keys, partitions, labels)
+    coded = {c: codes[str(c).lower()] for c in df.columns if str(c).lower() in codes}
+    match_keys = [
+        keys[i]
+        | frozenset(str(df[c].iloc[i]).strip() for c in labels if pd.notna(df[c].iloc[i]))
+        | frozenset(
+            m[df[c].iloc[i]]
+            for c, m in coded.items()
+            if pd.notna(df[c].iloc[i]) and df[c].iloc[i] in m
+        )
+        for i in range(len(df))
+    ]
+    return _Table(frame, counts, keys, match_keys, partitions, labels)
 
 
 def _one_to_one(df: pd.DataFrame, a: str, b: str) -> bool:
-    sub = df[[a, b]].dropna().astype(str)
+    sub = df[[a, b]].dropna().astype(object).astype(str)
     if sub.empty:
         return False
     return bool(
@@ -389,8 +469,8 @@ def _category_like(df: pd.DataFrame, col: str, t: _Table) -> bool:
 
 
 def _group_rows(df: pd.DataFrame, cols: list[str]) -> list[np.ndarray]:
-    key = df[cols].astype(str).agg("\x1f".join, axis=1)
-    return [np.flatnonzero((key == k).to_numpy()) for k in pd.unique(key)]
+    key = np.array(["\x1f".join(map(str, row)) for row in df[cols].itertuples(index=False)])
+    return [np.flatnonzero(key == k) for k in dict.fromkeys(key)]
 
 
 # ---------------------------------------------------------------------------- checks
@@ -419,8 +499,8 @@ def audit(
     """Audit a built site folder (or one page, notebook or CSV); see the module docstring."""
     frames, texts, nfiles = collect(Path(target))
     report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles, frames=len(frames))
-    names, values = _grouping_vocabulary()
-    tables = [_structure(f, names, values) for f in frames]
+    names, values, codes = _grouping_vocabulary()
+    tables = [_structure(f, names, values, codes) for f in _split_pairs(frames)]
     totals = _page_totals(texts) if page_total is None else {}
     known = _cross_frame(tables, report)
     for t in tables:
@@ -479,7 +559,7 @@ def _shares(t: _Table, total: int | None, report: AuditReport) -> None:
     ]
     if not share_cols:
         return
-    count_cols = [c for c, r in t.counts.items() if r == "n"]
+    count_cols = list(t.counts)
     for i in range(len(df)):
         shown = [c for c in share_cols if pd.notna(pd.to_numeric(df[c].iloc[i], errors="coerce"))]
         if not shown:
@@ -516,10 +596,10 @@ def _cross_frame(tables: list[_Table], report: AuditReport) -> dict:
     elsewhere, per (table, column), as known values for the differencing check.
     """
     known: dict = {}
-    cols = [(t, c) for t in tables for c in t.counts if any(t.keys)]
+    cols = [(t, c) for t in tables for c in t.counts if any(t.match_keys)]
     index: dict[str, list] = {}
     for t, c in cols:
-        for k in set().union(*t.keys):
+        for k in set().union(*t.match_keys):
             index.setdefault(k, []).append((t, c))
     for t, c in cols:
         v = pd.to_numeric(t.frame.data[c], errors="coerce").to_numpy(dtype=float)
@@ -527,17 +607,20 @@ def _cross_frame(tables: list[_Table], report: AuditReport) -> dict:
             continue
         candidates = {
             (id(u), d): (u, d)
-            for k in set().union(*t.keys)
+            for k in set().union(*t.match_keys)
             for u, d in index.get(k, [])
             if u is not t and u.counts[d] == t.counts[c]
         }
         for u, d in candidates.values():
             w = pd.to_numeric(u.frame.data[d], errors="coerce").to_numpy(dtype=float)
-            match = _match_rows(t.keys, u.keys)
-            if len(match) < 2:
-                continue
+            match = _match_rows(t.match_keys, u.match_keys)
             both = [(i, j) for i, j in match if np.isfinite(v[i]) and np.isfinite(w[j])]
-            if len(both) < 2 or any(v[i] != w[j] for i, j in both):
+            if any(v[i] != w[j] for i, j in both):
+                continue
+            # same domain: two rows agree, or one side of a comparison names the same group
+            # and item as a row of the breakdown (a full label match)
+            paired = any(x.frame.where.endswith((" (a)", " (b)")) for x in (t, u))
+            if not (len(match) >= 2 and len(both) >= 2) and not (paired and match):
                 continue
             for i, j in match:
                 if not np.isfinite(v[i]) and np.isfinite(w[j]):
@@ -586,3 +669,36 @@ def _texts(texts: dict[str, str], min_n: int, report: AuditReport) -> None:
                 report.findings.append(
                     Finding(where, "one respondent's value", f"the page shows »{label}«")
                 )
+
+
+def limits_of(root: Path) -> tuple[int, int]:
+    """The smallest min_n and min_count any run of ``root/parameters.yml`` uses (else the
+    defaults): the audit checks the site against the limits its pages were built with."""
+    from lederuddannelse.errors import LederuddannelseError
+    from lederuddannelse.params import load_parameters
+
+    try:
+        runs = load_parameters(Path(root) / "parameters.yml").runs(Path(root))
+    except (LederuddannelseError, OSError):
+        return DEFAULT_MIN_N, DEFAULT_MIN_COUNT
+    if not runs:
+        return DEFAULT_MIN_N, DEFAULT_MIN_COUNT
+    return min(r.params["min_n"] for r in runs), min(r.params["min_count"] for r in runs)
+
+
+def check_site(site: Path, min_n: int, min_count: int, quiet: bool = False) -> AuditReport:
+    """The build's gate: audit the rendered site before it is published; raise a
+    :class:`~lederuddannelse.errors.DisclosureError` naming every problem if it is not clean."""
+    from lederuddannelse.errors import DisclosureError
+
+    report = audit(site, min_n=min_n, min_count=min_count)
+    if not report.ok:
+        raise DisclosureError(
+            report.summary()
+            + "\nThe site was not published (the previously published site is unchanged). "
+            "Find the table named above in its chapter and suppress the cell through the "
+            "statistics layer (SurveyDesign and SuppressionPolicy), then build again."
+        )
+    if not quiet:
+        print(report.summary(), flush=True)
+    return report

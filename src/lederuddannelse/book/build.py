@@ -7,7 +7,9 @@ Steps, each loud on failure and none publishing anything half-done:
 3. execute the runs whose cache key changed, in parallel, into `build/book/` (normalised);
 4. stage the book (`_config.yml` with execution off, a `_toc.yml` naming the executed pages);
 5. `jupyter-book build -W -n --keep-going` into `build/site/`;
-6. copy the site to a temporary folder and swap it into `_build/html` in one rename.
+6. audit the rendered site for disclosive cells (:mod:`lederuddannelse.book.audit`): a small
+   count or a cell recoverable by differencing stops the build before publishing;
+7. copy the site to a temporary folder and swap it into `_build/html` in one rename.
 
 A run's cache key is a hash of its chapter source, its parameters, the data file's content, the
 package's source and data files, and the lock file. Nothing is rewritten when nothing changed,
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -34,12 +37,22 @@ from typing import Any
 
 import yaml
 
+from lederuddannelse.book import publishing
 from lederuddannelse.book.incremental import ChapterCode, chapter_code, check_glue, reassemble
 from lederuddannelse.book.notebooks import (
     normalise,
     parameters_cell_defaults,
     read_chapter,
     write_if_changed,
+)
+from lederuddannelse.book.processes import (
+    BuildLock,
+    build_tmpdir,
+    clean_stale_tmp,
+    die_with_parent,
+    pool_worker_init,
+    terminate_as_interrupt,
+    tmp_parent,
 )
 from lederuddannelse.errors import ChapterError, LederuddannelseError, ParameterError
 from lederuddannelse.hashing import sha256_file
@@ -48,7 +61,9 @@ from lederuddannelse.params import (
     Run,
     definition_pages,
     load_parameters,
+    public_data_file,
     resolve_data_file,
+    resolve_mapping_file,
     slug_of,
 )
 from lederuddannelse.paths import EMBEDDED_DATA_PATH
@@ -59,8 +74,9 @@ STAGE = "book"  # build/book: executed notebooks + generated config: the book's 
 SITE = "site"  # build/site: Jupyter Book's incremental output
 FAILED = "failed"  # build/failed: executed notebooks of failed runs, for inspection
 PUBLISHED = Path("_build") / "html"
-SITE_KEY_FILE = ".build-key"
+SITE_KEY_FILE = publishing.SITE_KEY_FILE
 CELL_TIMEOUT = 600  # seconds one cell may run before the chapter fails (no silent hang)
+ENV_CELL_TIMEOUT = "LEDERUDDANNELSE_CELL_TIMEOUT"  # overrides CELL_TIMEOUT (e.g. in tests)
 # Every kernel computes with single-threaded BLAS, as the warm kernels do (forkkernel): with
 # threads, sums are split differently and a chapter run alone differed from the same chapter
 # in a full build in the 14th digit.
@@ -142,16 +158,36 @@ class Dependencies:
     data: dict[str, str] = field(default_factory=dict)
     chapters: dict[str, ChapterCode] = field(default_factory=dict)
     modules: dict[tuple[str, ...], str] = field(default_factory=dict)
+    imports: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, root: Path) -> "Dependencies":
         lock = root / "requirements.lock"
         return cls(root, package_data_hash(root), sha256_file(lock) if lock.exists() else "")
 
-    def data_hash(self, data_file: str) -> str:
-        if data_file not in self.data:
-            self.data[data_file] = sha256_file(resolve_data_file(data_file, self.root))
-        return self.data[data_file]
+    def data_hash(self, data_file: str, data_mapping: str = "none") -> str:
+        """The data's identity: the file's SHA-256, plus the mapping file's when there is one."""
+        key = data_file if data_mapping == "none" else f"{data_file}\0{data_mapping}"
+        if key not in self.data:
+            digest = sha256_file(resolve_data_file(data_file, self.root))
+            mapping = resolve_mapping_file(data_mapping, self.root)
+            if mapping is not None:
+                digest += "+" + sha256_file(mapping)
+            self.data[key] = digest
+        return self.data[key]
+
+    def sidecar_hash(self, data_file: str) -> str:
+        """Hash of a CSV's metadata sidecar (`FILE.meta.json`), or '-' without one.
+
+        The sidecar decides the page's "synthetic data" notice, so adding, changing or
+        removing it must re-execute the runs on that file.
+        """
+        key = f"sidecar:{data_file}"
+        if key not in self.data:
+            # = data.synthetic.metadata_path, without importing pandas into a no-op build
+            side = Path(f"{resolve_data_file(data_file, self.root)}.meta.json")
+            self.data[key] = sha256_file(side) if side.is_file() else "-"
+        return self.data[key]
 
     def chapter(self, source: Path) -> ChapterCode:
         """The code hash and imports of a chapter source (cached by its content hash)."""
@@ -165,8 +201,30 @@ class Dependencies:
 
     def modules_hash(self, names: tuple[str, ...]) -> str:
         if names not in self.modules:
-            self.modules[names] = modules_hash(names, self.root / "src")
+            if not self.imports:
+                self.imports.update(_load_json(self.root / BUILD_DIR / MODULE_IMPORTS))
+            before = len(self.imports)
+            self.modules[names] = modules_hash(names, self.root / "src", self.imports)
+            if len(self.imports) != before:
+                path = self.root / BUILD_DIR / MODULE_IMPORTS
+                write_if_changed(path, json.dumps(self.imports, indent=0, sort_keys=True))
         return self.modules[names]
+
+
+def run_data_hash(run: Run, deps: Dependencies) -> str:
+    """A run's data identity: the file's hash, plus its mapping's (see Dependencies.data_hash)."""
+    return deps.data_hash(run.params["data_file"], run.params.get("data_mapping", "none"))
+
+
+MODULE_IMPORTS = "module-imports.json"  # build/module-imports.json: imports per module version
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 CHAPTER_CODE = "chapter-code.json"  # build/chapter-code.json: ChapterCode per source hash
@@ -191,17 +249,13 @@ def cache_key(run: Run, deps: Dependencies) -> str:
     payload = {
         "code": chapter.code,
         "params": run.params,
-        "data": deps.data_hash(run.params["data_file"]),
+        "data": run_data_hash(run, deps),
+        "data_sidecar": deps.sidecar_hash(run.params["data_file"]),
         "modules": deps.modules_hash(chapter.imports),
         "package_data": deps.package_data,
         "lock": deps.lock,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def stored_key(path: Path) -> str | None:
-    """The cache key recorded in an executed notebook, or None."""
-    return stored_metadata(path).get("cache_key")
 
 
 def stored_metadata(path: Path) -> dict[str, Any]:
@@ -222,9 +276,10 @@ def run_metadata(run: Run, key: str, root: Path, deps: Dependencies) -> dict[str
         "group": run.group,
         "source": str(run.source.relative_to(root)),
         "source_sha256": sha256_file(run.source),
-        "parameters": run.params,
+        "parameters": public_parameters(run.params),
         "data_file": resolve_data_file(run.params["data_file"], root).name,
         "data_sha256": deps.data_hash(run.params["data_file"]),
+        **mapping_provenance(run, root),
     }
 
 
@@ -327,9 +382,12 @@ _IPC_DIR: str | None = None  # set per run to that run's temporary folder (remov
 
 
 def _ipc_kernel_manager():
-    from jupyter_client.manager import KernelManager
+    # The asynchronous manager: with it nbclient notices a dead kernel within a second or two
+    # and enforces the per-cell timeout; the synchronous one blocks in its client without
+    # either, so a crashed (warm) kernel hung the build for good.
+    from jupyter_client.manager import AsyncKernelManager
 
-    class IPCKernelManager(KernelManager):
+    class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             # An absolute socket path: the kernel runs in chapters/, the client elsewhere.
             kwargs.setdefault("transport", "ipc")
@@ -350,6 +408,11 @@ def _ipc_kernel_manager():
                 ]
             return super().format_kernel_cmd(extra_arguments)
 
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # The kernel (or the warm kernel's stand-in) dies with the worker that started it.
+            kw.setdefault("preexec_fn", die_with_parent)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
     return IPCKernelManager
 
 
@@ -359,24 +422,66 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+def cell_timeout() -> int:
+    """Seconds one cell may run: ``LEDERUDDANNELSE_CELL_TIMEOUT`` or :data:`CELL_TIMEOUT`."""
+    value = os.environ.get(ENV_CELL_TIMEOUT, "").strip()
+    if not value:
+        return CELL_TIMEOUT
+    try:
+        seconds = int(value)
+        if seconds <= 0:
+            raise ValueError
+    except ValueError:
+        raise ParameterError(
+            f"{ENV_CELL_TIMEOUT} = {value!r}: expected a whole number of seconds above 0."
+        ) from None
+    return seconds
+
+
+def _stopped_cell(notebook: Path) -> int | None:
+    """The cell a partly executed notebook stopped in: the last one papermill started.
+
+    Papermill stamps a cell's start time when it starts it (its final clean-up marks even
+    unstarted cells "completed", so the status alone does not tell). None if no code cell was
+    started (the kernel never came up).
+    """
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    started = [
+        i
+        for i, cell in enumerate(cells)
+        if cell.get("cell_type") == "code"
+        and cell.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    return started[-1] if started else None
+
+
 def execute_run(
     run: Run, key: str, out: Path, root: Path, deps: Dependencies
 ) -> tuple[str, float, bool]:
     """Execute one run with papermill; normalise; write only if changed.
 
     Runs in a worker process. ``deps`` carries the data file's hash, computed once per build
-    for the cache keys. Returns (name, seconds, written). A failing chapter raises
-    :class:`ChapterError` with the chapter, group and cell; its notebook is kept in
-    `build/failed/`.
+    for the cache keys. Returns (name, seconds, written). A failing chapter, a cell running
+    longer than :func:`cell_timeout` and a kernel that dies raise :class:`ChapterError` with
+    the chapter, group and cell; the notebook as far as it ran is kept in `build/failed/`.
     """
     import nbformat
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    # nbclient logs "Kernel died ..." itself; the ChapterError below says it once, clearly.
+    for logger in ("traitlets", "papermill"):
+        logging.getLogger(logger).setLevel(logging.CRITICAL)
     start = time.perf_counter()
     nb = read_chapter(run.source)
     failed = root / BUILD_DIR / FAILED / f"{run.name}.ipynb"
+    timeout = cell_timeout()
+    where = f"chapter '{run.slug}' (parameter group '{run.group}', {run.source.relative_to(root)})"
     global _IPC_DIR
-    with tempfile.TemporaryDirectory(prefix="lederuddannelse-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="lederuddannelse-", dir=tmp_parent()) as tmp:
         _IPC_DIR = tmp
         src = Path(tmp) / "in.ipynb"
         dst = Path(tmp) / "out.ipynb"
@@ -396,32 +501,51 @@ def execute_run(
                 cwd=str(root / "chapters"),
                 shutdown_kernel="immediate",
                 kernel_manager_class=_IPC_KERNEL_MANAGER,
-                execution_timeout=CELL_TIMEOUT,
+                execution_timeout=timeout,
             )
+
+        def keep_failed() -> str:
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            if dst.exists():
+                shutil.copyfile(dst, failed)
+                return f"\n  The executed notebook is kept at {failed.relative_to(root)}."
+            return ""
 
         try:
             try:
                 execute()
-            except pm.PapermillExecutionError:
+            except (pm.PapermillExecutionError, CellTimeoutError, DeadKernelError):
                 raise
             except Exception:
-                # The kernel itself failed (not the chapter's code). If it was a warm kernel,
-                # try once more with an ordinary one before reporting a failure.
+                # The kernel did not start (not the chapter's code). If it was a warm kernel,
+                # try once more with an ordinary one before reporting a failure (a kernel
+                # that died while running a cell raised DeadKernelError: reported, not retried).
                 from lederuddannelse.book.forkkernel import ENV_SOCKET
 
                 if not os.environ.pop(ENV_SOCKET, None):
                     raise
                 execute()
         except pm.PapermillExecutionError as exc:
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            if dst.exists():
-                shutil.copyfile(dst, failed)
+            kept = keep_failed()
             raise ChapterError(
-                f"chapter '{run.slug}' (parameter group '{run.group}', "
-                f"{run.source.relative_to(root)}) "
-                f"failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
-                f"{exc.ename}: {exc.evalue}\n  The executed notebook is kept at "
-                f"{failed.relative_to(root)}."
+                f"{where} failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
+                f"{exc.ename}: {exc.evalue}{kept}"
+            ) from None
+        except CellTimeoutError:
+            cell = _stopped_cell(dst)
+            kept = keep_failed()
+            raise ChapterError(
+                f"{where}: cell {cell if cell is not None else '?'} ran longer than the limit of "
+                f"{timeout} s per cell and was stopped (set {ENV_CELL_TIMEOUT} to change the "
+                f"limit).{kept}"
+            ) from None
+        except DeadKernelError:
+            cell = _stopped_cell(dst)
+            kept = keep_failed()
+            at = f"while running cell {cell}" if cell is not None else "while running"
+            raise ChapterError(
+                f"{where}: the kernel died {at} (the process exited, e.g. os._exit, a crash or "
+                f"out of memory).{kept}"
             ) from None
         finally:
             for k, v in saved_env.items():
@@ -430,11 +554,37 @@ def execute_run(
                 else:
                     os.environ[k] = v
         executed = nbformat.read(dst, as_version=4)
+    hide_data_path(executed, run.params)
     failed.unlink(missing_ok=True)
     check_glue(executed, run.slug, str(run.source.relative_to(root)))
     meta = run_metadata(run, key, root, deps)
     written = write_if_changed(out, normalise(executed, run.name, meta, label_suffix(run, root)))
     return run.name, time.perf_counter() - start, written
+
+
+def public_parameters(params: dict[str, Any]) -> dict[str, Any]:
+    """The run's parameters as pages may show them: the data file by its name, not its path
+    (a path reveals the analyst's machine)."""
+    out = {**params, "data_file": public_data_file(params["data_file"])}
+    if "data_mapping" in params:
+        out["data_mapping"] = public_data_file(params["data_mapping"])
+    return out
+
+
+def hide_data_path(nb: Any, params: dict[str, Any]) -> None:
+    """Rewrite papermill's injected parameters cell with the data file's name only.
+
+    The executed notebook is published (the page's source download); the kernel needed the
+    path, the reader does not.
+    """
+    from papermill.translators import translate_parameters
+
+    public = public_parameters(params)
+    if public == params:
+        return
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = translate_parameters("python3", "python", public, "Parameters")
 
 
 def _say(msg: str, quiet: bool) -> None:
@@ -464,21 +614,51 @@ def warm_kernels(runs: int, jobs: int):
             os.environ.pop(ENV_SOCKET, None)
 
 
-def validate_data_files(data_files: set[str], root: Path, quiet: bool) -> None:
-    """Check each data file against the codebook before any chapter runs.
+@contextlib.contextmanager
+def worker_pool(workers: int):
+    """The build's worker processes; on Ctrl-C/SIGTERM or an error they are stopped at once
+    (not awaited: a chapter may run for minutes), and their kernels die with them."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_init)
+    try:
+        yield pool
+    except BaseException:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
-    A bad file then stops the build with the loader's own message (file, column, rows,
-    expectation) instead of the same message wrapped in every chapter's failure. Cached runs
-    need no check: their data file's content is the one validated when they ran.
+
+def validate_data_files(data_files: set[tuple[str, str]], root: Path, quiet: bool) -> None:
+    """Check each (data file, mapping) as `data validate` does (codebook and weighting) before
+    any chapter runs.
+
+    A bad file then stops the build once, with the loader's own message (file, column, rows,
+    expectation), instead of the same message wrapped in every chapter's failure. Cached runs
+    need no check: their data file's content is the one validated when they ran. A survey-tool
+    export with a mapping is mapped here, once, into `build/mapped/` (see data/mapping.py).
     """
     from lederuddannelse.data.codebook import load_codebook
-    from lederuddannelse.data.loader import load_survey
+    from lederuddannelse.data.loader import validate_file
+    from lederuddannelse.data.weighting import load_margins
+    from lederuddannelse.params import resolve_data
 
     codebook = load_codebook(root / "data" / "codebook.yml")
-    for data_file in sorted(data_files):
-        path = resolve_data_file(data_file, root)
-        load_survey(path, codebook)
-        _say(f"Data file {path.name}: valid", quiet)
+    margins = load_margins(root / "data" / "margins.csv")
+    for data_file, data_mapping in sorted(data_files):
+        data = resolve_data(data_file, data_mapping, root)
+        validate_file(data.load_path, codebook, margins)
+        via = f" (mapped with {data.mapping.name})" if data.mapping else ""
+        _say(f"Data file {data.source.name}{via}: valid", quiet)
+
+
+def mapping_provenance(run: Run, root: Path) -> dict[str, str]:
+    """The mapping file's name and hash for a run's metadata (empty without a mapping)."""
+    mapping = resolve_mapping_file(run.params.get("data_mapping", "none"), root)
+    if mapping is None:
+        return {}
+    return {"mapping_file": mapping.name, "mapping_sha256": sha256_file(mapping)}
 
 
 def plan_runs(
@@ -522,12 +702,16 @@ def execute_all(
     timings: dict[str, float] = {}
     if not todo:
         return timings, reassembled
-    validate_data_files({run.params["data_file"] for run, _, _ in todo}, root, quiet)
+    validate_data_files(
+        {(run.params["data_file"], run.params.get("data_mapping", "none")) for run, _, _ in todo},
+        root,
+        quiet,
+    )
     errors: list[str] = []
     done = 0
     with (
         warm_kernels(len(todo), jobs),
-        ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool,
+        worker_pool(max(1, min(jobs, len(todo)))) as pool,
     ):
         futures = {
             pool.submit(execute_run, run, key, out, root, deps): run for run, key, out in todo
@@ -638,7 +822,82 @@ def site_key(stage: Path, root: Path) -> str:
     return hashlib.sha256((tree_hash(files, stage) + package_hash(root)).encode()).hexdigest()
 
 
-def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
+#: Environment variables telling the Sphinx extension which data the build used.
+DATA_ENV = {
+    "data_file": "LEDERUDDANNELSE_DATA_FILE",
+    "data_mapping": "LEDERUDDANNELSE_DATA_MAPPING",
+}
+
+
+def apply_data_overrides(
+    globals_: dict[str, Any], data_file: str | None, data_mapping: str | None
+) -> None:
+    """Set `data_file`/`data_mapping` from the command line (checked like parameters.yml's)."""
+    from lederuddannelse.params import check_global
+
+    for name, value in (("data_file", data_file), ("data_mapping", data_mapping)):
+        if value is not None:
+            globals_[name] = check_global(name, value, "command line")
+    if data_file is not None and data_mapping is None:
+        globals_["data_mapping"] = "none"
+
+
+def data_env(globals_: dict[str, Any]) -> dict[str, str]:
+    return {env: str(globals_.get(name, "none")) for name, env in DATA_ENV.items()}
+
+
+# Set by `preview`'s warm build process, which has Jupyter Book and Sphinx imported already.
+RENDER_IN_FORK = "LEDERUDDANNELSE_RENDER_IN_FORK"
+
+
+def render_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run the Jupyter Book command ``cmd`` (``python -c ... ARGS``) and capture its output.
+
+    A new process normally; a fork of this one when it runs inside `preview`'s warm build
+    process (importing Jupyter Book, Sphinx and the extensions is most of a one-page render).
+    The fork is thrown away after the render, so no Sphinx state outlives it.
+    """
+    if os.environ.get(RENDER_IN_FORK) != "1" or "jupyter_book.cli.main" not in sys.modules:
+        return subprocess.run(
+            cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
+        )
+    args = cmd[3:]
+    with tempfile.TemporaryFile() as log:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child ends in os._exit
+            code = 1
+            try:
+                os.dup2(log.fileno(), 1)
+                os.dup2(log.fileno(), 2)
+                os.chdir(cwd)
+                os.environ.clear()
+                os.environ.update(env)
+                from jupyter_book.cli.main import main
+
+                try:
+                    main(args, prog_name="jupyter-book")
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        log.seek(0)
+        text = log.read().decode("utf-8", errors="replace")
+    return subprocess.CompletedProcess(args, os.waitstatus_to_exitcode(status), text, "")
+
+
+def run_jupyter_book(
+    stage: Path, root: Path, quiet: bool, extra_env: dict[str, str] | None = None
+) -> Path:
     """`jupyter-book build` the staged book; warnings are errors. Returns the HTML folder."""
     out = root / BUILD_DIR / SITE
     cmd = [
@@ -655,8 +914,13 @@ def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
         "--quiet",
     ]
     _say("Rendering the site with Jupyter Book ...", quiet)
-    env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
+    env = {
+        **os.environ,
+        "LEDERUDDANNELSE_ROOT": str(root),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        **(extra_env or {}),
+    }
+    proc = render_process(cmd, root, env)
     if proc.returncode != 0:
         text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
         lines = [
@@ -671,20 +935,18 @@ def run_jupyter_book(stage: Path, root: Path, quiet: bool) -> Path:
 
 
 def publish(html: Path, root: Path, key: str) -> Path:
-    """Copy the new site beside `_build/html` and swap it in with renames: never half a site."""
-    target = root / PUBLISHED
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="html.new-", dir=target.parent))
-    shutil.copytree(html, tmp, dirs_exist_ok=True)
-    (tmp / SITE_KEY_FILE).write_text(key + "\n")
-    old = None
-    if target.exists():
-        old = target.with_name(f"html.old-{os.getpid()}")
-        target.rename(old)
-    tmp.rename(target)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
-    return target
+    """Publish the rendered site to `_build/html` in one atomic step (see :mod:`publishing`)."""
+    return publishing.publish(html, root / PUBLISHED, key)
+
+
+def clean_after_killed_build(root: Path, quiet: bool) -> None:
+    """Remove what a killed build left: half-published sites, its temporary folders.
+
+    Called with the build lock held, so nothing removed here belongs to a running build.
+    """
+    removed = publishing.clean_stale(root / PUBLISHED) + clean_stale_tmp()
+    if removed:
+        _say(f"Removed {len(removed)} leftover(s) of an interrupted build.", quiet)
 
 
 @dataclass
@@ -713,27 +975,67 @@ def build(
     force: bool = False,
     quiet: bool = False,
     params_file: Path | None = None,
+    data_file: str | None = None,
+    data_mapping: str | None = None,
 ) -> BuildReport:
-    """The whole pipeline; raises a :class:`LederuddannelseError` with one clear message."""
+    """The whole pipeline; raises a :class:`LederuddannelseError` with one clear message.
+
+    One build at a time per project (a lock in `build/`); SIGTERM unwinds like Ctrl-C; all
+    temporary folders live in one folder removed at the end (or by the next build, if this
+    one is killed). ``data_file`` and ``data_mapping`` override the global parameters of the
+    same names (`make book DATA=... MAPPING=...`).
+    """
+    with (
+        BuildLock(root / BUILD_DIR),
+        terminate_as_interrupt(),
+        build_tmpdir(),
+    ):
+        clean_after_killed_build(root, quiet)
+        return _build(root, jobs, force, quiet, params_file, data_file, data_mapping)
+
+
+def _build(
+    root: Path,
+    jobs: int,
+    force: bool,
+    quiet: bool,
+    params_file: Path | None,
+    data_file: str | None = None,
+    data_mapping: str | None = None,
+) -> BuildReport:
     start = time.perf_counter()
     params = load_parameters(params_file or root / "parameters.yml")
+    apply_data_overrides(params.globals, data_file, data_mapping)
     runs = params.runs(root)
     validate_runs(runs, root)
     if any(r.params["data_file"] == EMBEDDED for r in runs):
         ensure_data(root, quiet)
     for data_file in {r.params["data_file"] for r in runs}:
         resolve_data_file(data_file, root)
+    for data_mapping in {r.params.get("data_mapping", "none") for r in runs}:
+        resolve_mapping_file(data_mapping, root)
     _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
     timings, reassembled = execute_all(runs, root, jobs, force, quiet)
     stage = stage_book(runs, root)
     key = site_key(stage, root)
     published = root / PUBLISHED
-    key_file = published / SITE_KEY_FILE
-    if not force and key_file.exists() and key_file.read_text().strip() == key:
+    if not force and publishing.site_intact(published, key):
         _say(f"Site unchanged: {published.relative_to(root)}", quiet)
         return BuildReport(timings, False, published, time.perf_counter() - start, reassembled)
+    if (published / publishing.SITE_KEY_FILE).is_file() and not force:
+        if (published / publishing.SITE_KEY_FILE).read_text().strip() == key:
+            _say("The published site differs from what was built; publishing it again.", quiet)
     render_start = time.perf_counter()
-    html = run_jupyter_book(stage, root, quiet)
+    html = run_jupyter_book(stage, root, quiet, data_env(params.globals))
+    # disclosure gate: what readers could read, checked before anything is published
+    from lederuddannelse.book.audit import check_site
+
+    check_site(
+        html,
+        min_n=min(r.params["min_n"] for r in runs),
+        min_count=min(r.params["min_count"] for r in runs),
+        quiet=quiet,
+    )
     site = publish(html, root, key)
     end = time.perf_counter()
     secs = end - start
@@ -742,6 +1044,25 @@ def build(
 
 
 RUNS = "runs"  # build/runs: notebooks re-executed by hand with `run`
+
+
+def refuse_build_output(out: Path, root: Path) -> None:
+    """Stop if ``out`` lies in the published site or in the build's own folders.
+
+    A notebook written there would overwrite a live page (or an executed chapter the next
+    build trusts); `run` writes its notebooks elsewhere.
+    """
+    owned = {
+        root / PUBLISHED: "the published site",
+        root / BUILD_DIR / STAGE: "the build's executed chapters",
+        root / BUILD_DIR / SITE: "the build's rendered site",
+    }
+    for folder, what in owned.items():
+        if publishing.inside(out, folder):
+            raise ParameterError(
+                f"output {out}: lies inside {what} ({folder.relative_to(root)}/), which only "
+                f"the build writes; choose another file, e.g. {BUILD_DIR}/{RUNS}/{Path(out).name}."
+            )
 
 
 def run_one(
@@ -759,6 +1080,8 @@ def run_one(
     """
     from lederuddannelse.params import override_run
 
+    if out is not None:
+        refuse_build_output(out, root)
     source = (root / source).resolve() if not Path(source).is_absolute() else Path(source)
     if not source.is_file():
         raise ParameterError(f"no chapter file {source}; chapters are chapters/NN_slug.md.")
@@ -782,12 +1105,16 @@ def run_one(
     if run.params["data_file"] == EMBEDDED:
         ensure_data(root, quiet)
     resolve_data_file(run.params["data_file"], root)
+    validate_data_files(
+        {(run.params["data_file"], run.params.get("data_mapping", "none"))}, root, quiet
+    )
     suffix = "".join(f"-{k}-{v}" for k, v in sorted(overrides.items()))
     suffix = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in suffix)[:80]
     out = out or root / BUILD_DIR / RUNS / f"{run.name}{suffix}.ipynb"
     deps = Dependencies.of(root)
     key = cache_key(run, deps)
     _say(f"Executing {source.relative_to(root)} (group '{run.group}') ...", quiet)
-    name, secs, _ = execute_run(run, key, out, root, deps)
+    with terminate_as_interrupt(), build_tmpdir():
+        name, secs, _ = execute_run(run, key, out, root, deps)
     _say(f"Done in {secs:.1f} s. Executed notebook: {out}", quiet)
     return out

@@ -29,6 +29,8 @@ import sys
 import threading
 import time
 
+from lederuddannelse.book.processes import die_with_parent
+
 ENV_SOCKET = "LEDERUDDANNELSE_ZYGOTE"
 
 # What a chapter imports, loaded once in the zygote.
@@ -77,6 +79,7 @@ def _alive(pid: int) -> bool:
 def _run_kernel(request: dict) -> None:
     """In the forked child: become an IPython kernel for the requested connection file."""
     os.setsid()
+    die_with_parent()  # and with the zygote (the watchdog below follows the stand-in)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -104,6 +107,8 @@ def zygote(path: str) -> None:
     """Import everything a chapter needs, then fork a kernel per request."""
     import importlib
 
+    die_with_parent()  # never outlive the build, even one killed with SIGKILL
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
     for name in PRELOAD:
         try:
             importlib.import_module(name)
@@ -139,6 +144,7 @@ def zygote(path: str) -> None:
 
 def launch(connection_file: str) -> int:
     """The kernel command: have the zygote fork a kernel, then stand in for it."""
+    die_with_parent()  # the kernel manager's worker died: so do the stand-in and its kernel
     path = os.environ[ENV_SOCKET]
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     client.connect(path)
@@ -175,7 +181,9 @@ class Zygote:
         import subprocess
         import tempfile
 
-        self._dir = tempfile.TemporaryDirectory(prefix="zygote-")
+        from lederuddannelse.book.processes import tmp_parent
+
+        self._dir = tempfile.TemporaryDirectory(prefix="zygote-", dir=tmp_parent())
         self.path = os.path.join(self._dir.name, "zygote.sock")
         env = {
             **os.environ,

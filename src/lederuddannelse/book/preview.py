@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from lederuddannelse.book import build as b
+from lederuddannelse.errors import LederuddannelseError
 
 WATCHED_FILES = (
     "parameters.yml",
@@ -148,33 +149,39 @@ def rebuild_line(changes: list[str], report: b.BuildReport) -> str:
     return f"[{when}] {what}: {'; '.join(parts)}; total {report.seconds:.1f} s"
 
 
-def run_build(root: Path, jobs: int, changes: list[str]) -> None:
+def run_build(root: Path, jobs: int, changes: list[str], server: BuildServer | None) -> None:
     """One build in a child process (its own process group), summarised in one line.
 
-    A child process picks up edits of the package's own build code, and Ctrl-C can stop it
-    with everything it started (pool workers, the warm-kernel process) before it publishes.
+    The child is forked from the warm build process when there is one, else started anew. A
+    child process (not this one) builds, so Ctrl-C can stop it with everything it started
+    (pool workers, the warm-kernel process) before it publishes.
     """
     report_file = root / b.BUILD_DIR / "preview-report.json"
+    log_file = root / b.BUILD_DIR / "preview-build.log"
     report_file.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "lederuddannelse", "build", "--jobs", str(jobs), "--quiet"]
-    cmd += ["--report-json", str(report_file)]
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    argv = ["build", "--jobs", str(jobs), "--quiet", "--report-json", str(report_file)]
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
-    proc = subprocess.Popen(
-        cmd,
-        cwd=root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        output, _ = proc.communicate()
-    except KeyboardInterrupt:
-        stop_process_group(proc)
-        raise
+    if server is not None:
+        code = server.build(jobs, report_file, env, root, log_file)
+    else:
+        with open(log_file, "w", encoding="utf-8") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "lederuddannelse", *argv],
+                cwd=root,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                code = proc.wait()
+            except KeyboardInterrupt:
+                stop_process_group(proc.pid, proc.wait)
+                raise
     when = time.strftime("%H:%M:%S")
-    if proc.returncode != 0 or not report_file.exists():
+    if code != 0 or not report_file.exists():
+        output = log_file.read_text(encoding="utf-8", errors="replace")
         message = output.strip().removeprefix("error: ")
         print(
             f"[{when}] {_describe(changes) or 'start'}: build FAILED; still serving the last "
@@ -185,21 +192,190 @@ def run_build(root: Path, jobs: int, changes: list[str]) -> None:
     print(rebuild_line(changes, b.BuildReport.read_json(report_file)), flush=True)
 
 
-def stop_process_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
-    """SIGTERM the build's process group, then SIGKILL what is left after ``grace`` s."""
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, grace)):
+def stop_process_group(pgid: int, wait, grace: float = 5.0) -> None:
+    """SIGTERM a build's process group, then SIGKILL what is left after ``grace`` s.
+
+    ``wait(timeout)`` waits for the group's leader and raises on a time-out."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            os.killpg(proc.pid, sig)
+            os.killpg(pgid, sig)
         except ProcessLookupError:
             return
         try:
-            proc.wait(wait)
+            wait(grace)
             return
-        except subprocess.TimeoutExpired:
+        except Exception:
             continue
 
 
-def preview(root: Path, port: int = 8000, jobs: int = 2, interval: float = 0.5) -> int:
+# What a build and its render import: loaded once by the warm build process.
+PRELOAD = (
+    "lederuddannelse.book.build",
+    "lederuddannelse.book.incremental",
+    "lederuddannelse.book.sphinx_ext",
+    "lederuddannelse.book.citation",
+    "jupytext",
+    "nbformat",
+    "papermill",
+    "jupyter_book.cli.main",
+    "jupyter_book.sphinx",
+    "jupyter_book.config",
+    "sphinx.application",
+    "sphinx.builders.html",
+    "myst_parser.sphinx_ext",
+    "myst_nb.sphinx_ext",
+    "myst_nb.sphinx_",
+    "sphinx_book_theme",
+    "pydata_sphinx_theme",
+    "sphinxcontrib.bibtex",
+    "sphinx_togglebutton",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_comments",
+    "sphinx_external_toc",
+    "sphinx_jupyterbook_latex",
+    "sphinx_multitoc_numbering",
+    "sphinx_thebe",
+)
+
+
+def build_server(path: str) -> None:
+    """The warm build process: import the build and Jupyter Book once, fork a build per request.
+
+    Each request (one JSON line: jobs, report file, cwd, env, log) is answered with the child's
+    pid, then with its exit code. The child is a fresh copy of this process (nothing of an
+    earlier build survives) in its own process group, and renders in a fork of itself
+    (`RENDER_IN_FORK`).
+    It has no threads, so forking is safe. It exits when its parent (the preview) is gone.
+    """
+    import importlib
+    import json
+    import socket
+
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    parent = os.getppid()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    server.settimeout(1.0)
+    print("ready", flush=True)
+    while os.getppid() == parent:
+        try:
+            conn, _ = server.accept()
+        except TimeoutError:
+            continue
+        conn.settimeout(None)
+        with conn:
+            request = json.loads(conn.makefile().readline())
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - ends in os._exit
+                code = 1
+                try:
+                    server.close()
+                    os.setpgid(0, 0)
+                    fd = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                    os.dup2(fd, 1)
+                    os.dup2(fd, 2)
+                    os.chdir(request["cwd"])
+                    os.environ.clear()
+                    os.environ.update({**request["env"], b.RENDER_IN_FORK: "1"})
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    try:
+                        report = b.build(Path(request["cwd"]), jobs=request["jobs"], quiet=True)
+                        report.write_json(Path(request["report"]))
+                        code = 0
+                    except LederuddannelseError as exc:
+                        print(f"error: {exc}", flush=True)
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+                except BaseException:
+                    import traceback
+
+                    traceback.print_exc()
+                finally:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(code)
+            conn.sendall(f"{pid}\n".encode())
+            _, status = os.waitpid(pid, 0)
+            try:
+                conn.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+            except OSError:
+                pass
+
+
+class BuildServer:
+    """The preview's handle on its warm build process (see :func:`build_server`)."""
+
+    def __init__(self, root: Path) -> None:
+        import tempfile
+
+        self._dir = tempfile.TemporaryDirectory(prefix="preview-")
+        self.path = os.path.join(self._dir.name, "build.sock")
+        env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
+        cmd = [sys.executable, "-m", "lederuddannelse.book.preview", "serve-builds", self.path]
+        self.proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            self.close()
+            raise RuntimeError("the warm build process did not start")
+
+    def build(self, jobs: int, report: Path, env: dict[str, str], cwd: Path, log: Path) -> int:
+        import json
+        import socket
+
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.connect(self.path)
+        request = {
+            "jobs": jobs,
+            "report": str(report),
+            "env": env,
+            "cwd": str(cwd),
+            "log": str(log),
+        }
+        client.sendall(json.dumps(request).encode() + b"\n")
+        answers = client.makefile()
+        pid = int(answers.readline())
+
+        def wait(timeout: float) -> None:
+            client.settimeout(timeout)
+            answers.readline()
+
+        try:
+            line = answers.readline()
+        except KeyboardInterrupt:
+            stop_process_group(pid, wait)
+            raise
+        finally:
+            client.close()
+        return int(line) if line.strip() else 1
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._dir.cleanup()
+
+
+def start_build_server(root: Path) -> BuildServer | None:
+    try:
+        return BuildServer(root)
+    except (OSError, RuntimeError) as exc:
+        print(f"(no warm build process: {exc}; each rebuild starts a new one)", flush=True)
+        return None
+
+
+def preview(root: Path, port: int = 8000, jobs: int = 2, interval: float = 0.2) -> int:
     """Build, serve and rebuild until Ctrl-C (SIGINT) or SIGTERM; returns the exit code."""
 
     def stop(signum, frame):
@@ -209,9 +385,11 @@ def preview(root: Path, port: int = 8000, jobs: int = 2, interval: float = 0.5) 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     server = None
+    builds = None
     try:
+        builds = start_build_server(root)
         before = snapshot(root)
-        run_build(root, jobs, [])
+        run_build(root, jobs, [], builds)
         server = serve(root, port)
         host, real_port = server.server_address[:2]
         print(f"Serving the book at http://{host}:{real_port}/ (Ctrl-C stops)", flush=True)
@@ -224,7 +402,10 @@ def preview(root: Path, port: int = 8000, jobs: int = 2, interval: float = 0.5) 
             now = snapshot(root)
             changes = changed_files(before, now)
             before = now
-            run_build(root, jobs, changes)
+            if builds is not None and any(c.startswith("src" + os.sep) for c in changes):
+                builds.close()  # it imported the package's old code: start a fresh one
+                builds = start_build_server(root)
+            run_build(root, jobs, changes, builds)
     except KeyboardInterrupt:
         print(f"Preview stopped; the published site is complete in {b.PUBLISHED}/.", flush=True)
         return 0
@@ -232,9 +413,15 @@ def preview(root: Path, port: int = 8000, jobs: int = 2, interval: float = 0.5) 
         if server is not None:
             server.shutdown()
             server.server_close()
+        if builds is not None:
+            builds.close()
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m lederuddannelse preview` is the CLI
-    from lederuddannelse.paths import project_root
-
-    sys.exit(preview(project_root()))
+if (
+    __name__ == "__main__"
+):  # the warm build process (`python -m lederuddannelse preview` is the CLI)
+    if sys.argv[1:2] == ["serve-builds"] and len(sys.argv) == 3:
+        build_server(sys.argv[2])
+    else:
+        print("usage: python -m lederuddannelse.book.preview serve-builds SOCKET", file=sys.stderr)
+        sys.exit(2)

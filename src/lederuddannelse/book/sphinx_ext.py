@@ -28,6 +28,7 @@ import hashlib
 import html
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +59,11 @@ def _bundle_text() -> str:
 
 def _static_dir(app) -> Path:
     """A folder with the bundle, cached beside the build output between builds."""
-    import altair
-    import vl_convert as vlc
+    from importlib.metadata import version
 
-    tag = hashlib.sha256(f"{altair.__version__}|{vlc.__version__}".encode()).hexdigest()[:12]
+    # Versions from the installed metadata: importing Altair costs a render about a second.
+    versions = f"{version('altair')}|{version('vl-convert-python')}"
+    tag = hashlib.sha256(versions.encode()).hexdigest()[:12]
     folder = Path(app.outdir).parent / f"vega-static-{tag}"
     target = folder / BUNDLE
     if not target.exists():
@@ -76,22 +78,30 @@ def _on_builder_inited(app) -> None:
     if app.builder.format != "html":
         return
     app.config.html_static_path.append(str(_static_dir(app)))
+    # myst-nb copies its CSS only when the build has finished, so a clean build writes its
+    # pages before the file exists (Sphinx then links it without a ?v= checksum) and an
+    # incremental one after (with it). Copied first, every page links it the same way.
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    Path(app.outdir, "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+
+
+def _build_date() -> str:
+    """The date every page shows: SOURCE_DATE_EPOCH's (reproducible builds) or today's."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = (
         dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
         if epoch
         else dt.datetime.now(dt.timezone.utc)
     )
-    app._ledu_build_date = when.date().isoformat()
-
-
-def _project_root(app) -> Path:
-    from lederuddannelse.paths import project_root
-
-    return project_root()
+    return when.date().isoformat()
 
 
 def _on_config_inited(app, config) -> None:
+    # A config value, not a per-build attribute: when the date changes, Sphinx rewrites every
+    # page, so a partial rebuild never mixes two dates (it equals a clean build's site).
+    config.lederuddannelse_build_date = _build_date()
     # A defined start mode: the theme logs a console error when the stored mode is empty.
     # "auto" follows the reader's system setting (prefers-color-scheme); the theme keeps a
     # manual choice in localStorage.
@@ -99,9 +109,15 @@ def _on_config_inited(app, config) -> None:
 
     from lederuddannelse.book.build import sha256_file
     from lederuddannelse.book.citation import CITATION_FILE, load_citation
-    from lederuddannelse.params import load_parameters, resolve_data_file
+    from lederuddannelse.params import (
+        load_parameters,
+        public_data_file,
+        resolve_data_file,
+        resolve_mapping_file,
+    )
+    from lederuddannelse.paths import project_root
 
-    root = _project_root(app)
+    root = project_root()
     staged = Path(app.srcdir) / CITATION_FILE
     c = load_citation(staged if staged.is_file() else root / CITATION_FILE)
     # Danish strings the theme's translations lack (sphinx-togglebutton).
@@ -131,13 +147,57 @@ def _on_config_inited(app, config) -> None:
         b"".join(p.read_bytes() for p in made_with if p.is_file())
     ).hexdigest()
     params = load_parameters(root / "parameters.yml")
+    # The build may override the data on its command line (make book DATA=... MAPPING=...).
+    for name, env in (
+        ("data_file", "LEDERUDDANNELSE_DATA_FILE"),
+        ("data_mapping", "LEDERUDDANNELSE_DATA_MAPPING"),
+    ):
+        if os.environ.get(env):
+            params.globals[name] = os.environ[env]
     data = resolve_data_file(params.globals["data_file"], root)
+    config.lederuddannelse_binder = binder_enabled(root / CITATION_FILE)
+    mapping = resolve_mapping_file(params.globals.get("data_mapping", "none"), root)
     config.lederuddannelse_data = {
-        "globals": params.globals,
+        # As the pages show them: the data file by name (see build.public_parameters).
+        "globals": {
+            **params.globals,
+            "data_file": public_data_file(params.globals["data_file"]),
+            "data_mapping": public_data_file(params.globals.get("data_mapping", "none")),
+        },
         "groups": {slug: list(entry["groups"]) for slug, entry in params.chapters.items()},
         "data_file": data.name,
         "data_sha256": sha256_file(data),
+        **(
+            {"mapping_file": mapping.name, "mapping_sha256": sha256_file(mapping)}
+            if mapping
+            else {}
+        ),
     }
+
+
+BINDER = "https://mybinder.org/v2/gh"
+
+
+def binder_enabled(citation_file: Path) -> bool:
+    """Launch buttons only once `citation.yml` says its repository is real (``binder: true``):
+    a placeholder repository would give buttons that lead nowhere."""
+    import yaml
+
+    raw = yaml.safe_load(Path(citation_file).read_text(encoding="utf-8")) or {}
+    return raw.get("binder") is True
+
+
+def binder_url(repository: str, branch: str, source: str) -> str:
+    """Binder's launch URL for a chapter's committed MyST source, opened in JupyterLab (which
+    the repository's `binder/` configuration makes open it as a notebook through jupytext);
+    empty for a repository that is not on GitHub."""
+    from urllib.parse import quote
+
+    m = re.match(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?$", repository)
+    if not m:
+        return ""
+    path = quote(f"lab/tree/{source}", safe="")
+    return f"{BINDER}/{m.group(1)}/{m.group(2)}/{quote(branch, safe='')}?urlpath={path}"
 
 
 def _drop_thebe(context) -> None:
@@ -171,7 +231,14 @@ def _code_block(text: str, language: str) -> str:
     )
 
 
-def _colophon(c, build_date: str, data_file: str, data_sha: str, params: dict | None) -> str:
+def _colophon(
+    c,
+    build_date: str,
+    data_file: str,
+    data_sha: str,
+    params: dict | None,
+    mapping: tuple[str, str] | None = None,
+) -> str:
     from lederuddannelse.book import citation as cit
 
     e = html.escape
@@ -181,10 +248,20 @@ def _colophon(c, build_date: str, data_file: str, data_sha: str, params: dict | 
         f"datafil <code>{e(data_file)}</code> (SHA-256 <code "
         f'class="ledu-sha256">{e(data_sha)}</code>)',
     ]
+    if mapping:
+        parts.append(
+            f'kortlægning <code>{e(mapping[0])}</code> (SHA-256 <code class="ledu-sha256">'
+            f"{e(mapping[1])}</code>)"
+        )
     if params:
+        # File names only: a path would show the analyst's machine.
+        shown = {
+            k: (Path(v).name if k in ("data_file", "data_mapping") else v)
+            for k, v in params.items()
+        }
         parts.append(
             "parametre for denne kørsel: "
-            + ", ".join(f"<code>{e(k)} = {e(cit.show_value(v))}</code>" for k, v in params.items())
+            + ", ".join(f"<code>{e(k)} = {e(cit.show_value(v))}</code>" for k, v in shown.items())
         )
     return f'<p class="ledu-colophon">{" · ".join(parts)}</p>'
 
@@ -214,7 +291,24 @@ def _drop_chart_library(context) -> None:
         ]
 
 
+def _drop_stale_search_terms(app) -> None:
+    """Make an incremental search index equal to a clean build's.
+
+    On an incremental build Sphinx loads the previous index and removes the rebuilt pages
+    from each term's page set, but keeps terms whose set became empty: a word deleted from the
+    only page that had it stays in `searchindex.js` (with no page). Called for every written
+    page; the search page, written last before the index, sees the final state.
+    """
+    indexer = getattr(app.builder, "indexer", None)
+    for name in ("_mapping", "_title_mapping"):
+        mapping = getattr(indexer, name, None)
+        if isinstance(mapping, dict):
+            for term in [t for t, pages in mapping.items() if not pages]:
+                del mapping[term]
+
+
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    _drop_stale_search_terms(app)
     _drop_thebe(context)
     _drop_chart_library(context)
     if doctree is None or app.builder.format != "html":
@@ -235,17 +329,23 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     meta = _run_metadata(app, pagename)
     outdir = Path(app.outdir)
     pathto = context["pathto"]
-    build_date = getattr(app, "_ledu_build_date", dt.date.today().isoformat())
+    build_date = app.config.lederuddannelse_build_date or _build_date()
 
     note = ""
+    binder = ""  # the chapter's Binder launch URL, when citation.yml enables Binder
     blocks: list[str] = []
     if meta:
         several = len(data["groups"].get(meta["chapter"], [])) > 1
         note = cit.parameters_note(meta["parameters"], data["globals"], meta["group"], several)
         source = meta["source"]
-        root = _project_root(app)
+        from lederuddannelse.paths import project_root
+
+        root = project_root()
         nb = _write_download(outdir, f"{pagename}.ipynb", src=Path(app.env.doc2path(pagename)))
         md = _write_download(outdir, Path(source).name, src=root / source)
+        binder = (
+            binder_url(c.repository, c.branch, source) if app.config.lederuddannelse_binder else ""
+        )
         command = cit.rerun_command(source, meta["parameters"], data["globals"], meta["group"])
         appendix = sorted(d for d in app.env.found_docs if d.startswith("appendiks"))
         appendix_link = (
@@ -271,7 +371,14 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             f'<li><a class="ledu-download" download href="{e(pathto(md, 1))}">Kildefilen '
             f"(<code>{e(Path(md).name)}</code>, MyST Markdown)</a></li>"
             f'<li><a class="ledu-repository" href="{e(c.source_url(source))}">Kildefilen i '
-            "repositoriet</a></li></ul></details></section>"
+            "repositoriet</a></li>"
+            + (
+                f'<li><a class="ledu-binder" href="{e(binder)}">Åbn kapitlet i Binder</a> '
+                "(kører kapitlet i browseren på mybinder.org; kræver netværk)</li>"
+                if binder
+                else ""
+            )
+            + "</ul></details></section>"
         )
     if meta or is_root:
         cite_title = title + (f" [{note}]" if note else "")
@@ -305,8 +412,10 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         )
     else:
         data_file, data_sha = data["data_file"], data["data_sha256"]
+    src = meta if meta else data
+    mapping = (src["mapping_file"], src["mapping_sha256"]) if src.get("mapping_file") else None
     blocks.append(
-        _colophon(c, build_date, data_file, data_sha, meta["parameters"] if meta else None)
+        _colophon(c, build_date, data_file, data_sha, meta["parameters"] if meta else None, mapping)
     )
 
     tags = cit.highwire_tags(c, title_for_tags, url, chapter=not is_root)
@@ -330,6 +439,11 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             )
             + '<a href="#ledu-citer">Citér</a>'
             + (' · <a href="#ledu-koer-igen">For fagfolk</a>' if meta else "")
+            + (
+                f' · <a class="ledu-binder" href="{e(binder)}">Kør i Binder</a>'
+                if meta and binder
+                else ""
+            )
             + "</p>"
         )
         end_h1 = body.find("</h1>")
@@ -411,6 +525,8 @@ def _on_build_finished(app, exception) -> None:
 def setup(app):
     app.add_config_value("lederuddannelse_citation", {}, "html")
     app.add_config_value("lederuddannelse_data", {}, "html")
+    app.add_config_value("lederuddannelse_build_date", "", "html")
+    app.add_config_value("lederuddannelse_binder", False, "html")
     app.add_config_value("lederuddannelse_made_with", "", "html")
     app.connect("builder-inited", _on_builder_inited)
     app.connect("config-inited", _on_config_inited)

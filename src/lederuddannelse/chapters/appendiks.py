@@ -11,9 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.params import GLOBAL_SPECS, load_parameters
+from lederuddannelse.params import GLOBAL_SPECS, load_parameters, public_data_file
 from lederuddannelse.report.fmt import number
-from lederuddannelse.report.tables import plain_table
 
 TYPE_DA = {
     "id": "Id",
@@ -27,6 +26,8 @@ TYPE_DA = {
 PARAM_HELP_DA = {
     "data_file": "Datafilen: 'embedded' (det syntetiske datasæt) eller stien til en CSV-, "
     "Parquet- eller SPSS-fil, der følger kodebogen.",
+    "data_mapping": "none, eller en kortlægningsfil (YAML), der oversætter en eksport fra "
+    "spørgeskemaværktøjet til kodebogens navne og koder (docs/real-data.md).",
     "definition": "Hvilken uddannelse der tæller som 'har taget uddannelsen': narrow (smal), "
     "broad (bred) eller any (samlet).",
     "weighted": "true: estimaterne vægtes til populationen; false: uvægtet (robusthedsvariant).",
@@ -138,7 +139,11 @@ def parameters_frame() -> pd.DataFrame:
         rows.append(
             {
                 "Parameter": name,
-                "Værdi i denne udgave": _value(params.globals[name]),
+                "Værdi i denne udgave": _value(
+                    public_data_file(params.globals[name])
+                    if name in ("data_file", "data_mapping")
+                    else params.globals[name]
+                ),
                 "Tilladte værdier": allowed,
                 "Beskrivelse": PARAM_HELP_DA.get(name, spec.help),
             }
@@ -178,8 +183,3 @@ def glue_all(ch) -> None:
     ch.glue("appendiks_n_params", number(len(GLOBAL_SPECS)))
     ch.glue("appendiks_n_pages", number(len(pages_frame())))
     ch.glue("appendiks_min_n", number(ch.params["min_n"]))
-
-
-def table(frame: pd.DataFrame, caption: str, uid: str):
-    """A captioned table of text cells."""
-    return plain_table(frame, caption=caption, uid=uid)

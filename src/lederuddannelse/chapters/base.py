@@ -15,14 +15,12 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
-from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import (
     DEFINITION_WORDS,
     GLOBAL_SPECS,
     check_global,
     check_small_cells,
     definition_pages,
-    resolve_data_file,
 )
 from lederuddannelse.report.fmt import level_pct, number
 
@@ -70,6 +68,13 @@ class Chapter:
     data: pd.DataFrame
     design: Any
     rake: Any = None
+    #: the mapping file (name, SHA-256) when the data file is a survey-tool export
+    mapping_name: str | None = None
+    mapping_sha256: str | None = None
+    #: True when the file's own weights are the raking's base weights
+    base_weights: bool = False
+    #: codebook variables the data file does not have (its mapping lists them as absent)
+    absent: tuple[str, ...] = ()
 
     @property
     def trained(self) -> str:
@@ -89,6 +94,29 @@ class Chapter:
 
     def glue(self, name: str, obj: Any) -> None:
         glue(name, obj)
+
+    def requires(self, *variables: str) -> bool:
+        """True if the data file has every one of ``variables``; otherwise say so on the page.
+
+        A real export may lack a question (its mapping lists it under ``absent``). A section
+        that needs it calls ``if ch.requires("pay_self"): ...`` and the page then states which
+        variables are missing instead of failing.
+        """
+        missing = [v for v in variables if v in self.absent]
+        if not missing:
+            return True
+        from lederuddannelse.data.codebook import load_codebook
+
+        book = load_codebook()
+        names = ", ".join(f"{book.label(v)} (`{v}`)" for v in missing)
+        display(
+            Markdown(
+                ":::{admonition} Findes ikke i datafilen\n:class: note\n"
+                f"Dette afsnit kræver {names}, som ikke findes i datafilen "
+                f"`{self.data_path.name}`. Derfor vises det ikke.\n:::"
+            )
+        )
+        return False
 
     def download(
         self, data: pd.DataFrame, name: str, label: str = "Hent data bag figuren (CSV)"
@@ -126,6 +154,18 @@ class Chapter:
         e = html.escape
         name = self.data_path.name
         digest = self.data_sha256[:12]
+        mapped = (
+            " Filen er oversat til kodebogen med kortlægningen "
+            f"<code>{e(self.mapping_name)}</code> "
+            f"(SHA-256 <code>{e(self.mapping_sha256[:12])}…</code>)."
+            if self.mapping_name
+            else ""
+        )
+        if self.base_weights:
+            mapped += (
+                " Filens egne vægte er brugt som startvægte og derefter kalibreret (raking) til "
+                "befolkningens fordelinger."
+            )
         if self.synthetic:
             line = (
                 "<strong>Syntetiske data:</strong> tallene er beregnet på et syntetisk datasæt, "
@@ -145,7 +185,7 @@ class Chapter:
             line += f" <strong>{e(lowered)}</strong>"
         details = (
             f"{more}Datafil: <code>{e(name)}</code> (SHA-256 <code>{e(digest)}…</code>), "
-            f"{e(number(len(self.data)))} besvarelser. Bogens version: {e(__version__)}. "
+            f"{e(number(len(self.data)))} besvarelser.{mapped} Bogens version: {e(__version__)}. "
             f"Kørslens valg: {e(parameter_words(self.params))}."
         )
         display(
@@ -163,6 +203,9 @@ def parameter_words(params: dict[str, Any]) -> str:
             parts.append(
                 "det indbyggede datasæt" if value == "embedded" else f"datafil {Path(value).name}"
             )
+        elif key == "data_mapping":
+            if value != "none":
+                parts.append(f"kortlægning {Path(value).name}")
         elif key == "definition":
             parts.append(f"definition: {DEFINITION_WORDS.get(value, value)}")
         elif key == "weighted":
@@ -177,6 +220,9 @@ def parameter_words(params: dict[str, Any]) -> str:
             parts.append(f"tal vises fra {number(value)} svar")
         elif key == "min_count":
             parts.append(f"intet antal under {number(value)}")
+        elif key == "allow_small_cells":
+            if value:  # the default (false) goes without saying
+                parts.append("små celler tilladt (allow_small_cells)")
         else:
             parts.append(f"{key}: {value}")
     return "; ".join(parts)
@@ -232,18 +278,24 @@ def open_chapter(**params: Any) -> Chapter:
     from lederuddannelse.data.files import is_synthetic
     from lederuddannelse.data.loader import load_survey
     from lederuddannelse.data.weighting import load_margins, weight_survey
+    from lederuddannelse.params import resolve_data
     from lederuddannelse.report.theme import setup_charts
     from lederuddannelse.stats.design import SurveyDesign
     from lederuddannelse.stats.disclosure import SuppressionPolicy
 
-    params = {"allow_small_cells": False, **params}  # optional: older chapters lack it
+    # optional: older chapters lack them
+    params = {"allow_small_cells": False, "data_mapping": "none", **params}
     checked = {name: check_global(name, params[name], "parameters cell") for name in GLOBAL_SPECS}
     check_small_cells(checked, "parameters cell")
     setup_charts()
-    path = resolve_data_file(checked["data_file"])
-    df = add_derived(load_survey(path))
+    data = resolve_data(checked["data_file"], checked["data_mapping"])
+    survey = load_survey(data.load_path)
+    df = add_derived(survey)
     margins = load_margins()
-    df, rake = weight_survey(df, margins)
+    # A file's own weights are the base weights of the raking (R's rake() starts from the
+    # design weights); without them, equal base weights.
+    base = df["weight"].to_numpy(dtype=float) if "weight" in df.columns else None
+    df, rake = weight_survey(df, margins, base_weights=base)
     design = SurveyDesign(
         df,
         "weight",
@@ -256,4 +308,16 @@ def open_chapter(**params: Any) -> Chapter:
             allow_small_cells=checked["allow_small_cells"],
         ),
     )
-    return Chapter(checked, path, sha256_file(path), is_synthetic(path), df, design, rake)
+    return Chapter(
+        checked,
+        data.source,
+        data.source_sha256,
+        is_synthetic(data.load_path),
+        df,
+        design,
+        rake,
+        mapping_name=data.mapping.name if data.mapping else None,
+        mapping_sha256=data.mapping_sha256,
+        base_weights=base is not None,
+        absent=tuple(survey.attrs.get("absent", ())),
+    )

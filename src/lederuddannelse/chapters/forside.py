@@ -17,7 +17,7 @@ from lederuddannelse.chapters.holder import status
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.targets import report_fact, report_figure
 from lederuddannelse.report.charts import proportion_chart
-from lederuddannelse.report.fmt import number, pct
+from lederuddannelse.report.fmt import SUPPRESSED, number, pct
 from lederuddannelse.report.keyfigures import KeyFigure, proportion_figure
 
 # What the front page shows: per finding, the named parts of its estimate it quotes (its status
@@ -54,7 +54,9 @@ def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
         f = res[fid]
         ch.glue(f"{prefix}_{fid}_status", status(f.holds).lower())
         for key in keys:
-            ch.glue(f"{prefix}_{fid}_{key}", f.parts[key])
+            # a finding whose estimate is suppressed (or whose model cannot be fitted on this
+            # file) has no parts: the page says so instead of failing
+            ch.glue(f"{prefix}_{fid}_{key}", f.parts.get(key, SUPPRESSED))
     oks = [f.holds for f in res.values()]
     ch.glue(f"{prefix}_holds", number(sum(1 for h in oks if h is True)))
     desire = load_codebook().value_labels("desire")

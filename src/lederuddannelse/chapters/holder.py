@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from lederuddannelse.analysis.compare import subtitle
 from lederuddannelse.analysis.findings import (
     ALPHA,
     DEFINITION_DEPENDENT,
@@ -23,7 +24,7 @@ from lederuddannelse.analysis.findings import (
     variant,
 )
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.report.fmt import ci_plural, level_pct, n_is, number
+from lederuddannelse.report.fmt import level_pct, number
 
 # Chapters (slugs) that show each finding in detail; the ledger links to their pages
 CHAPTER_OF = {
@@ -348,11 +349,7 @@ def level_chart(ch, table: pd.DataFrame) -> None:
         "rapportens_tal",
         title=f"{number(covered)} af {number(len(table))} af rapportens niveauer ligger inden for "
         "konfidensintervallet",
-        subtitle=[
-            f"Andel, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, med "
-            f"{ci_plural(ch.params['conf_level'])}; rød streg: rapportens tal. {n_is(n)}.",
-            f"Kilde: {ch.source_line}",
-        ],
+        subtitle=subtitle(ch, "Andel; rød streg: rapportens tal", n),
         conf_level=ch.params["conf_level"],
     )
     ch.glue("fig_holder_niveauer", chart)

@@ -286,9 +286,12 @@ def tests_table(ch, res: Who):
     frame = pd.DataFrame(
         {
             "Variabel": res.tests["label"],
-            "F (Rao-Scott)": [number(f, ratio_decimals(f)) for f in res.tests["F"]],
-            "p-værdi": [pvalue_cell(p) for p in res.tests["p_value"]],
-            N_HEADING: [number(n) for n in res.tests["n"]],
+            # a test about a group the book hides is suppressed like the group (chisq())
+            "F (Rao-Scott)": [
+                SUPPRESSED if pd.isna(f) else number(f, ratio_decimals(f)) for f in res.tests["F"]
+            ],
+            "p-værdi": ["" if pd.isna(p) else pvalue_cell(p) for p in res.tests["p_value"]],
+            N_HEADING: ["" if pd.isna(n) else number(n) for n in res.tests["n"]],
         }
     )
     return plain_table(

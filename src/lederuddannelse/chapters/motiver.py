@@ -20,8 +20,8 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.specs import barrier_items, reason_items
+from lederuddannelse.chapters.udbredelse import definition_phrase
 from lederuddannelse.report.fmt import number
-from lederuddannelse.report.tables import estimates_table
 
 
 @dataclass
@@ -95,7 +95,7 @@ def reasons_chart(ch, res: Motives) -> None:
         ch,
         res.reasons,
         "Hyppigste grunde",
-        f"Blandt ledere, der har taget uddannelsen ({_definition(ch)}); flere svar mulige",
+        f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)}); flere svar mulige",
         "fig_motiver_grunde",
     )
 
@@ -120,12 +120,6 @@ def comparison_chart(ch, res: Motives, key: str, name: str) -> None:
     cmp.comparison_chart(ch, shares, tests, f"{what}; flere svar mulige", name)
 
 
-def ranked_table(ch, ranked: pd.DataFrame, title: str, caption: str, uid: str):
-    return estimates_table(
-        ranked, "label", title, ch.params["conf_level"], caption=caption, uid=uid
-    )
-
-
 def comparison_table(ch, res: Motives, key: str, caption: str, uid: str):
     from lederuddannelse.report.tables import comparison_table as build
 
@@ -135,12 +129,6 @@ def comparison_table(ch, res: Motives, key: str, caption: str, uid: str):
 
 def download(res: Motives, key: str) -> pd.DataFrame:
     return cmp.for_download(*res.comparisons[key])
-
-
-def _definition(ch) -> str:
-    from lederuddannelse.chapters.udbredelse import definition_phrase
-
-    return definition_phrase(ch)
 
 
 def key_figures(ch, res: Motives) -> list:

@@ -35,6 +35,7 @@ from lederuddannelse.report.fmt import (
     share,
     share_ci,
 )
+from lederuddannelse.report.markup import md_text
 from lederuddannelse.report.tables import plain_table
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import DisclosureSpec, LinkedSet, SuppressionPolicy
@@ -321,7 +322,7 @@ def glue_all(ch, res: Methods) -> None:
     else:
         ch.glue(
             "om_data_source",
-            f"Denne kørsel bygger på datafilen »{ch.data_path.name}« med "
+            f"Denne kørsel bygger på datafilen »{md_text(ch.data_path.name)}« med "
             f"{number(len(ch.data))} besvarelser. Filen er ikke lavet af bogens generator, så "
             "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne "
             "fil.",

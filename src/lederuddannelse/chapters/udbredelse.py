@@ -19,7 +19,7 @@ from lederuddannelse.analysis.findings import report_level
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.targets import report_figure
 from lederuddannelse.report.charts import claim_check_chart, proportion_chart
-from lederuddannelse.report.fmt import SUPPRESSED, ci_plural, n_is, pct, share, share_ci
+from lederuddannelse.report.fmt import SUPPRESSED, pct, share, share_ci
 from lederuddannelse.report.tables import estimates_table
 
 DEFINITIONS = ("any", "narrow", "broad")
@@ -207,11 +207,7 @@ def definition_chart(ch, res: Prevalence) -> None:
             f"{pct(any_['estimate'])} af lederne har taget en lederuddannelse i psykisk "
             "arbejdsmiljø"
         ),
-        subtitle=[
-            f"Andel efter definition, {'vægtet' if ch.params['weighted'] else 'uvægtet'}, "
-            f"med {ci_plural(ch.params['conf_level'])}. {n_is(any_['n'])}.",
-            f"Kilde: {ch.source_line}",
-        ],
+        subtitle=subtitle(ch, "Andel efter definition", any_["n"]),
         conf_level=ch.params["conf_level"],
     )
     ch.glue("fig_udbredelse_definition", chart)

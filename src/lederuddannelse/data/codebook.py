@@ -240,8 +240,3 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     book = Codebook(spec, path=p)
     _CACHE[p] = (mtime, book)
     return book
-
-
-def labelled(df: pd.DataFrame, name: str, codebook: Codebook | None = None) -> pd.Series:
-    """Shortcut for ``load_codebook().labelled(df, name)``."""
-    return (codebook or load_codebook()).labelled(df, name)

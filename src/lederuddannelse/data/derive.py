@@ -25,6 +25,8 @@ def add_derived(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
 
     def col(name: str) -> np.ndarray:
+        if name not in out.columns:  # absent in this file (a mapping says so): all unknown
+            return np.full(len(out), np.nan)
         return pd.to_numeric(out[name], errors="raise").to_numpy(dtype=float, na_value=np.nan)
 
     def indicator(values: np.ndarray, hit, domain: np.ndarray | None = None) -> np.ndarray:

@@ -5,6 +5,11 @@ the messages are for people: every problem is collected and reported at once (fi
 column, what was expected, the first few offending rows), and nothing is ever repaired
 silently. Rows are numbered from 1 = the first data row (the header is not counted).
 
+One rule for values: a codebook column holds the codebook's numeric codes (ids: whole numbers;
+weights: numbers). Nothing else is translated: not labels ("Mand"), not True/False (a binary
+item is written 0/1 like every other code), not "Ja"/"Nej". Such entries are reported with the
+codes expected. Values are shown in messages as the file holds them ("2,5" in a Danish CSV).
+
 The derived indicators are added by :mod:`lederuddannelse.data.derive`; the metadata that say a
 file is synthetic are read by :mod:`lederuddannelse.data.files`.
 """
@@ -12,7 +17,10 @@ file is synthetic are read by :mod:`lederuddannelse.data.files`.
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
+import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -40,6 +48,8 @@ class _Read:
     #: rows whose value the reader already reported (e.g. unmappable SPSS codes): they are
     #: missing in ``numeric`` but must not be reported again as missing answers
     reported: dict[str, np.ndarray] = field(default_factory=dict)
+    #: a Danish CSV: decimal commas in codebook columns read as decimal points
+    danish: bool = False
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -55,9 +65,22 @@ def load_survey(path: str | Path, codebook: Codebook | None = None) -> pd.DataFr
     return df
 
 
-def validate_file(path: str | Path, codebook: Codebook | None = None) -> str:
-    """Validate a file and return a one-line summary (raises with all problems otherwise)."""
+def validate_file(path: str | Path, codebook: Codebook | None = None, margins=None) -> str:
+    """Validate a file for the book and return a one-line summary (raises otherwise).
+
+    Checks what the book needs, not only the codebook: the file must also be weightable to
+    the population margins (every category with a population total needs respondents), so
+    that `data validate` never says OK for a file the build would reject.
+    """
+    from lederuddannelse.data.derive import add_derived
+    from lederuddannelse.data.weighting import load_margins, weight_survey
+    from lederuddannelse.errors import WeightingError
+
     df, info = _load(path, codebook)
+    try:
+        weight_survey(add_derived(df), margins if margins is not None else load_margins())
+    except WeightingError as exc:
+        raise _fail(Path(path), [f"cannot be weighted to the population: {exc}"]) from None
     return info
 
 
@@ -71,7 +94,26 @@ def _fail(path: Path, problems: list[str]) -> DataValidationError:
     )
 
 
+def link_problem(path: Path) -> str | None:
+    """What is wrong with ``path`` if it is a symbolic link that loops or dangles, else None."""
+    if not path.is_symlink() and path.exists():
+        return None
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13: "Symlink loop from ..."
+        return "is a symbolic link that loops (it points, directly or not, back to itself)"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link that loops (it points, directly or not, back to itself)"
+        if path.is_symlink():
+            return f"is a symbolic link to {os.readlink(path)}, which does not exist"
+    return None
+
+
 def _read(path: Path, book: Codebook) -> _Read:
+    link = link_problem(path)
+    if link:
+        raise _fail(path, [link])
     if not path.exists():
         raise _fail(path, ["file not found"])
     if path.is_dir():
@@ -112,28 +154,53 @@ def _read_csv(path: Path, book: Codebook) -> _Read:
     first = text.split("\n", 1)[0]
     if not first.strip():
         raise _fail(path, ["file has no header line"])
-    danish = first.count(";") > first.count(",")
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    if counts["\t"] > max(counts[","], counts[";"]):
+        raise _fail(
+            path,
+            [
+                "the file looks tab-separated (its header line is split by tabs); save it as "
+                "CSV with ',' (or ';' and decimal comma) between the columns"
+            ],
+        )
+    danish = counts[";"] > counts[","]
     sep, decimal = (";", ",") if danish else (",", ".")
     header = next(csv.reader([first.rstrip("\r")], delimiter=sep))
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         # pandas would rename them ('gender.1'); say what is wrong instead.
         raise _fail(path, [f"column names occur more than once: {dupes}"])
+    mixed = _mixed_separator(text, sep, len(header))
+    if mixed:
+        raise _fail(path, [mixed])
+    # Codebook columns are read as text: values are checked (and shown) as the file holds
+    # them, and nothing is converted behind the reader's back (True/False, 20-digit ids).
+    as_text = {c: str for c in header if c in book}
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, low_memory=False)
+        df = pd.read_csv(
+            io.StringIO(text), sep=sep, decimal=decimal, dtype=as_text, low_memory=False
+        )
     except pd.errors.ParserError as exc:
         raise _fail(path, [f"cannot be read as CSV: {exc}"]) from None
     except pd.errors.EmptyDataError:
         raise _fail(path, ["file is empty"]) from None
-    read = _Read(df, "Danish CSV (';' and decimal comma)" if danish else "CSV")
-    if danish:
-        # A codebook column the parser left as text (because of some bad entry) may still
-        # hold decimal commas; read them as numbers so that only the bad entries are
-        # reported. Other columns are kept exactly as they are.
-        for c in df.columns:
-            if c in book and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])):
-                df[c] = df[c].map(lambda v: v.replace(",", ".") if isinstance(v, str) else v)
-    return read
+    return _Read(df, "Danish CSV (';' and decimal comma)" if danish else "CSV", danish=danish)
+
+
+def _mixed_separator(text: str, sep: str, fields: int) -> str | None:
+    """A message if the data rows use another separator than the header line (e.g. a ';'
+    header over ',' rows, which pandas would read as one mangled column)."""
+    other = "," if sep == ";" else ";"
+    for number, line in enumerate(text.splitlines()[1:51], start=2):
+        if not line.strip():
+            continue
+        row = next(csv.reader([line], delimiter=sep))
+        if fields > 1 and len(row) == 1 and other in line:
+            return (
+                f"the header line separates columns by {sep!r} but line {number} by {other!r}; "
+                "use one separator throughout the file"
+            )
+    return None
 
 
 def _read_sav(path: Path, book: Codebook) -> _Read:
@@ -180,6 +247,8 @@ def _norm(text) -> str:
 
 # --- validation ------------------------------------------------------------------------------
 def _fmt(v) -> str:
+    if isinstance(v, _AsWritten):
+        return str(v)
     if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
         return str(int(v))
     if isinstance(v, str):
@@ -209,24 +278,118 @@ def _codes_text(var: Variable) -> str:
     return ", ".join(f"{k} ({v})" for k, v in var.codes.items())
 
 
-def _numeric(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """Column as floats, plus a mask of entries that are text rather than numbers."""
+class _AsWritten(str):
+    """A value as the file holds it (shown without quotes: "2,5", not 2.5)."""
+
+
+def _blank(v) -> bool:
+    return (
+        v is None
+        or (isinstance(v, float) and np.isnan(v))
+        or v is pd.NA
+        or (isinstance(v, str) and not v.strip())
+    )
+
+
+def _numeric(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column as floats, a mask of entries that are not numbers, and the values to show.
+
+    True/False (a boolean column) are not numbers: see the rule in the module docstring.
+    """
     s = read.df[col]
     if col in read.numeric:
-        return read.numeric[col], read.bad_type[col], s
-    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-        return s.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(s), bool), s
+        return read.numeric[col], read.bad_type[col], s.to_numpy(dtype=object)
+    if pd.api.types.is_bool_dtype(s):
+        present = s.notna().to_numpy()
+        return np.full(len(s), np.nan), present, s.to_numpy(dtype=object)
+    if pd.api.types.is_numeric_dtype(s):
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        return values, np.zeros(len(s), bool), values
     text = s.astype("object")
-    blank = text.map(
-        lambda v: (
-            v is None
-            or (isinstance(v, float) and np.isnan(v))
-            or (isinstance(v, str) and not v.strip())
-        )
+    blank = text.map(_blank).to_numpy(dtype=bool)
+    clean = text.map(lambda v: v.strip() if isinstance(v, str) else v)
+    if read.danish:
+        clean = clean.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v)
+    num = pd.to_numeric(clean.where(~blank, None), errors="coerce")
+    bad = ~blank & num.isna().to_numpy()
+    # Numbers as written ("2,5"); text that is not a number quoted ('x').
+    shown = np.array(
+        [
+            (v if is_bad else _AsWritten(v.strip())) if isinstance(v, str) else v
+            for v, is_bad in zip(text, bad)
+        ],
+        dtype=object,
     )
-    num = pd.to_numeric(text.where(~blank, None), errors="coerce")
-    bad = (~blank & num.isna()).to_numpy()
-    return num.to_numpy(dtype=float, na_value=np.nan), bad, text
+    return num.to_numpy(dtype=float, na_value=np.nan), bad, shown
+
+
+_WHOLE = re.compile(r"^[+-]?\d+$")
+
+
+def _id_keys(read: _Read, col: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """Respondent ids without loss: (Python ints or None, not-whole mask, missing, shown).
+
+    Ids are compared as exact integers, never as float64 (which cannot tell 20-digit ids
+    apart). Text and numbers are both accepted if they are whole numbers.
+    """
+    s = read.df[col]
+    keys: list = []
+    frac = np.zeros(len(s), bool)
+    missing = np.zeros(len(s), bool)
+    for i, v in enumerate(s.to_numpy(dtype=object)):
+        if _blank(v):
+            missing[i] = True
+            keys.append(None)
+        elif isinstance(v, (bool, np.bool_)):
+            frac[i] = True
+            keys.append(None)
+        elif isinstance(v, (int, np.integer)):
+            keys.append(int(v))
+        elif isinstance(v, (float, np.floating)):
+            ok = np.isfinite(v) and float(v).is_integer()
+            frac[i] = not ok
+            keys.append(int(v) if ok else None)
+        elif _WHOLE.match(str(v).strip()):
+            keys.append(int(str(v).strip()))
+        else:
+            frac[i] = True
+            keys.append(None)
+    shown = np.array(
+        [_AsWritten(v.strip()) if isinstance(v, str) and _WHOLE.match(v.strip()) else v for v in s],
+        dtype=object,
+    )
+    return keys, frac, missing, shown
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _id_column(keys: list) -> np.ndarray:
+    """int64 if every id fits, else the ids as text (exact either way)."""
+    if all(_INT64[0] <= k <= _INT64[1] for k in keys):
+        return np.array(keys, dtype=np.int64)
+    return np.array([str(k) for k in keys], dtype=object)
+
+
+def _case_hints(book: Codebook, columns: list[str]) -> tuple[list[str], set[str]]:
+    """'columns differ only in case' for codebook names written in another case."""
+    lower = {c.casefold(): c for c in columns if c not in book.variables}
+    pairs = [
+        (lower[name.casefold()], name)
+        for name in book.variables
+        if name not in columns and name.casefold() in lower
+    ]
+    if not pairs:
+        return [], set()
+    shown = ", ".join(f"{got!r} (codebook: {want!r})" for got, want in pairs[:8])
+    more = f" and {len(pairs) - 8} more" if len(pairs) > 8 else ""
+    return (
+        [
+            f"columns differ only in case from the codebook's names: {shown}{more}; "
+            "rename them exactly as in the codebook (lower case)"
+        ],
+        {want for _, want in pairs},
+    )
 
 
 def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, str]:
@@ -245,9 +408,13 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         raise _fail(path, problems + [f"column names occur more than once: {dupes}"])
     known = set(book.variables)
     extra = [c for c in columns if c not in known]
+    # A mapped file (data/mapping.py) may declare variables absent: pages needing them say so.
+    absent = set((read_metadata(path) or {}).get("absent") or [])
+    case_problems, case_only = _case_hints(book, columns)
+    problems += case_problems
     for name in book.variables:
         var = book.variable(name)
-        if name not in df.columns and var.required:
+        if name not in df.columns and var.required and name not in case_only | absent:
             hint = get_close_matches(name, extra, n=1)
             problems.append(
                 f"missing column {name!r} ({var.label})"
@@ -256,24 +423,34 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
 
     n = len(df)
     clean: dict[str, np.ndarray] = {}
+    shown: dict[str, np.ndarray] = {}
+    ids = None
     for name in book.variables:
         if name not in df.columns:
             continue
         var = book.variable(name)
-        values, bad, original = _numeric(read, name)
+        if var.type == "id":
+            keys, frac, missing, shown[name] = _id_keys(read, name)
+            problems += _check_id(name, keys, frac, missing, shown[name])
+            if not frac.any() and not missing.any():
+                ids = keys
+            clean[name] = np.array([np.nan if k is None else 0.0 for k in keys])
+            continue
+        values, bad, shown[name] = _numeric(read, name)
         if bad.any():
-            expected = {"id": "whole numbers", "weight": "numbers"}.get(var.type, "numeric codes")
+            expected = "numbers" if var.type == "weight" else "numeric codes"
+            bools = all(str(v).strip().lower() in ("true", "false") for v in shown[name][bad])
             problems.append(
                 f"column {name!r}: wrong type, expected {expected} but found text in "
-                f"{_n(bad)} ({_rows(bad, original)})"
+                f"{_n(bad)} ({_rows(bad, shown[name])})"
+                + ("; True/False are not codes, labels neither" if bools else "")
+                + (f"; the codes are {_codes_text(var)}" if var.coded else "")
             )
         missing = np.isnan(values) & ~bad & ~read.reported.get(name, np.zeros(n, bool))
-        if var.type == "id":
-            problems += _check_id(name, values, missing)
-        elif var.type == "weight":
-            problems += _check_weight(name, values, missing, bad)
+        if var.type == "weight":
+            problems += _check_weight(name, values, missing, bad, shown[name])
         else:
-            problems += _check_codes(var, values)
+            problems += _check_codes(var, values, shown[name])
         clean[name] = values
 
     # Routing: who was asked what. Evaluated only where the routing variable itself is valid.
@@ -299,7 +476,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         if answered_not_asked.any():
             problems.append(
                 f"column {name!r}: routing violated, answered although not asked in "
-                f"{_n(answered_not_asked)} ({_rows(answered_not_asked, values)}); "
+                f"{_n(answered_not_asked)} ({_rows(answered_not_asked, shown[name])}); "
                 f"asked only where {cond.text}"
             )
         if not var.missing_ok:
@@ -318,7 +495,9 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         var = book.variable(name)
         if var.type == "weight":
             out[name] = values
-        elif var.type == "id" or not var.may_be_missing:
+        elif var.type == "id":
+            out[name] = _id_column(ids)
+        elif not var.may_be_missing:
             out[name] = values.astype(np.int64)
         else:
             out[name] = values
@@ -342,6 +521,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         )
     result.attrs["source_file"] = str(path)
     result.attrs["synthetic"] = synthetic
+    result.attrs["absent"] = sorted(absent)
     return result, "; ".join(parts)
 
 
@@ -349,27 +529,29 @@ def _bad(read: _Read, name: str) -> np.ndarray:
     return _numeric(read, name)[1]
 
 
-def _check_id(name: str, values: np.ndarray, missing: np.ndarray) -> list[str]:
+def _check_id(
+    name: str, keys: list, frac: np.ndarray, missing: np.ndarray, shown: np.ndarray
+) -> list[str]:
     out = []
     if missing.any():
         out.append(f"column {name!r}: missing respondent ids in {_n(missing)} ({_rows(missing)})")
-    finite = np.isfinite(values)
-    frac = finite & (values != np.round(values))
     if frac.any():
-        out.append(f"column {name!r}: ids must be whole numbers; {_rows(frac, values)}")
-    s = pd.Series(values)
-    dup = (s.duplicated(keep=False) & s.notna()).to_numpy()
+        out.append(f"column {name!r}: ids must be whole numbers; {_rows(frac, shown)}")
+    present = pd.Series([k for k in keys], dtype=object)
+    dup = (present.duplicated(keep=False) & present.notna()).to_numpy()
     if dup.any():
-        first = s[dup].iloc[0]
+        first = present[dup].iloc[0]
         out.append(
-            f"column {name!r}: duplicate ids in {_n(dup)} ({_rows(dup, values)}); "
-            f"id {_fmt(first)} occurs {int((s == first).sum())} times; every respondent needs a "
+            f"column {name!r}: duplicate ids in {_n(dup)} ({_rows(dup, shown)}); "
+            f"id {first} occurs {int((present == first).sum())} times; every respondent needs a "
             "unique id"
         )
     return out
 
 
-def _check_weight(name: str, values: np.ndarray, missing: np.ndarray, bad: np.ndarray) -> list[str]:
+def _check_weight(
+    name: str, values: np.ndarray, missing: np.ndarray, bad: np.ndarray, shown: np.ndarray
+) -> list[str]:
     out = []
     if missing.any():
         out.append(
@@ -380,12 +562,12 @@ def _check_weight(name: str, values: np.ndarray, missing: np.ndarray, bad: np.nd
     if invalid.any():
         out.append(
             f"column {name!r}: weights must be positive and finite, but are not in {_n(invalid)} "
-            f"({_rows(invalid, values)})"
+            f"({_rows(invalid, shown)})"
         )
     return out
 
 
-def _check_codes(var: Variable, values: np.ndarray) -> list[str]:
+def _check_codes(var: Variable, values: np.ndarray, shown: np.ndarray) -> list[str]:
     out = []
     present = ~np.isnan(values)
     whole = present & np.isfinite(values) & (values == np.round(values))
@@ -393,7 +575,7 @@ def _check_codes(var: Variable, values: np.ndarray) -> list[str]:
     if frac.any():
         out.append(
             f"column {var.name!r}: codes must be whole numbers, but are not in {_n(frac)} "
-            f"({_rows(frac, values)})"
+            f"({_rows(frac, shown)})"
         )
     allowed = np.array(list(var.codes), dtype=float)
     wrong = whole & ~np.isin(values, allowed)
@@ -402,11 +584,11 @@ def _check_codes(var: Variable, values: np.ndarray) -> list[str]:
         if var.type == "ordinal" and np.array_equal(np.sort(allowed), np.arange(lo, hi + 1)):
             out.append(
                 f"column {var.name!r}: value out of range {lo}-{hi} in {_n(wrong)} "
-                f"({_rows(wrong, values)}); expected {_codes_text(var)}"
+                f"({_rows(wrong, shown)}); expected {_codes_text(var)}"
             )
         else:
             out.append(
-                f"column {var.name!r}: unknown code in {_n(wrong)} ({_rows(wrong, values)}); "
+                f"column {var.name!r}: unknown code in {_n(wrong)} ({_rows(wrong, shown)}); "
                 f"expected {_codes_text(var)}"
             )
     return out

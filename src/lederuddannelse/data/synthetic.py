@@ -1,7 +1,7 @@
 """A synthetic survey that behaves like the real one: a population of managers, then a sample.
 
 The report's microdata are not public, so the book runs by default on data made here. The
-design (see ``../shared/brief/synthetic-data.md``):
+design (this docstring is its full description; ``docs/sources.md`` says where it comes from):
 
 1. **Population.** About 107,000 Danish managers whose gender, sector, industry and
    organisation size match ``data/margins.csv`` *exactly* (cells are allocated, not drawn),

@@ -171,11 +171,3 @@ def report_figure(target_id: str) -> str:
     if not t.report_short:
         raise ValueError(f"{target_id}: the report gives neither a figure nor a word for it")
     return t.report_short
-
-
-def for_indicator(indicator: str, domain: str = "all") -> Target | None:
-    """The level (published or assumed) set for ``indicator`` among ``domain``, if any."""
-    for t in load_targets().values():
-        if t.indicator == indicator and t.domain == domain:
-            return t
-    return None

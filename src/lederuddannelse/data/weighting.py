@@ -1,8 +1,8 @@
 """Raking (iterative proportional fitting) of sample weights to population margins.
 
 Matches R's ``survey::rake(..., control = list(maxit = 100, epsilon = 1e-10))`` to rounding
-error (see ``../shared/brief/survey-statistics.md``). The statistics layer re-uses the margins
-to compute raking-aware standard errors.
+error (R's default ``maxit = 10, epsilon = 1`` stops early; see ``docs/sources.md``). The
+statistics layer re-uses the margins to compute raking-aware standard errors.
 """
 
 from __future__ import annotations

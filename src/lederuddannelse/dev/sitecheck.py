@@ -252,6 +252,10 @@ AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})
   .map(v => `${v.impact} ${v.id}: ${v.help} `
     + `(${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')})`)"""
 
+NO_TRANSITIONS = (
+    "*, *::before, *::after { transition: none !important; animation: none !important; }"
+)
+
 SET_MODE = """(mode) => {
   document.documentElement.dataset.theme = mode;
   document.documentElement.dataset.mode = mode;
@@ -265,16 +269,23 @@ class Check:
     page: str
     width: int
     problems: list[str]
+    weight: PageWeight | None = None  # what the page loaded (first width only)
 
 
 def check_site(
-    site: Path, widths=WIDTHS, axe_widths=WIDTHS, pages: list[str] | None = None
+    site: Path,
+    widths=WIDTHS,
+    axe_widths=WIDTHS,
+    pages: list[str] | None = None,
+    per_page=None,
 ) -> tuple[list[Check], list[str]]:
     """Every page at every width: layout problems, and axe-core in light and dark mode at
     ``axe_widths``. Returns the per page-and-width results and the blocked external URLs.
 
     Pages are loaded once each in one browser; the viewport is resized between widths, which
     is what a reader turning a tablet does (the charts must re-fit without a reload).
+    ``per_page(page, name)`` (optional) runs further checks once per page, at the first width
+    after the charts rendered, and returns its problems.
     """
     site = Path(site)
     pages = pages or site_pages(site)
@@ -286,16 +297,32 @@ def check_site(
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
+        loaded: dict[str, bytes] = {}
+
+        def record(response):
+            try:
+                if response.url.startswith(base) and response.ok:
+                    loaded[response.url.split("?")[0]] = response.body()
+            except Exception:  # a response without a body (redirect, aborted)
+                pass
+
+        page.on("response", record)
         for name in pages:
             page.set_viewport_size({"width": widths[0], "height": 900})
             errors.clear()
+            loaded.clear()
             page.goto(f"{base}/{name}", wait_until="load")
+            # colours are checked as they end up, not halfway through the theme's transitions
+            page.add_style_tag(content=NO_TRANSITIONS)
             for width in widths:
                 page.set_viewport_size({"width": width, "height": 900})
                 problems: list[str] = []
                 if page.evaluate(WAIT_CHARTS) < 0:
-                    problems.append("charts did not render within 15 s")
+                    state = page.evaluate("() => window.leduCharts && window.leduCharts.state()")
+                    problems.append(f"charts did not render within 15 s: {state}")
                 problems += page.evaluate(LAYOUT)
+                if per_page is not None and width == widths[0]:
+                    problems += per_page(page, name)
                 if axe and width in axe_widths:
                     if not page.evaluate("typeof axe !== 'undefined'"):
                         page.add_script_tag(content=axe)
@@ -308,8 +335,32 @@ def check_site(
                 if errors:
                     problems.append(f"console errors: {errors[:3]}")
                     errors.clear()
-                results.append(Check(name, width, problems))
+                weight = None
+                if width == widths[0]:
+                    page.wait_for_load_state("networkidle")
+                    html = (site / name).read_text(encoding="utf-8")
+                    weight = PageWeight(name, "altair-viz-" in html)
+                    for url, body in loaded.items():
+                        weight.raw += len(body)
+                        weight.transfer += len(gzip.compress(body, 6))
+                        weight.files.append(url[len(base) :])
+                results.append(Check(name, width, problems, weight))
     return results, blocked
+
+
+def browser_weights(site: Path) -> list[PageWeight]:
+    """What each page makes Chromium fetch (measured, at 1280 px): every response's body,
+    raw and gzip-compressed."""
+    results, _ = check_site(site, widths=(1280,), axe_widths=())
+    return [r.weight for r in results if r.weight is not None]
+
+
+def measured_weights(site: Path) -> tuple[list[PageWeight], str]:
+    """Page weights measured in Chromium when it is installed, else the static estimate (an
+    upper bound: it counts every web font a style sheet names, used or not)."""
+    if chromium_path() is not None:
+        return browser_weights(site), "measured in Chromium"
+    return page_weights(site), "static estimate (no Chromium)"
 
 
 def screenshots(site: Path, out: Path, widths=SCREENSHOT_WIDTHS) -> list[Path]:
@@ -364,8 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No built site at {site}: run `make book` first.", file=sys.stderr)
         return 2
     if args.what == "weights":
-        print("\n".join(weight_lines(page_weights(site))))
-        return 0
+        weights, how = measured_weights(site)
+        print(f"Page weights ({how}); transfer = gzip, as a static host serves them:")
+        print("\n".join(weight_lines(weights)))
+        return 0 if all(w.ok for w in weights) else 1
     if chromium_path() is None:
         print("Chromium is not installed: run `make system-deps` (as root).", file=sys.stderr)
         return 2

@@ -49,6 +49,21 @@ def for_download(table: pd.DataFrame) -> pd.DataFrame:
     return keep.rename(columns=DOWNLOAD_COLUMNS)
 
 
+def styled(frame: pd.DataFrame, caption: str, uid: str):
+    """A table for a page: every cell, heading and the caption HTML-escaped (cells may hold
+    strings the user controls, such as a file name or a parameter value; a table shows them,
+    it never renders them as HTML). ``uid`` fixes the HTML ids (same inputs, same bytes)."""
+    import html
+
+    return (
+        frame.style.hide(axis="index")
+        .format(escape="html")
+        .format_index(escape="html", axis=1)
+        .set_caption(html.escape(caption, quote=False))
+        .set_uuid(uid)
+    )
+
+
 def estimates_table(
     table: pd.DataFrame, label: str, label_title: str, conf_level: float, caption: str, uid: str
 ):
@@ -67,7 +82,7 @@ def estimates_table(
                 N_HEADING: number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED,
             }
         )
-    return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
+    return styled(pd.DataFrame(rows), caption, uid)
 
 
 def comparison_table(
@@ -94,7 +109,7 @@ def comparison_table(
                 N_HEADING: "" if hidden else n_cell(r["n_a"], r["n_b"]),
             }
         )
-    return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
+    return styled(pd.DataFrame(rows), caption, uid)
 
 
 # --- appended for the methods, who and desire chapters ----------------------------------------
@@ -104,7 +119,7 @@ def plain_table(frame: pd.DataFrame, caption: str, uid: str):
     For descriptive tables whose cells are text (the questionnaire, weighting margins,
     calibration); estimates go through :func:`estimates_table` or :func:`odds_ratio_table`.
     """
-    return frame.style.hide(axis="index").set_caption(caption).set_uuid(uid)
+    return styled(frame, caption, uid)
 
 
 def odds_ratio_table(
@@ -138,4 +153,4 @@ def odds_ratio_table(
             }
         )
         rows.append(row)
-    return pd.DataFrame(rows).style.hide(axis="index").set_caption(caption).set_uuid(uid)
+    return styled(pd.DataFrame(rows), caption, uid)

@@ -46,10 +46,6 @@ def _rank(X: np.ndarray) -> int:
     return int(np.sum(ev > ev.max() * 1e-10)) if ev.size else 0
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return special.expit(x)
-
-
 # ---------------------------------------------------------------------------- results
 @dataclass
 class ModelResult:
@@ -113,7 +109,11 @@ class ModelResult:
             eta = X @ self.coef
             se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.vcov, X))
             if self.kind == "logistic":
-                est, lo, hi = _expit(eta), _expit(eta - q * se), _expit(eta + q * se)
+                est, lo, hi = (
+                    special.expit(eta),
+                    special.expit(eta - q * se),
+                    special.expit(eta + q * se),
+                )
                 se = se * est * (1 - est)
             else:
                 est, lo, hi = eta, eta - q * se, eta + q * se
@@ -130,7 +130,7 @@ class ModelResult:
         beta, zeta = self.coef[:p], self.coef[p:]
         eta = X @ beta
         u = zeta[None, :] - eta[:, None]  # (m, K-1)
-        F = _expit(u)
+        F = special.expit(u)
         f = F * (1 - F)
         m = len(X)
         P = p + K - 1
@@ -172,8 +172,8 @@ class ModelResult:
                         "quantity": str(lev),
                         "estimate": pk,
                         "se": se_k,
-                        "ci_low": float(_expit(lg - q * se_l)),
-                        "ci_high": float(_expit(lg + q * se_l)),
+                        "ci_low": float(special.expit(lg - q * se_l)),
+                        "ci_high": float(special.expit(lg + q * se_l)),
                         "suppressed": bool(small[i]),
                     }
                 )
@@ -436,7 +436,7 @@ def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, formula: str, maxit: int 
     beta = np.zeros(p)
     dev_old = np.inf
     for it in range(1, maxit + 1):
-        mu = _expit(eta)
+        mu = special.expit(eta)
         W = w * mu * (1 - mu)
         z = eta + (y - mu) / np.maximum(mu * (1 - mu), 1e-300)
         XtW = X.T * W
@@ -448,7 +448,7 @@ def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, formula: str, maxit: int 
                 "matrix): likely separation; merge small categories or drop terms."
             ) from exc
         eta = X @ beta_new
-        mu = _expit(eta)
+        mu = special.expit(eta)
         with np.errstate(divide="ignore", invalid="ignore"):
             dev = -2 * np.sum(w * (y * np.log(mu) + (1 - y) * np.log1p(-mu)))
         step = np.max(np.abs(beta_new - beta))
@@ -468,7 +468,7 @@ def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, formula: str, maxit: int 
             "probabilities are 0 or 1 and the coefficients run off to infinity. Merge small "
             "categories or drop terms."
         )
-    return beta, _expit(X @ beta), it
+    return beta, special.expit(X @ beta), it
 
 
 def fit_ordinal(design: SurveyDesign, formula: str, maxit: int = 100) -> ModelResult:
@@ -555,7 +555,7 @@ def _olr_parts(X, y, K, w, beta, zeta, scores: bool = False):
     q = K - 1
     eta = X @ beta
     zfull = np.concatenate([[-np.inf], zeta, [np.inf]])
-    Fa, Fb = _expit(zfull[y + 1] - eta), _expit(zfull[y] - eta)
+    Fa, Fb = special.expit(zfull[y + 1] - eta), special.expit(zfull[y] - eta)
     pr = Fa - Fb
     pr = np.where(pr > 0, pr, np.nan)
     fa, fb = Fa * (1 - Fa), Fb * (1 - Fb)

@@ -1,0 +1,179 @@
+"""Publishing: one atomic step, verified against a manifest; `run` never writes into the site;
+the cache key covers everything the page depends on."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import copy_project
+from lederuddannelse.book import build as b
+from lederuddannelse.book import publishing
+from lederuddannelse.errors import ParameterError
+from lederuddannelse.params import Run
+
+
+def make_site(folder: Path, text: str, pages: int = 20) -> Path:
+    folder.mkdir(parents=True)
+    for i in range(pages):
+        (folder / f"p{i}.html").write_text(f"{text} {i}")
+    (folder / "index.html").write_text(text)
+    return folder
+
+
+def test_publish_exchanges_in_one_step_so_a_reader_always_finds_a_site(tmp_path):
+    target = tmp_path / "_build" / "html"
+    publishing.publish(make_site(tmp_path / "s0", "v0"), target, "k0")
+    sites = [make_site(tmp_path / f"s{i}", f"v{i}") for i in (1, 2)]
+    misses, reads, stop = [], [0], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                assert (target / "index.html").read_text() in ("v0", "v1", "v2")
+                reads[0] += 1
+            except FileNotFoundError:
+                misses.append(time.monotonic())
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        for i in range(30):
+            publishing.publish(sites[i % 2], target, f"k{i}")
+    finally:
+        stop.set()
+        t.join()
+    assert reads[0] > 100
+    assert not misses, f"{len(misses)} reads found no site"
+    assert target.is_dir() and not target.is_symlink(), "the site stays an ordinary folder"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["html"]
+
+
+CRASH = """
+import os, shutil, sys
+from pathlib import Path
+from lederuddannelse.book import publishing
+point = sys.argv[1]
+real_copy, real_rmtree = shutil.copytree, shutil.rmtree
+def copy(src, dst, **kw):
+    if point == "copy":
+        real_copy(src, dst, ignore=lambda d, names: names[len(names) // 2 :], **kw)
+        os._exit(9)
+    return real_copy(src, dst, **kw)
+def rmtree(path, *a, **kw):
+    if point == "swap":
+        os._exit(9)
+    return real_rmtree(path, *a, **kw)
+shutil.copytree, shutil.rmtree = copy, rmtree
+publishing.publish(Path(sys.argv[2]), Path(sys.argv[3]), "new")
+"""
+
+
+@pytest.mark.parametrize("point, expected", [("copy", "old"), ("swap", "new")])
+def test_a_crash_while_publishing_leaves_a_whole_site_and_the_next_build_cleans(
+    tmp_path, point, expected
+):
+    target = tmp_path / "_build" / "html"
+    publishing.publish(make_site(tmp_path / "old", "old"), target, "old")
+    new = make_site(tmp_path / "new", "new")
+    proc = subprocess.run([sys.executable, "-c", CRASH, point, str(new), str(target)])
+    assert proc.returncode == 9
+    leftovers = [p for p in target.parent.iterdir() if p.name != "html"]
+    assert leftovers, "the crash left a half-copied or an old site beside the published one"
+    assert (target / "index.html").read_text() == expected
+    assert publishing.site_intact(target, expected)
+    assert publishing.clean_stale(target) == leftovers
+    assert sorted(p.name for p in target.parent.iterdir()) == ["html"]
+
+
+def test_a_site_lost_between_the_fallback_renames_is_restored(tmp_path):
+    target = tmp_path / "_build" / "html"
+    publishing.publish(make_site(tmp_path / "old", "old"), target, "old")
+    target.rename(target.with_name("html.old-1234"))  # killed between the two renames
+    publishing.clean_stale(target)
+    assert (target / "index.html").read_text() == "old"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["html"]
+
+
+def render_counting(monkeypatch, root: Path) -> list[int]:
+    """Stub out execution and Jupyter Book: the build publishes a fixed site; count renders."""
+    calls: list[int] = []
+    rendered = make_site(root / "rendered", "rendered")
+
+    def render(stage, root_, quiet, extra_env=None):
+        calls.append(1)
+        return rendered
+
+    monkeypatch.setattr(b, "execute_all", lambda *a, **k: ({}, {}))
+    monkeypatch.setattr(b, "run_jupyter_book", render)
+    monkeypatch.setattr(b, "validate_runs", lambda runs, root=None: {})
+    data = yaml.safe_load((root / "parameters.yml").read_text())
+    (root / "data" / "tiny.csv").write_text("id\n1\n")
+    data["global"]["data_file"] = "data/tiny.csv"
+    (root / "parameters.yml").write_text(yaml.safe_dump(data))
+    return calls
+
+
+def test_a_changed_published_tree_is_repaired_not_called_unchanged(tmp_path, monkeypatch):
+    root = copy_project(tmp_path / "p")
+    calls = render_counting(monkeypatch, root)
+    site = root / "_build" / "html"
+    b.build(root, jobs=1, quiet=True)
+    assert len(calls) == 1
+    assert not b.build(root, jobs=1, quiet=True).rendered, "nothing changed: nothing rendered"
+    assert len(calls) == 1
+    (site / "p3.html").write_text('{"cells": []}')  # e.g. `run -o _build/html/p3.html`
+    assert b.build(root, jobs=1, quiet=True).rendered
+    assert (site / "p3.html").read_text() == "rendered 3"
+    (site / "p4.html").unlink()
+    assert b.build(root, jobs=1, quiet=True).rendered
+    assert (site / "p4.html").read_text() == "rendered 4"
+    (site / "extra.html").write_text("x")
+    assert b.build(root, jobs=1, quiet=True).rendered
+    assert not (site / "extra.html").exists()
+    assert not b.build(root, jobs=1, quiet=True).rendered
+
+
+def test_run_refuses_to_write_into_the_published_site(tmp_path):
+    root = copy_project(tmp_path)
+    site = root / "_build" / "html"
+    site.mkdir(parents=True)
+    (site / "udbredelse-alle.html").write_text("live page")
+    for out in (
+        site / "udbredelse-alle.html",
+        Path("_build/html/udbredelse-alle.html"),  # relative to the current folder = root
+        root / "build" / "book" / "udbredelse-alle.ipynb",
+    ):
+        with pytest.raises(ParameterError, match="lies inside the (published site|build's)"):
+            b.refuse_build_output(root / out if not out.is_absolute() else out, root)
+    with pytest.raises(ParameterError, match=r"lies inside the published site \(_build/html/\)"):
+        b.run_one(Path("chapters/02_udbredelse.md"), {}, root, out=site / "udbredelse-alle.html")
+    assert (site / "udbredelse-alle.html").read_text() == "live page"
+    b.refuse_build_output(root / "build" / "runs" / "x.ipynb", root)  # the default place is fine
+
+
+def test_the_csv_sidecar_is_part_of_the_cache_key(tmp_path):
+    root = copy_project(tmp_path)
+    data = root / "data" / "survey.csv"
+    data.write_text("id\n1\n")
+    src = root / "chapters" / "02_udbredelse.md"
+    run = Run("udbredelse", "alle", src, {"data_file": "data/survey.csv"})
+
+    def key() -> str:
+        return b.cache_key(run, b.Dependencies.of(root))
+
+    without = key()
+    side = Path(f"{data}.meta.json")
+    side.write_text('{"synthetic": true}')
+    with_side = key()
+    assert with_side != without, "adding the sidecar changes the synthetic-data notice"
+    side.write_text('{"synthetic": false}')
+    assert key() not in (without, with_side)
+    side.unlink()
+    assert key() == without

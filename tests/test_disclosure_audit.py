@@ -1,0 +1,233 @@
+"""The disclosure audit: it finds what a reader could recover, and the book built on an
+adversarial file (3 respondents in one industry, 12 and 2 in other groups) passes it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from lederuddannelse.book.audit import audit
+from lederuddannelse.cli import main
+
+
+def page(tables: dict[str, pd.DataFrame], notice_n: int = 1000, extra: str = "") -> str:
+    """A minimal published page: each table as a CSV download, plus the notice's n."""
+    links = []
+    for name, df in tables.items():
+        text = df.to_csv(index=False, sep=";", decimal=",")
+        payload = base64.b64encode(("\ufeff" + text).encode()).decode()
+        links.append(
+            f'<a download="{name}" href="data:text/csv;charset=utf-8;base64,{payload}">x</a>'
+        )
+    danish_n = f"{notice_n:,}".replace(",", ".")
+    return (
+        "<html><body><div class='admonition'>Datafil: <code>x.csv</code> (SHA-256 abc…), "
+        f"{danish_n} besvarelser. Bogens version 1.</div>"
+        + "".join(links)
+        + extra
+        + "</body></html>"
+    )
+
+
+def industry_table(n: list, suppressed: list) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "tekst": ["Bygge og anlæg", "Erhvervsservice", "Ejendomshandel og udlejning"],
+            "estimat": [0.4 if not s else None for s in suppressed],
+            "antal_svar": n,
+            "undertrykt": suppressed,
+        }
+    )
+
+
+def test_one_hidden_n_in_a_breakdown_is_recoverable(tmp_path):
+    """The issue's case: the small industry's n hidden, the paired cell's n shown."""
+    f = tmp_path / "p.html"
+    f.write_text(page({"b.csv": industry_table([500, 40, None], [False, True, True])}))
+    r = audit(f)
+    assert not r.ok
+    assert any(
+        x.kind == "recoverable by differencing" and "Ejendomshandel" in x.detail for x in r.findings
+    )
+    f.write_text(page({"b.csv": industry_table([500, None, None], [False, True, True])}))
+    assert audit(f).ok
+
+
+def test_small_counts_and_estimates_on_few(tmp_path):
+    f = tmp_path / "p.html"
+    f.write_text(page({"b.csv": industry_table([500, 20, 3], [False, False, False])}))
+    kinds = {x.kind for x in audit(f).findings}
+    assert {"small count", "estimate on few respondents"} <= kinds
+    f.write_text(page({}, extra="<p>99 pct. (95 %-KI: 98–100 pct., n = 12)</p>"))
+    assert [x.kind for x in audit(f).findings] == ["estimate on few respondents"]
+
+
+def test_hidden_here_shown_elsewhere(tmp_path):
+    """Two tables of the same domain (their shown counts agree) must hide the same cells."""
+    four = pd.DataFrame(
+        {
+            "tekst": [
+                "Bygge og anlæg",
+                "Erhvervsservice",
+                "Ejendomshandel og udlejning",
+                "Kultur, fritid og anden service",
+            ],
+            "antal_svar": [500, 300, None, None],
+        }
+    )
+    other = four.assign(antal_svar=[500, 300, 40, None])
+    f = tmp_path / "p.html"
+    f.write_text(page({"a.csv": four, "b.csv": other}))
+    found = audit(f).findings
+    assert any(x.kind == "hidden here, shown elsewhere" for x in found)
+    assert any(x.kind == "recoverable by differencing" for x in found)
+
+
+def test_margins_share_gives_the_count(tmp_path):
+    """The issue's margins case: count blanked, unweighted share in full precision."""
+    margins = pd.DataFrame(
+        {
+            "vaegtningsvariabel": ["Branche"] * 3,
+            "kategori": ["Bygge og anlæg", "Erhvervsservice", "Ejendomshandel og udlejning"],
+            "andel_uvaegtet": [0.5, 0.499, 0.000632],
+            "antal_svar": [2373, 2369, None],
+        }
+    )
+    f = tmp_path / "p.html"
+    f.write_text(page({"om-marginaler.csv": margins}, notice_n=4745))
+    kinds = [x.kind for x in audit(f).findings]
+    assert "recoverable from a share" in kinds and "small count" in kinds
+
+
+def test_histogram_bin_and_largest_weight(tmp_path):
+    bins = pd.DataFrame(
+        {"vaegt_fra": [1.0, 2.0, 3.0], "antal_svar": [600, 398, None], "andel": [0.6, 0.398, None]}
+    )
+    f = tmp_path / "p.html"
+    summary = (
+        "<table><thead><tr><th>Mål</th><th>Værdi</th></tr></thead>"
+        "<tbody><tr><td>Største vægt</td><td>812,3</td></tr></tbody></table>"
+    )
+    f.write_text(page({"om-vaegte.csv": bins}, extra=summary))
+    kinds = {x.kind for x in audit(f).findings}
+    assert {"recoverable by differencing", "one respondent's value"} <= kinds
+
+
+def test_two_way_margins_recover_cells(tmp_path):
+    """Linear combinations: two hidden cells of one row are recovered through the columns."""
+    t = pd.DataFrame(
+        {
+            "industry": ["Bygge og anlæg"] * 2 + ["Erhvervsservice"] * 2,
+            "sector": ["Offentlig sektor", "Privat sektor"] * 2,
+            "n": [None, None, 300, 200],
+        }
+    )
+    f = tmp_path / "p.html"
+    f.write_text(page({"t.csv": t}))
+    assert sum(x.kind == "recoverable by differencing" for x in audit(f).findings) == 2
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    f = tmp_path / "p.html"
+    f.write_text(page({"b.csv": industry_table([500, None, None], [False, True, True])}))
+    assert main(["audit", str(f)]) == 0
+    assert "nothing recoverable" in capsys.readouterr().out
+    f.write_text(page({"b.csv": industry_table([500, 40, None], [False, True, True])}))
+    assert main(["audit", str(f)]) == 1
+    assert "recoverable by differencing" in capsys.readouterr().out
+    assert main(["audit", str(tmp_path / "missing")]) == 1
+
+
+@pytest.mark.book
+def test_adversarial_book_passes_the_audit(adversarial_book):
+    """The book built on 3 respondents in an industry: the build's gate passed (it raises
+    otherwise), the audit finds nothing, and the small groups are hidden everywhere."""
+    root, report, site = adversarial_book
+    result = audit(site)
+    assert result.ok, result.summary()
+    assert result.hidden >= 20, "the adversarial groups must be hidden somewhere"
+    html = (site / "udbredelse-alle.html").read_text(encoding="utf-8")
+    # the small industry and its complement are suppressed in the chart data and the table
+    data = [
+        row
+        for m in re.finditer(r'"datasets"\s*:\s*', html)
+        for rows in json.JSONDecoder().raw_decode(html, m.end())[0].values()
+        for row in rows
+        if isinstance(row, dict) and "industry" in row
+    ]
+    hidden = {r["industry"] for r in data if r.get("suppressed")}
+    assert 7 in hidden and len(hidden) >= 2
+    assert all(r["n"] is None for r in data if r.get("suppressed"))
+    om = (site / "om_undersoegelsen-alle.html").read_text(encoding="utf-8")
+    assert "Største vægt" not in om and "Mindste vægt" not in om
+
+
+def test_build_gate_refuses_a_disclosive_site(tmp_path):
+    """The build calls check_site before publishing: a recoverable cell stops it with one
+    message that names the table and says the published site is unchanged."""
+    from lederuddannelse.book.audit import check_site
+    from lederuddannelse.errors import DisclosureError
+
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "udbredelse-alle.html").write_text(
+        page({"b.csv": industry_table([500, 40, None], [False, True, True])})
+    )
+    with pytest.raises(DisclosureError, match=r"(?s)b\.csv.*recoverable.*not published"):
+        check_site(site, min_n=30, min_count=5, quiet=True)
+    (site / "udbredelse-alle.html").write_text(
+        page({"b.csv": industry_table([500, None, None], [False, True, True])})
+    )
+    assert check_site(site, min_n=30, min_count=5, quiet=True).ok
+
+
+def test_page_notice_states_lowered_limits(generated_data, monkeypatch):
+    """With allow_small_cells the page's notice says that the limits are lowered."""
+    from conftest import open_test_chapter
+    from lederuddannelse.chapters import base
+
+    shown = []
+    monkeypatch.setattr(base, "display", lambda obj, **kw: shown.append(obj))
+    ch = open_test_chapter(generated_data(300, 3), min_n=10, min_count=3, allow_small_cells=True)
+    ch.notice()
+    text = " ".join(getattr(o, "data", "") or "" for o in shown)
+    assert "sænket" in text and "min_n = 10" in text and "min_count = 3" in text
+    assert "små celler tilladt" in text
+    assert "allow_small_cells" not in base.parameter_words({"allow_small_cells": False})
+
+
+def test_difference_must_hide_what_the_breakdown_hides(tmp_path):
+    """The issue's difference() case: the breakdown hides a group's n, the comparison of the
+    same item shows it; each side of a comparison is matched to the breakdown's rows."""
+    item = "Karrieremuligheder"
+    by_table = pd.DataFrame(
+        {
+            "tekst": [item, item],
+            "gruppe": ["Offentlig sektor", "Privat sektor"],
+            "antal_svar": [None, 300],
+        }
+    )
+    comparison = pd.DataFrame(
+        {
+            "tekst": [item],
+            "gruppe_a": ["Offentlig sektor"],
+            "antal_svar_a": [40],
+            "gruppe_b": ["Privat sektor"],
+            "antal_svar_b": [300],
+        }
+    )
+    f = tmp_path / "p.html"
+    f.write_text(page({"grunde.csv": by_table, "sammenligning.csv": comparison}))
+    found = audit(f).findings
+    assert any(
+        x.kind == "hidden here, shown elsewhere" and "sammenligning.csv (a)" in x.detail
+        for x in found
+    ), found
+    hidden_by = by_table.assign(antal_svar=[None, None])
+    hidden_cmp = comparison.assign(antal_svar_a=[None], antal_svar_b=[None])
+    f.write_text(page({"grunde.csv": hidden_by, "sammenligning.csv": hidden_cmp}))
+    assert audit(f).ok
