@@ -161,7 +161,7 @@ def report_level(target_id: str) -> float:
 
 def report_figure(target_id: str) -> str:
     """What the report says for ``target_id``, for a "Rapporten: ..." mark: its published
-    figure ("43 pct.") or, for an assumed level, only the report's own words ("langt
+    figure (in per cent) or, for an assumed level, only the report's own words ("langt
     størstedelen"), never the assumed number."""
     from lederuddannelse.report.fmt import pct
 
