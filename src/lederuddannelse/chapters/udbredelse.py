@@ -18,6 +18,7 @@ from lederuddannelse.analysis.compare import (
 from lederuddannelse.analysis.findings import report_level
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.targets import report_figure
+from lederuddannelse.params import definition_pages
 from lederuddannelse.report.charts import claim_check_chart, proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, pct, share, share_ci
 from lederuddannelse.report.tables import estimates_table
@@ -189,7 +190,10 @@ def glue_industry(ch, res: Prevalence) -> None:
         "rapportens."
         if ch.params["definition"] == "broad"
         else "Sammenligningen med rapportens tal står på siden med den brede definition "
-        "(vælg »Bred« øverst på siden).",
+        "(vælg »Bred« øverst på siden)."
+        if definition_pages("udbredelse")
+        else "Regnskabet (Holder konklusionerne?) afgør F11 under den brede definition, med "
+        "andelen for hver af de nævnte brancher.",
     )
 
 
