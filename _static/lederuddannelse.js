@@ -373,6 +373,15 @@
       parent = wrap;
     }
     var caption = table.querySelector("caption");
+    if (caption && !caption.classList.contains("ledu-caption-moved")) {
+      // shown above the scroll box, so that it wraps to the column instead of scrolling away
+      var shown = document.createElement("p");
+      shown.className = "ledu-table-caption";
+      shown.setAttribute("aria-hidden", "true");
+      shown.textContent = caption.textContent.trim();
+      parent.parentElement.insertBefore(shown, parent);
+      caption.classList.add("ledu-caption-moved");
+    }
     // Always reachable by keyboard: whether the box scrolls depends on the width.
     parent.setAttribute("tabindex", "0");
     parent.setAttribute("role", "region");

@@ -26,6 +26,11 @@ class EstimationError(LederuddannelseError):
     """An estimate or model cannot be computed as asked (unknown variable, separation, ...)."""
 
 
+class AbsentVariableError(EstimationError):
+    """An estimate needs a variable that the data file does not have (its mapping lists it as
+    absent). The build then publishes the chapter as a page that says so (book/build.py)."""
+
+
 class ChapterError(LederuddannelseError):
     """A chapter failed while executing; names the chapter, the parameter group and the cell."""
 

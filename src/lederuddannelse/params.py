@@ -116,15 +116,13 @@ GLOBAL_SPECS: dict[str, Spec] = {
 
 def check_small_cells(params: dict[str, Any], where: str) -> None:
     """min_n/min_count below the defaults only with allow_small_cells (one clear message)."""
-    from lederuddannelse.stats.disclosure import SuppressionPolicy
+    from lederuddannelse.stats.limits import check_limits
 
     if not all(k in params for k in ("min_n", "min_count")):
         return
     try:
-        SuppressionPolicy(
-            min_n=params["min_n"],
-            min_count=params["min_count"],
-            allow_small_cells=bool(params.get("allow_small_cells", False)),
+        check_limits(
+            params["min_n"], params["min_count"], bool(params.get("allow_small_cells", False))
         )
     except ParameterError as exc:
         raise ParameterError(f"{where}: {exc}") from None

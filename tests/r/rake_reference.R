@@ -1,4 +1,4 @@
-# Reference raking weights from R's survey package, for tests/test_data_weighting.py.
+# Reference raking weights from R's survey package, for tests/data/test_data_weighting.py.
 #
 # Usage: Rscript tests/r/rake_reference.R INPUT.csv MARGINS.csv OUTPUT.csv
 #   INPUT    respondents with resp_id and the weighting variables (tests/fixtures/rake_input.csv)

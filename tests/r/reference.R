@@ -1,4 +1,4 @@
-# Reference values from R's survey package for tests/test_stats_vs_r.py.
+# Reference values from R's survey package for tests/stats/test_stats_vs_r.py.
 #
 # Usage: Rscript tests/r/reference.R [data.csv margins.csv out.csv weights_out.csv]
 # Defaults: tests/fixtures/stats_data.csv, stats_margins.csv -> r_reference.csv, r_weights.csv.

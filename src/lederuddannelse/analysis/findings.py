@@ -58,7 +58,7 @@ from lederuddannelse.analysis.specs import (
 )
 from lederuddannelse.data import targets
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.errors import EstimationError
+from lederuddannelse.errors import AbsentVariableError, EstimationError
 from lederuddannelse.report.fmt import (
     SUPPRESSED,
     difference_text,
@@ -315,6 +315,7 @@ def variant(ch, **changes: Any):
         conf_level=d.conf_level,
         ci_method=d.ci_method,
         policy=d.policy,
+        absent=d.absent,
     )
     return dataclasses.replace(ch, params=params, design=design)
 
@@ -770,4 +771,10 @@ FINDINGS: dict[str, Callable] = {
 def evaluate(ch, ids=None) -> dict[str, Finding]:
     """Every finding (or those in ``ids``) on the chapter's data and parameters."""
     ev = Evidence(ch)
-    return {fid: FINDINGS[fid](ev) for fid in (ids or FINDINGS)}
+    out = {}
+    for fid in ids or FINDINGS:
+        try:
+            out[fid] = FINDINGS[fid](ev)
+        except AbsentVariableError as exc:  # a real file without the question: undecided
+            out[fid] = _result(fid, f"Kan ikke afgøres: {exc}", None)
+    return out

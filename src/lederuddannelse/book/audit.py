@@ -38,7 +38,8 @@ import pandas as pd
 
 from lederuddannelse.report.fmt import N_HEADING
 from lederuddannelse.report.tables import DOWNLOAD_COLUMNS
-from lederuddannelse.stats.disclosure import DEFAULT_MIN_COUNT, DEFAULT_MIN_N, determined
+from lederuddannelse.stats.disclosure import determined
+from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
 
 #: Column names (lower case) of respondent counts behind an estimate or a group.
 COUNT_COLUMNS = {

@@ -54,7 +54,12 @@ from lederuddannelse.book.processes import (
     terminate_as_interrupt,
     tmp_parent,
 )
-from lederuddannelse.errors import ChapterError, LederuddannelseError, ParameterError
+from lederuddannelse.errors import (
+    AbsentVariableError,
+    ChapterError,
+    LederuddannelseError,
+    ParameterError,
+)
 from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import (
     EMBEDDED,
@@ -67,6 +72,7 @@ from lederuddannelse.params import (
     slug_of,
 )
 from lederuddannelse.paths import EMBEDDED_DATA_PATH
+from lederuddannelse.report.markup import md_text
 from lederuddannelse.sources import modules_hash
 
 BUILD_DIR = "build"
@@ -511,6 +517,7 @@ def execute_run(
                 return f"\n  The executed notebook is kept at {failed.relative_to(root)}."
             return ""
 
+        stand_in = None
         try:
             try:
                 execute()
@@ -526,11 +533,14 @@ def execute_run(
                     raise
                 execute()
         except pm.PapermillExecutionError as exc:
-            kept = keep_failed()
-            raise ChapterError(
-                f"{where} failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
-                f"{exc.ename}: {exc.evalue}{kept}"
-            ) from None
+            if exc.ename == AbsentVariableError.__name__:
+                stand_in = absent_variable_page(nb, exc.evalue)
+            else:
+                kept = keep_failed()
+                raise ChapterError(
+                    f"{where} failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
+                    f"{exc.ename}: {exc.evalue}{kept}"
+                ) from None
         except CellTimeoutError:
             cell = _stopped_cell(dst)
             kept = keep_failed()
@@ -553,13 +563,39 @@ def execute_run(
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-        executed = nbformat.read(dst, as_version=4)
+        executed = stand_in or nbformat.read(dst, as_version=4)
     hide_data_path(executed, run.params)
     failed.unlink(missing_ok=True)
-    check_glue(executed, run.slug, str(run.source.relative_to(root)))
+    if stand_in is None:
+        check_glue(executed, run.slug, str(run.source.relative_to(root)))
     meta = run_metadata(run, key, root, deps)
     written = write_if_changed(out, normalise(executed, run.name, meta, label_suffix(run, root)))
     return run.name, time.perf_counter() - start, written
+
+
+def absent_variable_page(nb, message: str):
+    """The page of a chapter that needs a variable the data file does not have.
+
+    A real export may lack a question (its mapping lists it under ``absent``). Rather than
+    failing the build, the chapter is published as its title (with its label) and a note that
+    names the missing variable, so the rest of the book still builds on that file.
+    """
+    import nbformat
+
+    first = next(c for c in nb.cells if c.cell_type == "markdown")
+    lines = first.source.splitlines()
+    title = next(i for i, line in enumerate(lines) if line.startswith("# "))
+    note = (
+        ":::{admonition} Kapitlet kan ikke beregnes på denne datafil\n:class: warning\n"
+        f"{md_text(message)} Kapitlet bygger på den, og derfor vises det ikke. De øvrige "
+        "kapitler er beregnet som sædvanligt.\n:::"
+    )
+    page = nbformat.v4.new_notebook(metadata=nb.metadata)
+    page.cells = [
+        nbformat.v4.new_markdown_cell("\n".join(lines[: title + 1])),
+        nbformat.v4.new_markdown_cell(note),
+    ]
+    return page
 
 
 def public_parameters(params: dict[str, Any]) -> dict[str, Any]:

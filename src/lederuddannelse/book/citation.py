@@ -260,7 +260,7 @@ def cff_text(c: Citation) -> str:
     header = (
         "# Generated from citation.yml by `python -m lederuddannelse citation cff -o "
         "CITATION.cff`;\n"
-        "# do not edit by hand (tests/test_citation.py checks that it is current).\n"
+        "# do not edit by hand (tests/book/test_citation.py checks that it is current).\n"
     )
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 

@@ -291,6 +291,7 @@ def open_chapter(**params: Any) -> Chapter:
     data = resolve_data(checked["data_file"], checked["data_mapping"])
     survey = load_survey(data.load_path)
     df = add_derived(survey)
+    absent = tuple(df.attrs.get("absent", ()))  # the file's absent variables and those derived
     margins = load_margins()
     # A file's own weights are the base weights of the raking (R's rake() starts from the
     # design weights); without them, equal base weights.
@@ -307,6 +308,7 @@ def open_chapter(**params: Any) -> Chapter:
             min_count=checked["min_count"],
             allow_small_cells=checked["allow_small_cells"],
         ),
+        absent=absent,
     )
     return Chapter(
         checked,
@@ -319,5 +321,5 @@ def open_chapter(**params: Any) -> Chapter:
         mapping_name=data.mapping.name if data.mapping else None,
         mapping_sha256=data.mapping_sha256,
         base_weights=base is not None,
-        absent=tuple(survey.attrs.get("absent", ())),
+        absent=absent,
     )

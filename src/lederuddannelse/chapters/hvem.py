@@ -82,10 +82,6 @@ def shares_by(ch, var: str) -> pd.DataFrame:
     return t
 
 
-def formula(ch) -> str:
-    return who_formula(ch.trained)
-
-
 def typical_values(ch, variables) -> dict:
     """Weighted most common category of each variable: the value a profile holds fixed."""
     out = {}
@@ -145,7 +141,7 @@ def compute(ch) -> Who:
     traits = pd.DataFrame(rows)
     profiles = profile_frame(ch)
     try:
-        model = ch.design.logistic(formula(ch))
+        model = ch.design.logistic(who_formula(ch.trained))
         odds = odds_ratios(model)
         pred = model.predict(profiles.drop(columns=["key", "profile", "description"]))
         profiles = profiles.assign(

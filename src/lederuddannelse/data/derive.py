@@ -23,10 +23,9 @@ def add_derived(df: pd.DataFrame) -> pd.DataFrame:
     ``after_2020`` and ``paid_by_workplace`` are defined among the trained only.
     """
     out = df.copy()
+    absent = set(out.attrs.get("absent", ()))
 
     def col(name: str) -> np.ndarray:
-        if name not in out.columns:  # absent in this file (a mapping says so): all unknown
-            return np.full(len(out), np.nan)
         return pd.to_numeric(out[name], errors="raise").to_numpy(dtype=float, na_value=np.nan)
 
     def indicator(values: np.ndarray, hit, domain: np.ndarray | None = None) -> np.ndarray:
@@ -36,15 +35,21 @@ def add_derived(df: pd.DataFrame) -> pd.DataFrame:
             res[~domain] = np.nan
         return res
 
-    training = col("training")
-    trained = np.isin(training, [1, 2])
-    out["trained_any"] = indicator(training, [1, 2])
-    out["trained_narrow"] = indicator(training, [1])
-    out["trained_broad"] = indicator(training, [2])
-    out["after_2020"] = indicator(col("training_year"), [2], trained)
-    out["paid_by_workplace"] = indicator(col("paid_by"), [1], trained)
-    pay = col("pay_self")
-    out["willing_to_pay"] = indicator(pay, [1])
-    out["unwilling_to_pay"] = indicator(pay, [2])
-    out["high_desire"] = indicator(col("desire"), [4, 5])
+    def derive(name: str, source: str, hit, domain: np.ndarray | None = None) -> None:
+        # A source the file does not have (its mapping lists it as absent) makes the indicator
+        # absent too, so that a page needing it says so instead of estimating on nothing.
+        if source in absent or source not in out.columns:
+            absent.add(name)
+        else:
+            out[name] = indicator(col(source), hit, domain)
+
+    for name, hit in (("trained_any", [1, 2]), ("trained_narrow", [1]), ("trained_broad", [2])):
+        derive(name, "training", hit)
+    trained = np.isin(col("training"), [1, 2]) if "training" in out.columns else None
+    derive("after_2020", "training_year", [2], trained)
+    derive("paid_by_workplace", "paid_by", [1], trained)
+    derive("willing_to_pay", "pay_self", [1])
+    derive("unwilling_to_pay", "pay_self", [2])
+    derive("high_desire", "desire", [4, 5])
+    out.attrs["absent"] = sorted(absent)
     return out

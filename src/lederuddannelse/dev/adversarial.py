@@ -4,7 +4,7 @@ Why: the embedded synthetic survey has no group small enough to test small-cell 
 end to end. This file has 3 respondents in one industry (a raking margin, so they also carry
 very large weights), 12 in one education group (below ``min_n``, above ``min_count``) and 2
 in one age group (below ``min_count``). The test suite builds the whole book on it and runs
-the disclosure audit (``tests/test_disclosure_audit.py``). By hand:
+the disclosure audit (``tests/book/test_disclosure_audit.py``). By hand:
 ``python -m lederuddannelse.dev.adversarial data/adversarial.parquet``, then point
 ``data_file`` at it and build.
 """

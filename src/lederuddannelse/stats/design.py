@@ -45,7 +45,7 @@ test of association; the variance formulas (and the raking projection) are in
 :mod:`lederuddannelse.stats.variance`, the regression fits and :class:`ModelResult` in
 :mod:`lederuddannelse.stats.models`.
 
-Agreement with R (tests/test_stats_vs_r.py, survey 4.1.1): means, shares, SEs, CIs, design
+Agreement with R (tests/stats/test_stats_vs_r.py, survey 4.1.1): means, shares, SEs, CIs, design
 effects, differences, chi-square and linear/logistic models to about 1e-13; ordinal models
 to about 5e-8 (R's optimiser).
 """
@@ -106,6 +106,7 @@ class SurveyDesign:
         conf_level: float = 0.95,
         ci_method: str = "logit",
         policy: SuppressionPolicy | None = None,
+        absent: Sequence[str] = (),
     ) -> None:
         if not isinstance(df, pd.DataFrame) or len(df) < 2:
             raise EstimationError(
@@ -116,6 +117,8 @@ class SurveyDesign:
         if ci_method not in ("logit", "beta"):
             raise ParameterError(f"ci_method must be 'logit' or 'beta', got {ci_method!r}.")
         self.df = df
+        #: variables the data file does not have (a mapping lists them as absent)
+        self.absent = tuple(absent)
         self.n = len(df)
         self.weighted = bool(weighted)
         self.conf_level = float(conf_level)
@@ -174,7 +177,7 @@ class SurveyDesign:
         return out
 
     def _check_var(self, var: str) -> None:
-        check_column(self.df, var)
+        check_column(self.df, var, self.absent)
 
     def _numeric(self, var: str) -> np.ndarray:
         self._check_var(var)

@@ -49,13 +49,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.errors import ParameterError
+from lederuddannelse.stats.limits import (
+    DEFAULT_MIN_COUNT,
+    DEFAULT_MIN_N,
+    below_defaults,
+    check_limits,
+)
 
 #: Columns set to missing in suppressed rows of an estimates table (df = n - 1 reveals n).
 DEFAULT_MASK: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "N", "deff", "df")
-#: The defaults of the policy; going below them needs ``allow_small_cells`` (see below).
-DEFAULT_MIN_N = 30
-DEFAULT_MIN_COUNT = 5
 
 
 @dataclass(frozen=True)
@@ -116,19 +118,7 @@ class SuppressionPolicy:
     allow_small_cells: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("min_n", "min_count"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ParameterError(
-                    f"Suppression parameter {name} must be a whole number >= 0, got {value!r}."
-                )
-        if self.lowered() and not self.allow_small_cells:
-            raise ParameterError(
-                f"parameter 'min_n' = {self.min_n}, 'min_count' = {self.min_count}: below the "
-                f"defaults ({DEFAULT_MIN_N} and {DEFAULT_MIN_COUNT}) these publish cells small "
-                "enough to identify respondents; set 'allow_small_cells: true' to build such "
-                "pages anyway (each page then says so in its notice)."
-            )
+        check_limits(self.min_n, self.min_count, self.allow_small_cells)
 
     @classmethod
     def none(cls) -> "SuppressionPolicy":
@@ -137,7 +127,7 @@ class SuppressionPolicy:
 
     def lowered(self) -> bool:
         """Are the minimums below the defaults?"""
-        return self.min_n < DEFAULT_MIN_N or self.min_count < DEFAULT_MIN_COUNT
+        return below_defaults(self.min_n, self.min_count)
 
     # ------------------------------------------------------------------ description
     def describe(self) -> str:

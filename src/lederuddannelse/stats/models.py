@@ -193,7 +193,7 @@ def _model_data(design: SurveyDesign, formula: str) -> tuple[pd.DataFrame, dict[
     for nm in re.findall(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*[(.])", bare):
         if nm in ("np", "True", "False", "None"):
             continue
-        check_column(design.df, nm)
+        check_column(design.df, nm, design.absent)
         if nm not in names:
             names.append(nm)
     in_c = set(re.findall(r"\bC\(\s*([A-Za-z_][A-Za-z0-9_]*)", bare))
@@ -233,7 +233,7 @@ def _model_frame(design: SurveyDesign, formula: str, ordinal: bool = False):
     info = X.design_info
     rows = X.index.to_numpy()
     if ordinal:
-        check_column(design.df, lhs)
+        check_column(design.df, lhs, design.absent)
         yser = design.df[lhs].iloc[rows]
         keep = yser.notna().to_numpy()
         X = X[keep]

@@ -20,12 +20,13 @@ estimators and the models share: :func:`check_column` (an unknown name, with clo
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lederuddannelse.errors import EstimationError
+from lederuddannelse.errors import AbsentVariableError, EstimationError
 
 __all__ = ["DesignVariance", "check_column", "factorize", "t_quantile"]
 
@@ -66,8 +67,16 @@ def factorize(s: pd.Series) -> tuple[np.ndarray, list]:
     return codes, levels
 
 
-def check_column(df: pd.DataFrame, var: str) -> None:
-    """Raise a clear error for a name that is not a column of ``df`` (with close matches)."""
+def check_column(df: pd.DataFrame, var: str, absent: Sequence[str] = ()) -> None:
+    """Raise a clear error for a name that is not a column of ``df`` (with close matches).
+
+    ``absent``: variables the data file does not have (its mapping says so); asking for one
+    raises :class:`AbsentVariableError`, which the build turns into a page that says so.
+    """
+    if isinstance(var, str) and var not in df.columns and var in absent:
+        raise AbsentVariableError(
+            f"'{var}' findes ikke i datafilen (mappingfilen angiver den som fraværende)."
+        )
     if not isinstance(var, str) or var not in df.columns:
         cols = [str(c) for c in df.columns]
         close = difflib.get_close_matches(str(var), cols, n=3)

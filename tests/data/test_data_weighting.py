@@ -27,7 +27,7 @@ from lederuddannelse.data.weighting import (
 )
 from lederuddannelse.errors import DataValidationError, WeightingError
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1]  # tests/
 FIXTURES = HERE / "fixtures"
 R_SCRIPT = HERE / "r" / "rake_reference.R"
 RAKE_INPUT = FIXTURES / "rake_input.csv"
@@ -65,7 +65,7 @@ def test_rake_matches_r_live(tmp_path):
             pytest.fail("Rscript is not installed, but CI=true requires the live comparison with R")
         pytest.skip("Rscript not installed; compared with the committed fixture only")
     out = tmp_path / "rake_reference.csv"
-    margins = Path(__file__).resolve().parents[1] / "data" / "margins.csv"
+    margins = Path(__file__).resolve().parents[2] / "data" / "margins.csv"
     run = subprocess.run(
         [rscript, str(R_SCRIPT), str(RAKE_INPUT), str(margins), str(out)],
         capture_output=True,
@@ -85,12 +85,12 @@ def test_margins_file_is_consistent():
     for var, s in margins.items():
         assert s.sum() == 107_000, var
     assert margins["gender"][2] / 107_000 == pytest.approx(0.288)
-    table = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "margins.csv")
+    table = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "margins.csv")
     assert table["source"].str.match(r"^(population\.md|assumption: )").all()
 
 
 def test_bad_margins_file_is_reported(tmp_path):
-    table = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "margins.csv")
+    table = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "margins.csv")
     table.loc[0, "share"] = 0.9
     table.loc[table["variable"] == "org_size", "variable"] = "region"
     path = tmp_path / "margins.csv"

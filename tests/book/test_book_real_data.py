@@ -136,3 +136,41 @@ def test_no_microdata_leaves_the_machine(export_book):
         if str(root) in text or "data/examples" in text:
             problems.append(f"{p.relative_to(site)}: a local path")
     assert not problems, "\n".join(problems[:20])
+
+
+def test_a_chapter_needing_an_absent_variable_says_so_and_the_rest_builds(tmp_path):
+    """A mapping that lists `pay_self` as absent: the chapters that estimate it are published
+    as their title and a note naming the variable; every other page is computed."""
+    from lederuddannelse.book.build import build
+    from lederuddannelse.data.example_export import write_example_export
+
+    root = copy_project(tmp_path / "absent")
+    write_example_export(root / EXPORT, SMALL_N, SMALL_SEED)
+    text = (root / MAPPING).read_text(encoding="utf-8")
+    pay_self = re.search(r"^  pay_self:\n(?:    .*\n)+", text, flags=re.M)
+    assert pay_self and "absent: []" in text
+    text = text.replace(pay_self.group(0), "").replace("absent: []", "absent: [pay_self]")
+    mapping = root / "data" / "examples" / "absent-mapping.yml"
+    mapping.write_text(text, encoding="utf-8")
+    old = os.environ.get("LEDERUDDANNELSE_ROOT")
+    os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
+    try:
+        report = build(root, jobs=2, quiet=True, data_file=str(EXPORT), data_mapping=str(mapping))
+    finally:
+        if old is None:
+            os.environ.pop("LEDERUDDANNELSE_ROOT", None)
+        else:
+            os.environ["LEDERUDDANNELSE_ROOT"] = old
+    stand_ins = sorted(
+        p.name
+        for p in report.site.glob("*.html")
+        if "Kapitlet kan ikke beregnes" in p.read_text(encoding="utf-8")
+    )
+    # the prevalence chapter and the front page (its overview shows the share unwilling to
+    # pay) estimate pay_self; the ledger marks the findings on it undecided
+    assert stand_ins == ["forside-alle.html", "udbredelse-alle.html"]
+    page = (report.site / "udbredelse-alle.html").read_text(encoding="utf-8")
+    assert "Kapitlet kan ikke beregnes på denne datafil" in page
+    assert "pay_self" in page and "figur" not in page.lower().split("</h1>", 1)[1][:2000]
+    other = (report.site / "lyst-alle.html").read_text(encoding="utf-8")
+    assert "Kapitlet kan ikke beregnes" not in other and "<svg" in other or "vega" in other

@@ -9,7 +9,7 @@ import pytest
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import SuppressionPolicy
 
-FIX = __import__("pathlib").Path(__file__).resolve().parent / "fixtures"
+FIX = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from lederuddannelse.data import targets
 from lederuddannelse.errors import DataValidationError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_published_and_assumed_levels_are_told_apart():

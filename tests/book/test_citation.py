@@ -340,10 +340,11 @@ def test_bibliography_page_and_citations(built_book):
 def test_the_published_rerun_command_reproduces_the_page(built_book, tmp_path, monkeypatch):
     """Run the command shown under a chapter (one with parameters of its own, if any) and
     compare its glued values with the published notebook's."""
+    from test_book import glued_texts
+
     from lederuddannelse.book.build import run_one
     from lederuddannelse.cli import build_parser
     from lederuddannelse.params import load_parameters, parse_cli_value
-    from test_book import glued_texts
 
     root, _, site = built_book
     glob = load_parameters(root / "parameters.yml").globals

@@ -20,7 +20,7 @@ from lederuddannelse.data.weighting import rake
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import SuppressionPolicy
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures"
 
 # (stat, quantity) -> tolerance, as |python - R| <= tol * max(1, |R|)

@@ -130,3 +130,21 @@ def test_pages_keep_their_weight_budget(site_run):
         assert w.raw < 2_500_000, (w.page, w.raw)
     text_pages = [w for w in weights if not w.has_charts]
     assert text_pages and all(w.raw < 1_100_000 for w in text_pages), text_pages
+
+
+def test_interface_is_danish_and_fontawesome_script_is_gone(built_book):
+    """The theme's English interface strings are replaced in every written page (sphinx_ext
+    DANISH_UI), the copy button speaks Danish, and the 1.5 MB FontAwesome script is a stub."""
+    from lederuddannelse.book.sphinx_ext import DANISH_UI, FONTAWESOME_STUB
+
+    _, _, site = built_book
+    pages = sorted(site.glob("*.html"))
+    assert len(pages) >= 10
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        left = [english for english in DANISH_UI if english in text]
+        assert not left, (page.name, left)
+    assert "Gå til hovedindholdet" in (site / "forside-alle.html").read_text(encoding="utf-8")
+    assert "'da': {'copy': 'Kopiér'" in (site / "_static" / "copybutton.js").read_text("utf-8")
+    fa = site / "_static" / "scripts" / "fontawesome.js"
+    assert fa.read_text(encoding="utf-8") == FONTAWESOME_STUB
