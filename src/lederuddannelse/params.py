@@ -70,6 +70,27 @@ class Spec:
         return value
 
 
+#: The definitions of training in the reader's words (the report's "samlet", "smal", "bred").
+DEFINITION_WORDS = {"any": "samlet", "narrow": "smal", "broad": "bred"}
+
+
+def definition_pages(slug: str, root: Path | None = None) -> list[tuple[str, str]]:
+    """The pages of chapter ``slug`` that differ only in the definition of training, as
+    (page name, definition), in the order of parameters.yml; empty if the chapter is not
+    published under more than one definition. The page switch and the ledger's links use it."""
+    runs = [r for r in load_parameters(root / "parameters.yml" if root else None).runs(root)]
+    mine = [r for r in runs if r.slug == slug]
+    if len({r.params["definition"] for r in mine}) < 2:
+        return []
+    first = mine[0].params
+    same = all(
+        {k: v for k, v in r.params.items() if k != "definition"}
+        == {k: v for k, v in first.items() if k != "definition"}
+        for r in mine
+    )
+    return [(r.name, r.params["definition"]) for r in mine] if same else []
+
+
 GLOBAL_SPECS: dict[str, Spec] = {
     "data_file": Spec(str, "'embedded' (the synthetic survey) or a CSV/Parquet/SPSS file"),
     "data_mapping": Spec(

@@ -127,4 +127,4 @@ def test_desire_direction_words(ch):
     row = {"odds_ratio": 0.8, "p_value": 0.001, "suppressed": False}
     assert desire.direction(ch, row) == "mindre lyst"
     row = {"odds_ratio": 1.3, "p_value": 0.5, "suppressed": False}
-    assert desire.direction(ch, row) == "ingen sikker forskel i lysten"
+    assert desire.direction(ch, row) == "ingen statistisk signifikant forskel i lysten"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lederuddannelse.analysis.specs import agree_codes, agree_text
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.report.fmt import (
     NO_ESTIMATE,
@@ -29,6 +30,7 @@ from lederuddannelse.report.fmt import (
     ci_plural,
     difference,
     difference_test,
+    n_by_group,
     n_is,
     pct,
     pvalue,
@@ -85,15 +87,15 @@ def agreement(data: pd.DataFrame, var: str) -> np.ndarray:
     who agree; a share with a CI reads more plainly than a mean of a 1-5 scale. The codes come
     from the codebook's scale, in order, so a file with other codes needs a codebook edit only.
     """
-    codes = sorted(load_codebook().value_labels(var))
     x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
-    return np.where(np.isnan(x), np.nan, np.isin(x, codes[-2:]).astype(float))
+    top = agree_codes(var)  # one rule, shared with the claims ledger
+    return np.where(np.isnan(x), np.nan, np.isin(x, top).astype(float))
 
 
 def agree_label(var: str) -> str:
     """'<codebook label> (enig)': short enough for a chart axis; :func:`agree_note` says what
     'enig' means, from the codebook's value labels."""
-    return f"{load_codebook().label(var)} (enig)"
+    return agree_text(var)
 
 
 def agree_note(var: str) -> str:
@@ -239,14 +241,18 @@ def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
 # -------------------------------------------------------------------- figures and tables
 
 
-def subtitle(ch, what: str, n) -> list[str]:
-    """The subtitle of every comparison figure: what is shown; weighting, CI level and n; the
-    source. Lines are wrapped so that the figure keeps to the page's text width."""
-    return wrap(what) + [
-        f"{'Vægtet' if ch.params['weighted'] else 'Uvægtet'}, med "
-        f"{ci_plural(ch.params['conf_level'])}. {n_is(n)}.",
-        f"Kilde: {ch.source_line}",
-    ]
+def subtitle(ch, what: str, n, n_text: str | None = None) -> list[str]:
+    """The subtitle of every comparison figure: what is shown; weighting, CI level and n (or
+    ``n_text``, e.g. each group's n); the source. Lines are wrapped so that the figure keeps
+    to the page's text width."""
+    return (
+        wrap(what)
+        + wrap(
+            f"{'Vægtet' if ch.params['weighted'] else 'Uvægtet'}, med "
+            f"{ci_plural(ch.params['conf_level'])}. {n_text or n_is(n)}."
+        )
+        + [f"Kilde: {ch.source_line}"]
+    )
 
 
 def wrap(text: str, width: int = 70) -> list[str]:
@@ -264,7 +270,11 @@ def comparison_title(tests: pd.DataFrame, conf_level: float) -> str | list[str]:
     if sig.empty:
         return wrap(f"Ingen signifikante forskelle mellem {lower_first(a)} og {lower_first(b)}", 55)
     r = sig.loc[sig["estimate"].abs().idxmax()]
-    return wrap(f"Største forskel: {lower_first(str(r['label']))}", 55) + wrap(
+    label = str(r["label"])
+    if ": " in label:  # "Årsag: Ikke relevant" -> "ikke relevant (årsag)": one colon per title
+        kind, item = label.split(": ", 1)
+        label = f"{item} ({kind.lower()})"
+    return wrap(f"Største forskel: {lower_first(label)}", 55) + wrap(
         f"{pct(r['estimate_a'])} ({lower_first(a)}) mod {pct(r['estimate_b'])} "
         f"({lower_first(b)}), {pvalue(r['p_value'])}",
         55,
@@ -275,13 +285,19 @@ def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, n
     """Glue a grouped bar chart of a comparison under ``name`` (for ``{glue:figure}``)."""
     from lederuddannelse.report.charts import grouped_proportion_chart
 
-    n = int(np.nansum(tests[["n_a", "n_b"]].max().to_numpy(dtype=float)))
+    # each group's own n (a range over the items): a pooled n would be no group's n
+    shown = tests[~tests["suppressed"].astype(bool)] if "suppressed" in tests else tests
+    shown = shown if len(shown) else tests
+    groups = [
+        (lower_first(str(tests[g].iloc[0])), shown[c].min(), shown[c].max())
+        for g, c in (("group_a", "n_a"), ("group_b", "n_b"))
+    ]
     chart = grouped_proportion_chart(
         shares,
         label="label",
         group="group",
         title=comparison_title(tests, ch.params["conf_level"]),
-        subtitle=subtitle(ch, what, n),
+        subtitle=subtitle(ch, what, None, n_by_group(groups)),
         conf_level=ch.params["conf_level"],
     )
     ch.glue(name, chart)

@@ -41,9 +41,19 @@ from scipy import stats
 from lederuddannelse.analysis.specs import (
     ARCHETYPE,
     DESIRE_FORMULA,
+    F3_TERMS,
+    F8_ITEMS,
+    F9_BARRIERS,
+    F9_RATINGS,
+    F11_HIGH,
+    F11_LOW,
+    F12_PROFILES,
     PROFILE_FORMULA,
     TRAINED_FORMULA,
+    agree_codes,
+    agree_text,
     barrier_items,
+    f12_traits,
     reason_items,
 )
 from lederuddannelse.data import targets
@@ -97,41 +107,66 @@ class Finding:
     criterion: str
     details: pd.DataFrame | None = None
     parts: dict[str, str] = field(default_factory=dict)  # named pieces of ``estimate`` for glue
+    components: list[Component] = field(default_factory=list)  # each part with size and verdict
+
+
+@dataclass
+class Component:
+    """One part of a claim, checked on its own: what it is, its size (estimate with CI and
+    test, in Danish) and whether it holds. A finding holds when all its components do, so the
+    ledger can show which part fails and by how much."""
+
+    what: str
+    size: str
+    holds: bool | None
 
 
 STATEMENTS = {
-    "F1a": "{any} af lederne har taget en lederuddannelse i psykisk arbejdsmiljø (samlet).",
-    "F1b": "{narrow} har taget den smalle og {broad} den brede uddannelse.",
-    "F2": "Af dem, der har taget uddannelsen, tog {after_2020} den efter 2020.",
-    "F3": "De vigtigste grunde er at udvikle sig som leder og at få konkrete værktøjer; interesse "
-    "for psykisk arbejdsmiljø og tid øger sandsynligheden for at have taget uddannelsen og "
-    "lysten til den.",
-    "F4": "De fleste fik uddannelsen betalt af arbejdspladsen; de fleste vil ikke tage den, hvis "
-    "de selv skal betale.",
+    "F1a": "Knap halvdelen af lederne ({any}) har taget en lederuddannelse i psykisk "
+    "arbejdsmiljø (samlet definition).",
+    "F1b": "{narrow} har taget en uddannelse, hvor psykisk arbejdsmiljø var det primære indhold "
+    "(smal definition), og {broad} en, hvor det indgik som en del (bred definition).",
+    "F2": "Størstedelen ({after_2020}) af dem, der har taget uddannelsen, tog den efter 2020.",
+    "F3": "De uddannede begrunder det primært med et ønske om at udvikle sig som leder og få "
+    "konkrete værktøjer. Interesse for psykisk arbejdsmiljø, tid og arbejdspladsens ressourcer "
+    "har betydning både for, om lederne har taget uddannelsen, og for lysten til den.",
+    "F4": "Langt størstedelen fik uddannelsen betalt af arbejdspladsen; hovedparten ønsker ikke "
+    "uddannelsen, hvis de selv skal betale for den.",
     "F5": "Lysten er større, når troen på egne evner er lav, og når lederen forventer, at "
-    "uddannelsen forbedrer trivslen og mindsker sygefraværet.",
-    "F6": "Konflikter og stressede medarbejdere giver mere lyst; medarbejdere, der har de "
-    "nødvendige ressourcer og trives, giver signifikant mindre lyst.",
-    "F7": "Mangler arbejdspladsen en klar strategi eller værktøjer for det psykiske "
+    "uddannelsen forbedrer medarbejdernes trivsel og reducerer sygefraværet.",
+    "F6": "Konflikter og stressede medarbejdere hænger sammen med mere lyst; har medarbejderne de "
+    "nødvendige ressourcer og trives de, er lysten signifikant mindre.",
+    "F7": "Mangler arbejdspladsen en klar strategi for eller værktøjer til det psykiske "
     "arbejdsmiljø, er lysten større.",
-    "F8": "Flere ledere af ledere end ledere af medarbejdere har taget uddannelsen; ledere af "
-    "ledere siger oftere, at arbejdspladsen prioriterer det psykiske arbejdsmiljø og "
-    "afsætter penge og tid til uddannelse.",
-    "F9": "Ledere af medarbejdere begrunder det at de ikke har taget uddannelsen især med mangel "
-    "på tid; de vurderer den mere relevant og mere nyttig for trivslen end ledere af ledere.",
-    "F10": "Den typiske uddannede leder er en kvinde i offentlig sektor i en stor organisation, "
-    "med lang ledererfaring, leder af ledere og med et stort ledelsesspænd.",
-    "F11": "I offentlig administration, undervisning og sundhed har lidt over halvdelen taget "
-    "uddannelsen (bred definition); relativt få i bygge og anlæg, erhvervsservice og "
-    "ejendomshandel.",
-    "F12": "Mest lyst: en yngre kvinde i offentlig sektor med et ledelsesspænd på 29-100 og "
-    "0-8 års erfaring. Mindst lyst: en ældre mand med lang videregående uddannelse i en "
-    "lille privat organisation, med lille ledelsesspænd og mange års erfaring.",
-    "F13": "Blandt ledere uden uddannelsen siger ledere i privat sektor oftere end i offentlig, "
-    "at den ikke er relevant og ikke vil gøre en positiv forskel for medarbejderne.",
-    "F14": "Blandt ledere med uddannelsen angiver ledere i privat sektor signifikant oftere end "
-    "i offentlig karrieremuligheder som grund.",
+    "F8": "En større andel af ledere af ledere end af ledere af medarbejdere har taget "
+    "uddannelsen; ledere af ledere vurderer i højere grad, at arbejdspladsen prioriterer det "
+    "psykiske arbejdsmiljø og afsætter økonomiske ressourcer og tid til uddannelse.",
+    "F9": "Sammenlignet med ledere af ledere begrunder ledere af medarbejdere uden uddannelsen "
+    "det oftere med mangel på tid og sjældnere med, at de allerede har kompetencerne, eller at "
+    "uddannelsen ikke vil gøre en forskel for medarbejderne; de vurderer i højere grad, at den "
+    "er relevant og vil forbedre trivslen.",
+    "F10": "Sammenlignet med ledere uden uddannelsen er den uddannede leder oftere en kvinde, "
+    "ansat i offentlig sektor i en organisation med over 250 ansatte, med over 25 års "
+    "ledererfaring, leder af ledere og med et større ledelsesspænd.",
+    "F11": "Lidt over halvdelen af lederne i offentlig administration, undervisning og sundhed "
+    "har uddannelsen (bred definition); relativt få i bygge og anlæg, erhvervsservice samt "
+    "ejendomshandel og udlejning.",
+    "F12": "Mest lyst: en yngre kvinde i offentlig sektor med et ledelsesspænd på 29-100 "
+    "medarbejdere og 0-8 års erfaring. Mindst lyst: en ældre mand med en lang videregående "
+    "uddannelse i en mindre privat organisation, med et mindre ledelsesspænd og mange års "
+    "erfaring.",
+    "F13": "Blandt ledere uden uddannelsen begrunder ledere i privat sektor det oftere end ledere "
+    "i offentlig sektor med, at den ikke er relevant for deres arbejde, og at den ikke vil "
+    "gøre en positiv forskel for medarbejderne.",
+    "F14": "Blandt ledere med uddannelsen begrunder ledere i privat sektor det signifikant oftere "
+    "end ledere i offentlig sektor med ønsket om at fremme deres karrieremuligheder.",
 }
+
+#: Thresholds of the criteria (findings.md): "hovedparten" is a majority, "langt størstedelen"
+#: a clear majority, "lidt over halvdelen" above one half and below about 60 %.
+MAJORITY = 0.5
+CLEAR_MAJORITY = 2 / 3
+JUST_OVER_HALF = (0.5, 0.6)
 
 _SIG = p_below(ALPHA)
 CRITERIA = {
@@ -140,27 +175,29 @@ CRITERIA = {
     "henholdsvis {narrow} og {broad}.",
     "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt de uddannede dækker "
     "{after_2020}.",
-    "F3": "Holder, hvis de to grunde ligger øverst i rangordenen, og interesse og tid hver har en "
-    f"positiv effekt ({_SIG}) i både modellen for at have taget uddannelsen og modellen for lyst.",
-    "F4": "Holder, hvis den nedre grænse af konfidensintervallet er over 50 pct. for både "
-    "betalt af arbejdspladsen og vil ikke betale selv.",
+    "F3": "Holder, hvis de to grunde ligger øverst i rangordenen, og interesse, tid og "
+    f"arbejdspladsens ressourcer hver har en positiv effekt ({_SIG}) i både modellen for at "
+    "have taget uddannelsen og modellen for lyst.",
+    "F4": "Holder, hvis den nedre grænse af konfidensintervallet er over {clear} for betalt af "
+    "arbejdspladsen (et klart flertal) og over {majority} for vil ikke betale selv.",
     "F5": "Holder, hvis troen på egne evner har en negativ og de to forventede effekter en positiv "
     f"effekt på lysten ({_SIG}) i den ordinale model.",
-    "F6": f"Holder, hvis konflikter og stress har positive og ressourcer og trivsel negative "
+    "F6": "Holder, hvis konflikter og stress har positive og ressourcer og trivsel negative "
     f"effekter på lysten ({_SIG}) i den ordinale model.",
     "F7": f"Holder, hvis strategi og værktøjer hver har en negativ effekt på lysten ({_SIG}).",
-    "F8": f"Holder, hvis ledere af ledere ligger højere end ledere af medarbejdere ({_SIG}) på "
-    "alle tre: andel uddannede, prioritering og penge og tid.",
-    "F9": "Holder, hvis mangel på tid er den hyppigste årsag blandt ledere af medarbejdere uden "
-    "uddannelsen, og de vurderer relevans og effekt på trivsel højere end ledere af ledere "
-    f"({_SIG}).",
+    "F8": "Holder, hvis andelen er større blandt ledere af ledere end blandt ledere af "
+    f"medarbejdere ({_SIG}) for alle tre: uddannede, enige i prioritering og enige i penge og tid.",
+    "F9": "Holder, hvis hver af de fem forskelle mellem ledere af medarbejdere og ledere af "
+    f"ledere har rapportens fortegn ({_SIG}): mere mangel på tid, færre med kompetencerne "
+    "allerede og færre, der ikke tror på en forskel (blandt dem uden uddannelsen), flere enige "
+    "i relevans og i bedre trivsel.",
     "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt uddannede end blandt "
     f"ikke-uddannede ({_SIG}).",
-    "F11": "Holder, hvis offentlig administration, undervisning og sundhed har den største andel "
-    "(bred definition) og en andel over 50 pct., og de tre nævnte brancher ligger under "
-    "gennemsnittet for alle ledere.",
+    "F11": "Holder, hvis andelen (bred definition) i offentlig administration, undervisning og "
+    "sundhed er over {low} og under {high}, og hver af de tre nævnte brancher ligger under de "
+    f"øvrige brancher ({_SIG}).",
     "F12": "Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
-    f"med mindst lyst ({_SIG}).",
+    f"med mindst lyst ({_SIG}), og hvert nævnt træk for sig trækker i rapportens retning ({_SIG}).",
     "F13": f"Holder, hvis begge årsager er hyppigere i privat end i offentlig sektor ({_SIG}).",
     "F14": "Holder, hvis karrieremuligheder er hyppigere i privat end i offentlig sektor "
     f"({_SIG}).",
@@ -185,7 +222,17 @@ def analysis_columns(df: pd.DataFrame, definition: str) -> dict[str, np.ndarray]
     for k, (_, var, codes) in enumerate(ARCHETYPE):
         x = pd.to_numeric(df[var], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         out[f"_trait{k}"] = np.where(np.isnan(x), np.nan, np.isin(x, codes).astype(float))
+    for var in (*F8_ITEMS, *F9_RATINGS):
+        out[f"{var}_agree"] = _indicator(df[var], agree_codes(var))
+    for k in F11_LOW:
+        out[f"_industry{k}"] = _indicator(df["industry"], (k,))
     return out
+
+
+def _indicator(column: pd.Series, codes) -> np.ndarray:
+    """1 where ``column`` is one of ``codes``, 0 for another answer, NaN for no answer."""
+    x = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(x), np.nan, np.isin(x, list(codes)).astype(float))
 
 
 def _fit(design, kind: str, formula: str):
@@ -295,6 +342,13 @@ def _sig_positive(row: pd.Series) -> bool | None:
     return bool(row["estimate"] > 0 and row["p_value"] < ALPHA)
 
 
+def _sig_signed(row: pd.Series, sign: int) -> bool | None:
+    """Has the difference the expected sign with p < ALPHA? None if it cannot be decided."""
+    if not _ok(row) or pd.isna(row.get("p_value")):
+        return None
+    return bool(np.sign(row["estimate"]) == sign and row["p_value"] < ALPHA)
+
+
 def _covers(row: pd.Series, level: float) -> bool | None:
     if not _ok(row):
         return None
@@ -328,53 +382,98 @@ def _effect(model, term: str, sign: int) -> tuple[bool | None, str]:
     return ok, f"{odds_ratio_named(row['odds_ratio'])} ({pvalue(row['p_value'])})"
 
 
+def _parts_text(head: str, comps: list[Component]) -> str:
+    """'Head. Part one: size; part two: size' (one colon per clause)."""
+    items = "; ".join(f"{c.what[0].lower() + c.what[1:]}: {c.size}" for c in comps)
+    return f"{head}. {items[0].upper() + items[1:]}" if items else head
+
+
+def _effect_components(model, terms_signs, outcome: str) -> list[Component]:
+    """One component per model term: its odds ratio and test, and whether its sign is the
+    claimed one with p < ALPHA."""
+    out = []
+    for term, sign in terms_signs:
+        ok, text = _effect(model, term, sign)
+        out.append(Component(f"{_label(term)} ({outcome})", text, ok))
+    return out
+
+
 def _effects_text(model, terms_signs) -> tuple[bool | None, str]:
     parts, oks = [], []
     for term, sign in terms_signs:
         ok, text = _effect(model, term, sign)
         oks.append(ok)
-        parts.append(f"{_label(term).lower()}: {text}")
+        parts.append(f"{_label(term).lower()} med {text}")
     n = f"; {n_is(model.n)}" if not isinstance(model, Exception) else ""
     return _all(oks), "; ".join(parts) + n
 
 
 # ---------------------------------------------------------------------------- checks
+def _template_values() -> dict[str, str]:
+    """The numbers the statement and criterion templates name, as Danish text."""
+    return {
+        **_level_texts(),
+        "majority": pct(MAJORITY),
+        "clear": pct(CLEAR_MAJORITY),
+        "low": pct(JUST_OVER_HALF[0]),
+        "high": pct(JUST_OVER_HALF[1]),
+    }
+
+
 def statement(fid: str) -> str:
     """The report's claim ``fid`` in Danish, with the published levels from targets.yml."""
-    return STATEMENTS[fid].format(**_level_texts())
+    return STATEMENTS[fid].format(**_template_values())
 
 
 def criterion(fid: str) -> str:
     """The rule deciding whether ``fid`` holds, in Danish, with the published levels."""
-    return CRITERIA[fid].format(**_level_texts())
+    return CRITERIA[fid].format(**_template_values())
 
 
-def _result(fid: str, estimate: str, holds: bool | None, details=None, **parts: str) -> Finding:
-    return Finding(fid, statement(fid), estimate, holds, criterion(fid), details, dict(parts))
+def _result(
+    fid: str,
+    estimate: str,
+    holds: bool | None,
+    details=None,
+    components: list[Component] | None = None,
+    **parts: str,
+) -> Finding:
+    return Finding(
+        fid,
+        statement(fid),
+        estimate,
+        holds,
+        criterion(fid),
+        details,
+        dict(parts),
+        list(components or []),
+    )
+
+
+def _level(ev, fid: str, what: str, row: pd.Series, key: str) -> Component:
+    return Component(what, _share(ev, row), _covers(row, report_level(key)))
 
 
 def f1a(ev: Evidence) -> Finding:
     r = ev.design.proportion("trained_any").iloc[0]
-    return _result("F1a", _share(ev, r), _covers(r, report_level("any")), share=_share(ev, r))
+    c = _level(ev, "F1a", "Samlet definition", r, "any")
+    return _result("F1a", c.size, c.holds, components=[c], share=c.size)
 
 
 def f1b(ev: Evidence) -> Finding:
     d = ev.design
-    rn = d.proportion("trained_narrow").iloc[0]
-    rb = d.proportion("trained_broad").iloc[0]
-    text = f"Smal: {_share(ev, rn)}; bred: {_share(ev, rb)}"
+    cn = _level(ev, "F1b", "Smal definition", d.proportion("trained_narrow").iloc[0], "narrow")
+    cb = _level(ev, "F1b", "Bred definition", d.proportion("trained_broad").iloc[0], "broad")
+    text = f"Smal: {cn.size}; bred: {cb.size}"
     return _result(
-        "F1b",
-        text,
-        _all([_covers(rn, report_level("narrow")), _covers(rb, report_level("broad"))]),
-        narrow=_share(ev, rn),
-        broad=_share(ev, rb),
+        "F1b", text, _all([cn.holds, cb.holds]), components=[cn, cb], narrow=cn.size, broad=cb.size
     )
 
 
 def f2(ev: Evidence) -> Finding:
     r = ev.design.proportion("after_2020_tr").iloc[0]
-    return _result("F2", _share(ev, r), _covers(r, report_level("after_2020")), share=_share(ev, r))
+    c = _level(ev, "F2", "Efter 2020, blandt de uddannede", r, "after_2020")
+    return _result("F2", c.size, c.holds, components=[c], share=c.size)
 
 
 def f3(ev: Evidence) -> Finding:
@@ -387,33 +486,63 @@ def f3(ev: Evidence) -> Finding:
         None if len(shown) < len(reasons) else set(top) == {"reason_develop", "reason_tools"}
     )
     top_text = " og ".join(
-        f"„{_label(v).lower()}“: {_share(ev, ranked.set_index('item').loc[v + '_tr'])}" for v in top
+        f"„{_label(v).lower()}“ med {_share(ev, ranked.set_index('item').loc[v + '_tr'])}"
+        for v in top
     )
-    ok_t, text_t = _effects_text(ev.trained_model, [("interest_pwe", 1), ("has_time", 1)])
-    ok_d, text_d = _effects_text(ev.desire_model, [("interest_pwe", 1), ("has_time", 1)])
+    comps = [Component("De to hyppigste grunde", top_text, ranking_ok)]
+    terms = [(t, 1) for t in F3_TERMS]
+    comps += _effect_components(ev.trained_model, terms, "har taget uddannelsen")
+    comps += _effect_components(ev.desire_model, terms, "lyst")
+    _, text_t = _effects_text(ev.trained_model, terms)
+    _, text_d = _effects_text(ev.desire_model, terms)
     text = f"Hyppigste grunde: {top_text}. Har taget uddannelsen: {text_t}. Lyst: {text_d}"
-    return _result("F3", text, _all([ranking_ok, ok_t, ok_d]), ranked, top=top_text)
+    return _result("F3", text, _all(c.holds for c in comps), ranked, components=comps, top=top_text)
 
 
 def f4(ev: Evidence) -> Finding:
     d = ev.design
     rp = d.proportion("paid_by_workplace_tr").iloc[0]
     ru = d.proportion("unwilling_to_pay").iloc[0]
-    majority = [None if not _ok(r) else bool(r["ci_low"] > 0.5) for r in (rp, ru)]
-    text = f"Betalt af arbejdspladsen: {_share(ev, rp)}; vil ikke betale selv: {_share(ev, ru)}"
-    return _result("F4", text, _all(majority), paid=_share(ev, rp), unwilling=_share(ev, ru))
+    comps = [
+        Component(
+            "Betalt af arbejdspladsen (klart flertal)",
+            _share(ev, rp),
+            None if not _ok(rp) else bool(rp["ci_low"] > CLEAR_MAJORITY),
+        ),
+        Component(
+            "Vil ikke betale selv (flertal)",
+            _share(ev, ru),
+            None if not _ok(ru) else bool(ru["ci_low"] > MAJORITY),
+        ),
+    ]
+    text = f"Betalt af arbejdspladsen: {comps[0].size}; vil ikke betale selv: {comps[1].size}"
+    return _result(
+        "F4",
+        text,
+        _all(c.holds for c in comps),
+        components=comps,
+        paid=comps[0].size,
+        unwilling=comps[1].size,
+    )
+
+
+def _desire_finding(fid: str, ev, terms_signs) -> Finding:
+    model = ev.desire_model
+    comps = _effect_components(model, terms_signs, "lyst")
+    _, text = _effects_text(model, terms_signs)
+    return _result(fid, text, _all(c.holds for c in comps), components=comps)
 
 
 def f5(ev: Evidence) -> Finding:
-    ok, text = _effects_text(
-        ev.desire_model, [("self_efficacy", -1), ("expect_wellbeing", 1), ("expect_sickness", 1)]
+    return _desire_finding(
+        "F5", ev, [("self_efficacy", -1), ("expect_wellbeing", 1), ("expect_sickness", 1)]
     )
-    return _result("F5", text, ok)
 
 
 def f6(ev: Evidence) -> Finding:
-    ok, text = _effects_text(
-        ev.desire_model,
+    return _desire_finding(
+        "F6",
+        ev,
         [
             ("conflicts", 1),
             ("stressed_employees", 1),
@@ -421,104 +550,106 @@ def f6(ev: Evidence) -> Finding:
             ("employees_thriving", -1),
         ],
     )
-    return _result("F6", text, ok)
 
 
 def f7(ev: Evidence) -> Finding:
-    ok, text = _effects_text(ev.desire_model, [("workplace_strategy", -1), ("workplace_tools", -1)])
-    return _result("F7", text, ok)
+    return _desire_finding("F7", ev, [("workplace_strategy", -1), ("workplace_tools", -1)])
+
+
+def _difference(ev, what: str, row: pd.Series, sign: int) -> Component:
+    """A component from a row of SurveyDesign.difference: holds if the difference has ``sign``
+    and p < ALPHA; the size is the difference in percentage points with CI and test."""
+    return Component(what, _diff_text(ev, row), _sig_signed(row, sign))
 
 
 def f8(ev: Evidence) -> Finding:
     d = ev.design
-    parts, oks, named = [], [], {}
-    for var, name, share in (
-        ("_tr", "andel uddannede", True),
-        ("workplace_priority", _label("workplace_priority").lower(), False),
-        ("workplace_resources", _label("workplace_resources").lower(), False),
+    comps, named = [], {}
+    for var, name in (
+        ("_tr", "Har taget uddannelsen"),
+        *((f"{v}_agree", agree_text(v)) for v in F8_ITEMS),
     ):
         r = d.difference(var, "manager_type", 2, 1).iloc[0]
-        oks.append(_sig_positive(r))
-        parts.append(f"{name}: {_diff_text(ev, r, share)}")
-        named[var.strip("_")] = _diff_text(ev, r, share)
-        if var == "_tr":
-            by_type = ev.design.proportion("_tr", by="manager_type").set_index("manager_type")
-            named["managers"] = _share(ev, by_type.loc[2])
-            named["employees"] = _share(ev, by_type.loc[1])
-    return _result(
-        "F8",
-        "Ledere af ledere minus ledere af medarbejdere: " + "; ".join(parts),
-        _all(oks),
-        **named,
-    )
+        comps.append(_difference(ev, name, r, 1))
+        named[var.strip("_").removesuffix("_agree")] = comps[-1].size
+    by_type = d.proportion("_tr", by="manager_type").set_index("manager_type")
+    named["managers"] = _share(ev, by_type.loc[2])
+    named["employees"] = _share(ev, by_type.loc[1])
+    text = _parts_text("Ledere af ledere minus ledere af medarbejdere", comps)
+    return _result("F8", text, _all(c.holds for c in comps), components=comps, **named)
 
 
 def f9(ev: Evidence) -> Finding:
+    """F9 is a comparison between the two manager types (findings.md), not a ranking within
+    one: each named reason and rating with its own test, managers of employees minus managers
+    of managers."""
     d = ev.design
+    comps = []
+    for var, sign in F9_BARRIERS:
+        r = d.difference(var, "manager_type", 1, 2).iloc[0]
+        comps.append(_difference(ev, f"{_label(var)} (årsag)", r, sign))
+    for var in F9_RATINGS:
+        r = d.difference(f"{var}_agree", "manager_type", 1, 2).iloc[0]
+        comps.append(_difference(ev, agree_text(var), r, 1))
     ranked = d.multi_response(barrier_items(), by="manager_type")
     emp = ranked[ranked["manager_type"] == 1].sort_values("rank")
     top = emp.iloc[0]
-    ranking_ok = None if emp["suppressed"].any() else top["item"] == "barrier_time"
-    parts, oks = (
-        [
-            f"hyppigste årsag blandt ledere af medarbejdere: {_label(top['item']).lower()} "
-            f"({pct(top['estimate'])})"
-        ],
-        [ranking_ok],
-    )
-    for var in ("relevance", "expect_wellbeing"):
-        r = d.difference(var, "manager_type", 1, 2).iloc[0]
-        oks.append(_sig_positive(r))
-        parts.append(
-            f"{_label(var).lower()}, ledere af medarbejdere minus ledere af ledere: "
-            f"{_diff_text(ev, r, share=False)}"
-        )
-    top_share = _share(ev, top)
+    text = _parts_text("Ledere af medarbejdere minus ledere af ledere", comps)
     return _result(
         "F9",
-        "; ".join(parts),
-        _all(oks),
+        text,
+        _all(c.holds for c in comps),
         ranked,
-        top=f"„{_label(top['item']).lower()}“: {top_share}",
+        components=comps,
+        top=f"„{_label(top['item']).lower()}“ med {_share(ev, top)}",
+        time=comps[0].size,
     )
 
 
 def f10(ev: Evidence) -> Finding:
     d = ev.design
-    parts, oks, rows = [], [], []
+    comps, rows = [], []
     for k, (label, _, _) in enumerate(ARCHETYPE):
         r = d.difference(f"_trait{k}", "_tr", 1, 0).iloc[0]
-        oks.append(_sig_positive(r))
-        parts.append(f"{label.lower()}: {_diff_text(ev, r)}")
+        comps.append(_difference(ev, label, r, 1))
         rows.append({"træk": label, **r.to_dict()})
-    return _result(
-        "F10", "Uddannede minus ikke-uddannede: " + "; ".join(parts), _all(oks), pd.DataFrame(rows)
-    )
+    text = _parts_text("Uddannede minus ikke-uddannede", comps)
+    return _result("F10", text, _all(c.holds for c in comps), pd.DataFrame(rows), components=comps)
 
 
 def f11(ev: Evidence) -> Finding:
+    """Under the broad definition whatever the run's definition: the report names it."""
     d = ev.design
-    t = d.proportion("trained_broad", by="industry")
+    t = d.proportion("trained_broad", by="industry").set_index("industry")
     overall = d.proportion("trained_broad").iloc[0]
-    t = t.set_index("industry")
-    pub = t.loc[9]
-    few = [3, 7, 8]
-    shown = t[~t["suppressed"]]
-    if not _ok(pub) or any(not _ok(t.loc[k]) for k in few if k in t.index):
-        holds = None
-    else:
-        holds = bool(
-            shown["estimate"].idxmax() == 9
-            and pub["estimate"] > 0.5
-            and all(t.loc[k, "estimate"] < overall["estimate"] for k in few)
-        )
     labels = load_codebook().value_labels("industry")
+    pub = t.loc[F11_HIGH] if F11_HIGH in t.index else pd.Series(dtype=float)
+    low, high = JUST_OVER_HALF
+    comps = [
+        Component(
+            f"{labels[F11_HIGH]}: lidt over halvdelen",
+            _share(ev, pub),
+            None if not _ok(pub) else bool(low < pub["estimate"] < high),
+        )
+    ]
+    for k in F11_LOW:
+        r = d.difference("trained_broad", f"_industry{k}", 1, 0).iloc[0]
+        comps.append(_difference(ev, f"{labels[k]} minus de øvrige brancher", r, -1))
     text = (
-        f"{labels[9]}: {_share(ev, pub)}; "
-        + "; ".join(f"{labels[k].lower()}: {_share(ev, t.loc[k])}" for k in few)
+        f"{labels[F11_HIGH]}: {_share(ev, pub)}; "
+        + "; ".join(
+            f"{labels[k].lower()}: {_share(ev, t.loc[k]) if k in t.index else '–'}" for k in F11_LOW
+        )
         + f"; alle ledere: {_share(ev, overall)}"
     )
-    return _result("F11", text, holds, t.reset_index())
+    return _result(
+        "F11",
+        text,
+        _all(c.holds for c in comps),
+        t.reset_index(),
+        components=comps,
+        public=_share(ev, pub),
+    )
 
 
 def f12_profiles(data: pd.DataFrame) -> pd.DataFrame:
@@ -528,25 +659,25 @@ def f12_profiles(data: pd.DataFrame) -> pd.DataFrame:
     def mode(v):
         return int(pd.to_numeric(data[v], errors="coerce").mode().iloc[0])
 
-    most = {
-        "gender": 2,
-        "age_group": 1,
-        "sector": 1,
-        "span_of_control": 3,
-        "experience": 1,
-        "education": mode("education"),
-        "org_size": mode("org_size"),
-    }
-    least = {
-        "gender": 1,
-        "age_group": 4,
-        "sector": 2,
-        "span_of_control": 1,
-        "experience": 4,
-        "education": 5,
-        "org_size": 1,
-    }
+    most = {v: (mode(v) if c is None else c) for v, (c, _) in F12_PROFILES.items()}
+    least = {v: (mode(v) if c is None else c) for v, (_, c) in F12_PROFILES.items()}
     return pd.DataFrame([most, least], index=["mest lyst", "mindst lyst"])
+
+
+def _contrast(model, a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float, float]:
+    """Estimate, SE and p of mean(linear predictor of rows a) - mean(rows b) in ``model``."""
+    import patsy
+
+    def rows(frame):
+        (X,) = patsy.build_design_matrices([model.design_info], frame, return_type="dataframe")
+        return X.drop(columns="Intercept", errors="ignore").to_numpy(dtype=float).mean(axis=0)
+
+    g = rows(a.reset_index(drop=True)) - rows(b.reset_index(drop=True))
+    p = g.shape[0]
+    est = float(g @ model.coef[:p])
+    se = float(np.sqrt(g @ model.vcov[:p, :p] @ g))
+    pv = float(2 * stats.t.sf(abs(est / se), model.df_resid)) if se > 0 else float("nan")
+    return est, se, pv
 
 
 def f12(ev: Evidence) -> Finding:
@@ -558,19 +689,25 @@ def f12(ev: Evidence) -> Finding:
     means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
     if means["suppressed"].any():
         return _result("F12", SUPPRESSED, None, means)
-    # test on the linear predictor: difference of the two profiles
-    import patsy
-
-    (X,) = patsy.build_design_matrices(
-        [model.design_info], profiles.reset_index(drop=True), return_type="dataframe"
-    )
-    X = X.drop(columns="Intercept", errors="ignore").to_numpy(dtype=float)
-    p = X.shape[1]
-    g = X[0] - X[1]
-    est = float(g @ model.coef[:p])
-    se = float(np.sqrt(g @ model.vcov[:p, :p] @ g))
-    pv = float(2 * stats.t.sf(abs(est / se), model.df_resid))
-    holds = bool(est > 0 and pv < ALPHA)
+    est, _, pv = _contrast(model, profiles.iloc[[0]], profiles.iloc[[1]])
+    comps = [
+        Component(
+            "Profilen med mest lyst over profilen med mindst",
+            f"{odds_ratio_named(float(np.exp(est)))} ({pvalue(pv)})",
+            bool(est > 0 and pv < ALPHA),
+        )
+    ]
+    base = profiles.iloc[[0]]
+    for label, var, code, other in f12_traits():
+        at = base.assign(**{var: code})
+        if other is None:  # a least-desire trait, against the mean of the other categories
+            others = [c for c in load_codebook().value_labels(var) if c != code]
+            ref, sign = pd.concat([base.assign(**{var: c}) for c in others]), -1
+        else:  # a most-desire trait against its least-desire counterpart
+            ref, sign = base.assign(**{var: other}), 1
+        e, _, p = _contrast(model, at, ref)
+        ok = None if np.isnan(p) else bool(np.sign(e) == sign and p < ALPHA)
+        comps.append(Component(label, f"{odds_ratio_named(float(np.exp(e)))} ({pvalue(p)})", ok))
     level = ev.params["conf_level"]
 
     def m(i):
@@ -581,27 +718,34 @@ def f12(ev: Evidence) -> Finding:
         f"Forudsagt gennemsnitlig lyst (skala 1-5): mest lyst {m(0)}, mindst lyst {m(1)}; "
         f"forskel {pvalue(pv)}; {n_is(model.n)}"
     )
-    return _result("F12", text, holds, means, most=m(0), least=m(1), test=pvalue(pv))
+    return _result(
+        "F12",
+        text,
+        _all(c.holds for c in comps),
+        means,
+        components=comps,
+        most=m(0),
+        least=m(1),
+        test=pvalue(pv),
+    )
 
 
 def f13(ev: Evidence) -> Finding:
     d = ev.design
-    parts, oks, named = [], [], {}
+    comps, named = [], {}
     for var in ("barrier_not_relevant", "barrier_no_difference"):
         r = d.difference(var, "sector", 2, 1).iloc[0]
-        oks.append(_sig_positive(r))
-        parts.append(f"{_label(var).lower()}: {_diff_text(ev, r)}")
-        named[var.removeprefix("barrier_")] = _diff_text(ev, r)
-    return _result("F13", "Privat minus offentlig sektor: " + "; ".join(parts), _all(oks), **named)
+        comps.append(_difference(ev, f"{_label(var)} (årsag)", r, 1))
+        named[var.removeprefix("barrier_")] = comps[-1].size
+    text = _parts_text("Privat minus offentlig sektor", comps)
+    return _result("F13", text, _all(c.holds for c in comps), components=comps, **named)
 
 
 def f14(ev: Evidence) -> Finding:
     r = ev.design.difference("reason_career_tr", "sector", 2, 1).iloc[0]
+    c = _difference(ev, f"{_label('reason_career')} (grund)", r, 1)
     return _result(
-        "F14",
-        "Privat minus offentlig sektor: " + _diff_text(ev, r),
-        _sig_positive(r),
-        diff=_diff_text(ev, r),
+        "F14", "Privat minus offentlig sektor: " + c.size, c.holds, components=[c], diff=c.size
     )
 
 

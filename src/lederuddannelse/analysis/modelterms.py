@@ -150,9 +150,9 @@ def strongest(odds: pd.DataFrame) -> str | None:
         return None
     r = shown.loc[shown["odds_ratio"].apply(lambda x: abs(np.log(x))).idxmax()]
     if r["reference"]:
-        return (
-            f"{r['group'].lower()}: {r['label'].lower()} frem for {r['reference'].lower()} "
-            f"({odds_ratio_named(r['odds_ratio'])})"
+        return (  # no colon: the chart title puts one before this text
+            f"{r['label'].lower()} frem for {r['reference'].lower()} "
+            f"({r['group'].lower()}, {odds_ratio_named(r['odds_ratio'])})"
         )
     return f"{r['group'].lower()} ({odds_ratio_named(r['odds_ratio'])} pr. trin)"
 

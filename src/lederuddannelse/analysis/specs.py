@@ -18,6 +18,16 @@ __all__ = [
     "PROFILE_FORMULA",
     "PROFILE_TERMS",
     "TRAINED_FORMULA",
+    "F3_TERMS",
+    "F8_ITEMS",
+    "F9_BARRIERS",
+    "F9_RATINGS",
+    "F11_HIGH",
+    "F11_LOW",
+    "F12_PROFILES",
+    "agree_codes",
+    "agree_text",
+    "f12_traits",
     "WHO_FACTORS",
     "WHO_ITEMS",
     "barrier_items",
@@ -50,6 +60,7 @@ DESIRE_TERMS = (
     "workplace_tools",
     "interest_pwe",
     "has_time",
+    "workplace_resources",
 )
 DESIRE_FORMULA = "desire ~ " + " + ".join(DESIRE_TERMS)
 
@@ -65,9 +76,6 @@ PROFILE_TERMS = (
 )
 PROFILE_FORMULA = "desire ~ " + " + ".join(f"C({t})" for t in PROFILE_TERMS)
 
-#: Logistic model of having taken the training (F3) on interest and time, with sector and
-#: manager type as controls; ``_tr`` is "trained" under the run's definition.
-TRAINED_FORMULA = "_tr ~ interest_pwe + has_time + C(sector) + C(manager_type)"
 
 #: Traits of the archetypal trained manager (F10): (label, variable, codes counting as the trait)
 ARCHETYPE = (
@@ -80,8 +88,9 @@ ARCHETYPE = (
 )
 
 #: The who-is-trained model of the "hvem" chapter: every grouping variable except industry
-#: (it almost determines the sector: the two together are nearly collinear), plus the two
-#: attitude items of F3 as numbers (one step on the 5-point scale).
+#: (it almost determines the sector: the two together are nearly collinear), plus the
+#: three attitude items of F3 (interest, time, the workplace's resources) as numbers (one
+#: step on the 5-point scale).
 WHO_FACTORS = (
     "gender",
     "age_group",
@@ -92,7 +101,7 @@ WHO_FACTORS = (
     "manager_type",
     "span_of_control",
 )
-WHO_ITEMS = ("interest_pwe", "has_time")
+WHO_ITEMS = ("interest_pwe", "has_time", "workplace_resources")
 
 
 def who_formula(outcome: str) -> str:
@@ -100,3 +109,69 @@ def who_formula(outcome: str) -> str:
     return (
         f"{outcome} ~ " + " + ".join(f"C({v})" for v in WHO_FACTORS) + " + " + " + ".join(WHO_ITEMS)
     )
+
+
+#: The F3 terms: interest in the PWE, having time, and the workplace setting resources aside
+#: (the report's heading: "Tid, ressourcer og interesse"), each expected to raise both the odds
+#: of having taken the training and desire.
+F3_TERMS = ("interest_pwe", "has_time", "workplace_resources")
+
+#: The model of having taken the training (F3) is the "hvem" chapter's model, so the page and
+#: the ledger show the same odds ratios; ``_tr`` is "trained" under the run's definition.
+TRAINED_FORMULA = who_formula("_tr")
+
+#: F8: the workplace items managers of managers agree with more often.
+F8_ITEMS = ("workplace_priority", "workplace_resources")
+#: F9: the reasons for not taking it, with the sign of (managers of employees minus managers of
+#: managers) the report states: more often lack of time, less often "already competent" and
+#: "will make no difference".
+F9_BARRIERS = (("barrier_time", 1), ("barrier_competent", -1), ("barrier_no_difference", -1))
+#: F9: ratings managers of employees agree with more often.
+F9_RATINGS = ("relevance", "expect_wellbeing")
+
+#: F11: the industry (DB07 code) the report says has just over half trained (broad), and the
+#: three it names as having relatively few.
+F11_HIGH = 9
+F11_LOW = (3, 8, 7)
+
+#: F12: the report's most- and least-desire profiles, variable -> (most, least) code; None where
+#: the report names no value for that profile (the most common category is used).
+F12_PROFILES = {
+    "gender": (2, 1),
+    "age_group": (1, 4),
+    "sector": (1, 2),
+    "span_of_control": (3, 1),
+    "experience": (1, 4),
+    "education": (None, 5),
+    "org_size": (None, 1),
+}
+
+
+def f12_traits() -> list[tuple[str, str, int, int | None]]:
+    """Each trait the report names in F12, checked on its own: (Danish label, variable, code,
+    other code or None). With another code the trait should give more desire than it; with None
+    it is a least-desire trait that should give less desire than the other categories' mean."""
+    cb = load_codebook()
+    out = []
+    for var, (most, least) in F12_PROFILES.items():
+        labels = cb.value_labels(var)
+        name = cb.label(var)
+        if most is None:
+            out.append((f"{name}: {labels[least]}", var, least, None))
+        else:
+            out.append(
+                (f"{name}: {labels[most]} frem for {labels[least].lower()}", var, most, least)
+            )
+    return out
+
+
+def agree_codes(var: str) -> list[int]:
+    """The codes counting as agreeing on a five-point agree item: the scale's two highest
+    (e.g. 'Delvist enig', 'Helt enig'), read from the codebook. The chapters and the ledger
+    dichotomise the same way, so both show the same percentage points."""
+    return sorted(load_codebook().value_labels(var))[-2:]
+
+
+def agree_text(var: str) -> str:
+    """'<codebook label> (enig)': the agree share of an item, as a short label."""
+    return f"{load_codebook().label(var)} (enig)"

@@ -64,6 +64,7 @@ from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import (
     EMBEDDED,
     Run,
+    definition_pages,
     load_parameters,
     public_data_file,
     resolve_data_file,
@@ -288,6 +289,14 @@ def run_metadata(run: Run, key: str, root: Path, deps: Dependencies) -> dict[str
     }
 
 
+def label_suffix(run: Run, root: Path) -> str:
+    """'' for a chapter's first page; its group's name for the others (see suffix_labels)."""
+    entry = load_parameters(root / "parameters.yml").chapters.get(run.slug)
+    if not entry:  # a run built outside parameters.yml (tests): nothing to keep apart
+        return ""
+    return "" if run.group == next(iter(entry["groups"])) else run.group
+
+
 def reassemble_run(run: Run, key: str, out: Path, root: Path, deps: Dependencies) -> bool | None:
     """Re-assemble a run whose prose alone changed from its cached outputs, without a kernel.
 
@@ -301,7 +310,9 @@ def reassemble_run(run: Run, key: str, out: Path, root: Path, deps: Dependencies
     if nb is None:
         return None
     check_glue(nb, run.slug, str(run.source.relative_to(root)))
-    return write_if_changed(out, normalise(nb, run.name, run_metadata(run, key, root, deps)))
+    return write_if_changed(
+        out, normalise(nb, run.name, run_metadata(run, key, root, deps), label_suffix(run, root))
+    )
 
 
 def validate_runs(runs: list[Run], root: Path | None = None) -> dict[Path, dict[str, Any]]:
@@ -558,7 +569,7 @@ def execute_run(
     if stand_in is None:
         check_glue(executed, run.slug, str(run.source.relative_to(root)))
     meta = run_metadata(run, key, root, deps)
-    written = write_if_changed(out, normalise(executed, run.name, meta))
+    written = write_if_changed(out, normalise(executed, run.name, meta, label_suffix(run, root)))
     return run.name, time.perf_counter() - start, written
 
 
@@ -787,6 +798,8 @@ def stage_book(runs: list[Run], root: Path) -> Path:
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     wanted: set[str] = {f"{r.name}.ipynb" for r in runs}
 
+    variants_of = {slug for slug in by_slug if definition_pages(slug, root)}
+
     def rewrite(entry: dict[str, Any]) -> list[dict[str, Any]]:
         out = dict(entry)
         for key in ("chapters", "sections", "parts"):
@@ -804,7 +817,12 @@ def stage_book(runs: list[Run], root: Path) -> Path:
                 f"_toc.yml lists {file}, but parameters.yml has no chapter '{slug}'."
             )
         key = "root" if "root" in out else "file"
-        return [{**out, key: name} for name in names] if key == "file" else [{**out, key: names[0]}]
+        if key == "root":
+            return [{**out, key: names[0]}]
+        if slug in variants_of:  # the other definitions nest under the default page
+            first, *rest = names
+            return [{**out, key: first, "sections": [{"file": n} for n in rest]}]
+        return [{**out, key: name} for name in names]
 
     new_toc = rewrite(toc)[0]
     write_if_changed(

@@ -62,10 +62,46 @@ def parameters_cell_defaults(nb: nbformat.NotebookNode, source: Path | str = "")
     return out
 
 
-def normalise(nb: nbformat.NotebookNode, name: str, extra_metadata: dict[str, Any]) -> str:
-    """Strip run-specific noise and return the notebook as a stable JSON string."""
+def suffix_labels(nb: nbformat.NotebookNode, suffix: str) -> None:
+    """Give the figure and table labels (``:name: x``) of ``nb`` and their references
+    (``{numref}`x```, ``{ref}`x```) the suffix ``-{suffix}``.
+
+    Sphinx labels are global to the book: a chapter published as several pages (one per
+    parameter group) would define each label several times. The chapter's first page keeps its
+    labels (and so its addresses); the other pages get their group's name appended.
+    """
+    names: set[str] = set()
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            names.update(_LABEL.findall(cell.source))
+    if not names:
+        return
+
+    def ref(m: re.Match[str]) -> str:
+        label = m.group(2)
+        return f"{m.group(1)}{label}-{suffix}`" if label in names else m.group(0)
+
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            text = _LABEL_LINE.sub(lambda m: f"{m.group(1)}{m.group(2)}-{suffix}", cell.source)
+            cell.source = _REF.sub(ref, text)
+
+
+_LABEL = re.compile(r"^:name:\s*(\S+)\s*$", re.M)
+_LABEL_LINE = re.compile(r"^(:name:\s*)(\S+)(?=\s*$)", re.M)
+_REF = re.compile(r"(\{(?:numref|ref)\}`)([^`<>]+)`")
+
+
+def normalise(
+    nb: nbformat.NotebookNode, name: str, extra_metadata: dict[str, Any], label_suffix: str = ""
+) -> str:
+    """Strip run-specific noise and return the notebook as a stable JSON string.
+
+    ``label_suffix``: see :func:`suffix_labels` (empty for a chapter's first page)."""
     import nbformat
 
+    if label_suffix:
+        suffix_labels(nb, label_suffix)
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("jupytext", None)
     nb.metadata["lederuddannelse"] = extra_metadata

@@ -15,7 +15,13 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
-from lederuddannelse.params import GLOBAL_SPECS, check_global, check_small_cells
+from lederuddannelse.params import (
+    DEFINITION_WORDS,
+    GLOBAL_SPECS,
+    check_global,
+    check_small_cells,
+    definition_pages,
+)
 from lederuddannelse.report.fmt import level_pct, number
 
 GLUE_PREFIX = "application/papermill.record/"
@@ -79,7 +85,8 @@ class Chapter:
     def source_line(self) -> str:
         """The figure source line, Statistics Denmark style."""
         what = (
-            "syntetiske data kalibreret til rapportens resultater"
+            "syntetiske data (kalibreret til rapportens offentliggjorte tal og denne udgaves "
+            "antagelser)"
             if self.synthetic
             else f"datafilen {self.data_path.name}"
         )
@@ -122,6 +129,15 @@ class Chapter:
         """
         display(HTML(csv_download_link(data, f"{name}.csv", label)))
 
+    def definition_switch(self, slug: str) -> None:
+        """Show the switch to the same chapter under the other definitions (if published), and
+        glue ``{slug}_variant`` ("(smal definition)") for the page title, so the variants'
+        titles differ in the table of contents."""
+        self.glue(f"{slug}_variant", f"({DEFINITION_WORDS[self.params['definition']]} definition)")
+        text = definition_switch_html(slug, self.params["definition"])
+        if text:
+            display(HTML(text))
+
     def key_figures(self, figures: list, heading: str = "Nøgletal") -> None:
         """Show 2-4 key figures (:class:`lederuddannelse.report.keyfigures.KeyFigure`) as
         large numbers with one Danish line and the interval below; used at a chapter's top."""
@@ -156,8 +172,9 @@ class Chapter:
                 "ikke på rapportens egne data."
             )
             more = (
-                "Datasættet er kalibreret til rapportens offentliggjorte resultater. Tallene er "
-                "ikke rapportens egne estimater og siger intet nyt om virkelige ledere. "
+                "Datasættet er kalibreret til de få tal, rapporten offentliggør, og til denne "
+                "udgaves egne antagelser, hvor rapporten ikke giver et tal (se Om undersøgelsen). "
+                "Tallene er ikke rapportens egne estimater og siger intet nyt om virkelige ledere. "
             )
         else:
             line = "<strong>Datagrundlag:</strong> tallene er beregnet på datafilen nedenfor."
@@ -178,10 +195,6 @@ class Chapter:
         )
 
 
-# How a run's parameters read in the notice (the values are the parameters file's words).
-_DEFINITION_WORDS = {"any": "samlet", "narrow": "smal", "broad": "bred"}
-
-
 def parameter_words(params: dict[str, Any]) -> str:
     """A run's parameters as a reader says them: 'definition: samlet; vægtet; ...'."""
     parts = []
@@ -194,7 +207,7 @@ def parameter_words(params: dict[str, Any]) -> str:
             if value != "none":
                 parts.append(f"kortlægning {Path(value).name}")
         elif key == "definition":
-            parts.append(f"definition: {_DEFINITION_WORDS.get(value, value)}")
+            parts.append(f"definition: {DEFINITION_WORDS.get(value, value)}")
         elif key == "weighted":
             parts.append("vægtede tal" if value else "uvægtede tal")
         elif key == "raking_se":
@@ -213,6 +226,50 @@ def parameter_words(params: dict[str, Any]) -> str:
         else:
             parts.append(f"{key}: {value}")
     return "; ".join(parts)
+
+
+#: Keeps the reader on the same section when switching definition: on click, the link gets
+#: the id of the section whose heading was last scrolled past (the sections of the variants of
+#: one chapter have the same ids, since their headings are the same text).
+_SWITCH_SCRIPT = """<script>
+(function () {
+  var nav = document.currentScript.previousElementSibling;
+  nav.querySelectorAll("a").forEach(function (a) {
+    a.addEventListener("click", function () {
+      var id = location.hash.slice(1);
+      document.querySelectorAll("main section[id]").forEach(function (s) {
+        if (s.getBoundingClientRect().top <= 80) { id = s.id; }
+      });
+      a.href = a.href.split("#")[0] + (id ? "#" + id : "");
+    });
+  });
+})();
+</script>"""
+
+
+def definition_switch_html(slug: str, definition: str) -> str:
+    """The switch between the pages of ``slug`` under each definition (empty if it has one).
+
+    Links, not a form: it works without script (to the top of the other page) and offline;
+    with script it keeps the section (:data:`_SWITCH_SCRIPT`).
+    """
+    import html
+
+    pages = definition_pages(slug)
+    if not pages:
+        return ""
+    items = []
+    for name, d in pages:
+        word = html.escape(DEFINITION_WORDS[d].capitalize())
+        if d == definition:
+            items.append(f'<a href="{name}.html" aria-current="page"><strong>{word}</strong></a>')
+            definition = None  # mark only the first page with this definition
+        else:
+            items.append(f'<a href="{name}.html">{word}</a>')
+    return (
+        '<nav class="definition-switch" aria-label="Definition af uddannelse">'
+        "<span>Definition af uddannelse:</span> " + " | ".join(items) + "</nav>" + _SWITCH_SCRIPT
+    )
 
 
 def open_chapter(**params: Any) -> Chapter:

@@ -15,6 +15,7 @@ from lederuddannelse.analysis.findings import Finding, evaluate
 from lederuddannelse.chapters import udbredelse
 from lederuddannelse.chapters.holder import status
 from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.targets import report_fact, report_figure
 from lederuddannelse.report.charts import proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, number, pct
 from lederuddannelse.report.keyfigures import KeyFigure, proportion_figure
@@ -28,10 +29,14 @@ FRONT_PAGE = {
     "F3": ("top",),
     "F4": ("paid", "unwilling"),
     "F5": (),
+    "F6": (),
+    "F7": (),
     "F8": ("managers", "employees", "tr"),
-    "F9": ("top",),
+    "F9": ("time",),
     "F10": (),
+    "F11": ("public",),
     "F12": ("most", "least", "test"),
+    "F13": ("not_relevant",),
     "F14": ("diff",),
 }
 
@@ -58,6 +63,15 @@ def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
     ch.glue(f"{prefix}_desire_low", f"„{list(desire.values())[0].lower()}“")
     ch.glue(f"{prefix}_desire_high", f"„{list(desire.values())[-1].lower()}“")
     ch.glue(f"{prefix}_total", number(len(oks)))
+    ch.glue(
+        f"{prefix}_construction",
+        "På de syntetiske data er det sandt pr. konstruktion: data er lavet, så rapportens "
+        "sammenhænge findes i dem, og tallet viser kun, at beregningerne genfinder dem."
+        if ch.synthetic
+        else "Tallet er en efterprøvning af rapporten på denne datafil.",
+    )
+    ch.glue(f"{prefix}_report_n", number(report_fact("respondents_over")))
+    ch.glue(f"{prefix}_report_any", report_figure("F1a"))
     return res
 
 
@@ -88,13 +102,31 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
     t = table.set_index("label")
     return [
         proportion_figure(
-            t.iloc[0], "af lederne har taget en lederuddannelse i psykisk arbejdsmiljø", level
+            t.iloc[0],
+            "af lederne har taget en lederuddannelse i psykisk arbejdsmiljø",
+            level,
+            report=report_figure("F1a"),
+            kind="computed",
         ),
-        proportion_figure(t.iloc[1], "har taget en, hvor det var hovedindholdet", level),
-        proportion_figure(t.iloc[4], "af de uddannede fik den betalt af arbejdspladsen", level),
+        proportion_figure(
+            t.iloc[1],
+            "har taget en, hvor det var hovedindholdet",
+            level,
+            report=report_figure("F1b_narrow"),
+            kind="computed",
+        ),
+        proportion_figure(
+            t.iloc[4],
+            "af de uddannede fik den betalt af arbejdspladsen",
+            level,
+            report=report_figure("F4_paid"),
+            kind="computed",
+        ),
         KeyFigure(
             f"{number(holds)} af {number(total)}",
-            "af rapportens fund holder i denne udgave",
+            "fund i rapporten holder i denne udgave (på syntetiske data sandt pr. konstruktion)"
+            if ch.synthetic
+            else "fund i rapporten holder på denne datafil",
             href="holder-alle.html",
         ),
     ]

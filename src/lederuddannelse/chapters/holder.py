@@ -125,9 +125,12 @@ def scope_notice(ch) -> None:
     if ch.synthetic:
         text = (
             ":::{admonition} Hvad regnskabet viser her\n:class: note\n"
-            "Denne udgave kører på syntetiske data, der er kalibreret til rapportens resultater. "
-            "At et fund holder, bekræfter derfor kun, at beregningerne genfinder det, data er "
-            "bygget til at vise; det siger intet om rapportens holdbarhed. Kører bogen på "
+            "Denne udgave kører på syntetiske data. De er kalibreret til rapportens "
+            "offentliggjorte tal og til denne udgaves egne antagelser, hvor rapporten ikke "
+            "giver et tal, og de sammenhænge, rapporten beskriver, er bygget ind i dem. At et "
+            "fund holder, er derfor sandt pr. konstruktion: det bekræfter kun, at beregningerne "
+            "genfinder det, data er bygget til at vise, og siger intet om rapportens "
+            "holdbarhed. Kører bogen på "
             "rapportens egne mikrodata, er dette kapitel en **revision af rapporten**: hvert "
             "udsagn efterprøves med de kriterier, der står i tabellen.\n:::"
         )
@@ -181,46 +184,120 @@ def glue_ledger(ch, table: pd.DataFrame) -> None:
 TEXT_COLUMNS = ("Rapporten", "Denne udgave", "Kriterium")
 
 
-def chapter_links(fid: str) -> str:
-    """HTML links to the published pages that show a finding (pages of this build only: a
-    chapter not in parameters.yml is left out, so no link can break)."""
-    import html
+#: Findings whose definition the report names (checked under it whatever the run's): their
+#: verdicts link to the page under that definition.
+FIXED_DEFINITION = {"F1a": "any", "F11": "broad"}
+#: The ledger's definition columns and the definition each shows.
+DEFINITION_COLUMNS = {
+    "Samlet definition": "any",
+    "Smal definition": "narrow",
+    "Bred definition": "broad",
+}
+
+
+def _title(slug: str) -> str:
+    """A chapter's title from its source's first heading, without glued parts."""
     import re
 
-    from lederuddannelse.params import chapter_source, load_parameters
+    from lederuddannelse.params import chapter_source
+
+    try:
+        text = chapter_source(slug).read_text(encoding="utf-8")
+    except Exception:  # a listed chapter without its file: the build will say so
+        return slug.capitalize()
+    m = re.search(r"^# (.+)$", text, re.M)
+    title = re.sub(r"\{glue(:\w+)?\}`[^`]*`", "", m.group(1)).strip() if m else ""
+    return title or slug.capitalize()
+
+
+def page_for(slug: str, definition: str | None) -> str | None:
+    """The page (name) of chapter ``slug`` under ``definition``: its variant page if the
+    chapter is published per definition, else its first page; None if not in this build."""
+    from lederuddannelse.params import definition_pages, load_parameters
 
     chapters = load_parameters().chapters
+    if slug not in chapters:
+        return None
+    for name, d in definition_pages(slug):
+        if d == definition:
+            return name
+    return f"{slug}-{next(iter(chapters[slug]['groups']))}"
+
+
+def _link(page: str | None, text: str) -> str:
+    import html
+
+    if page is None:
+        return html.escape(text)
+    return f'<a href="{page}.html">{html.escape(text)}</a>'
+
+
+def chapter_links(fid: str, definition: str | None = None) -> str:
+    """HTML links to the published pages that show a finding, under ``definition`` (or the
+    finding's own, :data:`FIXED_DEFINITION`); pages of this build only, so no link can break."""
+    d = FIXED_DEFINITION.get(fid, definition)
     links = []
     for slug in CHAPTER_OF.get(fid, ()):
-        if slug not in chapters:
-            continue
-        try:
-            text = chapter_source(slug).read_text(encoding="utf-8")
-        except Exception:  # a listed chapter without its file: the build will say so
-            continue
-        m = re.search(r"^# (.+)$", text, re.M)
-        title = m.group(1).strip() if m else slug
-        for group in chapters[slug]["groups"]:
-            name = (
-                title
-                if "{" not in title and len(chapters[slug]["groups"]) == 1
-                else f"{slug.capitalize()} ({group})"
-            )
-            links.append(f'<a href="{slug}-{group}.html">{html.escape(name)}</a>')
+        page = page_for(slug, d)
+        if page is not None:
+            links.append(_link(page, _title(slug)))
     return ", ".join(links)
 
 
 def status_table(ch, table: pd.DataFrame):
-    """The ledger's verdicts: one row per finding, one column per run (compact, first), and
-    links to the chapters that show each finding."""
+    """The ledger's verdicts: one row per finding, one column per run (compact, first). Each
+    verdict under a definition links to the page that shows the finding under it (the first
+    chapter of :data:`CHAPTER_OF`); the last column links every chapter that shows it."""
     from lederuddannelse.report.tables import plain_table
 
-    shown = table.drop(columns=list(TEXT_COLUMNS))
-    shown["Vises i"] = [chapter_links(fid) for fid in shown["Fund"]]
+    shown = table.drop(columns=list(TEXT_COLUMNS)).copy()
+    columns = {"Standard": ch.params["definition"], **DEFINITION_COLUMNS}
+    for col, definition in columns.items():
+        if col not in shown.columns:
+            continue
+        cells = []
+        for fid, verdict in zip(shown["Fund"], shown[col]):
+            slugs = CHAPTER_OF.get(fid, ())
+            if verdict == NOT_APPLICABLE or not slugs:
+                cells.append(verdict)
+                continue
+            page = page_for(slugs[0], FIXED_DEFINITION.get(fid, definition))
+            cells.append(_link(page, verdict))
+        shown[col] = cells
+    shown["Vises i"] = [chapter_links(fid, ch.params["definition"]) for fid in shown["Fund"]]
     return plain_table(
         shown,
-        caption="Holder fundet? Standardparametre og robusthedsvarianter",
+        caption="Holder fundet? Standardparametre og robusthedsvarianter (hver dom linker til "
+        "siden, der viser fundet under den definition)",
         uid="holder-status",
+    )
+
+
+def components_table(ch, findings: dict[str, Finding]):
+    """Every part of every claim on its own: what it is, its size (estimate with CI and test)
+    and whether it holds, so a reader sees which part decides a verdict and by how much."""
+    from lederuddannelse.report.tables import plain_table
+
+    rows = [
+        {"Fund": fid, "Del af udsagnet": c.what, "Størrelse": c.size, "Holder": status(c.holds)}
+        for fid, f in findings.items()
+        for c in f.components
+    ]
+    return plain_table(
+        pd.DataFrame(rows),
+        caption="Hvert fund delt op: størrelsen af hver effekt eller forskel og dens dom",
+        uid="holder-dele",
+    )
+
+
+def components_frame(findings: dict[str, Finding]) -> pd.DataFrame:
+    """The parts of every claim as a frame (for the CSV download)."""
+    return pd.DataFrame(
+        [
+            {"fund": fid, "del": c.what, "stoerrelse": c.size, "holder": status(c.holds)}
+            for fid, f in findings.items()
+            for c in f.components
+        ]
     )
 
 

@@ -41,6 +41,7 @@ from lederuddannelse.report.fmt import (
     pct,
     points_range,
     pvalue_cell,
+    ratio_decimals,
     share,
     share_ci,
     share_full,
@@ -282,7 +283,9 @@ def tests_table(ch, res: Who):
         {
             "Variabel": res.tests["label"],
             # a test about a group the book hides is suppressed like the group (chisq())
-            "F (Rao-Scott)": [SUPPRESSED if pd.isna(f) else number(f, 2) for f in res.tests["F"]],
+            "F (Rao-Scott)": [
+                SUPPRESSED if pd.isna(f) else number(f, ratio_decimals(f)) for f in res.tests["F"]
+            ],
             "p-værdi": ["" if pd.isna(p) else pvalue_cell(p) for p in res.tests["p_value"]],
             N_HEADING: ["" if pd.isna(n) else number(n) for n in res.tests["n"]],
         }

@@ -58,7 +58,7 @@ ITEM_GROUPS = {
     "F5": ("self_efficacy", "expect_wellbeing", "expect_sickness"),
     "F6": ("conflicts", "stressed_employees", "employees_resources", "employees_thriving"),
     "F7": ("workplace_strategy", "workplace_tools"),
-    "F3": ("interest_pwe", "has_time"),
+    "F3": ("interest_pwe", "has_time", "workplace_resources"),
 }
 #: "High desire" = this level or higher (the codebook's 'Stor lyst').
 HIGH_LEVEL = 4
@@ -126,14 +126,15 @@ def direction(ch, r) -> str:
         return "en undertrykt sammenhæng med lysten"
     if r["p_value"] < 1 - ch.params["conf_level"]:
         return "mere lyst" if r["odds_ratio"] > 1 else "mindre lyst"
-    return "ingen sikker forskel i lysten"
+    return "ingen statistisk signifikant forskel i lysten"
 
 
 def item_sentence(ch, item: str, r) -> str:
     cb = load_codebook()
     effect = odds_ratio_text(r, ch.params["conf_level"], named=True)
     return f"{cb.label(item)}: jo mere enig, desto {direction(ch, r)} ({effect})".replace(
-        "desto ingen sikker forskel i lysten", "uden sikker forskel i lysten"
+        "desto ingen statistisk signifikant forskel i lysten",
+        "uden statistisk signifikant forskel i lysten",
     ).replace("desto en undertrykt", "med en undertrykt")
 
 

@@ -43,7 +43,7 @@ def compute(ch) -> Motives:
     b_labels = {c: cmp.item_label(v) for v, c in barrier_cols.items()}
     reasons = design.multi_response(list(r_labels), labels=r_labels)
     barriers = design.multi_response(list(b_labels), labels=b_labels)
-    mt = cmp.group_codes("manager_type")  # [leder af medarbejdere, leder af ledere]
+    mt = cmp.group_codes("manager_type")  # [ledere af medarbejdere, ledere af ledere]
     sec = cmp.group_codes("sector")  # [offentlig, privat]
     by_type = design.multi_response(list(b_labels), by="manager_type", labels=b_labels)
     by_type.insert(

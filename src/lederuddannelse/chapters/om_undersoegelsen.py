@@ -18,7 +18,9 @@ import pandas as pd
 from lederuddannelse.analysis.compare import wrap
 from lederuddannelse.data.codebook import Condition, load_codebook
 from lederuddannelse.data.files import read_metadata
+from lederuddannelse.data.targets import report_fact
 from lederuddannelse.data.weighting import WeightingDiagnostics, weighting_diagnostics
+from lederuddannelse.params import DEFINITION_WORDS
 from lederuddannelse.report.charts import histogram_chart
 from lederuddannelse.report.fmt import (
     N_HEADING,
@@ -216,13 +218,14 @@ def glue_all(ch, res: Methods) -> None:
     p = ch.params
     d = res.weighting
     ch.glue("om_n", number(len(ch.data)))
+    ch.glue("om_report_n", number(report_fact("respondents_over")))
     ch.glue("om_n_questions", number(len(res.questions)))
     # definitions
     codes = cb.value_labels("training")
     ch.glue("om_training_question", f"»{cb.question('training')}«")
     ch.glue("om_code_narrow", f"»{codes[1]}«")
     ch.glue("om_code_broad", f"»{codes[2]}«")
-    ch.glue("om_definition", {"any": "samlet", "narrow": "smal", "broad": "bred"}[p["definition"]])
+    ch.glue("om_definition", DEFINITION_WORDS[p["definition"]])
     ch.glue("om_definition_label", cb.label(ch.trained))
     # weighting
     ch.glue("om_weight_vars", ", ".join(cb.label(v).lower() for v in ch.rake.margins))
@@ -252,8 +255,26 @@ def glue_all(ch, res: Methods) -> None:
     ch.glue("om_worst_category", f"{worst['variable_label'].lower()}: {worst['label'].lower()}")
     ch.glue("om_worst_sample", pct(worst["unweighted_share"]))
     ch.glue("om_worst_population", pct(worst["population_share"]))
-    # weighted_diff_pp is in percentage points; points() takes a difference of proportions
-    ch.glue("om_max_after_pp", points(float(d.margins["weighted_diff_pp"].abs().max()) / 100, 2))
+    worst_after = float(d.margins["weighted_diff_pp"].abs().max())
+    ch.glue(
+        "om_max_after",
+        "rammer alle andele populationens (afvigelserne er under et tiendedel procentpoint)"
+        if worst_after < 0.05
+        else f"afviger ingen andel mere end {points(worst_after / 100, 1)} fra populationens",
+    )
+    from lederuddannelse.data.weighting import margin_kinds
+
+    assumed = sorted({v for (v, _), k in margin_kinds().items() if k == "assumed"})
+    ch.glue(
+        "om_assumed_margins",
+        "Fordelingen på "
+        + " og ".join(cb.label(v).lower() for v in assumed)
+        + " er denne udgaves antagelse, fordi der ikke er fundet offentlige tal for ledere; "
+        "kolonnen »Populationstallets kilde« viser, hvilke tal der er offentlig statistik, og "
+        "hvilke der er antaget."
+        if assumed
+        else "Alle populationstal er offentlig statistik.",
+    )
     ch.glue(
         "om_weighted_run",
         "Alle skøn i denne kørsel er vægtede."
@@ -338,14 +359,26 @@ def visible_margins(ch, res: Methods) -> pd.DataFrame:
     return m
 
 
+#: How the margins table names the kind of each population share (from margins.csv).
+MARGIN_KIND_TEXT = {"statistics": "Offentlig statistik", "assumed": "Antaget i denne udgave"}
+
+
 def margins_frame(ch, res: Methods) -> pd.DataFrame:
-    """Margins before and after weighting, Danish columns; small groups suppressed."""
+    """Margins before and after weighting, Danish columns; small groups suppressed. Each
+    population share says whether it is published statistics or this edition's assumption."""
+    from lederuddannelse.data.weighting import margin_kinds
+
     m = visible_margins(ch, res)
+    kinds = margin_kinds()
     return pd.DataFrame(
         {
             "Vægtningsvariabel": m["variable_label"],
             "Kategori": m["label"],
             "Populationen": [pct(v, 1) for v in m["population_share"]],
+            "Populationstallets kilde": [
+                MARGIN_KIND_TEXT[kinds.get((v, int(c)), "assumed")]
+                for v, c in zip(m["variable"], m["category"])
+            ],
             "Stikprøven (uvægtet)": [
                 SUPPRESSED if s else pct(v, 1)
                 for v, s in zip(m["unweighted_share"], m["suppressed"])

@@ -15,8 +15,11 @@ from lederuddannelse.analysis.compare import (
     trained_mask,
     wrap,
 )
+from lederuddannelse.analysis.findings import report_level
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.report.charts import proportion_chart
+from lederuddannelse.data.targets import report_figure
+from lederuddannelse.params import definition_pages
+from lederuddannelse.report.charts import claim_check_chart, proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, pct, share, share_ci
 from lederuddannelse.report.tables import estimates_table
 
@@ -112,6 +115,8 @@ def glue_all(ch, res: Prevalence) -> None:
     for d in DEFINITIONS:
         glue_share(ch, f"udbredelse_{d}", _row(res.by_definition, d))
     glue_share(ch, "udbredelse_after2020", _row(res.after_2020))
+    for key in ("any", "narrow", "broad", "after_2020"):  # the report's published figures
+        ch.glue(f"udbredelse_report_{key}", pct(report_level(key)))
     glue_payment(ch, res)
     glue_industry(ch, res)
 
@@ -137,6 +142,15 @@ def glue_payment(ch, res: Prevalence) -> None:
     (the other payers are in the figure; a glued value must reach the page)."""
     glue_share(ch, "udbredelse_paid_workplace", res.paid_workplace.iloc[0])
     ch.glue("udbredelse_paid_majority", _majority(res.paid_workplace.iloc[0]))
+    ch.glue("udbredelse_paid_report", f"»{report_figure('F4_paid')}«")
+    ch.glue("udbredelse_unwilling_report", f"»{report_figure('F4_unwilling')}«")
+    ch.glue(
+        "udbredelse_assumed_note",
+        "Rapporten giver ingen tal for de to andele; de syntetiske data har her et niveau, som "
+        "denne udgave har antaget (se Om undersøgelsen), så tallene ovenfor er ikke rapportens."
+        if ch.synthetic
+        else "Rapporten giver ingen tal for de to andele, kun ordene.",
+    )
     w = res.willing.set_index("key")
     glue_share(ch, "udbredelse_willing", w.loc["willing"])
     glue_share(ch, "udbredelse_unwilling", w.loc["unwilling"])
@@ -164,9 +178,22 @@ def glue_industry(ch, res: Prevalence) -> None:
     names = [
         f"{lower_first(r['label'])} ({share(r)}, {share_ci(r, level)})" for _, r in low.iterrows()
     ]
+    # "X (…), dernæst Y (…) og Z (…)": each name carries its own parenthesis with commas, so a
+    # plain comma list would not read as a list
+    text = names[0]
+    if len(names) > 1:
+        text += ", dernæst " + " og ".join(names[1:])
+    ch.glue("udbredelse_industry_low", text)
     ch.glue(
-        "udbredelse_industry_low",
-        "; ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names),
+        "udbredelse_broad_pointer",
+        "Denne side viser netop den brede definition, så tallene kan sammenlignes direkte med "
+        "rapportens."
+        if ch.params["definition"] == "broad"
+        else "Sammenligningen med rapportens tal står på siden med den brede definition "
+        "(vælg »Bred« øverst på siden)."
+        if definition_pages("udbredelse")
+        else "Regnskabet (Holder konklusionerne?) afgør F11 under den brede definition, med "
+        "andelen for hver af de nævnte brancher.",
     )
 
 
@@ -174,9 +201,12 @@ def definition_chart(ch, res: Prevalence) -> None:
     """Figure: share trained under each definition, with CIs; glued, not shown, so that
     the `{glue:figure}` in the prose places it with its number and caption."""
     any_ = _row(res.by_definition, "any")
-    chart = proportion_chart(
-        res.by_definition,
+    table = res.by_definition.assign(rapporten=[report_level(k) for k in res.by_definition["key"]])
+    chart = claim_check_chart(
+        table,
         label="definition",
+        claim="rapporten",
+        claim_title="Rapporten",
         title=(
             f"{pct(any_['estimate'])} af lederne har taget en lederuddannelse i psykisk "
             "arbejdsmiljø"
@@ -307,18 +337,28 @@ def key_figures(ch, res: Prevalence) -> list:
             _row(res.by_definition, "any"),
             "af lederne har taget en lederuddannelse i psykisk arbejdsmiljø (samlet)",
             level,
+            report=report_figure("F1a"),
+            kind="computed",
         ),
         proportion_figure(
             _row(res.by_definition, "narrow"),
             "har taget en, hvor psykisk arbejdsmiljø var hovedindholdet",
             level,
+            report=report_figure("F1b_narrow"),
+            kind="computed",
         ),
         proportion_figure(
             res.paid_workplace.iloc[0],
             "af de uddannede fik den betalt af arbejdspladsen",
             level,
+            report=report_figure("F4_paid"),
+            kind="computed",
         ),
         proportion_figure(
-            w.loc["unwilling"], "af alle ledere vil ikke tage den, hvis de selv skal betale", level
+            w.loc["unwilling"],
+            "af alle ledere vil ikke tage den, hvis de selv skal betale",
+            level,
+            report=report_figure("F4_unwilling"),
+            kind="computed",
         ),
     ]

@@ -52,7 +52,8 @@ MAX_SAMPLING_FRACTION = 0.25
 
 NOTICE = (
     "Syntetiske data: tallene er beregnet på et syntetisk datasæt, der er kalibreret til "
-    "rapportens offentliggjorte resultater. De er ikke rapportens egne estimater."
+    "rapportens offentliggjorte tal og, hvor rapporten ikke giver et tal, til denne udgaves "
+    "antagelser. De er ikke rapportens egne estimater."
 )
 
 # --- population structure (assumptions; margins themselves come from data/margins.csv) -----
@@ -279,13 +280,14 @@ def generate_population(seed: int = DEFAULT_SEED, size: int = POPULATION_SIZE) -
         - 0.20 * c(workplace_tools)
         + 0.40 * c(interest_pwe)
         + 0.25 * c(has_time)
+        + 0.20 * c(workplace_resources)  # F3: resources matter for desire too
         + 0.35 * female
         + 0.35 * pub
         + _pick({1: 0.35, 2: 0.15, 4: -0.25}, age_group)
         + _pick({1: -0.25, 3: 0.30, 4: 0.10}, span_of_control)
         + _pick({1: 0.35, 2: 0.10, 4: -0.25}, experience)
         - 0.35 * (education == 5)
-        - 0.30 * (org_size == 1)
+        - 0.45 * (org_size == 1)
         + rng.logistic(size=N)
     )
     dist = levels["desire"]

@@ -55,6 +55,7 @@ class Target:
     kind: str
     report_says: str
     note: str
+    report_short: str = ""
 
     @property
     def published(self) -> bool:
@@ -94,7 +95,7 @@ def _check(spec: object, where: Path) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _load(path: str, stamp: tuple[int, int]) -> tuple[dict[str, Target], dict]:
+def _load(path: str, stamp: tuple[int, int]) -> tuple[dict[str, Target], dict, dict]:
     p = Path(path)
     try:
         spec = yaml.safe_load(p.read_text(encoding="utf-8"))
@@ -104,13 +105,16 @@ def _load(path: str, stamp: tuple[int, int]) -> tuple[dict[str, Target], dict]:
     if problems:
         raise DataValidationError(f"{p}: " + "; ".join(problems))
     targets = {
-        t["id"]: Target(**{f: (float(t[f]) if f == "share" else str(t[f])) for f in _FIELDS})
+        t["id"]: Target(
+            **{f: (float(t[f]) if f == "share" else str(t[f])) for f in _FIELDS},
+            report_short=str(t.get("report_short", "")),
+        )
         for t in spec["targets"]
     }
-    return targets, dict(spec.get("assumed_levels") or {})
+    return targets, dict(spec.get("assumed_levels") or {}), dict(spec.get("report") or {})
 
 
-def _read(path: str | Path | None) -> tuple[dict[str, Target], dict]:
+def _read(path: str | Path | None) -> tuple[dict[str, Target], dict, dict]:
     p = Path(path) if path is not None else targets_path()
     if not p.is_file():
         raise DataValidationError(f"{p}: file not found (the report's and the assumed levels)")
@@ -129,6 +133,15 @@ def assumed_levels(path: str | Path | None = None) -> dict:
     return dict(_read(path)[1])
 
 
+def report_fact(name: str, path: str | Path | None = None):
+    """What the report states about its own survey (``report:`` in targets.yml), e.g.
+    ``respondents_over``: it was answered by over that many managers. Published."""
+    facts = _read(path)[2]
+    if name not in facts:
+        raise DataValidationError(f"{path or targets_path()}: 'report' has no {name!r}")
+    return facts[name]
+
+
 def published_levels(path: str | Path | None = None) -> dict[str, Target]:
     """The levels the report itself publishes (``kind: published``), keyed by id."""
     return {k: t for k, t in load_targets(path).items() if t.published}
@@ -144,3 +157,17 @@ def report_level(target_id: str) -> float:
     if not t.published:
         raise ValueError(f"{target_id} is an assumed level (kind: {t.kind}), not the report's")
     return t.share
+
+
+def report_figure(target_id: str) -> str:
+    """What the report says for ``target_id``, for a "Rapporten: ..." mark: its published
+    figure (in per cent) or, for an assumed level, only the report's own words ("langt
+    størstedelen"), never the assumed number."""
+    from lederuddannelse.report.fmt import pct
+
+    t = load_targets()[target_id]
+    if t.published:
+        return pct(t.share)
+    if not t.report_short:
+        raise ValueError(f"{target_id}: the report gives neither a figure nor a word for it")
+    return t.report_short

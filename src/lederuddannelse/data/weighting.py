@@ -142,6 +142,24 @@ def margins_path() -> Path:
     return data_dir() / "margins.csv"
 
 
+#: The prefix of a margin's ``source`` that marks it as this edition's assumption.
+ASSUMPTION_PREFIX = "assumption:"
+
+
+def margin_kinds(path=None) -> dict[tuple[str, int], str]:
+    """Per (variable, category) of margins.csv: "statistics" when the source cites published
+    population statistics, "assumed" when it says ``assumption: why``. Pages show the kind, so
+    an assumed population share is never read as a register figure."""
+    p = Path(path) if path is not None else margins_path()
+    table = pd.read_csv(p, encoding="utf-8")
+    return {
+        (str(r.variable), int(r.category)): "assumed"
+        if str(r.source).strip().lower().startswith(ASSUMPTION_PREFIX)
+        else "statistics"
+        for r in table.itertuples()
+    }
+
+
 def load_margins(path=None) -> dict[str, pd.Series]:
     """Population totals per weighting variable from ``data/margins.csv``.
 

@@ -383,12 +383,16 @@ def claim_check_chart(
     """
     chart = proportion_chart(table, label, title, subtitle, conf_level)
     data = table.copy()
-    data["claim_text"] = [pct(c) for c in data[claim]]
+    order = list(data[label])
+    data["claim_text"] = [pct(c) if pd.notna(c) else "" for c in data[claim]]
+    data["claim_mark"] = [f"{claim_title}: {t}" if t else "" for t in data["claim_text"]]
+    marked = data[data[claim].notna()]  # rows without a published level get no mark
+    y = alt.Y(f"{label}:N", sort=order, title=None)
     ticks = (
-        alt.Chart(data)
+        alt.Chart(marked)
         .mark_tick(color="#c0392b", thickness=4, size=28, opacity=1)
         .encode(
-            y=alt.Y(f"{label}:N", sort=list(data[label]), title=None),
+            y=y,
             x=alt.X(f"{claim}:Q"),
             tooltip=[
                 alt.Tooltip(f"{label}:N", title=" "),
@@ -396,9 +400,17 @@ def claim_check_chart(
             ],
         )
     )
+    # "Rapporten: 43 pct." written at the tick, so the mark reads without a legend
+    words = (
+        alt.Chart(marked)
+        .mark_text(color="#c0392b", align="left", dx=4, dy=-13, fontSize=11)
+        .encode(y=y, x=alt.X(f"{claim}:Q"), text="claim_mark:N")
+    )
     parts = describe_proportions(table, label, conf_level).rstrip(".").split("; ")
-    desc = "; ".join(f"{p}, {claim_title.lower()} {c}" for p, c in zip(parts, data["claim_text"]))
-    chart.layer.append(ticks)
+    desc = "; ".join(
+        f"{p}, {claim_title.lower()} {c}" if c else p for p, c in zip(parts, data["claim_text"])
+    )
+    chart.layer.extend([ticks, words])
     lines = chart.title.subtitle if isinstance(chart.title.subtitle, list) else []
     return chart.properties(
         description=desc + ".",

@@ -90,9 +90,16 @@ def scale_points(x: float, decimals: int = 2) -> str:
     return f"{number(x, decimals)} point"
 
 
+def ratio_decimals(x: float) -> int:
+    """Decimals for a ratio (odds ratio, test statistic) with about three significant digits:
+    2 below 10 ('1,58'), 1 below 100 ('53,6'), else 0 ('729'); no spurious precision."""
+    v = abs(_float(x)) if not _missing(_float(x)) else 0.0
+    return 2 if v < 10 else 1 if v < 100 else 0
+
+
 def odds_ratio(x: float) -> str:
-    """An odds ratio's number: 1.5849 -> '1,58'."""
-    return number(x, 2)
+    """An odds ratio's number: 1.5849 -> '1,58', 53.604 -> '53,6' (:func:`ratio_decimals`)."""
+    return number(x, ratio_decimals(x))
 
 
 def odds_ratio_named(x: float) -> str:
@@ -108,6 +115,20 @@ def n_is(n: float | int) -> str:
 def n_pair(n_a: float | int, n_b: float | int) -> str:
     """'n = 1.234 og 567': the two groups of a comparison."""
     return f"n = {number(n_a)} og {number(n_b)}"
+
+
+def n_by_group(groups: list[tuple[str, float, float]]) -> str:
+    """'n = 515–1.536 (offentlig sektor) og 2.437 (privat sektor)': each group's number of
+    answers (a range when it differs between the compared items), never one pooled n."""
+
+    def span(lo, hi):
+        lo, hi = _float(lo), _float(hi)
+        if _missing(lo) or _missing(hi):
+            return SUPPRESSED
+        return number(lo) if lo == hi else f"{number(lo)}–{number(hi)}"
+
+    parts = [f"{span(lo, hi)} ({name})" for name, lo, hi in groups]
+    return "n = " + (" og ".join(parts) if len(parts) < 3 else ", ".join(parts))
 
 
 def n_cell(n_a: float | int, n_b: float | int) -> str:
@@ -252,7 +273,9 @@ def odds_ratio_test(row: Mapping, conf_level: float) -> str | None:
     """'95 %-KI: 1,40–1,78, p < 0,001' for one odds-ratio row; None if suppressed."""
     if row is None or hidden(row, "odds_ratio"):
         return None
-    return f"{number_ci(row['or_low'], row['or_high'], conf_level)}, {pvalue(row['p_value'])}"
+    dec = ratio_decimals(row["or_high"])
+    ival = number_ci(row["or_low"], row["or_high"], conf_level, dec)
+    return f"{ival}, {pvalue(row['p_value'])}"
 
 
 def odds_ratio_text(row: Mapping | None, conf_level: float, named: bool = False) -> str:
@@ -270,7 +293,7 @@ def odds_ratio_with_ci(row: Mapping, conf_level: float) -> str:
     """'odds ratio 1,58 (95 %-KI: 1,40–1,78)': a chart's text alternative."""
     if hidden(row, "odds_ratio"):
         return SUPPRESSED
-    ival = number_ci(row["or_low"], row["or_high"], conf_level)
+    ival = number_ci(row["or_low"], row["or_high"], conf_level, ratio_decimals(row["or_high"]))
     return f"{odds_ratio_named(row['odds_ratio'])} ({ival})"
 
 

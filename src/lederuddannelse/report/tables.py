@@ -16,6 +16,7 @@ from lederuddannelse.report.fmt import (
     pct_range,
     points_range,
     pvalue_cell,
+    ratio_decimals,
 )
 
 # Danish column names for downloaded tables (the statistics layer's names are English).
@@ -157,7 +158,9 @@ def odds_ratio_table(
             {
                 label_title: r[label],
                 "Odds ratio": SUPPRESSED if hidden else odds_ratio(r["odds_ratio"]),
-                ci_heading(conf_level): "" if hidden else number_range(r["or_low"], r["or_high"]),
+                ci_heading(conf_level): ""
+                if hidden
+                else number_range(r["or_low"], r["or_high"], ratio_decimals(r["or_high"])),
                 "p-værdi": "" if hidden else pvalue_cell(r["p_value"]),
                 N_HEADING: number(r["n"]) if pd.notna(r["n"]) else SUPPRESSED,
             }
