@@ -573,6 +573,9 @@ def execute_run(
     return run.name, time.perf_counter() - start, written
 
 
+_GLUE_ROLE = re.compile(r"\s*\{glue(?::\w+)?\}`[^`]*`")
+
+
 def absent_variable_page(nb, message: str):
     """The page of a chapter that needs a variable the data file does not have.
 
@@ -592,7 +595,9 @@ def absent_variable_page(nb, message: str):
     )
     page = nbformat.v4.new_notebook(metadata=nb.metadata)
     page.cells = [
-        nbformat.v4.new_markdown_cell("\n".join(lines[: title + 1])),
+        # the title and its label; a glued part of the title (e.g. the variant switch) has no
+        # value on this page
+        nbformat.v4.new_markdown_cell(_GLUE_ROLE.sub("", "\n".join(lines[: title + 1])).rstrip()),
         nbformat.v4.new_markdown_cell(note),
     ]
     return page
