@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -43,6 +44,20 @@ HOSTILE = "`<img src=x onerror=alert(1)>"
 SMALL_DATA = Path("data") / HOSTILE / f"x{HOSTILE}small.parquet"
 
 
+@contextlib.contextmanager
+def project_env(root: Path):
+    """Point the package at the project copy ``root`` (LEDERUDDANNELSE_ROOT) for a block."""
+    old = os.environ.get("LEDERUDDANNELSE_ROOT")
+    os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
+    try:
+        yield root
+    finally:
+        if old is None:
+            os.environ.pop("LEDERUDDANNELSE_ROOT", None)
+        else:
+            os.environ["LEDERUDDANNELSE_ROOT"] = old
+
+
 def build_book_on(root: Path, data: Path):
     """Build the book of the project copy ``root`` on ``data``; returns (report, snapshot)."""
     import yaml
@@ -52,15 +67,8 @@ def build_book_on(root: Path, data: Path):
     params = yaml.safe_load((root / "parameters.yml").read_text())
     params["global"]["data_file"] = str(data.relative_to(root))
     (root / "parameters.yml").write_text(yaml.safe_dump(params, allow_unicode=True))
-    old = os.environ.get("LEDERUDDANNELSE_ROOT")
-    os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
-    try:
+    with project_env(root):
         report = build(root, jobs=2, quiet=True)
-    finally:
-        if old is None:
-            os.environ.pop("LEDERUDDANNELSE_ROOT", None)
-        else:
-            os.environ["LEDERUDDANNELSE_ROOT"] = old
     snapshot = root.parent / f"{root.name}-published-site"  # one per built project
     shutil.copytree(report.site, snapshot)
     return report, snapshot

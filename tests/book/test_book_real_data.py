@@ -10,7 +10,6 @@ and for the respondents' exact weights.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SMALL_N, SMALL_SEED, copy_project
+from conftest import SMALL_N, SMALL_SEED, copy_project, project_env
 
 pytestmark = pytest.mark.book
 
@@ -36,15 +35,8 @@ def export_book(tmp_path_factory):
 
     root = copy_project(tmp_path_factory.mktemp("export-book"))
     write_example_export(root / EXPORT, SMALL_N, SMALL_SEED)
-    old = os.environ.get("LEDERUDDANNELSE_ROOT")
-    os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
-    try:
+    with project_env(root):
         report = build(root, jobs=2, quiet=True, data_file=str(EXPORT), data_mapping=str(MAPPING))
-    finally:
-        if old is None:
-            os.environ.pop("LEDERUDDANNELSE_ROOT", None)
-        else:
-            os.environ["LEDERUDDANNELSE_ROOT"] = old
     snapshot = root.parent / "export-site"
     shutil.copytree(report.site, snapshot)
     return root, snapshot
@@ -152,15 +144,8 @@ def test_a_chapter_needing_an_absent_variable_says_so_and_the_rest_builds(tmp_pa
     text = text.replace(pay_self.group(0), "").replace("absent: []", "absent: [pay_self]")
     mapping = root / "data" / "examples" / "absent-mapping.yml"
     mapping.write_text(text, encoding="utf-8")
-    old = os.environ.get("LEDERUDDANNELSE_ROOT")
-    os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
-    try:
+    with project_env(root):
         report = build(root, jobs=2, quiet=True, data_file=str(EXPORT), data_mapping=str(mapping))
-    finally:
-        if old is None:
-            os.environ.pop("LEDERUDDANNELSE_ROOT", None)
-        else:
-            os.environ["LEDERUDDANNELSE_ROOT"] = old
     stand_ins = sorted(
         p.name
         for p in report.site.glob("*.html")

@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 
-from lederuddannelse.book.processes import die_with_parent
+from lederuddannelse.book.processes import die_with_parent, pid_alive
 
 ENV_SOCKET = "LEDERUDDANNELSE_ZYGOTE"
 
@@ -66,16 +66,6 @@ PRELOAD = (
 )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _run_kernel(request: dict) -> None:
     """In the forked child: become an IPython kernel for the requested connection file."""
     os.setsid()
@@ -90,7 +80,7 @@ def _run_kernel(request: dict) -> None:
     launcher = request["launcher_pid"]
 
     def watchdog() -> None:
-        while _alive(launcher):
+        while pid_alive(launcher):
             time.sleep(0.2)
         os._exit(0)
 
@@ -169,7 +159,7 @@ def launch(connection_file: str) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP):
         signal.signal(sig, forward)
-    while _alive(pid):
+    while pid_alive(pid):
         time.sleep(0.05)
     return 0
 

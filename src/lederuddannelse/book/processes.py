@@ -113,7 +113,8 @@ def tmp_parent() -> str | None:
     return path if path and os.path.isdir(path) else None
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Is process ``pid`` running (ours or another user's)?"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -131,7 +132,12 @@ def clean_stale_tmp() -> list[Path]:
             pid = int(p.name[len(TMP_PREFIX) :].split("-", 1)[0])
         except ValueError:
             continue
-        if pid != os.getpid() and not _alive(pid) and p.is_dir() and p.stat().st_uid == os.getuid():
+        if (
+            pid != os.getpid()
+            and not pid_alive(pid)
+            and p.is_dir()
+            and p.stat().st_uid == os.getuid()
+        ):
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     return removed
