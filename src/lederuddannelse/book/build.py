@@ -50,6 +50,7 @@ from lederuddannelse.book.processes import (
     build_tmpdir,
     clean_stale_tmp,
     die_with_parent,
+    exit_forked_child,
     pool_worker_init,
     terminate_as_interrupt,
     tmp_parent,
@@ -908,8 +909,8 @@ def render_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child ends in os._exit
-            code = 1
-            try:
+
+            def render() -> None:
                 os.dup2(log.fileno(), 1)
                 os.dup2(log.fileno(), 2)
                 os.chdir(cwd)
@@ -917,19 +918,9 @@ def render_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess
                 os.environ.update(env)
                 from jupyter_book.cli.main import main
 
-                try:
-                    main(args, prog_name="jupyter-book")
-                    code = 0
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-            except BaseException:
-                import traceback
+                main(args, prog_name="jupyter-book")
 
-                traceback.print_exc()
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
+            exit_forked_child(render)
         _, status = os.waitpid(pid, 0)
         log.seek(0)
         text = log.read().decode("utf-8", errors="replace")

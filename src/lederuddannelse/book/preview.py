@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from lederuddannelse.book import build as b
+from lederuddannelse.book.processes import exit_forked_child
 from lederuddannelse.errors import LederuddannelseError
 
 WATCHED_FILES = (
@@ -275,8 +276,8 @@ def build_server(path: str) -> None:
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:  # pragma: no cover - ends in os._exit
-                code = 1
-                try:
+
+                def rebuild() -> None:
                     server.close()
                     os.setpgid(0, 0)
                     fd = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -289,20 +290,12 @@ def build_server(path: str) -> None:
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
                     try:
                         report = b.build(Path(request["cwd"]), jobs=request["jobs"], quiet=True)
-                        report.write_json(Path(request["report"]))
-                        code = 0
                     except LederuddannelseError as exc:
                         print(f"error: {exc}", flush=True)
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-                except BaseException:
-                    import traceback
+                        raise SystemExit(1) from None
+                    report.write_json(Path(request["report"]))
 
-                    traceback.print_exc()
-                finally:
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                    os._exit(code)
+                exit_forked_child(rebuild)
             conn.sendall(f"{pid}\n".encode())
             _, status = os.waitpid(pid, 0)
             try:

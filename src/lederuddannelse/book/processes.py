@@ -24,7 +24,9 @@ import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from lederuddannelse.errors import LederuddannelseError
 
@@ -111,6 +113,29 @@ def tmp_parent() -> str | None:
     """The running build's temporary folder (for a run's own folder), or None outside one."""
     path = os.environ.get(ENV_TMP)
     return path if path and os.path.isdir(path) else None
+
+
+def exit_forked_child(work: Callable[[], None]) -> NoReturn:
+    """In a child of ``os.fork()``: run ``work``, then end the process with its exit code.
+
+    0 when ``work`` returns, ``SystemExit``'s code when it raises one, 1 (and the traceback on
+    stderr) on any other error. ``os._exit`` skips the parent's atexit handlers and buffered
+    output that the fork inherited, so the child never runs its parent's clean-up.
+    """
+    code = 1
+    try:
+        work()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def pid_alive(pid: int) -> bool:
