@@ -220,6 +220,7 @@
     });
     var text = { field: "_leduLabel", type: "nominal" };
     var label = {
+      name: "ledu_category_labels",  // its marks' class in the SVG: ledu_category_labels_marks
       mark: {
         type: "text", align: "left", baseline: "top", lineBreak: "\n", fontSize: LABEL_FONT,
         lineHeight: LABEL_LINE, color: "#222222", yOffset: ROW_GAP / 2 - step / 2,
