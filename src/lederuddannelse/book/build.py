@@ -89,6 +89,7 @@ ENV_CELL_TIMEOUT = "LEDERUDDANNELSE_CELL_TIMEOUT"  # overrides CELL_TIMEOUT (e.g
 # in a full build in the 14th digit.
 KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 TIMINGS = "timings.json"  # build/timings.json: seconds per run executed by the last build
+AUDIT_CACHE = "audit-cache.pickle"  # build/audit-cache.pickle: what the last audit read
 
 
 # What a build reads: copied by the tests and the benchmark into throw-away projects.
@@ -1067,6 +1068,7 @@ def _build(
         min_n=min(r.params["min_n"] for r in runs),
         min_count=min(r.params["min_count"] for r in runs),
         quiet=quiet,
+        cache=root / BUILD_DIR / AUDIT_CACHE,
     )
     site = publish(html, root, key)
     end = time.perf_counter()
