@@ -141,6 +141,109 @@
     return maxWidth;
   }
 
+  // Phones: a category's label on its own line above its mark, the plot at full width.
+  //
+  // Where the column is narrower than LABELS_ABOVE_BELOW px, labels beside the marks would take
+  // half the width (and wrap into tall bands). Instead each category's band holds, from the
+  // top: its label (wrapped to the full width), a line for words written above the marks (the
+  // report's level, "Rapporten: 43 pct."), then the dot or bar with its interval. The y axis
+  // goes; a text layer draws the labels at the plot's left edge. Same data, same layers.
+  var LABELS_ABOVE_BELOW = 520;
+  var LABEL_FONT = 13, LABEL_LINE = 16, ROW_GAP = 12;
+
+  function categoryUnit(units) {
+    for (var i = 0; i < units.length; i++) {
+      var y = units[i].encoding && units[i].encoding.y;
+      if (y && y.field && (y.type === "nominal" || y.type === "ordinal")) { return units[i]; }
+    }
+    return null;
+  }
+
+  function distinct(spec, datasets, unit, field) {
+    var data = unit.data || spec.data;
+    var rows = data && data.name && datasets[data.name] ? datasets[data.name]
+      : (data && data.values) || [];
+    var seen = {};
+    rows.forEach(function (r) { if (r[field] !== undefined) { seen[String(r[field])] = 1; } });
+    return Object.keys(seen);
+  }
+
+  function labelsAbove(spec, datasets, width) {
+    if (!spec.layer) {
+      if (!spec.mark || !spec.encoding) { return false; }
+      var unit = {};
+      ["mark", "encoding", "transform", "params"].forEach(function (k) {
+        if (spec[k] !== undefined) { unit[k] = spec[k]; delete spec[k]; }
+      });
+      spec.layer = [unit];
+    }
+    var first = categoryUnit(spec.layer);
+    if (!first) { return false; }
+    var y = first.encoding.y, field = y.field;
+    var maxChars = Math.max(12, Math.floor((width - 8) / (LABEL_FONT * 0.56)));
+    var map = {}, lines = 1, categories = distinct(spec, datasets, first, field);
+    var wrapped = categories.map(function (l) { return wrapText(l, maxChars); });
+    wrapped.forEach(function (w) { lines = Math.max(lines, w.length); });
+    // Every label ends on the line just above its mark: shorter ones start with empty lines
+    // (Vega stacks a multi-line text downwards from its anchor whatever the baseline).
+    categories.forEach(function (l, i) {
+      var pad = lines - wrapped[i].length;
+      if (pad || wrapped[i].length > 1) {
+        map[l] = new Array(pad + 1).join("\n") + wrapped[i].join("\n");
+      }
+    });
+    var offset = first.encoding.yOffset;
+    var groups = offset && offset.field ? distinct(spec, datasets, first, offset.field).length : 0;
+    var wordsAbove = spec.layer.some(function (u) {
+      return u.mark && typeof u.mark === "object" && u.mark.type === "text" && u.mark.dy < 0;
+    });
+    var labelH = lines * LABEL_LINE, wordsH = wordsAbove ? 14 : 0;
+    var markH = groups ? groups * 14 + 4 : 20;
+    var step = labelH + wordsH + markH + ROW_GAP;
+    var markTop = ROW_GAP / 2 + labelH + wordsH;
+    var band = { paddingInner: 0, paddingOuter: 0 };
+    spec.layer.forEach(function (u) {
+      var e = u.encoding;
+      if (!e || !e.y || e.y.field !== field) { return; }
+      e.y = Object.assign({}, e.y, { axis: null, scale: Object.assign({}, e.y.scale || {}, band) });
+      var m = typeof u.mark === "string" ? { type: u.mark } : Object.assign({}, u.mark);
+      if (e.yOffset) {
+        e.yOffset = Object.assign({}, e.yOffset, {
+          scale: Object.assign({}, e.yOffset.scale || {}, { range: [markTop, markTop + markH] })
+        });
+      } else {
+        m.yOffset = markTop + markH / 2 - step / 2;  // from the band's centre to the mark row's
+        if (m.type === "bar") { m.size = markH - 4; }
+        if (m.type === "tick") { m.size = markH + 4; }
+      }
+      u.mark = m;
+    });
+    var text = { field: "_leduLabel", type: "nominal" };
+    var label = {
+      name: "ledu_category_labels",  // its marks' class in the SVG: ledu_category_labels_marks
+      mark: {
+        type: "text", align: "left", baseline: "top", lineBreak: "\n", fontSize: LABEL_FONT,
+        lineHeight: LABEL_LINE, color: "#222222", yOffset: ROW_GAP / 2 - step / 2,
+        aria: false
+      },
+      transform: [{
+        calculate: "(" + JSON.stringify(map) + ")[datum[" + JSON.stringify(field) + "]] || " +
+          "datum[" + JSON.stringify(field) + "]",
+        as: "_leduLabel"
+      }],
+      encoding: {
+        y: { field: field, type: y.type, sort: y.sort, axis: null, scale: band },
+        x: { value: 0 },
+        text: text
+      }
+    };
+    if (first.data) { label.data = first.data; }
+    spec.layer.push(label);
+    // a fixed height (not a step: with yOffset groups a step would size each group's sub-band)
+    spec.height = step * categories.length;
+    return true;
+  }
+
   // Fewer x ticks where the plot is narrow; never two labels on top of each other.
   function thinXAxes(node, count, chars) {
     if (!node || typeof node !== "object") { return; }
@@ -184,20 +287,25 @@
     var datasets = s.datasets || {};
     var phone = width < 560;
     s.title = rewrapTitle(s.title, width);
+    var above = width < LABELS_ABOVE_BELOW;
     var labelMax = Math.floor(width * (phone ? 0.42 : 0.4));
     if (s.vconcat || s.hconcat) {
       var panels = s.vconcat || s.hconcat;
       var used = 0;
-      panels.forEach(function (p) { used = Math.max(used, fitLabels(p, datasets, labelMax)); });
+      panels.forEach(function (p) {
+        if (above && s.vconcat && labelsAbove(p, datasets, width - 60)) { return; }
+        used = Math.max(used, fitLabels(p, datasets, labelMax));
+      });
       panels.forEach(function (p) {
         p.title = rewrapTitle(p.title, width);
         p.width = Math.max(80, Math.floor((s.hconcat ? width / panels.length : width) - used - 70));
       });
     } else {
-      fitLabels(s, datasets, labelMax);
+      if (!(above && labelsAbove(s, datasets, width))) { fitLabels(s, datasets, labelMax); }
       s.width = Math.max(120, Math.floor(width));
       s.autosize = { type: "fit-x", contains: "padding" };
     }
+    if (above) { labelMax = 0; }
     // axis titles and legends wrap to the plot's width (about 7 px per character)
     var chars = width < 700 ? Math.max(16, Math.floor((width - labelMax) / 7.5)) : null;
     thinXAxes(s, phone ? 3 : (width < 900 ? 5 : null), chars);

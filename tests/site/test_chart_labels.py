@@ -1,0 +1,86 @@
+"""Category labels of the dot plots on a phone and on a laptop, measured in Chromium.
+
+On a phone (390 px) a category's label sits on its own line above its dot and interval, at
+the plot's left edge, so that the plot gets the column's full width; on a laptop (1280 px)
+the labels stand beside the dots, left of the plot, as an axis. Measured on the model's
+forest plot (the longest labels of the book) by the bounding boxes the reader sees: for every
+dot, the nearest category label (title, legend and x axis aside) and the plot's left edge
+(the x axis's domain line).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import in_ci
+from lederuddannelse.dev import sitecheck
+
+pytestmark = [pytest.mark.browser, pytest.mark.book]
+
+PAGE = "hvem-alle.html"
+FIGURE = "fig-hvem-model"
+
+# For each dot of the figure's chart: the dot's box, the box of the nearest text that is no
+# title, legend or x-axis text (a category label, wherever the layout puts it), and the plot's
+# left edge.
+DOTS_AND_LABELS = """(figure) => {
+  const svg = document.getElementById(figure).querySelector("svg.marks");
+  const xAxis = [...svg.querySelectorAll("g.role-axis[aria-label^='X-axis']")][0];
+  const plotLeft = xAxis.querySelector("g.role-axis-domain line").getBoundingClientRect().left;
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, text: e.textContent}; };
+  const labels = [...svg.querySelectorAll("text")]
+    .filter(t => !t.closest(".role-title, .role-legend") && !xAxis.contains(t))
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().height > 0)
+    .map(box);
+  const dots = [...svg.querySelectorAll("g.mark-symbol.role-mark path")].map(box);
+  return {plotLeft, chartLeft: svg.getBoundingClientRect().left, dots: dots.map((d) => {
+    const mid = (d.top + d.bottom) / 2;
+    const dist = (l) => Math.abs((l.top + l.bottom) / 2 - mid);
+    return {dot: d, label: labels.reduce((a, b) => (dist(b) < dist(a) ? b : a))};
+  })};
+}"""
+
+
+@pytest.fixture(scope="module")
+def measured(built_book):
+    if sitecheck.chromium_path() is None:
+        if in_ci():
+            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
+        pytest.skip("Chromium is not installed (make system-deps)")
+    _, _, site = built_book
+    out, blocked = {}, []
+    with sitecheck.serve(site) as base, sitecheck.browser_context(base, blocked) as context:
+        page = context.new_page()
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{base}/{PAGE}", wait_until="load")
+            assert page.evaluate(sitecheck.WAIT_CHARTS) > 0
+            out[width] = page.evaluate(DOTS_AND_LABELS, FIGURE)
+    assert not blocked, blocked
+    return out
+
+
+def test_on_a_phone_each_label_sits_above_its_dot_at_the_plots_left(measured):
+    got = measured[390]
+    assert len(got["dots"]) >= 5, got
+    for pair in got["dots"]:
+        dot, label = pair["dot"], pair["label"]
+        where = f"{label['text']!r} at {label} for the dot at {dot}"
+        assert label["bottom"] <= dot["top"] + 0.5, "label not above its dot: " + where
+        assert dot["top"] - label["bottom"] < 30, "label far from its dot: " + where
+        assert abs(label["left"] - got["plotLeft"]) <= 4, "label not at the plot's left: " + where
+    # the plot has the column's full width: it starts at the chart's left edge
+    assert got["plotLeft"] - got["chartLeft"] < 20, got["plotLeft"] - got["chartLeft"]
+
+
+def test_on_a_laptop_labels_stand_beside_their_dots(measured):
+    got = measured[1280]
+    assert len(got["dots"]) >= 5, got
+    for pair in got["dots"]:
+        dot, label = pair["dot"], pair["label"]
+        where = f"{label['text']!r} at {label} for the dot at {dot}"
+        assert label["right"] <= got["plotLeft"] + 1, "label not left of the plot: " + where
+        assert label["right"] <= dot["left"], "label not beside its dot: " + where
+        mid_dot, mid_label = (dot["top"] + dot["bottom"]) / 2, (label["top"] + label["bottom"]) / 2
+        assert abs(mid_dot - mid_label) <= 10, "label not level with its dot: " + where
