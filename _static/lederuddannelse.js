@@ -256,7 +256,7 @@
     if (chars && color && color.legend && typeof color.legend === "object") {
       color.legend = Object.assign({}, color.legend, { columns: 1 });
     }
-    if (x && typeof x === "object") {
+    if (x && typeof x === "object" && x.value === undefined) {  // a fixed position has no axis
       if (chars && typeof x.title === "string" && x.title.length > chars) {
         x.title = wrapText(x.title, chars);
       }
