@@ -1,0 +1,92 @@
+"""The theme's icon fonts are published cut down to the icons the site shows: the full solid
+font (156 kB) must not come back, and no icon the pages use may lose its glyph (an empty box)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from lederuddannelse.book import iconfont
+from lederuddannelse.errors import LederuddannelseError
+
+CSS = (
+    '.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}'
+    '.fa-house:before{content:"\\f015"}'
+    '/* .fa-commented:before{content:"\\f1b0"} */'
+    'html{--pst-icon-bell:"\uf0f3";color:red}'
+    '.onthispage:after{content:"\\f107";font-family:Font Awesome\\ 6 Free}'
+)
+
+
+def cmap(data: bytes) -> set[int]:
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    return set(TTFont(io.BytesIO(data)).getBestCmap())
+
+
+def fake_site(tmp_path, page: str, script: str = ""):
+    site = tmp_path / "site"
+    fonts = site / "_static" / iconfont.WEBFONTS
+    fonts.mkdir(parents=True)
+    for f in iconfont.theme_webfonts().iterdir():
+        shutil.copy(f, fonts / f.name)
+    (site / "_static" / "styles").mkdir()
+    (site / "_static" / "styles" / "theme.css").write_text(CSS, encoding="utf-8")
+    (site / "_static" / "theme.js").write_text(script, encoding="utf-8")
+    (site / "index.html").write_text(page, encoding="utf-8")
+    return site
+
+
+def test_style_sheet_icons_by_class_and_elsewhere():
+    by_class, always = iconfont.css_icons([CSS])
+    assert by_class == {"fa-bars": {0xF0C9}, "fa-navicon": {0xF0C9}, "fa-house": {0xF015}}
+    assert always == {0xF0F3, 0xF107}  # a variable and a pseudo-element; not the comment
+
+
+def test_fonts_keep_exactly_the_icons_of_pages_scripts_and_style_sheets(tmp_path):
+    site = fake_site(
+        tmp_path, '<i class="fa-solid fa-bars"></i>', script="i.className = 'fa-solid fa-house'"
+    )
+    sizes = iconfont.subset_icon_fonts(site)
+    assert set(sizes) == {p.name for p in iconfont.theme_webfonts().iterdir()}
+    solid = site / "_static" / iconfont.WEBFONTS / "fa-solid-900.woff2"
+    assert cmap(solid.read_bytes()) == {0xF0C9, 0xF015, 0xF0F3, 0xF107}
+    full, small = sizes["fa-solid-900.woff2"]
+    assert full > 100_000 and small < 5_000
+    # idempotent: a second run leaves the files as they are
+    before = {p.name: p.read_bytes() for p in solid.parent.iterdir()}
+    iconfont.subset_icon_fonts(site)
+    assert before == {p.name: p.read_bytes() for p in solid.parent.iterdir()}
+
+
+def test_a_theme_without_the_full_font_is_a_clear_error(tmp_path):
+    site = fake_site(tmp_path, "")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(LederuddannelseError, match="fa-brands-400.ttf has no full version"):
+        iconfont.subset_icon_fonts(site, source=tmp_path / "empty")
+
+
+@pytest.mark.book
+def test_published_site_has_no_full_icon_font_and_every_icon_has_its_glyph(built_book):
+    """Fails if the full FontAwesome font is published again, or a used icon lost its glyph."""
+    _, _, site = built_book
+    fonts = site / "_static" / iconfont.WEBFONTS
+    published = sorted(fonts.iterdir())
+    assert {p.name for p in published} == {p.name for p in iconfont.theme_webfonts().iterdir()}
+    for p in published:
+        full = iconfont.theme_webfonts() / p.name
+        assert p.stat().st_size < min(10_000, full.stat().st_size // 10), (p.name, p.stat())
+        assert len(cmap(p.read_bytes())) < len(cmap(full.read_bytes())) // 10, p.name
+    solid = cmap((fonts / "fa-solid-900.woff2").read_bytes())
+    css = [p.read_text(encoding="utf-8") for p in (site / "_static").rglob("*.css")]
+    by_class, always = iconfont.css_icons(css)
+    pages = [p.read_text(encoding="utf-8") for p in site.glob("*.html")]
+    used = iconfont.used_classes(pages) & set(by_class)
+    # the header's icons: menu, search, download, full screen, colour modes, contents
+    assert {"fa-bars", "fa-magnifying-glass", "fa-download", "fa-expand", "fa-moon"} <= used
+    every = set().union(*(cmap(p.read_bytes()) for p in published if p.suffix == ".woff2"))
+    missing = {c for c in used if not by_class[c] <= solid} | {hex(p) for p in always - every}
+    assert not missing, f"icons without a glyph (an empty box): {sorted(missing)}"
