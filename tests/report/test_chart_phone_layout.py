@@ -4,7 +4,7 @@ The specs come from the chart builders (:mod:`lederuddannelse.report.charts`); t
 script every page loads (`_static/lederuddannelse.js`, ``leduCharts.fit``), run in Chromium on
 a blank page with a stand-in for Vega-Embed. Below a 520 px column the category labels become a
 text layer over the full-width plot (y axis gone); everything a reader relies on stays: the same
-data, the report's level ("Rapporten: 43 pct."), the key line, the text alternative. On a wide
+data, the report's level ("Rapporten: 47 pct."), the key line, the text alternative. On a wide
 column the side labels stay. Each refitted spec is rendered by vl-convert, so it is valid
 Vega-Lite and draws the labels as text.
 """
@@ -37,9 +37,9 @@ def _shares(labels=LABELS) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "label": labels,
-            "estimate": [0.43, 0.1, 0.7][:k],
-            "ci_low": [0.41, 0.08, 0.66][:k],
-            "ci_high": [0.45, 0.12, 0.74][:k],
+            "estimate": [0.47, 0.16, 0.7][:k],
+            "ci_low": [0.45, 0.14, 0.66][:k],
+            "ci_high": [0.49, 0.18, 0.74][:k],
             "n": [600, 300, 200][:k],
             "suppressed": [False] * k,
         }
@@ -47,7 +47,7 @@ def _shares(labels=LABELS) -> pd.DataFrame:
 
 
 def _specs() -> dict[str, dict]:
-    claim = _shares().assign(report=[0.43, 0.10, None])
+    claim = _shares().assign(report=[0.47, 0.16, None])
     grouped = pd.concat(
         [_shares().assign(group="Privat sektor"), _shares().assign(group="Offentlig sektor")]
     )
@@ -56,7 +56,7 @@ def _specs() -> dict[str, dict]:
             "label": ["Køn: Kvinde", "Sektor: Privat sektor", LONG],
             "odds_ratio": [1.3, 0.26, 1.1],
             "or_low": [1.1, 0.2, 0.9],
-            "or_high": [1.5, 0.33, 1.3],
+            "or_high": [1.5, 0.34, 1.3],
         }
     )
     charts = {
@@ -163,4 +163,4 @@ def test_the_phone_layout_renders_its_labels_as_text(fitted, name):
     assert "Smal definition" in svg or "Sektor: Privat sektor" in svg or "Mand" in svg
     assert "Offentlig administration," in svg  # the long label, first of its lines
     if name == "claim":
-        assert "Rapporten: 43 pct." in svg
+        assert "Rapporten: 47 pct." in svg
