@@ -148,3 +148,37 @@ def test_interface_is_danish_and_fontawesome_script_is_gone(built_book):
     assert "'da': {'copy': 'Kopiér'" in (site / "_static" / "copybutton.js").read_text("utf-8")
     fa = site / "_static" / "scripts" / "fontawesome.js"
     assert fa.read_text(encoding="utf-8") == FONTAWESOME_STUB
+
+
+def test_definition_switch_stays_in_view_and_keeps_the_section(built_book):
+    """A reader deep in a chapter published per definition sees the switch under the page
+    header, and switching opens the other definition's page at the same section, with its
+    heading visible below the switch (on a phone and on a laptop)."""
+    if sitecheck.chromium_path() is None:
+        if in_ci():
+            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
+        pytest.skip("Chromium is not installed (make system-deps)")
+    _, _, site = built_book
+    blocked: list[str] = []
+    box = "s => { const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.bottom]; }"  # noqa: E501
+    with sitecheck.serve(site) as base, sitecheck.browser_context(base, blocked) as context:
+        page = context.new_page()
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(f"{base}/udbredelse-alle.html", wait_until="load")
+            ids = page.evaluate(
+                "() => [...document.querySelectorAll('main section[id]')].map(s => s.id)"
+            )
+            target = ids[3]  # a section well down the page
+            page.evaluate("id => document.getElementById(id).scrollIntoView()", target)
+            page.wait_for_timeout(200)
+            top, bottom = page.evaluate(box, "nav.definition-switch")
+            assert 0 <= top and bottom < 150, f"{width} px: the switch is out of view ({top})"
+            page.click("nav.definition-switch a:has-text('Bred')")
+            page.wait_for_url(f"**/udbredelse-bred.html#{target}")
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(300)
+            _, below = page.evaluate(box, "nav.definition-switch")
+            heading, _ = page.evaluate(box, f"[id='{target}']")
+            assert below <= heading < 400, f"{width} px: section at {heading}, switch to {below}"
+    assert not blocked

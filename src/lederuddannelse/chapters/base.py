@@ -230,15 +230,37 @@ def parameter_words(params: dict[str, Any]) -> str:
 
 #: Keeps the reader on the same section when switching definition: on click, the link gets
 #: the id of the section whose heading was last scrolled past (the sections of the variants of
-#: one chapter have the same ids, since their headings are the same text).
+#: one chapter have the same ids, since their headings are the same text). The script also
+#: lifts the switch out of its output cell into the page's section, where it can stay in view
+#: (sticky, lederuddannelse.css) while the reader scrolls: a switch seen only at the top of
+#: the page could not keep the reader's section.
 _SWITCH_SCRIPT = """<script>
 (function () {
   var nav = document.currentScript.previousElementSibling;
+  var cell = nav.closest(".cell");
+  if (cell && cell.parentNode) {
+    cell.parentNode.insertBefore(nav, cell);
+    nav.classList.add("ledu-switch-sticky");
+    document.documentElement.classList.add("ledu-has-switch");
+    // just below the theme's sticky page header, whose height depends on the width
+    var place = function () {
+      var head = document.querySelector(".bd-header-article");
+      var h = head ? head.getBoundingClientRect().height : 0;
+      nav.style.top = h + "px";
+      document.documentElement.style.setProperty(
+        "--ledu-switch-below", (h + nav.offsetHeight + 8) + "px");
+    };
+    place();
+    window.addEventListener("resize", place);
+  }
   nav.querySelectorAll("a").forEach(function (a) {
     a.addEventListener("click", function () {
       var id = location.hash.slice(1);
+      // the section read: the last whose heading is above the upper quarter below the switch
+      var edge = nav.getBoundingClientRect().bottom;
+      var below = edge + Math.max(48, (window.innerHeight - edge) / 4);
       document.querySelectorAll("main section[id]").forEach(function (s) {
-        if (s.getBoundingClientRect().top <= 80) { id = s.id; }
+        if (s.getBoundingClientRect().top <= below) { id = s.id; }
       });
       a.href = a.href.split("#")[0] + (id ? "#" + id : "");
     });
