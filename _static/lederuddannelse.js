@@ -241,7 +241,13 @@
       }
     };
     if (first.data) { label.data = first.data; }
-    spec.layer.push(label);
+    // Under each label, the same text stroked in the background colour: grid lines and the
+    // reference line pass behind the label instead of through its letters.
+    var halo = JSON.parse(JSON.stringify(label));
+    halo.name = "ledu_category_label_halos";
+    Object.assign(halo.mark, { color: "#ffffff", stroke: "#ffffff", strokeWidth: 4,
+      strokeJoin: "round" });
+    spec.layer.push(halo, label);
     // a fixed height (not a step: with yOffset groups a step would size each group's sub-band)
     spec.height = step * categories.length;
     return true;
