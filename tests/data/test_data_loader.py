@@ -387,3 +387,19 @@ def test_26_danish_csv_bad_entry_reported_alone_and_text_kept(good, tmp_path):
     loaded = load_survey(path)
     assert loaded["by"].iloc[0] == "Køge, Sjælland"
     assert loaded["weight"].iloc[3] == 1.25
+
+
+def test_code_indicator_keeps_no_answer_missing_and_respects_the_domain():
+    """One rule for every 0/1 variable: a code hit is 1, another answer 0, no answer (NaN,
+    blank, non-numeric) stays missing, and outside the domain is missing too."""
+    import numpy as np
+    import pandas as pd
+
+    from lederuddannelse.data.derive import code_indicator
+
+    values = pd.Series([1, 2, None, 4, "x"], dtype=object)
+    got = code_indicator(values, (1, 4))
+    np.testing.assert_array_equal(got, [1.0, 0.0, np.nan, 1.0, np.nan])
+    domain = np.array([True, True, True, False, True])
+    got = code_indicator(np.array([1.0, 2.0, np.nan, 4.0, 1.0]), [1, 4], domain)
+    np.testing.assert_array_equal(got, [1.0, 0.0, np.nan, np.nan, 1.0])

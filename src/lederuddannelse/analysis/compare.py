@@ -24,6 +24,7 @@ import pandas as pd
 
 from lederuddannelse.analysis.specs import agree_codes, agree_text
 from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.derive import code_indicator
 from lederuddannelse.report.fmt import (
     NO_ESTIMATE,
     SUPPRESSED,
@@ -64,7 +65,7 @@ def lower_first(text: str) -> str:
 def restricted(data: pd.DataFrame, var: str, mask) -> np.ndarray:
     """``var`` within a domain (``mask`` True), NaN elsewhere: e.g. the reasons among those
     trained under the page's definition, not among everybody who was asked."""
-    x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
+    x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return np.where(np.asarray(mask, dtype=bool), x, np.nan)
 
 
@@ -87,9 +88,7 @@ def agreement(data: pd.DataFrame, var: str) -> np.ndarray:
     who agree; a share with a CI reads more plainly than a mean of a 1-5 scale. The codes come
     from the codebook's scale, in order, so a file with other codes needs a codebook edit only.
     """
-    x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
-    top = agree_codes(var)  # one rule, shared with the claims ledger
-    return np.where(np.isnan(x), np.nan, np.isin(x, top).astype(float))
+    return code_indicator(data[var], agree_codes(var))  # one rule, shared with the ledger
 
 
 def agree_label(var: str) -> str:

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lederuddannelse.analysis.compare import restricted
 from lederuddannelse.analysis.specs import (
     ARCHETYPE,
     DESIRE_FORMULA,
@@ -58,6 +59,7 @@ from lederuddannelse.analysis.specs import (
 )
 from lederuddannelse.data import targets
 from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.derive import code_indicator
 from lederuddannelse.errors import AbsentVariableError, EstimationError
 from lederuddannelse.report.fmt import (
     SUPPRESSED,
@@ -217,22 +219,14 @@ def analysis_columns(df: pd.DataFrame, definition: str) -> dict[str, np.ndarray]
     out["_tr"] = tr
     in_tr = tr == 1
     for v in ["after_2020", "paid_by_workplace", *reason_items()]:
-        x = pd.to_numeric(df[v], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        out[f"{v}_tr"] = np.where(in_tr, x, np.nan)
+        out[f"{v}_tr"] = restricted(df, v, in_tr)
     for k, (_, var, codes) in enumerate(ARCHETYPE):
-        x = pd.to_numeric(df[var], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        out[f"_trait{k}"] = np.where(np.isnan(x), np.nan, np.isin(x, codes).astype(float))
+        out[f"_trait{k}"] = code_indicator(df[var], codes)
     for var in (*F8_ITEMS, *F9_RATINGS):
-        out[f"{var}_agree"] = _indicator(df[var], agree_codes(var))
+        out[f"{var}_agree"] = code_indicator(df[var], agree_codes(var))
     for k in F11_LOW:
-        out[f"_industry{k}"] = _indicator(df["industry"], (k,))
+        out[f"_industry{k}"] = code_indicator(df["industry"], (k,))
     return out
-
-
-def _indicator(column: pd.Series, codes) -> np.ndarray:
-    """1 where ``column`` is one of ``codes``, 0 for another answer, NaN for no answer."""
-    x = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return np.where(np.isnan(x), np.nan, np.isin(x, list(codes)).astype(float))
 
 
 def _fit(design, kind: str, formula: str):
@@ -349,7 +343,8 @@ def _sig_signed(row: pd.Series, sign: int) -> bool | None:
     return bool(np.sign(row["estimate"]) == sign and row["p_value"] < ALPHA)
 
 
-def _covers(row: pd.Series, level: float) -> bool | None:
+def interval_covers(row: pd.Series, level: float) -> bool | None:
+    """Does the row's confidence interval contain `level`? None if the row is not estimable."""
     if not _ok(row):
         return None
     return bool(row["ci_low"] <= level <= row["ci_high"])
@@ -451,7 +446,7 @@ def _result(
 
 
 def _level(ev, fid: str, what: str, row: pd.Series, key: str) -> Component:
-    return Component(what, _share(ev, row), _covers(row, report_level(key)))
+    return Component(what, _share(ev, row), interval_covers(row, report_level(key)))
 
 
 def f1a(ev: Evidence) -> Finding:

@@ -18,8 +18,8 @@ from lederuddannelse.analysis.findings import (
     DEFINITION_DEPENDENT,
     Evidence,
     Finding,
-    _covers,
     evaluate,
+    interval_covers,
     report_level,
     variant,
 )
@@ -341,7 +341,7 @@ def level_chart(ch, table: pd.DataFrame) -> None:
     numbers as ticks; glued as ``fig_holder_niveauer``."""
     from lederuddannelse.report.charts import claim_check_chart
 
-    covered = sum(bool(_covers(r, r["rapportens_tal"])) for _, r in table.iterrows())
+    covered = sum(bool(interval_covers(r, r["rapportens_tal"])) for _, r in table.iterrows())
     n = int(table["n"].max())
     chart = claim_check_chart(
         table,

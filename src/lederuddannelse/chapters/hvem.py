@@ -28,6 +28,7 @@ from lederuddannelse.analysis.compare import subtitle, wrap
 from lederuddannelse.analysis.modelterms import odds_ratios, profile_contrast, strongest
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
 from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.derive import code_indicator
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.report.charts import breakdown_chart, odds_ratio_chart, proportion_chart
 from lederuddannelse.report.fmt import (
@@ -110,12 +111,6 @@ def profile_frame(ch) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def trait_indicator(data: pd.DataFrame, var: str, codes) -> np.ndarray:
-    """1 where ``var`` has one of the archetype's ``codes``, 0 otherwise, NaN if missing."""
-    x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
-    return np.where(np.isnan(x), np.nan, np.isin(x, codes).astype(float))
-
-
 def compute(ch) -> Who:
     cb = load_codebook()
     by_var = {v: shares_by(ch, v) for v in BACKGROUND + WORKPLACE}
@@ -130,7 +125,7 @@ def compute(ch) -> Who:
     # archetype traits, trained vs untrained (the trait columns are derived here)
     traits_design = ch.design.with_columns(
         {
-            f"_who_trait{k}": trait_indicator(ch.data, var, tc)
+            f"_who_trait{k}": code_indicator(ch.data[var], tc)
             for k, (_, var, tc) in enumerate(ARCHETYPE)
         }
     )

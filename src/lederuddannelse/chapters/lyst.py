@@ -37,6 +37,7 @@ from lederuddannelse.analysis.modelterms import (
     strongest,
 )
 from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.derive import HIGH_DESIRE_LEVELS
 from lederuddannelse.report.charts import odds_ratio_chart, proportion_chart
 from lederuddannelse.report.fmt import (
     SUPPRESSED,
@@ -60,8 +61,8 @@ ITEM_GROUPS = {
     "F7": ("workplace_strategy", "workplace_tools"),
     "F3": ("interest_pwe", "has_time", "workplace_resources"),
 }
-#: "High desire" = this level or higher (the codebook's 'Stor lyst').
-HIGH_LEVEL = 4
+#: "High desire" = this level or higher (defined once, in data.derive).
+HIGH_LEVEL = min(HIGH_DESIRE_LEVELS)
 
 
 @dataclass

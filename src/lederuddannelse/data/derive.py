@@ -12,7 +12,32 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["add_derived"]
+__all__ = ["HIGH_DESIRE_LEVELS", "add_derived", "code_indicator"]
+
+
+#: Desire levels counted as "high desire" (the codebook's 'Stor lyst' and above); the
+#: indicator `high_desire` and the desire chapter's ordinal model share this one definition.
+HIGH_DESIRE_LEVELS = (4, 5)
+
+
+def code_indicator(values, codes, domain=None) -> np.ndarray:
+    """1.0 where ``values`` is one of ``codes``, 0.0 for another answer, NaN for no answer or
+    outside ``domain`` (a boolean mask).
+
+    Why one function: every 0/1 variable of the book (the derived indicators here, agreement
+    with an item, an archetype's trait, an industry) is made this way, so that "no answer"
+    stays missing (outside the domain, R's domain estimation) and is never counted as a 0.
+    Non-numeric values count as no answer.
+    """
+    if not isinstance(values, pd.Series) and np.asarray(values).dtype.kind in "fiub":
+        x = np.asarray(values, dtype=float)
+    else:
+        x = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    res = np.where(np.isin(x, list(codes)), 1.0, 0.0)
+    res[np.isnan(x)] = np.nan
+    if domain is not None:
+        res[~np.asarray(domain, dtype=bool)] = np.nan
+    return res
 
 
 def add_derived(df: pd.DataFrame) -> pd.DataFrame:
@@ -28,20 +53,13 @@ def add_derived(df: pd.DataFrame) -> pd.DataFrame:
     def col(name: str) -> np.ndarray:
         return pd.to_numeric(out[name], errors="raise").to_numpy(dtype=float, na_value=np.nan)
 
-    def indicator(values: np.ndarray, hit, domain: np.ndarray | None = None) -> np.ndarray:
-        res = np.where(np.isin(values, hit), 1.0, 0.0)
-        res[np.isnan(values)] = np.nan
-        if domain is not None:
-            res[~domain] = np.nan
-        return res
-
     def derive(name: str, source: str, hit, domain: np.ndarray | None = None) -> None:
         # A source the file does not have (its mapping lists it as absent) makes the indicator
         # absent too, so that a page needing it says so instead of estimating on nothing.
         if source in absent or source not in out.columns:
             absent.add(name)
         else:
-            out[name] = indicator(col(source), hit, domain)
+            out[name] = code_indicator(col(source), hit, domain)
 
     for name, hit in (("trained_any", [1, 2]), ("trained_narrow", [1]), ("trained_broad", [2])):
         derive(name, "training", hit)
@@ -50,6 +68,6 @@ def add_derived(df: pd.DataFrame) -> pd.DataFrame:
     derive("paid_by_workplace", "paid_by", [1], trained)
     derive("willing_to_pay", "pay_self", [1])
     derive("unwilling_to_pay", "pay_self", [2])
-    derive("high_desire", "desire", [4, 5])
+    derive("high_desire", "desire", list(HIGH_DESIRE_LEVELS))
     out.attrs["absent"] = sorted(absent)
     return out
