@@ -75,7 +75,10 @@
   function textWidth(text, size) { return String(text).length * size * 0.56; }
 
   function wrapText(text, maxChars) {
-    var words = String(text).split(/\s+/), lines = [], line = "";
+    // a number stays with its unit ("61 pct.") and its sign ("p < 0,001", "n = 1.537")
+    var glued = String(text).replace(/(\d) (pct\.|%|procentpoint)/g, "$1\u00a0$2")
+      .replace(/\b([pn]) ([<=>]) /g, "$1\u00a0$2\u00a0");
+    var words = glued.split(/[ \t\n]+/), lines = [], line = "";
     words.forEach(function (w) {
       if (line && (line + " " + w).length > maxChars) { lines.push(line); line = w; }
       else { line = line ? line + " " + w : w; }
@@ -89,7 +92,7 @@
     var t = Object.assign({}, title);
     var join = function (x) { return Array.isArray(x) ? x.join(" ") : x; };
     if (t.text !== undefined && width < 700) {
-      t.text = wrapText(join(t.text), Math.max(18, Math.floor(width / (16 * 0.58))));
+      t.text = wrapText(join(t.text), Math.max(18, Math.floor(width / (16 * 0.62))));
     }
     if (t.subtitle !== undefined && width < 700) {
       var subs = Array.isArray(t.subtitle) ? t.subtitle : [t.subtitle];
@@ -253,7 +256,7 @@
     if (chars && color && color.legend && typeof color.legend === "object") {
       color.legend = Object.assign({}, color.legend, { columns: 1 });
     }
-    if (x && typeof x === "object") {
+    if (x && typeof x === "object" && x.value === undefined) {  // a fixed position has no axis
       if (chars && typeof x.title === "string" && x.title.length > chars) {
         x.title = wrapText(x.title, chars);
       }

@@ -187,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "data":
             return _data(args)
         if args.command == "build":
+            from lederuddannelse.book.stamps import PUBLISHED, quick_noop
+
+            options = [str(Path(args.params)) if args.params else "None", args.data, args.mapping]
+            report_json = Path(args.report_json) if args.report_json else None
+            if not args.force and quick_noop(project_root(), options, report_json):
+                if not args.quiet:
+                    print(f"Nothing changed since the last build: {PUBLISHED}/", flush=True)
+                return 0
             from lederuddannelse.book.build import build
 
             report = build(

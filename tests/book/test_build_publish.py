@@ -106,7 +106,7 @@ def render_counting(monkeypatch, root: Path) -> list[int]:
     calls: list[int] = []
     rendered = make_site(root / "rendered", "rendered")
 
-    def render(stage, root_, quiet, extra_env=None):
+    def render(stage, root_, quiet, extra_env=None, worker=None):
         calls.append(1)
         return rendered
 

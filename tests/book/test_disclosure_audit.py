@@ -264,3 +264,29 @@ def test_audit_reads_the_analysts_unrounded_files(tmp_path):
     small = industry_table([500, 3.0, 40], [False, False, False]).assign(estimat=0.4123456789)
     f.write_text(page({}, extra=analysts_link("t-uafrundet.csv", small)))
     assert "small count" in {x.kind for x in audit(f).findings}
+
+
+def test_cached_audit_finds_what_a_full_audit_finds(tmp_path):
+    """The build's incremental audit (a cache of what each file held) reports exactly what a
+    full audit does: a table made disclosive, then a sentence with a small n, are found
+    although the rest of the site is read from the cache."""
+    site = tmp_path / "html"
+    site.mkdir()
+    cache = tmp_path / "audit-cache.pickle"
+    safe = page({"b.csv": industry_table([500, None, None], [False, True, True])})
+    (site / "a-alle.html").write_text(safe)
+    (site / "b-alle.html").write_text(page({"c.csv": industry_table([500, 300, 200], [0, 0, 0])}))
+    first = audit(site, cache=cache)
+    assert first.ok and cache.is_file()
+    assert audit(site, cache=cache).summary() == first.summary() == audit(site).summary()
+    (site / "a-alle.html").write_text(
+        page({"b.csv": industry_table([500, 40, None], [False, True, True])})
+    )
+    cached, full = audit(site, cache=cache), audit(site)
+    assert not cached.ok
+    assert [str(f) for f in cached.findings] == [str(f) for f in full.findings]
+    (site / "a-alle.html").write_text(safe.replace("</body>", "<p>n = 12</p></body>"))
+    cached = audit(site, cache=cache)
+    assert [f.kind for f in cached.findings] == ["estimate on few respondents"]
+    (site / "a-alle.html").write_text(safe)
+    assert audit(site, cache=cache).ok

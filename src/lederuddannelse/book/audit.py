@@ -28,11 +28,15 @@ Command: ``python -m lederuddannelse audit FILE_OR_SITE``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
+import pickle
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -156,7 +160,44 @@ def _danish_number(text: str) -> float:
     return v / 100 if pct else v
 
 
-def _html_tables(html: str, page: str, where: str) -> list[Frame]:
+@dataclass(frozen=True)
+class RawFrame:
+    """A published table as read from a file, before typing: what the audit's cache keeps.
+
+    ``kind`` says how ``payload`` becomes a :class:`Frame`: "csv" (CSV text), "csvbytes" (a
+    CSV file's bytes), "records" (chart data rows) or "html" ((header, rows) of strings).
+    ``digest`` identifies the payload, so two audits of the same tables can be told apart
+    without typing them (see :func:`audit`'s cache).
+    """
+
+    kind: str
+    page: str
+    where: str
+    payload: Any
+    digest: str
+
+
+def _raw(kind: str, page: str, where: str, payload: Any) -> RawFrame:
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    digest = hashlib.sha256(kind.encode() + b"\0" + data).hexdigest()
+    return RawFrame(kind, page, where, payload, digest)
+
+
+def typed_frame(raw: RawFrame) -> Frame:
+    """The :class:`Frame` of a raw table: counts and shares as numbers."""
+    if raw.kind == "csv":  # where ends with the file's name
+        data = _read_csv(io.StringIO(raw.payload), raw.where.rsplit(" ", 1)[-1])
+    elif raw.kind == "csvbytes":
+        data = _read_csv(io.BytesIO(raw.payload), raw.where)
+    elif raw.kind == "records":
+        data = pd.DataFrame(raw.payload)
+    else:
+        header, rows = raw.payload
+        data = _typed_html(pd.DataFrame(rows, columns=header))
+    return Frame(raw.page, raw.where, data)
+
+
+def _html_tables(html: str, page: str, where: str) -> list[RawFrame]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
@@ -171,9 +212,8 @@ def _html_tables(html: str, page: str, where: str) -> list[Frame]:
                 rows.append(cells)
         if not rows:
             continue
-        df = pd.DataFrame(rows, columns=header)
         name = table.get("id") or f"table {k + 1}"
-        out.append(Frame(page, f"{where} table {name}", _typed_html(df)))
+        out.append(_raw("html", page, f"{where} table {name}", [header, rows]))
     return out
 
 
@@ -200,13 +240,12 @@ def _typed_html(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _csv_frames(html: str, page: str, where: str) -> list[Frame]:
+def _csv_frames(html: str, page: str, where: str) -> list[RawFrame]:
     out = []
     pattern = r'download="([^"]+)"\s+href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)"'
     for m in re.finditer(pattern, html):
         text = base64.b64decode(m.group(2)).decode("utf-8-sig")
-        frame = _read_csv(io.StringIO(text), m.group(1))
-        out.append(Frame(page, f"{where} CSV {m.group(1)}", frame))
+        out.append(_raw("csv", page, f"{where} CSV {m.group(1)}", text))
     return out
 
 
@@ -215,8 +254,8 @@ def _read_csv(source, name: str = "") -> pd.DataFrame:
     analysts' (',', decimal point; its name ends with ``ANALYSIS_SUFFIX``). The form is read
     from the header line, so a file named otherwise cannot slip through as one column; a
     header with neither separator (one column) falls back on the name."""
-    text = source.read() if hasattr(source, "read") else Path(source).read_text("utf-8-sig")
-    text = text.lstrip("\ufeff")
+    text = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+    text = (text.decode("utf-8-sig") if isinstance(text, bytes) else text).lstrip("\ufeff")
     header = text.split("\n", 1)[0]
     commas, semicolons = header.count(","), header.count(";")
     analysis = commas > semicolons or (
@@ -226,7 +265,7 @@ def _read_csv(source, name: str = "") -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, keep_default_na=True)
 
 
-def _vega_frames(html: str, page: str, where: str) -> list[Frame]:
+def _vega_frames(html: str, page: str, where: str) -> list[RawFrame]:
     out, seen = [], set()
     dec = json.JSONDecoder()
     for m in re.finditer(r'"datasets"\s*:\s*', html):
@@ -238,7 +277,7 @@ def _vega_frames(html: str, page: str, where: str) -> list[Frame]:
             if name in seen or not isinstance(rows, list) or not rows:
                 continue
             seen.add(name)
-            out.append(Frame(page, f"{where} chart data {name[:13]}", pd.DataFrame(rows)))
+            out.append(_raw("records", page, f"{where} chart data {name[:13]}", rows))
     return out
 
 
@@ -247,7 +286,7 @@ def _page_texts(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", text)
 
 
-def frames_of_html(html: str, page: str, where: str) -> list[Frame]:
+def raw_frames_of_html(html: str, page: str, where: str) -> list[RawFrame]:
     return (
         _csv_frames(html, page, where)
         + _vega_frames(html, page, where)
@@ -255,9 +294,13 @@ def frames_of_html(html: str, page: str, where: str) -> list[Frame]:
     )
 
 
-def _notebook_htmls(path: Path) -> list[str]:
+def frames_of_html(html: str, page: str, where: str) -> list[Frame]:
+    return [typed_frame(r) for r in raw_frames_of_html(html, page, where)]
+
+
+def _notebook_htmls(data: bytes) -> list[str]:
     """Every HTML-ish output of a notebook (visible or glued, shown or hidden on the page)."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb = json.loads(data.decode("utf-8"))
     out = []
     for cell in nb.get("cells", []):
         for o in cell.get("outputs", []):
@@ -267,31 +310,60 @@ def _notebook_htmls(path: Path) -> list[str]:
     return out
 
 
-def collect(target: Path) -> tuple[list[Frame], dict[str, str], int]:
-    """Frames and page texts of a site folder, a page, a notebook or a CSV file."""
-    target = Path(target)
+def _audited_files(target: Path) -> list[Path]:
     if target.is_dir():
         files = sorted(p for p in target.glob("*.html") if p.name not in SKIPPED_PAGES)
         files += sorted(target.glob("_sources/*.ipynb")) + sorted(target.glob("downloads/*.ipynb"))
-        files += sorted(target.glob("downloads/*.csv"))
-    else:
-        files = [target]
-    frames: list[Frame] = []
+        return files + sorted(target.glob("downloads/*.csv"))
+    return [target]
+
+
+def _read_file(f: Path, data: bytes, rel: str) -> tuple[list[RawFrame], str | None]:
+    """The raw tables of one published file and its reader-visible text (None: no text)."""
+    page = f.stem
+    if f.suffix == ".csv":
+        return [_raw("csvbytes", page, rel, data)], None
+    if f.suffix == ".ipynb":
+        raws: list[RawFrame] = []
+        text = None
+        for k, h in enumerate(_notebook_htmls(data)):
+            raws += raw_frames_of_html(h, page, f"{rel} output {k + 1}")
+            text = (text or "") + "\n" + _page_texts(h)
+        return raws, text
+    html = data.decode("utf-8")
+    return raw_frames_of_html(html, page, rel), _page_texts(html)
+
+
+def collect_raw(
+    target: Path, known: dict | None = None
+) -> tuple[list[RawFrame], dict[str, str], int, dict]:
+    """Raw tables and page texts of a site folder, a page, a notebook or a CSV file.
+
+    ``known`` maps (file, SHA-256 of its bytes) to what an earlier audit read from it: a file
+    whose bytes are unchanged is not parsed again. Returns the entries used, to keep.
+    """
+    target = Path(target)
+    files = _audited_files(target)
+    known = known or {}
+    used: dict = {}
+    raws: list[RawFrame] = []
     texts: dict[str, str] = {}
     for f in files:
         rel = f.name if not target.is_dir() else str(f.relative_to(target))
-        page = f.stem
-        if f.suffix == ".csv":
-            frames.append(Frame(page, f"{rel}", _read_csv(f)))
-        elif f.suffix == ".ipynb":
-            for k, h in enumerate(_notebook_htmls(f)):
-                frames += frames_of_html(h, page, f"{rel} output {k + 1}")
-                texts[f"{rel}"] = texts.get(f"{rel}", "") + "\n" + _page_texts(h)
-        else:
-            html = f.read_text(encoding="utf-8")
-            frames += frames_of_html(html, page, rel)
-            texts[rel] = _page_texts(html)
-    return _dedupe(frames), texts, len(files)
+        data = f.read_bytes()
+        key = (rel, hashlib.sha256(data).hexdigest())
+        used[key] = known.get(key) or _read_file(f, data, rel)
+        file_raws, text = used[key]
+        raws += file_raws
+        if text is not None:
+            texts[rel] = text
+    return raws, texts, len(files), used
+
+
+def collect(target: Path) -> tuple[list[Frame], dict[str, str], int]:
+    """Frames and page texts of a site folder, a page, a notebook or a CSV file."""
+    raws, texts, nfiles, _ = collect_raw(target)
+    return _dedupe([typed_frame(r) for r in raws]), texts, nfiles
 
 
 #: Two-group comparisons: (group column or None, count, estimate) of each side
@@ -510,13 +582,81 @@ def audit(
     min_n: int = DEFAULT_MIN_N,
     min_count: int = DEFAULT_MIN_COUNT,
     page_total: int | None = None,
+    cache: Path | None = None,
 ) -> AuditReport:
-    """Audit a built site folder (or one page, notebook or CSV); see the module docstring."""
-    frames, texts, nfiles = collect(Path(target))
-    report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles, frames=len(frames))
+    """Audit a built site folder (or one page, notebook or CSV); see the module docstring.
+
+    ``cache`` (a file the build keeps in `build/`) makes a rebuild's audit incremental and
+    still complete: a file whose bytes are unchanged is not parsed again, and when every
+    table (not the prose) is as in an earlier audit with the same limits, that audit's
+    table findings are reused; the prose is always checked. The cache is void when the
+    package's code, the codebook or the installed libraries changed (:func:`_cache_salt`).
+    """
+    salt = _cache_salt() if cache is not None else ""
+    stored = _load_cache(cache, salt) if cache is not None else {}
+    raws, texts, nfiles, used = collect_raw(Path(target), stored.get("files"))
+    report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles)
+    totals = _page_totals(texts) if page_total is None else {}
+    key = json.dumps(
+        [min_n, min_count, page_total, sorted(totals.items()), [r.digest for r in raws]]
+    )
+    key = hashlib.sha256(key.encode()).hexdigest()
+    tables_part = stored.get("tables", {}).get(key)
+    if tables_part is None:
+        part = AuditReport(min_n=min_n, min_count=min_count)
+        _audit_tables(_dedupe([typed_frame(r) for r in raws]), totals, page_total, part)
+        tables_part = (part.frames, part.cells, part.hidden, part.sets, part.findings)
+    report.frames, report.cells, report.hidden, report.sets = tables_part[:4]
+    report.findings = list(tables_part[4])
+    _texts(texts, min_n, report)
+    if cache is not None:
+        _save_cache(cache, {"salt": salt, "files": used, "tables": {key: tables_part}})
+    return report
+
+
+def _cache_salt() -> str:
+    """What the audit's cached results depend on besides the files: this package's code, the
+    codebook (the grouping vocabulary) and the libraries that parse and type the tables."""
+    from importlib.metadata import version
+
+    from lederuddannelse.data.codebook import default_path
+    from lederuddannelse.sources import package_src
+
+    h = hashlib.sha256()
+    for p in sorted((package_src() / "lederuddannelse").rglob("*.py")):
+        h.update(p.as_posix().encode() + b"\0" + p.read_bytes())
+    h.update(default_path().read_bytes())
+    for lib in ("pandas", "numpy", "beautifulsoup4", "soupsieve"):
+        h.update(f"{lib}={version(lib)}".encode())
+    h.update(sys.version.encode())
+    return h.hexdigest()
+
+
+def _load_cache(path: Path, salt: str) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+        return data if isinstance(data, dict) and data.get("salt") == salt else {}
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
+        return {}
+
+
+def _save_cache(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+
+
+def _audit_tables(
+    frames: list[Frame], totals: dict[str, int], page_total: int | None, report: AuditReport
+) -> None:
+    """The checks of the published tables (1 to 3 of the module docstring) into ``report``."""
+    report.frames = len(frames)
+    min_n, min_count = report.min_n, report.min_count
     names, values, codes = _grouping_vocabulary()
     tables = [_structure(f, names, values, codes) for f in _split_pairs(frames)]
-    totals = _page_totals(texts) if page_total is None else {}
     known = _cross_frame(tables, report)
     for t in tables:
         df = t.frame.data
@@ -560,8 +700,6 @@ def audit(
                         )
                     )
         _shares(t, totals.get(t.frame.page, page_total), report)
-    _texts(texts, min_n, report)
-    return report
 
 
 def _shares(t: _Table, total: int | None, report: AuditReport) -> None:
@@ -701,12 +839,14 @@ def limits_of(root: Path) -> tuple[int, int]:
     return min(r.params["min_n"] for r in runs), min(r.params["min_count"] for r in runs)
 
 
-def check_site(site: Path, min_n: int, min_count: int, quiet: bool = False) -> AuditReport:
+def check_site(
+    site: Path, min_n: int, min_count: int, quiet: bool = False, cache: Path | None = None
+) -> AuditReport:
     """The build's gate: audit the rendered site before it is published; raise a
     :class:`~lederuddannelse.errors.DisclosureError` naming every problem if it is not clean."""
     from lederuddannelse.errors import DisclosureError
 
-    report = audit(site, min_n=min_n, min_count=min_count)
+    report = audit(site, min_n=min_n, min_count=min_count, cache=cache)
     if not report.ok:
         raise DisclosureError(
             report.summary()

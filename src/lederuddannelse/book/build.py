@@ -33,11 +33,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
-from lederuddannelse.book import publishing
+from lederuddannelse.book import publishing, stamps
 from lederuddannelse.book.incremental import ChapterCode, chapter_code, check_glue, reassemble
 from lederuddannelse.book.notebooks import (
     normalise,
@@ -54,6 +54,13 @@ from lederuddannelse.book.processes import (
     pool_worker_init,
     terminate_as_interrupt,
     tmp_parent,
+)
+from lederuddannelse.book.stamps import (  # noqa: F401  (the build's names for them)
+    BUILD_DIR,
+    PROJECT_FILES,
+    PROJECT_TREES,
+    PUBLISHED,
+    STAGE,
 )
 from lederuddannelse.errors import (
     AbsentVariableError,
@@ -76,11 +83,8 @@ from lederuddannelse.paths import EMBEDDED_DATA_PATH
 from lederuddannelse.report.markup import md_text
 from lederuddannelse.sources import modules_hash
 
-BUILD_DIR = "build"
-STAGE = "book"  # build/book: executed notebooks + generated config: the book's source
 SITE = "site"  # build/site: Jupyter Book's incremental output
 FAILED = "failed"  # build/failed: executed notebooks of failed runs, for inspection
-PUBLISHED = Path("_build") / "html"
 SITE_KEY_FILE = publishing.SITE_KEY_FILE
 CELL_TIMEOUT = 600  # seconds one cell may run before the chapter fails (no silent hang)
 ENV_CELL_TIMEOUT = "LEDERUDDANNELSE_CELL_TIMEOUT"  # overrides CELL_TIMEOUT (e.g. in tests)
@@ -89,19 +93,7 @@ ENV_CELL_TIMEOUT = "LEDERUDDANNELSE_CELL_TIMEOUT"  # overrides CELL_TIMEOUT (e.g
 # in a full build in the 14th digit.
 KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 TIMINGS = "timings.json"  # build/timings.json: seconds per run executed by the last build
-
-
-# What a build reads: copied by the tests and the benchmark into throw-away projects.
-PROJECT_FILES = (
-    "_config.yml",
-    "_toc.yml",
-    "parameters.yml",
-    "requirements.lock",
-    "references.bib",
-    "citation.yml",
-    "CITATION.cff",
-)
-PROJECT_TREES = ("chapters", "data", "_static", "src")
+AUDIT_CACHE = "audit-cache.pickle"  # build/audit-cache.pickle: what the last audit read
 
 
 def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Path:
@@ -672,9 +664,18 @@ def worker_pool(workers: int):
     pool.shutdown(wait=True)
 
 
-def validate_data_files(data_files: set[tuple[str, str]], root: Path, quiet: bool) -> None:
+VALIDATED = "validated.json"  # build/validated.json: data files that passed, by content
+
+
+def validate_data_files(
+    data_files: set[tuple[str, str]], root: Path, quiet: bool, deps: Dependencies | None = None
+) -> None:
     """Check each (data file, mapping) as `data validate` does (codebook and weighting) before
     any chapter runs.
+
+    With ``deps`` (the build's), a file without a mapping that passed before with the same
+    content, the same package (code, codebook, margins) and the same lock file is not checked
+    again: the check is a function of those alone, and loading the survey costs a second.
 
     A bad file then stops the build once, with the loader's own message (file, column, rows,
     expectation), instead of the same message wrapped in every chapter's failure. Cached runs
@@ -686,13 +687,30 @@ def validate_data_files(data_files: set[tuple[str, str]], root: Path, quiet: boo
     from lederuddannelse.data.weighting import load_margins
     from lederuddannelse.params import resolve_data
 
+    done = _load_json(root / BUILD_DIR / VALIDATED)
+    salt = package_hash(root) + (deps.lock if deps is not None else "")
+    todo = []
+    for data_file, data_mapping in sorted(data_files):
+        stamp = ""
+        if deps is not None and data_mapping == "none":  # a mapping writes build/mapped/
+            stamp = hashlib.sha256((salt + deps.data_hash(data_file)).encode()).hexdigest()
+            if done.get(stamp) == data_file:
+                name = resolve_data_file(data_file, root).name
+                _say(f"Data file {name}: valid (validated before, unchanged)", quiet)
+                continue
+        todo.append((data_file, data_mapping, stamp))
+    if not todo:
+        return
     codebook = load_codebook(root / "data" / "codebook.yml")
     margins = load_margins(root / "data" / "margins.csv")
-    for data_file, data_mapping in sorted(data_files):
+    for data_file, data_mapping, stamp in todo:
         data = resolve_data(data_file, data_mapping, root)
         validate_file(data.load_path, codebook, margins)
         via = f" (mapped with {data.mapping.name})" if data.mapping else ""
         _say(f"Data file {data.source.name}{via}: valid", quiet)
+        if stamp:
+            done[stamp] = data_file
+            write_if_changed(root / BUILD_DIR / VALIDATED, json.dumps(done, indent=0))
 
 
 def mapping_provenance(run: Run, root: Path) -> dict[str, str]:
@@ -704,20 +722,36 @@ def mapping_provenance(run: Run, root: Path) -> dict[str, str]:
 
 
 def plan_runs(
-    runs: list[Run], root: Path, deps: Dependencies, force: bool, quiet: bool
+    runs: list[Run],
+    root: Path,
+    deps: Dependencies,
+    force: bool,
+    quiet: bool,
+    pages_changed: Callable[[], None] | None = None,
 ) -> tuple[list[tuple[Run, str, Path]], list[str]]:
     """Sort the runs: unchanged (skipped), prose changed (re-assembled now), or to execute.
 
     Returns the runs to execute (run, key, output) and the names of the re-assembled runs.
+    ``pages_changed`` is called before the first re-assembly or after the sorting, when a
+    page will change (see :func:`execute_all`).
     """
     stage = root / BUILD_DIR / STAGE
     todo: list[tuple[Run, str, Path]] = []
     reassembled: list[str] = []
     total = len(runs)
-    for i, run in enumerate(runs, 1):
+    plans = []
+    for run in runs:
         out = stage / f"{run.name}.ipynb"
         key = cache_key(run, deps)
         stored = {} if force else stored_metadata(out)
+        plans.append((run, key, out, stored))
+    changed = any(
+        s.get("cache_key") != k or s.get("source_sha256") != sha256_file(r.source)
+        for r, k, _, s in plans
+    )
+    if changed and pages_changed is not None:
+        pages_changed()
+    for i, (run, key, out, stored) in enumerate(plans, 1):
         if stored.get("cache_key") != key:
             todo.append((run, key, out))
         elif stored.get("source_sha256") == sha256_file(run.source):
@@ -735,12 +769,21 @@ def plan_runs(
 
 
 def execute_all(
-    runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
+    runs: list[Run],
+    root: Path,
+    jobs: int,
+    force: bool,
+    quiet: bool,
+    pages_changed: Callable[[], None] | None = None,
 ) -> tuple[dict[str, float], list[str]]:
     """Execute the runs whose key changed; return seconds per executed run and the names of
-    the runs re-assembled because only their text changed."""
+    the runs re-assembled because only their text changed.
+
+    ``pages_changed`` is called once it is known that some run must execute or be re-assembled
+    (before they do): the build then starts its render worker, which imports meanwhile.
+    """
     deps = Dependencies.of(root)
-    todo, reassembled = plan_runs(runs, root, deps, force, quiet)
+    todo, reassembled = plan_runs(runs, root, deps, force, quiet, pages_changed)
     timings: dict[str, float] = {}
     if not todo:
         return timings, reassembled
@@ -748,6 +791,7 @@ def execute_all(
         {(run.params["data_file"], run.params.get("data_mapping", "none")) for run, _, _ in todo},
         root,
         quiet,
+        deps,
     )
     errors: list[str] = []
     done = 0
@@ -892,13 +936,18 @@ def data_env(globals_: dict[str, Any]) -> dict[str, str]:
 RENDER_IN_FORK = "LEDERUDDANNELSE_RENDER_IN_FORK"
 
 
-def render_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+def render_process(
+    cmd: list[str], cwd: Path, env: dict[str, str], worker: RenderWorker | None = None
+) -> subprocess.CompletedProcess:
     """Run the Jupyter Book command ``cmd`` (``python -c ... ARGS``) and capture its output.
 
-    A new process normally; a fork of this one when it runs inside `preview`'s warm build
-    process (importing Jupyter Book, Sphinx and the extensions is most of a one-page render).
-    The fork is thrown away after the render, so no Sphinx state outlives it.
+    In the build's render worker when there is one (it has imported Jupyter Book already),
+    else in a new process; in a fork of this process when it runs inside `preview`'s warm
+    build process (importing Jupyter Book, Sphinx and the extensions is most of a one-page
+    render). The fork is thrown away after the render, so no Sphinx state outlives it.
     """
+    if worker is not None and os.environ.get(RENDER_IN_FORK) != "1":
+        return worker.render(cmd[3:], cwd, env)
     if os.environ.get(RENDER_IN_FORK) != "1" or "jupyter_book.cli.main" not in sys.modules:
         return subprocess.run(
             cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
@@ -927,8 +976,87 @@ def render_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess
     return subprocess.CompletedProcess(args, os.waitstatus_to_exitcode(status), text, "")
 
 
+def render_env(root: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the Jupyter Book render (the Sphinx extension reads the root and
+    which data the build used from it)."""
+    return {
+        **os.environ,
+        "LEDERUDDANNELSE_ROOT": str(root),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        **(extra_env or {}),
+    }
+
+
+class RenderWorker:
+    """The build's render process, started early (see :mod:`lederuddannelse.book.renderer`).
+
+    Started when the build knows pages will change (before the chapters execute), it imports
+    Jupyter Book on the other core meanwhile; :meth:`render` then costs Sphinx's work only.
+    It renders once; :meth:`close` ends it if it was never asked (the site was unchanged).
+    While it renders, this process imports the disclosure audit, which runs next.
+    """
+
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "lederuddannelse.book.renderer"],
+            cwd=root,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
+        )
+
+    def render(
+        self, args: list[str], cwd: Path, env: dict[str, str]
+    ) -> subprocess.CompletedProcess:
+        request = {"args": args, "cwd": str(cwd), "env": env}
+        try:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.close()
+        except BrokenPipeError:  # it died: its output says why
+            pass
+        import lederuddannelse.book.audit  # noqa: F401  (imported while the worker renders)
+
+        out = self.proc.stdout.read()
+        code = self.proc.wait()
+        return subprocess.CompletedProcess(args, code, out.decode("utf-8", "replace"), "")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:  # never asked to render: it has nothing to finish
+            self.proc.kill()
+            self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+@contextlib.contextmanager
+def render_ahead(root: Path, env: dict[str, str]):
+    """A holder for the build's :class:`RenderWorker`: ``start()`` starts it (once); it is
+    closed when the block ends, rendered or not."""
+
+    class Ahead:
+        worker: RenderWorker | None = None
+
+        def start(self) -> None:
+            if self.worker is None and os.environ.get(RENDER_IN_FORK) != "1":
+                self.worker = RenderWorker(root, env)
+
+    ahead = Ahead()
+    try:
+        yield ahead
+    finally:
+        if ahead.worker is not None:
+            ahead.worker.close()
+
+
 def run_jupyter_book(
-    stage: Path, root: Path, quiet: bool, extra_env: dict[str, str] | None = None
+    stage: Path,
+    root: Path,
+    quiet: bool,
+    extra_env: dict[str, str] | None = None,
+    worker: RenderWorker | None = None,
 ) -> Path:
     """`jupyter-book build` the staged book; warnings are errors. Returns the HTML folder."""
     out = root / BUILD_DIR / SITE
@@ -946,13 +1074,7 @@ def run_jupyter_book(
         "--quiet",
     ]
     _say("Rendering the site with Jupyter Book ...", quiet)
-    env = {
-        **os.environ,
-        "LEDERUDDANNELSE_ROOT": str(root),
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        **(extra_env or {}),
-    }
-    proc = render_process(cmd, root, env)
+    proc = render_process(cmd, root, render_env(root, extra_env), worker)
     if proc.returncode != 0:
         text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
         lines = [
@@ -979,6 +1101,29 @@ def clean_after_killed_build(root: Path, quiet: bool) -> None:
     removed = publishing.clean_stale(root / PUBLISHED) + clean_stale_tmp()
     if removed:
         _say(f"Removed {len(removed)} leftover(s) of an interrupted build.", quiet)
+
+
+def record_stamp(root: Path, inputs: str, extra_then: list[str], runs: list[Run]) -> None:
+    """After a complete build: what :func:`unchanged_since_last_build` compares with.
+
+    ``inputs`` is the stamp taken when the build *started* (over ``extra_then``, the last
+    build's outside files): a file edited while the build ran then differs from it, and the
+    next build does not take itself for a no-op. If this build read other outside files, no
+    stamp is recorded for them yet (the next build checks everything, then records it).
+    """
+    extra = set()
+    for run in runs:
+        for path in (
+            resolve_data_file(run.params["data_file"], root),
+            resolve_mapping_file(run.params.get("data_mapping", "none"), root),
+        ):
+            if path is not None and not publishing.inside(path, root):
+                extra.add(str(path))
+                extra.add(f"{path}.meta.json")
+    if sorted(extra) != sorted(extra_then):
+        inputs = ""
+    data = {"inputs": inputs, "outputs": stamps.output_stamp(root), "extra": sorted(extra)}
+    write_if_changed(root / BUILD_DIR / stamps.NOOP_STAMP, json.dumps(data, indent=0))
 
 
 @dataclass
@@ -1017,13 +1162,22 @@ def build(
     one is killed). ``data_file`` and ``data_mapping`` override the global parameters of the
     same names (`make book DATA=... MAPPING=...`).
     """
+    start = time.perf_counter()
     with (
         BuildLock(root / BUILD_DIR),
         terminate_as_interrupt(),
         build_tmpdir(),
     ):
         clean_after_killed_build(root, quiet)
-        return _build(root, jobs, force, quiet, params_file, data_file, data_mapping)
+        options = [str(params_file), data_file, data_mapping]
+        same, stamp, extra = (False, "", []) if force else stamps.unchanged(root, options)
+        if same:
+            _say(f"Nothing changed since the last build: {PUBLISHED}/", quiet)
+            return BuildReport({}, False, root / PUBLISHED, time.perf_counter() - start)
+        stamp = stamp or stamps.input_stamp(root, options, extra)
+        return _build(
+            root, jobs, force, quiet, params_file, data_file, data_mapping, (stamp, extra)
+        )
 
 
 def _build(
@@ -1034,6 +1188,7 @@ def _build(
     params_file: Path | None,
     data_file: str | None = None,
     data_mapping: str | None = None,
+    stamp: tuple[str, list[str]] = ("", []),
 ) -> BuildReport:
     start = time.perf_counter()
     params = load_parameters(params_file or root / "parameters.yml")
@@ -1047,18 +1202,22 @@ def _build(
     for data_mapping in {r.params.get("data_mapping", "none") for r in runs}:
         resolve_mapping_file(data_mapping, root)
     _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
-    timings, reassembled = execute_all(runs, root, jobs, force, quiet)
-    stage = stage_book(runs, root)
-    key = site_key(stage, root)
-    published = root / PUBLISHED
-    if not force and publishing.site_intact(published, key):
-        _say(f"Site unchanged: {published.relative_to(root)}", quiet)
-        return BuildReport(timings, False, published, time.perf_counter() - start, reassembled)
-    if (published / publishing.SITE_KEY_FILE).is_file() and not force:
-        if (published / publishing.SITE_KEY_FILE).read_text().strip() == key:
-            _say("The published site differs from what was built; publishing it again.", quiet)
-    render_start = time.perf_counter()
-    html = run_jupyter_book(stage, root, quiet, data_env(params.globals))
+    with render_ahead(root, render_env(root, data_env(params.globals))) as ahead:
+        timings, reassembled = execute_all(runs, root, jobs, force, quiet, ahead.start)
+        stage = stage_book(runs, root)
+        key = site_key(stage, root)
+        published = root / PUBLISHED
+        if not force and publishing.site_intact(published, key):
+            _say(f"Site unchanged: {published.relative_to(root)}", quiet)
+            record_stamp(root, *stamp, runs)
+            secs = time.perf_counter() - start
+            return BuildReport(timings, False, published, secs, reassembled)
+        if (published / publishing.SITE_KEY_FILE).is_file() and not force:
+            if (published / publishing.SITE_KEY_FILE).read_text().strip() == key:
+                _say("The published site differs from what was built; publishing it again.", quiet)
+        render_start = time.perf_counter()
+        ahead.start()  # no page's run changed, but the site did (e.g. _config.yml)
+        html = run_jupyter_book(stage, root, quiet, data_env(params.globals), ahead.worker)
     # disclosure gate: what readers could read, checked before anything is published
     from lederuddannelse.book.audit import check_site
 
@@ -1067,8 +1226,10 @@ def _build(
         min_n=min(r.params["min_n"] for r in runs),
         min_count=min(r.params["min_count"] for r in runs),
         quiet=quiet,
+        cache=root / BUILD_DIR / AUDIT_CACHE,
     )
     site = publish(html, root, key)
+    record_stamp(root, *stamp, runs)
     end = time.perf_counter()
     secs = end - start
     _say(f"Built the book in {secs:.1f} s: open {site.relative_to(root)}/index.html", quiet)

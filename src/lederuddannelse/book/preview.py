@@ -213,6 +213,7 @@ def stop_process_group(pgid: int, wait, grace: float = 5.0) -> None:
 PRELOAD = (
     "lederuddannelse.book.build",
     "lederuddannelse.book.incremental",
+    "lederuddannelse.book.audit",
     "lederuddannelse.book.sphinx_ext",
     "lederuddannelse.book.citation",
     "jupytext",
