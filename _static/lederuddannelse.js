@@ -171,7 +171,7 @@
     return Object.keys(seen);
   }
 
-  function labelsAbove(spec, datasets, width) {
+  function labelsAbove(spec, datasets, width, k) {
     if (!spec.layer) {
       if (!spec.mark || !spec.encoding) { return false; }
       var unit = {};
@@ -223,7 +223,9 @@
     });
     var text = { field: "_leduLabel", type: "nominal" };
     var label = {
-      name: "ledu_category_labels",  // its marks' class in the SVG: ledu_category_labels_marks
+      // its marks' class in the SVG: ledu_category_labels_0_marks; one name per panel (Vega-Lite
+      // gives two layers of one name one data flow: a panel would show another's labels)
+      name: "ledu_category_labels_" + (k || 0),
       mark: {
         type: "text", align: "left", baseline: "top", lineBreak: "\n", fontSize: LABEL_FONT,
         lineHeight: LABEL_LINE, color: "#222222", yOffset: ROW_GAP / 2 - step / 2,
@@ -241,7 +243,13 @@
       }
     };
     if (first.data) { label.data = first.data; }
-    spec.layer.push(label);
+    // Under each label, the same text stroked in the background colour: grid lines and the
+    // reference line pass behind the label instead of through its letters.
+    var halo = JSON.parse(JSON.stringify(label));
+    halo.name = "ledu_category_label_halos_" + (k || 0);
+    Object.assign(halo.mark, { color: "#ffffff", stroke: "#ffffff", strokeWidth: 4,
+      strokeJoin: "round" });
+    spec.layer.push(halo, label);
     // a fixed height (not a step: with yOffset groups a step would size each group's sub-band)
     spec.height = step * categories.length;
     return true;
@@ -295,8 +303,8 @@
     if (s.vconcat || s.hconcat) {
       var panels = s.vconcat || s.hconcat;
       var used = 0;
-      panels.forEach(function (p) {
-        if (above && s.vconcat && labelsAbove(p, datasets, width - 60)) { return; }
+      panels.forEach(function (p, k) {
+        if (above && s.vconcat && labelsAbove(p, datasets, width - 60, k)) { return; }
         used = Math.max(used, fitLabels(p, datasets, labelMax));
       });
       panels.forEach(function (p) {

@@ -11,7 +11,9 @@ Vega-Lite and draws the labels as text.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -25,6 +27,7 @@ from lederuddannelse.report.charts import (
     grouped_proportion_chart,
     odds_ratio_chart,
 )
+from lederuddannelse.report.fmt import SUPPRESSED
 
 pytestmark = pytest.mark.browser
 
@@ -53,10 +56,11 @@ def _specs() -> dict[str, dict]:
     )
     odds = pd.DataFrame(
         {
-            "label": ["Køn: Kvinde", "Sektor: Privat sektor", LONG],
-            "odds_ratio": [1.3, 0.26, 1.1],
-            "or_low": [1.1, 0.2, 0.9],
-            "or_high": [1.5, 0.34, 1.3],
+            "label": ["Køn: Kvinde", "Sektor: Privat sektor", LONG, "Alder: 60 år eller derover"],
+            "odds_ratio": [1.3, 0.26, 1.1, 0.9],
+            "or_low": [1.1, 0.2, 0.9, 0.5],
+            "or_high": [1.5, 0.34, 1.3, 1.6],
+            "suppressed": [False, False, False, True],  # named, not drawn
         }
     )
     charts = {
@@ -116,7 +120,7 @@ def _units(spec: dict) -> list[dict]:
 
 
 def _label_layers(spec: dict) -> list[dict]:
-    return [u for u in _units(spec) if u.get("name") == "ledu_category_labels"]
+    return [u for u in _units(spec) if u.get("name", "").startswith("ledu_category_labels_")]
 
 
 def _category_axes(spec: dict) -> list:
@@ -124,7 +128,7 @@ def _category_axes(spec: dict) -> list:
         u["encoding"]["y"].get("axis", {})
         for u in _units(spec)
         if u.get("encoding", {}).get("y", {}).get("type") == "nominal"
-        and u.get("name") != "ledu_category_labels"
+        and not u.get("name", "").startswith("ledu_category_label")
     ]
 
 
@@ -160,7 +164,13 @@ def test_on_a_phone_labels_become_a_text_layer_above_the_marks(fitted, name):
 def test_the_phone_layout_renders_its_labels_as_text(fitted, name):
     specs, out = fitted
     svg = vlc.vegalite_to_svg(out[(name, 342)])
-    assert "Smal definition" in svg or "Sektor: Privat sektor" in svg or "Mand" in svg
-    assert "Offentlig administration," in svg  # the long label, first of its lines
+    # what the SVG writes as text (the text alternative in aria-label attributes aside)
+    shown = " ".join(html.unescape(s) for s in re.findall(r">([^<>]+)</(?:text|tspan)>", svg))
+    assert "Smal definition" in shown or "Sektor: Privat sektor" in shown or "Mand" in shown
+    assert "Offentlig administration," in shown  # the long label, first of its lines
     if name == "claim":
-        assert "Rapporten: 47 pct." in svg
+        assert "Rapporten: 47\u00a0pct." in shown.replace(" pct.", "\u00a0pct.")
+    if name == "breakdown":  # each panel its own labels
+        assert "Samlet" in shown and "Mand" in shown
+    if name == "odds":  # a suppressed row keeps its label, and says why it has no dot
+        assert "Alder: 60 år eller derover" in shown and SUPPRESSED in shown

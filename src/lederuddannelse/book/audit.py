@@ -2,9 +2,10 @@
 
 Why a separate check after the statistics layer has already protected every table: the policy
 (:mod:`lederuddannelse.stats.disclosure`) is applied table by table, but a reader sees the
-whole book at once, in four forms (HTML tables, chart data sets, CSV downloads, downloadable
-notebooks). This audit takes the reader's position: it knows nothing of the data file, only
-what is published, and checks that
+whole book at once, in four forms (HTML tables, chart data sets, CSV downloads -- the reader's
+rounded file and the analysts' unrounded one -- and downloadable notebooks). This audit takes
+the reader's position: it knows nothing of the data file, only what is published, and checks
+that
 
 1. **no count is small**: no count of respondents from 1 to ``min_count - 1``, and no visible
    estimate whose ``n`` is below ``min_n`` (also in the prose: "n = 12");
@@ -41,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.report.fmt import N_HEADING
-from lederuddannelse.report.tables import DOWNLOAD_COLUMNS
+from lederuddannelse.report.tables import ANALYSIS_SUFFIX, DOWNLOAD_COLUMNS
 from lederuddannelse.stats.disclosure import determined
 from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
 
@@ -184,10 +185,10 @@ def _raw(kind: str, page: str, where: str, payload: Any) -> RawFrame:
 
 def typed_frame(raw: RawFrame) -> Frame:
     """The :class:`Frame` of a raw table: counts and shares as numbers."""
-    if raw.kind == "csv":
-        data = _read_csv(io.StringIO(raw.payload))
+    if raw.kind == "csv":  # where ends with the file's name
+        data = _read_csv(io.StringIO(raw.payload), raw.where.rsplit(" ", 1)[-1])
     elif raw.kind == "csvbytes":
-        data = _read_csv(io.BytesIO(raw.payload))
+        data = _read_csv(io.BytesIO(raw.payload), raw.where)
     elif raw.kind == "records":
         data = pd.DataFrame(raw.payload)
     else:
@@ -248,8 +249,20 @@ def _csv_frames(html: str, page: str, where: str) -> list[RawFrame]:
     return out
 
 
-def _read_csv(source) -> pd.DataFrame:
-    return pd.read_csv(source, sep=";", decimal=",", keep_default_na=True)
+def _read_csv(source, name: str = "") -> pd.DataFrame:
+    """A published CSV in either of its two forms: the reader's (';', decimal comma) or the
+    analysts' (',', decimal point; its name ends with ``ANALYSIS_SUFFIX``). The form is read
+    from the header line, so a file named otherwise cannot slip through as one column; a
+    header with neither separator (one column) falls back on the name."""
+    text = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+    text = (text.decode("utf-8-sig") if isinstance(text, bytes) else text).lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    commas, semicolons = header.count(","), header.count(";")
+    analysis = commas > semicolons or (
+        commas == semicolons == 0 and Path(name or str(source)).stem.endswith(ANALYSIS_SUFFIX)
+    )
+    sep, decimal = (",", ".") if analysis else (";", ",")
+    return pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, keep_default_na=True)
 
 
 def _vega_frames(html: str, page: str, where: str) -> list[RawFrame]:
