@@ -42,9 +42,9 @@ from lederuddannelse.book.incremental import ChapterCode, chapter_code, check_gl
 from lederuddannelse.book.notebooks import (
     normalise,
     parameters_cell_defaults,
-    read_chapter,
     write_if_changed,
 )
+from lederuddannelse.book.notebooks import read_chapter as _read_chapter
 from lederuddannelse.book.processes import (
     BuildLock,
     build_tmpdir,
@@ -139,6 +139,22 @@ def package_hash(root: Path) -> str:
     extension is part of the package)."""
     pkg = root / "src" / "lederuddannelse"
     return tree_hash([*pkg.rglob("*.py"), *package_data_files(root)], root)
+
+
+_CHAPTERS: dict[tuple[str, str], Any] = {}
+
+
+def read_chapter(source: Path):
+    """The chapter source as a notebook, parsed once per content in this process.
+
+    A changed chapter is read three times in a build (its parameters cell, its code key, its
+    re-assembly or execution); parsing MyST costs a tenth of a second each. Callers must not
+    change the notebook (re-assembly copies it).
+    """
+    key = (str(source), sha256_file(source))
+    if key not in _CHAPTERS:
+        _CHAPTERS[key] = _read_chapter(source)
+    return _CHAPTERS[key]
 
 
 @dataclass
@@ -282,9 +298,20 @@ def run_metadata(run: Run, key: str, root: Path, deps: Dependencies) -> dict[str
     }
 
 
+def _chapters_of(path: Path) -> dict[str, Any]:
+    """parameters.yml's chapters (read once per content in this process; not to be changed)."""
+    key = (str(path), sha256_file(path))
+    if key not in _PARAMETER_CHAPTERS:
+        _PARAMETER_CHAPTERS[key] = load_parameters(path).chapters
+    return _PARAMETER_CHAPTERS[key]
+
+
+_PARAMETER_CHAPTERS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
 def label_suffix(run: Run, root: Path) -> str:
     """'' for a chapter's first page; its group's name for the others (see suffix_labels)."""
-    entry = load_parameters(root / "parameters.yml").chapters.get(run.slug)
+    entry = _chapters_of(root / "parameters.yml").get(run.slug)
     if not entry:  # a run built outside parameters.yml (tests): nothing to keep apart
         return ""
     return "" if run.group == next(iter(entry["groups"])) else run.group
@@ -1016,7 +1043,11 @@ class RenderWorker:
             self.proc.stdin.close()
         except BrokenPipeError:  # it died: its output says why
             pass
-        import lederuddannelse.book.audit  # noqa: F401  (imported while the worker renders)
+        # imported while the worker renders: the audit's reading (the checks need pandas
+        # only if a table changed)
+        import bs4  # noqa: F401
+
+        import lederuddannelse.book.audit_incremental  # noqa: F401
 
         out = self.proc.stdout.read()
         code = self.proc.wait()
@@ -1219,7 +1250,7 @@ def _build(
         ahead.start()  # no page's run changed, but the site did (e.g. _config.yml)
         html = run_jupyter_book(stage, root, quiet, data_env(params.globals), ahead.worker)
     # disclosure gate: what readers could read, checked before anything is published
-    from lederuddannelse.book.audit import check_site
+    from lederuddannelse.book.audit_incremental import check_site
 
     check_site(
         html,
