@@ -287,13 +287,13 @@ def _cache_salt() -> str:
     codebook (the grouping vocabulary) and the libraries that parse and type the tables."""
     from importlib.metadata import version
 
-    from lederuddannelse.data.codebook import default_path
+    from lederuddannelse.paths import data_dir
     from lederuddannelse.sources import package_src
 
     h = hashlib.sha256()
     for p in sorted((package_src() / "lederuddannelse").rglob("*.py")):
         h.update(p.as_posix().encode() + b"\0" + p.read_bytes())
-    h.update(default_path().read_bytes())
+    h.update((data_dir() / "codebook.yml").read_bytes())  # = data.codebook.default_path()
     for lib in ("pandas", "numpy", "beautifulsoup4", "soupsieve"):
         h.update(f"{lib}={version(lib)}".encode())
     h.update(sys.version.encode())
