@@ -33,7 +33,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -749,36 +749,20 @@ def mapping_provenance(run: Run, root: Path) -> dict[str, str]:
 
 
 def plan_runs(
-    runs: list[Run],
-    root: Path,
-    deps: Dependencies,
-    force: bool,
-    quiet: bool,
-    pages_changed: Callable[[], None] | None = None,
+    runs: list[Run], root: Path, deps: Dependencies, force: bool, quiet: bool
 ) -> tuple[list[tuple[Run, str, Path]], list[str]]:
     """Sort the runs: unchanged (skipped), prose changed (re-assembled now), or to execute.
 
     Returns the runs to execute (run, key, output) and the names of the re-assembled runs.
-    ``pages_changed`` is called before the first re-assembly or after the sorting, when a
-    page will change (see :func:`execute_all`).
     """
     stage = root / BUILD_DIR / STAGE
     todo: list[tuple[Run, str, Path]] = []
     reassembled: list[str] = []
     total = len(runs)
-    plans = []
-    for run in runs:
+    for i, run in enumerate(runs, 1):
         out = stage / f"{run.name}.ipynb"
         key = cache_key(run, deps)
         stored = {} if force else stored_metadata(out)
-        plans.append((run, key, out, stored))
-    changed = any(
-        s.get("cache_key") != k or s.get("source_sha256") != sha256_file(r.source)
-        for r, k, _, s in plans
-    )
-    if changed and pages_changed is not None:
-        pages_changed()
-    for i, (run, key, out, stored) in enumerate(plans, 1):
         if stored.get("cache_key") != key:
             todo.append((run, key, out))
         elif stored.get("source_sha256") == sha256_file(run.source):
@@ -796,21 +780,12 @@ def plan_runs(
 
 
 def execute_all(
-    runs: list[Run],
-    root: Path,
-    jobs: int,
-    force: bool,
-    quiet: bool,
-    pages_changed: Callable[[], None] | None = None,
+    runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
 ) -> tuple[dict[str, float], list[str]]:
     """Execute the runs whose key changed; return seconds per executed run and the names of
-    the runs re-assembled because only their text changed.
-
-    ``pages_changed`` is called once it is known that some run must execute or be re-assembled
-    (before they do): the build then starts its render worker, which imports meanwhile.
-    """
+    the runs re-assembled because only their text changed."""
     deps = Dependencies.of(root)
-    todo, reassembled = plan_runs(runs, root, deps, force, quiet, pages_changed)
+    todo, reassembled = plan_runs(runs, root, deps, force, quiet)
     timings: dict[str, float] = {}
     if not todo:
         return timings, reassembled
@@ -1017,8 +992,9 @@ def render_env(root: Path, extra_env: dict[str, str] | None = None) -> dict[str,
 class RenderWorker:
     """The build's render process, started early (see :mod:`lederuddannelse.book.renderer`).
 
-    Started when the build knows pages will change (before the chapters execute), it imports
-    Jupyter Book on the other core meanwhile; :meth:`render` then costs Sphinx's work only.
+    Started as soon as a build knows it has something to do (the file stamps changed), it
+    imports Jupyter Book on the other core while the build computes its keys and executes
+    chapters; :meth:`render` then costs Sphinx's work only.
     It renders once; :meth:`close` ends it if it was never asked (the site was unchanged).
     While it renders, this process imports the disclosure audit, which runs next.
     """
@@ -1164,7 +1140,9 @@ class BuildReport:
     site: Path
     seconds: float
     reassembled: list[str] = field(default_factory=list)
-    render_seconds: float = 0.0
+    render_seconds: float = 0.0  # render, audit and publish
+    audit_seconds: float = 0.0  # of which the disclosure audit
+    publish_seconds: float = 0.0  # of which publishing
 
     def write_json(self, path: Path) -> None:
         """The report for another process (`preview` runs the build as a child process)."""
@@ -1224,17 +1202,20 @@ def _build(
     start = time.perf_counter()
     params = load_parameters(params_file or root / "parameters.yml")
     apply_data_overrides(params.globals, data_file, data_mapping)
-    runs = params.runs(root)
-    validate_runs(runs, root)
-    if any(r.params["data_file"] == EMBEDDED for r in runs):
-        ensure_data(root, quiet)
-    for data_file in {r.params["data_file"] for r in runs}:
-        resolve_data_file(data_file, root)
-    for data_mapping in {r.params.get("data_mapping", "none") for r in runs}:
-        resolve_mapping_file(data_mapping, root)
-    _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
     with render_ahead(root, render_env(root, data_env(params.globals))) as ahead:
-        timings, reassembled = execute_all(runs, root, jobs, force, quiet, ahead.start)
+        # Something changed since the last build (the stamps said so), most likely a page:
+        # the render worker imports Jupyter Book meanwhile.
+        ahead.start()
+        runs = params.runs(root)
+        validate_runs(runs, root)
+        if any(r.params["data_file"] == EMBEDDED for r in runs):
+            ensure_data(root, quiet)
+        for data_file in {r.params["data_file"] for r in runs}:
+            resolve_data_file(data_file, root)
+        for data_mapping in {r.params.get("data_mapping", "none") for r in runs}:
+            resolve_mapping_file(data_mapping, root)
+        _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
+        timings, reassembled = execute_all(runs, root, jobs, force, quiet)
         stage = stage_book(runs, root)
         key = site_key(stage, root)
         published = root / PUBLISHED
@@ -1247,11 +1228,11 @@ def _build(
             if (published / publishing.SITE_KEY_FILE).read_text().strip() == key:
                 _say("The published site differs from what was built; publishing it again.", quiet)
         render_start = time.perf_counter()
-        ahead.start()  # no page's run changed, but the site did (e.g. _config.yml)
         html = run_jupyter_book(stage, root, quiet, data_env(params.globals), ahead.worker)
     # disclosure gate: what readers could read, checked before anything is published
     from lederuddannelse.book.audit_incremental import check_site
 
+    audit_start = time.perf_counter()
     check_site(
         html,
         min_n=min(r.params["min_n"] for r in runs),
@@ -1259,12 +1240,22 @@ def _build(
         quiet=quiet,
         cache=root / BUILD_DIR / AUDIT_CACHE,
     )
+    publish_start = time.perf_counter()
     site = publish(html, root, key)
     record_stamp(root, *stamp, runs)
     end = time.perf_counter()
     secs = end - start
     _say(f"Built the book in {secs:.1f} s: open {site.relative_to(root)}/index.html", quiet)
-    return BuildReport(timings, True, site, secs, reassembled, end - render_start)
+    return BuildReport(
+        timings,
+        True,
+        site,
+        secs,
+        reassembled,
+        end - render_start,
+        publish_start - audit_start,
+        end - publish_start,
+    )
 
 
 RUNS = "runs"  # build/runs: notebooks re-executed by hand with `run`
