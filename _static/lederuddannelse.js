@@ -75,7 +75,10 @@
   function textWidth(text, size) { return String(text).length * size * 0.56; }
 
   function wrapText(text, maxChars) {
-    var words = String(text).split(/\s+/), lines = [], line = "";
+    // a number stays with its unit ("61 pct.") and its sign ("p < 0,001", "n = 1.537")
+    var glued = String(text).replace(/(\d) (pct\.|%|procentpoint)/g, "$1\u00a0$2")
+      .replace(/\b([pn]) ([<=>]) /g, "$1\u00a0$2\u00a0");
+    var words = glued.split(/[ \t\n]+/), lines = [], line = "";
     words.forEach(function (w) {
       if (line && (line + " " + w).length > maxChars) { lines.push(line); line = w; }
       else { line = line ? line + " " + w : w; }
@@ -89,7 +92,7 @@
     var t = Object.assign({}, title);
     var join = function (x) { return Array.isArray(x) ? x.join(" ") : x; };
     if (t.text !== undefined && width < 700) {
-      t.text = wrapText(join(t.text), Math.max(18, Math.floor(width / (16 * 0.58))));
+      t.text = wrapText(join(t.text), Math.max(18, Math.floor(width / (16 * 0.62))));
     }
     if (t.subtitle !== undefined && width < 700) {
       var subs = Array.isArray(t.subtitle) ? t.subtitle : [t.subtitle];
@@ -168,7 +171,7 @@
     return Object.keys(seen);
   }
 
-  function labelsAbove(spec, datasets, width) {
+  function labelsAbove(spec, datasets, width, k) {
     if (!spec.layer) {
       if (!spec.mark || !spec.encoding) { return false; }
       var unit = {};
@@ -220,7 +223,9 @@
     });
     var text = { field: "_leduLabel", type: "nominal" };
     var label = {
-      name: "ledu_category_labels",  // its marks' class in the SVG: ledu_category_labels_marks
+      // its marks' class in the SVG: ledu_category_labels_0_marks; one name per panel (Vega-Lite
+      // gives two layers of one name one data flow: a panel would show another's labels)
+      name: "ledu_category_labels_" + (k || 0),
       mark: {
         type: "text", align: "left", baseline: "top", lineBreak: "\n", fontSize: LABEL_FONT,
         lineHeight: LABEL_LINE, color: "#222222", yOffset: ROW_GAP / 2 - step / 2,
@@ -238,7 +243,13 @@
       }
     };
     if (first.data) { label.data = first.data; }
-    spec.layer.push(label);
+    // Under each label, the same text stroked in the background colour: grid lines and the
+    // reference line pass behind the label instead of through its letters.
+    var halo = JSON.parse(JSON.stringify(label));
+    halo.name = "ledu_category_label_halos_" + (k || 0);
+    Object.assign(halo.mark, { color: "#ffffff", stroke: "#ffffff", strokeWidth: 4,
+      strokeJoin: "round" });
+    spec.layer.push(halo, label);
     // a fixed height (not a step: with yOffset groups a step would size each group's sub-band)
     spec.height = step * categories.length;
     return true;
@@ -253,7 +264,7 @@
     if (chars && color && color.legend && typeof color.legend === "object") {
       color.legend = Object.assign({}, color.legend, { columns: 1 });
     }
-    if (x && typeof x === "object") {
+    if (x && typeof x === "object" && x.value === undefined) {  // a fixed position has no axis
       if (chars && typeof x.title === "string" && x.title.length > chars) {
         x.title = wrapText(x.title, chars);
       }
@@ -292,8 +303,8 @@
     if (s.vconcat || s.hconcat) {
       var panels = s.vconcat || s.hconcat;
       var used = 0;
-      panels.forEach(function (p) {
-        if (above && s.vconcat && labelsAbove(p, datasets, width - 60)) { return; }
+      panels.forEach(function (p, k) {
+        if (above && s.vconcat && labelsAbove(p, datasets, width - 60, k)) { return; }
         used = Math.max(used, fitLabels(p, datasets, labelMax));
       });
       panels.forEach(function (p) {

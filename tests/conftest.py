@@ -66,7 +66,9 @@ def build_book_on(root: Path, data: Path):
 
     params = yaml.safe_load((root / "parameters.yml").read_text())
     params["global"]["data_file"] = str(data.relative_to(root))
-    (root / "parameters.yml").write_text(yaml.safe_dump(params, allow_unicode=True))
+    (root / "parameters.yml").write_text(
+        yaml.safe_dump(params, allow_unicode=True, sort_keys=False)
+    )
     with project_env(root):
         report = build(root, jobs=2, quiet=True)
     snapshot = root.parent / f"{root.name}-published-site"  # one per built project

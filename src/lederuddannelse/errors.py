@@ -23,7 +23,18 @@ class WeightingError(LederuddannelseError):
 
 
 class EstimationError(LederuddannelseError):
-    """An estimate or model cannot be computed as asked (unknown variable, separation, ...)."""
+    """An estimate or model cannot be computed as asked (unknown variable, separation, ...).
+
+    ``reason`` names the kind of failure for a page that must tell its readers, in Danish, why
+    a model is missing (``"separation"``, ``"collinear"``, ``"no_convergence"``, ``"empty"``;
+    None: other), and ``detail`` carries what that sentence needs (e.g. the separated
+    variable and category); the message stays the analyst's English explanation.
+    """
+
+    def __init__(self, message: str = "", *, reason: str | None = None, **detail) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
 
 
 class AbsentVariableError(EstimationError):

@@ -220,3 +220,62 @@ def test_a_hostile_data_path_is_shown_as_text_and_never_as_a_path(built_book):
     page = html_lib.unescape((site / "udbredelse-alle.html").read_text(encoding="utf-8"))
     assert f"x{HOSTILE}small.parquet" in page, "the notice names the data file"
     assert folder.name == HOSTILE
+
+
+def test_definition_variants_have_a_switch_and_the_ledger_links_them(built_book):
+    """The chapters whose results depend on the definition are published under each one
+    (samlet, smal, bred): every variant page has the switch, its links resolve to the other
+    variants, and the ledger links each verdict to the page of its definition (F11 to the
+    broad page, as the report states it under the broad definition)."""
+    from bs4 import BeautifulSoup
+
+    from lederuddannelse.params import definition_pages
+
+    root, _, site = built_book
+    with_variants = {
+        slug: definition_pages(slug, root)
+        for slug in ("udbredelse", "hvem", "motiver", "ledertype", "lyst", "sektor")
+    }
+    assert {s for s, pages in with_variants.items() if pages} == {
+        "udbredelse",
+        "hvem",
+        "motiver",
+        "ledertype",
+    }
+    for slug in ("udbredelse", "hvem", "motiver", "ledertype"):
+        pages = with_variants[slug]
+        assert [d for _, d in pages] == ["any", "narrow", "broad"], slug
+        names = [name for name, _ in pages]
+        for name, _ in pages:
+            soup = BeautifulSoup((site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+            nav = soup.select_one("nav.definition-switch")
+            assert nav is not None, f"{name}: no definition switch"
+            links = [a["href"] for a in nav.find_all("a")]
+            assert links == [f"{n}.html" for n in names], (name, links)
+            assert all((site / href).exists() for href in links)
+            current = [a["href"] for a in nav.find_all("a", attrs={"aria-current": "page"})]
+            assert current == [f"{name}.html"]
+            # the variants keep apart their titles (and so their entries in the contents)
+            title = soup.find("h1").get_text(" ", strip=True)
+            word = {"alle": "samlet", "smal": "smal", "bred": "bred"}[name.rsplit("-", 1)[1]]
+            assert f"({word} definition)" in title, (name, title)
+
+    ledger = BeautifulSoup((site / "holder-alle.html").read_text(encoding="utf-8"), "html.parser")
+    table = next(t for t in ledger.find_all("table") if "holder-status" in (t.get("id") or ""))
+    heads = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
+    rows = {
+        tr.find(["td", "th"]).get_text(strip=True): tr.find_all(["td", "th"])
+        for tr in table.find("tbody").find_all("tr")
+    }
+
+    def hrefs(fid: str, column: str) -> list[str]:
+        return [a["href"] for a in rows[fid][heads.index(column)].find_all("a")]
+
+    assert hrefs("F11", "Standard") == ["udbredelse-bred.html"]
+    assert hrefs("F2", "Smal definition") == ["udbredelse-smal.html"]
+    assert hrefs("F2", "Bred definition") == ["udbredelse-bred.html"]
+    assert hrefs("F10", "Bred definition") == ["hvem-bred.html"]
+    assert "udbredelse-bred.html" in hrefs("F11", "Vises i")
+    every = [a["href"] for a in table.find_all("a")]
+    assert len(every) >= 20 and all((site / h).exists() for h in every)
+    assert "&lt;a href" not in str(table), "a link shown as text"

@@ -233,6 +233,39 @@ def test_difference_must_hide_what_the_breakdown_hides(tmp_path):
     assert audit(f).ok
 
 
+def analysts_link(name: str, df: pd.DataFrame) -> str:
+    """A planted analysts' file: ',' and decimal point, as csv_download_link writes it."""
+    payload = base64.b64encode(df.to_csv(index=False).encode()).decode()
+    return f'<a download="{name}" href="data:text/csv;charset=utf-8;base64,{payload}">x</a>'
+
+
+def test_audit_reads_the_analysts_unrounded_files(tmp_path):
+    """The analysts' file beside a reader's CSV is audited too: as published (the same hidden
+    cells) the page passes; a planted analysts' file that shows a cell the reader's file hides
+    fails, under its own name or another."""
+    from lederuddannelse.chapters.base import csv_download_link
+
+    hidden = industry_table([500, None, None], [False, True, True])
+    hidden["estimat"] = [0.4123456789, None, None]  # the two files differ (rounded or not)
+    link = csv_download_link(hidden, "branche.csv", "Hent data")
+    assert "branche-uafrundet.csv" in link
+    f = tmp_path / "p.html"
+    f.write_text(page({}, extra=link))
+    r = audit(f)
+    assert r.ok, r.summary()
+    assert r.frames == 2 and r.hidden == 4  # both files read, each with its two hidden n
+    revealing = industry_table([500, 40, None], [False, True, True])
+    for name in ("branche-uafrundet.csv", "branche-x.csv"):
+        f.write_text(page({}, extra=link + analysts_link(name, revealing)))
+        found = [x for x in audit(f).findings if name in x.where or name in x.detail]
+        kinds = {x.kind for x in found}
+        assert {"hidden here, shown elsewhere", "recoverable by differencing"} & kinds, found
+    # read as numbers with a decimal point: a small count in an analysts' file is found
+    small = industry_table([500, 3.0, 40], [False, False, False]).assign(estimat=0.4123456789)
+    f.write_text(page({}, extra=analysts_link("t-uafrundet.csv", small)))
+    assert "small count" in {x.kind for x in audit(f).findings}
+
+
 def test_cached_audit_finds_what_a_full_audit_finds(tmp_path):
     """The build's incremental audit (a cache of what each file held) reports exactly what a
     full audit does: a table made disclosive, then a sentence with a small n, are found
@@ -274,8 +307,9 @@ def test_an_unchanged_site_is_audited_without_pandas(tmp_path):
     )
     code = (
         "import sys; from pathlib import Path; "
-        "from lederuddannelse.book.audit_incremental import audit; "
-        f"r = audit(Path({str(site)!r}), cache=Path({str(cache)!r})); "
+        "from lederuddannelse.book.audit_incremental import run_audit; "
+        "from lederuddannelse.book.build import _check_tables; "
+        f"r = run_audit(Path({str(site)!r}), _check_tables, cache=Path({str(cache)!r})); "
         "print(r.ok, 'pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

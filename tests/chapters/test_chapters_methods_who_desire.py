@@ -113,6 +113,74 @@ def test_who_survives_heavy_suppression(small):
     assert res.profiles["suppressed"].any() or res.odds["suppressed"].any()
 
 
+def test_who_page_says_why_when_the_model_cannot_be_fitted(ch, monkeypatch):
+    """Under a definition where the model separates (e.g. narrow on a small file), the page
+    still glues every key its prose and figures use, and says in Danish why the model is
+    missing, without the analyst's English message or the separated group's name."""
+    import jupytext
+
+    from lederuddannelse.book.incremental import prose_glue_refs
+    from lederuddannelse.errors import EstimationError
+    from lederuddannelse.paths import project_root
+    from lederuddannelse.stats.design import SurveyDesign
+
+    def separated(self, formula, *args, **kwargs):
+        raise EstimationError(
+            f"Separation in {formula!r}: every respondent in age_group = 4 has outcome 0.",
+            reason="separation",
+            variable="age_group",
+            level=4,
+            outcome=0,
+        )
+
+    monkeypatch.setattr(SurveyDesign, "logistic", separated)
+    res = who.compute(ch)
+    assert res.odds is None and isinstance(res.model, EstimationError)
+    glued: dict[str, object] = {}
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(ch, name)
+
+        def glue(self, name, obj):
+            glued[name] = obj
+
+        def download(self, *args, **kwargs):
+            raise AssertionError("no model, no download of its numbers")
+
+    spy = Spy()
+    type(ch).definition_switch(spy, "hvem")
+    who.glue_all(spy, res)
+    who.breakdown_figure(spy, res, who.BACKGROUND, "fig_hvem_baggrund", "Baggrund")
+    who.breakdown_figure(spy, res, who.WORKPLACE, "fig_hvem_arbejdsplads", "Arbejdsplads")
+    who.odds_chart(spy, res)
+    who.profile_chart(spy, res)
+    who.download_odds(spy, res)
+    who.download_profiles(spy, res)
+    assert who.odds_table(spy, res) is None
+    page = jupytext.read(project_root() / "chapters" / "03_hvem.md")
+    refs = set(prose_glue_refs(page))  # what the build checks before it renders
+    assert "fig_hvem_model" in refs and refs <= set(glued), f"not glued: {refs - set(glued)}"
+    basis = glued["hvem_model_basis"]
+    assert "kan modellen dog ikke estimeres" in basis and "adskillelse" in basis
+    for value in glued.values():
+        shown = str(getattr(value, "data", value))
+        assert "Separation" not in shown and "age_group" not in shown
+    assert "Modellen kan ikke estimeres" in glued["fig_hvem_model"].data
+
+
+def test_model_failure_reasons_are_danish():
+    from lederuddannelse.errors import EstimationError
+
+    texts = {
+        r: modelterms.failure_text(EstimationError("x", reason=r))
+        for r in ("separation", "no_convergence", "collinear", "empty", None)
+    }
+    assert len(set(texts.values())) == 5
+    assert "adskillelse" in texts["separation"]
+    assert all(t and t[0].islower() and not t.endswith(".") for t in texts.values())
+
+
 # --- desire --------------------------------------------------------------------------------------
 def test_desire_compute(ch):
     res = desire.compute(ch)

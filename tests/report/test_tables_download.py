@@ -38,3 +38,45 @@ def test_downloads_have_danish_headers_and_rounded_values():
     assert out["p_vaerdi"].iloc[0] == 0.000012345  # the page words p-values itself
     assert out["estimat"].isna().iloc[1] and list(out["antal_svar"]) == [1200, 800]
     assert table["estimate"].iloc[0] == 0.4312345678  # the input is not changed
+
+
+def test_analysts_file_is_the_readers_table_unrounded_and_machine_readable():
+    """Same rows and columns as the reader's file; ',' and decimal point, no BOM, full
+    precision; rounded as shown it is the reader's file; a hidden cell is blank in both."""
+    import io
+
+    from lederuddannelse.report.tables import analysis_csv, reader_csv, rounded_as_shown
+
+    table = pd.DataFrame(
+        {
+            "key": ["a", "b", "c"],
+            "label": ["Kvinde", "Mand", "Andet, ukendt"],
+            "estimate": [0.4312345678901234, np.nan, 0.25],
+            "ci_low": [0.41999999, np.nan, 0.2],
+            "N": [40123.456, np.nan, 1000.5],
+            "n": [1200, np.nan, 40],
+            "p_value": [0.000012345, np.nan, 0.5],
+            "suppressed": [False, True, False],
+        }
+    )
+    text = analysis_csv(table)
+    assert not text.startswith("\ufeff") and text.splitlines()[0] == (
+        "tekst,estimat,ki_nedre,vaegtet_antal,antal_svar,p_vaerdi,undertrykt"
+    )
+    analyst = pd.read_csv(io.StringIO(text))  # pandas' defaults: ',' and '.'
+    reader = pd.read_csv(io.StringIO(reader_csv(table).lstrip("\ufeff")), sep=";", decimal=",")
+    assert analyst["estimat"].iloc[0] == 0.4312345678901234  # full precision
+    assert analyst["tekst"].iloc[2] == "Andet, ukendt"  # quoted, not split
+    pd.testing.assert_frame_equal(rounded_as_shown(analyst), reader)
+    hidden = analyst["undertrykt"].to_numpy(dtype=bool)
+    for frame in (analyst, reader):
+        assert frame.loc[hidden, ["estimat", "ki_nedre", "antal_svar"]].isna().all().all()
+
+
+def test_download_link_offers_both_files():
+    from lederuddannelse.chapters.base import csv_download_link
+
+    html = csv_download_link(pd.DataFrame({"estimate": [0.5], "n": [100]}), "x-y.csv", "Hent")
+    assert 'download="x-y.csv"' in html and 'download="x-y-uafrundet.csv"' in html
+    assert "Uafrundede tal til analyse (CSV)" in html
+    assert 'href="laes-tallene.html#filer-til-analyse"' in html

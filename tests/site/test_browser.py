@@ -18,6 +18,7 @@ import pytest
 
 from conftest import in_ci
 from lederuddannelse.dev import sitecheck
+from lederuddannelse.report.tables import ANALYSIS_SUFFIX
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
@@ -63,13 +64,18 @@ def _per_page(seen: dict):
         problems = list(page.evaluate(READING_CHECKS))
         charts = page.locator("div[id^='altair-viz-']").count()
         seen["charts"] += charts
-        csvs = page.eval_on_selector_all("p.csv-download a", CSV)
+        csvs = page.eval_on_selector_all("p.csv-download a.ledu-csv", CSV)
+        analysis = dict(page.eval_on_selector_all("p.csv-download a.ledu-csv-analysis", CSV))
         if len(csvs) < charts:
             problems.append(f"{charts} charts but {len(csvs)} CSV downloads")
         for filename, text in csvs:
             header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
             if not filename.endswith(".csv") or ";" not in header or len(text.splitlines()) < 2:
                 problems.append(f"CSV download {filename!r} is not a table: {text[:80]!r}")
+            # beside it, the analysts' file: the same rows, ',' and decimal point
+            twin = analysis.get(filename[:-4] + ANALYSIS_SUFFIX + ".csv", "")
+            if len(twin.splitlines()) != len(text.splitlines()) or twin.startswith("\ufeff"):
+                problems.append(f"no analysts' CSV beside {filename!r}: {twin[:80]!r}")
             seen["csv"] += 1
         if charts and not seen["printed"]:
             page.emulate_media(media="print")

@@ -9,7 +9,12 @@ import pytest
 
 from lederuddannelse.errors import ParameterError
 from lederuddannelse.stats.design import SurveyDesign
-from lederuddannelse.stats.disclosure import SuppressionPolicy, determined
+from lederuddannelse.stats.disclosure import (
+    DisclosureSpec,
+    LinkedSet,
+    SuppressionPolicy,
+    determined,
+)
 
 SMALL = ["c_three", "d_twenty"]
 
@@ -125,9 +130,12 @@ def test_difference(design):
     t = design.difference("y", "grp", "c_three", "a_big")
     assert t["n_a"].isna().all()  # a count of 3 is never shown
     # b_big is the complement the by-table hides (3 + 20 < 30): the difference hides it too,
-    # with both n's, so that the total row cannot give back the other hidden cell
+    # with its n, so that the total row cannot give back the other hidden cell; a_big's n is
+    # shown as the table shows it
     t = design.difference("y", "grp", "a_big", "b_big")
-    assert t["suppressed"].all() and t[["n_a", "n_b", "N_a", "N_b"]].isna().all().all()
+    assert t["suppressed"].all() and t[["n_b", "N_a", "N_b"]].isna().all().all()
+    table = design.proportion("y", by="grp").set_index("grp")
+    assert t["n_a"].iloc[0] == table.loc["a_big", "n"]
 
 
 def test_models(design):
@@ -265,3 +273,63 @@ def test_chapter_states_lowered_limits(generated_data):
         open_test_chapter(path, min_n=10)
     ch = open_test_chapter(path, min_n=10, allow_small_cells=True)
     assert "min_n = 10" in ch.design.policy.notice()
+
+
+def test_count_rule_keeps_the_n_of_a_large_group():
+    """A share hidden only because few answered yes (the count rule) keeps its group's n, and
+    so does its complement: the n is the same as in every other table by that group (another
+    definition of training) and reveals nothing. A group hidden for its size hides its n, and
+    no hidden n can be recovered from the total."""
+    rng = np.random.default_rng(3)
+    grp = np.repeat(["g1", "g2", "g3", "g4", "g5"], [300, 200, 120, 60, 20])
+    df = pd.DataFrame({"grp": grp, "weight": np.exp(rng.normal(0, 0.2, len(grp)))})
+    df["common"] = (rng.random(len(df)) < 0.5).astype(float)
+    df["rare"] = (rng.random(len(df)) < 0.15).astype(float)
+    df.loc[df.grp == "g4", "rare"] = 0.0
+    df.loc[df.index[df.grp == "g4"][:2], "rare"] = 1.0  # 2 of 60: the count rule
+    d = SurveyDesign(df, "weight", policy=SuppressionPolicy(min_n=30, min_count=5))
+    # g5 (20 respondents) is hidden book-wide with the next smallest group (g4)
+    common = d.proportion("common", by="grp", total=True).set_index("grp")
+    rare = d.proportion("rare", by="grp", total=True).set_index("grp")
+    for t in (common, rare):
+        assert t.loc[["g4", "g5"], "n"].isna().all() and t.loc[["g4", "g5"], "suppressed"].all()
+    # without the plan's hidden groups the count rule decides: g4's share is suppressed
+    df2 = df[df.grp != "g5"]
+    d2 = SurveyDesign(df2, "weight", policy=SuppressionPolicy(min_n=30, min_count=5))
+    common = d2.proportion("common", by="grp", total=True).set_index("grp")
+    rare = d2.proportion("rare", by="grp", total=True).set_index("grp")
+    assert not common["suppressed"].any()
+    hidden = rare.index[rare["suppressed"]]
+    assert "g4" in hidden and len(hidden) >= 2, "the count rule and its complement"
+    assert rare.loc[hidden, "estimate"].isna().all()
+    # the n's are shown, and equal to the n's of the other table (the old rule hid them)
+    assert rare["n"].notna().all()
+    assert (rare["n"] == common["n"]).all()
+
+
+def test_hidden_n_is_not_recoverable_when_count_rule_keeps_n():
+    """A small group (n < min_n) and a count-rule row in one table: the small group's n and
+    its complement's stay hidden, the count-rule row's n is shown, and the hidden n's cannot
+    be solved from the total and the shown n's."""
+    table = pd.DataFrame(
+        {
+            "grp": ["a", "b", "c", "d", "I alt"],
+            "estimate": [0.4, 0.015, 0.3, 0.5, 0.3],
+            "n": [400, 200, 100, 12, 712],
+            "_pos": [160, 3, 30, 6, 199],
+            "_neg": [240, 197, 70, 6, 513],
+            "_total": [False, False, False, False, True],
+        }
+    )
+    spec = DisclosureSpec(sides=("_pos", "_neg"), sets=(LinkedSet(),), total="_total")
+    out = SuppressionPolicy(min_n=30, min_count=5).apply(table, spec).set_index("grp")
+    hid = ["b", "c", "d"]  # b by the count rule, d for its size, c as d's complement
+    assert out.loc[hid, "suppressed"].all() and out.loc[hid, "estimate"].isna().all()
+    assert pd.isna(out.loc["d", "n"]), "a group of 12 shows its n"
+    assert out.loc["b", "n"] == 200, "the count rule hides the share, not the group's n"
+    n = out["n"].drop("I alt")
+    hidden = n.isna().to_numpy()
+    assert hidden.sum() >= 2, "a single hidden n is the total minus the shown ones"
+    A = np.ones((1, len(n)))
+    assert not determined(A, hidden).any()
+    assert n.loc[~hidden].notna().all() and out.loc["I alt", "n"] == 712

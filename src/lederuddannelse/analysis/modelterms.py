@@ -48,6 +48,37 @@ def _code_label(labels: dict[int, str], value) -> str:
         return str(value)
 
 
+def failure_text(exc: Exception) -> str:
+    """Why a model could not be fitted, in Danish for the page (from the error's ``reason``).
+
+    A page that cannot show its model says so and why, instead of failing the build or
+    showing the analyst's English message: e.g. on a small file under the narrow definition
+    every manager in one age group may be untrained, which makes that group's odds ratio
+    infinite (separation). The error's ``detail`` (which group) stays with the analyst.
+    """
+    reason = getattr(exc, "reason", None)
+    if reason == "separation":
+        # The group is not named: it is often one the book hides for its size, and "all of
+        # them have the same outcome" would publish its respondents' answer.
+        return (
+            "i én af modellens grupper har alle besvarelser samme udfald, så gruppens odds "
+            "ratio bliver uendelig (fuldstændig adskillelse)"
+        )
+    if reason == "no_convergence":
+        return (
+            "modellen konvergerer ikke, fordi en kombination af grupper har samme udfald for "
+            "alle besvarelser (kvasi-adskillelse)"
+        )
+    if reason == "collinear":
+        return (
+            "nogle af modellens forhold bestemmer hinanden (en gruppe uden besvarelser eller "
+            "et forhold, der er givet ved de andre)"
+        )
+    if reason == "empty":
+        return "ingen besvarelser har svar på alle modellens spørgsmål"
+    return "modellen kan ikke beregnes på disse data"
+
+
 def scale_step_text(var: str) -> str:
     """'per trin fra Helt uenig til Helt enig' for a coded item used as a number."""
     cb = load_codebook()

@@ -2,9 +2,10 @@
 
 Why a separate check after the statistics layer has already protected every table: the policy
 (:mod:`lederuddannelse.stats.disclosure`) is applied table by table, but a reader sees the
-whole book at once, in four forms (HTML tables, chart data sets, CSV downloads, downloadable
-notebooks). This audit takes the reader's position: it knows nothing of the data file, only
-what is published, and checks that
+whole book at once, in four forms (HTML tables, chart data sets, CSV downloads -- the reader's
+rounded file and the analysts' unrounded one -- and downloadable notebooks). This audit takes
+the reader's position: it knows nothing of the data file, only what is published, and checks
+that
 
 1. **no count is small**: no count of respondents from 1 to ``min_count - 1``, and no visible
    estimate whose ``n`` is below ``min_n`` (also in the prose: "n = 12");
@@ -39,13 +40,13 @@ from lederuddannelse.book.audit_incremental import (  # noqa: F401  (the audit's
     AuditReport,
     Finding,
     RawFrame,
-    audit,
-    check_site,
     collect_raw,
+    gate,
     raw_frames_of_html,
+    run_audit,
 )
 from lederuddannelse.report.fmt import N_HEADING
-from lederuddannelse.report.tables import DOWNLOAD_COLUMNS
+from lederuddannelse.report.tables import ANALYSIS_SUFFIX, DOWNLOAD_COLUMNS
 from lederuddannelse.stats.disclosure import determined
 from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
 
@@ -115,10 +116,10 @@ def _danish_number(text: str) -> float:
 
 def typed_frame(raw: RawFrame) -> Frame:
     """The :class:`Frame` of a raw table: counts and shares as numbers."""
-    if raw.kind == "csv":
-        data = _read_csv(io.StringIO(raw.payload))
+    if raw.kind == "csv":  # where ends with the file's name
+        data = _read_csv(io.StringIO(raw.payload), raw.where.rsplit(" ", 1)[-1])
     elif raw.kind == "csvbytes":
-        data = _read_csv(io.BytesIO(raw.payload))
+        data = _read_csv(io.BytesIO(raw.payload), raw.where)
     elif raw.kind == "records":
         data = pd.DataFrame(raw.payload)
     else:
@@ -150,8 +151,20 @@ def _typed_html(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _read_csv(source) -> pd.DataFrame:
-    return pd.read_csv(source, sep=";", decimal=",", keep_default_na=True)
+def _read_csv(source, name: str = "") -> pd.DataFrame:
+    """A published CSV in either of its two forms: the reader's (';', decimal comma) or the
+    analysts' (',', decimal point; its name ends with ``ANALYSIS_SUFFIX``). The form is read
+    from the header line, so a file named otherwise cannot slip through as one column; a
+    header with neither separator (one column) falls back on the name."""
+    text = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+    text = (text.decode("utf-8-sig") if isinstance(text, bytes) else text).lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    commas, semicolons = header.count(","), header.count(";")
+    analysis = commas > semicolons or (
+        commas == semicolons == 0 and Path(name or str(source)).stem.endswith(ANALYSIS_SUFFIX)
+    )
+    sep, decimal = (",", ".") if analysis else (";", ",")
+    return pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, keep_default_na=True)
 
 
 def frames_of_html(html: str, page: str, where: str) -> list[Frame]:
@@ -523,6 +536,35 @@ def _match_rows(a: list[frozenset], b: list[frozenset]) -> list[tuple[int, int]]
         if len(hits) == 1:
             out.append((i, hits[0]))
     return out
+
+
+def check_raw_tables(
+    raws: list[RawFrame], totals: dict[str, int], page_total: int | None, report: AuditReport
+) -> None:
+    """Checks 1 to 3 of the module docstring on the published tables, into ``report``."""
+    _audit_tables(_dedupe([typed_frame(r) for r in raws]), totals, page_total, report)
+
+
+def audit(
+    target: Path | str,
+    min_n: int = DEFAULT_MIN_N,
+    min_count: int = DEFAULT_MIN_COUNT,
+    page_total: int | None = None,
+    cache: Path | None = None,
+) -> AuditReport:
+    """Audit a built site folder (or one page, notebook or CSV); see the module docstring.
+
+    ``cache`` (a file the build keeps in `build/`) makes a rebuild's audit incremental and
+    still complete (:mod:`~lederuddannelse.book.audit_incremental`).
+    """
+    return run_audit(target, check_raw_tables, min_n, min_count, page_total, cache)
+
+
+def check_site(
+    site: Path, min_n: int, min_count: int, quiet: bool = False, cache: Path | None = None
+) -> AuditReport:
+    """The build's gate (:func:`~lederuddannelse.book.audit_incremental.gate`)."""
+    return gate(site, check_raw_tables, min_n, min_count, quiet, cache)
 
 
 def limits_of(root: Path) -> tuple[int, int]:

@@ -1230,11 +1230,12 @@ def _build(
         render_start = time.perf_counter()
         html = run_jupyter_book(stage, root, quiet, data_env(params.globals), ahead.worker)
     # disclosure gate: what readers could read, checked before anything is published
-    from lederuddannelse.book.audit_incremental import check_site
+    from lederuddannelse.book.audit_incremental import gate
 
     audit_start = time.perf_counter()
-    check_site(
+    gate(
         html,
+        _check_tables,
         min_n=min(r.params["min_n"] for r in runs),
         min_count=min(r.params["min_count"] for r in runs),
         quiet=quiet,
@@ -1256,6 +1257,13 @@ def _build(
         publish_start - audit_start,
         end - publish_start,
     )
+
+
+def _check_tables(*args) -> None:
+    """The audit's table checks, imported (with pandas) only when a table changed."""
+    from lederuddannelse.book.audit import check_raw_tables
+
+    check_raw_tables(*args)
 
 
 RUNS = "runs"  # build/runs: notebooks re-executed by hand with `run`

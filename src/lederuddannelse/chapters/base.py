@@ -25,6 +25,8 @@ from lederuddannelse.params import (
 from lederuddannelse.report.fmt import level_pct, number
 
 GLUE_PREFIX = "application/papermill.record/"
+#: The page every chapter links to for how to read the numbers (and the analysts' files).
+READING_GUIDE_PAGE = "laes-tallene.html"
 
 
 def glue(name: str, obj: Any) -> None:
@@ -42,18 +44,31 @@ def glue(name: str, obj: Any) -> None:
 
 
 def csv_download_link(data: pd.DataFrame, filename: str, label: str) -> str:
-    """An HTML link that downloads ``data`` as a Danish CSV file embedded as a data URI."""
+    """Two HTML links that download ``data`` as CSV files embedded as data URIs: the reader's
+    (Danish spreadsheet format, rounded as shown) and, below it, the analysts' (the same table
+    machine-readable at full precision, named ``...-uafrundet.csv``; its columns are explained
+    on the page "Sådan læser du tallene")."""
     import base64
     import html
 
-    from lederuddannelse.report.tables import for_download
+    from lederuddannelse.report.tables import ANALYSIS_SUFFIX, analysis_csv, reader_csv
 
-    text = for_download(data).to_csv(index=False, sep=";", decimal=",")
-    payload = base64.b64encode(("\ufeff" + text).encode("utf-8")).decode("ascii")
+    def uri(text: str) -> str:
+        return "data:text/csv;charset=utf-8;base64," + base64.b64encode(
+            text.encode("utf-8")
+        ).decode("ascii")
+
+    e = html.escape
+    stem = filename[:-4] if filename.endswith(".csv") else filename
+    analysis = f"{stem}{ANALYSIS_SUFFIX}.csv"
     return (
-        f'<p class="csv-download"><a download="{html.escape(filename)}" '
-        f'href="data:text/csv;charset=utf-8;base64,{payload}">{html.escape(label)}</a> '
-        f"<small>({html.escape(filename)})</small></p>"
+        f'<p class="csv-download"><a class="ledu-csv" download="{e(filename)}" '
+        f'href="{uri(reader_csv(data))}">{e(label)}</a> <small>({e(filename)})</small><br />'
+        f'<small class="ledu-csv-analysis"><a class="ledu-csv-analysis" download="{e(analysis)}" '
+        f'href="{uri(analysis_csv(data))}">Uafrundede tal til analyse (CSV)</a> '
+        f"({e(analysis)}: kommasepareret, punktum som decimaltegn, fuld præcision; "
+        f'<a href="{READING_GUIDE_PAGE}#filer-til-analyse">kolonnerne forklaret</a>)'
+        "</small></p>"
     )
 
 

@@ -229,7 +229,7 @@ def _link(page: str | None, text: str) -> str:
 
     if page is None:
         return html.escape(text)
-    return f'<a href="{page}.html">{html.escape(text)}</a>'
+    return f'<a href="{html.escape(page)}.html">{html.escape(text)}</a>'
 
 
 def chapter_links(fid: str, definition: str | None = None) -> str:
@@ -248,29 +248,33 @@ def status_table(ch, table: pd.DataFrame):
     """The ledger's verdicts: one row per finding, one column per run (compact, first). Each
     verdict under a definition links to the page that shows the finding under it (the first
     chapter of :data:`CHAPTER_OF`); the last column links every chapter that shows it."""
+    import html
+
     from lederuddannelse.report.tables import plain_table
 
     shown = table.drop(columns=list(TEXT_COLUMNS)).copy()
     columns = {"Standard": ch.params["definition"], **DEFINITION_COLUMNS}
-    for col, definition in columns.items():
-        if col not in shown.columns:
-            continue
+    linked = [col for col in columns if col in shown.columns]
+    for col in linked:
+        definition = columns[col]
         cells = []
         for fid, verdict in zip(shown["Fund"], shown[col]):
             slugs = CHAPTER_OF.get(fid, ())
             if verdict == NOT_APPLICABLE or not slugs:
-                cells.append(verdict)
+                cells.append(html.escape(verdict))
                 continue
             page = page_for(slugs[0], FIXED_DEFINITION.get(fid, definition))
             cells.append(_link(page, verdict))
         shown[col] = cells
     shown["Vises i"] = [chapter_links(fid, ch.params["definition"]) for fid in shown["Fund"]]
+    # the link columns are HTML built here (every text in them escaped by _link): shown as
+    # links, not escaped again like the table's other cells
     return plain_table(
         shown,
         caption="Holder fundet? Standardparametre og robusthedsvarianter (hver dom linker til "
         "siden, der viser fundet under den definition)",
         uid="holder-status",
-    )
+    ).format(escape=None, subset=[*linked, "Vises i"])
 
 
 def components_table(ch, findings: dict[str, Finding]):

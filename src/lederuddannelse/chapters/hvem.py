@@ -25,7 +25,12 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.analysis.compare import subtitle, wrap
-from lederuddannelse.analysis.modelterms import odds_ratios, profile_contrast, strongest
+from lederuddannelse.analysis.modelterms import (
+    failure_text,
+    odds_ratios,
+    profile_contrast,
+    strongest,
+)
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import code_indicator
@@ -182,36 +187,12 @@ def glue_all(ch, res: Who) -> None:
         "hvem_tests_nonsig", ", ".join(lab.lower() for lab in ns["label"]) if len(ns) else "ingen"
     )
     ch.glue("hvem_alpha", number(1 - ch.params["conf_level"], 2))
-    # model
-    if res.odds is not None:
-        o = res.odds.set_index("term")
-        for item in WHO_ITEMS:
-            ch.glue(f"hvem_or_{item}", odds_ratio_text(o.loc[item], level))
-        ch.glue("hvem_model_n", number(res.model.n))
-        sig = res.odds[
-            (res.odds["p_value"] < 1 - ch.params["conf_level"]) & ~res.odds["suppressed"]
-        ]
-        top = sig.reindex(
-            sig["odds_ratio"].apply(lambda x: abs(np.log(x))).sort_values(ascending=False).index
-        ).head(3)
-        ch.glue(
-            "hvem_or_top",
-            "; ".join(
-                f"{d.lower()}: {odds_ratio_text(r, level)}"
-                for d, (_, r) in zip(top["display"], top.iterrows())
-            )
-            or "ingen",
-        )
-    else:
-        for item in WHO_ITEMS:
-            ch.glue(f"hvem_or_{item}", f"modellen kan ikke estimeres ({res.model})")
-        ch.glue("hvem_model_n", "–")
-        ch.glue("hvem_or_top", "ingen")
-    # F10
+    # model: the sentences that need it are glued whole, so that a page on data where the
+    # model cannot be fitted says why instead of showing half sentences
     p = res.profiles.set_index("key")
+    desc = {key: p.loc[key, "description"] for key in ("archetype", "contrast")}
     for key in ("archetype", "contrast"):
-        ch.glue(f"hvem_p_{key}_full", share_full(p.loc[key], level))
-        ch.glue(f"hvem_desc_{key}", p.loc[key, "description"])
+        ch.glue(f"hvem_desc_{key}", desc[key])
     fixed = [v for v in WHO_FACTORS + WHO_ITEMS if v not in {a[1] for a in ARCHETYPE}]
     ch.glue(
         "hvem_fixed",
@@ -220,7 +201,65 @@ def glue_all(ch, res: Who) -> None:
             for v in fixed
         ),
     )
-    ch.glue("hvem_contrast_or", odds_ratio_text(res.contrast, level))
+    failure = model_failure(res)
+    if failure is None:
+        o = res.odds.set_index("term")
+        ors = {item: odds_ratio_text(o.loc[item], level) for item in WHO_ITEMS}
+        for item, text in ors.items():
+            ch.glue(f"hvem_or_{item}", text)
+        ch.glue("hvem_model_basis", f"Modellen bygger på {number(res.model.n)} besvarelser.")
+        ch.glue(
+            "hvem_f3_text",
+            f"Interesse for psykisk arbejdsmiljø har en odds ratio på {ors['interest_pwe']} pr. "
+            f"trin, at have tid {ors['has_time']} pr. trin, og at arbejdspladsen afsætter penge "
+            f"og tid til uddannelse {ors['workplace_resources']} pr. trin.",
+        )
+        sig = res.odds[
+            (res.odds["p_value"] < 1 - ch.params["conf_level"]) & ~res.odds["suppressed"]
+        ]
+        top = sig.reindex(
+            sig["odds_ratio"].apply(lambda x: abs(np.log(x))).sort_values(ascending=False).index
+        ).head(3)
+        top_text = "; ".join(
+            f"{d.lower()}: {odds_ratio_text(r, level)}"
+            for d, (_, r) in zip(top["display"], top.iterrows())
+        )
+        ch.glue(
+            "hvem_or_top_text",
+            f"De største sammenhænge blandt baggrundsforholdene er {top_text}."
+            if top_text
+            else "Ingen af baggrundsforholdene har en statistisk signifikant sammenhæng, når "
+            "der tages højde for de øvrige.",
+        )
+        full = {key: share_full(p.loc[key], level) for key in ("archetype", "contrast")}
+        ch.glue(
+            "hvem_profiles_text",
+            "Modellen giver sandsynligheden for, at en leder med arketypens træk "
+            f"({desc['archetype']}) har taget uddannelsen: {full['archetype']}. For en leder "
+            f"med de modsatte træk ({desc['contrast']}) er den {full['contrast']}. Odds ratio "
+            f"mellem de to profiler er {odds_ratio_text(res.contrast, level)}.",
+        )
+    else:
+        ch.glue(
+            "hvem_model_basis",
+            f"På disse data kan modellen dog ikke estimeres: {failure}. Derfor viser afsnittet "
+            "ingen odds ratioer.",
+        )
+        ch.glue(
+            "hvem_f3_text",
+            "Uden modellen kan sammenhængen med interesse, tid og ressourcer ikke vejes op mod "
+            "de øvrige forhold her.",
+        )
+        ch.glue(
+            "hvem_or_top_text",
+            "Andelene i hver gruppe ovenfor bygger ikke på modellen og gælder stadig.",
+        )
+        ch.glue(
+            "hvem_profiles_text",
+            "Modellen ville give sandsynligheden for, at en leder med arketypens træk "
+            f"({desc['archetype']}) har taget uddannelsen, og for en leder med de modsatte "
+            f"træk ({desc['contrast']}), men på disse data kan den ikke estimeres: {failure}.",
+        )
     t = res.traits
     higher = t[
         (t["p_value"] < 1 - ch.params["conf_level"]) & (t["estimate"] > 0) & ~t["suppressed"]
@@ -233,6 +272,27 @@ def glue_all(ch, res: Who) -> None:
         ch.glue("hvem_traits_top", f"{top['trait'].lower()}: {difference_text(top, level)}")
     else:
         ch.glue("hvem_traits_top", SUPPRESSED)
+
+
+def model_failure(res: Who) -> str | None:
+    """Why the chapter's model could not be fitted, in Danish; None if it was."""
+    return None if res.odds is not None else failure_text(res.model)
+
+
+def missing_model_figure(ch, name: str, failure: str) -> None:
+    """Glue, under a figure's name, a note that the model behind it cannot be estimated, so
+    the page keeps its figure number and caption and says why the chart is missing."""
+    import html
+
+    from IPython.display import HTML
+
+    ch.glue(
+        name,
+        HTML(
+            '<div class="admonition note"><p class="admonition-title">Modellen kan ikke '
+            f"estimeres</p><p>Figuren kan ikke vises: {html.escape(failure)}.</p></div>"
+        ),
+    )
 
 
 # --- figures and tables ----------------------------------------------------------------------
@@ -293,7 +353,9 @@ def tests_table(ch, res: Who):
 
 
 def odds_chart(ch, res: Who) -> None:
-    if res.odds is None:
+    failure = model_failure(res)
+    if failure is not None:
+        missing_model_figure(ch, "fig_hvem_model", failure)
         return
     o = res.odds
     lead = strongest(o)
@@ -325,6 +387,18 @@ def odds_table(ch, res: Who):
     )
 
 
+def download_odds(ch, res: Who) -> None:
+    """The link to the model's odds ratios as CSV (none when the model cannot be fitted)."""
+    if res.odds is not None:
+        ch.download(odds_download(res), "hvem-model")
+
+
+def download_profiles(ch, res: Who) -> None:
+    """The link to the profiles' predicted probabilities as CSV (none without a model)."""
+    if res.odds is not None:
+        ch.download(profiles_download(res), "hvem-profiler")
+
+
 def odds_download(res: Who) -> pd.DataFrame:
     if res.odds is None:
         return pd.DataFrame()
@@ -339,6 +413,10 @@ def odds_download(res: Who) -> pd.DataFrame:
 
 
 def profile_chart(ch, res: Who) -> None:
+    failure = model_failure(res)
+    if failure is not None:
+        missing_model_figure(ch, "fig_hvem_profiler", failure)
+        return
     p = res.profiles
     a = p.set_index("key").loc["archetype"]
     title = (

@@ -31,6 +31,7 @@ from lederuddannelse.analysis.findings import (
     profile_model,
 )
 from lederuddannelse.analysis.modelterms import (
+    failure_text,
     odds_ratios,
     ordinal_at_least,
     profile_contrast,
@@ -178,7 +179,8 @@ def glue_all(ch, res: Desire) -> None:
             else (groups[0] if groups else "ingen af dem"),
         )
     else:
-        ch.glue("lyst_bg_sig", f"ingen: modellen kan ikke estimeres ({res.background_model})")
+        reason = failure_text(res.background_model)
+        ch.glue("lyst_bg_sig", f"ingen: modellen kan ikke estimeres ({reason})")
     for i, key in enumerate(("most", "least")):
         r = res.profiles.iloc[i]
         hidden = bool(r["suppressed"]) or pd.isna(r["estimate"])

@@ -4,6 +4,14 @@ Each builder takes a tidy table from the statistics layer (estimate, ci_low, ci_
 suppressed), draws the estimate with its confidence interval, labels suppressed rows as such
 instead of drawing them, and sets a text alternative (`description`, which becomes the
 chart's ARIA label) that states the numbers in Danish.
+
+The specs here are the desktop layout (category labels beside the marks, as a y axis). The
+site's chart script (`_static/lederuddannelse.js`) refits each spec to its column when drawn:
+the width, wrapped titles and labels, and, below a 520 px column (a phone), each category's
+label on its own line above its mark with the plot at full width. It finds the categories as
+the nominal ``y`` field of the layers, so every builder with category labels gets that layout;
+words drawn above a mark (a text layer with negative ``dy``, as the report's level in
+:func:`claim_check_chart`) get a line of their own between label and mark.
 """
 
 from __future__ import annotations

@@ -48,18 +48,47 @@ DOWNLOAD_COLUMNS = {
 DOWNLOAD_DECIMALS = 3
 
 
-def for_download(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as readers download it: Danish column names, internal columns dropped, and
-    values rounded as the page shows them (weighted counts to whole respondents, estimates to
-    :data:`DOWNLOAD_DECIMALS`; p-values are left as computed, the page words them)."""
+def for_analysis(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as analysts download it: the reader's columns (Danish names, internal columns
+    dropped, see :data:`DOWNLOAD_COLUMNS`) at full precision. Suppressed cells are blank in
+    ``table`` already, so they are blank here too."""
     keep = table.drop(columns=[c for c in ("key", "variable", "df") if c in table.columns])
-    out = keep.rename(columns=DOWNLOAD_COLUMNS)
+    return keep.rename(columns=DOWNLOAD_COLUMNS)
+
+
+def rounded_as_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """A downloaded table's numbers rounded as the page shows them: weighted counts to whole
+    respondents, other decimals to :data:`DOWNLOAD_DECIMALS`; p-values as computed (the page
+    words them)."""
+    out = table.copy()
     for col in out.columns:
         if not pd.api.types.is_float_dtype(out[col]) or str(col).startswith("p_"):
             continue
         digits = 0 if str(col).startswith("vaegtet_antal") else DOWNLOAD_DECIMALS
         out[col] = out[col].round(digits)
     return out
+
+
+def for_download(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as readers download it: :func:`for_analysis` rounded as the page shows it
+    (:func:`rounded_as_shown`)."""
+    return rounded_as_shown(for_analysis(table))
+
+
+#: The analysts' file beside each reader's CSV: its name ends so, before ".csv".
+ANALYSIS_SUFFIX = "-uafrundet"
+
+
+def reader_csv(table: pd.DataFrame) -> str:
+    """The reader's CSV text: for a Danish spreadsheet (';', decimal comma, a BOM so that
+    Excel reads UTF-8), values rounded as shown."""
+    return "\ufeff" + for_download(table).to_csv(index=False, sep=";", decimal=",")
+
+
+def analysis_csv(table: pd.DataFrame) -> str:
+    """The analysts' CSV text: machine-readable (',', decimal point, no BOM, full precision,
+    blank = suppressed or missing), the same rows and columns as the reader's file."""
+    return for_analysis(table).to_csv(index=False, lineterminator="\n")
 
 
 def styled(frame: pd.DataFrame, caption: str, uid: str):

@@ -520,9 +520,13 @@ class SurveyDesign:
         # the by-table the book publishes for these domains decides what is suppressed, so a
         # difference never shows a domain (or its n) that the table hides
         published = self._estimate(var, by, binary, False, "")
-        hidden_by_table = published.loc[
-            published[by].isin([a, b]).to_numpy(dtype=bool), "suppressed"
-        ].to_numpy(dtype=bool)
+        in_table = published[by].isin([a, b]).to_numpy(dtype=bool)
+        hidden_by_table = published.loc[in_table, "suppressed"].to_numpy(dtype=bool)
+        # each side's n as the table shows it (hidden only where the table hides it)
+        table_n = {
+            side: published.loc[(published[by] == lev).to_numpy(dtype=bool), "n"]
+            for side, lev in (("a", a), ("b", b))
+        }
         s = self.df[by]
         rows = {}
         for side, lev in (("a", a), ("b", b)):
@@ -592,7 +596,12 @@ class SurveyDesign:
                 "df",
             ),
         )
-        return self.policy.apply(t, spec)
+        out = self.policy.apply(t, spec)
+        if out["suppressed"].iloc[0]:
+            for side, shown in table_n.items():
+                n = shown.iloc[0] if len(shown) else pd.NA
+                out[f"n_{side}"] = pd.array([n], dtype="Int64")
+        return out
 
     def chisq(self, row_var: str, col_var: str) -> pd.DataFrame:
         """Rao-Scott adjusted test of association in a two-way table (R's ``svychisq``, "F").

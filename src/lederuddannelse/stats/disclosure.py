@@ -24,9 +24,15 @@ categories (:class:`DomainPlan`).
    ``min_n`` is suppressed. For a share (0/1 variable) the estimate is also suppressed when
    fewer than ``min_count`` (but more than zero) respondents are on either side, because the
    share and ``n`` together reveal that count.
-2. *No small counts.* No count of respondents between 1 and ``min_count - 1`` is shown, and
-   the counts of a suppressed cell are hidden like its estimate (a visible ``n`` next to a
-   hidden estimate would let a reader subtract).
+2. *No small counts.* No count of respondents between 1 and ``min_count - 1`` is shown. The
+   ``n`` of a cell is hidden with its estimate when the cell is suppressed *for its size*
+   (``n`` below ``min_n``, hidden by the domain plan, or a complement protecting such a cell's
+   ``n`` in a linked set): that ``n`` is what must not be recovered by subtraction. A cell
+   suppressed only by the count rule (or as a complement of one) keeps its ``n``: the group
+   is large, its ``n`` reveals nothing about the few on one side, and the same group's ``n``
+   is shown on every page that breaks down by it (e.g. under another definition of
+   training), so hiding it on one page only would make the pages disagree. Other counts of a
+   suppressed cell (a category's respondents, a part of the estimate) are always hidden.
 3. *Complementary suppression.* Cells that add up to something the reader can see (groups of
    one breakdown, which add up to the total; categories of one distribution, which add up to
    100 %) form a *linked set* (:class:`LinkedSet`). In a linked set with suppressed cells, at
@@ -143,10 +149,12 @@ class SuppressionPolicy:
             f"mindste andre grupper, så de skjulte grupper tilsammen har mindst {self.min_n} "
             "besvarelser. Hvor celler i samme tabel summerer til en total (grupper i en "
             "opdeling, kategorier i en fordeling), undertrykkes mindst to celler, og de "
-            f"undertrykte celler dækker tilsammen mindst {self.min_n} besvarelser; antal svar "
-            "skjules sammen med skønnet. Så kan en undertrykt værdi ikke genskabes ved at "
-            "trække de viste celler fra totalen. Undertrykte skøn er markeret i tabeller og "
-            "figurer."
+            f"undertrykte celler dækker tilsammen mindst {self.min_n} besvarelser. Antal svar "
+            "skjules sammen med skønnet, når gruppen er for lille (eller skjules for at beskytte "
+            "en for lille gruppe); er et skøn kun undertrykt, fordi for få har svaret ja eller "
+            "nej, vises gruppens antal svar, som også står på de andre sider. Så kan en "
+            "undertrykt værdi ikke genskabes ved at trække de viste celler fra totalen. "
+            "Undertrykte skøn er markeret i tabeller og figurer."
         )
 
     def notice(self) -> str | None:
@@ -201,33 +209,36 @@ class SuppressionPolicy:
             return np.zeros(m, dtype=bool)
 
         is_total = flag(spec.total)
-        supp = flag("suppressed").copy() | flag(spec.hidden)
-        # 1. primary suppression
+        # Two levels of suppression. `small` rows hide their size (n) with their estimate: the
+        # group itself is too small, hidden book-wide, or a complement that keeps such a
+        # group's n from being recovered by subtraction. `supp` rows (a superset) hide their
+        # estimate; a row suppressed only by the count rule (or as its complement) keeps its
+        # n, which reveals nothing and is shown for the same group on other pages.
+        small = flag("suppressed") | flag(spec.hidden)
         for c in size_cols:
             v = _num(arr[c])
-            supp |= ~np.isfinite(v) | (v < self.min_n)
+            small |= ~np.isfinite(v) | (v < self.min_n)
+        members = [_set_members(arr, s, is_total) for s in spec.sets]
+        sizes = {
+            s.size: np.nan_to_num(_num(arr[s.size]), nan=0.0) for s in spec.sets if s.size in arr
+        }
+        size_sets = [
+            (s, g) for s, g in zip(spec.sets, members) if s.threshold == "min_n" and s.size in sizes
+        ]
+        self._complete(size_sets, sizes, small, is_total, {})
+        # 1. primary suppression of estimates: the small rows and the count rule
+        supp = small.copy()
         sides = {}
         for c in side_cols:
             v = _num(arr[c])
             supp |= np.isfinite(v) & (v > 0) & (v < self.min_count)
             sides[c] = np.where(np.isfinite(v), v, 0.0)
-
         # 3. complementary suppression over linked sets, until nothing changes
-        members = [_set_members(arr, s, is_total) for s in spec.sets]
-        sizes = {
-            s.size: np.nan_to_num(_num(arr[s.size]), nan=0.0) for s in spec.sets if s.size in arr
-        }
-        for _ in range(100):
-            changed = False
-            for s, groups in zip(spec.sets, members):
-                if s.size not in sizes:
-                    continue
-                thr = self.min_n if s.threshold == "min_n" else self.min_count
-                changed |= self._protect(groups, sizes[s.size], thr, supp, is_total, sides)
-            if not changed:
-                break
+        all_sets = [(s, g) for s, g in zip(spec.sets, members) if s.size in sizes]
+        self._complete(all_sets, sizes, supp, is_total, sides)
 
-        # 2. mask values; hide small counts and every count of a suppressed row
+        # 2. mask values; hide small counts, the size of small rows and every other count of
+        # a suppressed row (a category's count is a part of the estimate)
         drop = {spec.total, spec.hidden, *spec.sides}
         out: dict[str, object] = {}
         for c in table.columns:
@@ -239,7 +250,8 @@ class SuppressionPolicy:
                 v[supp] = np.nan
             elif c in size_cols or c in shown_cols:
                 f = _num(v)
-                hide = ~np.isfinite(f) | ((f > 0) & (f < self.min_count)) | supp
+                hide = ~np.isfinite(f) | ((f > 0) & (f < self.min_count))
+                hide |= small if c in size_cols else supp
                 v = pd.array(
                     np.where(hide, 0, np.nan_to_num(f)).round().astype("int64"), dtype="Int64"
                 )
@@ -249,6 +261,17 @@ class SuppressionPolicy:
         res = pd.DataFrame(out, index=table.index)
         res.attrs = dict(table.attrs)
         return res
+
+    def _complete(self, sets, sizes, supp, is_total, sides) -> None:
+        """Complementary suppression over ``sets`` ((LinkedSet, row groups) pairs), in place
+        on ``supp``, until every set is safe."""
+        for _ in range(100):
+            changed = False
+            for s, groups in sets:
+                thr = self.min_n if s.threshold == "min_n" else self.min_count
+                changed |= self._protect(groups, sizes[s.size], thr, supp, is_total, sides)
+            if not changed:
+                break
 
     def _protect(self, groups, sizes, threshold, supp, is_total, sides) -> bool:
         """Make every linked set of one kind safe; return whether anything was suppressed."""

@@ -247,7 +247,8 @@ def _model_frame(design: SurveyDesign, formula: str, ordinal: bool = False):
         y = ymat.iloc[:, 0].to_numpy(dtype=float)
     if len(rows) == 0:
         raise EstimationError(
-            f"Empty domain: no respondent has values of every variable in {formula!r}."
+            f"Empty domain: no respondent has values of every variable in {formula!r}.",
+            reason="empty",
         )
     return X, y, rows, info, data, levels
 
@@ -345,7 +346,8 @@ def fit_glm(design: SurveyDesign, formula: str, kind: str) -> ModelResult:
     if _rank(Xv) < p:
         raise EstimationError(
             f"The terms of {formula!r} are collinear (a category with no respondents in the "
-            "model's rows, or a variable that is a combination of others); drop or merge terms."
+            "model's rows, or a variable that is a combination of others); drop or merge terms.",
+            reason="collinear",
         )
     terms = list(X.columns)
     it = 1
@@ -404,11 +406,14 @@ def _check_separation(
 ) -> None:
     """Name a category whose respondents all have the same outcome (quasi-separation)."""
 
-    def fail(who: str, value: float) -> None:
+    def fail(who: str, value: float, **where) -> None:
         raise EstimationError(
             f"Separation in {formula!r}: every respondent in {who} has outcome "
             f"{int(value)}, so its odds ratio is infinite. Merge that category with a "
-            "neighbour or drop the term."
+            "neighbour or drop the term.",
+            reason="separation",
+            outcome=int(value),
+            **where,
         )
 
     for var, lev in levels.items():
@@ -418,14 +423,14 @@ def _check_separation(
         for k, lv in enumerate(lev):
             sel = codes == k
             if sel.any() and np.all(y[sel] == y[sel][0]):
-                fail(f"{var} = {lv!r}", y[sel][0])
+                fail(f"{var} = {lv!r}", y[sel][0], variable=var, level=lv)
     for j, term in enumerate(terms):
         col = X[:, j]
         if term == "Intercept" or not np.all((col == 0) | (col == 1)):
             continue
         sel = col == 1
         if sel.any() and sel.sum() < len(col) and np.all(y[sel] == y[sel][0]):
-            fail(f"'{term}'", y[sel][0])
+            fail(f"'{term}'", y[sel][0], term=term)
 
 
 def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, formula: str, maxit: int = 50):
@@ -445,7 +450,8 @@ def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, formula: str, maxit: int 
         except np.linalg.LinAlgError as exc:
             raise EstimationError(
                 f"The logistic model {formula!r} cannot be fitted (singular information "
-                "matrix): likely separation; merge small categories or drop terms."
+                "matrix): likely separation; merge small categories or drop terms.",
+                reason="no_convergence",
             ) from exc
         eta = X @ beta_new
         mu = special.expit(eta)
@@ -460,13 +466,15 @@ def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, formula: str, maxit: int 
         raise EstimationError(
             f"The logistic model {formula!r} did not converge in {maxit} iterations "
             "(probably (quasi-)separation: a combination of categories where everyone has "
-            "the same outcome). Merge small categories or drop terms."
+            "the same outcome). Merge small categories or drop terms.",
+            reason="no_convergence",
         )
     if np.max(np.abs(eta)) > 30:
         raise EstimationError(
             f"The logistic model {formula!r} shows (quasi-)separation: some predicted "
             "probabilities are 0 or 1 and the coefficients run off to infinity. Merge small "
-            "categories or drop terms."
+            "categories or drop terms.",
+            reason="no_convergence",
         )
     return beta, special.expit(X @ beta), it
 
