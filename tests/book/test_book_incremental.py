@@ -354,7 +354,8 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
         chapter = root / "chapters" / "02_udbredelse.md"
         text = chapter.read_text(encoding="utf-8")
         chapter.write_text(text + "\nEt ord, ingen anden side har: zyxwvutsr.\n", encoding="utf-8")
-        assert b.build(root, jobs=2, quiet=True).reassembled == ["udbredelse-alle"]
+        pages = b.build(root, jobs=2, quiet=True).reassembled  # each definition's page
+        assert pages and all(name.startswith("udbredelse-") for name in pages)
         chapter.write_text(text + "\nEt andet ord.\n", encoding="utf-8")  # the word goes again
         assert b.build(root, jobs=2, quiet=True).rendered
         site = root / "_build" / "html"
