@@ -231,7 +231,7 @@
         lineHeight: LABEL_LINE, color: "#222222", yOffset: ROW_GAP / 2 - step / 2,
         aria: false
       },
-      transform: [{
+      transform: [{ aggregate: [{ op: "count", as: "_leduRows" }], groupby: [field] }, {
         calculate: "(" + JSON.stringify(map) + ")[datum[" + JSON.stringify(field) + "]] || " +
           "datum[" + JSON.stringify(field) + "]",
         as: "_leduLabel"

@@ -62,6 +62,26 @@ def test_fonts_keep_exactly_the_icons_of_pages_scripts_and_style_sheets(tmp_path
     assert before == {p.name: p.read_bytes() for p in solid.parent.iterdir()}
 
 
+def test_a_rebuild_with_the_same_icons_copies_the_cached_subsets(tmp_path):
+    page = '<i class="fa-solid fa-bars"></i>'
+    cache = tmp_path / "cache"
+    first = fake_site(tmp_path / "a", page)
+    iconfont.subset_icon_fonts(first, cache=cache)
+    assert len(list(cache.iterdir())) == len(list(iconfont.theme_webfonts().iterdir()))
+    solid = next(cache.glob("fa-solid-900-*.woff2"))
+    solid.write_bytes(solid.read_bytes() + b"cached")  # marks what a copy brings
+    second = fake_site(tmp_path / "b", page)
+    iconfont.subset_icon_fonts(second, cache=cache)
+    fonts = second / "_static" / iconfont.WEBFONTS
+    assert (fonts / "fa-solid-900.woff2").read_bytes().endswith(b"cached")
+    # another icon set: subset anew, and the cache keeps one version per file
+    third = fake_site(tmp_path / "c", page + '<i class="fa-solid fa-house"></i>')
+    iconfont.subset_icon_fonts(third, cache=cache)
+    assert len(list(cache.glob("fa-solid-900-*.woff2"))) == 1
+    solid = third / "_static" / iconfont.WEBFONTS / "fa-solid-900.woff2"
+    assert 0xF015 in cmap(solid.read_bytes())
+
+
 def test_a_theme_without_the_full_font_is_a_clear_error(tmp_path):
     site = fake_site(tmp_path, "")
     (tmp_path / "empty").mkdir()

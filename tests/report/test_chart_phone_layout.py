@@ -143,7 +143,7 @@ def test_on_a_phone_labels_become_a_text_layer_above_the_marks(fitted, name):
     for layer in labels:
         assert layer["mark"]["type"] == "text" and layer["encoding"]["x"] == {"value": 0}
     # the long label is wrapped onto lines that fit the column, nothing cut
-    wrapped = json.loads(labels[0]["transform"][0]["calculate"].split(")[datum")[0][1:])
+    wrapped = json.loads(labels[0]["transform"][-1]["calculate"].split(")[datum")[0][1:])
     if name != "breakdown" or LONG in wrapped:
         lines = wrapped[LONG].strip("\n").split("\n")
         assert " ".join(lines) == LONG and len(lines) >= 1

@@ -112,9 +112,16 @@ def subset_font(source: Path, points: set[int], flavor: str | None) -> bytes:
     return buf.getvalue()
 
 
-def subset_icon_fonts(site: Path, source: Path | None = None) -> dict[str, tuple[int, int]]:
+def subset_icon_fonts(
+    site: Path, source: Path | None = None, cache: Path | None = None
+) -> dict[str, tuple[int, int]]:
     """Rewrite the site's icon fonts to the glyphs it needs; returns {file: (full, subset)}
-    sizes in bytes. Idempotent: a file is written only when its bytes change."""
+    sizes in bytes. Idempotent: a file is written only when its bytes change. ``cache`` (a
+    folder beside the build output) keeps each subset under a hash of its inputs, so a rebuild
+    with the same icons copies instead of subsetting again (about a second)."""
+    import hashlib
+    from importlib.metadata import version
+
     from lederuddannelse.errors import LederuddannelseError
 
     fonts = Path(site) / "_static" / WEBFONTS
@@ -130,7 +137,21 @@ def subset_icon_fonts(site: Path, source: Path | None = None) -> dict[str, tuple
                 f"The theme's icon font {target.name} has no full version at {full}: the "
                 "theme's layout changed; update lederuddannelse.book.iconfont.theme_webfonts."
             )
-        data = subset_font(full, points, "woff2" if target.suffix == ".woff2" else None)
+        key = hashlib.sha256(
+            f"{version('fonttools')}|{sorted(points)}|".encode() + full.read_bytes()
+        ).hexdigest()[:16]
+        stored = Path(cache) / f"{target.stem}-{key}{target.suffix}" if cache else None
+        if stored is not None and stored.is_file():
+            data = stored.read_bytes()
+        else:
+            data = subset_font(full, points, "woff2" if target.suffix == ".woff2" else None)
+            if stored is not None:
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                for older in stored.parent.glob(f"{target.stem}-*{target.suffix}"):
+                    older.unlink(missing_ok=True)  # another icon set's: keep one per file
+                tmp = stored.with_name(stored.name + ".tmp")
+                tmp.write_bytes(data)
+                tmp.replace(stored)
         if not target.is_file() or target.read_bytes() != data:
             target.write_bytes(data)
         sizes[target.name] = (full.stat().st_size, len(data))

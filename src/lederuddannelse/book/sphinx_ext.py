@@ -523,7 +523,7 @@ def _on_build_finished(app, exception) -> None:
     # The icon fonts cut down to the icons the site shows (156 kB -> 3 kB for the solid one).
     from lederuddannelse.book.iconfont import subset_icon_fonts
 
-    subset_icon_fonts(out)
+    subset_icon_fonts(out, cache=out.parent / "iconfont-cache")
 
 
 def setup(app):
