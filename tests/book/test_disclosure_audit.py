@@ -290,3 +290,27 @@ def test_cached_audit_finds_what_a_full_audit_finds(tmp_path):
     assert [f.kind for f in cached.findings] == ["estimate on few respondents"]
     (site / "a-alle.html").write_text(safe)
     assert audit(site, cache=cache).ok
+
+
+def test_an_unchanged_site_is_audited_without_pandas(tmp_path):
+    """The build's audit after a prose edit reuses the table checks: no pandas imported."""
+    import subprocess
+    import sys
+
+    site = tmp_path / "html"
+    site.mkdir()
+    cache = tmp_path / "audit-cache.pickle"
+    (site / "a-alle.html").write_text(page({"c.csv": industry_table([500, 300, 200], [0, 0, 0])}))
+    assert audit(site, cache=cache).ok
+    (site / "a-alle.html").write_text(
+        (site / "a-alle.html").read_text().replace("</body>", "<p>Ny tekst.</p></body>")
+    )
+    code = (
+        "import sys; from pathlib import Path; "
+        "from lederuddannelse.book.audit_incremental import run_audit; "
+        "from lederuddannelse.book.build import _check_tables; "
+        f"r = run_audit(Path({str(site)!r}), _check_tables, cache=Path({str(cache)!r})); "
+        "print(r.ok, 'pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]

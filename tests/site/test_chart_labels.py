@@ -18,14 +18,14 @@ from lederuddannelse.dev import sitecheck
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
-PAGE = "hvem-alle.html"
-FIGURE = "fig-hvem-model"
+PAGE = "hvem-alle.html"  # its first dot plot: the model's forest plot
 
-# For each dot of the figure's chart: the dot's box, the box of the nearest text that is no
+# For each dot of the page's first dot plot: the dot's box, the box of the nearest text that is no
 # title, legend or x-axis text (a category label, wherever the layout puts it), and the plot's
 # left edge.
-DOTS_AND_LABELS = """(figure) => {
-  const svg = document.getElementById(figure).querySelector("svg.marks");
+DOTS_AND_LABELS = """() => {
+  const svg = [...document.querySelectorAll("div[id^='altair-viz-'] svg.marks")]
+    .find(s => s.querySelector("g.mark-symbol.role-mark path"));
   const xAxis = [...svg.querySelectorAll("g.role-axis[aria-label^='X-axis']")][0];
   const plotLeft = xAxis.querySelector("g.role-axis-domain line").getBoundingClientRect().left;
   const box = (e) => { const r = e.getBoundingClientRect();
@@ -89,7 +89,7 @@ def measured(built_book):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(f"{base}/{PAGE}", wait_until="load")
             assert page.evaluate(sitecheck.WAIT_CHARTS) > 0
-            out[width] = page.evaluate(DOTS_AND_LABELS, FIGURE)
+            out[width] = page.evaluate(DOTS_AND_LABELS)
         out["phone"] = []
         for name in sitecheck.site_pages(site):
             for width in (320, 390):

@@ -27,20 +27,24 @@ Command: ``python -m lederuddannelse audit FILE_OR_SITE``.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
-import json
-import pickle
-import re
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lederuddannelse.book.audit_incremental import (  # noqa: F401  (the audit's names)
+    SINGLE_RESPONDENT_LABELS,
+    SKIPPED_PAGES,
+    AuditReport,
+    Finding,
+    RawFrame,
+    collect_raw,
+    gate,
+    raw_frames_of_html,
+    run_audit,
+)
 from lederuddannelse.report.fmt import N_HEADING
 from lederuddannelse.report.tables import ANALYSIS_SUFFIX, DOWNLOAD_COLUMNS
 from lederuddannelse.stats.disclosure import determined
@@ -84,19 +88,6 @@ ESTIMATE_COLUMNS = {
     "estimat_b",
 }
 SUPPRESSED_TEXTS = ("undertrykt", "for få svar")
-#: Labels of statistics that are one respondent's value.
-SINGLE_RESPONDENT_LABELS = ("Største vægt", "Mindste vægt", "Største / mindste vægt")
-SKIPPED_PAGES = {"genindex.html", "search.html"}
-
-
-@dataclass
-class Finding:
-    where: str
-    kind: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.kind}: {self.detail}"
 
 
 @dataclass
@@ -106,43 +97,6 @@ class Frame:
     page: str
     where: str
     data: pd.DataFrame
-
-
-@dataclass
-class AuditReport:
-    min_n: int
-    min_count: int
-    pages: int = 0
-    frames: int = 0
-    cells: int = 0
-    hidden: int = 0
-    sets: int = 0
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    def summary(self) -> str:
-        head = (
-            f"Disclosure audit (min_n = {self.min_n}, min_count = {self.min_count}): "
-            f"{self.pages} page(s)/file(s), {self.frames} published tables/data sets, "
-            f"{self.cells} counts ({self.hidden} hidden) in {self.sets} sets that add up: "
-        )
-        if self.ok:
-            return head + "no small count, nothing recoverable."
-        # the same table is published on the page and in two notebook copies: list it once
-        places: dict[tuple[str, str, str], list[Finding]] = {}
-        for f in self.findings:
-            table = f.where.split(" ", 1)[1] if " " in f.where else ""
-            places.setdefault((f.kind, f.detail, table), []).append(f)
-        lines = [head + f"{len(self.findings)} problem(s), {len(places)} distinct:"]
-        for group in list(places.values())[:50]:
-            more = f" (and {len(group) - 1} notebook copies)" if len(group) > 1 else ""
-            lines.append(f"  {group[0]}{more}")
-        if len(places) > 50:
-            lines.append(f"  ... and {len(places) - 50} more")
-        return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -160,29 +114,6 @@ def _danish_number(text: str) -> float:
     return v / 100 if pct else v
 
 
-@dataclass(frozen=True)
-class RawFrame:
-    """A published table as read from a file, before typing: what the audit's cache keeps.
-
-    ``kind`` says how ``payload`` becomes a :class:`Frame`: "csv" (CSV text), "csvbytes" (a
-    CSV file's bytes), "records" (chart data rows) or "html" ((header, rows) of strings).
-    ``digest`` identifies the payload, so two audits of the same tables can be told apart
-    without typing them (see :func:`audit`'s cache).
-    """
-
-    kind: str
-    page: str
-    where: str
-    payload: Any
-    digest: str
-
-
-def _raw(kind: str, page: str, where: str, payload: Any) -> RawFrame:
-    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    digest = hashlib.sha256(kind.encode() + b"\0" + data).hexdigest()
-    return RawFrame(kind, page, where, payload, digest)
-
-
 def typed_frame(raw: RawFrame) -> Frame:
     """The :class:`Frame` of a raw table: counts and shares as numbers."""
     if raw.kind == "csv":  # where ends with the file's name
@@ -195,26 +126,6 @@ def typed_frame(raw: RawFrame) -> Frame:
         header, rows = raw.payload
         data = _typed_html(pd.DataFrame(rows, columns=header))
     return Frame(raw.page, raw.where, data)
-
-
-def _html_tables(html: str, page: str, where: str) -> list[RawFrame]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    out = []
-    for k, table in enumerate(soup.find_all("table")):
-        head = table.find("thead")
-        header = [th.get_text(" ", strip=True) for th in (head or table).find_all("th")]
-        rows = []
-        for tr in (table.find("tbody") or table).find_all("tr"):
-            cells = [td.get_text(" ", strip=True) for td in tr.find_all(["td", "th"])]
-            if cells and len(cells) == len(header) and cells != header:
-                rows.append(cells)
-        if not rows:
-            continue
-        name = table.get("id") or f"table {k + 1}"
-        out.append(_raw("html", page, f"{where} table {name}", [header, rows]))
-    return out
 
 
 def _typed_html(df: pd.DataFrame) -> pd.DataFrame:
@@ -240,15 +151,6 @@ def _typed_html(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _csv_frames(html: str, page: str, where: str) -> list[RawFrame]:
-    out = []
-    pattern = r'download="([^"]+)"\s+href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)"'
-    for m in re.finditer(pattern, html):
-        text = base64.b64decode(m.group(2)).decode("utf-8-sig")
-        out.append(_raw("csv", page, f"{where} CSV {m.group(1)}", text))
-    return out
-
-
 def _read_csv(source, name: str = "") -> pd.DataFrame:
     """A published CSV in either of its two forms: the reader's (';', decimal comma) or the
     analysts' (',', decimal point; its name ends with ``ANALYSIS_SUFFIX``). The form is read
@@ -265,99 +167,8 @@ def _read_csv(source, name: str = "") -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, keep_default_na=True)
 
 
-def _vega_frames(html: str, page: str, where: str) -> list[RawFrame]:
-    out, seen = [], set()
-    dec = json.JSONDecoder()
-    for m in re.finditer(r'"datasets"\s*:\s*', html):
-        try:
-            obj, _ = dec.raw_decode(html, m.end())
-        except json.JSONDecodeError:
-            continue
-        for name, rows in obj.items() if isinstance(obj, dict) else []:
-            if name in seen or not isinstance(rows, list) or not rows:
-                continue
-            seen.add(name)
-            out.append(_raw("records", page, f"{where} chart data {name[:13]}", rows))
-    return out
-
-
-def _page_texts(html: str) -> str:
-    text = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
-    return re.sub(r"<[^>]+>", " ", text)
-
-
-def raw_frames_of_html(html: str, page: str, where: str) -> list[RawFrame]:
-    return (
-        _csv_frames(html, page, where)
-        + _vega_frames(html, page, where)
-        + _html_tables(html, page, where)
-    )
-
-
 def frames_of_html(html: str, page: str, where: str) -> list[Frame]:
     return [typed_frame(r) for r in raw_frames_of_html(html, page, where)]
-
-
-def _notebook_htmls(data: bytes) -> list[str]:
-    """Every HTML-ish output of a notebook (visible or glued, shown or hidden on the page)."""
-    nb = json.loads(data.decode("utf-8"))
-    out = []
-    for cell in nb.get("cells", []):
-        for o in cell.get("outputs", []):
-            for mime, value in o.get("data", {}).items():
-                if mime.endswith("text/html") or mime.endswith("text/markdown"):
-                    out.append("".join(value) if isinstance(value, list) else str(value))
-    return out
-
-
-def _audited_files(target: Path) -> list[Path]:
-    if target.is_dir():
-        files = sorted(p for p in target.glob("*.html") if p.name not in SKIPPED_PAGES)
-        files += sorted(target.glob("_sources/*.ipynb")) + sorted(target.glob("downloads/*.ipynb"))
-        return files + sorted(target.glob("downloads/*.csv"))
-    return [target]
-
-
-def _read_file(f: Path, data: bytes, rel: str) -> tuple[list[RawFrame], str | None]:
-    """The raw tables of one published file and its reader-visible text (None: no text)."""
-    page = f.stem
-    if f.suffix == ".csv":
-        return [_raw("csvbytes", page, rel, data)], None
-    if f.suffix == ".ipynb":
-        raws: list[RawFrame] = []
-        text = None
-        for k, h in enumerate(_notebook_htmls(data)):
-            raws += raw_frames_of_html(h, page, f"{rel} output {k + 1}")
-            text = (text or "") + "\n" + _page_texts(h)
-        return raws, text
-    html = data.decode("utf-8")
-    return raw_frames_of_html(html, page, rel), _page_texts(html)
-
-
-def collect_raw(
-    target: Path, known: dict | None = None
-) -> tuple[list[RawFrame], dict[str, str], int, dict]:
-    """Raw tables and page texts of a site folder, a page, a notebook or a CSV file.
-
-    ``known`` maps (file, SHA-256 of its bytes) to what an earlier audit read from it: a file
-    whose bytes are unchanged is not parsed again. Returns the entries used, to keep.
-    """
-    target = Path(target)
-    files = _audited_files(target)
-    known = known or {}
-    used: dict = {}
-    raws: list[RawFrame] = []
-    texts: dict[str, str] = {}
-    for f in files:
-        rel = f.name if not target.is_dir() else str(f.relative_to(target))
-        data = f.read_bytes()
-        key = (rel, hashlib.sha256(data).hexdigest())
-        used[key] = known.get(key) or _read_file(f, data, rel)
-        file_raws, text = used[key]
-        raws += file_raws
-        if text is not None:
-            texts[rel] = text
-    return raws, texts, len(files), used
 
 
 def collect(target: Path) -> tuple[list[Frame], dict[str, str], int]:
@@ -577,78 +388,6 @@ def _row_name(t: _Table, i: int) -> str:
     return " / ".join(sorted(t.keys[i])) or f"row {i + 1}"
 
 
-def audit(
-    target: Path | str,
-    min_n: int = DEFAULT_MIN_N,
-    min_count: int = DEFAULT_MIN_COUNT,
-    page_total: int | None = None,
-    cache: Path | None = None,
-) -> AuditReport:
-    """Audit a built site folder (or one page, notebook or CSV); see the module docstring.
-
-    ``cache`` (a file the build keeps in `build/`) makes a rebuild's audit incremental and
-    still complete: a file whose bytes are unchanged is not parsed again, and when every
-    table (not the prose) is as in an earlier audit with the same limits, that audit's
-    table findings are reused; the prose is always checked. The cache is void when the
-    package's code, the codebook or the installed libraries changed (:func:`_cache_salt`).
-    """
-    salt = _cache_salt() if cache is not None else ""
-    stored = _load_cache(cache, salt) if cache is not None else {}
-    raws, texts, nfiles, used = collect_raw(Path(target), stored.get("files"))
-    report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles)
-    totals = _page_totals(texts) if page_total is None else {}
-    key = json.dumps(
-        [min_n, min_count, page_total, sorted(totals.items()), [r.digest for r in raws]]
-    )
-    key = hashlib.sha256(key.encode()).hexdigest()
-    tables_part = stored.get("tables", {}).get(key)
-    if tables_part is None:
-        part = AuditReport(min_n=min_n, min_count=min_count)
-        _audit_tables(_dedupe([typed_frame(r) for r in raws]), totals, page_total, part)
-        tables_part = (part.frames, part.cells, part.hidden, part.sets, part.findings)
-    report.frames, report.cells, report.hidden, report.sets = tables_part[:4]
-    report.findings = list(tables_part[4])
-    _texts(texts, min_n, report)
-    if cache is not None:
-        _save_cache(cache, {"salt": salt, "files": used, "tables": {key: tables_part}})
-    return report
-
-
-def _cache_salt() -> str:
-    """What the audit's cached results depend on besides the files: this package's code, the
-    codebook (the grouping vocabulary) and the libraries that parse and type the tables."""
-    from importlib.metadata import version
-
-    from lederuddannelse.data.codebook import default_path
-    from lederuddannelse.sources import package_src
-
-    h = hashlib.sha256()
-    for p in sorted((package_src() / "lederuddannelse").rglob("*.py")):
-        h.update(p.as_posix().encode() + b"\0" + p.read_bytes())
-    h.update(default_path().read_bytes())
-    for lib in ("pandas", "numpy", "beautifulsoup4", "soupsieve"):
-        h.update(f"{lib}={version(lib)}".encode())
-    h.update(sys.version.encode())
-    return h.hexdigest()
-
-
-def _load_cache(path: Path, salt: str) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)
-        return data if isinstance(data, dict) and data.get("salt") == salt else {}
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
-        return {}
-
-
-def _save_cache(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
-
-
 def _audit_tables(
     frames: list[Frame], totals: dict[str, int], page_total: int | None, report: AuditReport
 ) -> None:
@@ -799,29 +538,33 @@ def _match_rows(a: list[frozenset], b: list[frozenset]) -> list[tuple[int, int]]
     return out
 
 
-def _page_totals(texts: dict[str, str]) -> dict[str, int]:
-    """The number of respondents each page's notice states ('…, 6.000 besvarelser.')."""
-    out = {}
-    for where, text in texts.items():
-        m = re.search(r"\),\s*([\d.]+)\s+besvarelser\.", text)
-        if m:
-            out[Path(where).stem] = int(m.group(1).replace(".", ""))
-    return out
+def check_raw_tables(
+    raws: list[RawFrame], totals: dict[str, int], page_total: int | None, report: AuditReport
+) -> None:
+    """Checks 1 to 3 of the module docstring on the published tables, into ``report``."""
+    _audit_tables(_dedupe([typed_frame(r) for r in raws]), totals, page_total, report)
 
 
-def _texts(texts: dict[str, str], min_n: int, report: AuditReport) -> None:
-    for where, text in texts.items():
-        for m in re.finditer(r"\bn\s*=\s*(\d[\d.]*)", text):
-            v = int(m.group(1).replace(".", "") or 0)
-            if 0 < v < min_n:
-                report.findings.append(
-                    Finding(where, "estimate on few respondents", f"the text says n = {v}")
-                )
-        for label in SINGLE_RESPONDENT_LABELS:
-            if label in text:
-                report.findings.append(
-                    Finding(where, "one respondent's value", f"the page shows »{label}«")
-                )
+def audit(
+    target: Path | str,
+    min_n: int = DEFAULT_MIN_N,
+    min_count: int = DEFAULT_MIN_COUNT,
+    page_total: int | None = None,
+    cache: Path | None = None,
+) -> AuditReport:
+    """Audit a built site folder (or one page, notebook or CSV); see the module docstring.
+
+    ``cache`` (a file the build keeps in `build/`) makes a rebuild's audit incremental and
+    still complete (:mod:`~lederuddannelse.book.audit_incremental`).
+    """
+    return run_audit(target, check_raw_tables, min_n, min_count, page_total, cache)
+
+
+def check_site(
+    site: Path, min_n: int, min_count: int, quiet: bool = False, cache: Path | None = None
+) -> AuditReport:
+    """The build's gate (:func:`~lederuddannelse.book.audit_incremental.gate`)."""
+    return gate(site, check_raw_tables, min_n, min_count, quiet, cache)
 
 
 def limits_of(root: Path) -> tuple[int, int]:
@@ -837,23 +580,3 @@ def limits_of(root: Path) -> tuple[int, int]:
     if not runs:
         return DEFAULT_MIN_N, DEFAULT_MIN_COUNT
     return min(r.params["min_n"] for r in runs), min(r.params["min_count"] for r in runs)
-
-
-def check_site(
-    site: Path, min_n: int, min_count: int, quiet: bool = False, cache: Path | None = None
-) -> AuditReport:
-    """The build's gate: audit the rendered site before it is published; raise a
-    :class:`~lederuddannelse.errors.DisclosureError` naming every problem if it is not clean."""
-    from lederuddannelse.errors import DisclosureError
-
-    report = audit(site, min_n=min_n, min_count=min_count, cache=cache)
-    if not report.ok:
-        raise DisclosureError(
-            report.summary()
-            + "\nThe site was not published (the previously published site is unchanged). "
-            "Find the table named above in its chapter and suppress the cell through the "
-            "statistics layer (SurveyDesign and SuppressionPolicy), then build again."
-        )
-    if not quiet:
-        print(report.summary(), flush=True)
-    return report

@@ -33,7 +33,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -42,9 +42,9 @@ from lederuddannelse.book.incremental import ChapterCode, chapter_code, check_gl
 from lederuddannelse.book.notebooks import (
     normalise,
     parameters_cell_defaults,
-    read_chapter,
     write_if_changed,
 )
+from lederuddannelse.book.notebooks import read_chapter as _read_chapter
 from lederuddannelse.book.processes import (
     BuildLock,
     build_tmpdir,
@@ -139,6 +139,22 @@ def package_hash(root: Path) -> str:
     extension is part of the package)."""
     pkg = root / "src" / "lederuddannelse"
     return tree_hash([*pkg.rglob("*.py"), *package_data_files(root)], root)
+
+
+_CHAPTERS: dict[tuple[str, str], Any] = {}
+
+
+def read_chapter(source: Path):
+    """The chapter source as a notebook, parsed once per content in this process.
+
+    A changed chapter is read three times in a build (its parameters cell, its code key, its
+    re-assembly or execution); parsing MyST costs a tenth of a second each. Callers must not
+    change the notebook (re-assembly copies it).
+    """
+    key = (str(source), sha256_file(source))
+    if key not in _CHAPTERS:
+        _CHAPTERS[key] = _read_chapter(source)
+    return _CHAPTERS[key]
 
 
 @dataclass
@@ -282,9 +298,20 @@ def run_metadata(run: Run, key: str, root: Path, deps: Dependencies) -> dict[str
     }
 
 
+def _chapters_of(path: Path) -> dict[str, Any]:
+    """parameters.yml's chapters (read once per content in this process; not to be changed)."""
+    key = (str(path), sha256_file(path))
+    if key not in _PARAMETER_CHAPTERS:
+        _PARAMETER_CHAPTERS[key] = load_parameters(path).chapters
+    return _PARAMETER_CHAPTERS[key]
+
+
+_PARAMETER_CHAPTERS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
 def label_suffix(run: Run, root: Path) -> str:
     """'' for a chapter's first page; its group's name for the others (see suffix_labels)."""
-    entry = load_parameters(root / "parameters.yml").chapters.get(run.slug)
+    entry = _chapters_of(root / "parameters.yml").get(run.slug)
     if not entry:  # a run built outside parameters.yml (tests): nothing to keep apart
         return ""
     return "" if run.group == next(iter(entry["groups"])) else run.group
@@ -722,36 +749,20 @@ def mapping_provenance(run: Run, root: Path) -> dict[str, str]:
 
 
 def plan_runs(
-    runs: list[Run],
-    root: Path,
-    deps: Dependencies,
-    force: bool,
-    quiet: bool,
-    pages_changed: Callable[[], None] | None = None,
+    runs: list[Run], root: Path, deps: Dependencies, force: bool, quiet: bool
 ) -> tuple[list[tuple[Run, str, Path]], list[str]]:
     """Sort the runs: unchanged (skipped), prose changed (re-assembled now), or to execute.
 
     Returns the runs to execute (run, key, output) and the names of the re-assembled runs.
-    ``pages_changed`` is called before the first re-assembly or after the sorting, when a
-    page will change (see :func:`execute_all`).
     """
     stage = root / BUILD_DIR / STAGE
     todo: list[tuple[Run, str, Path]] = []
     reassembled: list[str] = []
     total = len(runs)
-    plans = []
-    for run in runs:
+    for i, run in enumerate(runs, 1):
         out = stage / f"{run.name}.ipynb"
         key = cache_key(run, deps)
         stored = {} if force else stored_metadata(out)
-        plans.append((run, key, out, stored))
-    changed = any(
-        s.get("cache_key") != k or s.get("source_sha256") != sha256_file(r.source)
-        for r, k, _, s in plans
-    )
-    if changed and pages_changed is not None:
-        pages_changed()
-    for i, (run, key, out, stored) in enumerate(plans, 1):
         if stored.get("cache_key") != key:
             todo.append((run, key, out))
         elif stored.get("source_sha256") == sha256_file(run.source):
@@ -769,21 +780,12 @@ def plan_runs(
 
 
 def execute_all(
-    runs: list[Run],
-    root: Path,
-    jobs: int,
-    force: bool,
-    quiet: bool,
-    pages_changed: Callable[[], None] | None = None,
+    runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool
 ) -> tuple[dict[str, float], list[str]]:
     """Execute the runs whose key changed; return seconds per executed run and the names of
-    the runs re-assembled because only their text changed.
-
-    ``pages_changed`` is called once it is known that some run must execute or be re-assembled
-    (before they do): the build then starts its render worker, which imports meanwhile.
-    """
+    the runs re-assembled because only their text changed."""
     deps = Dependencies.of(root)
-    todo, reassembled = plan_runs(runs, root, deps, force, quiet, pages_changed)
+    todo, reassembled = plan_runs(runs, root, deps, force, quiet)
     timings: dict[str, float] = {}
     if not todo:
         return timings, reassembled
@@ -990,8 +992,9 @@ def render_env(root: Path, extra_env: dict[str, str] | None = None) -> dict[str,
 class RenderWorker:
     """The build's render process, started early (see :mod:`lederuddannelse.book.renderer`).
 
-    Started when the build knows pages will change (before the chapters execute), it imports
-    Jupyter Book on the other core meanwhile; :meth:`render` then costs Sphinx's work only.
+    Started as soon as a build knows it has something to do (the file stamps changed), it
+    imports Jupyter Book on the other core while the build computes its keys and executes
+    chapters; :meth:`render` then costs Sphinx's work only.
     It renders once; :meth:`close` ends it if it was never asked (the site was unchanged).
     While it renders, this process imports the disclosure audit, which runs next.
     """
@@ -1016,7 +1019,11 @@ class RenderWorker:
             self.proc.stdin.close()
         except BrokenPipeError:  # it died: its output says why
             pass
-        import lederuddannelse.book.audit  # noqa: F401  (imported while the worker renders)
+        # imported while the worker renders: the audit's reading (the checks need pandas
+        # only if a table changed)
+        import bs4  # noqa: F401
+
+        import lederuddannelse.book.audit_incremental  # noqa: F401
 
         out = self.proc.stdout.read()
         code = self.proc.wait()
@@ -1133,7 +1140,9 @@ class BuildReport:
     site: Path
     seconds: float
     reassembled: list[str] = field(default_factory=list)
-    render_seconds: float = 0.0
+    render_seconds: float = 0.0  # render, audit and publish
+    audit_seconds: float = 0.0  # of which the disclosure audit
+    publish_seconds: float = 0.0  # of which publishing
 
     def write_json(self, path: Path) -> None:
         """The report for another process (`preview` runs the build as a child process)."""
@@ -1193,17 +1202,20 @@ def _build(
     start = time.perf_counter()
     params = load_parameters(params_file or root / "parameters.yml")
     apply_data_overrides(params.globals, data_file, data_mapping)
-    runs = params.runs(root)
-    validate_runs(runs, root)
-    if any(r.params["data_file"] == EMBEDDED for r in runs):
-        ensure_data(root, quiet)
-    for data_file in {r.params["data_file"] for r in runs}:
-        resolve_data_file(data_file, root)
-    for data_mapping in {r.params.get("data_mapping", "none") for r in runs}:
-        resolve_mapping_file(data_mapping, root)
-    _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
     with render_ahead(root, render_env(root, data_env(params.globals))) as ahead:
-        timings, reassembled = execute_all(runs, root, jobs, force, quiet, ahead.start)
+        # Something changed since the last build (the stamps said so), most likely a page:
+        # the render worker imports Jupyter Book meanwhile.
+        ahead.start()
+        runs = params.runs(root)
+        validate_runs(runs, root)
+        if any(r.params["data_file"] == EMBEDDED for r in runs):
+            ensure_data(root, quiet)
+        for data_file in {r.params["data_file"] for r in runs}:
+            resolve_data_file(data_file, root)
+        for data_mapping in {r.params.get("data_mapping", "none") for r in runs}:
+            resolve_mapping_file(data_mapping, root)
+        _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
+        timings, reassembled = execute_all(runs, root, jobs, force, quiet)
         stage = stage_book(runs, root)
         key = site_key(stage, root)
         published = root / PUBLISHED
@@ -1216,24 +1228,42 @@ def _build(
             if (published / publishing.SITE_KEY_FILE).read_text().strip() == key:
                 _say("The published site differs from what was built; publishing it again.", quiet)
         render_start = time.perf_counter()
-        ahead.start()  # no page's run changed, but the site did (e.g. _config.yml)
         html = run_jupyter_book(stage, root, quiet, data_env(params.globals), ahead.worker)
     # disclosure gate: what readers could read, checked before anything is published
-    from lederuddannelse.book.audit import check_site
+    from lederuddannelse.book.audit_incremental import gate
 
-    check_site(
+    audit_start = time.perf_counter()
+    gate(
         html,
+        _check_tables,
         min_n=min(r.params["min_n"] for r in runs),
         min_count=min(r.params["min_count"] for r in runs),
         quiet=quiet,
         cache=root / BUILD_DIR / AUDIT_CACHE,
     )
+    publish_start = time.perf_counter()
     site = publish(html, root, key)
     record_stamp(root, *stamp, runs)
     end = time.perf_counter()
     secs = end - start
     _say(f"Built the book in {secs:.1f} s: open {site.relative_to(root)}/index.html", quiet)
-    return BuildReport(timings, True, site, secs, reassembled, end - render_start)
+    return BuildReport(
+        timings,
+        True,
+        site,
+        secs,
+        reassembled,
+        end - render_start,
+        publish_start - audit_start,
+        end - publish_start,
+    )
+
+
+def _check_tables(*args) -> None:
+    """The audit's table checks, imported (with pandas) only when a table changed."""
+    from lederuddannelse.book.audit import check_raw_tables
+
+    check_raw_tables(*args)
 
 
 RUNS = "runs"  # build/runs: notebooks re-executed by hand with `run`

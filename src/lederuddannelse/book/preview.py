@@ -214,6 +214,7 @@ PRELOAD = (
     "lederuddannelse.book.build",
     "lederuddannelse.book.incremental",
     "lederuddannelse.book.audit",
+    "bs4",
     "lederuddannelse.book.sphinx_ext",
     "lederuddannelse.book.citation",
     "jupytext",

@@ -1,9 +1,9 @@
 """The render worker: Jupyter Book imported while the chapters execute, rendering once asked.
 
 Importing Jupyter Book, Sphinx, MyST-NB, the theme and the extensions takes about a second,
-as long as Sphinx's incremental build of one page. A rebuild that re-executes or re-assembles
-a chapter therefore starts this worker as soon as it knows that pages changed
-(``build.RenderWorker``): it imports everything on the second core while the chapter runs,
+as long as Sphinx's incremental build of one page. A build that has something to do (the
+file stamps changed) therefore starts this worker first (``build.RenderWorker``): it imports
+everything on the second core while the build computes keys and runs chapters,
 then waits for one request on stdin (one JSON line: the `jupyter-book` arguments, the working
 folder and the environment), renders, and exits with Jupyter Book's exit code. Its output is
 the build's to read.
