@@ -151,9 +151,15 @@ def test_a_chapter_needing_an_absent_variable_says_so_and_the_rest_builds(tmp_pa
         for p in report.site.glob("*.html")
         if "Kapitlet kan ikke beregnes" in p.read_text(encoding="utf-8")
     )
-    # the prevalence chapter and the front page (its overview shows the share unwilling to
-    # pay) estimate pay_self; the ledger marks the findings on it undecided
-    assert stand_ins == ["forside-alle.html", "udbredelse-alle.html"]
+    # the prevalence chapter (under each definition it is published with) and the front page
+    # (its overview shows the share unwilling to pay) estimate pay_self; the ledger marks the
+    # findings on it undecided
+    assert stand_ins == [
+        "forside-alle.html",
+        "udbredelse-alle.html",
+        "udbredelse-bred.html",
+        "udbredelse-smal.html",
+    ]
     page = (report.site / "udbredelse-alle.html").read_text(encoding="utf-8")
     assert "Kapitlet kan ikke beregnes på denne datafil" in page
     assert "pay_self" in page and "figur" not in page.lower().split("</h1>", 1)[1][:2000]
