@@ -37,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from lederuddannelse.book import publishing, stamps
+from lederuddannelse.book import prosepatch, publishing, stamps
 from lederuddannelse.book.incremental import ChapterCode, chapter_code, check_glue, reassemble
 from lederuddannelse.book.notebooks import (
     normalise,
@@ -905,9 +905,9 @@ def stage_book(runs: list[Run], root: Path) -> Path:
     return stage
 
 
-def site_key(stage: Path, root: Path) -> str:
-    files = [p for p in stage.rglob("*") if p.is_file() and "_build" not in p.parts]
-    return hashlib.sha256((tree_hash(files, stage) + package_hash(root)).encode()).hexdigest()
+def site_key(digests: dict[str, str], package: str) -> str:
+    """The site's key: every staged file (``prosepatch.stage_digests``) and the package."""
+    return hashlib.sha256((json.dumps(digests, sort_keys=True) + package).encode()).hexdigest()
 
 
 #: Environment variables telling the Sphinx extension which data the build used.
@@ -1095,6 +1095,34 @@ def run_jupyter_book(
     return out / "_build" / "html"
 
 
+def render_site(
+    stage: Path,
+    root: Path,
+    quiet: bool,
+    env: dict[str, str],
+    worker: RenderWorker | None,
+    digests: dict[str, str],
+    package: str,
+    force: bool = False,
+    explain: bool = False,
+) -> tuple[Path, list[str]]:
+    """The rendered site (its HTML folder) and the pages patched: a prose edit patched in
+    without Sphinx when :mod:`lederuddannelse.book.prosepatch` can do it exactly, else
+    Jupyter Book's render (no page patched)."""
+    site = root / BUILD_DIR / SITE
+    if not force:
+        pages, why = prosepatch.patch_site(stage, site, digests, package, env, root)
+        if pages:
+            _say(f"Patched the changed text into {', '.join(pages)} (no Sphinx run needed).", quiet)
+            return site / "_build" / "html", pages
+        if explain:  # the author edited text only and may wonder why Sphinx runs
+            _say(f"The edit needs Sphinx: {why}.", quiet)
+    prosepatch.forget_rendered(site)
+    html = run_jupyter_book(stage, root, quiet, env, worker)
+    prosepatch.record_rendered(site, digests, package, env)
+    return html, []
+
+
 def publish(html: Path, root: Path, key: str) -> Path:
     """Publish the rendered site to `_build/html` in one atomic step (see :mod:`publishing`)."""
     return publishing.publish(html, root / PUBLISHED, key)
@@ -1143,6 +1171,7 @@ class BuildReport:
     render_seconds: float = 0.0  # render, audit and publish
     audit_seconds: float = 0.0  # of which the disclosure audit
     publish_seconds: float = 0.0  # of which publishing
+    patched: list[str] = field(default_factory=list)  # pages whose prose was patched in
 
     def write_json(self, path: Path) -> None:
         """The report for another process (`preview` runs the build as a child process)."""
@@ -1217,7 +1246,8 @@ def _build(
         _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
         timings, reassembled = execute_all(runs, root, jobs, force, quiet)
         stage = stage_book(runs, root)
-        key = site_key(stage, root)
+        digests, package = prosepatch.stage_digests(stage), package_hash(root)
+        key = site_key(digests, package)
         published = root / PUBLISHED
         if not force and publishing.site_intact(published, key):
             _say(f"Site unchanged: {published.relative_to(root)}", quiet)
@@ -1228,7 +1258,17 @@ def _build(
             if (published / publishing.SITE_KEY_FILE).read_text().strip() == key:
                 _say("The published site differs from what was built; publishing it again.", quiet)
         render_start = time.perf_counter()
-        html = run_jupyter_book(stage, root, quiet, data_env(params.globals), ahead.worker)
+        html, patched = render_site(
+            stage,
+            root,
+            quiet,
+            data_env(params.globals),
+            ahead.worker,
+            digests,
+            package,
+            force,
+            explain=bool(reassembled) and not timings,
+        )
     # disclosure gate: what readers could read, checked before anything is published
     from lederuddannelse.book.audit_incremental import gate
 
@@ -1256,6 +1296,7 @@ def _build(
         end - render_start,
         publish_start - audit_start,
         end - publish_start,
+        patched,
     )
 
 

@@ -29,6 +29,7 @@ import html
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +314,9 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     _drop_chart_library(context)
     if doctree is None or app.builder.format != "html":
         return  # genindex, search: generated pages, nothing to cite
+    from lederuddannelse.book.prosepatch import record_search_words
+
+    record_search_words(app, pagename, doctree)
     # docutils marks a bibliography role="list", but its entries are not list items (and hold
     # back-links): assistive technology would announce a broken list.
     context["body"] = context.get("body", "").replace(
@@ -520,6 +524,9 @@ def _on_build_finished(app, exception) -> None:
         fa.write_text(FONTAWESOME_STUB, encoding="utf-8")
         for extra in (fa.with_name("fontawesome.js.map"),):
             extra.unlink(missing_ok=True)
+    # The theme copies its translation catalogues (93 folders, 740 kB) into _static; the pages
+    # are translated when written, and no browser ever asks for a catalogue.
+    shutil.rmtree(out / "_static" / "locales", ignore_errors=True)
     # The icon fonts cut down to the icons the site shows (156 kB -> 3 kB for the solid one).
     from lederuddannelse.book.iconfont import subset_icon_fonts
 
