@@ -30,7 +30,7 @@ def _notebook(*markdown: str, sha: str = "aaa") -> dict:
     glue = {
         "output_type": "display_data",
         "data": {"application/papermill.record/text/markdown": "27 pct."},
-        "metadata": {"scrapbook": {"name": "share", "mime_prefix": "application/papermill.record/"}},
+        "metadata": {"scrapbook": {"name": "share", "mime_prefix": "x"}},
     }
     cells = [{"cell_type": "markdown", "metadata": {"tags": []}, "source": "# Titel"}]
     cells.append(
@@ -69,7 +69,8 @@ def _edit(text: str, sha: str = "bbb") -> dict:
 
 def test_a_changed_paragraph_is_written_as_sphinx_writes_it():
     new = _edit(
-        "Andelen er hele {glue:md}`share` af **alle**, se {numref}`fig-x`.\n\nKør `make book`\nigen."
+        "Andelen er hele {glue:md}`share` af **alle**, se {numref}`fig-x`.\n\n"
+        "Kør `make book`\nigen."
     )
     got = patch_page("p", OLD, new, PAGE, EXT)
     assert "<p>Andelen er hele 27 pct. af <strong>alle</strong>, se " + REF + ".</p>\n" in got.html
