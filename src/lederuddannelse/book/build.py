@@ -1099,7 +1099,7 @@ def render_site(
     stage: Path,
     root: Path,
     quiet: bool,
-    env: dict[str, str],
+    data: dict[str, str],
     worker: RenderWorker | None,
     digests: dict[str, str],
     package: str,
@@ -1110,6 +1110,16 @@ def render_site(
     without Sphinx when :mod:`lederuddannelse.book.prosepatch` can do it exactly, else
     Jupyter Book's render (no page patched)."""
     site = root / BUILD_DIR / SITE
+    # What Sphinx's configuration is made of besides the staged book (sphinx_ext): a change
+    # makes Sphinx rewrite every page, so no patch is exact then.
+    from lederuddannelse.book.sphinx_ext import build_date
+
+    env = {
+        **data,
+        "build_date": build_date(),
+        "parameters": sha256_file(root / "parameters.yml"),
+        "citation": sha256_file(root / "citation.yml") if (root / "citation.yml").is_file() else "",
+    }
     if not force:
         pages, why = prosepatch.patch_site(stage, site, digests, package, env, root)
         if pages:
@@ -1118,7 +1128,7 @@ def render_site(
         if explain:  # the author edited text only and may wonder why Sphinx runs
             _say(f"The edit needs Sphinx: {why}.", quiet)
     prosepatch.forget_rendered(site)
-    html = run_jupyter_book(stage, root, quiet, env, worker)
+    html = run_jupyter_book(stage, root, quiet, data, worker)
     prosepatch.record_rendered(site, digests, package, env)
     return html, []
 

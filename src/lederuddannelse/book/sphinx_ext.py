@@ -88,7 +88,7 @@ def _on_builder_inited(app) -> None:
     add_global_html_resources(app, None)
 
 
-def _build_date() -> str:
+def build_date() -> str:
     """The date every page shows: SOURCE_DATE_EPOCH's (reproducible builds) or today's."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = (
@@ -102,7 +102,7 @@ def _build_date() -> str:
 def _on_config_inited(app, config) -> None:
     # A config value, not a per-build attribute: when the date changes, Sphinx rewrites every
     # page, so a partial rebuild never mixes two dates (it equals a clean build's site).
-    config.lederuddannelse_build_date = _build_date()
+    config.lederuddannelse_build_date = build_date()
     # A defined start mode: the theme logs a console error when the stored mode is empty.
     # "auto" follows the reader's system setting (prefers-color-scheme); the theme keeps a
     # manual choice in localStorage.
@@ -333,7 +333,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     meta = _run_metadata(app, pagename)
     outdir = Path(app.outdir)
     pathto = context["pathto"]
-    build_date = app.config.lederuddannelse_build_date or _build_date()
+    built_on = app.config.lederuddannelse_build_date or build_date()
 
     note = ""
     binder = ""  # the chapter's Binder launch URL, when citation.yml enables Binder
@@ -419,7 +419,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     src = meta if meta else data
     mapping = (src["mapping_file"], src["mapping_sha256"]) if src.get("mapping_file") else None
     blocks.append(
-        _colophon(c, build_date, data_file, data_sha, meta["parameters"] if meta else None, mapping)
+        _colophon(c, built_on, data_file, data_sha, meta["parameters"] if meta else None, mapping)
     )
 
     tags = cit.highwire_tags(c, title_for_tags, url, chapter=not is_root)
