@@ -1112,7 +1112,7 @@ def render_site(
     site = root / BUILD_DIR / SITE
     # What Sphinx's configuration is made of besides the staged book (sphinx_ext): a change
     # makes Sphinx rewrite every page, so no patch is exact then.
-    from lederuddannelse.book.sphinx_ext import build_date
+    from lederuddannelse.book.citation import build_date
 
     env = {
         **data,

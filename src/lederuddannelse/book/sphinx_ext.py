@@ -23,7 +23,6 @@ every page (and nothing else forces a rewrite).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import json
@@ -32,6 +31,8 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any
+
+from lederuddannelse.book.citation import build_date
 
 BUNDLE = "vega-offline.js"
 DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .bib files
@@ -88,17 +89,6 @@ def _on_builder_inited(app) -> None:
     add_global_html_resources(app, None)
 
 
-def build_date() -> str:
-    """The date every page shows: SOURCE_DATE_EPOCH's (reproducible builds) or today's."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (
-        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-        if epoch
-        else dt.datetime.now(dt.timezone.utc)
-    )
-    return when.date().isoformat()
-
-
 def _on_config_inited(app, config) -> None:
     # A config value, not a per-build attribute: when the date changes, Sphinx rewrites every
     # page, so a partial rebuild never mixes two dates (it equals a clean build's site).
@@ -108,8 +98,8 @@ def _on_config_inited(app, config) -> None:
     # manual choice in localStorage.
     config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
 
-    from lederuddannelse.book.build import sha256_file
     from lederuddannelse.book.citation import CITATION_FILE, load_citation
+    from lederuddannelse.hashing import sha256_file
     from lederuddannelse.params import (
         load_parameters,
         public_data_file,
