@@ -6,7 +6,9 @@ Steps, each loud on failure and none publishing anything half-done:
 2. make sure the data exist (the embedded synthetic survey is generated if missing/stale);
 3. execute the runs whose cache key changed, in parallel, into `build/book/` (normalised);
 4. stage the book (`_config.yml` with execution off, a `_toc.yml` naming the executed pages);
-5. `jupyter-book build -W -n --keep-going` into `build/site/`;
+5. `jupyter-book build -W -n --keep-going` into `build/site/`, or, when only paragraphs of
+   chapter pages changed, those paragraphs patched into the pages there
+   (:mod:`lederuddannelse.book.prosepatch`, exact or not used);
 6. audit the rendered site for disclosive cells (:mod:`lederuddannelse.book.audit`): a small
    count or a cell recoverable by differencing stops the build before publishing;
 7. copy the site to a temporary folder and swap it into `_build/html` in one rename.
