@@ -832,6 +832,46 @@ def execute_all(
     return timings, reassembled
 
 
+def runs_toc(
+    toc: dict[str, Any], pages: dict[str, list[str]], nested: set[str]
+) -> tuple[dict[str, Any], set[str]]:
+    """The project's `_toc.yml` with each chapter entry (`chapters/NN_slug`) replaced by its
+    pages, ``pages[slug]`` in the order of parameters.yml, and the other files the toc lists
+    (with `.md` when the entry gives no suffix).
+
+    A chapter in ``nested`` (published under several definitions of training) keeps its other
+    pages as sections of its first; any other chapter's pages follow one another. The staged
+    book and the bench's Jupyter Book peer (which builds the same pages) both use it.
+    """
+    listed: set[str] = set()
+
+    def rewrite(entry: dict[str, Any]) -> list[dict[str, Any]]:
+        out = dict(entry)
+        for key in ("chapters", "sections", "parts"):
+            if key in out:
+                out[key] = [e for child in out[key] for e in rewrite(child)]
+        file = out.get("file") or out.get("root")
+        if not file or not file.startswith("chapters/"):
+            if file:
+                listed.add(file if Path(file).suffix else file + ".md")
+            return [out]
+        slug = slug_of(Path(file))
+        names = pages.get(slug)
+        if not names:
+            raise ParameterError(
+                f"_toc.yml lists {file}, but parameters.yml has no chapter '{slug}'."
+            )
+        key = "root" if "root" in out else "file"
+        if key == "root":
+            return [{**out, key: names[0]}]
+        if slug in nested:  # the other definitions nest under the default page
+            first, *rest = names
+            return [{**out, key: first, "sections": [{"file": n} for n in rest]}]
+        return [{**out, key: name} for name in names]
+
+    return rewrite(toc)[0], listed
+
+
 def stage_book(runs: list[Run], root: Path) -> Path:
     """Write the book's source into build/book: config, toc, static pages, executed notebooks.
 
@@ -852,33 +892,10 @@ def stage_book(runs: list[Run], root: Path) -> Path:
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     wanted: set[str] = {f"{r.name}.ipynb" for r in runs}
 
-    variants_of = {slug for slug in by_slug if definition_pages(slug, root)}
-
-    def rewrite(entry: dict[str, Any]) -> list[dict[str, Any]]:
-        out = dict(entry)
-        for key in ("chapters", "sections", "parts"):
-            if key in out:
-                out[key] = [e for child in out[key] for e in rewrite(child)]
-        file = out.get("file") or out.get("root")
-        if not file or not file.startswith("chapters/"):
-            if file:
-                wanted.add(file if Path(file).suffix else file + ".md")
-            return [out]
-        slug = slug_of(Path(file))
-        names = by_slug.get(slug)
-        if not names:
-            raise ParameterError(
-                f"_toc.yml lists {file}, but parameters.yml has no chapter '{slug}'."
-            )
-        key = "root" if "root" in out else "file"
-        if key == "root":
-            return [{**out, key: names[0]}]
-        if slug in variants_of:  # the other definitions nest under the default page
-            first, *rest = names
-            return [{**out, key: first, "sections": [{"file": n} for n in rest]}]
-        return [{**out, key: name} for name in names]
-
-    new_toc = rewrite(toc)[0]
+    new_toc, listed = runs_toc(
+        toc, by_slug, {slug for slug in by_slug if definition_pages(slug, root)}
+    )
+    wanted |= listed
     write_if_changed(
         stage / "_toc.yml", yaml.safe_dump(new_toc, allow_unicode=True, sort_keys=False)
     )

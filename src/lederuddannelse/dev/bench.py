@@ -26,16 +26,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from lederuddannelse.analysis.specs import barrier_items, reason_items
-from lederuddannelse.book.build import BUILD_DIR, TIMINGS, copy_project
+from lederuddannelse.book.build import BUILD_DIR, TIMINGS, copy_project, runs_toc, validate_runs
+from lederuddannelse.book.notebooks import write_if_changed
 from lederuddannelse.data.synthetic import DEFAULT_N, DEFAULT_SEED
+from lederuddannelse.params import DEFINITION_WORDS, Run, definition_pages, load_parameters
 from lederuddannelse.paths import project_root
 from lederuddannelse.stats.design import SurveyDesign
 
@@ -175,8 +178,129 @@ def preview_loop(root: Path, jobs: int) -> dict[str, float]:
     return out
 
 
+@dataclass(frozen=True)
+class PeerPage:
+    """One of our runs as the Jupyter Book peer builds it.
+
+    ``file`` is the page's toc entry (relative to the project, without suffix): the chapter
+    source itself when the run is the chapter's first page and its parameters are the
+    source's defaults, otherwise a copy of the source, ``chapters/{run name}.md``, with the
+    run's parameters injected after its parameters cell, as papermill injects them.
+    """
+
+    run: Run
+    file: str
+
+    @property
+    def injected(self) -> bool:
+        return self.file != f"chapters/{self.run.source.stem}"
+
+
+def peer_pages(root: Path) -> list[PeerPage]:
+    """The peer's page for each of our runs (``load_parameters(...).runs(root)``), in order."""
+    runs = load_parameters(root / "parameters.yml").runs(root)
+    defaults = validate_runs(runs, root)
+    pages: list[PeerPage] = []
+    firsts: set[str] = set()
+    for run in runs:
+        first = run.slug not in firsts
+        firsts.add(run.slug)
+        own = defaults[run.source]
+        if first and all(k in own and own[k] == v for k, v in run.params.items()):
+            pages.append(PeerPage(run, f"chapters/{run.source.stem}"))
+        else:
+            pages.append(PeerPage(run, f"chapters/{run.name}"))
+    return pages
+
+
+def inject_parameters(text: str, params: dict[str, Any], source: Path) -> str:
+    """The MyST chapter ``text`` with a cell after its parameters cell that sets ``params``:
+    papermill's own code for them (``# Parameters`` and one assignment a line), tagged
+    `injected-parameters` and `remove-cell` as our normalised notebooks tag it."""
+    from papermill.translators import translate_parameters
+
+    lines = text.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("```{code-cell}"):
+            end = next(j for j in range(i + 1, len(lines)) if lines[j].rstrip() == "```")
+            tags: list[str] = []
+            for line in lines[i + 1 : end]:
+                if not line.startswith(":"):
+                    break
+                if line.startswith(":tags:"):
+                    tags = yaml.safe_load(line.split(":", 2)[2]) or []
+            if "parameters" in tags:
+                code = translate_parameters("python3", "python", params, "Parameters")
+                cell = (
+                    "\n```{code-cell} ipython3\n:tags: [injected-parameters, remove-cell]\n"
+                    + code.rstrip("\n")
+                    + "\n```\n"
+                )
+                return "".join(lines[: end + 1]) + cell + "".join(lines[end + 1 :])
+            i = end
+        i += 1
+    raise ValueError(f"{source}: no code cell tagged 'parameters' to inject parameters after")
+
+
+def write_peer_sources(root: Path, pages: list[PeerPage]) -> None:
+    """(Re)write the peer's injected copies from their chapter sources as they are now, so an
+    edit of a chapter reaches each of its pages, as it reaches each of our runs. Unchanged
+    copies are not rewritten (Sphinx and jupyter-cache see them as unchanged)."""
+    for page in pages:
+        if page.injected:
+            text = page.run.source.read_text(encoding="utf-8")
+            out = inject_parameters(text, page.run.params, page.run.source)
+            write_if_changed(root / f"{page.file}.md", out)
+
+
+def stage_peer(root: Path) -> list[PeerPage]:
+    """Make the project copy ``root`` build the same site as ours with Jupyter Book alone: one
+    page per run, with the run's parameters, listed in `_toc.yml` as our staged toc lists them
+    (:func:`lederuddannelse.book.build.runs_toc`: the other definitions nest under the first
+    page). Returns the pages; call once per copy (it rewrites the copy's `_toc.yml`)."""
+    pages = peer_pages(root)
+    write_peer_sources(root, pages)
+    by_slug: dict[str, list[str]] = {}
+    for page in pages:
+        by_slug.setdefault(page.run.slug, []).append(page.file)
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    nested = {slug for slug in by_slug if definition_pages(slug, root)}
+    new_toc, _ = runs_toc(toc, by_slug, nested)
+    (root / "_toc.yml").write_text(
+        yaml.safe_dump(new_toc, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return pages
+
+
+def check_peer_site(root: Path, pages: list[PeerPage]) -> None:
+    """Stop the bench if the peer did not build every page, or built a definition's page
+    without its definition (its title says "(smal definition)", as ours does)."""
+    html = root / "_build" / "html"
+    for page in pages:
+        path = html / f"{page.file}.html"
+        if not path.is_file():
+            raise RuntimeError(f"the peer built no page {path.relative_to(root)}")
+        word = DEFINITION_WORDS[page.run.params["definition"]]
+        if page.injected and definition_pages(page.run.slug, root):
+            if f"({word} definition)" not in path.read_text(encoding="utf-8"):
+                raise RuntimeError(
+                    f"the peer's page {page.file} was not executed with definition "
+                    f"{page.run.params['definition']!r}"
+                )
+
+
+def cached_notebooks(root: Path) -> int:
+    """How many notebooks jupyter-cache holds in the project copy ``root``."""
+    from jupyter_cache import get_cache
+
+    return len(get_cache(root / "_build" / ".jupyter_cache").list_cache_records())
+
+
 def peer_build(root: Path, mode: str) -> dict[str, float]:
-    """Jupyter Book executing the chapter sources itself (default parameters)."""
+    """Jupyter Book executing the same pages as ours itself (:func:`stage_peer`), each with
+    its run's parameters; edits reach the peer's copies before the timed rebuild."""
+    pages = stage_peer(root)
     cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     cfg["execute"] = {"execute_notebooks": mode, "timeout": 600}
     (root / "_config.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
@@ -194,11 +318,14 @@ def peer_build(root: Path, mode: str) -> dict[str, float]:
         subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True)
 
     clean, _ = timed(run)
-    out = {"clean": clean}
+    check_peer_site(root, pages)
+    out = {"clean": clean, "notebooks": float(len(pages))}
     if mode == "cache":
+        out["cached"] = float(cached_notebooks(root))
         out["noop"], _ = timed(run)
         for case, edit in (("prose", edit_prose), ("one", touch_chapter)):
             edit(root)
+            write_peer_sources(root, pages)
             out[case], _ = timed(run)
     return out
 
@@ -214,6 +341,19 @@ def _verdict(value: float, target: float | None, op: str) -> str:
         return "(1.0 = floor)"
     met = value <= target if op == "<=" else value < target
     return f"target {op} {target:g}: {'met' if met else 'MISSED'}"
+
+
+def site_line(
+    ours: dict[str, float], force: dict[str, float], cache: dict[str, float], pages: list[PeerPage]
+) -> str:
+    """What each side built: 'ours: 19 runs; force/cache: 19 notebooks, the same pages'."""
+    executed = {key.removeprefix("chapter ") for key in ours if key.startswith("chapter ")}
+    same = executed == {p.run.name for p in pages}
+    return (
+        f"site built: ours: {len(executed)} runs; force/cache: {force['notebooks']:.0f}/"
+        f"{cache['notebooks']:.0f} notebooks ({cache['cached']:.0f} in jupyter-cache), "
+        + ("the same pages" if same else "DIFFERENT pages: the ratios compare unlike sites")
+    )
 
 
 def bench_build(jobs: int) -> dict[str, dict[str, float]]:
@@ -246,6 +386,7 @@ def bench_build(jobs: int) -> dict[str, dict[str, float]]:
         f"{os.cpu_count()} cores, --jobs {jobs}; load average at the start {load_before}, "
         f"at the end {_load()})"
     )
+    print(f"  {site_line(ours, force, cache, peer_pages(src))}")
     print(f"  {'':34s}{'ours':>8s}{'force':>8s}{'cache':>8s}")
     for key, title in (
         ("clean", "clean build"),
