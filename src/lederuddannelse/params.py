@@ -77,8 +77,24 @@ DEFINITION_WORDS = {"any": "samlet", "narrow": "smal", "broad": "bred"}
 def definition_pages(slug: str, root: Path | None = None) -> list[tuple[str, str]]:
     """The pages of chapter ``slug`` that differ only in the definition of training, as
     (page name, definition), in the order of parameters.yml; empty if the chapter is not
-    published under more than one definition. The page switch and the ledger's links use it."""
-    runs = [r for r in load_parameters(root / "parameters.yml" if root else None).runs(root)]
+    published under more than one definition. The page switch and the ledger's links use it.
+
+    Remembered per content of parameters.yml: a build asks once per chapter."""
+    path = root / PARAMETERS_FILE if root else project_root() / PARAMETERS_FILE
+    try:
+        key = (str(path), str(root), path.read_bytes(), slug)
+    except OSError:  # load_parameters says so
+        return _definition_pages(slug, path, root)
+    if key not in _DEFINITION_PAGES:
+        _DEFINITION_PAGES[key] = _definition_pages(slug, path, root)
+    return list(_DEFINITION_PAGES[key])
+
+
+_DEFINITION_PAGES: dict[Any, list[tuple[str, str]]] = {}
+
+
+def _definition_pages(slug: str, path: Path, root: Path | None) -> list[tuple[str, str]]:
+    runs = [r for r in load_parameters(path).runs(root)]
     mine = [r for r in runs if r.slug == slug]
     if len({r.params["definition"] for r in mine}) < 2:
         return []

@@ -104,12 +104,38 @@ def _raw(kind: str, page: str, where: str, payload: Any) -> RawFrame:
     return RawFrame(kind, page, where, payload, digest)
 
 
-def _html_tables(html: str, page: str, where: str) -> list[RawFrame]:
+# What html.parser does not read as markup: a "<table" in them is no table.
+_NOT_MARKUP = re.compile(r"<script.*?</script>|<style.*?</style>|<!--.*?-->", re.S | re.I)
+_TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
+
+
+def _html_tables(
+    html: str, page: str, where: str, known: dict | None = None, used: dict | None = None
+) -> list[RawFrame]:
+    """The page's tables, each read with BeautifulSoup only when its HTML is new.
+
+    With ``known``/``used`` (see :func:`collect_raw`) a page whose tables are unchanged (a
+    prose edit) is not parsed again: each table's HTML, cut out of the page as written
+    (tables are not nested), keys what was read from it. Without them, or with a nested
+    table, the whole page is parsed.
+    """
+    pieces = _TABLE.findall(_NOT_MARKUP.sub(" ", html))
+    if known is None or used is None or any("<table" in p[6:].lower() for p in pieces):
+        return _tables_of(html, page, where)
+    out = []
+    for k, piece in enumerate(pieces):
+        key = ("table", page, where, k, hashlib.sha256(piece.encode()).hexdigest())
+        used[key] = known[key] if key in known else _tables_of(piece, page, where, first=k)
+        out += used[key]
+    return out
+
+
+def _tables_of(html: str, page: str, where: str, first: int = 0) -> list[RawFrame]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
     out = []
-    for k, table in enumerate(soup.find_all("table")):
+    for k, table in enumerate(soup.find_all("table"), start=first):
         head = table.find("thead")
         header = [th.get_text(" ", strip=True) for th in (head or table).find_all("th")]
         rows = []
@@ -154,11 +180,13 @@ def _page_texts(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", text)
 
 
-def raw_frames_of_html(html: str, page: str, where: str) -> list[RawFrame]:
+def raw_frames_of_html(
+    html: str, page: str, where: str, known: dict | None = None, used: dict | None = None
+) -> list[RawFrame]:
     return (
         _csv_frames(html, page, where)
         + _vega_frames(html, page, where)
-        + _html_tables(html, page, where)
+        + _html_tables(html, page, where, known, used)
     )
 
 
@@ -204,7 +232,7 @@ def _read_file(
             text = (text or "") + "\n" + used[key][1]
         return raws, text
     html = data.decode("utf-8")
-    return raw_frames_of_html(html, page, rel), _page_texts(html)
+    return raw_frames_of_html(html, page, rel, known, used), _page_texts(html)
 
 
 def collect_raw(
@@ -224,8 +252,17 @@ def collect_raw(
     texts: dict[str, str] = {}
     for f in files:
         rel = f.name if not target.is_dir() else str(f.relative_to(target))
-        data = f.read_bytes()
-        key = (rel, hashlib.sha256(data).hexdigest())
+        # a file whose inode, size and times are the ones recorded with its digest is not
+        # read again (ctime cannot be set back by hand)
+        st = f.stat()
+        sig = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        seen = known.get(("stat", rel))
+        if seen is not None and seen[0] == sig and (rel, seen[1]) in known:
+            data, key = b"", (rel, seen[1])
+        else:
+            data = f.read_bytes()
+            key = (rel, hashlib.sha256(data).hexdigest())
+        used[("stat", rel)] = (sig, key[1])
         if key in known:  # keep its outputs' entries too (for the next change of the file)
             used[key] = known[key]
             for k in known.get(("outputs", *key), ()):

@@ -6,7 +6,9 @@ Steps, each loud on failure and none publishing anything half-done:
 2. make sure the data exist (the embedded synthetic survey is generated if missing/stale);
 3. execute the runs whose cache key changed, in parallel, into `build/book/` (normalised);
 4. stage the book (`_config.yml` with execution off, a `_toc.yml` naming the executed pages);
-5. `jupyter-book build -W -n --keep-going` into `build/site/`;
+5. `jupyter-book build -W -n --keep-going` into `build/site/`, or, when only paragraphs of
+   chapter pages changed, those paragraphs patched into the pages there
+   (:mod:`lederuddannelse.book.prosepatch`, exact or not used);
 6. audit the rendered site for disclosive cells (:mod:`lederuddannelse.book.audit`): a small
    count or a cell recoverable by differencing stops the build before publishing;
 7. copy the site to a temporary folder and swap it into `_build/html` in one rename.
@@ -37,7 +39,7 @@ from typing import Any
 
 import yaml
 
-from lederuddannelse.book import publishing, stamps
+from lederuddannelse.book import prosepatch, publishing, stamps
 from lederuddannelse.book.incremental import ChapterCode, chapter_code, check_glue, reassemble
 from lederuddannelse.book.notebooks import (
     normalise,
@@ -924,9 +926,9 @@ def stage_book(runs: list[Run], root: Path) -> Path:
     return stage
 
 
-def site_key(stage: Path, root: Path) -> str:
-    files = [p for p in stage.rglob("*") if p.is_file() and "_build" not in p.parts]
-    return hashlib.sha256((tree_hash(files, stage) + package_hash(root)).encode()).hexdigest()
+def site_key(digests: dict[str, str], package: str) -> str:
+    """The site's key: every staged file (``prosepatch.stage_digests``) and the package."""
+    return hashlib.sha256((json.dumps(digests, sort_keys=True) + package).encode()).hexdigest()
 
 
 #: Environment variables telling the Sphinx extension which data the build used.
@@ -1114,6 +1116,44 @@ def run_jupyter_book(
     return out / "_build" / "html"
 
 
+def render_site(
+    stage: Path,
+    root: Path,
+    quiet: bool,
+    data: dict[str, str],
+    worker: RenderWorker | None,
+    digests: dict[str, str],
+    package: str,
+    force: bool = False,
+    explain: bool = False,
+) -> tuple[Path, list[str]]:
+    """The rendered site (its HTML folder) and the pages patched: a prose edit patched in
+    without Sphinx when :mod:`lederuddannelse.book.prosepatch` can do it exactly, else
+    Jupyter Book's render (no page patched)."""
+    site = root / BUILD_DIR / SITE
+    # What Sphinx's configuration is made of besides the staged book (sphinx_ext): a change
+    # makes Sphinx rewrite every page, so no patch is exact then.
+    from lederuddannelse.book.citation import build_date
+
+    env = {
+        **data,
+        "build_date": build_date(),
+        "parameters": sha256_file(root / "parameters.yml"),
+        "citation": sha256_file(root / "citation.yml") if (root / "citation.yml").is_file() else "",
+    }
+    if not force:
+        pages, why = prosepatch.patch_site(stage, site, digests, package, env, root)
+        if pages:
+            _say(f"Patched the changed text into {', '.join(pages)} (no Sphinx run needed).", quiet)
+            return site / "_build" / "html", pages
+        if explain:  # the author edited text only and may wonder why Sphinx runs
+            _say(f"The edit needs Sphinx: {why}.", quiet)
+    prosepatch.forget_rendered(site)
+    html = run_jupyter_book(stage, root, quiet, data, worker)
+    prosepatch.record_rendered(site, digests, package, env)
+    return html, []
+
+
 def publish(html: Path, root: Path, key: str) -> Path:
     """Publish the rendered site to `_build/html` in one atomic step (see :mod:`publishing`)."""
     return publishing.publish(html, root / PUBLISHED, key)
@@ -1162,6 +1202,7 @@ class BuildReport:
     render_seconds: float = 0.0  # render, audit and publish
     audit_seconds: float = 0.0  # of which the disclosure audit
     publish_seconds: float = 0.0  # of which publishing
+    patched: list[str] = field(default_factory=list)  # pages whose prose was patched in
 
     def write_json(self, path: Path) -> None:
         """The report for another process (`preview` runs the build as a child process)."""
@@ -1236,7 +1277,8 @@ def _build(
         _say(f"Executing {len(runs)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
         timings, reassembled = execute_all(runs, root, jobs, force, quiet)
         stage = stage_book(runs, root)
-        key = site_key(stage, root)
+        digests, package = prosepatch.stage_digests(stage), package_hash(root)
+        key = site_key(digests, package)
         published = root / PUBLISHED
         if not force and publishing.site_intact(published, key):
             _say(f"Site unchanged: {published.relative_to(root)}", quiet)
@@ -1247,7 +1289,17 @@ def _build(
             if (published / publishing.SITE_KEY_FILE).read_text().strip() == key:
                 _say("The published site differs from what was built; publishing it again.", quiet)
         render_start = time.perf_counter()
-        html = run_jupyter_book(stage, root, quiet, data_env(params.globals), ahead.worker)
+        html, patched = render_site(
+            stage,
+            root,
+            quiet,
+            data_env(params.globals),
+            ahead.worker,
+            digests,
+            package,
+            force,
+            explain=bool(reassembled) and not timings,
+        )
     # disclosure gate: what readers could read, checked before anything is published
     from lederuddannelse.book.audit_incremental import gate
 
@@ -1275,6 +1327,7 @@ def _build(
         end - render_start,
         publish_start - audit_start,
         end - publish_start,
+        patched,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -433,3 +434,14 @@ def rerun_command(source: str, params: dict[str, Any], globals_: dict[str, Any],
         if name not in globals_ or globals_[name] != value:
             parts += ["-p", name, _cli_value(value)]
     return " ".join(parts)
+
+
+def build_date() -> str:
+    """The date every page shows: SOURCE_DATE_EPOCH's (reproducible builds) or today's."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        if epoch
+        else dt.datetime.now(dt.timezone.utc)
+    )
+    return when.date().isoformat()

@@ -29,6 +29,7 @@ from pathlib import Path
 
 SITE_KEY_FILE = ".build-key"
 MANIFEST_FILE = ".build-manifest.json"
+PUBLISHED_STATS = "published-stats.json"  # beside the rendered site: see copy_site
 NEW_PREFIX = "html.new-"
 OLD_PREFIX = "html.old-"
 _AT_FDCWD = -100
@@ -111,6 +112,10 @@ def copy_site(html: Path, dest: Path, previous: Path) -> dict[str, str]:
     records, and which was not touched since that site was published, becomes a hard link to
     it. Links point only into the previously published tree, which is never written in place,
     never into Sphinx's output (which Sphinx rewrites in place).
+
+    A rendered file whose inode, size and times are those recorded when it was last published
+    (`published-stats.json` beside ``html``, not published) is not read again: its digest is
+    the recorded one.
     """
     try:
         manifest_file = previous / MANIFEST_FILE
@@ -118,26 +123,44 @@ def copy_site(html: Path, dest: Path, previous: Path) -> dict[str, str]:
         before = json.loads(manifest_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         published_ns, before = 0, {}
+    stats_file = html.parent / PUBLISHED_STATS
+    try:
+        seen = json.loads(stats_file.read_text(encoding="utf-8")) if before else {}
+    except (OSError, ValueError):
+        seen = {}
     digests: dict[str, str] = {}
+    stats: dict[str, list] = {}
 
     def link_or_copy(src: str, dst: str) -> str:
         rel = Path(dst).relative_to(dest).as_posix()
-        data = Path(src).read_bytes()
-        digests[rel] = digest = hashlib.sha256(data).hexdigest()
+        st = os.stat(src)
+        sig = [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+        known = seen.get(rel)
+        data = None
+        if known and known[0] == sig and before.get(rel) == known[1]:
+            digest, size = known[1], st.st_size
+        else:
+            data = Path(src).read_bytes()
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)
+        digests[rel], stats[rel] = digest, [sig, digest]
         old = previous / rel
         try:
             if before.get(rel) == digest and not old.is_symlink():
-                st = old.stat()
-                if st.st_size == len(data) and st.st_mtime_ns <= published_ns:
+                ost = old.stat()
+                if ost.st_size == size and ost.st_mtime_ns <= published_ns:
                     os.link(old, dst)
                     return dst
         except OSError:  # gone, another file system, or links not allowed: copy
             pass
-        Path(dst).write_bytes(data)
+        Path(dst).write_bytes(Path(src).read_bytes() if data is None else data)
         shutil.copystat(src, dst)
         return dst
 
     shutil.copytree(html, dest, dirs_exist_ok=True, copy_function=link_or_copy)
+    tmp = stats_file.with_name(stats_file.name + ".tmp")
+    with contextlib.suppress(OSError):  # only a shortcut for the next publish
+        tmp.write_text(json.dumps(stats), encoding="utf-8")
+        tmp.replace(stats_file)
     return digests
 
 

@@ -23,14 +23,16 @@ every page (and nothing else forces a rewrite).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
+
+from lederuddannelse.book.citation import build_date
 
 BUNDLE = "vega-offline.js"
 DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .bib files
@@ -87,28 +89,17 @@ def _on_builder_inited(app) -> None:
     add_global_html_resources(app, None)
 
 
-def _build_date() -> str:
-    """The date every page shows: SOURCE_DATE_EPOCH's (reproducible builds) or today's."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (
-        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-        if epoch
-        else dt.datetime.now(dt.timezone.utc)
-    )
-    return when.date().isoformat()
-
-
 def _on_config_inited(app, config) -> None:
     # A config value, not a per-build attribute: when the date changes, Sphinx rewrites every
     # page, so a partial rebuild never mixes two dates (it equals a clean build's site).
-    config.lederuddannelse_build_date = _build_date()
+    config.lederuddannelse_build_date = build_date()
     # A defined start mode: the theme logs a console error when the stored mode is empty.
     # "auto" follows the reader's system setting (prefers-color-scheme); the theme keeps a
     # manual choice in localStorage.
     config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
 
-    from lederuddannelse.book.build import sha256_file
     from lederuddannelse.book.citation import CITATION_FILE, load_citation
+    from lederuddannelse.hashing import sha256_file
     from lederuddannelse.params import (
         load_parameters,
         public_data_file,
@@ -313,6 +304,9 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     _drop_chart_library(context)
     if doctree is None or app.builder.format != "html":
         return  # genindex, search: generated pages, nothing to cite
+    from lederuddannelse.book.prosepatch import record_search_words
+
+    record_search_words(app, pagename, doctree)
     # docutils marks a bibliography role="list", but its entries are not list items (and hold
     # back-links): assistive technology would announce a broken list.
     context["body"] = context.get("body", "").replace(
@@ -329,7 +323,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     meta = _run_metadata(app, pagename)
     outdir = Path(app.outdir)
     pathto = context["pathto"]
-    build_date = app.config.lederuddannelse_build_date or _build_date()
+    built_on = app.config.lederuddannelse_build_date or build_date()
 
     note = ""
     binder = ""  # the chapter's Binder launch URL, when citation.yml enables Binder
@@ -415,7 +409,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     src = meta if meta else data
     mapping = (src["mapping_file"], src["mapping_sha256"]) if src.get("mapping_file") else None
     blocks.append(
-        _colophon(c, build_date, data_file, data_sha, meta["parameters"] if meta else None, mapping)
+        _colophon(c, built_on, data_file, data_sha, meta["parameters"] if meta else None, mapping)
     )
 
     tags = cit.highwire_tags(c, title_for_tags, url, chapter=not is_root)
@@ -520,6 +514,9 @@ def _on_build_finished(app, exception) -> None:
         fa.write_text(FONTAWESOME_STUB, encoding="utf-8")
         for extra in (fa.with_name("fontawesome.js.map"),):
             extra.unlink(missing_ok=True)
+    # The theme copies its translation catalogues (93 folders, 740 kB) into _static; the pages
+    # are translated when written, and no browser ever asks for a catalogue.
+    shutil.rmtree(out / "_static" / "locales", ignore_errors=True)
     # The icon fonts cut down to the icons the site shows (156 kB -> 3 kB for the solid one).
     from lederuddannelse.book.iconfont import subset_icon_fonts
 
