@@ -5,9 +5,10 @@ plain function that prints its table and returns its numbers (add a case to the 
 measures):
 
 - :func:`bench_build`: our build (clean, no-op rebuild, one chapter changed, per-chapter
-  execution) against Jupyter Book executing the same chapters itself (`execute_notebooks:
+  execution) against Jupyter Book executing the same pages itself (`execute_notebooks:
   force`) and with jupyter-cache (`execute_notebooks: cache`), in throw-away project copies,
-  with the ratios against the targets;
+  with the ratios against the targets. The same pages: the peer's copy gets a page per run
+  of ours, with that run's parameters (:func:`stage_peer`), so both build the same site;
 - :func:`bench_data`: generating, loading + validating (Parquet and CSV) and raking a survey at
   6,000 and 600,000 rows; generation should grow about linearly with n (above a sampling
   fraction of 25 % the synthetic population grows with n);
