@@ -714,11 +714,6 @@ def validate_data_files(
     need no check: their data file's content is the one validated when they ran. A survey-tool
     export with a mapping is mapped here, once, into `build/mapped/` (see data/mapping.py).
     """
-    from lederuddannelse.data.codebook import load_codebook
-    from lederuddannelse.data.loader import validate_file
-    from lederuddannelse.data.weighting import load_margins
-    from lederuddannelse.params import resolve_data
-
     done = _load_json(root / BUILD_DIR / VALIDATED)
     salt = package_hash(root) + (deps.lock if deps is not None else "")
     todo = []
@@ -733,6 +728,13 @@ def validate_data_files(
         todo.append((data_file, data_mapping, stamp))
     if not todo:
         return
+    # Imported only now: they import pandas (half a second a build with unchanged data
+    # would spend before its first chapter starts).
+    from lederuddannelse.data.codebook import load_codebook
+    from lederuddannelse.data.loader import validate_file
+    from lederuddannelse.data.weighting import load_margins
+    from lederuddannelse.params import resolve_data
+
     codebook = load_codebook(root / "data" / "codebook.yml")
     margins = load_margins(root / "data" / "margins.csv")
     for data_file, data_mapping, stamp in todo:
