@@ -96,6 +96,7 @@ ENV_CELL_TIMEOUT = "LEDERUDDANNELSE_CELL_TIMEOUT"  # overrides CELL_TIMEOUT (e.g
 KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 TIMINGS = "timings.json"  # build/timings.json: seconds per run executed by the last build
 AUDIT_CACHE = "audit-cache.pickle"  # build/audit-cache.pickle: what the last audit read
+CHAPTER_READINGS = "chapter-readings"  # build/chapter-readings/: each chapter's last reading
 
 
 def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Path:
@@ -155,7 +156,9 @@ def read_chapter(source: Path):
     """
     key = (str(source), sha256_file(source))
     if key not in _CHAPTERS:
-        _CHAPTERS[key] = _read_chapter(source)
+        build_dir = source.parent.parent / BUILD_DIR  # chapters/ lies in the project's root
+        cache = build_dir / CHAPTER_READINGS if build_dir.is_dir() else None
+        _CHAPTERS[key] = _read_chapter(source, cache)
     return _CHAPTERS[key]
 
 

@@ -630,19 +630,15 @@ def bench_stats(sizes: tuple[int, ...] = SIZES, seed: int = DEFAULT_SEED) -> pd.
 # ============================================================================ the site
 def bench_site(jobs: int) -> list:
     """Print each page's weight against its budget (400 kB text page, 1.5 MB chart page),
-    measured in Chromium when installed. Uses the project's built site (`make book`), or
-    builds one in a throw-away copy."""
+    measured in Chromium when installed, on the project's site brought up to date first
+    (`make book`: nothing to do when it is; a stale site would show old weights)."""
     from lederuddannelse.dev import sitecheck
 
-    site = project_root() / "_build" / "html"
-    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
-        if not (site / "index.html").is_file():
-            root = copy_project(project_root(), Path(tmp) / "site", with_generated_data=True)
-            env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
-            cmd = [sys.executable, "-m", "lederuddannelse", "build", "--jobs", str(jobs), "-q"]
-            subprocess.run(cmd, cwd=root, env=env, check=True)
-            site = root / "_build" / "html"
-        weights, how = sitecheck.measured_weights(site)
+    root = project_root()
+    env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
+    cmd = [sys.executable, "-m", "lederuddannelse", "build", "--jobs", str(jobs), "-q"]
+    subprocess.run(cmd, cwd=root, env=env, check=True)
+    weights, how = sitecheck.measured_weights(root / "_build" / "html")
     print(f"Page weights ({how}; transfer = gzip as a static host serves it, raw = bytes)")
     print("\n".join(sitecheck.weight_lines(weights)))
     return weights
