@@ -59,25 +59,28 @@ def bench_chapter(root: Path) -> Path:
     return sorted((root / "chapters").glob("[0-9][0-9]_*.md"))[-1]
 
 
+BENCH_CELL = "\n```{code-cell} ipython3\n:tags: [remove-cell]\nbench_changed = True\n```\n"
+SENTENCE = "En sætning, som forfatteren lige har skrevet"
+
+
 def touch_chapter(root: Path) -> Path:
     """Change one chapter's code, so that every variant must re-execute it (jupyter-cache
     hashes code cells only, and would skip a change to the prose)."""
     chapter = bench_chapter(root)
-    chapter.write_text(
-        chapter.read_text(encoding="utf-8")
-        + "\n```{code-cell} ipython3\n:tags: [remove-cell]\nbench_changed = True\n```\n",
-        encoding="utf-8",
-    )
+    chapter.write_text(chapter.read_text(encoding="utf-8") + BENCH_CELL, encoding="utf-8")
     return chapter
 
 
 def edit_prose(root: Path) -> Path:
-    """Change one chapter's text only (a new last paragraph): no variant needs a kernel."""
+    """Change one chapter's text only: a new last paragraph of its text (before the code cell
+    :func:`touch_chapter` may have added), numbered so that no two are alike. No variant
+    needs a kernel."""
     chapter = bench_chapter(root)
-    chapter.write_text(
-        chapter.read_text(encoding="utf-8") + "\nEn sætning, som forfatteren lige har skrevet.\n",
-        encoding="utf-8",
-    )
+    text = chapter.read_text(encoding="utf-8")
+    paragraph = f"\n{SENTENCE} (nr. {text.count(SENTENCE) + 1}).\n"
+    at = text.find(BENCH_CELL)
+    text = text + paragraph if at < 0 else text[:at] + paragraph + text[at:]
+    chapter.write_text(text, encoding="utf-8")
     return chapter
 
 
