@@ -161,8 +161,18 @@ def test_a_search_index_that_does_not_hold_the_recorded_words_is_refused():
 
 
 def test_search_terms_are_sphinx_s():
+    """The recorded language files every word of the book as Sphinx's Danish one does."""
     from sphinx.search.da import SearchDanish
 
-    lang = SearchDanish({})
-    assert search_term(lang, "og") is None  # a Danish stop word
-    assert search_term(lang, "Lederne") == lang.stem("Lederne").lower()
+    from conftest import ROOT
+    from lederuddannelse.book.prosepatch import RecordedDanish
+
+    sphinx = SearchDanish({})
+    recorded = RecordedDanish(sorted(sphinx.stopwords))
+    assert search_term(sphinx, "og") is None  # a Danish stop word
+    assert search_term(sphinx, "Lederne") == sphinx.stem("Lederne").lower()
+    text = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "chapters").glob("*.md"))
+    words = sphinx.split(text)
+    assert recorded.split(text) == words and len(set(words)) > 1000
+    for word in set(words) | {"", "æ", "øl", "på", "Også", "ぁあ"}:
+        assert search_term(recorded, word) == search_term(sphinx, word), word

@@ -370,8 +370,14 @@ def start_build_server(root: Path) -> BuildServer | None:
         return None
 
 
-def preview(root: Path, port: int = 8000, jobs: int = 2, interval: float = 0.2) -> int:
-    """Build, serve and rebuild until Ctrl-C (SIGINT) or SIGTERM; returns the exit code."""
+SETTLE = 0.05  # seconds between noticing a change and reading it
+
+
+def preview(root: Path, port: int = 8000, jobs: int = 2, interval: float = 0.05) -> int:
+    """Build, serve and rebuild until Ctrl-C (SIGINT) or SIGTERM; returns the exit code.
+
+    The sources are polled every ``interval`` seconds (a poll stats about a hundred files in
+    about a millisecond), so a saved edit is noticed within a twentieth of a second."""
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -393,7 +399,7 @@ def preview(root: Path, port: int = 8000, jobs: int = 2, interval: float = 0.2) 
             now = snapshot(root)
             if now == before:
                 continue
-            time.sleep(interval / 2)  # let an editor finish writing (several files at once)
+            time.sleep(SETTLE)  # let an editor finish writing (several files at once)
             now = snapshot(root)
             changes = changed_files(before, now)
             before = now

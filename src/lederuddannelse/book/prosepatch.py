@@ -88,22 +88,55 @@ def search_term(lang: Any, word: str) -> str | None:
     return stemmed if lang.word_filter(stemmed) else None
 
 
+DANISH = "sphinx.search.da.SearchDanish"  # the book's search language (language: da)
+
+
 def record_search_words(app: Any, pagename: str, doctree: Any) -> None:
     """Called by the Sphinx extension for every page it writes: the page's body terms with
-    their counts, so that a patch can tell which terms a page still has after an edit."""
+    their counts, so that a patch can tell which terms a page still has after an edit, and
+    the language's stop words (see :class:`RecordedDanish`)."""
     indexer = getattr(app.builder, "indexer", None)
     collect = getattr(indexer, "_word_collector", None)
     out = Path(app.outdir).parent / SEARCH_WORDS / f"{pagename}.json"
-    if collect is None or doctree is None:
-        out.unlink(missing_ok=True)
+    lang = getattr(indexer, "lang", None)
+    spec = f"{type(lang).__module__}.{type(lang).__qualname__}"
+    if collect is None or doctree is None or spec != DANISH:
+        out.unlink(missing_ok=True)  # no patch without the page's words
         return
-    lang = indexer.lang
     counts = Counter(t for w in collect(doctree).words if (t := search_term(lang, w)))
-    write_if_changed(out, _words_json(f"{type(lang).__module__}.{type(lang).__qualname__}", counts))
+    write_if_changed(out, _words_json(spec, counts, sorted(lang.stopwords)))
 
 
-def _words_json(lang: str, terms: Counter) -> str:
-    return json.dumps({"lang": lang, "terms": terms}, sort_keys=True, ensure_ascii=False)
+def _words_json(lang: str, terms: Counter, stopwords: list[str]) -> str:
+    data = {"lang": lang, "terms": terms, "stopwords": stopwords}
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+class RecordedDanish:
+    """Sphinx's Danish search language (``sphinx.search.da.SearchDanish``: the Snowball
+    stemmer for Danish, Sphinx 7.4's word pattern and filter) with the stop words the page
+    recorded. Importing Sphinx's search package costs 0.05 s, a tenth of a prose edit's build;
+    a test compares the two on every word of the book."""
+
+    _word_re = re.compile(r"\w+")
+
+    def __init__(self, stopwords: list[str]) -> None:
+        import snowballstemmer
+
+        self.stopwords = frozenset(stopwords)
+        self.stemmer = snowballstemmer.stemmer("danish")
+
+    def split(self, text: str) -> list[str]:
+        return self._word_re.findall(text)
+
+    def stem(self, word: str) -> str:
+        return self.stemmer.stemWord(word.lower())
+
+    def word_filter(self, word: str) -> bool:
+        return len(word) == 0 or not (
+            (len(word) < 3 and 12353 < ord(word[0]) < 12436)
+            or (ord(word[0]) < 256 and word in self.stopwords)
+        )
 
 
 # ============================================================================ rendering
@@ -347,15 +380,6 @@ def patch_search_index(index_js: str, page: str, before: Counter, after: Counter
     return _INDEX_PREFIX + json.dumps(data, sort_keys=True) + _INDEX_SUFFIX
 
 
-def _language(spec: str) -> Any:
-    """Sphinx's search language the page's words were recorded with (the book is Danish)."""
-    from sphinx.search.da import SearchDanish
-
-    if spec != f"{SearchDanish.__module__}.{SearchDanish.__qualname__}":
-        raise NotPatchable(f"the search index is in another language ({spec})")
-    return SearchDanish({})
-
-
 # ============================================================================ the site
 def patch_site(
     stage: Path,
@@ -413,9 +437,15 @@ def _patch_site(
         new_bytes = (stage / key).read_bytes()
         old, new = json.loads(old_bytes), json.loads(new_bytes)
         patch = patch_page(name, old, new, page_file.read_text(encoding="utf-8"), extensions)
-        recorded = json.loads(words_file.read_text(encoding="utf-8"))
-        lang = _language(recorded["lang"])
-        before = Counter(recorded["terms"])
+        try:
+            recorded = json.loads(words_file.read_text(encoding="utf-8"))
+            lang_spec, stopwords = recorded["lang"], list(recorded["stopwords"])
+            before = Counter(dict(recorded["terms"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise NotPatchable(f"{name}: its recorded search words are unreadable") from exc
+        if lang_spec != DANISH:
+            raise NotPatchable(f"the search index is in another language ({lang_spec})")
+        lang = RecordedDanish(stopwords)
         gone = _terms(lang, patch.words_removed)
         if gone - before:
             raise NotPatchable(f"{name}: the recorded words do not hold the old text")
@@ -429,7 +459,8 @@ def _patch_site(
         source = new.get("metadata", {}).get("lederuddannelse", {}).get("source")
         if source and (out / "downloads" / Path(source).name).is_file():
             writes[out / "downloads" / Path(source).name] = (root / source).read_bytes()
-        writes[words_file] = _words_json(recorded["lang"], after).encode("utf-8")
+        data = _words_json(lang_spec, after, stopwords)
+        writes[words_file] = data.encode("utf-8")
     writes[index_path] = index_js.encode("utf-8")
     for path, data in writes.items():
         if not path.exists() or path.read_bytes() != data:

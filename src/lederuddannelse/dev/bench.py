@@ -150,7 +150,7 @@ def page_floor(root: Path) -> dict[str, float]:
 def preview_loop(root: Path, jobs: int) -> dict[str, float]:
     """The author's loop in `make preview` (on the built project ``root``): seconds from saving
     an edit to the rebuild line (the page is published then), for a prose edit and a code
-    edit. Includes noticing the change (the preview polls every 0.2 s)."""
+    edit. Includes noticing the change (the preview polls every 0.05 s)."""
     import signal
 
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
