@@ -1,8 +1,10 @@
-"""Content hashes: the cache keys of the build and the data fingerprint shown on every page."""
+"""Content hashes (the cache keys of the build, the data fingerprint shown on every page) and
+the file signature that stands in for a hash when a file is unchanged."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 
@@ -13,3 +15,9 @@ def sha256_file(path: Path | str) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def signature(st: os.stat_result) -> list[int]:
+    """A file's inode, size, modification and change time: any write or replacement changes
+    it (the ctime cannot be set back by a program). Equal signatures: the same bytes."""
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]

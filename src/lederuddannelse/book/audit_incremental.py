@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from lederuddannelse.hashing import signature
 from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
 
 #: Labels of statistics that are one respondent's value.
@@ -252,10 +253,8 @@ def collect_raw(
     texts: dict[str, str] = {}
     for f in files:
         rel = f.name if not target.is_dir() else str(f.relative_to(target))
-        # a file whose inode, size and times are the ones recorded with its digest is not
-        # read again (ctime cannot be set back by hand)
-        st = f.stat()
-        sig = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        # a file whose signature is the one recorded with its digest is not read again
+        sig = signature(f.stat())
         seen = known.get(("stat", rel))
         if seen is not None and seen[0] == sig and (rel, seen[1]) in known:
             data, key = b"", (rel, seen[1])

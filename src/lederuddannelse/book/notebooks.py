@@ -44,25 +44,14 @@ def read_chapter(source: Path, cache: Path | None = None) -> nbformat.NotebookNo
             nb = None
         if nb is not None:
             if last["text"] != text:
-                _store_reading(stored, text, nb)
+                write_if_changed(stored, json.dumps({"text": text, "notebook": nb}))
             return nbformat.from_dict(nb)
     import jupytext
 
     nb = jupytext.reads(text, fmt="md:myst")
     if stored is not None:
-        _store_reading(stored, text, nb)
+        write_if_changed(stored, json.dumps({"text": text, "notebook": nb}))
     return nb
-
-
-def _store_reading(path: Path, text: str, nb: dict[str, Any]) -> None:
-    """Atomically, under a name of its own (two workers may read the same chapter)."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"text": text, "notebook": nb}, fh)
-    os.replace(tmp, path)
 
 
 # Lines between cells in a MyST notebook: blank, a code-cell fence or its options, a cell
@@ -224,13 +213,18 @@ def normalise(
     return _ADDRESS.sub(">", _ALTAIR_ID.sub(stable, text)) + "\n"
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` unless the file already holds exactly it; True when written."""
-    data = text.encode("utf-8")
+def write_if_changed(path: Path, text: str | bytes) -> bool:
+    """Write ``text`` (UTF-8) or bytes unless the file already holds exactly them; True when
+    written. Atomically, through a temporary file of its own (two processes may write the
+    same file, e.g. two workers storing one chapter's reading)."""
+    import tempfile
+
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if path.exists() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
     return True

@@ -463,9 +463,6 @@ def _patch_site(
         writes[words_file] = data.encode("utf-8")
     writes[index_path] = index_js.encode("utf-8")
     for path, data in writes.items():
-        if not path.exists() or path.read_bytes() != data:
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+        write_if_changed(path, data)
     record_rendered(site, digests, package, env)
     return [key[: -len(".ipynb")] for key in changed]

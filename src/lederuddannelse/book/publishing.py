@@ -27,6 +27,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from lederuddannelse.book.notebooks import write_if_changed
+from lederuddannelse.hashing import signature
+
 SITE_KEY_FILE = ".build-key"
 MANIFEST_FILE = ".build-manifest.json"
 PUBLISHED_STATS = "published-stats.json"  # beside the rendered site: see copy_site
@@ -133,12 +136,11 @@ def copy_site(html: Path, dest: Path, previous: Path) -> dict[str, str]:
 
     def link_or_copy(src: str, dst: str) -> str:
         rel = Path(dst).relative_to(dest).as_posix()
-        st = os.stat(src)
-        sig = [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+        sig = signature(os.stat(src))
         known = seen.get(rel)
         data = None
         if known and known[0] == sig and before.get(rel) == known[1]:
-            digest, size = known[1], st.st_size
+            digest, size = known[1], sig[1]
         else:
             data = Path(src).read_bytes()
             digest, size = hashlib.sha256(data).hexdigest(), len(data)
@@ -157,10 +159,8 @@ def copy_site(html: Path, dest: Path, previous: Path) -> dict[str, str]:
         return dst
 
     shutil.copytree(html, dest, dirs_exist_ok=True, copy_function=link_or_copy)
-    tmp = stats_file.with_name(stats_file.name + ".tmp")
     with contextlib.suppress(OSError):  # only a shortcut for the next publish
-        tmp.write_text(json.dumps(stats), encoding="utf-8")
-        tmp.replace(stats_file)
+        write_if_changed(stats_file, json.dumps(stats))
     return digests
 
 

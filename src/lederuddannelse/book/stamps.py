@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from lederuddannelse.hashing import signature
+
 BUILD_DIR = "build"
 STAGE = "book"  # build/book: executed notebooks + generated config: the book's source
 PUBLISHED = Path("_build") / "html"
@@ -42,8 +44,8 @@ NOOP_STAMP = "noop-stamp.json"  # build/noop-stamp.json: file stamps after the l
 
 
 def _file_stamps(paths: list[Path], base: Path) -> list[list[Any]]:
-    """(path, inode, size, mtime, ctime) of each existing file: any write, replacement,
-    deletion or new file changes the list (the ctime cannot be set back by a program)."""
+    """(path, :func:`signature`) of each existing file: any write, replacement, deletion or
+    new file changes the list."""
     out = []
     for p in paths:
         try:
@@ -51,8 +53,7 @@ def _file_stamps(paths: list[Path], base: Path) -> list[list[Any]]:
         except OSError:
             out.append([str(p), None])
             continue
-        rel = os.path.relpath(p, base)
-        out.append([rel, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
+        out.append([os.path.relpath(p, base), *signature(st)])
     return out
 
 
