@@ -87,6 +87,25 @@ def _on_builder_inited(app) -> None:
 
     Path(app.outdir, "_static").mkdir(parents=True, exist_ok=True)
     add_global_html_resources(app, None)
+    keep_compiled_templates(app)
+
+
+def keep_compiled_templates(app) -> None:
+    """Keep the theme's compiled Jinja templates beside the build output between builds.
+
+    Compiling the 30-odd templates a page is made of costs a one-page render about 0.2 s of
+    its second. Jinja's bytecode cache keys each template by name and checks the source's
+    checksum, so an edited or upgraded template is compiled afresh; the pages are the same.
+    """
+    from jinja2 import FileSystemBytecodeCache
+
+    templates = getattr(app.builder, "templates", None)
+    environment = getattr(templates, "environment", None)
+    if environment is None or environment.bytecode_cache is not None:
+        return
+    folder = Path(app.outdir).parent / "jinja-bytecode"
+    folder.mkdir(parents=True, exist_ok=True)
+    environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 def _on_config_inited(app, config) -> None:
