@@ -347,7 +347,12 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
     root = tmp_path / "project"
     shutil.copytree(built_book[0], root, symlinks=True)
     shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
-    env = {"LEDERUDDANNELSE_ROOT": str(root), "SOURCE_DATE_EPOCH": "1764460800"}
+    log = tmp_path / "render.log"  # how the render worker rendered (renderer.LOG_ENV)
+    env = {
+        "LEDERUDDANNELSE_ROOT": str(root),
+        "SOURCE_DATE_EPOCH": "1764460800",
+        "LEDERUDDANNELSE_RENDER_LOG": str(log),
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -360,6 +365,7 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
         chapter.write_text(text, encoding="utf-8")
         report = b.build(root, jobs=2, quiet=True)
         assert report.rendered and report.patched == []
+        assert log.read_text().strip() == "ahead", "Sphinx was set up while the chapter ran"
         site = root / "_build" / "html"
         assert "selv betale for den?" in (site / "udbredelse-smal.html").read_text(encoding="utf-8")
         # a paragraph (glue, a figure reference) changed, and one added after it

@@ -67,7 +67,8 @@ def test_a_rebuild_with_the_same_icons_copies_the_cached_subsets(tmp_path):
     cache = tmp_path / "cache"
     first = fake_site(tmp_path / "a", page)
     iconfont.subset_icon_fonts(first, cache=cache)
-    assert len(list(cache.iterdir())) == len(list(iconfont.theme_webfonts().iterdir()))
+    fonts = [p for p in cache.iterdir() if p.suffix in iconfont.FONT_SUFFIXES]
+    assert len(fonts) == len(list(iconfont.theme_webfonts().iterdir()))
     solid = next(cache.glob("fa-solid-900-*.woff2"))
     solid.write_bytes(solid.read_bytes() + b"cached")  # marks what a copy brings
     second = fake_site(tmp_path / "b", page)
@@ -80,6 +81,33 @@ def test_a_rebuild_with_the_same_icons_copies_the_cached_subsets(tmp_path):
     assert len(list(cache.glob("fa-solid-900-*.woff2"))) == 1
     solid = third / "_static" / iconfont.WEBFONTS / "fa-solid-900.woff2"
     assert 0xF015 in cmap(solid.read_bytes())
+
+
+def test_what_each_file_names_is_kept_and_read_again_only_when_the_file_changed(tmp_path):
+    import json
+    import os
+
+    site = fake_site(tmp_path, '<i class="fa-solid fa-bars"></i>')
+    cache = tmp_path / "cache"
+    assert iconfont.needed_code_points(site, cache) == {0xF0C9, 0xF0F3, 0xF107}
+    memo = cache / iconfont.MEMO
+    data = json.loads(memo.read_text(encoding="utf-8"))
+    assert data["texts"]["index.html"][1] == ["fa-bars", "fa-solid"]
+    # an unchanged page is not read again: what the memo says of it counts
+    data["texts"]["index.html"][1].append("fa-house")
+    memo.write_text(json.dumps(data), encoding="utf-8")
+    assert 0xF015 in iconfont.needed_code_points(site, cache)
+    # a page written again (Sphinx rewrote it), the same size and time: read again
+    page = site / "index.html"
+    st = page.stat()
+    page.write_text('<i class="fa-solid fa-bar5"></i>', encoding="utf-8")
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert iconfont.needed_code_points(site, cache) == {0xF0F3, 0xF107}
+    # a changed style sheet is read again
+    sheet = site / "_static" / "styles" / "theme.css"
+    sheet.write_text(CSS + '.fa-bar5:before{content:"\\f0c9"}', encoding="utf-8")
+    assert iconfont.needed_code_points(site, cache) == {0xF0C9, 0xF0F3, 0xF107}
+    assert iconfont.needed_code_points(site, cache) == iconfont.needed_code_points(site)
 
 
 def test_a_theme_without_the_full_font_is_a_clear_error(tmp_path):

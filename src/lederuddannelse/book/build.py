@@ -52,7 +52,6 @@ from lederuddannelse.book.processes import (
     build_tmpdir,
     clean_stale_tmp,
     die_with_parent,
-    exit_forked_child,
     pool_worker_init,
     terminate_as_interrupt,
     tmp_parent,
@@ -986,48 +985,22 @@ def data_env(globals_: dict[str, Any]) -> dict[str, str]:
     return {env: str(globals_.get(name, "none")) for name, env in DATA_ENV.items()}
 
 
-# Set by `preview`'s warm build process, which has Jupyter Book and Sphinx imported already.
+# Set by `preview`'s warm build process, which has Jupyter Book and Sphinx imported already:
+# the render worker is a fork of it (``renderer.ForkedWorker``).
 RENDER_IN_FORK = "LEDERUDDANNELSE_RENDER_IN_FORK"
 
 
 def render_process(
     cmd: list[str], cwd: Path, env: dict[str, str], worker: RenderWorker | None = None
 ) -> subprocess.CompletedProcess:
-    """Run the Jupyter Book command ``cmd`` (``python -c ... ARGS``) and capture its output.
-
-    In the build's render worker when there is one (it has imported Jupyter Book already),
-    else in a new process; in a fork of this process when it runs inside `preview`'s warm
-    build process (importing Jupyter Book, Sphinx and the extensions is most of a one-page
-    render). The fork is thrown away after the render, so no Sphinx state outlives it.
-    """
-    if worker is not None and os.environ.get(RENDER_IN_FORK) != "1":
+    """Run the Jupyter Book command ``cmd`` (``python -c ... ARGS``) and capture its output:
+    in the build's render worker when there is one (it has imported Jupyter Book, and may
+    have set Sphinx up, already), else in a new process."""
+    if worker is not None:
         return worker.render(cmd[3:], cwd, env)
-    if os.environ.get(RENDER_IN_FORK) != "1" or "jupyter_book.cli.main" not in sys.modules:
-        return subprocess.run(
-            cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
-        )
-    args = cmd[3:]
-    with tempfile.TemporaryFile() as log:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child ends in os._exit
-
-            def render() -> None:
-                os.dup2(log.fileno(), 1)
-                os.dup2(log.fileno(), 2)
-                os.chdir(cwd)
-                os.environ.clear()
-                os.environ.update(env)
-                from jupyter_book.cli.main import main
-
-                main(args, prog_name="jupyter-book")
-
-            exit_forked_child(render)
-        _, status = os.waitpid(pid, 0)
-        log.seek(0)
-        text = log.read().decode("utf-8", errors="replace")
-    return subprocess.CompletedProcess(args, os.waitstatus_to_exitcode(status), text, "")
+    return subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
+    )
 
 
 def render_env(root: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
@@ -1053,17 +1026,20 @@ class RenderWorker:
     """
 
     def __init__(self, root: Path, env: dict[str, str]) -> None:
-        from lederuddannelse.book.renderer import setup_worth_doing
+        from lederuddannelse.book.renderer import ForkedWorker, setup_worth_doing
 
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "lederuddannelse.book.renderer"],
-            cwd=root,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent,
-        )
+        if os.environ.get(RENDER_IN_FORK) == "1" and "jupyter_book.cli.main" in sys.modules:
+            self.proc = ForkedWorker(root, env)
+        else:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "lederuddannelse.book.renderer"],
+                cwd=root,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
+            )
         self.ahead = setup_worth_doing(root / BUILD_DIR / STAGE)
         if self.ahead:
             args = jupyter_book_args(root / BUILD_DIR / STAGE, root)
@@ -1110,7 +1086,7 @@ def render_ahead(root: Path, env: dict[str, str]):
         worker: RenderWorker | None = None
 
         def start(self) -> None:
-            if self.worker is None and os.environ.get(RENDER_IN_FORK) != "1":
+            if self.worker is None:
                 self.worker = RenderWorker(root, env)
 
     ahead = Ahead()

@@ -103,7 +103,10 @@ def record_search_words(app: Any, pagename: str, doctree: Any) -> None:
     if collect is None or doctree is None or spec != DANISH:
         out.unlink(missing_ok=True)  # no patch without the page's words
         return
-    counts = Counter(t for w in collect(doctree).words if (t := search_term(lang, w)))
+    counts: Counter = Counter()
+    for word, n in Counter(collect(doctree).words).items():  # each word stemmed once
+        if term := search_term(lang, word):
+            counts[term] += n
     write_if_changed(out, _words_json(spec, counts, sorted(lang.stopwords)))
 
 
