@@ -360,14 +360,7 @@ def setup_worth_doing(stage: Path) -> bool:
     return (stage / "_config.yml").is_file() and (stage / "_toc.yml").is_file()
 
 
-def exit_now(code: int) -> None:
-    """Exit without the interpreter's clean-up: freeing Sphinx's environment and every module
-    costs a render about 0.3 s, after its output is complete (Sphinx closes the files it
-    writes; nothing is left to flush but the standard streams)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    exit_now(main())
+    from lederuddannelse.book.processes import exit_at_once
+
+    exit_at_once(main())
