@@ -1,4 +1,5 @@
-"""A chapter edit inside one Markdown cell is read without jupytext, exactly as jupytext would."""
+"""A chapter edit inside one cell, or a code cell added, is read without jupytext, exactly as
+jupytext would read it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import jupytext
 import pytest
 
 from conftest import ROOT
-from lederuddannelse.book.notebooks import read_chapter, splice_markdown
+from lederuddannelse.book.notebooks import read_chapter, splice_edit
 
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 
@@ -66,15 +67,93 @@ def test_an_edit_in_a_markdown_cell_is_read_as_jupytext_reads_it(chapter):
     edits = _edits(text, old)
     assert len(edits) >= 6
     for new_text in edits:
-        got = splice_markdown(text, old, new_text)
+        got = splice_edit(text, old, new_text)
         assert got is not None, new_text[:200]
         assert _without_ids(got) == _reading(new_text)
+
+
+def _code_edits(text: str, nb: dict) -> list[str]:
+    """Edits of every code cell: its last line changed, a line added at its end and at its
+    start, its first line removed (when it has more than one)."""
+    out = []
+    for cell in nb["cells"]:
+        src = cell["source"]
+        if cell["cell_type"] != "code" or not src.strip():
+            continue
+        at = text.find(src)
+        assert at >= 0
+        before, after = text[:at], text[at + len(src) :]
+        lines = src.split("\n")
+        out.append(before + "\n".join([*lines[:-1], lines[-1] + "  # ændret"]) + after)
+        out.append(before + src + "\nny_variabel = 1" + after)
+        out.append(before + "import math\n" + src + after)
+        if len(lines) > 1 and lines[1].strip():
+            out.append(before + "\n".join(lines[1:]) + after)
+    return out
+
+
+NEW_CELLS = [
+    "```{code-cell} ipython3\nx = 1\n```\n",
+    "\n```{code-cell} ipython3\n:tags: [remove-cell]\nbench_changed = True\n```\n",
+    "```{code-cell} ipython3\n:tags: [remove-input, hide-output]\n:other: 2\n"
+    "print(1)\n\nprint(2)\n```\n\n",
+]
+
+
+def _insertions(text: str, nb: dict) -> list[str]:
+    """A code cell added after every cell (after its closing fence, if code), in each of the
+    forms of :data:`NEW_CELLS`."""
+    out = []
+    pos = 0
+    for cell in nb["cells"]:
+        at = text.find(cell["source"], pos)
+        pos = at + len(cell["source"])
+        end = text.index("\n", pos) + 1
+        if cell["cell_type"] == "code":
+            end = text.index("\n", end) + 1  # after the closing fence
+        out += [text[:end] + new + text[end:] for new in NEW_CELLS]
+    return out
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_an_edit_in_a_code_cell_or_an_added_code_cell_is_read_as_jupytext_reads_it(chapter):
+    text = chapter.read_text(encoding="utf-8")
+    old = json.loads(json.dumps(jupytext.reads(text, fmt="md:myst")))
+    edits = _code_edits(text, old)
+    insertions = _insertions(text, old)
+    assert len(edits) >= 12 and len(insertions) == 3 * len(old["cells"])
+    for new_text in edits + insertions:
+        got = splice_edit(text, old, new_text)
+        assert got is not None, new_text[:200]
+        assert _without_ids(got) == _reading(new_text)
+
+
+def test_the_bench_edit_of_a_chapter_is_read_without_jupytext():
+    from lederuddannelse.dev.bench import BENCH_CELL
+
+    text = (ROOT / "chapters" / "09_appendiks.md").read_text(encoding="utf-8")
+    old = json.loads(json.dumps(jupytext.reads(text, fmt="md:myst")))
+    got = splice_edit(text, old, text + BENCH_CELL)
+    assert got is not None and _without_ids(got) == _reading(text + BENCH_CELL)
 
 
 @pytest.mark.parametrize(
     "change",
     [
         lambda t: t.replace("```{code-cell} ipython3\n", "```{code-cell} ipython3\nx = 1\n", 1),
+        lambda t: t.replace("```\n\n```{code-cell}", "```\n\n```{code-cell}\nx = 1\n```\n", 1),
+        lambda t: t.replace(
+            "```\n\n```{code-cell}", "```\n\n```{code-cell} python\nx = 1\n```\n```{code-cell}", 1
+        ),
+        lambda t: t.replace(
+            "\n\n```{code-cell}",
+            "\n\n+++\n\n```{code-cell} ipython3\nx = 1\n```\n```{code-cell}",
+            1,
+        ),
+        lambda t: t.replace(
+            "```\n\n```{code-cell}", "```\n\n```{code-cell} ipython3\n:x\n```\n```{code-cell}", 1
+        ),
+        lambda t: t.replace("= open_chapter(", "= open_chapter(\r", 1),
         lambda t: t.replace("\n\n```{code-cell}", "\n\n+++\n\nNy celle.\n\n```{code-cell}", 1),
         lambda t: t.replace(
             "\n\n```{code-cell}", "\n\n```python\nikke lukket\n\n```{code-cell}", 1
@@ -82,14 +161,25 @@ def test_an_edit_in_a_markdown_cell_is_read_as_jupytext_reads_it(chapter):
         lambda t: t.replace("\n\n```{code-cell}", "\n\n% en kommentar\n\n```{code-cell}", 1),
         lambda t: t.replace("```{code-cell} ipython3\n", "Tekst.\n```{code-cell} ipython3\n", 2),
     ],
-    ids=["code", "cell break", "open fence", "comment", "two places"],
+    ids=[
+        "code before the options",
+        "an unclosed cell",
+        "another language",
+        "a cell after a break",
+        "code read as options",
+        "a carriage return",
+        "cell break",
+        "open fence",
+        "comment",
+        "two places",
+    ],
 )
 def test_other_edits_are_left_to_jupytext(change):
     text = (ROOT / "chapters" / "02_udbredelse.md").read_text(encoding="utf-8")
     old = json.loads(json.dumps(jupytext.reads(text, fmt="md:myst")))
     new_text = change(text)
     assert new_text != text
-    assert splice_markdown(text, old, new_text) is None
+    assert splice_edit(text, old, new_text) is None
 
 
 def test_a_build_reads_an_edited_chapter_without_importing_jupytext(tmp_path):
