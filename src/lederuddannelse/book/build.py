@@ -446,6 +446,28 @@ def _ipc_kernel_manager():
     return IPCKernelManager
 
 
+def import_papermill():
+    """Papermill, imported without pyarrow.
+
+    Papermill's I/O module imports pyarrow (and with it NumPy) for its HDFS handler whenever
+    pyarrow is installed; the build's workers only read and write local notebooks, and the
+    import costs the first chapter of a build 0.1 s before its kernel starts. So pyarrow is
+    held back while papermill is imported (its HDFS handler then says that it needs pyarrow),
+    unless this process has imported pyarrow already.
+    """
+    if "papermill" in sys.modules or "pyarrow" in sys.modules:
+        import papermill
+
+        return papermill
+    sys.modules["pyarrow"] = None  # type: ignore[assignment]  (import pyarrow: ImportError)
+    try:
+        import papermill
+    finally:
+        if "pyarrow" in sys.modules and sys.modules["pyarrow"] is None:
+            del sys.modules["pyarrow"]
+    return papermill
+
+
 PAPERMILL_ENGINE = "lederuddannelse"
 
 
@@ -526,8 +548,9 @@ def execute_run(
     the chapter, group and cell; the notebook as far as it ran is kept in `build/failed/`.
     """
     import nbformat
-    import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    pm = import_papermill()
 
     # nbclient logs "Kernel died ..." itself; the ChapterError below says it once, clearly.
     for logger in ("traitlets", "papermill"):

@@ -56,7 +56,6 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
 from lederuddannelse.errors import EstimationError, ParameterError
 from lederuddannelse.stats.disclosure import (
@@ -268,6 +267,8 @@ class SurveyDesign:
         A share of exactly 0 or 1 has SE 0; its interval is then Clopper-Pearson on the
         unweighted domain size, since neither formula is defined there.
         """
+        from scipy import special, stats
+
         alpha = 1 - self.conf_level
         q = t_quantile(self.conf_level, df)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -513,6 +514,8 @@ class SurveyDesign:
         R's ``svyglm(var ~ by)`` on the two domains; the test is a t test with
         ``n_a + n_b - 2`` df, as ``summary.svyglm``.
         """
+        from scipy import stats
+
         y = self._numeric(var)
         vals = np.unique(y[~np.isnan(y)])
         binary = bool(len(vals) and np.all(np.isin(vals, (0.0, 1.0))))
@@ -611,6 +614,8 @@ class SurveyDesign:
         missing value in either variable are outside the domain (R's ``na.rm = TRUE``); like R,
         the scale and df use the full sample.
         """
+        from scipy import stats
+
         rc, rlev = factorize(self._col(row_var))
         cc, clev = factorize(self._col(col_var))
         nr, nc = len(rlev), len(clev)

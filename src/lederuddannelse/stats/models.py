@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import patsy
-from scipy import special, stats
 
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.disclosure import DisclosureSpec, SuppressionPolicy
@@ -83,6 +81,9 @@ class ModelResult:
         each level (``quantity == <level>``, CI on the logit scale). Every profile column is
         kept; a profile that uses a category with too few respondents is suppressed.
         """
+        import patsy
+        from scipy import special
+
         if not isinstance(profiles, pd.DataFrame) or profiles.empty:
             raise EstimationError("predict() needs a non-empty DataFrame of profiles.")
         try:
@@ -125,6 +126,8 @@ class ModelResult:
         return out
 
     def _predict_ordinal(self, X: np.ndarray, base: pd.DataFrame, small: np.ndarray, q: float):
+        from scipy import special
+
         p = X.shape[1]
         K = len(self.levels)
         beta, zeta = self.coef[:p], self.coef[p:]
@@ -212,6 +215,8 @@ def _model_data(design: SurveyDesign, formula: str) -> tuple[pd.DataFrame, dict[
 
 def _model_frame(design: SurveyDesign, formula: str, ordinal: bool = False):
     """Design matrix, outcome and the rows used (complete cases) for a formula."""
+    import patsy
+
     if not isinstance(formula, str) or "~" not in formula:
         raise EstimationError(f"A model needs a formula like 'y ~ x1 + C(x2)', got {formula!r}.")
     lhs, rhs = formula.split("~", 1)
@@ -309,6 +314,8 @@ def _dummy_sizes(
 def _model_table(
     terms, coef, V, df_resid, n_col, odds: bool, conf_level: float, policy: SuppressionPolicy
 ) -> pd.DataFrame:
+    from scipy import stats
+
     se = np.sqrt(np.diag(V))
     q = t_quantile(conf_level, df_resid)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -435,6 +442,8 @@ def _check_separation(
 
 def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, formula: str, maxit: int = 50):
     """Weighted logistic regression by Newton-Raphson, converged to machine precision."""
+    from scipy import special
+
     m, p = X.shape
     mu0 = (w * y + 0.5) / (w + 1)
     eta = special.logit(mu0)
@@ -559,6 +568,8 @@ def _olr_parts(X, y, K, w, beta, zeta, scores: bool = False):
     and cut-points x cut-points through per-level sums), so that a Newton step costs
     O(n p^2) and not O(n (p + K)^2).
     """
+    from scipy import special
+
     m, p = X.shape
     q = K - 1
     eta = X @ beta
@@ -611,6 +622,8 @@ def _olr_parts(X, y, K, w, beta, zeta, scores: bool = False):
 
 
 def _fit_olr(X, y, K, w, formula, maxit):
+    from scipy import special
+
     m, p = X.shape
     cum = np.cumsum(np.bincount(y, weights=w, minlength=K))[:-1] / w.sum()
     if np.any(cum <= 0) or np.any(cum >= 1) or np.any(np.diff(cum) <= 0):

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from lederuddannelse.errors import AbsentVariableError, EstimationError
 
@@ -36,6 +35,8 @@ RAKE_SWEEPS = 10  # what R's svyrecvar does for a raked design
 # ---------------------------------------------------------------------------- column helpers
 def t_quantile(conf_level: float, df: np.ndarray | float) -> np.ndarray:
     """Two-sided t quantile; NaN where the degrees of freedom are not positive."""
+    from scipy import stats
+
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
         q = stats.t.ppf(1 - (1 - conf_level) / 2, np.where(df > 0, df, np.nan))
