@@ -30,11 +30,9 @@ class Stream:
         pass
 
 
-def test_held_output_keeps_the_text_until_released_and_forgets_it_when_discarded():
+def test_held_output_keeps_the_text_until_released():
     stream = Stream()
     held = HeldOutput(stream)
-    held.write("set-up ")
-    held.discard()
     held.write("Running ")
     assert stream.text == ""
     held.release()

@@ -93,8 +93,9 @@ def compile_theme_selectors() -> None:
 
 class HeldOutput:
     """A text stream that keeps what is written until :meth:`release` (then writes it and
-    everything after to ``stream``); :meth:`discard` forgets it. Sphinx keeps the streams it
-    was set up with, so a set-up that is used must be able to write to the build's pipe."""
+    everything after to ``stream``); a set-up thrown away takes what it wrote with it. Sphinx
+    keeps the streams it was set up with, so a set-up that is used must be able to write to
+    the build's pipe."""
 
     def __init__(self, stream) -> None:
         self.stream = stream
@@ -116,9 +117,6 @@ class HeldOutput:
         if self.held is not None:
             self.stream.write("".join(self.held))
             self.held = None
-
-    def discard(self) -> None:
-        self.held = []
 
     def __getattr__(self, name: str) -> Any:  # encoding, isatty, fileno, ...
         return getattr(self.stream, name)
