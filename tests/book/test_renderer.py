@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from lederuddannelse.book import build as b
 from lederuddannelse.book.renderer import LOG_ENV, HeldOutput, SetupInputs
 from lederuddannelse.params import load_parameters
@@ -166,9 +167,11 @@ def test_a_build_of_one_changed_chapter_renders_with_the_set_up_made_ahead(
 ):
     root = tmp_path / "project"
     shutil.copytree(built_book[0], root, symlinks=True)
+    shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
     log = tmp_path / "render.log"
     monkeypatch.setenv("LEDERUDDANNELSE_ROOT", str(root))
     monkeypatch.setenv(LOG_ENV, str(log))
+    b.build(root, jobs=2, quiet=True)  # other tests edit the shared book's chapters
     chapter = root / "chapters" / "09_appendiks.md"
     chapter.write_text(
         chapter.read_text(encoding="utf-8") + "\n```{code-cell} ipython3\nx = 1\n```\n",
