@@ -34,18 +34,24 @@ def _plain(line: str) -> bool:
     return bool(line.strip()) and not line.lstrip().startswith(("`", "~", ":", "%", "+", "-"))
 
 
+def _places(text: str, nb: dict, cell_type: str) -> list[tuple[str, str, str]]:
+    """Each non-empty cell of ``cell_type``: its source, the text before it and after it."""
+    out = []
+    for cell in nb["cells"]:
+        src = cell["source"]
+        if cell["cell_type"] == cell_type and src.strip():
+            at = text.find(src)
+            assert at >= 0
+            out.append((src, text[:at], text[at + len(src) :]))
+    return out
+
+
 def _edits(text: str, nb: dict) -> list[str]:
     """Edits of every Markdown cell: a word changed, a paragraph added at its end and at its
     start, a paragraph removed (of prose: a fence or a directive's option is left to
     jupytext, see below)."""
     out = []
-    for cell in nb["cells"]:
-        src = cell["source"]
-        if cell["cell_type"] != "markdown" or not src.strip():
-            continue
-        at = text.find(src)
-        assert at >= 0
-        before, after = text[:at], text[at + len(src) :]
+    for src, before, after in _places(text, nb, "markdown"):
         lines = src.split("\n")
         k = next(i for i, line in enumerate(lines) if _plain(line) and " " in line.strip())
         changed = [*lines[:k], lines[k].replace(" ", " ændret ", 1), *lines[k + 1 :]]
@@ -60,29 +66,11 @@ def _edits(text: str, nb: dict) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_an_edit_in_a_markdown_cell_is_read_as_jupytext_reads_it(chapter):
-    text = chapter.read_text(encoding="utf-8")
-    old = json.loads(json.dumps(jupytext.reads(text, fmt="md:myst")))
-    edits = _edits(text, old)
-    assert len(edits) >= 6
-    for new_text in edits:
-        got = splice_edit(text, old, new_text)
-        assert got is not None, new_text[:200]
-        assert _without_ids(got) == _reading(new_text)
-
-
 def _code_edits(text: str, nb: dict) -> list[str]:
     """Edits of every code cell: its last line changed, a line added at its end and at its
     start, its first line removed (when it has more than one)."""
     out = []
-    for cell in nb["cells"]:
-        src = cell["source"]
-        if cell["cell_type"] != "code" or not src.strip():
-            continue
-        at = text.find(src)
-        assert at >= 0
-        before, after = text[:at], text[at + len(src) :]
+    for src, before, after in _places(text, nb, "code"):
         lines = src.split("\n")
         out.append(before + "\n".join([*lines[:-1], lines[-1] + "  # ændret"]) + after)
         out.append(before + src + "\nny_variabel = 1" + after)
@@ -116,13 +104,12 @@ def _insertions(text: str, nb: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_an_edit_in_a_code_cell_or_an_added_code_cell_is_read_as_jupytext_reads_it(chapter):
+def test_an_edit_in_a_cell_or_an_added_code_cell_is_read_as_jupytext_reads_it(chapter):
     text = chapter.read_text(encoding="utf-8")
     old = json.loads(json.dumps(jupytext.reads(text, fmt="md:myst")))
-    edits = _code_edits(text, old)
-    insertions = _insertions(text, old)
-    assert len(edits) >= 12 and len(insertions) == 3 * len(old["cells"])
-    for new_text in edits + insertions:
+    prose, code, added = _edits(text, old), _code_edits(text, old), _insertions(text, old)
+    assert len(prose) >= 6 and len(code) >= 12 and len(added) == 3 * len(old["cells"])
+    for new_text in prose + code + added:
         got = splice_edit(text, old, new_text)
         assert got is not None, new_text[:200]
         assert _without_ids(got) == _reading(new_text)

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -95,14 +94,7 @@ def _worker(root: Path, log: Path) -> tuple[subprocess.Popen, dict, dict]:
     params = load_parameters(root / "parameters.yml")
     env = b.render_env(root, {**b.data_env(params.globals), LOG_ENV: str(log)})
     args = b.jupyter_book_args(root / b.BUILD_DIR / b.STAGE, root)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lederuddannelse.book.renderer"],
-        cwd=root,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    proc = b.render_worker_process(root, env)
     return proc, {"args": args, "cwd": str(root), "env": env}, env
 
 

@@ -1037,6 +1037,25 @@ def render_env(root: Path, extra_env: dict[str, str] | None = None) -> dict[str,
     }
 
 
+def render_worker_process(root: Path, env: dict[str, str]):
+    """The render worker's process (:mod:`lederuddannelse.book.renderer`), its stdin and
+    stdout piped: a fork of this process when it has Jupyter Book imported (`preview`'s warm
+    build process), else a new Python process."""
+    from lederuddannelse.book.renderer import ForkedWorker
+
+    if os.environ.get(RENDER_IN_FORK) == "1" and "jupyter_book.cli.main" in sys.modules:
+        return ForkedWorker(root, env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "lederuddannelse.book.renderer"],
+        cwd=root,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        preexec_fn=die_with_parent,
+    )
+
+
 class RenderWorker:
     """The build's render process, started early (see :mod:`lederuddannelse.book.renderer`).
 
@@ -1049,20 +1068,9 @@ class RenderWorker:
     """
 
     def __init__(self, root: Path, env: dict[str, str]) -> None:
-        from lederuddannelse.book.renderer import ForkedWorker, setup_worth_doing
+        from lederuddannelse.book.renderer import setup_worth_doing
 
-        if os.environ.get(RENDER_IN_FORK) == "1" and "jupyter_book.cli.main" in sys.modules:
-            self.proc = ForkedWorker(root, env)
-        else:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "lederuddannelse.book.renderer"],
-                cwd=root,
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                preexec_fn=die_with_parent,
-            )
+        self.proc = render_worker_process(root, env)
         self.ahead = setup_worth_doing(root / BUILD_DIR / STAGE)
         if self.ahead:
             args = jupyter_book_args(root / BUILD_DIR / STAGE, root)
