@@ -349,11 +349,9 @@ def _load_cache(path: Path, salt: str) -> dict:
 
 
 def _save_cache(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    from lederuddannelse.book.notebooks import write_if_changed
+
+    write_if_changed(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _page_totals(texts: dict[str, str]) -> dict[str, int]:

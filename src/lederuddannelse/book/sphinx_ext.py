@@ -69,10 +69,9 @@ def _static_dir(app) -> Path:
     folder = Path(app.outdir).parent / f"vega-static-{tag}"
     target = folder / BUNDLE
     if not target.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(_bundle_text(), encoding="utf-8")
-        tmp.replace(target)
+        from lederuddannelse.book.notebooks import write_if_changed
+
+        write_if_changed(target, _bundle_text())
     return folder
 
 
