@@ -11,22 +11,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import zipfile
 from pathlib import Path
 
 from lederuddannelse import __version__
+from lederuddannelse.book.citation import build_date
 from lederuddannelse.errors import LederuddannelseError
 
 NAME = "lederuddannelse-bog"
-
-
-def build_date() -> dt.date:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.datetime.now(dt.timezone.utc).date()
 
 
 def make_archive(site: Path, out_dir: Path, date: dt.date | None = None) -> Path:
@@ -36,7 +29,7 @@ def make_archive(site: Path, out_dir: Path, date: dt.date | None = None) -> Path
         raise LederuddannelseError(
             f"{site}: no built site (index.html missing); run `make book` first."
         )
-    date = date or build_date()
+    date = date or dt.date.fromisoformat(build_date())  # the date the pages show
     stem = f"{NAME}-{__version__}-{date.isoformat()}"
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{stem}.zip"

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from lederuddannelse.book.notebooks import write_if_changed
+from lederuddannelse.hashing import sha256_file
 
 RENDERED = "rendered-stage.json"  # build/site/: the staged book Sphinx (or a patch) last rendered
 SEARCH_WORDS = "search-words"  # build/site/_build/search-words/PAGE.json: a page's search terms
@@ -62,7 +63,7 @@ class NotPatchable(Exception):
 def stage_digests(stage: Path) -> dict[str, str]:
     """SHA-256 of every file of the staged book, by its path inside ``stage``."""
     return {
-        str(p.relative_to(stage)): hashlib.sha256(p.read_bytes()).hexdigest()
+        str(p.relative_to(stage)): sha256_file(p)
         for p in sorted(stage.rglob("*"))
         if p.is_file() and "_build" not in p.relative_to(stage).parts
     }
