@@ -51,7 +51,8 @@ class Stage:
     each unit; ``n_h``: units per stratum; ``weight``: each unit's factor in the variance
     (``f_h n_h / (n_h - 1)`` times the stage's multiplier; 0 where the stratum adds nothing);
     ``centre``: whether a unit is centred at its stratum mean (not for an adjusted lonely PSU);
-    ``identity``: every row is its own unit (no summing needed).
+    ``identity``: every row is its own unit (no summing needed); ``row_stratum``: each row's
+    stratum at this stage.
     """
 
     unit: np.ndarray
@@ -60,6 +61,11 @@ class Stage:
     weight: np.ndarray
     centre: np.ndarray
     identity: bool
+    #: lonely_psu="average": (group of each stratum, lonely strata). Within each group (the
+    #: whole first stage; each PSU at stage 2) the variance of the strata present in the
+    #: domain is scaled by strata present / strata present and not lonely, as R's onestage()
+    average: tuple[np.ndarray, np.ndarray] | None = None
+    row_stratum: np.ndarray | None = None
 
 
 def _as_list(v: str | Sequence[str] | None, what: str) -> list[str]:
@@ -236,12 +242,9 @@ class DesignStructure:
                 if k == 0
                 else self._parent_of_strata(k, len(n_h))
             )
-            if self.lonely_psu == "average" and lonely.any():
-                nstrat = np.bincount(group).astype(float)
-                nok = np.bincount(group, weights=(~lonely).astype(float))
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    fac = np.where(nok > 0, nstrat / nok, 0.0)
-                scale = np.where(lonely, 0.0, scale * fac[group])
+            average = self.lonely_psu == "average" and bool(lonely.any())
+            if average:  # the lonely strata get no variance; the others are scaled up
+                scale = np.where(lonely, 0.0, scale)
             if k > 0:  # stage 2 is weighted by the first stage's sampling fraction
                 pop1, n1 = self.pop_h[0], self.n_h[0]
                 parent_stratum = self._parent_stratum(k, len(n_h))
@@ -254,6 +257,8 @@ class DesignStructure:
                     weight=scale[unit_stratum],
                     centre=centre[unit_stratum],
                     identity=not self.psu_cols and k == 0,
+                    average=(group, lonely) if average else None,
+                    row_stratum=s,
                 )
             )
         return stages

@@ -100,15 +100,35 @@ class TaylorVariance:
 
     # ------------------------------------------------------------------ variance
     @staticmethod
-    def _stage_cov(stage: Stage, U: np.ndarray, full: bool) -> np.ndarray:
-        """One stage's (co)variance from the unit totals U (units x k)."""
+    def _stage_cov(
+        stage: Stage, U: np.ndarray, full: bool, present: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One stage's (co)variance from the unit totals U (units x k).
+
+        ``present``: strata x k, which strata have rows in each column's domain (only for
+        ``lonely_psu="average"``, whose scaling counts the strata of the domain, as R).
+        """
         H = len(stage.n_h)
         sums = [np.bincount(stage.unit_stratum, weights=u, minlength=H) for u in U.T]
         means = np.column_stack(sums) / np.maximum(stage.n_h, 1)[:, None]
         C = U - np.where(stage.centre[:, None], means[stage.unit_stratum], 0.0)
+        wt = stage.weight[:, None] * np.ones((1, U.shape[1]))
+        if stage.average is not None:
+            group, lonely = stage.average
+            pres = np.ones((H, U.shape[1]), dtype=bool) if present is None else present
+            if full:
+                pres = np.repeat(pres.any(axis=1, keepdims=True), U.shape[1], axis=1)
+            G = int(group.max()) + 1
+            fac = np.ones((G, U.shape[1]))
+            for j in range(U.shape[1]):
+                nstrat = np.bincount(group, weights=pres[:, j].astype(float), minlength=G)
+                nok = np.bincount(group, weights=(pres[:, j] & ~lonely).astype(float), minlength=G)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    fac[:, j] = np.where(nok > 0, nstrat / nok, 0.0)
+            wt = wt * fac[group][stage.unit_stratum]
         if not full:
-            return (C * C * stage.weight[:, None]).sum(axis=0)
-        return (C * stage.weight[:, None]).T @ C
+            return (C * C * wt).sum(axis=0)
+        return (C * wt).T @ C
 
     @staticmethod
     def _unit_totals(stage: Stage, Z: np.ndarray) -> np.ndarray:
@@ -135,7 +155,19 @@ class TaylorVariance:
                 return (Zp * Zp).sum(axis=0) * n / (n - 1)
             return Zp.T @ Zp * n / (n - 1)
         return sum(
-            self._stage_cov(st, self._unit_totals(st, Zp), full) for st in self.structure.stages
+            self._stage_cov(st, self._unit_totals(st, Zp), full, self._present(st, Z))
+            for st in self.structure.stages
+        )
+
+    def _present(self, stage: Stage, Z: np.ndarray) -> np.ndarray | None:
+        """Strata with rows in each column's domain (rows with a nonzero value), for
+        ``lonely_psu="average"``; a raked design keeps every row in every domain, as R."""
+        if stage.average is None or self._margins:
+            return None
+        H = len(stage.n_h)
+        nz = (Z != 0).astype(float)
+        return np.column_stack(
+            [np.bincount(stage.row_stratum, weights=c, minlength=H) > 0 for c in nz.T]
         )
 
     def cov(
@@ -204,7 +236,12 @@ class TaylorVariance:
                         st.unit * J + self._margins["jcell"], weights=self.w, minlength=nu * J
                     ).reshape(nu, J)
                     U -= M @ C
-            out += self._stage_cov(st, U, full=False)
+            present = None
+            if st.average is not None and not self._margins:
+                H = len(st.n_h)
+                hit = np.bincount(st.row_stratum[rows] * G + cols, minlength=H * G)
+                present = hit.reshape(H, G) > 0
+            out += self._stage_cov(st, U, full=False, present=present)
         return np.maximum(out, 0.0)
 
     def grouped_var(self, codes: np.ndarray, vals: np.ndarray, G: int) -> np.ndarray:
