@@ -1,11 +1,13 @@
-"""Every estimator against R's survey package under real designs, on R's own ``api`` samples.
+"""Every estimator against R's survey package under real designs.
 
 R's California API samples (``data(api)``, exported by ``tests/r/api_export.R`` to
-``tests/fixtures/api_*.csv`` with their JK1 and bootstrap replicate weights) are analysed by
-``tests/r/api_reference.R`` under stratified, one- and two-stage cluster (with and without
-fpc), lonely-PSU and replicate-weight designs; the committed output
-(``tests/fixtures/api_reference.csv``) is always compared, and R is re-run live when Rscript is
-available. With CI=true a missing Rscript fails instead of skipping.
+``tests/fixtures/api_*.csv`` with their JK1 and bootstrap replicate weights) and the project's
+synthetic stratified-cluster sample (``synthetic_clustered.csv``, from
+:mod:`lederuddannelse.data.synthetic_design`) are analysed by ``tests/r/design_reference.R``
+under stratified (and raked), one- and two-stage cluster (with and without fpc), lonely-PSU and
+replicate-weight designs; the committed output (``tests/fixtures/design_reference.csv``) is
+always compared, and R is re-run live when Rscript is available. With CI=true a missing Rscript
+fails instead of skipping.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lederuddannelse.data.synthetic_design import DESIGN, generate_clustered_survey
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import SuppressionPolicy
 
@@ -70,7 +73,30 @@ def designs(raked_weights: pd.Series) -> dict[str, SurveyDesign]:
         out[f"lonely_{lp}"] = SurveyDesign(
             lon, "pw", strata="st", psu="dnum", lonely_psu=lp, policy=pol
         )
+    syn = pd.read_csv(FIX / "synthetic_clustered.csv")
+    out["syn_stratclus"] = SurveyDesign(syn, "weight", **DESIGN, policy=pol)
+    out["syn_simple"] = SurveyDesign(syn, "weight", policy=pol)
     return out
+
+
+API = {
+    "means": ("api00", "sw"),
+    "by": "stype",
+    "diff": ("api00", "stype", "E", "H"),
+    "chisq": ("stype", "awards"),
+    "logistic": "sw ~ ell + meals",
+    "linear": "api00 ~ ell + meals + C(stype)",
+    "ordinal": "api3 ~ ell + meals",
+}
+SYNTHETIC = {
+    "means": ("desire", "trained"),
+    "by": "sector",
+    "diff": ("desire", "sector", "offentlig", "privat"),
+    "chisq": ("size", "trained"),
+    "logistic": "trained ~ strategy + sector",
+    "linear": "desire ~ strategy + size",
+    "ordinal": "desire ~ strategy + trained",
+}
 
 
 def rterm(term: str) -> str:
@@ -82,29 +108,31 @@ def rterm(term: str) -> str:
     return term
 
 
-def python_values(des: SurveyDesign) -> dict[tuple[str, str, str], float]:
+def python_values(des: SurveyDesign, spec: dict) -> dict[tuple[str, str, str], float]:
     out: dict[tuple[str, str, str], float] = {("degf", "design", "df"): des.degf()}
 
     def put(stat, key, row, quantities):
         for q in quantities:
             out[(stat, key, q)] = float(row[q])
 
-    for v in ("api00", "sw"):
+    by = spec["by"]
+    for v in spec["means"]:
         put("mean", v, des.mean(v).iloc[0], ["estimate", "se", "ci_low", "ci_high"])
-        for _, r in des.mean(v, by="stype").iterrows():
-            put("by", f"{v}|stype={r['stype']}", r, ["estimate", "se", "df"])
-    put("diff", "api00|E-H", des.difference("api00", "stype", "E", "H").iloc[0],
+        for _, r in des.mean(v, by=by).iterrows():
+            put("by", f"{v}|{by}={r[by]}", r, ["estimate", "se", "df"])
+    v, g, a, b = spec["diff"]
+    put("diff", f"{v}|{a}-{b}", des.difference(v, g, a, b).iloc[0],
         ["estimate", "se", "df", "p_value"])  # fmt: skip
-    put("chisq", "stype x awards", des.chisq("stype", "awards").iloc[0],
+    put("chisq", " x ".join(spec["chisq"]), des.chisq(*spec["chisq"]).iloc[0],
         ["F", "ndf", "ddf", "p_value"])  # fmt: skip
     for mn, fit in (
-        ("logistic", des.logistic("sw ~ ell + meals")),
-        ("linear", des.linear("api00 ~ ell + meals + C(stype)")),
+        ("logistic", des.logistic(spec["logistic"])),
+        ("linear", des.linear(spec["linear"])),
     ):
         for _, r in fit.table.iterrows():
             put("glm", f"{mn}:{rterm(r['term'])}", r, ["estimate", "se"])
         out[("glm", f"{mn}:df", "df")] = float(fit.df_resid)
-    for _, r in des.ordinal("api3 ~ ell + meals").table.iterrows():
+    for _, r in des.ordinal(spec["ordinal"]).table.iterrows():
         put("olr", f"ordinal:{r['term']}", r, ["estimate", "se"])
     return out
 
@@ -120,7 +148,7 @@ def tolerance(stat: str, key: str) -> float:
 def compare(ref: pd.DataFrame, raked_weights: pd.Series) -> pd.DataFrame:
     rows = []
     for dname, des in designs(raked_weights).items():
-        ours = python_values(des)
+        ours = python_values(des, SYNTHETIC if dname.startswith("syn_") else API)
         sub = ref[ref["design"] == dname]
         assert len(sub), f"R has no values for design {dname}"
         for _, r in sub.iterrows():
@@ -142,7 +170,7 @@ def _check(ref: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
 
 def test_brief_reference_values():
     """The published R values (survey 4.1-1) for the API samples, typed once here."""
-    des = designs(pd.read_csv(FIX / "api_reference_weights.csv")["weight"])
+    des = designs(pd.read_csv(FIX / "design_reference_weights.csv")["weight"])
     r = des["clus1"].mean("api00").iloc[0]
     assert abs(r["se"] - 23.542240693781) < 1e-9 and r["df"] == 14
     assert abs(des["strat"].mean("api00").iloc[0]["se"] - 9.40894080278458) < 1e-9
@@ -151,14 +179,21 @@ def test_brief_reference_values():
 
 
 def test_against_committed_r_reference():
-    ref = pd.read_csv(FIX / "api_reference.csv")
-    res = _check(ref, pd.read_csv(FIX / "api_reference_weights.csv")["weight"])
-    assert set(res["design"]) >= {"strat", "clus1", "clus2", "jk1", "boot", "lonely_adjust"}
+    ref = pd.read_csv(FIX / "design_reference.csv")
+    res = _check(ref, pd.read_csv(FIX / "design_reference_weights.csv")["weight"])
+    assert set(res["design"]) >= {"strat", "clus1", "clus2", "jk1", "boot", "syn_stratclus"}
     for (design, stat), g in res.groupby(["design", "stat"]):
         LARGEST[f"{design}/{stat}"] = float((g["diff"] / g["r"].abs().clip(lower=1)).max())
     print("\nlargest relative |python - R| per design and statistic:")
     for k, v in sorted(LARGEST.items()):
         print(f"  {k:28s} {v:.1e}")
+
+
+def test_synthetic_example_is_the_committed_fixture():
+    """The fixture R reads is what the generator makes (so the docs' example is the tested one)."""
+    made = generate_clustered_survey()
+    committed = pd.read_csv(FIX / "synthetic_clustered.csv")
+    pd.testing.assert_frame_equal(made.reset_index(drop=True), committed, check_dtype=False)
 
 
 def test_lonely_psu_fails_by_default_like_r():
@@ -175,9 +210,9 @@ def test_against_live_r(tmp_path):
         if os.environ.get("CI") == "true":
             pytest.fail("Rscript is missing in CI: install r-cran-survey and r-cran-mass.")
         pytest.skip("Rscript not installed (the committed fixture is still compared)")
-    out = tmp_path / "api_reference.csv"
+    out = tmp_path / "design_reference.csv"
     proc = subprocess.run(
-        [rscript, str(ROOT / "tests" / "r" / "api_reference.R"), str(FIX), str(out)],
+        [rscript, str(ROOT / "tests" / "r" / "design_reference.R"), str(FIX), str(out)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -190,8 +225,8 @@ def test_against_live_r(tmp_path):
     ):
         pytest.skip("R's survey/MASS packages are not installed")
     assert proc.returncode == 0, proc.stderr
-    _check(pd.read_csv(out), pd.read_csv(tmp_path / "api_reference_weights.csv")["weight"])
-    live, committed = pd.read_csv(out), pd.read_csv(FIX / "api_reference.csv")
+    _check(pd.read_csv(out), pd.read_csv(tmp_path / "design_reference_weights.csv")["weight"])
+    live, committed = pd.read_csv(out), pd.read_csv(FIX / "design_reference.csv")
     merged = committed.merge(live, on=["design", "stat", "key", "quantity"], suffixes=("_c", "_l"))
     assert len(merged) == len(committed) == len(live)
     rel = (merged["value_c"] - merged["value_l"]).abs() / merged["value_c"].abs().clip(lower=1)
