@@ -97,6 +97,9 @@ def chisq_test(data: DesignData, row_var: str, col_var: str) -> pd.DataFrame:
         or ((counts > 0) & (counts < data.policy.min_count)).any()
         or bool(data.hidden(row_var))
         or bool(data.hidden(col_var))
+        or any(data.reveals(rc == k) for k in range(nr))
+        or any(data.reveals(cc == k) for k in range(nc))
+        or data.reveals(ok)
     )
     t = pd.DataFrame(
         [

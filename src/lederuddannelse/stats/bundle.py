@@ -33,7 +33,9 @@ Variance = TaylorVariance | ReplicateVariance
 class DesignData:
     """A design's data and settings for a fit.
 
-    ``hidden(var)``: the categories of ``var`` hidden book-wide (the domain plan).
+    ``hidden(var)``: the categories of ``var`` hidden book-wide (the domain plan);
+    ``reveals(mask)``: whether a set of rows lies within hidden categories (an indicator
+    derived from a hidden group).
     """
 
     df: pd.DataFrame
@@ -43,6 +45,7 @@ class DesignData:
     conf_level: float
     absent: tuple[str, ...]
     hidden: Callable[[str], frozenset]
+    reveals: Callable[[np.ndarray], bool]
 
     @property
     def n(self) -> int:

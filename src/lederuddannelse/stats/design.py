@@ -203,6 +203,7 @@ class SurveyDesign:
             conf_level=self.conf_level,
             absent=self.absent,
             hidden=self.plan.hidden,
+            reveals=self.plan.reveals,
         )
 
     def with_columns(self, columns: dict[str, Any]) -> SurveyDesign:
@@ -326,6 +327,7 @@ class SurveyDesign:
         by_list: list[str],
         keep: np.ndarray,
         total: dict | None = None,
+        about_hidden: bool = False,
     ) -> pd.DataFrame:
         if binary:
             lo, hi = prop_ci(
@@ -355,7 +357,7 @@ class SurveyDesign:
             cols["_pos"], cols["_neg"] = r["pos"][keep], r["neg"][keep]
         cols["suppressed"] = np.zeros(m, dtype=bool)
         cols["_total"] = np.zeros(m, dtype=bool)
-        cols["_hidden"] = self.plan.rows_hidden(labels, by_list)[keep]
+        cols["_hidden"] = self.plan.rows_hidden(labels, by_list)[keep] | about_hidden
         if total is not None:
             for c in cols:
                 cols[c] = np.append(
@@ -389,14 +391,30 @@ class SurveyDesign:
                 "Check the routing of the question and the domain asked for."
             )
         tot = None
+        about = self._about_hidden(y, binary)
         if total and by_list:
             r0 = self._domain(y, np.where(codes >= 0, 0, -1), 1)
             lab = pd.DataFrame({b: [total_label] for b in by_list})
-            row = self._table(lab, r0, var, binary, [], np.array([True]))[0].iloc[0].to_dict()
+            t0 = self._table(lab, r0, var, binary, [], np.array([True]), about_hidden=about)[0]
+            row = t0.iloc[0].to_dict()
             row["_total"] = True
             tot = row
-        t, spec = self._table(labels, r, var, binary, by_list, keep, tot)
+        t, spec = self._table(labels, r, var, binary, by_list, keep, tot, about_hidden=about)
         return (t, spec) if raw else self.policy.apply(t, spec)
+
+    def _about_hidden(self, y: np.ndarray, binary: bool) -> bool:
+        """Is ``y`` about a group the domain plan hides (whatever the variable's role)?
+
+        Its respondents (rows with a value), or for a 0/1 variable those with 1 or with 0, lie
+        within the hidden categories of some variable without being all of them: then the
+        estimate (and its n) would publish the hidden group (a 0/1 indicator of a hidden
+        region, a question asked only there), so it is hidden like the group.
+        """
+        present = ~np.isnan(y)
+        masks = [present] if not present.all() else []
+        if binary:
+            masks += [y == 1, y == 0]
+        return any(self.plan.reveals(m) for m in masks)
 
     # ------------------------------------------------------------------ public estimators
     def proportion(
@@ -443,6 +461,10 @@ class SurveyDesign:
             raise EstimationError(f"Empty domain: {var!r} has no values (all missing).")
         codes, labels, by_list = self._groups(by)
         parts = []
+        # the categories the plan hides book-wide are hidden here too (with their counts), and
+        # so is every category of a variable asked only within a hidden group
+        gone = self.plan.hidden(var)
+        about = self._about_hidden(np.where(ccodes < 0, np.nan, 0.0), False)
         for k, lev in enumerate(levels):
             y = np.where(ccodes < 0, np.nan, (ccodes == k).astype(float))
             r = self._domain(y, codes, len(labels))
@@ -450,6 +472,7 @@ class SurveyDesign:
             t, _ = self._table(labels, r, var, True, by_list, keep)
             t.insert(len(by_list) + 1, "category", lev)
             t["n_category"] = t["_pos"]
+            t["_cat_hidden"] = about or lev in gone
             parts.append(t)
         out = self._apply_distribution(pd.concat(parts, ignore_index=True), by_list)
         order = by_list + ["_cat"]
@@ -496,7 +519,8 @@ class SurveyDesign:
             total="_total",
             hidden="_hidden",
         )
-        out = self.policy.apply(t.assign(_hidden=hidden), spec)
+        cat_hidden = t.pop("_cat_hidden").to_numpy(dtype=bool)
+        out = self.policy.apply(t.assign(_hidden=hidden | cat_hidden), spec)
         shown_n = pd.array(np.nan_to_num(n).round().astype("int64"), dtype="Int64")
         shown_n[hidden | (n < self.policy.min_n)] = pd.NA
         out["n"] = shown_n

@@ -323,6 +323,15 @@ def _set_members(arr: dict, s: LinkedSet, is_total: np.ndarray) -> list[np.ndarr
     return [members[key == k] for k in np.unique(key)]
 
 
+#: A variable with more distinct values than this is a measurement, not a grouping
+MAX_CATEGORIES = 60
+
+
+def _whole(s: pd.Series) -> bool:
+    v = s.dropna().to_numpy(dtype=float)
+    return bool(np.all(v == np.round(v)))
+
+
 @dataclass
 class DomainPlan:
     """The categories hidden book-wide, per grouping variable, for one data file and policy.
@@ -334,6 +343,7 @@ class DomainPlan:
     policy: SuppressionPolicy
     data: pd.DataFrame
     _cache: dict[str, frozenset] = field(default_factory=dict, repr=False)
+    _rows_cache: list[np.ndarray] | None = field(default=None, repr=False)
 
     def hidden(self, var: str) -> frozenset:
         """Values of ``var`` hidden in every table (empty when every category is large)."""
@@ -342,6 +352,43 @@ class DomainPlan:
             counts = s.value_counts(sort=False) if len(s) else pd.Series(dtype=float)
             self._cache[var] = self.policy.hidden_categories(counts.to_dict())
         return self._cache[var]
+
+    def reveals(self, mask: np.ndarray) -> bool:
+        """Does the row set ``mask`` single out a hidden group, whatever variable made it?
+
+        True when it (or every row outside it) is exactly the respondents of a hidden category
+        of some variable, or lies within a hidden category with fewer than ``min_n``
+        respondents: e.g. a 0/1 indicator of a hidden region, or a question asked only (or
+        asked everywhere but) there. An estimate on those rows, or its n, would publish the
+        hidden group. A union of hidden categories (the combination the plan allows) does not.
+        """
+        m = np.asarray(mask, dtype=bool)
+        for rows in self._categories():
+            if len(rows) != len(m):
+                continue
+            small = rows.sum() < self.policy.min_n
+            for side in (m, ~m):
+                if not side.any():
+                    continue
+                inside = not (side & ~rows).any()
+                if inside and (small or not (rows & ~side).any()):
+                    return True
+        return False
+
+    def _categories(self) -> list[np.ndarray]:
+        """Rows of each hidden category of every variable that has any (computed once)."""
+        if self._rows_cache is None:
+            out = []
+            for col in self.data.columns:
+                s = self.data[col]
+                if s.dtype.kind == "f" and not _whole(s):
+                    continue  # a measurement, not categories
+                if s.nunique(dropna=True) > MAX_CATEGORIES:
+                    continue
+                for h in self.hidden(col):
+                    out.append((s == h).to_numpy(dtype=bool, na_value=False))
+            self._rows_cache = out
+        return self._rows_cache
 
     def rows_hidden(self, frame: pd.DataFrame, by: list[str]) -> np.ndarray:
         """Rows of ``frame`` whose value of any ``by`` column is a hidden category."""

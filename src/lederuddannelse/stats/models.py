@@ -127,12 +127,18 @@ def dummy_sizes(
     levels: dict[str, list],
     min_n: int,
     hidden=None,
+    reveals=None,
+    n_total: int = 0,
+    about_hidden: bool = False,
 ) -> tuple[np.ndarray, dict]:
     """Unweighted respondents behind each coefficient, and small categories per factor.
 
     A coefficient of a category (a 0/1 column) is an estimate for the respondents in that
     category; the policy suppresses it when they are few. A small reference category makes
-    every coefficient of its factor (and the intercept) an estimate about it.
+    every coefficient of its factor (and the intercept) an estimate about it. A 0/1 column
+    whose respondents lie within a group the domain plan hides (``reveals``, e.g. an indicator
+    of a hidden region) counts as empty, and ``about_hidden`` (the model's rows or outcome
+    single out such a group) empties every coefficient.
     """
     Xv = X.to_numpy()
     m = len(Xv)
@@ -141,6 +147,16 @@ def dummy_sizes(
     cols = list(X.columns)
     if "Intercept" in cols:
         n_col[cols.index("Intercept")] = m
+    if reveals is not None:
+        for j in np.flatnonzero(is_dummy):
+            if cols[j] == "Intercept":
+                continue
+            mask = np.zeros(n_total, dtype=bool)
+            mask[rows] = Xv[:, j] == 1
+            if reveals(mask):
+                n_col[j] = 0
+    if about_hidden:
+        n_col[:] = 0
     small: dict = {}
     for factor, finfo in info.factor_infos.items():
         if finfo.type != "categorical":
@@ -254,7 +270,13 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
     in_model = np.zeros(dd.n, dtype=bool)
     in_model[rows] = True
     df_resid = dd.variance.degf(in_model) + 1 - p  # R's svyglm: degf + 1 - p
-    n_col, small = dummy_sizes(X, rows, info, data, levels, dd.policy.min_n, dd.hidden)
+    about = dd.reveals(in_model) or (
+        logistic
+        and (dd.reveals(on_rows(dd.n, rows, y == 1)) or dd.reveals(on_rows(dd.n, rows, y == 0)))
+    )
+    n_col, small = dummy_sizes(
+        X, rows, info, data, levels, dd.policy.min_n, dd.hidden, dd.reveals, dd.n, about
+    )
     table = model_table(terms, beta, V, df_resid, n_col, logistic, dd.conf_level, dd.policy)
     return ModelResult(
         kind=kind,
@@ -272,6 +294,13 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
         design_info=info,
         small_levels=small,
     )
+
+
+def on_rows(n: int, rows: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """A mask over all n rows: ``sel`` on the model's ``rows``."""
+    out = np.zeros(n, dtype=bool)
+    out[rows[sel]] = True
+    return out
 
 
 def _glm_fit(

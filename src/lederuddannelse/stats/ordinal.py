@@ -12,7 +12,7 @@ import numpy as np
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.bundle import DesignData
 from lederuddannelse.stats.columns import factorize
-from lederuddannelse.stats.models import dummy_sizes, matrix_rank, model_frame, model_table
+from lederuddannelse.stats.models import dummy_sizes, matrix_rank, model_frame, model_table, on_rows
 from lederuddannelse.stats.results import ModelResult
 
 __all__ = ["fit_ordinal"]
@@ -67,7 +67,10 @@ def fit_ordinal(dd: DesignData, formula: str, maxit: int = 100) -> ModelResult:
     in_model[rows] = True
     df_resid = dd.variance.degf(in_model) - p
     terms = list(X.columns) + [f"{levels[k]}|{levels[k + 1]}" for k in range(K - 1)]
-    n_col, small = dummy_sizes(X, rows, info, data, flevels, dd.policy.min_n, dd.hidden)
+    about = dd.reveals(in_model) or any(dd.reveals(on_rows(dd.n, rows, yc == k)) for k in range(K))
+    n_col, small = dummy_sizes(
+        X, rows, info, data, flevels, dd.policy.min_n, dd.hidden, dd.reveals, dd.n, about
+    )
     n_all = np.concatenate([n_col, np.full(K - 1, float(m))])
     table = model_table(
         terms,
