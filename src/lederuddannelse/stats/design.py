@@ -41,6 +41,7 @@ Public API (all tables are tidy frames, already protected by the policy):
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Sequence
 
 import numpy as np
@@ -217,8 +218,6 @@ class SurveyDesign:
         nothing is recomputed. A name that is already a column is an error (a derived column
         must not shadow the data).
         """
-        import copy
-
         clash = sorted(set(columns) & set(self.df.columns))
         if clash:
             raise EstimationError(
@@ -391,7 +390,7 @@ class SurveyDesign:
                 "Check the routing of the question and the domain asked for."
             )
         tot = None
-        about = self._about_hidden(y, binary)
+        about = self.plan.about_hidden(y, binary)
         if total and by_list:
             r0 = self._domain(y, np.where(codes >= 0, 0, -1), 1)
             lab = pd.DataFrame({b: [total_label] for b in by_list})
@@ -401,20 +400,6 @@ class SurveyDesign:
             tot = row
         t, spec = self._table(labels, r, var, binary, by_list, keep, tot, about_hidden=about)
         return (t, spec) if raw else self.policy.apply(t, spec)
-
-    def _about_hidden(self, y: np.ndarray, binary: bool) -> bool:
-        """Is ``y`` about a group the domain plan hides (whatever the variable's role)?
-
-        Its respondents (rows with a value), or for a 0/1 variable those with 1 or with 0, lie
-        within the hidden categories of some variable without being all of them: then the
-        estimate (and its n) would publish the hidden group (a 0/1 indicator of a hidden
-        region, a question asked only there), so it is hidden like the group.
-        """
-        present = ~np.isnan(y)
-        masks = [present] if not present.all() else []
-        if binary:
-            masks += [y == 1, y == 0]
-        return any(self.plan.reveals(m) for m in masks)
 
     # ------------------------------------------------------------------ public estimators
     def proportion(
@@ -464,7 +449,7 @@ class SurveyDesign:
         # the categories the plan hides book-wide are hidden here too (with their counts), and
         # so is every category of a variable asked only within a hidden group
         gone = self.plan.hidden(var)
-        about = self._about_hidden(np.where(ccodes < 0, np.nan, 0.0), False)
+        about = self.plan.about_hidden(np.where(ccodes < 0, np.nan, 0.0), False)
         for k, lev in enumerate(levels):
             y = np.where(ccodes < 0, np.nan, (ccodes == k).astype(float))
             r = self._domain(y, codes, len(labels))
@@ -680,10 +665,6 @@ class SurveyDesign:
         the scale and df use the full sample.
         """
         return chisq_test(self.fit_data(), row_var, col_var)
-
-    def _col(self, var: str) -> pd.Series:
-        self._check_var(var)
-        return self.df[var]
 
     # ------------------------------------------------------------------ regression models
     # The fitting code lives in lederuddannelse.stats.models; the variance in stats.variance.

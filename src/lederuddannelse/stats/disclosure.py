@@ -375,6 +375,20 @@ class DomainPlan:
                     return True
         return False
 
+    def about_hidden(self, y: np.ndarray, binary: bool) -> bool:
+        """Is ``y`` about a group the domain plan hides (whatever the variable's role)?
+
+        Its respondents (rows with a value), or for a 0/1 variable those with 1 or with 0, lie
+        within the hidden categories of some variable without being all of them: then the
+        estimate (and its n) would publish the hidden group (a 0/1 indicator of a hidden
+        region, a question asked only there), so it is hidden like the group.
+        """
+        present = ~np.isnan(y)
+        masks = [present] if not present.all() else []
+        if binary:
+            masks += [y == 1, y == 0]
+        return any(self.reveals(m) for m in masks)
+
     def _categories(self) -> list[np.ndarray]:
         """Rows of each hidden category of every variable that has any (computed once)."""
         if self._rows_cache is None:
