@@ -56,6 +56,8 @@ synthetic <- list(
                             data = syn),
   syn_simple = svydesign(ids = ~1, weights = ~weight, data = syn)
 )
+designs$jk1_raked <- rake(designs$jk1, list(~awards, ~sch_wide), pop[c("awards", "sch_wide")],
+                          control = list(maxit = 200, epsilon = 1e-13))
 lonely <- c("adjust", "average", "certainty", "remove")
 for (lp in lonely) {
   designs[[paste0("lonely_", lp)]] <- svydesign(ids = ~dnum, strata = ~st, weights = ~pw, data = lon)

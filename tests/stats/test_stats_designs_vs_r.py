@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from lederuddannelse.data.synthetic_design import DESIGN, generate_clustered_survey
+from lederuddannelse.data.weighting import rake
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import SuppressionPolicy
 
@@ -69,6 +70,11 @@ def designs(raked_weights: pd.Series) -> dict[str, SurveyDesign]:
             clus1, "pw", repweights="bs", rep_type="bootstrap", mse=True, policy=pol
         ),
     }
+    jk_w = rake(clus1, margins(), base_weights=clus1["pw"], epsilon=1e-13, maxit=200).weights
+    out["jk1_raked"] = SurveyDesign(
+        clus1, jk_w, repweights="jk", rep_type="JK1", scale=JK1_SCALE, rake_margins=margins(),
+        policy=pol,
+    )  # fmt: skip
     for lp in ("adjust", "average", "certainty", "remove"):
         out[f"lonely_{lp}"] = SurveyDesign(
             lon, "pw", strata="st", psu="dnum", lonely_psu=lp, policy=pol

@@ -308,6 +308,7 @@ def glue_all(ch, res: Methods) -> None:
     )
     # small cells
     ch.glue("om_policy", ch.design.policy.describe())
+    ch.glue("om_design", ch.design.describe_design())  # which design the numbers rest on
     # data
     meta = res.metadata
     if ch.synthetic and meta:

@@ -522,6 +522,8 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
     result.attrs["source_file"] = str(path)
     result.attrs["synthetic"] = synthetic
     result.attrs["absent"] = sorted(absent)
+    # the sampling design a mapping file declared (SurveyDesign's keyword arguments)
+    result.attrs["design"] = dict((meta or {}).get("design") or {})
     return result, "; ".join(parts)
 
 

@@ -94,11 +94,6 @@ def design_variance(
             "Give either replicate weights or strata/psu/fpc: a replicate design carries its "
             "strata and clusters in its replicate weights."
         )
-    if rake_margins:
-        raise ParameterError(
-            "Raking-aware SEs are not available for replicate weights: rake each replicate "
-            "column before building the design and pass rake_margins=None."
-        )
     if rep_type is None:
         raise ParameterError(
             "Replicate weights need rep_type ('JK1', 'JKn', 'bootstrap', 'BRR' or 'Fay'): "
@@ -114,7 +109,30 @@ def design_variance(
         repw = repw * w_file[:, None]
     if not weighted:
         repw = repw / w_file[:, None]
+    if rake_margins:
+        repw = _rake_replicates(df, repw, rake_margins)
     variance = ReplicateVariance(
         repw, rep_type, scale=scale, rscales=rscales, mse=mse, fay_rho=fay_rho
     )
     return None, variance, cols
+
+
+def _rake_replicates(
+    df: pd.DataFrame, repw: np.ndarray, margins: dict[str, pd.Series]
+) -> np.ndarray:
+    """Each replicate raked to the margins from its own weights (R's ``rake()`` on a replicate
+    design); rows a replicate leaves out (weight 0) stay out."""
+    from lederuddannelse.data.weighting import rake
+    from lederuddannelse.errors import WeightingError
+
+    out = np.zeros_like(repw)
+    for r in range(repw.shape[1]):
+        inside = repw[:, r] > 0
+        try:
+            raked = rake(df[inside], margins, base_weights=repw[inside, r], epsilon=1e-12)
+        except WeightingError as exc:  # a replicate without a margin category
+            raise EstimationError(
+                f"Replicate weight {r + 1} cannot be raked to the margins: {exc}"
+            ) from exc
+        out[inside, r] = raked.weights.to_numpy(dtype=float)
+    return out
