@@ -121,3 +121,14 @@ def test_recognised_design_column_names():
     block, problems = parse_design({"psu": ["a", "b"], "fpc": ["f1"]}, lambda *k: "m.yml:1")
     assert problems == ["m.yml:1: design.fpc needs one column per stage (2)"]
     assert block is not None and block.psu == ["a", "b"]
+
+
+def test_a_plain_file_with_design_columns_gets_a_warning(generated_data, tmp_path):
+    from lederuddannelse.data.loader import validate_file
+
+    df = load_survey(generated_data(SMALL_N, SMALL_SEED))
+    df["stratum"] = df["sector"]
+    out = tmp_path / "with_strata.csv"
+    df.to_csv(out, index=False)
+    info = validate_file(out)
+    assert "WARNING: columns that look like a sampling design (strata: stratum)" in info
