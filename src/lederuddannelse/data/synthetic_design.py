@@ -26,7 +26,7 @@ import pandas as pd
 
 from lederuddannelse.data.synthetic import DEFAULT_SEED, generate_population
 
-__all__ = ["DESIGN", "generate_clustered_survey"]
+__all__ = ["DESIGN", "add_workplace_design", "generate_clustered_survey"]
 
 #: the design columns of the clustered example, as a mapping file's ``design:`` block has them
 DESIGN = {"strata": "stratum", "psu": "workplace", "fpc": "fpc"}
@@ -75,3 +75,26 @@ def generate_clustered_survey(
         parts.append(s)
     df = pd.concat(parts, ignore_index=True).drop(columns=["_u", "industry"])
     return df.sort_values(["stratum", "workplace"], kind="stable").reset_index(drop=True)
+
+
+def add_workplace_design(
+    df: pd.DataFrame, managers_per_psu: int = 8, sampled_share: float = 0.1
+) -> pd.DataFrame:
+    """A copy of a sample with a stratified cluster design's columns, for benchmarks.
+
+    Strata are sector x organisation size; within a stratum the respondents, ordered by
+    industry, form workplaces of ``managers_per_psu`` (``workplace``); ``fpc`` says the sampled
+    workplaces are ``sampled_share`` of the stratum's. The weights are left as they are: the
+    design is a structure to compute variances with, not a new sample.
+    """
+    out = df.copy()
+    stratum = out["sector"].astype(str) + "-" + out["org_size"].astype(str)
+    order = np.lexsort((out["industry"].to_numpy(), stratum.to_numpy()))
+    rank = np.empty(len(out), dtype=np.int64)
+    rank[order] = np.arange(len(out))
+    first = pd.Series(rank).groupby(stratum.to_numpy()).transform("min").to_numpy()
+    out["stratum"] = stratum.to_numpy()
+    out["workplace"] = stratum.to_numpy() + "-" + ((rank - first) // managers_per_psu).astype(str)
+    n_psu = out.groupby("stratum")["workplace"].transform("nunique").to_numpy(dtype=float)
+    out["fpc"] = np.ceil(n_psu / sampled_share)
+    return out
