@@ -306,6 +306,8 @@ class SuppressionPolicy:
 
 def _num(values) -> np.ndarray:
     """A column as a float array (NaN for missing), always a fresh copy."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
+        return np.array(values, dtype=float, copy=True)  # the common case: no pandas
     v = pd.to_numeric(pd.Series(values), errors="coerce")
     return np.array(v.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
 

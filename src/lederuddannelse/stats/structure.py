@@ -78,13 +78,25 @@ def _as_list(v: str | Sequence[str] | None, what: str) -> list[str]:
 
 
 def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
-    codes, _ = pd.factorize(pd.Series(values), sort=True)
+    codes, _ = pd.factorize(pd.Series(values), sort=False)
     return codes.astype(np.int64)
 
 
 def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Codes of the combinations of two code arrays (R's interaction())."""
     return _codes(a * (int(b.max()) + 1) + b)
+
+
+def _of_units(unit: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A value per unit (codes 0..U-1) from a value per row (the same for a unit's rows)."""
+    out = np.zeros(int(unit.max()) + 1, dtype=values.dtype)
+    out[unit] = values
+    return out
+
+
+def _present(codes: np.ndarray, size: int) -> int:
+    """How many of the codes 0..size-1 occur."""
+    return int(np.count_nonzero(np.bincount(codes, minlength=size)))
 
 
 class DesignStructure:
@@ -135,19 +147,19 @@ class DesignStructure:
                     f"Design column {c!r} has a missing value (row {row + 1}); every "
                     "respondent needs a stratum, PSU and fpc."
                 )
-        self._labels = {c: df[c].to_numpy() for c in [strata, *self.psu_cols] if c}
+        self._df = df  # for the labels of error messages only
         self.simple = strata is None and not self.psu_cols and not self.fpc_cols
         stratum = np.zeros(n, dtype=np.int64) if strata is None else _codes(df[strata])
         self.stratum = stratum
         ids = [_codes(df[c]) for c in self.psu_cols] or [np.arange(n, dtype=np.int64)]
         if nest and strata is not None:
             ids[0] = _pair(stratum, ids[0])
-        if len(np.unique(ids[0])) == 1 and not (nest and strata is not None):
+        if ids[0].max() == 0 and not (nest and strata is not None):
             raise EstimationError("The design has only one primary sampling unit (psu).")
         if strata is not None and not nest:
-            per_psu = pd.Series(stratum).groupby(ids[0]).nunique()
-            if (per_psu > 1).any():
-                row = int(np.flatnonzero(ids[0] == per_psu.idxmax())[0])
+            mixed = _of_units(ids[0], stratum)[ids[0]] != stratum
+            if mixed.any():
+                row = int(np.flatnonzero(mixed)[0])
                 raise EstimationError(
                     f"PSUs are not nested in strata: PSU {df[self.psu_cols[0]].iloc[row]!r}"
                     f" appears in more than one stratum of {strata!r}. Give PSU labels unique "
@@ -161,9 +173,10 @@ class DesignStructure:
         self.stage_strata = strata_by_stage
         # sample and population sizes per stage and stratum, R's as.fpc()
         self.n_h = [
-            np.bincount(s[np.unique(u, return_index=True)[1]]).astype(float)
-            for u, s in zip(ids, strata_by_stage)
+            np.bincount(_of_units(u, s)).astype(float) for u, s in zip(ids, strata_by_stage)
         ]
+        self.n_psu = int(ids[0].max()) + 1
+        self.n_strata = int(stratum.max()) + 1
         self.pop_h: list[np.ndarray] | None = None
         if self.fpc_cols:
             self.pop_h = self._popsizes(df)
@@ -187,8 +200,7 @@ class DesignStructure:
         out = []
         for k, (v, s, c) in enumerate(zip(vals, self.stage_strata, self.fpc_cols)):
             H = len(self.n_h[k])
-            per = pd.Series(v).groupby(s).nunique()
-            if (per > 1).any():
+            if (_of_units(s, v)[s] != v).any():
                 raise EstimationError(
                     f"fpc column {c!r} varies within a stratum at stage {k + 1}; it must be the "
                     "stratum's population size (or sampling fraction), the same for all its rows."
@@ -211,8 +223,7 @@ class DesignStructure:
         n_used = 1 if self.pop_h is None else len(self.stage_ids)
         for k in range(n_used):
             u, s = self.stage_ids[k], self.stage_strata[k]
-            uniq_idx = np.unique(u, return_index=True)[1]
-            unit_stratum = s[uniq_idx]
+            unit_stratum = _of_units(u, s)
             n_h = self.n_h[k]
             if self.pop_h is None:
                 f = np.ones(len(n_h))
@@ -278,18 +289,18 @@ class DesignStructure:
         if k == 0:
             if not self.strata_col:
                 return "(the only one)"
-            return f"{self.strata_col} = {self._labels[self.strata_col][row]!r}"
-        return f"within PSU {self.psu_cols[0]} = {self._labels[self.psu_cols[0]][row]!r}"
+            return f"{self.strata_col} = {self._df[self.strata_col].iloc[row]!r}"
+        return f"within PSU {self.psu_cols[0]} = {self._df[self.psu_cols[0]].iloc[row]!r}"
 
     # ------------------------------------------------------------------ degrees of freedom
     def degf(self, mask: np.ndarray | None = None) -> float:
         """R's ``degf()``: PSUs minus strata among the rows in ``mask`` (default all)."""
         if mask is None:
-            return float(len(np.unique(self.psu)) - len(np.unique(self.stratum)))
+            return float(self.n_psu - self.n_strata)
         m = np.asarray(mask, dtype=bool)
         if not m.any():
             return 0.0
-        return float(len(np.unique(self.psu[m])) - len(np.unique(self.stratum[m])))
+        return float(_present(self.psu[m], self.n_psu) - _present(self.stratum[m], self.n_strata))
 
     def degf_groups(self, codes: np.ndarray, G: int) -> np.ndarray:
         """``degf()`` of each of G domains (rows with ``codes == g``; -1: no domain)."""
@@ -299,11 +310,17 @@ class DesignStructure:
                 np.bincount(codes[ok], minlength=G) > 0
             )
         c = codes[ok]
-        psu_pairs = np.unique(c * (int(self.psu.max()) + 1) + self.psu[ok])
-        str_pairs = np.unique(c * (int(self.stratum.max()) + 1) + self.stratum[ok])
-        n_psu = np.bincount(psu_pairs // (int(self.psu.max()) + 1), minlength=G)
-        n_str = np.bincount(str_pairs // (int(self.stratum.max()) + 1), minlength=G)
-        return (n_psu - n_str).astype(float)
+
+        def per_group(unit: np.ndarray, size: int) -> np.ndarray:
+            if G * size <= 50_000_000:  # a presence table: O(n), no sorting
+                hit = np.bincount(c * size + unit[ok], minlength=G * size).reshape(G, size)
+                return np.count_nonzero(hit, axis=1)
+            pairs = np.unique(c * size + unit[ok])
+            return np.bincount(pairs // size, minlength=G)
+
+        return (per_group(self.psu, self.n_psu) - per_group(self.stratum, self.n_strata)).astype(
+            float
+        )
 
     # ------------------------------------------------------------------ description
     def summary(self) -> dict:
