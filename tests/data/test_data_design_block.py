@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import ROOT, SMALL_N, SMALL_SEED, open_test_chapter
+from conftest import ROOT, SMALL_N, SMALL_SEED, open_test_chapter, write_sav
 from lederuddannelse.data.design_block import design_columns_like, parse_design
 from lederuddannelse.data.example_export import write_example_export
 from lederuddannelse.data.loader import load_survey
@@ -26,8 +26,6 @@ REPLICATES = "design:\n  repweights: repwt\n  rep_type: JK1\n"
 @pytest.fixture(scope="module")
 def export(tmp_path_factory):
     """The example export with design columns: 4 strata, PSUs of 30 rows, fpc, 4 replicates."""
-    import pyreadstat
-
     folder = tmp_path_factory.mktemp("design")
     plain = write_example_export(folder / "plain.sav", SMALL_N, SMALL_SEED)
     source = read_source(plain)
@@ -38,14 +36,7 @@ def export(tmp_path_factory):
     df["fpc"] = 400.0
     for r in range(1, 5):
         df[f"repwt{r}"] = np.where(i % 4 == r - 1, 0.0, 4 / 3)
-    out = folder / "export.sav"
-    pyreadstat.write_sav(
-        df,
-        str(out),
-        file_label=source.file_label,
-        variable_value_labels={c: v for c, v in source.value_labels.items() if c in df.columns},
-    )
-    return out
+    return write_sav(source, df, folder / "export.sav")
 
 
 def mapping_with(tmp_path, block: str):

@@ -12,15 +12,13 @@ fails instead of skipping.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import run_rscript
 from lederuddannelse.data.synthetic_design import DESIGN, generate_clustered_survey
 from lederuddannelse.data.weighting import rake
 from lederuddannelse.stats.design import SurveyDesign
@@ -211,26 +209,8 @@ def test_lonely_psu_fails_by_default_like_r():
 
 @pytest.mark.r
 def test_against_live_r(tmp_path):
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Rscript is missing in CI: install r-cran-survey and r-cran-mass.")
-        pytest.skip("Rscript not installed (the committed fixture is still compared)")
     out = tmp_path / "design_reference.csv"
-    proc = subprocess.run(
-        [rscript, str(ROOT / "tests" / "r" / "design_reference.R"), str(FIX), str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    if (
-        proc.returncode != 0
-        and "there is no package called" in proc.stderr
-        and os.environ.get("CI") != "true"
-    ):
-        pytest.skip("R's survey/MASS packages are not installed")
-    assert proc.returncode == 0, proc.stderr
+    run_rscript(ROOT / "tests" / "r" / "design_reference.R", FIX, out)
     _check(pd.read_csv(out), pd.read_csv(tmp_path / "design_reference_weights.csv")["weight"])
     live, committed = pd.read_csv(out), pd.read_csv(FIX / "design_reference.csv")
     merged = committed.merge(live, on=["design", "stat", "key", "quantity"], suffixes=("_c", "_l"))

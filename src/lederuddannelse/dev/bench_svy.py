@@ -5,7 +5,7 @@ stratified cluster design.
 synthetic 6,000- and 600,000-row samples, given a stratified cluster design
 (:func:`~lederuddannelse.data.synthetic_design.add_workplace_design`: strata sector x size,
 workplaces of 8 managers, fpc), both compute the same estimates; the lines print each side's
-time (best of 3 runs; 1 run at 600,000 rows), the ratio ours / svy (target at most 0.5) and the
+time (best of 3 runs), the ratio ours / svy (target at most 0.5) and the
 largest difference of estimates and SEs. Imports are timed on neither side: each computes every
 estimate once before the clock starts (our first estimate would otherwise pay SciPy's import, svy's
 its engine's start). Design set-up (``SurveyDesign`` / ``svy.Sample``) is timed as its own line.
@@ -136,7 +136,7 @@ def bench_stats_peer(sizes: tuple[int, ...] = SIZES, seed: int = DEFAULT_SEED) -
     rows = []
     for n in sizes:
         df = _data(n, seed)
-        repeat = 3 if n <= 50_000 else 1
+        repeat = 3
         ours, theirs = _ours(df), _svy(df)
         for name in ours:  # imports and engines warm, on both sides
             ours[name](), theirs[name]()

@@ -37,13 +37,14 @@ def factorize(s: pd.Series) -> tuple[np.ndarray, list]:
     if isinstance(s.dtype, pd.CategoricalDtype):
         present = pd.unique(s.dropna())
         levels = [c for c in s.cat.categories if c in set(present)]
+        codes = pd.Categorical(s, categories=levels).codes.astype(np.int64)
     else:
-        uniq = pd.unique(s.dropna())
-        try:
-            levels = sorted(uniq)
-        except TypeError:
-            levels = list(uniq)
-    codes = pd.Categorical(s, categories=levels).codes.astype(np.int64)
+        try:  # one pass: codes of the sorted levels, -1 for missing
+            raw, uniq = pd.factorize(s, sort=True)
+            codes, levels = raw.astype(np.int64), list(uniq)
+        except TypeError:  # values that do not sort (mixed types): first-seen order
+            raw, uniq = pd.factorize(s, sort=False)
+            codes, levels = raw.astype(np.int64), list(uniq)
     if levels and all(
         isinstance(v, (float, np.floating)) and float(v).is_integer() for v in levels
     ):
