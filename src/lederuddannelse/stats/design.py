@@ -187,7 +187,7 @@ class SurveyDesign:
         """A Danish sentence saying which design (and weighting) the estimates rest on."""
         text = self.structure.describe() if self.structure is not None else self.variance.describe()
         if self.rake_margins:
-            text += " Usikkerheden tager højde for, at vægtene er rakede."
+            text += " Usikkerheden tager højde for kalibreringen (raking) af vægtene."
         return text
 
     def degf(self) -> float:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.errors import EstimationError, ParameterError
+from lederuddannelse.report.fmt import number
 from lederuddannelse.stats.columns import check_column
 
 __all__ = ["REP_TYPES", "ReplicateVariance", "replicate_columns"]
@@ -184,6 +185,6 @@ class ReplicateVariance:
             "Fay": "Fays BRR",
         }
         return (
-            f"Usikkerheden er beregnet med {self.R} replikatvægte af typen "
-            f"{names[self.rep_type]}; {self._degf_all:.0f} frihedsgrader."
+            f"Usikkerheden er beregnet med {number(self.R)} replikatvægte af typen "
+            f"{names[self.rep_type]}; {number(self._degf_all)} frihedsgrader."
         )

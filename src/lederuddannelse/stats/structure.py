@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.errors import EstimationError, ParameterError
+from lederuddannelse.report.fmt import number
 from lederuddannelse.stats.columns import check_column
 
 __all__ = ["LONELY_PSU", "DesignStructure", "Stage"]
@@ -345,17 +346,19 @@ class DesignStructure:
         if self.simple:
             return (
                 "Usikkerheden er beregnet for en simpel vægtet stikprøve (hver respondent er "
-                f"sin egen udvælgelsesenhed; {s['degf']:.0f} frihedsgrader)."
+                f"sin egen udvælgelsesenhed; {number(s['degf'])} frihedsgrader)."
             )
         parts = []
         if self.strata_col:
             parts.append(f"{s['n_strata']} strata ({self.strata_col})")
         if self.psu_cols:
             stage = "i to trin" if len(self.psu_cols) == 2 else "i ét trin"
-            parts.append(f"{s['n_psu']} klynger ({', '.join(self.psu_cols)}) udvalgt {stage}")
+            parts.append(
+                f"{number(s['n_psu'])} klynger ({', '.join(self.psu_cols)}) udvalgt {stage}"
+            )
         fpc = "med endelighedskorrektion" if self.fpc_cols else "uden endelighedskorrektion"
         return (
             "Usikkerheden er beregnet for stikprøvens design: "
             + " og ".join(parts)
-            + f", {fpc}; {s['degf']:.0f} frihedsgrader."
+            + f", {fpc}; {number(s['degf'])} frihedsgrader."
         )
