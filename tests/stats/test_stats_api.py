@@ -112,9 +112,7 @@ def test_stats_modules_stay_small_and_models_never_import_the_design():
         assert lines <= 700, f"{path.name} has {lines} lines"
     for name in ("models.py", "ordinal.py", "results.py", "association.py", "bundle.py"):
         tree = ast.parse((folder / name).read_text(encoding="utf-8"))
-        imported = {
-            n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
-        }
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert "lederuddannelse.stats.design" not in imported, name
 
 
