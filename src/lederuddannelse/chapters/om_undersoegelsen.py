@@ -148,7 +148,7 @@ def se_comparison(ch) -> pd.DataFrame:
     """
     cb = load_codebook()
     p = ch.params
-    common = dict(conf_level=p["conf_level"], policy=ch.design.policy)
+    common = dict(conf_level=p["conf_level"], policy=ch.design.policy, **ch.design.design_args)
     designs = [
         (
             "Vægtet, standardfejl tager højde for rakingen",

@@ -22,7 +22,7 @@ from lederuddannelse.stats.replicate import ReplicateVariance, replicate_columns
 from lederuddannelse.stats.structure import DesignStructure
 from lederuddannelse.stats.variance import TaylorVariance
 
-__all__ = ["DesignData", "Variance", "design_variance"]
+__all__ = ["DesignData", "Variance", "design_variance", "given_arguments"]
 
 #: The variance of a design: both offer ``cov(Z, theta, refit)``, ``degf(mask)`` and
 #: ``degf_groups(codes, G)``, and say with ``replicate`` which one they are.
@@ -50,6 +50,15 @@ class DesignData:
     @property
     def n(self) -> int:
         return len(self.w)
+
+
+#: the defaults of SurveyDesign's design arguments (R's defaults)
+DESIGN_DEFAULTS = {"nest": False, "lonely_psu": "fail", "mse": False, "combined_weights": True}
+
+
+def given_arguments(args: dict) -> dict:
+    """The design arguments that differ from their defaults (to rebuild the same design)."""
+    return {k: v for k, v in args.items() if v is not None and DESIGN_DEFAULTS.get(k, None) != v}
 
 
 def design_variance(

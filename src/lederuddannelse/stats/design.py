@@ -49,7 +49,7 @@ import pandas as pd
 
 from lederuddannelse.errors import EstimationError, ParameterError
 from lederuddannelse.stats.association import chisq_test
-from lederuddannelse.stats.bundle import DesignData, design_variance
+from lederuddannelse.stats.bundle import DesignData, design_variance, given_arguments
 from lederuddannelse.stats.columns import check_column, factorize, prop_ci, t_quantile
 from lederuddannelse.stats.disclosure import (
     DisclosureSpec,
@@ -162,26 +162,15 @@ class SurveyDesign:
             )
         w = w_file if self.weighted else np.ones(self.n)
         self.w = w
+        args = dict(strata=strata, psu=psu, fpc=fpc, nest=nest, lonely_psu=lonely_psu,
+                    repweights=repweights, rep_type=rep_type, scale=scale, rscales=rscales,
+                    mse=mse, fay_rho=fay_rho, combined_weights=combined_weights)  # fmt: skip
+        #: the sampling design's arguments as given (for a variant of this design)
+        self.design_args = given_arguments(args)
         self.structure, self.variance, self.repweight_columns = design_variance(
-            df,
-            w,
-            w_file,
-            strata=strata,
-            psu=psu,
-            fpc=fpc,
-            nest=nest,
-            lonely_psu=lonely_psu,
-            repweights=repweights,
-            rep_type=rep_type,
-            scale=scale,
-            rscales=rscales,
-            mse=mse,
-            fay_rho=fay_rho,
-            combined_weights=combined_weights,
-            rake_margins=self.rake_margins,
-            weighted=self.weighted,
+            df, w, w_file, **args, rake_margins=self.rake_margins, weighted=self.weighted,
             absent=self.absent,
-        )
+        )  # fmt: skip
 
     def describe_design(self) -> str:
         """A Danish sentence saying which design (and weighting) the estimates rest on."""
