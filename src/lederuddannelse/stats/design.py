@@ -271,24 +271,26 @@ class SurveyDesign:
         """Weighted mean of y in each of G domains with design-based SE and design effect."""
         w = self.w
         valid = (codes >= 0) & ~np.isnan(y)
-        c = np.where(valid, codes, -1)
-        cv, yv, wv = c[valid], y[valid], w[valid]
+        everyone = bool(valid.all())  # no copies needed: every row is in a domain
+        c = codes if everyone else np.where(valid, codes, -1)
+        cv, yv, wv = (c, y, w) if everyone else (c[valid], y[valid], w[valid])
         n_g = np.bincount(cv, minlength=G).astype(float)
         W = np.bincount(cv, weights=wv, minlength=G)
         WY = np.bincount(cv, weights=wv * yv, minlength=G)
         with np.errstate(invalid="ignore", divide="ignore"):
             est = WY / W
-            resid = np.zeros(self.n)
-            resid[valid] = yv - est[cv]
-            vals = np.zeros(self.n)
-            vals[valid] = wv * resid[valid] / W[cv]
+            rv = yv - est[cv]
+            vals = wv * rv / W[cv]
+            if not everyone:  # influence values on all rows: zero outside the domains
+                vals, inside = np.zeros(self.n), vals
+                vals[valid] = inside
             if self.variance.replicate:
                 reps, _ = self.variance.domain_means(np.where(valid, y, 0.0), c, G)
                 var = self.variance.var_from_domains(reps, est)
             else:
                 var = self.variance.grouped_var(c, vals, G)
             se = np.sqrt(np.maximum(var, 0))
-            s2 = np.bincount(cv, weights=wv * resid[valid] ** 2, minlength=G) / W * n_g / (n_g - 1)
+            s2 = np.bincount(cv, weights=wv * rv**2, minlength=G) / W * n_g / (n_g - 1)
             vsrs = np.where(W > n_g, s2 * (W - n_g) / (W * n_g), s2 / n_g)
             deff = var / vsrs
         pos = np.bincount(cv, weights=(yv == 1).astype(float), minlength=G)
