@@ -125,3 +125,10 @@ def test_design_sentence_for_the_notice():
     assert "4 klynger (psu)" in text and "2 frihedsgrader" in text
     simple = SurveyDesign(df, "w").describe_design()
     assert "simpel vægtet stikprøve" in simple and "7 frihedsgrader" in simple
+
+
+def test_design_looking_columns_without_a_design_are_named_on_the_page():
+    df = pd.DataFrame({"stratum": ["a"] * 4 + ["b"] * 4, "w": 2.0, "y": [0, 1] * 4})
+    text = SurveyDesign(df, "w").describe_design()
+    assert "ligner et stikprøvedesign (stratum)" in text and "usikkerhed forkert" in text
+    assert "ligner" not in SurveyDesign(df, "w", strata="stratum").describe_design()

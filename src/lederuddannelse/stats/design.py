@@ -47,6 +47,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from lederuddannelse.data.design_block import design_columns_like
 from lederuddannelse.errors import EstimationError, ParameterError
 from lederuddannelse.stats.association import chisq_test
 from lederuddannelse.stats.bundle import DesignData, design_variance, given_arguments
@@ -177,6 +178,14 @@ class SurveyDesign:
         text = self.structure.describe() if self.structure is not None else self.variance.describe()
         if self.rake_margins:
             text += " Usikkerheden tager højde for kalibreringen (raking) af vægtene."
+        looks = design_columns_like([str(c) for c in self.df.columns])
+        if looks and self.structure is not None and self.structure.simple:
+            cols = ", ".join(c for hits in looks.values() for c in hits[:3])
+            text += (
+                f" Bemærk: datafilen har kolonner, der ligner et stikprøvedesign ({cols}), men "
+                "der er ikke angivet noget design; er stikprøven udtrukket i strata eller "
+                "klynger, er den beregnede usikkerhed forkert."
+            )
         return text
 
     def degf(self) -> float:
