@@ -313,8 +313,9 @@ def _glm_fit(
 ) -> tuple[np.ndarray, int]:
     """Coefficients of statsmodels' GLM with ``var_weights`` (R's svyglm point estimates).
 
-    Converged far beyond statsmodels' default (1e-8 on the deviance) so that the coefficients
-    agree with R's to rounding error; the deviance is scaled by the mean weight of 1.
+    Converged far beyond statsmodels' default (1e-8 on the deviance): until the coefficients
+    change by less than 1e-12 (absolute and relative), so that they agree with R's to
+    rounding error whatever the deviance's scale.
     """
     import warnings
 
@@ -327,7 +328,9 @@ def _glm_fit(
         warnings.simplefilter("error", ConvergenceWarning)
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         try:
-            res = model.fit(start_params=start, tol=1e-13, maxiter=100)
+            res = model.fit(
+                start_params=start, tol=1e-12, rtol=1e-12, tol_criterion="params", maxiter=100
+            )
         except (ConvergenceWarning, np.linalg.LinAlgError, ValueError) as exc:
             raise EstimationError(
                 f"The {'logistic' if logistic else 'linear'} model {formula!r} did not "
