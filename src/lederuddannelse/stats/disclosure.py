@@ -345,7 +345,7 @@ class DomainPlan:
     policy: SuppressionPolicy
     data: pd.DataFrame
     _cache: dict[str, frozenset] = field(default_factory=dict, repr=False)
-    _rows_cache: list[np.ndarray] | None = field(default=None, repr=False)
+    _rows_cache: list[tuple[np.ndarray, int]] | None = field(default=None, repr=False)
 
     def hidden(self, var: str) -> frozenset:
         """Values of ``var`` hidden in every table (empty when every category is large)."""
@@ -365,15 +365,20 @@ class DomainPlan:
         hidden group. A union of hidden categories (the combination the plan allows) does not.
         """
         m = np.asarray(mask, dtype=bool)
-        for rows in self._categories():
+        cats = self._categories()
+        if not cats:
+            return False
+        k = int(m.sum())
+        for rows, size in cats:
             if len(rows) != len(m):
                 continue
-            small = rows.sum() < self.policy.min_n
-            for side in (m, ~m):
-                if not side.any():
+            small = size < self.policy.min_n
+            for side, count in ((m, k), (~m, len(m) - k)):
+                # only a category as large (exactly), or a small one at least as large, can
+                # hold the side: most are ruled out by their counts alone
+                if count == 0 or not (count == size or (small and count < size)):
                     continue
-                inside = not (side & ~rows).any()
-                if inside and (small or not (rows & ~side).any()):
+                if not (side & ~rows).any():
                     return True
         return False
 
@@ -391,8 +396,9 @@ class DomainPlan:
             masks += [y == 1, y == 0]
         return any(self.reveals(m) for m in masks)
 
-    def _categories(self) -> list[np.ndarray]:
-        """Rows of each hidden category of every variable that has any (computed once)."""
+    def _categories(self) -> list[tuple[np.ndarray, int]]:
+        """Rows (and their number) of each hidden category of every variable that has any
+        (computed once)."""
         if self._rows_cache is None:
             out = []
             for col in self.data.columns:
@@ -402,7 +408,8 @@ class DomainPlan:
                 if s.nunique(dropna=True) > MAX_CATEGORIES:
                     continue
                 for h in self.hidden(col):
-                    out.append((s == h).to_numpy(dtype=bool, na_value=False))
+                    rows = (s == h).to_numpy(dtype=bool, na_value=False)
+                    out.append((rows, int(rows.sum())))
             self._rows_cache = out
         return self._rows_cache
 
