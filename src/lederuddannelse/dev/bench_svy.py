@@ -19,9 +19,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.data.synthetic import DEFAULT_SEED
+from lederuddannelse.data.synthetic import DEFAULT_N, DEFAULT_SEED
 
-SIZES = (6_000, 600_000)
+SIZES = (DEFAULT_N, 100 * DEFAULT_N)  # as the statistics benchmark: 6,000 and 600,000
 TARGET = 0.5
 
 
