@@ -197,7 +197,7 @@ class SuppressionPolicy:
         table of every chapter, so it must cost microseconds, not pandas operations per cell.
         """
         m = len(table)
-        arr = {c: table[c].to_numpy() for c in table.columns}
+        arr = {c: col.to_numpy() for c, col in table.items()}
         size_cols = [c for c in spec.size if c in arr]
         shown_cols = [c for c in spec.shown_counts if c in arr]
         side_cols = [c for c in spec.sides if c in arr]
@@ -205,6 +205,8 @@ class SuppressionPolicy:
 
         def flag(c: str | None) -> np.ndarray:
             if c and c in arr:
+                if arr[c].dtype == bool:
+                    return arr[c].copy()
                 return np.asarray(pd.Series(arr[c]).fillna(False), dtype=bool)
             return np.zeros(m, dtype=bool)
 
