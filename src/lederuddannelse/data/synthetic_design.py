@@ -83,7 +83,7 @@ def add_workplace_design(
     """A copy of a sample with a stratified cluster design's columns, for benchmarks.
 
     Strata are sector x organisation size; within a stratum the respondents, ordered by
-    industry, form workplaces of ``managers_per_psu`` (``workplace``); ``fpc`` says the sampled
+    industry, form workplaces of ``managers_per_psu`` (fewer in a stratum too small for two); ``fpc`` says the sampled
     workplaces are ``sampled_share`` of the stratum's. The weights are left as they are: the
     design is a structure to compute variances with, not a new sample.
     """
@@ -92,9 +92,12 @@ def add_workplace_design(
     order = np.lexsort((out["industry"].to_numpy(), stratum.to_numpy()))
     rank = np.empty(len(out), dtype=np.int64)
     rank[order] = np.arange(len(out))
-    first = pd.Series(rank).groupby(stratum.to_numpy()).transform("min").to_numpy()
+    by = pd.Series(rank).groupby(stratum.to_numpy())
+    first = by.transform("min").to_numpy()
+    # at least two workplaces per stratum (a small sample's strata are small)
+    size = np.maximum(1, np.minimum(managers_per_psu, by.transform("size").to_numpy() // 2))
     out["stratum"] = stratum.to_numpy()
-    out["workplace"] = stratum.to_numpy() + "-" + ((rank - first) // managers_per_psu).astype(str)
+    out["workplace"] = stratum.to_numpy() + "-" + ((rank - first) // size).astype(str)
     n_psu = out.groupby("stratum")["workplace"].transform("nunique").to_numpy(dtype=float)
     out["fpc"] = np.ceil(n_psu / sampled_share)
     return out
