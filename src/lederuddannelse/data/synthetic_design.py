@@ -83,9 +83,9 @@ def add_workplace_design(
     """A copy of a sample with a stratified cluster design's columns, for benchmarks.
 
     Strata are sector x organisation size; within a stratum the respondents, ordered by
-    industry, form workplaces of ``managers_per_psu`` (fewer in a stratum too small for two); ``fpc`` says the sampled
-    workplaces are ``sampled_share`` of the stratum's. The weights are left as they are: the
-    design is a structure to compute variances with, not a new sample.
+    industry, form workplaces of ``managers_per_psu`` (fewer in a stratum too small for two);
+    ``fpc`` says the sampled workplaces are ``sampled_share`` of the stratum's. The weights are
+    left as they are: the design is a structure to compute variances with, not a new sample.
     """
     out = df.copy()
     stratum = out["sector"].astype(str) + "-" + out["org_size"].astype(str)
