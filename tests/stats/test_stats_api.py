@@ -97,3 +97,38 @@ def test_raking_aware_se_smaller_for_raking_variable_correlate(df):
     raked = SurveyDesign(df2, "weight", rake_margins=margins).proportion("pub").iloc[0]
     fixed = SurveyDesign(df2, "weight").proportion("pub").iloc[0]
     assert raked["se"] < 1e-6 < fixed["se"]
+
+
+def test_stats_modules_stay_small_and_models_never_import_the_design():
+    """Issue 23: no module of stats/ over 700 lines; the fits get a DesignData bundle."""
+    import ast
+    from pathlib import Path
+
+    import lederuddannelse.stats as pkg
+
+    folder = Path(pkg.__file__).parent
+    for path in folder.glob("*.py"):
+        lines = path.read_text(encoding="utf-8").count("\n")
+        assert lines <= 700, f"{path.name} has {lines} lines"
+    for name in ("models.py", "ordinal.py", "results.py", "association.py", "bundle.py"):
+        tree = ast.parse((folder / name).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        assert "lederuddannelse.stats.design" not in imported, name
+
+
+def test_design_sentence_for_the_notice():
+    df = pd.DataFrame(
+        {"st": ["a"] * 4 + ["b"] * 4, "psu": list("ppqqrrss"), "w": 2.0, "y": [0, 1] * 4}
+    )
+    text = SurveyDesign(df, "w", strata="st", psu="psu").describe_design()
+    assert text.startswith("Usikkerheden er beregnet for stikprøvens design: 2 strata (st)")
+    assert "4 klynger (psu)" in text and "2 frihedsgrader" in text
+    simple = SurveyDesign(df, "w").describe_design()
+    assert "simpel vægtet stikprøve" in simple and "7 frihedsgrader" in simple
+
+
+def test_design_looking_columns_without_a_design_are_named_on_the_page():
+    df = pd.DataFrame({"stratum": ["a"] * 4 + ["b"] * 4, "w": 2.0, "y": [0, 1] * 4})
+    text = SurveyDesign(df, "w").describe_design()
+    assert "ligner et stikprøvedesign (stratum)" in text and "usikkerhed forkert" in text
+    assert "ligner" not in SurveyDesign(df, "w", strata="stratum").describe_design()

@@ -7,15 +7,13 @@ test instead of skipping it, so the reference can never silently go stale.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import run_rscript
 from lederuddannelse.data.weighting import rake
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import SuppressionPolicy
@@ -212,33 +210,9 @@ def test_against_committed_r_reference():
 
 @pytest.mark.r
 def test_against_live_r(tmp_path):
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Rscript is missing in CI: install r-cran-survey and r-cran-mass.")
-        pytest.skip("Rscript not installed (the committed fixture is still compared)")
     out, wout = tmp_path / "ref.csv", tmp_path / "w.csv"
-    proc = subprocess.run(
-        [
-            rscript,
-            str(ROOT / "tests" / "r" / "reference.R"),
-            str(FIX / "stats_data.csv"),
-            str(FIX / "stats_margins.csv"),
-            str(out),
-            str(wout),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    if (
-        proc.returncode != 0
-        and "there is no package called" in proc.stderr
-        and os.environ.get("CI") != "true"
-    ):
-        pytest.skip("R's survey/MASS packages are not installed")
-    assert proc.returncode == 0, proc.stderr
+    script = ROOT / "tests" / "r" / "reference.R"
+    run_rscript(script, FIX / "stats_data.csv", FIX / "stats_margins.csv", out, wout)
     _check(pd.read_csv(out), pd.read_csv(wout)["weight"])
     # and R today still agrees with the committed fixture
     live, committed = pd.read_csv(out), pd.read_csv(FIX / "r_reference.csv")

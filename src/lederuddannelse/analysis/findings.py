@@ -304,6 +304,7 @@ def variant(ch, **changes: Any):
     design = SurveyDesign(
         ch.data,
         weights,
+        **d.design_args,  # the same sampling design (strata, PSUs, replicates)
         rake_margins=margins if params["weighted"] else None,
         weighted=params["weighted"],
         conf_level=d.conf_level,

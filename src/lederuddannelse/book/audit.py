@@ -28,6 +28,7 @@ Command: ``python -m lederuddannelse audit FILE_OR_SITE``.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -439,6 +440,61 @@ def _audit_tables(
                         )
                     )
         _shares(t, totals.get(t.frame.page, page_total), report)
+    _hidden_groups_elsewhere(tables, values, report)
+
+
+def _hidden_groups_elsewhere(
+    tables: list[_Table], values: list[set[str]], report: AuditReport
+) -> None:
+    """A group hidden in every breakdown must not be published in another role.
+
+    Groups: rows of a one-way breakdown whose respondents are hidden; a group counts as
+    hidden book-wide when every breakdown that lists it hides it. Other roles: a category of a
+    distribution, a regression term (``var[T.group]``) or any row label with a visible estimate
+    or count. Labels shared by several codebook variables (e.g. "Helt enig") are left out: the
+    same words may name a published category of another variable.
+    """
+    shared = {v for i, a in enumerate(values) for b in values[i + 1 :] for v in a & b}
+    hidden: dict[str, bool] = {}
+    breakdowns = set()
+    for t in tables:
+        if "category" in t.counts.values() or "n" not in t.counts.values():
+            continue
+        col = next(c for c, r in t.counts.items() if r == "n")
+        v = pd.to_numeric(t.frame.data[col], errors="coerce").to_numpy(dtype=float)
+        for i, key in enumerate(t.keys):
+            if len(key) == 1:
+                (label,) = key
+                breakdowns.add(id(t))
+                gone = not np.isfinite(v[i]) and not _visible_estimate(t.frame.data, i)
+                hidden[label] = hidden.get(label, True) and gone
+    gone = {k for k, h in hidden.items() if h and k not in shared}
+    if not gone:
+        return
+    for t in tables:
+        if id(t) in breakdowns:
+            continue
+        df = t.frame.data
+        shown = np.zeros(len(df), dtype=bool)
+        for c in t.counts:
+            shown |= np.isfinite(pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float))
+        for i in range(len(df)):
+            if not (shown[i] or _visible_estimate(df, i)):
+                continue
+            for c in df.columns:
+                cell = df[c].iloc[i]
+                if not isinstance(cell, str):
+                    continue
+                term = re.match(r"^(?:C\()?\w+\)?\[T\.(.+)\]$", cell.strip())
+                label = term.group(1) if term else cell.strip()
+                if label in gone:
+                    report.findings.append(
+                        Finding(
+                            t.frame.where,
+                            "hidden group shown in another role",
+                            f"{label!r} is hidden in every breakdown but shown here ({c})",
+                        )
+                    )
 
 
 def _shares(t: _Table, total: int | None, report: AuditReport) -> None:

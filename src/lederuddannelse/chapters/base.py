@@ -200,7 +200,8 @@ class Chapter:
             line += f" <strong>{e(lowered)}</strong>"
         details = (
             f"{more}Datafil: <code>{e(name)}</code> (SHA-256 <code>{e(digest)}…</code>), "
-            f"{e(number(len(self.data)))} besvarelser.{mapped} Bogens version: {e(__version__)}. "
+            f"{e(number(len(self.data)))} besvarelser.{mapped} {e(self.design.describe_design())} "
+            f"Bogens version: {e(__version__)}. "
             f"Kørslens valg: {e(parameter_words(self.params))}."
         )
         display(
@@ -337,6 +338,7 @@ def open_chapter(**params: Any) -> Chapter:
     design = SurveyDesign(
         df,
         "weight",
+        **survey.attrs.get("design", {}),  # the sampling design a mapping file declares
         rake_margins=margins if checked["raking_se"] else None,
         weighted=checked["weighted"],
         conf_level=checked["conf_level"],

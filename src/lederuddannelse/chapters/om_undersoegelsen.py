@@ -148,7 +148,7 @@ def se_comparison(ch) -> pd.DataFrame:
     """
     cb = load_codebook()
     p = ch.params
-    common = dict(conf_level=p["conf_level"], policy=ch.design.policy)
+    common = dict(conf_level=p["conf_level"], policy=ch.design.policy, **ch.design.design_args)
     designs = [
         (
             "Vægtet, standardfejl tager højde for rakingen",
@@ -308,6 +308,7 @@ def glue_all(ch, res: Methods) -> None:
     )
     # small cells
     ch.glue("om_policy", ch.design.policy.describe())
+    ch.glue("om_design", ch.design.describe_design())  # which design the numbers rest on
     # data
     meta = res.metadata
     if ch.synthetic and meta:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.data.codebook import Codebook, Variable, load_codebook
+from lederuddannelse.data.design_block import design_columns_like
 from lederuddannelse.data.files import read_metadata
 from lederuddannelse.errors import DataValidationError
 
@@ -81,6 +82,14 @@ def validate_file(path: str | Path, codebook: Codebook | None = None, margins=No
         weight_survey(add_derived(df), margins if margins is not None else load_margins())
     except WeightingError as exc:
         raise _fail(Path(path), [f"cannot be weighted to the population: {exc}"]) from None
+    looks = design_columns_like([c for c in df.columns if c not in (codebook or load_codebook())])
+    if looks and not df.attrs.get("design"):
+        shown = "; ".join(f"{role}: {', '.join(c[:4])}" for role, c in looks.items())
+        info += (
+            f"; WARNING: columns that look like a sampling design ({shown}) but no design is "
+            "declared: the book analyses the file as a simple weighted sample. Declare the "
+            "design in a mapping file's 'design:' block (docs/real-data.md)"
+        )
     return info
 
 
@@ -522,6 +531,8 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
     result.attrs["source_file"] = str(path)
     result.attrs["synthetic"] = synthetic
     result.attrs["absent"] = sorted(absent)
+    # the sampling design a mapping file declared (SurveyDesign's keyword arguments)
+    result.attrs["design"] = dict((meta or {}).get("design") or {})
     return result, "; ".join(parts)
 
 

@@ -31,6 +31,12 @@ import pandas as pd
 import yaml
 
 from lederuddannelse.data.codebook import Codebook, load_codebook
+from lederuddannelse.data.design_block import (
+    DesignBlock,
+    design_columns_like,
+    design_summary,
+    parse_design,
+)
 from lederuddannelse.errors import DataValidationError
 
 #: Key of the mapped Parquet file's key-value metadata (and of the synthetic file's).
@@ -51,7 +57,7 @@ _VAR_KEYS = {
     "not_chosen",
     "digits",
 }
-_TOP_KEYS = {"source", "id", "weight", "complete", "variables", "absent"}
+_TOP_KEYS = {"source", "id", "weight", "complete", "variables", "absent", "design"}
 
 # DB07 (Danmarks Statistiks branchekode 2007) to the standard 10-group grouping, by the first
 # two digits of the six-digit code. Prefixes not listed are not DB07 main groups.
@@ -193,6 +199,7 @@ class Mapping:
     variables: dict[str, VarMap]
     absent: list[str]
     lines: dict[tuple, int]
+    design: DesignBlock | None = None
 
     def line(self, *key) -> str:
         """``mapping.yml:12`` for the deepest known prefix of ``key``."""
@@ -309,6 +316,8 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
     id_column = raw.get("id")
     if not isinstance(id_column, str) or not id_column:
         problems.append(f"{at('id')}: 'id' must name the export's respondent id column")
+    design, design_problems = parse_design(raw.get("design"), at)
+    problems += design_problems
     weight = raw.get("weight") or {}
     weight_column = None
     if isinstance(weight, dict):
@@ -452,6 +461,7 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
         variables=variables,
         absent=list(absent),
         lines=lines,
+        design=design,
     ), problems
 
 
@@ -690,8 +700,29 @@ def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = 
             )
         out[vm.name] = values
 
-    # Codebook order; id first. Absent variables are simply not there.
+    # Codebook order; id first. Absent variables are simply not there. Then the design's
+    # columns, under their own names (the design in the metadata names them).
     ordered = {n: out[n] for n in book.variables if n in out}
+    if mapping.design is not None:
+        for c in mapping.design.columns(columns):
+            if c in ordered:
+                problems.append(
+                    f"{mapping.line('design')}: design column {c!r} has a codebook variable's "
+                    "name; rename it in the export"
+                )
+            elif need(c, "design"):
+                used.add(c)
+                ordered[c] = sub[c].to_numpy()
+    else:
+        looks = design_columns_like([c for c in columns if c not in used])
+        if looks:
+            shown = "; ".join(f"{role}: {', '.join(c[:4])}" for role, c in looks.items())
+            result.warnings.append(
+                f"columns that look like a sampling design ({shown}) but no 'design:' block: the "
+                "book would analyse the sample as a simple weighted one, with wrong uncertainty "
+                "if it was drawn by strata or clusters. Declare the design (docs/real-data.md; "
+                "`data map init` drafts it) or say so by listing no design"
+            )
     result.df = pd.DataFrame(ordered)
     result.problems = problems
     result.unused_columns = [c for c in columns if c not in used]
@@ -732,6 +763,7 @@ def mapped_metadata(source: Source, mapping: Mapping, result: MapResult) -> dict
         "absent": mapping.absent,
         "base_weights": bool(mapping.weight_column),
         "dropped_incomplete": result.dropped_incomplete,
+        **({"design": mapping.design.kwargs()} if mapping.design is not None else {}),
     }
 
 
@@ -813,6 +845,10 @@ def validate(
         + f"; {len(df):,} respondents."
     )
     lines.append(f"Weights: {res.weight_note}.")
+    if mapping.design is not None and not res.problems:
+        lines += design_summary(df, mapping.design)
+    elif mapping.design is None:
+        lines.append("Design: none declared; the sample is analysed as a simple weighted one.")
     mapped = [v for v in mapping.variables.values() if v.derive is None]
     derived = [v for v in mapping.variables.values() if v.derive is not None]
     lines.append("")

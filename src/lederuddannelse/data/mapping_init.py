@@ -16,6 +16,7 @@ from difflib import SequenceMatcher
 import pandas as pd
 
 from lederuddannelse.data.codebook import Codebook, load_codebook
+from lederuddannelse.data.design_block import design_columns_like
 from lederuddannelse.data.mapping import Source, _is_blank, _key, read_source
 
 MAX_VALUES = 15
@@ -114,16 +115,22 @@ def draft_mapping(path, codebook: Codebook | None = None) -> str:
         out += _value_lines(source, status)
     else:
         out.append("# complete: {column: status, values: [1]}  # check: no completion column found")
-    weight = next((c for c in cols if re.search(r"weight|v(ae|æ)gt", c.casefold())), None)
+    looks = design_columns_like(cols)
+    design_cols = {c for hits in looks.values() for c in hits}
+    weight = next(
+        (c for c in cols if re.search(r"weight|v(ae|æ)gt", c.casefold()) and c not in design_cols),
+        None,
+    )
     out.append(
         f"weight: {{column: {weight}}}  # check: base weights, raked to data/margins.csv"
         if weight
         else "weight: {}  # check: no weight column found: equal base weights, raked"
     )
+    out += _design_lines(looks)
     out.append("absent: []  # check: codebook variables the export does not have")
     out.append("")
     out.append("variables:")
-    taken: set[str] = {c for c in (id_col, status, weight) if c}
+    taken: set[str] = {c for c in (id_col, status, weight) if c} | design_cols
     for name in book.variables:
         var = book.variable(name)
         if var.type in ("id", "weight"):
@@ -143,6 +150,26 @@ def draft_mapping(path, codebook: Codebook | None = None) -> str:
         out += _proposal(book, name, source, best)
         out += _value_lines(source, best)
     return "\n".join(out) + "\n"
+
+
+def _design_lines(looks: dict[str, list[str]]) -> list[str]:
+    """A drafted ``design:`` block from columns that look like design columns (or a comment)."""
+    if not looks:
+        return ["# design: {strata: ..., psu: [...], fpc: [...]}  # no design columns found: a "
+                "simple weighted sample"]  # fmt: skip
+    out = ["design:  # check: how the sample was drawn (docs/real-data.md)"]
+    if "repweights" in looks:
+        out.append(f"  repweights: {_q(looks['repweights'])}  # check: the replicate weights")
+        out.append("  rep_type: CHECK  # check: JK1, JKn, bootstrap, BRR or Fay")
+        return out
+    if "strata" in looks:
+        out.append(f"  strata: {looks['strata'][0]}  # check")
+    if "psu" in looks:
+        out.append(f"  psu: {_q(looks['psu'][:2])}  # check: first (and second) stage")
+    if "fpc" in looks:
+        out.append(f"  fpc: {_q(looks['fpc'][:2])}  # check: one per stage, sizes or fractions")
+    out.append("  lonely_psu: fail  # check: R's default; adjust, average, certainty, remove")
+    return out
 
 
 def _proposal(book: Codebook, name: str, source: Source, col: str) -> list[str]:

@@ -39,6 +39,7 @@ from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.book.build import BUILD_DIR, TIMINGS, copy_project, runs_toc, validate_runs
 from lederuddannelse.book.notebooks import write_if_changed
 from lederuddannelse.data.synthetic import DEFAULT_N, DEFAULT_SEED
+from lederuddannelse.dev.bench_svy import bench_stats_peer
 from lederuddannelse.params import DEFINITION_WORDS, Run, definition_pages, load_parameters
 from lederuddannelse.paths import project_root
 from lederuddannelse.stats.design import SurveyDesign
@@ -666,6 +667,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_data()
         print()
         bench_stats()
+        print()
+        bench_stats_peer()  # the statistics against svy under a stratified cluster design
     print()
     bench_site(args.jobs)
     return 0

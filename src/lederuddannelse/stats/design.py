@@ -1,32 +1,28 @@
-"""Design-based estimates for a weighted survey, agreeing with R's ``survey`` package.
+"""Design-based estimates for a survey sample, agreeing with R's ``survey`` package.
 
 Every chapter gets its estimates and their uncertainty from :class:`SurveyDesign`, so that one
-set of formulas, checked against R (``tests/r/reference.R``), stands behind every number in the
-book. The design is R's ``svydesign(ids = ~1, weights = ~weight)``, optionally followed by
-``rake()``:
+set of formulas, checked against R (``tests/r/``), stands behind every number in the book.
+The design is any of R's:
 
-- **Variance.** Each estimator is written as a sum of per-respondent influence values ``z``;
-  its variance is ``n/(n-1) * sum((z - mean(z))**2)`` with ``n`` the *full* sample size (R's
-  with-replacement, single-stage formula).
-- **Raking-aware SEs.** When the weights came from raking, the margins are passed as
-  ``rake_margins`` and the influence values are projected on the margins before the variance
-  step (10 sweeps of "subtract ``w`` times the within-category mean of ``z/w``"), exactly as
-  R's ``svyrecvar`` does for a ``rake()`` design. Without margins the weights count as fixed;
-  that ignores that raking removes the variance explained by the margins and usually gives
-  slightly larger SEs.
+- ``svydesign(ids = ~psu1 + psu2, strata = ~stratum, fpc = ~fpc1 + fpc2, weights = ~w)``:
+  ``SurveyDesign(df, "w", strata=..., psu=[...], fpc=[...], lonely_psu="fail")``, with Taylor
+  linearisation (:mod:`~lederuddannelse.stats.structure`,
+  :mod:`~lederuddannelse.stats.variance`); without strata, psu and fpc it is ``ids = ~1``;
+- the same followed by ``rake()`` (``rake_margins``: raking-aware SEs; without margins the
+  weights count as fixed, which usually gives slightly larger SEs);
+- ``svrepdesign(repweights, type, scale, rscales, mse)``: ``repweights=[...]`` or a column
+  prefix with ``rep_type`` (:mod:`~lederuddannelse.stats.replicate`).
+
 - **Domains, not subsets.** A missing value (NaN) in the analysed variable means "not asked" or
-  "outside the domain" (e.g. reasons asked only of the trained). Such rows stay in the design
-  with zero contribution, so the variance still uses the full sample, like R's domain
+  "outside the domain". Such rows stay in the design with zero contribution, like R's domain
   estimation (``svyby``, ``subset()`` of a design). Rows with a missing grouping variable belong
   to no group.
-- **Unweighted variant.** ``weighted=False`` sets every weight to 1 and ignores the margins:
-  the same estimators as simple-random-sample statistics, so a chapter can show what weighting
-  changes.
+- **Unweighted variant.** ``weighted=False`` sets every weight to 1 and ignores the margins.
 - **Small cells.** Every table passes through one
   :class:`~lederuddannelse.stats.disclosure.SuppressionPolicy` before it is returned.
 
-Degrees of freedom follow R: ``n_domain - 1`` for means and shares (``degf()`` of the domain),
-``n_model - p`` for regression coefficients (``df.residual`` of ``svyglm``/``svyolr``).
+Degrees of freedom follow R: ``degf()`` of the domain for means and shares (PSUs minus strata;
+``n_domain - 1`` for ``ids = ~1``), ``degf + 1 - p`` for ``svyglm`` coefficients.
 
 Public API (all tables are tidy frames, already protected by the policy):
 
@@ -36,43 +32,42 @@ Public API (all tables are tidy frames, already protected by the policy):
 - ``multi_response(vars, by=None, labels=None)``: grouping columns, ``rank, item, label, ...``;
 - ``difference(var, by, a, b)``: ``estimate_a, estimate_b, estimate, se, ci_low, ci_high, df,
   t, p_value, n_a, n_b, N_a, N_b, suppressed``;
-- ``chisq(row_var, col_var)``: ``chisq, F, ndf, ddf, p_value, n, N``;
-- ``logistic(formula)``, ``linear(formula)``, ``ordinal(formula)``: a :class:`ModelResult`
-  with ``.table`` and ``.predict(profiles)``.
-
-Where the parts live: this module holds the estimators of shares, means, differences and the
-test of association; the variance formulas (and the raking projection) are in
-:mod:`lederuddannelse.stats.variance`, the regression fits and :class:`ModelResult` in
-:mod:`lederuddannelse.stats.models`.
-
-Agreement with R (tests/stats/test_stats_vs_r.py, survey 4.1.1): means, shares, SEs, CIs, design
-effects, differences, chi-square and linear/logistic models to about 1e-13; ordinal models
-to about 5e-8 (R's optimiser).
+- ``chisq(row_var, col_var)`` (:mod:`~lederuddannelse.stats.association`);
+- ``logistic(formula)``, ``linear(formula)`` (:mod:`~lederuddannelse.stats.models`, statsmodels'
+  GLM), ``ordinal(formula)`` (:mod:`~lederuddannelse.stats.ordinal`): a :class:`ModelResult`
+  with ``.table`` and ``.predict(profiles)``;
+- ``describe_design()`` (a Danish sentence for the pages), ``degf()``.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from lederuddannelse.data.design_block import design_columns_like
 from lederuddannelse.errors import EstimationError, ParameterError
+from lederuddannelse.stats.association import chisq_test
+from lederuddannelse.stats.bundle import DesignData, design_variance, given_arguments
+from lederuddannelse.stats.columns import check_column, factorize, prop_ci, t_quantile
 from lederuddannelse.stats.disclosure import (
     DisclosureSpec,
     DomainPlan,
     LinkedSet,
     SuppressionPolicy,
 )
-from lederuddannelse.stats.models import ModelResult, fit_glm, fit_ordinal
-from lederuddannelse.stats.variance import DesignVariance, check_column, factorize, t_quantile
+from lederuddannelse.stats.models import fit_glm
+from lederuddannelse.stats.ordinal import fit_ordinal
+from lederuddannelse.stats.results import ModelResult
 
 __all__ = ["SurveyDesign", "ModelResult"]
 
 
 # ---------------------------------------------------------------------------- design
 class SurveyDesign:
-    """A weighted survey (``ids = ~1``), optionally raked, with design-based estimators.
+    """A survey sample (R's svydesign or svrepdesign), optionally raked, with its estimators.
 
     Parameters
     ----------
@@ -81,6 +76,13 @@ class SurveyDesign:
     weights:
         Name of the weight column, a Series aligned with ``df``, or ``None`` (all weights 1, or
         raked from 1 when ``rake_margins`` is given).
+    strata, psu, fpc, nest, lonely_psu:
+        R's ``svydesign``: one strata column; one or two PSU columns (stages); fpc per stage as
+        population sizes or fractions (none: with replacement); ``lonely_psu`` as R's
+        ``survey.lonely.psu``, default ``"fail"`` (:mod:`~lederuddannelse.stats.structure`).
+    repweights, rep_type, scale, rscales, mse, fay_rho, combined_weights:
+        R's ``svrepdesign`` (:mod:`~lederuddannelse.stats.replicate`); ``repweights`` is a list
+        of columns or a column-name prefix; ``rep_type`` is required.
     rake_margins:
         ``{column: Series of population totals by category}``: the margins the weights were
         raked to. Given → raking-aware SEs (R's ``rake()`` design); ``None`` → weights treated
@@ -100,6 +102,18 @@ class SurveyDesign:
         df: pd.DataFrame,
         weights: str | pd.Series | None = "weight",
         *,
+        strata: str | None = None,
+        psu: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
+        nest: bool = False,
+        lonely_psu: str = "fail",
+        repweights: str | Sequence[str] | None = None,
+        rep_type: str | None = None,
+        scale: float | None = None,
+        rscales: Sequence[float] | float | None = None,
+        mse: bool = False,
+        fay_rho: float | None = None,
+        combined_weights: bool = True,
         rake_margins: dict[str, pd.Series] | None = None,
         weighted: bool = True,
         conf_level: float = 0.95,
@@ -127,27 +141,69 @@ class SurveyDesign:
         self.plan = DomainPlan(self.policy, df)
         self.rake_margins = rake_margins if (weighted and rake_margins) else None
 
-        if not self.weighted:
-            w = np.ones(self.n)
+        w_file = np.ones(self.n)
+        if not self.weighted and repweights is None:
+            pass  # every weight is 1: the weight column is not read
         elif weights is None:
             if self.rake_margins:
                 from lederuddannelse.data.weighting import rake
 
-                w = rake(df, self.rake_margins).weights.to_numpy(dtype=float)
+                w_file = rake(df, self.rake_margins).weights.to_numpy(dtype=float)
             else:
-                w = np.ones(self.n)
+                w_file = np.ones(self.n)
         elif isinstance(weights, str):
             self._check_var(weights)
-            w = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype=float)
+            w_file = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype=float)
         else:
-            w = np.asarray(weights, dtype=float)
-        if w.shape != (self.n,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
+            w_file = np.asarray(weights, dtype=float)
+        if w_file.shape != (self.n,) or not np.all(np.isfinite(w_file)) or np.any(w_file <= 0):
             raise EstimationError(
                 "Weights must be positive and finite, one per respondent; check the weight "
                 "column (missing or zero weights?)."
             )
+        w = w_file if self.weighted else np.ones(self.n)
         self.w = w
-        self.variance = DesignVariance(df, w, self.rake_margins)
+        args = dict(strata=strata, psu=psu, fpc=fpc, nest=nest, lonely_psu=lonely_psu,
+                    repweights=repweights, rep_type=rep_type, scale=scale, rscales=rscales,
+                    mse=mse, fay_rho=fay_rho, combined_weights=combined_weights)  # fmt: skip
+        #: the sampling design's arguments as given (for a variant of this design)
+        self.design_args = given_arguments(args)
+        self.structure, self.variance, self.repweight_columns = design_variance(
+            df, w, w_file, **args, rake_margins=self.rake_margins, weighted=self.weighted,
+            absent=self.absent,
+        )  # fmt: skip
+
+    def describe_design(self) -> str:
+        """A Danish sentence saying which design (and weighting) the estimates rest on."""
+        text = self.structure.describe() if self.structure is not None else self.variance.describe()
+        if self.rake_margins:
+            text += " Usikkerheden tager højde for kalibreringen (raking) af vægtene."
+        looks = design_columns_like([str(c) for c in self.df.columns])
+        if looks and self.structure is not None and self.structure.simple:
+            cols = ", ".join(c for hits in looks.values() for c in hits[:3])
+            text += (
+                f" Bemærk: datafilen har kolonner, der ligner et stikprøvedesign ({cols}), men "
+                "der er ikke angivet noget design; er stikprøven udtrukket i strata eller "
+                "klynger, er den beregnede usikkerhed forkert."
+            )
+        return text
+
+    def degf(self) -> float:
+        """R's ``degf()`` of the design: PSUs minus strata (replicates: rank minus one)."""
+        return self.variance.degf()
+
+    def fit_data(self) -> DesignData:
+        """What the models and tests need from this design (:class:`DesignData`)."""
+        return DesignData(
+            df=self.df,
+            w=self.w,
+            variance=self.variance,
+            policy=self.policy,
+            conf_level=self.conf_level,
+            absent=self.absent,
+            hidden=self.plan.hidden,
+            reveals=self.plan.reveals,
+        )
 
     def with_columns(self, columns: dict[str, Any]) -> SurveyDesign:
         """A design over the same respondents with derived columns added; this one unchanged.
@@ -160,8 +216,6 @@ class SurveyDesign:
         nothing is recomputed. A name that is already a column is an error (a derived column
         must not shadow the data).
         """
-        import copy
-
         clash = sorted(set(columns) & set(self.df.columns))
         if clash:
             raise EstimationError(
@@ -226,20 +280,26 @@ class SurveyDesign:
         """Weighted mean of y in each of G domains with design-based SE and design effect."""
         w = self.w
         valid = (codes >= 0) & ~np.isnan(y)
-        c = np.where(valid, codes, -1)
-        cv, yv, wv = c[valid], y[valid], w[valid]
+        everyone = bool(valid.all())  # no copies needed: every row is in a domain
+        c = codes if everyone else np.where(valid, codes, -1)
+        cv, yv, wv = (c, y, w) if everyone else (c[valid], y[valid], w[valid])
         n_g = np.bincount(cv, minlength=G).astype(float)
         W = np.bincount(cv, weights=wv, minlength=G)
         WY = np.bincount(cv, weights=wv * yv, minlength=G)
         with np.errstate(invalid="ignore", divide="ignore"):
             est = WY / W
-            resid = np.zeros(self.n)
-            resid[valid] = yv - est[cv]
-            vals = np.zeros(self.n)
-            vals[valid] = wv * resid[valid] / W[cv]
-            var = self.variance.grouped_var(c, vals, G)
+            rv = yv - est[cv]
+            vals = wv * rv / W[cv]
+            if not everyone:  # influence values on all rows: zero outside the domains
+                vals, inside = np.zeros(self.n), vals
+                vals[valid] = inside
+            if self.variance.replicate:
+                reps, _ = self.variance.domain_means(np.where(valid, y, 0.0), c, G)
+                var = self.variance.var_from_domains(reps, est)
+            else:
+                var = self.variance.grouped_var(c, vals, G)
             se = np.sqrt(np.maximum(var, 0))
-            s2 = np.bincount(cv, weights=wv * resid[valid] ** 2, minlength=G) / W * n_g / (n_g - 1)
+            s2 = np.bincount(cv, weights=wv * rv**2, minlength=G) / W * n_g / (n_g - 1)
             vsrs = np.where(W > n_g, s2 * (W - n_g) / (W * n_g), s2 / n_g)
             deff = var / vsrs
         pos = np.bincount(cv, weights=(yv == 1).astype(float), minlength=G)
@@ -250,40 +310,12 @@ class SurveyDesign:
             "n": n_g,
             "N": W,
             "deff": deff,
-            "df": n_g - 1,
+            "df": self.variance.degf_groups(c, G),
             "pos": pos,
             "neg": neg,
             "vals": vals,
             "codes": c,
         }
-
-    def _prop_ci(self, p: np.ndarray, se: np.ndarray, df: np.ndarray, n: np.ndarray):
-        """CI for shares: logit (R's svyciprop default) or Korn-Graubard beta.
-
-        Both use t quantiles with the domain's n - 1 df, as R's ``svyciprop`` on a domain.
-        Korn-Graubard's effective n is ``p(1-p)/se**2`` times ``(t(n_d-1)/t(df))**2``, which
-        is 1 here (df = n_d - 1); R's code uses the full sample's n in that ratio for a domain
-        of a raked design only (a quirk we do not copy; the effect is below 0.1 % of the n).
-        A share of exactly 0 or 1 has SE 0; its interval is then Clopper-Pearson on the
-        unweighted domain size, since neither formula is defined there.
-        """
-        from scipy import special, stats
-
-        alpha = 1 - self.conf_level
-        q = t_quantile(self.conf_level, df)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if self.ci_method == "logit":
-                lg = special.logit(p)
-                sl = se / (p * (1 - p))
-                lo, hi = special.expit(lg - q * sl), special.expit(lg + q * sl)
-            else:
-                ne = p * (1 - p) / se**2
-                lo = stats.beta.ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
-                hi = stats.beta.ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
-            edge0, edge1 = (p == 0) & (n > 0), (p == 1) & (n > 0)
-            lo = np.where(edge0, 0.0, np.where(edge1, stats.beta.ppf(alpha / 2, n, 1), lo))
-            hi = np.where(edge1, 1.0, np.where(edge0, stats.beta.ppf(1 - alpha / 2, 1, n), hi))
-        return lo, hi
 
     def _table(
         self,
@@ -294,9 +326,12 @@ class SurveyDesign:
         by_list: list[str],
         keep: np.ndarray,
         total: dict | None = None,
+        about_hidden: bool = False,
     ) -> pd.DataFrame:
         if binary:
-            lo, hi = self._prop_ci(r["estimate"], r["se"], r["df"], r["n"])
+            lo, hi = prop_ci(
+                r["estimate"], r["se"], r["df"], r["n"], self.conf_level, self.ci_method
+            )
         else:
             q = t_quantile(self.conf_level, r["df"])
             lo, hi = r["estimate"] - q * r["se"], r["estimate"] + q * r["se"]
@@ -321,7 +356,7 @@ class SurveyDesign:
             cols["_pos"], cols["_neg"] = r["pos"][keep], r["neg"][keep]
         cols["suppressed"] = np.zeros(m, dtype=bool)
         cols["_total"] = np.zeros(m, dtype=bool)
-        cols["_hidden"] = self.plan.rows_hidden(labels, by_list)[keep]
+        cols["_hidden"] = self.plan.rows_hidden(labels, by_list)[keep] | about_hidden
         if total is not None:
             for c in cols:
                 cols[c] = np.append(
@@ -355,13 +390,15 @@ class SurveyDesign:
                 "Check the routing of the question and the domain asked for."
             )
         tot = None
+        about = self.plan.about_hidden(y, binary)
         if total and by_list:
             r0 = self._domain(y, np.where(codes >= 0, 0, -1), 1)
             lab = pd.DataFrame({b: [total_label] for b in by_list})
-            row = self._table(lab, r0, var, binary, [], np.array([True]))[0].iloc[0].to_dict()
+            t0 = self._table(lab, r0, var, binary, [], np.array([True]), about_hidden=about)[0]
+            row = t0.iloc[0].to_dict()
             row["_total"] = True
             tot = row
-        t, spec = self._table(labels, r, var, binary, by_list, keep, tot)
+        t, spec = self._table(labels, r, var, binary, by_list, keep, tot, about_hidden=about)
         return (t, spec) if raw else self.policy.apply(t, spec)
 
     # ------------------------------------------------------------------ public estimators
@@ -409,6 +446,10 @@ class SurveyDesign:
             raise EstimationError(f"Empty domain: {var!r} has no values (all missing).")
         codes, labels, by_list = self._groups(by)
         parts = []
+        # the categories the plan hides book-wide are hidden here too (with their counts), and
+        # so is every category of a variable asked only within a hidden group
+        gone = self.plan.hidden(var)
+        about = self.plan.about_hidden(np.where(ccodes < 0, np.nan, 0.0), False)
         for k, lev in enumerate(levels):
             y = np.where(ccodes < 0, np.nan, (ccodes == k).astype(float))
             r = self._domain(y, codes, len(labels))
@@ -416,6 +457,7 @@ class SurveyDesign:
             t, _ = self._table(labels, r, var, True, by_list, keep)
             t.insert(len(by_list) + 1, "category", lev)
             t["n_category"] = t["_pos"]
+            t["_cat_hidden"] = about or lev in gone
             parts.append(t)
         out = self._apply_distribution(pd.concat(parts, ignore_index=True), by_list)
         order = by_list + ["_cat"]
@@ -462,7 +504,8 @@ class SurveyDesign:
             total="_total",
             hidden="_hidden",
         )
-        out = self.policy.apply(t.assign(_hidden=hidden), spec)
+        cat_hidden = t.pop("_cat_hidden").to_numpy(dtype=bool)
+        out = self.policy.apply(t.assign(_hidden=hidden | cat_hidden), spec)
         shown_n = pd.array(np.nan_to_num(n).round().astype("int64"), dtype="Int64")
         shown_n[hidden | (n < self.policy.min_n)] = pd.NA
         out["n"] = shown_n
@@ -548,9 +591,16 @@ class SurveyDesign:
             rows[side] = r
         ra, rb = rows["a"], rows["b"]
         Z = np.column_stack([ra["vals"] - rb["vals"]])
-        se = float(np.sqrt(self.variance.vcov(Z)[0, 0]))
         est = float(ra["estimate"][0] - rb["estimate"][0])
-        df = ra["n"][0] + rb["n"][0] - 2
+        ina, inb = ra["codes"] == 0, rb["codes"] == 0
+        yz = np.nan_to_num(y)
+
+        def refit(wr: np.ndarray) -> np.ndarray:
+            wa, wb = wr * ina, wr * inb
+            return np.array([(wa @ yz) / wa.sum() - (wb @ yz) / wb.sum()])
+
+        se = float(np.sqrt(self.variance.cov(Z, np.array([est]), refit)[0, 0]))
+        df = self.variance.degf(ina | inb) - 1
         q = float(t_quantile(self.conf_level, df))
         tstat = est / se if se > 0 else np.nan
         p = float(2 * stats.t.sf(abs(tstat), df)) if df > 0 and np.isfinite(tstat) else np.nan
@@ -614,94 +664,7 @@ class SurveyDesign:
         missing value in either variable are outside the domain (R's ``na.rm = TRUE``); like R,
         the scale and df use the full sample.
         """
-        from scipy import stats
-
-        rc, rlev = factorize(self._col(row_var))
-        cc, clev = factorize(self._col(col_var))
-        nr, nc = len(rlev), len(clev)
-        if nr < 2 or nc < 2:
-            raise EstimationError(
-                f"A test of association needs at least two categories in each variable; "
-                f"{row_var!r} has {nr} and {col_var!r} has {nc} (among respondents with values)."
-            )
-        ok = (rc >= 0) & (cc >= 0)
-        if ok.sum() == 0:
-            raise EstimationError(
-                f"Empty domain: no respondent has values of both {row_var!r} and {col_var!r}."
-            )
-        cell = np.where(ok, rc + nr * cc, -1)  # rows vary fastest, as R's interaction()
-        K = nr * nc
-        w = self.w
-        W = w[ok].sum()
-        pw = np.bincount(cell[ok], weights=w[ok], minlength=K) / W
-        Z = np.zeros((self.n, K))
-        idx = np.flatnonzero(ok)
-        Z[idx] = -pw[None, :] * (w[idx] / W)[:, None]
-        Z[idx, cell[idx]] += w[idx] / W
-        V = self.variance.vcov(Z)
-        N = self.n
-        nu = self.n - 1
-        # contrast matrix: residuals of the interaction columns on the main effects
-        rows_i = np.tile(np.arange(nr), nc)
-        cols_i = np.repeat(np.arange(nc), nr)
-        X1 = np.column_stack(
-            [np.ones(K)]
-            + [(rows_i == i).astype(float) for i in range(1, nr)]
-            + [(cols_i == j).astype(float) for j in range(1, nc)]
-        )
-        X12 = np.column_stack(
-            [
-                ((rows_i == i) & (cols_i == j)).astype(float)
-                for j in range(1, nc)
-                for i in range(1, nr)
-            ]
-        )
-        Q, _ = np.linalg.qr(X1)
-        C = X12 - Q @ (Q.T @ X12)
-        iD = np.diag(np.where(pw == 0, 0.0, 1.0 / np.where(pw == 0, 1.0, pw)))
-        denom = C.T @ (iD / N) @ C
-        numr = C.T @ iD @ V @ iD @ C
-        Delta = np.linalg.solve(denom, numr)
-        trD = np.trace(Delta)
-        d0 = trD**2 / np.trace(Delta @ Delta)
-        tab = (pw * N).reshape(nc, nr).T
-        expected = np.outer(tab.sum(1), tab.sum(0)) / N
-        with np.errstate(invalid="ignore", divide="ignore"):
-            X2 = float(np.nansum((tab - expected) ** 2 / expected))
-        F = X2 / trD
-        p = float(stats.f.sf(F, d0, d0 * nu))
-        # the same policy as the two breakdowns: a test about a category the book hides (too
-        # few respondents, or its complement) or with a tiny cell is not published
-        counts = np.bincount(cell[ok], minlength=K).reshape(nc, nr).T
-        small = (
-            (counts.sum(1) < self.policy.min_n).any()
-            or (counts.sum(0) < self.policy.min_n).any()
-            or ((counts > 0) & (counts < self.policy.min_count)).any()
-            or bool(self.plan.hidden(row_var))
-            or bool(self.plan.hidden(col_var))
-        )
-        t = pd.DataFrame(
-            [
-                {
-                    "row_var": row_var,
-                    "col_var": col_var,
-                    "chisq": X2,
-                    "F": F,
-                    "ndf": d0,
-                    "ddf": d0 * nu,
-                    "p_value": p,
-                    "n": int(ok.sum()),
-                    "N": W,
-                    "suppressed": bool(small),
-                }
-            ]
-        )
-        spec = DisclosureSpec(size=("n",), mask=("chisq", "F", "ndf", "ddf", "p_value", "N"))
-        return self.policy.apply(t, spec)
-
-    def _col(self, var: str) -> pd.Series:
-        self._check_var(var)
-        return self.df[var]
+        return chisq_test(self.fit_data(), row_var, col_var)
 
     # ------------------------------------------------------------------ regression models
     # The fitting code lives in lederuddannelse.stats.models; the variance in stats.variance.
@@ -713,11 +676,11 @@ class SurveyDesign:
         coefficients and odds ratios with design-based (sandwich, raking-aware if the design
         is) SEs; ``.predict(profiles)`` gives predicted probabilities with CIs.
         """
-        return fit_glm(self, formula, "logistic")
+        return fit_glm(self.fit_data(), formula, "logistic")
 
     def linear(self, formula: str) -> ModelResult:
         """Weighted linear regression (R's ``svyglm(family = gaussian)``), sandwich SEs."""
-        return fit_glm(self, formula, "linear")
+        return fit_glm(self.fit_data(), formula, "linear")
 
     def ordinal(self, formula: str, maxit: int = 100) -> ModelResult:
         """Weighted proportional-odds logistic regression (R's ``svyolr``).
@@ -730,4 +693,4 @@ class SurveyDesign:
         weighted log-likelihood with analytic derivatives; SEs are the sandwich
         ``H^-1 (S'S) H^-1`` with the per-respondent scores projected like every other estimator.
         """
-        return fit_ordinal(self, formula, maxit)
+        return fit_ordinal(self.fit_data(), formula, maxit)

@@ -197,7 +197,7 @@ class SuppressionPolicy:
         table of every chapter, so it must cost microseconds, not pandas operations per cell.
         """
         m = len(table)
-        arr = {c: table[c].to_numpy() for c in table.columns}
+        arr = {c: col.to_numpy() for c, col in table.items()}
         size_cols = [c for c in spec.size if c in arr]
         shown_cols = [c for c in spec.shown_counts if c in arr]
         side_cols = [c for c in spec.sides if c in arr]
@@ -205,6 +205,8 @@ class SuppressionPolicy:
 
         def flag(c: str | None) -> np.ndarray:
             if c and c in arr:
+                if arr[c].dtype == bool:
+                    return arr[c].copy()
                 return np.asarray(pd.Series(arr[c]).fillna(False), dtype=bool)
             return np.zeros(m, dtype=bool)
 
@@ -306,6 +308,8 @@ class SuppressionPolicy:
 
 def _num(values) -> np.ndarray:
     """A column as a float array (NaN for missing), always a fresh copy."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
+        return np.array(values, dtype=float, copy=True)  # the common case: no pandas
     v = pd.to_numeric(pd.Series(values), errors="coerce")
     return np.array(v.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
 
@@ -323,6 +327,15 @@ def _set_members(arr: dict, s: LinkedSet, is_total: np.ndarray) -> list[np.ndarr
     return [members[key == k] for k in np.unique(key)]
 
 
+#: A variable with more distinct values than this is a measurement, not a grouping
+MAX_CATEGORIES = 60
+
+
+def _whole(s: pd.Series) -> bool:
+    v = s.dropna().to_numpy(dtype=float)
+    return bool(np.all(v == np.round(v)))
+
+
 @dataclass
 class DomainPlan:
     """The categories hidden book-wide, per grouping variable, for one data file and policy.
@@ -334,6 +347,7 @@ class DomainPlan:
     policy: SuppressionPolicy
     data: pd.DataFrame
     _cache: dict[str, frozenset] = field(default_factory=dict, repr=False)
+    _rows_cache: list[tuple[np.ndarray, int]] | None = field(default=None, repr=False)
 
     def hidden(self, var: str) -> frozenset:
         """Values of ``var`` hidden in every table (empty when every category is large)."""
@@ -342,6 +356,64 @@ class DomainPlan:
             counts = s.value_counts(sort=False) if len(s) else pd.Series(dtype=float)
             self._cache[var] = self.policy.hidden_categories(counts.to_dict())
         return self._cache[var]
+
+    def reveals(self, mask: np.ndarray) -> bool:
+        """Does the row set ``mask`` single out a hidden group, whatever variable made it?
+
+        True when it (or every row outside it) is exactly the respondents of a hidden category
+        of some variable, or lies within a hidden category with fewer than ``min_n``
+        respondents: e.g. a 0/1 indicator of a hidden region, or a question asked only (or
+        asked everywhere but) there. An estimate on those rows, or its n, would publish the
+        hidden group. A union of hidden categories (the combination the plan allows) does not.
+        """
+        m = np.asarray(mask, dtype=bool)
+        cats = self._categories()
+        if not cats:
+            return False
+        k = int(m.sum())
+        for rows, size in cats:
+            if len(rows) != len(m):
+                continue
+            small = size < self.policy.min_n
+            for side, count in ((m, k), (~m, len(m) - k)):
+                # only a category as large (exactly), or a small one at least as large, can
+                # hold the side: most are ruled out by their counts alone
+                if count == 0 or not (count == size or (small and count < size)):
+                    continue
+                if not (side & ~rows).any():
+                    return True
+        return False
+
+    def about_hidden(self, y: np.ndarray, binary: bool) -> bool:
+        """Is ``y`` about a group the domain plan hides (whatever the variable's role)?
+
+        Its respondents (rows with a value), or for a 0/1 variable those with 1 or with 0, lie
+        within the hidden categories of some variable without being all of them: then the
+        estimate (and its n) would publish the hidden group (a 0/1 indicator of a hidden
+        region, a question asked only there), so it is hidden like the group.
+        """
+        present = ~np.isnan(y)
+        masks = [present] if not present.all() else []
+        if binary:
+            masks += [y == 1, y == 0]
+        return any(self.reveals(m) for m in masks)
+
+    def _categories(self) -> list[tuple[np.ndarray, int]]:
+        """Rows (and their number) of each hidden category of every variable that has any
+        (computed once)."""
+        if self._rows_cache is None:
+            out = []
+            for col in self.data.columns:
+                s = self.data[col]
+                if s.dtype.kind == "f" and not _whole(s):
+                    continue  # a measurement, not categories
+                if s.nunique(dropna=True) > MAX_CATEGORIES:
+                    continue
+                for h in self.hidden(col):
+                    rows = (s == h).to_numpy(dtype=bool, na_value=False)
+                    out.append((rows, int(rows.sum())))
+            self._rows_cache = out
+        return self._rows_cache
 
     def rows_hidden(self, frame: pd.DataFrame, by: list[str]) -> np.ndarray:
         """Rows of ``frame`` whose value of any ``by`` column is a hidden category."""

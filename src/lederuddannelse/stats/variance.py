@@ -1,96 +1,44 @@
-"""Design-based variance of a weighted, optionally raked survey: the formulas R's ``survey`` uses.
+"""Design-based (Taylor linearisation) variance: the formulas R's ``survey`` uses.
 
 Every estimator of :class:`~lederuddannelse.stats.design.SurveyDesign` (and every model of
 :mod:`lederuddannelse.stats.models`) is written as a sum of per-respondent influence values
-``z``; this module turns those into variances, so that one set of formulas stands behind every
-standard error in the book:
+``z``; :class:`TaylorVariance` turns those into variances for the design's strata, PSUs and
+fpc (:class:`~lederuddannelse.stats.structure.DesignStructure`), as R's ``svyrecvar``:
 
-- **Variance.** ``n/(n-1) * sum((z - mean(z))**2)`` with ``n`` the *full* sample size (R's
-  with-replacement, single-stage formula for ``svydesign(ids = ~1, weights = ~weight)``).
 - **Raking-aware.** When the weights came from raking, the influence values are first projected
   on the raking margins (10 sweeps of "subtract ``w`` times the within-category mean of
-  ``z/w``"), exactly as R's ``svyrecvar`` does for a ``rake()`` design. Without margins the
-  weights count as fixed.
+  ``z/w``"), exactly as R does for a ``rake()`` design. Without margins the weights count as
+  fixed.
+- **Strata and clusters.** The (projected) values are summed within each PSU, centred within
+  their stratum and added up as ``sum_h f_h n_h/(n_h - 1) sum_i (t_hi - mean_h)**2``
+  (``f_h = 1`` without fpc: with replacement); a second stage adds its variance within the
+  sampled PSUs, weighted by the first stage's sampling fraction. The simple design (R's
+  ``ids = ~1``) is the case of one stratum with one respondent per PSU:
+  ``n/(n-1) * sum((z - mean(z))**2)``.
 
-It is the lowest module of the statistics, so it also holds the two column helpers that the
-estimators and the models share: :func:`check_column` (an unknown name, with close matches) and
-:func:`factorize` (codes and readable, ordered levels), plus :func:`t_quantile` for intervals.
+Replicate-weight designs have their own module (:mod:`lederuddannelse.stats.replicate`); both
+classes offer ``cov(Z, theta, refit)`` and ``degf(mask)``, so the estimators need not know
+which design they run on.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Sequence
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.errors import AbsentVariableError, EstimationError
+from lederuddannelse.errors import EstimationError
+from lederuddannelse.stats.columns import check_column, factorize
+from lederuddannelse.stats.structure import DesignStructure, Stage
 
-__all__ = ["DesignVariance", "check_column", "factorize", "t_quantile"]
+__all__ = ["TaylorVariance"]
 
 RAKE_SWEEPS = 10  # what R's svyrecvar does for a raked design
 
 
-# ---------------------------------------------------------------------------- column helpers
-def t_quantile(conf_level: float, df: np.ndarray | float) -> np.ndarray:
-    """Two-sided t quantile; NaN where the degrees of freedom are not positive."""
-    from scipy import stats
-
-    df = np.asarray(df, dtype=float)
-    with np.errstate(invalid="ignore"):
-        q = stats.t.ppf(1 - (1 - conf_level) / 2, np.where(df > 0, df, np.nan))
-    return q
-
-
-def factorize(s: pd.Series) -> tuple[np.ndarray, list]:
-    """Integer codes (-1 for missing) and the ordered levels of a grouping variable.
-
-    Categorical columns keep their category order (only observed categories); anything else
-    is sorted, so that tables come out in a stable, readable order.
-    """
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        present = pd.unique(s.dropna())
-        levels = [c for c in s.cat.categories if c in set(present)]
-    else:
-        uniq = pd.unique(s.dropna())
-        try:
-            levels = sorted(uniq)
-        except TypeError:
-            levels = list(uniq)
-    codes = pd.Categorical(s, categories=levels).codes.astype(np.int64)
-    if levels and all(
-        isinstance(v, (float, np.floating)) and float(v).is_integer() for v in levels
-    ):
-        levels = [int(v) for v in levels]  # 1.0, 2.0 -> 1, 2: readable labels
-    elif levels and all(isinstance(v, np.integer) for v in levels):
-        levels = [int(v) for v in levels]
-    return codes, levels
-
-
-def check_column(df: pd.DataFrame, var: str, absent: Sequence[str] = ()) -> None:
-    """Raise a clear error for a name that is not a column of ``df`` (with close matches).
-
-    ``absent``: variables the data file does not have (its mapping says so); asking for one
-    raises :class:`AbsentVariableError`, which the build turns into a page that says so.
-    """
-    if isinstance(var, str) and var not in df.columns and var in absent:
-        raise AbsentVariableError(
-            f"'{var}' findes ikke i datafilen (mappingfilen angiver den som fraværende)."
-        )
-    if not isinstance(var, str) or var not in df.columns:
-        cols = [str(c) for c in df.columns]
-        close = difflib.get_close_matches(str(var), cols, n=3)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise EstimationError(
-            f"Unknown variable {var!r}: the data have no such column.{hint} "
-            "Check the name against the codebook."
-        )
-
-
-# ---------------------------------------------------------------------------- variance
-class DesignVariance:
-    """Variances of estimators from their influence values, raking-aware when margins are given.
+class TaylorVariance:
+    """Variances of estimators from their influence values (module docstring).
 
     Parameters
     ----------
@@ -98,18 +46,28 @@ class DesignVariance:
         One row per respondent (only the margins' columns are read).
     w:
         The design's weights, one per row of ``df``.
+    structure:
+        Strata, PSUs and fpc of the sample.
     rake_margins:
         ``{column: Series of population totals by category}`` that ``w`` was raked to, or
         ``None`` (weights treated as fixed).
     """
 
+    replicate = False
+
     def __init__(
-        self, df: pd.DataFrame, w: np.ndarray, rake_margins: dict[str, pd.Series] | None = None
+        self,
+        df: pd.DataFrame,
+        w: np.ndarray,
+        structure: DesignStructure,
+        rake_margins: dict[str, pd.Series] | None = None,
     ) -> None:
         self.w = w
         self.n = len(w)
+        self.structure = structure
         self._margins = _prepare_margins(df, w, rake_margins) if rake_margins else {}
 
+    # ------------------------------------------------------------------ raking projection
     def _cell_shift(self, S: np.ndarray) -> np.ndarray:
         """Per-cell shift C (J x k): projected z = z - w * C[cell], from cell sums of z/w."""
         mg = self._margins
@@ -140,6 +98,47 @@ class DesignVariance:
         C = self._cell_shift(S)
         return Z - self.w[:, None] * C[self._margins["jcell"]]
 
+    # ------------------------------------------------------------------ variance
+    @staticmethod
+    def _stage_cov(
+        stage: Stage, U: np.ndarray, full: bool, present: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One stage's (co)variance from the unit totals U (units x k).
+
+        ``present``: strata x k, which strata have rows in each column's domain (only for
+        ``lonely_psu="average"``, whose scaling counts the strata of the domain, as R).
+        """
+        H = len(stage.n_h)
+        sums = [np.bincount(stage.unit_stratum, weights=u, minlength=H) for u in U.T]
+        means = np.column_stack(sums) / np.maximum(stage.n_h, 1)[:, None]
+        C = U - np.where(stage.centre[:, None], means[stage.unit_stratum], 0.0)
+        wt = stage.weight[:, None] * np.ones((1, U.shape[1]))
+        if stage.average is not None:
+            group, lonely = stage.average
+            pres = np.ones((H, U.shape[1]), dtype=bool) if present is None else present
+            if full:
+                pres = np.repeat(pres.any(axis=1, keepdims=True), U.shape[1], axis=1)
+            G = int(group.max()) + 1
+            fac = np.ones((G, U.shape[1]))
+            for j in range(U.shape[1]):
+                nstrat = np.bincount(group, weights=pres[:, j].astype(float), minlength=G)
+                nok = np.bincount(group, weights=(pres[:, j] & ~lonely).astype(float), minlength=G)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    fac[:, j] = np.where(nok > 0, nstrat / nok, 0.0)
+            wt = wt * fac[group][stage.unit_stratum]
+        if not full:
+            return (C * C * wt).sum(axis=0)
+        return (C * wt).T @ C
+
+    @staticmethod
+    def _unit_totals(stage: Stage, Z: np.ndarray) -> np.ndarray:
+        if stage.identity:
+            return Z
+        nu = len(stage.unit_stratum)
+        return np.column_stack(
+            [np.bincount(stage.unit, weights=Z[:, j], minlength=nu) for j in range(Z.shape[1])]
+        )
+
     def vcov(self, Z: np.ndarray, full: bool = True) -> np.ndarray:
         """Design-based covariance of estimators with influence values ``Z`` (n x k).
 
@@ -148,23 +147,60 @@ class DesignVariance:
         Z = np.asarray(Z, dtype=float)
         if Z.ndim == 1:
             Z = Z[:, None]
-        n = self.n
         Zp = self.project(Z)
-        Zp = Zp - Zp.mean(axis=0)
-        if not full:
-            return (Zp * Zp).sum(axis=0) * n / (n - 1)
-        return Zp.T @ Zp * n / (n - 1)
+        if self.structure.simple:
+            n = self.n
+            Zp = Zp - Zp.mean(axis=0)
+            if not full:
+                return (Zp * Zp).sum(axis=0) * n / (n - 1)
+            return Zp.T @ Zp * n / (n - 1)
+        return sum(
+            self._stage_cov(st, self._unit_totals(st, Zp), full, self._present(st, Z))
+            for st in self.structure.stages
+        )
+
+    def _present(self, stage: Stage, Z: np.ndarray) -> np.ndarray | None:
+        """Strata with rows in each column's domain (rows with a nonzero value), for
+        ``lonely_psu="average"``; a raked design keeps every row in every domain, as R."""
+        if stage.average is None or self._margins:
+            return None
+        H = len(stage.n_h)
+        nz = (Z != 0).astype(float)
+        return np.column_stack(
+            [np.bincount(stage.row_stratum, weights=c, minlength=H) > 0 for c in nz.T]
+        )
+
+    def cov(
+        self,
+        Z: np.ndarray,
+        theta: np.ndarray | None = None,
+        refit: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Covariance of estimators: from their influence values ``Z`` (``theta`` and
+        ``refit``, which replicate designs use, are not needed here)."""
+        return self.vcov(Z)
+
+    def degf(self, mask: np.ndarray | None = None) -> float:
+        """R's ``degf()`` of the rows in ``mask`` (a domain; default the whole sample)."""
+        return self.structure.degf(mask)
+
+    def degf_groups(self, codes: np.ndarray, G: int) -> np.ndarray:
+        """``degf()`` of each of G domains given as row codes (-1: in no domain)."""
+        return self.structure.degf_groups(codes, G)
 
     def sparse_var(
         self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, G: int
     ) -> np.ndarray:
         """Variances of G estimators whose influence matrix is sparse: entries (rows, cols, vals).
 
-        Domain estimators have one nonzero per row and group, so neither the fixed-weight nor
-        the raking-aware variance needs an n x G matrix: both are sums over the entries and,
-        for the raking projection, over the raking cells.
+        Domain estimators have one nonzero per row and group, so the simple design needs no
+        n x G matrix: both the fixed-weight and the raking-aware variance are sums over the
+        entries and, for the raking projection, over the raking cells. Other designs sum the
+        entries within PSUs first (units x G).
         """
         n = self.n
+        if not self.structure.simple:
+            return self._clustered_sparse_var(rows, cols, vals, G)
         colsum = np.bincount(cols, weights=vals, minlength=G)
         ss = np.bincount(cols, weights=vals**2, minlength=G)
         if self._margins:
@@ -175,6 +211,38 @@ class DesignVariance:
             ss = ss - 2 * (B * C).sum(axis=0) + (self._margins["sw2"][:, None] * C**2).sum(axis=0)
             colsum = colsum - self._margins["sw"] @ C
         return np.maximum(ss - colsum**2 / n, 0.0) * n / (n - 1)
+
+    def _clustered_sparse_var(
+        self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, G: int
+    ) -> np.ndarray:
+        C = None
+        if self._margins:
+            C = self._cell_shift(self._cell_sums(rows, cols, vals / self.w[rows], G))
+        out = np.zeros(G)
+        for st in self.structure.stages:
+            nu = len(st.unit_stratum)
+            if st.identity:
+                U = np.zeros((self.n, G))
+                U[rows, cols] = vals
+                if C is not None:
+                    U -= self.w[:, None] * C[self._margins["jcell"]]
+            else:
+                U = np.bincount(st.unit[rows] * G + cols, weights=vals, minlength=nu * G).reshape(
+                    nu, G
+                )
+                if C is not None:
+                    J = self._margins["J"]
+                    M = np.bincount(
+                        st.unit * J + self._margins["jcell"], weights=self.w, minlength=nu * J
+                    ).reshape(nu, J)
+                    U -= M @ C
+            present = None
+            if st.average is not None and not self._margins:
+                H = len(st.n_h)
+                hit = np.bincount(st.row_stratum[rows] * G + cols, minlength=H * G)
+                present = hit.reshape(H, G) > 0
+            out += self._stage_cov(st, U, full=False, present=present)
+        return np.maximum(out, 0.0)
 
     def grouped_var(self, codes: np.ndarray, vals: np.ndarray, G: int) -> np.ndarray:
         """Variances of G domain estimators: influence ``vals`` on the rows of group ``codes``."""

@@ -1,0 +1,190 @@
+"""Replicate-weight variance: R's ``svrepdesign`` and ``svrVar``.
+
+A replicate design carries, besides the full-sample weights, R columns of replicate weights
+(jackknife, bootstrap, balanced repeated replication). Every estimate is computed again with
+each column, and its variance is ``scale * sum_r rscales_r (theta_r - centre)**2``, the centre
+being the mean of the replicates (``mse=False``, R's default) or the full-sample estimate
+(``mse=True``).
+
+The defaults are R's (survey 4.1): ``"JK1"`` ``scale = (R-1)/R``; ``"bootstrap"`` ``scale =
+1/(R-1)``; ``"BRR"`` ``scale = 1/R`` (a given scale is refused, as R ignores it); ``"Fay"``
+``scale = 1/(R (1-rho)**2)`` and needs ``fay_rho``; ``"JKn"`` needs ``rscales`` (R refuses
+combined JKn weights without them); ``rscales`` 1 otherwise. Unlike R, the type has no default
+(R's is ``"BRR"``): the scale of a jackknife and of a BRR differ by a factor R - 1, so a
+forgotten type must not pass silently. Replicate weights are *combined* weights (they include
+the sampling weight, R's ``combined.weights = TRUE``) unless ``combined_weights=False``, in
+which case they are factors multiplied by the sampling weights.
+
+Degrees of freedom are R's ``degf()`` of a replicate design: the rank of the replicate weights
+(of a domain's rows) minus one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from lederuddannelse.errors import EstimationError, ParameterError
+from lederuddannelse.report.fmt import number
+from lederuddannelse.stats.columns import check_column
+
+__all__ = ["REP_TYPES", "ReplicateVariance", "replicate_columns"]
+
+REP_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay")
+
+
+def replicate_columns(df: pd.DataFrame, repweights: str | Sequence[str]) -> list[str]:
+    """The replicate-weight columns: a list of names, or every column starting with a prefix."""
+    if isinstance(repweights, str):
+        cols = [c for c in df.columns if isinstance(c, str) and c.startswith(repweights)]
+        if not cols:
+            raise EstimationError(
+                f"No replicate-weight columns: no column name starts with {repweights!r}."
+            )
+        return cols
+    cols = list(repweights)
+    for c in cols:
+        check_column(df, c)
+    if len(cols) < 2:
+        raise EstimationError("A replicate design needs at least two replicate-weight columns.")
+    return cols
+
+
+class ReplicateVariance:
+    """Variances from replicate estimates (module docstring).
+
+    ``repw`` is the n x R matrix of analysis weights (combined with the sampling weights).
+    """
+
+    replicate = True
+
+    def __init__(
+        self,
+        repw: np.ndarray,
+        rep_type: str,
+        *,
+        scale: float | None = None,
+        rscales: Sequence[float] | float | None = None,
+        mse: bool = False,
+        fay_rho: float | None = None,
+    ) -> None:
+        if rep_type not in REP_TYPES:
+            raise ParameterError(
+                f"rep_type must be one of {', '.join(REP_TYPES)} (R's svrepdesign type), got "
+                f"{rep_type!r}."
+            )
+        repw = np.asarray(repw, dtype=float)
+        n, R = repw.shape
+        if not np.all(np.isfinite(repw)) or np.any(repw < 0):
+            raise EstimationError(
+                "Replicate weights must be finite and not negative (missing values are not "
+                "allowed, as in R's svrepdesign)."
+            )
+        if rep_type == "BRR":
+            if scale is not None:
+                raise ParameterError("rep_type='BRR' fixes scale = 1/R; do not give scale.")
+            scale = 1 / R
+        elif rep_type == "Fay":
+            if fay_rho is None or not (0 <= float(fay_rho) < 1):
+                raise ParameterError("rep_type='Fay' needs fay_rho, between 0 and 1.")
+            scale = 1 / (R * (1 - float(fay_rho)) ** 2)
+        elif rep_type == "bootstrap" and scale is None:
+            scale = 1 / (R - 1)
+        elif rep_type == "JK1" and scale is None:
+            scale = (R - 1) / R
+        elif rep_type == "JKn" and rscales is None:
+            raise ParameterError(
+                "rep_type='JKn' needs rscales ((n_h - 1)/n_h for each replicate), as R."
+            )
+        rs = np.ones(R) if rscales is None else np.broadcast_to(np.asarray(rscales, float), (R,))
+        self.repw = repw
+        self.R = R
+        self.n = n
+        self.rep_type = rep_type
+        self.scale = float(1.0 if scale is None else scale)
+        self.rscales = np.array(rs, dtype=float)
+        self.mse = bool(mse)
+        self._degf_all = self.degf()
+
+    # ------------------------------------------------------------------ variance
+    def from_replicates(self, thetas: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """R's ``svrVar``: covariance of k estimates from their R replicates (R x k)."""
+        thetas = np.asarray(thetas, dtype=float).reshape(self.R, -1)
+        if self.mse:
+            centre = np.asarray(theta, dtype=float).reshape(-1)
+        else:
+            centre = thetas[self.rscales > 0].mean(axis=0)
+        D = (thetas - centre) * np.sqrt(self.rscales)[:, None]
+        return D.T @ D * self.scale
+
+    def cov(
+        self,
+        Z: np.ndarray | None,
+        theta: np.ndarray,
+        refit: Callable[[np.ndarray], np.ndarray],
+    ) -> np.ndarray:
+        """Covariance of estimators ``theta``, re-estimated by ``refit(weights)`` per replicate.
+
+        ``Z`` (influence values, which Taylor designs use) is not needed.
+        """
+        thetas = np.array([np.asarray(refit(self.repw[:, r]), dtype=float) for r in range(self.R)])
+        return self.from_replicates(thetas, theta)
+
+    def domain_means(
+        self, y: np.ndarray, codes: np.ndarray, G: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Replicate estimates (R x G) of the weighted means of ``y`` in G domains.
+
+        ``codes``: each row's domain (-1: none; rows with NaN in ``y`` must have -1). Returns the
+        replicates and the replicate weighted domain sizes, both R x G.
+        """
+        from scipy import sparse
+
+        rows = np.flatnonzero(codes >= 0)
+        S = sparse.csr_matrix((np.ones(len(rows)), (codes[rows], rows)), shape=(G, self.n))
+        yv = np.where(codes >= 0, y, 0.0)
+        num = np.asarray(S @ (self.repw * yv[:, None]))
+        den = np.asarray(S @ self.repw)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (num / den).T, den.T
+
+    def var_from_domains(self, thetas: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """Variances of G separate estimates from their replicates (R x G)."""
+        if self.mse:
+            centre = theta[None, :]
+        else:
+            centre = thetas[self.rscales > 0].mean(axis=0)[None, :]
+        return ((thetas - centre) ** 2 * self.rscales[:, None]).sum(axis=0) * self.scale
+
+    # ------------------------------------------------------------------ degrees of freedom
+    def degf(self, mask: np.ndarray | None = None) -> float:
+        """R's ``degf()``: the rank of the replicate weights (of the rows in ``mask``) minus 1."""
+        A = self.repw if mask is None else self.repw[np.asarray(mask, dtype=bool)]
+        if len(A) == 0:
+            return 0.0
+        G = A.T @ A
+        d = np.sqrt(np.maximum(np.diag(G), 0))
+        d[d == 0] = 1.0
+        ev = np.linalg.eigvalsh(G / np.outer(d, d))
+        sv = np.sqrt(np.maximum(ev, 0))
+        return float(np.sum(sv > sv.max() * 1e-5) - 1) if sv.size and sv.max() > 0 else 0.0
+
+    def degf_groups(self, codes: np.ndarray, G: int) -> np.ndarray:
+        """``degf()`` of each of G domains given as row codes (-1: in no domain)."""
+        return np.array([self.degf(codes == g) for g in range(G)])
+
+    def describe(self) -> str:
+        """One Danish sentence saying which design the estimates rest on."""
+        names = {
+            "JK1": "jackknife (JK1)",
+            "JKn": "stratificeret jackknife (JKn)",
+            "bootstrap": "bootstrap",
+            "BRR": "balanceret gentagen halvering (BRR)",
+            "Fay": "Fays BRR",
+        }
+        return (
+            f"Usikkerheden er beregnet med {number(self.R)} replikatvægte af typen "
+            f"{names[self.rep_type]}; {number(self._degf_all)} frihedsgrader."
+        )

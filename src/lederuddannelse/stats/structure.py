@@ -1,0 +1,364 @@
+"""The sampling design of a survey: strata, clusters (PSUs) in one or two stages, and fpc.
+
+:class:`DesignStructure` reads the design columns of a data frame with the meaning of R's
+``svydesign(ids = ~psu1 + psu2, strata = ~stratum, fpc = ~fpc1 + fpc2, nest = FALSE)``:
+
+- **Stages.** No ``psu``: every respondent is its own PSU (one stage). ``psu=["dnum",
+  "snum"]``: two stages; as in R, the second stage's units are nested in the first stage's
+  (``interaction(dnum, snum)``) and its strata are the first stage's PSUs within their stratum.
+- **Strata.** One column for the first stage (``None``: one stratum). A PSU found in two strata
+  is an error unless ``nest=True``, which makes PSU labels local to their stratum (R's
+  ``check.strata``/``nest``).
+- **fpc.** One column per stage (or none). Values all above 1 are population sizes (PSUs in the
+  stratum); all at most 1 are sampling fractions; mixed is an error, as in R's ``as.fpc``.
+  Without fpc the first stage counts as drawn with replacement and only the first stage
+  contributes to the variance (R's ultimate-cluster variance); with fpc the second stage adds
+  its variance within each sampled PSU, weighted by the first stage's sampling fraction.
+- **Lonely PSUs** (a stratum with one PSU, not fully sampled) follow R's
+  ``options(survey.lonely.psu)``: ``"fail"`` (R's default, and ours: the design is refused with
+  the stratum named), ``"adjust"`` (the lonely PSU is centred at zero instead of its stratum
+  mean), ``"average"`` (the stratum gets the average variance of the others), ``"certainty"``
+  and ``"remove"`` (it contributes no variance).
+- **Degrees of freedom** as R's ``degf()``: PSUs minus strata among the rows of a domain.
+
+Each stage is kept as arrays (a unit per row, a stratum per unit, a variance weight per unit)
+so that :class:`~lederuddannelse.stats.variance.TaylorVariance` computes every variance with
+a few ``bincount`` calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lederuddannelse.errors import EstimationError, ParameterError
+from lederuddannelse.report.fmt import number
+from lederuddannelse.stats.columns import check_column
+
+__all__ = ["LONELY_PSU", "DesignStructure", "Stage"]
+
+#: R's options(survey.lonely.psu); the first is R's default and ours
+LONELY_PSU = ("fail", "adjust", "average", "certainty", "remove")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One sampling stage as arrays.
+
+    ``unit``: the stage's sampling unit of each row (0..U-1); ``unit_stratum``: the stratum of
+    each unit; ``n_h``: units per stratum; ``weight``: each unit's factor in the variance
+    (``f_h n_h / (n_h - 1)`` times the stage's multiplier; 0 where the stratum adds nothing);
+    ``centre``: whether a unit is centred at its stratum mean (not for an adjusted lonely PSU);
+    ``identity``: every row is its own unit (no summing needed); ``row_stratum``: each row's
+    stratum at this stage.
+    """
+
+    unit: np.ndarray
+    unit_stratum: np.ndarray
+    n_h: np.ndarray
+    weight: np.ndarray
+    centre: np.ndarray
+    identity: bool
+    #: lonely_psu="average": (group of each stratum, lonely strata). Within each group (the
+    #: whole first stage; each PSU at stage 2) the variance of the strata present in the
+    #: domain is scaled by strata present / strata present and not lonely, as R's onestage()
+    average: tuple[np.ndarray, np.ndarray] | None = None
+    row_stratum: np.ndarray | None = None
+
+
+def _as_list(v: str | Sequence[str] | None, what: str) -> list[str]:
+    if v is None:
+        return []
+    out = [v] if isinstance(v, str) else list(v)
+    if not all(isinstance(c, str) for c in out):
+        raise ParameterError(f"{what} takes column names, got {v!r}.")
+    return out
+
+
+def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
+    codes, _ = pd.factorize(pd.Series(values), sort=False)
+    return codes.astype(np.int64)
+
+
+def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Codes of the combinations of two code arrays (R's interaction())."""
+    return _codes(a * (int(b.max()) + 1) + b)
+
+
+def _of_units(unit: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A value per unit (codes 0..U-1) from a value per row (the same for a unit's rows)."""
+    out = np.zeros(int(unit.max()) + 1, dtype=values.dtype)
+    out[unit] = values
+    return out
+
+
+def _present(codes: np.ndarray, size: int) -> int:
+    """How many of the codes 0..size-1 occur."""
+    return int(np.count_nonzero(np.bincount(codes, minlength=size)))
+
+
+class DesignStructure:
+    """Strata, PSUs in one or two stages and fpc of a sample, with R's meaning (module doc).
+
+    ``simple`` is True for the design without strata, clusters or fpc (R's ``ids = ~1``).
+    """
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        *,
+        strata: str | None = None,
+        psu: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
+        nest: bool = False,
+        lonely_psu: str = "fail",
+        absent: Sequence[str] = (),
+    ) -> None:
+        if lonely_psu not in LONELY_PSU:
+            raise ParameterError(
+                f"lonely_psu must be one of {', '.join(LONELY_PSU)} (R's survey.lonely.psu), "
+                f"got {lonely_psu!r}."
+            )
+        if strata is not None and not isinstance(strata, str):
+            raise ParameterError(f"strata takes one column name, got {strata!r}.")
+        n = len(df)
+        self.n = n
+        self.lonely_psu = lonely_psu
+        self.strata_col = strata
+        self.psu_cols = _as_list(psu, "psu")
+        self.fpc_cols = _as_list(fpc, "fpc")
+        if len(self.psu_cols) > 2:
+            raise ParameterError("psu takes one or two columns (one or two sampling stages).")
+        n_stages = max(1, len(self.psu_cols))
+        if self.fpc_cols and len(self.fpc_cols) != n_stages:
+            raise ParameterError(
+                f"fpc needs one column per stage: {n_stages} stage(s) ({self.psu_cols or 'rows'})"
+                f" but fpc = {self.fpc_cols}."
+            )
+        for c in [strata, *self.psu_cols, *self.fpc_cols]:
+            if c is None:
+                continue
+            check_column(df, c, absent)
+            if df[c].isna().any():
+                row = int(np.flatnonzero(df[c].isna().to_numpy())[0])
+                raise EstimationError(
+                    f"Design column {c!r} has a missing value (row {row + 1}); every "
+                    "respondent needs a stratum, PSU and fpc."
+                )
+        self._df = df  # for the labels of error messages only
+        self.simple = strata is None and not self.psu_cols and not self.fpc_cols
+        stratum = np.zeros(n, dtype=np.int64) if strata is None else _codes(df[strata])
+        self.stratum = stratum
+        ids = [_codes(df[c]) for c in self.psu_cols] or [np.arange(n, dtype=np.int64)]
+        if nest and strata is not None:
+            ids[0] = _pair(stratum, ids[0])
+        if ids[0].max() == 0 and not (nest and strata is not None):
+            raise EstimationError("The design has only one primary sampling unit (psu).")
+        if strata is not None and not nest:
+            mixed = _of_units(ids[0], stratum)[ids[0]] != stratum
+            if mixed.any():
+                row = int(np.flatnonzero(mixed)[0])
+                raise EstimationError(
+                    f"PSUs are not nested in strata: PSU {df[self.psu_cols[0]].iloc[row]!r}"
+                    f" appears in more than one stratum of {strata!r}. Give PSU labels unique "
+                    "across strata, or nest=True if they are numbered within each stratum."
+                )
+        if len(ids) == 2:
+            ids[1] = _pair(ids[0], ids[1])
+        strata_by_stage = [stratum] + [_pair(stratum, ids[0])] * (len(ids) - 1)
+        self.psu = ids[0]
+        self.stage_ids = ids
+        self.stage_strata = strata_by_stage
+        # sample and population sizes per stage and stratum, R's as.fpc()
+        self.n_h = [
+            np.bincount(_of_units(u, s)).astype(float) for u, s in zip(ids, strata_by_stage)
+        ]
+        self.n_psu = int(ids[0].max()) + 1
+        self.n_strata = int(stratum.max()) + 1
+        self.pop_h: list[np.ndarray] | None = None
+        if self.fpc_cols:
+            self.pop_h = self._popsizes(df)
+        self.stages = self._stages()
+
+    # ------------------------------------------------------------------ fpc
+    def _popsizes(self, df: pd.DataFrame) -> list[np.ndarray]:
+        vals = [pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float) for c in self.fpc_cols]
+        allv = np.concatenate(vals)
+        if not np.all(np.isfinite(allv)) or np.any(allv <= 0):
+            raise EstimationError(
+                f"fpc columns {self.fpc_cols} must be positive numbers (population sizes or "
+                "sampling fractions)."
+            )
+        as_size = bool(np.any(allv > 1))
+        if as_size and not np.all(allv >= 1):
+            raise EstimationError(
+                f"fpc columns {self.fpc_cols} mix population sizes (> 1) and sampling fractions "
+                "(< 1); give all as sizes or all as fractions."
+            )
+        out = []
+        for k, (v, s, c) in enumerate(zip(vals, self.stage_strata, self.fpc_cols)):
+            H = len(self.n_h[k])
+            if (_of_units(s, v)[s] != v).any():
+                raise EstimationError(
+                    f"fpc column {c!r} varies within a stratum at stage {k + 1}; it must be the "
+                    "stratum's population size (or sampling fraction), the same for all its rows."
+                )
+            first = np.zeros(H)
+            first[s] = v
+            pop = first if as_size else self.n_h[k] / first
+            if np.any(pop < self.n_h[k] - 1e-9):
+                h = int(np.flatnonzero(pop < self.n_h[k] - 1e-9)[0])
+                raise EstimationError(
+                    f"fpc column {c!r} implies more than 100 % sampled at stage {k + 1} "
+                    f"(population {pop[h]:g} < {self.n_h[k][h]:g} sampled units in a stratum)."
+                )
+            out.append(pop)
+        return out
+
+    # ------------------------------------------------------------------ stages
+    def _stages(self) -> list[Stage]:
+        stages = []
+        n_used = 1 if self.pop_h is None else len(self.stage_ids)
+        for k in range(n_used):
+            u, s = self.stage_ids[k], self.stage_strata[k]
+            unit_stratum = _of_units(u, s)
+            n_h = self.n_h[k]
+            if self.pop_h is None:
+                f = np.ones(len(n_h))
+            else:
+                pop = self.pop_h[k]
+                f = np.where(np.isinf(pop), 1.0, (pop - n_h) / pop)
+            f = np.where(f < 1e-7, 0.0, f)
+            lonely = (n_h == 1) & (f > 0)
+            if lonely.any() and self.lonely_psu == "fail":
+                h = int(np.flatnonzero(lonely)[0])
+                label = self._stratum_label(k, h)
+                raise EstimationError(
+                    f"Stratum {label} has only one PSU at stage {k + 1}: its variance cannot be "
+                    "estimated. Choose how to treat it with lonely_psu = 'adjust', 'average', "
+                    "'certainty' or 'remove' (R's survey.lonely.psu; the default 'fail' stops "
+                    "here), or merge the stratum with a neighbour."
+                )
+            scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
+            centre = np.ones(len(n_h), dtype=bool)
+            if self.lonely_psu in ("certainty", "remove"):
+                scale = np.where(lonely, 0.0, scale)
+            elif self.lonely_psu == "adjust":
+                centre = ~lonely
+            # groups within which R's onestage() runs: the whole stage 1, each PSU at stage 2
+            group = (
+                np.zeros(len(n_h), dtype=np.int64)
+                if k == 0
+                else self._parent_of_strata(k, len(n_h))
+            )
+            average = self.lonely_psu == "average" and bool(lonely.any())
+            if average:  # the lonely strata get no variance; the others are scaled up
+                scale = np.where(lonely, 0.0, scale)
+            if k > 0:  # stage 2 is weighted by the first stage's sampling fraction
+                pop1, n1 = self.pop_h[0], self.n_h[0]
+                parent_stratum = self._parent_stratum(k, len(n_h))
+                scale = scale * (n1 / pop1)[parent_stratum]
+            stages.append(
+                Stage(
+                    unit=u,
+                    unit_stratum=unit_stratum,
+                    n_h=n_h,
+                    weight=scale[unit_stratum],
+                    centre=centre[unit_stratum],
+                    identity=not self.psu_cols and k == 0,
+                    average=(group, lonely) if average else None,
+                    row_stratum=s,
+                )
+            )
+        return stages
+
+    def _parent_of_strata(self, k: int, H: int) -> np.ndarray:
+        out = np.zeros(H, dtype=np.int64)
+        out[self.stage_strata[k]] = self.stage_ids[k - 1]
+        return out
+
+    def _parent_stratum(self, k: int, H: int) -> np.ndarray:
+        out = np.zeros(H, dtype=np.int64)
+        out[self.stage_strata[k]] = self.stage_strata[k - 1]
+        return out
+
+    def _stratum_label(self, k: int, h: int) -> str:
+        row = int(np.flatnonzero(self.stage_strata[k] == h)[0])
+        if k == 0:
+            if not self.strata_col:
+                return "(the only one)"
+            return f"{self.strata_col} = {self._df[self.strata_col].iloc[row]!r}"
+        return f"within PSU {self.psu_cols[0]} = {self._df[self.psu_cols[0]].iloc[row]!r}"
+
+    # ------------------------------------------------------------------ degrees of freedom
+    def degf(self, mask: np.ndarray | None = None) -> float:
+        """R's ``degf()``: PSUs minus strata among the rows in ``mask`` (default all)."""
+        if mask is None:
+            return float(self.n_psu - self.n_strata)
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return 0.0
+        return float(_present(self.psu[m], self.n_psu) - _present(self.stratum[m], self.n_strata))
+
+    def degf_groups(self, codes: np.ndarray, G: int) -> np.ndarray:
+        """``degf()`` of each of G domains (rows with ``codes == g``; -1: no domain)."""
+        ok = codes >= 0
+        if self.simple:
+            return np.bincount(codes[ok], minlength=G).astype(float) - (
+                np.bincount(codes[ok], minlength=G) > 0
+            )
+        c = codes[ok]
+
+        def per_group(unit: np.ndarray, size: int) -> np.ndarray:
+            if G * size <= 50_000_000:  # a presence table: O(n), no sorting
+                hit = np.bincount(c * size + unit[ok], minlength=G * size).reshape(G, size)
+                return np.count_nonzero(hit, axis=1)
+            pairs = np.unique(c * size + unit[ok])
+            return np.bincount(pairs // size, minlength=G)
+
+        return (per_group(self.psu, self.n_psu) - per_group(self.stratum, self.n_strata)).astype(
+            float
+        )
+
+    # ------------------------------------------------------------------ description
+    def summary(self) -> dict:
+        """The design in numbers: strata, PSUs per stratum, lonely strata, stages, fpc, df."""
+        n_h = self.n_h[0]
+        return {
+            "strata": self.strata_col,
+            "psu": list(self.psu_cols),
+            "fpc": list(self.fpc_cols),
+            "n_strata": int(len(n_h)),
+            "n_psu": int(n_h.sum()),
+            "psu_per_stratum": (int(n_h.min()), int(n_h.max())),
+            "lonely_strata": int(np.sum(n_h == 1)),
+            "lonely_psu": self.lonely_psu,
+            "stages": len(self.stage_ids) if self.psu_cols else 1,
+            "degf": self.degf(),
+        }
+
+    def describe(self) -> str:
+        """One Danish sentence saying which design the estimates rest on."""
+        s = self.summary()
+        if self.simple:
+            return (
+                "Usikkerheden er beregnet for en simpel vægtet stikprøve (hver respondent er "
+                f"sin egen udvælgelsesenhed; {number(s['degf'])} frihedsgrader)."
+            )
+        parts = []
+        if self.strata_col:
+            parts.append(f"{s['n_strata']} strata ({self.strata_col})")
+        if self.psu_cols:
+            stage = "i to trin" if len(self.psu_cols) == 2 else "i ét trin"
+            parts.append(
+                f"{number(s['n_psu'])} klynger ({', '.join(self.psu_cols)}) udvalgt {stage}"
+            )
+        fpc = "med endelighedskorrektion" if self.fpc_cols else "uden endelighedskorrektion"
+        return (
+            "Usikkerheden er beregnet for stikprøvens design: "
+            + " og ".join(parts)
+            + f", {fpc}; {number(s['degf'])} frihedsgrader."
+        )
