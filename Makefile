@@ -76,7 +76,7 @@ test: $(STAMP) $(CFF_STAMP) system-deps ## Run lint, then all tests (installs R 
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) $(CFF_STAMP) ## Run the tests that need neither a book build, a browser nor R
-	$(BIN)/python -m pytest -m "not book and not browser and not r"
+	$(BIN)/python -m pytest -m "not book and not browser and not r and not slow"
 
 bench: $(STAMP) ## Benchmarks: print build, data and statistics timings
 	$(BIN)/python -m lederuddannelse.dev.bench

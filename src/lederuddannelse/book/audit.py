@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.book.audit_incremental import (  # noqa: F401  (the audit's names)
+from lederuddannelse.book.audit_read import (  # noqa: F401  (the audit's names)
     SINGLE_RESPONDENT_LABELS,
     SKIPPED_PAGES,
     AuditReport,
@@ -550,21 +550,14 @@ def audit(
     min_n: int = DEFAULT_MIN_N,
     min_count: int = DEFAULT_MIN_COUNT,
     page_total: int | None = None,
-    cache: Path | None = None,
 ) -> AuditReport:
-    """Audit a built site folder (or one page, notebook or CSV); see the module docstring.
-
-    ``cache`` (a file the build keeps in `build/`) makes a rebuild's audit incremental and
-    still complete (:mod:`~lederuddannelse.book.audit_incremental`).
-    """
-    return run_audit(target, check_raw_tables, min_n, min_count, page_total, cache)
+    """Audit a built site folder (or one page, notebook or CSV); see the module docstring."""
+    return run_audit(target, check_raw_tables, min_n, min_count, page_total)
 
 
-def check_site(
-    site: Path, min_n: int, min_count: int, quiet: bool = False, cache: Path | None = None
-) -> AuditReport:
-    """The build's gate (:func:`~lederuddannelse.book.audit_incremental.gate`)."""
-    return gate(site, check_raw_tables, min_n, min_count, quiet, cache)
+def check_site(site: Path, min_n: int, min_count: int, quiet: bool = False) -> AuditReport:
+    """The build's gate (:func:`~lederuddannelse.book.audit_read.gate`)."""
+    return gate(site, check_raw_tables, min_n, min_count, quiet)
 
 
 def limits_of(root: Path) -> tuple[int, int]:
