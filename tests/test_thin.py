@@ -170,3 +170,33 @@ def test_public_use_passes():
         "self._private = 1\n"
     )
     assert not any(rule(ok) for rule in RULES)
+
+
+# --- portable: the package imports on Linux, macOS and Windows --------------------------------
+
+PLATFORM_ONLY = {"fcntl", "termios", "resource", "pwd", "grp", "posix", "msvcrt", "winreg"}
+
+
+def platform_only_imports(source: str) -> list[str]:
+    """Imports of a platform's own module at a module's top level (inside a function, behind
+    a platform check, they are fine)."""
+    out = []
+    for node in ast.parse(source).body:
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        out += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] in PLATFORM_ONLY]
+    return out
+
+
+def test_every_module_imports_on_every_platform():
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        found += [
+            f"{path.relative_to(PACKAGE)} {v}" for v in platform_only_imports(path.read_text())
+        ]
+    assert not found, "\n".join(found)
+    assert platform_only_imports("import fcntl\n"), "the rule catches a planted example"
+    assert not platform_only_imports("def f():\n    import fcntl\n")

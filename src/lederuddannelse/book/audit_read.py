@@ -171,8 +171,9 @@ def _notebook_htmls(data: bytes) -> list[str]:
 
 
 def _audited_files(target: Path) -> list[Path]:
-    if target.is_dir():
+    if target.is_dir():  # a site, or a folder of executed notebooks (build/book)
         files = sorted(p for p in target.glob("*.html") if p.name not in SKIPPED_PAGES)
+        files += sorted(target.glob("*.ipynb"))
         files += sorted(target.glob("_sources/*.ipynb")) + sorted(target.glob("downloads/*.ipynb"))
         return files + sorted(target.glob("downloads/*.csv"))
     return [target]

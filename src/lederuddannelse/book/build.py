@@ -116,23 +116,28 @@ def validate_runs(runs: list[Run], root: Path | None = None) -> dict[Path, dict[
     return defaults
 
 
-def ensure_data(root: Path, quiet: bool) -> None:
-    """Generate the embedded survey if missing or stale (a stamp of its generator's modules,
-    its input files, the lock and the file's bytes skips the generator's own check)."""
+def embedded_data_stamp(root: Path) -> str:
+    """The inputs of the embedded survey: the generator's modules (followed from its module
+    name, so a moved or split generator stays covered), the data files it reads and the lock."""
     from lederuddannelse.book.keys import package_data_files, tree_hash
     from lederuddannelse.paths import EMBEDDED_DATA_GENERATOR
 
-    data, stamp = root / EMBEDDED_DATA_PATH, root / BUILD_DIR / "embedded-data.stamp"
     lock = root / "requirements.lock"
+    parts = [
+        modules_hash([EMBEDDED_DATA_GENERATOR], root / "src"),
+        tree_hash(package_data_files(root), root),
+        sha256_file(lock) if lock.exists() else "-",
+    ]
+    return "|".join(parts)
+
+
+def ensure_data(root: Path, quiet: bool) -> None:
+    """Generate the embedded survey if missing or stale (a stamp of its inputs and of the
+    file's bytes skips the generator's own check, which imports pandas)."""
+    data, stamp = root / EMBEDDED_DATA_PATH, root / BUILD_DIR / "embedded-data.stamp"
 
     def key() -> str:
-        parts = [
-            modules_hash([EMBEDDED_DATA_GENERATOR], root / "src"),
-            tree_hash(package_data_files(root), root),
-            sha256_file(lock) if lock.exists() else "-",
-            sha256_file(data) if data.exists() else "-",
-        ]
-        return "|".join(parts)
+        return embedded_data_stamp(root) + "|" + (sha256_file(data) if data.exists() else "-")
 
     if stamp.exists() and data.exists() and stamp.read_text() == key():
         return

@@ -14,6 +14,7 @@ The published site in `_build/html` is not touched; Ctrl-C stops the preview wit
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -51,15 +52,19 @@ def sphinx_conf(root: Path) -> None:
 
 
 def stage_step(root: Path, jobs: int) -> int:
-    """The pre-build step: execute and stage what changed; print one line (or the error)."""
+    """The pre-build step: execute and stage what changed; print one line (or the error).
+
+    Returns 0 either way: on an error Sphinx renders the last good staged book, so the
+    preview keeps serving it (the message says why the edit is not shown)."""
     from lederuddannelse.book.build import build
 
     try:
         report = build(root, jobs=jobs, quiet=True, stage_only=True)
         sphinx_conf(root)
     except LederuddannelseError as exc:
-        print(f"[{time.strftime('%H:%M:%S')}] build FAILED: {exc}", flush=True)
-        return 1
+        print(f"[{time.strftime('%H:%M:%S')}] build FAILED, still serving the last good "
+              f"book: {exc}", flush=True)  # fmt: skip
+        return 0
     print(rebuild_line(report), flush=True)
     return 0
 
@@ -72,7 +77,7 @@ def autobuild_command(root: Path, port: int, jobs: int) -> list[str]:
     cmd += ["--pre-build", pre, "--ignore", str(root / BUILD_DIR) + "/*"]
     cmd += ["--ignore", str(root / PUBLISHED.parent) + "/*", "--re-ignore", r"__pycache__|\.mo$"]
     for tree in PROJECT_TREES:
-        if tree != "src" or (root / tree).is_dir():
+        if (root / tree).is_dir():
             cmd += ["--watch", str(root / tree)]
     for name in PROJECT_FILES:
         if (root / name).is_file():
@@ -85,20 +90,35 @@ def autobuild_command(root: Path, port: int, jobs: int) -> list[str]:
 def preview(root: Path, port: int = 8000, jobs: int = 2) -> int:
     """Stage, then serve and rebuild with sphinx-autobuild until Ctrl-C; returns 0.
 
-    sphinx-autobuild's own lines are left out; ours (one per rebuild), Sphinx's warnings and
-    the address served are shown."""
-    if stage_step(root, jobs) != 0:
-        return 1
+    sphinx-autobuild's own lines are left out: each rebuild prints the pre-build step's line,
+    completed when Sphinx has rendered (with the seconds from the change to the page), and
+    Sphinx's warnings."""
+    if not (root / BUILD_DIR / STAGE / "conf.py").is_file():  # sphinx-autobuild needs it
+        stage_step(root, jobs)
     cmd = autobuild_command(root, port, jobs)
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+    served, pending, start = False, "", time.perf_counter()
     try:
-        for line in proc.stdout:
-            if "Serving on" in line:
-                address = line.split("Serving on", 1)[1].strip()
-                print(f"Serving the book at {address} (Ctrl-C stops)", flush=True)
-            elif not line.startswith("[sphinx-autobuild]") and line.strip():
-                print(line.rstrip(), flush=True)
+        for raw in proc.stdout:
+            line = re.sub(r"\x1b\[[0-9;]*m", "", raw).rstrip()
+            if line.startswith("[sphinx-autobuild] Serving on"):
+                if not served:
+                    if pending:
+                        print(pending, flush=True)
+                    address = line.split("Serving on", 1)[1].strip()
+                    print(f"Serving the book at {address} (Ctrl-C stops)", flush=True)
+                    served = True
+                elif pending:
+                    took = time.perf_counter() - start
+                    print(f"{pending}; rendered, {took:.1f} s in all", flush=True)
+                pending = ""
+            elif line.startswith("[sphinx-autobuild] Detected changes"):
+                start = time.perf_counter()
+            elif re.match(r"\[\d\d:\d\d:\d\d\] ", line):
+                pending = line
+            elif line and not line.startswith(("[sphinx-autobuild]", "python -m sphinx")):
+                print(line, flush=True)
         return proc.wait()
     except KeyboardInterrupt:
         try:
