@@ -27,7 +27,7 @@ from lederuddannelse.sources import imported_modules, modules_hash
 
 KERNEL = "python3"
 DIGEST_PARAMETER = "build_digest"
-IMPORTS_FILE = "chapter-imports.json"  # build/chapter-imports.json: imports per source hash
+IMPORTS_FILE = "imports.json"  # build/imports.json: the imports of each chapter and module version
 
 
 def tree_hash(paths: list[Path], root: Path) -> str:
@@ -72,7 +72,20 @@ class Dependencies:
     lock: str
     package_data: str
     hashes: dict[str, str] = field(default_factory=dict)
-    imports: dict[str, list[str]] = field(default_factory=dict)
+    imports: dict[str, list[str]] = field(default_factory=dict)  # by the file's hash
+
+    def _load_imports(self) -> None:
+        if not self.imports:
+            try:
+                stored = json.loads((self.root / "build" / IMPORTS_FILE).read_text("utf-8"))
+                self.imports.update(stored if isinstance(stored, dict) else {})
+            except (OSError, ValueError):
+                pass
+
+    def _save_imports(self) -> None:
+        store = self.root / "build" / IMPORTS_FILE
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(json.dumps(self.imports, indent=0, sort_keys=True))
 
     @classmethod
     def of(cls, root: Path) -> "Dependencies":
@@ -97,20 +110,22 @@ class Dependencies:
         return digest if mapping is None else f"{digest}+{self._file(mapping)}"
 
     def chapter_imports(self, source: Path, read) -> list[str]:
-        """The imports of a chapter's code, kept per source hash in `build/` (``read`` reads
-        the chapter as a notebook when they are not known)."""
-        store = self.root / "build" / IMPORTS_FILE
-        if not self.imports:
-            try:
-                self.imports.update(json.loads(store.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                pass
+        """The imports of a chapter's code (``read`` reads the chapter as a notebook)."""
+        self._load_imports()
         digest = self._file(source)
         if digest not in self.imports:
             self.imports[digest] = code_imports(read(source), self.root / "src")
-            store.parent.mkdir(parents=True, exist_ok=True)
-            store.write_text(json.dumps(self.imports, indent=0, sort_keys=True))
+            self._save_imports()
         return self.imports[digest]
+
+    def modules(self, names: list[str]) -> str:
+        """The hash of the modules ``names`` and every module they import (each file parsed
+        once per version: the imports are kept in `build/`)."""
+        before = len(self.imports)
+        digest = modules_hash(names, self.root / "src", self.imports)
+        if len(self.imports) != before:
+            self._save_imports()
+        return digest
 
     def digest(self, run: Run, read) -> str:
         """The run's ``build_digest`` (see the module docstring)."""
@@ -120,7 +135,7 @@ class Dependencies:
             "kernel": KERNEL,
             "data": self.data_hash(run.params),
             "sidecar": self._file(Path(f"{data_file}.meta.json")),
-            "modules": modules_hash(self.chapter_imports(run.source, read), self.root / "src"),
+            "modules": self.modules(self.chapter_imports(run.source, read)),
             "package_data": self.package_data,
             "lock": self.lock,
         }

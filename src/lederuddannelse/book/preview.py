@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -122,6 +123,7 @@ def preview(root: Path, port: int = 8000, jobs: int = 2) -> int:
         return proc.wait()
     except KeyboardInterrupt:
         try:
+            proc.send_signal(signal.SIGINT)  # Ctrl-C reached it too when run from a terminal
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
