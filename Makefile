@@ -88,7 +88,7 @@ bench: $(STAMP) ## Benchmarks: print build, data and statistics timings
 
 archive: $(STAMP) ## A dated, self-contained zip of the built site in build/archive/ (builds if needed)
 	@test -f _build/html/index.html || $(MAKE) book
-	$(BIN)/python -m lederuddannelse.book.archive
+	$(BIN)/python -m lederuddannelse.site.archive
 
 screenshots: $(STAMP) ## Full-page screenshots of every page at 390 and 1280 px into build/screenshots/
 	@test -f _build/html/index.html || $(MAKE) book

@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 0
         if args.command == "citation":
-            from lederuddannelse.book.citation import cff_text, load_citation
+            from lederuddannelse.site.citation import cff_text, load_citation
 
             text = cff_text(load_citation(project_root() / "citation.yml"))
             if args.output:
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from lederuddannelse.book.audit import audit, limits_of
+    from lederuddannelse.site.audit import audit, limits_of
 
     target = Path(args.target)
     if not target.exists():

@@ -10,8 +10,8 @@ import re
 import pandas as pd
 import pytest
 
-from lederuddannelse.book.audit import audit
 from lederuddannelse.cli import main
+from lederuddannelse.site.audit import audit
 
 
 def page(tables: dict[str, pd.DataFrame], notice_n: int = 1000, extra: str = "") -> str:
@@ -181,8 +181,8 @@ def test_adversarial_book_passes_the_audit(adversarial_book):
 def test_build_gate_refuses_a_disclosive_site(tmp_path):
     """The build calls check_site before publishing: a recoverable cell stops it with one
     message that names the table and says the published site is unchanged."""
-    from lederuddannelse.book.audit import check_site
     from lederuddannelse.errors import DisclosureError
+    from lederuddannelse.site.audit import check_site
 
     site = tmp_path / "html"
     site.mkdir()

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from lederuddannelse.book.archive import make_archive
-from lederuddannelse.book.sphinx_ext import binder_enabled, binder_url
 from lederuddannelse.errors import LederuddannelseError
+from lederuddannelse.site.archive import make_archive
+from lederuddannelse.site.sphinx_ext import binder_enabled, binder_url
 
 
 def test_workflow_runs_the_tests_and_publishes_the_site_on_main():

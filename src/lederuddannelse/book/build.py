@@ -9,7 +9,7 @@
 3. stage the book (:mod:`lederuddannelse.book.stage`); normalised notebooks are rewritten only
    when they change, so Sphinx re-renders only what changed;
 4. `jupyter-book build` (execution off, warnings are errors) into `build/site/`;
-5. audit the rendered site for disclosive cells (:mod:`lederuddannelse.book.audit`);
+5. audit the rendered site for disclosive cells (:mod:`lederuddannelse.site.audit`);
 6. publish it to `_build/html` in one atomic step (:mod:`lederuddannelse.book.publishing`).
 
 One build at a time (:class:`~lederuddannelse.book.processes.BuildLock`); with nothing changed
@@ -346,8 +346,8 @@ def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
 
 def site_key(stage: Path, root: Path) -> str:
     """The site's key: every staged file, the package (its Sphinx extension) and the date."""
-    from lederuddannelse.book.citation import build_date
     from lederuddannelse.book.keys import package_hash
+    from lederuddannelse.site.citation import build_date
 
     h = hashlib.sha256(package_hash(root).encode() + build_date().encode())
     for p in sorted(stage.rglob("*")):
@@ -447,7 +447,7 @@ def build(
         render_start = time.perf_counter()
         html = render(stage, root, render_env(root, params.globals), quiet)
         audit_start = time.perf_counter()
-        from lederuddannelse.book.audit import check_site
+        from lederuddannelse.site.audit import check_site
 
         min_n = min(r.params["min_n"] for r in runs)
         check_site(html, min_n, min(r.params["min_count"] for r in runs), quiet)

@@ -88,6 +88,22 @@ def autobuild_command(root: Path, port: int, jobs: int) -> list[str]:
     return cmd
 
 
+def wait_for_server(address: str, timeout: float = 30) -> None:
+    """Return once ``address`` (http://host:port) accepts connections: sphinx-autobuild
+    announces it just before its server starts."""
+    import socket
+    from urllib.parse import urlparse
+
+    url = urlparse(address)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            socket.create_connection((url.hostname, url.port or 80), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def preview(root: Path, port: int = 8000, jobs: int = 2) -> int:
     """Stage, then serve and rebuild with sphinx-autobuild until Ctrl-C; returns 0.
 
@@ -108,6 +124,7 @@ def preview(root: Path, port: int = 8000, jobs: int = 2) -> int:
                     if pending:
                         print(pending, flush=True)
                     address = line.split("Serving on", 1)[1].strip()
+                    wait_for_server(address)
                     print(f"Serving the book at {address} (Ctrl-C stops)", flush=True)
                     served = True
                 elif pending:

@@ -31,7 +31,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lederuddannelse.book.citation import build_date
+from lederuddannelse.site.citation import build_date
 
 BUNDLE = "vega-offline.js"
 DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .bib files
@@ -96,7 +96,6 @@ def _on_config_inited(app, config) -> None:
     # manual choice in localStorage.
     config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
 
-    from lederuddannelse.book.citation import CITATION_FILE, load_citation
     from lederuddannelse.hashing import sha256_file
     from lederuddannelse.params import (
         load_parameters,
@@ -105,6 +104,7 @@ def _on_config_inited(app, config) -> None:
         resolve_mapping_file,
     )
     from lederuddannelse.paths import project_root
+    from lederuddannelse.site.citation import CITATION_FILE, load_citation
 
     root = project_root()
     staged = Path(app.srcdir) / CITATION_FILE
@@ -229,7 +229,7 @@ def _colophon(
     params: dict | None,
     mapping: tuple[str, str] | None = None,
 ) -> str:
-    from lederuddannelse.book import citation as cit
+    from lederuddannelse.site import citation as cit
 
     e = html.escape
     parts = [
@@ -291,7 +291,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     context["body"] = context.get("body", "").replace(
         '<div role="list" class="citation-list">', '<div class="citation-list">'
     )
-    from lederuddannelse.book import citation as cit
+    from lederuddannelse.site import citation as cit
 
     c = cit.Citation.from_config(app.config.lederuddannelse_citation)
     data = app.config.lederuddannelse_data

@@ -34,7 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.book.audit_read import (  # noqa: F401  (the audit's names)
+from lederuddannelse.report.fmt import N_HEADING
+from lederuddannelse.report.tables import ANALYSIS_SUFFIX, DOWNLOAD_COLUMNS
+from lederuddannelse.site.audit_read import (  # noqa: F401  (the audit's names)
     SINGLE_RESPONDENT_LABELS,
     SKIPPED_PAGES,
     AuditReport,
@@ -45,8 +47,6 @@ from lederuddannelse.book.audit_read import (  # noqa: F401  (the audit's names)
     raw_frames_of_html,
     run_audit,
 )
-from lederuddannelse.report.fmt import N_HEADING
-from lederuddannelse.report.tables import ANALYSIS_SUFFIX, DOWNLOAD_COLUMNS
 from lederuddannelse.stats.disclosure import determined
 from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
 
@@ -556,7 +556,7 @@ def audit(
 
 
 def check_site(site: Path, min_n: int, min_count: int, quiet: bool = False) -> AuditReport:
-    """The build's gate (:func:`~lederuddannelse.book.audit_read.gate`)."""
+    """The build's gate (:func:`~lederuddannelse.site.audit_read.gate`)."""
     return gate(site, check_raw_tables, min_n, min_count, quiet)
 
 

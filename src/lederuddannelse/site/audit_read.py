@@ -1,6 +1,6 @@
 """The disclosure audit's reading: what readers can read, as raw tables and texts.
 
-:mod:`lederuddannelse.book.audit` checks what readers can read; this module reads it (the
+:mod:`lederuddannelse.site.audit` checks what readers can read; this module reads it (the
 tables of HTML pages, chart data sets, CSV downloads and notebooks, as *raw* tables that need
 neither pandas nor NumPy, and the pages' texts). The build audits the whole rendered site on
 every render.
