@@ -121,7 +121,7 @@ def test_charts_render_offline_with_their_csv(site_run):
 
 
 def test_pages_keep_their_weight_budget(site_run):
-    """Measured in the browser: a text page transfers at most 800 kB (most of it the theme's
+    """Measured in the browser: a text page transfers at most 950 kB (most of it the theme's
     FontAwesome script, 540 kB gzip, which the build no longer replaces), a chart page 1.5 MB
     (gzip, as a static host serves them); the chart library loads only where there are
     charts."""

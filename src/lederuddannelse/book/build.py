@@ -206,14 +206,14 @@ def prepared(run: Run, digest: str):
     return parameterize_notebook(nb, params, kernel_name=KERNEL, language="python")
 
 
-def finish(run: Run, nb, key: str, out: Path, root: Path, deps: Dependencies, absent=False) -> bool:
+def finish(run: Run, nb, digest: str, out: Path, root: Path, deps: Dependencies, absent=False):
     """Normalise an executed (or merged) notebook and stage it; True if the file changed."""
     for cell in nb.cells:
         cell.metadata.setdefault("tags", [])
-    hide_data_path(nb, {**run.params, DIGEST_PARAMETER: key.split(":")[0]})
+    hide_data_path(nb, {**run.params, DIGEST_PARAMETER: digest})
     if not absent:
         check_glue(nb, run.slug, run.source.relative_to(root).as_posix())
-    meta = run_metadata(run, key, root, deps)
+    meta = run_metadata(run, stage_key(digest, run), root, deps)
     return write_if_changed(out, normalise(nb, run.name, meta, label_suffix(run, root)))
 
 
@@ -223,7 +223,7 @@ def staging_code() -> str:
     return hashlib.sha256(b"".join((here / n).read_bytes() for n in STAGING_CODE)).hexdigest()
 
 
-def stage_key(digest: str, run: Run, root: Path) -> str:
+def stage_key(digest: str, run: Run) -> str:
     """What a staged notebook records: its digest, its source's hash and the staging code."""
     return f"{digest}:{sha256_file(run.source)}:{staging_code()[:16]}"
 
@@ -247,13 +247,12 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
     deps = Dependencies.of(root)
     cache = get_cache(root / BUILD_DIR / CACHE)
     stage = root / BUILD_DIR / STAGE
-    todo: dict[str, tuple[Run, str, Path, Task]] = {}
+    todo: dict[str, tuple[Run, str, Path, Task]] = {}  # name: run, digest, output, task
     merged: list[str] = []
     for i, run in enumerate(runs, 1):
         out = stage / f"{run.name}.ipynb"
         digest = deps.digest(run, chapter)
-        key = stage_key(digest, run, root)
-        if not force and stored_key(out) == key:
+        if not force and stored_key(out) == stage_key(digest, run):
             _say(f"[{i}/{len(runs)}] {run.name}: unchanged, skipped", quiet)
             continue
         nb = prepared(run, digest)
@@ -273,9 +272,10 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
                 tmp_parent(),
                 cell_timeout(),
             )
-            todo[run.name] = (run, key, out, task)
+            todo[run.name] = (run, digest, out, task)
             continue
-        finish(run, merge_cached(nb, cache.get_cache_bundle(record.pk).nb), key, out, root, deps)
+        merged_nb = merge_cached(nb, cache.get_cache_bundle(record.pk).nb)
+        finish(run, merged_nb, digest, out, root, deps)
         merged.append(run.name)
         _say(f"[{i}/{len(runs)}] {run.name}: text changed, merged from the cache", quiet)
     timings: dict[str, float] = {}
@@ -286,7 +286,7 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
     errors: list[str] = []
     env = {"LEDERUDDANNELSE_ROOT": str(root)}
     for done, result in enumerate(execute_all([t for *_, t in todo.values()], jobs, env), 1):
-        run, key, out, _ = todo[result.name]
+        run, digest, out, _ = todo[result.name]
         if result.error:
             errors.append(result.error)
             _say(f"[{done}/{len(todo)} executed] {run.name}: FAILED", quiet)
@@ -296,7 +296,7 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
             bundle = CacheBundleIn(key_form(nb), uri=run.source.as_posix())
             cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         try:
-            written = finish(run, nb, key, out, root, deps, result.absent)
+            written = finish(run, nb, digest, out, root, deps, result.absent)
         except ChapterError as exc:
             errors.append(str(exc))
             continue
@@ -532,6 +532,6 @@ def run_one(
     if result.error:
         raise ChapterError(result.error)
     executed = nbformat.reads(result.notebook, as_version=4)
-    finish(run, executed, stage_key(digest, run, root), out, root, deps, result.absent)
+    finish(run, executed, digest, out, root, deps, result.absent)
     _say(f"Done in {result.seconds:.1f} s. Executed notebook: {out}", quiet)
     return out

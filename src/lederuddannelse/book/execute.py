@@ -1,5 +1,5 @@
 """Execute chapter runs with papermill, in parallel, in a process pool with an explicit start
-method (forkserver where the platform has it, else spawn).
+method (spawn).
 
 A run's kernel is started and watched through papermill's and nbclient's public options: a cell
 may run :func:`cell_timeout` seconds, a kernel that dies fails its chapter at once, and either
@@ -144,7 +144,8 @@ def _execute(task: Task, start: float) -> Result:
                 kernel_name="python3",
                 progress_bar=False,
                 cwd=task.cwd,
-                request_save_on_cell_execute=False,
+                # the kernel's own log (e.g. "parent appears to have exited") stays quiet
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
                 shutdown_kernel="immediate",
                 execution_timeout=task.timeout,
                 kernel_manager_class=f"{__name__}.IPCKernelManager",
@@ -178,10 +179,11 @@ def _execute(task: Task, start: float) -> Result:
 
 
 def start_method() -> str:
-    """forkserver where the platform has it (a clean process forks the workers), else spawn;
-    never fork (the build's process has threads and imports a worker need not inherit)."""
-    methods = multiprocessing.get_all_start_methods()
-    return "forkserver" if "forkserver" in methods else "spawn"
+    """spawn, on every platform: each worker is a fresh interpreter, a child of the build
+    (so it dies with the build, even by SIGKILL on Linux: see ``worker_init``). Never fork
+    (the build's process has threads); not forkserver, whose server outlives a killed build
+    and keeps its workers and their kernels alive."""
+    return "spawn"
 
 
 def execute_all(tasks: list[Task], jobs: int, env: dict[str, str]):
@@ -193,8 +195,6 @@ def execute_all(tasks: list[Task], jobs: int, env: dict[str, str]):
     from lederuddannelse.book.processes import worker_init
 
     ctx = multiprocessing.get_context(start_method())
-    if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(["lederuddannelse.book.execute", "papermill", "nbclient"])
     pool = ctx.Pool(max(1, min(jobs, len(tasks))), worker_init, ({**env, **KERNEL_ENV},))
     try:
         yield from pool.imap_unordered(execute, tasks)

@@ -3,7 +3,8 @@
 `_config.yml` (execution forced off), a `_toc.yml` in which each chapter's entry is replaced by
 its executed pages (one per parameter group), the executed notebooks, and every other file the
 book reads: each page the table of contents lists, the bibliography files `_config.yml` names,
-`citation.yml`, `_static/` and the message catalogues of `locale/`. Every file is written only
+`citation.yml`, `_static/`, the theme components of `_templates/` and the message
+catalogues of `locale/`. Every file is written only
 when its content changed, so Sphinx, which decides by modification time, re-renders only what
 changed.
 """
@@ -22,7 +23,11 @@ from lederuddannelse.errors import ParameterError
 from lederuddannelse.params import Run, definition_pages, slug_of
 from lederuddannelse.paths import EMBEDDED_DATA_PATH
 
-STAGED_TREES = ("_static", "locale")  # folders the rendered book reads besides its pages
+STAGED_TREES = (
+    "_static",
+    "_templates",
+    "locale",
+)  # folders the rendered book reads besides its pages
 
 
 def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Path:
