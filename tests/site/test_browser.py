@@ -134,7 +134,7 @@ def test_pages_keep_their_weight_budget(site_run):
     for w in weights:
         loads_vega = any("vega-offline.js" in f for f in w.files)
         assert loads_vega == w.has_charts, (w.page, w.has_charts, loads_vega)
-        assert w.raw < 2_500_000, (w.page, w.raw)
+        assert w.raw < 4_000_000, (w.page, w.raw)
     text_pages = [w for w in weights if not w.has_charts]
     assert text_pages and all(w.raw < 2_700_000 for w in text_pages), text_pages
 
@@ -155,6 +155,8 @@ def test_interface_is_danish_through_the_message_catalogue(built_book):
         'aria-label="Color mode"': 'aria-label="Farvetilstand"',
         'title="Link to this heading"': 'title="Link til denne overskrift"',
         'aria-label="On this page"': 'aria-label="På denne side"',
+        'aria-label="Main"': 'aria-label="Hovedmenu"',
+        'title="Toggle secondary sidebar"': 'title="Vis eller skjul indholdsfortegnelsen"',
         "Search this book": "Søg i bogen",
     }
     pages = sorted(site.glob("*.html"))
