@@ -70,6 +70,7 @@ FAILED = "failed"  # build/failed: executed notebooks of failed runs, for inspec
 CACHE = "jupyter-cache"  # build/jupyter-cache: the executed notebooks, matched by code
 RUNS = "runs"  # build/runs: notebooks re-executed by hand with `run`
 TIMINGS = "timings.json"  # build/timings.json: seconds per run executed by the last build
+PARAMETER_CELLS = "parameter-cells.json"  # build/parameter-cells.json: defaults per source
 #: Environment variables telling the Sphinx extension which data the build used.
 DATA_ENV = {
     "data_file": "LEDERUDDANNELSE_DATA_FILE",
@@ -101,18 +102,29 @@ def where(run: Run, root: Path) -> str:
 
 def validate_runs(runs: list[Run], root: Path | None = None) -> dict[Path, dict[str, Any]]:
     """Check that every group parameter exists in its chapter's parameters cell; returns the
-    cells' defaults per chapter."""
+    cells' defaults per chapter (kept per source hash in `build/`, so that an unchanged
+    chapter is not read again)."""
+    store = (root / BUILD_DIR / PARAMETER_CELLS) if root is not None else None
+    try:
+        known = json.loads(store.read_text(encoding="utf-8")) if store else {}
+    except (OSError, ValueError):
+        known = {}
     defaults: dict[Path, dict[str, Any]] = {}
-    del root  # the chapters' sources name themselves
     for run in runs:
         if run.source not in defaults:
-            defaults[run.source] = parameters_cell_defaults(chapter(run.source), run.source)
+            digest = sha256_file(run.source)
+            if digest not in known:
+                known[digest] = parameters_cell_defaults(chapter(run.source), run.source)
+            defaults[run.source] = known[digest]
         missing = set(run.params) - set(defaults[run.source])
         if missing:
             raise ParameterError(
                 f"{run.source}: the parameters cell lacks {sorted(missing)}, which "
                 f"parameters.yml passes to group '{run.group}'; add them with their defaults."
             )
+    if store is not None and store.parent.is_dir():
+        current = {sha256_file(source): cell for source, cell in defaults.items()}
+        write_if_changed(store, json.dumps(current, sort_keys=True, default=str))
     return defaults
 
 
@@ -241,11 +253,9 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
     """Stage every run's executed notebook: unchanged, merged from jupyter-cache, or executed.
     Returns (seconds per executed run, names of the runs merged from the cache)."""
     import nbformat
-    from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
 
     deps = Dependencies.of(root)
-    cache = get_cache(root / BUILD_DIR / CACHE)
+    cache = None
     stage = root / BUILD_DIR / STAGE
     todo: dict[str, tuple[Run, str, Path, Task]] = {}  # name: run, digest, output, task
     merged: list[str] = []
@@ -256,6 +266,10 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
             _say(f"[{i}/{len(runs)}] {run.name}: unchanged, skipped", quiet)
             continue
         nb = prepared(run, digest)
+        if cache is None:
+            from jupyter_cache import get_cache
+
+            cache = get_cache(root / BUILD_DIR / CACHE)
         try:
             if force:
                 raise KeyError(run.name)
@@ -293,6 +307,8 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
             continue
         nb = nbformat.reads(result.notebook, as_version=4)
         if not result.absent:
+            from jupyter_cache.base import CacheBundleIn
+
             bundle = CacheBundleIn(key_form(nb), uri=run.source.as_posix())
             cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         try:

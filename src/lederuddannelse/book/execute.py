@@ -14,36 +14,19 @@ import logging
 import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
-
 from lederuddannelse.errors import AbsentVariableError, ChapterError, ParameterError
 
 CELL_TIMEOUT = 600  # seconds one cell may run before the chapter fails (no silent hang)
 ENV_CELL_TIMEOUT = "LEDERUDDANNELSE_CELL_TIMEOUT"  # overrides CELL_TIMEOUT (e.g. in tests)
+ENV_KERNEL_DIR = "LEDERUDDANNELSE_KERNEL_DIR"  # the running chapter's folder for its sockets
 # Single-threaded BLAS in every kernel: sums split over threads differ in the last digits, and
 # a chapter run alone must give the bytes of the same run in a full build.
 KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-ENV_KERNEL_DIR = "LEDERUDDANNELSE_KERNEL_DIR"  # the running chapter's folder for its sockets
-
-
-class IPCKernelManager(AsyncKernelManager):
-    """The kernel manager of every run: asynchronous, so that nbclient notices a dead kernel
-    at once and enforces the cell timeout; talking over local sockets in the run's temporary
-    folder where the platform has them (private; no warning about unencrypted TCP)."""
-
-    def __init__(self, **kwargs):
-        if sys.platform != "win32" and os.environ.get(ENV_KERNEL_DIR):
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", os.path.join(os.environ[ENV_KERNEL_DIR], "kernel"))
-        super().__init__(**kwargs)
 
 
 def cell_timeout() -> int:
@@ -128,7 +111,7 @@ def _execute(task: Task, start: float) -> Result:
     failed = Path(task.failed)
     with tempfile.TemporaryDirectory(prefix="run-", dir=task.tmp) as tmp:
         dst = Path(tmp) / "out.ipynb"
-        os.environ[ENV_KERNEL_DIR] = tmp
+        os.environ[ENV_KERNEL_DIR] = tmp  # the kernel's sockets (see kernel.py)
 
         def kept() -> str:
             if not dst.exists():
@@ -148,7 +131,7 @@ def _execute(task: Task, start: float) -> Result:
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
                 shutdown_kernel="immediate",
                 execution_timeout=task.timeout,
-                kernel_manager_class=f"{__name__}.IPCKernelManager",
+                kernel_manager_class="lederuddannelse.book.kernel.IPCKernelManager",
             )
         except pm.PapermillExecutionError as exc:
             if exc.ename == AbsentVariableError.__name__:

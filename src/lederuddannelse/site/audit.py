@@ -541,8 +541,15 @@ def _match_rows(a: list[frozenset], b: list[frozenset]) -> list[tuple[int, int]]
 def check_raw_tables(
     raws: list[RawFrame], totals: dict[str, int], page_total: int | None, report: AuditReport
 ) -> None:
-    """Checks 1 to 3 of the module docstring on the published tables, into ``report``."""
-    _audit_tables(_dedupe([typed_frame(r) for r in raws]), totals, page_total, report)
+    """Checks 1 to 3 of the module docstring on the published tables, into ``report``.
+
+    A table published twice on a page (in the page and in its notebook) has the same raw
+    content: it is typed and audited once."""
+    seen: set[tuple[str, str]] = set()
+    unique = [
+        r for r in raws if (r.page, r.digest) not in seen and not seen.add((r.page, r.digest))
+    ]
+    _audit_tables(_dedupe([typed_frame(r) for r in unique]), totals, page_total, report)
 
 
 def audit(

@@ -201,8 +201,13 @@ def collect_raw(target: Path) -> tuple[list[RawFrame], dict[str, str], int]:
     files = _audited_files(target)
     raws: list[RawFrame] = []
     texts: dict[str, str] = {}
+    read: set[str] = set()  # the notebooks are published twice (_sources/, downloads/)
     for f in files:
         rel = f.name if not target.is_dir() else f.relative_to(target).as_posix()
+        digest = hashlib.sha256(f.read_bytes()).hexdigest()
+        if digest in read:
+            continue
+        read.add(digest)
         file_raws, text = _read_file(f, rel)
         raws += file_raws
         if text is not None:
