@@ -19,7 +19,7 @@ def project_root() -> Path:
 
 def copy_project(dest: Path) -> Path:
     """Copy what a build reads into ``dest`` (the package's own copier, used by the bench too)."""
-    from lederuddannelse.book.build import copy_project as copy
+    from lederuddannelse.book.stage import copy_project as copy
 
     return copy(ROOT, dest)
 
@@ -58,19 +58,26 @@ def project_env(root: Path):
             os.environ["LEDERUDDANNELSE_ROOT"] = old
 
 
-def build_book_on(root: Path, data: Path):
-    """Build the book of the project copy ``root`` on ``data``; returns (report, snapshot)."""
+def use_data(root: Path, data: Path) -> None:
+    """Make ``data`` the data file of the project copy ``root`` (parameters.yml)."""
     import yaml
-
-    from lederuddannelse.book.build import build
 
     params = yaml.safe_load((root / "parameters.yml").read_text())
     params["global"]["data_file"] = str(data.relative_to(root))
     (root / "parameters.yml").write_text(
         yaml.safe_dump(params, allow_unicode=True, sort_keys=False)
     )
+
+
+def build_book_on(root: Path, data: Path, stage_only: bool = False):
+    """Build the book of the project copy ``root`` on ``data``; returns (report, snapshot):
+    a copy of the published site, or of the staged notebooks with ``stage_only`` (executed,
+    not rendered: what checks that need no Sphinx read)."""
+    from lederuddannelse.book.build import build
+
+    use_data(root, data)
     with project_env(root):
-        report = build(root, jobs=2, quiet=True)
+        report = build(root, jobs=2, quiet=True, stage_only=stage_only)
     snapshot = root.parent / f"{root.name}-published-site"  # one per built project
     shutil.copytree(report.site, snapshot)
     return report, snapshot
@@ -94,14 +101,15 @@ def built_book(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def adversarial_book(tmp_path_factory):
-    """The book built on the adversarial file (:mod:`lederuddannelse.dev.adversarial`: 3
-    respondents in one industry, 12 in an education group, 2 in an age group), which is not
-    marked synthetic, so the build runs as on a real file. Returns (root, report, snapshot)."""
+    """The book's chapters executed on the adversarial file (:mod:`lederuddannelse.dev.
+    adversarial`: 3 respondents in one industry, 12 in an education group, 2 in an age group),
+    which is not marked synthetic, so the build runs as on a real file. Staged, not rendered
+    (the audit reads the notebooks). Returns (root, report, staged notebooks)."""
     from lederuddannelse.dev.adversarial import make_adversarial
 
     root = copy_project(tmp_path_factory.mktemp("adversarial"))
     data = make_adversarial(root / "data" / "adversarial.parquet", n=SMALL_N, seed=SMALL_SEED)
-    report, snapshot = build_book_on(root, data)
+    report, snapshot = build_book_on(root, data, stage_only=True)
     return root, report, snapshot
 
 

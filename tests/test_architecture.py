@@ -36,13 +36,13 @@ PKG = "lederuddannelse"
 #: The layers, lowest first: a module may import its own layer and the layers below.
 LAYERS = ("data", "stats", "analysis", "chapters")
 #: Beside the layers: may import anything; nothing in a layer may import them.
-BESIDE = ("book", "dev", "cli", "__main__")
+BESIDE = ("book", "site", "dev", "cli", "__main__")
 #: Root modules that are not at the bottom. ``params`` checks a run's parameters with the
 #: disclosure rule of stats/ (min_n, min_count) and is read by the analysis (robustness
 #: variants), the chapters and the build: it sits in the analysis layer.
 ROOT_MODULE_LAYER = {"params": "analysis"}
 #: Modules of chapters/ that are not a page: Chapter/open_chapter and what the pages share.
-CHAPTER_HELPERS = {"base"}
+CHAPTER_HELPERS = {"base", "absent"}
 
 
 # ---------------------------------------------------------------------------- the import graph

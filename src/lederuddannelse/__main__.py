@@ -1,6 +1,6 @@
-from lederuddannelse.book.processes import exit_at_once
+import sys
+
 from lederuddannelse.cli import main
 
-# A command's work is complete when main returns (see exit_at_once): the interpreter's
-# clean-up would only add to the time a user waits.
-exit_at_once(main())
+if __name__ == "__main__":
+    sys.exit(main())

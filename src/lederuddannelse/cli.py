@@ -109,7 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="mapping file for a survey-tool export (overrides data_mapping; docs/real-data.md)",
     )
-    b.add_argument("--report-json", default=None, help=argparse.SUPPRESS)  # for `preview`
+    b.add_argument("--report-json", default=None, help=argparse.SUPPRESS)
+    b.add_argument(
+        "--stage-only",
+        action="store_true",
+        help="execute what changed and stage the book in build/book/, without rendering "
+        "(the pre-build step of `make preview`)",
+    )
 
     r = sub.add_parser(
         "run",
@@ -191,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
 
             options = [str(Path(args.params)) if args.params else "None", args.data, args.mapping]
             report_json = Path(args.report_json) if args.report_json else None
+            if args.stage_only:
+                from lederuddannelse.book.preview import stage_step
+
+                return stage_step(project_root(), args.jobs)
             if not args.force and quick_noop(project_root(), options, report_json):
                 if not args.quiet:
                     print(f"Nothing changed since the last build: {PUBLISHED}/", flush=True)
@@ -223,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 0
         if args.command == "citation":
-            from lederuddannelse.book.citation import cff_text, load_citation
+            from lederuddannelse.site.citation import cff_text, load_citation
 
             text = cff_text(load_citation(project_root() / "citation.yml"))
             if args.output:
@@ -258,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from lederuddannelse.book.audit import audit, limits_of
+    from lederuddannelse.site.audit import audit, limits_of
 
     target = Path(args.target)
     if not target.exists():

@@ -15,7 +15,6 @@ from scipy import stats
 from conftest import HOSTILE, SMALL_DATA
 from lederuddannelse.book import build as b
 from lederuddannelse.errors import ChapterError
-from lederuddannelse.paths import EMBEDDED_DATA_PATH
 
 pytestmark = pytest.mark.book
 
@@ -139,7 +138,7 @@ def test_no_external_scripts_and_synthetic_label(built_book):
         assert "Syntetiske data" in (site / name).read_text(encoding="utf-8")
 
 
-def test_rebuilds_redo_only_what_changed_and_failures_keep_the_site(built_book):
+def test_rebuilds_redo_only_what_changed_and_failures_keep_the_site(built_book, tmp_path):
     root, _, _ = built_book
     site = root / "_build" / "html"
     stage = root / "build" / "book"
@@ -151,51 +150,37 @@ def test_rebuilds_redo_only_what_changed_and_failures_keep_the_site(built_book):
 
     source = root / "chapters" / "00_forside.md"
     original = source.read_text(encoding="utf-8")
-    # A prose edit re-assembles the page from the cached outputs: no kernel.
-    source.write_text(original + "\nEn ekstra sætning.\n", encoding="utf-8")
-    changed = b.build(root, jobs=2, quiet=True)
-    assert changed.executed == {} and changed.reassembled == ["forside-alle"]
-    assert changed.rendered
-    assert "En ekstra sætning." in (site / "forside-alle.html").read_text(encoding="utf-8")
-    # ... and it is byte for byte what executing the edited chapter writes.
-    notebook = stage / "forside-alle.ipynb"
-    reassembled = notebook.read_bytes()
-    notebook.unlink()
-    executed = b.build(root, jobs=2, quiet=True)
-    assert set(executed.executed) == {"forside-alle"} and not executed.rendered
-    assert notebook.read_bytes() == reassembled
+    try:
+        # A prose edit is merged from jupyter-cache's outputs: no kernel.
+        source.write_text(original + "\nEn ekstra sætning.\n", encoding="utf-8")
+        changed = b.build(root, jobs=2, quiet=True)
+        assert changed.executed == {} and changed.reassembled == ["forside-alle"]
+        assert changed.rendered
+        assert "En ekstra sætning." in (site / "forside-alle.html").read_text(encoding="utf-8")
+        # ... and it is byte for byte what executing the edited chapter writes.
+        executed = b.run_one(source, {}, root, out=tmp_path / "forside.ipynb", quiet=True)
+        assert executed.read_bytes() == (stage / "forside-alle.ipynb").read_bytes()
 
-    # Prose naming a value the code does not glue: one error naming key and chapter.
-    source.write_text(original + "\nHele {glue:md}`forside_findes_ikke`.\n", encoding="utf-8")
-    with pytest.raises(ChapterError, match="chapter 'forside' .*'forside_findes_ikke'"):
+        # Prose naming a value the code does not glue: one error naming key and chapter.
+        source.write_text(original + "\nHele {glue:md}`forside_findes_ikke`.\n", encoding="utf-8")
+        with pytest.raises(ChapterError, match="chapter 'forside' .*'forside_findes_ikke'"):
+            b.build(root, jobs=2, quiet=True)
+        assert "En ekstra sætning." in (site / "forside-alle.html").read_text(encoding="utf-8")
+
+        published = {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")}
+        source.write_text(
+            original + "\n```{code-cell} ipython3\nraise KeyError('q99')\n```\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(ChapterError) as err:
+            b.build(root, jobs=2, quiet=True)
+        assert "chapter 'forside' (parameter group 'alle'" in str(err.value)
+        assert "KeyError" in str(err.value) and "site was left unchanged" in str(err.value)
+        assert (root / "build" / "failed" / "forside-alle.ipynb").exists()
+        assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")} == published
+    finally:  # the shared project as built
+        source.write_text(original, encoding="utf-8")
         b.build(root, jobs=2, quiet=True)
-    assert "En ekstra sætning." in (site / "forside-alle.html").read_text(encoding="utf-8")
-
-    published = {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")}
-    source.write_text(
-        original + "\n```{code-cell} ipython3\nraise KeyError('q99')\n```\n", encoding="utf-8"
-    )
-    with pytest.raises(ChapterError) as err:
-        b.build(root, jobs=2, quiet=True)
-    assert "chapter 'forside' (parameter group 'alle'" in str(err.value)
-    assert "KeyError" in str(err.value) and "site was left unchanged" in str(err.value)
-    assert (root / "build" / "failed" / "forside-alle.ipynb").exists()
-    assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")} == published
-
-
-def test_the_book_builds_on_the_embedded_data(tmp_path, monkeypatch):
-    """The default edition: parameters.yml as committed, the embedded survey generated."""
-    from conftest import copy_project
-
-    root = copy_project(tmp_path)
-    monkeypatch.setenv("LEDERUDDANNELSE_ROOT", str(root))
-    report = b.build(root, jobs=2, quiet=True)
-    assert report.rendered
-    runs = b.load_parameters(root / "parameters.yml").runs(root)
-    assert set(report.executed) == {r.name for r in runs}
-    assert (root / EMBEDDED_DATA_PATH).exists()
-    page = (report.site / "udbredelse-alle.html").read_text(encoding="utf-8")
-    assert "Syntetiske data" in page and "6.000 besvarelser" in page
 
 
 def test_a_hostile_data_path_is_shown_as_text_and_never_as_a_path(built_book):

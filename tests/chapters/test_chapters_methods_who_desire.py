@@ -119,7 +119,7 @@ def test_who_page_says_why_when_the_model_cannot_be_fitted(ch, monkeypatch):
     missing, without the analyst's English message or the separated group's name."""
     import jupytext
 
-    from lederuddannelse.book.incremental import prose_glue_refs
+    from lederuddannelse.book.notebooks import prose_glue_refs
     from lederuddannelse.errors import EstimationError
     from lederuddannelse.paths import project_root
     from lederuddannelse.stats.design import SurveyDesign

@@ -24,7 +24,7 @@ EXEMPT = {
     "report/fmt.py": "the one place that words numbers",
 }
 #: Modules whose texts are English messages for developers, not the book's Danish.
-ENGLISH_CONSOLE = ("dev/", "book/audit.py", "book/audit_incremental.py")
+ENGLISH_CONSOLE = ("dev/", "site/audit.py", "site/audit_read.py")
 
 # A literal right after a formatted value that starts with a unit: f"{x} pct." / x + " pct."
 _UNIT_AFTER = re.compile(r"^\s?(pct\b|procentpoint|point\b|%)")

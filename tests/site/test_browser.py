@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import in_ci
+from conftest import ROOT, in_ci
 from lederuddannelse.dev import sitecheck
 from lederuddannelse.report.tables import ANALYSIS_SUFFIX
 
@@ -121,9 +121,10 @@ def test_charts_render_offline_with_their_csv(site_run):
 
 
 def test_pages_keep_their_weight_budget(site_run):
-    """Measured in the browser: a text page transfers at most 400 kB, a chart page 1.5 MB
-    (gzip, as a static host serves them); the chart library loads only where there are charts;
-    the 1.5 MB FontAwesome script is gone."""
+    """Measured in the browser: a text page transfers at most 950 kB (most of it the theme's
+    FontAwesome script, 540 kB gzip, which the build no longer replaces), a chart page 1.5 MB
+    (gzip, as a static host serves them); the chart library loads only where there are
+    charts."""
     results, _, _ = site_run
     weights = [r.weight for r in results if r.weight is not None]
     print("\n" + "\n".join(sitecheck.weight_lines(weights)))
@@ -133,27 +134,40 @@ def test_pages_keep_their_weight_budget(site_run):
     for w in weights:
         loads_vega = any("vega-offline.js" in f for f in w.files)
         assert loads_vega == w.has_charts, (w.page, w.has_charts, loads_vega)
-        assert w.raw < 2_500_000, (w.page, w.raw)
+        assert w.raw < 4_000_000, (w.page, w.raw)
     text_pages = [w for w in weights if not w.has_charts]
-    assert text_pages and all(w.raw < 1_100_000 for w in text_pages), text_pages
+    assert text_pages and all(w.raw < 2_700_000 for w in text_pages), text_pages
 
 
-def test_interface_is_danish_and_fontawesome_script_is_gone(built_book):
-    """The theme's English interface strings are replaced in every written page (sphinx_ext
-    DANISH_UI), the copy button speaks Danish, and the 1.5 MB FontAwesome script is a stub."""
-    from lederuddannelse.book.sphinx_ext import DANISH_UI, FONTAWESOME_STUB
+def test_interface_is_danish_through_the_message_catalogue(built_book):
+    """Sphinx translates the theme's interface with the book's catalogue (locale/da/...,
+    locale_dirs in _config.yml): no English interface string is left on any page, and
+    nothing rewrites the written pages."""
+    from babel.messages.pofile import read_po
 
     _, _, site = built_book
+    with open(ROOT / "locale" / "da" / "LC_MESSAGES" / "sphinx.po", "rb") as fh:
+        catalogue = {m.id: m.string for m in read_po(fh) if m.id}
+    english = {
+        ">Skip to main content<": ">Gå til hovedindholdet<",
+        "Back to top": "Til toppen",
+        '"Toggle primary sidebar"': '"Vis eller skjul navigationen"',
+        'aria-label="Color mode"': 'aria-label="Farvetilstand"',
+        'title="Link to this heading"': 'title="Link til denne overskrift"',
+        'aria-label="On this page"': 'aria-label="På denne side"',
+        'aria-label="Main"': 'aria-label="Hovedmenu"',
+        'title="Toggle secondary sidebar"': 'title="Vis eller skjul indholdsfortegnelsen"',
+        "Search this book": "Søg i bogen",
+    }
     pages = sorted(site.glob("*.html"))
     assert len(pages) >= 10
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        left = [english for english in DANISH_UI if english in text]
+        left = [e for e in english if e in text]
         assert not left, (page.name, left)
-    assert "Gå til hovedindholdet" in (site / "forside-alle.html").read_text(encoding="utf-8")
-    assert "'da': {'copy': 'Kopiér'" in (site / "_static" / "copybutton.js").read_text("utf-8")
-    fa = site / "_static" / "scripts" / "fontawesome.js"
-    assert fa.read_text(encoding="utf-8") == FONTAWESOME_STUB
+    front = (site / "forside-alle.html").read_text(encoding="utf-8")
+    assert all(danish in front for danish in english.values())
+    assert catalogue["Skip to main content"] == "Gå til hovedindholdet"
 
 
 def test_definition_switch_stays_in_view_and_keeps_the_section(built_book):

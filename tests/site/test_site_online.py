@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from lederuddannelse.book.archive import make_archive
-from lederuddannelse.book.sphinx_ext import binder_enabled, binder_url
 from lederuddannelse.errors import LederuddannelseError
+from lederuddannelse.site.archive import make_archive
+from lederuddannelse.site.sphinx_ext import binder_enabled, binder_url
 
 
 def test_workflow_runs_the_tests_and_publishes_the_site_on_main():
@@ -30,6 +30,9 @@ def test_workflow_runs_the_tests_and_publishes_the_site_on_main():
     assert deploy["needs"] == "test" and deploy["permissions"]["pages"] == "write"
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"])
     assert test["env"]["CI"] == "true"  # a missing R or Chromium fails instead of skipping
+    fast = wf["jobs"]["fast"]
+    assert fast["strategy"]["matrix"]["python"] == ["3.11", "3.13"]
+    assert any("make test-fast" in s.get("run", "") for s in fast["steps"])
 
 
 def test_binder_installs_the_lock_the_package_and_jupytext():

@@ -1,1 +1,2 @@
-"""The build: notebooks, papermill runs with warm kernels, Sphinx extension, citation."""
+"""The build: a thin stage in front of papermill, jupyter-cache and Jupyter Book; the Sphinx
+extension, the disclosure audit, citation."""

@@ -38,7 +38,7 @@ PROJECT_FILES = (
     "citation.yml",
     "CITATION.cff",
 )
-PROJECT_TREES = ("chapters", "data", "_static", "src")
+PROJECT_TREES = ("chapters", "data", "_static", "_templates", "locale", "src")
 
 NOOP_STAMP = "noop-stamp.json"  # build/noop-stamp.json: file stamps after the last build
 

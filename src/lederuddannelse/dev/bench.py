@@ -36,8 +36,9 @@ import pandas as pd
 import yaml
 
 from lederuddannelse.analysis.specs import barrier_items, reason_items
-from lederuddannelse.book.build import BUILD_DIR, TIMINGS, copy_project, runs_toc, validate_runs
+from lederuddannelse.book.build import BUILD_DIR, TIMINGS, validate_runs
 from lederuddannelse.book.notebooks import write_if_changed
+from lederuddannelse.book.stage import copy_project, runs_toc
 from lederuddannelse.data.synthetic import DEFAULT_N, DEFAULT_SEED
 from lederuddannelse.dev.bench_svy import bench_stats_peer
 from lederuddannelse.params import DEFINITION_WORDS, Run, definition_pages, load_parameters
@@ -150,8 +151,8 @@ def page_floor(root: Path) -> dict[str, float]:
 
 def preview_loop(root: Path, jobs: int) -> dict[str, float]:
     """The author's loop in `make preview` (on the built project ``root``): seconds from saving
-    an edit to the rebuild line (the page is published then), for a prose edit and a code
-    edit. Includes noticing the change (the preview polls every 0.05 s)."""
+    an edit to the rebuild line (printed when Sphinx has rendered the page), for a prose edit
+    and a code edit. Includes noticing the change (sphinx-autobuild's file watcher)."""
     import signal
 
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
@@ -159,7 +160,7 @@ def preview_loop(root: Path, jobs: int) -> dict[str, float]:
     proc = subprocess.Popen(
         cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    name = bench_chapter(root).name
+    slug = bench_chapter(root).stem.split("_", 1)[1]
     out: dict[str, float] = {}
     try:
         for line in proc.stdout:
@@ -169,7 +170,7 @@ def preview_loop(root: Path, jobs: int) -> dict[str, float]:
             start = time.perf_counter()
             edit(root)
             for line in proc.stdout:
-                if line.startswith("[") and name in line:  # the rebuild's one line
+                if line.startswith("[") and slug in line and "rendered" in line:  # one line
                     out[case] = time.perf_counter() - start
                     out[f"{case} line"] = line.strip()
                     break
@@ -262,7 +263,7 @@ def write_peer_sources(root: Path, pages: list[PeerPage]) -> None:
 def stage_peer(root: Path) -> list[PeerPage]:
     """Make the project copy ``root`` build the same site as ours with Jupyter Book alone: one
     page per run, with the run's parameters, listed in `_toc.yml` as our staged toc lists them
-    (:func:`lederuddannelse.book.build.runs_toc`: the other definitions nest under the first
+    (:func:`lederuddannelse.book.stage.runs_toc`: the other definitions nest under the first
     page). Returns the pages; call once per copy (it rewrites the copy's `_toc.yml`)."""
     pages = peer_pages(root)
     write_peer_sources(root, pages)
@@ -424,25 +425,23 @@ def bench_build(jobs: int) -> dict[str, dict[str, float]]:
     )
     print(f"\nRatios and targets (load average now {_load()})")
     checks: list[tuple[str, float, float | None]] = [
-        ("clean / force", ours["clean"] / force["clean"], 0.5),
+        ("clean / force", ours["clean"] / force["clean"], 0.7),
         ("no-op / cache no-op", ours["noop"] / cache["noop"], 0.1),
-        ("prose edit / cache prose edit", ours["prose"] / cache["prose"], 0.3),
-        ("one chapter / cache one chapter", ours["one"] / cache["one"], 0.8),
+        ("prose edit / cache prose edit", ours["prose"] / cache["prose"], 1.2),
+        ("one chapter / cache one chapter", ours["one"] / cache["one"], 1.0),
         ("one chapter / floor for one page", ours["one"] / floor["total"], None),
     ]
     for key, title, target in (
-        ("prose", "preview prose / cache prose edit", 0.3),
-        ("one", "preview code / cache one chapter", 0.8),
+        ("prose", "preview prose / cache prose edit", 1.2),
+        ("one", "preview code / cache one chapter", 1.0),
     ):
         if key in preview:
             checks.append((title, preview[key] / cache[key], target))
     for title, ratio, target in checks:
         print(f"  {title:34s}{ratio:8.2f}   {_verdict(ratio, target, '<=')}")
-    seconds = [("no-op rebuild seconds", ours["noop"]), ("prose edit seconds", ours["prose"])]
-    if "prose" in preview:
-        seconds.append(("prose edit seconds, make preview", preview["prose"]))
-    for title, value in seconds:
-        print(f"  {title:34s}{value:8.2f}   {_verdict(value, 3.0, '<')}")
+    print(
+        f"  {'no-op rebuild seconds':34s}{ours['noop']:8.2f}   {_verdict(ours['noop'], 1.0, '<')}"
+    )
     for key in ("prose line", "one line"):
         if key in preview:
             print(f"  make preview printed: {preview[key]}")

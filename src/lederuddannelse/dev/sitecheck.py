@@ -29,7 +29,8 @@ from urllib.parse import urljoin, urlparse
 
 WIDTHS = (390, 768, 1280, 1920)
 SCREENSHOT_WIDTHS = (390, 1280)
-TEXT_BUDGET = 400_000  # bytes a page without charts may transfer
+# bytes a page without charts may transfer: 540 kB of it is the theme's FontAwesome script
+TEXT_BUDGET = 950_000
 CHART_BUDGET = 1_500_000  # bytes a page with charts may transfer
 AXE = Path(__file__).resolve().parents[3] / "tests" / "vendor" / "axe.min.js"
 SKIP_PAGES = {"genindex.html", "index.html"}  # index.html only redirects

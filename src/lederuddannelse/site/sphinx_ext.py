@@ -28,11 +28,10 @@ import html
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
-from lederuddannelse.book.citation import build_date
+from lederuddannelse.site.citation import build_date
 
 BUNDLE = "vega-offline.js"
 DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .bib files
@@ -86,25 +85,6 @@ def _on_builder_inited(app) -> None:
 
     Path(app.outdir, "_static").mkdir(parents=True, exist_ok=True)
     add_global_html_resources(app, None)
-    keep_compiled_templates(app)
-
-
-def keep_compiled_templates(app) -> None:
-    """Keep the theme's compiled Jinja templates beside the build output between builds.
-
-    Compiling the 30-odd templates a page is made of costs a one-page render about 0.2 s of
-    its second. Jinja's bytecode cache keys each template by name and checks the source's
-    checksum, so an edited or upgraded template is compiled afresh; the pages are the same.
-    """
-    from jinja2 import FileSystemBytecodeCache
-
-    templates = getattr(app.builder, "templates", None)
-    environment = getattr(templates, "environment", None)
-    if environment is None or environment.bytecode_cache is not None:
-        return
-    folder = Path(app.outdir).parent / "jinja-bytecode"
-    folder.mkdir(parents=True, exist_ok=True)
-    environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 def _on_config_inited(app, config) -> None:
@@ -116,7 +96,6 @@ def _on_config_inited(app, config) -> None:
     # manual choice in localStorage.
     config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
 
-    from lederuddannelse.book.citation import CITATION_FILE, load_citation
     from lederuddannelse.hashing import sha256_file
     from lederuddannelse.params import (
         load_parameters,
@@ -125,6 +104,7 @@ def _on_config_inited(app, config) -> None:
         resolve_mapping_file,
     )
     from lederuddannelse.paths import project_root
+    from lederuddannelse.site.citation import CITATION_FILE, load_citation
 
     root = project_root()
     staged = Path(app.srcdir) / CITATION_FILE
@@ -143,6 +123,7 @@ def _on_config_inited(app, config) -> None:
         **(config.html_theme_options or {}),
         "repository_url": c.repository,
         "repository_branch": c.branch,
+        "search_bar_text": "Søg i bogen …",
     }
     config.lederuddannelse_citation = c.as_config()
     # What the pages are made with: a change of this extension, of the citation code or of the
@@ -248,7 +229,7 @@ def _colophon(
     params: dict | None,
     mapping: tuple[str, str] | None = None,
 ) -> str:
-    from lederuddannelse.book import citation as cit
+    from lederuddannelse.site import citation as cit
 
     e = html.escape
     parts = [
@@ -300,37 +281,17 @@ def _drop_chart_library(context) -> None:
         ]
 
 
-def _drop_stale_search_terms(app) -> None:
-    """Make an incremental search index equal to a clean build's.
-
-    On an incremental build Sphinx loads the previous index and removes the rebuilt pages
-    from each term's page set, but keeps terms whose set became empty: a word deleted from the
-    only page that had it stays in `searchindex.js` (with no page). Called for every written
-    page; the search page, written last before the index, sees the final state.
-    """
-    indexer = getattr(app.builder, "indexer", None)
-    for name in ("_mapping", "_title_mapping"):
-        mapping = getattr(indexer, name, None)
-        if isinstance(mapping, dict):
-            for term in [t for t, pages in mapping.items() if not pages]:
-                del mapping[term]
-
-
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
-    _drop_stale_search_terms(app)
     _drop_thebe(context)
     _drop_chart_library(context)
     if doctree is None or app.builder.format != "html":
         return  # genindex, search: generated pages, nothing to cite
-    from lederuddannelse.book.prosepatch import record_search_words
-
-    record_search_words(app, pagename, doctree)
     # docutils marks a bibliography role="list", but its entries are not list items (and hold
     # back-links): assistive technology would announce a broken list.
     context["body"] = context.get("body", "").replace(
         '<div role="list" class="citation-list">', '<div class="citation-list">'
     )
-    from lederuddannelse.book import citation as cit
+    from lederuddannelse.site import citation as cit
 
     c = cit.Citation.from_config(app.config.lederuddannelse_citation)
     data = app.config.lederuddannelse_data
@@ -464,83 +425,6 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     context["body"] = body + "\n".join(blocks)
 
 
-# The theme's English interface strings (pydata-sphinx-theme has no Danish catalogue) in Danish:
-# exact attribute values and texts of its templates, replaced in the written pages.
-DANISH_UI = {
-    ">Skip to main content<": ">Gå til hovedindholdet<",
-    "Back to top</button>": "Til toppen</button>",
-    '"Search this book..."': '"Søg i bogen …"',
-    '"Toggle primary sidebar"': '"Vis eller skjul navigationen"',
-    '"Toggle secondary sidebar"': '"Vis eller skjul indholdsfortegnelsen"',
-    'aria-label="Color mode"': 'aria-label="Farvetilstand"',
-    'data-bs-title="Color mode"': 'data-bs-title="Farvetilstand"',
-    'title="Light"': 'title="Lys"',
-    'title="Dark"': 'title="Mørk"',
-    'title="System Settings"': 'title="Systemets indstilling"',
-    'aria-label="Main"': 'aria-label="Hovedmenu"',
-    'aria-label="Site navigation"': 'aria-label="Bogens navigation"',
-    'aria-label="On this page"': 'aria-label="På denne side"',
-    'aria-label="Page"': 'aria-label="Side"',
-    'aria-label="Version warning"': 'aria-label="Versionsadvarsel"',
-    'title="Link to this heading"': 'title="Link til denne overskrift"',
-    'title="Link to this image"': 'title="Link til denne figur"',
-    'title="Link to this table"': 'title="Link til denne tabel"',
-    'title="next page"': 'title="næste side"',
-    'title="previous page"': 'title="forrige side"',
-    ">previous</p>": ">forrige</p>",
-    ">next</p>": ">næste</p>",
-}
-COPYBUTTON_DA = (
-    "const messages = {\n  'da': {'copy': 'Kopiér', 'copy_to_clipboard': 'Kopiér til "
-    "udklipsholderen', 'copy_success': 'Kopieret!', 'copy_failure': 'Kunne ikke kopiere'},"
-)
-# The theme loads a 1.5 MB FontAwesome script that turns icons into inline SVG. Its style sheet
-# already draws the same icons from the web font, so the script is replaced by a stub, and the
-# font is cut down to the icons used (lederuddannelse.book.iconfont): same icons, 3 kB.
-FONTAWESOME_STUB = (
-    "/* FontAwesome's SVG script is not used: the theme's style sheet draws the icons from the "
-    "web font (lederuddannelse.book.sphinx_ext). */\n"
-)
-
-
-def danish_interface(text: str) -> str:
-    """A written page with the theme's English interface strings replaced by Danish ones."""
-    for english, danish in DANISH_UI.items():
-        text = text.replace(english, danish)
-    return text
-
-
-def _on_build_finished(app, exception) -> None:
-    """Post-process the written site: Danish interface strings in every page, a Danish copy
-    button, no FontAwesome script, icon fonts with only the icons used. Idempotent, so
-    unchanged pages of an incremental build can be processed again."""
-    if exception is not None or app.builder.format != "html":
-        return
-    out = Path(app.outdir)
-    for page in out.glob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        new = danish_interface(text)
-        if new != text:
-            page.write_text(new, encoding="utf-8")
-    copy = out / "_static" / "copybutton.js"
-    if copy.is_file():
-        text = copy.read_text(encoding="utf-8")
-        if "'da':" not in text and "const messages = {" in text:
-            copy.write_text(text.replace("const messages = {", COPYBUTTON_DA, 1), encoding="utf-8")
-    fa = out / "_static" / "scripts" / "fontawesome.js"
-    if fa.is_file() and fa.stat().st_size > len(FONTAWESOME_STUB) + 10:
-        fa.write_text(FONTAWESOME_STUB, encoding="utf-8")
-        for extra in (fa.with_name("fontawesome.js.map"),):
-            extra.unlink(missing_ok=True)
-    # The theme copies its translation catalogues (93 folders, 740 kB) into _static; the pages
-    # are translated when written, and no browser ever asks for a catalogue.
-    shutil.rmtree(out / "_static" / "locales", ignore_errors=True)
-    # The icon fonts cut down to the icons the site shows (156 kB -> 3 kB for the solid one).
-    from lederuddannelse.book.iconfont import subset_icon_fonts
-
-    subset_icon_fonts(out, cache=out.parent / "iconfont-cache")
-
-
 def setup(app):
     app.add_config_value("lederuddannelse_citation", {}, "html")
     app.add_config_value("lederuddannelse_data", {}, "html")
@@ -550,6 +434,5 @@ def setup(app):
     app.connect("builder-inited", _on_builder_inited)
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_page_context)
-    app.connect("build-finished", _on_build_finished)
     app.add_js_file(BUNDLE, priority=200)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -35,7 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.book.audit_incremental import (  # noqa: F401  (the audit's names)
+from lederuddannelse.report.fmt import N_HEADING
+from lederuddannelse.report.tables import ANALYSIS_SUFFIX, DOWNLOAD_COLUMNS
+from lederuddannelse.site.audit_read import (  # noqa: F401  (the audit's names)
     SINGLE_RESPONDENT_LABELS,
     SKIPPED_PAGES,
     AuditReport,
@@ -46,8 +48,6 @@ from lederuddannelse.book.audit_incremental import (  # noqa: F401  (the audit's
     raw_frames_of_html,
     run_audit,
 )
-from lederuddannelse.report.fmt import N_HEADING
-from lederuddannelse.report.tables import ANALYSIS_SUFFIX, DOWNLOAD_COLUMNS
 from lederuddannelse.stats.disclosure import determined
 from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
 
@@ -597,8 +597,15 @@ def _match_rows(a: list[frozenset], b: list[frozenset]) -> list[tuple[int, int]]
 def check_raw_tables(
     raws: list[RawFrame], totals: dict[str, int], page_total: int | None, report: AuditReport
 ) -> None:
-    """Checks 1 to 3 of the module docstring on the published tables, into ``report``."""
-    _audit_tables(_dedupe([typed_frame(r) for r in raws]), totals, page_total, report)
+    """Checks 1 to 3 of the module docstring on the published tables, into ``report``.
+
+    A table published twice on a page (in the page and in its notebook) has the same raw
+    content: it is typed and audited once."""
+    seen: set[tuple[str, str]] = set()
+    unique = [
+        r for r in raws if (r.page, r.digest) not in seen and not seen.add((r.page, r.digest))
+    ]
+    _audit_tables(_dedupe([typed_frame(r) for r in unique]), totals, page_total, report)
 
 
 def audit(
@@ -606,21 +613,14 @@ def audit(
     min_n: int = DEFAULT_MIN_N,
     min_count: int = DEFAULT_MIN_COUNT,
     page_total: int | None = None,
-    cache: Path | None = None,
 ) -> AuditReport:
-    """Audit a built site folder (or one page, notebook or CSV); see the module docstring.
-
-    ``cache`` (a file the build keeps in `build/`) makes a rebuild's audit incremental and
-    still complete (:mod:`~lederuddannelse.book.audit_incremental`).
-    """
-    return run_audit(target, check_raw_tables, min_n, min_count, page_total, cache)
+    """Audit a built site folder (or one page, notebook or CSV); see the module docstring."""
+    return run_audit(target, check_raw_tables, min_n, min_count, page_total)
 
 
-def check_site(
-    site: Path, min_n: int, min_count: int, quiet: bool = False, cache: Path | None = None
-) -> AuditReport:
-    """The build's gate (:func:`~lederuddannelse.book.audit_incremental.gate`)."""
-    return gate(site, check_raw_tables, min_n, min_count, quiet, cache)
+def check_site(site: Path, min_n: int, min_count: int, quiet: bool = False) -> AuditReport:
+    """The build's gate (:func:`~lederuddannelse.site.audit_read.gate`)."""
+    return gate(site, check_raw_tables, min_n, min_count, quiet)
 
 
 def limits_of(root: Path) -> tuple[int, int]:

@@ -16,8 +16,8 @@ import zipfile
 from pathlib import Path
 
 from lederuddannelse import __version__
-from lederuddannelse.book.citation import build_date
 from lederuddannelse.errors import LederuddannelseError
+from lederuddannelse.site.citation import build_date
 
 NAME = "lederuddannelse-bog"
 
@@ -49,7 +49,7 @@ def make_archive(site: Path, out_dir: Path, date: dt.date | None = None) -> Path
 def main(argv: list[str] | None = None) -> int:
     from lederuddannelse.paths import project_root
 
-    ap = argparse.ArgumentParser(prog="python -m lederuddannelse.book.archive")
+    ap = argparse.ArgumentParser(prog="python -m lederuddannelse.site.archive")
     ap.add_argument("--site", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)

@@ -1,16 +1,9 @@
-"""The disclosure audit's reading and its gate, incremental and light to import.
+"""The disclosure audit's reading: what readers can read, as raw tables and texts.
 
-:mod:`lederuddannelse.book.audit` checks what readers can read; this module reads it (the
+:mod:`lederuddannelse.site.audit` checks what readers can read; this module reads it (the
 tables of HTML pages, chart data sets, CSV downloads and notebooks, as *raw* tables that need
-neither pandas nor NumPy, and the pages' texts) and runs the audit as the build's gate.
-
-Incremental and still complete: with a cache file (the build keeps one in `build/`) a file
-whose bytes are unchanged is not parsed again, and when every table read is the same as in an
-earlier audit with the same limits, that audit's table findings are reused (the tables'
-checks are a function of the tables, the limits and the code alone; :func:`_cache_salt`
-covers the code, the codebook and the libraries). The prose is always checked. So a rebuild
-after a prose edit audits the whole site without importing pandas; any changed table, or a
-changed limit, runs the full table checks of :mod:`~lederuddannelse.book.audit`.
+neither pandas nor NumPy, and the pages' texts). The build audits the whole rendered site on
+every render.
 """
 
 from __future__ import annotations
@@ -18,14 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import pickle
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from lederuddannelse.hashing import signature
 from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
 
 #: Labels of statistics that are one respondent's value.
@@ -110,27 +100,6 @@ _NOT_MARKUP = re.compile(r"<script.*?</script>|<style.*?</style>|<!--.*?-->", re
 _TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
 
 
-def _html_tables(
-    html: str, page: str, where: str, known: dict | None = None, used: dict | None = None
-) -> list[RawFrame]:
-    """The page's tables, each read with BeautifulSoup only when its HTML is new.
-
-    With ``known``/``used`` (see :func:`collect_raw`) a page whose tables are unchanged (a
-    prose edit) is not parsed again: each table's HTML, cut out of the page as written
-    (tables are not nested), keys what was read from it. Without them, or with a nested
-    table, the whole page is parsed.
-    """
-    pieces = _TABLE.findall(_NOT_MARKUP.sub(" ", html))
-    if known is None or used is None or any("<table" in p[6:].lower() for p in pieces):
-        return _tables_of(html, page, where)
-    out = []
-    for k, piece in enumerate(pieces):
-        key = ("table", page, where, k, hashlib.sha256(piece.encode()).hexdigest())
-        used[key] = known[key] if key in known else _tables_of(piece, page, where, first=k)
-        out += used[key]
-    return out
-
-
 def _tables_of(html: str, page: str, where: str, first: int = 0) -> list[RawFrame]:
     from bs4 import BeautifulSoup
 
@@ -181,13 +150,11 @@ def _page_texts(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", text)
 
 
-def raw_frames_of_html(
-    html: str, page: str, where: str, known: dict | None = None, used: dict | None = None
-) -> list[RawFrame]:
+def raw_frames_of_html(html: str, page: str, where: str) -> list[RawFrame]:
     return (
         _csv_frames(html, page, where)
         + _vega_frames(html, page, where)
-        + _html_tables(html, page, where, known, used)
+        + _tables_of(html, page, where)
     )
 
 
@@ -204,78 +171,48 @@ def _notebook_htmls(data: bytes) -> list[str]:
 
 
 def _audited_files(target: Path) -> list[Path]:
-    if target.is_dir():
+    if target.is_dir():  # a site, or a folder of executed notebooks (build/book)
         files = sorted(p for p in target.glob("*.html") if p.name not in SKIPPED_PAGES)
+        files += sorted(target.glob("*.ipynb"))
         files += sorted(target.glob("_sources/*.ipynb")) + sorted(target.glob("downloads/*.ipynb"))
         return files + sorted(target.glob("downloads/*.csv"))
     return [target]
 
 
-def _read_file(
-    f: Path, data: bytes, rel: str, known: dict, used: dict
-) -> tuple[list[RawFrame], str | None]:
-    """The raw tables of one published file and its reader-visible text (None: no text).
-
-    A notebook's outputs are read one by one through ``known``/``used`` (see
-    :func:`collect_raw`): after a prose edit the notebook changed, its outputs did not.
-    """
+def _read_file(f: Path, rel: str) -> tuple[list[RawFrame], str | None]:
+    """The raw tables of one published file and its reader-visible text (None: no text)."""
     page = f.stem
     if f.suffix == ".csv":
-        return [_raw("csvbytes", page, rel, data)], None
+        return [_raw("csvbytes", page, rel, f.read_bytes())], None
     if f.suffix == ".ipynb":
         raws: list[RawFrame] = []
-        text = None
-        for k, h in enumerate(_notebook_htmls(data)):
-            where = f"{rel} output {k + 1}"
-            key = ("output", page, where, hashlib.sha256(h.encode()).hexdigest())
-            used[key] = known.get(key) or (raw_frames_of_html(h, page, where), _page_texts(h))
-            raws += used[key][0]
-            text = (text or "") + "\n" + used[key][1]
-        return raws, text
-    html = data.decode("utf-8")
-    return raw_frames_of_html(html, page, rel, known, used), _page_texts(html)
+        texts = []
+        for k, h in enumerate(_notebook_htmls(f.read_bytes())):
+            raws += raw_frames_of_html(h, page, f"{rel} output {k + 1}")
+            texts.append(_page_texts(h))
+        return raws, "\n".join(texts) if texts else None
+    html = f.read_text(encoding="utf-8")
+    return raw_frames_of_html(html, page, rel), _page_texts(html)
 
 
-def collect_raw(
-    target: Path, known: dict | None = None
-) -> tuple[list[RawFrame], dict[str, str], int, dict]:
-    """Raw tables and page texts of a site folder, a page, a notebook or a CSV file.
-
-    ``known`` maps (file, SHA-256 of its bytes) to what an earlier audit read from it, and
-    likewise each notebook output: what is unchanged is not parsed again. Returns the entries
-    used, to keep.
-    """
+def collect_raw(target: Path) -> tuple[list[RawFrame], dict[str, str], int]:
+    """Raw tables and page texts of a site folder, a page, a notebook or a CSV file."""
     target = Path(target)
     files = _audited_files(target)
-    known = known or {}
-    used: dict = {}
     raws: list[RawFrame] = []
     texts: dict[str, str] = {}
+    read: set[str] = set()  # the notebooks are published twice (_sources/, downloads/)
     for f in files:
-        rel = f.name if not target.is_dir() else str(f.relative_to(target))
-        # a file whose signature is the one recorded with its digest is not read again
-        sig = signature(f.stat())
-        seen = known.get(("stat", rel))
-        if seen is not None and seen[0] == sig and (rel, seen[1]) in known:
-            data, key = b"", (rel, seen[1])
-        else:
-            data = f.read_bytes()
-            key = (rel, hashlib.sha256(data).hexdigest())
-        used[("stat", rel)] = (sig, key[1])
-        if key in known:  # keep its outputs' entries too (for the next change of the file)
-            used[key] = known[key]
-            for k in known.get(("outputs", *key), ()):
-                used[k] = known.get(k)
-            used[("outputs", *key)] = known.get(("outputs", *key), ())
-        else:
-            before = set(used)
-            used[key] = _read_file(f, data, rel, known, used)
-            used[("outputs", *key)] = tuple(k for k in used if k not in before and k != key)
-        file_raws, text = used[key]
+        rel = f.name if not target.is_dir() else f.relative_to(target).as_posix()
+        digest = hashlib.sha256(f.read_bytes()).hexdigest()
+        if digest in read:
+            continue
+        read.add(digest)
+        file_raws, text = _read_file(f, rel)
         raws += file_raws
         if text is not None:
             texts[rel] = text
-    return raws, texts, len(files), used
+    return raws, texts, len(files)
 
 
 #: The checks of the tables (``audit.check_raw_tables``): (raw tables, the pages' totals,
@@ -289,69 +226,14 @@ def run_audit(
     min_n: int = DEFAULT_MIN_N,
     min_count: int = DEFAULT_MIN_COUNT,
     page_total: int | None = None,
-    cache: Path | None = None,
 ) -> AuditReport:
-    """Audit a built site folder (or one page, notebook or CSV); see ``audit.audit``.
-
-    ``cache`` (a file the build keeps in `build/`) makes a rebuild's audit incremental and
-    still complete: a file whose bytes are unchanged is not parsed again, and when every
-    table (not the prose) is as in an earlier audit with the same limits, that audit's
-    table findings are reused; the prose is always checked. The cache is void when the
-    package's code, the codebook or the installed libraries changed (:func:`_cache_salt`).
-    """
-    salt = _cache_salt() if cache is not None else ""
-    stored = _load_cache(cache, salt) if cache is not None else {}
-    raws, texts, nfiles, used = collect_raw(Path(target), stored.get("files"))
+    """Audit a built site folder (or one page, notebook or CSV); see ``audit.audit``."""
+    raws, texts, nfiles = collect_raw(Path(target))
     report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles)
     totals = _page_totals(texts) if page_total is None else {}
-    key = json.dumps(
-        [min_n, min_count, page_total, sorted(totals.items()), [r.digest for r in raws]]
-    )
-    key = hashlib.sha256(key.encode()).hexdigest()
-    tables_part = stored.get("tables", {}).get(key)
-    if tables_part is None:
-        part = AuditReport(min_n=min_n, min_count=min_count)
-        check_tables(raws, totals, page_total, part)
-        tables_part = (part.frames, part.cells, part.hidden, part.sets, part.findings)
-    report.frames, report.cells, report.hidden, report.sets = tables_part[:4]
-    report.findings = list(tables_part[4])
+    check_tables(raws, totals, page_total, report)
     _texts(texts, min_n, report)
-    if cache is not None:
-        _save_cache(cache, {"salt": salt, "files": used, "tables": {key: tables_part}})
     return report
-
-
-def _cache_salt() -> str:
-    """What the audit's cached results depend on besides the files: this package's code, the
-    codebook (the grouping vocabulary) and the libraries that parse and type the tables."""
-    from importlib.metadata import version
-
-    from lederuddannelse.paths import data_dir
-    from lederuddannelse.sources import package_src
-
-    h = hashlib.sha256()
-    for p in sorted((package_src() / "lederuddannelse").rglob("*.py")):
-        h.update(p.as_posix().encode() + b"\0" + p.read_bytes())
-    h.update((data_dir() / "codebook.yml").read_bytes())  # = data.codebook.default_path()
-    for lib in ("pandas", "numpy", "beautifulsoup4", "soupsieve"):
-        h.update(f"{lib}={version(lib)}".encode())
-    h.update(sys.version.encode())
-    return h.hexdigest()
-
-
-def _load_cache(path: Path, salt: str) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)
-        return data if isinstance(data, dict) and data.get("salt") == salt else {}
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
-        return {}
-
-
-def _save_cache(path: Path, data: dict) -> None:
-    from lederuddannelse.book.notebooks import write_if_changed
-
-    write_if_changed(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _page_totals(texts: dict[str, str]) -> dict[str, int]:
@@ -385,13 +267,12 @@ def gate(
     min_n: int,
     min_count: int,
     quiet: bool = False,
-    cache: Path | None = None,
 ) -> AuditReport:
     """The build's gate: audit the rendered site before it is published; raise a
     :class:`~lederuddannelse.errors.DisclosureError` naming every problem if it is not clean."""
     from lederuddannelse.errors import DisclosureError
 
-    report = run_audit(site, check_tables, min_n=min_n, min_count=min_count, cache=cache)
+    report = run_audit(site, check_tables, min_n=min_n, min_count=min_count)
     if not report.ok:
         raise DisclosureError(
             report.summary()

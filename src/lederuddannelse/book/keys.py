@@ -1,0 +1,155 @@
+"""What a run's execution depends on, as one digest that enters jupyter-cache's match.
+
+jupyter-cache matches an executed notebook by its code cells. What the code cells do not show
+enters them: the build injects, with the run's parameters, ``build_digest``, a hash of
+
+- the data file's bytes (and its mapping's, and a CSV's metadata sidecar),
+- the package modules the chapter's code imports, followed import by import from their names
+  (:mod:`lederuddannelse.sources`, so a moved module is still covered),
+- the package's data files (codebook, margins, targets) and `requirements.lock`,
+- the parameters and the kernel.
+
+So a changed code cell, parameter, data file, imported module or lock misses the cache and
+executes; a prose edit matches and is merged from the cache without a kernel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lederuddannelse.hashing import sha256_file
+from lederuddannelse.params import Run, resolve_data_file, resolve_mapping_file
+from lederuddannelse.sources import imported_modules, modules_hash
+
+KERNEL = "python3"
+DIGEST_PARAMETER = "build_digest"
+IMPORTS_FILE = "imports.json"  # build/imports.json: the imports of each chapter and module version
+
+
+def tree_hash(paths: list[Path], root: Path) -> str:
+    """One hash over the names and contents of ``paths`` (sorted)."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def package_data_files(root: Path) -> list[Path]:
+    """The data files the package reads (codebook, margins, targets), not generated data."""
+    folder = root / "data"
+    return [p for p in folder.glob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".csv"}]
+
+
+def package_hash(root: Path) -> str:
+    """The package's whole source and its data files (part of the site's key: the Sphinx
+    extension is part of the package)."""
+    pkg = root / "src" / "lederuddannelse"
+    return tree_hash([*pkg.rglob("*.py"), *pkg.rglob("*.po"), *package_data_files(root)], root)
+
+
+def code_imports(nb: Any, src: Path) -> list[str]:
+    """The package's modules that the notebook's code cells import."""
+    found: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            code = "\n".join(
+                "" if line.lstrip().startswith(("%", "!")) else line
+                for line in cell.source.splitlines()
+            )
+            found |= imported_modules(code, src)
+    return sorted(found)
+
+
+@dataclass
+class Dependencies:
+    """What the runs depend on besides their code and parameters, each hashed once."""
+
+    root: Path
+    lock: str
+    package_data: str
+    hashes: dict[str, str] = field(default_factory=dict)
+    imports: dict[str, list[str]] = field(default_factory=dict)  # by the file's hash
+
+    def _load_imports(self) -> None:
+        if not self.imports:
+            try:
+                stored = json.loads((self.root / "build" / IMPORTS_FILE).read_text("utf-8"))
+                self.imports.update(stored if isinstance(stored, dict) else {})
+            except (OSError, ValueError):
+                pass
+
+    def _save_imports(self) -> None:
+        store = self.root / "build" / IMPORTS_FILE
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(json.dumps(self.imports, indent=0, sort_keys=True))
+
+    @classmethod
+    def of(cls, root: Path) -> "Dependencies":
+        lock = root / "requirements.lock"
+        return cls(
+            root,
+            sha256_file(lock) if lock.exists() else "-",
+            tree_hash(package_data_files(root), root),
+        )
+
+    def _file(self, path: Path | None) -> str:
+        if path is None or not path.is_file():
+            return "-"
+        if str(path) not in self.hashes:
+            self.hashes[str(path)] = sha256_file(path)
+        return self.hashes[str(path)]
+
+    def data_hash(self, params: dict[str, Any]) -> str:
+        """The data's identity: the file's SHA-256, plus its mapping's when there is one."""
+        digest = self._file(resolve_data_file(params["data_file"], self.root))
+        mapping = resolve_mapping_file(params.get("data_mapping", "none"), self.root)
+        return digest if mapping is None else f"{digest}+{self._file(mapping)}"
+
+    def chapter_imports(self, source: Path, read) -> list[str]:
+        """The imports of a chapter's code (``read`` reads the chapter as a notebook)."""
+        self._load_imports()
+        digest = self._file(source)
+        if digest not in self.imports:
+            self.imports[digest] = code_imports(read(source), self.root / "src")
+            self._save_imports()
+        return self.imports[digest]
+
+    def modules(self, names: list[str]) -> str:
+        """The hash of the modules ``names`` and every module they import (each file parsed
+        once per version: the imports are kept in `build/`)."""
+        before = len(self.imports)
+        digest = modules_hash(names, self.root / "src", self.imports)
+        if len(self.imports) != before:
+            self._save_imports()
+        return digest
+
+    def digest(self, run: Run, read) -> str:
+        """The run's ``build_digest`` (see the module docstring)."""
+        data_file = resolve_data_file(run.params["data_file"], self.root)
+        payload = {
+            "params": run.params,
+            "kernel": KERNEL,
+            "data": self.data_hash(run.params),
+            "sidecar": self._file(Path(f"{data_file}.meta.json")),
+            "modules": self.modules(self.chapter_imports(run.source, read)),
+            "package_data": self.package_data,
+            "lock": self.lock,
+        }
+        text = json.dumps(payload, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def key_form(nb: Any) -> Any:
+    """The notebook as jupyter-cache hashes it here: code cells and their sources only (cell
+    metadata such as tags and papermill's timings do not change what the code computes)."""
+    import copy
+
+    out = copy.deepcopy(nb)
+    out.metadata = {k: v for k, v in out.metadata.items() if k == "language_info"}
+    for cell in out.cells:
+        cell.metadata = {}
+    return out

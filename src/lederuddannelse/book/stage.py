@@ -1,0 +1,130 @@
+"""The staged book in `build/book/`: what Jupyter Book renders, with execution off.
+
+`_config.yml` (execution forced off), a `_toc.yml` in which each chapter's entry is replaced by
+its executed pages (one per parameter group), the executed notebooks, and every other file the
+book reads: each page the table of contents lists, the bibliography files `_config.yml` names,
+`citation.yml`, `_static/`, the theme components of `_templates/` and the message
+catalogues of `locale/`. Every file is written only
+when its content changed, so Sphinx, which decides by modification time, re-renders only what
+changed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lederuddannelse.book.notebooks import write_if_changed
+from lederuddannelse.book.stamps import BUILD_DIR, PROJECT_FILES, PROJECT_TREES, STAGE
+from lederuddannelse.errors import ParameterError
+from lederuddannelse.params import Run, definition_pages, slug_of
+from lederuddannelse.paths import EMBEDDED_DATA_PATH
+
+STAGED_TREES = (
+    "_static",
+    "_templates",
+    "locale",
+)  # folders the rendered book reads besides its pages
+
+
+def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Path:
+    """Copy the book's sources (not .venv, build output, git or real data) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        if (src / name).exists():
+            shutil.copy(src / name, dest / name)
+    for page in src.glob("*.md"):  # top-level pages of the book (e.g. litteratur.md)
+        shutil.copy(page, dest / page.name)
+    generated = EMBEDDED_DATA_PATH.parent.name  # the folder of generated data
+    skip = ["real", "__pycache__", "*.ipynb", "*.mo"] + ([] if with_generated_data else [generated])
+    for name in PROJECT_TREES:
+        if (src / name).exists():
+            shutil.copytree(src / name, dest / name, ignore=shutil.ignore_patterns(*skip))
+    return dest
+
+
+def runs_toc(
+    toc: dict[str, Any], pages: dict[str, list[str]], nested: set[str]
+) -> tuple[dict[str, Any], set[str]]:
+    """The project's `_toc.yml` with each chapter entry (`chapters/NN_slug`) replaced by its
+    pages, ``pages[slug]`` in the order of parameters.yml, and the other files the toc lists
+    (with `.md` when the entry gives no suffix).
+
+    A chapter in ``nested`` (published under several definitions of training) keeps its other
+    pages as sections of its first; any other chapter's pages follow one another. The staged
+    book and the bench's Jupyter Book peer (which builds the same pages) both use it.
+    """
+    listed: set[str] = set()
+
+    def rewrite(entry: dict[str, Any]) -> list[dict[str, Any]]:
+        out = dict(entry)
+        for key in ("chapters", "sections", "parts"):
+            if key in out:
+                out[key] = [e for child in out[key] for e in rewrite(child)]
+        file = out.get("file") or out.get("root")
+        if not file or not file.startswith("chapters/"):
+            if file:
+                listed.add(file if Path(file).suffix else file + ".md")
+            return [out]
+        slug = slug_of(Path(file))
+        names = pages.get(slug)
+        if not names:
+            raise ParameterError(
+                f"_toc.yml lists {file}, but parameters.yml has no chapter '{slug}'."
+            )
+        key = "root" if "root" in out else "file"
+        if key == "root":
+            return [{**out, key: names[0]}]
+        if slug in nested:  # the other definitions nest under the default page
+            first, *rest = names
+            return [{**out, key: first, "sections": [{"file": n} for n in rest]}]
+        return [{**out, key: name} for name in names]
+
+    return rewrite(toc)[0], listed
+
+
+def _copy_if_changed(src: Path, dst: Path) -> None:
+    if not dst.exists() or dst.read_bytes() != src.read_bytes():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+
+
+def stage_book(runs: list[Run], root: Path) -> Path:
+    """Write the book's sources (all but the executed notebooks) into `build/book/`; remove
+    staged notebooks of runs no longer in parameters.yml. Returns the staged folder."""
+    stage = root / BUILD_DIR / STAGE
+    stage.mkdir(parents=True, exist_ok=True)
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config.setdefault("execute", {})["execute_notebooks"] = "off"
+    config["only_build_toc_files"] = True
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    write_if_changed(stage / "_config.yml", text)
+
+    by_slug: dict[str, list[str]] = {}
+    for run in runs:
+        by_slug.setdefault(run.slug, []).append(run.name)
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    nested = {slug for slug in by_slug if definition_pages(slug, root)}
+    new_toc, listed = runs_toc(toc, by_slug, nested)
+    write_if_changed(
+        stage / "_toc.yml", yaml.safe_dump(new_toc, allow_unicode=True, sort_keys=False)
+    )
+
+    files = {*listed, "citation.yml", *config.get("bibtex_bibfiles", [])}
+    for name in sorted(files):
+        if (root / name).is_file():
+            _copy_if_changed(root / name, stage / name)
+        elif name in listed:
+            raise ParameterError(f"_toc.yml lists {name}, which does not exist.")
+    for tree in STAGED_TREES:
+        for f in sorted((root / tree).rglob("*")) if (root / tree).is_dir() else []:
+            if f.is_file() and f.suffix != ".mo":
+                _copy_if_changed(f, stage / f.relative_to(root))
+    wanted = {f"{r.name}.ipynb" for r in runs}
+    for nb in stage.glob("*.ipynb"):
+        if nb.name not in wanted:
+            nb.unlink()
+    return stage
