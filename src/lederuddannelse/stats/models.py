@@ -89,13 +89,17 @@ def model_frame(dd: DesignData, formula: str, ordinal: bool = False):
     formula = re.sub(r"\bC\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)", r"\1", formula)
     lhs, rhs = formula.split("~", 1)
     lhs = lhs.strip()
-    try:
-        if ordinal:
-            X = patsy.dmatrix(rhs, data, return_type="dataframe", NA_action="drop")
-        else:
-            ymat, X = patsy.dmatrices(formula, data, return_type="dataframe", NA_action="drop")
-    except patsy.PatsyError as exc:
-        raise EstimationError(f"Cannot build the model {formula!r}: {exc}") from exc
+    fast = None if ordinal else _direct_matrix(rhs, lhs, data)
+    if fast is not None:
+        X, ymat = fast
+    else:
+        try:
+            if ordinal:
+                X = patsy.dmatrix(rhs, data, return_type="dataframe", NA_action="drop")
+            else:
+                ymat, X = patsy.dmatrices(formula, data, return_type="dataframe", NA_action="drop")
+        except patsy.PatsyError as exc:
+            raise EstimationError(f"Cannot build the model {formula!r}: {exc}") from exc
     info = X.design_info
     rows = X.index.to_numpy()
     if ordinal:
@@ -117,6 +121,52 @@ def model_frame(dd: DesignData, formula: str, ordinal: bool = False):
             reason="empty",
         )
     return X, y, rows, info, data, levels
+
+
+def _direct_matrix(rhs: str, lhs: str, data: pd.DataFrame):
+    """(X, y) as patsy's ``dmatrices`` would build them, for formulas whose terms are each one
+    column of ``data`` (a number, or a Categorical coded by its contrast matrix), else ``None``.
+
+    patsy sees only the first row, to make the ``DesignInfo`` (term order, column names,
+    contrasts: the same object as a full build); the columns come from numpy. This saves
+    patsy's per-row evaluation and missing-value scan (most of a small model's time).
+    """
+    import patsy
+
+    if lhs not in data.columns or isinstance(data[lhs].dtype, pd.CategoricalDtype):
+        return None
+    try:
+        info = patsy.dmatrix(rhs, data.iloc[:1], NA_action="drop").design_info
+    except patsy.PatsyError:
+        return None  # the full build raises the message (or handles the missing values)
+    cols, ok = [], np.ones(len(data), dtype=bool)
+    for term in info.terms:
+        if not term.factors:
+            cols.append(np.ones((len(data), 1)))
+            continue
+        (sub,) = info.term_codings[term] if len(info.term_codings[term]) == 1 else (None,)
+        if len(term.factors) != 1 or sub is None:
+            return None
+        (factor,) = term.factors
+        name = factor.code
+        if name not in data.columns:
+            return None
+        col = data[name]
+        if info.factor_infos[factor].type == "categorical":
+            codes = col.cat.codes.to_numpy()
+            ok &= codes >= 0
+            cols.append(sub.contrast_matrices[factor].matrix[np.maximum(codes, 0)])
+        else:
+            v = col.to_numpy(dtype=float)
+            ok &= ~np.isnan(v)
+            cols.append(v[:, None])
+    y = data[lhs].to_numpy(dtype=float)
+    ok &= ~np.isnan(y)
+    rows = np.flatnonzero(ok)
+    X = np.hstack(cols)[rows] if cols else np.empty((len(rows), 0))
+    X = pd.DataFrame(X, index=rows, columns=info.column_names)
+    X.design_info = info  # as patsy's return_type="dataframe"
+    return X, pd.DataFrame({lhs: y[rows]}, index=rows)
 
 
 def dummy_sizes(
