@@ -286,12 +286,11 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
     terms = list(X.columns)
     logistic = kind == "logistic"
     if logistic:
-        vals = np.unique(y)
-        if not np.all(np.isin(vals, (0.0, 1.0))):
+        if not np.all((y == 0) | (y == 1)):
             raise EstimationError(
                 f"The outcome of the logistic model {formula!r} is not binary (0/1)."
             )
-        _check_separation(Xv, y, terms, formula, data.iloc[rows], levels)
+        _check_separation(Xv, y, terms, formula, data, rows, levels)
     beta, it = _glm_fit(Xv, y, w, logistic, formula)
     eta = Xv @ beta
     if logistic:
@@ -398,6 +397,7 @@ def _check_separation(
     terms: list[str],
     formula: str,
     data: pd.DataFrame,
+    rows: np.ndarray,
     levels: dict[str, list],
 ) -> None:
     """Name a category whose respondents all have the same outcome (quasi-separation)."""
@@ -412,18 +412,20 @@ def _check_separation(
             **where,
         )
 
-    for var, lev in levels.items():
+    for var, lev in levels.items():  # respondents and outcome-1s per category, by bincount
         if var not in data.columns or len(lev) < 2:
             continue
-        codes = data[var].cat.codes.to_numpy()
+        codes = data[var].cat.codes.to_numpy()[rows]
+        ok = codes >= 0
+        tot = np.bincount(codes[ok], minlength=len(lev))
+        ones = np.bincount(codes[ok], weights=y[ok], minlength=len(lev))
         for k, lv in enumerate(lev):
-            sel = codes == k
-            if sel.any() and np.all(y[sel] == y[sel][0]):
-                fail(f"{var} = {lv!r}", y[sel][0], variable=var, level=lv)
+            if tot[k] and ones[k] in (0, tot[k]):
+                fail(f"{var} = {lv!r}", float(ones[k] > 0), variable=var, level=lv)
+    dummy = np.all((X == 0) | (X == 1), axis=0)
+    tot, ones = X.sum(axis=0), y @ X
     for j, term in enumerate(terms):
-        col = X[:, j]
-        if term == "Intercept" or not np.all((col == 0) | (col == 1)):
+        if term == "Intercept" or not dummy[j]:
             continue
-        sel = col == 1
-        if sel.any() and sel.sum() < len(col) and np.all(y[sel] == y[sel][0]):
-            fail(f"'{term}'", y[sel][0], term=term)
+        if 0 < tot[j] < len(y) and ones[j] in (0, tot[j]):
+            fail(f"'{term}'", float(ones[j] > 0), term=term)
