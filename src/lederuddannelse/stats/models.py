@@ -309,8 +309,10 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
         mu = eta
         W_work = w
     A = np.linalg.inv((Xv.T * W_work) @ Xv)
-    Z = np.zeros((dd.n, p))
-    Z[rows] = (Xv * (w * (y - mu))[:, None]) @ A
+    Z = (Xv * (w * (y - mu))[:, None]) @ A  # influence values, zero outside the model's rows
+    if m < dd.n:
+        Z, Zm = np.zeros((dd.n, p)), Z
+        Z[rows] = Zm
 
     def refit(wr: np.ndarray) -> np.ndarray:
         return _glm_fit(Xv, y, wr[rows], logistic, formula, start=beta)[0]
