@@ -123,22 +123,35 @@ def model_frame(dd: DesignData, formula: str, ordinal: bool = False):
     return X, y, rows, info, data, levels
 
 
+# patsy's DesignInfo of a right-hand side is fixed by the formula and the columns' types and
+# categories: kept per (formula, types, categories), as a compiled regular expression is
+_DESIGN_INFOS: dict = {}
+
+
 def _direct_matrix(rhs: str, lhs: str, data: pd.DataFrame):
     """(X, y) as patsy's ``dmatrices`` would build them, for formulas whose terms are each one
     column of ``data`` (a number, or a Categorical coded by its contrast matrix), else ``None``.
 
     patsy sees only the first row, to make the ``DesignInfo`` (term order, column names,
-    contrasts: the same object as a full build); the columns come from numpy. This saves
+    contrasts: the same object as a full build; kept for the next fit of the same formula on
+    columns of the same types and categories); the columns come from numpy. This saves
     patsy's per-row evaluation and missing-value scan (most of a small model's time).
     """
     import patsy
 
     if lhs not in data.columns or isinstance(data[lhs].dtype, pd.CategoricalDtype):
         return None
-    try:
-        info = patsy.dmatrix(rhs, data.iloc[:1], NA_action="drop").design_info
-    except patsy.PatsyError:
-        return None  # the full build raises the message (or handles the missing values)
+    key = (rhs, tuple((c, tuple(t.cat.categories) if t.dtype == "category" else str(t.dtype))
+                      for c, t in data.items()))  # fmt: skip
+    info = _DESIGN_INFOS.get(key)
+    if info is None:
+        try:
+            info = patsy.dmatrix(rhs, data.iloc[:1], NA_action="drop").design_info
+        except patsy.PatsyError:
+            return None  # the full build raises the message (or handles the missing values)
+        if len(_DESIGN_INFOS) >= 256:
+            _DESIGN_INFOS.clear()
+        _DESIGN_INFOS[key] = info
     cols, ok = [], np.ones(len(data), dtype=bool)
     for term in info.terms:
         if not term.factors:
