@@ -6,7 +6,9 @@
 design. Each fit:
 
 1. builds the design matrix from a patsy formula on the design's data (rows with a missing value
-   in any variable are outside the model's domain, but stay in the variance's sample);
+   in any variable are outside the model's domain, but stay in the variance's sample); when
+   every term is one column (a number or a category), numpy builds it under patsy's
+   ``DesignInfo``, the same matrix without patsy's per-row work;
 2. fits the point estimates with statsmodels' ``GLM`` (binomial or gaussian family, the design
    weights as ``var_weights``: that reproduces R's ``svyglm`` coefficients; ``freq_weights``
    would give the same coefficients but treat the weights as counts), after our own check for
