@@ -6,7 +6,9 @@
 design. Each fit:
 
 1. builds the design matrix from a patsy formula on the design's data (rows with a missing value
-   in any variable are outside the model's domain, but stay in the variance's sample);
+   in any variable are outside the model's domain, but stay in the variance's sample); when
+   every term is one column (a number or a category), numpy builds it under patsy's
+   ``DesignInfo``, the same matrix without patsy's per-row work;
 2. fits the point estimates with statsmodels' ``GLM`` (binomial or gaussian family, the design
    weights as ``var_weights``: that reproduces R's ``svyglm`` coefficients; ``freq_weights``
    would give the same coefficients but treat the weights as counts), after our own check for
@@ -89,13 +91,17 @@ def model_frame(dd: DesignData, formula: str, ordinal: bool = False):
     formula = re.sub(r"\bC\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)", r"\1", formula)
     lhs, rhs = formula.split("~", 1)
     lhs = lhs.strip()
-    try:
-        if ordinal:
-            X = patsy.dmatrix(rhs, data, return_type="dataframe", NA_action="drop")
-        else:
-            ymat, X = patsy.dmatrices(formula, data, return_type="dataframe", NA_action="drop")
-    except patsy.PatsyError as exc:
-        raise EstimationError(f"Cannot build the model {formula!r}: {exc}") from exc
+    fast = None if ordinal else _direct_matrix(rhs, lhs, data)
+    if fast is not None:
+        X, ymat = fast
+    else:
+        try:
+            if ordinal:
+                X = patsy.dmatrix(rhs, data, return_type="dataframe", NA_action="drop")
+            else:
+                ymat, X = patsy.dmatrices(formula, data, return_type="dataframe", NA_action="drop")
+        except patsy.PatsyError as exc:
+            raise EstimationError(f"Cannot build the model {formula!r}: {exc}") from exc
     info = X.design_info
     rows = X.index.to_numpy()
     if ordinal:
@@ -117,6 +123,65 @@ def model_frame(dd: DesignData, formula: str, ordinal: bool = False):
             reason="empty",
         )
     return X, y, rows, info, data, levels
+
+
+# patsy's DesignInfo of a right-hand side is fixed by the formula and the columns' types and
+# categories: kept per (formula, types, categories), as a compiled regular expression is
+_DESIGN_INFOS: dict = {}
+
+
+def _direct_matrix(rhs: str, lhs: str, data: pd.DataFrame):
+    """(X, y) as patsy's ``dmatrices`` would build them, for formulas whose terms are each one
+    column of ``data`` (a number, or a Categorical coded by its contrast matrix), else ``None``.
+
+    patsy sees only the first row, to make the ``DesignInfo`` (term order, column names,
+    contrasts: the same object as a full build; kept for the next fit of the same formula on
+    columns of the same types and categories); the columns come from numpy. This saves
+    patsy's per-row evaluation and missing-value scan (most of a small model's time).
+    """
+    import patsy
+
+    if lhs not in data.columns or isinstance(data[lhs].dtype, pd.CategoricalDtype):
+        return None
+    key = (rhs, tuple((c, tuple(t.cat.categories) if t.dtype == "category" else str(t.dtype))
+                      for c, t in data.items()))  # fmt: skip
+    info = _DESIGN_INFOS.get(key)
+    if info is None:
+        try:
+            info = patsy.dmatrix(rhs, data.iloc[:1], NA_action="drop").design_info
+        except patsy.PatsyError:
+            return None  # the full build raises the message (or handles the missing values)
+        if len(_DESIGN_INFOS) >= 256:
+            _DESIGN_INFOS.clear()
+        _DESIGN_INFOS[key] = info
+    cols, ok = [], np.ones(len(data), dtype=bool)
+    for term in info.terms:
+        if not term.factors:
+            cols.append(np.ones((len(data), 1)))
+            continue
+        (sub,) = info.term_codings[term] if len(info.term_codings[term]) == 1 else (None,)
+        if len(term.factors) != 1 or sub is None:
+            return None
+        (factor,) = term.factors
+        name = factor.code
+        if name not in data.columns:
+            return None
+        col = data[name]
+        if info.factor_infos[factor].type == "categorical":
+            codes = col.cat.codes.to_numpy()
+            ok &= codes >= 0
+            cols.append(sub.contrast_matrices[factor].matrix[np.maximum(codes, 0)])
+        else:
+            v = col.to_numpy(dtype=float)
+            ok &= ~np.isnan(v)
+            cols.append(v[:, None])
+    y = data[lhs].to_numpy(dtype=float)
+    ok &= ~np.isnan(y)
+    rows = np.flatnonzero(ok)
+    X = np.hstack(cols)[rows] if cols else np.empty((len(rows), 0))
+    X = pd.DataFrame(X, index=rows, columns=info.column_names)
+    X.design_info = info  # as patsy's return_type="dataframe"
+    return X, pd.DataFrame({lhs: y[rows]}, index=rows)
 
 
 def dummy_sizes(
@@ -236,12 +301,11 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
     terms = list(X.columns)
     logistic = kind == "logistic"
     if logistic:
-        vals = np.unique(y)
-        if not np.all(np.isin(vals, (0.0, 1.0))):
+        if not np.all((y == 0) | (y == 1)):
             raise EstimationError(
                 f"The outcome of the logistic model {formula!r} is not binary (0/1)."
             )
-        _check_separation(Xv, y, terms, formula, data.iloc[rows], levels)
+        _check_separation(Xv, y, terms, formula, data, rows, levels)
     beta, it = _glm_fit(Xv, y, w, logistic, formula)
     eta = Xv @ beta
     if logistic:
@@ -260,8 +324,10 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
         mu = eta
         W_work = w
     A = np.linalg.inv((Xv.T * W_work) @ Xv)
-    Z = np.zeros((dd.n, p))
-    Z[rows] = (Xv * (w * (y - mu))[:, None]) @ A
+    Z = (Xv * (w * (y - mu))[:, None]) @ A  # influence values, zero outside the model's rows
+    if m < dd.n:
+        Z, Zm = np.zeros((dd.n, p)), Z
+        Z[rows] = Zm
 
     def refit(wr: np.ndarray) -> np.ndarray:
         return _glm_fit(Xv, y, wr[rows], logistic, formula, start=beta)[0]
@@ -348,6 +414,7 @@ def _check_separation(
     terms: list[str],
     formula: str,
     data: pd.DataFrame,
+    rows: np.ndarray,
     levels: dict[str, list],
 ) -> None:
     """Name a category whose respondents all have the same outcome (quasi-separation)."""
@@ -362,18 +429,20 @@ def _check_separation(
             **where,
         )
 
-    for var, lev in levels.items():
+    for var, lev in levels.items():  # respondents and outcome-1s per category, by bincount
         if var not in data.columns or len(lev) < 2:
             continue
-        codes = data[var].cat.codes.to_numpy()
+        codes = data[var].cat.codes.to_numpy()[rows]
+        ok = codes >= 0
+        tot = np.bincount(codes[ok], minlength=len(lev))
+        ones = np.bincount(codes[ok], weights=y[ok], minlength=len(lev))
         for k, lv in enumerate(lev):
-            sel = codes == k
-            if sel.any() and np.all(y[sel] == y[sel][0]):
-                fail(f"{var} = {lv!r}", y[sel][0], variable=var, level=lv)
+            if tot[k] and ones[k] in (0, tot[k]):
+                fail(f"{var} = {lv!r}", float(ones[k] > 0), variable=var, level=lv)
+    dummy = np.all((X == 0) | (X == 1), axis=0)
+    tot, ones = X.sum(axis=0), y @ X
     for j, term in enumerate(terms):
-        col = X[:, j]
-        if term == "Intercept" or not np.all((col == 0) | (col == 1)):
+        if term == "Intercept" or not dummy[j]:
             continue
-        sel = col == 1
-        if sel.any() and sel.sum() < len(col) and np.all(y[sel] == y[sel][0]):
-            fail(f"'{term}'", y[sel][0], term=term)
+        if 0 < tot[j] < len(y) and ones[j] in (0, tot[j]):
+            fail(f"'{term}'", float(ones[j] > 0), term=term)
