@@ -24,14 +24,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyarrow import ArrowInvalid
 
 from lederuddannelse.data.codebook import Codebook, Variable, load_codebook
 from lederuddannelse.data.design_block import design_columns_like
 from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.reader import RawFile, fail, infer_column, read_table
-from lederuddannelse.errors import DataValidationError
-
 
 SHOW_ROWS = 5
 _STRING = pd.ArrowDtype(pa.string())
@@ -162,7 +161,9 @@ def _rows(mask, values=None) -> str:
     if idx.size > SHOW_ROWS:
         text += ", ..."
     if values is not None:
-        vals = values[shown] if isinstance(values, _Shown) else np.asarray(values, dtype=object)[shown]
+        vals = (
+            values[shown] if isinstance(values, _Shown) else np.asarray(values, dtype=object)[shown]
+        )
         text += ": " + ", ".join(_fmt(v) for v in vals)
     return text
 
@@ -212,14 +213,23 @@ def _blank(v) -> bool:
     )
 
 
-def _text(s: pd.Series, danish: bool) -> tuple[pd.Series, np.ndarray]:
-    """A text column trimmed (decimal comma as point in a Danish CSV) and its blank mask."""
-    text = s.astype(_STRING) if s.dtype != _STRING else s
-    trimmed = text.str.strip()
-    blank = (trimmed.isna() | (trimmed == "")).to_numpy(dtype=bool, na_value=True)
+def _text(s: pd.Series, danish: bool) -> tuple[pa.Array, np.ndarray]:
+    """A text column trimmed (decimal comma as point in a Danish CSV), blank entries null,
+    and its blank mask; computed by Arrow kernels, column by column."""
+    if s.dtype == _STRING:
+        arr = pa.array(s.array)
+    else:  # text in a Parquet or SPSS file: as text, values kept as written
+        arr = pa.array(
+            [None if _blank(v) else str(v) for v in s.to_numpy(dtype=object)], pa.string()
+        )
+    trimmed = pc.utf8_trim_whitespace(arr)
+    blank_arr = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True)
+    blank = blank_arr.to_numpy(zero_copy_only=False)
     if danish:
-        trimmed = trimmed.str.replace(",", ".", regex=False)
-    return trimmed.where(~blank, None), blank
+        trimmed = pc.replace_substring(trimmed, ",", ".")
+    if blank.any():
+        trimmed = pc.if_else(blank_arr, pa.scalar(None, pa.string()), trimmed)
+    return trimmed, blank
 
 
 def _numeric(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, object]:
@@ -240,17 +250,19 @@ def _numeric(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, object]:
         return values, np.zeros(len(s), bool), values
     clean, blank = _text(s, read.danish)
     try:
-        num = clean.astype("float64[pyarrow]")
-    except (ValueError, TypeError, ArrowInvalid):
-        num = pd.to_numeric(clean.astype(object), errors="coerce")
-    values = num.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~blank & np.isnan(values) & ~_nan_text(clean)
+        values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+        bad = np.zeros(len(s), bool)
+    except ArrowInvalid:  # text in the column: find it, value by value
+        text = pd.Series(clean.to_numpy(zero_copy_only=False), dtype=object)
+        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = ~blank & np.isnan(values) & ~_nan_text(text)
+    values = np.where(blank, np.nan, values).astype(float)
     return values, bad, _Shown(s, bad)
 
 
-def _nan_text(clean: pd.Series) -> np.ndarray:
+def _nan_text(text: pd.Series) -> np.ndarray:
     """Entries written as NaN (read as a missing number, as a reader would)."""
-    return clean.str.lower().isin(["nan", "+nan", "-nan"]).to_numpy(dtype=bool, na_value=False)
+    return text.str.lower().isin(["nan", "+nan", "-nan"]).to_numpy(dtype=bool)
 
 
 def _id_keys(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, object]:
@@ -276,12 +288,13 @@ def _id_keys(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray,
             keys = _exact(s.to_numpy(dtype=object), missing | frac)
         return keys, frac, missing, v
     clean, missing = _text(s, danish=False)
-    whole = clean.str.fullmatch(r"[+-]?\d+").to_numpy(dtype=bool, na_value=False)
+    whole = pc.fill_null(pc.match_substring_regex(clean, r"^[+-]?\d+$"), False)
+    whole = whole.to_numpy(zero_copy_only=False)
     frac = ~missing & ~whole
     try:
-        keys = clean.where(whole, "0").astype("int64[pyarrow]").to_numpy(dtype=np.int64)
-    except (ValueError, TypeError, OverflowError, ArrowInvalid):
-        keys = _exact(clean.astype(object).to_numpy(), ~whole)
+        keys = pc.cast(pc.if_else(whole, clean, "0"), pa.int64()).to_numpy(zero_copy_only=False)
+    except ArrowInvalid:  # beyond int64: exact Python ints
+        keys = _exact(clean.to_numpy(zero_copy_only=False), ~whole)
     return keys, frac, missing, _Shown(s, frac)
 
 
@@ -305,25 +318,47 @@ def _id_column(keys: np.ndarray) -> np.ndarray:
     return np.array([str(k) for k in keys], dtype=object)
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def _plain(name: str) -> str:
+    """A column name as it looks: without zero-width characters, fullwidth letters as ASCII
+    (NFKC), case folded."""
+    return unicodedata.normalize("NFKC", name).translate(_INVISIBLE).strip().casefold()
+
+
 def _case_hints(book: Codebook, columns: list[str]) -> tuple[list[str], set[str]]:
-    """'columns differ only in case' for codebook names written in another case."""
-    lower = {c.casefold(): c for c in columns if c not in book.variables}
-    pairs = [
-        (lower[name.casefold()], name)
-        for name in book.variables
-        if name not in columns and name.casefold() in lower
-    ]
-    if not pairs:
-        return [], set()
-    shown = ", ".join(f"{got!r} (codebook: {want!r})" for got, want in pairs[:8])
-    more = f" and {len(pairs) - 8} more" if len(pairs) > 8 else ""
-    return (
-        [
+    """Columns that only look like a codebook name (other case, zero-width or fullwidth
+    characters): 'differ only in case' when the codebook's column is absent, and an error
+    naming both when a look-alike stands beside the codebook's column."""
+    looks: dict[str, list[str]] = {}
+    for c in columns:
+        if c not in book.variables:
+            looks.setdefault(_plain(c), []).append(c)
+    pairs, beside = [], []
+    for name in book.variables:
+        for got in looks.get(_plain(name), []):
+            (beside if name in columns else pairs).append((got, name))
+    out = []
+    if beside:
+        out.append(
+            "columns that look like a codebook column stand beside it: "
+            + ", ".join(f"{got!r} beside {want!r}" for got, want in beside[:8])
+            + "; keep one column per variable, named exactly as in the codebook (remove or "
+            "rename the look-alike)"
+        )
+    if pairs:
+        shown = ", ".join(f"{got!r} (codebook: {want!r})" for got, want in pairs[:8])
+        more = f" and {len(pairs) - 8} more" if len(pairs) > 8 else ""
+        out.append(
             f"columns differ only in case from the codebook's names: {shown}{more}; "
             "rename them exactly as in the codebook (lower case)"
-        ],
-        {want for _, want in pairs},
-    )
+            if all(got.casefold() == want.casefold() for got, want in pairs)
+            else f"columns look like the codebook's names but are written differently "
+            f"(other case, zero-width or fullwidth characters): {shown}{more}; rename them "
+            "exactly as in the codebook"
+        )
+    return out, {want for _, want in pairs}
 
 
 def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, str]:
