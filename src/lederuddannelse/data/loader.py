@@ -74,6 +74,13 @@ def validate_file(path: str | Path, codebook: Codebook | None = None, margins=No
     the population margins (every category with a population total needs respondents), so
     that `data validate` never says OK for a file the build would reject.
     """
+    return validated(path, codebook, margins)[1]
+
+
+def validated(
+    path: str | Path, codebook: Codebook | None = None, margins=None
+) -> tuple[pd.DataFrame, str]:
+    """:func:`validate_file`'s checks, returning the data as well as the summary (one read)."""
     from lederuddannelse.data.derive import add_derived
     from lederuddannelse.data.weighting import load_margins, weight_survey
     from lederuddannelse.errors import WeightingError
@@ -91,7 +98,7 @@ def validate_file(path: str | Path, codebook: Codebook | None = None, margins=No
             "declared: the book analyses the file as a simple weighted sample. Declare the "
             "design in a mapping file's 'design:' block (docs/real-data.md)"
         )
-    return info
+    return df, info
 
 
 # --- reading ---------------------------------------------------------------------------------
