@@ -309,3 +309,24 @@ def test_db07_codes_give_the_ten_groups():
     assert _db07_group(960200, 6) == 10
     assert _db07_group(401000, 6) is None  # 40 is no DB07 main group
     assert _db07_group(12345678, 6) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a;b;c\n1,2,3\n4,5,6\n", "the header line separates columns by ';' but line 2 by ','"),
+        ("a,b,a\n1,2,3\n", "column names occur more than once: ['a']"),
+        ("a\tb\tc\n1\t2\t3\n", "the file looks tab-separated"),
+    ],
+)
+def test_the_mapping_reads_a_file_by_the_loaders_rules(tmp_path, text, expected):
+    """One reader: `data map` refuses what `data validate` refuses, with the same words."""
+    from lederuddannelse.errors import DataValidationError
+
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataValidationError) as mapped:
+        read_source(path)
+    with pytest.raises(DataValidationError) as loaded:
+        load_survey(path)
+    assert expected in str(mapped.value) and expected in str(loaded.value)

@@ -30,7 +30,7 @@ from pyarrow import ArrowInvalid
 from lederuddannelse.data.codebook import Codebook, Variable, load_codebook
 from lederuddannelse.data.design_block import design_columns_like
 from lederuddannelse.data.files import read_metadata
-from lederuddannelse.data.reader import RawFile, fail, infer_column, read_table
+from lederuddannelse.data.reader import RawFile, fail, infer_column, read_table, text_column
 
 SHOW_ROWS = 5
 _STRING = pd.ArrowDtype(pa.string())
@@ -52,6 +52,8 @@ class _Read:
     danish: bool = False
     #: a CSV: every column is text as written
     text: bool = False
+    #: how to show the values of columns in ``numeric`` (default: as they are in ``df``)
+    shown: dict[str, object] = field(default_factory=dict)
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -106,10 +108,17 @@ _fail = fail
 
 
 def _read(path: Path, book: Codebook) -> _Read:
-    raw = read_table(path)
+    numbers = [c for c in book.variables if book.variable(c).type != "id"]
+    raw = read_table(path, numbers=numbers)
     if raw.fmt == "SPSS":
         return _read_sav(raw, book)
-    return _Read(raw.df, raw.fmt, danish=raw.danish, text=raw.text)
+    read = _Read(raw.df, raw.fmt, danish=raw.danish, text=raw.text)
+    for col in raw.typed:  # parsed as numbers: shown as written, read again only if shown
+        values = raw.df[col].to_numpy(dtype=float, na_value=np.nan)
+        read.numeric[col] = values
+        read.bad_type[col] = np.zeros(len(values), bool)
+        read.shown[col] = _Shown(None, read.bad_type[col], source=(raw.path, col))
+    return read
 
 
 def _read_sav(raw: RawFile, book: Codebook) -> _Read:
@@ -194,13 +203,17 @@ class _Shown:
     Numbers as written ("2,5"); text that is not a number quoted ('x').
     """
 
-    def __init__(self, text: pd.Series, bad: np.ndarray):
+    def __init__(self, text: pd.Series | None, bad: np.ndarray, source=None):
         self.text = text
         self.bad = bad
+        #: (file, column): a column the reader typed; its text is read again when shown
+        self.source = source
 
     def __getitem__(self, index) -> np.ndarray:
         index = np.asarray(index)
         idx = np.flatnonzero(index) if index.dtype == bool else index
+        if self.text is None:
+            self.text = text_column(*self.source)
         values = self.text.iloc[idx].astype(object).to_numpy()
         return np.array(
             [
@@ -248,7 +261,7 @@ def _numeric(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, object]:
     """
     s = read.df[col]
     if col in read.numeric:
-        return read.numeric[col], read.bad_type[col], s.to_numpy(dtype=object)
+        return read.numeric[col], read.bad_type[col], read.shown.get(col, s.to_numpy(dtype=object))
     if pd.api.types.is_bool_dtype(s):
         present = s.notna().to_numpy()
         return np.full(len(s), np.nan), present, s.to_numpy(dtype=object)

@@ -37,6 +37,7 @@ from lederuddannelse.data.design_block import (
     design_summary,
     parse_design,
 )
+from lederuddannelse.data.reader import infer_column, read_table
 from lederuddannelse.errors import DataValidationError
 
 #: Key of the mapped Parquet file's key-value metadata (and of the synthetic file's).
@@ -104,62 +105,25 @@ class Source:
 
 
 def read_source(path: str | Path) -> Source:
-    """Read an export (SPSS ``.sav``, CSV with ``,`` or ``;``, Parquet) as it is."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataValidationError(
-            f"{path}: " + ("is a folder, not a data file" if path.is_dir() else "file not found")
-        )
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".sav", ".zsav"):
-            import pyreadstat
+    """Read an export (SPSS ``.sav``, CSV with ``,`` or ``;``, Parquet) as it is.
 
-            df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
-            labels = {
-                c: {float(k): str(v) for k, v in (lab or {}).items()}
-                for c, lab in (meta.variable_value_labels or {}).items()
-            }
-            col_labels = {c: lab for c, lab in (meta.column_names_to_labels or {}).items() if lab}
-            return Source(path, df, "SPSS", labels, col_labels, meta.file_label or "")
-        if suffix == ".parquet":
-            return Source(path, pd.read_parquet(path), "Parquet")
-        if suffix in (".csv", ".txt"):
-            text = path.read_text(encoding="utf-8-sig")
-            first = text.split("\n", 1)[0]
-            danish = first.count(";") > first.count(",")
-            df = pd.read_csv(
-                path,
-                sep=";" if danish else ",",
-                decimal="," if danish else ".",
-                encoding="utf-8-sig",
-                dtype=object,
-                keep_default_na=False,
-            )
-            df = df.apply(_csv_column)
-            return Source(path, df, "Danish CSV" if danish else "CSV")
-    except UnicodeDecodeError:
-        raise DataValidationError(
-            f"{path}: not UTF-8 encoded; save the file as 'CSV UTF-8' and try again"
-        ) from None
-    except Exception as exc:  # the readers raise many types for broken files
-        raise DataValidationError(
-            f"{path}: cannot be read ({exc.__class__.__name__}: {exc})"
-        ) from None
-    raise DataValidationError(
-        f"{path}: unknown file type {suffix or '(none)'!r}; expected .sav, .csv or .parquet"
-    )
+    The same reader as the loader's (:func:`lederuddannelse.data.reader.read_table`): the same
+    checks of encoding, header, separators and duplicate names. CSV columns are typed as the
+    mapping needs them: blank -> missing, a column of numbers (also with decimal comma) ->
+    floats, else text.
+    """
+    raw = read_table(path)
+    df = raw.df
+    if raw.text:
+        df = pd.DataFrame({c: _csv_column(df[c], raw.danish) for c in df.columns})
+    fmt = "Danish CSV" if raw.danish else raw.fmt
+    return Source(raw.path, df, fmt, raw.value_labels, raw.column_labels, raw.file_label)
 
 
-def _csv_column(s: pd.Series) -> pd.Series:
+def _csv_column(s: pd.Series, danish: bool) -> pd.Series:
     """Blank -> NaN; a column of numbers (also with decimal comma) -> floats; else text."""
-    s = s.map(lambda v: np.nan if isinstance(v, str) and not v.strip() else v)
-    num = pd.to_numeric(
-        s.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v), errors="coerce"
-    )
-    if (num.notna() | s.isna()).all():
-        return num.astype(float)
-    return s
+    out = infer_column(s, danish)
+    return out.astype(float) if pd.api.types.is_numeric_dtype(out) else out
 
 
 # --- the mapping file ------------------------------------------------------------------------

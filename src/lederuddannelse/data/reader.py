@@ -18,6 +18,7 @@ import codecs
 import csv
 import errno
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,8 @@ class RawFile:
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
     column_labels: dict[str, str] = field(default_factory=dict)
     file_label: str = ""
+    #: CSV columns the reader parsed as numbers (see :func:`read_table`'s ``numbers``)
+    typed: frozenset[str] = frozenset()
 
 
 def fail(path: Path, problems: list[str]) -> DataValidationError:
@@ -75,8 +78,14 @@ def link_problem(path: Path) -> str | None:
     return None
 
 
-def read_table(path: str | Path) -> RawFile:
-    """Read a data file as it is; raise :class:`DataValidationError` naming what is wrong."""
+def read_table(path: str | Path, numbers: Iterable[str] = ()) -> RawFile:
+    """Read a data file as it is; raise :class:`DataValidationError` naming what is wrong.
+
+    ``numbers``: CSV columns expected to hold numbers (the codebook's codes and weights). They
+    are parsed as numbers by the reader when every entry in them is a number or blank (one
+    pass, no text kept); if any is not, the whole file is read as text, so that the loader can
+    show the entries as written.
+    """
     path = Path(path)
     link = link_problem(path)
     if link:
@@ -93,7 +102,7 @@ def read_table(path: str | Path) -> RawFile:
     if path.stat().st_size == 0:
         raise fail(path, ["file is empty (0 bytes)"])
     if suffix in (".csv", ".txt"):
-        return _read_csv(path)
+        return _read_csv(path, set(numbers))
     if suffix == ".parquet":
         try:
             df = pd.read_parquet(path)
@@ -136,9 +145,8 @@ def _head_lines(path: Path, count: int) -> list[str]:
     return out
 
 
-def _read_csv(path: Path) -> RawFile:
+def _read_csv(path: Path, numbers: set[str]) -> RawFile:
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     _check_utf8(path)
     head = _head_lines(path, _MIXED_LINES + 1)
@@ -164,20 +172,18 @@ def _read_csv(path: Path) -> RawFile:
     mixed = _mixed_separator(head[1:], sep, len(header))
     if mixed:
         raise fail(path, [mixed])
+    typed = [c for c in header if c in numbers]
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        table = _parse(path, header, sep, typed)
     except pa.ArrowInvalid as exc:
-        raise fail(path, [f"cannot be read as CSV: {_arrow_message(exc)}"]) from None
-    df = table.to_pandas(types_mapper=pd.ArrowDtype)
+        if not typed or "conversion error" not in str(exc):
+            raise fail(path, [f"cannot be read as CSV: {_arrow_message(exc)}"]) from None
+        typed = []
+        try:
+            table = _parse(path, header, sep, typed)
+        except pa.ArrowInvalid as exc:
+            raise fail(path, [f"cannot be read as CSV: {_arrow_message(exc)}"]) from None
+    df = table.to_pandas(types_mapper=lambda t: None if t == pa.float64() else pd.ArrowDtype(t))
     del table
     return RawFile(
         path,
@@ -185,7 +191,39 @@ def _read_csv(path: Path) -> RawFile:
         "Danish CSV (';' and decimal comma)" if danish else "CSV",
         danish=danish,
         text=True,
+        typed=frozenset(typed),
     )
+
+
+def _parse(path: Path, header: list[str], sep: str, typed: list[str]):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    types = {c: pa.string() for c in header}
+    types.update({c: pa.float64() for c in typed})
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            null_values=[""],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            decimal_point="," if sep == ";" else ".",
+        ),
+    )
+
+
+def text_column(path: str | Path, column: str) -> pd.Series:
+    """One CSV column as the file holds it (text), e.g. to show a typed column's entries."""
+    path = Path(path)
+    header = _head_lines(path, 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", ";")}
+    sep = ";" if counts[";"] > counts[","] else ","
+    names = next(csv.reader([header], delimiter=sep))
+    table = _parse(path, names, sep, [])
+    return table.column(column).to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def _arrow_message(exc: Exception) -> str:
@@ -235,7 +273,7 @@ def _read_sav(path: Path) -> RawFile:
 def infer_column(s: pd.Series, danish: bool) -> pd.Series:
     """A CSV column (text) as a reader would type it: whole numbers -> int64 (float64 when
     some are blank), numbers (decimal comma in a Danish CSV) -> float64, else text (blank ->
-    missing). Column-wise: one cast per column."""
+    missing, other text kept as written). Column-wise: one cast per column."""
     text = s.str.strip()
     blank = text.isna() | (text == "")
     if blank.all():
@@ -250,4 +288,4 @@ def infer_column(s: pd.Series, danish: bool) -> pd.Series:
         number = text.str.replace(",", ".", regex=False) if danish else text
         return number.astype("float64[pyarrow]").astype(float)
     except (ValueError, TypeError, ArrowInvalid):
-        return text.astype(object).where(~blank, np.nan)
+        return s.astype(object).where(~blank, np.nan)
