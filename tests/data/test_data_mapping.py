@@ -330,3 +330,21 @@ def test_the_mapping_reads_a_file_by_the_loaders_rules(tmp_path, text, expected)
     with pytest.raises(DataValidationError) as loaded:
         load_survey(path)
     assert expected in str(mapped.value) and expected in str(loaded.value)
+
+
+def test_validate_report_puts_counted_problems_first_and_one_result_last(export, tmp_path):
+    """On a draft mapping: problems first and numbered, no distributions of empty variables
+    (unless asked), and the result as the last line."""
+    draft = tmp_path / "draft.yml"
+    assert main(["data", "map", "init", str(export), "-o", str(draft)]) == 0
+    v = validate(export, draft, tmp_path / "m.parquet", root=tmp_path)
+    lines = v.report.splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("Problems ("))
+    count = int(re.match(r"Problems \((\d+)\):", lines[first]).group(1))
+    assert count >= 1 and lines[first + 1].startswith("  1. ")
+    assert first < next(i for i, ln in enumerate(lines) if ln.startswith("Rows:"))
+    assert "(0 with a value)" not in v.report and "Not shown: " in v.report
+    assert lines[-1] == f"Result: FAILED ({count} problem{'s' if count != 1 else ''})."
+    assert sum(ln.startswith("Result:") for ln in lines) == 1
+    every = validate(export, draft, tmp_path / "m.parquet", root=tmp_path, all_distributions=True)
+    assert "(0 with a value)" in every.report

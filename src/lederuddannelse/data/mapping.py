@@ -772,11 +772,14 @@ def validate(
     *,
     root: Path | None = None,
     reference: pd.DataFrame | None = None,
+    all_distributions: bool = False,
 ) -> Validation:
     """Map ``data`` with ``mapping_file``, check everything, write the mapped Parquet if OK.
 
-    ``reference`` is the frame whose distributions are shown beside the mapped file's
-    (default: the embedded synthetic survey).
+    The report says what matters first: the problems (counted), then the warnings, then what
+    was mapped, then the distributions (only of variables with data, unless
+    ``all_distributions``), and one result line at the end. ``reference`` is the frame whose
+    distributions are shown beside the mapped file's (default: the embedded synthetic survey).
     """
     from lederuddannelse.data.loader import load_survey
     from lederuddannelse.paths import project_root
@@ -797,39 +800,6 @@ def validate(
     )
     if source.synthetic:
         lines.append("The file says it was made from the SYNTHETIC survey (SPSS file label).")
-    lines.append("")
-    lines.append(
-        f"Rows: {len(source.df):,} read"
-        + (
-            f"; {res.dropped_incomplete:,} dropped as not completed "
-            f"({mapping.complete_column} not in {mapping.complete_values})"
-            if mapping.complete_column
-            else "; no completion column given (every row counts as a response)"
-        )
-        + f"; {len(df):,} respondents."
-    )
-    lines.append(f"Weights: {res.weight_note}.")
-    if mapping.design is not None and not res.problems:
-        lines += design_summary(df, mapping.design)
-    elif mapping.design is None:
-        lines.append("Design: none declared; the sample is analysed as a simple weighted one.")
-    mapped = [v for v in mapping.variables.values() if v.derive is None]
-    derived = [v for v in mapping.variables.values() if v.derive is not None]
-    lines.append("")
-    lines.append(f"Variables mapped ({len(mapped)}):")
-    lines += _wrap([f"{v.name} <- {v.column} ({v.how})" for v in mapped])
-    lines.append(f"Variables derived ({len(derived)}):")
-    lines += _wrap([f"{v.name} <- {v.column} ({v.how})" for v in derived])
-    lines.append(f"Variables absent ({len(mapping.absent)}):")
-    lines += _wrap(
-        [f"{a} ({book.label(a)}): pages that need it say so" for a in mapping.absent] or ["none"]
-    )
-    lines.append(
-        f"Columns of the export not used ({len(res.unused_columns)}; never copied into the "
-        "mapped file or the book):"
-    )
-    lines += _wrap(res.unused_columns or ["none"])
-
     problems = list(res.problems)
     for u in res.uncovered:
         vals = ", ".join(f"{k}: {n:,} rows" for k, n in list(u.counts.items())[:8])
@@ -868,11 +838,44 @@ def validate(
 
     lines.append("")
     lines.append(f"Problems ({len(problems)}):")
-    lines += [f"  - {p}" for p in problems] or ["  none"]
+    lines += [f"  {i}. {p}" for i, p in enumerate(problems, 1)] or ["  none"]
     lines.append(f"Warnings ({len(res.warnings)}):")
     lines += [f"  - {w}" for w in res.warnings] or ["  none"]
     lines.append("")
-    lines += distribution_table(df, book, reference)
+    lines.append(
+        f"Rows: {len(source.df):,} read"
+        + (
+            f"; {res.dropped_incomplete:,} dropped as not completed "
+            f"({mapping.complete_column} not in {mapping.complete_values})"
+            if mapping.complete_column
+            else "; no completion column given (every row counts as a response)"
+        )
+        + f"; {len(df):,} respondents."
+    )
+    lines.append(f"Weights: {res.weight_note}.")
+    if mapping.design is not None and not res.problems:
+        lines += design_summary(df, mapping.design)
+    elif mapping.design is None:
+        lines.append("Design: none declared; the sample is analysed as a simple weighted one.")
+    mapped = [v for v in mapping.variables.values() if v.derive is None]
+    derived = [v for v in mapping.variables.values() if v.derive is not None]
+    lines.append("")
+    lines.append(f"Variables mapped ({len(mapped)}):")
+    lines += _wrap([f"{v.name} <- {v.column} ({v.how})" for v in mapped])
+    lines.append(f"Variables derived ({len(derived)}):")
+    lines += _wrap([f"{v.name} <- {v.column} ({v.how})" for v in derived])
+    lines.append(f"Variables absent ({len(mapping.absent)}):")
+    lines += _wrap(
+        [f"{a} ({book.label(a)}): pages that need it say so" for a in mapping.absent] or ["none"]
+    )
+    lines.append(
+        f"Columns of the export not used ({len(res.unused_columns)}; never copied into the "
+        "mapped file or the book):"
+    )
+    lines += _wrap(res.unused_columns or ["none"])
+
+    lines.append("")
+    lines += distribution_table(df, book, reference, with_data_only=not all_distributions)
     lines.append("")
     if out_path is not None:
         lines.append(
@@ -926,11 +929,15 @@ FLAG_PP = 15.0
 
 
 def distribution_table(
-    df: pd.DataFrame, book: Codebook, reference: pd.DataFrame | None = None
+    df: pd.DataFrame,
+    book: Codebook,
+    reference: pd.DataFrame | None = None,
+    with_data_only: bool = False,
 ) -> list[str]:
     """Unweighted shares per code, this file beside the synthetic survey; '!' marks big gaps.
 
     A wrong recode (gender reversed, a scale turned round) shows as a large difference.
+    ``with_data_only``: variables without a value in this file are counted, not listed.
     """
     if reference is None:
         reference = _synthetic_reference()
@@ -938,12 +945,15 @@ def distribution_table(
         "Distributions (unweighted % of those with a value; this file | synthetic survey; "
         f"'!' = more than {FLAG_PP:.0f} points apart: check the recode):"
     ]
-    flagged = []
+    flagged, empty = [], []
     for name in book.variables:
         var = book.variable(name)
         if not var.coded or name not in df.columns:
             continue
         here = pd.Series(df[name]).dropna()
+        if with_data_only and not len(here):
+            empty.append(name)
+            continue
         ref = pd.Series(reference[name]).dropna() if name in reference.columns else pd.Series([])
         rows = []
         for code, label in var.codes.items():
@@ -957,6 +967,12 @@ def distribution_table(
         lines += rows
     if flagged:
         lines.insert(1, f"  Flagged: {', '.join(dict.fromkeys(flagged))}")
+    if empty:
+        lines.append(
+            f"  Not shown: {len(empty)} variable{'s' if len(empty) != 1 else ''} without a "
+            f"value in this file ({', '.join(empty[:10])}{', ...' if len(empty) > 10 else ''}); "
+            "--all-distributions shows them"
+        )
     return lines
 
 
