@@ -348,3 +348,36 @@ def test_validate_report_puts_counted_problems_first_and_one_result_last(export,
     assert sum(ln.startswith("Result:") for ln in lines) == 1
     every = validate(export, draft, tmp_path / "m.parquet", root=tmp_path, all_distributions=True)
     assert "(0 with a value)" in every.report
+
+
+def test_a_renamed_column_is_suggested_by_its_spss_label(export, tmp_path):
+    """As `data map init` finds a column by its SPSS variable label, so does the hint."""
+    import pyreadstat
+
+    source = read_source(export)
+    names = {"Q10": "V_efteruddannelse"}
+    renamed = tmp_path / "export_renamed.sav"
+    pyreadstat.write_sav(
+        source.df.rename(columns=names),
+        str(renamed),
+        file_label=source.file_label,
+        column_labels={names.get(c, c): lab for c, lab in source.column_labels.items()},
+        variable_value_labels={names.get(c, c): v for c, v in source.value_labels.items()},
+    )
+    v = validate(renamed, MAPPING, tmp_path / "m.parquet", root=tmp_path)
+    assert "column 'Q10' is not in export_renamed.sav; did you mean 'V_efteruddannelse'?" in (
+        v.report
+    )
+
+
+def test_one_column_for_two_variables_and_foreign_values_are_named(export, tmp_path):
+    mapping = edited_mapping(tmp_path, lambda t: t.replace("column: bagg_koen", "column: Q16", 1))
+    v = validate(export, mapping, tmp_path / "m.parquet", root=tmp_path)
+    assert not v.ok
+    assert "column 'Q16' is mapped to 2 variables (gender, pay_self)" in v.report
+    assert re.search(
+        r"variables\.gender <- Q16: the column's values \(.*'Ja'.*\) do not look like the "
+        r"recode's \('mand', 'kvinde'\) at all",
+        v.report,
+    ), v.report
+    assert "variables.gender <- Q16: values no recode covers" not in v.report

@@ -519,9 +519,13 @@ def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = 
         if column in df.columns:
             return True
         folded = {c.casefold(): c for c in columns}
-        hint = folded.get(column.casefold()) or next(
-            iter(get_close_matches(column, columns, n=1)), None
-        )
+        hint = folded.get(column.casefold())
+        if not hint and key[0] == "variables" and key[1] in book.variables:
+            # as `data map init` does: by the SPSS variable label and value labels too
+            from lederuddannelse.data.mapping_init import best_column
+
+            hint = best_column(book, key[1], source, exclude=claimed - {column})
+        hint = hint or next(iter(get_close_matches(column, columns, n=1)), None)
         problems.append(
             f"{mapping.line(*key)}: {'.'.join(map(str, key))}: column {column!r} is not in "
             f"{source.path.name}" + (f"; did you mean {hint!r}?" if hint else "")
@@ -581,6 +585,20 @@ def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = 
         )
     else:
         result.weight_note = "no weight column: equal base weights, raked to data/margins.csv"
+
+    # One column, one variable: a column mapped twice is (nearly always) a wrong column.
+    by_column: dict[str, list[str]] = {}
+    for vm in mapping.variables.values():
+        for c in [vm.column] if isinstance(vm.column, str) else list(vm.column):
+            by_column.setdefault(c, []).append(vm.name)
+    for c, names in by_column.items():
+        if len(names) > 1:
+            problems.append(
+                f"{mapping.line('variables', names[1])}: column {c!r} is mapped to "
+                f"{len(names)} variables ({', '.join(names)}); each column answers one question: "
+                "check which variable it belongs to"
+            )
+    claimed = set(by_column)
 
     # Routing needs the mapped routing variables first: map plain variables before options.
     order = sorted(mapping.variables.values(), key=lambda vm: vm.derive == "chosen")
@@ -649,6 +667,16 @@ def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = 
                     uncovered[i] = True
                 else:
                     values[i] = h
+            given = ~(np.asarray(is_missing, dtype=bool) | np.asarray(blank, dtype=bool))
+            if vm.recode and given.any() and not (given & ~uncovered).any():
+                seen = list(dict.fromkeys(_show(source, col, v) for v in raw[given]))
+                problems.append(
+                    f"{mapping.line('variables', vm.name)}: variables.{vm.name} <- {col}: the "
+                    f"column's values ({', '.join(seen[:6])}{', ...' if len(seen) > 6 else ''}) "
+                    f"do not look like the recode's ({', '.join(map(repr, list(vm.recode)[:6]))})"
+                    f" at all: is {col!r} the column of '{vm.name}' ({var.label})?"
+                )
+                uncovered[:] = False  # one message, not a list of every value
         if uncovered.any():
             shown = raw[uncovered]
             counts: dict[str, int] = {}
