@@ -290,7 +290,7 @@ def _data(args: argparse.Namespace) -> int:
         return 0
     if args.data_command == "validate":
         if args.mapping:
-            from lederuddannelse.data.mapping import validate
+            from lederuddannelse.data.mapping_report import validate
 
             result = validate(
                 args.file, args.mapping, args.output, all_distributions=args.all_distributions

@@ -21,7 +21,8 @@ from conftest import ROOT, SMALL_N, SMALL_SEED, open_test_chapter, write_sav
 from lederuddannelse.cli import main
 from lederuddannelse.data.example_export import write_example_export
 from lederuddannelse.data.loader import load_survey
-from lederuddannelse.data.mapping import META_KEY, parse_mapping, read_source, validate
+from lederuddannelse.data.mapping import META_KEY, parse_mapping, read_source
+from lederuddannelse.data.mapping_report import validate
 
 MAPPING = ROOT / "data" / "examples" / "export-mapping.yml"
 
@@ -301,7 +302,7 @@ def test_build_parameters_and_cli_options(tmp_path):
 
 
 def test_db07_codes_give_the_ten_groups():
-    from lederuddannelse.data.mapping import _db07_group
+    from lederuddannelse.data.mapping_apply import _db07_group
 
     assert _db07_group(11100.0, 6) == 1  # 011100: leading zero lost in a numeric column
     assert _db07_group("620100", 6) == 5
