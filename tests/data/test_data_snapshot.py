@@ -9,6 +9,7 @@ from lederuddannelse.data import snapshot as snap
 from lederuddannelse.data.loader import load_survey
 from lederuddannelse.data.synthetic import generate_to_file
 from lederuddannelse.errors import DataValidationError
+from lederuddannelse.hashing import sha256_file
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,7 @@ def source(tmp_path_factory):
 
 def test_a_snapshot_is_keyed_by_the_files_hash_and_loads_as_validated(source, tmp_path):
     taken = snap.take_snapshot(source, tmp_path)
-    assert taken.path == tmp_path / f"{snap.file_sha256(source)}.parquet"
+    assert taken.path == tmp_path / f"{sha256_file(source)}.parquet"
     assert taken.summary.startswith("OK: ")
     df = snap.load_snapshot(taken.path)
     expected = load_survey(source)
@@ -45,4 +46,24 @@ def test_a_file_that_fails_validation_gets_no_snapshot(source, tmp_path):
     bad.write_text("\n".join([text[0], *text[1:3], text[2]]) + "\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="duplicate ids"):
         snap.take_snapshot(bad, tmp_path / "snaps")
+    assert not list(tmp_path.glob("snaps/*.parquet"))
+
+
+def test_a_file_replaced_while_it_is_checked_is_named_and_gets_no_snapshot(
+    source, tmp_path, monkeypatch
+):
+    from lederuddannelse.data import loader
+
+    live = tmp_path / "live.csv"
+    live.write_bytes(source.read_bytes())
+    checked = loader.validated
+
+    def swap_after_reading(path, *args):
+        out = checked(path, *args)
+        live.write_bytes(source.read_bytes().replace(b"\n1,", b"\n9999999,", 1))
+        return out
+
+    monkeypatch.setattr(loader, "validated", swap_after_reading)
+    with pytest.raises(DataValidationError, match="the file changed while it was read"):
+        snap.take_snapshot(live, tmp_path / "snaps")
     assert not list(tmp_path.glob("snaps/*.parquet"))

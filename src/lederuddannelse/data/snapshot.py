@@ -9,7 +9,6 @@ be reused under this file's key. A file that changes while it is read is reporte
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import pandas as pd
 from lederuddannelse.data.codebook import Codebook
 from lederuddannelse.data.files import read_metadata, write_survey
 from lederuddannelse.data.reader import fail
+from lederuddannelse.hashing import sha256_file
 
 _KEY = "snapshot"
 
@@ -33,15 +33,6 @@ class Snapshot:
     summary: str
 
 
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks (memory does not grow with the file)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def take_snapshot(
     source: str | Path, folder: str | Path, codebook: Codebook | None = None, margins=None
 ) -> Snapshot:
@@ -53,14 +44,14 @@ def take_snapshot(
     from lederuddannelse.data.loader import validated
 
     source = Path(source)
-    digest = file_sha256(source)
+    digest = sha256_file(source)
     out = Path(folder) / f"{digest}.parquet"
     if out.is_file():
         meta = (read_metadata(out) or {}).get(_KEY) or {}
         if meta.get("sha256") == digest:
             return Snapshot(out, source, digest, meta.get("summary", ""))
     df, summary = validated(source, codebook, margins)
-    if file_sha256(source) != digest:
+    if sha256_file(source) != digest:
         raise fail(
             source,
             ["the file changed while it was read and checked; nothing was built from it"],
