@@ -114,10 +114,12 @@ def read_table(path: str | Path, numbers: Iterable[str] = ()) -> RawFile:
     return _read_sav(path)
 
 
-def _check_utf8(path: Path) -> None:
-    """Decode the file in chunks; a wrong byte is reported with its line number."""
+def _check_utf8(path: Path) -> bool:
+    """Decode the file in chunks; a wrong byte is reported with its line number. Returns
+    whether the file has a quote character (only then can a value hold a line break)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     lines = 0
+    quoted = False
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             try:
@@ -133,6 +135,8 @@ def _check_utf8(path: Path) -> None:
                     ],
                 ) from None
             lines += chunk.count(b"\n")
+            quoted = quoted or b'"' in chunk
+    return quoted
 
 
 def _head_lines(path: Path, count: int) -> list[str]:
@@ -148,7 +152,7 @@ def _head_lines(path: Path, count: int) -> list[str]:
 def _read_csv(path: Path, numbers: set[str]) -> RawFile:
     import pyarrow as pa
 
-    _check_utf8(path)
+    quoted = _check_utf8(path)
     head = _head_lines(path, _MIXED_LINES + 1)
     first = head[0] if head else ""
     if not first.strip():
@@ -174,13 +178,13 @@ def _read_csv(path: Path, numbers: set[str]) -> RawFile:
         raise fail(path, [mixed])
     typed = [c for c in header if c in numbers]
     try:
-        table = _parse(path, header, sep, typed)
+        table = _parse(path, header, sep, typed, quoted)
     except pa.ArrowInvalid as exc:
         if not typed or "conversion error" not in str(exc):
             raise fail(path, [f"cannot be read as CSV: {_arrow_message(exc)}"]) from None
         typed = []
         try:
-            table = _parse(path, header, sep, typed)
+            table = _parse(path, header, sep, typed, quoted)
         except pa.ArrowInvalid as exc:
             raise fail(path, [f"cannot be read as CSV: {_arrow_message(exc)}"]) from None
     df = table.to_pandas(types_mapper=lambda t: None if t == pa.float64() else pd.ArrowDtype(t))
@@ -195,7 +199,8 @@ def _read_csv(path: Path, numbers: set[str]) -> RawFile:
     )
 
 
-def _parse(path: Path, header: list[str], sep: str, typed: list[str]):
+def _parse(path: Path, header: list[str], sep: str, typed: list[str], quoted: bool = True):
+    """Parse with pyarrow (in parallel blocks unless a quoted value may hold a line break)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -204,7 +209,7 @@ def _parse(path: Path, header: list[str], sep: str, typed: list[str]):
     return pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted),
         convert_options=pacsv.ConvertOptions(
             column_types=types,
             null_values=[""],
