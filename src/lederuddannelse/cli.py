@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="with --mapping: where to write the mapped Parquet (default build/mapped/)",
     )
+    val.add_argument(
+        "--all-distributions",
+        action="store_true",
+        help="with --mapping: show the distributions of variables without data as well",
+    )
     mp = data_sub.add_parser("map", help="mapping files for survey-tool exports")
     mp_sub = mp.add_subparsers(dest="map_command", metavar="ACTION", required=True)
     mi = mp_sub.add_parser(
@@ -295,9 +300,11 @@ def _data(args: argparse.Namespace) -> int:
         return 0
     if args.data_command == "validate":
         if args.mapping:
-            from lederuddannelse.data.mapping import validate
+            from lederuddannelse.data.mapping_report import validate
 
-            result = validate(args.file, args.mapping, args.output)
+            result = validate(
+                args.file, args.mapping, args.output, all_distributions=args.all_distributions
+            )
             print(result.report)
             return 0 if result.ok else 1
         from lederuddannelse.data.loader import validate_file

@@ -481,8 +481,8 @@ def resolve_mapping_file(value: str, root: Path | None = None) -> Path | None:
 
 def resolve_data(data_file: str, data_mapping: str = NO_MAPPING, root: Path | None = None):
     """The `data_file` and `data_mapping` parameters -> what a run loads and its provenance
-    (:class:`lederuddannelse.data.mapping.ResolvedData`): a mapped export is mapped here."""
-    from lederuddannelse.data.mapping import resolve_mapped
+    (:class:`lederuddannelse.data.mapping_report.ResolvedData`): a mapped export is mapped here."""
+    from lederuddannelse.data.mapping_report import resolve_mapped
 
     root = root or project_root()
     return resolve_mapped(

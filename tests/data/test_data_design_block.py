@@ -15,8 +15,9 @@ from conftest import ROOT, SMALL_N, SMALL_SEED, open_test_chapter, write_sav
 from lederuddannelse.data.design_block import design_columns_like, parse_design
 from lederuddannelse.data.example_export import write_example_export
 from lederuddannelse.data.loader import load_survey
-from lederuddannelse.data.mapping import read_source, validate
+from lederuddannelse.data.mapping import read_source
 from lederuddannelse.data.mapping_init import draft_mapping
+from lederuddannelse.data.mapping_report import validate
 
 MAPPING = ROOT / "data" / "examples" / "export-mapping.yml"
 DESIGN = "design:\n  strata: stratum\n  psu: [psu]\n  fpc: [fpc]\n"

@@ -132,3 +132,28 @@ def test_danish_csv_errors_show_the_value_as_the_file_holds_it(good, tmp_path):
     assert ";2,5;" in path.read_text()
     msg = problems(path)
     assert "column 'desire': codes must be whole numbers, but are not in 1 row (row 3: 2,5)" in msg
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "Gender",
+        "gen\u200bder",
+        "\uff47\uff45\uff4e\uff44\uff45\uff52",
+    ],  # case, zero-width, fullwidth
+)
+def test_a_look_alike_beside_a_codebook_column_is_named_with_it(good, tmp_path, lookalike):
+    path = tmp_path / "lookalike.csv"
+    data = good.copy()
+    data[lookalike] = data["gender"]
+    data.to_csv(path, index=False)
+    msg = problems(path)
+    assert f"{lookalike!r} beside 'gender'" in msg
+
+
+def test_a_zero_width_variant_of_a_codebook_name_is_named(good, tmp_path):
+    path = tmp_path / "zerowidth.csv"
+    good.rename(columns={"gender": "gen\u200bder"}).to_csv(path, index=False)
+    msg = problems(path)
+    assert "'gen\\u200bder' (codebook: 'gender')" in msg
+    assert "missing column 'gender'" not in msg

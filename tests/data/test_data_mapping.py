@@ -21,7 +21,8 @@ from conftest import ROOT, SMALL_N, SMALL_SEED, open_test_chapter, write_sav
 from lederuddannelse.cli import main
 from lederuddannelse.data.example_export import write_example_export
 from lederuddannelse.data.loader import load_survey
-from lederuddannelse.data.mapping import META_KEY, parse_mapping, read_source, validate
+from lederuddannelse.data.mapping import META_KEY, parse_mapping, read_source
+from lederuddannelse.data.mapping_report import validate
 
 MAPPING = ROOT / "data" / "examples" / "export-mapping.yml"
 
@@ -301,7 +302,7 @@ def test_build_parameters_and_cli_options(tmp_path):
 
 
 def test_db07_codes_give_the_ten_groups():
-    from lederuddannelse.data.mapping import _db07_group
+    from lederuddannelse.data.mapping_apply import _db07_group
 
     assert _db07_group(11100.0, 6) == 1  # 011100: leading zero lost in a numeric column
     assert _db07_group("620100", 6) == 5
@@ -309,3 +310,75 @@ def test_db07_codes_give_the_ten_groups():
     assert _db07_group(960200, 6) == 10
     assert _db07_group(401000, 6) is None  # 40 is no DB07 main group
     assert _db07_group(12345678, 6) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a;b;c\n1,2,3\n4,5,6\n", "the header line separates columns by ';' but line 2 by ','"),
+        ("a,b,a\n1,2,3\n", "column names occur more than once: ['a']"),
+        ("a\tb\tc\n1\t2\t3\n", "the file looks tab-separated"),
+    ],
+)
+def test_the_mapping_reads_a_file_by_the_loaders_rules(tmp_path, text, expected):
+    """One reader: `data map` refuses what `data validate` refuses, with the same words."""
+    from lederuddannelse.errors import DataValidationError
+
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataValidationError) as mapped:
+        read_source(path)
+    with pytest.raises(DataValidationError) as loaded:
+        load_survey(path)
+    assert expected in str(mapped.value) and expected in str(loaded.value)
+
+
+def test_validate_report_puts_counted_problems_first_and_one_result_last(export, tmp_path):
+    """On a draft mapping: problems first and numbered, no distributions of empty variables
+    (unless asked), and the result as the last line."""
+    draft = tmp_path / "draft.yml"
+    assert main(["data", "map", "init", str(export), "-o", str(draft)]) == 0
+    v = validate(export, draft, tmp_path / "m.parquet", root=tmp_path)
+    lines = v.report.splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("Problems ("))
+    count = int(re.match(r"Problems \((\d+)\):", lines[first]).group(1))
+    assert count >= 1 and lines[first + 1].startswith("  1. ")
+    assert first < next(i for i, ln in enumerate(lines) if ln.startswith("Rows:"))
+    assert "(0 with a value)" not in v.report and "Not shown: " in v.report
+    assert lines[-1] == f"Result: FAILED ({count} problem{'s' if count != 1 else ''})."
+    assert sum(ln.startswith("Result:") for ln in lines) == 1
+    every = validate(export, draft, tmp_path / "m.parquet", root=tmp_path, all_distributions=True)
+    assert "(0 with a value)" in every.report
+
+
+def test_a_renamed_column_is_suggested_by_its_spss_label(export, tmp_path):
+    """As `data map init` finds a column by its SPSS variable label, so does the hint."""
+    import pyreadstat
+
+    source = read_source(export)
+    names = {"Q10": "V_efteruddannelse"}
+    renamed = tmp_path / "export_renamed.sav"
+    pyreadstat.write_sav(
+        source.df.rename(columns=names),
+        str(renamed),
+        file_label=source.file_label,
+        column_labels={names.get(c, c): lab for c, lab in source.column_labels.items()},
+        variable_value_labels={names.get(c, c): v for c, v in source.value_labels.items()},
+    )
+    v = validate(renamed, MAPPING, tmp_path / "m.parquet", root=tmp_path)
+    assert "column 'Q10' is not in export_renamed.sav; did you mean 'V_efteruddannelse'?" in (
+        v.report
+    )
+
+
+def test_one_column_for_two_variables_and_foreign_values_are_named(export, tmp_path):
+    mapping = edited_mapping(tmp_path, lambda t: t.replace("column: bagg_koen", "column: Q16", 1))
+    v = validate(export, mapping, tmp_path / "m.parquet", root=tmp_path)
+    assert not v.ok
+    assert "column 'Q16' is mapped to 2 variables (gender, pay_self)" in v.report
+    assert re.search(
+        r"variables\.gender <- Q16: the column's values \(.*'Ja'.*\) do not look like the "
+        r"recode's \('mand', 'kvinde'\) at all",
+        v.report,
+    ), v.report
+    assert "variables.gender <- Q16: values no recode covers" not in v.report

@@ -16,25 +16,24 @@ file is synthetic are read by :mod:`lederuddannelse.data.files`.
 
 from __future__ import annotations
 
-import csv
-import errno
-import io
-import os
-import re
+import unicodedata
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import ArrowInvalid
 
 from lederuddannelse.data.codebook import Codebook, Variable, load_codebook
 from lederuddannelse.data.design_block import design_columns_like
 from lederuddannelse.data.files import read_metadata
-from lederuddannelse.errors import DataValidationError
+from lederuddannelse.data.reader import RawFile, fail, infer_column, read_table, text_column
 
 SHOW_ROWS = 5
-_SUFFIXES = (".csv", ".txt", ".parquet", ".sav", ".zsav")
+_STRING = pd.ArrowDtype(pa.string())
 
 
 @dataclass
@@ -51,6 +50,10 @@ class _Read:
     reported: dict[str, np.ndarray] = field(default_factory=dict)
     #: a Danish CSV: decimal commas in codebook columns read as decimal points
     danish: bool = False
+    #: a CSV: every column is text as written
+    text: bool = False
+    #: how to show the values of columns in ``numeric`` (default: as they are in ``df``)
+    shown: dict[str, object] = field(default_factory=dict)
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -73,6 +76,13 @@ def validate_file(path: str | Path, codebook: Codebook | None = None, margins=No
     the population margins (every category with a population total needs respondents), so
     that `data validate` never says OK for a file the build would reject.
     """
+    return validated(path, codebook, margins)[1]
+
+
+def validated(
+    path: str | Path, codebook: Codebook | None = None, margins=None
+) -> tuple[pd.DataFrame, str]:
+    """:func:`validate_file`'s checks, returning the data as well as the summary (one read)."""
     from lederuddannelse.data.derive import add_derived
     from lederuddannelse.data.weighting import load_margins, weight_survey
     from lederuddannelse.errors import WeightingError
@@ -90,138 +100,32 @@ def validate_file(path: str | Path, codebook: Codebook | None = None, margins=No
             "declared: the book analyses the file as a simple weighted sample. Declare the "
             "design in a mapping file's 'design:' block (docs/real-data.md)"
         )
-    return info
+    return df, info
 
 
 # --- reading ---------------------------------------------------------------------------------
-def _fail(path: Path, problems: list[str]) -> DataValidationError:
-    head = f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''} found"
-    return DataValidationError(
-        head
-        + " (rows numbered from 1 = first data row):\n"
-        + "\n".join(f"  - {p}" for p in problems)
-    )
-
-
-def link_problem(path: Path) -> str | None:
-    """What is wrong with ``path`` if it is a symbolic link that loops or dangles, else None."""
-    if not path.is_symlink() and path.exists():
-        return None
-    try:
-        path.resolve(strict=True)
-    except RuntimeError:  # Python < 3.13: "Symlink loop from ..."
-        return "is a symbolic link that loops (it points, directly or not, back to itself)"
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "is a symbolic link that loops (it points, directly or not, back to itself)"
-        if path.is_symlink():
-            return f"is a symbolic link to {os.readlink(path)}, which does not exist"
-    return None
+_fail = fail
 
 
 def _read(path: Path, book: Codebook) -> _Read:
-    link = link_problem(path)
-    if link:
-        raise _fail(path, [link])
-    if not path.exists():
-        raise _fail(path, ["file not found"])
-    if path.is_dir():
-        raise _fail(path, ["is a folder, not a data file"])
-    suffix = path.suffix.lower()
-    if suffix not in _SUFFIXES:
-        raise _fail(
-            path, [f"unknown file type {suffix or '(none)'!r}; expected .csv, .parquet or .sav"]
-        )
-    if path.stat().st_size == 0:
-        raise _fail(path, ["file is empty (0 bytes)"])
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path, book)
-    if suffix == ".parquet":
-        try:
-            df = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types for broken files
-            raise _fail(
-                path, [f"cannot be read as Parquet ({exc.__class__.__name__}: {exc})"]
-            ) from None
-        return _Read(df, "Parquet")
-    return _read_sav(path, book)
+    numbers = [c for c in book.variables if book.variable(c).type != "id"]
+    raw = read_table(path, numbers=numbers)
+    if raw.fmt == "SPSS":
+        return _read_sav(raw, book)
+    read = _Read(raw.df, raw.fmt, danish=raw.danish, text=raw.text)
+    for col in raw.typed:  # parsed as numbers: shown as written, read again only if shown
+        values = raw.df[col].to_numpy(dtype=float, na_value=np.nan)
+        read.numeric[col] = values
+        read.bad_type[col] = np.zeros(len(values), bool)
+        read.shown[col] = _Shown(None, read.bad_type[col], source=(raw.path, col))
+    return read
 
 
-def _read_csv(path: Path, book: Codebook) -> _Read:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise _fail(
-            path,
-            [
-                f"not UTF-8 encoded: byte 0x{raw[exc.start]:02x} on line {line} "
-                "(perhaps Windows-1252/Latin-1); save the file as 'CSV UTF-8' and try again"
-            ],
-        ) from None
-    first = text.split("\n", 1)[0]
-    if not first.strip():
-        raise _fail(path, ["file has no header line"])
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-    if counts["\t"] > max(counts[","], counts[";"]):
-        raise _fail(
-            path,
-            [
-                "the file looks tab-separated (its header line is split by tabs); save it as "
-                "CSV with ',' (or ';' and decimal comma) between the columns"
-            ],
-        )
-    danish = counts[";"] > counts[","]
-    sep, decimal = (";", ",") if danish else (",", ".")
-    header = next(csv.reader([first.rstrip("\r")], delimiter=sep))
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if dupes:
-        # pandas would rename them ('gender.1'); say what is wrong instead.
-        raise _fail(path, [f"column names occur more than once: {dupes}"])
-    mixed = _mixed_separator(text, sep, len(header))
-    if mixed:
-        raise _fail(path, [mixed])
-    # Codebook columns are read as text: values are checked (and shown) as the file holds
-    # them, and nothing is converted behind the reader's back (True/False, 20-digit ids).
-    as_text = {c: str for c in header if c in book}
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), sep=sep, decimal=decimal, dtype=as_text, low_memory=False
-        )
-    except pd.errors.ParserError as exc:
-        raise _fail(path, [f"cannot be read as CSV: {exc}"]) from None
-    except pd.errors.EmptyDataError:
-        raise _fail(path, ["file is empty"]) from None
-    return _Read(df, "Danish CSV (';' and decimal comma)" if danish else "CSV", danish=danish)
-
-
-def _mixed_separator(text: str, sep: str, fields: int) -> str | None:
-    """A message if the data rows use another separator than the header line (e.g. a ';'
-    header over ',' rows, which pandas would read as one mangled column)."""
-    other = "," if sep == ";" else ";"
-    for number, line in enumerate(text.splitlines()[1:51], start=2):
-        if not line.strip():
-            continue
-        row = next(csv.reader([line], delimiter=sep))
-        if fields > 1 and len(row) == 1 and other in line:
-            return (
-                f"the header line separates columns by {sep!r} but line {number} by {other!r}; "
-                "use one separator throughout the file"
-            )
-    return None
-
-
-def _read_sav(path: Path, book: Codebook) -> _Read:
-    """Read SPSS and map its value labels onto codebook codes (by label text)."""
-    import pyreadstat
-
-    try:
-        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
-    except Exception as exc:
-        raise _fail(path, [f"cannot be read as SPSS ({exc.__class__.__name__}: {exc})"]) from None
+def _read_sav(raw: RawFile, book: Codebook) -> _Read:
+    """Map SPSS value labels onto codebook codes (by label text)."""
+    df = raw.df
     read = _Read(df, "SPSS")
-    for col, spss_labels in (meta.variable_value_labels or {}).items():
+    for col, spss_labels in raw.value_labels.items():
         if col not in book or col in book.derived_variables or not book.variable(col).coded:
             continue
         wanted = {_norm(v): k for k, v in book.value_labels(col).items()}
@@ -241,7 +145,7 @@ def _read_sav(path: Path, book: Codebook) -> _Read:
                 f"column {col!r}: SPSS values without a value label in {int(unlabelled.sum())} "
                 f"rows ({_rows(unlabelled, values)}), so they cannot be mapped to codebook codes"
             )
-        mapped = values.map(lambda v: mapping.get(float(v), np.nan) if pd.notna(v) else np.nan)
+        mapped = values.map(mapping).astype(float)
         # Unlabelled or unmappable values become NaN here but are already reported above,
         # so nothing is dropped silently.
         read.bad_type[col] = np.zeros(len(df), bool)
@@ -273,7 +177,9 @@ def _rows(mask, values=None) -> str:
     if idx.size > SHOW_ROWS:
         text += ", ..."
     if values is not None:
-        vals = np.asarray(values, dtype=object)[shown]
+        vals = (
+            values[shown] if isinstance(values, _Shown) else np.asarray(values, dtype=object)[shown]
+        )
         text += ": " + ", ".join(_fmt(v) for v in vals)
     return text
 
@@ -291,6 +197,33 @@ class _AsWritten(str):
     """A value as the file holds it (shown without quotes: "2,5", not 2.5)."""
 
 
+class _Shown:
+    """A text column's values as messages show them, built only for the rows shown.
+
+    Numbers as written ("2,5"); text that is not a number quoted ('x').
+    """
+
+    def __init__(self, text: pd.Series | None, bad: np.ndarray, source=None):
+        self.text = text
+        self.bad = bad
+        #: (file, column): a column the reader typed; its text is read again when shown
+        self.source = source
+
+    def __getitem__(self, index) -> np.ndarray:
+        index = np.asarray(index)
+        idx = np.flatnonzero(index) if index.dtype == bool else index
+        if self.text is None:
+            self.text = text_column(*self.source)
+        values = self.text.iloc[idx].astype(object).to_numpy()
+        return np.array(
+            [
+                (v if is_bad else _AsWritten(v.strip())) if isinstance(v, str) else v
+                for v, is_bad in zip(values, self.bad[idx])
+            ],
+            dtype=object,
+        )
+
+
 def _blank(v) -> bool:
     return (
         v is None
@@ -300,105 +233,152 @@ def _blank(v) -> bool:
     )
 
 
-def _numeric(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _text(s: pd.Series, danish: bool) -> tuple[pa.Array, np.ndarray]:
+    """A text column trimmed (decimal comma as point in a Danish CSV), blank entries null,
+    and its blank mask; computed by Arrow kernels, column by column."""
+    if s.dtype == _STRING:
+        arr = pa.array(s.array)
+    else:  # text in a Parquet or SPSS file: as text, values kept as written
+        arr = pa.array(
+            [None if _blank(v) else str(v) for v in s.to_numpy(dtype=object)], pa.string()
+        )
+    trimmed = pc.utf8_trim_whitespace(arr)
+    blank_arr = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True)
+    blank = blank_arr.to_numpy(zero_copy_only=False)
+    if danish:
+        trimmed = pc.replace_substring(trimmed, ",", ".")
+    if blank.any():
+        trimmed = pc.if_else(blank_arr, pa.scalar(None, pa.string()), trimmed)
+    return trimmed, blank
+
+
+def _numeric(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, object]:
     """Column as floats, a mask of entries that are not numbers, and the values to show.
 
     True/False (a boolean column) are not numbers: see the rule in the module docstring.
+    Column-wise: a clean column is converted in one cast; a column with text in it is
+    converted once more value by value (only to find which entries are not numbers).
     """
     s = read.df[col]
     if col in read.numeric:
-        return read.numeric[col], read.bad_type[col], s.to_numpy(dtype=object)
+        return read.numeric[col], read.bad_type[col], read.shown.get(col, s.to_numpy(dtype=object))
     if pd.api.types.is_bool_dtype(s):
         present = s.notna().to_numpy()
         return np.full(len(s), np.nan), present, s.to_numpy(dtype=object)
     if pd.api.types.is_numeric_dtype(s):
         values = s.to_numpy(dtype=float, na_value=np.nan)
         return values, np.zeros(len(s), bool), values
-    text = s.astype("object")
-    blank = text.map(_blank).to_numpy(dtype=bool)
-    clean = text.map(lambda v: v.strip() if isinstance(v, str) else v)
-    if read.danish:
-        clean = clean.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v)
-    num = pd.to_numeric(clean.where(~blank, None), errors="coerce")
-    bad = ~blank & num.isna().to_numpy()
-    # Numbers as written ("2,5"); text that is not a number quoted ('x').
-    shown = np.array(
-        [
-            (v if is_bad else _AsWritten(v.strip())) if isinstance(v, str) else v
-            for v, is_bad in zip(text, bad)
-        ],
-        dtype=object,
-    )
-    return num.to_numpy(dtype=float, na_value=np.nan), bad, shown
+    clean, blank = _text(s, read.danish)
+    try:
+        values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+        bad = np.zeros(len(s), bool)
+    except ArrowInvalid:  # text in the column: find it, value by value
+        text = pd.Series(clean.to_numpy(zero_copy_only=False), dtype=object)
+        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = ~blank & np.isnan(values) & ~_nan_text(text)
+    values = np.where(blank, np.nan, values).astype(float)
+    return values, bad, _Shown(s, bad)
 
 
-_WHOLE = re.compile(r"^[+-]?\d+$")
+def _nan_text(text: pd.Series) -> np.ndarray:
+    """Entries written as NaN (read as a missing number, as a reader would)."""
+    return text.str.lower().isin(["nan", "+nan", "-nan"]).to_numpy(dtype=bool)
 
 
-def _id_keys(read: _Read, col: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
-    """Respondent ids without loss: (Python ints or None, not-whole mask, missing, shown).
+def _id_keys(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, object]:
+    """Respondent ids without loss: (ids, not-whole mask, missing, shown).
 
     Ids are compared as exact integers, never as float64 (which cannot tell 20-digit ids
-    apart). Text and numbers are both accepted if they are whole numbers.
+    apart): int64 when every id fits (one cast), else Python ints (object). Text and numbers
+    are both accepted if they are whole numbers.
     """
     s = read.df[col]
-    keys: list = []
-    frac = np.zeros(len(s), bool)
-    missing = np.zeros(len(s), bool)
-    for i, v in enumerate(s.to_numpy(dtype=object)):
-        if _blank(v):
-            missing[i] = True
-            keys.append(None)
-        elif isinstance(v, (bool, np.bool_)):
-            frac[i] = True
-            keys.append(None)
-        elif isinstance(v, (int, np.integer)):
-            keys.append(int(v))
-        elif isinstance(v, (float, np.floating)):
-            ok = np.isfinite(v) and float(v).is_integer()
-            frac[i] = not ok
-            keys.append(int(v) if ok else None)
-        elif _WHOLE.match(str(v).strip()):
-            keys.append(int(str(v).strip()))
-        else:
-            frac[i] = True
-            keys.append(None)
-    shown = np.array(
-        [_AsWritten(v.strip()) if isinstance(v, str) and _WHOLE.match(v.strip()) else v for v in s],
+    n = len(s)
+    if pd.api.types.is_integer_dtype(s) and not s.isna().any():
+        return s.to_numpy(dtype=np.int64), np.zeros(n, bool), np.zeros(n, bool), s.to_numpy()
+    if pd.api.types.is_bool_dtype(s):
+        missing = s.isna().to_numpy()
+        return np.zeros(n, np.int64), ~missing, missing, s.to_numpy(dtype=object)
+    if pd.api.types.is_numeric_dtype(s):
+        v = s.to_numpy(dtype=float, na_value=np.nan)
+        missing = np.isnan(v)
+        frac = ~missing & ~(np.isfinite(v) & (v == np.round(v)))
+        keys = np.where(missing | frac, 0, v).astype(np.int64)
+        if np.abs(v[~missing & ~frac]).max(initial=0) >= 2**53:
+            keys = _exact(s.to_numpy(dtype=object), missing | frac)
+        return keys, frac, missing, v
+    clean, missing = _text(s, danish=False)
+    whole = pc.fill_null(pc.match_substring_regex(clean, r"^[+-]?\d+$"), False)
+    whole = whole.to_numpy(zero_copy_only=False)
+    frac = ~missing & ~whole
+    try:
+        keys = pc.cast(pc.if_else(whole, clean, "0"), pa.int64()).to_numpy(zero_copy_only=False)
+    except ArrowInvalid:  # beyond int64: exact Python ints
+        keys = _exact(clean.to_numpy(zero_copy_only=False), ~whole)
+    return keys, frac, missing, _Shown(s, frac)
+
+
+def _exact(values: np.ndarray, skip: np.ndarray) -> np.ndarray:
+    """Python ints (exact at any length) for ids beyond int64 or float precision."""
+    return np.array(
+        [0 if bad else int(str(v).strip().split(".")[0]) for v, bad in zip(values, skip)],
         dtype=object,
     )
-    return keys, frac, missing, shown
 
 
 _INT64 = (-(2**63), 2**63 - 1)
 
 
-def _id_column(keys: list) -> np.ndarray:
+def _id_column(keys: np.ndarray) -> np.ndarray:
     """int64 if every id fits, else the ids as text (exact either way)."""
+    if keys.dtype == np.int64:
+        return keys
     if all(_INT64[0] <= k <= _INT64[1] for k in keys):
         return np.array(keys, dtype=np.int64)
     return np.array([str(k) for k in keys], dtype=object)
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def _plain(name: str) -> str:
+    """A column name as it looks: without zero-width characters, fullwidth letters as ASCII
+    (NFKC), case folded."""
+    return unicodedata.normalize("NFKC", name).translate(_INVISIBLE).strip().casefold()
+
+
 def _case_hints(book: Codebook, columns: list[str]) -> tuple[list[str], set[str]]:
-    """'columns differ only in case' for codebook names written in another case."""
-    lower = {c.casefold(): c for c in columns if c not in book.variables}
-    pairs = [
-        (lower[name.casefold()], name)
-        for name in book.variables
-        if name not in columns and name.casefold() in lower
-    ]
-    if not pairs:
-        return [], set()
-    shown = ", ".join(f"{got!r} (codebook: {want!r})" for got, want in pairs[:8])
-    more = f" and {len(pairs) - 8} more" if len(pairs) > 8 else ""
-    return (
-        [
+    """Columns that only look like a codebook name (other case, zero-width or fullwidth
+    characters): 'differ only in case' when the codebook's column is absent, and an error
+    naming both when a look-alike stands beside the codebook's column."""
+    looks: dict[str, list[str]] = {}
+    for c in columns:
+        if c not in book.variables:
+            looks.setdefault(_plain(c), []).append(c)
+    pairs, beside = [], []
+    for name in book.variables:
+        for got in looks.get(_plain(name), []):
+            (beside if name in columns else pairs).append((got, name))
+    out = []
+    if beside:
+        out.append(
+            "columns that look like a codebook column stand beside it: "
+            + ", ".join(f"{got!r} beside {want!r}" for got, want in beside[:8])
+            + "; keep one column per variable, named exactly as in the codebook (remove or "
+            "rename the look-alike)"
+        )
+    if pairs:
+        shown = ", ".join(f"{got!r} (codebook: {want!r})" for got, want in pairs[:8])
+        more = f" and {len(pairs) - 8} more" if len(pairs) > 8 else ""
+        out.append(
             f"columns differ only in case from the codebook's names: {shown}{more}; "
             "rename them exactly as in the codebook (lower case)"
-        ],
-        {want for _, want in pairs},
-    )
+            if all(got.casefold() == want.casefold() for got, want in pairs)
+            else f"columns look like the codebook's names but are written differently "
+            f"(other case, zero-width or fullwidth characters): {shown}{more}; rename them "
+            "exactly as in the codebook"
+        )
+    return out, {want for _, want in pairs}
 
 
 def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, str]:
@@ -434,6 +414,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
     clean: dict[str, np.ndarray] = {}
     shown: dict[str, np.ndarray] = {}
     ids = None
+    bad_of: dict[str, np.ndarray] = {}
     for name in book.variables:
         if name not in df.columns:
             continue
@@ -443,9 +424,11 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
             problems += _check_id(name, keys, frac, missing, shown[name])
             if not frac.any() and not missing.any():
                 ids = keys
-            clean[name] = np.array([np.nan if k is None else 0.0 for k in keys])
+            clean[name] = np.where(frac | missing, np.nan, 0.0)
+            bad_of[name] = frac
             continue
         values, bad, shown[name] = _numeric(read, name)
+        bad_of[name] = bad
         if bad.any():
             expected = "numbers" if var.type == "weight" else "numeric codes"
             bools = all(str(v).strip().lower() in ("true", "false") for v in shown[name][bad])
@@ -467,7 +450,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
         var = book.variable(name)
         if var.type in ("id", "weight"):
             continue
-        missing = np.isnan(values) & ~_bad(read, name) & ~read.reported.get(name, np.zeros(n, bool))
+        missing = np.isnan(values) & ~bad_of[name] & ~read.reported.get(name, np.zeros(n, bool))
         cond = var.applies_to
         if cond is None:
             if not var.missing_ok and missing.any():
@@ -512,7 +495,7 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
             out[name] = values
     result = pd.DataFrame(out, index=pd.RangeIndex(n))
     for c in extra:
-        result[c] = df[c].to_numpy()
+        result[c] = infer_column(df[c], read.danish).to_numpy() if read.text else df[c].to_numpy()
 
     meta = read_metadata(path)
     synthetic = bool(meta and meta.get("synthetic"))
@@ -536,26 +519,23 @@ def _load(path: str | Path, codebook: Codebook | None) -> tuple[pd.DataFrame, st
     return result, "; ".join(parts)
 
 
-def _bad(read: _Read, name: str) -> np.ndarray:
-    return _numeric(read, name)[1]
-
-
 def _check_id(
-    name: str, keys: list, frac: np.ndarray, missing: np.ndarray, shown: np.ndarray
+    name: str, keys: np.ndarray, frac: np.ndarray, missing: np.ndarray, shown
 ) -> list[str]:
     out = []
     if missing.any():
         out.append(f"column {name!r}: missing respondent ids in {_n(missing)} ({_rows(missing)})")
     if frac.any():
         out.append(f"column {name!r}: ids must be whole numbers; {_rows(frac, shown)}")
-    present = pd.Series([k for k in keys], dtype=object)
-    dup = (present.duplicated(keep=False) & present.notna()).to_numpy()
+    valid = ~(frac | missing)
+    dup = np.zeros(len(keys), bool)
+    dup[valid] = pd.Series(keys[valid]).duplicated(keep=False).to_numpy()
     if dup.any():
-        first = present[dup].iloc[0]
+        first = keys[np.flatnonzero(dup)[0]]
         out.append(
             f"column {name!r}: duplicate ids in {_n(dup)} ({_rows(dup, shown)}); "
-            f"id {first} occurs {int((present == first).sum())} times; every respondent needs a "
-            "unique id"
+            f"id {first} occurs {int(((keys == first) & valid).sum())} times; every respondent "
+            "needs a unique id"
         )
     return out
 

@@ -17,26 +17,22 @@ export never reach the mapped file, so they cannot reach the book.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from lederuddannelse.data.codebook import Codebook, load_codebook
 from lederuddannelse.data.design_block import (
     DesignBlock,
-    design_columns_like,
-    design_summary,
     parse_design,
 )
+from lederuddannelse.data.reader import infer_column, read_table
 from lederuddannelse.errors import DataValidationError
 
 #: Key of the mapped Parquet file's key-value metadata (and of the synthetic file's).
@@ -104,62 +100,25 @@ class Source:
 
 
 def read_source(path: str | Path) -> Source:
-    """Read an export (SPSS ``.sav``, CSV with ``,`` or ``;``, Parquet) as it is."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataValidationError(
-            f"{path}: " + ("is a folder, not a data file" if path.is_dir() else "file not found")
-        )
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".sav", ".zsav"):
-            import pyreadstat
+    """Read an export (SPSS ``.sav``, CSV with ``,`` or ``;``, Parquet) as it is.
 
-            df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
-            labels = {
-                c: {float(k): str(v) for k, v in (lab or {}).items()}
-                for c, lab in (meta.variable_value_labels or {}).items()
-            }
-            col_labels = {c: lab for c, lab in (meta.column_names_to_labels or {}).items() if lab}
-            return Source(path, df, "SPSS", labels, col_labels, meta.file_label or "")
-        if suffix == ".parquet":
-            return Source(path, pd.read_parquet(path), "Parquet")
-        if suffix in (".csv", ".txt"):
-            text = path.read_text(encoding="utf-8-sig")
-            first = text.split("\n", 1)[0]
-            danish = first.count(";") > first.count(",")
-            df = pd.read_csv(
-                path,
-                sep=";" if danish else ",",
-                decimal="," if danish else ".",
-                encoding="utf-8-sig",
-                dtype=object,
-                keep_default_na=False,
-            )
-            df = df.apply(_csv_column)
-            return Source(path, df, "Danish CSV" if danish else "CSV")
-    except UnicodeDecodeError:
-        raise DataValidationError(
-            f"{path}: not UTF-8 encoded; save the file as 'CSV UTF-8' and try again"
-        ) from None
-    except Exception as exc:  # the readers raise many types for broken files
-        raise DataValidationError(
-            f"{path}: cannot be read ({exc.__class__.__name__}: {exc})"
-        ) from None
-    raise DataValidationError(
-        f"{path}: unknown file type {suffix or '(none)'!r}; expected .sav, .csv or .parquet"
-    )
+    The same reader as the loader's (:func:`lederuddannelse.data.reader.read_table`): the same
+    checks of encoding, header, separators and duplicate names. CSV columns are typed as the
+    mapping needs them: blank -> missing, a column of numbers (also with decimal comma) ->
+    floats, else text.
+    """
+    raw = read_table(path)
+    df = raw.df
+    if raw.text:
+        df = pd.DataFrame({c: _csv_column(df[c], raw.danish) for c in df.columns})
+    fmt = "Danish CSV" if raw.danish else raw.fmt
+    return Source(raw.path, df, fmt, raw.value_labels, raw.column_labels, raw.file_label)
 
 
-def _csv_column(s: pd.Series) -> pd.Series:
+def _csv_column(s: pd.Series, danish: bool) -> pd.Series:
     """Blank -> NaN; a column of numbers (also with decimal comma) -> floats; else text."""
-    s = s.map(lambda v: np.nan if isinstance(v, str) and not v.strip() else v)
-    num = pd.to_numeric(
-        s.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v), errors="coerce"
-    )
-    if (num.notna() | s.isna()).all():
-        return num.astype(float)
-    return s
+    out = infer_column(s, danish)
+    return out.astype(float) if pd.api.types.is_numeric_dtype(out) else out
 
 
 # --- the mapping file ------------------------------------------------------------------------
@@ -465,6 +424,14 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
     ), problems
 
 
+def _is_blank(v: Any) -> bool:
+    return (
+        v is None
+        or (isinstance(v, float) and math.isnan(v))
+        or (isinstance(v, str) and not v.strip())
+    )
+
+
 def _key(v: Any) -> Any:
     """Recode keys: numbers as floats (SPSS stores doubles), text case- and space-folded."""
     if isinstance(v, bool):
@@ -476,585 +443,8 @@ def _key(v: Any) -> Any:
     return " ".join(str(v).split()).casefold()
 
 
-# --- applying the mapping --------------------------------------------------------------------
-@dataclass
-class Uncovered:
-    variable: str
-    column: str
-    counts: dict[str, int]
-    rows: list[int]
-
-
-@dataclass
-class MapResult:
-    """The mapped frame plus everything the validation report says about it."""
-
-    df: pd.DataFrame
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    uncovered: list[Uncovered] = field(default_factory=list)
-    dropped_incomplete: int = 0
-    unused_columns: list[str] = field(default_factory=list)
-    weight_note: str = ""
-    source_rows: np.ndarray | None = None
-
-
-def _is_blank(v: Any) -> bool:
-    return (
-        v is None
-        or (isinstance(v, float) and math.isnan(v))
-        or (isinstance(v, str) and not v.strip())
-    )
-
-
-def _match(source: Source, column: str, values: pd.Series, table: dict[Any, Any]):
-    """Per row: the entry of ``table`` for the raw value, else for its value label (or None)."""
-    labels = source.value_labels.get(column) or {}
-    out = []
-    for v in values:
-        if _is_blank(v):
-            out.append(table.get(None, _NO) if None in table else _NO)
-            continue
-        k = _key(v)
-        if k in table:
-            out.append(table[k])
-            continue
-        try:
-            lab = labels.get(float(v))
-        except (TypeError, ValueError):
-            lab = None
-        if lab is not None and _key(lab) in table:
-            out.append(table[_key(lab)])
-        else:
-            out.append(_NO)
-    return out
-
-
-_NO = object()  # "no entry" marker
-_MISSING = object()
-
-
-def _show(source: Source, column: str, v: Any) -> str:
-    if _is_blank(v):
-        return "(empty)"
-    text = f"{int(v)}" if isinstance(v, float) and float(v).is_integer() else repr(v)
-    lab = source.label_of(column, v)
-    return f"{text} ({lab!r})" if lab else text
-
-
-def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = None) -> MapResult:
-    """Make the codebook-conforming frame; collect uncovered values and column problems."""
-    book = codebook or load_codebook()
-    df = source.df
-    columns = [str(c) for c in df.columns]
-    df.columns = columns
-    problems: list[str] = []
-    result = MapResult(pd.DataFrame())
-
-    def need(column: str, *key) -> bool:
-        if column in df.columns:
-            return True
-        folded = {c.casefold(): c for c in columns}
-        hint = folded.get(column.casefold()) or next(
-            iter(get_close_matches(column, columns, n=1)), None
-        )
-        problems.append(
-            f"{mapping.line(*key)}: {'.'.join(map(str, key))}: column {column!r} is not in "
-            f"{source.path.name}" + (f"; did you mean {hint!r}?" if hint else "")
-        )
-        return False
-
-    used: set[str] = set()
-    keep = np.ones(len(df), bool)
-    if mapping.complete_column:
-        if need(mapping.complete_column, "complete", "column"):
-            used.add(mapping.complete_column)
-            hit = _match(
-                source,
-                mapping.complete_column,
-                df[mapping.complete_column],
-                {k: True for k in mapping.complete_values},
-            )
-            keep = np.array([h is True for h in hit])
-            result.dropped_incomplete = int((~keep).sum())
-            if not keep.any():
-                problems.append(
-                    f"{mapping.line('complete', 'values')}: complete: no row of "
-                    f"{mapping.complete_column!r} has one of the values {mapping.complete_values}; "
-                    "give the value or label of a completed response"
-                )
-    sub = df[keep].reset_index(drop=True)
-    result.source_rows = np.flatnonzero(keep) + 1
-    out: dict[str, np.ndarray] = {}
-
-    if mapping.id_column and need(mapping.id_column, "id"):
-        used.add(mapping.id_column)
-        ids = sub[mapping.id_column]
-        out[book.id_variable] = pd.to_numeric(ids, errors="coerce").to_numpy(dtype=float)
-        bad = ids.notna() & pd.to_numeric(ids, errors="coerce").isna()
-        if bad.any():
-            problems.append(
-                f"id column {mapping.id_column!r}: ids must be whole numbers; text in "
-                f"{int(bad.sum())} rows ({_rows(bad, result.source_rows)})"
-            )
-    if mapping.weight_column and need(mapping.weight_column, "weight", "column"):
-        used.add(mapping.weight_column)
-        w = pd.to_numeric(sub[mapping.weight_column], errors="coerce").to_numpy(dtype=float)
-        out[book.weight_variable] = w
-        ok = np.isfinite(w) & (w > 0)
-        if ok.all():
-            total = float(w.sum())
-            if abs(total - len(w)) <= 0.01 * len(w):
-                result.warnings.append(
-                    f"weight column {mapping.weight_column!r} sums to {total:,.1f}, the number of "
-                    "respondents: the weights look normalised to the sample. That is fine: they "
-                    "are used as base weights and raked to data/margins.csv, which scales them to "
-                    "the population total"
-                )
-        result.weight_note = (
-            f"the file's weights (column {mapping.weight_column!r}) are the base weights, raked to "
-            "data/margins.csv (as R's rake() starts from the design weights)"
-        )
-    else:
-        result.weight_note = "no weight column: equal base weights, raked to data/margins.csv"
-
-    # Routing needs the mapped routing variables first: map plain variables before options.
-    order = sorted(mapping.variables.values(), key=lambda vm: vm.derive == "chosen")
-    for vm in order:
-        var = book.variable(vm.name)
-        cols = [vm.column] if isinstance(vm.column, str) else list(vm.column)
-        if not all(need(c, "variables", vm.name, "column") for c in cols):
-            continue
-        used.update(cols)
-        col = cols[0]
-        raw = sub[col]
-        values = np.full(len(sub), np.nan)
-        uncovered = np.zeros(len(sub), bool)
-        missing_hit = _match(source, col, raw, {k: _MISSING for k in vm.missing})
-        is_missing = np.array([h is _MISSING for h in missing_hit])
-        blank = raw.map(_is_blank).to_numpy()
-        if vm.derive == "chosen":
-            cond = var.applies_to
-            asked = (
-                np.ones(len(sub), bool)
-                if cond is None
-                else np.isin(out.get(cond.variable, np.full(len(sub), np.nan)), cond.values)
-            )
-            table = {k: 1.0 for k in vm.chosen}
-            table.update({k: 0.0 for k in vm.not_chosen if k not in table})
-            hit = _match(source, col, raw, table)
-            for i, h in enumerate(hit):
-                if is_missing[i]:
-                    continue
-                if blank[i] and not asked[i]:
-                    continue  # not asked: stays empty
-                if h is _NO:
-                    uncovered[i] = True
-                else:
-                    values[i] = h
-        elif vm.derive == "bins":
-            num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-            codes = list(vm.bins)
-            lows = np.array([vm.bins[c] for c in codes])
-            for i, x in enumerate(num):
-                if is_missing[i] or blank[i]:
-                    continue
-                if not np.isfinite(x) or x < lows[0]:
-                    uncovered[i] = True
-                    continue
-                values[i] = codes[int(np.searchsorted(lows, x, side="right")) - 1]
-        elif vm.derive == "db07":
-            for i, x in enumerate(raw):
-                if is_missing[i] or blank[i]:
-                    continue
-                group = _db07_group(x, vm.digits)
-                if group is None:
-                    uncovered[i] = True
-                else:
-                    values[i] = group
-        else:
-            table = dict(vm.recode)
-            if not table:  # same codes as the codebook, also as value labels
-                table = {float(k): k for k in var.codes}
-                table.update({_key(lab): k for k, lab in var.codes.items()})
-            hit = _match(source, col, raw, table)
-            for i, h in enumerate(hit):
-                if is_missing[i] or blank[i]:
-                    continue
-                if h is _NO:
-                    uncovered[i] = True
-                else:
-                    values[i] = h
-        if uncovered.any():
-            shown = raw[uncovered]
-            counts: dict[str, int] = {}
-            for v in shown:
-                counts[_show(source, col, v)] = counts.get(_show(source, col, v), 0) + 1
-            result.uncovered.append(
-                Uncovered(
-                    vm.name,
-                    col,
-                    counts,
-                    list(result.source_rows[np.flatnonzero(uncovered)][:SHOW_ROWS]),
-                )
-            )
-        out[vm.name] = values
-
-    # Codebook order; id first. Absent variables are simply not there. Then the design's
-    # columns, under their own names (the design in the metadata names them).
-    ordered = {n: out[n] for n in book.variables if n in out}
-    if mapping.design is not None:
-        for c in mapping.design.columns(columns):
-            if c in ordered:
-                problems.append(
-                    f"{mapping.line('design')}: design column {c!r} has a codebook variable's "
-                    "name; rename it in the export"
-                )
-            elif need(c, "design"):
-                used.add(c)
-                ordered[c] = sub[c].to_numpy()
-    else:
-        looks = design_columns_like([c for c in columns if c not in used])
-        if looks:
-            shown = "; ".join(f"{role}: {', '.join(c[:4])}" for role, c in looks.items())
-            result.warnings.append(
-                f"columns that look like a sampling design ({shown}) but no 'design:' block: the "
-                "book would analyse the sample as a simple weighted one, with wrong uncertainty "
-                "if it was drawn by strata or clusters. Declare the design (docs/real-data.md; "
-                "`data map init` drafts it) or say so by listing no design"
-            )
-    result.df = pd.DataFrame(ordered)
-    result.problems = problems
-    result.unused_columns = [c for c in columns if c not in used]
-    return result
-
-
-def _db07_group(x: Any, digits: int) -> int | None:
-    if _is_blank(x):
-        return None
-    text = str(x).strip()
-    if isinstance(x, float):
-        if not float(x).is_integer():
-            return None
-        text = str(int(x))
-    text = text.replace(".", "")
-    if not text.isdigit() or len(text) > digits:
-        return None
-    return DB07_10.get(int(text.zfill(digits)[:2]))
-
-
-def _rows(mask, source_rows: np.ndarray | None = None) -> str:
-    idx = np.flatnonzero(np.asarray(mask))
-    rows = (source_rows[idx] if source_rows is not None else idx + 1)[:SHOW_ROWS]
-    text = "rows " + ", ".join(str(int(r)) for r in rows)
-    return text + (", ..." if idx.size > SHOW_ROWS else "")
-
-
-# --- writing and validating ------------------------------------------------------------------
-def mapped_metadata(source: Source, mapping: Mapping, result: MapResult) -> dict:
-    """What the mapped file says about itself: hashes (never paths), absent variables."""
-    return {
-        "synthetic": source.synthetic,
-        "mapped": True,
-        "source_file": source.path.name,
-        "source_sha256": sha256_bytes(source.path.read_bytes()),
-        "mapping_file": mapping.path.name,
-        "mapping_sha256": mapping.sha256,
-        "absent": mapping.absent,
-        "base_weights": bool(mapping.weight_column),
-        "dropped_incomplete": result.dropped_incomplete,
-        **({"design": mapping.design.kwargs()} if mapping.design is not None else {}),
-    }
-
-
-def write_mapped(df: pd.DataFrame, out: Path, metadata: dict) -> Path:
-    """Parquet with the metadata; written to a temporary name and renamed (parallel-safe)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    kv = dict(table.schema.metadata or {})
-    kv[META_KEY] = json.dumps(metadata, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    if metadata.get("synthetic"):
-        kv[b"synthetic"] = b"true"
-    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
-    pq.write_table(table.replace_schema_metadata(kv), tmp)
-    os.replace(tmp, out)
-    return out
-
-
-@dataclass
-class Validation:
-    """The outcome of ``validate``: the report text, whether it passed, the mapped file."""
-
-    report: str
-    ok: bool
-    out: Path | None
-    result: MapResult | None = None
-
-
 def mapped_path(data: Path, mapping: Path, root: Path) -> Path:
     """Where the build keeps the mapped file of (export, mapping): named by both hashes."""
     a = sha256_bytes(data.read_bytes())[:16]
     b = sha256_bytes(mapping.read_bytes())[:16]
     return root / "build" / "mapped" / f"{data.stem}-{a}-{b}.parquet"
-
-
-def validate(
-    data: str | Path,
-    mapping_file: str | Path,
-    out: str | Path | None = None,
-    *,
-    root: Path | None = None,
-    reference: pd.DataFrame | None = None,
-) -> Validation:
-    """Map ``data`` with ``mapping_file``, check everything, write the mapped Parquet if OK.
-
-    ``reference`` is the frame whose distributions are shown beside the mapped file's
-    (default: the embedded synthetic survey).
-    """
-    from lederuddannelse.data.loader import load_survey
-    from lederuddannelse.paths import project_root
-
-    data, mapping_file = Path(data), Path(mapping_file)
-    root = root or project_root()
-    book = load_codebook()
-    lines = []
-    source = read_source(data)
-    mapping, mapping_problems = parse_mapping(mapping_file, book)
-    res = apply_mapping(source, mapping, book)
-    res.problems[:0] = mapping_problems
-    df = res.df
-    lines.append(
-        f"Validation of {data.name} ({source.fmt}, {len(source.df):,} rows, "
-        f"{source.df.shape[1]} columns, SHA-256 {sha256_bytes(data.read_bytes())[:12]}…) "
-        f"with mapping {mapping_file.name} (SHA-256 {mapping.sha256[:12]}…)"
-    )
-    if source.synthetic:
-        lines.append("The file says it was made from the SYNTHETIC survey (SPSS file label).")
-    lines.append("")
-    lines.append(
-        f"Rows: {len(source.df):,} read"
-        + (
-            f"; {res.dropped_incomplete:,} dropped as not completed "
-            f"({mapping.complete_column} not in {mapping.complete_values})"
-            if mapping.complete_column
-            else "; no completion column given (every row counts as a response)"
-        )
-        + f"; {len(df):,} respondents."
-    )
-    lines.append(f"Weights: {res.weight_note}.")
-    if mapping.design is not None and not res.problems:
-        lines += design_summary(df, mapping.design)
-    elif mapping.design is None:
-        lines.append("Design: none declared; the sample is analysed as a simple weighted one.")
-    mapped = [v for v in mapping.variables.values() if v.derive is None]
-    derived = [v for v in mapping.variables.values() if v.derive is not None]
-    lines.append("")
-    lines.append(f"Variables mapped ({len(mapped)}):")
-    lines += _wrap([f"{v.name} <- {v.column} ({v.how})" for v in mapped])
-    lines.append(f"Variables derived ({len(derived)}):")
-    lines += _wrap([f"{v.name} <- {v.column} ({v.how})" for v in derived])
-    lines.append(f"Variables absent ({len(mapping.absent)}):")
-    lines += _wrap(
-        [f"{a} ({book.label(a)}): pages that need it say so" for a in mapping.absent] or ["none"]
-    )
-    lines.append(
-        f"Columns of the export not used ({len(res.unused_columns)}; never copied into the "
-        "mapped file or the book):"
-    )
-    lines += _wrap(res.unused_columns or ["none"])
-
-    problems = list(res.problems)
-    for u in res.uncovered:
-        vals = ", ".join(f"{k}: {n:,} rows" for k, n in list(u.counts.items())[:8])
-        problems.append(
-            f"{mapping.line('variables', u.variable)}: variables.{u.variable} <- {u.column}: "
-            f"values no recode covers: {vals} (first rows {', '.join(map(str, u.rows))}); add "
-            "them to 'recode' or 'missing'"
-        )
-    out_path: Path | None = None
-    loaded = None
-    if not res.problems:
-        tmp_meta = mapped_metadata(source, mapping, res)
-        target = Path(out) if out else mapped_path(data, mapping_file, root)
-        staging = target.with_name(target.stem + ".check.parquet")
-        write_mapped(df, staging, tmp_meta)
-        try:
-            if not res.uncovered:
-                loaded = load_survey(staging, book)
-                _check_weighting(loaded, book, problems)
-        except DataValidationError as exc:
-            msg = str(exc).split("\n", 1)
-            problems += (
-                [
-                    ln.strip()[2:] + " (loader; rows are rows of the mapped file)"
-                    for ln in msg[1].splitlines()
-                    if ln.strip().startswith("- ")
-                ]
-                if len(msg) > 1
-                else [str(exc)]
-            )
-        if problems:
-            staging.unlink(missing_ok=True)
-        else:
-            os.replace(staging, target)
-            out_path = target
-
-    lines.append("")
-    lines.append(f"Problems ({len(problems)}):")
-    lines += [f"  - {p}" for p in problems] or ["  none"]
-    lines.append(f"Warnings ({len(res.warnings)}):")
-    lines += [f"  - {w}" for w in res.warnings] or ["  none"]
-    lines.append("")
-    lines += distribution_table(df, book, reference)
-    lines.append("")
-    if out_path is not None:
-        lines.append(
-            f"Result: OK. Wrote {_rel(out_path, root)} (export SHA-256 "
-            f"{sha256_bytes(data.read_bytes())[:12]}…, mapping SHA-256 {mapping.sha256[:12]}…)."
-        )
-    else:
-        lines.append(
-            f"Result: FAILED ({len(problems)} problem{'s' if len(problems) != 1 else ''})."
-        )
-    return Validation("\n".join(lines), out_path is not None, out_path, res)
-
-
-def _check_weighting(df: pd.DataFrame, book: Codebook, problems: list[str]) -> None:
-    """What the raking needs: every margin category present (else the build fails later)."""
-    from lederuddannelse.data.weighting import load_margins
-
-    for var, target in load_margins().items():
-        have = set(df[var].dropna().astype(int))
-        empty = [int(c) for c in target.index if target[c] > 0 and int(c) not in have]
-        for c in empty:
-            problems.append(
-                f"weighting: {var} = {c} ({book.value_labels(var).get(c, c)}) has a population "
-                "total in data/margins.csv but no respondents, so raking cannot reach the margin; "
-                "merge the category in margins.csv or check the recode"
-            )
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _wrap(items: list[str], width: int = 96) -> list[str]:
-    out, line = [], "  "
-    for i, item in enumerate(items):
-        piece = item + ("; " if i < len(items) - 1 else "")
-        if len(line) + len(piece) > width and line.strip():
-            out.append(line.rstrip())
-            line = "  "
-        line += piece
-    if line.strip():
-        out.append(line.rstrip())
-    return out
-
-
-#: A share in the mapped file this many percentage points from the synthetic file's is flagged.
-FLAG_PP = 15.0
-
-
-def distribution_table(
-    df: pd.DataFrame, book: Codebook, reference: pd.DataFrame | None = None
-) -> list[str]:
-    """Unweighted shares per code, this file beside the synthetic survey; '!' marks big gaps.
-
-    A wrong recode (gender reversed, a scale turned round) shows as a large difference.
-    """
-    if reference is None:
-        reference = _synthetic_reference()
-    lines = [
-        "Distributions (unweighted % of those with a value; this file | synthetic survey; "
-        f"'!' = more than {FLAG_PP:.0f} points apart: check the recode):"
-    ]
-    flagged = []
-    for name in book.variables:
-        var = book.variable(name)
-        if not var.coded or name not in df.columns:
-            continue
-        here = pd.Series(df[name]).dropna()
-        ref = pd.Series(reference[name]).dropna() if name in reference.columns else pd.Series([])
-        rows = []
-        for code, label in var.codes.items():
-            a = 100 * float((here == code).mean()) if len(here) else float("nan")
-            b = 100 * float((ref == code).mean()) if len(ref) else float("nan")
-            flag = "!" if abs(a - b) > FLAG_PP else ""
-            if flag:
-                flagged.append(name)
-            rows.append(f"    {code:>2} {label[:38]:<38} {a:5.1f} | {b:5.1f} {flag}".rstrip())
-        lines.append(f"  {name} ({len(here):,} with a value):")
-        lines += rows
-    if flagged:
-        lines.insert(1, f"  Flagged: {', '.join(dict.fromkeys(flagged))}")
-    return lines
-
-
-def _synthetic_reference() -> pd.DataFrame:
-    from lederuddannelse.data.synthetic import ensure_embedded_data
-    from lederuddannelse.paths import embedded_data_path
-
-    ensure_embedded_data()
-    return pd.read_parquet(embedded_data_path())
-
-
-def ensure_mapped(data: Path, mapping_file: Path, root: Path) -> Path:
-    """The mapped Parquet of (export, mapping), made if missing; raise with the report if bad.
-
-    Named by both hashes under ``build/mapped/``, so an edited mapping or export gives a new
-    file and the build's cache sees the change; concurrent makers write the same bytes and
-    rename, so parallel chapters cannot see half a file.
-    """
-    target = mapped_path(data, mapping_file, root)
-    if target.is_file():
-        return target
-    v = validate(data, mapping_file, target, root=root)
-    if not v.ok:
-        raise DataValidationError(
-            f"{data.name} with mapping {mapping_file.name} does not validate; run\n"
-            f"  python -m lederuddannelse data validate {data} --mapping {mapping_file}\n"
-            "for the full report. Problems:\n"
-            + "\n".join(ln for ln in v.report.splitlines() if ln.startswith("  - "))
-        )
-    return target
-
-
-@dataclass(frozen=True)
-class ResolvedData:
-    """What a run reads (``load_path``) and what its provenance names (file and mapping)."""
-
-    source: Path
-    source_sha256: str
-    load_path: Path
-    mapping: Path | None = None
-    mapping_sha256: str | None = None
-
-    @property
-    def identity(self) -> str:
-        """One string naming the data for cache keys: the export's hash, plus the mapping's."""
-        return self.source_sha256 + (f"+{self.mapping_sha256}" if self.mapping_sha256 else "")
-
-
-def resolve_mapped(source: Path, mapping: Path | None, root: Path) -> ResolvedData:
-    """An export (and its mapping, if any) -> the file to load plus both hashes.
-
-    Without a mapping the data file is loaded as it is. With one, the mapped Parquet under
-    ``build/mapped/`` is made if missing (see :func:`ensure_mapped`); the build calls this once
-    before any chapter runs, so a bad export or mapping stops the build once.
-    """
-    source_sha = sha256_bytes(source.read_bytes())
-    if mapping is None:
-        return ResolvedData(source, source_sha, source)
-    return ResolvedData(
-        source,
-        source_sha,
-        ensure_mapped(source, mapping, root),
-        mapping,
-        sha256_bytes(mapping.read_bytes()),
-    )

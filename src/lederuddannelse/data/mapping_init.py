@@ -58,6 +58,23 @@ def _score(book: Codebook, name: str, source: Source, col: str) -> float:
     return score
 
 
+def best_column(
+    book: Codebook, name: str, source: Source, exclude: set[str] | frozenset = frozenset()
+) -> str | None:
+    """The export's column most like codebook variable ``name`` (by name, SPSS variable label,
+    value labels), or None if nothing is alike enough. `data map init` proposes it and
+    `data validate` suggests it for a column that is not in the export."""
+    ranked = sorted(
+        (
+            (c, _score(book, name, source, c))
+            for c in map(str, source.df.columns)
+            if c not in exclude
+        ),
+        key=lambda t: -t[1],
+    )
+    return ranked[0][0] if ranked and ranked[0][1] >= 1.0 else None
+
+
 def _label_code(codes: dict[int, str], label: str) -> int | None:
     """The codebook code whose label matches ``label`` (exactly or nearly), else None."""
     best, code = 0.0, None
@@ -135,12 +152,8 @@ def draft_mapping(path, codebook: Codebook | None = None) -> str:
         var = book.variable(name)
         if var.type in ("id", "weight"):
             continue
-        ranked = sorted(
-            ((c, _score(book, name, source, c)) for c in cols if c not in taken),
-            key=lambda t: -t[1],
-        )
-        best, score = ranked[0] if ranked else (None, 0.0)
-        if best is None or score < 1.0:
+        best = best_column(book, name, source, exclude=taken)
+        if best is None:
             out.append(f"  {name}:  # check: no matching column found; map it or list it as absent")
             out.append("    column: CHECK")
             continue

@@ -39,20 +39,12 @@ from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.book.build import BUILD_DIR, TIMINGS, validate_runs
 from lederuddannelse.book.notebooks import write_if_changed
 from lederuddannelse.book.stage import copy_project, runs_toc
-from lederuddannelse.data.synthetic import DEFAULT_N, DEFAULT_SEED
+from lederuddannelse.data.synthetic import DEFAULT_SEED
+from lederuddannelse.dev.bench_data import SIZES, bench_data, timed
 from lederuddannelse.dev.bench_svy import bench_stats_peer
 from lederuddannelse.params import DEFINITION_WORDS, Run, definition_pages, load_parameters
 from lederuddannelse.paths import project_root
 from lederuddannelse.stats.design import SurveyDesign
-
-SIZES = (DEFAULT_N, 100 * DEFAULT_N)  # the real survey's size, and 100 times it
-
-
-def timed(fn) -> tuple[float, object]:
-    """Seconds taken by ``fn()`` and its result."""
-    start = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - start, out
 
 
 # ============================================================================ build
@@ -450,50 +442,6 @@ def bench_build(jobs: int) -> dict[str, dict[str, float]]:
 
 
 # ============================================================================ data layer
-def bench_data(sizes: tuple[int, ...] = SIZES, seed: int = DEFAULT_SEED) -> dict[str, float]:
-    """Print and return timings (seconds) per size; formats: Parquet and CSV."""
-    from lederuddannelse.data.loader import load_survey
-    from lederuddannelse.data.synthetic import generate_to_file, population_size_for
-    from lederuddannelse.data.weighting import weight_survey
-
-    results: dict[str, float] = {}
-    print("Data layer benchmark (seconds; one run each)")
-    print(
-        f"{'n':>9} {'population':>11} {'generate':>9} {'load+validate parquet':>22} "
-        f"{'load+validate csv':>18} {'rake':>7} {'iterations':>10}"
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in sizes:
-            pq = Path(tmp) / f"bench-{n}.parquet"
-            csv = Path(tmp) / f"bench-{n}.csv"
-            t_gen, _ = timed(lambda: generate_to_file(n, seed, pq))
-            generate_to_file(n, seed, csv)
-            t_pq, df = timed(lambda: load_survey(pq))
-            t_csv, _ = timed(lambda: load_survey(csv))
-            t_rake, (_, res) = timed(lambda: weight_survey(df))
-            print(
-                f"{n:>9,} {population_size_for(n):>11,} {t_gen:>9.2f} {t_pq:>22.2f} "
-                f"{t_csv:>18.2f} {t_rake:>7.2f} {res.iterations:>10}"
-            )
-            results.update(
-                {
-                    f"generate_{n}": t_gen,
-                    f"load_parquet_{n}": t_pq,
-                    f"load_csv_{n}": t_csv,
-                    f"rake_{n}": t_rake,
-                    f"rake_iterations_{n}": float(res.iterations),
-                }
-            )
-    if len(sizes) >= 2:
-        a, b = sizes[0], sizes[-1]
-        ratio = results[f"generate_{b}"] / results[f"generate_{a}"]
-        print(
-            f"generation time ratio {b:,}/{a:,}: {ratio:.1f} for a size ratio of {b / a:.0f} "
-            f"(population ratio {population_size_for(b) / population_size_for(a):.1f})"
-        )
-    return results
-
-
 # ============================================================================ statistics
 BACKGROUND = (
     "C(gender) + C(age_group) + C(education) + C(sector) + C(org_size) + "

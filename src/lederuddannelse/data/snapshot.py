@@ -1,0 +1,106 @@
+"""One snapshot of the data per build: read and validate a file once, load it many times.
+
+:func:`take_snapshot` reads a data file, validates it (as `data validate` does), and writes a
+Parquet copy named by the SHA-256 of the file's bytes into a folder. Every chapter run then
+loads the snapshot with :func:`load_snapshot` (no re-validation, no look at the live file), and
+the build can key its cache by :attr:`Snapshot.sha256`: a run executed on other data can never
+be reused under this file's key. A file that changes while it is read is reported by name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from lederuddannelse.data.codebook import Codebook
+from lederuddannelse.data.files import read_metadata, write_survey
+from lederuddannelse.data.reader import fail
+from lederuddannelse.hashing import sha256_file
+
+_KEY = "snapshot"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A validated data file, frozen: the Parquet copy, the source's digest and summary."""
+
+    path: Path
+    source: Path
+    sha256: str
+    summary: str
+
+
+def take_snapshot(
+    source: str | Path, folder: str | Path, codebook: Codebook | None = None, margins=None
+) -> Snapshot:
+    """Validate ``source`` once and write ``<folder>/<sha256>.parquet`` (reused if present).
+
+    Raises :class:`~lederuddannelse.errors.DataValidationError` with the file's problems, or
+    naming the file if its bytes changed while it was read and checked.
+    """
+    from lederuddannelse.data.loader import validated
+
+    source = Path(source)
+    digest = sha256_file(source)
+    out = Path(folder) / f"{digest}.parquet"
+    if out.is_file():
+        meta = (read_metadata(out) or {}).get(_KEY) or {}
+        if meta.get("sha256") == digest:
+            return Snapshot(out, source, digest, meta.get("summary", ""))
+    df, summary = validated(source, codebook, margins)
+    if sha256_file(source) != digest:
+        raise fail(
+            source,
+            ["the file changed while it was read and checked; nothing was built from it"],
+        )
+    metadata = dict(read_metadata(source) or {})
+    metadata.update(
+        {
+            "synthetic": bool(df.attrs.get("synthetic")),
+            "absent": list(df.attrs.get("absent") or []),
+            "design": dict(df.attrs.get("design") or {}),
+            _KEY: {"sha256": digest, "source": str(source), "summary": summary},
+        }
+    )
+    write_survey(df, out, metadata)
+    return Snapshot(out, source, digest, summary)
+
+
+def load_snapshot(path: str | Path) -> pd.DataFrame:
+    """A snapshot's data frame, with the attributes :func:`load_survey` sets; not re-validated.
+
+    Raises :class:`~lederuddannelse.errors.DataValidationError` if ``path`` is not a snapshot
+    or its name does not match the digest it was written for.
+    """
+    path = Path(path)
+    meta = read_metadata(path) or {}
+    snap = meta.get(_KEY) or {}
+    if not snap or path.stem != snap.get("sha256"):
+        raise fail(path, ["is not a data snapshot written by take_snapshot (or was renamed)"])
+    df = pd.read_parquet(path)
+    df.attrs.update(
+        {
+            "source_file": snap["source"],
+            "sha256": snap["sha256"],
+            "synthetic": bool(meta.get("synthetic")),
+            "absent": list(meta.get("absent") or []),
+            "design": dict(meta.get("design") or {}),
+        }
+    )
+    return df
+
+
+def snapshot_json(snapshot: Snapshot) -> str:
+    """The snapshot as one JSON line (for a build's log or a chapter's parameters)."""
+    return json.dumps(
+        {
+            "path": str(snapshot.path),
+            "source": str(snapshot.source),
+            "sha256": snapshot.sha256,
+            "summary": snapshot.summary,
+        },
+        ensure_ascii=False,
+    )
