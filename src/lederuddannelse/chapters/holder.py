@@ -23,6 +23,7 @@ from lederuddannelse.analysis.findings import (
     report_level,
     variant,
 )
+from lederuddannelse.chapters.shared import STATUS_TEXT, short_label, status
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.report.fmt import level_pct, number
 
@@ -47,12 +48,7 @@ CHAPTER_OF = {
 
 
 # ---------------------------------------------------------------------------- the ledger
-STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
 NOT_APPLICABLE = "–"
-
-
-def status(holds: bool | None) -> str:
-    return STATUS_TEXT[holds]
 
 
 def variants(ch) -> dict[str, Any]:
@@ -322,8 +318,6 @@ def level_table(ch) -> pd.DataFrame:
     Labels come from the codebook; the definitions are those the report names, and F2 counts
     among the trained under the chapter's definition.
     """
-    from lederuddannelse.chapters.udbredelse import short_label
-
     cb = load_codebook()
     d = Evidence(ch).design
     rows = []

@@ -21,7 +21,7 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.specs import barrier_items
-from lederuddannelse.chapters.udbredelse import definition_phrase
+from lederuddannelse.chapters.shared import definition_phrase
 
 ATTITUDES = ("workplace_priority", "workplace_resources", "relevance", "expect_wellbeing")
 BY = "manager_type"

@@ -20,7 +20,7 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.specs import barrier_items, reason_items
-from lederuddannelse.chapters.udbredelse import definition_phrase
+from lederuddannelse.chapters.shared import definition_phrase
 from lederuddannelse.report.fmt import number
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.specs import barrier_items, reason_items
-from lederuddannelse.chapters.udbredelse import DEFINITIONS, short_label
+from lederuddannelse.chapters.shared import DEFINITIONS, definition_phrase, short_label
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import ParameterError
 
@@ -129,7 +129,6 @@ def trained_chart(ch, res: Sector) -> None:
 
 
 def reasons_chart(ch, res: Sector) -> None:
-    from lederuddannelse.chapters.udbredelse import definition_phrase
 
     cmp.ranked_chart(
         ch,

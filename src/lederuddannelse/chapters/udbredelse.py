@@ -7,23 +7,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lederuddannelse.analysis.compare import (
-    glue_share,
-    lower_first,
-    restricted_columns,
-    subtitle,
-    trained_mask,
-    wrap,
-)
+from lederuddannelse.analysis.compare import glue_share, lower_first, subtitle, wrap
 from lederuddannelse.analysis.findings import report_level
+from lederuddannelse.chapters.shared import (
+    DEFINITIONS,
+    among_trained,
+    definition_phrase,
+    short_label,
+)
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.targets import report_figure
 from lederuddannelse.params import definition_pages
 from lederuddannelse.report.charts import claim_check_chart, proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, pct, share, share_ci
 from lederuddannelse.report.tables import estimates_table
-
-DEFINITIONS = ("any", "narrow", "broad")
 
 
 @dataclass
@@ -64,14 +61,10 @@ def compute_payment(ch) -> tuple[pd.DataFrame, ...]:
     willing.
     """
     cb = load_codebook()
-    derived = restricted_columns(
-        ch.data, ("paid_by", "paid_by_workplace"), trained_mask(ch), "trained"
-    )
-    design = ch.design.with_columns(derived)
-    paid_col, workplace_col = derived
-    paid = design.distribution(paid_col)
+    design = among_trained(ch, "paid_by", "paid_by_workplace")
+    paid = design.distribution("paid_by__trained")
     paid.insert(0, "label", paid["category"].map(cb.value_labels("paid_by")))
-    workplace = design.proportion(workplace_col)
+    workplace = design.proportion("paid_by_workplace__trained")
     workplace.insert(0, "label", cb.label("paid_by_workplace"))
     pay = ch.design.distribution("pay_self")
     pay.insert(0, "label", pay["category"].map(cb.value_labels("pay_self")))
@@ -98,14 +91,6 @@ def compute_industry(ch) -> pd.DataFrame:
     )
 
 
-def short_label(label: str) -> str:
-    """'Har taget … (smal definition)' -> 'Smal definition': the part that differs."""
-    if label.endswith(")") and "(" in label:
-        inner = label[label.rindex("(") + 1 : -1]
-        return inner[:1].upper() + inner[1:]
-    return label
-
-
 def _row(frame: pd.DataFrame, key: str | None = None) -> pd.Series:
     return frame.set_index("key").loc[key] if key else frame.iloc[0]
 
@@ -130,11 +115,6 @@ def _majority(row) -> str:
     if row["ci_high"] < 0.5:
         return "et mindretal (hele konfidensintervallet ligger under halvdelen)"
     return "ikke klart et flertal (konfidensintervallet omfatter halvdelen)"
-
-
-def definition_phrase(ch) -> str:
-    """The page's definition in words for prose: 'samlet', 'smal definition', ..."""
-    return short_label(load_codebook().label(ch.trained)).lower()
 
 
 def glue_payment(ch, res: Prevalence) -> None:
