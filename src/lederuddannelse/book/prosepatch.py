@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lederuddannelse.book.downloads import downloadable_notebook
 from lederuddannelse.book.notebooks import write_if_changed
 from lederuddannelse.hashing import sha256_file
 
@@ -459,7 +460,7 @@ def _patch_site(
         writes[shown] = new_bytes
         download = out / "downloads" / key
         if download.is_file():
-            writes[download] = new_bytes
+            writes[download] = downloadable_notebook(stage / key).encode("utf-8")
         source = new.get("metadata", {}).get("lederuddannelse", {}).get("source")
         if source and (out / "downloads" / Path(source).name).is_file():
             writes[out / "downloads" / Path(source).name] = (root / source).read_bytes()

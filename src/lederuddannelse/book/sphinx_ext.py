@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from lederuddannelse.book.citation import build_date
+from lederuddannelse.book.downloads import downloadable_notebook
 
 BUNDLE = "vega-offline.js"
 DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .bib files
@@ -353,7 +354,9 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         from lederuddannelse.paths import project_root
 
         root = project_root()
-        nb = _write_download(outdir, f"{pagename}.ipynb", src=Path(app.env.doc2path(pagename)))
+        nb = _write_download(
+            outdir, f"{pagename}.ipynb", text=downloadable_notebook(app.env.doc2path(pagename))
+        )
         md = _write_download(outdir, Path(source).name, src=root / source)
         binder = (
             binder_url(c.repository, c.branch, source) if app.config.lederuddannelse_binder else ""
@@ -481,6 +484,7 @@ DANISH_UI = {
     'aria-label="Site navigation"': 'aria-label="Bogens navigation"',
     'aria-label="On this page"': 'aria-label="På denne side"',
     'aria-label="Page"': 'aria-label="Side"',
+    'aria-label="Toggle hidden content"': 'aria-label="Vis eller skjul koden"',  # myst-nb
     'aria-label="Version warning"': 'aria-label="Versionsadvarsel"',
     'title="Link to this heading"': 'title="Link til denne overskrift"',
     'title="Link to this image"': 'title="Link til denne figur"',
