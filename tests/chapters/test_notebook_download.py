@@ -65,11 +65,9 @@ def test_every_chart_is_the_displayed_output_of_its_figure_cell(executed):
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        glued = "application/papermill.record/text/html"
         glued_charts = [
-            o
-            for o in cell.outputs
-            if any(k.startswith("application/papermill.record/text/html") for k in o.get("data", {}))
-            and "vega" in "".join(o["data"].get("application/papermill.record/text/html", ""))
+            o for o in cell.outputs if "vega" in "".join(o.get("data", {}).get(glued, ""))
         ]
         assert not glued_charts, f"a chart only glued, not shown: {cell.source[:80]}"
         charts = [o for o in cell.outputs if _is_chart(o)]
