@@ -9,8 +9,10 @@ test_chapter_modules.py``).
 
 from __future__ import annotations
 
-from lederuddannelse.analysis.compare import restricted_columns, trained_mask
+from lederuddannelse.analysis.compare import item_label, restricted_columns, trained_mask
+from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.stats.design import SurveyDesign
 
 #: The report's three definitions of 'has taken the training', widest first.
 DEFINITIONS = ("any", "narrow", "broad")
@@ -40,9 +42,21 @@ def definition_phrase(ch) -> str:
 TRAINED = "trained"
 
 
-def among_trained(ch, *variables: str):
+def among_trained(ch, *variables: str) -> SurveyDesign:
     """The chapter's design with ``{var}__trained`` columns: each variable kept for the
     managers trained under the page's definition (``ch.trained``) and missing for the others,
     so that an estimate of ``{var}__trained`` is one for that domain (weights and raking
-    shared, :meth:`SurveyDesign.with_columns`)."""
+    shared, :meth:`~lederuddannelse.stats.design.SurveyDesign.with_columns`)."""
     return ch.design.with_columns(restricted_columns(ch.data, variables, trained_mask(ch), TRAINED))
+
+
+def reason_labels() -> dict[str, str]:
+    """The reasons for taking the training (asked of the trained) as columns of
+    :func:`among_trained` (``reason_x__trained``) -> label (multiple responses)."""
+    return {f"{v}__{TRAINED}": item_label(v) for v in reason_items()}
+
+
+def barrier_labels() -> dict[str, str]:
+    """The reasons for not taking it (asked of managers with no PWE training at all):
+    column -> label (multiple responses)."""
+    return {v: item_label(v) for v in barrier_items()}
