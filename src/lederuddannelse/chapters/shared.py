@@ -12,6 +12,7 @@ from __future__ import annotations
 from lederuddannelse.analysis.compare import item_label, restricted_columns, trained_mask
 from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.design import SurveyDesign
 
 #: The report's three definitions of 'has taken the training', widest first.
@@ -60,3 +61,14 @@ def barrier_labels() -> dict[str, str]:
     """The reasons for not taking it (asked of managers with no PWE training at all):
     column -> label (multiple responses)."""
     return {v: item_label(v) for v in barrier_items()}
+
+
+def fitted(estimator, formula: str):
+    """``estimator(formula)`` (``design.logistic``, ``design.ordinal`` …), or the
+    :class:`~lederuddannelse.errors.EstimationError` that says why the model cannot be fitted
+    on this data file (too few answers, separation): the page then says so instead of
+    failing."""
+    try:
+        return estimator(formula)
+    except EstimationError as exc:
+        return exc
