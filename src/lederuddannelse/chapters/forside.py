@@ -136,9 +136,8 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
     ]
 
 
-def overview_chart(ch, table: pd.DataFrame) -> None:
-    """The front page's one chart: the main shares with their intervals; glued as
-    fig_forside_overblik."""
+def overview_chart(ch, table: pd.DataFrame):
+    """The front page's one chart: the main shares (:func:`overview`) with their intervals."""
     head = table.iloc[0]
     chart = proportion_chart(
         table,
@@ -151,4 +150,4 @@ def overview_chart(ch, table: pd.DataFrame) -> None:
         subtitle=cmp.subtitle(ch, "Bogens hovedtal", table["n"].max()),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_forside_overblik", chart)
+    return chart

@@ -334,9 +334,9 @@ def level_table(ch) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def level_chart(ch, table: pd.DataFrame) -> None:
-    """Figure: this edition's estimates of the report's levels, with CIs and the report's
-    numbers as ticks; glued as ``fig_holder_niveauer``."""
+def level_chart(ch, table: pd.DataFrame):
+    """Figure: this edition's estimates of the report's levels (:func:`level_table`), with
+    CIs and the report's numbers as ticks."""
     from lederuddannelse.report.charts import claim_check_chart
 
     covered = sum(bool(interval_covers(r, r["rapportens_tal"])) for _, r in table.iterrows())
@@ -350,7 +350,7 @@ def level_chart(ch, table: pd.DataFrame) -> None:
         subtitle=subtitle(ch, "Andel; rød streg: rapportens tal", n),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_holder_niveauer", chart)
+    return chart
 
 
 def key_figures(ch, ledger: pd.DataFrame) -> list:
