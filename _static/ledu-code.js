@@ -8,7 +8,10 @@
   var HIDE = "Skjul al kode";
   function setup() {
     var cells = document.querySelectorAll("details.hide.above-input");
-    var title = document.querySelector("main h1");
+    // the page's title as shown (the theme repeats it in a print-only header)
+    var title = Array.prototype.find.call(document.querySelectorAll("main h1"), function (h) {
+      return !h.closest(".onlyprint");
+    });
     if (!cells.length || !title || document.querySelector(".ledu-all-code")) { return; }
     var button = document.createElement("button");
     button.type = "button";
