@@ -150,3 +150,24 @@ def test_without_the_package_the_first_cell_says_what_to_install(chapter, tmp_pa
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Installér" in lines[0] and "lederuddannelse" in lines[0]
+
+
+def test_a_missing_embedded_survey_is_generated_again_the_same(in_root):
+    """A fresh clone (no generated data): opening a chapter regenerates the embedded synthetic
+    survey, byte for byte the file the build uses."""
+    from lederuddannelse.chapters.base import open_chapter
+    from lederuddannelse.paths import EMBEDDED_DATA_PATH
+
+    target = in_root / EMBEDDED_DATA_PATH
+    assert not target.exists()
+    ch = open_chapter(
+        data_file="embedded",
+        definition="any",
+        weighted=True,
+        raking_se=True,
+        conf_level=0.95,
+        min_n=30,
+        min_count=5,
+    )
+    assert ch.synthetic and target.is_file()
+    assert target.read_bytes() == (ROOT / EMBEDDED_DATA_PATH).read_bytes()
