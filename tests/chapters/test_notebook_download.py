@@ -16,6 +16,7 @@ import nbformat
 import papermill
 import pytest
 
+from conftest import open_test_chapter
 from lederuddannelse.book.downloads import downloadable_notebook, glued_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,19 +156,10 @@ def test_without_the_package_the_first_cell_says_what_to_install(chapter, tmp_pa
 def test_a_missing_embedded_survey_is_generated_again_the_same(in_root):
     """A fresh clone (no generated data): opening a chapter regenerates the embedded synthetic
     survey, byte for byte the file the build uses."""
-    from lederuddannelse.chapters.base import open_chapter
     from lederuddannelse.paths import EMBEDDED_DATA_PATH
 
     target = in_root / EMBEDDED_DATA_PATH
     assert not target.exists()
-    ch = open_chapter(
-        data_file="embedded",
-        definition="any",
-        weighted=True,
-        raking_se=True,
-        conf_level=0.95,
-        min_n=30,
-        min_count=5,
-    )
+    ch = open_test_chapter("embedded")
     assert ch.synthetic and target.is_file()
     assert target.read_bytes() == (ROOT / EMBEDDED_DATA_PATH).read_bytes()
