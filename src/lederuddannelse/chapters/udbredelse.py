@@ -16,6 +16,7 @@ from lederuddannelse.chapters.shared import (
     short_label,
 )
 from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.derive import UNWILLING_CODES
 from lederuddannelse.data.targets import report_figure
 from lederuddannelse.params import definition_pages
 from lederuddannelse.report.charts import claim_check_chart, proportion_chart
@@ -343,10 +344,12 @@ def industry_table(ch, by_industry: pd.DataFrame):
 
 
 def key_figures(
-    ch, shares: pd.DataFrame, paid_workplace: pd.DataFrame, unwilling: pd.DataFrame
+    ch, shares: pd.DataFrame, paid_workplace: pd.DataFrame, pay_self: pd.DataFrame
 ) -> list:
     """The chapter's opening numbers: trained (any, narrow: ``shares``), paid by the workplace
-    (among the trained), unwilling to pay oneself; each with its interval and n."""
+    (among the trained), unwilling to pay oneself (the answer 'no' in the ``distribution`` of
+    ``pay_self``: the same estimate as ``proportion("unwilling_to_pay")``); each with its
+    interval and n."""
     from lederuddannelse.report.keyfigures import proportion_figure
 
     level = ch.params["conf_level"]
@@ -374,7 +377,7 @@ def key_figures(
             kind="computed",
         ),
         proportion_figure(
-            unwilling.iloc[0],
+            pay_self[pay_self["category"].isin(UNWILLING_CODES)].iloc[0],
             "af alle ledere vil ikke tage den, hvis de selv skal betale",
             level,
             report=report_figure("F4_unwilling"),
