@@ -63,6 +63,7 @@ def test_the_api_reference_and_source_pages_are_in_the_site(built_book):
     _, _, site = built_book
     text = (site / "koden.html").read_text(encoding="utf-8")
     assert "Koden bag bogen" in text
+    text += (site / "koden-kapitler.html").read_text(encoding="utf-8")
     for name in (
         "stats.design.SurveyDesign.proportion",
         "stats.design.SurveyDesign.logistic",
