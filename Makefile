@@ -90,6 +90,13 @@ archive: $(STAMP) ## A dated, self-contained zip of the built site in build/arch
 	@test -f _build/html/index.html || $(MAKE) book
 	$(BIN)/python -m lederuddannelse.site.archive
 
+.PHONY: lab
+lab: $(STAMP) ## Open the chapters in JupyterLab with the book's kernel (installs JupyterLab once, as Binder)
+	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check -r binder/requirements.txt
+	$(BIN)/python -m lederuddannelse data ensure
+	$(BIN)/jupyter lab chapters/
+
 screenshots: $(STAMP) ## Full-page screenshots of every page at 390 and 1280 px into build/screenshots/
 	@test -f _build/html/index.html || $(MAKE) book
 	$(BIN)/python -m lederuddannelse.dev.sitecheck screenshots

@@ -42,7 +42,7 @@ BESIDE = ("book", "site", "dev", "cli", "__main__")
 #: variants), the chapters and the build: it sits in the analysis layer.
 ROOT_MODULE_LAYER = {"params": "analysis"}
 #: Modules of chapters/ that are not a page: Chapter/open_chapter and what the pages share.
-CHAPTER_HELPERS = {"base", "absent"}
+CHAPTER_HELPERS = {"base", "absent", "shared"}
 
 
 # ---------------------------------------------------------------------------- the import graph

@@ -304,8 +304,11 @@ def test_every_chapter_page_is_citable_and_downloadable(built_book):
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         # a chapter's later pages carry their group in figure labels (book.notebooks.suffix_labels)
         unsuffix = re.compile(rf"(:name:\s*\S+?|\{{(?:numref|ref)\}}`[^`]+?)-{meta['group']}\b")
-        for cell in cells:  # the MyST source is the one that produced the notebook
-            if "injected-parameters" not in cell["metadata"].get("tags", []):
+        # the MyST source is the one that produced the notebook: its code cells are the
+        # source's (the prose shows the glued values instead of their roles, site.downloads)
+        for cell in cells:
+            tags = cell["metadata"].get("tags", [])
+            if cell["cell_type"] == "code" and "injected-parameters" not in tags:
                 text = unsuffix.sub(r"\1", "".join(cell["source"])).strip()
                 assert text in source_text, (where, cell["source"][:80])
         # the repository link points at a committed source, never at the build folder

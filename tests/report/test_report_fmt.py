@@ -84,6 +84,8 @@ def hand_built(source: str) -> list[tuple[int, str]]:
 
 def _code_cells(text: str) -> str:
     cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, flags=re.S | re.M)
+    # a cell's options: ":key: value" lines, or a YAML block between "---" lines
+    cells = [re.sub(r"\A---\n.*?^---\n", "", c, flags=re.S | re.M) for c in cells]
     keep = ["\n".join(line for line in c.split("\n") if not line.startswith(":")) for c in cells]
     return "\n\n".join(keep)
 

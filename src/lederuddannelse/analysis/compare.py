@@ -280,8 +280,9 @@ def comparison_title(tests: pd.DataFrame, conf_level: float) -> str | list[str]:
     )
 
 
-def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, name: str) -> None:
-    """Glue a grouped bar chart of a comparison under ``name`` (for ``{glue:figure}``)."""
+def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str):
+    """A grouped bar chart of a comparison (:func:`compare`'s ``shares, tests``), with the
+    difference's test in its title; ``what`` is the subtitle's description."""
     from lederuddannelse.report.charts import grouped_proportion_chart
 
     # each group's own n (a range over the items): a pooled n would be no group's n
@@ -291,7 +292,7 @@ def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, n
         (lower_first(str(tests[g].iloc[0])), shown[c].min(), shown[c].max())
         for g, c in (("group_a", "n_a"), ("group_b", "n_b"))
     ]
-    chart = grouped_proportion_chart(
+    return grouped_proportion_chart(
         shares,
         label="label",
         group="group",
@@ -299,7 +300,6 @@ def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str, n
         subtitle=subtitle(ch, what, None, n_by_group(groups)),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue(name, chart)
 
 
 def ranked_title(ranked: pd.DataFrame, lead: str) -> list[str]:
@@ -314,15 +314,15 @@ def ranked_title(ranked: pd.DataFrame, lead: str) -> list[str]:
     return wrap(f"{lead}: {' og '.join(parts)}", 55)
 
 
-def ranked_chart(ch, ranked: pd.DataFrame, lead: str, what: str, name: str) -> None:
-    """Glue a bar chart of a ranked multiple-response table (largest share first)."""
+def ranked_chart(ch, ranked: pd.DataFrame, lead: str, what: str):
+    """A bar chart of a ranked multiple-response table (largest share first), titled with
+    ``lead`` and the two largest shares."""
     from lederuddannelse.report.charts import proportion_chart
 
-    chart = proportion_chart(
+    return proportion_chart(
         ranked,
         label="label",
         title=ranked_title(ranked, lead),
         subtitle=subtitle(ch, what, ranked["n"].max()),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue(name, chart)

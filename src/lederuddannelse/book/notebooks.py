@@ -75,6 +75,10 @@ def suffix_labels(nb: nbformat.NotebookNode, suffix: str) -> None:
     for cell in nb.cells:
         if cell.get("cell_type") == "markdown":
             names.update(_LABEL.findall(cell.source))
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
+        if figure.get("name"):  # a code cell's output as a numbered figure (myst-nb)
+            names.add(figure["name"])
+            figure["name"] = f"{figure['name']}-{suffix}"
     if not names:
         return
 

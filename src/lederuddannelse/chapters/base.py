@@ -316,7 +316,8 @@ def open_chapter(**params: Any) -> Chapter:
     from lederuddannelse.data.files import is_synthetic
     from lederuddannelse.data.loader import load_survey
     from lederuddannelse.data.weighting import load_margins, weight_survey
-    from lederuddannelse.params import resolve_data
+    from lederuddannelse.params import EMBEDDED, resolve_data
+    from lederuddannelse.paths import embedded_data_path
     from lederuddannelse.report.theme import setup_charts
     from lederuddannelse.stats.design import SurveyDesign
     from lederuddannelse.stats.disclosure import SuppressionPolicy
@@ -326,6 +327,12 @@ def open_chapter(**params: Any) -> Chapter:
     checked = {name: check_global(name, params[name], "parameters cell") for name in GLOBAL_SPECS}
     check_small_cells(checked, "parameters cell")
     setup_charts()
+    if checked["data_file"] == EMBEDDED and not embedded_data_path().is_file():
+        # a notebook run outside the build (downloaded, or a fresh clone): the embedded
+        # synthetic survey is generated again, deterministically (same n and seed, same bytes)
+        from lederuddannelse.data.synthetic import ensure_embedded_data
+
+        ensure_embedded_data()
     data = resolve_data(checked["data_file"], checked["data_mapping"])
     survey = load_survey(data.load_path)
     df = add_derived(survey)

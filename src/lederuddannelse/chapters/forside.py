@@ -12,8 +12,7 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.findings import Finding, evaluate
-from lederuddannelse.chapters import udbredelse
-from lederuddannelse.chapters.holder import status
+from lederuddannelse.chapters.shared import among_trained, status
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.targets import report_fact, report_figure
 from lederuddannelse.report.charts import proportion_chart
@@ -77,22 +76,27 @@ def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
 
 def overview(ch) -> pd.DataFrame:
     """The book's main shares in one table (one row each, with CI and n): trained under each
-    definition, after 2020 among the trained, paid by the workplace, unwilling to pay oneself."""
-    res = udbredelse.compute(ch)
-    w = res.willing.set_index("key")
+    definition, after 2020 among the trained, paid by the workplace, unwilling to pay oneself.
+
+    The same estimates as the prevalence chapter's, computed here: glue cannot cross pages, and
+    the front page imports no other chapter's module."""
+    design = ch.design
+    paid = among_trained(ch, "paid_by_workplace")
     rows = [
-        ("Har taget uddannelsen (samlet)", udbredelse._row(res.by_definition, "any")),
+        ("Har taget uddannelsen (samlet)", design.proportion("trained_any")),
+        ("… med psykisk arbejdsmiljø som hovedindhold", design.proportion("trained_narrow")),
+        ("… med psykisk arbejdsmiljø som en del", design.proportion("trained_broad")),
+        ("Af de uddannede: tog den efter 2020", design.proportion("after_2020")),
         (
-            "… med psykisk arbejdsmiljø som hovedindhold",
-            udbredelse._row(res.by_definition, "narrow"),
+            "Af de uddannede: betalt af arbejdspladsen",
+            paid.proportion("paid_by_workplace__trained"),
         ),
-        ("… med psykisk arbejdsmiljø som en del", udbredelse._row(res.by_definition, "broad")),
-        ("Af de uddannede: tog den efter 2020", res.after_2020.iloc[0]),
-        ("Af de uddannede: betalt af arbejdspladsen", res.paid_workplace.iloc[0]),
-        ("Vil ikke selv betale for den", w.loc["unwilling"]),
+        ("Vil ikke selv betale for den", design.proportion("unwilling_to_pay")),
     ]
     cols = ["estimate", "se", "ci_low", "ci_high", "n", "suppressed"]
-    return pd.DataFrame([{"label": label, **{c: r.get(c) for c in cols}} for label, r in rows])
+    return pd.DataFrame(
+        [{"label": label, **{c: r.iloc[0].get(c) for c in cols}} for label, r in rows]
+    )
 
 
 def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
@@ -132,9 +136,8 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
     ]
 
 
-def overview_chart(ch, table: pd.DataFrame) -> None:
-    """The front page's one chart: the main shares with their intervals; glued as
-    fig_forside_overblik."""
+def overview_chart(ch, table: pd.DataFrame):
+    """The front page's one chart: the main shares (:func:`overview`) with their intervals."""
     head = table.iloc[0]
     chart = proportion_chart(
         table,
@@ -147,4 +150,4 @@ def overview_chart(ch, table: pd.DataFrame) -> None:
         subtitle=cmp.subtitle(ch, "Bogens hovedtal", table["n"].max()),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_forside_overblik", chart)
+    return chart

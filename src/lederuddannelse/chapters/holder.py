@@ -23,6 +23,7 @@ from lederuddannelse.analysis.findings import (
     report_level,
     variant,
 )
+from lederuddannelse.chapters.shared import STATUS_TEXT, short_label, status
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.report.fmt import level_pct, number
 
@@ -47,12 +48,7 @@ CHAPTER_OF = {
 
 
 # ---------------------------------------------------------------------------- the ledger
-STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
 NOT_APPLICABLE = "–"
-
-
-def status(holds: bool | None) -> str:
-    return STATUS_TEXT[holds]
 
 
 def variants(ch) -> dict[str, Any]:
@@ -322,8 +318,6 @@ def level_table(ch) -> pd.DataFrame:
     Labels come from the codebook; the definitions are those the report names, and F2 counts
     among the trained under the chapter's definition.
     """
-    from lederuddannelse.chapters.udbredelse import short_label
-
     cb = load_codebook()
     d = Evidence(ch).design
     rows = []
@@ -340,9 +334,9 @@ def level_table(ch) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def level_chart(ch, table: pd.DataFrame) -> None:
-    """Figure: this edition's estimates of the report's levels, with CIs and the report's
-    numbers as ticks; glued as ``fig_holder_niveauer``."""
+def level_chart(ch, table: pd.DataFrame):
+    """Figure: this edition's estimates of the report's levels (:func:`level_table`), with
+    CIs and the report's numbers as ticks."""
     from lederuddannelse.report.charts import claim_check_chart
 
     covered = sum(bool(interval_covers(r, r["rapportens_tal"])) for _, r in table.iterrows())
@@ -356,7 +350,7 @@ def level_chart(ch, table: pd.DataFrame) -> None:
         subtitle=subtitle(ch, "Andel; rød streg: rapportens tal", n),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_holder_niveauer", chart)
+    return chart
 
 
 def key_figures(ch, ledger: pd.DataFrame) -> list:

@@ -32,6 +32,7 @@ from lederuddannelse.analysis.modelterms import (
     strongest,
 )
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
+from lederuddannelse.chapters.shared import fitted
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import code_indicator
 from lederuddannelse.errors import EstimationError
@@ -79,13 +80,114 @@ class Who:
     traits: pd.DataFrame  # archetype traits: trained vs untrained
 
 
-def shares_by(ch, var: str) -> pd.DataFrame:
-    """Share trained in each category of ``var`` with Danish category labels."""
+def labelled(shares: pd.DataFrame, var: str) -> pd.DataFrame:
+    """The share trained in each category of ``var`` (``proportion(ch.trained, by=var)``) with
+    the variable's label in ``group`` and the categories' labels in ``label``."""
     cb = load_codebook()
-    t = ch.design.proportion(ch.trained, by=var)
+    t = shares.reset_index(drop=True)
     t.insert(0, "label", [cb.value_labels(var).get(int(v), str(v)) for v in t[var]])
     t.insert(0, "group", cb.label(var))
     return t
+
+
+def manager_types() -> tuple:
+    """The codes compared in F8: managers of managers (a) and of employees (b)."""
+    codes = list(load_codebook().value_labels("manager_type"))
+    return codes[1], codes[0]
+
+
+#: The 0/1 columns of the archetype's traits (F10), added by :func:`with_traits`.
+TRAIT_COLUMNS = tuple(f"_who_trait{k}" for k in range(len(ARCHETYPE)))
+
+
+def with_traits(ch):
+    """The chapter's design with a 0/1 column per trait of the archetype (F10), e.g. 'woman'
+    or 'public sector' (:data:`TRAIT_COLUMNS`, in the order of ``ARCHETYPE``)."""
+    return ch.design.with_columns(
+        {
+            col: code_indicator(ch.data[var], tc)
+            for col, (_, var, tc) in zip(TRAIT_COLUMNS, ARCHETYPE)
+        }
+    )
+
+
+def traits_frame(differences: list[pd.DataFrame]) -> pd.DataFrame:
+    """The archetype's traits, trained vs untrained: one ``difference`` per trait column."""
+    rows = [
+        {"trait": label, **d.iloc[0].to_dict()} for (label, _, _), d in zip(ARCHETYPE, differences)
+    ]
+    return pd.DataFrame(rows)
+
+
+def tests_frame(tests: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The Rao-Scott tests of association (``chisq(ch.trained, var)``), one row per variable."""
+    cb = load_codebook()
+    rows = []
+    for v, t in tests.items():
+        r = t.iloc[0]
+        rows.append(
+            {"variable": v, "label": cb.label(v), "p_value": r["p_value"], "F": r["F"], "n": r["n"]}
+        )
+    return pd.DataFrame(rows)
+
+
+def profiles(ch, model) -> pd.DataFrame:
+    """The archetype (F10) and its contrast with the model's predicted probability of having
+    taken the training (CI, n); empty estimates when the model could not be fitted."""
+    prof = profile_frame(ch)
+    if isinstance(model, Exception):
+        return prof.assign(
+            estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, suppressed=True, n=np.nan
+        )
+    try:
+        pred = model.predict(prof.drop(columns=["key", "profile", "description"]))
+    except EstimationError:
+        return profiles(ch, EstimationError("prediction failed"))
+    prof = prof.assign(
+        **{c: pred[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "suppressed")}
+    )
+    prof["n"] = float(model.n)
+    return prof
+
+
+def who(ch, by_var, tests, manager_diff, model, traits) -> Who:
+    """The page's estimates for its prose (its cells' outputs, labelled)."""
+    prof = profiles(ch, model)
+    contrast = None
+    if not isinstance(model, Exception):
+        keys = list(WHO_FACTORS + WHO_ITEMS)
+        try:
+            contrast = profile_contrast(
+                model, prof.iloc[0][keys].to_dict(), prof.iloc[1][keys].to_dict()
+            )
+        except EstimationError as exc:  # as if the model could not be fitted
+            model, contrast = exc, None
+            prof = profiles(ch, exc)
+    return Who(
+        {v: labelled(t, v) for v, t in by_var.items()},
+        tests_frame(tests),
+        manager_diff,
+        model,
+        None if isinstance(model, Exception) else odds_ratios(model),
+        prof,
+        contrast,
+        traits_frame(traits),
+    )
+
+
+def compute(ch) -> Who:
+    """Every estimate of the page in one call, as its cells compute them."""
+    design = ch.design
+    variables = BACKGROUND + WORKPLACE
+    traits = with_traits(ch)
+    return who(
+        ch,
+        {v: design.proportion(ch.trained, by=v) for v in variables},
+        {v: design.chisq(ch.trained, v) for v in variables},
+        design.difference(ch.trained, "manager_type", *manager_types()),
+        fitted(design.logistic, who_formula(ch.trained)),
+        [traits.difference(col, ch.trained, 1, 0) for col in TRAIT_COLUMNS],
+    )
 
 
 def typical_values(ch, variables) -> dict:
@@ -114,51 +216,6 @@ def profile_frame(ch) -> pd.DataFrame:
         )
         rows.append({"key": key, "profile": name, "description": desc, **prof})
     return pd.DataFrame(rows)
-
-
-def compute(ch) -> Who:
-    cb = load_codebook()
-    by_var = {v: shares_by(ch, v) for v in BACKGROUND + WORKPLACE}
-    tests = []
-    for v in BACKGROUND + WORKPLACE:
-        t = ch.design.chisq(ch.trained, v).iloc[0]
-        tests.append(
-            {"variable": v, "label": cb.label(v), "p_value": t["p_value"], "F": t["F"], "n": t["n"]}
-        )
-    codes = list(cb.value_labels("manager_type"))
-    manager_diff = ch.design.difference(ch.trained, "manager_type", codes[1], codes[0])
-    # archetype traits, trained vs untrained (the trait columns are derived here)
-    traits_design = ch.design.with_columns(
-        {
-            f"_who_trait{k}": code_indicator(ch.data[var], tc)
-            for k, (_, var, tc) in enumerate(ARCHETYPE)
-        }
-    )
-    rows = []
-    for k, (label, _, _) in enumerate(ARCHETYPE):
-        r = traits_design.difference(f"_who_trait{k}", ch.trained, 1, 0).iloc[0].to_dict()
-        rows.append({"trait": label, **r})
-    traits = pd.DataFrame(rows)
-    profiles = profile_frame(ch)
-    try:
-        model = ch.design.logistic(who_formula(ch.trained))
-        odds = odds_ratios(model)
-        pred = model.predict(profiles.drop(columns=["key", "profile", "description"]))
-        profiles = profiles.assign(
-            **{c: pred[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "suppressed")}
-        )
-        profiles["n"] = float(model.n)
-        contrast = profile_contrast(
-            model,
-            profiles.iloc[0][list(WHO_FACTORS + WHO_ITEMS)].to_dict(),
-            profiles.iloc[1][list(WHO_FACTORS + WHO_ITEMS)].to_dict(),
-        )
-    except EstimationError as exc:
-        model, odds, contrast = exc, None, None
-        profiles = profiles.assign(
-            estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, suppressed=True, n=np.nan
-        )
-    return Who(by_var, pd.DataFrame(tests), manager_diff, model, odds, profiles, contrast, traits)
 
 
 # --- glue ------------------------------------------------------------------------------------
@@ -201,7 +258,7 @@ def glue_all(ch, res: Who) -> None:
             for v in fixed
         ),
     )
-    failure = model_failure(res)
+    failure = model_failure(res.model)
     if failure is None:
         o = res.odds.set_index("term")
         ors = {item: odds_ratio_text(o.loc[item], level) for item in WHO_ITEMS}
@@ -274,75 +331,77 @@ def glue_all(ch, res: Who) -> None:
         ch.glue("hvem_traits_top", SUPPRESSED)
 
 
-def model_failure(res: Who) -> str | None:
+def model_failure(model) -> str | None:
     """Why the chapter's model could not be fitted, in Danish; None if it was."""
-    return None if res.odds is not None else failure_text(res.model)
+    return failure_text(model) if isinstance(model, Exception) else None
 
 
-def missing_model_figure(ch, name: str, failure: str) -> None:
-    """Glue, under a figure's name, a note that the model behind it cannot be estimated, so
-    the page keeps its figure number and caption and says why the chart is missing."""
+def missing_model_figure(failure: str):
+    """A note in a figure's place that the model behind it cannot be estimated, so the page
+    keeps its figure number and caption and says why the chart is missing."""
     import html
 
     from IPython.display import HTML
 
-    ch.glue(
-        name,
-        HTML(
-            '<div class="admonition note"><p class="admonition-title">Modellen kan ikke '
-            f"estimeres</p><p>Figuren kan ikke vises: {html.escape(failure)}.</p></div>"
-        ),
+    return HTML(
+        '<div class="admonition note"><p class="admonition-title">Modellen kan ikke '
+        f"estimeres</p><p>Figuren kan ikke vises: {html.escape(failure)}.</p></div>"
     )
 
 
 # --- figures and tables ----------------------------------------------------------------------
-def breakdown_figure(ch, res: Who, variables, name: str, title_lead: str) -> None:
-    """Glue a stacked breakdown chart of the share trained for ``variables``."""
-    parts = [(load_codebook().label(v), res.by_var[v]) for v in variables]
+def breakdown_figure(ch, by_var: dict[str, pd.DataFrame], title_lead: str):
+    """A stacked breakdown chart of the share trained by each variable of ``by_var``
+    (variable -> ``proportion(ch.trained, by=variable)``), titled with the largest gap."""
+    cb = load_codebook()
+    shares = {v: labelled(t, v) for v, t in by_var.items()}
+    parts = [(cb.label(v), t) for v, t in shares.items()]
     # title states the largest gap among these variables
     gaps = []
-    for v in variables:
-        t = res.by_var[v][~res.by_var[v]["suppressed"]]
+    for v, t in shares.items():
+        t = t[~t["suppressed"]]
         if len(t) >= 2:
             hi, lo = t.loc[t["estimate"].idxmax()], t.loc[t["estimate"].idxmin()]
             gaps.append((hi["estimate"] - lo["estimate"], v, hi, lo))
     if gaps:
         _, v, hi, lo = max(gaps, key=lambda g: g[0])
         title = (
-            f"{title_lead}: størst forskel efter {load_codebook().label(v).lower()}, "
+            f"{title_lead}: størst forskel efter {cb.label(v).lower()}, "
             f"fra {pct(lo['estimate'])} til {pct(hi['estimate'])}"
         )
     else:
         title = title_lead
-    chart = breakdown_chart(
+    return breakdown_chart(
         parts,
         label="label",
         title=wrap(title, 55),
         subtitle=subtitle(
             ch,
-            f"Andel, der har taget uddannelsen ({load_codebook().label(ch.trained).lower()})",
+            f"Andel, der har taget uddannelsen ({cb.label(ch.trained).lower()})",
             len(ch.data),
         ),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue(name, chart)
 
 
-def shares_download(res: Who, variables) -> pd.DataFrame:
-    t = pd.concat([res.by_var[v].drop(columns=[v]) for v in variables], ignore_index=True)
+def shares_download(by_var: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The shares of a breakdown as the page's CSV."""
+    t = pd.concat([labelled(t, v).drop(columns=[v]) for v, t in by_var.items()], ignore_index=True)
     return t.rename(columns={"group": "variabel", "label": "kategori"})
 
 
-def tests_table(ch, res: Who):
+def tests_table(ch, tests: dict[str, pd.DataFrame]):
+    """Table: the Rao-Scott tests (variable -> ``chisq(ch.trained, variable)``)."""
+    t = tests_frame(tests)
     frame = pd.DataFrame(
         {
-            "Variabel": res.tests["label"],
+            "Variabel": t["label"],
             # a test about a group the book hides is suppressed like the group (chisq())
             "F (Rao-Scott)": [
-                SUPPRESSED if pd.isna(f) else number(f, ratio_decimals(f)) for f in res.tests["F"]
+                SUPPRESSED if pd.isna(f) else number(f, ratio_decimals(f)) for f in t["F"]
             ],
-            "p-værdi": ["" if pd.isna(p) else pvalue_cell(p) for p in res.tests["p_value"]],
-            N_HEADING: ["" if pd.isna(n) else number(n) for n in res.tests["n"]],
+            "p-værdi": ["" if pd.isna(p) else pvalue_cell(p) for p in t["p_value"]],
+            N_HEADING: ["" if pd.isna(n) else number(n) for n in t["n"]],
         }
     )
     return plain_table(
@@ -352,33 +411,33 @@ def tests_table(ch, res: Who):
     )
 
 
-def odds_chart(ch, res: Who) -> None:
-    failure = model_failure(res)
+def odds_chart(ch, model):
+    """Figure: the logistic model's odds ratios, or a note saying why it cannot be fitted."""
+    failure = model_failure(model)
     if failure is not None:
-        missing_model_figure(ch, "fig_hvem_model", failure)
-        return
-    o = res.odds
+        return missing_model_figure(failure)
+    o = odds_ratios(model)
     lead = strongest(o)
     title = (
         "Sammenhænge med at have taget uddannelsen, når der tages højde for de øvrige forhold"
         if lead is None
         else f"Størst sammenhæng: {lead}"
     )
-    chart = odds_ratio_chart(
+    return odds_ratio_chart(
         o,
         label="short",
         title=wrap(title, 55),
-        subtitle=subtitle(ch, "Odds ratio fra vægtet logistisk regression", res.model.n),
+        subtitle=subtitle(ch, "Odds ratio fra vægtet logistisk regression", model.n),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_hvem_model", chart)
 
 
-def odds_table(ch, res: Who):
-    if res.odds is None:
+def odds_table(ch, model):
+    """Table: the model's odds ratios (None when it could not be fitted)."""
+    if model_failure(model) is not None:
         return None
     return odds_ratio_table(
-        res.odds,
+        odds_ratios(model),
         "display",
         "Forhold",
         ch.params["conf_level"],
@@ -387,64 +446,71 @@ def odds_table(ch, res: Who):
     )
 
 
-def download_odds(ch, res: Who) -> None:
+def download_odds(ch, model) -> None:
     """The link to the model's odds ratios as CSV (none when the model cannot be fitted)."""
-    if res.odds is not None:
-        ch.download(odds_download(res), "hvem-model")
+    if model_failure(model) is None:
+        ch.download(odds_download(model), "hvem-model")
 
 
-def download_profiles(ch, res: Who) -> None:
+def download_profiles(ch, model, prof: pd.DataFrame) -> None:
     """The link to the profiles' predicted probabilities as CSV (none without a model)."""
-    if res.odds is not None:
-        ch.download(profiles_download(res), "hvem-profiler")
+    if model_failure(model) is None:
+        ch.download(profiles_download(prof), "hvem-profiler")
 
 
-def odds_download(res: Who) -> pd.DataFrame:
-    if res.odds is None:
-        return pd.DataFrame()
-    return res.odds.drop(columns=["variable", "short"]).rename(
-        columns={
-            "group": "variabel",
-            "label": "kategori",
-            "reference": "reference",
-            "display": "tekst",
-        }
+def odds_download(model) -> pd.DataFrame:
+    """The model's odds ratios as the page's CSV."""
+    return (
+        odds_ratios(model)
+        .drop(columns=["variable", "short"])
+        .rename(
+            columns={
+                "group": "variabel",
+                "label": "kategori",
+                "reference": "reference",
+                "display": "tekst",
+            }
+        )
     )
 
 
-def profile_chart(ch, res: Who) -> None:
-    failure = model_failure(res)
+def profile_chart(ch, prof: pd.DataFrame, model):
+    """Figure (F10): the predicted probability for the archetype and its contrast
+    (:func:`profiles`), or a note saying why the model cannot be fitted."""
+    failure = model_failure(model)
     if failure is not None:
-        missing_model_figure(ch, "fig_hvem_profiler", failure)
-        return
-    p = res.profiles
-    a = p.set_index("key").loc["archetype"]
+        return missing_model_figure(failure)
+    a = prof.set_index("key").loc["archetype"]
     title = (
         f"Arketypen har en forudsagt sandsynlighed på {pct(a['estimate'])} for at have taget "
         "uddannelsen"
         if not bool(a["suppressed"])
         else "Forudsagt sandsynlighed for at have taget uddannelsen"
     )
-    chart = proportion_chart(
-        p,
+    return proportion_chart(
+        prof,
         label="profile",
         title=wrap(title, 55),
-        subtitle=subtitle(ch, "Forudsagt sandsynlighed fra den logistiske model", p["n"].iloc[0]),
+        subtitle=subtitle(
+            ch, "Forudsagt sandsynlighed fra den logistiske model", prof["n"].iloc[0]
+        ),
         conf_level=ch.params["conf_level"],
         axis_title="Forudsagt sandsynlighed",
     )
-    ch.glue("fig_hvem_profiler", chart)
 
 
-def profiles_download(res: Who) -> pd.DataFrame:
-    return res.profiles.drop(columns=["key"]).rename(
+def profiles_download(prof: pd.DataFrame) -> pd.DataFrame:
+    """The profiles as the page's CSV."""
+    return prof.drop(columns=["key"]).rename(
         columns={"profile": "profil", "description": "beskrivelse"}
     )
 
 
-def traits_table(ch, res: Who):
+def traits_table(ch, differences: list[pd.DataFrame]):
+    """Table (F10): each archetype trait among the trained and the untrained, with the
+    difference (``difference(trait, ch.trained, 1, 0)`` per trait column)."""
     rows = []
-    for _, r in res.traits.iterrows():
+    for _, r in traits_frame(differences).iterrows():
         hidden = bool(r["suppressed"])
         rows.append(
             {
@@ -466,23 +532,27 @@ def traits_table(ch, res: Who):
     )
 
 
-def traits_download(res: Who) -> pd.DataFrame:
-    return res.traits.drop(columns=["by", "variable"], errors="ignore").rename(
-        columns={"trait": "traek"}
+def traits_download(differences: list[pd.DataFrame]) -> pd.DataFrame:
+    """The traits table as the page's CSV."""
+    return (
+        traits_frame(differences)
+        .drop(columns=["by", "variable"], errors="ignore")
+        .rename(columns={"trait": "traek"})
     )
 
 
-def key_figures(ch, res: Who) -> list:
+def key_figures(ch, by_type: pd.DataFrame, manager_diff: pd.DataFrame) -> list:
     """The chapter's opening numbers: the share trained among managers of managers and of
-    employees, and the difference between them with its test."""
+    employees (``by_type``: ``proportion(ch.trained, by="manager_type")``), and the
+    difference between them with its test."""
     from lederuddannelse.report.keyfigures import difference_figure, proportion_figure
 
-    r = res.manager_diff.iloc[0]
+    r = manager_diff.iloc[0]
     mt = load_codebook().value_labels("manager_type")
     level = ch.params["conf_level"]
     figures = [
         proportion_figure(
-            res.by_var["manager_type"].set_index("manager_type").loc[code],
+            by_type.set_index("manager_type").loc[code],
             f"af {mt[int(code)].lower()} har taget uddannelsen",
             level,
         )

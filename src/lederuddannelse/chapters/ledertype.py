@@ -21,7 +21,8 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.specs import barrier_items
-from lederuddannelse.chapters.udbredelse import definition_phrase
+from lederuddannelse.chapters.shared import definition_phrase
+from lederuddannelse.stats.design import SurveyDesign
 
 ATTITUDES = ("workplace_priority", "workplace_resources", "relevance", "expect_wellbeing")
 BY = "manager_type"
@@ -34,21 +35,47 @@ class ManagerType:
     columns: dict  # short key -> analysed column
 
 
-def compute(ch) -> ManagerType:
+def groups() -> tuple:
+    """The two groups compared, as codes of ``manager_type``: managers of managers (``a``,
+    the codebook's second code) and managers of employees (``b``, its first)."""
     codes = cmp.group_codes(BY)
-    a, b = codes[1], codes[0]  # managers of managers (a) vs managers of employees (b)
-    columns = {"trained": ch.trained, **{var: f"{var}_agree" for var in ATTITUDES}}
-    design = ch.design.with_columns(
-        {columns[var]: cmp.agreement(ch.data, var) for var in ATTITUDES}
+    return codes[1], codes[0]
+
+
+def with_agreement(ch) -> SurveyDesign:
+    """The chapter's design with a 0/1 column ``{var}_agree`` per attitude item: agree (the
+    scale's two highest codes) or not (:func:`~lederuddannelse.analysis.compare.agreement`)."""
+    return ch.design.with_columns(
+        {f"{var}_agree": cmp.agreement(ch.data, var) for var in ATTITUDES}
     )
-    # a short axis label; the codebook's full label is in the figure text and the table
+
+
+def overview_items(ch) -> dict[str, str]:
+    """The overview's items, column -> short label: trained (page's definition) and agreeing
+    with each attitude item (the codebook's full label is in the figure text and the table)."""
     items = {ch.trained: f"Har taget uddannelsen ({definition_phrase(ch)})"}
-    items.update({columns[var]: cmp.agree_label(var) for var in ATTITUDES})
-    overview = cmp.compare(design, items, BY, a, b)
-    b_items = {v: cmp.item_label(v) for v in barrier_items()}
-    columns.update({v: v for v in b_items})
-    barriers = cmp.compare(design, b_items, BY, a, b)
-    return ManagerType(overview, barriers, columns)
+    items.update({f"{var}_agree": cmp.agree_label(var) for var in ATTITUDES})
+    return items
+
+
+def barrier_labels() -> dict[str, str]:
+    """The barrier items (asked of managers with no PWE training), column -> label."""
+    return {v: cmp.item_label(v) for v in barrier_items()}
+
+
+def columns(ch) -> dict[str, str]:
+    """Short key -> analysed column, for the glue names."""
+    out = {"trained": ch.trained, **{var: f"{var}_agree" for var in ATTITUDES}}
+    out.update({v: v for v in barrier_items()})
+    return out
+
+
+def compute(ch) -> ManagerType:
+    """Every comparison of the page in one call, as its cells compute them."""
+    a, b = groups()
+    overview = cmp.compare(with_agreement(ch), overview_items(ch), BY, a, b)
+    barriers = cmp.compare(ch.design, barrier_labels(), BY, a, b)
+    return ManagerType(overview, barriers, columns(ch))
 
 
 GLUE_NAMES = {
@@ -71,44 +98,39 @@ def glue_all(ch, res: ManagerType) -> None:
         cmp.glue_comparison(ch, name, shares, tests, res.columns[key])
 
 
-def overview_chart(ch, res: ManagerType) -> None:
-    cmp.comparison_chart(
-        ch,
-        *res.overview,
-        f"Andel efter ledertype ({cmp.agree_note(ATTITUDES[0])})",
-        "fig_ledertype_oversigt",
+def overview_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame):
+    """Figure (F8, F9): the overview's shares by manager type (``compare``'s output)."""
+    return cmp.comparison_chart(
+        ch, shares, tests, f"Andel efter ledertype ({cmp.agree_note(ATTITUDES[0])})"
     )
 
 
-def barriers_chart(ch, res: ManagerType) -> None:
-    cmp.comparison_chart(
+def barriers_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame):
+    """Figure (F9): the barriers by manager type, among the untrained."""
+    return cmp.comparison_chart(
         ch,
-        *res.barriers,
+        shares,
+        tests,
         "Årsager blandt ledere, der ikke har taget uddannelsen; flere svar mulige",
-        "fig_ledertype_barrierer",
     )
 
 
-def table(ch, res: ManagerType, which: str, caption: str, uid: str):
+def table(ch, tests: pd.DataFrame, which: str, caption: str, uid: str):
+    """Table: the differences between the groups and their tests (``which``: 'overview' or
+    'barriers', for the first column's title)."""
     from lederuddannelse.report.tables import comparison_table
 
-    tests = (res.barriers if which == "barriers" else res.overview)[1]
     title = "Årsag" if which == "barriers" else "Andel, der …"
     return comparison_table(tests, title, ch.params["conf_level"], caption=caption, uid=uid)
 
 
-def download(res: ManagerType, which: str) -> pd.DataFrame:
-    return cmp.for_download(*(res.barriers if which == "barriers" else res.overview))
-
-
-def key_figures(ch, res: ManagerType) -> list:
+def key_figures(ch, shares: pd.DataFrame, tests: pd.DataFrame) -> list:
     """The chapter's opening numbers: the share trained in each manager type and the
-    difference between them with its test."""
+    difference between them with its test (``compare`` of ``ch.trained``)."""
     from lederuddannelse.report.keyfigures import difference_figure, proportion_figure
 
     level = ch.params["conf_level"]
-    shares, tests = res.overview
-    col = res.columns["trained"]
+    col = ch.trained
     rows = shares[shares["item"] == col]
     figures = [
         proportion_figure(r, f"af {cmp.lower_first(r['group'])} har taget uddannelsen", level)

@@ -78,39 +78,76 @@ class Desire:
     contrast: dict | None
 
 
-def compute(ch) -> Desire:
-    cb = load_codebook()
-    labels = cb.value_labels("desire")
-    dist = ch.design.distribution("desire")
-    dist.insert(0, "label", [labels.get(int(c), str(c)) for c in dist["category"]])
-    high = ch.design.proportion("high_desire")
-    am = desire_model(ch.design)
-    bm = profile_model(ch.design)
-    a_or = None if isinstance(am, Exception) else odds_ratios(am)
-    b_or = None if isinstance(bm, Exception) else odds_ratios(bm)
+def labelled_distribution(dist: pd.DataFrame) -> pd.DataFrame:
+    """The distribution of ``desire`` with its categories' labels (codebook) in ``label``."""
+    labels = load_codebook().value_labels("desire")
+    out = dist.reset_index(drop=True)
+    out.insert(0, "label", [labels.get(int(c), str(c)) for c in out["category"]])
+    return out
+
+
+def _odds(model) -> pd.DataFrame | None:
+    """The model's odds ratios, or None when it could not be fitted (an EstimationError)."""
+    return None if isinstance(model, Exception) else odds_ratios(model)
+
+
+def profiles(ch, background) -> pd.DataFrame:
+    """F12: the report's two profiles (most and least desire) with the background model's
+    predicted probability of high desire (CI, n) and predicted mean on the scale; empty
+    estimates when the model could not be fitted (``background`` is then the error)."""
     prof = f12_profiles(ch.data)
     names = {"mest lyst": "Mest lyst", "mindst lyst": "Mindst lyst"}
     base = prof.reset_index(drop=True)
     out = base.copy()
     out.insert(0, "profile", [names.get(i, i) for i in prof.index])
     out.insert(1, "description", [profile_text(base.iloc[i]) for i in range(len(base))])
-    contrast = None
-    if isinstance(bm, Exception):
+    if isinstance(background, Exception):
         for c in ("estimate", "ci_low", "ci_high", "mean", "mean_low", "mean_high"):
             out[c] = np.nan
         out["suppressed"] = True
         out["n"] = np.nan
-    else:
-        hi = ordinal_at_least(bm, base, HIGH_LEVEL)
-        for c in ("estimate", "se", "ci_low", "ci_high", "n", "suppressed"):
-            out[c] = hi[c].to_numpy()
-        pred = bm.predict(base)
-        means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
-        out["mean"], out["mean_low"], out["mean_high"] = (
-            means[c].to_numpy() for c in ("estimate", "ci_low", "ci_high")
-        )
-        contrast = profile_contrast(bm, base.iloc[0].to_dict(), base.iloc[1].to_dict())
-    return Desire(dist, high, am, a_or, bm, b_or, out, contrast)
+        return out
+    hi = ordinal_at_least(background, base, HIGH_LEVEL)
+    for c in ("estimate", "se", "ci_low", "ci_high", "n", "suppressed"):
+        out[c] = hi[c].to_numpy()
+    pred = background.predict(base)
+    means = pred[pred["quantity"] == "mean"].reset_index(drop=True)
+    out["mean"], out["mean_low"], out["mean_high"] = (
+        means[c].to_numpy() for c in ("estimate", "ci_low", "ci_high")
+    )
+    return out
+
+
+def desire(ch, dist: pd.DataFrame, high: pd.DataFrame, attitudes, background) -> Desire:
+    """The page's estimates for its prose: the distribution and share of high desire, and
+    the two ordinal models (each a fitted model or the error saying why it could not be)."""
+    contrast = None
+    if not isinstance(background, Exception):
+        base = f12_profiles(ch.data).reset_index(drop=True)
+        contrast = profile_contrast(background, base.iloc[0].to_dict(), base.iloc[1].to_dict())
+    return Desire(
+        labelled_distribution(dist),
+        high,
+        attitudes,
+        _odds(attitudes),
+        background,
+        _odds(background),
+        profiles(ch, background),
+        contrast,
+    )
+
+
+def compute(ch) -> Desire:
+    """Every estimate of the page in one call (the claims ledger's models, so the chapter and
+    the ledger cannot disagree)."""
+    design = ch.design
+    return desire(
+        ch,
+        design.distribution("desire"),
+        design.proportion("high_desire"),
+        desire_model(design),
+        profile_model(design),
+    )
 
 
 def profile_text(row: pd.Series) -> str:
@@ -198,27 +235,31 @@ def glue_all(ch, res: Desire) -> None:
 
 
 # --- figures and tables ----------------------------------------------------------------------
-def distribution_chart(ch, res: Desire) -> None:
-    h = res.high.iloc[0]
+def distribution_chart(ch, dist: pd.DataFrame, high: pd.DataFrame):
+    """Figure: the distribution of desire (``distribution("desire")``), headed by the share
+    with high desire (``proportion("high_desire")``)."""
+    h = high.iloc[0]
     title = (
         f"{pct(h['estimate'])} har stor eller meget stor lyst til en lederuddannelse i psykisk "
         "arbejdsmiljø"
         if not bool(h["suppressed"])
         else "Lyst til en lederuddannelse i psykisk arbejdsmiljø"
     )
-    chart = proportion_chart(
-        res.distribution,
+    return proportion_chart(
+        labelled_distribution(dist),
         label="label",
         title=wrap(title, 55),
         subtitle=subtitle(ch, "Fordeling af svarene", h["n"]),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_lyst_fordeling", chart)
 
 
-def distribution_download(res: Desire) -> pd.DataFrame:
-    return res.distribution.drop(columns=["category"]).rename(
-        columns={"label": "lyst", "n_category": "antal_i_kategori"}
+def distribution_download(dist: pd.DataFrame) -> pd.DataFrame:
+    """The distribution as the page's CSV (Danish column names)."""
+    return (
+        labelled_distribution(dist)
+        .drop(columns=["category"])
+        .rename(columns={"label": "lyst", "n_category": "antal_i_kategori"})
     )
 
 
@@ -227,43 +268,47 @@ def _or_title(o: pd.DataFrame, lead: str) -> str:
     return f"Størst sammenhæng: {top}" if top else lead
 
 
-def attitude_chart(ch, res: Desire) -> None:
-    if res.attitude_or is None:
-        return
-    chart = odds_ratio_chart(
-        res.attitude_or,
+def attitude_chart(ch, model):
+    """Figure (F3, F5, F6, F7): the attitude model's odds ratios (None if it could not be
+    fitted; the prose then says why)."""
+    o = _odds(model)
+    if o is None:
+        return None
+    return odds_ratio_chart(
+        o,
         label="short",
-        title=wrap(_or_title(res.attitude_or, "Holdninger og arbejdsplads"), 55),
+        title=wrap(_or_title(o, "Holdninger og arbejdsplads"), 55),
         subtitle=subtitle(
             ch,
             "Holdninger og arbejdsplads: odds ratio for højere lyst pr. trin, ordinal logistisk "
             "regression",
-            res.attitude_model.n,
+            model.n,
         ),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_lyst_holdninger", chart)
 
 
-def background_chart(ch, res: Desire) -> None:
-    if res.background_or is None:
-        return
-    chart = odds_ratio_chart(
-        res.background_or,
+def background_chart(ch, model):
+    """Figure (F12): the background model's odds ratios (None if it could not be fitted)."""
+    o = _odds(model)
+    if o is None:
+        return None
+    return odds_ratio_chart(
+        o,
         label="short",
-        title=wrap(_or_title(res.background_or, "Baggrund"), 55),
+        title=wrap(_or_title(o, "Baggrund"), 55),
         subtitle=subtitle(
             ch,
             "Baggrund: odds ratio for højere lyst, ordinal logistisk regression",
-            res.background_model.n,
+            model.n,
         ),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_lyst_baggrund", chart)
 
 
-def odds_table(ch, res: Desire, which: str):
-    o = res.attitude_or if which == "attitude" else res.background_or
+def odds_table(ch, model, which: str):
+    """Table: a model's odds ratios ('attitude' or 'background'); None if not fitted."""
+    o = _odds(model)
     if o is None:
         return None
     caption = (
@@ -276,8 +321,9 @@ def odds_table(ch, res: Desire, which: str):
     )
 
 
-def odds_download(res: Desire, which: str) -> pd.DataFrame:
-    o = res.attitude_or if which == "attitude" else res.background_or
+def odds_download(model) -> pd.DataFrame:
+    """A model's odds ratios as the page's CSV (empty if not fitted)."""
+    o = _odds(model)
     if o is None:
         return pd.DataFrame()
     return o.drop(columns=["variable", "short"]).rename(
@@ -285,8 +331,9 @@ def odds_download(res: Desire, which: str) -> pd.DataFrame:
     )
 
 
-def profile_chart(ch, res: Desire) -> None:
-    p = res.profiles
+def profile_chart(ch, p: pd.DataFrame):
+    """Figure (F12): the predicted share with high desire for the two profiles
+    (:func:`profiles`)."""
     labels = load_codebook().value_labels("desire")
     ok = not p["suppressed"].any()
     title = (
@@ -296,7 +343,7 @@ def profile_chart(ch, res: Desire) -> None:
         if ok
         else "Forudsagt andel med stor eller meget stor lyst for to profiler"
     )
-    chart = proportion_chart(
+    return proportion_chart(
         p,
         label="profile",
         title=wrap(title, 55),
@@ -308,12 +355,12 @@ def profile_chart(ch, res: Desire) -> None:
         conf_level=ch.params["conf_level"],
         axis_title="Forudsagt sandsynlighed",
     )
-    ch.glue("fig_lyst_profiler", chart)
 
 
-def profiles_table(ch, res: Desire):
+def profiles_table(ch, p: pd.DataFrame):
+    """Table (F12): the two profiles' predicted desire (:func:`profiles`)."""
     rows = []
-    for _, r in res.profiles.iterrows():
+    for _, r in p.iterrows():
         hidden = bool(r["suppressed"]) or pd.isna(r["estimate"])
         rows.append(
             {
@@ -333,8 +380,9 @@ def profiles_table(ch, res: Desire):
     )
 
 
-def profiles_download(res: Desire) -> pd.DataFrame:
-    return res.profiles.rename(
+def profiles_download(p: pd.DataFrame) -> pd.DataFrame:
+    """The profiles as the page's CSV (Danish column names)."""
+    return p.rename(
         columns={
             "profile": "profil",
             "description": "beskrivelse",
@@ -345,15 +393,15 @@ def profiles_download(res: Desire) -> pd.DataFrame:
     )
 
 
-def key_figures(ch, res: Desire) -> list:
+def key_figures(ch, high: pd.DataFrame, p: pd.DataFrame) -> list:
     """The chapter's opening numbers: the share with high desire, and the predicted share
     with high desire for the report's two profiles (most and least desire)."""
     from lederuddannelse.report.keyfigures import proportion_figure
 
     level = ch.params["conf_level"]
-    p = res.profiles.set_index("profile")
+    p = p.set_index("profile")
     return [
-        proportion_figure(res.high.iloc[0], "af lederne har stor lyst til uddannelsen", level),
+        proportion_figure(high.iloc[0], "af lederne har stor lyst til uddannelsen", level),
         proportion_figure(
             p.loc["Mest lyst"], "har stor lyst i profilen med mest lyst (model)", level
         ),

@@ -20,7 +20,13 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.specs import barrier_items, reason_items
-from lederuddannelse.chapters.udbredelse import definition_phrase
+from lederuddannelse.chapters.shared import (
+    TRAINED,
+    among_trained,
+    barrier_labels,
+    definition_phrase,
+    reason_labels,
+)
 from lederuddannelse.report.fmt import number
 
 
@@ -33,31 +39,39 @@ class Motives:
     columns: dict  # item -> analysed column (domain-restricted)
 
 
-def compute(ch) -> Motives:
-    """Rank reasons and barriers and compare them by manager type and by sector."""
-    derived = cmp.restricted_columns(ch.data, reason_items(), cmp.trained_mask(ch), "trained")
-    design = ch.design.with_columns(derived)
-    reason_cols = dict(zip(reason_items(), derived))
-    barrier_cols = {v: v for v in barrier_items()}
-    r_labels = {c: cmp.item_label(v) for v, c in reason_cols.items()}
-    b_labels = {c: cmp.item_label(v) for v, c in barrier_cols.items()}
-    reasons = design.multi_response(list(r_labels), labels=r_labels)
-    barriers = design.multi_response(list(b_labels), labels=b_labels)
-    mt = cmp.group_codes("manager_type")  # [ledere af medarbejdere, ledere af ledere]
-    sec = cmp.group_codes("sector")  # [offentlig, privat]
-    by_type = design.multi_response(list(b_labels), by="manager_type", labels=b_labels)
+def columns() -> dict[str, str]:
+    """Item -> analysed column (the reasons restricted to the trained)."""
+    return {**{v: f"{v}__{TRAINED}" for v in reason_items()}, **{v: v for v in barrier_items()}}
+
+
+def barriers_by_type(design) -> pd.DataFrame:
+    """The barriers ranked within each manager type (``multi_response(..., by=...)``)."""
+    labels = barrier_labels()
+    by_type = design.multi_response(list(labels), by="manager_type", labels=labels)
     by_type.insert(
         1, "group", [cmp.group_label("manager_type", c) for c in by_type["manager_type"]]
     )
+    return by_type
+
+
+def compute(ch) -> Motives:
+    """Every estimate of the page in one call, as its cells compute them: reasons and barriers
+    ranked, and compared by manager type and by sector."""
+    design = among_trained(ch, *reason_items())
+    r_labels, b_labels = reason_labels(), barrier_labels()
+    reasons = design.multi_response(list(r_labels), labels=r_labels)
+    barriers = design.multi_response(list(b_labels), labels=b_labels)
+    employees, managers = cmp.group_codes("manager_type")
+    public, private = cmp.group_codes("sector")
     comparisons = {
         # managers of employees (a) vs managers of managers (b): F9 is about the former
-        "type_barriers": cmp.compare(design, b_labels, "manager_type", mt[0], mt[1]),
-        "type_reasons": cmp.compare(design, r_labels, "manager_type", mt[0], mt[1]),
+        "type_barriers": cmp.compare(design, b_labels, "manager_type", employees, managers),
+        "type_reasons": cmp.compare(design, r_labels, "manager_type", employees, managers),
         # private (a) vs public (b): F13 and F14 are stated for the private sector
-        "sector_barriers": cmp.compare(design, b_labels, "sector", sec[1], sec[0]),
-        "sector_reasons": cmp.compare(design, r_labels, "sector", sec[1], sec[0]),
+        "sector_barriers": cmp.compare(design, b_labels, "sector", private, public),
+        "sector_reasons": cmp.compare(design, r_labels, "sector", private, public),
     }
-    return Motives(reasons, barriers, by_type, comparisons, {**reason_cols, **barrier_cols})
+    return Motives(reasons, barriers, barriers_by_type(design), comparisons, columns())
 
 
 def glue_all(ch, res: Motives) -> None:
@@ -90,56 +104,54 @@ def glue_all(ch, res: Motives) -> None:
     ch.glue("motiver_type_reasons_nitems", number(len(res.comparisons["type_reasons"][1])))
 
 
-def reasons_chart(ch, res: Motives) -> None:
-    cmp.ranked_chart(
+def reasons_chart(ch, reasons: pd.DataFrame):
+    """Figure (F3): the reasons ranked (``multi_response`` among the trained)."""
+    return cmp.ranked_chart(
         ch,
-        res.reasons,
+        reasons,
         "Hyppigste grunde",
         f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)}); flere svar mulige",
-        "fig_motiver_grunde",
     )
 
 
-def barriers_chart(ch, res: Motives) -> None:
-    cmp.ranked_chart(
+def barriers_chart(ch, barriers: pd.DataFrame):
+    """Figure: the barriers ranked (``multi_response`` among the untrained)."""
+    return cmp.ranked_chart(
         ch,
-        res.barriers,
+        barriers,
         "Hyppigste årsager til ikke at tage uddannelsen",
         "Blandt ledere, der ikke har taget uddannelsen; flere svar mulige",
-        "fig_motiver_barrierer",
     )
 
 
-def comparison_chart(ch, res: Motives, key: str, name: str) -> None:
-    shares, tests = res.comparisons[key]
+def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame):
+    """Figure: a comparison of reasons or barriers between two groups (``compare``)."""
+    reasons = str(shares["item"].iloc[0]).startswith("reason_")
     what = (
         "Grunde blandt ledere, der har taget uddannelsen"
-        if key.endswith("reasons")
+        if reasons
         else "Årsager blandt ledere, der ikke har taget uddannelsen"
     )
-    cmp.comparison_chart(ch, shares, tests, f"{what}; flere svar mulige", name)
+    return cmp.comparison_chart(ch, shares, tests, f"{what}; flere svar mulige")
 
 
-def comparison_table(ch, res: Motives, key: str, caption: str, uid: str):
+def comparison_table(ch, tests: pd.DataFrame, caption: str, uid: str):
+    """Table: the differences of a comparison and their tests."""
     from lederuddannelse.report.tables import comparison_table as build
 
-    title = "Grund" if key.endswith("reasons") else "Årsag"
-    return build(res.comparisons[key][1], title, ch.params["conf_level"], caption=caption, uid=uid)
+    title = "Grund" if str(tests["item"].iloc[0]).startswith("reason_") else "Årsag"
+    return build(tests, title, ch.params["conf_level"], caption=caption, uid=uid)
 
 
-def download(res: Motives, key: str) -> pd.DataFrame:
-    return cmp.for_download(*res.comparisons[key])
-
-
-def key_figures(ch, res: Motives) -> list:
+def key_figures(ch, reasons: pd.DataFrame, barriers: pd.DataFrame) -> list:
     """The chapter's opening numbers: the most frequent reason (among the trained) and the
     most frequent barrier (among the untrained), each with its share."""
     from lederuddannelse.report.keyfigures import top_item_figure
 
     figures = []
     for ranked, lead in (
-        (res.reasons, "af de uddannede nævner som grund: "),
-        (res.barriers, "af de ikke-uddannede nævner som årsag: "),
+        (reasons, "af de uddannede nævner som grund: "),
+        (barriers, "af de ikke-uddannede nævner som årsag: "),
     ):
         figures.append(top_item_figure(ranked, lead, ch.params["conf_level"]))
     return figures

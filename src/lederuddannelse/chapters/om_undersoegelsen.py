@@ -421,7 +421,8 @@ def margins_download(ch, res: Methods) -> pd.DataFrame:
     )
 
 
-def weights_chart(ch, res: Methods) -> None:
+def weights_chart(ch, res: Methods):
+    """Figure: the distribution of the raked weights, with the effective sample size."""
     d = res.weighting
     chart = histogram_chart(
         res.weight_bins,
@@ -439,7 +440,7 @@ def weights_chart(ch, res: Methods) -> None:
         ],
         x_title="Vægt (antal ledere i populationen, som en besvarelse repræsenterer)",
     )
-    ch.glue("fig_om_vaegte", chart)
+    return chart
 
 
 def weights_download(res: Methods) -> pd.DataFrame:

@@ -19,8 +19,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
-from lederuddannelse.analysis.specs import barrier_items, reason_items
-from lederuddannelse.chapters.udbredelse import DEFINITIONS, short_label
+from lederuddannelse.analysis.specs import reason_items
+from lederuddannelse.chapters.shared import (
+    DEFINITIONS,
+    TRAINED,
+    among_trained,
+    barrier_labels,
+    definition_phrase,
+    reason_labels,
+    short_label,
+)
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import ParameterError
 
@@ -54,30 +62,44 @@ class Sector:
     columns: dict
 
 
-def compute(ch, sector: str) -> Sector:
-    cb = load_codebook()
+def sectors(sector: str) -> tuple[int, int]:
+    """The codes of the page's sector (parameter ``sector``) and of the other sector."""
     code = sector_code(sector)
-    other = next(c for c in cmp.group_codes(BY) if c != code)
-    rows = []
-    for d in DEFINITIONS:
-        t = ch.design.proportion(f"trained_{d}", by=BY)
-        t = t[t[BY] == code].copy()
-        t.insert(0, "label", short_label(cb.label(f"trained_{d}")))
-        t.insert(0, "key", d)
-        rows.append(t)
-    trained = pd.concat(rows, ignore_index=True)
-    derived = cmp.restricted_columns(ch.data, reason_items(), cmp.trained_mask(ch), "trained")
-    design = ch.design.with_columns(derived)
-    reason_cols = dict(zip(reason_items(), derived))
-    r_labels = {c: cmp.item_label(v) for v, c in reason_cols.items()}
-    b_labels = {v: cmp.item_label(v) for v in barrier_items()}
-    reasons = design.multi_response(list(r_labels), by=BY, labels=r_labels)
-    barriers = design.multi_response(list(b_labels), by=BY, labels=b_labels)
-    reasons = reasons[reasons[BY] == code].reset_index(drop=True)
-    barriers = barriers[barriers[BY] == code].reset_index(drop=True)
-    columns = {**reason_cols, **{v: v for v in b_labels}}
-    items = {columns[v]: cb.label(v) for v in F13_ITEMS + F14_ITEMS}
-    comparison = cmp.compare(design, items, BY, code, other)
+    return code, next(c for c in cmp.group_codes(BY) if c != code)
+
+
+def in_sector(frame: pd.DataFrame, code: int) -> pd.DataFrame:
+    """The rows of an estimate ``by="sector"`` for the sector ``code``."""
+    return frame[frame[BY] == code].reset_index(drop=True)
+
+
+def trained_shares(shares: pd.DataFrame, code: int) -> pd.DataFrame:
+    """The shares trained under each definition (``proportion(trained_x, by="sector")``) in the
+    sector ``code``, with their ``key`` (any, narrow, broad) and ``label``."""
+    cb = load_codebook()
+    out = in_sector(shares, code)
+    out.insert(0, "label", [short_label(cb.label(v)) for v in out["variable"]])
+    out.insert(0, "key", [v.removeprefix("trained_") for v in out["variable"]])
+    return out
+
+
+def comparison_items() -> dict[str, str]:
+    """The items the report compares between the sectors, column -> codebook label: F13
+    (barriers, among the untrained) and F14 (career, among the trained)."""
+    cb = load_codebook()
+    return {COLUMNS[v]: cb.label(v) for v in F13_ITEMS + F14_ITEMS}
+
+
+#: Item -> analysed column (a reason restricted to the trained, see ``among_trained``).
+COLUMNS = {
+    "barrier_not_relevant": "barrier_not_relevant",
+    "barrier_no_difference": "barrier_no_difference",
+    "reason_career": f"reason_career__{TRAINED}",
+}
+
+
+def sector_result(code, other, trained, reasons, barriers, comparison) -> Sector:
+    """The page's estimates for the prose (its cells' outputs, in the sector ``code``)."""
     return Sector(
         code,
         other,
@@ -87,7 +109,27 @@ def compute(ch, sector: str) -> Sector:
         reasons,
         barriers,
         comparison,
-        columns,
+        COLUMNS,
+    )
+
+
+def compute(ch, sector: str) -> Sector:
+    """Every estimate of the page in one call, as its cells compute them."""
+    code, other = sectors(sector)
+    design = ch.design
+    shares = pd.concat([design.proportion(f"trained_{d}", by=BY) for d in DEFINITIONS])
+    trained = among_trained(ch, *reason_items())
+    r_labels, b_labels = reason_labels(), barrier_labels()
+    reasons = trained.multi_response(list(r_labels), by=BY, labels=r_labels)
+    barriers = trained.multi_response(list(b_labels), by=BY, labels=b_labels)
+    comparison = cmp.compare(trained, comparison_items(), BY, code, other)
+    return sector_result(
+        code,
+        other,
+        trained_shares(shares, code),
+        in_sector(reasons, code),
+        in_sector(barriers, code),
+        comparison,
     )
 
 
@@ -106,92 +148,93 @@ def glue_all(ch, res: Sector) -> None:
         cmp.glue_comparison(ch, f"sektor_{item}", shares, tests, res.columns[item])
 
 
-def trained_chart(ch, res: Sector) -> None:
+def _this(code: int) -> str:
+    return cmp.group_label(BY, code)
+
+
+def trained_chart(ch, trained: pd.DataFrame, code: int):
+    """Figure: the share trained under each definition in the sector (``trained_shares``)."""
     from lederuddannelse.report.charts import proportion_chart
     from lederuddannelse.report.fmt import pct
 
-    any_ = res.trained.set_index("key").loc["any"]
+    label = _this(code)
+    any_ = trained.set_index("key").loc["any"]
     head = (
-        f"{pct(any_['estimate'])} af lederne i {cmp.lower_first(res.label)} har taget uddannelsen"
+        f"{pct(any_['estimate'])} af lederne i {cmp.lower_first(label)} har taget uddannelsen"
         if not any_["suppressed"]
-        else res.label
+        else label
     )
-    chart = proportion_chart(
-        res.trained,
+    return proportion_chart(
+        trained,
         label="label",
         title=head,
         subtitle=cmp.subtitle(
-            ch, f"Andel efter definition, {cmp.lower_first(res.label)}", res.trained["n"].max()
+            ch, f"Andel efter definition, {cmp.lower_first(label)}", trained["n"].max()
         ),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_sektor_uddannede", chart)
 
 
-def reasons_chart(ch, res: Sector) -> None:
-    from lederuddannelse.chapters.udbredelse import definition_phrase
-
-    cmp.ranked_chart(
+def reasons_chart(ch, reasons: pd.DataFrame, code: int):
+    """Figure: the reasons of the trained in the sector, ranked."""
+    return cmp.ranked_chart(
         ch,
-        res.reasons,
-        f"Hyppigste grunde i {cmp.lower_first(res.label)}",
+        reasons,
+        f"Hyppigste grunde i {cmp.lower_first(_this(code))}",
         f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)}); flere svar mulige",
-        "fig_sektor_grunde",
     )
 
 
-def barriers_chart(ch, res: Sector) -> None:
-    cmp.ranked_chart(
+def barriers_chart(ch, barriers: pd.DataFrame, code: int):
+    """Figure: the barriers of the untrained in the sector, ranked."""
+    return cmp.ranked_chart(
         ch,
-        res.barriers,
-        f"Hyppigste årsager i {cmp.lower_first(res.label)}",
+        barriers,
+        f"Hyppigste årsager i {cmp.lower_first(_this(code))}",
         "Blandt ledere, der ikke har taget uddannelsen; flere svar mulige",
-        "fig_sektor_barrierer",
     )
 
 
-def comparison_chart(ch, res: Sector) -> None:
-    cmp.comparison_chart(
+def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame):
+    """Figure (F13, F14): the sector against the other on the report's items (``compare``)."""
+    return cmp.comparison_chart(
         ch,
-        *res.comparison,
+        shares,
+        tests,
         "Årsager blandt ledere uden uddannelsen og grunde blandt ledere med den",
-        "fig_sektor_sammenligning",
     )
 
 
-def comparison_table(ch, res: Sector):
+def comparison_table(ch, tests: pd.DataFrame, code: int, other: int):
+    """Table: the differences between the sectors and their tests."""
     from lederuddannelse.report.tables import comparison_table as build
 
     return build(
-        res.comparison[1],
+        tests,
         "Svar",
         ch.params["conf_level"],
-        caption=f"{res.label} sammenlignet med {cmp.lower_first(res.other_label)}: forskel og test",
-        uid=f"sektor-sammenligning-{res.code}",
+        caption=f"{_this(code)} sammenlignet med {cmp.lower_first(_this(other))}: forskel og test",
+        uid=f"sektor-sammenligning-{code}",
     )
 
 
-def download(res: Sector) -> pd.DataFrame:
-    return cmp.for_download(*res.comparison)
-
-
-def key_figures(ch, res: Sector) -> list:
+def key_figures(ch, trained: pd.DataFrame, reasons: pd.DataFrame, barriers: pd.DataFrame, code):
     """The chapter's opening numbers for this sector: the share trained (any definition),
     its most frequent reason and its most frequent barrier."""
     from lederuddannelse.report.keyfigures import proportion_figure, top_item_figure
 
     level = ch.params["conf_level"]
-    this = cmp.lower_first(res.label)
+    this = cmp.lower_first(_this(code))
     figures = [
         proportion_figure(
-            res.trained.set_index("key").loc["any"],
+            trained.set_index("key").loc["any"],
             f"af lederne i {this} har taget uddannelsen (samlet)",
             level,
         )
     ]
     for ranked, lead in (
-        (res.reasons, "af de uddannede nævner som grund: "),
-        (res.barriers, "af de ikke-uddannede nævner som årsag: "),
+        (reasons, "af de uddannede nævner som grund: "),
+        (barriers, "af de ikke-uddannede nævner som årsag: "),
     ):
         figures.append(top_item_figure(ranked, lead, ch.params["conf_level"]))
     return figures

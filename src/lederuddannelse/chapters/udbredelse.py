@@ -7,27 +7,27 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lederuddannelse.analysis.compare import (
-    glue_share,
-    lower_first,
-    restricted_columns,
-    subtitle,
-    trained_mask,
-    wrap,
-)
+from lederuddannelse.analysis.compare import glue_share, lower_first, subtitle, wrap
 from lederuddannelse.analysis.findings import report_level
+from lederuddannelse.chapters.shared import (
+    DEFINITIONS,
+    among_trained,
+    definition_phrase,
+    short_label,
+)
 from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.derive import UNWILLING_CODES
 from lederuddannelse.data.targets import report_figure
 from lederuddannelse.params import definition_pages
 from lederuddannelse.report.charts import claim_check_chart, proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, pct, share, share_ci
 from lederuddannelse.report.tables import estimates_table
 
-DEFINITIONS = ("any", "narrow", "broad")
-
 
 @dataclass
 class Prevalence:
+    """The chapter's estimates, labelled for its charts, tables and prose."""
+
     by_definition: pd.DataFrame  # one row per definition: estimate, CI, n, ...
     after_2020: pd.DataFrame  # one row: share after 2020 among the trained
     # F4: who paid (among the trained) and willingness to pay oneself (all who answered)
@@ -38,57 +38,83 @@ class Prevalence:
     by_industry: pd.DataFrame  # F11: ch.trained by industry, largest share first
 
 
-def compute(ch) -> Prevalence:
-    """Estimate F1a (any), F1b (narrow, broad), F2 (after 2020 among the trained), F4 and F11."""
+def prevalence(
+    shares: pd.DataFrame,
+    after_2020: pd.DataFrame,
+    paid_by: pd.DataFrame,
+    paid_workplace: pd.DataFrame,
+    pay_self: pd.DataFrame,
+    willing: pd.DataFrame,
+    by_industry: pd.DataFrame,
+) -> Prevalence:
+    """The page's estimates, as its cells compute them with the design, labelled: ``shares``
+    (``proportion`` of ``trained_any``, ``trained_narrow``, ``trained_broad``), ``after_2020``,
+    ``paid_by`` (``distribution`` of ``paid_by__trained``), ``paid_workplace``, ``pay_self``
+    (``distribution``), ``willing`` (``proportion`` of ``willing_to_pay`` and
+    ``unwilling_to_pay``) and ``by_industry`` (``proportion(ch.trained, by="industry")``)."""
     cb = load_codebook()
-    rows = []
-    for d in DEFINITIONS:
-        est = ch.design.proportion(f"trained_{d}")
-        est.insert(0, "definition", short_label(cb.label(f"trained_{d}")))
-        est.insert(0, "key", d)
-        rows.append(est)
-    by_def = pd.concat(rows, ignore_index=True)
-    after = ch.design.proportion("after_2020")
+    after = after_2020.copy()
     after.insert(0, "definition", cb.label("after_2020"))
-    return Prevalence(by_def, after, *compute_payment(ch), compute_industry(ch))
-
-
-def compute_payment(ch) -> tuple[pd.DataFrame, ...]:
-    """F4: who paid (among those trained under the page's definition) and whether managers
-    would take the training if they had to pay themselves (all managers who answered).
-
-    Why the page's definition: the payment question was put to everybody trained; restricting
-    it to ``ch.trained`` lets the narrow/broad robustness runs show whether the answer differs
-    by kind of training. Under the default (any) the domain is exactly the question's routing.
-    Returns the frames in the order of :class:`Prevalence`: paid_by, paid_workplace, pay_self,
-    willing.
-    """
-    cb = load_codebook()
-    derived = restricted_columns(
-        ch.data, ("paid_by", "paid_by_workplace"), trained_mask(ch), "trained"
-    )
-    design = ch.design.with_columns(derived)
-    paid_col, workplace_col = derived
-    paid = design.distribution(paid_col)
-    paid.insert(0, "label", paid["category"].map(cb.value_labels("paid_by")))
-    workplace = design.proportion(workplace_col)
+    workplace = paid_workplace.copy()
     workplace.insert(0, "label", cb.label("paid_by_workplace"))
-    pay = ch.design.distribution("pay_self")
-    pay.insert(0, "label", pay["category"].map(cb.value_labels("pay_self")))
-    rows = []
-    for key, var in (("willing", "willing_to_pay"), ("unwilling", "unwilling_to_pay")):
-        est = ch.design.proportion(var)
-        est.insert(0, "label", cb.label(var))
-        est.insert(0, "key", key)
-        rows.append(est)
-    return paid, workplace, pay, pd.concat(rows, ignore_index=True)
+    return Prevalence(
+        by_definition(shares),
+        after,
+        labelled_categories(paid_by, "paid_by"),
+        workplace,
+        labelled_categories(pay_self, "pay_self"),
+        by_willingness(willing),
+        by_industry_ranked(by_industry),
+    )
 
 
-def compute_industry(ch) -> pd.DataFrame:
-    """F11: the share trained (page's definition) in each industry (DB07, 10 groups), ordered
-    from the largest share to the smallest; suppressed industries last."""
+def compute(ch) -> Prevalence:
+    """Every estimate of the page in one call, as its cells compute them (for tests and for
+    reuse outside the book)."""
+    design = ch.design
+    trained = among_trained(ch, "paid_by", "paid_by_workplace")
+    return prevalence(
+        pd.concat([design.proportion(f"trained_{d}") for d in DEFINITIONS]),
+        design.proportion("after_2020"),
+        trained.distribution("paid_by__trained"),
+        trained.proportion("paid_by_workplace__trained"),
+        design.distribution("pay_self"),
+        pd.concat([design.proportion(v) for v in ("willing_to_pay", "unwilling_to_pay")]),
+        design.proportion(ch.trained, by="industry"),
+    )
+
+
+def by_definition(shares: pd.DataFrame) -> pd.DataFrame:
+    """The shares trained under each definition with their ``key`` (any, narrow, broad) and
+    ``definition`` (the label's part that differs), in the order given."""
     cb = load_codebook()
-    t = ch.design.proportion(ch.trained, by="industry")
+    out = shares.reset_index(drop=True)
+    out.insert(0, "definition", [short_label(cb.label(v)) for v in out["variable"]])
+    out.insert(0, "key", [v.removeprefix("trained_") for v in out["variable"]])
+    return out
+
+
+def labelled_categories(dist: pd.DataFrame, var: str) -> pd.DataFrame:
+    """A distribution of ``var`` with its categories' labels (codebook) in ``label``."""
+    out = dist.reset_index(drop=True)
+    out.insert(0, "label", out["category"].map(load_codebook().value_labels(var)))
+    return out
+
+
+def by_willingness(willing: pd.DataFrame) -> pd.DataFrame:
+    """The shares willing / unwilling to pay oneself, keyed 'willing' and 'unwilling'."""
+    cb = load_codebook()
+    out = willing.reset_index(drop=True)
+    out.insert(0, "label", [cb.label(v) for v in out["variable"]])
+    out.insert(0, "key", [v.removesuffix("_to_pay") for v in out["variable"]])
+    return out
+
+
+def by_industry_ranked(by_industry: pd.DataFrame) -> pd.DataFrame:
+    """F11: the share trained in each industry (DB07, 10 groups) with its label, ordered from
+    the largest share to the smallest; suppressed industries last."""
+    cb = load_codebook()
+    t = by_industry.copy()
     t.insert(0, "label", t["industry"].map(cb.value_labels("industry")))
     t["_key"] = t["estimate"].fillna(-1.0)
     return (
@@ -96,14 +122,6 @@ def compute_industry(ch) -> pd.DataFrame:
         .drop(columns="_key")
         .reset_index(drop=True)
     )
-
-
-def short_label(label: str) -> str:
-    """'Har taget … (smal definition)' -> 'Smal definition': the part that differs."""
-    if label.endswith(")") and "(" in label:
-        inner = label[label.rindex("(") + 1 : -1]
-        return inner[:1].upper() + inner[1:]
-    return label
 
 
 def _row(frame: pd.DataFrame, key: str | None = None) -> pd.Series:
@@ -130,11 +148,6 @@ def _majority(row) -> str:
     if row["ci_high"] < 0.5:
         return "et mindretal (hele konfidensintervallet ligger under halvdelen)"
     return "ikke klart et flertal (konfidensintervallet omfatter halvdelen)"
-
-
-def definition_phrase(ch) -> str:
-    """The page's definition in words for prose: 'samlet', 'smal definition', ..."""
-    return short_label(load_codebook().label(ch.trained)).lower()
 
 
 def glue_payment(ch, res: Prevalence) -> None:
@@ -197,11 +210,12 @@ def glue_industry(ch, res: Prevalence) -> None:
     )
 
 
-def definition_chart(ch, res: Prevalence) -> None:
-    """Figure: share trained under each definition, with CIs; glued, not shown, so that
-    the `{glue:figure}` in the prose places it with its number and caption."""
-    any_ = _row(res.by_definition, "any")
-    table = res.by_definition.assign(rapporten=[report_level(k) for k in res.by_definition["key"]])
+def definition_chart(ch, shares: pd.DataFrame):
+    """Figure (F1a, F1b): the share trained under each definition (``shares``: one
+    ``proportion`` per ``trained_*`` column), with CIs and the report's levels as ticks."""
+    defs = by_definition(shares)
+    any_ = _row(defs, "any")
+    table = defs.assign(rapporten=[report_level(k) for k in defs["key"]])
     chart = claim_check_chart(
         table,
         label="definition",
@@ -214,12 +228,15 @@ def definition_chart(ch, res: Prevalence) -> None:
         subtitle=subtitle(ch, "Andel efter definition", any_["n"]),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_udbredelse_definition", chart)
+    return chart
 
 
-def table(ch, res: Prevalence):
-    """Table: all estimates of the chapter, with CI and n."""
-    frame = pd.concat([res.by_definition.drop(columns="key"), res.after_2020], ignore_index=True)
+def table(ch, shares: pd.DataFrame, after_2020: pd.DataFrame):
+    """Table: the shares trained under each definition and the share trained after 2020, with
+    CI and n."""
+    after = after_2020.copy()
+    after.insert(0, "definition", load_codebook().label("after_2020"))
+    frame = pd.concat([by_definition(shares).drop(columns="key"), after], ignore_index=True)
     return estimates_table(
         frame,
         "definition",
@@ -230,34 +247,35 @@ def table(ch, res: Prevalence):
     )
 
 
-def payment_chart(ch, res: Prevalence) -> None:
-    """Figure (F4): who paid for the training, among the trained.
-
-    Glued as fig_udbredelse_betaling."""
-    w = res.paid_workplace.iloc[0]
+def payment_chart(ch, paid_by: pd.DataFrame, paid_workplace: pd.DataFrame):
+    """Figure (F4): who paid for the training (``paid_by``: the ``distribution`` among the
+    trained), headed by the share paid by the workplace."""
+    paid = labelled_categories(paid_by, "paid_by")
+    w = paid_workplace.iloc[0]
     head = (
         f"{pct(w['estimate'])} fik uddannelsen betalt af arbejdspladsen"
         if not w["suppressed"]
         else "Hvem betalte for uddannelsen"
     )
     chart = proportion_chart(
-        res.paid_by,
+        paid,
         label="label",
         title=head,
         subtitle=subtitle(
             ch,
             f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)})",
-            res.paid_by["n"].max(),
+            paid["n"].max(),
         ),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_udbredelse_betaling", chart)
+    return chart
 
 
-def pay_self_chart(ch, res: Prevalence) -> None:
-    """Figure (F4): would the manager take the training if paying oneself; glued as
-    fig_udbredelse_selvbetaling."""
-    u = res.willing.set_index("key").loc["unwilling"]
+def pay_self_chart(ch, pay_self: pd.DataFrame, willing: pd.DataFrame):
+    """Figure (F4): would the manager take the training if paying oneself (``pay_self``: the
+    ``distribution`` of the answers), headed by the share unwilling (from ``willing``)."""
+    answers = labelled_categories(pay_self, "pay_self")
+    u = by_willingness(willing).set_index("key").loc["unwilling"]
     cb = load_codebook()
     head = (
         f"{pct(u['estimate'])} vil ikke tage uddannelsen, hvis de selv skal betale"
@@ -265,24 +283,24 @@ def pay_self_chart(ch, res: Prevalence) -> None:
         else cb.label("pay_self")
     )
     chart = proportion_chart(
-        res.pay_self,
+        answers,
         label="label",
         title=head,
         subtitle=subtitle(
             ch,
             f"{cb.label('pay_self')}: svar fra alle ledere, der har svaret",
-            res.pay_self["n"].max(),
+            answers["n"].max(),
         ),
         conf_level=ch.params["conf_level"],
     )
-    ch.glue("fig_udbredelse_selvbetaling", chart)
+    return chart
 
 
-def industry_chart(ch, res: Prevalence) -> None:
-    """Figure (F11): the share trained by industry, largest first.
-
-    Glued as fig_udbredelse_branche."""
-    shown = res.by_industry[~res.by_industry["suppressed"].astype(bool)]
+def industry_chart(ch, by_industry: pd.DataFrame):
+    """Figure (F11): the share trained by industry (``proportion(ch.trained, by="industry")``),
+    largest first."""
+    ranked = by_industry_ranked(by_industry)
+    shown = ranked[~ranked["suppressed"].astype(bool)]
     title = (
         wrap(
             f"Flest uddannede i {lower_first(shown.iloc[0]['label'])}: "
@@ -294,26 +312,26 @@ def industry_chart(ch, res: Prevalence) -> None:
     )
     chart = (
         proportion_chart(
-            res.by_industry,
+            ranked,
             label="label",
             title=title,
             subtitle=subtitle(
                 ch,
                 f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche",
-                res.by_industry["n"].sum(),
+                ranked["n"].sum(),
             ),
             conf_level=ch.params["conf_level"],
         )
         .properties(width=260)
         .configure_axisY(labelLimit=370)
     )  # long industry names, shown whole
-    ch.glue("fig_udbredelse_branche", chart)
+    return chart
 
 
-def industry_table(ch, res: Prevalence):
-    """Table (F11): the share trained by industry, with CI and n."""
+def industry_table(ch, by_industry: pd.DataFrame):
+    """Table (F11): the share trained by industry, largest first, with CI and n."""
     return estimates_table(
-        res.by_industry,
+        by_industry_ranked(by_industry),
         "label",
         load_codebook().label("industry"),
         ch.params["conf_level"],
@@ -325,37 +343,41 @@ def industry_table(ch, res: Prevalence):
     )
 
 
-def key_figures(ch, res: Prevalence) -> list:
-    """The chapter's opening numbers: trained (any, narrow), paid by the workplace, unwilling
-    to pay oneself; each with its interval and n."""
+def key_figures(
+    ch, shares: pd.DataFrame, paid_workplace: pd.DataFrame, pay_self: pd.DataFrame
+) -> list:
+    """The chapter's opening numbers: trained (any, narrow: ``shares``), paid by the workplace
+    (among the trained), unwilling to pay oneself (the answer 'no' in the ``distribution`` of
+    ``pay_self``: the same estimate as ``proportion("unwilling_to_pay")``); each with its
+    interval and n."""
     from lederuddannelse.report.keyfigures import proportion_figure
 
     level = ch.params["conf_level"]
-    w = res.willing.set_index("key")
+    defs = by_definition(shares)
     return [
         proportion_figure(
-            _row(res.by_definition, "any"),
+            _row(defs, "any"),
             "af lederne har taget en lederuddannelse i psykisk arbejdsmiljø (samlet)",
             level,
             report=report_figure("F1a"),
             kind="computed",
         ),
         proportion_figure(
-            _row(res.by_definition, "narrow"),
+            _row(defs, "narrow"),
             "har taget en, hvor psykisk arbejdsmiljø var hovedindholdet",
             level,
             report=report_figure("F1b_narrow"),
             kind="computed",
         ),
         proportion_figure(
-            res.paid_workplace.iloc[0],
+            paid_workplace.iloc[0],
             "af de uddannede fik den betalt af arbejdspladsen",
             level,
             report=report_figure("F4_paid"),
             kind="computed",
         ),
         proportion_figure(
-            w.loc["unwilling"],
+            pay_self[pay_self["category"].isin(UNWILLING_CODES)].iloc[0],
             "af alle ledere vil ikke tage den, hvis de selv skal betale",
             level,
             report=report_figure("F4_unwilling"),

@@ -40,6 +40,10 @@ def code_indicator(values, codes, domain=None) -> np.ndarray:
     return res
 
 
+#: The answer to ``pay_self`` ("would you take it if you paid yourself?") that means no.
+UNWILLING_CODES = (2,)
+
+
 def add_derived(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with the analysis indicators (0/1 floats, NaN outside their domain).
 
@@ -67,7 +71,7 @@ def add_derived(df: pd.DataFrame) -> pd.DataFrame:
     derive("after_2020", "training_year", [2], trained)
     derive("paid_by_workplace", "paid_by", [1], trained)
     derive("willing_to_pay", "pay_self", [1])
-    derive("unwilling_to_pay", "pay_self", [2])
+    derive("unwilling_to_pay", "pay_self", list(UNWILLING_CODES))
     derive("high_desire", "desire", list(HIGH_DESIRE_LEVELS))
     out.attrs["absent"] = sorted(absent)
     return out

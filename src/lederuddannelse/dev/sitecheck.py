@@ -257,6 +257,13 @@ NO_TRANSITIONS = (
     "*, *::before, *::after { transition: none !important; animation: none !important; }"
 )
 
+#: Unfold (true) or fold (false) every code cell folded behind "Vis koden"; returns how many.
+SET_CODE = """(open) => {
+  const cells = [...document.querySelectorAll("details.above-input")];
+  cells.forEach(d => { d.open = open; });
+  return cells.length;
+}"""
+
 SET_MODE = """(mode) => {
   document.documentElement.dataset.theme = mode;
   document.documentElement.dataset.mode = mode;
@@ -322,6 +329,14 @@ def check_site(
                     state = page.evaluate("() => window.leduCharts && window.leduCharts.state()")
                     problems.append(f"charts did not render within 15 s: {state}")
                 problems += page.evaluate(LAYOUT)
+                # the same with every code cell unfolded (what "Vis al kode" shows)
+                if page.evaluate(SET_CODE, True):
+                    problems += [f"code unfolded: {p}" for p in page.evaluate(LAYOUT)]
+                    if axe and width == axe_widths[0]:
+                        if not page.evaluate("typeof axe !== 'undefined'"):
+                            page.add_script_tag(content=axe)
+                        problems += [f"axe (code unfolded): {v}" for v in page.evaluate(AXE_RUN)]
+                    page.evaluate(SET_CODE, False)
                 if per_page is not None and width == widths[0]:
                     problems += per_page(page, name)
                 if axe and width in axe_widths:
@@ -364,20 +379,33 @@ def measured_weights(site: Path) -> tuple[list[PageWeight], str]:
     return page_weights(site), "static estimate (no Chromium)"
 
 
-def screenshots(site: Path, out: Path, widths=SCREENSHOT_WIDTHS) -> list[Path]:
-    """Full-page screenshots of every page at each width: ``out/{page}-{width}.png``."""
+def screenshots(
+    site: Path, out: Path, widths=SCREENSHOT_WIDTHS, pages: list[str] | None = None, code=False
+) -> list[Path]:
+    """Full-page screenshots of every page (or ``pages``) at each width:
+    ``out/{page}-{width}.png``; with ``code``, the page's first folded code cell is unfolded
+    (``out/{page}-kode-{width}.png``)."""
     site, out = Path(site), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     blocked: list[str] = []
     with serve(site) as base, browser_context(base, blocked) as context:
         page = context.new_page()
-        for name in site_pages(site):
+        for name in pages or site_pages(site):
             for width in widths:
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(f"{base}/{name}", wait_until="load")
                 page.evaluate(WAIT_CHARTS)
-                target = out / f"{Path(name).stem}-{width}.png"
+                stem = Path(name).stem
+                if code:  # the first figure's code, opened as a reader opens it
+                    toggle = page.locator("figure").first.locator(
+                        "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' cell ')][1]"
+                        "//details[contains(@class, 'above-input')]/summary"
+                    )
+                    toggle.click()
+                    page.evaluate(WAIT_CHARTS)
+                    stem += "-kode"
+                target = out / f"{stem}-{width}.png"
                 page.screenshot(path=str(target), full_page=True)
                 written.append(target)
     return written
@@ -409,6 +437,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("what", choices=["screenshots", "check", "weights"])
     ap.add_argument("--site", type=Path, default=None, help="built site (default _build/html)")
     ap.add_argument("--out", type=Path, default=None, help="screenshot folder (build/screenshots)")
+    ap.add_argument("--page", action="append", help="screenshots: only this page (repeatable)")
+    ap.add_argument(
+        "--code", action="store_true", help="screenshots: with the first figure's code unfolded"
+    )
     args = ap.parse_args(argv)
     root = project_root()
     site = args.site or root / "_build" / "html"
@@ -424,7 +456,9 @@ def main(argv: list[str] | None = None) -> int:
         print("Chromium is not installed: run `make system-deps` (as root).", file=sys.stderr)
         return 2
     if args.what == "screenshots":
-        files = screenshots(site, args.out or root / "build" / "screenshots")
+        files = screenshots(
+            site, args.out or root / "build" / "screenshots", pages=args.page, code=args.code
+        )
         print(f"Wrote {len(files)} screenshots to {files[0].parent}")
         return 0
     results, blocked = check_site(site)

@@ -32,8 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from lederuddannelse.site.citation import build_date
+from lederuddannelse.site.downloads import downloadable_notebook
 
 BUNDLE = "vega-offline.js"
+CODE_PAGE = "koden"  # "Koden bag bogen": installing the package, the API reference
 DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .bib files
 READING_GUIDE = "laes-tallene"  # the page "Sådan læser du tallene" every chapter links to
 
@@ -314,7 +316,9 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         from lederuddannelse.paths import project_root
 
         root = project_root()
-        nb = _write_download(outdir, f"{pagename}.ipynb", src=Path(app.env.doc2path(pagename)))
+        nb = _write_download(
+            outdir, f"{pagename}.ipynb", text=downloadable_notebook(app.env.doc2path(pagename))
+        )
         md = _write_download(outdir, Path(source).name, src=root / source)
         binder = (
             binder_url(c.repository, c.branch, source) if app.config.lederuddannelse_binder else ""
@@ -340,7 +344,14 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             + f"<p>{appendix_link}</p>"
             '<ul class="ledu-downloads">'
             f'<li><a class="ledu-download" download href="{e(pathto(nb, 1))}">Den kørte notebook '
-            f"(<code>{e(Path(nb).name)}</code>)</a></li>"
+            f"(<code>{e(Path(nb).name)}</code>)</a>"
+            + (  # how to install the package the notebook needs, and open it in JupyterLab
+                f' – kører, hvor bogens pakke er installeret; se <a href="{e(pathto(CODE_PAGE))}">'
+                "Koden bag bogen</a>"
+                if CODE_PAGE in app.env.found_docs
+                else ""
+            )
+            + "</li>"
             f'<li><a class="ledu-download" download href="{e(pathto(md, 1))}">Kildefilen '
             f"(<code>{e(Path(md).name)}</code>, MyST Markdown)</a></li>"
             f'<li><a class="ledu-repository" href="{e(c.source_url(source))}">Kildefilen i '

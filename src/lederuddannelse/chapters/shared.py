@@ -1,0 +1,74 @@
+"""What several chapter pages share: the definitions' words, the status words of the findings
+and the design restricted to the trained.
+
+A chapter module imports this module and :mod:`lederuddannelse.chapters.base`, never another
+chapter's module: a run's cache key covers the package modules its page imports, so an edit
+to one chapter's module re-executes that chapter's runs only (``tests/chapters/
+test_chapter_modules.py``).
+"""
+
+from __future__ import annotations
+
+from lederuddannelse.analysis.compare import item_label, restricted_columns, trained_mask
+from lederuddannelse.analysis.specs import barrier_items, reason_items
+from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.errors import EstimationError
+from lederuddannelse.stats.design import SurveyDesign
+
+#: The report's three definitions of 'has taken the training', widest first.
+DEFINITIONS = ("any", "narrow", "broad")
+#: The verdict on a finding, in the words of the ledger and the front page.
+STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
+
+
+def status(holds: bool | None) -> str:
+    """'Holder', 'Holder ikke' or 'Kan ikke afgøres'."""
+    return STATUS_TEXT[holds]
+
+
+def short_label(label: str) -> str:
+    """'Har taget … (smal definition)' -> 'Smal definition': the part that differs."""
+    if label.endswith(")") and "(" in label:
+        inner = label[label.rindex("(") + 1 : -1]
+        return inner[:1].upper() + inner[1:]
+    return label
+
+
+def definition_phrase(ch) -> str:
+    """The page's definition in words for prose: 'samlet', 'smal definition', ..."""
+    return short_label(load_codebook().label(ch.trained)).lower()
+
+
+#: Suffix of the columns :func:`among_trained` adds: ``paid_by`` -> ``paid_by__trained``.
+TRAINED = "trained"
+
+
+def among_trained(ch, *variables: str) -> SurveyDesign:
+    """The chapter's design with ``{var}__trained`` columns: each variable kept for the
+    managers trained under the page's definition (``ch.trained``) and missing for the others,
+    so that an estimate of ``{var}__trained`` is one for that domain (weights and raking
+    shared, :meth:`~lederuddannelse.stats.design.SurveyDesign.with_columns`)."""
+    return ch.design.with_columns(restricted_columns(ch.data, variables, trained_mask(ch), TRAINED))
+
+
+def reason_labels() -> dict[str, str]:
+    """The reasons for taking the training (asked of the trained) as columns of
+    :func:`among_trained` (``reason_x__trained``) -> label (multiple responses)."""
+    return {f"{v}__{TRAINED}": item_label(v) for v in reason_items()}
+
+
+def barrier_labels() -> dict[str, str]:
+    """The reasons for not taking it (asked of managers with no PWE training at all):
+    column -> label (multiple responses)."""
+    return {v: item_label(v) for v in barrier_items()}
+
+
+def fitted(estimator, formula: str):
+    """``estimator(formula)`` (``design.logistic``, ``design.ordinal`` …), or the
+    :class:`~lederuddannelse.errors.EstimationError` that says why the model cannot be fitted
+    on this data file (too few answers, separation): the page then says so instead of
+    failing."""
+    try:
+        return estimator(formula)
+    except EstimationError as exc:
+        return exc

@@ -1,0 +1,80 @@
+"""The notebook a reader downloads: the executed chapter with its prose readable in Jupyter.
+
+A page's prose takes its numbers from glue roles (``{glue:md}`udbredelse_any```), which only
+Jupyter Book resolves; Jupyter shows them raw. The downloadable copy is the executed notebook
+with each role in its Markdown cells replaced by the value the code glued (the same text the
+page shows), and the Sphinx-only roles and directives (cross-references, citations, glued
+figures) replaced by plain words. Code cells and their outputs are left as executed, so the
+notebook still re-runs and reproduces the page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+GLUE_PREFIX = "application/papermill.record/"
+_GLUE_ROLE = re.compile(r"\{glue(?::([a-z]+))?\}`([^`]+)`")
+_GLUE_FIGURE = re.compile(
+    r"^(`{3,}|:{3,})\{glue(?::figure)?\}[ \t]+(\S+)[ \t]*\n(.*?)^\1[ \t]*$\n?",
+    re.MULTILINE | re.DOTALL,
+)
+_OPTION = re.compile(r"^:[a-z-]+:.*$\n?", re.MULTILINE)
+_XREF = re.compile(r"\{(numref|ref|doc|cite:p|cite:t|cite)\}`([^`]+)`")
+
+
+def glued_values(nb: dict) -> dict[str, str]:
+    """The text glued under each name in an executed notebook (Markdown, else plain text)."""
+    values: dict[str, str] = {}
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            data = out.get("data", {})
+            for kind in ("text/markdown", "text/plain"):
+                if name and GLUE_PREFIX + kind in data:
+                    text = data[GLUE_PREFIX + kind]
+                    values[name] = "".join(text) if isinstance(text, list) else text
+                    break
+    return values
+
+
+def _xref(m: re.Match[str]) -> str:
+    role, target = m.group(1), m.group(2)
+    title = re.match(r"^(.*?)\s*<[^>]*>$", target)  # {doc}`Title <page>`
+    if title:
+        return title.group(1)
+    if role == "numref":
+        return "figuren nedenfor"
+    if role.startswith("cite"):
+        return f"({target.replace(',', '; ')})"
+    return target
+
+
+def readable_prose(source: str, values: dict[str, str]) -> str:
+    """One Markdown cell with its glue roles replaced by ``values`` and Sphinx-only markup by
+    plain words (a glued figure: its caption in italics)."""
+
+    def role(m: re.Match[str]) -> str:
+        name = m.group(2)
+        return values.get(name, m.group(0)).strip()
+
+    def figure(m: re.Match[str]) -> str:
+        caption = _OPTION.sub("", m.group(3)).strip()
+        return f"*Figur: {caption}*\n" if caption else ""
+
+    text = _GLUE_FIGURE.sub(figure, source)
+    text = _GLUE_ROLE.sub(role, text)
+    return _XREF.sub(_xref, text)
+
+
+def downloadable_notebook(path: Path) -> str:
+    """The executed notebook at ``path`` as a reader downloads it (JSON text): prose roles
+    replaced by their glued values (:func:`readable_prose`), everything else unchanged."""
+    import nbformat
+
+    nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
+    values = glued_values(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = readable_prose(cell.source, values)
+    return nbformat.writes(nb) + "\n"

@@ -1,0 +1,165 @@
+"""A chapter read as a notebook: its charts are the outputs of the cells that compute them, the
+downloadable copy shows values instead of glue roles, and it runs from an empty folder outside
+the repository with the package installed (and says in one Danish line what to install when
+the package is missing)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import papermill
+import pytest
+
+from conftest import open_test_chapter
+from lederuddannelse.site.downloads import downloadable_notebook, glued_values
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Every chapter and its number of charts (each its cell's own output, a numbered figure).
+CHARTS = {
+    "00_forside": 1,
+    "01_om_undersoegelsen": 1,
+    "02_udbredelse": 4,
+    "03_hvem": 4,
+    "04_motiver": 6,
+    "05_lyst": 4,
+    "06_ledertype": 2,
+    "07_sektor": 4,
+    "08_holder": 1,
+    "09_appendiks": 0,
+}
+CHAPTERS = sorted(CHARTS)
+#: The analysis pages: each figure's cell shows its estimator call.
+ANALYSIS = ("02_udbredelse", "03_hvem", "04_motiver", "05_lyst", "06_ledertype", "07_sektor")
+#: A call of one of SurveyDesign's estimators (the design may be a derived one).
+ESTIMATOR = re.compile(
+    r"\.(proportion|mean|distribution|multi_response|difference|chisq|logistic|linear|ordinal)"
+    r"\b|\bcompare\("
+)
+_ROLE = re.compile(r"\{(glue|numref|ref|doc|cite)[a-z:]*\}`")
+
+
+def _env() -> dict[str, str]:
+    """The environment of a reader's machine: nothing points at the repository."""
+    return {k: v for k, v in os.environ.items() if k != "LEDERUDDANNELSE_ROOT"}
+
+
+def _execute(source: Path, out: Path, cwd: Path) -> nbformat.NotebookNode:
+    papermill.execute_notebook(
+        str(source), str(out), cwd=str(cwd), progress_bar=False, kernel_name="python3"
+    )
+    return nbformat.read(out, as_version=4)
+
+
+def _is_chart(output) -> bool:
+    return "vega" in "".join(output.get("data", {}).get("text/html", ""))
+
+
+def _run(chapter: str, folder: Path):
+    """``chapter`` executed with papermill, as the build executes it: (path, notebook)."""
+    nb = jupytext.read(ROOT / "chapters" / f"{chapter}.md")
+    source = folder / f"{chapter}.ipynb"
+    nbformat.write(nb, source)
+    old = os.environ.pop("LEDERUDDANNELSE_ROOT", None)
+    try:
+        return folder / "out.ipynb", _execute(source, folder / "out.ipynb", folder)
+    finally:
+        if old is not None:
+            os.environ["LEDERUDDANNELSE_ROOT"] = old
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """The prevalence chapter executed with papermill."""
+    return _run("02_udbredelse", tmp_path_factory.mktemp("run"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chart_is_the_displayed_output_of_its_figure_cell(chapter, tmp_path):
+    _, nb = _run(chapter, tmp_path)
+    figures = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        glued = "application/papermill.record/text/html"
+        glued_charts = [
+            o for o in cell.outputs if "vega" in "".join(o.get("data", {}).get(glued, ""))
+        ]
+        assert not glued_charts, f"a chart only glued, not shown: {cell.source[:80]}"
+        charts = [o for o in cell.outputs if _is_chart(o)]
+        figure = cell.metadata.get("mystnb", {}).get("figure", {})
+        if charts:
+            assert figure.get("name") and figure.get("caption"), cell.source[:80]
+            assert len(cell.outputs) == 1, "a figure cell shows its chart and nothing else"
+            assert "hide-input" in cell.metadata.get("tags", [])
+            if chapter in ANALYSIS:
+                assert ESTIMATOR.search(cell.source), f"no estimator call: {cell.source[:80]}"
+            figures += 1
+        else:
+            assert not figure, f"a figure cell without a chart: {cell.source[:80]}"
+    assert figures == CHARTS[chapter]
+
+
+def test_the_downloadable_copy_shows_values_not_roles(executed):
+    path, nb = executed
+    copy = nbformat.reads(downloadable_notebook(path), as_version=4)
+    values = glued_values(copy)
+    prose = "\n".join(c.source for c in copy.cells if c.cell_type == "markdown")
+    assert not _ROLE.search(prose), _ROLE.search(prose).group(0)
+    assert values["udbredelse_any"] in prose and values["udbredelse_any_ci"] in prose
+    # code and outputs are the executed notebook's
+    assert [c.source for c in copy.cells if c.cell_type == "code"] == [
+        c.source for c in nb.cells if c.cell_type == "code"
+    ]
+
+
+def test_a_downloaded_notebook_runs_from_an_empty_folder(executed, tmp_path):
+    path, nb = executed
+    empty = tmp_path / "reader"
+    empty.mkdir()
+    download = empty / "udbredelse-alle.ipynb"
+    download.write_text(downloadable_notebook(path), encoding="utf-8")
+    old = os.environ.pop("LEDERUDDANNELSE_ROOT", None)
+    try:
+        again = _execute(download, empty / "out.ipynb", empty)
+    finally:
+        if old is not None:
+            os.environ["LEDERUDDANNELSE_ROOT"] = old
+    # the same numbers as the page's
+    assert glued_values(again) == glued_values(nb)
+    assert sorted(p.name for p in empty.iterdir()) == ["out.ipynb", "udbredelse-alle.ipynb"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_without_the_package_the_first_cell_says_what_to_install(chapter, tmp_path):
+    nb = jupytext.read(ROOT / "chapters" / f"{chapter}.md")
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    # -S: no site-packages, so neither the package nor its dependencies can be imported
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", first.source],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Installér" in lines[0] and "lederuddannelse" in lines[0]
+
+
+def test_a_missing_embedded_survey_is_generated_again_the_same(in_root):
+    """A fresh clone (no generated data): opening a chapter regenerates the embedded synthetic
+    survey, byte for byte the file the build uses."""
+    from lederuddannelse.paths import EMBEDDED_DATA_PATH
+
+    target = in_root / EMBEDDED_DATA_PATH
+    assert not target.exists()
+    ch = open_test_chapter("embedded")
+    assert ch.synthetic and target.is_file()
+    assert target.read_bytes() == (ROOT / EMBEDDED_DATA_PATH).read_bytes()
