@@ -21,8 +21,9 @@ from lederuddannelse.sources import import_closure, imported_modules, modules_ha
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 CHAPTERS = "lederuddannelse.chapters"
-#: Chapter modules that are not a page's: every page may depend on them.
-SHARED = {f"{CHAPTERS}.base", f"{CHAPTERS}.shared", CHAPTERS}
+#: Chapter modules that are not a page's: shared by the pages, or the page the build writes
+#: for an absent variable (chapters.absent).
+SHARED = {f"{CHAPTERS}.base", f"{CHAPTERS}.shared", f"{CHAPTERS}.absent", CHAPTERS}
 
 
 def page_imports(source: Path, src: Path) -> set[str]:
