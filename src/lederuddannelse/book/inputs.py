@@ -111,9 +111,7 @@ def tracked(path: Path, root: Path) -> bool:
     return len(rel.parts) == 1 and rel.suffix in {".yml", ".yaml", ".md", ".toml", ".bib", ".cff"}
 
 
-def check_output(
-    option: str, value: str | Path, root: Path, allowed: tuple[str, ...] = ()
-) -> Path:
+def check_output(option: str, value: str | Path, root: Path, allowed: tuple[str, ...] = ()) -> Path:
     """Refuse, before any work, an output that would destroy something: a folder, a file the
     repository tracks (chapters, data, configuration; except the command's own product, given
     relative to ``root`` in ``allowed``), anything in the published site; and say so when the
