@@ -311,9 +311,11 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
         return preview(project_root(), port=args.port, jobs=args.jobs)
     if args.command == "params":
-        from lederuddannelse.params import describe_parameters
+        from lederuddannelse.params import describe_parameters, group_name_warnings, load_parameters
 
         print(describe_parameters())
+        for warning in group_name_warnings(load_parameters()):
+            print(warning, file=sys.stderr)
         return 0
     if args.command == "archive":
         return _archive(args)

@@ -37,6 +37,7 @@ from lederuddannelse.data.design_block import (
     design_summary,
     parse_design,
 )
+from lederuddannelse.data.weighting import weight_ratio_warning
 from lederuddannelse.errors import DataValidationError
 
 #: Key of the mapped Parquet file's key-value metadata (and of the synthetic file's).
@@ -602,6 +603,8 @@ def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = 
         w = pd.to_numeric(sub[mapping.weight_column], errors="coerce").to_numpy(dtype=float)
         out[book.weight_variable] = w
         ok = np.isfinite(w) & (w > 0)
+        if ok.all() and (ratio := weight_ratio_warning(w, f"weights in {mapping.weight_column!r}")):
+            result.warnings.append(ratio.removeprefix("WARNING: "))
         if ok.all():
             total = float(w.sum())
             if abs(total - len(w)) <= 0.01 * len(w):
