@@ -18,7 +18,7 @@ from lederuddannelse.analysis.compare import (
 from lederuddannelse.analysis.findings import report_level
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.targets import report_figure
-from lederuddannelse.params import definition_pages
+from lederuddannelse.params import DEFINITION_WORDS, definition_pages
 from lederuddannelse.report.charts import claim_check_chart, proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, pct, share, share_ci
 from lederuddannelse.report.tables import estimates_table
@@ -88,7 +88,9 @@ def compute_industry(ch) -> pd.DataFrame:
     """F11: the share trained (page's definition) in each industry (DB07, 10 groups), ordered
     from the largest share to the smallest; suppressed industries last."""
     cb = load_codebook()
-    t = ch.design.proportion(ch.trained, by="industry")
+    # the pages of the other definitions publish the same breakdown: any = narrow + broad
+    related = [f"trained_{d}" for d in DEFINITION_WORDS]
+    t = ch.design.proportion_across(ch.trained, related, by="industry")
     t.insert(0, "label", t["industry"].map(cb.value_labels("industry")))
     t["_key"] = t["estimate"].fillna(-1.0)
     return (

@@ -57,6 +57,7 @@ from lederuddannelse.stats.disclosure import (
     DomainPlan,
     LinkedSet,
     SuppressionPolicy,
+    protect_across,
 )
 from lederuddannelse.stats.models import fit_glm
 from lederuddannelse.stats.ordinal import fit_ordinal
@@ -418,6 +419,15 @@ class SurveyDesign:
         Matches R's ``svyciprop`` / ``svyby(..., svymean, deff = TRUE)``.
         """
         return self._estimate(var, by, True, total, total_label)
+
+    def proportion_across(self, var: str, related: Sequence[str], by: str) -> pd.DataFrame:
+        """:meth:`proportion` of ``var`` by ``by``, protected together with the same breakdown
+        of the exactly ``related`` variables that other pages publish (``trained_any`` =
+        ``trained_narrow`` + ``trained_broad``): a group hidden for one is hidden for all
+        (:func:`~lederuddannelse.stats.disclosure.protect_across`)."""
+        names = list(dict.fromkeys([var, *related]))
+        raw = {v: self._estimate(v, by, True, False, "", raw=True) for v in names}
+        return protect_across(raw, by, self.policy)[var]
 
     def mean(
         self,
