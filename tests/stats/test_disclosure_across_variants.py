@@ -65,3 +65,34 @@ def test_protect_across_suppresses_with_complements():
     out = protect_across({"x": (small, spec), "y": (table, spec)}, "g", SuppressionPolicy())
     assert list(out["x"]["suppressed"]) == list(out["y"]["suppressed"]) == [1, 0, 0, 0]
     assert np.isnan(out["y"]["estimate"].iloc[0]) and out["y"]["n"].iloc[0] == 100
+
+
+def _site(folder, narrow_hidden_also_on_any: bool):
+    """Three analysts' CSVs of the share trained by industry, on the udbredelse pages of the
+    any, narrow and broad definitions: the narrow page hides one industry (the issue's route)."""
+    rows = {
+        "alle": [("Industri", 0.165823, 57), ("Handel", 0.30, 200), ("Transport", 0.25, 150)],
+        "smal": [("Industri", None, 57), ("Handel", 0.10, 200), ("Transport", 0.12, 150)],
+        "bred": [("Industri", 0.091285, 57), ("Handel", 0.20, 200), ("Transport", 0.13, 150)],
+    }
+    if narrow_hidden_also_on_any:
+        rows["alle"][0] = ("Industri", None, 57)
+    for group, table in rows.items():
+        text = "branche,estimat,antal_svar\n" + "".join(
+            f"{label},{'' if v is None else v},{n}\n" for label, v, n in table
+        )
+        downloads = folder / "downloads"
+        downloads.mkdir(exist_ok=True)
+        (downloads / f"udbredelse-{group}-tabel-1-uafrundet.csv").write_text(text, "utf-8")
+    return folder
+
+
+def test_the_audit_relates_the_definitions_pages(tmp_path):
+    from lederuddannelse.site.audit import audit
+
+    (tmp_path / "open").mkdir()
+    (tmp_path / "safe").mkdir()
+    report = audit(_site(tmp_path / "open", False))
+    found = [f for f in report.findings if f.kind == "recoverable across definitions"]
+    assert len(found) == 1 and "Industri" in str(found[0]) and "narrow" in str(found[0])
+    assert not audit(_site(tmp_path / "safe", True)).findings
