@@ -15,6 +15,12 @@ from lederuddannelse.site.audit_read import AuditReport, Finding
 #: training: codes are disjoint, so in every group any = narrow + broad (each of the three is
 #: determined by the two others) for a share of the same respondents.
 RELATED_DEFINITIONS = ("any", "narrow", "broad")
+#: Published columns that the relation does not carry over (uncertainty, design effect, the
+#: group's weighted size, which every page shows alike): only the estimates add up.
+NOT_ADDITIVE = {
+    *("se", "standardfejl", "ci_low", "ci_high", "ki_nedre", "ki_oevre", "df"),
+    *("deff", "designeffekt", "N", "vaegtet_antal"),
+}
 
 
 def _definition_of_pages(pages: set[str]) -> dict[str, tuple[str, str, str]]:
@@ -60,7 +66,10 @@ def check_across_definitions(frames: list, report: AuditReport, count_columns: s
         values = [
             c
             for c in columns
-            if c not in labels and c not in counts and pd.api.types.is_numeric_dtype(data["any"][c])
+            if c not in labels
+            and c not in counts
+            and str(c) not in NOT_ADDITIVE
+            and pd.api.types.is_numeric_dtype(data["any"][c])
         ]
         if not labels or not counts or not values:
             continue
