@@ -35,6 +35,8 @@ CASES = [
     (["data", "validate", "x.csv", "--mapping", "m.yml", "-o", "parameters.yml"], {}, 1, "repo"),
     (["archive", "--out", "/no-such-folder"], {}, 1, "does not exist"),
     (["archive", "--out", "parameters.yml"], {}, 1, "expected a folder"),
+    (["archive", "--out", "chapters"], {}, 1, "a folder of the repository's sources"),
+    (["archive", "--out", "_build/html"], {}, 1, "published site"),
     # arguments and environment checked up front (point 3)
     (["build", "--jobs", "0"], {}, 1, "--jobs 0: expected a whole number of at least 1"),
     (["build", "--jobs", "-3"], {}, 1, "--jobs -3"),

@@ -336,9 +336,9 @@ def _archive(args: argparse.Namespace) -> int:
     root = project_root()
     out = Path(args.out) if args.out else root / "build" / "archive"
     if args.out:
-        if out.exists() and not out.is_dir():
-            raise LederuddannelseError(f"--out {args.out}: is a file; expected a folder.")
-        _check_output("--out", str(out / "archive.zip"))
+        from lederuddannelse.book.inputs import check_output_folder
+
+        check_output_folder("--out", out, root)
     path = make_archive(root / PUBLISHED, out)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0

@@ -141,6 +141,30 @@ def check_output(option: str, value: str | Path, root: Path, allowed: tuple[str,
     return path
 
 
+def check_output_folder(option: str, value: str | Path, root: Path) -> Path:
+    """An output folder (``archive --out``): it must exist, be a folder, lie outside the
+    published site and hold no file the repository tracks (a source folder)."""
+    from lederuddannelse.book import publishing
+    from lederuddannelse.book.stamps import PUBLISHED
+
+    path = Path(value)
+    if publishing.inside(path, root / PUBLISHED):
+        raise ParameterError(
+            f"{option} {value}: lies inside the published site ({PUBLISHED}/), which only the "
+            "build writes; choose another folder."
+        )
+    if not path.exists():
+        raise ParameterError(f"{option} {value}: the folder does not exist; create it first.")
+    if not path.is_dir():
+        raise ParameterError(f"{option} {value}: is a file; expected a folder.")
+    if any(tracked(f, root) for f in list(path.iterdir())[:50] if f.is_file()):
+        raise ParameterError(
+            f"{option} {value}: a folder of the repository's sources; choose another folder, "
+            "e.g. build/archive."
+        )
+    return path
+
+
 def write_crash_log(root: Path | None, doing: str, exc: BaseException) -> Path:
     """Write the traceback of an unexpected error to ``build/logs/`` (or the temporary folder
     when there is no project) and return the log's path."""
