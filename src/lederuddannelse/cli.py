@@ -188,76 +188,35 @@ def build_parser() -> argparse.ArgumentParser:
         "Example: python -m lederuddannelse citation cff -o CITATION.cff",
     )
     cff.add_argument("-o", "--output", default=None, help="write to this file instead of printing")
+
+    arc = sub.add_parser(
+        "archive",
+        help="write the built site as one dated zip (default into build/archive/)",
+        description="Write _build/html as lederuddannelse-bog-VERSION-DATE.zip, a self-contained "
+        "copy for a repository of record (the same site gives the same bytes).",
+    )
+    arc.add_argument("--out", default=None, help="folder to write the zip into")
     return parser
+
+
+#: What each command does, for the one line an unexpected error prints.
+DOING = {
+    "data": "handling data",
+    "build": "building the book",
+    "run": "re-executing a chapter",
+    "preview": "previewing the book",
+    "params": "listing the parameters",
+    "audit": "auditing",
+    "citation": "writing the citation",
+    "archive": "archiving the site",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "data":
-            return _data(args)
-        if args.command == "build":
-            from lederuddannelse.book.stamps import PUBLISHED, quick_noop
-
-            options = [str(Path(args.params)) if args.params else "None", args.data, args.mapping]
-            report_json = Path(args.report_json) if args.report_json else None
-            if args.stage_only:
-                from lederuddannelse.book.preview import stage_step
-
-                return stage_step(project_root(), args.jobs)
-            if not args.force and quick_noop(project_root(), options, report_json):
-                if not args.quiet:
-                    print(f"Nothing changed since the last build: {PUBLISHED}/", flush=True)
-                return 0
-            from lederuddannelse.book.build import build
-
-            report = build(
-                project_root(),
-                jobs=args.jobs,
-                force=args.force,
-                quiet=args.quiet,
-                params_file=Path(args.params) if args.params else None,
-                data_file=args.data,
-                data_mapping=args.mapping,
-            )
-            if args.report_json:
-                report.write_json(Path(args.report_json))
-            return 0
-        if args.command == "run":
-            from lederuddannelse.book.build import run_one
-            from lederuddannelse.params import parse_cli_value
-
-            overrides = {name: parse_cli_value(value) for name, value in args.parameter}
-            run_one(
-                Path(args.chapter),
-                overrides,
-                project_root(),
-                group=args.group,
-                out=Path(args.output) if args.output else None,
-            )
-            return 0
-        if args.command == "citation":
-            from lederuddannelse.site.citation import cff_text, load_citation
-
-            text = cff_text(load_citation(project_root() / "citation.yml"))
-            if args.output:
-                Path(args.output).write_text(text, encoding="utf-8")
-                print(f"wrote {args.output}")
-            else:
-                sys.stdout.write(text)
-            return 0
-        if args.command == "audit":
-            return _audit(args)
-        if args.command == "preview":
-            from lederuddannelse.book.preview import preview
-
-            return preview(project_root(), port=args.port, jobs=args.jobs)
-        if args.command == "params":
-            from lederuddannelse.params import describe_parameters
-
-            print(describe_parameters())
-            return 0
+        return _main(parser, args)
     except LederuddannelseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -268,23 +227,152 @@ def main(argv: list[str] | None = None) -> int:
         stopped = "Terminated" if isinstance(exc, Terminated) else "Interrupted"
         print(f"{stopped}: stopped; the published site was left as it was.", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
+    except Exception as exc:  # anything unforeseen: one line here, the traceback in a log
+        from lederuddannelse.book.inputs import write_crash_log
+
+        try:
+            root = project_root()
+        except Exception:  # no project folder: the log goes to the temporary folder
+            root = None
+        doing = f"{DOING.get(args.command, args.command)} (`{args.command}`)"
+        log = write_crash_log(root, doing, exc)
+        print(
+            f"error: unexpected {type(exc).__name__} while {doing}: {exc}; "
+            f"the full traceback is in {log}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from lederuddannelse.book.inputs import check_count, check_environment, check_input_file
+
+    check_environment()
+    if args.command in ("build", "preview"):
+        check_count("--jobs", args.jobs)
+    if args.command == "preview" and not 0 <= args.port <= 65535:
+        raise LederuddannelseError(f"--port {args.port}: expected a port from 0 to 65535.")
+    if args.command == "build":
+        check_input_file("--params", args.params)
+    if args.command == "data":
+        return _data(args)
+    if args.command == "build":
+        from lederuddannelse.book.stamps import PUBLISHED, quick_noop
+
+        options = [str(Path(args.params)) if args.params else "None", args.data, args.mapping]
+        report_json = Path(args.report_json) if args.report_json else None
+        if args.stage_only:
+            from lederuddannelse.book.preview import stage_step
+
+            return stage_step(project_root(), args.jobs)
+        if not args.force and quick_noop(project_root(), options, report_json):
+            if not args.quiet:
+                print(f"Nothing changed since the last build: {PUBLISHED}/", flush=True)
+            return 0
+        from lederuddannelse.book.build import build
+
+        report = build(
+            project_root(),
+            jobs=args.jobs,
+            force=args.force,
+            quiet=args.quiet,
+            params_file=Path(args.params) if args.params else None,
+            data_file=args.data,
+            data_mapping=args.mapping,
+        )
+        if args.report_json:
+            report.write_json(Path(args.report_json))
+        return 0
+    if args.command == "run":
+        from lederuddannelse.book.build import run_one
+        from lederuddannelse.params import parse_cli_value
+
+        overrides = {name: parse_cli_value(value) for name, value in args.parameter}
+        if args.output:
+            _check_output("-o", args.output)
+        run_one(
+            Path(args.chapter),
+            overrides,
+            project_root(),
+            group=args.group,
+            out=Path(args.output) if args.output else None,
+        )
+        return 0
+    if args.command == "citation":
+        from lederuddannelse.site.citation import cff_text, load_citation
+
+        text = cff_text(load_citation(project_root() / "citation.yml"))
+        if args.output:
+            _check_output("-o", args.output, allowed=("CITATION.cff",))
+            Path(args.output).write_text(text, encoding="utf-8")
+            print(f"wrote {args.output}")
+        else:
+            sys.stdout.write(text)
+        return 0
+    if args.command == "audit":
+        return _audit(args)
+    if args.command == "preview":
+        from lederuddannelse.book.preview import preview
+
+        return preview(project_root(), port=args.port, jobs=args.jobs)
+    if args.command == "params":
+        from lederuddannelse.params import describe_parameters, group_name_warnings, load_parameters
+
+        print(describe_parameters())
+        for warning in group_name_warnings(load_parameters()):
+            print(warning, file=sys.stderr)
+        return 0
+    if args.command == "archive":
+        return _archive(args)
     parser.error(f"unknown command {args.command}")
     return 2
 
 
+def _check_output(option: str, value: str, allowed: tuple[str, ...] = ()) -> Path:
+    from lederuddannelse.book.inputs import check_output
+
+    return check_output(option, value, project_root(), allowed)
+
+
+def _archive(args: argparse.Namespace) -> int:
+    from lederuddannelse.book.stamps import PUBLISHED
+    from lederuddannelse.site.archive import make_archive
+
+    root = project_root()
+    out = Path(args.out) if args.out else root / "build" / "archive"
+    if args.out:
+        from lederuddannelse.book.inputs import check_output_folder
+
+        check_output_folder("--out", out, root)
+    path = make_archive(root / PUBLISHED, out)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
+    from lederuddannelse.params import GLOBAL_SPECS
     from lederuddannelse.site.audit import audit, limits_of
 
+    for option, name in (("--min-n", "min_n"), ("--min-count", "min_count")):
+        value = getattr(args, name)
+        if value is not None:
+            GLOBAL_SPECS[name].check(name, value, option)
     target = Path(args.target)
     if not target.exists():
         print(f"error: audit: no such file or folder {target}", file=sys.stderr)
         return 1
     min_n, min_count = limits_of(project_root())
-    report = audit(
-        target,
-        min_n=args.min_n if args.min_n is not None else min_n,
-        min_count=args.min_count if args.min_count is not None else min_count,
-    )
+    try:
+        report = audit(
+            target,
+            min_n=args.min_n if args.min_n is not None else min_n,
+            min_count=args.min_count if args.min_count is not None else min_count,
+        )
+    except UnicodeDecodeError:
+        raise LederuddannelseError(
+            f"audit {target}: {'a file there' if target.is_dir() else 'the file'} is not UTF-8 "
+            "text; expected the built site, an HTML page, a notebook or a CSV file."
+        ) from None
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -293,6 +381,7 @@ def _data(args: argparse.Namespace) -> int:
     if args.data_command == "generate":
         from lederuddannelse.data.synthetic import DEFAULT_N, DEFAULT_SEED, generate_to_file
 
+        _check_output("--out", args.out)
         n = DEFAULT_N if args.n is None else args.n
         seed = DEFAULT_SEED if args.seed is None else args.seed
         path = generate_to_file(n=n, seed=seed, out=args.out)
@@ -302,6 +391,8 @@ def _data(args: argparse.Namespace) -> int:
         if args.mapping:
             from lederuddannelse.data.mapping_report import validate
 
+            if args.output:
+                _check_output("-o", args.output)
             result = validate(
                 args.file, args.mapping, args.output, all_distributions=args.all_distributions
             )
@@ -314,15 +405,15 @@ def _data(args: argparse.Namespace) -> int:
     if args.data_command == "map":
         from lederuddannelse.data.mapping_init import draft_mapping
 
-        text = draft_mapping(args.file)
-        if not args.output:
-            sys.stdout.write(text)
-            return 0
-        out = Path(args.output)
-        if out.exists() and not args.force:
+        out = _check_output("-o", args.output) if args.output else None
+        if out is not None and out.exists() and not args.force:
             raise LederuddannelseError(
                 f"{out} exists; it may hold checked work. Use --force to overwrite it."
             )
+        text = draft_mapping(args.file)
+        if out is None:
+            sys.stdout.write(text)
+            return 0
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out}: check every line marked 'check', then run data validate")
         return 0
@@ -330,6 +421,7 @@ def _data(args: argparse.Namespace) -> int:
         from lederuddannelse.data.example_export import EXAMPLE_FILE, write_example_export
 
         out = Path(args.output) if args.output else project_root() / EXAMPLE_FILE
+        _check_output("-o", str(out))
         path = write_example_export(out, args.n, args.seed)
         print(f"wrote {path}")
         return 0

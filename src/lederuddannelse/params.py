@@ -285,6 +285,7 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
     path = Path(path) if path else project_root() / PARAMETERS_FILE
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        check_yaml_booleans(path.read_text(encoding="utf-8"), path)
     except FileNotFoundError:
         raise ParameterError(f"{path}: parameters file not found.") from None
     except _DuplicateKey as exc:
@@ -511,3 +512,45 @@ def describe_parameters(path: Path | None = None) -> str:
         for name, values in entry.get("allowed", {}).items():
             lines.append(f"      {name} allowed: {', '.join(map(str, values))}")
     return "\n".join(lines)
+
+
+#: YAML 1.1 words that PyYAML reads as booleans; the book's files accept only true/false.
+_YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
+
+
+def check_yaml_booleans(text: str, path: Path | str) -> None:
+    """Refuse a YAML 1.1 boolean word (``weighted: yes``, ``on``, ``off``, ...): PyYAML reads
+    it as true/false while YAML 1.2 and most readers take it as text, so its meaning depends on
+    the reader. One message with the file and line; write true or false (or quote the text)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return  # the loader reports invalid YAML itself
+    todo = [root] if root is not None else []
+    while todo:
+        node = todo.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag.endswith(":bool") and node.style is None:
+                if node.value.lower() in _YAML11_BOOLEANS:
+                    raise ParameterError(
+                        f"{path}, line {node.start_mark.line + 1}: {node.value!r} is read as a "
+                        "true/false value by some YAML readers and as text by others; write "
+                        "true or false (or quote it if text is meant)."
+                    )
+        elif isinstance(node, yaml.MappingNode):
+            todo += [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+
+
+def group_name_warnings(params: Parameters) -> list[str]:
+    """A warning for each parameter group named like a chapter (a page): `udbredelse` as a
+    group of `hvem` publishes `hvem-udbredelse`, which readers and links confuse with the
+    chapter `udbredelse`."""
+    return [
+        f"WARNING: {params.path}: group '{group}' of chapter '{slug}' has the name of the "
+        f"chapter '{group}' (its page is '{slug}-{group}'); rename the group."
+        for slug, entry in params.chapters.items()
+        for group in entry["groups"]
+        if group in params.chapters
+    ]

@@ -57,6 +57,7 @@ from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import (
     EMBEDDED,
     Run,
+    group_name_warnings,
     load_parameters,
     resolve_data_file,
     resolve_mapping_file,
@@ -173,9 +174,11 @@ def validate_data_files(runs: list[Run], root: Path, quiet: bool) -> None:
         {(r.params["data_file"], r.params.get("data_mapping", "none")) for r in runs}
     ):
         data = resolve_data(data_file, mapping, root)
-        validate_file(data.load_path, codebook, margins)
+        info = validate_file(data.load_path, codebook, margins)
         via = f" (mapped with {data.mapping.name})" if data.mapping else ""
         _say(f"Data file {data.source.name}{via}: valid", quiet)
+        for warning in info.split("; WARNING")[1:]:
+            print(f"{data.source.name}: WARNING{warning}", file=sys.stderr, flush=True)
 
 
 def run_metadata(run: Run, key: str, root: Path, deps: Dependencies) -> dict[str, Any]:
@@ -413,6 +416,8 @@ class BuildReport:
 def prepare(root: Path, params_file: Path | None, data_file, data_mapping, quiet: bool):
     """The runs of parameters.yml (with the command line's data), validated, data ensured."""
     params = load_parameters(params_file or root / "parameters.yml")
+    for warning in group_name_warnings(params):
+        print(warning, file=sys.stderr, flush=True)
     apply_data_overrides(params.globals, data_file, data_mapping)
     runs = params.runs(root)
     validate_runs(runs, root)

@@ -23,6 +23,7 @@ from lederuddannelse.errors import AbsentVariableError, ChapterError, ParameterE
 
 CELL_TIMEOUT = 600  # seconds one cell may run before the chapter fails (no silent hang)
 ENV_CELL_TIMEOUT = "LEDERUDDANNELSE_CELL_TIMEOUT"  # overrides CELL_TIMEOUT (e.g. in tests)
+KERNEL_START_TIMEOUT = 30  # seconds a kernel may take to answer its first message
 ENV_KERNEL_DIR = "LEDERUDDANNELSE_KERNEL_DIR"  # the running chapter's folder for its sockets
 # Single-threaded BLAS in every kernel: sums split over threads differ in the last digits, and
 # a chapter run alone must give the bytes of the same run in a full build.
@@ -66,6 +67,7 @@ class Result:
     notebook: str = ""  # the executed notebook (JSON)
     absent: bool = False  # the chapter needs a variable the data file lacks (see chapters)
     error: str = ""
+    fatal: bool = False  # failed outside the chapter's code (its kernel did not start, ...)
 
 
 def _stopped_cell(notebook: Path) -> int | None:
@@ -96,7 +98,10 @@ def execute(task: Task) -> Result:
         return Result(
             task.name,
             time.perf_counter() - start,
-            error=f"{task.where} could not be executed: {type(exc).__name__}: {exc}",
+            error=f"{task.where} could not be executed (its kernel did not start or did not "
+            f"answer): {type(exc).__name__}: {exc}. Stopped at this first such failure; "
+            "the other chapters would fail the same way.",
+            fatal=True,
         )
 
 
@@ -132,6 +137,7 @@ def _execute(task: Task, start: float) -> Result:
                 shutdown_kernel="immediate",
                 execution_timeout=task.timeout,
                 kernel_manager_class="lederuddannelse.book.kernel.IPCKernelManager",
+                start_timeout=KERNEL_START_TIMEOUT,
             )
         except pm.PapermillExecutionError as exc:
             if exc.ename == AbsentVariableError.__name__:
@@ -170,7 +176,9 @@ def start_method() -> str:
 
 
 def execute_all(tasks: list[Task], jobs: int, env: dict[str, str]):
-    """Execute ``tasks`` on up to ``jobs`` workers; yield each :class:`Result` as it ends.
+    """Execute ``tasks`` on up to ``jobs`` workers; yield each :class:`Result` as it ends,
+    and stop after the first one that failed outside its code (:attr:`Result.fatal`: e.g. its
+    kernel did not start), which every other chapter would repeat.
 
     On Ctrl-C, SIGTERM or an error in the caller, the workers are terminated at once (a
     chapter may run for minutes) and their kernels end with them.
@@ -180,7 +188,12 @@ def execute_all(tasks: list[Task], jobs: int, env: dict[str, str]):
     ctx = multiprocessing.get_context(start_method())
     pool = ctx.Pool(max(1, min(jobs, len(tasks))), worker_init, ({**env, **KERNEL_ENV},))
     try:
-        yield from pool.imap_unordered(execute, tasks)
+        for result in pool.imap_unordered(execute, tasks):
+            yield result
+            if result.fatal:
+                pool.terminate()
+                pool.join()
+                return
     except BaseException:
         pool.terminate()
         pool.join()

@@ -84,14 +84,23 @@ def validated(
 ) -> tuple[pd.DataFrame, str]:
     """:func:`validate_file`'s checks, returning the data as well as the summary (one read)."""
     from lederuddannelse.data.derive import add_derived
-    from lederuddannelse.data.weighting import load_margins, weight_survey
+    from lederuddannelse.data.weighting import load_margins, weight_ratio_warning, weight_survey
     from lederuddannelse.errors import WeightingError
 
     df, info = _load(path, codebook)
+    # As the chapters do: the file's own weights, if any, are the base weights of the raking.
+    base = df["weight"].to_numpy(dtype=float) if "weight" in df.columns else None
     try:
-        weight_survey(add_derived(df), margins if margins is not None else load_margins())
+        weighted, _ = weight_survey(
+            add_derived(df), margins if margins is not None else load_margins(), base_weights=base
+        )
     except WeightingError as exc:
         raise _fail(Path(path), [f"cannot be weighted to the population: {exc}"]) from None
+    for weights, what in ((base, "file's weights"), (weighted["weight"], "raked weights")):
+        warning = None if weights is None else weight_ratio_warning(weights, what)
+        if warning:
+            info += f"; {warning}"
+            break
     looks = design_columns_like([c for c in df.columns if c not in (codebook or load_codebook())])
     if looks and not df.attrs.get("design"):
         shown = "; ".join(f"{role}: {', '.join(c[:4])}" for role, c in looks.items())

@@ -32,6 +32,7 @@ from lederuddannelse.data.mapping import (
     sha256_bytes,
 )
 from lederuddannelse.data.mapping_init import best_column
+from lederuddannelse.data.weighting import weight_ratio_warning
 
 
 # --- applying the mapping --------------------------------------------------------------------
@@ -154,6 +155,8 @@ def apply_mapping(source: Source, mapping: Mapping, codebook: Codebook | None = 
         w = pd.to_numeric(sub[mapping.weight_column], errors="coerce").to_numpy(dtype=float)
         out[book.weight_variable] = w
         ok = np.isfinite(w) & (w > 0)
+        if ok.all() and (ratio := weight_ratio_warning(w, f"weights in {mapping.weight_column!r}")):
+            result.warnings.append(ratio.removeprefix("WARNING: "))
         if ok.all():
             total = float(w.sum())
             if abs(total - len(w)) <= 0.01 * len(w):

@@ -304,3 +304,21 @@ def weighting_diagnostics(df: pd.DataFrame, result: RakeResult) -> WeightingDiag
     )
     summary["value"] = summary["value"].astype(float)
     return WeightingDiagnostics(margins=margins, summary=summary)
+
+
+#: A largest-to-smallest weight ratio above this gets a warning (issue 25): a few respondents
+#: then carry the estimates.
+MAX_WEIGHT_RATIO = 1_000
+
+
+def weight_ratio_warning(weights, what: str = "weights") -> str | None:
+    """A warning when the largest of ``weights`` is over :data:`MAX_WEIGHT_RATIO` times the
+    smallest positive one, else None."""
+    w = np.asarray(weights, dtype=float)
+    w = w[np.isfinite(w) & (w > 0)]
+    if len(w) < 2 or w.max() <= MAX_WEIGHT_RATIO * w.min():
+        return None
+    return (
+        f"WARNING: the largest of the {what} is {w.max() / w.min():,.0f} times the smallest "
+        f"(above {MAX_WEIGHT_RATIO:,}): a few respondents carry the estimates; check the weights"
+    )

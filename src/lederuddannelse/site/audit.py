@@ -37,6 +37,7 @@ import pandas as pd
 
 from lederuddannelse.report.fmt import N_HEADING
 from lederuddannelse.report.tables import ANALYSIS_SUFFIX, DOWNLOAD_COLUMNS
+from lederuddannelse.site.audit_across import check_across_definitions
 from lederuddannelse.site.audit_read import (  # noqa: F401  (the audit's names)
     SINGLE_RESPONDENT_LABELS,
     SKIPPED_PAGES,
@@ -605,7 +606,9 @@ def check_raw_tables(
     unique = [
         r for r in raws if (r.page, r.digest) not in seen and not seen.add((r.page, r.digest))
     ]
-    _audit_tables(_dedupe([typed_frame(r) for r in unique]), totals, page_total, report)
+    frames = _dedupe([typed_frame(r) for r in unique])
+    _audit_tables(frames, totals, page_total, report)
+    check_across_definitions(frames, report, COUNT_COLUMNS)
 
 
 def audit(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -438,10 +437,12 @@ def rerun_command(source: str, params: dict[str, Any], globals_: dict[str, Any],
 
 def build_date() -> str:
     """The date every page shows: SOURCE_DATE_EPOCH's (reproducible builds) or today's."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    from lederuddannelse.book.inputs import source_date_epoch
+
+    epoch = source_date_epoch()
     when = (
-        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-        if epoch
+        dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+        if epoch is not None
         else dt.datetime.now(dt.timezone.utc)
     )
     return when.date().isoformat()

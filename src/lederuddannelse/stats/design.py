@@ -12,14 +12,11 @@ The design is any of R's:
   weights count as fixed, which usually gives slightly larger SEs);
 - ``svrepdesign(repweights, type, scale, rscales, mse)``: ``repweights=[...]`` or a column
   prefix with ``rep_type`` (:mod:`~lederuddannelse.stats.replicate`).
-
 - **Domains, not subsets.** A missing value (NaN) in the analysed variable means "not asked" or
-  "outside the domain". Such rows stay in the design with zero contribution, like R's domain
-  estimation (``svyby``, ``subset()`` of a design). Rows with a missing grouping variable belong
-  to no group.
+  "outside the domain": such rows stay in the design with zero contribution, like R's domain
+  estimation (``svyby``, ``subset()``). Rows with a missing grouping variable join no group.
 - **Unweighted variant.** ``weighted=False`` sets every weight to 1 and ignores the margins.
-- **Small cells.** Every table passes through one
-  :class:`~lederuddannelse.stats.disclosure.SuppressionPolicy` before it is returned.
+- **Small cells.** Tables pass :class:`~lederuddannelse.stats.disclosure.SuppressionPolicy`.
 
 Degrees of freedom follow R: ``degf()`` of the domain for means and shares (PSUs minus strata;
 ``n_domain - 1`` for ``ids = ~1``), ``degf + 1 - p`` for ``svyglm`` coefficients.
@@ -27,7 +24,7 @@ Degrees of freedom follow R: ``degf()`` of the domain for means and shares (PSUs
 Public API (all tables are tidy frames, already protected by the policy):
 
 - ``proportion(var, by=None, total=False)``, ``mean(...)``: grouping columns, ``variable,
-  estimate, se, ci_low, ci_high, df, n, N, deff, suppressed``;
+  estimate, se, ci_low, ci_high, df, n, N, deff, suppressed``; ``proportion_across``;
 - ``distribution(var, by=None)``: as above plus ``category, n_category``;
 - ``multi_response(vars, by=None, labels=None)``: grouping columns, ``rank, item, label, ...``;
 - ``difference(var, by, a, b)``: ``estimate_a, estimate_b, estimate, se, ci_low, ci_high, df,
@@ -36,8 +33,7 @@ Public API (all tables are tidy frames, already protected by the policy):
 - ``logistic(formula)``, ``linear(formula)`` (:mod:`~lederuddannelse.stats.models`, statsmodels'
   GLM), ``ordinal(formula)`` (:mod:`~lederuddannelse.stats.ordinal`): a :class:`ModelResult`
   with ``.table`` and ``.predict(profiles)``;
-- ``describe_design()`` (a Danish sentence for the pages), ``degf()``.
-"""
+- ``describe_design()`` (a Danish sentence for the pages), ``degf()``."""
 
 from __future__ import annotations
 
@@ -57,6 +53,7 @@ from lederuddannelse.stats.disclosure import (
     DomainPlan,
     LinkedSet,
     SuppressionPolicy,
+    protect_across,
 )
 from lederuddannelse.stats.models import fit_glm
 from lederuddannelse.stats.ordinal import fit_ordinal
@@ -418,6 +415,13 @@ class SurveyDesign:
         Matches R's ``svyciprop`` / ``svyby(..., svymean, deff = TRUE)``.
         """
         return self._estimate(var, by, True, total, total_label)
+
+    def proportion_across(self, var: str, related: Sequence[str], by: str) -> pd.DataFrame:
+        """:meth:`proportion` of ``var`` by ``by``, a group hidden for any of the exactly
+        ``related`` variables (any = narrow + broad) hidden for all (``protect_across``)."""
+        names = list(dict.fromkeys([var, *related]))
+        raw = {v: self._estimate(v, by, True, False, "", raw=True) for v in names}
+        return protect_across(raw, by, self.policy)[var]
 
     def mean(
         self,

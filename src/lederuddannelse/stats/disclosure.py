@@ -49,7 +49,7 @@ weighted size and the counts set to missing, so that charts can show them as "to
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -92,7 +92,10 @@ class DisclosureSpec:
     - ``mask``: columns set to missing in suppressed rows;
     - ``sets``: the linked sets of the table;
     - ``total``: a boolean column marking total rows (dropped after use);
-    - ``hidden``: a boolean column of rows the domain plan hides (dropped after use).
+    - ``hidden``: a boolean column of rows the domain plan hides (dropped after use);
+    - ``derived``: a boolean column of rows suppressed because another page's suppressed cell
+      could be derived from them (:func:`protect_across`); treated like the count rule (the
+      estimate is hidden, the group's n kept), dropped after use.
     """
 
     size: tuple[str, ...] = ("n",)
@@ -102,6 +105,7 @@ class DisclosureSpec:
     sets: tuple[LinkedSet, ...] = ()
     total: str | None = None
     hidden: str | None = None
+    derived: str | None = None
 
     @classmethod
     def none(cls) -> "DisclosureSpec":
@@ -235,13 +239,14 @@ class SuppressionPolicy:
             v = _num(arr[c])
             supp |= np.isfinite(v) & (v > 0) & (v < self.min_count)
             sides[c] = np.where(np.isfinite(v), v, 0.0)
+        supp |= flag(spec.derived)
         # 3. complementary suppression over linked sets, until nothing changes
         all_sets = [(s, g) for s, g in zip(spec.sets, members) if s.size in sizes]
         self._complete(all_sets, sizes, supp, is_total, sides)
 
         # 2. mask values; hide small counts, the size of small rows and every other count of
         # a suppressed row (a category's count is a part of the estimate)
-        drop = {spec.total, spec.hidden, *spec.sides}
+        drop = {spec.total, spec.hidden, spec.derived, *spec.sides}
         out: dict[str, object] = {}
         for c in table.columns:
             if c in drop:
@@ -444,3 +449,32 @@ def determined(constraints: np.ndarray, unknown: np.ndarray) -> np.ndarray:
         e[0, j] = 1.0
         out[j] = np.linalg.matrix_rank(np.vstack([A, e])) == rank
     return out
+
+
+#: Column of the rows :func:`protect_across` suppresses (see ``DisclosureSpec.derived``).
+DERIVED = "_derived"
+
+
+def protect_across(
+    tables: Mapping[str, tuple[pd.DataFrame, DisclosureSpec]],
+    by: str,
+    policy: SuppressionPolicy,
+) -> dict[str, pd.DataFrame]:
+    """Protect one breakdown (groups in column ``by``) published for several variables that are
+    exactly related, each on its own page: the shares trained under the any, narrow and broad
+    definitions (training codes are disjoint, so any = narrow + broad in every group, and one
+    of them is the difference of the other two). ``tables`` holds each variable's table before
+    the policy (``raw``). A group suppressed for one variable, for itself or as a complement, is
+    suppressed for every variable, with the complements that needs, until nothing changes:
+    then every page hides the same groups and no relation recovers a hidden cell."""
+    hidden: set = set()
+    for _ in range(100):
+        out = {}
+        for name, (table, spec) in tables.items():
+            marked = table.assign(**{DERIVED: table[by].isin(hidden).to_numpy(dtype=bool)})
+            out[name] = policy.apply(marked, replace(spec, derived=DERIVED))
+        now = set().union(*(set(t.loc[t["suppressed"].astype(bool), by]) for t in out.values()))
+        if now <= hidden:
+            return out
+        hidden |= now
+    raise AssertionError("protect_across did not settle")  # each round only adds groups
