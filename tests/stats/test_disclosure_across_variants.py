@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from conftest import open_test_chapter
-from lederuddannelse.chapters.udbredelse import compute_industry
+from lederuddannelse.chapters.udbredelse import compute
 from lederuddannelse.params import DEFINITION_WORDS
 from lederuddannelse.stats.disclosure import DisclosureSpec, SuppressionPolicy, protect_across
 
@@ -24,7 +24,7 @@ def industry_tables(tmp_path_factory):
 
     data = make_adversarial(tmp_path_factory.mktemp("adv") / "adversarial.parquet")
     return {
-        d: compute_industry(open_test_chapter(data, definition=d)).set_index("industry")
+        d: compute(open_test_chapter(data, definition=d)).by_industry.set_index("industry")
         for d in DEFINITION_WORDS
     }
 
