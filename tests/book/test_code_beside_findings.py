@@ -15,7 +15,7 @@ ANALYSIS = ("udbredelse", "hvem", "motiver", "lyst", "ledertype", "sektor")
 #: A call of one of SurveyDesign's estimators, or of ``compare`` (its ``proportion`` by group
 #: and ``difference`` per item); the design may be a derived one.
 ESTIMATOR = re.compile(
-    r"\.(proportion|mean|distribution|multi_response|difference|chisq|logistic|linear|ordinal)"
+    r"\.(proportion(?:_across)?|mean|distribution|multi_response|difference|chisq|logistic|linear|ordinal)"
     r"\b|\bcompare\("
 )
 _ROLE = re.compile(r"\{(glue|numref|ref|doc|cite)[a-z:]*\}`")
