@@ -43,6 +43,7 @@ from lederuddannelse.site.audit_read import (  # noqa: F401  (the audit's names)
     SKIPPED_PAGES,
     AuditReport,
     Finding,
+    Memo,
     RawFrame,
     collect_raw,
     gate,
@@ -50,6 +51,7 @@ from lederuddannelse.site.audit_read import (  # noqa: F401  (the audit's names)
     raw_frames_of_html,
     run_audit,
     save_cache,
+    sorted_vocabulary,
 )
 from lederuddannelse.stats.disclosure import determined
 from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
@@ -104,26 +106,6 @@ class Frame:
 
 
 TABLES_CACHE = "tables.pickle"  # in the audit's cache folder: what each table is
-
-
-@dataclass
-class _Memo:
-    """What the checks learn of one table alone (its typed form, its structure, the row sets
-    that add up), kept by the table's content: a cached audit types and analyses only the
-    tables that changed, while every check across tables runs over all of them. ``version``
-    covers this module's code, pandas and the codebook's vocabulary. Without a cache folder
-    it starts empty, and the audit computes everything."""
-
-    stored: dict
-    version: bytes
-    used: dict = field(default_factory=dict)
-
-    def get(self, key: str, compute):
-        k = hashlib.sha256(self.version + key.encode()).hexdigest()
-        if k not in self.stored:
-            self.stored[k] = compute()
-        self.used[k] = self.stored[k]
-        return self.used[k]
 
 
 # ---------------------------------------------------------------------------- reading
@@ -639,7 +621,8 @@ def check_raw_tables(
 
     A table published twice on a page (in the page and in its notebook) has the same raw
     content: it is typed and audited once. ``cache``: a folder in which ``tables.pickle``
-    keeps what each table is on its own (:class:`_Memo`); the findings are the same."""
+    keeps what each table is on its own (:class:`~lederuddannelse.site.audit_read.Memo`);
+    the findings are the same."""
     seen: set[tuple[str, str]] = set()
     unique = [
         r for r in raws if (r.page, r.digest) not in seen and not seen.add((r.page, r.digest))
@@ -648,9 +631,9 @@ def check_raw_tables(
     version = hashlib.sha256(
         Path(__file__).read_bytes()
         + pd.__version__.encode()
-        + repr((_sorted(vocabulary), sorted(COUNT_COLUMNS), ANALYSIS_SUFFIX)).encode()
+        + repr((sorted_vocabulary(vocabulary), sorted(COUNT_COLUMNS), ANALYSIS_SUFFIX)).encode()
     ).digest()
-    memo = _Memo(load_cache(cache / TABLES_CACHE if cache else None), version)
+    memo = Memo(load_cache(cache / TABLES_CACHE if cache else None), version)
 
     def analyse(r: RawFrame) -> tuple[str, list]:
         """What one table is on its own: typed, split into its sides, each side's structure."""
@@ -677,15 +660,6 @@ def check_raw_tables(
     _audit_tables(tables, totals, page_total, report, vocabulary[1])
     if cache is not None:
         save_cache(cache / TABLES_CACHE, memo.used)
-
-
-def _sorted(vocabulary: tuple) -> tuple:
-    names, values, codes = vocabulary
-    return (
-        sorted(names),
-        [sorted(v) for v in values],
-        sorted((k, sorted(m.items(), key=repr)) for k, m in codes.items()),
-    )
 
 
 def audit(

@@ -261,6 +261,36 @@ def collect_raw(
     return raws, texts, len(files)
 
 
+@dataclass
+class Memo:
+    """What the checks learn of one table alone (its typed form, its structure, the row sets
+    that add up), kept by the table's content: a cached audit types and analyses only the
+    tables that changed, while every check across tables runs over all of them. ``version``
+    covers the audit's code, pandas and the codebook's vocabulary. Without a cache folder
+    it starts empty, and the audit computes everything. (Used by ``audit.check_raw_tables``.)"""
+
+    stored: dict
+    version: bytes
+    used: dict = field(default_factory=dict)
+
+    def get(self, key: str, compute):
+        k = hashlib.sha256(self.version + key.encode()).hexdigest()
+        if k not in self.stored:
+            self.stored[k] = compute()
+        self.used[k] = self.stored[k]
+        return self.used[k]
+
+
+def sorted_vocabulary(vocabulary: tuple) -> tuple:
+    """The codebook's vocabulary (``audit._grouping_vocabulary``) in a stable order."""
+    names, values, codes = vocabulary
+    return (
+        sorted(names),
+        [sorted(v) for v in values],
+        sorted((k, sorted(m.items(), key=repr)) for k, m in codes.items()),
+    )
+
+
 #: The checks of the tables (``audit.check_raw_tables``): (raw tables, the pages' totals,
 #: page_total, the report to fill, the cache folder or None). Passed in, so that this module
 #: imports no pandas.
