@@ -26,7 +26,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@echo "Setting up $(VENV) from requirements.lock (with uv $(UV_VERSION)) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(UV) -r requirements.lock
+	$(UV) --compile-bytecode -r requirements.lock
 	$(UV) --no-deps -e .
 	@touch $@
 

@@ -131,6 +131,55 @@ def test_two_way_margins_recover_cells(tmp_path):
     assert sum(x.kind == "recoverable by differencing" for x in audit(f).findings) == 2
 
 
+def test_a_cached_audit_finds_what_an_uncached_one_finds(tmp_path):
+    """The build's audit keeps what each file and table is by content (site/audit_read,
+    files.pickle; site/audit, tables.pickle): after a table is made disclosive, a sentence
+    gets a small n and a page is deleted, the cached audit's findings and counts are exactly
+    the uncached audit's, and unchanged files come from the cache."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    site.mkdir()
+    margins = pd.DataFrame(
+        {
+            "vaegtningsvariabel": ["Branche"] * 2,
+            "kategori": ["Bygge og anlæg", "Erhvervsservice"],
+            "andel_uvaegtet": [0.6, 0.4],
+            "antal_svar": [600, 400],
+        }
+    )
+    (site / "a.html").write_text(page({"b.csv": industry_table([500, None, None], [0, 1, 1])}))
+    (site / "b.html").write_text(page({"m.csv": margins}, extra="<p>n = 412</p>"))
+    (site / "c.html").write_text(page({"c.csv": industry_table([300, 200, 100], [0, 0, 0])}))
+
+    def both() -> tuple[list[str], list[str]]:
+        cached, plain = audit(site, cache=cache), audit(site)
+        assert (cached.pages, cached.frames, cached.cells, cached.hidden, cached.sets) == (
+            plain.pages,
+            plain.frames,
+            plain.cells,
+            plain.hidden,
+            plain.sets,
+        )
+        return sorted(map(str, cached.findings)), sorted(map(str, plain.findings))
+
+    cached, plain = both()
+    assert cached == plain == []
+    assert (cache / "files.pickle").is_file() and (cache / "tables.pickle").is_file()
+    before = (cache / "tables.pickle").stat().st_mtime_ns
+    (site / "a.html").write_text(page({"b.csv": industry_table([500, 40, None], [0, 1, 1])}))
+    (site / "b.html").write_text(page({"m.csv": margins}, extra="<p>n = 12</p>"))
+    cached, plain = both()
+    assert cached == plain
+    kinds = {f.split(": ")[1] for f in cached}
+    assert {"recoverable by differencing", "estimate on few respondents"} <= kinds
+    assert (cache / "tables.pickle").stat().st_mtime_ns != before
+    (site / "c.html").unlink()  # a page gone is gone from the audit, cache or not
+    cached, plain = both()
+    assert cached == plain and not any("c.html" in f for f in cached)
+    # a damaged cache is read again from the files
+    (cache / "files.pickle").write_bytes(b"not a pickle")
+    assert both()[0] == plain
+
+
 def test_cli_exit_codes(tmp_path, capsys):
     f = tmp_path / "p.html"
     f.write_text(page({"b.csv": industry_table([500, None, None], [False, True, True])}))

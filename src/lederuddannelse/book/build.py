@@ -72,6 +72,7 @@ CACHE = "jupyter-cache"  # build/jupyter-cache: the executed notebooks, matched 
 RUNS = "runs"  # build/runs: notebooks re-executed by hand with `run`
 TIMINGS = "timings.json"  # build/timings.json: seconds per run executed by the last build
 PARAMETER_CELLS = "parameter-cells.json"  # build/parameter-cells.json: defaults per source
+AUDIT_CACHE = "audit-cache"  # build/audit-cache: what each audited file and table holds
 #: Environment variables telling the Sphinx extension which data the build used.
 DATA_ENV = {
     "data_file": "LEDERUDDANNELSE_DATA_FILE",
@@ -471,7 +472,9 @@ def build(
         from lederuddannelse.site.audit import check_site
 
         min_n = min(r.params["min_n"] for r in runs)
-        check_site(html, min_n, min(r.params["min_count"] for r in runs), quiet)
+        min_count = min(r.params["min_count"] for r in runs)
+        # the full audit; what each unchanged file and table holds comes from its cache
+        check_site(html, min_n, min_count, quiet, cache=root / BUILD_DIR / AUDIT_CACHE)
         publish_start = time.perf_counter()
         site = publishing.publish(html, published, key)
         record_stamp(root, stamp, extra, runs)

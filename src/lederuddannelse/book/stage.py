@@ -120,9 +120,15 @@ def stage_book(runs: list[Run], root: Path) -> Path:
         elif name in listed:
             raise ParameterError(f"_toc.yml lists {name}, which does not exist.")
     for tree in STAGED_TREES:
-        for f in sorted((root / tree).rglob("*")) if (root / tree).is_dir() else []:
+        sources = sorted((root / tree).rglob("*")) if (root / tree).is_dir() else []
+        for f in sources:
             if f.is_file() and f.suffix != ".mo":
                 _copy_if_changed(f, stage / f.relative_to(root))
+        # a file deleted from the project leaves the staged book too
+        kept = {f.relative_to(root) for f in sources}
+        for f in sorted((stage / tree).rglob("*")) if (stage / tree).is_dir() else []:
+            if f.is_file() and f.suffix != ".mo" and f.relative_to(stage) not in kept:
+                f.unlink()
     wanted = {f"{r.name}.ipynb" for r in runs}
     for nb in stage.glob("*.ipynb"):
         if nb.name not in wanted:

@@ -27,9 +27,10 @@ Command: ``python -m lederuddannelse audit FILE_OR_SITE``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -43,11 +44,15 @@ from lederuddannelse.site.audit_read import (  # noqa: F401  (the audit's names)
     SKIPPED_PAGES,
     AuditReport,
     Finding,
+    Memo,
     RawFrame,
     collect_raw,
     gate,
+    load_cache,
     raw_frames_of_html,
     run_audit,
+    save_cache,
+    sorted_vocabulary,
 )
 from lederuddannelse.stats.disclosure import determined
 from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
@@ -99,6 +104,9 @@ class Frame:
     page: str
     where: str
     data: pd.DataFrame
+
+
+TABLES_CACHE = "tables.pickle"  # in the audit's cache folder: what each table is
 
 
 # ---------------------------------------------------------------------------- reading
@@ -175,7 +183,7 @@ def frames_of_html(html: str, page: str, where: str) -> list[Frame]:
 
 def collect(target: Path) -> tuple[list[Frame], dict[str, str], int]:
     """Frames and page texts of a site folder, a page, a notebook or a CSV file."""
-    raws, texts, nfiles, _ = collect_raw(target)
+    raws, texts, nfiles = collect_raw(target)
     return _dedupe([typed_frame(r) for r in raws]), texts, nfiles
 
 
@@ -188,36 +196,35 @@ _SIDES = (
 )
 
 
-def _split_pairs(frames: list[Frame]) -> list[Frame]:
-    """A comparison of two groups (``n_a``/``n_b`` side by side) as two tables, one per
-    group, so that each side matches the breakdown table of the same domain: a difference
-    must not show a group's n that the breakdown hides."""
+def _halves(f: Frame) -> list[tuple[str, pd.DataFrame]]:
+    """``f``'s table as audited: itself, or, for a comparison of two groups (``n_a``/``n_b``
+    side by side), its two sides as two tables (suffixes " (a)", " (b)"), so that each side
+    matches the breakdown table of the same domain: a difference must not show a group's n
+    that the breakdown hides."""
+    df = f.data
+    sides = [(g, n, e) for g, n, e in _SIDES if n in df.columns]
+    if len(sides) != 2:
+        return [("", df)]
+    paired = {c for side in sides for c in side} | {"n_a", "n_b"}
+    rest = [
+        c
+        for c in df.columns
+        if c not in paired and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
+    ]
     out = []
-    for f in frames:
-        df = f.data
-        sides = [(g, n, e) for g, n, e in _SIDES if n in df.columns]
-        if len(sides) != 2:
-            out.append(f)
-            continue
-        paired = {c for side in sides for c in side} | {"n_a", "n_b"}
-        rest = [
-            c
-            for c in df.columns
-            if c not in paired and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
-        ]
-        for k, (g, n, e) in enumerate(sides):
-            if g in df.columns:
-                group = df[g]
-            elif len(df.columns) > 2 and g in ("a", "b"):
-                group = pd.Series([str(df.columns[1 + k])] * len(df), index=df.index)
-            else:
-                group = pd.Series([f"gruppe {g}"] * len(df), index=df.index)
-            half = df[rest].copy()
-            half["gruppe"] = group.astype(str).to_numpy()
-            half["antal_svar"] = df[n].to_numpy()
-            if e in df.columns:
-                half["estimat"] = df[e].to_numpy()
-            out.append(Frame(f.page, f"{f.where} ({'ab'[k]})", half))
+    for k, (g, n, e) in enumerate(sides):
+        if g in df.columns:
+            group = df[g]
+        elif len(df.columns) > 2 and g in ("a", "b"):
+            group = pd.Series([str(df.columns[1 + k])] * len(df), index=df.index)
+        else:
+            group = pd.Series([f"gruppe {g}"] * len(df), index=df.index)
+        half = df[rest].copy()
+        half["gruppe"] = group.astype(str).to_numpy()
+        half["antal_svar"] = df[n].to_numpy()
+        if e in df.columns:
+            half["estimat"] = df[e].to_numpy()
+        out.append((f" ({'ab'[k]})", half))
     return out
 
 
@@ -241,6 +248,7 @@ class _Table:
     match_keys: list[frozenset]  # every label of the row (codes as their labels): for matching
     partitions: list[str]
     labels: list[str]
+    sets: dict[str, list] = field(default_factory=dict)  # count column -> _sets(...)
 
 
 def _grouping_vocabulary() -> tuple[set[str], list[set[str]], dict[str, dict]]:
@@ -390,14 +398,22 @@ def _row_name(t: _Table, i: int) -> str:
     return " / ".join(sorted(t.keys[i])) or f"row {i + 1}"
 
 
+def _table(frame: Frame, vocabulary: tuple) -> _Table:
+    """One table's structure and, per count column, the row sets that add up."""
+    t = _structure(frame, *vocabulary)
+    t.sets.update({col: _sets(t, col) for col in t.counts})
+    return t
+
+
 def _audit_tables(
-    frames: list[Frame], totals: dict[str, int], page_total: int | None, report: AuditReport
+    tables: list[_Table],
+    totals: dict[str, int],
+    page_total: int | None,
+    report: AuditReport,
+    values: list[set[str]],
 ) -> None:
     """The checks of the published tables (1 to 3 of the module docstring) into ``report``."""
-    report.frames = len(frames)
     min_n, min_count = report.min_n, report.min_count
-    names, values, codes = _grouping_vocabulary()
-    tables = [_structure(f, names, values, codes) for f in _split_pairs(frames)]
     known = _cross_frame(tables, report)
     for t in tables:
         df = t.frame.data
@@ -421,7 +437,7 @@ def _audit_tables(
                                 f"{col} = {v[i]:g} < {min_n} for {_row_name(t, i)}",
                             )
                         )
-            sets = _sets(t, col)
+            sets = t.sets[col]
             report.sets += len(sets)
             if not hidden.any() or not sets:
                 continue
@@ -596,19 +612,56 @@ def _match_rows(a: list[frozenset], b: list[frozenset]) -> list[tuple[int, int]]
 
 
 def check_raw_tables(
-    raws: list[RawFrame], totals: dict[str, int], page_total: int | None, report: AuditReport
+    raws: list[RawFrame],
+    totals: dict[str, int],
+    page_total: int | None,
+    report: AuditReport,
+    cache: Path | None = None,
 ) -> None:
     """Checks 1 to 3 of the module docstring on the published tables, into ``report``.
 
     A table published twice on a page (in the page and in its notebook) has the same raw
-    content: it is typed and audited once."""
+    content: it is typed and audited once. ``cache``: a folder in which ``tables.pickle``
+    keeps what each table is on its own (:class:`~lederuddannelse.site.audit_read.Memo`);
+    the findings are the same."""
     seen: set[tuple[str, str]] = set()
     unique = [
         r for r in raws if (r.page, r.digest) not in seen and not seen.add((r.page, r.digest))
     ]
-    frames = _dedupe([typed_frame(r) for r in unique])
-    _audit_tables(frames, totals, page_total, report)
-    check_across_definitions(frames, report, COUNT_COLUMNS)
+    vocabulary = _grouping_vocabulary()
+    version = hashlib.sha256(
+        Path(__file__).read_bytes()
+        + pd.__version__.encode()
+        + repr((sorted_vocabulary(vocabulary), sorted(COUNT_COLUMNS), ANALYSIS_SUFFIX)).encode()
+    ).digest()
+    memo = Memo(load_cache(cache / TABLES_CACHE if cache else None), version)
+
+    def analyse(r: RawFrame) -> tuple[str, list]:
+        """What one table is on its own: typed, split into its sides, each side's structure."""
+        data = typed_frame(r).data
+        csv = hashlib.sha256(data.to_csv(index=False).encode()).hexdigest()
+        return csv, [
+            (suffix, _table(Frame(r.page, r.where + suffix, half), vocabulary))
+            for suffix, half in _halves(Frame(r.page, r.where, data))
+        ]
+
+    tables: list[_Table] = []
+    seen_csv: set[tuple[str, str]] = set()  # as _dedupe: the same table on a page once
+    for r in unique:
+        csv, sides = memo.get(f"table\0{r.digest}\0{r.where}", lambda r=r: analyse(r))
+        if (r.page, csv) in seen_csv:
+            continue
+        seen_csv.add((r.page, csv))
+        report.frames += 1
+        for suffix, t in sides:
+            frame = Frame(r.page, r.where + suffix, t.frame.data)
+            tables.append(
+                _Table(frame, t.counts, t.keys, t.match_keys, t.partitions, t.labels, t.sets)
+            )
+    _audit_tables(tables, totals, page_total, report, vocabulary[1])
+    check_across_definitions([t.frame for t in tables], report, COUNT_COLUMNS)
+    if cache is not None:
+        save_cache(cache / TABLES_CACHE, memo.used)
 
 
 def audit(
@@ -616,14 +669,19 @@ def audit(
     min_n: int = DEFAULT_MIN_N,
     min_count: int = DEFAULT_MIN_COUNT,
     page_total: int | None = None,
+    cache: Path | None = None,
 ) -> AuditReport:
-    """Audit a built site folder (or one page, notebook or CSV); see the module docstring."""
-    return run_audit(target, check_raw_tables, min_n, min_count, page_total)
+    """Audit a built site folder (or one page, notebook or CSV); see the module docstring.
+    ``cache``: a file keeping what each file holds (:func:`~lederuddannelse.site.audit_read.
+    collect_raw`); the audit finds the same with it as without it."""
+    return run_audit(target, check_raw_tables, min_n, min_count, page_total, cache)
 
 
-def check_site(site: Path, min_n: int, min_count: int, quiet: bool = False) -> AuditReport:
+def check_site(
+    site: Path, min_n: int, min_count: int, quiet: bool = False, cache: Path | None = None
+) -> AuditReport:
     """The build's gate (:func:`~lederuddannelse.site.audit_read.gate`)."""
-    return gate(site, check_raw_tables, min_n, min_count, quiet)
+    return gate(site, check_raw_tables, min_n, min_count, quiet, cache)
 
 
 def limits_of(root: Path) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,45 +180,123 @@ def _audited_files(target: Path) -> list[Path]:
     return [target]
 
 
-def _read_file(f: Path, rel: str) -> tuple[list[RawFrame], str | None]:
-    """The raw tables of one published file and its reader-visible text (None: no text)."""
+def _read_file(f: Path, rel: str, data: bytes) -> tuple[list[RawFrame], str | None]:
+    """The raw tables of one published file (``data``: its bytes) and its reader-visible
+    text (None: no text)."""
     page = f.stem
     if f.suffix == ".csv":
-        return [_raw("csvbytes", page, rel, f.read_bytes())], None
+        return [_raw("csvbytes", page, rel, data)], None
     if f.suffix == ".ipynb":
         raws: list[RawFrame] = []
         texts = []
-        for k, h in enumerate(_notebook_htmls(f.read_bytes())):
+        for k, h in enumerate(_notebook_htmls(data)):
             raws += raw_frames_of_html(h, page, f"{rel} output {k + 1}")
             texts.append(_page_texts(h))
         return raws, "\n".join(texts) if texts else None
-    html = f.read_text(encoding="utf-8")
+    html = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text
     return raw_frames_of_html(html, page, rel), _page_texts(html)
 
 
-def collect_raw(target: Path) -> tuple[list[RawFrame], dict[str, str], int]:
-    """Raw tables and page texts of a site folder, a page, a notebook or a CSV file."""
+FILES_CACHE = "files.pickle"  # in the audit's cache folder: what each file holds
+
+
+def _reader_version() -> bytes:
+    """What a cached reading depends on besides the file: this module's code."""
+    return hashlib.sha256(Path(__file__).read_bytes()).digest()
+
+
+def load_cache(cache: Path | None) -> dict:
+    """A cache file's entries ({} when there is none or it cannot be read)."""
+    if cache is None or not cache.is_file():
+        return {}
+    try:
+        with open(cache, "rb") as fh:
+            stored = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        return {}  # a damaged or foreign cache is read again from the files
+    return stored if isinstance(stored, dict) else {}
+
+
+def save_cache(cache: Path, entries: dict) -> None:
+    """Write a cache file's entries (the old file stays whole until the new one is written)."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(cache.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(cache)
+
+
+def collect_raw(
+    target: Path, cache: Path | None = None
+) -> tuple[list[RawFrame], dict[str, str], int]:
+    """Raw tables and page texts of a site folder, a page, a notebook or a CSV file.
+
+    ``cache``: a folder in which ``files.pickle`` keeps what each file held, keyed by its
+    name, the sha256 of its bytes and this module's code: an unchanged file is not parsed
+    again (the result is the same as without the cache)."""
     target = Path(target)
     files = _audited_files(target)
     raws: list[RawFrame] = []
     texts: dict[str, str] = {}
     read: set[str] = set()  # the notebooks are published twice (_sources/, downloads/)
+    version = _reader_version()
+    stored = load_cache(cache / FILES_CACHE if cache else None)
+    kept: dict = {}
     for f in files:
         rel = f.name if not target.is_dir() else f.relative_to(target).as_posix()
-        digest = hashlib.sha256(f.read_bytes()).hexdigest()
+        data = f.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
         if digest in read:
             continue
         read.add(digest)
-        file_raws, text = _read_file(f, rel)
+        key = hashlib.sha256(version + rel.encode() + b"\0" + digest.encode()).hexdigest()
+        if key not in stored:
+            stored[key] = _read_file(f, rel, data)
+        kept[key] = file_raws, text = stored[key]
         raws += file_raws
         if text is not None:
             texts[rel] = text
+    if cache is not None:
+        save_cache(cache / FILES_CACHE, kept)
     return raws, texts, len(files)
 
 
+@dataclass
+class Memo:
+    """What the checks learn of one table alone (its typed form, its structure, the row sets
+    that add up), kept by the table's content: a cached audit types and analyses only the
+    tables that changed, while every check across tables runs over all of them. ``version``
+    covers the audit's code, pandas and the codebook's vocabulary. Without a cache folder
+    it starts empty, and the audit computes everything. (Used by ``audit.check_raw_tables``.)"""
+
+    stored: dict
+    version: bytes
+    used: dict = field(default_factory=dict)
+
+    def get(self, key: str, compute):
+        k = hashlib.sha256(self.version + key.encode()).hexdigest()
+        if k not in self.stored:
+            self.stored[k] = compute()
+        self.used[k] = self.stored[k]
+        return self.used[k]
+
+
+def sorted_vocabulary(vocabulary: tuple) -> tuple:
+    """The codebook's vocabulary (``audit._grouping_vocabulary``) in a stable order."""
+    names, values, codes = vocabulary
+    return (
+        sorted(names),
+        [sorted(v) for v in values],
+        sorted((k, sorted(m.items(), key=repr)) for k, m in codes.items()),
+    )
+
+
 #: The checks of the tables (``audit.check_raw_tables``): (raw tables, the pages' totals,
-#: page_total, the report to fill). Passed in, so that this module imports no pandas.
-TableChecks = Callable[[list[RawFrame], dict[str, int], "int | None", "AuditReport"], None]
+#: page_total, the report to fill, the cache folder or None). Passed in, so that this module
+#: imports no pandas.
+TableChecks = Callable[
+    [list[RawFrame], dict[str, int], "int | None", "AuditReport", "Path | None"], None
+]
 
 
 def run_audit(
@@ -226,12 +305,14 @@ def run_audit(
     min_n: int = DEFAULT_MIN_N,
     min_count: int = DEFAULT_MIN_COUNT,
     page_total: int | None = None,
+    cache: Path | None = None,
 ) -> AuditReport:
-    """Audit a built site folder (or one page, notebook or CSV); see ``audit.audit``."""
-    raws, texts, nfiles = collect_raw(Path(target))
+    """Audit a built site folder (or one page, notebook or CSV); see ``audit.audit``.
+    ``cache``: see :func:`collect_raw`."""
+    raws, texts, nfiles = collect_raw(Path(target), cache)
     report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles)
     totals = _page_totals(texts) if page_total is None else {}
-    check_tables(raws, totals, page_total, report)
+    check_tables(raws, totals, page_total, report, cache)
     _texts(texts, min_n, report)
     return report
 
@@ -267,12 +348,14 @@ def gate(
     min_n: int,
     min_count: int,
     quiet: bool = False,
+    cache: Path | None = None,
 ) -> AuditReport:
     """The build's gate: audit the rendered site before it is published; raise a
-    :class:`~lederuddannelse.errors.DisclosureError` naming every problem if it is not clean."""
+    :class:`~lederuddannelse.errors.DisclosureError` naming every problem if it is not clean.
+    ``cache``: see :func:`collect_raw`."""
     from lederuddannelse.errors import DisclosureError
 
-    report = run_audit(site, check_tables, min_n=min_n, min_count=min_count)
+    report = run_audit(site, check_tables, min_n=min_n, min_count=min_count, cache=cache)
     if not report.ok:
         raise DisclosureError(
             report.summary()
