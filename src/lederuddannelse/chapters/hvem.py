@@ -32,7 +32,7 @@ from lederuddannelse.analysis.modelterms import (
     strongest,
 )
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
-from lederuddannelse.chapters.shared import fitted
+from lederuddannelse.chapters.shared import TRAINED_BY_DEFINITION, fitted
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import code_indicator
 from lederuddannelse.errors import EstimationError
@@ -182,7 +182,7 @@ def compute(ch) -> Who:
     traits = with_traits(ch)
     return who(
         ch,
-        {v: design.proportion(ch.trained, by=v) for v in variables},
+        {v: design.proportion_across(ch.trained, TRAINED_BY_DEFINITION, by=v) for v in variables},
         {v: design.chisq(ch.trained, v) for v in variables},
         design.difference(ch.trained, "manager_type", *manager_types()),
         fitted(design.logistic, who_formula(ch.trained)),

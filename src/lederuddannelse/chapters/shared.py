@@ -17,6 +17,10 @@ from lederuddannelse.stats.design import SurveyDesign
 
 #: The report's three definitions of 'has taken the training', widest first.
 DEFINITIONS = ("any", "narrow", "broad")
+#: The trained indicators of the definitions, whose breakdowns by the same group the pages of
+#: the definitions publish side by side: any = narrow + broad, so a group hidden for one must
+#: be hidden for all (``SurveyDesign.proportion_across``).
+TRAINED_BY_DEFINITION = tuple(f"trained_{d}" for d in DEFINITIONS)
 #: The verdict on a finding, in the words of the ledger and the front page.
 STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
 

@@ -11,6 +11,7 @@ from lederuddannelse.analysis.compare import glue_share, lower_first, subtitle, 
 from lederuddannelse.analysis.findings import report_level
 from lederuddannelse.chapters.shared import (
     DEFINITIONS,
+    TRAINED_BY_DEFINITION,
     among_trained,
     definition_phrase,
     short_label,
@@ -18,14 +19,10 @@ from lederuddannelse.chapters.shared import (
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import UNWILLING_CODES
 from lederuddannelse.data.targets import report_figure
-from lederuddannelse.params import DEFINITION_WORDS, definition_pages
+from lederuddannelse.params import definition_pages
 from lederuddannelse.report.charts import claim_check_chart, proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, pct, share, share_ci
 from lederuddannelse.report.tables import estimates_table
-
-#: The variables whose breakdowns by industry other pages publish: any = narrow + broad, so a
-#: group hidden for one must be hidden for all (``SurveyDesign.proportion_across``).
-RELATED = [f"trained_{d}" for d in DEFINITION_WORDS]
 
 
 @dataclass
@@ -56,7 +53,7 @@ def prevalence(
     ``paid_by`` (``distribution`` of ``paid_by__trained``), ``paid_workplace``, ``pay_self``
     (``distribution``), ``willing`` (``proportion`` of ``willing_to_pay`` and
     ``unwilling_to_pay``) and ``by_industry`` (``proportion_across`` of ``ch.trained`` by
-    industry, protected with the ``RELATED`` breakdowns)."""
+    industry, protected with the other definitions' breakdowns)."""
     cb = load_codebook()
     after = after_2020.copy()
     after.insert(0, "definition", cb.label("after_2020"))
@@ -85,7 +82,7 @@ def compute(ch) -> Prevalence:
         trained.proportion("paid_by_workplace__trained"),
         design.distribution("pay_self"),
         pd.concat([design.proportion(v) for v in ("willing_to_pay", "unwilling_to_pay")]),
-        design.proportion_across(ch.trained, RELATED, by="industry"),
+        design.proportion_across(ch.trained, TRAINED_BY_DEFINITION, by="industry"),
     )
 
 
