@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -183,3 +184,12 @@ def write_sav(source, df, out: Path) -> Path:
         variable_value_labels={c: v for c, v in source.value_labels.items() if c in df.columns},
     )
     return out
+
+
+#: A call of one of SurveyDesign's estimators, or of ``compare`` (its ``proportion`` by group
+#: and ``difference`` per item); the design may be a derived one. The chapters' code cells show
+#: one above each figure (tests/book/test_code_beside_findings.py, test_notebook_download.py).
+ESTIMATOR = re.compile(
+    r"\.(proportion(?:_across)?|mean|distribution|multi_response|difference|chisq"
+    r"|logistic|linear|ordinal)\b|\bcompare\("
+)

@@ -10,14 +10,10 @@ import re
 import nbformat
 from bs4 import BeautifulSoup
 
+from conftest import ESTIMATOR
+
 #: The analysis chapters (every parameter group's page of each).
 ANALYSIS = ("udbredelse", "hvem", "motiver", "lyst", "ledertype", "sektor")
-#: A call of one of SurveyDesign's estimators, or of ``compare`` (its ``proportion`` by group
-#: and ``difference`` per item); the design may be a derived one.
-ESTIMATOR = re.compile(
-    r"\.(proportion(?:_across)?|mean|distribution|multi_response|difference|chisq|logistic|linear|ordinal)"
-    r"\b|\bcompare\("
-)
 _ROLE = re.compile(r"\{(glue|numref|ref|doc|cite)[a-z:]*\}`")
 
 

@@ -16,7 +16,7 @@ import nbformat
 import papermill
 import pytest
 
-from conftest import open_test_chapter
+from conftest import ESTIMATOR, open_test_chapter
 from lederuddannelse.site.downloads import downloadable_notebook, glued_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,11 +36,6 @@ CHARTS = {
 CHAPTERS = sorted(CHARTS)
 #: The analysis pages: each figure's cell shows its estimator call.
 ANALYSIS = ("02_udbredelse", "03_hvem", "04_motiver", "05_lyst", "06_ledertype", "07_sektor")
-#: A call of one of SurveyDesign's estimators (the design may be a derived one).
-ESTIMATOR = re.compile(
-    r"\.(proportion|mean|distribution|multi_response|difference|chisq|logistic|linear|ordinal)"
-    r"\b|\bcompare\("
-)
 _ROLE = re.compile(r"\{(glue|numref|ref|doc|cite)[a-z:]*\}`")
 
 
