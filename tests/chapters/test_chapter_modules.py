@@ -15,8 +15,9 @@ from pathlib import Path
 import jupytext
 import pytest
 
+from lederuddannelse.book.keys import code_imports
 from lederuddannelse.params import load_parameters
-from lederuddannelse.sources import import_closure, imported_modules, modules_hash
+from lederuddannelse.sources import import_closure, modules_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
@@ -27,17 +28,9 @@ SHARED = {f"{CHAPTERS}.base", f"{CHAPTERS}.shared", f"{CHAPTERS}.absent", CHAPTE
 
 
 def page_imports(source: Path, src: Path) -> set[str]:
-    """The package modules a page's code cells import (what its runs' keys start from)."""
-    nb = jupytext.read(source)
-    found: set[str] = set()
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            code = "\n".join(
-                "" if line.lstrip().startswith(("%", "!")) else line
-                for line in cell.source.splitlines()
-            )
-            found |= imported_modules(code, src)
-    return found
+    """The package modules a page's code cells import (what its runs' keys start from), as
+    the build's keys read them."""
+    return set(code_imports(jupytext.read(source), src))
 
 
 @pytest.fixture(scope="module")
