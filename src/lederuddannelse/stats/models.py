@@ -286,13 +286,26 @@ def model_table(
 
 
 def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
-    """A weighted ``"logistic"`` or ``"linear"`` regression (R's ``svyglm``), design-based SEs."""
+    """A weighted ``"logistic"`` or ``"linear"`` regression (R's ``svyglm``), design-based SEs.
+
+    statsmodels fits the distinct rows of (X, y) with their summed weights when they are few
+    (:func:`row_patterns`: categories and scales, the usual survey model): the weighted
+    likelihood, and so the coefficients, are the same as on every row, in a fraction of the
+    time. The influence values are per row as always."""
     X, y, rows, info, data, levels = model_frame(dd, formula)
     Xv = X.to_numpy(dtype=float)
     w = dd.w[rows]
     w = w / w.mean()
     m, p = Xv.shape
-    if matrix_rank(Xv) < p:
+    pat = row_patterns([*Xv.T, y]) if m > 1 else None
+    if pat is None:  # every row its own pattern
+        inv, Xf, yf, wf, cnt = None, Xv, y, w, np.ones(m)
+    else:
+        inv, first = pat
+        Xf, yf = Xv[first], y[first]
+        wf = np.bincount(inv, weights=w, minlength=len(first))
+        cnt = np.bincount(inv, minlength=len(first)).astype(float)
+    if matrix_rank(Xf) < p:
         raise EstimationError(
             f"The terms of {formula!r} are collinear (a category with no respondents in the "
             "model's rows, or a variable that is a combination of others); drop or merge terms.",
@@ -301,13 +314,13 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
     terms = list(X.columns)
     logistic = kind == "logistic"
     if logistic:
-        if not np.all((y == 0) | (y == 1)):
+        if not np.all((yf == 0) | (yf == 1)):
             raise EstimationError(
                 f"The outcome of the logistic model {formula!r} is not binary (0/1)."
             )
-        _check_separation(Xv, y, terms, formula, data, rows, levels)
-    beta, it = _glm_fit(Xv, y, w, logistic, formula)
-    eta = Xv @ beta
+        _check_separation(Xf, yf, cnt, y, terms, formula, data, rows, levels)
+    beta, it = _glm_fit(Xf, yf, wf, logistic, formula)
+    eta = Xf @ beta
     if logistic:
         from scipy import special
 
@@ -319,18 +332,20 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
                 reason="no_convergence",
             )
         mu = special.expit(eta)
-        W_work = w * mu * (1 - mu)
+        W_work = wf * mu * (1 - mu)
     else:
         mu = eta
-        W_work = w
-    A = np.linalg.inv((Xv.T * W_work) @ Xv)
-    Z = (Xv * (w * (y - mu))[:, None]) @ A  # influence values, zero outside the model's rows
+        W_work = wf
+    A = np.linalg.inv((Xf.T * W_work) @ Xf)
+    resid = y - (mu if inv is None else mu[inv])
+    Z = (Xv * (w * resid)[:, None]) @ A  # influence values, zero outside the model's rows
     if m < dd.n:
         Z, Zm = np.zeros((dd.n, p)), Z
         Z[rows] = Zm
 
     def refit(wr: np.ndarray) -> np.ndarray:
-        return _glm_fit(Xv, y, wr[rows], logistic, formula, start=beta)[0]
+        wr = wr[rows] if inv is None else np.bincount(inv, weights=wr[rows], minlength=len(yf))
+        return _glm_fit(Xf, yf, wr, logistic, formula, start=beta)[0]
 
     V = dd.variance.cov(Z, beta, refit)
     in_model = np.zeros(dd.n, dtype=bool)
@@ -360,6 +375,47 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
         design_info=info,
         small_levels=small,
     )
+
+
+def row_patterns(cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The distinct rows of equal-length columns (without missing values): each row's pattern
+    (0..k-1) and one row of each pattern; ``None`` when over a quarter of the rows are distinct
+    (a continuous variable: nothing to gain).
+
+    Each column becomes integer codes (whole numbers by subtraction, others hashed), combined
+    in mixed radix and renumbered by a bincount: O(n), no sorting.
+    """
+    n = len(cols[0])
+    key, size = np.zeros(n, dtype=np.int64), 1
+    for v in cols:
+        lo = v.min()
+        shifted = v - lo
+        code = shifted.astype(np.int64)
+        if shifted.max() < 2**20 and np.array_equal(code, shifted):
+            k = int(code.max()) + 1
+        else:
+            code, uniq = pd.factorize(v)
+            code, k = code.astype(np.int64), len(uniq)
+        if k == 1:
+            continue
+        if size * k > 2**40:
+            key, size = _compact(key, size)
+        key, size = key * k + code, size * k
+    inv, size = _compact(key, size)
+    if size > n // 4:
+        return None
+    first = np.empty(size, dtype=np.int64)
+    first[inv] = np.arange(n)
+    return inv, first
+
+
+def _compact(key: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Codes 0..k-1 of the k distinct values of ``key`` (values 0..size-1)."""
+    if size <= 4 * len(key) + 1024:
+        present = np.bincount(key, minlength=size) > 0
+        return (np.cumsum(present) - 1)[key], int(present.sum())
+    code, uniq = pd.factorize(key)
+    return code.astype(np.int64), len(uniq)
 
 
 def on_rows(n: int, rows: np.ndarray, sel: np.ndarray) -> np.ndarray:
@@ -410,6 +466,8 @@ def _glm_fit(
 
 def _check_separation(
     X: np.ndarray,
+    yf: np.ndarray,
+    cnt: np.ndarray,
     y: np.ndarray,
     terms: list[str],
     formula: str,
@@ -417,7 +475,10 @@ def _check_separation(
     rows: np.ndarray,
     levels: dict[str, list],
 ) -> None:
-    """Name a category whose respondents all have the same outcome (quasi-separation)."""
+    """Name a category whose respondents all have the same outcome (quasi-separation).
+
+    ``X, yf``: the model's distinct rows, ``cnt``: the respondents behind each; ``y``: the
+    outcome of each of the model's ``rows``."""
 
     def fail(who: str, value: float, **where) -> None:
         raise EstimationError(
@@ -440,9 +501,9 @@ def _check_separation(
             if tot[k] and ones[k] in (0, tot[k]):
                 fail(f"{var} = {lv!r}", float(ones[k] > 0), variable=var, level=lv)
     dummy = np.all((X == 0) | (X == 1), axis=0)
-    tot, ones = X.sum(axis=0), y @ X
+    tot, ones = cnt @ X, (cnt * yf) @ X
     for j, term in enumerate(terms):
         if term == "Intercept" or not dummy[j]:
             continue
-        if 0 < tot[j] < len(y) and ones[j] in (0, tot[j]):
+        if 0 < tot[j] < cnt.sum() and ones[j] in (0, tot[j]):
             fail(f"'{term}'", float(ones[j] > 0), term=term)
