@@ -47,7 +47,7 @@ from lederuddannelse.data.design_block import design_columns_like
 from lederuddannelse.errors import EstimationError, ParameterError
 from lederuddannelse.stats.association import chisq_test
 from lederuddannelse.stats.bundle import DesignData, design_variance, given_arguments
-from lederuddannelse.stats.columns import check_column, factorize, prop_ci, t_quantile
+from lederuddannelse.stats.columns import check_column, factorize, prop_ci, t_quantile, t_sf
 from lederuddannelse.stats.disclosure import (
     DisclosureSpec,
     DomainPlan,
@@ -55,6 +55,7 @@ from lederuddannelse.stats.disclosure import (
     SuppressionPolicy,
     protect_across,
 )
+from lederuddannelse.stats.domain import domain_means
 from lederuddannelse.stats.models import fit_glm
 from lederuddannelse.stats.ordinal import fit_ordinal
 from lederuddannelse.stats.results import ModelResult
@@ -136,6 +137,7 @@ class SurveyDesign:
         self.policy = policy if policy is not None else SuppressionPolicy()
         #: the categories hidden in every table (decided once from the whole file)
         self.plan = DomainPlan(self.policy, df)
+        self._factors: dict[str, tuple[np.ndarray, list]] = {}  # codes of columns (_codes)
         self.rake_margins = rake_margins if (weighted and rake_margins) else None
 
         w_file = np.ones(self.n)
@@ -224,6 +226,7 @@ class SurveyDesign:
         out = copy.copy(self)
         out.df = pd.concat([self.df, added], axis=1)
         out.plan = DomainPlan(self.policy, out.df)
+        out._factors = dict(self._factors)  # the old columns' codes hold; new ones added
         return out
 
     def _check_var(self, var: str) -> None:
@@ -243,8 +246,8 @@ class SurveyDesign:
 
     def _binary(self, var: str) -> np.ndarray:
         y = self._numeric(var)
-        vals = np.unique(y[~np.isnan(y)])
-        if not np.all(np.isin(vals, (0.0, 1.0))):
+        if not ((y == 0) | (y == 1) | np.isnan(y)).all():  # the values only for the message
+            vals = np.unique(y[~np.isnan(y)])
             shown = ", ".join(f"{v:g}" for v in vals[:8])
             raise EstimationError(
                 f"Variable {var!r} is not binary: a share needs values 0/1 (NaN = not asked), "
@@ -252,6 +255,13 @@ class SurveyDesign:
                 "(e.g. (x == category)), or use mean() for a scale."
             )
         return y
+
+    def _codes(self, var: str) -> tuple[np.ndarray, list]:
+        """:func:`factorize` of a column, once per design (its frame is not changed)."""
+        if var not in self._factors:
+            self._check_var(var)
+            self._factors[var] = factorize(self.df[var])
+        return self._factors[var]
 
     def _groups(self, by: str | Sequence[str] | None) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
         """Group codes per row (-1: no group) and a frame of group labels (one row per group)."""
@@ -263,8 +273,7 @@ class SurveyDesign:
         codes = np.zeros(self.n, dtype=np.int64)
         labels = pd.DataFrame(index=[0])
         for b in by_list:
-            self._check_var(b)
-            c, levels = factorize(self.df[b])
+            c, levels = self._codes(b)
             K = len(levels)
             if K == 0:
                 raise EstimationError(f"Grouping variable {b!r} has no values (all missing).")
@@ -274,47 +283,15 @@ class SurveyDesign:
 
     # ------------------------------------------------------------------ core domain estimator
     def _domain(self, y: np.ndarray, codes: np.ndarray, G: int) -> dict[str, np.ndarray]:
-        """Weighted mean of y in each of G domains with design-based SE and design effect."""
-        w = self.w
-        valid = (codes >= 0) & ~np.isnan(y)
-        everyone = bool(valid.all())  # no copies needed: every row is in a domain
-        c = codes if everyone else np.where(valid, codes, -1)
-        cv, yv, wv = (c, y, w) if everyone else (c[valid], y[valid], w[valid])
-        n_g = np.bincount(cv, minlength=G).astype(float)
-        W = np.bincount(cv, weights=wv, minlength=G)
-        WY = np.bincount(cv, weights=wv * yv, minlength=G)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            est = WY / W
-            rv = yv - est[cv]
-            vals = wv * rv / W[cv]
-            if not everyone:  # influence values on all rows: zero outside the domains
-                vals, inside = np.zeros(self.n), vals
-                vals[valid] = inside
-            if self.variance.replicate:
-                reps, _ = self.variance.domain_means(np.where(valid, y, 0.0), c, G)
-                var = self.variance.var_from_domains(reps, est)
-            else:
-                var = self.variance.grouped_var(c, vals, G)
-            se = np.sqrt(np.maximum(var, 0))
-            s2 = np.bincount(cv, weights=wv * rv**2, minlength=G) / W * n_g / (n_g - 1)
-            vsrs = np.where(W > n_g, s2 * (W - n_g) / (W * n_g), s2 / n_g)
-            deff = var / vsrs
-        pos = np.bincount(cv, weights=(yv == 1).astype(float), minlength=G)
-        neg = np.bincount(cv, weights=(yv == 0).astype(float), minlength=G)
-        return {
-            "estimate": est,
-            "se": se,
-            "n": n_g,
-            "N": W,
-            "deff": deff,
-            "df": self.variance.degf_groups(c, G),
-            "pos": pos,
-            "neg": neg,
-            "vals": vals,
-            "codes": c,
-        }
+        """Weighted mean of y in each of G domains (:func:`~.domain.domain_means`)."""
+        return domain_means(self.w, self.variance, y, codes, G)
 
-    def _table(
+    def _table(self, *args, **kwargs) -> tuple[pd.DataFrame, DisclosureSpec]:
+        """:meth:`_columns` as a frame (before the policy)."""
+        cols, spec = self._columns(*args, **kwargs)
+        return pd.DataFrame(cols), spec
+
+    def _columns(
         self,
         labels: pd.DataFrame,
         r: dict[str, np.ndarray],
@@ -324,7 +301,8 @@ class SurveyDesign:
         keep: np.ndarray,
         total: dict | None = None,
         about_hidden: bool = False,
-    ) -> pd.DataFrame:
+    ) -> tuple[dict[str, Any], DisclosureSpec]:
+        """A table's columns (name -> array) and how it adds up, before the policy."""
         if binary:
             lo, hi = prop_ci(
                 r["estimate"], r["se"], r["df"], r["n"], self.conf_level, self.ci_method
@@ -360,7 +338,6 @@ class SurveyDesign:
                     cols[c].astype(object) if c in labels.columns or c == "variable" else cols[c],
                     total[c],
                 )
-        t = pd.DataFrame(cols)
         sets: tuple[LinkedSet, ...] = ()
         if len(by_list) == 1:
             sets = (LinkedSet(),)
@@ -372,7 +349,7 @@ class SurveyDesign:
             total="_total",
             hidden="_hidden",
         )
-        return t, spec
+        return cols, spec
 
     def _estimate(self, var: str, by, binary: bool, total: bool, total_label: str, raw=False):
         y = self._binary(var) if binary else self._numeric(var)
@@ -395,8 +372,8 @@ class SurveyDesign:
             row = t0.iloc[0].to_dict()
             row["_total"] = True
             tot = row
-        t, spec = self._table(labels, r, var, binary, by_list, keep, tot, about_hidden=about)
-        return (t, spec) if raw else self.policy.apply(t, spec)
+        cols, spec = self._columns(labels, r, var, binary, by_list, keep, tot, about_hidden=about)
+        return (pd.DataFrame(cols), spec) if raw else self.policy.apply_columns(cols, spec)
 
     # ------------------------------------------------------------------ public estimators
     def proportion(
@@ -445,7 +422,7 @@ class SurveyDesign:
         """
         self._check_var(var)
         by_list = [] if by is None else ([by] if isinstance(by, str) else list(by))
-        ccodes, levels = factorize(self.df[var])
+        ccodes, levels = self._codes(var)
         if not levels:
             raise EstimationError(f"Empty domain: {var!r} has no values (all missing).")
         codes, labels, by_list = self._groups(by)
@@ -561,11 +538,9 @@ class SurveyDesign:
         R's ``svyglm(var ~ by)`` on the two domains; the test is a t test with
         ``n_a + n_b - 2`` df, as ``summary.svyglm``.
         """
-        from scipy import stats
-
         y = self._numeric(var)
-        vals = np.unique(y[~np.isnan(y)])
-        binary = bool(len(vals) and np.all(np.isin(vals, (0.0, 1.0))))
+        known = ~np.isnan(y)
+        binary = bool(known.any() and ((y[known] == 0) | (y[known] == 1)).all())
         self._check_var(by)
         # the by-table the book publishes for these domains decides what is suppressed, so a
         # difference never shows a domain (or its n) that the table hides
@@ -607,7 +582,7 @@ class SurveyDesign:
         df = self.variance.degf(ina | inb) - 1
         q = float(t_quantile(self.conf_level, df))
         tstat = est / se if se > 0 else np.nan
-        p = float(2 * stats.t.sf(abs(tstat), df)) if df > 0 and np.isfinite(tstat) else np.nan
+        p = float(2 * t_sf(abs(tstat), df)) if df > 0 and np.isfinite(tstat) else np.nan
         t = pd.DataFrame(
             [
                 {

@@ -200,8 +200,15 @@ class SuppressionPolicy:
         Works on the columns as arrays and builds the result once: the policy runs on every
         table of every chapter, so it must cost microseconds, not pandas operations per cell.
         """
-        m = len(table)
-        arr = {c: col.to_numpy() for c, col in table.items()}
+        res = self.apply_columns({c: col.to_numpy() for c, col in table.items()}, spec)
+        res.index = table.index
+        res.attrs = dict(table.attrs)
+        return res
+
+    def apply_columns(self, arr: dict[str, np.ndarray], spec: DisclosureSpec) -> pd.DataFrame:
+        """:meth:`apply` on a table given as its columns (name -> array, in order): the
+        estimators build their tables this way, so that a table is one frame, made once."""
+        m = len(next(iter(arr.values()))) if arr else 0
         size_cols = [c for c in spec.size if c in arr]
         shown_cols = [c for c in spec.shown_counts if c in arr]
         side_cols = [c for c in spec.sides if c in arr]
@@ -248,7 +255,7 @@ class SuppressionPolicy:
         # a suppressed row (a category's count is a part of the estimate)
         drop = {spec.total, spec.hidden, spec.derived, *spec.sides}
         out: dict[str, object] = {}
-        for c in table.columns:
+        for c in arr:
             if c in drop:
                 continue
             v = arr[c]
@@ -265,9 +272,7 @@ class SuppressionPolicy:
                 v[hide] = pd.NA
             out[c] = v
         out["suppressed"] = supp
-        res = pd.DataFrame(out, index=table.index)
-        res.attrs = dict(table.attrs)
-        return res
+        return pd.DataFrame(out)
 
     def _complete(self, sets, sizes, supp, is_total, sides) -> None:
         """Complementary suppression over ``sets`` ((LinkedSet, row groups) pairs), in place

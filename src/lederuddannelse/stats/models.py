@@ -29,7 +29,7 @@ import pandas as pd
 
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.bundle import DesignData
-from lederuddannelse.stats.columns import check_column, factorize, t_quantile
+from lederuddannelse.stats.columns import check_column, factorize, t_quantile, t_sf
 from lederuddannelse.stats.disclosure import DisclosureSpec, SuppressionPolicy
 from lederuddannelse.stats.results import ModelResult
 
@@ -256,33 +256,29 @@ def dummy_sizes(
 def model_table(
     terms, coef, V, df_resid, n_col, odds: bool, conf_level: float, policy: SuppressionPolicy
 ) -> pd.DataFrame:
-    from scipy import stats
-
     se = np.sqrt(np.diag(V))
     q = t_quantile(conf_level, df_resid)
     with np.errstate(invalid="ignore", divide="ignore"):
         tstat = coef / se
-    p = 2 * stats.t.sf(np.abs(tstat), df_resid) if df_resid > 0 else np.full(len(coef), np.nan)
-    t = pd.DataFrame(
-        {
-            "term": terms,
-            "estimate": coef,
-            "se": se,
-            "ci_low": coef - q * se,
-            "ci_high": coef + q * se,
-            "t": tstat,
-            "df": float(df_resid),
-            "p_value": p,
-        }
-    )
+    p = 2 * t_sf(np.abs(tstat), df_resid) if df_resid > 0 else np.full(len(coef), np.nan)
+    k = len(coef)
+    lo, hi = coef - q * se, coef + q * se
+    cols = {
+        "term": np.array(terms, dtype=object),
+        "estimate": coef,
+        "se": se,
+        "ci_low": lo,
+        "ci_high": hi,
+        "t": tstat,
+        "df": np.full(k, float(df_resid)),
+        "p_value": p,
+    }
     mask = ["estimate", "se", "ci_low", "ci_high", "t", "p_value"]
     if odds:
-        t["odds_ratio"] = np.exp(coef)
-        t["or_low"], t["or_high"] = np.exp(t["ci_low"]), np.exp(t["ci_high"])
+        cols |= {"odds_ratio": np.exp(coef), "or_low": np.exp(lo), "or_high": np.exp(hi)}
         mask += ["odds_ratio", "or_low", "or_high"]
-    t["n"] = n_col
-    t["suppressed"] = False
-    return policy.apply(t, DisclosureSpec(mask=tuple(mask)))
+    cols |= {"n": np.asarray(n_col, dtype=float), "suppressed": np.zeros(k, dtype=bool)}
+    return policy.apply_columns(cols, DisclosureSpec(mask=tuple(mask)))
 
 
 def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:

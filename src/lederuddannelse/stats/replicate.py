@@ -173,6 +173,8 @@ class ReplicateVariance:
 
     def degf_groups(self, codes: np.ndarray, G: int) -> np.ndarray:
         """``degf()`` of each of G domains given as row codes (-1: in no domain)."""
+        if G == 1 and (codes >= 0).all():  # the whole sample
+            return np.array([self._degf_all])
         return np.array([self.degf(codes == g) for g in range(G)])
 
     def describe(self) -> str:

@@ -306,6 +306,8 @@ class DesignStructure:
     def degf_groups(self, codes: np.ndarray, G: int) -> np.ndarray:
         """``degf()`` of each of G domains (rows with ``codes == g``; -1: no domain)."""
         ok = codes >= 0
+        if G == 1 and ok.all():  # the whole sample
+            return np.array([self.degf()])
         if self.simple:
             return np.bincount(codes[ok], minlength=G).astype(float) - (
                 np.bincount(codes[ok], minlength=G) > 0

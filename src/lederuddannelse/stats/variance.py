@@ -84,7 +84,7 @@ class TaylorVariance:
         self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int
     ) -> np.ndarray:
         J = self._margins["J"]
-        idx = self._margins["jcell"][rows] * k + cols
+        idx = _take(self._margins["jcell"], rows) * k + cols
         return np.bincount(idx, weights=vals, minlength=J * k).reshape(J, k)
 
     def project(self, Z: np.ndarray) -> np.ndarray:
@@ -189,9 +189,10 @@ class TaylorVariance:
         return self.structure.degf_groups(codes, G)
 
     def sparse_var(
-        self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, G: int
+        self, rows: np.ndarray | None, cols: np.ndarray, vals: np.ndarray, G: int
     ) -> np.ndarray:
-        """Variances of G estimators whose influence matrix is sparse: entries (rows, cols, vals).
+        """Variances of G estimators whose influence matrix is sparse: entries (rows, cols, vals);
+        ``rows=None``: one entry on every row, in order.
 
         Domain estimators have one nonzero per row and group, so the simple design needs no
         n x G matrix: both the fixed-weight and the raking-aware variance are sums over the
@@ -204,7 +205,7 @@ class TaylorVariance:
         colsum = np.bincount(cols, weights=vals, minlength=G)
         ss = np.bincount(cols, weights=vals**2, minlength=G)
         if self._margins:
-            w = self.w[rows]
+            w = _take(self.w, rows)
             S = self._cell_sums(rows, cols, vals / w, G)
             B = self._cell_sums(rows, cols, vals * w, G)
             C = self._cell_shift(S)
@@ -217,19 +218,19 @@ class TaylorVariance:
     ) -> np.ndarray:
         C = None
         if self._margins:
-            C = self._cell_shift(self._cell_sums(rows, cols, vals / self.w[rows], G))
+            C = self._cell_shift(self._cell_sums(rows, cols, vals / _take(self.w, rows), G))
         out = np.zeros(G)
         for st in self.structure.stages:
             nu = len(st.unit_stratum)
             if st.identity:
                 U = np.zeros((self.n, G))
-                U[rows, cols] = vals
+                U[np.arange(self.n) if rows is None else rows, cols] = vals
                 if C is not None:
                     U -= self.w[:, None] * C[self._margins["jcell"]]
             else:
-                U = np.bincount(st.unit[rows] * G + cols, weights=vals, minlength=nu * G).reshape(
-                    nu, G
-                )
+                unit = _take(st.unit, rows)
+                key = unit if G == 1 else unit * G + cols  # one group: cols are all 0
+                U = np.bincount(key, weights=vals, minlength=nu * G).reshape(nu, G)
                 if C is not None:
                     J = self._margins["J"]
                     M = np.bincount(
@@ -239,15 +240,23 @@ class TaylorVariance:
             present = None
             if st.average is not None and not self._margins:
                 H = len(st.n_h)
-                hit = np.bincount(st.row_stratum[rows] * G + cols, minlength=H * G)
+                hit = np.bincount(_take(st.row_stratum, rows) * G + cols, minlength=H * G)
                 present = hit.reshape(H, G) > 0
             out += self._stage_cov(st, U, full=False, present=present)
         return np.maximum(out, 0.0)
 
     def grouped_var(self, codes: np.ndarray, vals: np.ndarray, G: int) -> np.ndarray:
         """Variances of G domain estimators: influence ``vals`` on the rows of group ``codes``."""
-        rows = np.flatnonzero(codes >= 0)
+        inside = codes >= 0
+        if inside.all():  # every row (rows=None): no copies
+            return self.sparse_var(None, codes, vals, G)
+        rows = np.flatnonzero(inside)
         return self.sparse_var(rows, codes[rows], vals[rows], G)
+
+
+def _take(a: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    """``a[rows]``, or ``a`` itself for every row (``rows=None``)."""
+    return a if rows is None else a[rows]
 
 
 def _prepare_margins(
