@@ -137,7 +137,7 @@ class SurveyDesign:
         self.policy = policy if policy is not None else SuppressionPolicy()
         #: the categories hidden in every table (decided once from the whole file)
         self.plan = DomainPlan(self.policy, df)
-        self._factors: dict[str, tuple[np.ndarray, list]] = {}  # codes of columns (_codes)
+        self._factors: dict = {}  # codes and float arrays of columns (_codes, _numeric)
         self.rake_margins = rake_margins if (weighted and rake_margins) else None
 
         w_file = np.ones(self.n)
@@ -233,16 +233,23 @@ class SurveyDesign:
         check_column(self.df, var, self.absent)
 
     def _numeric(self, var: str) -> np.ndarray:
+        """The column as floats (NaN: missing), read once per design and read-only."""
+        if ("num", var) in self._factors:
+            return self._factors[("num", var)]
         self._check_var(var)
         s = self.df[var]
         if s.dtype == bool or str(s.dtype) == "boolean":
-            return s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        if not (pd.api.types.is_numeric_dtype(s)):
+            y = s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        elif not (pd.api.types.is_numeric_dtype(s)):
             raise EstimationError(
                 f"Variable {var!r} is not numeric (dtype {s.dtype}); recode it to numbers "
                 "(or 0/1 for a share) before estimating."
             )
-        return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        else:
+            y = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+        y.flags.writeable = False
+        self._factors[("num", var)] = y
+        return y
 
     def _binary(self, var: str) -> np.ndarray:
         y = self._numeric(var)
@@ -260,13 +267,20 @@ class SurveyDesign:
         """:func:`factorize` of a column, once per design (its frame is not changed)."""
         if var not in self._factors:
             self._check_var(var)
-            self._factors[var] = factorize(self.df[var])
+            codes, levels = factorize(self.df[var])
+            codes.flags.writeable = False
+            self._factors[var] = (codes, levels)
         return self._factors[var]
 
     def _groups(self, by: str | Sequence[str] | None) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
         """Group codes per row (-1: no group) and a frame of group labels (one row per group)."""
         if by is None:
-            return np.zeros(self.n, dtype=np.int64), pd.DataFrame(index=[0]), []
+            if ("all",) not in self._factors:  # one group of every row (read-only)
+                codes = np.zeros(self.n, dtype=np.int64)
+                codes.flags.writeable = False
+                self._factors[("all",)] = (codes, pd.DataFrame(index=[0]))
+            codes, labels = self._factors[("all",)]
+            return codes, labels, []
         by_list = [by] if isinstance(by, str) else list(by)
         if not 1 <= len(by_list) <= 2:
             raise EstimationError("'by' takes one or two grouping variables.")

@@ -200,14 +200,17 @@ class SuppressionPolicy:
         Works on the columns as arrays and builds the result once: the policy runs on every
         table of every chapter, so it must cost microseconds, not pandas operations per cell.
         """
-        res = self.apply_columns({c: col.to_numpy() for c, col in table.items()}, spec)
+        res = self.apply_columns({c: col.to_numpy() for c, col in table.items()}, spec, copy=True)
         res.index = table.index
         res.attrs = dict(table.attrs)
         return res
 
-    def apply_columns(self, arr: dict[str, np.ndarray], spec: DisclosureSpec) -> pd.DataFrame:
+    def apply_columns(
+        self, arr: dict[str, np.ndarray], spec: DisclosureSpec, copy: bool = False
+    ) -> pd.DataFrame:
         """:meth:`apply` on a table given as its columns (name -> array, in order): the
-        estimators build their tables this way, so that a table is one frame, made once."""
+        estimators build their tables this way, so that a table is one frame, made once.
+        The frame takes over the arrays unless ``copy`` (they must not be used elsewhere)."""
         m = len(next(iter(arr.values()))) if arr else 0
         size_cols = [c for c in spec.size if c in arr]
         shown_cols = [c for c in spec.shown_counts if c in arr]
@@ -272,7 +275,7 @@ class SuppressionPolicy:
                 v[hide] = pd.NA
             out[c] = v
         out["suppressed"] = supp
-        return pd.DataFrame(out)
+        return pd.DataFrame(out, copy=copy)
 
     def _complete(self, sets, sizes, supp, is_total, sides) -> None:
         """Complementary suppression over ``sets`` ((LinkedSet, row groups) pairs), in place

@@ -202,8 +202,11 @@ class TaylorVariance:
         n = self.n
         if not self.structure.simple:
             return self._clustered_sparse_var(rows, cols, vals, G)
-        colsum = np.bincount(cols, weights=vals, minlength=G)
-        ss = np.bincount(cols, weights=vals**2, minlength=G)
+        if G == 1 and rows is None:  # one domain of every row: sums, no grouping
+            colsum, ss = np.array([np.sum(vals)]), np.array([vals @ vals])
+        else:
+            colsum = np.bincount(cols, weights=vals, minlength=G)
+            ss = np.bincount(cols, weights=vals**2, minlength=G)
         if self._margins:
             w = _take(self.w, rows)
             S = self._cell_sums(rows, cols, vals / w, G)
