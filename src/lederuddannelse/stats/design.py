@@ -284,15 +284,20 @@ class SurveyDesign:
         by_list = [by] if isinstance(by, str) else list(by)
         if not 1 <= len(by_list) <= 2:
             raise EstimationError("'by' takes one or two grouping variables.")
-        codes = np.zeros(self.n, dtype=np.int64)
-        labels = pd.DataFrame(index=[0])
-        for b in by_list:
-            c, levels = self._codes(b)
-            K = len(levels)
-            if K == 0:
-                raise EstimationError(f"Grouping variable {b!r} has no values (all missing).")
-            codes = np.where((codes < 0) | (c < 0), -1, codes * K + c)
-            labels = labels.merge(pd.DataFrame({b: levels}), how="cross")
+        key = ("by", *by_list)
+        if key not in self._factors:  # kept per design, read-only
+            codes = np.zeros(self.n, dtype=np.int64)
+            labels = pd.DataFrame(index=[0])
+            for b in by_list:
+                c, levels = self._codes(b)
+                K = len(levels)
+                if K == 0:
+                    raise EstimationError(f"Grouping variable {b!r} has no values (all missing).")
+                codes = np.where((codes < 0) | (c < 0), -1, codes * K + c)
+                labels = labels.merge(pd.DataFrame({b: levels}), how="cross")
+            codes.flags.writeable = False
+            self._factors[key] = (codes, labels)
+        codes, labels = self._factors[key]
         return codes, labels, by_list
 
     # ------------------------------------------------------------------ core domain estimator

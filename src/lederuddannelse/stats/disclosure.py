@@ -269,10 +269,8 @@ class SuppressionPolicy:
                 f = _num(v)
                 hide = ~np.isfinite(f) | ((f > 0) & (f < self.min_count))
                 hide |= small if c in size_cols else supp
-                v = pd.array(
-                    np.where(hide, 0, np.nan_to_num(f)).round().astype("int64"), dtype="Int64"
-                )
-                v[hide] = pd.NA
+                ints = np.where(hide, 0.0, f).round().astype("int64")
+                v = pd.arrays.IntegerArray(ints, hide)  # Int64, missing where hidden
             out[c] = v
         out["suppressed"] = supp
         return pd.DataFrame(out, copy=copy)
