@@ -45,7 +45,7 @@ def domain_means(w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray, G: i
             vals, inside = np.zeros(n), vals
             vals[valid] = inside
         if variance.replicate:
-            reps, _ = variance.domain_means(np.where(valid, y, 0.0), c, G)
+            reps, _ = variance.domain_means(y, c, G)
             var = variance.var_from_domains(reps, est)
         else:
             var = variance.grouped_var(c, vals, G)

@@ -22,6 +22,7 @@ Degrees of freedom are R's ``degf()`` of a replicate design: the rank of the rep
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,9 @@ class ReplicateVariance:
             )
         repw = np.asarray(repw, dtype=float)
         n, R = repw.shape
-        if not np.all(np.isfinite(repw)) or np.any(repw < 0):
+        # no n x R temporaries: a sum is finite only if every weight is (weights are far from
+        # overflowing), and the smallest weight says whether any is negative
+        if not np.isfinite(repw.sum()) or repw.min() < 0:
             raise EstimationError(
                 "Replicate weights must be finite and not negative (missing values are not "
                 "allowed, as in R's svrepdesign)."
@@ -106,7 +109,16 @@ class ReplicateVariance:
         self.scale = float(1.0 if scale is None else scale)
         self.rscales = np.array(rs, dtype=float)
         self.mse = bool(mse)
-        self._degf_all = self.degf()
+
+    @cached_property
+    def _degf_all(self) -> float:
+        """``degf()`` of the whole sample (computed once, when first needed)."""
+        return self.degf()
+
+    @cached_property
+    def _colsum(self) -> np.ndarray:
+        """Each replicate's total weight (R,)."""
+        return self.repw.sum(axis=0)
 
     # ------------------------------------------------------------------ variance
     def from_replicates(self, thetas: np.ndarray, theta: np.ndarray) -> np.ndarray:
@@ -138,17 +150,31 @@ class ReplicateVariance:
         """Replicate estimates (R x G) of the weighted means of ``y`` in G domains.
 
         ``codes``: each row's domain (-1: none; rows with NaN in ``y`` must have -1). Returns the
-        replicates and the replicate weighted domain sizes, both R x G.
+        replicates and the replicate weighted domain sizes, both R x G. One domain: two
+        vector-matrix products (one when every row is in it); several: one product with a
+        sparse (rows x 2G) matrix of domain indicators and of ``y`` in the domains.
         """
         from scipy import sparse
 
-        rows = np.flatnonzero(codes >= 0)
-        S = sparse.csr_matrix((np.ones(len(rows)), (codes[rows], rows)), shape=(G, self.n))
-        yv = np.where(codes >= 0, y, 0.0)
-        num = np.asarray(S @ (self.repw * yv[:, None]))
-        den = np.asarray(S @ self.repw)
+        inside = codes >= 0
+        yv = np.where(inside, y, 0.0)
+        if G == 1:
+            den = self._colsum if inside.all() else inside.astype(float) @ self.repw
+            num, den = (yv @ self.repw)[:, None], den[:, None]
+        else:
+            rows = np.flatnonzero(inside)
+            c = codes[rows]
+            ST = sparse.csr_matrix(
+                (
+                    np.concatenate([np.ones(len(rows)), yv[rows]]),
+                    (np.concatenate([rows, rows]), np.concatenate([c, c + G])),
+                ),
+                shape=(self.n, 2 * G),
+            )
+            both = np.asarray(self.repw.T @ ST)  # R x 2G
+            den, num = both[:, :G], both[:, G:]
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (num / den).T, den.T
+            return num / den, den
 
     def var_from_domains(self, thetas: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """Variances of G separate estimates from their replicates (R x G)."""
