@@ -21,6 +21,7 @@ Degrees of freedom are R's ``degf()`` of a replicate design: the rank of the rep
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from functools import cached_property
 
@@ -109,11 +110,17 @@ class ReplicateVariance:
         self.scale = float(1.0 if scale is None else scale)
         self.rscales = np.array(rs, dtype=float)
         self.mse = bool(mse)
+        self._degf_memo: dict = {}
 
     @cached_property
     def _degf_all(self) -> float:
         """``degf()`` of the whole sample (computed once, when first needed)."""
         return self.degf()
+
+    @cached_property
+    def _repw_rows(self) -> np.ndarray:
+        """The replicate weights in row order (C-contiguous), for sparse products."""
+        return np.ascontiguousarray(self.repw)
 
     @cached_property
     def _colsum(self) -> np.ndarray:
@@ -151,8 +158,9 @@ class ReplicateVariance:
 
         ``codes``: each row's domain (-1: none; rows with NaN in ``y`` must have -1). Returns the
         replicates and the replicate weighted domain sizes, both R x G. One domain: two
-        vector-matrix products (one when every row is in it); several: one product with a
-        sparse (rows x 2G) matrix of domain indicators and of ``y`` in the domains.
+        vector-matrix products (one when every row is in it); several: one product of a
+        (2G x rows) matrix of domain indicators and of ``y`` in the domains (dense for a
+        few domains, sparse for more).
         """
         from scipy import sparse
 
@@ -164,14 +172,22 @@ class ReplicateVariance:
         else:
             rows = np.flatnonzero(inside)
             c = codes[rows]
-            ST = sparse.csr_matrix(
+            if G <= 8:  # a few domains: a dense product (BLAS), no sparse bookkeeping
+                M = np.zeros((2 * G, self.n))
+                M[c, rows] = 1.0
+                M[c + G, rows] = yv[rows]
+                both = (M @ self.repw).T  # R x 2G
+                den, num = both[:, :G], both[:, G:]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    return num / den, den
+            S = sparse.csr_matrix(
                 (
                     np.concatenate([np.ones(len(rows)), yv[rows]]),
-                    (np.concatenate([rows, rows]), np.concatenate([c, c + G])),
+                    (np.concatenate([c, c + G]), np.concatenate([rows, rows])),
                 ),
-                shape=(self.n, 2 * G),
+                shape=(2 * G, self.n),
             )
-            both = np.asarray(self.repw.T @ ST)  # R x 2G
+            both = np.asarray(S @ self._repw_rows).T  # R x 2G
             den, num = both[:, :G], both[:, G:]
         with np.errstate(invalid="ignore", divide="ignore"):
             return num / den, den
@@ -201,7 +217,14 @@ class ReplicateVariance:
         """``degf()`` of each of G domains given as row codes (-1: in no domain)."""
         if G == 1 and (codes >= 0).all():  # the whole sample
             return np.array([self._degf_all])
-        return np.array([self.degf(codes == g) for g in range(G)])
+        # a domain's degf depends only on its rows: kept per set of domains (the same
+        # breakdown recurs in table after table), keyed by a digest of the codes
+        key = (G, hashlib.blake2b(np.ascontiguousarray(codes).view(np.uint8)).digest())
+        if key not in self._degf_memo:
+            if len(self._degf_memo) >= 64:
+                self._degf_memo.clear()
+            self._degf_memo[key] = np.array([self.degf(codes == g) for g in range(G)])
+        return self._degf_memo[key].copy()
 
     def describe(self) -> str:
         """One Danish sentence saying which design the estimates rest on."""
