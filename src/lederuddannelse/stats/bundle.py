@@ -35,7 +35,8 @@ class DesignData:
 
     ``hidden(var)``: the categories of ``var`` hidden book-wide (the domain plan);
     ``reveals(mask)``: whether a set of rows lies within hidden categories (an indicator
-    derived from a hidden group).
+    derived from a hidden group); ``memo``: the design's store of what depends only on its
+    data (a formula's model matrix), kept across fits, or ``None``.
     """
 
     df: pd.DataFrame
@@ -46,6 +47,7 @@ class DesignData:
     absent: tuple[str, ...]
     hidden: Callable[[str], frozenset]
     reveals: Callable[[np.ndarray], bool]
+    memo: dict | None = None
 
     @property
     def n(self) -> int:

@@ -202,6 +202,7 @@ class SurveyDesign:
             absent=self.absent,
             hidden=self.plan.hidden,
             reveals=self.plan.reveals,
+            memo=self._factors,
         )
 
     def with_columns(self, columns: dict[str, Any]) -> SurveyDesign:

@@ -288,12 +288,10 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
     (:func:`row_patterns`: categories and scales, the usual survey model): the weighted
     likelihood, and so the coefficients, are the same as on every row, in a fraction of the
     time. The influence values are per row as always."""
-    X, y, rows, info, data, levels = model_frame(dd, formula)
-    Xv = X.to_numpy(dtype=float)
+    X, y, rows, info, data, levels, Xv, pat = _model_rows(dd, formula)
     w = dd.w[rows]
     w = w / w.mean()
     m, p = Xv.shape
-    pat = row_patterns([*Xv.T, y]) if m > 1 else None
     if pat is None:  # every row its own pattern
         inv, Xf, yf, wf, cnt = None, Xv, y, w, np.ones(m)
     else:
@@ -371,6 +369,23 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
         design_info=info,
         small_levels=small,
     )
+
+
+def _model_rows(dd: DesignData, formula: str) -> tuple:
+    """:func:`model_frame` with the matrix as an array and its :func:`row_patterns`: fixed by
+    the formula and the design's data, so kept in the design's ``memo`` (read-only)."""
+    key = ("model", formula)
+    if dd.memo is not None and key in dd.memo:
+        return dd.memo[key]
+    X, y, rows, info, data, levels = model_frame(dd, formula)
+    Xv = X.to_numpy(dtype=float, copy=True)
+    pat = row_patterns([*Xv.T, y]) if len(y) > 1 else None
+    for a in (Xv, y, rows, *(pat or ())):
+        a.flags.writeable = False
+    out = (X, y, rows, info, data, levels, Xv, pat)
+    if dd.memo is not None:
+        dd.memo[key] = out
+    return out
 
 
 def row_patterns(cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
