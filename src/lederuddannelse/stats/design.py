@@ -227,7 +227,8 @@ class SurveyDesign:
         out = copy.copy(self)
         out.df = pd.concat([self.df, added], axis=1)
         out.plan = DomainPlan(self.policy, out.df)
-        out._factors = dict(self._factors)  # the old columns' codes hold; new ones added
+        # the old columns' codes hold; a model's preparation depends on the plan: made again
+        out._factors = {k: v for k, v in self._factors.items() if k[:1] != ("model",)}
         return out
 
     def _check_var(self, var: str) -> None:

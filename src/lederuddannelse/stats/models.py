@@ -287,32 +287,16 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
     statsmodels fits the distinct rows of (X, y) with their summed weights when they are few
     (:func:`row_patterns`: categories and scales, the usual survey model): the weighted
     likelihood, and so the coefficients, are the same as on every row, in a fraction of the
-    time. The influence values are per row as always."""
-    X, y, rows, info, data, levels, Xv, pat = _model_rows(dd, formula)
+    time. The influence values are per row as always. What the formula and the design's data
+    fix (the matrix, its distinct rows, the checks, the respondents behind each coefficient,
+    the degrees of freedom) is prepared once per design (:func:`_prepare`)."""
+    logistic = kind == "logistic"
+    pr = _prepare(dd, formula, logistic)
+    Xv, y, rows, inv, Xf, yf = pr["Xv"], pr["y"], pr["rows"], pr["inv"], pr["Xf"], pr["yf"]
     w = dd.w[rows]
     w = w / w.mean()
     m, p = Xv.shape
-    if pat is None:  # every row its own pattern
-        inv, Xf, yf, wf, cnt = None, Xv, y, w, np.ones(m)
-    else:
-        inv, first = pat
-        Xf, yf = Xv[first], y[first]
-        wf = np.bincount(inv, weights=w, minlength=len(first))
-        cnt = np.bincount(inv, minlength=len(first)).astype(float)
-    if matrix_rank(Xf) < p:
-        raise EstimationError(
-            f"The terms of {formula!r} are collinear (a category with no respondents in the "
-            "model's rows, or a variable that is a combination of others); drop or merge terms.",
-            reason="collinear",
-        )
-    terms = list(X.columns)
-    logistic = kind == "logistic"
-    if logistic:
-        if not np.all((yf == 0) | (yf == 1)):
-            raise EstimationError(
-                f"The outcome of the logistic model {formula!r} is not binary (0/1)."
-            )
-        _check_separation(Xf, yf, cnt, y, terms, formula, data, rows, levels)
+    wf = w if inv is None else np.bincount(inv, weights=w, minlength=len(yf))
     beta, it = _glm_fit(Xf, yf, wf, logistic, formula)
     eta = Xf @ beta
     if logistic:
@@ -342,9 +326,62 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
         return _glm_fit(Xf, yf, wr, logistic, formula, start=beta)[0]
 
     V = dd.variance.cov(Z, beta, refit)
+    df_resid = pr["df_resid"]
+    table = model_table(
+        pr["terms"], beta, V, df_resid, pr["n_col"], logistic, dd.conf_level, dd.policy
+    )
+    return ModelResult(
+        kind=kind,
+        formula=formula,
+        table=table,
+        coef=beta,
+        vcov=V,
+        terms=list(pr["terms"]),
+        df_resid=df_resid,
+        n=m,
+        N=float(dd.w[rows].sum()),
+        iterations=it,
+        conf_level=dd.conf_level,
+        policy=dd.policy,
+        design_info=pr["info"],
+        small_levels=dict(pr["small"]),
+    )
+
+
+def _prepare(dd: DesignData, formula: str, logistic: bool) -> dict:
+    """What a fit of ``formula`` needs that the formula and the design's data fix: the model
+    matrix (:func:`model_frame`) as an array and its distinct rows (:func:`row_patterns`), the
+    checks (collinearity; a binary outcome and no separation for a logistic model), the
+    respondents behind each coefficient (:func:`dummy_sizes`) and the degrees of freedom.
+    Kept in the design's ``memo`` (arrays read-only); a failed check is raised each time."""
+    key = ("model", formula, logistic)
+    if dd.memo is not None and key in dd.memo:
+        return dd.memo[key]
+    X, y, rows, info, data, levels = model_frame(dd, formula)
+    Xv = X.to_numpy(dtype=float, copy=True)
+    m, p = Xv.shape
+    pat = row_patterns([*Xv.T, y]) if m > 1 else None
+    if pat is None:  # every row its own pattern
+        inv, Xf, yf, cnt = None, Xv, y, np.ones(m)
+    else:
+        inv, first = pat
+        Xf, yf = Xv[first], y[first]
+        cnt = np.bincount(inv, minlength=len(first)).astype(float)
+    if matrix_rank(Xf) < p:
+        raise EstimationError(
+            f"The terms of {formula!r} are collinear (a category with no respondents in the "
+            "model's rows, or a variable that is a combination of others); drop or merge terms.",
+            reason="collinear",
+        )
+    terms = list(X.columns)
+    if logistic:
+        if not np.all((yf == 0) | (yf == 1)):
+            raise EstimationError(
+                f"The outcome of the logistic model {formula!r} is not binary (0/1)."
+            )
+        _check_separation(Xf, yf, cnt, y, terms, formula, data, rows, levels)
     in_model = np.zeros(dd.n, dtype=bool)
     in_model[rows] = True
-    df_resid = dd.variance.degf(in_model) + 1 - p  # R's svyglm: degf + 1 - p
     about = dd.reveals(in_model) or (
         logistic
         and (dd.reveals(on_rows(dd.n, rows, y == 1)) or dd.reveals(on_rows(dd.n, rows, y == 0)))
@@ -352,37 +389,13 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
     n_col, small = dummy_sizes(
         X, rows, info, data, levels, dd.policy.min_n, dd.hidden, dd.reveals, dd.n, about
     )
-    table = model_table(terms, beta, V, df_resid, n_col, logistic, dd.conf_level, dd.policy)
-    return ModelResult(
-        kind=kind,
-        formula=formula,
-        table=table,
-        coef=beta,
-        vcov=V,
-        terms=terms,
-        df_resid=df_resid,
-        n=m,
-        N=float(dd.w[rows].sum()),
-        iterations=it,
-        conf_level=dd.conf_level,
-        policy=dd.policy,
-        design_info=info,
-        small_levels=small,
-    )
-
-
-def _model_rows(dd: DesignData, formula: str) -> tuple:
-    """:func:`model_frame` with the matrix as an array and its :func:`row_patterns`: fixed by
-    the formula and the design's data, so kept in the design's ``memo`` (read-only)."""
-    key = ("model", formula)
-    if dd.memo is not None and key in dd.memo:
-        return dd.memo[key]
-    X, y, rows, info, data, levels = model_frame(dd, formula)
-    Xv = X.to_numpy(dtype=float, copy=True)
-    pat = row_patterns([*Xv.T, y]) if len(y) > 1 else None
-    for a in (Xv, y, rows, *(pat or ())):
+    for a in (Xv, y, rows, Xf, yf, n_col, *(pat or ())):
         a.flags.writeable = False
-    out = (X, y, rows, info, data, levels, Xv, pat)
+    out = {
+        "Xv": Xv, "y": y, "rows": rows, "inv": inv, "Xf": Xf, "yf": yf, "info": info,
+        "terms": tuple(terms), "n_col": n_col, "small": small,
+        "df_resid": dd.variance.degf(in_model) + 1 - p,  # R's svyglm: degf + 1 - p
+    }  # fmt: skip
     if dd.memo is not None:
         dd.memo[key] = out
     return out
