@@ -111,11 +111,14 @@ def design_variance(
             "their variance formulas differ (R's svrepdesign would assume BRR)."
         )
     cols = replicate_columns(df, repweights)
+    dtypes = dict(zip(df.columns, df.dtypes))  # one lookup per column, not a Series each
     for c in cols:
         check_column(df, c, absent)
-        if not pd.api.types.is_numeric_dtype(df[c]):
+        if not pd.api.types.is_numeric_dtype(dtypes[c]):
             raise EstimationError(f"Replicate-weight column {c!r} is not numeric.")
-    repw = df[cols].to_numpy(dtype=float, na_value=np.nan)
+    repw = np.empty((len(df), len(cols)), order="F")  # column by column: no frame selection
+    for r, c in enumerate(cols):
+        repw[:, r] = df[c].to_numpy(dtype=float, na_value=np.nan)
     if not combined_weights:
         repw = repw * w_file[:, None]
     if not weighted:

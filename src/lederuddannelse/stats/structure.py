@@ -168,7 +168,7 @@ class DesignStructure:
                 )
         if len(ids) == 2:
             ids[1] = _pair(ids[0], ids[1])
-        strata_by_stage = [stratum] + [_pair(stratum, ids[0])] * (len(ids) - 1)
+        strata_by_stage = [stratum] + ([_pair(stratum, ids[0])] if len(ids) == 2 else [])
         self.psu = ids[0]
         self.stage_ids = ids
         self.stage_strata = strata_by_stage
