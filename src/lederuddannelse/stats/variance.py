@@ -203,7 +203,7 @@ class TaylorVariance:
         if not self.structure.simple:
             return self._clustered_sparse_var(rows, cols, vals, G)
         if G == 1 and rows is None:  # one domain of every row: sums, no grouping
-            colsum, ss = np.array([np.sum(vals)]), np.array([vals @ vals])
+            colsum, ss = np.array([np.sum(vals)]), np.array([np.einsum("i,i->", vals, vals)])
         else:
             colsum = np.bincount(cols, weights=vals, minlength=G)
             ss = np.bincount(cols, weights=vals**2, minlength=G)
