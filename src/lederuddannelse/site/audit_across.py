@@ -60,6 +60,10 @@ PART_COLUMNS = {"n_category", "antal_i_kategori"}
 #: share agree to this; a relation between three shares holds to 3 x this.
 SHARE_TOLERANCE = 0.0011
 
+#: Texts of values, not labels (an interval "63,9–72,9 pct.", a blank of a hidden cell): an
+#: HTML table's cells are all text, and its rows are named by its labels only.
+VALUE_TEXT = re.compile(r"^[\d\s.,–\-−%()]*(?:pct\.)?[\d\s.,–\-−%()]*$")
+
 QUANTITY_WORDS = {"p": "share", "n": "n", "N": "weighted size", "c": "category count"}
 
 
@@ -107,7 +111,7 @@ def _view(t) -> _View | None:
     """The :class:`_View` of an audit table (``audit._Table``), or None when its rows have no
     unique labels or it carries no share or count."""
     df = t.frame.data
-    keys = list(t.keys)
+    keys = [frozenset(k for k in key if not VALUE_TEXT.match(k)) for key in t.keys]
     if not keys or any(not k for k in keys) or len(set(keys)) != len(keys):
         return None
     cols: dict[str, np.ndarray] = {}
@@ -175,6 +179,20 @@ def _definition_of_pages(pages: set[str]) -> dict[str, tuple[str, str]]:
         if set(RELATED_DEFINITIONS) <= set(found.values()):
             out.update({name: (slug, d) for name, d in found.items() if name in pages})
     return out
+
+
+def _domain_size(N: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """A table's weighted sizes, a hidden one filled in where every row is of one domain (the
+    items of a multiple-response table, the categories of a distribution: every shown n and
+    every shown N the same), as a reader fills it in from the other rows."""
+    shown_N, shown_n = N[np.isfinite(N)], n[np.isfinite(n)]
+    one = (
+        len(shown_N) >= 1
+        and max(len(shown_N), len(shown_n)) >= 2
+        and np.ptp(shown_N) <= 0.51
+        and (len(shown_n) == 0 or np.ptp(shown_n) == 0)
+    )
+    return np.where(np.isfinite(N), N, shown_N[0]) if one else N
 
 
 class _System:
@@ -282,13 +300,22 @@ class _System:
             for i in rows:
                 terms = [term("a", i, q, 1.0), term("n", i, q, -1.0), term("b", i, q, -1.0)]
                 self.add(terms, 0.0, rel)
+        if kind == "same":  # one group: its n and weighted size are the same on every page
+            for q in [q for q in ("n", "N") if q in get]:
+                x, y, z = get[q]
+                if _agree(x, y, q)[0] and _agree(x, z, q)[0]:
+                    for i in rows:
+                        for other in ("n", "b"):
+                            terms = [term("a", i, q, 1.0), term(other, i, q, -1.0)]
+                            self.add(terms, 0.0, "R2 one group on every page")
         if kind == "nested" and "p" in get and "N" in get:
             self._weighted_totals(get, rows, term)
 
     def _weighted_totals(self, get, rows, term) -> None:
         """R3 for the shares: N_any p_any = N_narrow p_narrow + N_broad p_broad, where the
         three weighted sizes are shown or follow from the two others."""
-        (pa, pn, pb), (Na, Nn, Nb) = get["p"], get["N"]
+        (pa, pn, pb) = get["p"]
+        Na, Nn, Nb = (_domain_size(N, n) for N, n in zip(get["N"], get["n"]))
         Na, Nn, Nb = (
             np.where(np.isfinite(Na), Na, Nn + Nb),
             np.where(np.isfinite(Nn), Nn, Na - Nb),
@@ -358,6 +385,10 @@ class _System:
         values = np.array(self.cells.values)
         hidden = ~np.isfinite(values)
         eqs = self.equations
+        for e in eqs:
+            name = e.relation.split(" ", 1)[0]
+            report.relations[name] = report.relations.get(name, 0) + 1
+        report.relations["hidden cells"] = len({c for e in eqs for c, _ in e.terms if hidden[c]})
         # connected components of the hidden cells through the equations
         parent = list(range(len(values)))
 

@@ -46,6 +46,9 @@ class AuditReport:
     hidden: int = 0
     sets: int = 0
     findings: list[Finding] = field(default_factory=list)
+    #: equations over hidden cells per relation of ``audit_across`` (R1 ...), and "hidden
+    #: cells": how many hidden cells at least one of them relates
+    relations: dict[str, int] = field(default_factory=dict)
     #: the pages' reader-visible texts (file -> text), for the checks of tables against prose
     texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
