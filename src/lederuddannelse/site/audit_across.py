@@ -11,7 +11,8 @@ The exact relations, as the chapters publish them (issue 25):
 
 1. **One table, several forms** (R1). On one page the same table is an HTML table, a chart's
    data set and two CSV files, with the same rows: a cell hidden in one form is the cell
-   shown in another (x = y).
+   shown in another (x = y); likewise one table shown alike on several pages (every
+   definition's page shows the shares under all three definitions).
 2. **Definitions, same respondents** (R2). Training codes are disjoint, so for the share
    trained in a group (udbredelse by industry, hvem by each background variable, all published
    under the any, narrow and broad definitions): p_any = p_narrow + p_broad, on the same n;
@@ -152,15 +153,18 @@ def _aligned(a: _View, b: _View) -> list[int] | None:
     return [pos[k] for k in a.keys]
 
 
-def _same_table(a: _View, b: _View, order: list[int]) -> bool:
+def _same_table(a: _View, b: _View, order: list[int], strict: bool = False) -> bool:
     """Two forms of one table (R1): every quantity shown in both agrees, on two cells at least
-    (or on every row the two show)."""
+    (or on every row the two show); ``strict`` (tables of two pages): shares, where both have
+    them, agree on one shown in both at least (one group's n on two pages is not one share)."""
     shown = 0
     for q in set(a.columns) & set(b.columns):
         ok, k = _agree(a.columns[q], b.columns[q][order], q)
         if not ok:
             return False
         shown += k
+        if q == "p" and k == 0 and strict:
+            return False
     return shown >= min(2, len(a.keys))
 
 
@@ -230,7 +234,29 @@ class _System:
                 else:
                     heads.append(k)
                     first[k] = k
+        self._across_pages(first)
         return first
+
+    def _across_pages(self, first: dict[int, int]) -> None:
+        """R1 across pages: one table published alike on several pages (a definition's page
+        shows every definition's share; a table shown on two chapters' pages)."""
+        by_keys: dict[frozenset, list[int]] = {}
+        for k, h in first.items():
+            if k == h:
+                by_keys.setdefault(frozenset(self.views[k].keys), []).append(k)
+        for group in by_keys.values():
+            linked: list[int] = []
+            for k in group:
+                for h in linked:
+                    if self.views[h].page == self.views[k].page:
+                        continue
+                    order = _aligned(self.views[h], self.views[k])
+                    if order is not None and _same_table(
+                        self.views[k], self.views[h], order, strict=True
+                    ):
+                        self._equal(k, h, order)
+                        break
+                linked.append(k)
 
     def _equal(self, k: int, h: int, order: list[int]) -> None:
         a, b = self.views[k], self.views[h]
