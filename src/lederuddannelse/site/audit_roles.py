@@ -63,6 +63,7 @@ def check_roles(
     shared = {v for i, a in enumerate(values) for b in values[i + 1 :] for v in a & b}
     hidden: dict[str, bool] = {}
     kept_n: dict[float, set[str]] = {}  # n shown for a group whose estimate is hidden
+    estimated: set[str] = set()  # groups with an estimate shown in some breakdown
     breakdowns = set()
     for t in tables:
         if "category" in t.counts.values() or "n" not in t.counts.values():
@@ -78,9 +79,10 @@ def check_roles(
                 hidden[label] = hidden.get(label, True) and gone
                 if np.isfinite(v[i]) and not seen and label not in shared:
                     kept_n.setdefault(float(v[i]), set()).add(label)
+                if seen:
+                    estimated.add(label)
     gone = {k for k, h in hidden.items() if h and k not in shared and len(k) > 3}
-    shown_somewhere = {k for k, h in hidden.items() if not h}
-    kept_n = {n: labels - shown_somewhere for n, labels in kept_n.items()}
+    kept_n = {n: labels - estimated for n, labels in kept_n.items()}
     if not gone and not any(kept_n.values()):
         return
     for t in tables:
@@ -91,7 +93,7 @@ def check_roles(
         shown = np.zeros(len(df), dtype=bool)
         for v in ns.values():
             shown |= np.isfinite(v)
-        strings = [(c, df[c].tolist()) for c in df.columns if df[c].dtype == object]
+        strings = [(c, df[c].tolist()) for c in df.columns if not _numeric(df[c])]
         for i in range(len(df)):
             estimate = visible_estimate(df, i)
             if not (shown[i] or estimate):
@@ -123,3 +125,7 @@ def check_roles(
                             f"{ns[c][i]:g}), whose estimate a breakdown hides",
                         )
                     )
+
+
+def _numeric(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
