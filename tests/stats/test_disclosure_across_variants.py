@@ -93,6 +93,7 @@ def test_the_audit_relates_the_definitions_pages(tmp_path):
     (tmp_path / "open").mkdir()
     (tmp_path / "safe").mkdir()
     report = audit(_site(tmp_path / "open", False))
-    found = [f for f in report.findings if f.kind == "recoverable across definitions"]
-    assert len(found) == 1 and "Industri" in str(found[0]) and "narrow" in str(found[0])
+    found = [f for f in report.findings if f.kind == "recoverable across pages"]
+    assert len(found) == 1 and "Industri" in str(found[0]) and "udbredelse-smal" in str(found[0])
+    assert "0.165823" in found[0].detail and "0.091285" in found[0].detail
     assert not audit(_site(tmp_path / "safe", True)).findings

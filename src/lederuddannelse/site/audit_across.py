@@ -169,7 +169,8 @@ def _same_table(a: _View, b: _View, order: list[int], strict: bool = False) -> b
 
 
 def _definition_of_pages(pages: set[str]) -> dict[str, tuple[str, str]]:
-    """page -> (chapter, definition) for the pages of chapters published under every one of
+    """page -> (chapter, definition) for the pages (and downloaded files) of chapters published
+    under every one of
     :data:`RELATED_DEFINITIONS` (from parameters.yml; empty when there is no project)."""
     from lederuddannelse.errors import LederuddannelseError
     from lederuddannelse.params import definition_pages
@@ -181,7 +182,10 @@ def _definition_of_pages(pages: set[str]) -> dict[str, tuple[str, str]]:
         except (LederuddannelseError, OSError):
             continue
         if set(RELATED_DEFINITIONS) <= set(found.values()):
-            out.update({name: (slug, d) for name, d in found.items() if name in pages})
+            for page in pages:  # the page, and its downloads (named ``{page}-...``)
+                for name, d in found.items():
+                    if page == name or page.startswith(f"{name}-"):
+                        out[page] = (slug, d)
     return out
 
 
