@@ -16,11 +16,12 @@ The exact relations, as the chapters publish them (issue 25):
 2. **Definitions, same respondents** (R2). Training codes are disjoint, so for the share
    trained in a group (udbredelse by industry, hvem by each background variable, all published
    under the any, narrow and broad definitions): p_any = p_narrow + p_broad, on the same n;
-   counts of the trained in a group likewise.
+   counts of the trained in a group likewise; the group's n and N are the same on each page.
 3. **Definitions, nested domains** (R3). Estimates among the trained (udbredelse's payers,
    motiver's reasons): the any-trained are the narrow- and the broad-trained together, so
    n_any = n_narrow + n_broad, N_any = N_narrow + N_broad and, with the weighted sizes N,
-   N_any p_any = N_narrow p_narrow + N_broad p_broad (weighted totals add up).
+   N_any p_any = N_narrow p_narrow + N_broad p_broad (weighted totals add up). A hidden row's
+   N is the domain's, which the table's other rows show (one n and one N on every row).
 4. **A share's complement** (R4). The shares of the categories of a distribution within a
    group add up to 1 (a yes/no item: p_no = 1 - p_yes), their counts to the group's n.
 5. **Groups and their total** (R5). A breakdown with a total row: the groups' n add up to the
@@ -32,7 +33,13 @@ rows that are not the same quantity, or a table that every definition's page sho
 shares under all three definitions), are not related by it. Tables of one row key set that
 the shown values do not tie together are left alone: the audit never invents a relation.
 Not modelled because not exact from what is published: the untrained's answers across
-definitions (the untrained under one definition are not a union of published domains).
+definitions (the untrained under one definition are not a union of published domains); the
+two groups' shares of a comparison (``difference``: no weighted sizes, so only their n relate);
+model coefficients and test statistics (not additive across definitions).
+
+What is a finding: a recoverable hidden share or category count; a recoverable hidden n only
+below ``min_n`` (a larger n hidden with its estimate discloses nothing, and a small one is the
+point); a weighted size N never on its own (a population estimate; the relations use it).
 
 Glue text (R6): a hidden row's label followed by a share on the same page ("Bygge og anlæg
 (17 pct.") is the hidden cell published in prose.
@@ -53,8 +60,6 @@ from lederuddannelse.stats.disclosure import determined
 RELATED_DEFINITIONS = ("any", "narrow", "broad")
 #: Columns with a share (the estimate of a proportion or a category's share).
 SHARE_COLUMNS = {"estimate", "estimat", "andel", "share"}
-#: Columns with a weighted domain size.
-SIZE_COLUMNS = {"n", "vaegtet_antal"}  # "N" as published; compared case-sensitively below
 #: Columns with the respondents of a category (a part of the group's n).
 PART_COLUMNS = {"n_category", "antal_i_kategori"}
 #: Shares shown in prose are rounded to 0.1 pct., in files to 3 decimals: two forms of one
