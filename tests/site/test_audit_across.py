@@ -10,6 +10,8 @@ definition's page), so that each test can fail both ways.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -245,3 +247,29 @@ def test_the_adversarial_book_with_its_variants_relates_every_hidden_share(adver
     for relation in ("R1", "R2", "R3", "R4"):
         assert report.relations.get(relation, 0) > 0, (relation, report.relations)
     assert report.relations["hidden cells"] >= 200
+
+
+@pytest.mark.book
+def test_the_issues_route_planted_in_the_adversarial_books_chart_data(adversarial_book, tmp_path):
+    """The adversarial book's own udbredelse pages, with the any and broad pages' chart data
+    showing the share of an industry that every page hides (as before proportion_across): the
+    audit of the three executed notebooks finds the narrow page's share recoverable."""
+    _, _, staged = adversarial_book
+    industry = 3  # Bygge og anlæg: hidden by the narrow-trained count, its n (57) shown
+    for suffix, definition in (("alle", "any"), ("smal", "narrow"), ("bred", "broad")):
+        nb = json.loads((staged / f"udbredelse-{suffix}.ipynb").read_text(encoding="utf-8"))
+        hidden = f'"industry": {industry}, "variable": "trained_{definition}", "estimate": null'
+        planted = 0
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                html = out.get("data", {}).get("text/html")
+                if definition != "narrow" and html and hidden in "".join(html):
+                    shown = hidden.replace("null", "0.165823" if suffix == "alle" else "0.09")
+                    out["data"]["text/html"] = "".join(html).replace(hidden, shown)
+                    planted += 1
+        assert planted or definition == "narrow", "the chart data hide the industry's share"
+        (tmp_path / f"udbredelse-{suffix}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    found = recovered(audit(tmp_path))
+    assert any(
+        f.where.startswith("udbredelse-smal") and "Bygge og anlæg" in f.detail for f in found
+    ), found
