@@ -4,6 +4,7 @@ audit reads it, with tables as CSV downloads, chart data sets or HTML tables, an
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 
 import pandas as pd
@@ -17,7 +18,8 @@ def csv_link(name: str, df: pd.DataFrame) -> str:
 
 def chart(rows: list[dict]) -> str:
     """A Vega-Lite spec with its data set embedded, as Altair writes it into a page."""
-    spec = {"$schema": "vega-lite", "datasets": {"data-0123456789abcdef": rows}, "mark": "bar"}
+    name = "data-" + hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+    spec = {"$schema": "vega-lite", "datasets": {name: rows}, "mark": "bar"}
     return f"<script>var spec = {json.dumps(spec)};</script>"
 
 

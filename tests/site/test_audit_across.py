@@ -273,3 +273,26 @@ def test_the_issues_route_planted_in_the_adversarial_books_chart_data(adversaria
     assert any(
         f.where.startswith("udbredelse-smal") and "Bygge og anlæg" in f.detail for f in found
     ), found
+
+
+def test_a_group_share_follows_from_the_overall_share_on_the_page(tmp_path):
+    """R5 across tables: the page's overall share (a row of the definitions' chart) and the
+    breakdown by industry (every industry's N shown) name the same variable, and the
+    industries' weighted sizes add up to the overall one: N p = sum of N_g p_g."""
+    weights = [5000.0, 7000.0, 25680.0, 7490.0]
+    shares = SHARES["any"]
+    overall = float(np.dot(weights, shares) / sum(weights))
+
+    def publish(hidden: set[str]) -> None:
+        rows = [dict(r, N=w) for r, w in zip(chart_rows("any", hidden), weights)]
+        total = [
+            {"key": k, "variable": f"trained_{k}", "estimate": e, "n": 497, "N": sum(weights)}
+            for k, e in (("any", overall), ("narrow", 0.1))
+        ]
+        write(tmp_path, "udbredelse-alle", chart(rows), chart(total))
+
+    publish({"Bygge og anlæg"})
+    found = recovered(audit(tmp_path))
+    assert any("R5" in f.detail and "Bygge og anlæg" in f.detail for f in found), found
+    publish({"Bygge og anlæg", "Finansiering og forsikring"})
+    assert not recovered(audit(tmp_path))

@@ -70,6 +70,10 @@ SHARE_TOLERANCE = 0.0011
 #: HTML table's cells are all text, and its rows are named by its labels only.
 VALUE_TEXT = re.compile(r"^[\d\s.,–\-−%()]*(?:pct\.)?[\d\s.,–\-−%()]*$")
 
+#: A variable's name as chart data carry it (``trained_any``): the overall estimate's row and a
+#: breakdown's rows name the same variable.
+VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+
 QUANTITY_WORDS = {"p": "share", "n": "n", "N": "weighted size", "c": "category count"}
 
 
@@ -108,6 +112,7 @@ class _View:
     keys: list[frozenset]
     columns: dict[str, np.ndarray]
     sets: list[np.ndarray]  # row sets whose category shares and counts add up (R4)
+    match: list[frozenset] = field(default_factory=list)  # every label of each row
 
     def row_name(self, i: int) -> str:
         return " / ".join(sorted(self.keys[i])) or f"row {i + 1}"
@@ -140,7 +145,7 @@ def _view(t) -> _View | None:
         return None
     part = next((c for c, r in t.counts.items() if r == "category"), None)
     sets = list(t.sets.get(part, [])) if part is not None and "c" in cols else []
-    return _View(t.frame.page, t.frame.where, keys, cols, sets)
+    return _View(t.frame.page, t.frame.where, keys, cols, sets, list(t.match_keys))
 
 
 def _agree(a: np.ndarray, b: np.ndarray, q: str) -> tuple[bool, int]:
@@ -414,6 +419,38 @@ class _System:
             terms = [(k, i, "p", float(N[i])) for i in groups] + [(k, t, "p", -float(N[t]))]
             self.add(terms, 0.0, "R5 the groups' weighted totals add up to the total's")
 
+    def overall(self, first: dict[int, int]) -> None:
+        """R5 across tables: a breakdown of one variable's share by groups (every group's N
+        shown) and the variable's overall share on the same page (a row naming the variable,
+        whose N is the groups' N together): N p = sum of N_g p_g."""
+        heads = [k for k, h in first.items() if k == h]
+        for k in heads:
+            v = self.views[k]
+            p, N = v.columns.get("p"), v.columns.get("N")
+            if p is None or N is None or len(v.keys) < 2 or not np.isfinite(N).all():
+                continue
+            common = frozenset.intersection(*v.match) if v.match else frozenset()
+            names = {x for x in common if VARIABLE_NAME.match(x)}
+            if not names:
+                continue
+            for o in heads:
+                w = self.views[o]
+                if o == k or w.page != v.page or "p" not in w.columns or "N" not in w.columns:
+                    continue
+                for r, labels in enumerate(w.match):
+                    Nr, pr = w.columns["N"][r], w.columns["p"][r]
+                    if not (names & labels) or not abs(N.sum() - Nr) <= 1.0:
+                        continue  # not the overall of these groups
+                    if (
+                        np.isfinite(p).all()
+                        and np.isfinite(pr)
+                        and abs(N @ p - Nr * pr) > 0.003 * Nr
+                    ):
+                        continue
+                    terms = [(k, i, "p", float(N[i])) for i in range(len(v.keys))]
+                    terms.append((o, r, "p", -float(Nr)))
+                    self.add(terms, 0.0, "R5 the groups' weighted totals add up to the overall")
+
     # ------------------------------------------------------------------ solving
     def solve(self, report: AuditReport) -> None:
         """Every hidden cell that the equations determine is a finding."""
@@ -516,6 +553,7 @@ def check_across(tables: list, texts: dict[str, str], report: AuditReport) -> No
     first = system.forms()
     system.definitions(first)
     system.within(first)
+    system.overall(first)
     system.solve(report)
     _texts([v for v in views if "p" in v.columns], texts, report)
 
