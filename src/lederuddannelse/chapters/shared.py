@@ -54,8 +54,8 @@ def among_trained(ch, *variables: str, definition: str | None = None) -> SurveyD
     """The chapter's design with ``{var}__trained`` columns: each variable kept for the
     managers trained under the page's definition (``ch.trained``; or under ``definition``)
     and missing for the others, so that an estimate of ``{var}__trained`` is one for that
-    domain (weights and raking shared, :meth:`~lederuddannelse.stats.design.SurveyDesign.
-    with_columns`)."""
+    domain (weights and raking shared,
+    :meth:`~lederuddannelse.stats.design.SurveyDesign.with_columns`)."""
     mask = trained_mask(ch)
     if definition is not None:
         mask = (ch.data[f"trained_{definition}"] == 1).to_numpy(dtype=bool)

@@ -4,8 +4,9 @@
 their counts; this module puts every number a reader can get -- CSV downloads (the reader's
 and the analysts'), HTML tables, the data sets of the charts (Vega-Lite ``datasets``) and the
 glued prose -- of every page into one set of linear equations, and asks of each hidden cell
-whether the equations and the shown cells determine it (:func:`~lederuddannelse.stats.
-disclosure.determined`). A finding names the pages and gives the arithmetic.
+whether the equations and the shown cells determine it
+(:func:`~lederuddannelse.stats.disclosure.determined`). A finding names the pages and gives
+the arithmetic.
 
 The exact relations, as the chapters publish them (issue 25):
 
@@ -119,7 +120,7 @@ class _View:
 
 
 def _view(t) -> _View | None:
-    """The :class:`_View` of an audit table (``audit._Table``), or None when its rows have no
+    """The ``_View`` of an audit table (``audit._Table``), or None when its rows have no
     unique labels or it carries no share or count."""
     df = t.frame.data
     keys = [frozenset(k for k in key if not VALUE_TEXT.match(k)) for key in t.keys]
