@@ -93,6 +93,48 @@ def test_the_audit_relates_the_definitions_pages(tmp_path):
     (tmp_path / "open").mkdir()
     (tmp_path / "safe").mkdir()
     report = audit(_site(tmp_path / "open", False))
-    found = [f for f in report.findings if f.kind == "recoverable across definitions"]
-    assert len(found) == 1 and "Industri" in str(found[0]) and "narrow" in str(found[0])
+    found = [f for f in report.findings if f.kind == "recoverable across pages"]
+    assert len(found) == 1 and "Industri" in str(found[0]) and "udbredelse-smal" in str(found[0])
+    assert "0.165823" in found[0].detail and "0.091285" in found[0].detail
     assert not audit(_site(tmp_path / "safe", True)).findings
+
+
+@pytest.fixture(scope="module")
+def among_trained_tables(tmp_path_factory):
+    """The adversarial file's estimates among the trained, per definition: the payers
+    (udbredelse) and the reasons (motiver), as the chapters compute them."""
+    from lederuddannelse.chapters import motiver
+    from lederuddannelse.dev.adversarial import make_adversarial
+
+    data = make_adversarial(tmp_path_factory.mktemp("adv") / "adversarial.parquet")
+    out = {}
+    for d in DEFINITION_WORDS:
+        ch = open_test_chapter(data, definition=d)
+        out[d] = {
+            "paid_by": compute(ch).paid_by.set_index("category"),
+            "reasons": motiver.compute(ch).reasons.set_index("item"),
+        }
+    return out
+
+
+@pytest.mark.parametrize("table", ["paid_by", "reasons"])
+def test_estimates_among_the_trained_hide_the_same_rows_under_every_definition(
+    among_trained_tables, table
+):
+    """The any-trained are the narrow- and broad-trained together: N_any p_any = N_narrow
+    p_narrow + N_broad p_broad for every payer and reason, and each page shows N. On the
+    adversarial file the narrow page hid a payer share and a reason share that followed from
+    the two other pages (the site audit's R3); now a row hidden for one definition is hidden
+    for all, so none follows."""
+    tables = {d: t[table] for d, t in among_trained_tables.items()}
+    hidden = {d: set(t.index[t["suppressed"].astype(bool)]) for d, t in tables.items()}
+    assert hidden["narrow"], "the adversarial file must hide a row among the narrow-trained"
+    assert hidden["any"] == hidden["narrow"] == hidden["broad"]
+    shown = pd.DataFrame({d: t["estimate"].notna() for d, t in tables.items()})
+    assert not (shown.sum(axis=1) == 2).any(), shown
+    # the relation holds where all three are shown: the rows are exactly related
+    full = shown.all(axis=1)
+    a, n, b = (tables[d].loc[full[full].index] for d in ("any", "narrow", "broad"))
+    np.testing.assert_allclose(
+        a["N"] * a["estimate"], n["N"] * n["estimate"] + b["N"] * b["estimate"], rtol=1e-9
+    )

@@ -22,6 +22,7 @@ from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.chapters.shared import (
     TRAINED,
+    across_definitions,
     among_trained,
     barrier_labels,
     definition_phrase,
@@ -59,7 +60,9 @@ def compute(ch) -> Motives:
     ranked, and compared by manager type and by sector."""
     design = among_trained(ch, *reason_items())
     r_labels, b_labels = reason_labels(), barrier_labels()
-    reasons = design.multi_response(list(r_labels), labels=r_labels)
+    reasons = across_definitions(
+        ch, lambda trained: trained.multi_response(list(r_labels), labels=r_labels), *reason_items()
+    )
     barriers = design.multi_response(list(b_labels), labels=b_labels)
     employees, managers = cmp.group_codes("manager_type")
     public, private = cmp.group_codes("sector")

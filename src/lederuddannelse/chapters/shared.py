@@ -9,11 +9,14 @@ test_chapter_modules.py``).
 
 from __future__ import annotations
 
+import pandas as pd
+
 from lederuddannelse.analysis.compare import item_label, restricted_columns, trained_mask
 from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.design import SurveyDesign
+from lederuddannelse.stats.disclosure import DERIVED, DisclosureSpec, LinkedSet
 
 #: The report's three definitions of 'has taken the training', widest first.
 DEFINITIONS = ("any", "narrow", "broad")
@@ -47,12 +50,64 @@ def definition_phrase(ch) -> str:
 TRAINED = "trained"
 
 
-def among_trained(ch, *variables: str) -> SurveyDesign:
+def among_trained(ch, *variables: str, definition: str | None = None) -> SurveyDesign:
     """The chapter's design with ``{var}__trained`` columns: each variable kept for the
-    managers trained under the page's definition (``ch.trained``) and missing for the others,
-    so that an estimate of ``{var}__trained`` is one for that domain (weights and raking
-    shared, :meth:`~lederuddannelse.stats.design.SurveyDesign.with_columns`)."""
-    return ch.design.with_columns(restricted_columns(ch.data, variables, trained_mask(ch), TRAINED))
+    managers trained under the page's definition (``ch.trained``; or under ``definition``)
+    and missing for the others, so that an estimate of ``{var}__trained`` is one for that
+    domain (weights and raking shared,
+    :meth:`~lederuddannelse.stats.design.SurveyDesign.with_columns`)."""
+    mask = trained_mask(ch)
+    if definition is not None:
+        mask = (ch.data[f"trained_{definition}"] == 1).to_numpy(dtype=bool)
+    return ch.design.with_columns(restricted_columns(ch.data, variables, mask, TRAINED))
+
+
+def across_definitions(ch, estimate, *variables: str) -> pd.DataFrame:
+    """``estimate(trained)`` on :func:`among_trained` ``(ch, *variables)``, with every row
+    (item, category or the one estimate) that the same estimate hides among the managers
+    trained under another definition hidden here too, with the complements that needs.
+
+    Why: the any-trained are the narrow- and the broad-trained together, so the weighted totals
+    add up, N_any p_any = N_narrow p_narrow + N_broad p_broad, and each page shows N; a row
+    hidden on one definition's page and shown on the two others would follow from them (the
+    site audit's relation R3). As ``SurveyDesign.proportion_across`` for the shares trained by
+    group: a row hidden for one definition is hidden for all, until nothing changes."""
+    tables = {d: estimate(among_trained(ch, *variables, definition=d)) for d in DEFINITIONS}
+    own = tables[ch.params["definition"]]
+    key = next((c for c in ("item", "category") if c in own.columns), "variable")
+    spec = (
+        DisclosureSpec(
+            size=(),
+            shown_counts=("n_category",),
+            sets=(LinkedSet((), "n_category", "min_count"),),
+            derived=DERIVED,
+        )
+        if key == "category"
+        else DisclosureSpec(derived=DERIVED)
+    )
+    out, hidden = tables, set()
+    for _ in range(len(own) + 1):
+        now = set().union(*(set(t.loc[t["suppressed"].astype(bool), key]) for t in out.values()))
+        if now <= hidden:
+            break
+        hidden |= now
+        out = {d: _also_hidden(ch.design.policy, t, key, hidden, spec) for d, t in tables.items()}
+    result = out[ch.params["definition"]]
+    if "rank" in result.columns:  # a hidden item ranks last, as multi_response ranks it
+        rank = result["estimate"].fillna(-1.0).rank(ascending=False, method="first")
+        result = result.assign(rank=rank.astype(int)).sort_values("rank", kind="stable")
+    return result.reset_index(drop=True)
+
+
+def _also_hidden(policy, table: pd.DataFrame, key: str, hidden: set, spec) -> pd.DataFrame:
+    """``table`` (as the statistics layer published it) with its rows whose ``key`` is in
+    ``hidden`` suppressed too, by the policy (complements included); unchanged when it hides
+    them already (the policy is not applied twice to a protected table for nothing: its hidden
+    counts read as zero there)."""
+    derived = table[key].isin(hidden).to_numpy(dtype=bool)
+    if not (derived & ~table["suppressed"].to_numpy(dtype=bool)).any():
+        return table
+    return policy.apply(table.assign(**{DERIVED: derived}), spec)
 
 
 def reason_labels() -> dict[str, str]:

@@ -12,6 +12,7 @@ from lederuddannelse.analysis.findings import report_level
 from lederuddannelse.chapters.shared import (
     DEFINITIONS,
     TRAINED_BY_DEFINITION,
+    across_definitions,
     among_trained,
     definition_phrase,
     short_label,
@@ -50,7 +51,8 @@ def prevalence(
 ) -> Prevalence:
     """The page's estimates, as its cells compute them with the design, labelled: ``shares``
     (``proportion`` of ``trained_any``, ``trained_narrow``, ``trained_broad``), ``after_2020``,
-    ``paid_by`` (``distribution`` of ``paid_by__trained``), ``paid_workplace``, ``pay_self``
+    ``paid_by`` (``distribution`` of ``paid_by__trained``, an answer hidden under one definition
+    hidden under all: ``across_definitions``), ``paid_workplace``, ``pay_self``
     (``distribution``), ``willing`` (``proportion`` of ``willing_to_pay`` and
     ``unwilling_to_pay``) and ``by_industry`` (``proportion_across`` of ``ch.trained`` by
     industry, protected with the other definitions' breakdowns)."""
@@ -78,7 +80,7 @@ def compute(ch) -> Prevalence:
     return prevalence(
         pd.concat([design.proportion(f"trained_{d}") for d in DEFINITIONS]),
         design.proportion("after_2020"),
-        trained.distribution("paid_by__trained"),
+        across_definitions(ch, lambda t: t.distribution("paid_by__trained"), "paid_by"),
         trained.proportion("paid_by_workplace__trained"),
         design.distribution("pay_self"),
         pd.concat([design.proportion(v) for v in ("willing_to_pay", "unwilling_to_pay")]),

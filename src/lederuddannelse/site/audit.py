@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +37,7 @@ import pandas as pd
 
 from lederuddannelse.report.fmt import N_HEADING
 from lederuddannelse.report.tables import ANALYSIS_SUFFIX, DOWNLOAD_COLUMNS
-from lederuddannelse.site.audit_across import check_across_definitions
+from lederuddannelse.site.audit_across import check_across
 from lederuddannelse.site.audit_read import (  # noqa: F401  (the audit's names)
     SINGLE_RESPONDENT_LABELS,
     SKIPPED_PAGES,
@@ -54,6 +53,7 @@ from lederuddannelse.site.audit_read import (  # noqa: F401  (the audit's names)
     save_cache,
     sorted_vocabulary,
 )
+from lederuddannelse.site.audit_roles import check_roles
 from lederuddannelse.stats.disclosure import determined
 from lederuddannelse.stats.limits import DEFAULT_MIN_COUNT, DEFAULT_MIN_N
 
@@ -410,7 +410,7 @@ def _audit_tables(
     totals: dict[str, int],
     page_total: int | None,
     report: AuditReport,
-    values: list[set[str]],
+    vocabulary: tuple,
 ) -> None:
     """The checks of the published tables (1 to 3 of the module docstring) into ``report``."""
     min_n, min_count = report.min_n, report.min_count
@@ -457,61 +457,8 @@ def _audit_tables(
                         )
                     )
         _shares(t, totals.get(t.frame.page, page_total), report)
-    _hidden_groups_elsewhere(tables, values, report)
-
-
-def _hidden_groups_elsewhere(
-    tables: list[_Table], values: list[set[str]], report: AuditReport
-) -> None:
-    """A group hidden in every breakdown must not be published in another role.
-
-    Groups: rows of a one-way breakdown whose respondents are hidden; a group counts as
-    hidden book-wide when every breakdown that lists it hides it. Other roles: a category of a
-    distribution, a regression term (``var[T.group]``) or any row label with a visible estimate
-    or count. Labels shared by several codebook variables (e.g. "Helt enig") are left out: the
-    same words may name a published category of another variable.
-    """
-    shared = {v for i, a in enumerate(values) for b in values[i + 1 :] for v in a & b}
-    hidden: dict[str, bool] = {}
-    breakdowns = set()
-    for t in tables:
-        if "category" in t.counts.values() or "n" not in t.counts.values():
-            continue
-        col = next(c for c, r in t.counts.items() if r == "n")
-        v = pd.to_numeric(t.frame.data[col], errors="coerce").to_numpy(dtype=float)
-        for i, key in enumerate(t.keys):
-            if len(key) == 1:
-                (label,) = key
-                breakdowns.add(id(t))
-                gone = not np.isfinite(v[i]) and not _visible_estimate(t.frame.data, i)
-                hidden[label] = hidden.get(label, True) and gone
-    gone = {k for k, h in hidden.items() if h and k not in shared}
-    if not gone:
-        return
-    for t in tables:
-        if id(t) in breakdowns:
-            continue
-        df = t.frame.data
-        shown = np.zeros(len(df), dtype=bool)
-        for c in t.counts:
-            shown |= np.isfinite(pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float))
-        for i in range(len(df)):
-            if not (shown[i] or _visible_estimate(df, i)):
-                continue
-            for c in df.columns:
-                cell = df[c].iloc[i]
-                if not isinstance(cell, str):
-                    continue
-                term = re.match(r"^(?:C\()?\w+\)?\[T\.(.+)\]$", cell.strip())
-                label = term.group(1) if term else cell.strip()
-                if label in gone:
-                    report.findings.append(
-                        Finding(
-                            t.frame.where,
-                            "hidden group shown in another role",
-                            f"{label!r} is hidden in every breakdown but shown here ({c})",
-                        )
-                    )
+    _, values, codes = vocabulary
+    check_roles(tables, values, codes, _visible_estimate, report)
 
 
 def _shares(t: _Table, total: int | None, report: AuditReport) -> None:
@@ -658,8 +605,8 @@ def check_raw_tables(
             tables.append(
                 _Table(frame, t.counts, t.keys, t.match_keys, t.partitions, t.labels, t.sets)
             )
-    _audit_tables(tables, totals, page_total, report, vocabulary[1])
-    check_across_definitions([t.frame for t in tables], report, COUNT_COLUMNS)
+    _audit_tables(tables, totals, page_total, report, vocabulary)
+    check_across(tables, report.texts, report)
     if cache is not None:
         save_cache(cache / TABLES_CACHE, memo.used)
 

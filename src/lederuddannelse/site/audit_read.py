@@ -46,6 +46,11 @@ class AuditReport:
     hidden: int = 0
     sets: int = 0
     findings: list[Finding] = field(default_factory=list)
+    #: equations over hidden cells per relation of ``audit_across`` (R1 ...), and "hidden
+    #: cells": how many hidden cells at least one of them relates
+    relations: dict[str, int] = field(default_factory=dict)
+    #: the pages' reader-visible texts (file -> text), for the checks of tables against prose
+    texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -310,7 +315,7 @@ def run_audit(
     """Audit a built site folder (or one page, notebook or CSV); see ``audit.audit``.
     ``cache``: see :func:`collect_raw`."""
     raws, texts, nfiles = collect_raw(Path(target), cache)
-    report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles)
+    report = AuditReport(min_n=min_n, min_count=min_count, pages=nfiles, texts=texts)
     totals = _page_totals(texts) if page_total is None else {}
     check_tables(raws, totals, page_total, report, cache)
     _texts(texts, min_n, report)
