@@ -110,7 +110,7 @@ def render_counting(monkeypatch, root: Path) -> list[int]:
         calls.append(1)
         return rendered
 
-    monkeypatch.setattr(b, "execute_runs", lambda *a, **k: ({}, []))
+    monkeypatch.setattr(b, "execute_runs", lambda *a, **k: ({}, [], {}))
     monkeypatch.setattr(b, "render", render)
     monkeypatch.setattr(b, "validate_runs", lambda runs, root=None: {})
     data = yaml.safe_load((root / "parameters.yml").read_text())

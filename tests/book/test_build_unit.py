@@ -272,7 +272,7 @@ def test_failing_render_leaves_published_site_untouched(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise LederuddannelseError("Jupyter Book could not render the site")
 
-    monkeypatch.setattr(b, "execute_runs", lambda *a, **k: ({}, []))
+    monkeypatch.setattr(b, "execute_runs", lambda *a, **k: ({}, [], {}))
     monkeypatch.setattr(b, "render", boom)
     monkeypatch.setattr(b, "validate_runs", lambda runs, root=None: {})
     data = base_params(root)
