@@ -360,6 +360,15 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
     os.environ.update(env)
     try:
         b.build(root, jobs=2, quiet=True)
+        # every cached asset a render copies into the site (the chart bundle, the theme's
+        # fonts and other static files) corrupted: the partial build must still be right
+        cached = [*root.glob("build/site/vega-static-*/*")]
+        cached += (root / "build" / "site" / "_build" / "html" / "_static").rglob("*")
+        corrupted = [p for p in cached if p.is_file()]
+        assert any(p.name == "vega-offline.js" for p in corrupted)
+        assert sum(p.suffix in {".woff2", ".ttf"} for p in corrupted) >= 6
+        for p in corrupted:
+            p.write_bytes(b"garbage")
         chapter = root / "chapters" / "02_udbredelse.md"
         text = chapter.read_text(encoding="utf-8")
         text = text.replace("## Vil lederne selv betale?", "## Vil lederne selv betale for den?")
@@ -385,6 +394,7 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
                 os.environ[k] = v
     assert b"Tallene g\xc3\xa6lder <em>kun</em> lederne" in partial["udbredelse-bred.html"]
     assert b"selv betale for den?" in partial["udbredelse-smal.html"]
+    assert not [n for n, data in partial.items() if data == b"garbage"]
     assert sorted(partial) == sorted(clean), "the same files"
     index = {"searchindex.js", ".build-manifest.json"}  # the manifest holds the index's hash
     differing = [n for n in sorted(partial) if partial[n] != clean[n] and n not in index]

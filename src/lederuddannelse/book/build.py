@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -392,6 +393,9 @@ def render_env(root: Path, globals_: dict[str, Any]) -> dict[str, str]:
 def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
     """`jupyter-book build` the staged book (warnings are errors); returns the HTML folder."""
     out = root / BUILD_DIR / SITE
+    # Sphinx keeps static files (theme, fonts, the chart bundle) it copied before, even when
+    # changed since: copied afresh from their sources, checked there, on every render.
+    shutil.rmtree(out / "_build" / "html" / "_static", ignore_errors=True)
     cmd = [sys.executable, "-c", JUPYTER_BOOK, "build", str(stage)]
     cmd += ["--path-output", str(out), "-W", "-n", "--keep-going", "--quiet"]
     _say("Rendering the site with Jupyter Book ...", quiet)
