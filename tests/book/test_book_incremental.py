@@ -21,6 +21,7 @@ from conftest import ROOT, copy_project
 from lederuddannelse.book import build as b
 from lederuddannelse.book import keys, publishing
 from lederuddannelse.book.notebooks import check_glue, merge_cached, normalise, prose_glue_refs
+from lederuddannelse.data.embedded import embedded_data_stamp
 from lederuddannelse.errors import ChapterError, LederuddannelseError
 from lederuddannelse.params import Run, load_parameters
 from lederuddannelse.sources import import_closure, modules_hash
@@ -159,27 +160,27 @@ def test_moving_a_generator_module_still_changes_the_embedded_data_key(tmp_path)
     """The key is found from the generator's module name, not from a file path."""
     root = copy_project(tmp_path)
     data = root / "src" / "lederuddannelse" / "data"
-    first = b.embedded_data_stamp(root)
+    first = embedded_data_stamp(root)
     # Move part of the generator into a new module that synthetic imports.
     (data / "population_helpers.py").write_text("SIZE = 100\n")
     gen = data / "synthetic.py"
     gen.write_text("from lederuddannelse.data.population_helpers import SIZE\n" + gen.read_text())
-    second = b.embedded_data_stamp(root)
+    second = embedded_data_stamp(root)
     assert second != first
     (data / "population_helpers.py").write_text("SIZE = 101\n")
-    third = b.embedded_data_stamp(root)
+    third = embedded_data_stamp(root)
     assert third != second, "a change in the moved-out code changes the key"
     # Move the generator itself into a package: same module name, other path.
     (data / "synthetic").mkdir()
     gen.rename(data / "synthetic" / "__init__.py")
-    assert b.embedded_data_stamp(root) == third, "same code, same key wherever the file is"
+    assert embedded_data_stamp(root) == third, "same code, same key wherever the file is"
     init = data / "synthetic" / "__init__.py"
     init.write_text(init.read_text() + "\n# changed\n")
-    assert b.embedded_data_stamp(root) != third
+    assert embedded_data_stamp(root) != third
     # A generator that is gone is an error naming the module, never a silent skip.
     shutil.rmtree(data / "synthetic")
     with pytest.raises(LederuddannelseError, match="module 'lederuddannelse.data.synthetic'"):
-        b.embedded_data_stamp(root)
+        embedded_data_stamp(root)
 
 
 def test_generator_module_name_is_the_generators():

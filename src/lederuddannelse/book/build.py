@@ -53,6 +53,7 @@ from lederuddannelse.book.processes import (
 )
 from lederuddannelse.book.stage import copy_project, runs_toc, stage_book  # noqa: F401
 from lederuddannelse.book.stamps import BUILD_DIR, PUBLISHED, STAGE
+from lederuddannelse.data.embedded import ensure_embedded
 from lederuddannelse.errors import (
     ChapterError,
     DataValidationError,
@@ -63,13 +64,13 @@ from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import (
     EMBEDDED,
     Run,
+    apply_data_overrides,
     group_name_warnings,
     load_parameters,
     resolve_data_file,
     resolve_mapping_file,
     slug_of,
 )
-from lederuddannelse.paths import EMBEDDED_DATA_PATH
 from lederuddannelse.sources import modules_hash
 
 SITE = "site"  # build/site: Jupyter Book's output (build/site/_build/html)
@@ -101,7 +102,7 @@ def chapter(source: Path):
 
 
 def _say(msg: str, quiet: bool) -> None:
-    if not quiet:
+    if msg and not quiet:
         print(msg, flush=True)
 
 
@@ -135,37 +136,6 @@ def validate_runs(runs: list[Run], root: Path | None = None) -> dict[Path, dict[
         current = {sha256_file(source): cell for source, cell in defaults.items()}
         write_if_changed(store, json.dumps(current, sort_keys=True, default=str))
     return defaults
-
-
-def embedded_data_stamp(root: Path) -> str:
-    """The inputs of the embedded survey: the generator's modules (followed from its module
-    name, so a moved or split generator stays covered), the data files it reads and the lock."""
-    from lederuddannelse.book.keys import package_data_files, tree_hash
-    from lederuddannelse.paths import EMBEDDED_DATA_GENERATOR
-
-    lock = root / "requirements.lock"
-    parts = [
-        modules_hash([EMBEDDED_DATA_GENERATOR], root / "src"),
-        tree_hash(package_data_files(root), root),
-        sha256_file(lock) if lock.exists() else "-",
-    ]
-    return "|".join(parts)
-
-
-def ensure_data(root: Path, quiet: bool) -> None:
-    """Generate the embedded survey if missing or stale (a stamp of its inputs and of the
-    file's bytes skips the generator's own check, which imports pandas)."""
-    data, stamp = root / EMBEDDED_DATA_PATH, root / BUILD_DIR / "embedded-data.stamp"
-
-    def key() -> str:
-        return embedded_data_stamp(root) + "|" + (sha256_file(data) if data.exists() else "-")
-
-    if stamp.exists() and data.exists() and stamp.read_text() == key():
-        return
-    from lederuddannelse.data.synthetic import ensure_embedded_data
-
-    _say(ensure_embedded_data(), quiet)
-    write_if_changed(stamp, key())
 
 
 def data_key(run: Run) -> tuple[str, str]:
@@ -373,17 +343,6 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
     return timings, merged, pins
 
 
-def apply_data_overrides(globals_: dict[str, Any], data_file: str | None, mapping: str | None):
-    """Set `data_file`/`data_mapping` from the command line (checked like parameters.yml's)."""
-    from lederuddannelse.params import check_global
-
-    for name, value in (("data_file", data_file), ("data_mapping", mapping)):
-        if value is not None:
-            globals_[name] = check_global(name, value, "command line")
-    if data_file is not None and mapping is None:
-        globals_["data_mapping"] = "none"
-
-
 def render_env(root: Path, globals_: dict[str, Any]) -> dict[str, str]:
     """The environment of the render (the Sphinx extension reads the root and the data)."""
     data = {env: str(globals_.get(name, "none")) for name, env in DATA_ENV.items()}
@@ -470,7 +429,7 @@ def prepare(root: Path, params_file: Path | None, data_file, data_mapping, quiet
     runs = params.runs(root)
     validate_runs(runs, root)
     if any(r.params["data_file"] == EMBEDDED for r in runs):
-        ensure_data(root, quiet)
+        _say(ensure_embedded(root), quiet)
     for run in runs:
         resolve_data_file(run.params["data_file"], root)
         resolve_mapping_file(run.params.get("data_mapping", "none"), root)
@@ -598,7 +557,7 @@ def run_one(
     run = runs[groups.index(group) if group else 0]
     run = override_run(run, overrides, validate_runs([run], root)[run.source])
     if run.params["data_file"] == EMBEDDED:
-        ensure_data(root, quiet)
+        _say(ensure_embedded(root), quiet)
     deps = Dependencies.of(root)
     pins, lines = pin_data([run], root, deps)
     say_lines(lines, quiet)

@@ -21,27 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lederuddannelse.hashing import sha256_file
+from lederuddannelse.hashing import sha256_file, tree_hash
 from lederuddannelse.params import Run, resolve_data_file, resolve_mapping_file
+from lederuddannelse.paths import package_data_files
 from lederuddannelse.sources import imported_modules, modules_hash
 
 KERNEL = "python3"
 DIGEST_PARAMETER = "build_digest"
 IMPORTS_FILE = "imports.json"  # build/imports.json: the imports of each chapter and module version
-
-
-def tree_hash(paths: list[Path], root: Path) -> str:
-    """One hash over the names and contents of ``paths`` (sorted)."""
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
-
-
-def package_data_files(root: Path) -> list[Path]:
-    """The data files the package reads (codebook, margins, targets), not generated data."""
-    folder = root / "data"
-    return [p for p in folder.glob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".csv"}]
 
 
 def package_hash(root: Path) -> str:
