@@ -137,7 +137,11 @@ def pinned(source: Path, mapping: Path | None) -> ResolvedData | None:
     if not text:
         return None
     d = json.loads(text)
-    if Path(d["source"]) != source or (d["mapping"] and Path(d["mapping"])) != (mapping or None):
+    same = Path(d["source"]).resolve() == source.resolve() and (
+        (Path(d["mapping"]).resolve() if d["mapping"] else None)
+        == (mapping.resolve() if mapping else None)
+    )
+    if not same:
         raise fail(source, [f"the build's data snapshot is of {Path(d['source']).name}"])
     paths = {k: Path(d[k]) if d[k] else None for k in ("source", "load_path", "mapping")}
     return ResolvedData(**{**d, **paths})
