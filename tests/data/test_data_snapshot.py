@@ -69,9 +69,7 @@ def test_a_file_replaced_while_it_is_checked_is_named_and_gets_no_snapshot(
     assert not list(tmp_path.glob("snaps/*.parquet"))
 
 
-def test_a_pinned_run_reads_the_snapshot_and_a_changed_file_is_named(
-    source, tmp_path, monkeypatch
-):
+def test_a_pinned_run_reads_the_snapshot_and_a_changed_file_is_named(source, tmp_path, monkeypatch):
     from lederuddannelse.data.mapping_report import resolve_mapped
 
     live = tmp_path / "live.csv"
