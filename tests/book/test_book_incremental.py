@@ -352,7 +352,9 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
     """A heading edit and a prose edit rendered incrementally by Sphinx, then the same inputs
     rendered from scratch (the notebooks from jupyter-cache): every published file is the
     same, byte for byte (Sphinx's incremental search index may keep a word no page has any
-    more; it is compared by its pages and titles)."""
+    more; it is compared by its pages and titles). Then every cached file a render puts into
+    the site (the chart bundle, fonts and other static files, an untouched page, its sources
+    and downloads) corrupted and the edit undone: the site as first built."""
     root = tmp_path / "project"
     shutil.copytree(built_book[0], root, symlinks=True)
     shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
@@ -361,32 +363,44 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
     os.environ.update(env)
     try:
         b.build(root, jobs=2, quiet=True)
-        # every cached asset a render copies into the site (the chart bundle, the theme's
-        # fonts and other static files) corrupted: the partial build must still be right
-        cached = [*root.glob("build/site/vega-static-*/*")]
-        cached += (root / "build" / "site" / "_build" / "html" / "_static").rglob("*")
-        corrupted = [p for p in cached if p.is_file()]
-        assert any(p.name == "vega-offline.js" for p in corrupted)
-        assert sum(p.suffix in {".woff2", ".ttf"} for p in corrupted) >= 6
-        for p in corrupted:
-            p.write_bytes(b"garbage")
+        site = root / "_build" / "html"
+        first = _site_bytes(site)
+        untouched = root / "build" / "site" / "_build" / "html" / "hvem-alle.html"
+        written = untouched.stat().st_mtime_ns
         chapter = root / "chapters" / "02_udbredelse.md"
         text = chapter.read_text(encoding="utf-8")
         text = text.replace("## Vil lederne selv betale?", "## Vil lederne selv betale for den?")
         middle = "Tallene gælder lederne, der har taget uddannelsen efter denne sides definition"
         assert middle in text
         text = text.replace(middle, middle.replace("gælder", "gælder *kun*"))
+        original = chapter.read_text(encoding="utf-8")
         chapter.write_text(text, encoding="utf-8")
         groups = load_parameters(root / "parameters.yml").chapters["udbredelse"]["groups"]
         report = b.build(root, jobs=2, quiet=True)
         assert report.rendered and not report.executed
         assert sorted(report.reassembled) == sorted(f"udbredelse-{g}" for g in groups)
-        site = root / "_build" / "html"
+        assert untouched.stat().st_mtime_ns == written, "Sphinx's output is reused when intact"
         partial = _site_bytes(site)
         shutil.rmtree(root / "build" / "site")
         shutil.rmtree(root / "_build")
         assert not b.build(root, jobs=2, quiet=True).executed, "notebooks from the cache"
         clean = _site_bytes(site)
+        # every cached asset a render copies into the site (the chart bundle, the theme's
+        # fonts and other static files) corrupted: the partial build must still be right
+        html = root / "build" / "site" / "_build" / "html"
+        cached = [*root.glob("build/site/vega-static-*/*"), *(html / "_static").rglob("*")]
+        # and what Sphinx wrote for pages the edit does not touch: a page, its sources, its
+        # downloads
+        cached += [html / "hvem-alle.html", *html.glob("_sources/hvem-alle*")]
+        cached += html.glob("downloads/hvem-alle*")
+        corrupted = [p for p in cached if p.is_file()]
+        assert any(p.name == "vega-offline.js" for p in corrupted)
+        assert sum(p.suffix in {".woff2", ".ttf"} for p in corrupted) >= 6
+        for p in corrupted:
+            p.write_bytes(b"garbage")
+        chapter.write_text(original, encoding="utf-8")
+        assert b.build(root, jobs=2, quiet=True).rendered
+        restored = _site_bytes(site)
     finally:
         for k, v in saved.items():
             if v is None:
@@ -395,11 +409,17 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
                 os.environ[k] = v
     assert b"Tallene g\xc3\xa6lder <em>kun</em> lederne" in partial["udbredelse-bred.html"]
     assert b"selv betale for den?" in partial["udbredelse-smal.html"]
-    assert not [n for n, data in partial.items() if data == b"garbage"]
     assert sorted(partial) == sorted(clean), "the same files"
     index = {"searchindex.js", ".build-manifest.json"}  # the manifest holds the index's hash
     differing = [n for n in sorted(partial) if partial[n] != clean[n] and n not in index]
     assert differing == [], "\n".join(_first_difference(n, partial[n], clean[n]) for n in differing)
+    # every cached asset corrupted, the same inputs again: the site as first built
+    assert not [n for n, data in restored.items() if data == b"garbage"]
+    assert sorted(restored) == sorted(first)
+    differing = [n for n in sorted(first) if first[n] != restored[n] and n not in index]
+    assert differing == [], "\n".join(
+        _first_difference(n, first[n], restored[n]) for n in differing
+    )
 
 
 def _first_difference(name: str, a: bytes, b: bytes) -> str:

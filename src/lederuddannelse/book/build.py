@@ -81,6 +81,7 @@ TIMINGS = "timings.json"  # build/timings.json: seconds per run executed by the 
 PARAMETER_CELLS = "parameter-cells.json"  # build/parameter-cells.json: defaults per source
 SNAPSHOTS = "snapshots"  # build/snapshots/<code key>/<sha256>.parquet: the validated data
 AUDIT_CACHE = "audit-cache"  # build/audit-cache: what each audited file and table holds
+RENDERED = "rendered.json"  # build/site/rendered.json: digests of Sphinx's output, last render
 #: Environment variables telling the Sphinx extension which data the build used.
 DATA_ENV = {
     "data_file": "LEDERUDDANNELSE_DATA_FILE",
@@ -352,9 +353,17 @@ def render_env(root: Path, globals_: dict[str, Any]) -> dict[str, str]:
 def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
     """`jupyter-book build` the staged book (warnings are errors); returns the HTML folder."""
     out = root / BUILD_DIR / SITE
-    # Sphinx keeps static files (theme, fonts, the chart bundle) it copied before, even when
-    # changed since: copied afresh from their sources, checked there, on every render.
-    shutil.rmtree(out / "_build" / "html" / "_static", ignore_errors=True)
+    html, record = out / "_build" / "html", out / RENDERED
+    # Sphinx rewrites the pages whose sources changed and keeps every other file it wrote
+    # before as it is now: checked against the digests taken after the last render, and any
+    # difference (a page, a font, a download) has the whole output written afresh. Static
+    # files (theme, fonts, the chart bundle: checked at its source) are copied on every render.
+    try:
+        trusted = json.loads(record.read_text("utf-8")) == publishing.file_digests(html)
+    except (OSError, ValueError):
+        trusted = False
+    record.unlink(missing_ok=True)
+    shutil.rmtree(html / "_static" if trusted else html, ignore_errors=True)
     cmd = [sys.executable, "-c", JUPYTER_BOOK, "build", str(stage)]
     cmd += ["--path-output", str(out), "-W", "-n", "--keep-going", "--quiet"]
     _say("Rendering the site with Jupyter Book ...", quiet)
@@ -367,7 +376,8 @@ def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
             f"Jupyter Book could not render the site (warnings are errors):\n  {detail}\n"
             "The published site was left unchanged."
         )
-    return out / "_build" / "html"
+    write_if_changed(record, json.dumps(publishing.file_digests(html), sort_keys=True))
+    return html
 
 
 def site_key(stage: Path, root: Path) -> str:
