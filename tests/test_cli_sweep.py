@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from lederuddannelse import cli
-from lederuddannelse.book import inputs
+from lederuddannelse import cli as inputs
+from lederuddannelse.site import citation
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "chapters/02_udbredelse.md"
@@ -131,13 +132,13 @@ def test_an_unexpected_error_prints_one_line_and_logs_the_traceback(monkeypatch,
 def test_source_date_epoch_outside_the_years_a_page_can_show(monkeypatch, value):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     with pytest.raises(inputs.ParameterError, match="SOURCE_DATE_EPOCH"):
-        inputs.source_date_epoch()
+        citation.source_date_epoch()
 
 
 def test_source_date_epoch_within_range(monkeypatch):
     from lederuddannelse.site.citation import build_date
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(inputs.MAX_EPOCH))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(citation.MAX_EPOCH))
     assert build_date() == "9999-12-31"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     assert build_date() == "1970-01-01"

@@ -21,3 +21,11 @@ def signature(st: os.stat_result) -> list[int]:
     """A file's inode, size, modification and change time: any write or replacement changes
     it (the ctime cannot be set back by a program). Equal signatures: the same bytes."""
     return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def tree_hash(paths: list[Path], root: Path) -> str:
+    """One hash over the names and contents of ``paths`` (sorted)."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()

@@ -554,3 +554,12 @@ def group_name_warnings(params: Parameters) -> list[str]:
         for group in entry["groups"]
         if group in params.chapters
     ]
+
+
+def apply_data_overrides(globals_: dict[str, Any], data_file: str | None, mapping: str | None):
+    """Set `data_file`/`data_mapping` from the command line (checked like parameters.yml's)."""
+    for name, value in (("data_file", data_file), ("data_mapping", mapping)):
+        if value is not None:
+            globals_[name] = check_global(name, value, "command line")
+    if data_file is not None and mapping is None:
+        globals_["data_mapping"] = "none"

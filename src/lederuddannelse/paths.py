@@ -39,3 +39,9 @@ def embedded_data_path() -> Path:
 
 def data_dir() -> Path:
     return project_root() / "data"
+
+
+def package_data_files(root: Path) -> list[Path]:
+    """The data files the package reads (codebook, margins, targets), not generated data."""
+    folder = root / "data"
+    return [p for p in folder.glob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".csv"}]

@@ -21,6 +21,7 @@ from conftest import ROOT, copy_project
 from lederuddannelse.book import build as b
 from lederuddannelse.book import keys, publishing
 from lederuddannelse.book.notebooks import check_glue, merge_cached, normalise, prose_glue_refs
+from lederuddannelse.data.embedded import embedded_data_stamp
 from lederuddannelse.errors import ChapterError, LederuddannelseError
 from lederuddannelse.params import Run, load_parameters
 from lederuddannelse.sources import import_closure, modules_hash
@@ -159,27 +160,27 @@ def test_moving_a_generator_module_still_changes_the_embedded_data_key(tmp_path)
     """The key is found from the generator's module name, not from a file path."""
     root = copy_project(tmp_path)
     data = root / "src" / "lederuddannelse" / "data"
-    first = b.embedded_data_stamp(root)
+    first = embedded_data_stamp(root)
     # Move part of the generator into a new module that synthetic imports.
     (data / "population_helpers.py").write_text("SIZE = 100\n")
     gen = data / "synthetic.py"
     gen.write_text("from lederuddannelse.data.population_helpers import SIZE\n" + gen.read_text())
-    second = b.embedded_data_stamp(root)
+    second = embedded_data_stamp(root)
     assert second != first
     (data / "population_helpers.py").write_text("SIZE = 101\n")
-    third = b.embedded_data_stamp(root)
+    third = embedded_data_stamp(root)
     assert third != second, "a change in the moved-out code changes the key"
     # Move the generator itself into a package: same module name, other path.
     (data / "synthetic").mkdir()
     gen.rename(data / "synthetic" / "__init__.py")
-    assert b.embedded_data_stamp(root) == third, "same code, same key wherever the file is"
+    assert embedded_data_stamp(root) == third, "same code, same key wherever the file is"
     init = data / "synthetic" / "__init__.py"
     init.write_text(init.read_text() + "\n# changed\n")
-    assert b.embedded_data_stamp(root) != third
+    assert embedded_data_stamp(root) != third
     # A generator that is gone is an error naming the module, never a silent skip.
     shutil.rmtree(data / "synthetic")
     with pytest.raises(LederuddannelseError, match="module 'lederuddannelse.data.synthetic'"):
-        b.embedded_data_stamp(root)
+        embedded_data_stamp(root)
 
 
 def test_generator_module_name_is_the_generators():
@@ -351,7 +352,9 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
     """A heading edit and a prose edit rendered incrementally by Sphinx, then the same inputs
     rendered from scratch (the notebooks from jupyter-cache): every published file is the
     same, byte for byte (Sphinx's incremental search index may keep a word no page has any
-    more; it is compared by its pages and titles)."""
+    more; it is compared by its pages and titles). Then every cached file a render puts into
+    the site (the chart bundle, fonts and other static files, an untouched page, its sources
+    and downloads) corrupted and the edit undone: the site as first built."""
     root = tmp_path / "project"
     shutil.copytree(built_book[0], root, symlinks=True)
     shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
@@ -360,23 +363,44 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
     os.environ.update(env)
     try:
         b.build(root, jobs=2, quiet=True)
+        site = root / "_build" / "html"
+        first = _site_bytes(site)
+        untouched = root / "build" / "site" / "_build" / "html" / "hvem-alle.html"
+        written = untouched.stat().st_mtime_ns
         chapter = root / "chapters" / "02_udbredelse.md"
         text = chapter.read_text(encoding="utf-8")
         text = text.replace("## Vil lederne selv betale?", "## Vil lederne selv betale for den?")
         middle = "Tallene gælder lederne, der har taget uddannelsen efter denne sides definition"
         assert middle in text
         text = text.replace(middle, middle.replace("gælder", "gælder *kun*"))
+        original = chapter.read_text(encoding="utf-8")
         chapter.write_text(text, encoding="utf-8")
         groups = load_parameters(root / "parameters.yml").chapters["udbredelse"]["groups"]
         report = b.build(root, jobs=2, quiet=True)
         assert report.rendered and not report.executed
         assert sorted(report.reassembled) == sorted(f"udbredelse-{g}" for g in groups)
-        site = root / "_build" / "html"
+        assert untouched.stat().st_mtime_ns == written, "Sphinx's output is reused when intact"
         partial = _site_bytes(site)
         shutil.rmtree(root / "build" / "site")
         shutil.rmtree(root / "_build")
         assert not b.build(root, jobs=2, quiet=True).executed, "notebooks from the cache"
         clean = _site_bytes(site)
+        # every cached asset a render copies into the site (the chart bundle, the theme's
+        # fonts and other static files) corrupted: the partial build must still be right
+        html = root / "build" / "site" / "_build" / "html"
+        cached = [*root.glob("build/site/vega-static-*/*"), *(html / "_static").rglob("*")]
+        # and what Sphinx wrote for pages the edit does not touch: a page, its sources, its
+        # downloads
+        cached += [html / "hvem-alle.html", *html.glob("_sources/hvem-alle*")]
+        cached += html.glob("downloads/hvem-alle*")
+        corrupted = [p for p in cached if p.is_file()]
+        assert any(p.name == "vega-offline.js" for p in corrupted)
+        assert sum(p.suffix in {".woff2", ".ttf"} for p in corrupted) >= 6
+        for p in corrupted:
+            p.write_bytes(b"garbage")
+        chapter.write_text(original, encoding="utf-8")
+        assert b.build(root, jobs=2, quiet=True).rendered
+        restored = _site_bytes(site)
     finally:
         for k, v in saved.items():
             if v is None:
@@ -389,6 +413,13 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
     index = {"searchindex.js", ".build-manifest.json"}  # the manifest holds the index's hash
     differing = [n for n in sorted(partial) if partial[n] != clean[n] and n not in index]
     assert differing == [], "\n".join(_first_difference(n, partial[n], clean[n]) for n in differing)
+    # every cached asset corrupted, the same inputs again: the site as first built
+    assert not [n for n, data in restored.items() if data == b"garbage"]
+    assert sorted(restored) == sorted(first)
+    differing = [n for n in sorted(first) if first[n] != restored[n] and n not in index]
+    assert differing == [], "\n".join(
+        _first_difference(n, first[n], restored[n]) for n in differing
+    )
 
 
 def _first_difference(name: str, a: bytes, b: bytes) -> str:

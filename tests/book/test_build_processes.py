@@ -248,3 +248,33 @@ def test_a_second_build_says_another_is_running(tmp_path):
         assert proc.returncode == 1
         assert f"another build is running in this project (pid {os.getpid()};" in proc.stderr
         assert not (root / "_build").exists(), "the second build touched nothing"
+
+
+CHILD = """import subprocess
+child = subprocess.Popen(["sleep", "600"])
+(marks / f"child-{child.pid}").write_text("")
+"""
+
+
+def children_started(marks: Path) -> set[int]:
+    return {int(p.name.split("-")[1]) for p in marks.glob("child-*")}
+
+
+@pytest.mark.slow
+def test_processes_a_chapter_cell_starts_end_with_the_build(tmp_path):
+    """A finished build, and a killed one, leave no process a chapter's cell started."""
+    root, marks = probe_project(tmp_path, CHILD, groups=2)
+    finish(start_build(root), 180)  # both runs execute (the probe project has no book to stage)
+    started = children_started(marks)
+    assert len(started) == 2
+    wait_for(lambda: not alive(started), 15, f"the cells' processes {alive(started)} to end")
+
+    for p in marks.iterdir():
+        p.unlink()
+    write_probe(root, marks, CHILD + "time.sleep(600)")
+    proc = start_build(root)
+    wait_for(lambda: len(children_started(marks)) >= 2, 120, "two cells' processes running")
+    started = children_started(marks)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    wait_for(lambda: not alive(started), 15, f"the cells' processes {alive(started)} to end")

@@ -3,6 +3,8 @@ the cache key covers everything the page depends on."""
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 import threading
@@ -110,7 +112,7 @@ def render_counting(monkeypatch, root: Path) -> list[int]:
         calls.append(1)
         return rendered
 
-    monkeypatch.setattr(b, "execute_runs", lambda *a, **k: ({}, []))
+    monkeypatch.setattr(b, "execute_runs", lambda *a, **k: ({}, [], {}))
     monkeypatch.setattr(b, "render", render)
     monkeypatch.setattr(b, "validate_runs", lambda runs, root=None: {})
     data = yaml.safe_load((root / "parameters.yml").read_text())
@@ -177,3 +179,39 @@ def test_the_csv_sidecar_is_part_of_the_cache_key(tmp_path):
     assert key() not in (without, with_side)
     side.unlink()
     assert key() == without
+
+
+def test_run_outputs_are_named_by_chapter_group_and_parameters_and_never_collide(tmp_path):
+    from lederuddannelse.book.notebooks import write_if_changed
+    from lederuddannelse.params import load_parameters, override_run
+
+    root = copy_project(tmp_path)
+    [run] = [
+        r for r in load_parameters(root / "parameters.yml").runs(root) if r.name == "hvem-alle"
+    ]
+    deep = tmp_path / ("a-very-long-folder-name-" * 5) / "export.csv"
+    names = {
+        b.run_file_name(override_run(run, changes, {**run.params, "group": None}))
+        for changes in (
+            {},
+            {"definition": "narrow"},
+            {"definition": "broad"},
+            {"definition": "broad", "weighted": False},
+        )
+    } | {
+        b.run_file_name(
+            Run(run.slug, run.group, run.source, {**run.params, "data_file": str(deep)})
+        )
+    }
+    assert len(names) == 5, "one file per distinct run"
+    for name in names:
+        assert re.fullmatch(r"hvem-alle-[0-9a-f]{10}\.ipynb", name), name
+    out = tmp_path / "runs" / "x.ipynb"
+    write_if_changed(out, "{}")
+    assert out.stat().st_mode & 0o777 == 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

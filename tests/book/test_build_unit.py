@@ -272,7 +272,7 @@ def test_failing_render_leaves_published_site_untouched(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise LederuddannelseError("Jupyter Book could not render the site")
 
-    monkeypatch.setattr(b, "execute_runs", lambda *a, **k: ({}, []))
+    monkeypatch.setattr(b, "execute_runs", lambda *a, **k: ({}, [], {}))
     monkeypatch.setattr(b, "render", boom)
     monkeypatch.setattr(b, "validate_runs", lambda runs, root=None: {})
     data = base_params(root)
@@ -327,3 +327,30 @@ def test_bad_data_file_stops_the_build_before_any_chapter_runs(tmp_path):
     assert "column 'gender': unknown code in 1 row (row 1: 3)" in msg
     assert not list((root / "build" / "book").glob("*.ipynb")), "no chapter may run on bad data"
     assert (site / "index.html").read_text() == "previous"
+
+
+def test_a_stale_mapping_is_reported_before_any_run_is_announced(tmp_path):
+    """`make book DATA=... MAPPING=...` checks the export and its mapping first: the problems
+    come, the "Executing N chapter run(s)" line does not."""
+    import subprocess
+    import sys
+
+    from lederuddannelse.data.example_export import write_example_export
+
+    root = copy_project(tmp_path)
+    export = write_example_export(root / "data" / "examples" / "export.sav", 300, 3)
+    mapping = root / "data" / "examples" / "export-mapping.yml"
+    mapping.write_text(mapping.read_text().replace("column: bagg_koen", "column: bagg_kon"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "lederuddannelse", "build", "--jobs", "1"]
+        + ["--data", str(export.relative_to(root)), "--mapping", str(mapping.relative_to(root))],
+        cwd=root,
+        env={**os.environ, "LEDERUDDANNELSE_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode != 0
+    assert "bagg_kon" in proc.stderr and "export-mapping.yml" in proc.stderr, proc.stderr
+    assert "Executing" not in proc.stdout + proc.stderr
+    assert not list((root / "build" / "book").glob("*.ipynb"))

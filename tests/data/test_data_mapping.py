@@ -286,9 +286,8 @@ def test_mapping_file_problems_name_file_line_and_key(tmp_path):
 
 
 def test_build_parameters_and_cli_options(tmp_path):
-    from lederuddannelse.book.build import apply_data_overrides
     from lederuddannelse.errors import ParameterError
-    from lederuddannelse.params import load_parameters, resolve_mapping_file
+    from lederuddannelse.params import apply_data_overrides, load_parameters, resolve_mapping_file
 
     params = load_parameters(ROOT / "parameters.yml")
     assert params.globals["data_mapping"] == "none"

@@ -67,3 +67,23 @@ def test_a_file_replaced_while_it_is_checked_is_named_and_gets_no_snapshot(
     with pytest.raises(DataValidationError, match="the file changed while it was read"):
         snap.take_snapshot(live, tmp_path / "snaps")
     assert not list(tmp_path.glob("snaps/*.parquet"))
+
+
+def test_a_pinned_run_reads_the_snapshot_and_a_changed_file_is_named(source, tmp_path, monkeypatch):
+    from lederuddannelse.data.mapping_report import resolve_mapped
+
+    live = tmp_path / "live.csv"
+    live.write_bytes(source.read_bytes())
+    monkeypatch.delenv(snap.ENV_PINNED, raising=False)
+    assert snap.pinned(live, None) is None, "outside a build: the file itself"
+    data, taken = snap.pin(resolve_mapped(live, None, tmp_path), tmp_path / "snaps")
+    assert data.load_path == taken.path and data.source == live
+    monkeypatch.setenv(snap.ENV_PINNED, snap.pinned_json(data))
+    assert snap.pinned(live, None) == data
+    with pytest.raises(DataValidationError, match="snapshot is of live.csv"):
+        snap.pinned(tmp_path / "other.csv", None)
+    assert snap.changed(data) is None
+    live.write_text(live.read_text().replace("\n1,", "\n2,", 1))
+    line = snap.changed(data)
+    assert line.startswith(f"{live}: the file changed while the book was built")
+    assert "nothing was published" in line and "\n" not in line

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -52,18 +53,24 @@ from lederuddannelse.book.processes import (
 )
 from lederuddannelse.book.stage import copy_project, runs_toc, stage_book  # noqa: F401
 from lederuddannelse.book.stamps import BUILD_DIR, PUBLISHED, STAGE
-from lederuddannelse.errors import ChapterError, LederuddannelseError, ParameterError
+from lederuddannelse.data.embedded import ensure_embedded
+from lederuddannelse.errors import (
+    ChapterError,
+    DataValidationError,
+    LederuddannelseError,
+    ParameterError,
+)
 from lederuddannelse.hashing import sha256_file
 from lederuddannelse.params import (
     EMBEDDED,
     Run,
+    apply_data_overrides,
     group_name_warnings,
     load_parameters,
     resolve_data_file,
     resolve_mapping_file,
     slug_of,
 )
-from lederuddannelse.paths import EMBEDDED_DATA_PATH
 from lederuddannelse.sources import modules_hash
 
 SITE = "site"  # build/site: Jupyter Book's output (build/site/_build/html)
@@ -72,7 +79,9 @@ CACHE = "jupyter-cache"  # build/jupyter-cache: the executed notebooks, matched 
 RUNS = "runs"  # build/runs: notebooks re-executed by hand with `run`
 TIMINGS = "timings.json"  # build/timings.json: seconds per run executed by the last build
 PARAMETER_CELLS = "parameter-cells.json"  # build/parameter-cells.json: defaults per source
+SNAPSHOTS = "snapshots"  # build/snapshots/<code key>/<sha256>.parquet: the validated data
 AUDIT_CACHE = "audit-cache"  # build/audit-cache: what each audited file and table holds
+RENDERED = "rendered.json"  # build/site/rendered.json: digests of Sphinx's output, last render
 #: Environment variables telling the Sphinx extension which data the build used.
 DATA_ENV = {
     "data_file": "LEDERUDDANNELSE_DATA_FILE",
@@ -94,7 +103,7 @@ def chapter(source: Path):
 
 
 def _say(msg: str, quiet: bool) -> None:
-    if not quiet:
+    if msg and not quiet:
         print(msg, flush=True)
 
 
@@ -130,56 +139,54 @@ def validate_runs(runs: list[Run], root: Path | None = None) -> dict[Path, dict[
     return defaults
 
 
-def embedded_data_stamp(root: Path) -> str:
-    """The inputs of the embedded survey: the generator's modules (followed from its module
-    name, so a moved or split generator stays covered), the data files it reads and the lock."""
-    from lederuddannelse.book.keys import package_data_files, tree_hash
-    from lederuddannelse.paths import EMBEDDED_DATA_GENERATOR
-
-    lock = root / "requirements.lock"
-    parts = [
-        modules_hash([EMBEDDED_DATA_GENERATOR], root / "src"),
-        tree_hash(package_data_files(root), root),
-        sha256_file(lock) if lock.exists() else "-",
-    ]
-    return "|".join(parts)
+def data_key(run: Run) -> tuple[str, str]:
+    return run.params["data_file"], run.params.get("data_mapping", "none")
 
 
-def ensure_data(root: Path, quiet: bool) -> None:
-    """Generate the embedded survey if missing or stale (a stamp of its inputs and of the
-    file's bytes skips the generator's own check, which imports pandas)."""
-    data, stamp = root / EMBEDDED_DATA_PATH, root / BUILD_DIR / "embedded-data.stamp"
-
-    def key() -> str:
-        return embedded_data_stamp(root) + "|" + (sha256_file(data) if data.exists() else "-")
-
-    if stamp.exists() and data.exists() and stamp.read_text() == key():
-        return
-    from lederuddannelse.data.synthetic import ensure_embedded_data
-
-    _say(ensure_embedded_data(), quiet)
-    write_if_changed(stamp, key())
-
-
-def validate_data_files(runs: list[Run], root: Path, quiet: bool) -> None:
-    """Check each (data file, mapping) as `data validate` does, before any chapter runs: a bad
-    file stops the build once, with the loader's message (file, column, rows, expectation)."""
+def pin_data(runs: list[Run], root: Path, deps: Dependencies):
+    """Read, check and hash each (data file, mapping) once, as `data validate` does, before
+    any chapter runs, into a snapshot every run reads (:mod:`lederuddannelse.data.snapshot`):
+    a bad file stops the build once, with the loader's message. Returns the pinned data per
+    (data file, mapping) and the lines to say when runs execute; the runs' keys use the hashes
+    the snapshot was taken on."""
     from lederuddannelse.data.codebook import load_codebook
-    from lederuddannelse.data.loader import validate_file
+    from lederuddannelse.data.snapshot import pin
     from lederuddannelse.data.weighting import load_margins
     from lederuddannelse.params import resolve_data
 
     codebook = load_codebook(root / "data" / "codebook.yml")
     margins = load_margins(root / "data" / "margins.csv")
-    for data_file, mapping in sorted(
-        {(r.params["data_file"], r.params.get("data_mapping", "none")) for r in runs}
-    ):
+    code = modules_hash(["lederuddannelse.data.snapshot"], root / "src")
+    pins, lines = {}, []
+    for data_file, mapping in sorted({data_key(r) for r in runs}):
         data = resolve_data(data_file, mapping, root)
-        info = validate_file(data.load_path, codebook, margins)
+        sidecar = deps.file_hash(Path(f"{data.source}.meta.json"))
+        key = hashlib.sha256(f"{code}|{deps.package_data}|{sidecar}".encode()).hexdigest()
+        folder = root / BUILD_DIR / SNAPSHOTS / key[:16]
+        pins[data_file, mapping], snap = pin(data, folder, codebook, margins)
+        deps.hashes[str(data.source)] = data.source_sha256
+        if data.mapping is not None:
+            deps.hashes[str(data.mapping)] = str(data.mapping_sha256)
         via = f" (mapped with {data.mapping.name})" if data.mapping else ""
-        _say(f"Data file {data.source.name}{via}: valid", quiet)
-        for warning in info.split("; WARNING")[1:]:
-            print(f"{data.source.name}: WARNING{warning}", file=sys.stderr, flush=True)
+        lines.append((f"Data file {data.source.name}{via}: valid", False))
+        warnings = snap.summary.split("; WARNING")[1:]
+        lines += [(f"{data.source.name}: WARNING{w}", True) for w in warnings]
+    return pins, lines
+
+
+def say_lines(lines: list[tuple[str, bool]], quiet: bool) -> None:
+    """Say each (line, is a warning): warnings on stderr, always."""
+    for line, warning in lines:
+        print(line, file=sys.stderr, flush=True) if warning else _say(line, quiet)
+
+
+def data_unchanged(pins) -> None:
+    """Stop, naming the file, if a pinned data file or mapping changed since it was pinned."""
+    from lederuddannelse.data.snapshot import changed
+
+    for data in pins.values():
+        if line := changed(data):
+            raise DataValidationError(line)
 
 
 def run_metadata(run: Run, key: str, root: Path, deps: Dependencies) -> dict[str, Any]:
@@ -253,12 +260,17 @@ def stored_key(path: Path) -> str:
         return ""
 
 
-def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool):
-    """Stage every run's executed notebook: unchanged, merged from jupyter-cache, or executed.
-    Returns (seconds per executed run, names of the runs merged from the cache)."""
+def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: bool, progress=None):
+    """Stage every run's executed notebook: unchanged, merged from jupyter-cache, or executed
+    on the data pinned once (:func:`pin_data`). Returns (seconds per executed run, names of the
+    runs merged from the cache, the pinned data). ``progress(name)`` is called as each
+    run's execution ends."""
     import nbformat
 
+    from lederuddannelse.data.snapshot import pinned_json
+
     deps = Dependencies.of(root)
+    pins, lines = pin_data(runs, root, deps)
     cache = None
     stage = root / BUILD_DIR / STAGE
     todo: dict[str, tuple[Run, str, Path, Task]] = {}  # name: run, digest, output, task
@@ -289,6 +301,7 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
                 str(root),
                 tmp_parent(),
                 cell_timeout(),
+                pinned_json(pins[data_key(run)]),
             )
             todo[run.name] = (run, digest, out, task)
             continue
@@ -298,13 +311,15 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
         _say(f"[{i}/{len(runs)}] {run.name}: text changed, merged from the cache", quiet)
     timings: dict[str, float] = {}
     if not todo:
-        return timings, merged
-    validate_data_files([r for r, *_ in todo.values()], root, quiet)
+        return timings, merged, pins
+    say_lines(lines, quiet)
     _say(f"Executing {len(todo)} chapter run(s) with up to {jobs} worker(s) ...", quiet)
     errors: list[str] = []
     env = {"LEDERUDDANNELSE_ROOT": str(root)}
     for done, result in enumerate(execute_all([t for *_, t in todo.values()], jobs, env), 1):
         run, digest, out, _ = todo[result.name]
+        if progress is not None:
+            progress(run.name)
         if result.error:
             errors.append(result.error)
             _say(f"[{done}/{len(todo)} executed] {run.name}: FAILED", quiet)
@@ -326,18 +341,7 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
     write_if_changed(root / BUILD_DIR / TIMINGS, json.dumps(timings, indent=1, sort_keys=True))
     if errors:
         raise ChapterError("\n".join(errors) + "\nThe published site was left unchanged.")
-    return timings, merged
-
-
-def apply_data_overrides(globals_: dict[str, Any], data_file: str | None, mapping: str | None):
-    """Set `data_file`/`data_mapping` from the command line (checked like parameters.yml's)."""
-    from lederuddannelse.params import check_global
-
-    for name, value in (("data_file", data_file), ("data_mapping", mapping)):
-        if value is not None:
-            globals_[name] = check_global(name, value, "command line")
-    if data_file is not None and mapping is None:
-        globals_["data_mapping"] = "none"
+    return timings, merged, pins
 
 
 def render_env(root: Path, globals_: dict[str, Any]) -> dict[str, str]:
@@ -349,6 +353,17 @@ def render_env(root: Path, globals_: dict[str, Any]) -> dict[str, str]:
 def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
     """`jupyter-book build` the staged book (warnings are errors); returns the HTML folder."""
     out = root / BUILD_DIR / SITE
+    html, record = out / "_build" / "html", out / RENDERED
+    # Sphinx rewrites the pages whose sources changed and keeps every other file it wrote
+    # before as it is now: checked against the digests taken after the last render, and any
+    # difference (a page, a font, a download) has the whole output written afresh. Static
+    # files (theme, fonts, the chart bundle: checked at its source) are copied on every render.
+    try:
+        trusted = json.loads(record.read_text("utf-8")) == publishing.file_digests(html)
+    except (OSError, ValueError):
+        trusted = False
+    record.unlink(missing_ok=True)
+    shutil.rmtree(html / "_static" if trusted else html, ignore_errors=True)
     cmd = [sys.executable, "-c", JUPYTER_BOOK, "build", str(stage)]
     cmd += ["--path-output", str(out), "-W", "-n", "--keep-going", "--quiet"]
     _say("Rendering the site with Jupyter Book ...", quiet)
@@ -361,7 +376,8 @@ def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
             f"Jupyter Book could not render the site (warnings are errors):\n  {detail}\n"
             "The published site was left unchanged."
         )
-    return out / "_build" / "html"
+    write_if_changed(record, json.dumps(publishing.file_digests(html), sort_keys=True))
+    return html
 
 
 def site_key(stage: Path, root: Path) -> str:
@@ -423,7 +439,7 @@ def prepare(root: Path, params_file: Path | None, data_file, data_mapping, quiet
     runs = params.runs(root)
     validate_runs(runs, root)
     if any(r.params["data_file"] == EMBEDDED for r in runs):
-        ensure_data(root, quiet)
+        _say(ensure_embedded(root), quiet)
     for run in runs:
         resolve_data_file(run.params["data_file"], root)
         resolve_mapping_file(run.params.get("data_mapping", "none"), root)
@@ -439,10 +455,12 @@ def build(
     data_file: str | None = None,
     data_mapping: str | None = None,
     stage_only: bool = False,
+    progress=None,
 ) -> BuildReport:
     """The whole pipeline; raises a :class:`LederuddannelseError` with one clear message.
 
-    ``stage_only``: execute and stage, no render (`make preview`'s pre-build step).
+    ``stage_only``: execute and stage, no render (`make preview`'s pre-build step);
+    ``progress(name)``: called as each run's execution ends.
     """
     start = time.perf_counter()
     with BuildLock(root / BUILD_DIR), terminate_as_interrupt(), build_tmpdir():
@@ -456,7 +474,8 @@ def build(
             return BuildReport({}, False, root / PUBLISHED, time.perf_counter() - start)
         stamp = stamp or stamps.input_stamp(root, options, extra)
         params, runs = prepare(root, params_file, data_file, data_mapping, quiet)
-        timings, merged = execute_runs(runs, root, jobs, force, quiet)
+        timings, merged, pins = execute_runs(runs, root, jobs, force, quiet, progress)
+        data_unchanged(pins)
         stage = stage_book(runs, root)
         published = root / PUBLISHED
         if stage_only:
@@ -476,6 +495,7 @@ def build(
         # the full audit; what each unchanged file and table holds comes from its cache
         check_site(html, min_n, min_count, quiet, cache=root / BUILD_DIR / AUDIT_CACHE)
         publish_start = time.perf_counter()
+        data_unchanged(pins)
         site = publishing.publish(html, published, key)
         record_stamp(root, stamp, extra, runs)
         end = time.perf_counter()
@@ -490,6 +510,13 @@ def build(
             publish_start - audit_start,
             end - publish_start,
         )
+
+
+def run_file_name(run: Run) -> str:
+    """`run`'s output: chapter, group and a digest of every parameter (one file per distinct
+    run; no path or value in the name)."""
+    text = json.dumps(run.params, sort_keys=True, default=str)
+    return f"{run.slug}-{run.group}-{hashlib.sha256(text.encode()).hexdigest()[:10]}.ipynb"
 
 
 def refuse_build_output(out: Path, root: Path) -> None:
@@ -516,9 +543,10 @@ def run_one(
     quiet: bool = False,
 ) -> Path:
     """Re-execute one chapter with the parameters of one group plus validated overrides, into
-    `build/runs/{slug}-{group}[-{overrides}].ipynb` (or ``out``); the site is not touched."""
+    `build/runs/` (:func:`run_file_name`, or ``out``); the site is not touched."""
     import nbformat
 
+    from lederuddannelse.data.snapshot import pinned_json
     from lederuddannelse.params import override_run
 
     if out is not None:
@@ -539,19 +567,18 @@ def run_one(
     run = runs[groups.index(group) if group else 0]
     run = override_run(run, overrides, validate_runs([run], root)[run.source])
     if run.params["data_file"] == EMBEDDED:
-        ensure_data(root, quiet)
-    validate_data_files([run], root, quiet)
-    suffix = "".join(f"-{k}-{v}" for k, v in sorted(overrides.items()))
-    suffix = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in suffix)[:80]
-    out = out or root / BUILD_DIR / RUNS / f"{run.name}{suffix}.ipynb"
+        _say(ensure_embedded(root), quiet)
     deps = Dependencies.of(root)
+    pins, lines = pin_data([run], root, deps)
+    say_lines(lines, quiet)
+    out = out or root / BUILD_DIR / RUNS / run_file_name(run)
     digest = deps.digest(run, chapter)
     _say(f"Executing {source.relative_to(root)} (group '{run.group}') ...", quiet)
     failed = root / BUILD_DIR / FAILED / f"{run.name}.ipynb"
     with terminate_as_interrupt(), build_tmpdir() as tmp:
-        nb = nbformat.writes(prepared(run, digest))
+        nb, data = nbformat.writes(prepared(run, digest)), pinned_json(pins[data_key(run)])
         task = Task(run.name, where(run, root), nb, str(root / "chapters"), str(failed),
-                    str(root), str(tmp), cell_timeout())  # fmt: skip
+                    str(root), str(tmp), cell_timeout(), data)  # fmt: skip
         [result] = execute_all([task], 1, {"LEDERUDDANNELSE_ROOT": str(root)})
     if result.error:
         raise ChapterError(result.error)

@@ -58,6 +58,7 @@ class Task:
     root: str
     tmp: str | None
     timeout: int
+    data: str = ""  # the run's pinned data (JSON, see lederuddannelse.data.snapshot.ENV_PINNED)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ def _execute(task: Task, start: float) -> Result:
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    from lederuddannelse.data.snapshot import ENV_PINNED
+
     # nbclient logs "Kernel died ..." itself; the ChapterError below says it once, clearly.
     for logger in ("traitlets", "papermill"):
         logging.getLogger(logger).setLevel(logging.CRITICAL)
@@ -117,6 +120,7 @@ def _execute(task: Task, start: float) -> Result:
     with tempfile.TemporaryDirectory(prefix="run-", dir=task.tmp) as tmp:
         dst = Path(tmp) / "out.ipynb"
         os.environ[ENV_KERNEL_DIR] = tmp  # the kernel's sockets (see kernel.py)
+        os.environ[ENV_PINNED] = task.data  # the data snapshot the kernel reads
 
         def kept() -> str:
             if not dst.exists():

@@ -21,27 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lederuddannelse.hashing import sha256_file
+from lederuddannelse.hashing import sha256_file, tree_hash
 from lederuddannelse.params import Run, resolve_data_file, resolve_mapping_file
+from lederuddannelse.paths import package_data_files
 from lederuddannelse.sources import imported_modules, modules_hash
 
 KERNEL = "python3"
 DIGEST_PARAMETER = "build_digest"
 IMPORTS_FILE = "imports.json"  # build/imports.json: the imports of each chapter and module version
-
-
-def tree_hash(paths: list[Path], root: Path) -> str:
-    """One hash over the names and contents of ``paths`` (sorted)."""
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
-
-
-def package_data_files(root: Path) -> list[Path]:
-    """The data files the package reads (codebook, margins, targets), not generated data."""
-    folder = root / "data"
-    return [p for p in folder.glob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".csv"}]
 
 
 def package_hash(root: Path) -> str:
@@ -96,7 +83,7 @@ class Dependencies:
             tree_hash(package_data_files(root), root),
         )
 
-    def _file(self, path: Path | None) -> str:
+    def file_hash(self, path: Path | None) -> str:
         if path is None or not path.is_file():
             return "-"
         if str(path) not in self.hashes:
@@ -105,14 +92,14 @@ class Dependencies:
 
     def data_hash(self, params: dict[str, Any]) -> str:
         """The data's identity: the file's SHA-256, plus its mapping's when there is one."""
-        digest = self._file(resolve_data_file(params["data_file"], self.root))
+        digest = self.file_hash(resolve_data_file(params["data_file"], self.root))
         mapping = resolve_mapping_file(params.get("data_mapping", "none"), self.root)
-        return digest if mapping is None else f"{digest}+{self._file(mapping)}"
+        return digest if mapping is None else f"{digest}+{self.file_hash(mapping)}"
 
     def chapter_imports(self, source: Path, read) -> list[str]:
         """The imports of a chapter's code (``read`` reads the chapter as a notebook)."""
         self._load_imports()
-        digest = self._file(source)
+        digest = self.file_hash(source)
         if digest not in self.imports:
             self.imports[digest] = code_imports(read(source), self.root / "src")
             self._save_imports()
@@ -134,7 +121,7 @@ class Dependencies:
             "params": run.params,
             "kernel": KERNEL,
             "data": self.data_hash(run.params),
-            "sidecar": self._file(Path(f"{data_file}.meta.json")),
+            "sidecar": self.file_hash(Path(f"{data_file}.meta.json")),
             "modules": self.modules(self.chapter_imports(run.source, read)),
             "package_data": self.package_data,
             "lock": self.lock,

@@ -131,14 +131,14 @@ def write_if_changed(path: Path, text: str | bytes) -> bool:
     """Write ``text`` (UTF-8) or bytes unless the file already holds exactly them; True when
     written. Atomically, through a temporary file of its own (two processes may write the
     same file, e.g. two workers storing one chapter's reading)."""
-    import tempfile
+    import secrets
 
     data = text.encode("utf-8") if isinstance(text, str) else text
     if path.exists() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(6)}.tmp")
+    with open(tmp, "xb") as fh:  # ordinary permissions (the umask's), not mkstemp's 0600
         fh.write(data)
     os.replace(tmp, path)
     return True

@@ -3,9 +3,9 @@
 - :class:`BuildLock`: filelock's lock on `build/.lock` (released by the OS when the process
   dies, even by SIGKILL), with the owner's pid beside it, so that a second build stops and
   names the first one.
-- :func:`worker_init`: every pool worker dies with the build (Linux's parent-death signal;
-  elsewhere the pool's own clean-up) and leaves Ctrl-C to the build. Kernels die with their
-  worker through ipykernel's parent poller (``JPY_PARENT_PID``, set by jupyter_client).
+- :func:`worker_init`: every pool worker ends with the build (Linux's parent-death signal;
+  elsewhere the pool's own clean-up) and leaves Ctrl-C to the build; as it ends, it ends its
+  kernels' process groups, so a process a chapter's cell started ends too (:func:`end_kernels`).
 - :func:`build_tmpdir`: every temporary folder of a build lives in one folder named with the
   build's pid; :func:`clean_stale_tmp` removes those of builds no longer running.
 - :func:`terminate_as_interrupt`: SIGTERM unwinds the build like Ctrl-C, so that its ``finally``
@@ -64,8 +64,8 @@ class BuildLock:
         self.lock.release()
 
 
-def die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (elsewhere: nothing to do)."""
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent dies (elsewhere: nothing)."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
@@ -73,19 +73,31 @@ def die_with_parent() -> None:
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        libc.prctl(1, int(sig), 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
     if os.getppid() == 1:
         os._exit(1)
 
 
+def end_kernels(signum=None, frame=None) -> None:
+    """End this worker's kernels with everything their cells started, then the worker: each
+    kernel leads its own process group (jupyter_client starts it in a new session)."""
+    import psutil
+
+    for child in psutil.Process().children():
+        with contextlib.suppress(OSError):
+            os.killpg(child.pid, signal.SIGKILL)
+    os._exit(1)
+
+
 def worker_init(env: dict[str, str]) -> None:
-    """Initializer of the build's worker processes: die with the build, leave Ctrl-C to it,
-    stop at once on SIGTERM, and give the kernels ``env``."""
-    die_with_parent()
+    """Initializer of the build's worker processes: end with the build (SIGTERM, also when
+    the build is killed), taking the kernels and their cells' processes along; leave Ctrl-C
+    to the build, and give the kernels ``env``."""
+    signal.signal(signal.SIGTERM, end_kernels)
+    die_with_parent(signal.SIGTERM)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ.update(env)
 
 

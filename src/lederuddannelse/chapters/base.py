@@ -315,8 +315,14 @@ def open_chapter(**params: Any) -> Chapter:
     from lederuddannelse.data.derive import add_derived
     from lederuddannelse.data.files import is_synthetic
     from lederuddannelse.data.loader import load_survey
+    from lederuddannelse.data.snapshot import load_snapshot, pinned
     from lederuddannelse.data.weighting import load_margins, weight_survey
-    from lederuddannelse.params import EMBEDDED, resolve_data
+    from lederuddannelse.params import (
+        EMBEDDED,
+        resolve_data,
+        resolve_data_file,
+        resolve_mapping_file,
+    )
     from lederuddannelse.paths import embedded_data_path
     from lederuddannelse.report.theme import setup_charts
     from lederuddannelse.stats.design import SurveyDesign
@@ -327,14 +333,19 @@ def open_chapter(**params: Any) -> Chapter:
     checked = {name: check_global(name, params[name], "parameters cell") for name in GLOBAL_SPECS}
     check_small_cells(checked, "parameters cell")
     setup_charts()
-    if checked["data_file"] == EMBEDDED and not embedded_data_path().is_file():
+    # In a build, the data the build validated and pinned (one snapshot per build), never
+    # the live file; outside one (a downloaded notebook), the file itself.
+    pin = pinned(
+        resolve_data_file(checked["data_file"]), resolve_mapping_file(checked["data_mapping"])
+    )
+    if pin is None and checked["data_file"] == EMBEDDED and not embedded_data_path().is_file():
         # a notebook run outside the build (downloaded, or a fresh clone): the embedded
         # synthetic survey is generated again, deterministically (same n and seed, same bytes)
         from lederuddannelse.data.synthetic import ensure_embedded_data
 
         ensure_embedded_data()
-    data = resolve_data(checked["data_file"], checked["data_mapping"])
-    survey = load_survey(data.load_path)
+    data = pin or resolve_data(checked["data_file"], checked["data_mapping"])
+    survey = load_snapshot(data.load_path) if pin else load_survey(data.load_path)
     df = add_derived(survey)
     absent = tuple(df.attrs.get("absent", ()))  # the file's absent variables and those derived
     margins = load_margins()

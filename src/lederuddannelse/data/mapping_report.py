@@ -30,6 +30,7 @@ from lederuddannelse.data.mapping_apply import (
     write_mapped,
 )
 from lederuddannelse.errors import DataValidationError
+from lederuddannelse.hashing import sha256_file
 
 
 @dataclass
@@ -305,7 +306,7 @@ def resolve_mapped(source: Path, mapping: Path | None, root: Path) -> ResolvedDa
     ``build/mapped/`` is made if missing (see :func:`ensure_mapped`); the build calls this once
     before any chapter runs, so a bad export or mapping stops the build once.
     """
-    source_sha = sha256_bytes(source.read_bytes())
+    source_sha = sha256_file(source)  # in blocks: a data file may be large
     if mapping is None:
         return ResolvedData(source, source_sha, source)
     return ResolvedData(
@@ -313,5 +314,5 @@ def resolve_mapped(source: Path, mapping: Path | None, root: Path) -> ResolvedDa
         source_sha,
         ensure_mapped(source, mapping, root),
         mapping,
-        sha256_bytes(mapping.read_bytes()),
+        sha256_file(mapping),
     )

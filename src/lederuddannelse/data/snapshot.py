@@ -10,17 +10,21 @@ be reused under this file's key. A file that changes while it is read is reporte
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from lederuddannelse.data.codebook import Codebook
 from lederuddannelse.data.files import read_metadata, write_survey
+from lederuddannelse.data.mapping_report import ResolvedData
 from lederuddannelse.data.reader import fail
 from lederuddannelse.hashing import sha256_file
 
 _KEY = "snapshot"
+#: Set by the build in each chapter run's environment: the run's data, pinned (:func:`pin`).
+ENV_PINNED = "LEDERUDDANNELSE_DATA_SNAPSHOT"
 
 
 @dataclass(frozen=True)
@@ -104,3 +108,52 @@ def snapshot_json(snapshot: Snapshot) -> str:
         },
         ensure_ascii=False,
     )
+
+
+def pin(data: ResolvedData, folder: str | Path, codebook=None, margins=None):
+    """``data`` with its ``load_path`` replaced by a snapshot (taken once; validated then).
+
+    Returns (the pinned data, the :class:`Snapshot`). Raises naming the file if it changed
+    between its hashing and its snapshot.
+    """
+    snapshot = take_snapshot(data.load_path, folder, codebook, margins)
+    if data.mapping is None and snapshot.sha256 != data.source_sha256:
+        raise fail(data.source, ["the file changed while it was read and checked"])
+    return replace(data, load_path=snapshot.path), snapshot
+
+
+def pinned_json(data: ResolvedData) -> str:
+    """Pinned data as the JSON of :data:`ENV_PINNED`."""
+    fields = ("source", "source_sha256", "load_path", "mapping", "mapping_sha256")
+    return json.dumps({k: None if (v := getattr(data, k)) is None else str(v) for k in fields})
+
+
+def pinned(source: Path, mapping: Path | None) -> ResolvedData | None:
+    """The data the build pinned for this run (:data:`ENV_PINNED`), or None outside a build.
+
+    Raises if the build pinned another file than the run's parameters name.
+    """
+    text = os.environ.get(ENV_PINNED, "")
+    if not text:
+        return None
+    d = json.loads(text)
+    same = Path(d["source"]).resolve() == source.resolve() and (
+        (Path(d["mapping"]).resolve() if d["mapping"] else None)
+        == (mapping.resolve() if mapping else None)
+    )
+    if not same:
+        raise fail(source, [f"the build's data snapshot is of {Path(d['source']).name}"])
+    paths = {k: Path(d[k]) if d[k] else None for k in ("source", "load_path", "mapping")}
+    return ResolvedData(**{**d, **paths})
+
+
+def changed(data: ResolvedData) -> str | None:
+    """One line naming the pinned file (or mapping) whose bytes changed since, or None."""
+    for path, digest in ((data.source, data.source_sha256), (data.mapping, data.mapping_sha256)):
+        if path is not None and (not path.is_file() or sha256_file(path) != digest):
+            return (
+                f"{path}: the file changed while the book was built (SHA-256 {digest[:12]} "
+                "when the build started); nothing was published and the previous site stays. "
+                "Build again to use the file as it is now."
+            )
+    return None

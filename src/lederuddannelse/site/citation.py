@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any
 import yaml
 
 from lederuddannelse import __version__
-from lederuddannelse.errors import LederuddannelseError
+from lederuddannelse.errors import LederuddannelseError, ParameterError
 from lederuddannelse.paths import project_root
 
 CITATION_FILE = "citation.yml"
@@ -435,10 +436,29 @@ def rerun_command(source: str, params: dict[str, Any], globals_: dict[str, Any],
     return " ".join(parts)
 
 
+#: The last second the build date can show (datetime's year 9999).
+MAX_EPOCH = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc).timestamp())
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` as an integer within the years a page can show, or None."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    try:
+        epoch = int(value)
+    except ValueError:
+        epoch = -1
+    if not 0 <= epoch <= MAX_EPOCH:
+        raise ParameterError(
+            f"SOURCE_DATE_EPOCH = {value!r}: expected a whole number of seconds from 0 to "
+            f"{MAX_EPOCH} (the build date, 1970 to 9999)."
+        )
+    return epoch
+
+
 def build_date() -> str:
     """The date every page shows: SOURCE_DATE_EPOCH's (reproducible builds) or today's."""
-    from lederuddannelse.book.inputs import source_date_epoch
-
     epoch = source_date_epoch()
     when = (
         dt.datetime.fromtimestamp(epoch, dt.timezone.utc)

@@ -31,6 +31,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from lederuddannelse.hashing import sha256_file
 from lederuddannelse.site.citation import build_date
 from lederuddannelse.site.downloads import downloadable_notebook
 
@@ -68,11 +69,13 @@ def _static_dir(app) -> Path:
     versions = f"{version('altair')}|{version('vl-convert-python')}"
     tag = hashlib.sha256(versions.encode()).hexdigest()[:12]
     folder = Path(app.outdir).parent / f"vega-static-{tag}"
-    target = folder / BUNDLE
-    if not target.exists():
+    target, digest = folder / BUNDLE, folder.with_suffix(".sha256")  # checked before trusted
+    if not (target.is_file() and digest.is_file() and sha256_file(target) == digest.read_text()):
         from lederuddannelse.book.notebooks import write_if_changed
 
-        write_if_changed(target, _bundle_text())
+        text = _bundle_text()
+        write_if_changed(target, text)
+        write_if_changed(digest, hashlib.sha256(text.encode("utf-8")).hexdigest())
     return folder
 
 
