@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, in_ci
+from conftest import ROOT, require_chromium
 from lederuddannelse.dev import sitecheck
 from lederuddannelse.report.tables import ANALYSIS_SUFFIX
 
@@ -92,10 +92,7 @@ def _per_page(seen: dict):
 
 @pytest.fixture(scope="module")
 def site_run(built_book):
-    if sitecheck.chromium_path() is None:
-        if in_ci():
-            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
-        pytest.skip("Chromium is not installed (make system-deps)")
+    require_chromium()
     _, _, site = built_book
     seen = {"charts": 0, "csv": 0, "printed": False}
     results, blocked = sitecheck.check_site(site, axe_widths=(390, 1280), per_page=_per_page(seen))
@@ -175,10 +172,7 @@ def test_definition_switch_stays_in_view_and_keeps_the_section(built_book):
     """A reader deep in a chapter published per definition sees the switch under the page
     header, and switching opens the other definition's page at the same section, with its
     heading visible below the switch (on a phone and on a laptop)."""
-    if sitecheck.chromium_path() is None:
-        if in_ci():
-            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
-        pytest.skip("Chromium is not installed (make system-deps)")
+    require_chromium()
     _, _, site = built_book
     blocked: list[str] = []
     box = "s => { const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.bottom]; }"  # noqa: E501
