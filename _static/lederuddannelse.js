@@ -357,6 +357,9 @@
     doc.setAttribute("tabindex", "0");
     var fig = el.closest("figure");
     var caption = fig && fig.querySelector("figcaption");
+    if (!caption && fig && document.readyState === "loading") {  // caption not parsed yet
+      document.addEventListener("DOMContentLoaded", function () { focusable(el); });
+    }
     if (caption) {
       if (!caption.id) { caption.id = (fig.id || el.id) + "-caption"; }
       doc.setAttribute("aria-describedby", caption.id);
