@@ -432,7 +432,27 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     context["body"] = body + "\n".join(blocks)
 
 
+def _visit_folded_code(self, node) -> None:
+    """myst-nb's folded code cell ("Vis koden"), named by its visible Danish prompt: myst-nb's
+    own visitor gives the <summary> aria-label="Toggle hidden content", an English name that
+    hides the visible one (axe: label-content-name-mismatch, serious). Same markup otherwise."""
+    e = html.escape
+    self.body.append(f'<details class="admonition hide {e(" ".join(node["classes"]))}">\n')
+    self.body.append("<summary>\n")
+    self.body.append(f'<p class="collapsed admonition-title">{e(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{e(node["prompt_hide"])}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def _depart_folded_code(self, node) -> None:
+    self.body.append("</details>\n")
+
+
 def setup(app):
+    from myst_nb.sphinx_ import HideCodeCellNode
+
+    # Sphinx's public registry of node visitors: this book's HTML for myst-nb's node
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_folded_code, _depart_folded_code))
     app.add_config_value("lederuddannelse_citation", {}, "html")
     app.add_config_value("lederuddannelse_data", {}, "html")
     app.add_config_value("lederuddannelse_build_date", "", "html")
