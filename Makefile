@@ -69,7 +69,7 @@ system-deps: ## Install the Debian packages the tests use (R survey + MASS, Chro
 	  && apt-get install -y -qq --no-install-recommends r-cran-survey r-cran-mass chromium fonts-dejavu-core >/dev/null; \
 	else \
 	  echo "Note: R (survey, MASS) or Chromium is missing and cannot be installed here (needs root and apt-get):"; \
-	  echo "      the R comparison then uses the committed fixture and the browser test is skipped."; \
+	  echo "      the tests that need them fail, naming the missing tool."; \
 	fi
 
 lint: $(STAMP) ## Check style: ruff lint and format check on src and tests (config in pyproject.toml)

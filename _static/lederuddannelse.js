@@ -348,6 +348,24 @@
     return Math.max(200, Math.floor(w - 8));
   }
 
+  // A chart is a Tab stop: its drawing (Vega's role="graphics-document", named with the values
+  // by its text alternative) takes focus, described by the figure's caption, so a keyboard
+  // reader reaches the values as a mouse reader does.
+  function focusable(el) {
+    var doc = el.querySelector("[role='graphics-document']");
+    if (!doc) { return; }
+    doc.setAttribute("tabindex", "0");
+    var fig = el.closest("figure");
+    var caption = fig && fig.querySelector("figcaption");
+    if (!caption && fig && document.readyState === "loading") {  // caption not parsed yet
+      document.addEventListener("DOMContentLoaded", function () { focusable(el); });
+    }
+    if (caption) {
+      if (!caption.id) { caption.id = (fig.id || el.id) + "-caption"; }
+      doc.setAttribute("aria-describedby", caption.id);
+    }
+  }
+
   function draw(entry) {
     var width = columnWidth(entry.el);
     var mode = isDark() ? "d" : "l";
@@ -366,6 +384,7 @@
     pending += 1;
     return original(entry.el, themed(fit(entry.spec, width)), opt).then(function (result) {
       entry.result = result;
+      focusable(entry.el);
       return result;
     }).finally(function () { pending -= 1; });
   }
@@ -556,4 +575,88 @@
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", show); }
   else { show(); }
+})();
+
+/* The definition switch of a chapter published per definition (samlet / smal / bred). The
+ * chapter writes it as plain links in an output cell (without script they open the other page
+ * at its top). Here it moves into the page's toolbar, the theme's sticky article header, right
+ * after the navigation button: in view while the reader scrolls, and among the first Tab stops
+ * after the skip link. Switching opens the other page at the section being read: by its id
+ * where the other page has it, else by its position (?afsnit=N, resolved on arrival); the
+ * page's own top section (whose id names the definition) opens the other page at its top. */
+(function () {
+  "use strict";
+  function sections() {
+    return Array.prototype.slice.call(document.querySelectorAll("article.bd-article section[id]"));
+  }
+
+  function place(nav) {
+    var bar = document.querySelector(".bd-header-article .header-article-items");
+    var head = document.querySelector(".bd-header-article");
+    if (!bar || !head) { return; }
+    var start = bar.querySelector(".header-article-items__start");
+    bar.insertBefore(nav, start ? start.nextSibling : bar.firstChild);
+    nav.classList.add("ledu-switch-bar");
+    document.documentElement.classList.add("ledu-has-switch");
+    var below = function () {
+      document.documentElement.style.setProperty(
+        "--ledu-switch-below", (head.getBoundingClientRect().height + 8) + "px");
+    };
+    below();
+    window.addEventListener("resize", below);
+  }
+
+  function sectionRead(nav) {
+    // the last section whose heading is above the upper quarter below the toolbar
+    var edge = nav.closest(".bd-header-article") || nav;
+    var top = edge.getBoundingClientRect().bottom;
+    var line = top + Math.max(48, (window.innerHeight - top) / 4);
+    var list = sections(), at = 0;
+    list.forEach(function (s, i) { if (s.getBoundingClientRect().top <= line) { at = i; } });
+    return { index: at, id: list[at] ? list[at].id : "" };
+  }
+
+  function arrive() {
+    var m = /[?&]afsnit=(\d+)/.exec(location.search);
+    if (!m) { return; }
+    var index = Number(m[1]);
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = (id && document.getElementById(id)) || sections()[index];
+    var keep = target && index > 0;
+    history.replaceState(history.state, "", location.pathname + (keep ? "#" + target.id : ""));
+    if (keep) { target.scrollIntoView(); }
+  }
+
+  function start() {
+    var nav = document.querySelector("nav.definition-switch");
+    if (nav) {
+      place(nav);
+      nav.querySelectorAll("a").forEach(function (a) {
+        a.addEventListener("click", function () {
+          var read = sectionRead(nav);
+          a.href = a.href.split(/[?#]/)[0] +
+            (read.index > 0 ? "?afsnit=" + read.index + "#" + encodeURIComponent(read.id) : "");
+        });
+      });
+    }
+    arrive();
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+  else { start(); }
+})();
+
+/* Printing opens the folded sections ("For fagfolk", "Sådan citerer du ..."), then folds them
+ * again: for browsers whose print style cannot open a <details> (lederuddannelse.css). */
+(function () {
+  "use strict";
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.filter.call(
+      document.querySelectorAll(".ledu-fold > details"), function (d) { return !d.open; });
+    opened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
 })();

@@ -149,17 +149,34 @@ def generated_data(tmp_path_factory):
     return make
 
 
-def run_rscript(script: Path, *args: str):
-    """Run an R script of tests/r/ (the finished process); skip where R or its survey/MASS
-    packages are missing, except in CI (``CI=true``), where that fails: the live comparison
-    with R must never silently stop running there."""
-    import subprocess
+def require_chromium() -> None:
+    """Fail (never skip) where Chromium is missing: a check that quietly skips when its tool
+    is missing would pass unchecked."""
+    from lederuddannelse.dev.sitecheck import MissingTool, require_chromium
 
+    try:
+        require_chromium()
+    except MissingTool as exc:
+        pytest.fail(str(exc))
+
+
+def require_rscript() -> str:
+    """Rscript's path; fails (never skips) where R is missing."""
     rscript = shutil.which("Rscript")
     if rscript is None:
-        if in_ci():
-            pytest.fail("Rscript is missing in CI: install r-cran-survey and r-cran-mass.")
-        pytest.skip("Rscript not installed (the committed fixture is still compared)")
+        pytest.fail(
+            "Rscript is not installed, so the comparison with R's survey package cannot run: "
+            "run `make system-deps` (as root; Debian's r-cran-survey and r-cran-mass)."
+        )
+    return rscript
+
+
+def run_rscript(script: Path, *args: str):
+    """Run an R script of tests/r/ (the finished process); fails where R or its survey/MASS
+    packages are missing: the live comparison with R never silently stops running."""
+    import subprocess
+
+    rscript = require_rscript()
     proc = subprocess.run(
         [rscript, str(script), *map(str, args)],
         capture_output=True,
@@ -167,8 +184,11 @@ def run_rscript(script: Path, *args: str):
         cwd=ROOT,
         timeout=300,
     )
-    if proc.returncode != 0 and "there is no package called" in proc.stderr and not in_ci():
-        pytest.skip("R's survey/MASS packages are not installed")
+    if proc.returncode != 0 and "there is no package called" in proc.stderr:
+        pytest.fail(
+            "R's survey/MASS packages are not installed: run `make system-deps` (as root; "
+            f"Debian's r-cran-survey and r-cran-mass).\n{proc.stderr}"
+        )
     assert proc.returncode == 0, proc.stderr
     return proc
 

@@ -7,9 +7,7 @@ R's rake); absent variables are allowed and pages say so.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,7 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SMALL_N, SMALL_SEED, open_test_chapter, write_sav
+from conftest import (
+    ROOT,
+    SMALL_N,
+    SMALL_SEED,
+    open_test_chapter,
+    require_rscript,
+    write_sav,
+)
 from lederuddannelse.cli import main
 from lederuddannelse.data.example_export import write_example_export
 from lederuddannelse.data.loader import load_survey
@@ -201,11 +206,7 @@ def test_file_weights_are_base_weights_and_change_the_result(export, tmp_path, m
 
 @pytest.mark.r
 def test_raking_from_file_weights_matches_r(export, tmp_path):
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Rscript is missing in CI: install r-cran-survey.")
-        pytest.skip("Rscript not installed")
+    rscript = require_rscript()
     source = read_source(export)
     rng = np.random.default_rng(1)
     base = np.round(np.exp(rng.normal(0, 0.5, len(source.df))), 6)

@@ -8,8 +8,6 @@ silently stop running.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import require_rscript
 from lederuddannelse.data.synthetic import generate_survey
 from lederuddannelse.data.weighting import (
     kish_effective_n,
@@ -59,11 +58,7 @@ def test_rake_matches_committed_r_fixture():
 
 @pytest.mark.r
 def test_rake_matches_r_live(tmp_path):
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Rscript is not installed, but CI=true requires the live comparison with R")
-        pytest.skip("Rscript not installed; compared with the committed fixture only")
+    rscript = require_rscript()
     out = tmp_path / "rake_reference.csv"
     margins = Path(__file__).resolve().parents[2] / "data" / "margins.csv"
     run = subprocess.run(

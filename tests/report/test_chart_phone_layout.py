@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from conftest import in_ci
+from conftest import require_chromium
 from lederuddannelse.dev import sitecheck
 from lederuddannelse.report.charts import (
     breakdown_chart,
@@ -83,10 +83,7 @@ def _specs() -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def fitted(project_root):
     """Every spec refitted at a phone's column (342 px) and a laptop's (700 px)."""
-    if sitecheck.chromium_path() is None:
-        if in_ci():
-            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
-        pytest.skip("Chromium is not installed (make system-deps)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     script = (project_root / "_static" / "lederuddannelse.js").read_text(encoding="utf-8")

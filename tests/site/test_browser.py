@@ -14,9 +14,11 @@ blocked. One pass over every page (batched in one browser, to keep CI within its
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from conftest import ROOT, in_ci
+from conftest import ROOT, require_chromium
 from lederuddannelse.dev import sitecheck
 from lederuddannelse.report.tables import ANALYSIS_SUFFIX
 
@@ -92,10 +94,7 @@ def _per_page(seen: dict):
 
 @pytest.fixture(scope="module")
 def site_run(built_book):
-    if sitecheck.chromium_path() is None:
-        if in_ci():
-            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
-        pytest.skip("Chromium is not installed (make system-deps)")
+    require_chromium()
     _, _, site = built_book
     seen = {"charts": 0, "csv": 0, "printed": False}
     results, blocked = sitecheck.check_site(site, axe_widths=(390, 1280), per_page=_per_page(seen))
@@ -159,6 +158,8 @@ def test_interface_is_danish_through_the_message_catalogue(built_book):
         'aria-label="Main"': 'aria-label="Hovedmenu"',
         'title="Toggle secondary sidebar"': 'title="Vis eller skjul indholdsfortegnelsen"',
         "Search this book": "Søg i bogen",
+        # the theme's print-only page contents (left out by _templates/layout.html)
+        'aria-label="Page"': "",
     }
     pages = sorted(site.glob("*.html"))
     assert len(pages) >= 10
@@ -167,7 +168,7 @@ def test_interface_is_danish_through_the_message_catalogue(built_book):
         left = [e for e in english if e in text]
         assert not left, (page.name, left)
     front = (site / "forside-alle.html").read_text(encoding="utf-8")
-    assert all(danish in front for danish in english.values())
+    assert all(danish in front for danish in english.values() if danish)
     assert catalogue["Skip to main content"] == "Gå til hovedindholdet"
 
 
@@ -175,10 +176,7 @@ def test_definition_switch_stays_in_view_and_keeps_the_section(built_book):
     """A reader deep in a chapter published per definition sees the switch under the page
     header, and switching opens the other definition's page at the same section, with its
     heading visible below the switch (on a phone and on a laptop)."""
-    if sitecheck.chromium_path() is None:
-        if in_ci():
-            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
-        pytest.skip("Chromium is not installed (make system-deps)")
+    require_chromium()
     _, _, site = built_book
     blocked: list[str] = []
     box = "s => { const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.bottom]; }"  # noqa: E501
@@ -195,7 +193,10 @@ def test_definition_switch_stays_in_view_and_keeps_the_section(built_book):
             page.wait_for_timeout(200)
             top, bottom = page.evaluate(box, "nav.definition-switch")
             assert 0 <= top and bottom < 150, f"{width} px: the switch is out of view ({top})"
-            page.click("nav.definition-switch a:has-text('Bred')")
+            # a mouse click where the link is (Playwright's click would first scroll the
+            # sticky toolbar's place in the layout into view, which a reader never does)
+            link = page.locator("nav.definition-switch a:has-text('Bred')").bounding_box()
+            page.mouse.click(link["x"] + link["width"] / 2, link["y"] + link["height"] / 2)
             page.wait_for_url(f"**/udbredelse-bred.html#{target}")
             page.wait_for_load_state("load")
             page.wait_for_timeout(300)
@@ -203,3 +204,152 @@ def test_definition_switch_stays_in_view_and_keeps_the_section(built_book):
             heading, _ = page.evaluate(box, f"[id='{target}']")
             assert below <= heading < 400, f"{width} px: section at {heading}, switch to {below}"
     assert not blocked
+
+
+# --------------------------------------------------------------------- the reader (issue 24)
+CHAPTER = "udbredelse-alle.html"  # a chapter published per definition, with charts
+
+#: What has focus: its tag, its name, its box, and where it sits.
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect();
+  return {tag: e.tagName.toLowerCase(), name: (e.getAttribute('aria-label') || e.textContent || '')
+    .trim().replace(/\\s+/g, ' ').slice(0, 80), w: r.width, h: r.height,
+    visible: e.checkVisibility({visibilityProperty: true, opacityProperty: true}),
+    inSwitch: !!e.closest('nav.definition-switch'),
+    chart: e.matches("div[id^='altair-viz-'] [role='graphics-document']")
+      ? e.closest("div[id^='altair-viz-']").id : null,
+    describedBy: e.getAttribute('aria-describedby') || ''};
+}"""
+
+
+@pytest.fixture(scope="module")
+def reader(built_book):
+    """One browser on the built site for the reader's checks: (page, base URL)."""
+    require_chromium()
+    _, _, site = built_book
+    blocked: list[str] = []
+    with sitecheck.serve(site) as base, sitecheck.browser_context(base, blocked) as context:
+        yield context.new_page(), base
+    assert not blocked, blocked
+
+
+def _open(page, url: str, width: int = 1280) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(url, wait_until="load")
+    assert page.evaluate(sitecheck.WAIT_CHARTS) >= 0
+
+
+def test_print_shows_the_citation_and_how_to_rerun(reader):
+    """Printed (print media, as Chromium prints to A4), a chapter's folded "Sådan citerer du
+    dette kapitel" and "For fagfolk" sections are open: the reference and the command print."""
+    page, base = reader
+    _open(page, f"{base}/{CHAPTER}")
+    shown = (
+        "s => { const e = document.querySelector(s); const r = e.getBoundingClientRect();"
+        " return e.checkVisibility() && r.height > 0 ? e.textContent.trim() : ''; }"
+    )
+    page.emulate_media(media="print")
+    try:
+        reference = page.evaluate(shown, "#ledu-citer .ledu-reference")
+        bibtex = page.evaluate(shown, "#ledu-citer pre")
+        command = page.evaluate(shown, "#ledu-koer-igen pre")
+        pdf = page.pdf(format="A4")
+    finally:
+        page.emulate_media(media="screen")
+    assert "version" in reference and "(20" in reference, reference
+    assert bibtex.startswith("@incollection"), bibtex[:80]
+    assert command.startswith("python -m lederuddannelse run"), command[:80]
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    # on screen they stay folded
+    assert page.evaluate(shown, "#ledu-citer .ledu-reference") == ""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_keyboard_reaches_switch_early_charts_with_values_and_nothing_invisible(reader, width):
+    """Tab through a chapter page: every stop is visible (no zero-size control takes focus),
+    the definition switch comes within three stops of the skip link's target, and every chart
+    is a stop named with its values (its text alternative) and described by its caption."""
+    page, base = reader
+    _open(page, f"{base}/{CHAPTER}", width)
+    charts = page.eval_on_selector_all("div[id^='altair-viz-']", "els => els.map(e => e.id)")
+    assert charts
+    # the skip link first; following it, the switch is among the next three stops
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED)["name"] == "Gå til hovedindholdet"
+    page.keyboard.press("Enter")
+    after_skip = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        after_skip.append(page.evaluate(FOCUSED))
+    assert any(f and f["inSwitch"] for f in after_skip), after_skip
+    # the whole page from the top
+    _open(page, f"{base}/{CHAPTER}", width)
+    invisible, named, seen = [], {}, 0
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        f = page.evaluate(FOCUSED)
+        if f is None:  # focus left the page: every stop seen
+            break
+        seen += 1
+        if not (f["visible"] and f["w"] >= 1 and f["h"] >= 1):
+            invisible.append(f)
+        if f["chart"]:
+            named[f["chart"]] = f
+    assert seen > 20
+    assert not invisible, invisible[:5]
+    assert set(named) == set(charts), (charts, sorted(named))
+    for f in named.values():
+        assert re.search(r"\d+ pct\.", f["name"]) and f["describedBy"], f
+        caption = page.evaluate("id => document.getElementById(id)?.textContent", f["describedBy"])
+        assert caption and caption.strip().startswith("Figur"), caption
+
+
+def test_sidebar_toggles_have_danish_names(reader):
+    """The sidebar's expand toggles (chapters with sub-pages) are named (axe: summary-name)."""
+    page, base = reader
+    _open(page, f"{base}/{CHAPTER}")
+    names = page.eval_on_selector_all(
+        ".bd-sidebar-primary summary", "els => els.map(e => e.getAttribute('aria-label'))"
+    )
+    assert names and all(n and n.startswith("Vis eller skjul undersiderne til ") for n in names)
+    assert any("Hvor mange ledere" in n for n in names), names
+
+
+def test_switching_definition_lands_on_the_same_section(reader):
+    """Switching from the page's top section opens the other page at its top without an anchor
+    it lacks; a section the other page has under another id is found by its position."""
+    page, base = reader
+    _open(page, f"{base}/{CHAPTER}")
+    title_id = page.evaluate("() => document.querySelector('article section[id]').id")
+    assert title_id.endswith("-samlet-definition")
+    link = page.locator("nav.definition-switch a:has-text('Bred')").bounding_box()
+    page.mouse.click(link["x"] + link["width"] / 2, link["y"] + link["height"] / 2)
+    page.wait_for_url(re.compile(r"/udbredelse-bred\.html"))
+    page.wait_for_load_state("load")
+    hash_ = page.evaluate("() => location.hash")
+    assert hash_ == "" or page.evaluate("h => !!document.getElementById(h)", hash_[1:]), hash_
+    assert "-samlet-definition" not in page.url
+    # an anchor the page lacks, with the section's position: the section at that position
+    _open(page, f"{base}/udbredelse-smal.html?afsnit=3#ikke-her")
+    page.wait_for_timeout(300)
+    third = page.evaluate("() => document.querySelectorAll('article section[id]')[3].id")
+    assert page.url.endswith(f"/udbredelse-smal.html#{third}"), page.url
+    top = page.evaluate(f"() => document.getElementById('{third}').getBoundingClientRect().top")
+    assert 0 <= top < 300, top
+
+
+def test_search_shows_the_sentence_with_the_word(reader):
+    """Search results show the text around the word, not the page's list of headings."""
+    page, base = reader
+    page.goto(f"{base}/search.html?q=branche", wait_until="load")
+    page.wait_for_selector("#search-results li p.context", timeout=30_000)
+    page.wait_for_timeout(1500)
+    summaries = page.eval_on_selector_all(
+        "#search-results li p.context", "els => els.map(e => e.textContent)"
+    )
+    assert len(summaries) >= 3
+    headings = re.compile(r"\b\d+(?:\.\d+)+\. [^.]{3,80}\b\d+(?:\.\d+)+\. ")
+    assert not [s for s in summaries if headings.search(s)], summaries
+    assert all("branche" in s.lower() for s in summaries), summaries

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import in_ci
+from conftest import require_chromium
 from lederuddannelse.dev import sitecheck
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
@@ -77,10 +77,7 @@ PHONE_LABELS = """() => {
 
 @pytest.fixture(scope="module")
 def measured(built_book):
-    if sitecheck.chromium_path() is None:
-        if in_ci():
-            pytest.fail("Chromium is not installed; .ci/run must install Debian's chromium")
-        pytest.skip("Chromium is not installed (make system-deps)")
+    require_chromium()
     _, _, site = built_book
     out, blocked = {}, []
     with sitecheck.serve(site) as base, sitecheck.browser_context(base, blocked) as context:

@@ -13,7 +13,8 @@ import yaml
 from conftest import ROOT
 from lederuddannelse.errors import LederuddannelseError
 from lederuddannelse.site.archive import make_archive
-from lederuddannelse.site.sphinx_ext import binder_enabled, binder_url
+from lederuddannelse.site.citation import load_citation
+from lederuddannelse.site.sphinx_ext import binder_url
 
 
 def test_workflow_runs_the_tests_and_publishes_the_site_on_main():
@@ -64,12 +65,13 @@ def test_binder_link_opens_the_chapter_source_at_the_repository():
 
 
 def test_binder_buttons_only_for_a_real_repository(tmp_path):
-    assert binder_enabled(ROOT / "citation.yml") is False  # the repository is a placeholder
+    assert load_citation(ROOT / "citation.yml").public is False  # the repository: a placeholder
     on = tmp_path / "citation.yml"
-    on.write_text("repository: https://github.com/org/bog\nbinder: true\n", encoding="utf-8")
-    assert binder_enabled(on) is True
-    on.write_text("repository: https://github.com/org/bog\nbinder: 'yes'\n", encoding="utf-8")
-    assert binder_enabled(on) is False
+    text = (ROOT / "citation.yml").read_text(encoding="utf-8").replace("binder: false", "{}")
+    on.write_text(text.format("binder: true"), encoding="utf-8")
+    assert load_citation(on).public is True
+    on.write_text(text.format("binder: 'yes'"), encoding="utf-8")
+    assert load_citation(on).public is False
 
 
 def test_archive_is_dated_self_contained_and_reproducible(tmp_path):

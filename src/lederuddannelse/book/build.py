@@ -435,6 +435,11 @@ def prepare(root: Path, params_file: Path | None, data_file, data_mapping, quiet
     params = load_parameters(params_file or root / "parameters.yml")
     for warning in group_name_warnings(params):
         print(warning, file=sys.stderr, flush=True)
+    from lederuddannelse.site.citation import CITATION_FILE, load_citation, repository_notice
+
+    notice = repository_notice(load_citation(root / CITATION_FILE))
+    if notice:
+        _say(f"Note: {notice}", quiet)
     apply_data_overrides(params.globals, data_file, data_mapping)
     runs = params.runs(root)
     validate_runs(runs, root)

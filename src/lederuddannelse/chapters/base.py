@@ -244,52 +244,12 @@ def parameter_words(params: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-#: Keeps the reader on the same section when switching definition: on click, the link gets
-#: the id of the section whose heading was last scrolled past (the sections of the variants of
-#: one chapter have the same ids, since their headings are the same text). The script also
-#: lifts the switch out of its output cell into the page's section, where it can stay in view
-#: (sticky, lederuddannelse.css) while the reader scrolls: a switch seen only at the top of
-#: the page could not keep the reader's section.
-_SWITCH_SCRIPT = """<script>
-(function () {
-  var nav = document.currentScript.previousElementSibling;
-  var cell = nav.closest(".cell");
-  if (cell && cell.parentNode) {
-    cell.parentNode.insertBefore(nav, cell);
-    nav.classList.add("ledu-switch-sticky");
-    document.documentElement.classList.add("ledu-has-switch");
-    // just below the theme's sticky page header, whose height depends on the width
-    var place = function () {
-      var head = document.querySelector(".bd-header-article");
-      var h = head ? head.getBoundingClientRect().height : 0;
-      nav.style.top = h + "px";
-      document.documentElement.style.setProperty(
-        "--ledu-switch-below", (h + nav.offsetHeight + 8) + "px");
-    };
-    place();
-    window.addEventListener("resize", place);
-  }
-  nav.querySelectorAll("a").forEach(function (a) {
-    a.addEventListener("click", function () {
-      var id = location.hash.slice(1);
-      // the section read: the last whose heading is above the upper quarter below the switch
-      var edge = nav.getBoundingClientRect().bottom;
-      var below = edge + Math.max(48, (window.innerHeight - edge) / 4);
-      document.querySelectorAll("main section[id]").forEach(function (s) {
-        if (s.getBoundingClientRect().top <= below) { id = s.id; }
-      });
-      a.href = a.href.split("#")[0] + (id ? "#" + id : "");
-    });
-  });
-})();
-</script>"""
-
-
 def definition_switch_html(slug: str, definition: str) -> str:
     """The switch between the pages of ``slug`` under each definition (empty if it has one).
 
     Links, not a form: it works without script (to the top of the other page) and offline;
-    with script it keeps the section (:data:`_SWITCH_SCRIPT`).
+    with script the site's `_static/lederuddannelse.js` puts it in the page's toolbar (early in
+    the Tab order, always in view) and opens the other page at the reader's section.
     """
     import html
 
@@ -306,7 +266,7 @@ def definition_switch_html(slug: str, definition: str) -> str:
             items.append(f'<a href="{name}.html">{word}</a>')
     return (
         '<nav class="definition-switch" aria-label="Definition af uddannelse">'
-        "<span>Definition af uddannelse:</span> " + " | ".join(items) + "</nav>" + _SWITCH_SCRIPT
+        "<span>Definition af uddannelse:</span> " + " | ".join(items) + "</nav>"
     )
 
 

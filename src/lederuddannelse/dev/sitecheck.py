@@ -33,7 +33,7 @@ SCREENSHOT_WIDTHS = (390, 1280)
 # left out by _templates/layout.html; the theme's icons come from its CSS icon font)
 TEXT_BUDGET = 400_000
 CHART_BUDGET = 1_500_000  # bytes a page with charts may transfer
-AXE = Path(__file__).resolve().parents[3] / "tests" / "vendor" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[3] / "tests" / "site" / "vendor" / "axe.min.js"
 SKIP_PAGES = {"genindex.html", "index.html"}  # index.html only redirects
 
 
@@ -155,6 +155,30 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+class MissingTool(RuntimeError):
+    """A tool a check needs is not installed: the check fails, it never passes unchecked."""
+
+
+def require_chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        raise MissingTool(
+            "Chromium is not installed, so the pages cannot be checked in a browser: "
+            "run `make system-deps` (as root; Debian's package `chromium`)."
+        )
+    return path
+
+
+def axe_source() -> str:
+    """axe-core's script (vendored beside the browser tests); a missing file is an error."""
+    if not AXE.is_file():
+        raise MissingTool(
+            f"axe-core is missing ({AXE}), so accessibility cannot be checked: restore "
+            "tests/site/vendor/axe.min.js from the repository (git checkout -- tests/site/vendor)."
+        )
+    return AXE.read_text(encoding="utf-8")
+
+
 @contextmanager
 def browser_context(base: str, blocked: list[str]):
     """A Chromium context in which only ``base`` can be reached (every other URL is recorded
@@ -163,7 +187,7 @@ def browser_context(base: str, blocked: list[str]):
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=chromium_path(),
+            executable_path=require_chromium(),
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
@@ -302,7 +326,7 @@ def check_site(
     pages = pages or site_pages(site)
     results: list[Check] = []
     blocked: list[str] = []
-    axe = AXE.read_text(encoding="utf-8") if AXE.is_file() else None
+    axe = axe_source() if axe_widths else None
     with serve(site) as base, browser_context(base, blocked) as context:
         page = context.new_page()
         errors: list[str] = []
@@ -455,8 +479,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Page weights ({how}); transfer = gzip, as a static host serves them:")
         print("\n".join(weight_lines(weights)))
         return 0 if all(w.ok for w in weights) else 1
-    if chromium_path() is None:
-        print("Chromium is not installed: run `make system-deps` (as root).", file=sys.stderr)
+    try:
+        require_chromium()
+        if args.what == "check":
+            axe_source()
+    except MissingTool as exc:
+        print(exc, file=sys.stderr)
         return 2
     if args.what == "screenshots":
         files = screenshots(

@@ -94,6 +94,9 @@ class Citation:
     language: str = "da"
     abstract: str = ""
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    # `binder: true` in citation.yml: the repository is real and public. Until then it is a
+    # placeholder, and no page links to it (nor to the GitHub Pages address derived from it).
+    public: bool = False
 
     @property
     def year(self) -> int:
@@ -112,11 +115,21 @@ class Citation:
             )
         return f"https://{m.group(1)}.github.io/{m.group(2)}/"
 
+    @property
+    def published_url(self) -> str:
+        """The site's address where it is known to exist (`url`, or GitHub Pages of a public
+        repository); empty while the repository is a placeholder and `url` is empty."""
+        return self.site_url if (self.url or self.public) else ""
+
     def page_url(self, pagename: str) -> str:
-        return f"{self.site_url}{pagename}.html"
+        """A page's published address; empty where the site's address is not known."""
+        return f"{self.published_url}{pagename}.html" if self.published_url else ""
 
     def source_url(self, path: str) -> str:
-        """A committed file in the repository (for example a chapter's MyST source)."""
+        """A committed file in the repository (for example a chapter's MyST source); empty
+        while the repository is a placeholder."""
+        if not self.public:
+            return ""
         return f"{self.repository.rstrip('/')}/blob/{self.branch}/{path}"
 
     @property
@@ -135,7 +148,8 @@ class Citation:
             "license": self.license,
             "repository": self.repository,
             "branch": self.branch,
-            "url": self.site_url,
+            "url": self.url,
+            "public": self.public,
             "doi": self.doi,
             "version": self.version,
             "language": self.language,
@@ -166,6 +180,7 @@ class Citation:
             doi=conf["doi"],
             version=conf["version"],
             language=conf["language"],
+            public=conf["public"],
         )
 
 
@@ -218,6 +233,19 @@ def load_citation(path: Path | str | None = None) -> Citation:
         language=str(raw.get("language") or "da"),
         abstract=str(raw.get("abstract") or "").strip(),
         keywords=tuple(str(k) for k in raw.get("keywords") or ()),
+        public=raw.get("binder") is True,
+    )
+
+
+def repository_notice(c: Citation) -> str:
+    """What the build says, once, while `citation.yml`'s repository is a placeholder."""
+    if c.public:
+        return ""
+    return (
+        f"{CITATION_FILE}: the repository ({c.repository}) is taken as a placeholder "
+        "(binder is not true), so no page links to it"
+        + ("" if c.url else " or to a site address derived from it")
+        + "; set binder: true once it is the real, public repository."
     )
 
 
@@ -303,7 +331,7 @@ def chapter_reference_html(c: Citation, title: str, url: str, note: str = "") ->
     return (
         f"{e(c.author_text)} ({c.year}). {title_part}{stop} I: <em>{e(c.title)}</em> "
         f"(version {e(c.version)}). {e(c.publisher)}. {_link_html(c, url)}"
-    )
+    ).rstrip()
 
 
 def book_reference_html(c: Citation) -> str:
@@ -311,13 +339,15 @@ def book_reference_html(c: Citation) -> str:
     e = html.escape
     return (
         f"{e(c.author_text)} ({c.year}). <em>{e(c.title)}</em> (version {e(c.version)}). "
-        f"{e(c.publisher)}. {_link_html(c, c.site_url)}"
-    )
+        f"{e(c.publisher)}. {_link_html(c, c.published_url)}"
+    ).rstrip()
 
 
 def _link_html(c: Citation, url: str) -> str:
     target = f"https://doi.org/{c.doi}" if c.doi else url
-    extra = f" ({html.escape(url)})" if c.doi else ""
+    if not target:
+        return ""
+    extra = f" ({html.escape(url)})" if c.doi and url else ""
     return f'<a href="{html.escape(target)}">{html.escape(target)}</a>{extra}'
 
 
@@ -356,7 +386,7 @@ def _common_fields(c: Citation) -> list[tuple[str, str]]:
         ("edition", f"Version {_bib_escape(c.version)}"),
         ("version", _bib_escape(c.version)),
         ("doi", _bib_escape(c.doi)),
-        ("url", c.site_url),
+        ("url", c.published_url),
         ("language", "danish" if c.language == "da" else c.language),
     ]
 
@@ -396,8 +426,9 @@ def highwire_tags(c: Citation, title: str, url: str, chapter: bool) -> list[tupl
     tags += [
         ("citation_publisher", c.publisher),
         ("citation_language", c.language),
-        ("citation_public_url", url),
     ]
+    if url:
+        tags.append(("citation_public_url", url))
     if c.doi:
         tags.append(("citation_doi", c.doi))
     return tags

@@ -123,11 +123,12 @@ def _on_config_inited(app, config) -> None:
     config.author = c.author_text
     config.copyright = f"{c.year}, {c.publisher}"
     config.version = config.release = c.version
-    config.html_baseurl = c.site_url
+    # A placeholder repository (citation.yml's `binder` not true) is linked from no page: no
+    # canonical address derived from it, no repository link of the theme.
+    config.html_baseurl = c.published_url
     config.html_theme_options = {
         **(config.html_theme_options or {}),
-        "repository_url": c.repository,
-        "repository_branch": c.branch,
+        **({"repository_url": c.repository, "repository_branch": c.branch} if c.public else {}),
         "search_bar_text": "Søg i bogen …",
     }
     config.lederuddannelse_citation = c.as_config()
@@ -150,7 +151,7 @@ def _on_config_inited(app, config) -> None:
         if os.environ.get(env):
             params.globals[name] = os.environ[env]
     data = resolve_data_file(params.globals["data_file"], root)
-    config.lederuddannelse_binder = binder_enabled(root / CITATION_FILE)
+    config.lederuddannelse_binder = c.public
     mapping = resolve_mapping_file(params.globals.get("data_mapping", "none"), root)
     config.lederuddannelse_data = {
         # As the pages show them: the data file by name (see build.public_parameters).
@@ -171,15 +172,6 @@ def _on_config_inited(app, config) -> None:
 
 
 BINDER = "https://mybinder.org/v2/gh"
-
-
-def binder_enabled(citation_file: Path) -> bool:
-    """Launch buttons only once `citation.yml` says its repository is real (``binder: true``):
-    a placeholder repository would give buttons that lead nowhere."""
-    import yaml
-
-    raw = yaml.safe_load(Path(citation_file).read_text(encoding="utf-8")) or {}
-    return raw.get("binder") is True
 
 
 def binder_url(repository: str, branch: str, source: str) -> str:
@@ -303,7 +295,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     e = html.escape
     title = app.env.titles[pagename].astext() if pagename in app.env.titles else c.title
     is_root = pagename == app.config.root_doc
-    url = c.site_url if is_root else c.page_url(pagename)
+    url = c.published_url if is_root else c.page_url(pagename)
     meta = _run_metadata(app, pagename)
     outdir = Path(app.outdir)
     pathto = context["pathto"]
@@ -357,8 +349,12 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             + "</li>"
             f'<li><a class="ledu-download" download href="{e(pathto(md, 1))}">Kildefilen '
             f"(<code>{e(Path(md).name)}</code>, MyST Markdown)</a></li>"
-            f'<li><a class="ledu-repository" href="{e(c.source_url(source))}">Kildefilen i '
-            "repositoriet</a></li>"
+            + (
+                f'<li><a class="ledu-repository" href="{e(c.source_url(source))}">Kildefilen i '
+                "repositoriet</a></li>"
+                if c.source_url(source)
+                else ""
+            )
             + (
                 f'<li><a class="ledu-binder" href="{e(binder)}">Åbn kapitlet i Binder</a> '
                 "(kører kapitlet i browseren på mybinder.org; kræver netværk)</li>"
@@ -439,7 +435,27 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     context["body"] = body + "\n".join(blocks)
 
 
+def _visit_folded_code(self, node) -> None:
+    """myst-nb's folded code cell ("Vis koden"), named by its visible Danish prompt: myst-nb's
+    own visitor gives the <summary> aria-label="Toggle hidden content", an English name that
+    hides the visible one (axe: label-content-name-mismatch, serious). Same markup otherwise."""
+    e = html.escape
+    self.body.append(f'<details class="admonition hide {e(" ".join(node["classes"]))}">\n')
+    self.body.append("<summary>\n")
+    self.body.append(f'<p class="collapsed admonition-title">{e(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{e(node["prompt_hide"])}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def _depart_folded_code(self, node) -> None:
+    self.body.append("</details>\n")
+
+
 def setup(app):
+    from myst_nb.sphinx_ import HideCodeCellNode
+
+    # Sphinx's public registry of node visitors: this book's HTML for myst-nb's node
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_folded_code, _depart_folded_code))
     app.add_config_value("lederuddannelse_citation", {}, "html")
     app.add_config_value("lederuddannelse_data", {}, "html")
     app.add_config_value("lederuddannelse_build_date", "", "html")
