@@ -29,6 +29,11 @@ BAD_DANISH = [
     (r"\b\d{2,},\d{2}\b(?! ?pct)(?=[^\d])", "spurious precision: two decimals on a number >= 10"),
     (r"\b(er )?kørt med\b|\bkøre kapitlet med\b", "build jargon in prose"),
     (r"\bpct\. pct\.|\bprocent pct\.", "a doubled unit"),
+    (r"\bklart flertal\b", "one vocabulary: 'et flertal' or 'et stort flertal' (laes-tallene)"),
+    (r"\brevision af\b", "'efterprøvning af rapporten'"),
+    (r"\bpr\. konstruktion\b", "'følger af, hvordan data er lavet'"),
+    (r"\bsamme som konfidensniveauet\b", "p < 1 - konfidensniveau, not the level itself"),
+    (r"\b(positiv|negativ)e? effekt(er)?\b", "an association: 'sammenhæng', never 'effekt'"),
 ]
 
 
@@ -76,6 +81,11 @@ def problems(page: str, name: str = "page") -> list[str]:
         "Odds ratio mellem de to profiler er 58,80.",
         "Figuren bruger den definition, siden er kørt med.",
         '<div>{"title": {"text": ["Største forskel: årsag: Ikke relevant"]}}</div>',
+        "det er et klart flertal (hele konfidensintervallet ligger over halvdelen)",
+        "Kapitlet er derfor en revision af rapporten.",
+        "På de syntetiske data er det sandt pr. konstruktion.",
+        "Grænsen er den samme som konfidensniveauet.",
+        "Interesse har en positiv effekt på lysten.",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -93,6 +103,8 @@ def test_each_pattern_catches_its_error(bad):
         "forskellen mellem ledere af medarbejdere og ledere af ledere",
         "En statistisk signifikant sammenhæng ses for køn, for dem, der har tid.",
         "Odds ratio er 1,58 (95 %-KI: 1,40–1,78); 27 pct.; 6.000 svar; 12,5 pct.",
+        "det er et stort flertal (hele konfidensintervallet ligger over to tredjedele)",
+        "Kapitlet er en efterprøvning af rapporten. Forventet effekt på trivsel.",
     ],
 )
 def test_correct_danish_passes(good):

@@ -10,10 +10,15 @@ decide, and whether the claim holds on the data in use. :func:`evaluate` runs th
 Why explicit criteria: "holds" is a judgement, and a reader (or an auditor running the book on
 the real microdata) must be able to see exactly what was checked. The rules are deliberately
 simple and written out in :data:`CRITERIA`: a published level "holds" when the confidence
-interval covers it; a claimed difference or model effect "holds" when it has the stated sign
-and p < :data:`ALPHA`; a claimed majority holds when the lower CI limit is above 50 %.
+interval covers it; a claimed difference or association "holds" when it has the stated sign
+and p < :data:`ALPHA`; a claimed majority holds when the whole interval is above the
+threshold of its word (:data:`MAJORITY_WORDS`, the one vocabulary of the pages and the ledger).
 ``holds`` is ``None`` when the data cannot decide (a needed estimate is suppressed by the
-small-cell rule, or a model cannot be fitted).
+small-cell rule, a model cannot be fitted, or a majority's interval contains its threshold).
+
+Associations with desire (F5-F7) are tested one trait at a time (the simple association, the
+report's claim); the joint model with all twelve correlated items is shown beside them as a
+robustness check (:attr:`Component.role`), which informs but does not decide.
 
 Definitions: findings about "the trained" (F2, F3, F4's payment, F8, F10, F14) follow the
 ``definition`` parameter (:data:`DEFINITION_DEPENDENT`); F1a, F1b and F11 name their definition
@@ -29,6 +34,7 @@ Only the checks live here: the model terms and item sets they use are in
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -122,15 +128,26 @@ class Finding:
     components: list[Component] = field(default_factory=list)  # each part with size and verdict
 
 
+#: A component that decides its finding, and one shown beside it as a robustness check.
+TEST, ROBUSTNESS = "test", "robustness"
+
+
 @dataclass
 class Component:
     """One part of a claim, checked on its own: what it is, its size (estimate with CI and
-    test, in Danish) and whether it holds. A finding holds when all its components do, so the
-    ledger can show which part fails and by how much."""
+    test, in Danish) and whether it holds. A finding holds when all its ``test`` components do,
+    so the ledger can show which part fails and by how much; ``robustness`` components (the
+    same association in a joint model) are shown but do not decide."""
 
     what: str
     size: str
     holds: bool | None
+    role: str = TEST
+
+
+def deciding(components: list[Component]) -> list[Component]:
+    """The components that decide a finding (not the robustness checks)."""
+    return [c for c in components if c.role == TEST]
 
 
 STATEMENTS = {
@@ -174,42 +191,82 @@ STATEMENTS = {
     "end ledere i offentlig sektor med ønsket om at fremme deres karrieremuligheder.",
 }
 
-#: Thresholds of the criteria (findings.md): "hovedparten" is a majority, "langt størstedelen"
-#: a clear majority, "lidt over halvdelen" above one half and below about 60 %.
+#: Thresholds of the criteria (findings.md): "størstedelen" and "hovedparten" are a majority,
+#: "langt størstedelen" a large majority, "lidt over halvdelen" above one half and below
+#: about 60 %.
 MAJORITY = 0.5
 CLEAR_MAJORITY = 2 / 3
 JUST_OVER_HALF = (0.5, 0.6)
+
+#: The one vocabulary for majorities, on the pages and in the ledger ("Sådan læser du tallene"
+#: defines it): a share is called this when its whole confidence interval is above the threshold.
+MAJORITY_WORDS = {MAJORITY: "et flertal", CLEAR_MAJORITY: "et stort flertal"}
+_THRESHOLD_WORDS = {MAJORITY: "halvdelen", CLEAR_MAJORITY: "to tredjedele"}
+
+
+def share_above(row: pd.Series, threshold: float = MAJORITY) -> bool | None:
+    """Is the share ``threshold``'s majority word (:data:`MAJORITY_WORDS`)? True when the whole
+    interval is above it, False when the whole interval is below, None when the interval
+    contains it or the share is suppressed: the data cannot decide."""
+    if not _ok(row):
+        return None
+    if row["ci_low"] > threshold:
+        return True
+    if row["ci_high"] < threshold:
+        return False
+    return None
+
+
+def majority_phrase(row: pd.Series, threshold: float = MAJORITY) -> str:
+    """The vocabulary's words for a share: 'et flertal (hele konfidensintervallet ligger over
+    halvdelen)', its negation, or why it cannot be said."""
+    word, limit = MAJORITY_WORDS[threshold], _THRESHOLD_WORDS[threshold]
+    verdict = share_above(row, threshold)
+    if verdict is None and not _ok(row):
+        return "ikke til at afgøre (for få svar)"
+    if verdict is True:
+        return f"{word} (hele konfidensintervallet ligger over {limit})"
+    if verdict is False:
+        return f"ikke {word} (hele konfidensintervallet ligger under {limit})"
+    return f"ikke sikkert {word} (konfidensintervallet omfatter {limit})"
+
 
 _SIG = p_below(ALPHA)
 CRITERIA = {
     "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker {any}.",
     "F1b": "Holder, hvis konfidensintervallerne for den smalle og den brede andel dækker "
     "henholdsvis {narrow} og {broad}.",
-    "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt de uddannede dækker "
-    "{after_2020}.",
+    "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt ledere med "
+    "uddannelsen dækker {after_2020}, og andelen er et flertal (hele intervallet over halvdelen).",
     "F3": "Holder, hvis de to grunde ligger øverst i rangordenen, og interesse, tid og "
-    f"arbejdspladsens ressourcer hver har en positiv effekt ({_SIG}) i både modellen for at "
+    f"arbejdspladsens ressourcer hver har en positiv sammenhæng ({_SIG}) i både modellen for at "
     "have taget uddannelsen og modellen for lyst.",
-    "F4": "Holder, hvis den nedre grænse af konfidensintervallet er over {clear} for betalt af "
-    "arbejdspladsen (et klart flertal) og over {majority} for vil ikke betale selv.",
-    "F5": "Holder, hvis troen på egne evner har en negativ og de to forventede effekter en positiv "
-    f"effekt på lysten ({_SIG}) i den ordinale model.",
-    "F6": "Holder, hvis konflikter og stress har positive og ressourcer og trivsel negative "
-    f"effekter på lysten ({_SIG}) i den ordinale model.",
-    "F7": f"Holder, hvis strategi og værktøjer hver har en negativ effekt på lysten ({_SIG}).",
+    "F4": "Holder, hvis betalt af arbejdspladsen er et stort flertal (hele konfidensintervallet "
+    "over {clear}), og vil ikke betale selv er et flertal (hele intervallet over {majority}).",
+    "F5": "Holder, hvis troen på egne evner hænger negativt og de to forventninger positivt sammen "
+    f"med lysten ({_SIG}), hver for sig i en ordinal model med det ene træk. Den samlede model "
+    "med alle tolv træk vises som robusthedstjek.",
+    "F6": "Holder, hvis konflikter og stress hænger positivt og ressourcer og trivsel negativt "
+    f"sammen med lysten ({_SIG}), hver for sig i en ordinal model med det ene træk. Den samlede "
+    "model vises som robusthedstjek.",
+    "F7": "Holder, hvis strategi og værktøjer hver hænger negativt sammen med lysten "
+    f"({_SIG}), hver for sig i en ordinal model med det ene træk. Den samlede model vises som "
+    "robusthedstjek.",
     "F8": "Holder, hvis andelen er større blandt ledere af ledere end blandt ledere af "
     f"medarbejdere ({_SIG}) for alle tre: uddannede, enige i prioritering og enige i penge og tid.",
     "F9": "Holder, hvis hver af de fem forskelle mellem ledere af medarbejdere og ledere af "
     f"ledere har rapportens fortegn ({_SIG}): mere mangel på tid, færre med kompetencerne "
     "allerede og færre, der ikke tror på en forskel (blandt dem uden uddannelsen), flere enige "
     "i relevans og i bedre trivsel.",
-    "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt uddannede end blandt "
-    f"ikke-uddannede ({_SIG}).",
+    "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt ledere med uddannelsen end "
+    f"blandt ledere uden ({_SIG}); et større ledelsesspænd er over 100 medarbejdere.",
     "F11": "Holder, hvis andelen (bred definition) i offentlig administration, undervisning og "
     "sundhed er over {low} og under {high}, og hver af de tre nævnte brancher ligger under de "
     f"øvrige brancher ({_SIG}).",
     "F12": "Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
-    f"med mindst lyst ({_SIG}), og hvert nævnt træk for sig trækker i rapportens retning ({_SIG}).",
+    f"med mindst lyst ({_SIG}), og hvert nævnt træk for sig trækker i rapportens retning ({_SIG}) "
+    "mod den nævnte sammenligningsgruppe; et ledelsesspænd på 29-100 sammenlignes med begge "
+    "nabogrupper (11-28 og over 100) og med 1-10.",
     "F13": f"Holder, hvis begge årsager er hyppigere i privat end i offentlig sektor ({_SIG}).",
     "F14": "Holder, hvis karrieremuligheder er hyppigere i privat end i offentlig sektor "
     f"({_SIG}).",
@@ -369,8 +426,9 @@ def f1b(ev: Evidence) -> Finding:
 
 def f2(ev: Evidence) -> Finding:
     r = ev.design.proportion("after_2020_tr").iloc[0]
-    c = _level(ev, "F2", "Efter 2020, blandt de uddannede", r, "after_2020")
-    return _result("F2", c.size, c.holds, components=[c], share=c.size)
+    c = _level(ev, "F2", "Efter 2020, blandt ledere med uddannelsen", r, "after_2020")
+    m = Component("Størstedelen: " + majority_phrase(r), c.size, share_above(r))
+    return _result("F2", c.size, _all([c.holds, m.holds]), components=[c, m], share=c.size)
 
 
 def f3(ev: Evidence) -> Finding:
@@ -402,14 +460,14 @@ def f4(ev: Evidence) -> Finding:
     ru = d.proportion("unwilling_to_pay").iloc[0]
     comps = [
         Component(
-            "Betalt af arbejdspladsen (klart flertal)",
+            f"Betalt af arbejdspladsen ({MAJORITY_WORDS[CLEAR_MAJORITY].removeprefix('et ')})",
             _share(ev, rp),
-            None if not _ok(rp) else bool(rp["ci_low"] > CLEAR_MAJORITY),
+            share_above(rp, CLEAR_MAJORITY),
         ),
         Component(
-            "Vil ikke betale selv (flertal)",
+            f"Vil ikke betale selv ({MAJORITY_WORDS[MAJORITY].removeprefix('et ')})",
             _share(ev, ru),
-            None if not _ok(ru) else bool(ru["ci_low"] > MAJORITY),
+            share_above(ru, MAJORITY),
         ),
     ]
     text = f"Betalt af arbejdspladsen: {comps[0].size}; vil ikke betale selv: {comps[1].size}"
@@ -424,10 +482,20 @@ def f4(ev: Evidence) -> Finding:
 
 
 def _desire_finding(fid: str, ev, terms_signs) -> Finding:
-    model = ev.desire_model
-    comps = _effect_components(model, terms_signs, "lyst")
-    _, text = _effects_text(model, terms_signs)
-    return _result(fid, text, _all(c.holds for c in comps), components=comps)
+    """Each trait's simple association with desire decides (one ordinal model per trait); the
+    joint model's odds ratio of the same trait is shown beside it as a robustness check."""
+    comps, parts = [], []
+    for term, sign in terms_signs:
+        simple = ev.simple_desire_model(term)
+        ok, text = _effect(simple, term, sign)
+        comps.append(Component(f"{_label(term)} (lyst, alene)", text, ok))
+        parts.append(f"{_label(term).lower()} med {text}")
+    joint = _effect_components(ev.desire_model, terms_signs, "lyst, samlet model")
+    comps += [dataclasses.replace(c, role=ROBUSTNESS) for c in joint]
+    simple_n = ev.simple_desire_model(terms_signs[0][0])
+    n = f"; {n_is(simple_n.n)}" if not isinstance(simple_n, Exception) else ""
+    text = "Hver for sig: " + "; ".join(parts) + n
+    return _result(fid, text, _all(c.holds for c in deciding(comps)), components=comps)
 
 
 def f5(ev: Evidence) -> Finding:

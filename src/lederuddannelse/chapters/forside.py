@@ -64,8 +64,9 @@ def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
     ch.glue(f"{prefix}_total", number(len(oks)))
     ch.glue(
         f"{prefix}_construction",
-        "På de syntetiske data er det sandt pr. konstruktion: data er lavet, så rapportens "
-        "sammenhænge findes i dem, og tallet viser kun, at beregningerne genfinder dem."
+        "På de syntetiske data følger det af, hvordan data er lavet: rapportens sammenhænge er "
+        "bygget ind i dem, så tallet viser kun, at beregningerne genfinder dem, og er ingen "
+        "efterprøvning af rapporten."
         if ch.synthetic
         else "Tallet er en efterprøvning af rapporten på denne datafil.",
     )
@@ -128,7 +129,8 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
         ),
         KeyFigure(
             f"{number(holds)} af {number(total)}",
-            "fund i rapporten holder i denne udgave (på syntetiske data sandt pr. konstruktion)"
+            "af rapportens fund genfindes i de syntetiske data, der er bygget til at vise dem "
+            "(ingen efterprøvning af rapporten)"
             if ch.synthetic
             else "fund i rapporten holder på denne datafil",
             href="holder-alle.html",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lederuddannelse.analysis.compare import glue_share, lower_first, subtitle, wrap
-from lederuddannelse.analysis.findings import report_level
+from lederuddannelse.analysis.findings import CLEAR_MAJORITY, majority_phrase, report_level
 from lederuddannelse.chapters.shared import (
     DEFINITIONS,
     TRAINED_BY_DEFINITION,
@@ -141,22 +141,11 @@ def glue_all(ch, res: Prevalence) -> None:
     glue_industry(ch, res)
 
 
-def _majority(row) -> str:
-    """A phrase that follows the CI: a majority only when the whole interval is above one half."""
-    if bool(row.get("suppressed", False)) or pd.isna(row["estimate"]):
-        return "ikke til at afgøre (for få svar)"
-    if row["ci_low"] > 0.5:
-        return "et klart flertal (hele konfidensintervallet ligger over halvdelen)"
-    if row["ci_high"] < 0.5:
-        return "et mindretal (hele konfidensintervallet ligger under halvdelen)"
-    return "ikke klart et flertal (konfidensintervallet omfatter halvdelen)"
-
-
 def glue_payment(ch, res: Prevalence) -> None:
     """Glue F4's numbers that the prose shows: paid by the workplace, willing/unwilling to pay
     (the other payers are in the figure; a glued value must reach the page)."""
     glue_share(ch, "udbredelse_paid_workplace", res.paid_workplace.iloc[0])
-    ch.glue("udbredelse_paid_majority", _majority(res.paid_workplace.iloc[0]))
+    ch.glue("udbredelse_paid_majority", majority_phrase(res.paid_workplace.iloc[0], CLEAR_MAJORITY))
     ch.glue("udbredelse_paid_report", f"»{report_figure('F4_paid')}«")
     ch.glue("udbredelse_unwilling_report", f"»{report_figure('F4_unwilling')}«")
     ch.glue(
@@ -169,7 +158,7 @@ def glue_payment(ch, res: Prevalence) -> None:
     w = res.willing.set_index("key")
     glue_share(ch, "udbredelse_willing", w.loc["willing"])
     glue_share(ch, "udbredelse_unwilling", w.loc["unwilling"])
-    ch.glue("udbredelse_unwilling_majority", _majority(w.loc["unwilling"]))
+    ch.glue("udbredelse_unwilling_majority", majority_phrase(w.loc["unwilling"]))
     ch.glue("udbredelse_definition", definition_phrase(ch))
 
 

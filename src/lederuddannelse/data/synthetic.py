@@ -284,7 +284,7 @@ def generate_population(seed: int = DEFAULT_SEED, size: int = POPULATION_SIZE) -
         + 0.35 * female
         + 0.35 * pub
         + _pick({1: 0.35, 2: 0.15, 4: -0.25}, age_group)
-        + _pick({1: -0.25, 3: 0.30, 4: 0.10}, span_of_control)
+        + _pick({1: -0.25, 3: 0.40, 4: 0.05}, span_of_control)  # F12: 29-100 peaks
         + _pick({1: 0.35, 2: 0.10, 4: -0.25}, experience)
         - 0.35 * (education == 5)
         - 0.45 * (org_size == 1)
