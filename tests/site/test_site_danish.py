@@ -34,6 +34,9 @@ BAD_DANISH = [
     (r"\bpr\. konstruktion\b", "'følger af, hvordan data er lavet'"),
     (r"\bsamme som konfidensniveauet\b", "p < 1 - konfidensniveau, not the level itself"),
     (r"\b(positiv|negativ)e? effekt(er)?\b", "an association: 'sammenhæng', never 'effekt'"),
+    (r"\bregnskab(et)?\b", "the ledger is 'efterprøvningen' (Holder konklusionerne?)"),
+    (r"\bflere ledere af ledere end\b", "a share, not a count: 'en større andel af ledere af'"),
+    (r"\b(?<!eller meget )stor lyst til\b(?! [^.]*eller meget stor)", "'stor eller meget stor'"),
 ]
 
 
@@ -86,6 +89,9 @@ def problems(page: str, name: str = "page") -> list[str]:
         "På de syntetiske data er det sandt pr. konstruktion.",
         "Grænsen er den samme som konfidensniveauet.",
         "Interesse har en positiv effekt på lysten.",
+        "Det afgør regnskabet i Holder konklusionerne?",
+        "Rapporten finder, at flere ledere af ledere end ledere af medarbejdere har taget den.",
+        "38 pct. af lederne har stor lyst til uddannelsen.",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -105,6 +111,7 @@ def test_each_pattern_catches_its_error(bad):
         "Odds ratio er 1,58 (95 %-KI: 1,40–1,78); 27 pct.; 6.000 svar; 12,5 pct.",
         "det er et stort flertal (hele konfidensintervallet ligger over to tredjedele)",
         "Kapitlet er en efterprøvning af rapporten. Forventet effekt på trivsel.",
+        "38 pct. af lederne har stor eller meget stor lyst til uddannelsen.",
     ],
 )
 def test_correct_danish_passes(good):

@@ -58,6 +58,22 @@ def group_label(var: str, code) -> str:
     return load_codebook().value_labels(var)[int(code)]
 
 
+def comparison_order(var: str) -> tuple[int, int]:
+    """The one order of a two-group comparison everywhere on the site (pages, ledger, CSVs):
+    the codebook's second category minus its first (ledere af ledere minus ledere af
+    medarbejdere; privat minus offentlig sektor), so a difference has the same sign on every
+    page that shows it, and :func:`order_text` names the order beside it."""
+    first, second = group_codes(var)[:2]
+    return second, first
+
+
+def order_text(var: str, a=None, b=None) -> str:
+    """'ledere af ledere minus ledere af medarbejdere': the order of a difference, in words."""
+    if a is None:
+        a, b = comparison_order(var)
+    return f"{lower_first(group_label(var, a))} minus {lower_first(group_label(var, b))}"
+
+
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -180,8 +196,9 @@ def glue_share(ch, name: str, row) -> None:
 
 
 def glue_comparison(ch, name: str, shares: pd.DataFrame, tests: pd.DataFrame, item: str) -> None:
-    """Glue ``{name}_a``, ``{name}_b`` (+ ``_ci``), ``{name}_diff``, ``{name}_test`` and
-    ``{name}_dir`` (a direction phrase following the test) for one item of :func:`compare`."""
+    """Glue ``{name}_a``, ``{name}_b`` (+ ``_ci``), ``{name}_diff``, ``{name}_test``,
+    ``{name}_dir`` (a direction phrase following the test) and ``{name}_order`` (the
+    difference's order in words) for one item of :func:`compare`."""
     level = ch.params["conf_level"]
     s = shares[shares["item"] == item].reset_index(drop=True)
     glue_share(ch, f"{name}_a", s.iloc[0])
@@ -190,6 +207,7 @@ def glue_comparison(ch, name: str, shares: pd.DataFrame, tests: pd.DataFrame, it
     ch.glue(f"{name}_diff", difference(t))
     ch.glue(f"{name}_test", difference_test(t, level))
     ch.glue(f"{name}_dir", direction(t, level))
+    ch.glue(f"{name}_order", f"{lower_first(t['group_a'])} minus {lower_first(t['group_b'])}")
 
 
 def glue_ranked(ch, name: str, ranked: pd.DataFrame, top: int = 2) -> None:

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lederuddannelse.analysis.compare import comparison_order, order_text
 from lederuddannelse.analysis.evidence import (  # re-exported for the chapters
     Evidence as Evidence,
 )
@@ -90,6 +91,18 @@ from lederuddannelse.report.fmt import (
 )
 
 ALPHA = 0.05  # significance level of every "holds" test
+
+
+def _order(var: str) -> tuple[int, int]:
+    """Every difference in the site's one order (compare.comparison_order)."""
+    return comparison_order(var)
+
+
+def _order_head(var: str) -> str:
+    """'Ledere af ledere minus ledere af medarbejdere': the order, heading a finding's text."""
+    text = order_text(var)
+    return text[:1].upper() + text[1:]
+
 
 # The report's published levels an estimate's CI should cover: ids of data/targets.yml, whose
 # values are read through lederuddannelse.data.targets (the one place they are typed).
@@ -170,10 +183,10 @@ STATEMENTS = {
     "F8": "En større andel af ledere af ledere end af ledere af medarbejdere har taget "
     "uddannelsen; ledere af ledere vurderer i højere grad, at arbejdspladsen prioriterer det "
     "psykiske arbejdsmiljø og afsætter økonomiske ressourcer og tid til uddannelse.",
-    "F9": "Sammenlignet med ledere af ledere begrunder ledere af medarbejdere uden uddannelsen "
-    "det oftere med mangel på tid og sjældnere med, at de allerede har kompetencerne, eller at "
-    "uddannelsen ikke vil gøre en forskel for medarbejderne; de vurderer i højere grad, at den "
-    "er relevant og vil forbedre trivslen.",
+    "F9": "Ledere af medarbejdere uden uddannelsen begrunder det med mangel på tid og i mindre "
+    "grad med, at de allerede har de nødvendige kompetencer, og med manglende tiltro til, at "
+    "uddannelsen vil gøre en forskel for medarbejderne. Omvendt vurderer de i højere grad end "
+    "ledere af ledere, at den vil være relevant for dem og bidrage til at forbedre trivslen.",
     "F10": "Sammenlignet med ledere uden uddannelsen er den uddannede leder oftere en kvinde, "
     "ansat i offentlig sektor i en organisation med over 250 ansatte, med over 25 års "
     "ledererfaring, leder af ledere og med et større ledelsesspænd.",
@@ -254,10 +267,12 @@ CRITERIA = {
     "robusthedstjek.",
     "F8": "Holder, hvis andelen er større blandt ledere af ledere end blandt ledere af "
     f"medarbejdere ({_SIG}) for alle tre: uddannede, enige i prioritering og enige i penge og tid.",
-    "F9": "Holder, hvis hver af de fem forskelle mellem ledere af medarbejdere og ledere af "
-    f"ledere har rapportens fortegn ({_SIG}): mere mangel på tid, færre med kompetencerne "
-    "allerede og færre, der ikke tror på en forskel (blandt dem uden uddannelsen), flere enige "
-    "i relevans og i bedre trivsel.",
+    "F9": "Holder, hvis hver af de fem forskelle mellem ledertyperne har den retning, rapporten "
+    f"angiver ({_SIG}): blandt ledere uden uddannelsen flere ledere af medarbejdere end ledere af "
+    "ledere med mangel på tid og færre med kompetencerne allerede eller uden tiltro til en "
+    "forskel; flere ledere af medarbejdere enige i relevans og i bedre trivsel. At rapportens "
+    "første sætning er en sammenligning med ledere af ledere, er denne udgaves læsning; kun den "
+    "anden sætning siger det udtrykkeligt.",
     "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt ledere med uddannelsen end "
     f"blandt ledere uden ({_SIG}); et større ledelsesspænd er over 100 medarbejdere.",
     "F11": "Holder, hvis andelen (bred definition) i offentlig administration, undervisning og "
@@ -534,32 +549,33 @@ def f8(ev: Evidence) -> Finding:
         ("_tr", "Har taget uddannelsen"),
         *((f"{v}_agree", agree_text(v)) for v in F8_ITEMS),
     ):
-        r = d.difference(var, "manager_type", 2, 1).iloc[0]
+        r = d.difference(var, "manager_type", *_order("manager_type")).iloc[0]
         comps.append(_difference(ev, name, r, 1))
         named[var.strip("_").removesuffix("_agree")] = comps[-1].size
     by_type = d.proportion("_tr", by="manager_type").set_index("manager_type")
-    named["managers"] = _share(ev, by_type.loc[2])
-    named["employees"] = _share(ev, by_type.loc[1])
-    text = _parts_text("Ledere af ledere minus ledere af medarbejdere", comps)
+    named["managers"] = _share(ev, by_type.loc[_order("manager_type")[0]])
+    named["employees"] = _share(ev, by_type.loc[_order("manager_type")[1]])
+    text = _parts_text(_order_head("manager_type"), comps)
     return _result("F8", text, _all(c.holds for c in comps), components=comps, **named)
 
 
 def f9(ev: Evidence) -> Finding:
-    """F9 is a comparison between the two manager types (findings.md), not a ranking within
-    one: each named reason and rating with its own test, managers of employees minus managers
-    of managers."""
+    """F9 read as a comparison between the two manager types (this edition's reading: the
+    report's first sentence makes no comparison itself), not a ranking within one: each named
+    reason and rating with its own test, in the site's one order (managers of managers minus
+    managers of employees)."""
     d = ev.design
     comps = []
     for var, sign in F9_BARRIERS:
-        r = d.difference(var, "manager_type", 1, 2).iloc[0]
+        r = d.difference(var, "manager_type", *_order("manager_type")).iloc[0]
         comps.append(_difference(ev, f"{_label(var)} (årsag)", r, sign))
     for var in F9_RATINGS:
-        r = d.difference(f"{var}_agree", "manager_type", 1, 2).iloc[0]
-        comps.append(_difference(ev, agree_text(var), r, 1))
+        r = d.difference(f"{var}_agree", "manager_type", *_order("manager_type")).iloc[0]
+        comps.append(_difference(ev, agree_text(var), r, -1))
     ranked = d.multi_response(barrier_items(), by="manager_type")
-    emp = ranked[ranked["manager_type"] == 1].sort_values("rank")
+    emp = ranked[ranked["manager_type"] == _order("manager_type")[1]].sort_values("rank")
     top = emp.iloc[0]
-    text = _parts_text("Ledere af medarbejdere minus ledere af ledere", comps)
+    text = _parts_text(_order_head("manager_type"), comps)
     return _result(
         "F9",
         text,
@@ -699,18 +715,18 @@ def f13(ev: Evidence) -> Finding:
     d = ev.design
     comps, named = [], {}
     for var in ("barrier_not_relevant", "barrier_no_difference"):
-        r = d.difference(var, "sector", 2, 1).iloc[0]
+        r = d.difference(var, "sector", *_order("sector")).iloc[0]
         comps.append(_difference(ev, f"{_label(var)} (årsag)", r, 1))
         named[var.removeprefix("barrier_")] = comps[-1].size
-    text = _parts_text("Privat minus offentlig sektor", comps)
+    text = _parts_text(_order_head("sector"), comps)
     return _result("F13", text, _all(c.holds for c in comps), components=comps, **named)
 
 
 def f14(ev: Evidence) -> Finding:
-    r = ev.design.difference("reason_career_tr", "sector", 2, 1).iloc[0]
+    r = ev.design.difference("reason_career_tr", "sector", *_order("sector")).iloc[0]
     c = _difference(ev, f"{_label('reason_career')} (grund)", r, 1)
     return _result(
-        "F14", "Privat minus offentlig sektor: " + c.size, c.holds, components=[c], diff=c.size
+        "F14", f"{_order_head('sector')}: " + c.size, c.holds, components=[c], diff=c.size
     )
 
 

@@ -125,11 +125,13 @@ TRAINED_FORMULA = who_formula("_tr")
 
 #: F8: the workplace items managers of managers agree with more often.
 F8_ITEMS = ("workplace_priority", "workplace_resources")
-#: F9: the reasons for not taking it, with the sign of (managers of employees minus managers of
-#: managers) the report states: more often lack of time, less often "already competent" and
-#: "will make no difference".
-F9_BARRIERS = (("barrier_time", 1), ("barrier_competent", -1), ("barrier_no_difference", -1))
-#: F9: ratings managers of employees agree with more often.
+#: F9: the reasons for not taking it, with the sign of the difference in the site's one order
+#: (managers of managers minus managers of employees, compare.comparison_order) that this
+#: edition's reading of the report gives: managers of employees more often lack time (so the
+#: difference is negative), less often are "already competent" or think it "will make no
+#: difference" (positive).
+F9_BARRIERS = (("barrier_time", -1), ("barrier_competent", 1), ("barrier_no_difference", 1))
+#: F9: ratings managers of employees agree with more often (a negative difference).
 F9_RATINGS = ("relevance", "expect_wellbeing")
 
 #: F11: the industry (DB07 code) the report says has just over half trained (broad), and the

@@ -318,7 +318,7 @@ def ledger_table(ch, table: pd.DataFrame):
     return plain_table(
         table[["Fund", *TEXT_COLUMNS, "Standard"]],
         caption="Rapportens udsagn, denne udgaves estimat og kriteriet",
-        uid="holder-regnskab",
+        uid="holder-fund",
     )
 
 

@@ -36,10 +36,10 @@ class ManagerType:
 
 
 def groups() -> tuple:
-    """The two groups compared, as codes of ``manager_type``: managers of managers (``a``,
-    the codebook's second code) and managers of employees (``b``, its first)."""
-    codes = cmp.group_codes(BY)
-    return codes[1], codes[0]
+    """The two groups compared, as codes of ``manager_type``, in the site's one order
+    (:func:`~lederuddannelse.analysis.compare.comparison_order`): managers of managers (``a``)
+    minus managers of employees (``b``)."""
+    return cmp.comparison_order(BY)
 
 
 def with_agreement(ch) -> SurveyDesign:

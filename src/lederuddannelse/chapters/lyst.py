@@ -401,11 +401,17 @@ def key_figures(ch, high: pd.DataFrame, p: pd.DataFrame) -> list:
     level = ch.params["conf_level"]
     p = p.set_index("profile")
     return [
-        proportion_figure(high.iloc[0], "af lederne har stor lyst til uddannelsen", level),
         proportion_figure(
-            p.loc["Mest lyst"], "har stor lyst i profilen med mest lyst (model)", level
+            high.iloc[0], "af lederne har stor eller meget stor lyst til uddannelsen", level
         ),
         proportion_figure(
-            p.loc["Mindst lyst"], "har stor lyst i profilen med mindst lyst (model)", level
+            p.loc["Mest lyst"],
+            "har stor eller meget stor lyst i profilen med mest lyst (model)",
+            level,
+        ),
+        proportion_figure(
+            p.loc["Mindst lyst"],
+            "har stor eller meget stor lyst i profilen med mindst lyst (model)",
+            level,
         ),
     ]

@@ -61,13 +61,13 @@ def compute(ch) -> Motives:
     r_labels, b_labels = reason_labels(), barrier_labels()
     reasons = design.multi_response(list(r_labels), labels=r_labels)
     barriers = design.multi_response(list(b_labels), labels=b_labels)
-    employees, managers = cmp.group_codes("manager_type")
-    public, private = cmp.group_codes("sector")
+    # the site's one order (compare.comparison_order): managers of managers minus managers of
+    # employees, private minus public
+    managers, employees = cmp.comparison_order("manager_type")
+    private, public = cmp.comparison_order("sector")
     comparisons = {
-        # managers of employees (a) vs managers of managers (b): F9 is about the former
-        "type_barriers": cmp.compare(design, b_labels, "manager_type", employees, managers),
-        "type_reasons": cmp.compare(design, r_labels, "manager_type", employees, managers),
-        # private (a) vs public (b): F13 and F14 are stated for the private sector
+        "type_barriers": cmp.compare(design, b_labels, "manager_type", managers, employees),
+        "type_reasons": cmp.compare(design, r_labels, "manager_type", managers, employees),
         "sector_barriers": cmp.compare(design, b_labels, "sector", private, public),
         "sector_reasons": cmp.compare(design, r_labels, "sector", private, public),
     }

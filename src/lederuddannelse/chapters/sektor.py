@@ -58,7 +58,7 @@ class Sector:
     trained: pd.DataFrame  # shares trained by definition in this sector
     reasons: pd.DataFrame  # ranked, among the trained in this sector
     barriers: pd.DataFrame  # ranked, among the untrained in this sector
-    comparison: tuple[pd.DataFrame, pd.DataFrame]  # F13/F14 items: this sector vs the other
+    comparison: tuple[pd.DataFrame, pd.DataFrame]  # F13/F14 items: private minus public
     columns: dict
 
 
@@ -122,7 +122,8 @@ def compute(ch, sector: str) -> Sector:
     r_labels, b_labels = reason_labels(), barrier_labels()
     reasons = trained.multi_response(list(r_labels), by=BY, labels=r_labels)
     barriers = trained.multi_response(list(b_labels), by=BY, labels=b_labels)
-    comparison = cmp.compare(trained, comparison_items(), BY, code, other)
+    # the site's one order (private minus public) on both sector pages
+    comparison = cmp.compare(trained, comparison_items(), BY, *cmp.comparison_order(BY))
     return sector_result(
         code,
         other,
@@ -139,6 +140,10 @@ def glue_all(ch, res: Sector) -> None:
     ch.glue("sektor_title", f"{res.label} sammenlignet med {cmp.lower_first(res.other_label)}")
     ch.glue("sektor_this", cmp.lower_first(res.label))
     ch.glue("sektor_other", cmp.lower_first(res.other_label))
+    first, second = cmp.comparison_order(BY)
+    ch.glue("sektor_private", cmp.lower_first(cmp.group_label(BY, first)))
+    ch.glue("sektor_public", cmp.lower_first(cmp.group_label(BY, second)))
+    ch.glue("sektor_order", cmp.order_text(BY))
     for _, r in res.trained.iterrows():
         cmp.glue_share(ch, f"sektor_trained_{r['key']}", r)
     cmp.glue_ranked(ch, "sektor_reason", res.reasons, top=2)
@@ -206,14 +211,17 @@ def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame):
 
 
 def comparison_table(ch, tests: pd.DataFrame, code: int, other: int):
-    """Table: the differences between the sectors and their tests."""
+    """Table: the differences between the sectors (in the site's one order, whichever sector
+    the page is about) and their tests."""
     from lederuddannelse.report.tables import comparison_table as build
 
+    first, second = cmp.comparison_order(BY)
     return build(
         tests,
         "Svar",
         ch.params["conf_level"],
-        caption=f"{_this(code)} sammenlignet med {cmp.lower_first(_this(other))}: forskel og test",
+        caption=f"{_this(first)} sammenlignet med {cmp.lower_first(_this(second))}: "
+        "forskel og test",
         uid=f"sektor-sammenligning-{code}",
     )
 

@@ -196,7 +196,7 @@ def glue_industry(ch, res: Prevalence) -> None:
         else "Sammenligningen med rapportens tal står på siden med den brede definition "
         "(vælg »Bred« øverst på siden)."
         if definition_pages("udbredelse")
-        else "Regnskabet (Holder konklusionerne?) afgør F11 under den brede definition, med "
+        else "Efterprøvningen (Holder konklusionerne?) afgør F11 under den brede definition, med "
         "andelen for hver af de nævnte brancher.",
     )
 
