@@ -466,7 +466,16 @@ def f3(ev: Evidence) -> Finding:
     _, text_t = _effects_text(ev.trained_model, terms)
     _, text_d = _effects_text(ev.desire_model, terms)
     text = f"Hyppigste grunde: {top_text}. Har taget uddannelsen: {text_t}. Lyst: {text_d}"
-    return _result("F3", text, _all(c.holds for c in comps), ranked, components=comps, top=top_text)
+    names = " og ".join(f"„{_label(v).lower()}“" for v in top)
+    return _result(
+        "F3",
+        text,
+        _all(c.holds for c in comps),
+        ranked,
+        components=comps,
+        top=top_text,
+        top_names=names,
+    )
 
 
 def f4(ev: Evidence) -> Finding:

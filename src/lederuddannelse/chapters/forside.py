@@ -12,67 +12,143 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.findings import Finding, evaluate
-from lederuddannelse.chapters.shared import among_trained, status
+from lederuddannelse.analysis.specs import ARCHETYPE, F11_HIGH, F11_LOW, F12_PROFILES
+from lederuddannelse.chapters.shared import (
+    TRAINED_BY_DEFINITION,
+    among_trained,
+    status,
+)
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.data.targets import report_fact, report_figure
+from lederuddannelse.data.targets import KIND_LABELS, load_targets, report_fact, report_figure
 from lederuddannelse.report.charts import proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, number, pct
 from lederuddannelse.report.keyfigures import KeyFigure, proportion_figure
 
-# What the front page shows: per finding, the named parts of its estimate it quotes (its status
-# is always glued). Only these are glued, because every glued value must appear on the page.
-FRONT_PAGE = {
-    "F1a": ("share",),
-    "F1b": ("narrow", "broad"),
-    "F2": ("share",),
-    "F3": ("top",),
-    "F4": ("paid", "unwilling"),
-    "F5": (),
-    "F6": (),
-    "F7": (),
-    "F8": ("managers", "employees", "tr"),
-    "F9": ("time",),
-    "F10": (),
-    "F11": ("public",),
-    "F12": ("most", "least", "test"),
-    "F13": ("not_relevant",),
-    "F14": ("diff",),
-}
+
+def _point(r) -> str:
+    """A share's point estimate for the running text ('43 pct.'), or the suppression mark:
+    intervals and n stay in the table and the key figures, not in the sentences."""
+    if r is None or bool(r["suppressed"]) or pd.isna(r["estimate"]):
+        return SUPPRESSED
+    return pct(r["estimate"])
 
 
-def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
-    """Glue the front page's main results (:data:`FRONT_PAGE`): per finding its status in
-    lower case (``{prefix}_F1a_status``) and the named pieces of its estimate
-    (``{prefix}_F1a_share``…), plus how many of all findings hold under the page's parameters.
+def _pct_of(table: pd.DataFrame, row: int) -> str:
+    return _point(table.iloc[row])
+
+
+def _words(labels, last: str = " og ") -> str:
+    """'a, b og c' (``last=" samt "`` where the items themselves contain 'og')."""
+    labels = list(labels)
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + last + labels[-1]
+
+
+def _profile_words(row: pd.Series) -> str:
+    """A profile in plain words: 'kvinde, under 40 år, offentlig sektor, 29-100 medarbejdere
+    (ledelsesspænd)'; a value that is a number band gets its variable's name beside it."""
+    cb = load_codebook()
+    out = []
+    for var, code in row.items():
+        value = cb.value_labels(var)[int(code)].lower()
+        banded = value[:1].isdigit() or value.startswith(("mere end", "under"))
+        out.append(f"{value} ({cb.label(var).lower()})" if banded and var != "age_group" else value)
+    return _words(out)
+
+
+def _assumed_note(ch, target_id: str) -> str:
+    """' her, et niveau denne udgave har antaget': what an estimate on the synthetic data is when
+    the data were calibrated to a level the report does not publish; ' her' otherwise."""
+    assumed = ch.synthetic and not load_targets()[target_id].published
+    return (
+        f" her, på data kalibreret til et niveau, der er {KIND_LABELS['assumed']}"
+        if assumed
+        else " her"
+    )
+
+
+def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, Finding]:
+    """Glue the front page's plain-language summary of the report's six headings: point
+    estimates only (``{prefix}_any``, ``{prefix}_managers``…), the report's own figures and
+    words, and the traits and profiles the report names, in words from the codebook. Intervals,
+    n and each finding's status go into :func:`findings_table`, not into the running text.
 
     Glue cannot cross pages, so the front page computes these itself, with the same functions
-    as the ledger.
+    as the ledger (:func:`~lederuddannelse.analysis.findings.evaluate`).
     """
     res = evaluate(ch)
-    for fid, keys in FRONT_PAGE.items():
-        f = res[fid]
-        ch.glue(f"{prefix}_{fid}_status", status(f.holds).lower())
-        for key in keys:
-            # a finding whose estimate is suppressed (or whose model cannot be fitted on this
-            # file) has no parts: the page says so instead of failing
-            ch.glue(f"{prefix}_{fid}_{key}", f.parts.get(key, SUPPRESSED))
-    oks = [f.holds for f in res.values()]
-    ch.glue(f"{prefix}_holds", number(sum(1 for h in oks if h is True)))
-    desire = load_codebook().value_labels("desire")
-    ch.glue(f"{prefix}_desire_low", f"„{list(desire.values())[0].lower()}“")
-    ch.glue(f"{prefix}_desire_high", f"„{list(desire.values())[-1].lower()}“")
-    ch.glue(f"{prefix}_total", number(len(oks)))
-    ch.glue(
-        f"{prefix}_construction",
-        "På de syntetiske data følger det af, hvordan data er lavet: rapportens sammenhænge er "
-        "bygget ind i dem, så tallet viser kun, at beregningerne genfinder dem, og er ingen "
-        "efterprøvning af rapporten."
-        if ch.synthetic
-        else "Tallet er en efterprøvning af rapporten på denne datafil.",
+    cb = load_codebook()
+    glue = {
+        "report_n": number(report_fact("respondents_over")),
+        "report_any": report_figure("F1a"),
+        "report_narrow": report_figure("F1b_narrow"),
+        "report_broad": report_figure("F1b_broad"),
+        "report_after2020": report_figure("F2"),
+        "report_paid": report_figure("F4_paid"),
+        "any": _pct_of(table, 0),
+        "narrow": _pct_of(table, 1),
+        "broad": _pct_of(table, 2),
+        "after2020": _pct_of(table, 3),
+        "paid": _pct_of(table, 4) + _assumed_note(ch, "F4_paid"),
+        "unwilling": _pct_of(table, 5) + _assumed_note(ch, "F4_unwilling"),
+        "top_reasons": res["F3"].parts.get("top_names", SUPPRESSED),
+        "archetype": _words(label.lower() for label, _, _ in ARCHETYPE),
+        "f11_high": cmp.lower_first(cb.value_labels("industry")[F11_HIGH]),
+        "f11_low": _words((cb.value_labels("industry")[k].lower() for k in F11_LOW), " samt "),
+    }
+    # hidden across the definitions' pages as on the chapters' pages (proportion_across)
+    across = ch.design.proportion_across
+    by_type = across(ch.trained, TRAINED_BY_DEFINITION, by="manager_type").set_index("manager_type")
+    managers, employees = cmp.comparison_order("manager_type")
+    for key, code in (("managers", managers), ("employees", employees)):
+        r = by_type.loc[code] if code in by_type.index else None
+        hidden = r is None or bool(r["suppressed"]) or pd.isna(r["estimate"])
+        glue[key] = SUPPRESSED if hidden else pct(r["estimate"])
+    industry = across("trained_broad", TRAINED_BY_DEFINITION, by="industry").set_index("industry")
+    r = industry.loc[F11_HIGH] if F11_HIGH in industry.index else None
+    glue["f11_share"] = (
+        SUPPRESSED
+        if r is None or bool(r["suppressed"]) or pd.isna(r["estimate"])
+        else pct(r["estimate"])
     )
-    ch.glue(f"{prefix}_report_n", number(report_fact("respondents_over")))
-    ch.glue(f"{prefix}_report_any", report_figure("F1a"))
+    named = {v: codes for v, codes in F12_PROFILES.items()}
+    for key, k in (("most", 0), ("least", 1)):
+        row = pd.Series({v: c[k] for v, c in named.items() if c[k] is not None})
+        glue[f"profile_{key}"] = _profile_words(row)
+    holds = sum(1 for f in res.values() if f.holds is True)
+    glue["holds"] = number(holds)
+    glue["total"] = number(len(res))
+    glue["construction"] = (
+        "De syntetiske data er bygget, så rapportens sammenhænge findes i dem; at fundene "
+        "genfindes, viser kun, at beregningerne virker, og er ingen efterprøvning af rapporten."
+        if ch.synthetic
+        else "Det er en efterprøvning af rapporten på denne datafil."
+    )
+    for key, value in glue.items():
+        ch.glue(f"{prefix}_{key}", value)
     return res
+
+
+def findings_table(ch, res: dict[str, Finding]):
+    """The front page's one table: each of the report's findings in the report's words, this
+    edition's estimate with its interval and n (or test), and its status by the ledger's
+    criteria. The running text above it carries no intervals and no finding codes."""
+    from lederuddannelse.report.tables import plain_table
+
+    rows = [
+        {
+            "Fund": fid,
+            "Rapporten": f.statement,
+            "Denne udgave (skøn, interval, antal svar)": f.estimate,
+            "Holder?": status(f.holds),
+        }
+        for fid, f in res.items()
+    ]
+    return plain_table(
+        pd.DataFrame(rows),
+        caption="Rapportens fund, denne udgaves skøn og status efter kriterierne i "
+        "»Holder konklusionerne?«",
+        uid="forside-fund",
+    )
 
 
 def overview(ch) -> pd.DataFrame:
@@ -129,10 +205,10 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
         ),
         KeyFigure(
             f"{number(holds)} af {number(total)}",
-            "af rapportens fund genfindes i de syntetiske data, der er bygget til at vise dem "
-            "(ingen efterprøvning af rapporten)"
+            "af rapportens fund genfindes i de syntetiske data, der er bygget til at vise dem; "
+            "det er ingen efterprøvning af rapporten"
             if ch.synthetic
-            else "fund i rapporten holder på denne datafil",
+            else "af rapportens fund holder på denne datafil",
             href="holder-alle.html",
         ),
     ]

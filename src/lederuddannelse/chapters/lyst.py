@@ -37,6 +37,7 @@ from lederuddannelse.analysis.modelterms import (
     profile_contrast,
     strongest,
 )
+from lederuddannelse.chapters.shared import profile_text
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import HIGH_DESIRE_LEVELS
 from lederuddannelse.report.charts import odds_ratio_chart, proportion_chart
@@ -147,14 +148,6 @@ def compute(ch) -> Desire:
         design.proportion("high_desire"),
         desire_model(design),
         profile_model(design),
-    )
-
-
-def profile_text(row: pd.Series) -> str:
-    """'køn: kvinde, alder: under 40 år, …' from the codebook."""
-    cb = load_codebook()
-    return ", ".join(
-        f"{cb.label(v).lower()}: {cb.value_labels(v)[int(row[v])].lower()}" for v in row.index
     )
 
 

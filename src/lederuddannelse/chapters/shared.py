@@ -9,6 +9,8 @@ test_chapter_modules.py``).
 
 from __future__ import annotations
 
+import pandas as pd
+
 from lederuddannelse.analysis.compare import item_label, restricted_columns, trained_mask
 from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.data.codebook import load_codebook
@@ -36,6 +38,15 @@ def short_label(label: str) -> str:
         inner = label[label.rindex("(") + 1 : -1]
         return inner[:1].upper() + inner[1:]
     return label
+
+
+def profile_text(row: pd.Series) -> str:
+    """'køn: kvinde, alder: under 40 år, …' from the codebook: a profile (variable -> code) in
+    words, for the desire chapter's profiles and the front page's summary."""
+    cb = load_codebook()
+    return ", ".join(
+        f"{cb.label(v).lower()}: {cb.value_labels(v)[int(row[v])].lower()}" for v in row.index
+    )
 
 
 def definition_phrase(ch) -> str:
