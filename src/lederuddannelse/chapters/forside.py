@@ -58,12 +58,9 @@ def _profile_words(row: pd.Series) -> str:
 def _assumed_note(ch, target_id: str) -> str:
     """' her, et niveau denne udgave har antaget': what an estimate on the synthetic data is when
     the data were calibrated to a level the report does not publish; ' her' otherwise."""
-    assumed = ch.synthetic and not load_targets()[target_id].published
-    return (
-        f" her, på data kalibreret til et niveau, der er {KIND_LABELS['assumed']}"
-        if assumed
-        else " her"
-    )
+    if ch.synthetic and not load_targets()[target_id].published:
+        return f" her, på data kalibreret til et niveau, der er {KIND_LABELS['assumed']}"
+    return " her"
 
 
 def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, Finding]:
@@ -100,19 +97,13 @@ def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, 
     by_type = across(ch.trained, TRAINED_BY_DEFINITION, by="manager_type").set_index("manager_type")
     managers, employees = cmp.comparison_order("manager_type")
     for key, code in (("managers", managers), ("employees", employees)):
-        r = by_type.loc[code] if code in by_type.index else None
-        hidden = r is None or bool(r["suppressed"]) or pd.isna(r["estimate"])
-        glue[key] = SUPPRESSED if hidden else pct(r["estimate"])
+        glue[key] = _point(by_type.loc[code] if code in by_type.index else None)
     industry = across("trained_broad", TRAINED_BY_DEFINITION, by="industry").set_index("industry")
-    r = industry.loc[F11_HIGH] if F11_HIGH in industry.index else None
-    glue["f11_share"] = (
-        SUPPRESSED
-        if r is None or bool(r["suppressed"]) or pd.isna(r["estimate"])
-        else pct(r["estimate"])
-    )
-    named = {v: codes for v, codes in F12_PROFILES.items()}
+    glue["f11_share"] = _point(industry.loc[F11_HIGH] if F11_HIGH in industry.index else None)
+    if ch.synthetic:  # the report publishes no industry figure: the level is this edition's
+        glue["f11_share"] += f", på data kalibreret til et niveau, der er {KIND_LABELS['assumed']}"
     for key, k in (("most", 0), ("least", 1)):
-        row = pd.Series({v: c[k] for v, c in named.items() if c[k] is not None})
+        row = pd.Series({v: c[k] for v, c in F12_PROFILES.items() if c[k] is not None})
         glue[f"profile_{key}"] = _profile_words(row)
     holds = sum(1 for f in res.values() if f.holds is True)
     glue["holds"] = number(holds)
