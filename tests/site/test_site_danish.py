@@ -34,6 +34,12 @@ BAD_DANISH = [
     (r"\bpr\. konstruktion\b", "'følger af, hvordan data er lavet'"),
     (r"\bsamme som konfidensniveauet\b", "p < 1 - konfidensniveau, not the level itself"),
     (r"\b(positiv|negativ)e? effekt(er)?\b", "an association: 'sammenhæng', never 'effekt'"),
+    ("[\u201e\u201c\u201d]", "one quotation style across the site: »…«"),
+    (r"(?:^|[\s(/:])-\d", "a negative number with a hyphen: true minus sign (U+2212)"),
+    (
+        r"\bparametre for denne kørsel: [a-z_]+ = |\bparametergruppe \w+: [a-z_]+ = ",
+        "parameter values in Danish words ('vægtede skøn: ja'), not 'weighted = true'",
+    ),
 ]
 
 
@@ -86,6 +92,9 @@ def problems(page: str, name: str = "page") -> list[str]:
         "På de syntetiske data er det sandt pr. konstruktion.",
         "Grænsen er den samme som konfidensniveauet.",
         "Interesse har en positiv effekt på lysten.",
+        "De hyppigste grunde er „at udvikle mig som leder“ og »værktøjer«.",
+        "Forskellen er -13,0 procentpoint (95 %-KI: -17 til -9 procentpoint).",
+        "Bogens version 1.0 · parametre for denne kørsel: definition = any, weighted = true",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -105,6 +114,9 @@ def test_each_pattern_catches_its_error(bad):
         "Odds ratio er 1,58 (95 %-KI: 1,40–1,78); 27 pct.; 6.000 svar; 12,5 pct.",
         "det er et stort flertal (hele konfidensintervallet ligger over to tredjedele)",
         "Kapitlet er en efterprøvning af rapporten. Forventet effekt på trivsel.",
+        "De hyppigste grunde er »at udvikle mig som leder« og »værktøjer«.",
+        "Forskellen er \u221213,0 procentpoint (95 %-KI: \u221217 til \u22129); 29-100 ansatte.",
+        "parametre for denne kørsel – definition af uddannelsen: samlet; vægtede skøn: ja",
     ],
 )
 def test_correct_danish_passes(good):
@@ -119,5 +131,25 @@ def test_built_site_has_none_of_the_listed_errors(built_book):
         for page in sorted(Path(site).glob("*.html"))
         if page.name not in ("genindex.html", "search.html")
         for p in problems(page.read_text(encoding="utf-8"), page.name)
+    ]
+    assert found == [], "\n".join(found)
+
+
+#: Danish text in the sources: the book's pages and the package's strings.
+SOURCES = [
+    *Path(__file__).parents[2].glob("chapters/*.md"),
+    *Path(__file__).parents[2].glob("*.md"),
+    *Path(__file__).parents[2].glob("src/lederuddannelse/**/*.py"),
+]
+
+
+def test_sources_use_one_quotation_style():
+    """»…« everywhere: no „…“ (nor English curly quotes) in the pages or the package's strings."""
+    assert len(SOURCES) > 20
+    found = [
+        f"{p.name}:{i}: {line.strip()}"
+        for p in SOURCES
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search("[\u201e\u201c\u201d]", line)
     ]
     assert found == [], "\n".join(found)

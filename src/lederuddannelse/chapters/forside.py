@@ -59,8 +59,8 @@ def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
     oks = [f.holds for f in res.values()]
     ch.glue(f"{prefix}_holds", number(sum(1 for h in oks if h is True)))
     desire = load_codebook().value_labels("desire")
-    ch.glue(f"{prefix}_desire_low", f"„{list(desire.values())[0].lower()}“")
-    ch.glue(f"{prefix}_desire_high", f"„{list(desire.values())[-1].lower()}“")
+    ch.glue(f"{prefix}_desire_low", f"»{list(desire.values())[0].lower()}«")
+    ch.glue(f"{prefix}_desire_high", f"»{list(desire.values())[-1].lower()}«")
     ch.glue(f"{prefix}_total", number(len(oks)))
     ch.glue(
         f"{prefix}_construction",

@@ -31,6 +31,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from lederuddannelse.params import parameter_words
 from lederuddannelse.site.citation import build_date
 from lederuddannelse.site.downloads import downloadable_notebook
 
@@ -231,7 +232,6 @@ def _colophon(
     params: dict | None,
     mapping: tuple[str, str] | None = None,
 ) -> str:
-    from lederuddannelse.site import citation as cit
 
     e = html.escape
     parts = [
@@ -252,8 +252,8 @@ def _colophon(
             for k, v in params.items()
         }
         parts.append(
-            "parametre for denne kørsel: "
-            + ", ".join(f"<code>{e(k)} = {e(cit.show_value(v))}</code>" for k, v in shown.items())
+            "parametre for denne kørsel – "
+            + "; ".join(e(parameter_words(k, v)) for k, v in shown.items())
         )
     return f'<p class="ledu-colophon">{" · ".join(parts)}</p>'
 
