@@ -73,45 +73,43 @@ class Spec:
 #: The definitions of training in the reader's words (the report's "samlet", "smal", "bred").
 DEFINITION_WORDS = {"any": "samlet", "narrow": "smal", "broad": "bred"}
 
-#: A run's parameters in the reader's words (page footers, citation notes); the names in
-#: parameters.yml stay in the code and the commands.
-PARAMETER_WORDS = {
-    "data_file": "datafil",
-    "data_mapping": "kortlægningsfil",
-    "definition": "definition af uddannelsen",
-    "weighted": "vægtede skøn",
-    "raking_se": "standardfejl, der tager højde for vægtningen",
-    "conf_level": "konfidensniveau",
-    "min_n": "mindste antal svar bag et skøn",
-    "min_count": "mindste antal, der vises",
-    "allow_small_cells": "mindre grænser for små celler tilladt",
-    "sector": "sektor",
-}
-#: Parameter values in the reader's words (files are named by their file name).
-_VALUE_WORDS = {
-    "data_file": {"embedded": "bogens syntetiske datasæt"},
-    "data_mapping": {"none": "ingen"},
-    "definition": DEFINITION_WORDS,
-}
 
-
-def parameter_words(name: str, value: Any) -> str:
-    """One parameter of a run in Danish words: ('weighted', True) -> 'vægtede skøn: ja',
-    ('definition', 'any') -> 'definition af uddannelsen: samlet', ('conf_level', 0.95) ->
-    'konfidensniveau: 95 %'; a file by its name. An unknown name keeps its code name."""
+def parameter_words(params: dict[str, Any]) -> str:
+    """A run's parameters as a reader says them: 'definition: samlet; vægtede tal; ...': the
+    notice of every page, the page footer and the citation note (never 'weighted = true')."""
     from lederuddannelse.report.fmt import level_pct, number
 
-    if isinstance(value, bool):
-        shown = "ja" if value else "nej"
-    elif name == "conf_level":
-        shown = level_pct(float(value))
-    elif isinstance(value, (int, float)):
-        shown = number(value, 0 if float(value).is_integer() else 2)
-    elif name in ("data_file", "data_mapping") and str(value) not in _VALUE_WORDS[name]:
-        shown = Path(str(value)).name
-    else:
-        shown = _VALUE_WORDS.get(name, {}).get(str(value), str(value))
-    return f"{PARAMETER_WORDS.get(name, name)}: {shown}"
+    parts = []
+    for key, value in params.items():
+        if key == "data_file":
+            parts.append(
+                "det indbyggede datasæt" if value == "embedded" else f"datafil {Path(value).name}"
+            )
+        elif key == "data_mapping":
+            if value != "none":
+                parts.append(f"kortlægning {Path(value).name}")
+        elif key == "definition":
+            parts.append(f"definition: {DEFINITION_WORDS.get(value, value)}")
+        elif key == "weighted":
+            parts.append("vægtede tal" if value else "uvægtede tal")
+        elif key == "raking_se":
+            parts.append(
+                "standardfejl med vægtningens usikkerhed" if value else "vægtene som faste"
+            )
+        elif key == "conf_level":
+            parts.append(f"konfidensniveau {level_pct(value)}")
+        elif key == "min_n":
+            parts.append(f"tal vises fra {number(value)} svar")
+        elif key == "min_count":
+            parts.append(f"intet antal under {number(value)}")
+        elif key == "allow_small_cells":
+            if value:  # the default (false) goes without saying
+                parts.append("små celler tilladt (allow_small_cells)")
+        elif key == "sector":
+            parts.append(f"sektor: {value}")
+        else:
+            parts.append(f"{key}: {value}")
+    return "; ".join(parts)
 
 
 def definition_pages(slug: str, root: Path | None = None) -> list[tuple[str, str]]:

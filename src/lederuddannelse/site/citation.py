@@ -285,8 +285,7 @@ def parameters_note(
     differ = {k: v for k, v in params.items() if k not in globals_ or globals_[k] != v}
     if not differ and not several_groups:
         return ""
-    values = "; ".join(parameter_words(k, v) for k, v in differ.items())
-    return f"parametergruppe {group} ({values or 'bogens standardparametre'})"
+    return f"parametergruppe {group} ({parameter_words(differ) or 'bogens standardparametre'})"
 
 
 def chapter_reference_html(c: Citation, title: str, url: str, note: str = "") -> str:

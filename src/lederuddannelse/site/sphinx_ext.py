@@ -251,10 +251,7 @@ def _colophon(
             k: (Path(v).name if k in ("data_file", "data_mapping") else v)
             for k, v in params.items()
         }
-        parts.append(
-            "parametre for denne kørsel – "
-            + "; ".join(e(parameter_words(k, v)) for k, v in shown.items())
-        )
+        parts.append("parametre for denne kørsel: " + e(parameter_words(shown)))
     return f'<p class="ledu-colophon">{" · ".join(parts)}</p>'
 
 
