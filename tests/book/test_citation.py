@@ -204,6 +204,10 @@ def test_references_bib_holds_the_reports_citations_without_invented_identifiers
     for key, year in (("andersen2021", "2021"), ("clausen2022", "2022"), ("lederne2016", "2016")):
         assert db.entries[key].fields["year"] == year
         assert "doi" not in db.entries[key].fields, key
+        # no description of our own stands in for a title the brief does not give
+        assert "title" not in db.entries[key].fields, key
+    assert db.entries["rapporten"].fields["title"].strip("{}") == "Hovedresultater"
+    assert "author" not in db.entries["rapporten"].persons
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     assert "file: litteratur" in toc and (ROOT / "litteratur.md").is_file()
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.findings import Finding, evaluate
-from lederuddannelse.chapters.shared import among_trained, status
+from lederuddannelse.chapters.shared import among_trained, provenance, status
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.targets import report_fact, report_figure
 from lederuddannelse.report.charts import proportion_chart
@@ -125,7 +125,7 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
             "af de uddannede fik den betalt af arbejdspladsen",
             level,
             report=report_figure("F4_paid"),
-            kind="computed",
+            kind=provenance(ch, "paid_by_workplace"),
         ),
         KeyFigure(
             f"{number(holds)} af {number(total)}",

@@ -25,6 +25,28 @@ TRAINED_BY_DEFINITION = tuple(f"trained_{d}" for d in DEFINITIONS)
 STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
 
 
+def provenance(ch, indicator: str, domain: str | None = None) -> str:
+    """The kind of a number the page computes for ``indicator`` (a key figure's ``kind``):
+    "calibrated" on synthetic data calibrated to a level this edition assumed, else
+    "computed" (:func:`lederuddannelse.data.targets.computed_kind`)."""
+    from lederuddannelse.data.targets import computed_kind
+
+    return computed_kind(indicator.split("__")[0], domain, ch.synthetic)
+
+
+def assumed_levels_sentence(ch, indicator: str) -> str:
+    """The prose's provenance of the shares of ``indicator`` (a reason, a barrier, desire):
+    on synthetic data calibrated to a level this edition assumed, the sentence says so; on a
+    data file, that the shares are computed on it."""
+    if provenance(ch, indicator) == "calibrated":
+        return (
+            "Niveauerne er antaget i denne udgave: rapporten giver ingen andele her, så de "
+            "syntetiske data er kalibreret til niveauer, som denne udgave har valgt, og andelene "
+            "er beregnet her på de data."
+        )
+    return "Andelene er beregnet på datafilen."
+
+
 def status(holds: bool | None) -> str:
     """'Holder', 'Holder ikke' or 'Kan ikke afgøres'."""
     return STATUS_TEXT[holds]
