@@ -9,7 +9,12 @@ test_chapter_modules.py``).
 
 from __future__ import annotations
 
-from lederuddannelse.analysis.compare import item_label, restricted_columns, trained_mask
+from lederuddannelse.analysis.compare import (
+    item_label,
+    lower_first,
+    restricted_columns,
+    trained_mask,
+)
 from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
@@ -45,6 +50,39 @@ def assumed_levels_sentence(ch, indicator: str) -> str:
             "er beregnet her på de data."
         )
     return "Andelene er beregnet på datafilen."
+
+
+def assumed_industries() -> list[str]:
+    """The industries whose share trained (broad definition) the synthetic data are calibrated
+    to at a level this edition assumed (``data/targets.yml``), in the codebook's words."""
+    from lederuddannelse.data.codebook import Condition
+    from lederuddannelse.data.targets import load_targets
+
+    labels = load_codebook().value_labels("industry")
+    conditions = [
+        Condition.parse(t.domain)
+        for t in load_targets().values()
+        if not t.published and t.indicator == "trained_broad" and t.domain != "all"
+    ]
+    return [
+        lower_first(labels[int(v)])
+        for c in conditions
+        if c.variable == "industry"
+        for v in c.values
+    ]
+
+
+def industry_assumed_note(ch) -> str:
+    """What the industry figures are on synthetic data: the report gives no industry figures,
+    and the levels of the industries it names by words are this edition's assumption."""
+    if not ch.synthetic:
+        return "Rapporten giver ingen tal for brancherne."
+    names = [f"»{n}«" for n in assumed_industries()]
+    listed = ", ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names)
+    return (
+        "Rapporten giver ingen tal for brancherne. Niveauet i " + listed + " (bred definition) "
+        "er antaget i denne udgave, og de syntetiske data er kalibreret til det."
+    )
 
 
 def status(holds: bool | None) -> str:

@@ -14,12 +14,13 @@ from lederuddannelse.chapters.shared import (
     TRAINED_BY_DEFINITION,
     among_trained,
     definition_phrase,
+    industry_assumed_note,
     provenance,
     short_label,
 )
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import UNWILLING_CODES
-from lederuddannelse.data.targets import load_targets, report_figure
+from lederuddannelse.data.targets import report_figure
 from lederuddannelse.params import definition_pages
 from lederuddannelse.report.charts import claim_check_chart, proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, pct, share, share_ci
@@ -296,30 +297,6 @@ def pay_self_chart(ch, pay_self: pd.DataFrame, willing: pd.DataFrame):
         conf_level=ch.params["conf_level"],
     )
     return chart
-
-
-def assumed_industries() -> list[str]:
-    """The industries whose share trained (broad definition) the synthetic data are calibrated
-    to at a level this edition assumed (``data/targets.yml``), in the codebook's words."""
-    labels = load_codebook().value_labels("industry")
-    return [
-        lower_first(labels[int(t.domain.split("==")[1])])
-        for t in load_targets().values()
-        if not t.published and t.indicator == "trained_broad" and t.domain.startswith("industry")
-    ]
-
-
-def industry_assumed_note(ch) -> str:
-    """What the industry figures are on synthetic data: the report gives no industry figures,
-    and the levels of the industries it names by words are this edition's assumption."""
-    if not ch.synthetic:
-        return "Rapporten giver ingen tal for brancherne."
-    names = assumed_industries()
-    listed = ", ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names)
-    return (
-        "Rapporten giver ingen tal for brancherne; niveauet i " + listed + " (bred definition) "
-        "er antaget i denne udgave, og de syntetiske data er kalibreret til det."
-    )
 
 
 def industry_chart(ch, by_industry: pd.DataFrame):
