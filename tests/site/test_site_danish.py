@@ -37,6 +37,18 @@ BAD_DANISH = [
     ("[\u201e\u201c\u201d]", "one quotation style across the site: »…«"),
     (r"(?:^|[\s(/:])-\d", "a negative number with a hyphen: true minus sign (U+2212)"),
     (
+        r"\bkan sammenlignes direkte med rapportens\b",
+        "the report gives no industry figures: only its words can be compared",
+    ),
+    (
+        r"\bsom i en rigtig undersøgelse\b|\ber ikke offentlige\b|\ber offentliggjort, og\b",
+        "an assumption told as a fact: say what this edition had and did not have",
+    ),
+    (
+        r"\bVærk citeret i rapportens\b|\bRapportens forfattere\b",
+        "a description of our own in place of a work's title or author",
+    ),
+    (
         r"\bparametre for denne kørsel: [a-z_]+ = |\bparametergruppe \w+: [a-z_]+ = ",
         "parameter values in Danish words ('vægtede skøn: ja'), not 'weighted = true'",
     ),
@@ -95,6 +107,11 @@ def problems(page: str, name: str = "page") -> list[str]:
         "De hyppigste grunde er „at udvikle mig som leder“ og »værktøjer«.",
         "Forskellen er -13,0 procentpoint (95 %-KI: -17 til -9 procentpoint).",
         "Bogens version 1.0 · parametre for denne kørsel: definition = any, weighted = true",
+        "Den brede definition, så tallene kan sammenlignes direkte med rapportens.",
+        "så de uvægtede tal er skæve på samme måde som i en rigtig undersøgelse",
+        "Rapportens mikrodata, spørgeskema og vægtningsmodel er ikke offentlige.",
+        "Hverken interviewene eller kortlægningen er offentliggjort, og de gengives ikke.",
+        "Andersen et al. (2021). Værk citeret i rapportens hovedresultater som (Andersen et al.).",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -116,7 +133,8 @@ def test_each_pattern_catches_its_error(bad):
         "Kapitlet er en efterprøvning af rapporten. Forventet effekt på trivsel.",
         "De hyppigste grunde er »at udvikle mig som leder« og »værktøjer«.",
         "Forskellen er \u221213,0 procentpoint (95 %-KI: \u221217 til \u22129); 29-100 ansatte.",
-        "parametre for denne kørsel – definition af uddannelsen: samlet; vægtede skøn: ja",
+        "parametre for denne kørsel: definition: samlet; vægtede tal; konfidensniveau 95 %",
+        "Denne udgave har ikke haft interviewene eller kortlægningen af udbuddet.",
     ],
 )
 def test_correct_danish_passes(good):
