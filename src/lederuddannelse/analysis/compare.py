@@ -259,6 +259,14 @@ def calibrated_to_assumed(ch, indicators=(), domain: str | None = None) -> bool:
     )
 
 
+def provenance_caption(ch, caption: str, indicators=()) -> str:
+    """A table's caption, followed by :data:`ASSUMED_LEVELS_NOTE` when the levels of
+    ``indicators`` are this edition's assumption on synthetic data."""
+    if not calibrated_to_assumed(ch, indicators):
+        return caption
+    return f"{caption.rstrip('.')}. {ASSUMED_LEVELS_NOTE}"
+
+
 def subtitle(ch, what: str, n, n_text: str | None = None, indicators=()) -> list[str]:
     """The subtitle of every comparison figure: what is shown; weighting, CI level and n (or
     ``n_text``, e.g. each group's n); whether the levels of ``indicators`` are this edition's

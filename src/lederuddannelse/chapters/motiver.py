@@ -143,6 +143,7 @@ def comparison_table(ch, tests: pd.DataFrame, caption: str, uid: str):
     from lederuddannelse.report.tables import comparison_table as build
 
     title = "Grund" if str(tests["item"].iloc[0]).startswith("reason_") else "Årsag"
+    caption = cmp.provenance_caption(ch, caption, tests["item"])
     return build(tests, title, ch.params["conf_level"], caption=caption, uid=uid)
 
 

@@ -216,7 +216,11 @@ def comparison_table(ch, tests: pd.DataFrame, code: int, other: int):
         tests,
         "Svar",
         ch.params["conf_level"],
-        caption=f"{_this(code)} sammenlignet med {cmp.lower_first(_this(other))}: forskel og test",
+        caption=cmp.provenance_caption(
+            ch,
+            f"{_this(code)} sammenlignet med {cmp.lower_first(_this(other))}: forskel og test",
+            tests["item"],
+        ),
         uid=f"sektor-sammenligning-{code}",
     )
 
