@@ -410,9 +410,13 @@ def key_figures(ch, high: pd.DataFrame, p: pd.DataFrame) -> list:
             kind=provenance(ch, "high_desire"),
         ),
         proportion_figure(
-            p.loc["Mest lyst"], "har stor lyst i profilen med mest lyst (model)", level
+            p.loc["Mest lyst"],
+            "har stor eller meget stor lyst i profilen med mest lyst (model)",
+            level,
         ),
         proportion_figure(
-            p.loc["Mindst lyst"], "har stor lyst i profilen med mindst lyst (model)", level
+            p.loc["Mindst lyst"],
+            "har stor eller meget stor lyst i profilen med mindst lyst (model)",
+            level,
         ),
     ]

@@ -160,8 +160,9 @@ def glue_payment(ch, res: Prevalence) -> None:
     ch.glue("udbredelse_unwilling_report", f"»{report_figure('F4_unwilling')}«")
     ch.glue(
         "udbredelse_assumed_note",
-        "Rapporten giver ingen tal for de to andele; de syntetiske data har her et niveau, som "
-        "denne udgave har antaget (se Om undersøgelsen), så tallene ovenfor er ikke rapportens."
+        "Rapporten giver heller ikke tal for, hvor mange der vil eller ikke vil betale selv; også "
+        "her har de syntetiske data et niveau, som denne udgave har antaget (se Om "
+        "undersøgelsen), så tallene ovenfor er ikke rapportens."
         if ch.synthetic
         else "Rapporten giver ingen tal for de to andele, kun ordene.",
     )
