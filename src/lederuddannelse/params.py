@@ -80,7 +80,9 @@ def parameter_words(params: dict[str, Any]) -> str:
     from lederuddannelse.report.fmt import level_pct, number
 
     parts = []
-    for key, value in params.items():
+    # in the order of parameters.yml (a page's metadata may hold them sorted by name)
+    order = [k for k in GLOBAL_SPECS if k in params] + [k for k in params if k not in GLOBAL_SPECS]
+    for key, value in ((k, params[k]) for k in order):
         if key == "data_file":
             parts.append(
                 "det indbyggede datasæt" if value == "embedded" else f"datafil {Path(value).name}"
