@@ -64,8 +64,15 @@ def condition_text(cond: Condition | None) -> str:
     if cond is None:
         return "Alle"
     labels = cb.value_labels(cond.variable)
-    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once
-    heads = dict.fromkeys(labels.get(v, str(v)).split(",")[0].strip() for v in cond.values)
+
+    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once; a label whose
+    # first part is more than one word is a name with a comma ('Offentlig administration,
+    # undervisning og sundhed') and is kept whole
+    def head(label: str) -> str:
+        first = label.split(",")[0].strip()
+        return first if " " not in first else label
+
+    heads = dict.fromkeys(head(labels.get(v, str(v))) for v in cond.values)
     return f"{cb.label(cond.variable)}: {' eller '.join(heads)}"
 
 
