@@ -24,15 +24,17 @@ import yaml
 
 from lederuddannelse import paths
 from lederuddannelse.errors import DataValidationError
+from lederuddannelse.report.keyfigures import PROVENANCE
 
 #: The kinds a level in targets.yml can have.
 KINDS = ("published", "assumed")
 #: How a page names each kind of number (the third kind, computed, is every estimate).
+#: "assumed" and "calibrated" in the key figures' words (one wording, lower case here).
 KIND_LABELS = {
     "published": "offentliggjort i rapporten",
-    "assumed": "antaget i denne udgave",
+    "assumed": PROVENANCE["assumed"][:1].lower() + PROVENANCE["assumed"][1:],
     "computed": "beregnet på datafilen",
-    "calibrated": "beregnet her, på data kalibreret til et niveau antaget i denne udgave",
+    "calibrated": PROVENANCE["calibrated"][:1].lower() + PROVENANCE["calibrated"][1:],
 }
 #: The findings each group of ``assumed_levels`` stands behind (the reasons' ranking and the
 #: sectors' reasons; the barriers by manager type and sector; desire and what goes with it).
