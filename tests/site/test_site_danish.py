@@ -37,6 +37,25 @@ BAD_DANISH = [
     (r"\bregnskab(et)?\b", "the ledger is 'efterprøvningen' (Holder konklusionerne?)"),
     (r"\bflere ledere af ledere end\b", "a share, not a count: 'en større andel af ledere af'"),
     (r"\b(?<!eller meget )stor lyst til\b(?! [^.]*eller meget stor)", "'stor eller meget stor'"),
+    ("[\u201e\u201c\u201d]", "one quotation style across the site: »…«"),
+    (r"(?:^|[\s(/:])-\d", "a negative number with a hyphen: true minus sign (U+2212)"),
+    (
+        r"\bkan sammenlignes direkte med rapportens\b",
+        "the report gives no industry figures: only its words can be compared",
+    ),
+    (
+        r"\bsom i en rigtig undersøgelse\b|\ber ikke offentlige\b"
+        r"|\bHverken [^.]* er offentliggjort\b",
+        "an assumption told as a fact: say what this edition had and did not have",
+    ),
+    (
+        r"\bVærk citeret i rapportens\b|\bRapportens forfattere\b",
+        "a description of our own in place of a work's title or author",
+    ),
+    (
+        r"\bparametre for denne kørsel: [a-z_]+ = |\bparametergruppe \w+: [a-z_]+ = ",
+        "parameter values in Danish words ('vægtede skøn: ja'), not 'weighted = true'",
+    ),
 ]
 
 
@@ -92,6 +111,14 @@ def problems(page: str, name: str = "page") -> list[str]:
         "Det afgør regnskabet i Holder konklusionerne?",
         "Rapporten finder, at flere ledere af ledere end ledere af medarbejdere har taget den.",
         "38 pct. af lederne har stor lyst til uddannelsen.",
+        "De hyppigste grunde er „at udvikle mig som leder“ og »værktøjer«.",
+        "Forskellen er -13,0 procentpoint (95 %-KI: -17 til -9 procentpoint).",
+        "Bogens version 1.0 · parametre for denne kørsel: definition = any, weighted = true",
+        "Den brede definition, så tallene kan sammenlignes direkte med rapportens.",
+        "så de uvægtede tal er skæve på samme måde som i en rigtig undersøgelse",
+        "Rapportens mikrodata, spørgeskema og vægtningsmodel er ikke offentlige.",
+        "Hverken interviewene eller kortlægningen er offentliggjort, og de gengives ikke.",
+        "Andersen et al. (2021). Værk citeret i rapportens hovedresultater som (Andersen et al.).",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -112,6 +139,11 @@ def test_each_pattern_catches_its_error(bad):
         "det er et stort flertal (hele konfidensintervallet ligger over to tredjedele)",
         "Kapitlet er en efterprøvning af rapporten. Forventet effekt på trivsel.",
         "38 pct. af lederne har stor eller meget stor lyst til uddannelsen.",
+        "De hyppigste grunde er »at udvikle mig som leder« og »værktøjer«.",
+        "Forskellen er \u221213,0 procentpoint (95 %-KI: \u221217 til \u22129); 29-100 ansatte.",
+        "parametre for denne kørsel: definition: samlet; vægtede tal; konfidensniveau 95 %",
+        "Denne udgave har ikke haft interviewene eller kortlægningen af udbuddet.",
+        "Om undersøgelsen viser, hvilke der er offentliggjort, og hvilke der er antaget.",
     ],
 )
 def test_correct_danish_passes(good):
@@ -126,5 +158,25 @@ def test_built_site_has_none_of_the_listed_errors(built_book):
         for page in sorted(Path(site).glob("*.html"))
         if page.name not in ("genindex.html", "search.html")
         for p in problems(page.read_text(encoding="utf-8"), page.name)
+    ]
+    assert found == [], "\n".join(found)
+
+
+#: Danish text in the sources: the book's pages and the package's strings.
+SOURCES = [
+    *Path(__file__).parents[2].glob("chapters/*.md"),
+    *Path(__file__).parents[2].glob("*.md"),
+    *Path(__file__).parents[2].glob("src/lederuddannelse/**/*.py"),
+]
+
+
+def test_sources_use_one_quotation_style():
+    """»…« everywhere: no „…“ (nor English curly quotes) in the pages or the package's strings."""
+    assert len(SOURCES) > 20
+    found = [
+        f"{p.name}:{i}: {line.strip()}"
+        for p in SOURCES
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search("[\u201e\u201c\u201d]", line)
     ]
     assert found == [], "\n".join(found)

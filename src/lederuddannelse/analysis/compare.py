@@ -258,16 +258,46 @@ def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
 # -------------------------------------------------------------------- figures and tables
 
 
-def subtitle(ch, what: str, n, n_text: str | None = None) -> list[str]:
+#: Said of a number computed on synthetic data calibrated to a level this edition assumed.
+ASSUMED_LEVELS_NOTE = (
+    "Syntetiske data kalibreret til niveauer, som denne udgave har antaget (rapporten giver "
+    "ingen tal): andelene er beregnet her, men niveauet er en antagelse."
+)
+
+
+def calibrated_to_assumed(ch, indicators=(), domain: str | None = None) -> bool:
+    """True if the page runs on synthetic data and one of ``indicators`` (columns such as
+    ``reason_tools`` or ``reason_tools__trained``) has a level this edition assumed there
+    (:func:`lederuddannelse.data.targets.computed_kind`)."""
+    from lederuddannelse.data.targets import computed_kind
+
+    return any(
+        computed_kind(str(i).split("__")[0], domain, ch.synthetic) == "calibrated"
+        for i in indicators
+    )
+
+
+def provenance_caption(ch, caption: str, indicators=()) -> str:
+    """A table's caption, followed by :data:`ASSUMED_LEVELS_NOTE` when the levels of
+    ``indicators`` are this edition's assumption on synthetic data."""
+    if not calibrated_to_assumed(ch, indicators):
+        return caption
+    return f"{caption.rstrip('.')}. {ASSUMED_LEVELS_NOTE}"
+
+
+def subtitle(ch, what: str, n, n_text: str | None = None, indicators=()) -> list[str]:
     """The subtitle of every comparison figure: what is shown; weighting, CI level and n (or
-    ``n_text``, e.g. each group's n); the source. Lines are wrapped so that the figure keeps
-    to the page's text width."""
+    ``n_text``, e.g. each group's n); whether the levels of ``indicators`` are this edition's
+    assumption (:data:`ASSUMED_LEVELS_NOTE`); the source. Lines are wrapped so that the figure
+    keeps to the page's text width."""
+    assumed = wrap(ASSUMED_LEVELS_NOTE) if calibrated_to_assumed(ch, indicators) else []
     return (
         wrap(what)
         + wrap(
             f"{'Vægtet' if ch.params['weighted'] else 'Uvægtet'}, med "
             f"{ci_plural(ch.params['conf_level'])}. {n_text or n_is(n)}."
         )
+        + assumed
         + [f"Kilde: {ch.source_line}"]
     )
 
@@ -315,7 +345,7 @@ def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str):
         label="label",
         group="group",
         title=comparison_title(tests, ch.params["conf_level"]),
-        subtitle=subtitle(ch, what, None, n_by_group(groups)),
+        subtitle=subtitle(ch, what, None, n_by_group(groups), indicators=shares["item"]),
         conf_level=ch.params["conf_level"],
     )
 
@@ -341,6 +371,6 @@ def ranked_chart(ch, ranked: pd.DataFrame, lead: str, what: str):
         ranked,
         label="label",
         title=ranked_title(ranked, lead),
-        subtitle=subtitle(ch, what, ranked["n"].max()),
+        subtitle=subtitle(ch, what, ranked["n"].max(), indicators=ranked["item"]),
         conf_level=ch.params["conf_level"],
     )

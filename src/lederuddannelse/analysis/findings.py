@@ -456,7 +456,7 @@ def f3(ev: Evidence) -> Finding:
         None if len(shown) < len(reasons) else set(top) == {"reason_develop", "reason_tools"}
     )
     top_text = " og ".join(
-        f"„{_label(v).lower()}“ med {_share(ev, ranked.set_index('item').loc[v + '_tr'])}"
+        f"»{_label(v).lower()}« med {_share(ev, ranked.set_index('item').loc[v + '_tr'])}"
         for v in top
     )
     comps = [Component("De to hyppigste grunde", top_text, ranking_ok)]
@@ -466,7 +466,7 @@ def f3(ev: Evidence) -> Finding:
     _, text_t = _effects_text(ev.trained_model, terms)
     _, text_d = _effects_text(ev.desire_model, terms)
     text = f"Hyppigste grunde: {top_text}. Har taget uddannelsen: {text_t}. Lyst: {text_d}"
-    names = " og ".join(f"„{_label(v).lower()}“" for v in top)
+    names = " og ".join(f"»{_label(v).lower()}«" for v in top)
     return _result(
         "F3",
         text,
@@ -591,7 +591,7 @@ def f9(ev: Evidence) -> Finding:
         _all(c.holds for c in comps),
         ranked,
         components=comps,
-        top=f"„{_label(top['item']).lower()}“ med {_share(ev, top)}",
+        top=f"»{_label(top['item']).lower()}« med {_share(ev, top)}",
         time=comps[0].size,
     )
 

@@ -16,10 +16,12 @@ from lederuddannelse.analysis.specs import ARCHETYPE, F11_HIGH, F11_LOW, F12_PRO
 from lederuddannelse.chapters.shared import (
     TRAINED_BY_DEFINITION,
     among_trained,
+    estimate_with_kind,
+    provenance,
     status,
 )
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.data.targets import KIND_LABELS, load_targets, report_fact, report_figure
+from lederuddannelse.data.targets import KIND_LABELS, report_fact, report_figure
 from lederuddannelse.report.charts import proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, number, pct
 from lederuddannelse.report.keyfigures import KeyFigure, proportion_figure
@@ -55,12 +57,14 @@ def _profile_words(row: pd.Series) -> str:
     return _words(out)
 
 
-def _assumed_note(ch, target_id: str) -> str:
-    """' her, et niveau denne udgave har antaget': what an estimate on the synthetic data is when
-    the data were calibrated to a level the report does not publish; ' her' otherwise."""
-    if ch.synthetic and not load_targets()[target_id].published:
-        return f" her, på data kalibreret til et niveau, der er {KIND_LABELS['assumed']}"
-    return " her"
+def _here(ch, text: str, indicator: str, domain: str | None = None) -> str:
+    """A point estimate for the running text with its kind: '80 pct., beregnet her, på data
+    kalibreret til et niveau antaget i denne udgave' where the synthetic data were calibrated to
+    a level this edition assumed (:func:`~lederuddannelse.chapters.shared.provenance`), else
+    '62 pct. her'."""
+    if provenance(ch, indicator, domain) == "calibrated":
+        return f"{text}, {KIND_LABELS['calibrated']}"
+    return f"{text} her"
 
 
 def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, Finding]:
@@ -85,8 +89,8 @@ def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, 
         "narrow": _pct_of(table, 1),
         "broad": _pct_of(table, 2),
         "after2020": _pct_of(table, 3),
-        "paid": _pct_of(table, 4) + _assumed_note(ch, "F4_paid"),
-        "unwilling": _pct_of(table, 5) + _assumed_note(ch, "F4_unwilling"),
+        "paid": _here(ch, _pct_of(table, 4), "paid_by_workplace"),
+        "unwilling": _here(ch, _pct_of(table, 5), "unwilling_to_pay"),
         "top_reasons": res["F3"].parts.get("top_names", SUPPRESSED),
         "archetype": _words(label.lower() for label, _, _ in ARCHETYPE),
         "f11_high": cmp.lower_first(cb.value_labels("industry")[F11_HIGH]),
@@ -99,9 +103,8 @@ def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, 
     for key, code in (("managers", managers), ("employees", employees)):
         glue[key] = _point(by_type.loc[code] if code in by_type.index else None)
     industry = across("trained_broad", TRAINED_BY_DEFINITION, by="industry").set_index("industry")
-    glue["f11_share"] = _point(industry.loc[F11_HIGH] if F11_HIGH in industry.index else None)
-    if ch.synthetic:  # the report publishes no industry figure: the level is this edition's
-        glue["f11_share"] += f", på data kalibreret til et niveau, der er {KIND_LABELS['assumed']}"
+    share = _point(industry.loc[F11_HIGH] if F11_HIGH in industry.index else None)
+    glue["f11_share"] = _here(ch, share, "trained_broad", f"industry == {F11_HIGH}")
     for key, k in (("most", 0), ("least", 1)):
         row = pd.Series({v: c[k] for v, c in F12_PROFILES.items() if c[k] is not None})
         glue[f"profile_{key}"] = _profile_words(row)
@@ -129,7 +132,7 @@ def findings_table(ch, res: dict[str, Finding]):
         {
             "Fund": fid,
             "Rapporten": f.statement,
-            "Denne udgave (skøn, interval, antal svar)": f.estimate,
+            "Denne udgave (skøn, interval, antal svar)": estimate_with_kind(ch, f),
             "Holder?": status(f.holds),
         }
         for fid, f in res.items()
@@ -192,14 +195,14 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
             "af de uddannede fik den betalt af arbejdspladsen",
             level,
             report=report_figure("F4_paid"),
-            kind="computed",
+            kind=provenance(ch, "paid_by_workplace"),
         ),
         KeyFigure(
-            f"{number(holds)} af {number(total)}",
-            "af rapportens fund genfindes i de syntetiske data, der er bygget til at vise dem; "
-            "det er ingen efterprøvning af rapporten"
+            number(holds),
+            f"af rapportens {number(total)} fund genfindes i de syntetiske data, der er bygget "
+            "til at vise dem; det er ingen efterprøvning af rapporten"
             if ch.synthetic
-            else "af rapportens fund holder på denne datafil",
+            else f"af rapportens {number(total)} fund holder på denne datafil",
             href="holder-alle.html",
         ),
     ]

@@ -25,7 +25,7 @@ from lederuddannelse.analysis.findings import (
     report_level,
     variant,
 )
-from lederuddannelse.chapters.shared import STATUS_TEXT, short_label, status
+from lederuddannelse.chapters.shared import STATUS_TEXT, estimate_with_kind, short_label, status
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.report.fmt import level_pct, number
 
@@ -92,7 +92,7 @@ def ledger(ch) -> tuple[pd.DataFrame, dict[str, Finding]]:
         row = {
             "Fund": fid,
             "Rapporten": f.statement,
-            "Denne udgave": f.estimate,
+            "Denne udgave": estimate_with_kind(ch, f),
             "Kriterium": f.criterion,
             "Standard": status(f.holds),
         }

@@ -32,7 +32,7 @@ from lederuddannelse.analysis.modelterms import (
     strongest,
 )
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
-from lederuddannelse.chapters.shared import TRAINED_BY_DEFINITION, fitted
+from lederuddannelse.chapters.shared import TRAINED_BY_DEFINITION, fitted, industry_assumed_note
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import code_indicator
 from lederuddannelse.errors import EstimationError
@@ -377,7 +377,8 @@ def breakdown_figure(ch, by_var: dict[str, pd.DataFrame], title_lead: str):
         title=wrap(title, 55),
         subtitle=subtitle(
             ch,
-            f"Andel, der har taget uddannelsen ({cb.label(ch.trained).lower()})",
+            f"Andel, der har taget uddannelsen ({cb.label(ch.trained).lower()})."
+            + (f" {industry_assumed_note(ch)}" if "industry" in by_var else ""),
             len(ch.data),
         ),
         conf_level=ch.params["conf_level"],

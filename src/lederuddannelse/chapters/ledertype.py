@@ -121,6 +121,7 @@ def table(ch, tests: pd.DataFrame, which: str, caption: str, uid: str):
     from lederuddannelse.report.tables import comparison_table
 
     title = "Årsag" if which == "barriers" else "Andel, der …"
+    caption = cmp.provenance_caption(ch, caption, tests["item"])
     return comparison_table(tests, title, ch.params["conf_level"], caption=caption, uid=uid)
 
 

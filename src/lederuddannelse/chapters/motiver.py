@@ -23,8 +23,10 @@ from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.chapters.shared import (
     TRAINED,
     among_trained,
+    assumed_levels_sentence,
     barrier_labels,
     definition_phrase,
+    provenance,
     reason_labels,
 )
 from lederuddannelse.report.fmt import number
@@ -79,6 +81,7 @@ def glue_all(ch, res: Motives) -> None:
     the report names (F9: time, competences, no difference; F13: not relevant, no difference;
     F14: career)."""
     cmp.glue_ranked(ch, "motiver_reason", res.reasons, top=2)
+    ch.glue("motiver_assumed", assumed_levels_sentence(ch, "reason_develop"))
     cmp.glue_ranked(ch, "motiver_barrier", res.barriers, top=2)
     employees = res.barriers_by_type[
         res.barriers_by_type["manager_type"] == cmp.group_codes("manager_type")[0]
@@ -140,6 +143,7 @@ def comparison_table(ch, tests: pd.DataFrame, caption: str, uid: str):
     from lederuddannelse.report.tables import comparison_table as build
 
     title = "Grund" if str(tests["item"].iloc[0]).startswith("reason_") else "Årsag"
+    caption = cmp.provenance_caption(ch, caption, tests["item"])
     return build(tests, title, ch.params["conf_level"], caption=caption, uid=uid)
 
 
@@ -153,5 +157,7 @@ def key_figures(ch, reasons: pd.DataFrame, barriers: pd.DataFrame) -> list:
         (reasons, "af de uddannede nævner som grund: "),
         (barriers, "af de ikke-uddannede nævner som årsag: "),
     ):
-        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"]))
+        # the top item's level is this edition's assumption on synthetic data
+        kind = provenance(ch, str(ranked["item"].iloc[0]))
+        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"], kind=kind))
     return figures

@@ -24,8 +24,10 @@ from lederuddannelse.chapters.shared import (
     DEFINITIONS,
     TRAINED,
     among_trained,
+    assumed_levels_sentence,
     barrier_labels,
     definition_phrase,
+    provenance,
     reason_labels,
     short_label,
 )
@@ -148,6 +150,7 @@ def glue_all(ch, res: Sector) -> None:
         cmp.glue_share(ch, f"sektor_trained_{r['key']}", r)
     cmp.glue_ranked(ch, "sektor_reason", res.reasons, top=2)
     cmp.glue_ranked(ch, "sektor_barrier", res.barriers, top=2)
+    ch.glue("sektor_assumed", assumed_levels_sentence(ch, "reason_develop"))
     shares, tests = res.comparison
     for item in F13_ITEMS + F14_ITEMS:
         cmp.glue_comparison(ch, f"sektor_{item}", shares, tests, res.columns[item])
@@ -220,8 +223,11 @@ def comparison_table(ch, tests: pd.DataFrame, code: int, other: int):
         tests,
         "Svar",
         ch.params["conf_level"],
-        caption=f"{_this(first)} sammenlignet med {cmp.lower_first(_this(second))}: "
-        "forskel og test",
+        caption=cmp.provenance_caption(
+            ch,
+            f"{_this(first)} sammenlignet med {cmp.lower_first(_this(second))}: forskel og test",
+            tests["item"],
+        ),
         uid=f"sektor-sammenligning-{code}",
     )
 
@@ -244,5 +250,7 @@ def key_figures(ch, trained: pd.DataFrame, reasons: pd.DataFrame, barriers: pd.D
         (reasons, "af de uddannede nævner som grund: "),
         (barriers, "af de ikke-uddannede nævner som årsag: "),
     ):
-        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"]))
+        # the top item's level is this edition's assumption on synthetic data
+        kind = provenance(ch, str(ranked["item"].iloc[0]))
+        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"], kind=kind))
     return figures

@@ -14,6 +14,8 @@ from lederuddannelse.chapters.shared import (
     TRAINED_BY_DEFINITION,
     among_trained,
     definition_phrase,
+    industry_assumed_note,
+    provenance,
     short_label,
 )
 from lederuddannelse.data.codebook import load_codebook
@@ -147,11 +149,20 @@ def glue_payment(ch, res: Prevalence) -> None:
     glue_share(ch, "udbredelse_paid_workplace", res.paid_workplace.iloc[0])
     ch.glue("udbredelse_paid_majority", majority_phrase(res.paid_workplace.iloc[0], CLEAR_MAJORITY))
     ch.glue("udbredelse_paid_report", f"»{report_figure('F4_paid')}«")
+    ch.glue(
+        "udbredelse_paid_assumed",
+        "Niveauet er antaget i denne udgave: rapporten siger kun "
+        f"»{report_figure('F4_paid')}«, og de syntetiske data er kalibreret til et niveau, som "
+        "denne udgave har valgt; andelen er beregnet her på de data."
+        if provenance(ch, "paid_by_workplace") == "calibrated"
+        else f"Rapporten siger kun »{report_figure('F4_paid')}«.",
+    )
     ch.glue("udbredelse_unwilling_report", f"»{report_figure('F4_unwilling')}«")
     ch.glue(
         "udbredelse_assumed_note",
-        "Rapporten giver ingen tal for de to andele; de syntetiske data har her et niveau, som "
-        "denne udgave har antaget (se Om undersøgelsen), så tallene ovenfor er ikke rapportens."
+        "Rapporten giver heller ikke tal for, hvor mange der vil eller ikke vil betale selv; også "
+        "her har de syntetiske data et niveau, som denne udgave har antaget (se Om "
+        "undersøgelsen), så tallene ovenfor er ikke rapportens."
         if ch.synthetic
         else "Rapporten giver ingen tal for de to andele, kun ordene.",
     )
@@ -188,10 +199,10 @@ def glue_industry(ch, res: Prevalence) -> None:
     if len(names) > 1:
         text += ", dernæst " + " og ".join(names[1:])
     ch.glue("udbredelse_industry_low", text)
+    ch.glue("udbredelse_industry_assumed", industry_assumed_note(ch))
     ch.glue(
         "udbredelse_broad_pointer",
-        "Denne side viser netop den brede definition, så tallene kan sammenlignes direkte med "
-        "rapportens."
+        "Denne side viser netop den brede definition, som rapportens ord om brancherne gælder."
         if ch.params["definition"] == "broad"
         else "Sammenligningen med rapportens tal står på siden med den brede definition "
         "(vælg »Bred« øverst på siden)."
@@ -256,6 +267,7 @@ def payment_chart(ch, paid_by: pd.DataFrame, paid_workplace: pd.DataFrame):
             ch,
             f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)})",
             paid["n"].max(),
+            indicators=["paid_by"],
         ),
         conf_level=ch.params["conf_level"],
     )
@@ -281,6 +293,7 @@ def pay_self_chart(ch, pay_self: pd.DataFrame, willing: pd.DataFrame):
             ch,
             f"{cb.label('pay_self')}: svar fra alle ledere, der har svaret",
             answers["n"].max(),
+            indicators=["pay_self"],
         ),
         conf_level=ch.params["conf_level"],
     )
@@ -308,7 +321,8 @@ def industry_chart(ch, by_industry: pd.DataFrame):
             title=title,
             subtitle=subtitle(
                 ch,
-                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche",
+                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche. "
+                + industry_assumed_note(ch),
                 ranked["n"].sum(),
             ),
             conf_level=ch.params["conf_level"],
@@ -328,7 +342,7 @@ def industry_table(ch, by_industry: pd.DataFrame):
         ch.params["conf_level"],
         caption=(
             "Andel, der har taget lederuddannelse i psykisk arbejdsmiljø "
-            f"({definition_phrase(ch)}), efter branche"
+            f"({definition_phrase(ch)}), efter branche. {industry_assumed_note(ch)}"
         ),
         uid="udbredelse-branche",
     )
@@ -365,13 +379,13 @@ def key_figures(
             "af de uddannede fik den betalt af arbejdspladsen",
             level,
             report=report_figure("F4_paid"),
-            kind="computed",
+            kind=provenance(ch, "paid_by_workplace"),
         ),
         proportion_figure(
             pay_self[pay_self["category"].isin(UNWILLING_CODES)].iloc[0],
             "af alle ledere vil ikke tage den, hvis de selv skal betale",
             level,
             report=report_figure("F4_unwilling"),
-            kind="computed",
+            kind=provenance(ch, "unwilling_to_pay"),
         ),
     ]
