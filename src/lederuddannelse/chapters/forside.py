@@ -28,7 +28,7 @@ from lederuddannelse.report.keyfigures import KeyFigure, proportion_figure
 
 
 def _point(r) -> str:
-    """A share's point estimate for the running text ('43 pct.'), or the suppression mark:
+    """A share's point estimate for the running text ('27 pct.'), or the suppression mark:
     intervals and n stay in the table and the key figures, not in the sentences."""
     if r is None or bool(r["suppressed"]) or pd.isna(r["estimate"]):
         return SUPPRESSED
