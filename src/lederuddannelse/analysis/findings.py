@@ -169,9 +169,9 @@ STATEMENTS = {
     "F1b": "{narrow} har taget en uddannelse, hvor psykisk arbejdsmiljø var det primære indhold "
     "(smal definition), og {broad} en, hvor det indgik som en del (bred definition).",
     "F2": "Størstedelen ({after_2020}) af dem, der har taget uddannelsen, tog den efter 2020.",
-    "F3": "De uddannede begrunder det primært med et ønske om at udvikle sig som leder og få "
-    "konkrete værktøjer. Interesse for psykisk arbejdsmiljø, tid og arbejdspladsens ressourcer "
-    "har betydning både for, om lederne har taget uddannelsen, og for lysten til den.",
+    "F3": "Ledere med uddannelsen begrunder den primært med et ønske om at udvikle sig som leder "
+    "og få konkrete værktøjer. Interesse for psykisk arbejdsmiljø, tid og arbejdspladsens "
+    "ressourcer har betydning både for, om lederne har taget uddannelsen, og for lysten til den.",
     "F4": "Langt størstedelen fik uddannelsen betalt af arbejdspladsen; hovedparten ønsker ikke "
     "uddannelsen, hvis de selv skal betale for den.",
     "F5": "Lysten er større, når troen på egne evner er lav, og når lederen forventer, at "
@@ -187,21 +187,22 @@ STATEMENTS = {
     "grad med, at de allerede har de nødvendige kompetencer, og med manglende tiltro til, at "
     "uddannelsen vil gøre en forskel for medarbejderne. Omvendt vurderer de i højere grad end "
     "ledere af ledere, at den vil være relevant for dem og bidrage til at forbedre trivslen.",
-    "F10": "Sammenlignet med ledere uden uddannelsen er den uddannede leder oftere en kvinde, "
-    "ansat i offentlig sektor i en organisation med over 250 ansatte, med over 25 års "
-    "ledererfaring, leder af ledere og med et større ledelsesspænd.",
+    "F10": "Sammenlignet med ledere uden uddannelsen er den typiske leder med uddannelsen oftere "
+    "en kvinde, ansat i den offentlige sektor i en organisation med mere end 250 medarbejdere, "
+    "med mere end 25 års ledererfaring, leder af ledere og med et relativt stort "
+    "ledelsesspænd.",
     "F11": "Lidt over halvdelen af lederne i offentlig administration, undervisning og sundhed "
     "har uddannelsen (bred definition); relativt få i bygge og anlæg, erhvervsservice samt "
     "ejendomshandel og udlejning.",
-    "F12": "Mest lyst: en yngre kvinde i offentlig sektor med et ledelsesspænd på 29-100 "
+    "F12": "Mest lyst: en yngre kvinde i den offentlige sektor med et ledelsesspænd på 29-100 "
     "medarbejdere og 0-8 års erfaring. Mindst lyst: en ældre mand med en lang videregående "
     "uddannelse i en mindre privat organisation, med et mindre ledelsesspænd og mange års "
     "erfaring.",
-    "F13": "Blandt ledere uden uddannelsen begrunder ledere i privat sektor det oftere end ledere "
-    "i offentlig sektor med, at den ikke er relevant for deres arbejde, og at den ikke vil "
-    "gøre en positiv forskel for medarbejderne.",
-    "F14": "Blandt ledere med uddannelsen begrunder ledere i privat sektor det signifikant oftere "
-    "end ledere i offentlig sektor med ønsket om at fremme deres karrieremuligheder.",
+    "F13": "Blandt ledere uden uddannelsen begrunder ledere i den private sektor det oftere end "
+    "ledere i den offentlige sektor med, at den ikke er relevant for deres arbejde, og at den "
+    "ikke vil gøre en positiv forskel for medarbejderne.",
+    "F14": "Blandt ledere med uddannelsen begrunder ledere i den private sektor det signifikant "
+    "oftere end ledere i den offentlige sektor med ønsket om at fremme deres karrieremuligheder.",
 }
 
 #: Thresholds of the criteria (findings.md): "størstedelen" and "hovedparten" are a majority,
@@ -266,7 +267,8 @@ CRITERIA = {
     f"({_SIG}), hver for sig i en ordinal model med det ene træk. Den samlede model vises som "
     "robusthedstjek.",
     "F8": "Holder, hvis andelen er større blandt ledere af ledere end blandt ledere af "
-    f"medarbejdere ({_SIG}) for alle tre: uddannede, enige i prioritering og enige i penge og tid.",
+    f"medarbejdere ({_SIG}) for alle tre: har taget uddannelsen, enige i prioritering og enige "
+    "i penge og tid.",
     "F9": "Holder, hvis hver af de fem forskelle mellem ledertyperne har den retning, rapporten "
     f"angiver ({_SIG}): blandt ledere uden uddannelsen flere ledere af medarbejdere end ledere af "
     "ledere med mangel på tid og færre med kompetencerne allerede eller uden tiltro til en "
@@ -282,9 +284,10 @@ CRITERIA = {
     f"med mindst lyst ({_SIG}), og hvert nævnt træk for sig trækker i rapportens retning ({_SIG}) "
     "mod den nævnte sammenligningsgruppe; et ledelsesspænd på 29-100 sammenlignes med begge "
     "nabogrupper (11-28 og over 100) og med 1-10.",
-    "F13": f"Holder, hvis begge årsager er hyppigere i privat end i offentlig sektor ({_SIG}).",
-    "F14": "Holder, hvis karrieremuligheder er hyppigere i privat end i offentlig sektor "
+    "F13": f"Holder, hvis begge årsager er hyppigere i den private end i den offentlige sektor "
     f"({_SIG}).",
+    "F14": "Holder, hvis karrieremuligheder er hyppigere i den private end i den offentlige "
+    f"sektor ({_SIG}).",
 }
 
 
@@ -603,7 +606,7 @@ def f10(ev: Evidence) -> Finding:
         r = d.difference(f"_trait{k}", "_tr", 1, 0).iloc[0]
         comps.append(_difference(ev, label, r, 1))
         rows.append({"træk": label, **r.to_dict()})
-    text = _parts_text("Uddannede minus ikke-uddannede", comps)
+    text = _parts_text("Ledere med minus ledere uden uddannelsen", comps)
     return _result("F10", text, _all(c.holds for c in comps), pd.DataFrame(rows), components=comps)
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
-from lederuddannelse.analysis.findings import Finding, evaluate
-from lederuddannelse.analysis.specs import ARCHETYPE, F11_HIGH, F11_LOW, F12_PROFILES
+from lederuddannelse.analysis.findings import Finding, evaluate, majority_phrase
+from lederuddannelse.analysis.specs import F11_HIGH, F11_LOW
 from lederuddannelse.chapters.shared import (
+    ASSUMED_MARK_NOTE,
     TRAINED_BY_DEFINITION,
     among_trained,
     estimate_with_kind,
@@ -45,18 +46,6 @@ def _words(labels, last: str = " og ") -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + last + labels[-1]
 
 
-def _profile_words(row: pd.Series) -> str:
-    """A profile in plain words: 'kvinde, under 40 år, offentlig sektor, 29-100 medarbejdere
-    (ledelsesspænd)'; a value that is a number band gets its variable's name beside it."""
-    cb = load_codebook()
-    out = []
-    for var, code in row.items():
-        value = cb.value_labels(var)[int(code)].lower()
-        banded = value[:1].isdigit() or value.startswith(("mere end", "under"))
-        out.append(f"{value} ({cb.label(var).lower()})" if banded and var != "age_group" else value)
-    return _words(out)
-
-
 def _here(ch, text: str, indicator: str, domain: str | None = None) -> str:
     """A point estimate for the running text with its kind: '80 pct., beregnet her, på data
     kalibreret til et niveau antaget i denne udgave' where the synthetic data were calibrated to
@@ -70,7 +59,7 @@ def _here(ch, text: str, indicator: str, domain: str | None = None) -> str:
 def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, Finding]:
     """Glue the front page's plain-language summary of the report's six headings: point
     estimates only (``{prefix}_any``, ``{prefix}_managers``…), the report's own figures and
-    words, and the traits and profiles the report names, in words from the codebook. Intervals,
+    words, and the industries the report names, in words from the codebook. Intervals,
     n and each finding's status go into :func:`findings_table`, not into the running text.
 
     Glue cannot cross pages, so the front page computes these itself, with the same functions
@@ -89,10 +78,10 @@ def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, 
         "narrow": _pct_of(table, 1),
         "broad": _pct_of(table, 2),
         "after2020": _pct_of(table, 3),
+        "after2020_majority": majority_phrase(table.iloc[3]),
         "paid": _here(ch, _pct_of(table, 4), "paid_by_workplace"),
         "unwilling": _here(ch, _pct_of(table, 5), "unwilling_to_pay"),
         "top_reasons": res["F3"].parts.get("top_names", SUPPRESSED),
-        "archetype": _words(label.lower() for label, _, _ in ARCHETYPE),
         "f11_high": cmp.lower_first(cb.value_labels("industry")[F11_HIGH]),
         "f11_low": _words((cb.value_labels("industry")[k].lower() for k in F11_LOW), " samt "),
     }
@@ -105,9 +94,6 @@ def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, 
     industry = across("trained_broad", TRAINED_BY_DEFINITION, by="industry").set_index("industry")
     share = _point(industry.loc[F11_HIGH] if F11_HIGH in industry.index else None)
     glue["f11_share"] = _here(ch, share, "trained_broad", f"industry == {F11_HIGH}")
-    for key, k in (("most", 0), ("least", 1)):
-        row = pd.Series({v: c[k] for v, c in F12_PROFILES.items() if c[k] is not None})
-        glue[f"profile_{key}"] = _profile_words(row)
     holds = sum(1 for f in res.values() if f.holds is True)
     glue["holds"] = number(holds)
     glue["total"] = number(len(res))
@@ -140,7 +126,7 @@ def findings_table(ch, res: dict[str, Finding]):
     return plain_table(
         pd.DataFrame(rows),
         caption="Rapportens fund, denne udgaves skøn og status efter kriterierne i "
-        "»Holder konklusionerne?«",
+        f"»Holder konklusionerne?«{'. ' + ASSUMED_MARK_NOTE if ch.synthetic else ''}",
         uid="forside-fund",
     )
 
@@ -157,9 +143,9 @@ def overview(ch) -> pd.DataFrame:
         ("Har taget uddannelsen (samlet)", design.proportion("trained_any")),
         ("… med psykisk arbejdsmiljø som hovedindhold", design.proportion("trained_narrow")),
         ("… med psykisk arbejdsmiljø som en del", design.proportion("trained_broad")),
-        ("Af de uddannede: tog den efter 2020", design.proportion("after_2020")),
+        ("Ledere med uddannelsen, der tog den efter 2020", design.proportion("after_2020")),
         (
-            "Af de uddannede: betalt af arbejdspladsen",
+            "Ledere med uddannelsen, der fik den betalt af arbejdspladsen",
             paid.proportion("paid_by_workplace__trained"),
         ),
         ("Vil ikke selv betale for den", design.proportion("unwilling_to_pay")),
@@ -192,7 +178,7 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
         ),
         proportion_figure(
             t.iloc[4],
-            "af de uddannede fik den betalt af arbejdspladsen",
+            "af lederne med uddannelsen fik den betalt af arbejdspladsen",
             level,
             report=report_figure("F4_paid"),
             kind=provenance(ch, "paid_by_workplace"),

@@ -25,7 +25,13 @@ from lederuddannelse.analysis.findings import (
     report_level,
     variant,
 )
-from lederuddannelse.chapters.shared import STATUS_TEXT, estimate_with_kind, short_label, status
+from lederuddannelse.chapters.shared import (
+    ASSUMED_MARK_NOTE,
+    STATUS_TEXT,
+    estimate_with_kind,
+    short_label,
+    status,
+)
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.report.fmt import level_pct, number
 
@@ -317,7 +323,8 @@ def ledger_table(ch, table: pd.DataFrame):
 
     return plain_table(
         table[["Fund", *TEXT_COLUMNS, "Standard"]],
-        caption="Rapportens udsagn, denne udgaves estimat og kriteriet",
+        caption="Rapportens udsagn, denne udgaves estimat og kriteriet"
+        + (f". {ASSUMED_MARK_NOTE}" if ch.synthetic else ""),
         uid="holder-fund",
     )
 

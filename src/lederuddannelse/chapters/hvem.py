@@ -41,6 +41,7 @@ from lederuddannelse.report.fmt import (
     N_HEADING,
     SUPPRESSED,
     ci_label,
+    count_of,
     difference_text,
     n_cell,
     number,
@@ -321,8 +322,7 @@ def glue_all(ch, res: Who) -> None:
     higher = t[
         (t["p_value"] < 1 - ch.params["conf_level"]) & (t["estimate"] > 0) & ~t["suppressed"]
     ]
-    ch.glue("hvem_traits_higher", number(len(higher)))
-    ch.glue("hvem_traits_n", number(len(t)))
+    ch.glue("hvem_traits_higher", count_of(len(higher), len(t), "træk", neuter=True))
     shown = t[~t["suppressed"]]
     if len(shown):
         top = shown.loc[shown["estimate"].abs().idxmax()]
@@ -516,8 +516,8 @@ def traits_table(ch, differences: list[pd.DataFrame]):
         rows.append(
             {
                 "Træk": r["trait"],
-                "Blandt uddannede": SUPPRESSED if hidden else pct(r["estimate_a"], 1),
-                "Blandt ikke-uddannede": SUPPRESSED if hidden else pct(r["estimate_b"], 1),
+                "Blandt ledere med uddannelsen": SUPPRESSED if hidden else pct(r["estimate_a"], 1),
+                "Blandt ledere uden uddannelsen": SUPPRESSED if hidden else pct(r["estimate_b"], 1),
                 f"Forskel ({ci_label(ch.params['conf_level'])}), procentpoint": ""
                 if hidden
                 else f"{number(100 * r['estimate'], 1)} "

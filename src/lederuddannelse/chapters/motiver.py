@@ -29,7 +29,7 @@ from lederuddannelse.chapters.shared import (
     provenance,
     reason_labels,
 )
-from lederuddannelse.report.fmt import number
+from lederuddannelse.report.fmt import count_of
 
 
 @dataclass
@@ -103,8 +103,8 @@ def glue_all(ch, res: Motives) -> None:
     n_sig = {}
     for key, (shares, tests) in res.comparisons.items():
         n_sig[key] = sum(cmp.significant(r, ch.params["conf_level"]) for _, r in tests.iterrows())
-    ch.glue("motiver_type_reasons_nsig", number(n_sig["type_reasons"]))
-    ch.glue("motiver_type_reasons_nitems", number(len(res.comparisons["type_reasons"][1])))
+    n_items = len(res.comparisons["type_reasons"][1])
+    ch.glue("motiver_type_reasons_nsig", count_of(n_sig["type_reasons"], n_items, "grunde"))
 
 
 def reasons_chart(ch, reasons: pd.DataFrame):
@@ -154,8 +154,8 @@ def key_figures(ch, reasons: pd.DataFrame, barriers: pd.DataFrame) -> list:
 
     figures = []
     for ranked, lead in (
-        (reasons, "af de uddannede nævner som grund: "),
-        (barriers, "af de ikke-uddannede nævner som årsag: "),
+        (reasons, "af lederne med uddannelsen nævner grunden"),
+        (barriers, "af lederne uden uddannelsen nævner årsagen"),
     ):
         # the top item's level is this edition's assumption on synthetic data
         kind = provenance(ch, str(ranked["item"].iloc[0]))

@@ -299,7 +299,7 @@ def glue_all(ch, res: Methods) -> None:
     worst_after = float(d.margins["weighted_diff_pp"].abs().max())
     ch.glue(
         "om_max_after",
-        "rammer alle andele populationens (afvigelserne er under et tiendedel procentpoint)"
+        "rammer alle andele populationens (afvigelserne er under en tiendedel procentpoint)"
         if worst_after < 0.05
         else f"afviger ingen andel mere end {points(worst_after / 100, 1)} fra populationens",
     )
@@ -374,7 +374,7 @@ def glue_all(ch, res: Methods) -> None:
             "Denne udgave bygger på et syntetisk datasæt med "
             f"{number(meta.get('n', len(ch.data)))} "
             f"besvarelser, trukket fra en syntetisk population på "
-            f"{number(meta.get('population_size', 0))} ledere (generatorens frø: "
+            f"{number(meta.get('population_size', 0))} ledere (generatorens startværdi, seed: "
             f"{meta.get('seed', '–')}, pakkeversion {meta.get('package_version', '–')}).",
         )
     else:

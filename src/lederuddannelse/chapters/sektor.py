@@ -140,11 +140,11 @@ def glue_all(ch, res: Sector) -> None:
     """Glue the sector's names, its key figures and the tested comparisons (F13, F14)."""
     # the page title: two pages of one chapter need two names in the table of contents
     ch.glue("sektor_title", f"{res.label} sammenlignet med {cmp.lower_first(res.other_label)}")
-    ch.glue("sektor_this", cmp.lower_first(res.label))
-    ch.glue("sektor_other", cmp.lower_first(res.other_label))
+    ch.glue("sektor_this", definite(res.label))
+    ch.glue("sektor_other", definite(res.other_label))
     first, second = cmp.comparison_order(BY)
-    ch.glue("sektor_private", cmp.lower_first(cmp.group_label(BY, first)))
-    ch.glue("sektor_public", cmp.lower_first(cmp.group_label(BY, second)))
+    ch.glue("sektor_private", definite(cmp.group_label(BY, first)))
+    ch.glue("sektor_public", definite(cmp.group_label(BY, second)))
     ch.glue("sektor_order", cmp.order_text(BY))
     for _, r in res.trained.iterrows():
         cmp.glue_share(ch, f"sektor_trained_{r['key']}", r)
@@ -154,6 +154,13 @@ def glue_all(ch, res: Sector) -> None:
     shares, tests = res.comparison
     for item in F13_ITEMS + F14_ITEMS:
         cmp.glue_comparison(ch, f"sektor_{item}", shares, tests, res.columns[item])
+
+
+def definite(label: str) -> str:
+    """'Offentlig sektor' -> 'den offentlige sektor': a sector's name in running text takes
+    the definite article (»i den offentlige sektor«, never »i offentlig sektor«)."""
+    adjective, noun = label.lower().split(maxsplit=1)
+    return f"den {adjective if adjective.endswith('e') else adjective + 'e'} {noun}"
 
 
 def _this(code: int) -> str:
@@ -247,8 +254,8 @@ def key_figures(ch, trained: pd.DataFrame, reasons: pd.DataFrame, barriers: pd.D
         )
     ]
     for ranked, lead in (
-        (reasons, "af de uddannede nævner som grund: "),
-        (barriers, "af de ikke-uddannede nævner som årsag: "),
+        (reasons, "af lederne med uddannelsen nævner grunden"),
+        (barriers, "af lederne uden uddannelsen nævner årsagen"),
     ):
         # the top item's level is this edition's assumption on synthetic data
         kind = provenance(ch, str(ranked["item"].iloc[0]))

@@ -46,11 +46,20 @@ def estimate_with_kind(ch, finding) -> str:
     synthetic data were calibrated to a level this edition assumed for it (F4's payment, F11's
     industries, and the findings resting on the assumed reasons, barriers and desire levels:
     :data:`~lederuddannelse.data.targets.ASSUMED_LEVEL_FINDINGS`)."""
-    from lederuddannelse.data.targets import KIND_LABELS, assumed_findings
+    from lederuddannelse.data.targets import assumed_findings
 
     if ch.synthetic and finding.id in assumed_findings():
-        return f"{finding.estimate} ({KIND_LABELS['calibrated']})"
+        return f"{finding.estimate} ({ASSUMED_MARK})"
     return finding.estimate
+
+
+#: The short mark of an estimate on synthetic data calibrated to an assumed level, explained
+#: once in the caption of the table that carries it (:data:`ASSUMED_MARK_NOTE`).
+ASSUMED_MARK = "antaget niveau"
+ASSUMED_MARK_NOTE = (
+    "»Antaget niveau«: beregnet her på syntetiske data, der er kalibreret til et niveau, denne "
+    "udgave har antaget, fordi rapporten ikke giver et tal"
+)
 
 
 def assumed_levels_sentence(ch, indicator: str) -> str:

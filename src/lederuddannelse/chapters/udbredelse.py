@@ -307,7 +307,7 @@ def industry_chart(ch, by_industry: pd.DataFrame):
     shown = ranked[~ranked["suppressed"].astype(bool)]
     title = (
         wrap(
-            f"Flest uddannede i {lower_first(shown.iloc[0]['label'])}: "
+            f"Flest med uddannelsen i {lower_first(shown.iloc[0]['label'])}: "
             f"{pct(shown.iloc[0]['estimate'])}",
             55,
         )
@@ -376,7 +376,7 @@ def key_figures(
         ),
         proportion_figure(
             paid_workplace.iloc[0],
-            "af de uddannede fik den betalt af arbejdspladsen",
+            "af lederne med uddannelsen fik den betalt af arbejdspladsen",
             level,
             report=report_figure("F4_paid"),
             kind=provenance(ch, "paid_by_workplace"),

@@ -317,3 +317,43 @@ def mean_with_ci(
         else number_ci(low, high, conf_level, decimals)
     )
     return f"{number(mean, decimals)} ({ival})"
+
+
+_COUNT_WORDS = (
+    "nul",
+    "en",
+    "to",
+    "tre",
+    "fire",
+    "fem",
+    "seks",
+    "syv",
+    "otte",
+    "ni",
+    "ti",
+    "elleve",
+    "tolv",
+)
+
+
+def count_of(k: int, n: int, noun: str, neuter: bool = False) -> str:
+    """'ingen af de seks grunde', 'alle seks træk', 'to af de seks grunde', 'ét af de seks
+    træk': a count out of a total in words, as an editor writes it (numbers up to twelve in
+    letters; larger ones as digits)."""
+
+    def word(x: int) -> str:
+        if x == 1:
+            return "ét" if neuter else "én"
+        return _COUNT_WORDS[x] if x < len(_COUNT_WORDS) else number(x)
+
+    if k == 0:
+        return f"ingen af de {word(n)} {noun}"
+    if k == n:
+        return (
+            f"alle {word(n)} {noun}"
+            if n > 1
+            else f"det ene {noun}"
+            if neuter
+            else f"den ene {noun}"
+        )
+    return f"{word(k)} af de {word(n)} {noun}"

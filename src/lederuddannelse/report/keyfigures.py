@@ -25,7 +25,7 @@ PROVENANCE = {
     "computed": "Beregnet i denne udgave",
     "published": "Rapportens offentliggjorte tal",
     "assumed": "Antaget i denne udgave",
-    "calibrated": "Beregnet her, på data kalibreret til et niveau antaget i denne udgave",
+    "calibrated": "Beregnet her på data kalibreret til et niveau antaget i denne udgave",
 }
 
 
@@ -116,10 +116,12 @@ def difference_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
 
 def top_item_figure(ranked, lead: str, conf_level: float, **extra) -> KeyFigure:
     """The highest-ranked item of a multiple-response table (``label, rank, estimate, ...``) as
-    a key figure: its share, and ``lead`` followed by the item's label in lower case."""
+    a key figure: its share, and ``lead`` followed by the item's label in lower case, quoted
+    (»…«), so the label reads as the answer it is, not after a colon."""
     shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
     if not len(shown):
-        return KeyFigure(SUPPRESSED, lead.rstrip(": "), **extra)
+        return KeyFigure(SUPPRESSED, lead.rstrip(": "), **extra)  # the label is hidden too
     top = shown.iloc[0]
     label = str(top["label"])
-    return proportion_figure(top, lead + label[:1].lower() + label[1:], conf_level, **extra)
+    quoted = f"»{label[:1].lower() + label[1:]}«"
+    return proportion_figure(top, f"{lead.rstrip(': ')} {quoted}", conf_level, **extra)
