@@ -210,7 +210,10 @@ def test_sector_page_numbers(ch, word):
     assert labels[private].lower().startswith("privat")
     spy = GlueSpy(ch)
     sector.glue_all(spy, res)
-    assert spy.glued["sektor_this"] == cmp.lower_first(labels[code])
+    assert spy.glued["sektor_this"] == sector.definite(labels[code])
+    assert spy.glued["sektor_this"].startswith("den ") and spy.glued["sektor_this"].endswith(
+        "e sektor"
+    )
     assert spy.glued["sektor_order"] == "privat sektor minus offentlig sektor"
 
 

@@ -247,9 +247,10 @@ def majority_phrase(row: pd.Series, threshold: float = MAJORITY) -> str:
 
 _SIG = p_below(ALPHA)
 CRITERIA = {
-    "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker {any}.",
+    "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker rapportens "
+    "tal ({any}).",
     "F1b": "Holder, hvis konfidensintervallerne for den smalle og den brede andel dækker "
-    "henholdsvis {narrow} og {broad}.",
+    "rapportens tal (henholdsvis {narrow} og {broad}).",
     "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt ledere med "
     "uddannelsen dækker {after_2020}, og andelen er et flertal (hele intervallet over halvdelen).",
     "F3": "Holder, hvis de to grunde ligger øverst i rangordenen, og interesse, tid og "
