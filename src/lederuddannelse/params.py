@@ -74,6 +74,46 @@ class Spec:
 DEFINITION_WORDS = {"any": "samlet", "narrow": "smal", "broad": "bred"}
 
 
+def parameter_words(params: dict[str, Any]) -> str:
+    """A run's parameters as a reader says them: 'definition: samlet; vægtede tal; ...': the
+    notice of every page, the page footer and the citation note (never 'weighted = true')."""
+    from lederuddannelse.report.fmt import level_pct, number
+
+    parts = []
+    # in the order of parameters.yml (a page's metadata may hold them sorted by name)
+    order = [k for k in GLOBAL_SPECS if k in params] + [k for k in params if k not in GLOBAL_SPECS]
+    for key, value in ((k, params[k]) for k in order):
+        if key == "data_file":
+            parts.append(
+                "det indbyggede datasæt" if value == "embedded" else f"datafil {Path(value).name}"
+            )
+        elif key == "data_mapping":
+            if value != "none":
+                parts.append(f"kortlægning {Path(value).name}")
+        elif key == "definition":
+            parts.append(f"definition: {DEFINITION_WORDS.get(value, value)}")
+        elif key == "weighted":
+            parts.append("vægtede tal" if value else "uvægtede tal")
+        elif key == "raking_se":
+            parts.append(
+                "standardfejl med vægtningens usikkerhed" if value else "vægtene som faste"
+            )
+        elif key == "conf_level":
+            parts.append(f"konfidensniveau {level_pct(value)}")
+        elif key == "min_n":
+            parts.append(f"tal vises fra {number(value)} svar")
+        elif key == "min_count":
+            parts.append(f"intet antal under {number(value)}")
+        elif key == "allow_small_cells":
+            if value:  # the default (false) goes without saying
+                parts.append("små celler tilladt (allow_small_cells)")
+        elif key == "sector":
+            parts.append(f"sektor: {value}")
+        else:
+            parts.append(f"{key}: {value}")
+    return "; ".join(parts)
+
+
 def definition_pages(slug: str, root: Path | None = None) -> list[tuple[str, str]]:
     """The pages of chapter ``slug`` that differ only in the definition of training, as
     (page name, definition), in the order of parameters.yml; empty if the chapter is not

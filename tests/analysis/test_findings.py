@@ -84,7 +84,10 @@ def expected(path, definition: str, weighted: bool) -> dict[str, bool]:
         weighted=weighted,
     )
     r = d2.proportion("_x").iloc[0]
-    out["F2"] = bool(r["ci_low"] <= report_level("F2") <= r["ci_high"])
+    covers = bool(r["ci_low"] <= report_level("F2") <= r["ci_high"])
+    # "størstedelen": the whole interval above one half; undecided when it contains one half
+    majority = True if r["ci_low"] > 0.5 else (False if r["ci_high"] < 0.5 else None)
+    out["F2"] = False if not covers or majority is False else majority
     out["F8"] = all(
         _positive(design.difference(v, "manager_type", 2, 1).iloc[0])
         for v in (f"trained_{definition}", "workplace_priority", "workplace_resources")

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from lederuddannelse.cli import main
+from lederuddannelse.params import parameter_words
 from lederuddannelse.site.audit import audit
 
 
@@ -266,7 +267,7 @@ def test_page_notice_states_lowered_limits(generated_data, monkeypatch):
     text = " ".join(getattr(o, "data", "") or "" for o in shown)
     assert "sænket" in text and "min_n = 10" in text and "min_count = 3" in text
     assert "små celler tilladt" in text
-    assert "allow_small_cells" not in base.parameter_words({"allow_small_cells": False})
+    assert "allow_small_cells" not in parameter_words({"allow_small_cells": False})
 
 
 def test_difference_must_hide_what_the_breakdown_hides(tmp_path):

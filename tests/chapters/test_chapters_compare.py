@@ -206,10 +206,32 @@ def test_sector_page_numbers(ch, word):
         t.loc[code, "estimate"]
     )
     _, tests = res.comparison
-    assert (tests["a"] == code).all() and (tests["b"] != code).all()
+    # the site's one order on both pages: private minus public, whichever sector the page is about
+    private, public = cmp.comparison_order("sector")
+    assert (tests["a"] == private).all() and (tests["b"] == public).all()
+    labels = load_codebook().value_labels("sector")
+    assert labels[private].lower().startswith("privat")
     spy = GlueSpy(ch)
     sector.glue_all(spy, res)
-    assert spy.glued["sektor_this"] == cmp.lower_first(load_codebook().value_labels("sector")[code])
+    assert spy.glued["sektor_this"] == sector.definite(labels[code])
+    assert spy.glued["sektor_this"].startswith("den ") and spy.glued["sektor_this"].endswith(
+        "e sektor"
+    )
+    assert spy.glued["sektor_order"] == "privat sektor minus offentlig sektor"
+
+
+def test_one_order_for_differences_on_every_page(ch):
+    """A difference has the same sign wherever it is shown: the motives chapter and the
+    manager-type chapter compare the manager types in the same order, and both tables name it."""
+    motives_tests = motives.compute(ch).comparisons["type_barriers"][1].set_index("item")
+    type_tests = managertype.compute(ch).barriers[1].set_index("item")
+    both = motives_tests.index.intersection(type_tests.index)
+    assert len(both) > 0
+    for item in both:
+        assert motives_tests.loc[item, "estimate"] == pytest.approx(
+            type_tests.loc[item, "estimate"]
+        )
+    assert cmp.order_text("manager_type") == "ledere af ledere minus ledere af medarbejdere"
 
 
 def test_chapters_survive_heavy_suppression(data_file):

@@ -70,6 +70,22 @@ def test_methods_tables(ch):
     # weighting reproduces the margins
     assert res.weighting.margins["weighted_diff_pp"].abs().max() < 1e-6
     assert res.calibration is not None and len(res.calibration) > 0
+    # every level the data are calibrated to is listed, each assumed one marked so
+    from lederuddannelse.data.targets import (
+        KIND_LABELS,
+        assumed_levels,
+        load_targets,
+        published_levels,
+    )
+
+    levels = assumed_levels()
+    expected = len(load_targets()) + sum(len(levels[g]) for g in ("reasons", "barriers", "desire"))
+    assert len(res.calibration) == expected
+    kinds = res.calibration["Niveauets kilde"]
+    assert (kinds == KIND_LABELS["assumed"].capitalize()).sum() == expected - len(
+        published_levels()
+    )
+    assert (res.calibration["Opnået i den syntetiske population"] != "–").all()
 
 
 def test_weight_histogram_suppresses_small_bins():

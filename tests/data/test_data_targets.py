@@ -29,6 +29,21 @@ def test_published_and_assumed_levels_are_told_apart():
     assert abs(pub["F1b_narrow"].share + pub["F1b_broad"].share - pub["F1a"].share) < 1e-9
 
 
+def test_a_number_computed_for_an_assumed_level_is_labelled_calibrated():
+    """Computed on synthetic data calibrated to a level this edition assumed: both are said."""
+    kind = targets.computed_kind
+    for indicator in ("paid_by_workplace", "unwilling_to_pay", "reason_tools", "barrier_time"):
+        assert kind(indicator) == "calibrated", indicator
+    assert kind("desire") == kind("high_desire") == kind("pay_self") == "calibrated"
+    # the industries the report names by words only; the overall broad share is published
+    assert kind("trained_broad", "industry == 3") == "calibrated"
+    assert kind("trained_broad") == kind("trained_any") == "computed"
+    assert kind("trained_broad", "industry == 2") == "computed"
+    # a real data file is computed, whatever the generator assumed
+    assert kind("reason_tools", synthetic=False) == "computed"
+    assert "calibrated" in targets.KIND_LABELS and "antaget" in targets.KIND_LABELS["calibrated"]
+
+
 def test_bad_targets_file_names_file_target_and_field(tmp_path):
     p = tmp_path / "targets.yml"
     text = (ROOT / "data" / "targets.yml").read_text(encoding="utf-8")

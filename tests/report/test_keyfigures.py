@@ -29,6 +29,12 @@ def test_card_shows_value_label_interval_report_and_provenance():
     assert 'aria-label="Nøgletal"' in html
 
 
+def test_a_card_computed_on_data_calibrated_to_an_assumed_level_says_both():
+    html = render([KeyFigure("80 pct.", "fik den betalt", kind="calibrated")])
+    assert "Beregnet her på data kalibreret til et niveau antaget i denne udgave" in html
+    assert "Antaget i denne udgave" in render([KeyFigure("80 pct.", "x", kind="assumed")])
+
+
 def test_text_is_escaped():
     html = render([KeyFigure("<b>1</b>", 'a "quote" & <script>', href='x" onclick="y')])
     assert "<b>" not in html and "<script>" not in html

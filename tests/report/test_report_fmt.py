@@ -173,11 +173,11 @@ def test_intervals_read_the_same_in_prose_and_chart_alternative():
 
 def test_differences():
     assert fmt.points(0.123) == "12 procentpoint"
-    assert fmt.points_ci(-0.05, 0.02, 0.95) == "95 %-KI: -5 til 2 procentpoint"
+    assert fmt.points_ci(-0.05, 0.02, 0.95) == "95 %-KI: \u22125 til 2 procentpoint"
     assert fmt.difference(DIFF) == "12 procentpoint"
-    assert fmt.difference_test(DIFF, 0.95) == "95 %-KI: -2 til 26 procentpoint, p < 0,001"
+    assert fmt.difference_test(DIFF, 0.95) == "95 %-KI: \u22122 til 26 procentpoint, p < 0,001"
     assert fmt.difference_text(DIFF, 0.95, 1, with_n=True) == (
-        "12,3 procentpoint (95 %-KI: -2,0 til 26,0 procentpoint, p < 0,001; n = 812 og 90)"
+        "12,3 procentpoint (95 %-KI: \u22122,0 til 26,0 procentpoint, p < 0,001; n = 812 og 90)"
     )
     means = DIFF.copy()
     means[["estimate", "ci_low", "ci_high"]] = [0.25, 0.1, 0.4]
@@ -204,3 +204,15 @@ def test_odds_ratios_p_values_and_n():
     assert fmt.n_pair(1234, 56) == "n = 1.234 og 56"
     assert fmt.mean_with_ci(3.21, 3.1, 3.3, 0.95) == "3,2 (95 %-KI: 3,1–3,3)"
     assert fmt.mean_with_ci(3.21, 3.1, 3.3, None, 2) == "3,21 (3,10–3,30)"
+
+
+def test_negative_numbers_have_a_true_minus_sign():
+    """Danish typography: a negative number has U+2212, never the hyphen; zero has no sign."""
+    assert fmt.number(-3) == "\u22123"
+    assert fmt.number(-1234.56, 1) == "\u22121.234,6"
+    assert fmt.pct(-0.12) == "\u221212 pct."
+    assert fmt.points(-0.031) == "\u22123 procentpoint"
+    assert fmt.points_range(-0.031, 0.05) == "\u22123 til 5"
+    assert fmt.odds_ratio(-0.5) == "\u22120,50"
+    assert fmt.number(-0.2) == "0" and fmt.number(-0.0004, 2) == "0,00"
+    assert "-" not in fmt.difference_text(DIFF, 0.95).replace("%-KI", "")

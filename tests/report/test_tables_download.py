@@ -80,3 +80,13 @@ def test_download_link_offers_both_files():
     assert 'download="x-y.csv"' in html and 'download="x-y-uafrundet.csv"' in html
     assert "Uafrundede tal til analyse (CSV)" in html
     assert 'href="laes-tallene.html#filer-til-analyse"' in html
+
+
+def test_downloads_keep_the_machine_readable_minus():
+    """Pages write a true minus sign (U+2212); the CSV files keep the ASCII '-' a spreadsheet
+    or a program reads as a negative number."""
+    from lederuddannelse.report.tables import analysis_csv, reader_csv
+
+    table = pd.DataFrame({"label": ["Forskel"], "estimate": [-0.0512], "n": [300]})
+    for text in (reader_csv(table), analysis_csv(table)):
+        assert "-0" in text and "\u2212" not in text

@@ -29,6 +29,41 @@ BAD_DANISH = [
     (r"\b\d{2,},\d{2}\b(?! ?pct)(?=[^\d])", "spurious precision: two decimals on a number >= 10"),
     (r"\b(er )?kørt med\b|\bkøre kapitlet med\b", "build jargon in prose"),
     (r"\bpct\. pct\.|\bprocent pct\.", "a doubled unit"),
+    (r"\bklart flertal\b", "one vocabulary: 'et flertal' or 'et stort flertal' (laes-tallene)"),
+    (r"\brevision af\b", "'efterprøvning af rapporten'"),
+    (r"\bpr\. konstruktion\b", "'følger af, hvordan data er lavet'"),
+    (r"\bsamme som konfidensniveauet\b", "p < 1 - konfidensniveau, not the level itself"),
+    (r"\b(positiv|negativ)e? effekt(er)?\b", "an association: 'sammenhæng', never 'effekt'"),
+    (r"\bregnskab(et)?\b", "the ledger is 'efterprøvningen' (Holder konklusionerne?)"),
+    (
+        r"\bde (ikke-)?uddannede\b|\bikke-uddannede\b|\b[Bb]landt (ikke-)?uddannede\b",
+        "'ledere med/uden uddannelsen', not 'de (ikke-)uddannede'",
+    ),
+    (r"\bi (offentlig|privat) sektor\b", "a sector takes its article: 'i den offentlige sektor'"),
+    (r"\bpct\.\.", "a doubled full stop after 'pct.'"),
+    (r"\b0 af de \d+\b|\b(\d+) af \1 (træk|grunde)\b", "counts in words: 'ingen af de seks'"),
+    (r"\bet tiendedel\b|\bfrø\b|\bstatistikbureau", "literal translation or wrong gender"),
+    (r"\bflere ledere af ledere end\b", "a share, not a count: 'en større andel af ledere af'"),
+    (r"\b(?<!eller meget )stor lyst til\b(?! [^.]*eller meget stor)", "'stor eller meget stor'"),
+    ("[\u201e\u201c\u201d]", "one quotation style across the site: »…«"),
+    (r"(?:^|[\s(/:])-\d", "a negative number with a hyphen: true minus sign (U+2212)"),
+    (
+        r"\bkan sammenlignes direkte med rapportens\b",
+        "the report gives no industry figures: only its words can be compared",
+    ),
+    (
+        r"\bsom i en rigtig undersøgelse\b|\ber ikke offentlige\b"
+        r"|\bHverken [^.]* er offentliggjort\b",
+        "an assumption told as a fact: say what this edition had and did not have",
+    ),
+    (
+        r"\bVærk citeret i rapportens\b|\bRapportens forfattere\b",
+        "a description of our own in place of a work's title or author",
+    ),
+    (
+        r"\bparametre for denne kørsel: [a-z_]+ = |\bparametergruppe \w+: [a-z_]+ = ",
+        "parameter values in Danish words ('vægtede skøn: ja'), not 'weighted = true'",
+    ),
 ]
 
 
@@ -76,6 +111,27 @@ def problems(page: str, name: str = "page") -> list[str]:
         "Odds ratio mellem de to profiler er 58,80.",
         "Figuren bruger den definition, siden er kørt med.",
         '<div>{"title": {"text": ["Største forskel: årsag: Ikke relevant"]}}</div>',
+        "det er et klart flertal (hele konfidensintervallet ligger over halvdelen)",
+        "Kapitlet er derfor en revision af rapporten.",
+        "På de syntetiske data er det sandt pr. konstruktion.",
+        "Grænsen er den samme som konfidensniveauet.",
+        "Interesse har en positiv effekt på lysten.",
+        "Det afgør regnskabet i Holder konklusionerne?",
+        "Det er 27 pct. af de uddannede og 12 pct. af de ikke-uddannede.",
+        "I privat sektor har 36 pct. taget uddannelsen.",
+        "I denne udgave er det 43 pct..",
+        "Blandt lederne er 0 af de 6 grunde signifikant forskellige.",
+        "Afvigelserne er under et tiendedel procentpoint.",
+        "Rapporten finder, at flere ledere af ledere end ledere af medarbejdere har taget den.",
+        "38 pct. af lederne har stor lyst til uddannelsen.",
+        "De hyppigste grunde er „at udvikle mig som leder“ og »værktøjer«.",
+        "Forskellen er -13,0 procentpoint (95 %-KI: -17 til -9 procentpoint).",
+        "Bogens version 1.0 · parametre for denne kørsel: definition = any, weighted = true",
+        "Den brede definition, så tallene kan sammenlignes direkte med rapportens.",
+        "så de uvægtede tal er skæve på samme måde som i en rigtig undersøgelse",
+        "Rapportens mikrodata, spørgeskema og vægtningsmodel er ikke offentlige.",
+        "Hverken interviewene eller kortlægningen er offentliggjort, og de gengives ikke.",
+        "Andersen et al. (2021). Værk citeret i rapportens hovedresultater som (Andersen et al.).",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -93,6 +149,15 @@ def test_each_pattern_catches_its_error(bad):
         "forskellen mellem ledere af medarbejdere og ledere af ledere",
         "En statistisk signifikant sammenhæng ses for køn, for dem, der har tid.",
         "Odds ratio er 1,58 (95 %-KI: 1,40–1,78); 27 pct.; 6.000 svar; 12,5 pct.",
+        "det er et stort flertal (hele konfidensintervallet ligger over to tredjedele)",
+        "Kapitlet er en efterprøvning af rapporten. Forventet effekt på trivsel.",
+        "38 pct. af lederne har stor eller meget stor lyst til uddannelsen.",
+        "De hyppigste grunde er »at udvikle mig som leder« og »værktøjer«.",
+        "Forskellen er \u221213,0 procentpoint (95 %-KI: \u221217 til \u22129); 29-100 ansatte.",
+        "parametre for denne kørsel: definition: samlet; vægtede tal; konfidensniveau 95 %",
+        "Denne udgave har ikke haft interviewene eller kortlægningen af udbuddet.",
+        "Om undersøgelsen viser, hvilke der er offentliggjort, og hvilke der er antaget.",
+        "I den private sektor har 36 pct. af lederne med uddannelsen taget den; ingen af de seks.",
     ],
 )
 def test_correct_danish_passes(good):
@@ -107,5 +172,25 @@ def test_built_site_has_none_of_the_listed_errors(built_book):
         for page in sorted(Path(site).glob("*.html"))
         if page.name not in ("genindex.html", "search.html")
         for p in problems(page.read_text(encoding="utf-8"), page.name)
+    ]
+    assert found == [], "\n".join(found)
+
+
+#: Danish text in the sources: the book's pages and the package's strings.
+SOURCES = [
+    *Path(__file__).parents[2].glob("chapters/*.md"),
+    *Path(__file__).parents[2].glob("*.md"),
+    *Path(__file__).parents[2].glob("src/lederuddannelse/**/*.py"),
+]
+
+
+def test_sources_use_one_quotation_style():
+    """»…« everywhere: no „…“ (nor English curly quotes) in the pages or the package's strings."""
+    assert len(SOURCES) > 20
+    found = [
+        f"{p.name}:{i}: {line.strip()}"
+        for p in SOURCES
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search("[\u201e\u201c\u201d]", line)
     ]
     assert found == [], "\n".join(found)

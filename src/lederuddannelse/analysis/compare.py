@@ -58,6 +58,22 @@ def group_label(var: str, code) -> str:
     return load_codebook().value_labels(var)[int(code)]
 
 
+def comparison_order(var: str) -> tuple[int, int]:
+    """The one order of a two-group comparison everywhere on the site (pages, ledger, CSVs):
+    the codebook's second category minus its first (ledere af ledere minus ledere af
+    medarbejdere; privat minus offentlig sektor), so a difference has the same sign on every
+    page that shows it, and :func:`order_text` names the order beside it."""
+    first, second = group_codes(var)[:2]
+    return second, first
+
+
+def order_text(var: str, a=None, b=None) -> str:
+    """'ledere af ledere minus ledere af medarbejdere': the order of a difference, in words."""
+    if a is None:
+        a, b = comparison_order(var)
+    return f"{lower_first(group_label(var, a))} minus {lower_first(group_label(var, b))}"
+
+
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -180,8 +196,9 @@ def glue_share(ch, name: str, row) -> None:
 
 
 def glue_comparison(ch, name: str, shares: pd.DataFrame, tests: pd.DataFrame, item: str) -> None:
-    """Glue ``{name}_a``, ``{name}_b`` (+ ``_ci``), ``{name}_diff``, ``{name}_test`` and
-    ``{name}_dir`` (a direction phrase following the test) for one item of :func:`compare`."""
+    """Glue ``{name}_a``, ``{name}_b`` (+ ``_ci``), ``{name}_diff``, ``{name}_test``,
+    ``{name}_dir`` (a direction phrase following the test) and ``{name}_order`` (the
+    difference's order in words) for one item of :func:`compare`."""
     level = ch.params["conf_level"]
     s = shares[shares["item"] == item].reset_index(drop=True)
     glue_share(ch, f"{name}_a", s.iloc[0])
@@ -190,6 +207,7 @@ def glue_comparison(ch, name: str, shares: pd.DataFrame, tests: pd.DataFrame, it
     ch.glue(f"{name}_diff", difference(t))
     ch.glue(f"{name}_test", difference_test(t, level))
     ch.glue(f"{name}_dir", direction(t, level))
+    ch.glue(f"{name}_order", f"{lower_first(t['group_a'])} minus {lower_first(t['group_b'])}")
 
 
 def glue_ranked(ch, name: str, ranked: pd.DataFrame, top: int = 2) -> None:
@@ -240,16 +258,46 @@ def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
 # -------------------------------------------------------------------- figures and tables
 
 
-def subtitle(ch, what: str, n, n_text: str | None = None) -> list[str]:
+#: Said of a number computed on synthetic data calibrated to a level this edition assumed.
+ASSUMED_LEVELS_NOTE = (
+    "Syntetiske data kalibreret til niveauer, som denne udgave har antaget (rapporten giver "
+    "ingen tal): andelene er beregnet her, men niveauet er en antagelse."
+)
+
+
+def calibrated_to_assumed(ch, indicators=(), domain: str | None = None) -> bool:
+    """True if the page runs on synthetic data and one of ``indicators`` (columns such as
+    ``reason_tools`` or ``reason_tools__trained``) has a level this edition assumed there
+    (:func:`lederuddannelse.data.targets.computed_kind`)."""
+    from lederuddannelse.data.targets import computed_kind
+
+    return any(
+        computed_kind(str(i).split("__")[0], domain, ch.synthetic) == "calibrated"
+        for i in indicators
+    )
+
+
+def provenance_caption(ch, caption: str, indicators=()) -> str:
+    """A table's caption, followed by :data:`ASSUMED_LEVELS_NOTE` when the levels of
+    ``indicators`` are this edition's assumption on synthetic data."""
+    if not calibrated_to_assumed(ch, indicators):
+        return caption
+    return f"{caption.rstrip('.')}. {ASSUMED_LEVELS_NOTE}"
+
+
+def subtitle(ch, what: str, n, n_text: str | None = None, indicators=()) -> list[str]:
     """The subtitle of every comparison figure: what is shown; weighting, CI level and n (or
-    ``n_text``, e.g. each group's n); the source. Lines are wrapped so that the figure keeps
-    to the page's text width."""
+    ``n_text``, e.g. each group's n); whether the levels of ``indicators`` are this edition's
+    assumption (:data:`ASSUMED_LEVELS_NOTE`); the source. Lines are wrapped so that the figure
+    keeps to the page's text width."""
+    assumed = wrap(ASSUMED_LEVELS_NOTE) if calibrated_to_assumed(ch, indicators) else []
     return (
         wrap(what)
         + wrap(
             f"{'Vægtet' if ch.params['weighted'] else 'Uvægtet'}, med "
             f"{ci_plural(ch.params['conf_level'])}. {n_text or n_is(n)}."
         )
+        + assumed
         + [f"Kilde: {ch.source_line}"]
     )
 
@@ -297,7 +345,7 @@ def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame, what: str):
         label="label",
         group="group",
         title=comparison_title(tests, ch.params["conf_level"]),
-        subtitle=subtitle(ch, what, None, n_by_group(groups)),
+        subtitle=subtitle(ch, what, None, n_by_group(groups), indicators=shares["item"]),
         conf_level=ch.params["conf_level"],
     )
 
@@ -323,6 +371,6 @@ def ranked_chart(ch, ranked: pd.DataFrame, lead: str, what: str):
         ranked,
         label="label",
         title=ranked_title(ranked, lead),
-        subtitle=subtitle(ch, what, ranked["n"].max()),
+        subtitle=subtitle(ch, what, ranked["n"].max(), indicators=ranked["item"]),
         conf_level=ch.params["conf_level"],
     )

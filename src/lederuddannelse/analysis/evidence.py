@@ -77,7 +77,8 @@ def profile_model(design):
 
 class Evidence:
     """What the checks F1a-F14 read for one run: its parameters and data, a design with the
-    checks' derived columns (:func:`analysis_columns`), and the three models.
+    checks' derived columns (:func:`analysis_columns`), the three models and the simple
+    models of desire on one trait each.
 
     Why an object: the checks share one design and the same fitted models (F3, F5, F6 and F7
     read the desire model); building them once here, explicitly, keeps that cost single
@@ -90,10 +91,18 @@ class Evidence:
         self.params = ch.params
         self.data = ch.data
         self.design = ch.design.with_columns(analysis_columns(ch.data, ch.params["definition"]))
+        self._simple: dict[str, Any] = {}
 
     @cached_property
     def desire_model(self):
         return desire_model(self.design)
+
+    def simple_desire_model(self, term: str):
+        """The ordinal model of desire on ``term`` alone (F5-F7's main test: the simple
+        association the report states), fitted once per term."""
+        if term not in self._simple:
+            self._simple[term] = _fit(self.design, "ordinal", f"desire ~ {term}")
+        return self._simple[term]
 
     @cached_property
     def trained_model(self):

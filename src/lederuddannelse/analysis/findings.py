@@ -10,10 +10,15 @@ decide, and whether the claim holds on the data in use. :func:`evaluate` runs th
 Why explicit criteria: "holds" is a judgement, and a reader (or an auditor running the book on
 the real microdata) must be able to see exactly what was checked. The rules are deliberately
 simple and written out in :data:`CRITERIA`: a published level "holds" when the confidence
-interval covers it; a claimed difference or model effect "holds" when it has the stated sign
-and p < :data:`ALPHA`; a claimed majority holds when the lower CI limit is above 50 %.
+interval covers it; a claimed difference or association "holds" when it has the stated sign
+and p < :data:`ALPHA`; a claimed majority holds when the whole interval is above the
+threshold of its word (:data:`MAJORITY_WORDS`, the one vocabulary of the pages and the ledger).
 ``holds`` is ``None`` when the data cannot decide (a needed estimate is suppressed by the
-small-cell rule, or a model cannot be fitted).
+small-cell rule, a model cannot be fitted, or a majority's interval contains its threshold).
+
+Associations with desire (F5-F7) are tested one trait at a time (the simple association, the
+report's claim); the joint model with all twelve correlated items is shown beside them as a
+robustness check (:attr:`Component.role`), which informs but does not decide.
 
 Definitions: findings about "the trained" (F2, F3, F4's payment, F8, F10, F14) follow the
 ``definition`` parameter (:data:`DEFINITION_DEPENDENT`); F1a, F1b and F11 name their definition
@@ -29,6 +34,7 @@ Only the checks live here: the model terms and item sets they use are in
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -36,6 +42,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lederuddannelse.analysis.compare import comparison_order, order_text
+from lederuddannelse.analysis.criteria import (  # re-exported for the chapters and tests
+    ALPHA,
+    CLEAR_MAJORITY,
+    CRITERIA,
+    JUST_OVER_HALF,
+    MAJORITY,
+    MAJORITY_WORDS,
+    STATEMENTS,
+    majority_phrase,
+    share_above,
+)
 from lederuddannelse.analysis.evidence import (  # re-exported for the chapters
     Evidence as Evidence,
 )
@@ -77,13 +95,22 @@ from lederuddannelse.report.fmt import (
     mean_with_ci,
     n_is,
     odds_ratio_named,
-    p_below,
     pct,
     pvalue,
     share_full,
 )
 
-ALPHA = 0.05  # significance level of every "holds" test
+
+def _order(var: str) -> tuple[int, int]:
+    """Every difference in the site's one order (compare.comparison_order)."""
+    return comparison_order(var)
+
+
+def _order_head(var: str) -> str:
+    """'Ledere af ledere minus ledere af medarbejdere': the order, heading a finding's text."""
+    text = order_text(var)
+    return text[:1].upper() + text[1:]
+
 
 # The report's published levels an estimate's CI should cover: ids of data/targets.yml, whose
 # values are read through lederuddannelse.data.targets (the one place they are typed).
@@ -122,98 +149,26 @@ class Finding:
     components: list[Component] = field(default_factory=list)  # each part with size and verdict
 
 
+#: A component that decides its finding, and one shown beside it as a robustness check.
+TEST, ROBUSTNESS = "test", "robustness"
+
+
 @dataclass
 class Component:
     """One part of a claim, checked on its own: what it is, its size (estimate with CI and
-    test, in Danish) and whether it holds. A finding holds when all its components do, so the
-    ledger can show which part fails and by how much."""
+    test, in Danish) and whether it holds. A finding holds when all its ``test`` components do,
+    so the ledger can show which part fails and by how much; ``robustness`` components (the
+    same association in a joint model) are shown but do not decide."""
 
     what: str
     size: str
     holds: bool | None
+    role: str = TEST
 
 
-STATEMENTS = {
-    "F1a": "Knap halvdelen af lederne ({any}) har taget en lederuddannelse i psykisk "
-    "arbejdsmiljø (samlet definition).",
-    "F1b": "{narrow} har taget en uddannelse, hvor psykisk arbejdsmiljø var det primære indhold "
-    "(smal definition), og {broad} en, hvor det indgik som en del (bred definition).",
-    "F2": "Størstedelen ({after_2020}) af dem, der har taget uddannelsen, tog den efter 2020.",
-    "F3": "De uddannede begrunder det primært med et ønske om at udvikle sig som leder og få "
-    "konkrete værktøjer. Interesse for psykisk arbejdsmiljø, tid og arbejdspladsens ressourcer "
-    "har betydning både for, om lederne har taget uddannelsen, og for lysten til den.",
-    "F4": "Langt størstedelen fik uddannelsen betalt af arbejdspladsen; hovedparten ønsker ikke "
-    "uddannelsen, hvis de selv skal betale for den.",
-    "F5": "Lysten er større, når troen på egne evner er lav, og når lederen forventer, at "
-    "uddannelsen forbedrer medarbejdernes trivsel og reducerer sygefraværet.",
-    "F6": "Konflikter og stressede medarbejdere hænger sammen med mere lyst; har medarbejderne de "
-    "nødvendige ressourcer og trives de, er lysten signifikant mindre.",
-    "F7": "Mangler arbejdspladsen en klar strategi for eller værktøjer til det psykiske "
-    "arbejdsmiljø, er lysten større.",
-    "F8": "En større andel af ledere af ledere end af ledere af medarbejdere har taget "
-    "uddannelsen; ledere af ledere vurderer i højere grad, at arbejdspladsen prioriterer det "
-    "psykiske arbejdsmiljø og afsætter økonomiske ressourcer og tid til uddannelse.",
-    "F9": "Sammenlignet med ledere af ledere begrunder ledere af medarbejdere uden uddannelsen "
-    "det oftere med mangel på tid og sjældnere med, at de allerede har kompetencerne, eller at "
-    "uddannelsen ikke vil gøre en forskel for medarbejderne; de vurderer i højere grad, at den "
-    "er relevant og vil forbedre trivslen.",
-    "F10": "Sammenlignet med ledere uden uddannelsen er den uddannede leder oftere en kvinde, "
-    "ansat i offentlig sektor i en organisation med over 250 ansatte, med over 25 års "
-    "ledererfaring, leder af ledere og med et større ledelsesspænd.",
-    "F11": "Lidt over halvdelen af lederne i offentlig administration, undervisning og sundhed "
-    "har uddannelsen (bred definition); relativt få i bygge og anlæg, erhvervsservice samt "
-    "ejendomshandel og udlejning.",
-    "F12": "Mest lyst: en yngre kvinde i offentlig sektor med et ledelsesspænd på 29-100 "
-    "medarbejdere og 0-8 års erfaring. Mindst lyst: en ældre mand med en lang videregående "
-    "uddannelse i en mindre privat organisation, med et mindre ledelsesspænd og mange års "
-    "erfaring.",
-    "F13": "Blandt ledere uden uddannelsen begrunder ledere i privat sektor det oftere end ledere "
-    "i offentlig sektor med, at den ikke er relevant for deres arbejde, og at den ikke vil "
-    "gøre en positiv forskel for medarbejderne.",
-    "F14": "Blandt ledere med uddannelsen begrunder ledere i privat sektor det signifikant oftere "
-    "end ledere i offentlig sektor med ønsket om at fremme deres karrieremuligheder.",
-}
-
-#: Thresholds of the criteria (findings.md): "hovedparten" is a majority, "langt størstedelen"
-#: a clear majority, "lidt over halvdelen" above one half and below about 60 %.
-MAJORITY = 0.5
-CLEAR_MAJORITY = 2 / 3
-JUST_OVER_HALF = (0.5, 0.6)
-
-_SIG = p_below(ALPHA)
-CRITERIA = {
-    "F1a": "Holder, hvis konfidensintervallet for andelen (samlet definition) dækker {any}.",
-    "F1b": "Holder, hvis konfidensintervallerne for den smalle og den brede andel dækker "
-    "henholdsvis {narrow} og {broad}.",
-    "F2": "Holder, hvis konfidensintervallet for andelen efter 2020 blandt de uddannede dækker "
-    "{after_2020}.",
-    "F3": "Holder, hvis de to grunde ligger øverst i rangordenen, og interesse, tid og "
-    f"arbejdspladsens ressourcer hver har en positiv effekt ({_SIG}) i både modellen for at "
-    "have taget uddannelsen og modellen for lyst.",
-    "F4": "Holder, hvis den nedre grænse af konfidensintervallet er over {clear} for betalt af "
-    "arbejdspladsen (et klart flertal) og over {majority} for vil ikke betale selv.",
-    "F5": "Holder, hvis troen på egne evner har en negativ og de to forventede effekter en positiv "
-    f"effekt på lysten ({_SIG}) i den ordinale model.",
-    "F6": "Holder, hvis konflikter og stress har positive og ressourcer og trivsel negative "
-    f"effekter på lysten ({_SIG}) i den ordinale model.",
-    "F7": f"Holder, hvis strategi og værktøjer hver har en negativ effekt på lysten ({_SIG}).",
-    "F8": "Holder, hvis andelen er større blandt ledere af ledere end blandt ledere af "
-    f"medarbejdere ({_SIG}) for alle tre: uddannede, enige i prioritering og enige i penge og tid.",
-    "F9": "Holder, hvis hver af de fem forskelle mellem ledere af medarbejdere og ledere af "
-    f"ledere har rapportens fortegn ({_SIG}): mere mangel på tid, færre med kompetencerne "
-    "allerede og færre, der ikke tror på en forskel (blandt dem uden uddannelsen), flere enige "
-    "i relevans og i bedre trivsel.",
-    "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt uddannede end blandt "
-    f"ikke-uddannede ({_SIG}).",
-    "F11": "Holder, hvis andelen (bred definition) i offentlig administration, undervisning og "
-    "sundhed er over {low} og under {high}, og hver af de tre nævnte brancher ligger under de "
-    f"øvrige brancher ({_SIG}).",
-    "F12": "Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
-    f"med mindst lyst ({_SIG}), og hvert nævnt træk for sig trækker i rapportens retning ({_SIG}).",
-    "F13": f"Holder, hvis begge årsager er hyppigere i privat end i offentlig sektor ({_SIG}).",
-    "F14": "Holder, hvis karrieremuligheder er hyppigere i privat end i offentlig sektor "
-    f"({_SIG}).",
-}
+def deciding(components: list[Component]) -> list[Component]:
+    """The components that decide a finding (not the robustness checks)."""
+    return [c for c in components if c.role == TEST]
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -369,8 +324,9 @@ def f1b(ev: Evidence) -> Finding:
 
 def f2(ev: Evidence) -> Finding:
     r = ev.design.proportion("after_2020_tr").iloc[0]
-    c = _level(ev, "F2", "Efter 2020, blandt de uddannede", r, "after_2020")
-    return _result("F2", c.size, c.holds, components=[c], share=c.size)
+    c = _level(ev, "F2", "Efter 2020, blandt ledere med uddannelsen", r, "after_2020")
+    m = Component("Størstedelen: " + majority_phrase(r), c.size, share_above(r))
+    return _result("F2", c.size, _all([c.holds, m.holds]), components=[c, m], share=c.size)
 
 
 def f3(ev: Evidence) -> Finding:
@@ -383,7 +339,7 @@ def f3(ev: Evidence) -> Finding:
         None if len(shown) < len(reasons) else set(top) == {"reason_develop", "reason_tools"}
     )
     top_text = " og ".join(
-        f"„{_label(v).lower()}“ med {_share(ev, ranked.set_index('item').loc[v + '_tr'])}"
+        f"»{_label(v).lower()}« med {_share(ev, ranked.set_index('item').loc[v + '_tr'])}"
         for v in top
     )
     comps = [Component("De to hyppigste grunde", top_text, ranking_ok)]
@@ -393,7 +349,16 @@ def f3(ev: Evidence) -> Finding:
     _, text_t = _effects_text(ev.trained_model, terms)
     _, text_d = _effects_text(ev.desire_model, terms)
     text = f"Hyppigste grunde: {top_text}. Har taget uddannelsen: {text_t}. Lyst: {text_d}"
-    return _result("F3", text, _all(c.holds for c in comps), ranked, components=comps, top=top_text)
+    names = " og ".join(f"»{_label(v).lower()}«" for v in top)
+    return _result(
+        "F3",
+        text,
+        _all(c.holds for c in comps),
+        ranked,
+        components=comps,
+        top=top_text,
+        top_names=names,
+    )
 
 
 def f4(ev: Evidence) -> Finding:
@@ -402,14 +367,14 @@ def f4(ev: Evidence) -> Finding:
     ru = d.proportion("unwilling_to_pay").iloc[0]
     comps = [
         Component(
-            "Betalt af arbejdspladsen (klart flertal)",
+            f"Betalt af arbejdspladsen ({MAJORITY_WORDS[CLEAR_MAJORITY].removeprefix('et ')})",
             _share(ev, rp),
-            None if not _ok(rp) else bool(rp["ci_low"] > CLEAR_MAJORITY),
+            share_above(rp, CLEAR_MAJORITY),
         ),
         Component(
-            "Vil ikke betale selv (flertal)",
+            f"Vil ikke betale selv ({MAJORITY_WORDS[MAJORITY].removeprefix('et ')})",
             _share(ev, ru),
-            None if not _ok(ru) else bool(ru["ci_low"] > MAJORITY),
+            share_above(ru, MAJORITY),
         ),
     ]
     text = f"Betalt af arbejdspladsen: {comps[0].size}; vil ikke betale selv: {comps[1].size}"
@@ -424,10 +389,20 @@ def f4(ev: Evidence) -> Finding:
 
 
 def _desire_finding(fid: str, ev, terms_signs) -> Finding:
-    model = ev.desire_model
-    comps = _effect_components(model, terms_signs, "lyst")
-    _, text = _effects_text(model, terms_signs)
-    return _result(fid, text, _all(c.holds for c in comps), components=comps)
+    """Each trait's simple association with desire decides (one ordinal model per trait); the
+    joint model's odds ratio of the same trait is shown beside it as a robustness check."""
+    comps, parts = [], []
+    for term, sign in terms_signs:
+        simple = ev.simple_desire_model(term)
+        ok, text = _effect(simple, term, sign)
+        comps.append(Component(f"{_label(term)} (lyst, alene)", text, ok))
+        parts.append(f"{_label(term).lower()} med {text}")
+    joint = _effect_components(ev.desire_model, terms_signs, "lyst, samlet model")
+    comps += [dataclasses.replace(c, role=ROBUSTNESS) for c in joint]
+    simple_n = ev.simple_desire_model(terms_signs[0][0])
+    n = f"; {n_is(simple_n.n)}" if not isinstance(simple_n, Exception) else ""
+    text = "Hver for sig: " + "; ".join(parts) + n
+    return _result(fid, text, _all(c.holds for c in deciding(comps)), components=comps)
 
 
 def f5(ev: Evidence) -> Finding:
@@ -466,39 +441,40 @@ def f8(ev: Evidence) -> Finding:
         ("_tr", "Har taget uddannelsen"),
         *((f"{v}_agree", agree_text(v)) for v in F8_ITEMS),
     ):
-        r = d.difference(var, "manager_type", 2, 1).iloc[0]
+        r = d.difference(var, "manager_type", *_order("manager_type")).iloc[0]
         comps.append(_difference(ev, name, r, 1))
         named[var.strip("_").removesuffix("_agree")] = comps[-1].size
     by_type = d.proportion("_tr", by="manager_type").set_index("manager_type")
-    named["managers"] = _share(ev, by_type.loc[2])
-    named["employees"] = _share(ev, by_type.loc[1])
-    text = _parts_text("Ledere af ledere minus ledere af medarbejdere", comps)
+    named["managers"] = _share(ev, by_type.loc[_order("manager_type")[0]])
+    named["employees"] = _share(ev, by_type.loc[_order("manager_type")[1]])
+    text = _parts_text(_order_head("manager_type"), comps)
     return _result("F8", text, _all(c.holds for c in comps), components=comps, **named)
 
 
 def f9(ev: Evidence) -> Finding:
-    """F9 is a comparison between the two manager types (findings.md), not a ranking within
-    one: each named reason and rating with its own test, managers of employees minus managers
-    of managers."""
+    """F9 read as a comparison between the two manager types (this edition's reading: the
+    report's first sentence makes no comparison itself), not a ranking within one: each named
+    reason and rating with its own test, in the site's one order (managers of managers minus
+    managers of employees)."""
     d = ev.design
     comps = []
     for var, sign in F9_BARRIERS:
-        r = d.difference(var, "manager_type", 1, 2).iloc[0]
+        r = d.difference(var, "manager_type", *_order("manager_type")).iloc[0]
         comps.append(_difference(ev, f"{_label(var)} (årsag)", r, sign))
     for var in F9_RATINGS:
-        r = d.difference(f"{var}_agree", "manager_type", 1, 2).iloc[0]
-        comps.append(_difference(ev, agree_text(var), r, 1))
+        r = d.difference(f"{var}_agree", "manager_type", *_order("manager_type")).iloc[0]
+        comps.append(_difference(ev, agree_text(var), r, -1))
     ranked = d.multi_response(barrier_items(), by="manager_type")
-    emp = ranked[ranked["manager_type"] == 1].sort_values("rank")
+    emp = ranked[ranked["manager_type"] == _order("manager_type")[1]].sort_values("rank")
     top = emp.iloc[0]
-    text = _parts_text("Ledere af medarbejdere minus ledere af ledere", comps)
+    text = _parts_text(_order_head("manager_type"), comps)
     return _result(
         "F9",
         text,
         _all(c.holds for c in comps),
         ranked,
         components=comps,
-        top=f"„{_label(top['item']).lower()}“ med {_share(ev, top)}",
+        top=f"»{_label(top['item']).lower()}« med {_share(ev, top)}",
         time=comps[0].size,
     )
 
@@ -510,7 +486,7 @@ def f10(ev: Evidence) -> Finding:
         r = d.difference(f"_trait{k}", "_tr", 1, 0).iloc[0]
         comps.append(_difference(ev, label, r, 1))
         rows.append({"træk": label, **r.to_dict()})
-    text = _parts_text("Uddannede minus ikke-uddannede", comps)
+    text = _parts_text("Ledere med minus ledere uden uddannelsen", comps)
     return _result("F10", text, _all(c.holds for c in comps), pd.DataFrame(rows), components=comps)
 
 
@@ -631,18 +607,18 @@ def f13(ev: Evidence) -> Finding:
     d = ev.design
     comps, named = [], {}
     for var in ("barrier_not_relevant", "barrier_no_difference"):
-        r = d.difference(var, "sector", 2, 1).iloc[0]
+        r = d.difference(var, "sector", *_order("sector")).iloc[0]
         comps.append(_difference(ev, f"{_label(var)} (årsag)", r, 1))
         named[var.removeprefix("barrier_")] = comps[-1].size
-    text = _parts_text("Privat minus offentlig sektor", comps)
+    text = _parts_text(_order_head("sector"), comps)
     return _result("F13", text, _all(c.holds for c in comps), components=comps, **named)
 
 
 def f14(ev: Evidence) -> Finding:
-    r = ev.design.difference("reason_career_tr", "sector", 2, 1).iloc[0]
+    r = ev.design.difference("reason_career_tr", "sector", *_order("sector")).iloc[0]
     c = _difference(ev, f"{_label('reason_career')} (grund)", r, 1)
     return _result(
-        "F14", "Privat minus offentlig sektor: " + c.size, c.holds, components=[c], diff=c.size
+        "F14", f"{_order_head('sector')}: " + c.size, c.holds, components=[c], diff=c.size
     )
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "F9_RATINGS",
     "F11_HIGH",
     "F11_LOW",
+    "F12_NEIGHBOURS",
     "F12_PROFILES",
     "agree_codes",
     "agree_text",
@@ -77,14 +78,16 @@ PROFILE_TERMS = (
 PROFILE_FORMULA = "desire ~ " + " + ".join(f"C({t})" for t in PROFILE_TERMS)
 
 
-#: Traits of the archetypal trained manager (F10): (label, variable, codes counting as the trait)
+#: Traits of the archetypal trained manager (F10): (label, variable, codes counting as the trait).
+#: "Et større ledelsesspænd" is the top band (more than 100): the report calls 29-100
+#: "mellemstort", so counting it would test a weaker claim than the report makes.
 ARCHETYPE = (
     ("Kvinde", "gender", (2,)),
     ("Offentlig sektor", "sector", (1,)),
     ("Organisation med 250 ansatte eller flere", "org_size", (4,)),
     ("Mere end 25 års ledererfaring", "experience", (4,)),
     ("Leder af ledere", "manager_type", (2,)),
-    ("Ledelsesspænd over 28 medarbejdere", "span_of_control", (3, 4)),
+    ("Ledelsesspænd over 100 medarbejdere", "span_of_control", (4,)),
 )
 
 #: The who-is-trained model of the "hvem" chapter: every grouping variable except industry
@@ -122,11 +125,13 @@ TRAINED_FORMULA = who_formula("_tr")
 
 #: F8: the workplace items managers of managers agree with more often.
 F8_ITEMS = ("workplace_priority", "workplace_resources")
-#: F9: the reasons for not taking it, with the sign of (managers of employees minus managers of
-#: managers) the report states: more often lack of time, less often "already competent" and
-#: "will make no difference".
-F9_BARRIERS = (("barrier_time", 1), ("barrier_competent", -1), ("barrier_no_difference", -1))
-#: F9: ratings managers of employees agree with more often.
+#: F9: the reasons for not taking it, with the sign of the difference in the site's one order
+#: (managers of managers minus managers of employees, compare.comparison_order) that this
+#: edition's reading of the report gives: managers of employees more often lack time (so the
+#: difference is negative), less often are "already competent" or think it "will make no
+#: difference" (positive).
+F9_BARRIERS = (("barrier_time", -1), ("barrier_competent", 1), ("barrier_no_difference", 1))
+#: F9: ratings managers of employees agree with more often (a negative difference).
 F9_RATINGS = ("relevance", "expect_wellbeing")
 
 #: F11: the industry (DB07 code) the report says has just over half trained (broad), and the
@@ -147,20 +152,31 @@ F12_PROFILES = {
 }
 
 
+#: F12: a most-desire trait in the middle of an ordered scale is tested against both
+#: neighbouring bands, not only against the least-desire end: "29-100" is the most desire only
+#: if it beats 11-28 and more than 100 as well as 1-10.
+F12_NEIGHBOURS = {"span_of_control": (2, 4)}
+
+
 def f12_traits() -> list[tuple[str, str, int, int | None]]:
-    """Each trait the report names in F12, checked on its own: (Danish label, variable, code,
-    other code or None). With another code the trait should give more desire than it; with None
-    it is a least-desire trait that should give less desire than the other categories' mean."""
+    """Each trait the report names in F12, checked on its own: (Danish label naming the
+    reference group, variable, code, other code or None). With another code the trait should
+    give more desire than it; with None it is a least-desire trait that should give less desire
+    than the other categories' mean. A trait in :data:`F12_NEIGHBOURS` gets one check per
+    neighbouring band besides the one against the least-desire category."""
     cb = load_codebook()
     out = []
     for var, (most, least) in F12_PROFILES.items():
         labels = cb.value_labels(var)
         name = cb.label(var)
         if most is None:
-            out.append((f"{name}: {labels[least]}", var, least, None))
-        else:
+            label = f"{name}: {labels[least]} mod gennemsnittet af de øvrige"
+            out.append((label, var, least, None))
+            continue
+        others = dict.fromkeys((least, *F12_NEIGHBOURS.get(var, ())))
+        for other in others:
             out.append(
-                (f"{name}: {labels[most]} frem for {labels[least].lower()}", var, most, least)
+                (f"{name}: {labels[most]} frem for {labels[other].lower()}", var, most, other)
             )
     return out
 

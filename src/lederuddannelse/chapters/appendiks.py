@@ -24,11 +24,11 @@ TYPE_DA = {
 
 # Danish descriptions of the global parameters (the specs' own help is English, for the CLI)
 PARAM_HELP_DA = {
-    "data_file": "Datafilen: 'embedded' (det syntetiske datasæt) eller stien til en CSV-, "
+    "data_file": "Datafilen: »embedded« (det syntetiske datasæt) eller stien til en CSV-, "
     "Parquet- eller SPSS-fil, der følger kodebogen.",
     "data_mapping": "none, eller en kortlægningsfil (YAML), der oversætter en eksport fra "
     "spørgeskemaværktøjet til kodebogens navne og koder (docs/real-data.md).",
-    "definition": "Hvilken uddannelse der tæller som 'har taget uddannelsen': narrow (smal), "
+    "definition": "Hvilken uddannelse der tæller som »har taget uddannelsen«: narrow (smal), "
     "broad (bred) eller any (samlet).",
     "weighted": "true: estimaterne vægtes til populationen; false: uvægtet (robusthedsvariant).",
     "raking_se": "true: standardfejl, der tager højde for, at vægtene er kalibreret (raking); "

@@ -21,8 +21,9 @@ from lederuddannelse.params import (
     check_global,
     check_small_cells,
     definition_pages,
+    parameter_words,
 )
-from lederuddannelse.report.fmt import level_pct, number
+from lederuddannelse.report.fmt import number
 
 GLUE_PREFIX = "application/papermill.record/"
 #: The page every chapter links to for how to read the numbers (and the analysts' files).
@@ -209,39 +210,6 @@ class Chapter:
                 f'<details class="ledu-notice"><summary>{line}</summary><p>{details}</p></details>'
             )
         )
-
-
-def parameter_words(params: dict[str, Any]) -> str:
-    """A run's parameters as a reader says them: 'definition: samlet; vægtet; ...'."""
-    parts = []
-    for key, value in params.items():
-        if key == "data_file":
-            parts.append(
-                "det indbyggede datasæt" if value == "embedded" else f"datafil {Path(value).name}"
-            )
-        elif key == "data_mapping":
-            if value != "none":
-                parts.append(f"kortlægning {Path(value).name}")
-        elif key == "definition":
-            parts.append(f"definition: {DEFINITION_WORDS.get(value, value)}")
-        elif key == "weighted":
-            parts.append("vægtede tal" if value else "uvægtede tal")
-        elif key == "raking_se":
-            parts.append(
-                "standardfejl med vægtningens usikkerhed" if value else "vægtene som faste"
-            )
-        elif key == "conf_level":
-            parts.append(f"konfidensniveau {level_pct(value)}")
-        elif key == "min_n":
-            parts.append(f"tal vises fra {number(value)} svar")
-        elif key == "min_count":
-            parts.append(f"intet antal under {number(value)}")
-        elif key == "allow_small_cells":
-            if value:  # the default (false) goes without saying
-                parts.append("små celler tilladt (allow_small_cells)")
-        else:
-            parts.append(f"{key}: {value}")
-    return "; ".join(parts)
 
 
 def definition_switch_html(slug: str, definition: str) -> str:

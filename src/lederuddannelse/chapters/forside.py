@@ -11,67 +11,124 @@ from __future__ import annotations
 import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
-from lederuddannelse.analysis.findings import Finding, evaluate
-from lederuddannelse.chapters.shared import among_trained, status
+from lederuddannelse.analysis.findings import Finding, evaluate, majority_phrase
+from lederuddannelse.analysis.specs import F11_HIGH, F11_LOW
+from lederuddannelse.chapters.shared import (
+    ASSUMED_MARK_NOTE,
+    TRAINED_BY_DEFINITION,
+    among_trained,
+    estimate_with_kind,
+    provenance,
+    status,
+)
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.data.targets import report_fact, report_figure
+from lederuddannelse.data.targets import KIND_LABELS, report_fact, report_figure
 from lederuddannelse.report.charts import proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, number, pct
 from lederuddannelse.report.keyfigures import KeyFigure, proportion_figure
 
-# What the front page shows: per finding, the named parts of its estimate it quotes (its status
-# is always glued). Only these are glued, because every glued value must appear on the page.
-FRONT_PAGE = {
-    "F1a": ("share",),
-    "F1b": ("narrow", "broad"),
-    "F2": ("share",),
-    "F3": ("top",),
-    "F4": ("paid", "unwilling"),
-    "F5": (),
-    "F6": (),
-    "F7": (),
-    "F8": ("managers", "employees", "tr"),
-    "F9": ("time",),
-    "F10": (),
-    "F11": ("public",),
-    "F12": ("most", "least", "test"),
-    "F13": ("not_relevant",),
-    "F14": ("diff",),
-}
+
+def _point(r) -> str:
+    """A share's point estimate for the running text ('27 pct.'), or the suppression mark:
+    intervals and n stay in the table and the key figures, not in the sentences."""
+    if r is None or bool(r["suppressed"]) or pd.isna(r["estimate"]):
+        return SUPPRESSED
+    return pct(r["estimate"])
 
 
-def glue_summary(ch, prefix: str = "forside") -> dict[str, Finding]:
-    """Glue the front page's main results (:data:`FRONT_PAGE`): per finding its status in
-    lower case (``{prefix}_F1a_status``) and the named pieces of its estimate
-    (``{prefix}_F1a_share``…), plus how many of all findings hold under the page's parameters.
+def _pct_of(table: pd.DataFrame, row: int) -> str:
+    return _point(table.iloc[row])
+
+
+def _words(labels, last: str = " og ") -> str:
+    """'a, b og c' (``last=" samt "`` where the items themselves contain 'og')."""
+    labels = list(labels)
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + last + labels[-1]
+
+
+def _here(ch, text: str, indicator: str, domain: str | None = None) -> str:
+    """A point estimate for the running text with its kind: '80 pct., beregnet her, på data
+    kalibreret til et niveau antaget i denne udgave' where the synthetic data were calibrated to
+    a level this edition assumed (:func:`~lederuddannelse.chapters.shared.provenance`), else
+    '62 pct. her'."""
+    if provenance(ch, indicator, domain) == "calibrated":
+        return f"{text}, {KIND_LABELS['calibrated']}"
+    return f"{text} her"
+
+
+def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, Finding]:
+    """Glue the front page's plain-language summary of the report's six headings: point
+    estimates only (``{prefix}_any``, ``{prefix}_managers``…), the report's own figures and
+    words, and the industries the report names, in words from the codebook. Intervals,
+    n and each finding's status go into :func:`findings_table`, not into the running text.
 
     Glue cannot cross pages, so the front page computes these itself, with the same functions
-    as the ledger.
+    as the ledger (:func:`~lederuddannelse.analysis.findings.evaluate`).
     """
     res = evaluate(ch)
-    for fid, keys in FRONT_PAGE.items():
-        f = res[fid]
-        ch.glue(f"{prefix}_{fid}_status", status(f.holds).lower())
-        for key in keys:
-            # a finding whose estimate is suppressed (or whose model cannot be fitted on this
-            # file) has no parts: the page says so instead of failing
-            ch.glue(f"{prefix}_{fid}_{key}", f.parts.get(key, SUPPRESSED))
-    oks = [f.holds for f in res.values()]
-    ch.glue(f"{prefix}_holds", number(sum(1 for h in oks if h is True)))
-    desire = load_codebook().value_labels("desire")
-    ch.glue(f"{prefix}_desire_low", f"„{list(desire.values())[0].lower()}“")
-    ch.glue(f"{prefix}_desire_high", f"„{list(desire.values())[-1].lower()}“")
-    ch.glue(f"{prefix}_total", number(len(oks)))
-    ch.glue(
-        f"{prefix}_construction",
-        "På de syntetiske data er det sandt pr. konstruktion: data er lavet, så rapportens "
-        "sammenhænge findes i dem, og tallet viser kun, at beregningerne genfinder dem."
+    cb = load_codebook()
+    glue = {
+        "report_n": number(report_fact("respondents_over")),
+        "report_any": report_figure("F1a"),
+        "report_narrow": report_figure("F1b_narrow"),
+        "report_broad": report_figure("F1b_broad"),
+        "report_after2020": report_figure("F2"),
+        "report_paid": report_figure("F4_paid"),
+        "any": _pct_of(table, 0),
+        "narrow": _pct_of(table, 1),
+        "broad": _pct_of(table, 2),
+        "after2020": _pct_of(table, 3),
+        "after2020_majority": majority_phrase(table.iloc[3]),
+        "paid": _here(ch, _pct_of(table, 4), "paid_by_workplace"),
+        "unwilling": _here(ch, _pct_of(table, 5), "unwilling_to_pay"),
+        "top_reasons": res["F3"].parts.get("top_names", SUPPRESSED),
+        "f11_high": cmp.lower_first(cb.value_labels("industry")[F11_HIGH]),
+        "f11_low": _words((cb.value_labels("industry")[k].lower() for k in F11_LOW), " samt "),
+    }
+    # hidden across the definitions' pages as on the chapters' pages (proportion_across)
+    across = ch.design.proportion_across
+    by_type = across(ch.trained, TRAINED_BY_DEFINITION, by="manager_type").set_index("manager_type")
+    managers, employees = cmp.comparison_order("manager_type")
+    for key, code in (("managers", managers), ("employees", employees)):
+        glue[key] = _point(by_type.loc[code] if code in by_type.index else None)
+    industry = across("trained_broad", TRAINED_BY_DEFINITION, by="industry").set_index("industry")
+    share = _point(industry.loc[F11_HIGH] if F11_HIGH in industry.index else None)
+    glue["f11_share"] = _here(ch, share, "trained_broad", f"industry == {F11_HIGH}")
+    holds = sum(1 for f in res.values() if f.holds is True)
+    glue["holds"] = number(holds)
+    glue["total"] = number(len(res))
+    glue["construction"] = (
+        "De syntetiske data er bygget, så rapportens sammenhænge findes i dem; at fundene "
+        "genfindes, viser kun, at beregningerne virker, og er ingen efterprøvning af rapporten."
         if ch.synthetic
-        else "Tallet er en efterprøvning af rapporten på denne datafil.",
+        else "Det er en efterprøvning af rapporten på denne datafil."
     )
-    ch.glue(f"{prefix}_report_n", number(report_fact("respondents_over")))
-    ch.glue(f"{prefix}_report_any", report_figure("F1a"))
+    for key, value in glue.items():
+        ch.glue(f"{prefix}_{key}", value)
     return res
+
+
+def findings_table(ch, res: dict[str, Finding]):
+    """The front page's one table: each of the report's findings in the report's words, this
+    edition's estimate with its interval and n (or test), and its status by the ledger's
+    criteria. The running text above it carries no intervals and no finding codes."""
+    from lederuddannelse.report.tables import plain_table
+
+    rows = [
+        {
+            "Fund": fid,
+            "Rapporten": f.statement,
+            "Denne udgave (skøn, interval, antal svar)": estimate_with_kind(ch, f),
+            "Holder?": status(f.holds),
+        }
+        for fid, f in res.items()
+    ]
+    return plain_table(
+        pd.DataFrame(rows),
+        caption="Rapportens fund, denne udgaves skøn og status efter kriterierne i "
+        f"»Holder konklusionerne?«{'. ' + ASSUMED_MARK_NOTE if ch.synthetic else ''}",
+        uid="forside-fund",
+    )
 
 
 def overview(ch) -> pd.DataFrame:
@@ -86,9 +143,9 @@ def overview(ch) -> pd.DataFrame:
         ("Har taget uddannelsen (samlet)", design.proportion("trained_any")),
         ("… med psykisk arbejdsmiljø som hovedindhold", design.proportion("trained_narrow")),
         ("… med psykisk arbejdsmiljø som en del", design.proportion("trained_broad")),
-        ("Af de uddannede: tog den efter 2020", design.proportion("after_2020")),
+        ("Ledere med uddannelsen, der tog den efter 2020", design.proportion("after_2020")),
         (
-            "Af de uddannede: betalt af arbejdspladsen",
+            "Ledere med uddannelsen, der fik den betalt af arbejdspladsen",
             paid.proportion("paid_by_workplace__trained"),
         ),
         ("Vil ikke selv betale for den", design.proportion("unwilling_to_pay")),
@@ -121,16 +178,17 @@ def key_figures(ch, table: pd.DataFrame, holds: int, total: int) -> list:
         ),
         proportion_figure(
             t.iloc[4],
-            "af de uddannede fik den betalt af arbejdspladsen",
+            "af lederne med uddannelsen fik den betalt af arbejdspladsen",
             level,
             report=report_figure("F4_paid"),
-            kind="computed",
+            kind=provenance(ch, "paid_by_workplace"),
         ),
         KeyFigure(
-            f"{number(holds)} af {number(total)}",
-            "fund i rapporten holder i denne udgave (på syntetiske data sandt pr. konstruktion)"
+            number(holds),
+            f"af rapportens {number(total)} fund genfindes i de syntetiske data, der er bygget "
+            "til at vise dem; det er ingen efterprøvning af rapporten"
             if ch.synthetic
-            else "fund i rapporten holder på denne datafil",
+            else f"af rapportens {number(total)} fund holder på denne datafil",
             href="holder-alle.html",
         ),
     ]

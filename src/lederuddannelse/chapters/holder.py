@@ -16,6 +16,8 @@ from lederuddannelse.analysis.compare import subtitle
 from lederuddannelse.analysis.findings import (
     ALPHA,
     DEFINITION_DEPENDENT,
+    ROBUSTNESS,
+    TEST,
     Evidence,
     Finding,
     evaluate,
@@ -23,7 +25,13 @@ from lederuddannelse.analysis.findings import (
     report_level,
     variant,
 )
-from lederuddannelse.chapters.shared import STATUS_TEXT, short_label, status
+from lederuddannelse.chapters.shared import (
+    ASSUMED_MARK_NOTE,
+    STATUS_TEXT,
+    estimate_with_kind,
+    short_label,
+    status,
+)
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.report.fmt import level_pct, number
 
@@ -90,7 +98,7 @@ def ledger(ch) -> tuple[pd.DataFrame, dict[str, Finding]]:
         row = {
             "Fund": fid,
             "Rapporten": f.statement,
-            "Denne udgave": f.estimate,
+            "Denne udgave": estimate_with_kind(ch, f),
             "Kriterium": f.criterion,
             "Standard": status(f.holds),
         }
@@ -120,21 +128,21 @@ def scope_notice(ch) -> None:
 
     if ch.synthetic:
         text = (
-            ":::{admonition} Hvad regnskabet viser her\n:class: note\n"
+            ":::{admonition} Hvad efterprøvningen viser her\n:class: note\n"
             "Denne udgave kører på syntetiske data. De er kalibreret til rapportens "
             "offentliggjorte tal og til denne udgaves egne antagelser, hvor rapporten ikke "
             "giver et tal, og de sammenhænge, rapporten beskriver, er bygget ind i dem. At et "
-            "fund holder, er derfor sandt pr. konstruktion: det bekræfter kun, at beregningerne "
-            "genfinder det, data er bygget til at vise, og siger intet om rapportens "
-            "holdbarhed. Kører bogen på "
-            "rapportens egne mikrodata, er dette kapitel en **revision af rapporten**: hvert "
-            "udsagn efterprøves med de kriterier, der står i tabellen.\n:::"
+            "fund holder, følger derfor af, hvordan data er lavet: det bekræfter kun, at "
+            "beregningerne genfinder det, data er bygget til at vise, og siger intet om "
+            "rapportens holdbarhed. Kører bogen på rapportens egne mikrodata, bliver kapitlet en "
+            "**efterprøvning af rapporten**: hvert udsagn prøves med de kriterier, der står i "
+            "tabellen.\n:::"
         )
     else:
         text = (
-            ":::{admonition} Revision af rapporten\n:class: important\n"
-            "Denne udgave kører på en rigtig datafil. Kapitlet er derfor en **revision af "
-            "rapporten**: hvert af rapportens udsagn efterprøves på datafilen med de kriterier, "
+            ":::{admonition} Efterprøvning af rapporten\n:class: important\n"
+            "Denne udgave kører på en rigtig datafil. Kapitlet er derfor en **efterprøvning af "
+            "rapporten**: hvert af rapportens udsagn prøves på datafilen med de kriterier, "
             "der står i tabellen, og under hver robusthedsvariant.\n:::"
         )
     display(Markdown(text))
@@ -274,27 +282,35 @@ def status_table(ch, table: pd.DataFrame):
 
 
 def components_table(ch, findings: dict[str, Finding]):
-    """Every part of every claim on its own: what it is, its size (estimate with CI and test)
-    and whether it holds, so a reader sees which part decides a verdict and by how much."""
+    """Every part of every claim on its own: what it is, its size (estimate with CI and test),
+    whether it holds and whether it decides the verdict or is a robustness check, so a reader
+    sees which part decides a verdict and by how much."""
     from lederuddannelse.report.tables import plain_table
 
-    rows = [
-        {"Fund": fid, "Del af udsagnet": c.what, "Størrelse": c.size, "Holder": status(c.holds)}
-        for fid, f in findings.items()
-        for c in f.components
-    ]
+    names = {"fund": "Fund", "del": "Del af udsagnet", "rolle": "Rolle"}
+    names |= {"stoerrelse": "Størrelse", "holder": "Holder"}
     return plain_table(
-        pd.DataFrame(rows),
-        caption="Hvert fund delt op: størrelsen af hver effekt eller forskel og dens dom",
+        components_frame(findings).rename(columns=names),
+        caption="Hvert fund delt op: størrelsen af hver sammenhæng eller forskel og dens dom",
         uid="holder-dele",
     )
 
 
+#: How the parts table names a component's role (findings.TEST, findings.ROBUSTNESS).
+ROLE_WORDS = {TEST: "afgør", ROBUSTNESS: "robusthedstjek"}
+
+
 def components_frame(findings: dict[str, Finding]) -> pd.DataFrame:
-    """The parts of every claim as a frame (for the CSV download)."""
+    """The parts of every claim as a frame (the table's source and the CSV download)."""
     return pd.DataFrame(
         [
-            {"fund": fid, "del": c.what, "stoerrelse": c.size, "holder": status(c.holds)}
+            {
+                "fund": fid,
+                "del": c.what,
+                "rolle": ROLE_WORDS[c.role],
+                "stoerrelse": c.size,
+                "holder": status(c.holds),
+            }
             for fid, f in findings.items()
             for c in f.components
         ]
@@ -307,8 +323,9 @@ def ledger_table(ch, table: pd.DataFrame):
 
     return plain_table(
         table[["Fund", *TEXT_COLUMNS, "Standard"]],
-        caption="Rapportens udsagn, denne udgaves estimat og kriteriet",
-        uid="holder-regnskab",
+        caption="Rapportens udsagn, denne udgaves estimat og kriteriet"
+        + (f". {ASSUMED_MARK_NOTE}" if ch.synthetic else ""),
+        uid="holder-fund",
     )
 
 

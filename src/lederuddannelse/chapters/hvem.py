@@ -32,7 +32,7 @@ from lederuddannelse.analysis.modelterms import (
     strongest,
 )
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
-from lederuddannelse.chapters.shared import TRAINED_BY_DEFINITION, fitted
+from lederuddannelse.chapters.shared import TRAINED_BY_DEFINITION, fitted, industry_assumed_note
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import code_indicator
 from lederuddannelse.errors import EstimationError
@@ -41,6 +41,7 @@ from lederuddannelse.report.fmt import (
     N_HEADING,
     SUPPRESSED,
     ci_label,
+    count_of,
     difference_text,
     n_cell,
     number,
@@ -321,8 +322,7 @@ def glue_all(ch, res: Who) -> None:
     higher = t[
         (t["p_value"] < 1 - ch.params["conf_level"]) & (t["estimate"] > 0) & ~t["suppressed"]
     ]
-    ch.glue("hvem_traits_higher", number(len(higher)))
-    ch.glue("hvem_traits_n", number(len(t)))
+    ch.glue("hvem_traits_higher", count_of(len(higher), len(t), "træk", neuter=True))
     shown = t[~t["suppressed"]]
     if len(shown):
         top = shown.loc[shown["estimate"].abs().idxmax()]
@@ -377,7 +377,8 @@ def breakdown_figure(ch, by_var: dict[str, pd.DataFrame], title_lead: str):
         title=wrap(title, 55),
         subtitle=subtitle(
             ch,
-            f"Andel, der har taget uddannelsen ({cb.label(ch.trained).lower()})",
+            f"Andel, der har taget uddannelsen ({cb.label(ch.trained).lower()})."
+            + (f" {industry_assumed_note(ch)}" if "industry" in by_var else ""),
             len(ch.data),
         ),
         conf_level=ch.params["conf_level"],
@@ -515,8 +516,8 @@ def traits_table(ch, differences: list[pd.DataFrame]):
         rows.append(
             {
                 "Træk": r["trait"],
-                "Blandt uddannede": SUPPRESSED if hidden else pct(r["estimate_a"], 1),
-                "Blandt ikke-uddannede": SUPPRESSED if hidden else pct(r["estimate_b"], 1),
+                "Blandt ledere med uddannelsen": SUPPRESSED if hidden else pct(r["estimate_a"], 1),
+                "Blandt ledere uden uddannelsen": SUPPRESSED if hidden else pct(r["estimate_b"], 1),
                 f"Forskel ({ci_label(ch.params['conf_level'])}), procentpoint": ""
                 if hidden
                 else f"{number(100 * r['estimate'], 1)} "

@@ -36,10 +36,10 @@ class ManagerType:
 
 
 def groups() -> tuple:
-    """The two groups compared, as codes of ``manager_type``: managers of managers (``a``,
-    the codebook's second code) and managers of employees (``b``, its first)."""
-    codes = cmp.group_codes(BY)
-    return codes[1], codes[0]
+    """The two groups compared, as codes of ``manager_type``, in the site's one order
+    (:func:`~lederuddannelse.analysis.compare.comparison_order`): managers of managers (``a``)
+    minus managers of employees (``b``)."""
+    return cmp.comparison_order(BY)
 
 
 def with_agreement(ch) -> SurveyDesign:
@@ -121,6 +121,7 @@ def table(ch, tests: pd.DataFrame, which: str, caption: str, uid: str):
     from lederuddannelse.report.tables import comparison_table
 
     title = "Årsag" if which == "barriers" else "Andel, der …"
+    caption = cmp.provenance_caption(ch, caption, tests["item"])
     return comparison_table(tests, title, ch.params["conf_level"], caption=caption, uid=uid)
 
 

@@ -37,6 +37,7 @@ from lederuddannelse.analysis.modelterms import (
     profile_contrast,
     strongest,
 )
+from lederuddannelse.chapters.shared import assumed_levels_sentence, profile_text, provenance
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import HIGH_DESIRE_LEVELS
 from lederuddannelse.report.charts import odds_ratio_chart, proportion_chart
@@ -150,14 +151,6 @@ def compute(ch) -> Desire:
     )
 
 
-def profile_text(row: pd.Series) -> str:
-    """'køn: kvinde, alder: under 40 år, …' from the codebook."""
-    cb = load_codebook()
-    return ", ".join(
-        f"{cb.label(v).lower()}: {cb.value_labels(v)[int(row[v])].lower()}" for v in row.index
-    )
-
-
 # --- glue ------------------------------------------------------------------------------------
 def direction(ch, r) -> str:
     """'mere lyst' / 'mindre lyst' when significant at 1 - conf_level, else no clear difference."""
@@ -183,6 +176,7 @@ def glue_all(ch, res: Desire) -> None:
     h = res.high.iloc[0]
     ch.glue("lyst_high", share(h))
     ch.glue("lyst_high_ci", share_ci(h, lvl))
+    ch.glue("lyst_assumed", assumed_levels_sentence(ch, "desire"))
     labels = cb.value_labels("desire")
     ch.glue(
         "lyst_high_levels", f"»{labels[HIGH_LEVEL].lower()}« eller »{labels[max(labels)].lower()}«"
@@ -249,7 +243,7 @@ def distribution_chart(ch, dist: pd.DataFrame, high: pd.DataFrame):
         labelled_distribution(dist),
         label="label",
         title=wrap(title, 55),
-        subtitle=subtitle(ch, "Fordeling af svarene", h["n"]),
+        subtitle=subtitle(ch, "Fordeling af svarene", h["n"], indicators=["desire"]),
         conf_level=ch.params["conf_level"],
     )
 
@@ -401,11 +395,20 @@ def key_figures(ch, high: pd.DataFrame, p: pd.DataFrame) -> list:
     level = ch.params["conf_level"]
     p = p.set_index("profile")
     return [
-        proportion_figure(high.iloc[0], "af lederne har stor lyst til uddannelsen", level),
         proportion_figure(
-            p.loc["Mest lyst"], "har stor lyst i profilen med mest lyst (model)", level
+            high.iloc[0],
+            "af lederne har stor eller meget stor lyst til uddannelsen",
+            level,
+            kind=provenance(ch, "high_desire"),
         ),
         proportion_figure(
-            p.loc["Mindst lyst"], "har stor lyst i profilen med mindst lyst (model)", level
+            p.loc["Mest lyst"],
+            "har stor eller meget stor lyst i profilen med mest lyst (model)",
+            level,
+        ),
+        proportion_figure(
+            p.loc["Mindst lyst"],
+            "har stor eller meget stor lyst i profilen med mindst lyst (model)",
+            level,
         ),
     ]

@@ -24,11 +24,13 @@ from lederuddannelse.chapters.shared import (
     TRAINED,
     across_definitions,
     among_trained,
+    assumed_levels_sentence,
     barrier_labels,
     definition_phrase,
+    provenance,
     reason_labels,
 )
-from lederuddannelse.report.fmt import number
+from lederuddannelse.report.fmt import count_of
 
 
 @dataclass
@@ -64,13 +66,13 @@ def compute(ch) -> Motives:
         ch, lambda trained: trained.multi_response(list(r_labels), labels=r_labels), *reason_items()
     )
     barriers = design.multi_response(list(b_labels), labels=b_labels)
-    employees, managers = cmp.group_codes("manager_type")
-    public, private = cmp.group_codes("sector")
+    # the site's one order (compare.comparison_order): managers of managers minus managers of
+    # employees, private minus public
+    managers, employees = cmp.comparison_order("manager_type")
+    private, public = cmp.comparison_order("sector")
     comparisons = {
-        # managers of employees (a) vs managers of managers (b): F9 is about the former
-        "type_barriers": cmp.compare(design, b_labels, "manager_type", employees, managers),
-        "type_reasons": cmp.compare(design, r_labels, "manager_type", employees, managers),
-        # private (a) vs public (b): F13 and F14 are stated for the private sector
+        "type_barriers": cmp.compare(design, b_labels, "manager_type", managers, employees),
+        "type_reasons": cmp.compare(design, r_labels, "manager_type", managers, employees),
         "sector_barriers": cmp.compare(design, b_labels, "sector", private, public),
         "sector_reasons": cmp.compare(design, r_labels, "sector", private, public),
     }
@@ -82,6 +84,7 @@ def glue_all(ch, res: Motives) -> None:
     the report names (F9: time, competences, no difference; F13: not relevant, no difference;
     F14: career)."""
     cmp.glue_ranked(ch, "motiver_reason", res.reasons, top=2)
+    ch.glue("motiver_assumed", assumed_levels_sentence(ch, "reason_develop"))
     cmp.glue_ranked(ch, "motiver_barrier", res.barriers, top=2)
     employees = res.barriers_by_type[
         res.barriers_by_type["manager_type"] == cmp.group_codes("manager_type")[0]
@@ -103,8 +106,8 @@ def glue_all(ch, res: Motives) -> None:
     n_sig = {}
     for key, (shares, tests) in res.comparisons.items():
         n_sig[key] = sum(cmp.significant(r, ch.params["conf_level"]) for _, r in tests.iterrows())
-    ch.glue("motiver_type_reasons_nsig", number(n_sig["type_reasons"]))
-    ch.glue("motiver_type_reasons_nitems", number(len(res.comparisons["type_reasons"][1])))
+    n_items = len(res.comparisons["type_reasons"][1])
+    ch.glue("motiver_type_reasons_nsig", count_of(n_sig["type_reasons"], n_items, "grunde"))
 
 
 def reasons_chart(ch, reasons: pd.DataFrame):
@@ -143,6 +146,7 @@ def comparison_table(ch, tests: pd.DataFrame, caption: str, uid: str):
     from lederuddannelse.report.tables import comparison_table as build
 
     title = "Grund" if str(tests["item"].iloc[0]).startswith("reason_") else "Årsag"
+    caption = cmp.provenance_caption(ch, caption, tests["item"])
     return build(tests, title, ch.params["conf_level"], caption=caption, uid=uid)
 
 
@@ -153,8 +157,10 @@ def key_figures(ch, reasons: pd.DataFrame, barriers: pd.DataFrame) -> list:
 
     figures = []
     for ranked, lead in (
-        (reasons, "af de uddannede nævner som grund: "),
-        (barriers, "af de ikke-uddannede nævner som årsag: "),
+        (reasons, "af lederne med uddannelsen nævner grunden"),
+        (barriers, "af lederne uden uddannelsen nævner årsagen"),
     ):
-        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"]))
+        # the top item's level is this edition's assumption on synthetic data
+        kind = provenance(ch, str(ranked["item"].iloc[0]))
+        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"], kind=kind))
     return figures

@@ -64,8 +64,15 @@ def condition_text(cond: Condition | None) -> str:
     if cond is None:
         return "Alle"
     labels = cb.value_labels(cond.variable)
-    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once
-    heads = dict.fromkeys(labels.get(v, str(v)).split(",")[0].strip() for v in cond.values)
+
+    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once; a label whose
+    # first part is more than one word is a name with a comma ('Offentlig administration,
+    # undervisning og sundhed') and is kept whole
+    def head(label: str) -> str:
+        first = label.split(",")[0].strip()
+        return first if " " not in first else label
+
+    heads = dict.fromkeys(head(labels.get(v, str(v))) for v in cond.values)
     return f"{cb.label(cond.variable)}: {' eller '.join(heads)}"
 
 
@@ -168,34 +175,67 @@ def se_comparison(ch) -> pd.DataFrame:
     return out
 
 
+def _level_rows(cb) -> list[tuple[str, str, str, str, float, str]]:
+    """Every level in ``data/targets.yml``: (id, finding, indicator in words, among whom,
+    level, kind): the targets, then each assumed level of ``assumed_levels`` (the reasons and
+    barriers among those asked, each point of the desire scale among all managers)."""
+    from lederuddannelse.data.targets import ASSUMED_LEVEL_FINDINGS, assumed_levels, load_targets
+
+    def among(domain: str) -> str:
+        return "Alle ledere" if domain == "all" else condition_text(Condition.parse(domain))
+
+    rows = [
+        (
+            tid,
+            t.finding,
+            cb.label(t.indicator) if t.indicator in cb else tid,
+            among(t.domain),
+            t.share,
+            t.kind,
+        )
+        for tid, t in load_targets().items()
+    ]
+    levels = assumed_levels()
+    for group in ("reasons", "barriers"):
+        finding = ASSUMED_LEVEL_FINDINGS[group]
+        for name, level in (levels.get(group) or {}).items():
+            asked = cb.variable(name).applies_to
+            rows.append(
+                (name, finding, cb.label(name), condition_text(asked), float(level), "assumed")
+            )
+    points = cb.value_labels("desire")
+    finding = ASSUMED_LEVEL_FINDINGS["desire"]
+    for point, level in (levels.get("desire") or {}).items():
+        label = f"{cb.label('desire')}: {points.get(int(point), point)}"
+        rows.append((f"desire_{point}", finding, label, "Alle ledere", float(level), "assumed"))
+    return rows
+
+
 def _calibration(meta: dict | None) -> pd.DataFrame | None:
-    """The levels the synthetic data were calibrated to vs what the synthetic population
+    """Every level the synthetic data were calibrated to (``data/targets.yml``: the report's
+    published figures and every level this edition assumed) vs what the synthetic population
     achieved, in Danish; each level says whether the report published it or this edition
-    assumed it (the kind comes from ``data/targets.yml``)."""
+    assumed it."""
     if not meta or "calibration" not in meta:
         return None
-    from lederuddannelse.data.targets import KIND_LABELS, load_targets
+    from lederuddannelse.data.targets import KIND_LABELS
 
     cb = load_codebook()
-    targets = load_targets()
-    rows = []
-    for tid, got in meta["calibration"].items():
-        spec = targets.get(tid)
-        dom = spec.domain if spec else "all"
-        kind = spec.kind if spec else got.get("kind", "assumed")
-        rows.append(
-            {
-                "Fund": got.get("finding", ""),
-                "Indikator": cb.label(spec.indicator) if spec and spec.indicator in cb else tid,
-                "Blandt": "Alle ledere" if dom == "all" else condition_text(Condition.parse(dom)),
-                "Niveau": pct(got["target"], 1),
-                "Niveauets kilde": KIND_LABELS[kind].capitalize(),
-                "Opnået i den syntetiske population": pct(got["population"], 1),
-            }
-        )
-    return (
-        pd.DataFrame(rows).sort_values(["Fund", "Indikator"], kind="stable").reset_index(drop=True)
-    )
+    achieved = meta["calibration"]
+    rows = [
+        {
+            "Fund": finding,
+            "Indikator": label,
+            "Blandt": among,
+            "Niveau": pct(level, 1),
+            "Niveauets kilde": KIND_LABELS[kind].capitalize(),
+            "Opnået i den syntetiske population": pct(achieved[tid]["population"], 1)
+            if tid in achieved
+            else "–",
+        }
+        for tid, finding, label, among, level, kind in _level_rows(cb)
+    ]
+    return pd.DataFrame(rows)
 
 
 def compute(ch) -> Methods:
@@ -230,6 +270,7 @@ def glue_all(ch, res: Methods) -> None:
     # weighting
     ch.glue("om_weight_vars", ", ".join(cb.label(v).lower() for v in ch.rake.margins))
     ch.glue("om_population", number(d.value("sum_of_weights")))
+    ch.glue("om_population_source", population_source())
     ch.glue("om_iterations", number(d.value("iterations")))
     ch.glue("om_neff", number(d.value("kish_n_eff")))
     ch.glue("om_deff_w", number(d.value("deff_weighting"), 2))
@@ -258,22 +299,38 @@ def glue_all(ch, res: Methods) -> None:
     worst_after = float(d.margins["weighted_diff_pp"].abs().max())
     ch.glue(
         "om_max_after",
-        "rammer alle andele populationens (afvigelserne er under et tiendedel procentpoint)"
+        "rammer alle andele populationens (afvigelserne er under en tiendedel procentpoint)"
         if worst_after < 0.05
         else f"afviger ingen andel mere end {points(worst_after / 100, 1)} fra populationens",
     )
     from lederuddannelse.data.weighting import margin_kinds
 
-    assumed = sorted({v for (v, _), k in margin_kinds().items() if k == "assumed"})
+    kinds = margin_kinds()
+
+    def variables(kind: str) -> str:
+        found = sorted({v for (v, _), k in kinds.items() if k == kind})
+        return " og ".join(cb.label(v).lower() for v in found)
+
+    assumed, derived = variables("assumed"), variables("derived")
     ch.glue(
         "om_assumed_margins",
-        "Fordelingen på "
-        + " og ".join(cb.label(v).lower() for v in assumed)
-        + " er denne udgaves antagelse, fordi der ikke er fundet offentlige tal for ledere; "
-        "kolonnen »Populationstallets kilde« viser, hvilke tal der er offentlig statistik, og "
-        "hvilke der er antaget."
-        if assumed
-        else "Alle populationstal er offentlig statistik.",
+        " ".join(
+            part
+            for part in (
+                f"Fordelingen på {assumed} er denne udgaves antagelse, fordi der ikke er fundet "
+                "offentlige tal for ledere."
+                if assumed
+                else "",
+                f"Fordelingen på {derived} er afledt af offentlige tal fra forskellige år og er "
+                "derfor omtrentlig."
+                if derived
+                else "",
+                "Kolonnen »Populationstallets kilde« viser for hver andel, hvor den kommer fra."
+                if assumed or derived
+                else "Alle populationstal er offentlig statistik.",
+            )
+            if part
+        ),
     )
     ch.glue(
         "om_weighted_run",
@@ -317,7 +374,7 @@ def glue_all(ch, res: Methods) -> None:
             "Denne udgave bygger på et syntetisk datasæt med "
             f"{number(meta.get('n', len(ch.data)))} "
             f"besvarelser, trukket fra en syntetisk population på "
-            f"{number(meta.get('population_size', 0))} ledere (generatorens frø: "
+            f"{number(meta.get('population_size', 0))} ledere (generatorens startværdi, seed: "
             f"{meta.get('seed', '–')}, pakkeversion {meta.get('package_version', '–')}).",
         )
     else:
@@ -361,23 +418,62 @@ def visible_margins(ch, res: Methods) -> pd.DataFrame:
 
 
 #: How the margins table names the kind of each population share (from margins.csv).
-MARGIN_KIND_TEXT = {"statistics": "Offentlig statistik", "assumed": "Antaget i denne udgave"}
+MARGIN_KIND_TEXT = {
+    "statistics": "Offentlig statistik",
+    "derived": "Afledt af offentlig statistik fra forskellige år",
+    "assumed": "Antaget i denne udgave",
+}
+
+
+def _publisher_year(source: str) -> str:
+    """'Danmarks Statistik, 2016' from a source of margins.csv ('' if it names no year)."""
+    import re
+
+    year = re.search(r"\b(19|20)\d\d\b", source)
+    if not year:
+        return ""
+    publisher = "Danmarks Statistik, " if "statistics denmark" in source.lower() else ""
+    return f"{publisher}{year.group(0)}"
+
+
+def margin_source_text(kind: str, source: str) -> str:
+    """A population share's source in the reader's words: its kind, and for published
+    statistics the publisher and year the source of margins.csv names ('Offentlig statistik
+    (Danmarks Statistik, 2016)')."""
+    text = MARGIN_KIND_TEXT[kind]
+    where = _publisher_year(source) if kind == "statistics" else ""
+    return f"{text} ({where})" if where else text
+
+
+def population_source() -> str:
+    """Where the population total comes from, with year, from the published statistics of
+    margins.csv (all its variables share one total): 'tallet er fra Danmarks Statistik, 2016,
+    og er omtrentligt'."""
+    from lederuddannelse.data.weighting import margin_sources
+
+    published = [
+        _publisher_year(s) for kind, s in margin_sources().values() if kind == "statistics"
+    ]
+    where = next((w for w in published if w), "")
+    if not where:
+        return "tallet er summen af populationstallene i data/margins.csv"
+    return f"tallet er fra {where}, og er omtrentligt"
 
 
 def margins_frame(ch, res: Methods) -> pd.DataFrame:
     """Margins before and after weighting, Danish columns; small groups suppressed. Each
     population share says whether it is published statistics or this edition's assumption."""
-    from lederuddannelse.data.weighting import margin_kinds
+    from lederuddannelse.data.weighting import margin_sources
 
     m = visible_margins(ch, res)
-    kinds = margin_kinds()
+    sources = margin_sources()
     return pd.DataFrame(
         {
             "Vægtningsvariabel": m["variable_label"],
             "Kategori": m["label"],
             "Populationen": [pct(v, 1) for v in m["population_share"]],
             "Populationstallets kilde": [
-                MARGIN_KIND_TEXT[kinds.get((v, int(c)), "assumed")]
+                margin_source_text(*sources.get((v, int(c)), ("assumed", "")))
                 for v, c in zip(m["variable"], m["category"])
             ],
             "Stikprøven (uvægtet)": [
@@ -547,5 +643,9 @@ def key_figures(ch, res: Methods) -> list:
             "effektiv stikprøvestørrelse efter vægtning",
             interval=f"Designeffekt af vægtningen: {number(d.value('deff_weighting'), 2)}",
         ),
-        KeyFigure(number(d.value("sum_of_weights")), "ledere i populationen, vægtene summer til"),
+        KeyFigure(
+            number(d.value("sum_of_weights")),
+            "ledere i populationen, vægtene summer til",
+            interval=population_source()[:1].upper() + population_source()[1:],
+        ),
     ]

@@ -24,8 +24,10 @@ from lederuddannelse.chapters.shared import (
     DEFINITIONS,
     TRAINED,
     among_trained,
+    assumed_levels_sentence,
     barrier_labels,
     definition_phrase,
+    provenance,
     reason_labels,
     short_label,
 )
@@ -58,7 +60,7 @@ class Sector:
     trained: pd.DataFrame  # shares trained by definition in this sector
     reasons: pd.DataFrame  # ranked, among the trained in this sector
     barriers: pd.DataFrame  # ranked, among the untrained in this sector
-    comparison: tuple[pd.DataFrame, pd.DataFrame]  # F13/F14 items: this sector vs the other
+    comparison: tuple[pd.DataFrame, pd.DataFrame]  # F13/F14 items: private minus public
     columns: dict
 
 
@@ -122,7 +124,8 @@ def compute(ch, sector: str) -> Sector:
     r_labels, b_labels = reason_labels(), barrier_labels()
     reasons = trained.multi_response(list(r_labels), by=BY, labels=r_labels)
     barriers = trained.multi_response(list(b_labels), by=BY, labels=b_labels)
-    comparison = cmp.compare(trained, comparison_items(), BY, code, other)
+    # the site's one order (private minus public) on both sector pages
+    comparison = cmp.compare(trained, comparison_items(), BY, *cmp.comparison_order(BY))
     return sector_result(
         code,
         other,
@@ -137,15 +140,27 @@ def glue_all(ch, res: Sector) -> None:
     """Glue the sector's names, its key figures and the tested comparisons (F13, F14)."""
     # the page title: two pages of one chapter need two names in the table of contents
     ch.glue("sektor_title", f"{res.label} sammenlignet med {cmp.lower_first(res.other_label)}")
-    ch.glue("sektor_this", cmp.lower_first(res.label))
-    ch.glue("sektor_other", cmp.lower_first(res.other_label))
+    ch.glue("sektor_this", definite(res.label))
+    ch.glue("sektor_other", definite(res.other_label))
+    first, second = cmp.comparison_order(BY)
+    ch.glue("sektor_private", definite(cmp.group_label(BY, first)))
+    ch.glue("sektor_public", definite(cmp.group_label(BY, second)))
+    ch.glue("sektor_order", cmp.order_text(BY))
     for _, r in res.trained.iterrows():
         cmp.glue_share(ch, f"sektor_trained_{r['key']}", r)
     cmp.glue_ranked(ch, "sektor_reason", res.reasons, top=2)
     cmp.glue_ranked(ch, "sektor_barrier", res.barriers, top=2)
+    ch.glue("sektor_assumed", assumed_levels_sentence(ch, "reason_develop"))
     shares, tests = res.comparison
     for item in F13_ITEMS + F14_ITEMS:
         cmp.glue_comparison(ch, f"sektor_{item}", shares, tests, res.columns[item])
+
+
+def definite(label: str) -> str:
+    """'Offentlig sektor' -> 'den offentlige sektor': a sector's name in running text takes
+    the definite article (»i den offentlige sektor«, never »i offentlig sektor«)."""
+    adjective, noun = label.lower().split(maxsplit=1)
+    return f"den {adjective if adjective.endswith('e') else adjective + 'e'} {noun}"
 
 
 def _this(code: int) -> str:
@@ -206,14 +221,20 @@ def comparison_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame):
 
 
 def comparison_table(ch, tests: pd.DataFrame, code: int, other: int):
-    """Table: the differences between the sectors and their tests."""
+    """Table: the differences between the sectors (in the site's one order, whichever sector
+    the page is about) and their tests."""
     from lederuddannelse.report.tables import comparison_table as build
 
+    first, second = cmp.comparison_order(BY)
     return build(
         tests,
         "Svar",
         ch.params["conf_level"],
-        caption=f"{_this(code)} sammenlignet med {cmp.lower_first(_this(other))}: forskel og test",
+        caption=cmp.provenance_caption(
+            ch,
+            f"{_this(first)} sammenlignet med {cmp.lower_first(_this(second))}: forskel og test",
+            tests["item"],
+        ),
         uid=f"sektor-sammenligning-{code}",
     )
 
@@ -233,8 +254,10 @@ def key_figures(ch, trained: pd.DataFrame, reasons: pd.DataFrame, barriers: pd.D
         )
     ]
     for ranked, lead in (
-        (reasons, "af de uddannede nævner som grund: "),
-        (barriers, "af de ikke-uddannede nævner som årsag: "),
+        (reasons, "af lederne med uddannelsen nævner grunden"),
+        (barriers, "af lederne uden uddannelsen nævner årsagen"),
     ):
-        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"]))
+        # the top item's level is this edition's assumption on synthetic data
+        kind = provenance(ch, str(ranked["item"].iloc[0]))
+        figures.append(top_item_figure(ranked, lead, ch.params["conf_level"], kind=kind))
     return figures

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lederuddannelse.analysis.compare import item_label, restricted_columns, trained_mask
+from lederuddannelse.analysis.compare import (
+    item_label,
+    lower_first,
+    restricted_columns,
+    trained_mask,
+)
 from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
@@ -28,6 +33,82 @@ TRAINED_BY_DEFINITION = tuple(f"trained_{d}" for d in DEFINITIONS)
 STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
 
 
+def provenance(ch, indicator: str, domain: str | None = None) -> str:
+    """The kind of a number the page computes for ``indicator`` (a key figure's ``kind``):
+    "calibrated" on synthetic data calibrated to a level this edition assumed, else
+    "computed" (:func:`lederuddannelse.data.targets.computed_kind`)."""
+    from lederuddannelse.data.targets import computed_kind
+
+    return computed_kind(indicator.split("__")[0], domain, ch.synthetic)
+
+
+def estimate_with_kind(ch, finding) -> str:
+    """A finding's estimate for the ledger and the front page's table, with its kind where the
+    synthetic data were calibrated to a level this edition assumed for it (F4's payment, F11's
+    industries, and the findings resting on the assumed reasons, barriers and desire levels:
+    :data:`~lederuddannelse.data.targets.ASSUMED_LEVEL_FINDINGS`)."""
+    from lederuddannelse.data.targets import assumed_findings
+
+    if ch.synthetic and finding.id in assumed_findings():
+        return f"{finding.estimate} ({ASSUMED_MARK})"
+    return finding.estimate
+
+
+#: The short mark of an estimate on synthetic data calibrated to an assumed level, explained
+#: once in the caption of the table that carries it (:data:`ASSUMED_MARK_NOTE`).
+ASSUMED_MARK = "antaget niveau"
+ASSUMED_MARK_NOTE = (
+    "»Antaget niveau«: beregnet her på syntetiske data, der er kalibreret til et niveau, denne "
+    "udgave har antaget, fordi rapporten ikke giver et tal"
+)
+
+
+def assumed_levels_sentence(ch, indicator: str) -> str:
+    """The prose's provenance of the shares of ``indicator`` (a reason, a barrier, desire):
+    on synthetic data calibrated to a level this edition assumed, the sentence says so; on a
+    data file, that the shares are computed on it."""
+    if provenance(ch, indicator) == "calibrated":
+        return (
+            "Niveauerne er antaget i denne udgave: rapporten giver ingen andele her, så de "
+            "syntetiske data er kalibreret til niveauer, som denne udgave har valgt, og andelene "
+            "er beregnet her på de data."
+        )
+    return "Andelene er beregnet på datafilen."
+
+
+def assumed_industries() -> list[str]:
+    """The industries whose share trained (broad definition) the synthetic data are calibrated
+    to at a level this edition assumed (``data/targets.yml``), in the codebook's words."""
+    from lederuddannelse.data.codebook import Condition
+    from lederuddannelse.data.targets import load_targets
+
+    labels = load_codebook().value_labels("industry")
+    conditions = [
+        Condition.parse(t.domain)
+        for t in load_targets().values()
+        if not t.published and t.indicator == "trained_broad" and t.domain != "all"
+    ]
+    return [
+        lower_first(labels[int(v)])
+        for c in conditions
+        if c.variable == "industry"
+        for v in c.values
+    ]
+
+
+def industry_assumed_note(ch) -> str:
+    """What the industry figures are on synthetic data: the report gives no industry figures,
+    and the levels of the industries it names by words are this edition's assumption."""
+    if not ch.synthetic:
+        return "Rapporten giver ingen tal for brancherne."
+    names = [f"»{n}«" for n in assumed_industries()]
+    listed = ", ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names)
+    return (
+        "Rapporten giver ingen tal for brancherne. Niveauet i " + listed + " (bred definition) "
+        "er antaget i denne udgave, og de syntetiske data er kalibreret til det."
+    )
+
+
 def status(holds: bool | None) -> str:
     """'Holder', 'Holder ikke' or 'Kan ikke afgøres'."""
     return STATUS_TEXT[holds]
@@ -39,6 +120,15 @@ def short_label(label: str) -> str:
         inner = label[label.rindex("(") + 1 : -1]
         return inner[:1].upper() + inner[1:]
     return label
+
+
+def profile_text(row: pd.Series) -> str:
+    """'køn: kvinde, alder: under 40 år, …' from the codebook: a profile (variable -> code) in
+    words, for the desire chapter's profiles and the front page's summary."""
+    cb = load_codebook()
+    return ", ".join(
+        f"{cb.label(v).lower()}: {cb.value_labels(v)[int(row[v])].lower()}" for v in row.index
+    )
 
 
 def definition_phrase(ch) -> str:

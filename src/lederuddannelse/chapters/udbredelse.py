@@ -8,13 +8,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lederuddannelse.analysis.compare import glue_share, lower_first, subtitle, wrap
-from lederuddannelse.analysis.findings import report_level
+from lederuddannelse.analysis.findings import CLEAR_MAJORITY, majority_phrase, report_level
 from lederuddannelse.chapters.shared import (
     DEFINITIONS,
     TRAINED_BY_DEFINITION,
     across_definitions,
     among_trained,
     definition_phrase,
+    industry_assumed_note,
+    provenance,
     short_label,
 )
 from lederuddannelse.data.codebook import load_codebook
@@ -143,35 +145,33 @@ def glue_all(ch, res: Prevalence) -> None:
     glue_industry(ch, res)
 
 
-def _majority(row) -> str:
-    """A phrase that follows the CI: a majority only when the whole interval is above one half."""
-    if bool(row.get("suppressed", False)) or pd.isna(row["estimate"]):
-        return "ikke til at afgøre (for få svar)"
-    if row["ci_low"] > 0.5:
-        return "et klart flertal (hele konfidensintervallet ligger over halvdelen)"
-    if row["ci_high"] < 0.5:
-        return "et mindretal (hele konfidensintervallet ligger under halvdelen)"
-    return "ikke klart et flertal (konfidensintervallet omfatter halvdelen)"
-
-
 def glue_payment(ch, res: Prevalence) -> None:
     """Glue F4's numbers that the prose shows: paid by the workplace, willing/unwilling to pay
     (the other payers are in the figure; a glued value must reach the page)."""
     glue_share(ch, "udbredelse_paid_workplace", res.paid_workplace.iloc[0])
-    ch.glue("udbredelse_paid_majority", _majority(res.paid_workplace.iloc[0]))
+    ch.glue("udbredelse_paid_majority", majority_phrase(res.paid_workplace.iloc[0], CLEAR_MAJORITY))
     ch.glue("udbredelse_paid_report", f"»{report_figure('F4_paid')}«")
+    ch.glue(
+        "udbredelse_paid_assumed",
+        "Niveauet er antaget i denne udgave: rapporten siger kun "
+        f"»{report_figure('F4_paid')}«, og de syntetiske data er kalibreret til et niveau, som "
+        "denne udgave har valgt; andelen er beregnet her på de data."
+        if provenance(ch, "paid_by_workplace") == "calibrated"
+        else f"Rapporten siger kun »{report_figure('F4_paid')}«.",
+    )
     ch.glue("udbredelse_unwilling_report", f"»{report_figure('F4_unwilling')}«")
     ch.glue(
         "udbredelse_assumed_note",
-        "Rapporten giver ingen tal for de to andele; de syntetiske data har her et niveau, som "
-        "denne udgave har antaget (se Om undersøgelsen), så tallene ovenfor er ikke rapportens."
+        "Rapporten giver heller ikke tal for, hvor mange der vil eller ikke vil betale selv; også "
+        "her har de syntetiske data et niveau, som denne udgave har antaget (se Om "
+        "undersøgelsen), så tallene ovenfor er ikke rapportens."
         if ch.synthetic
         else "Rapporten giver ingen tal for de to andele, kun ordene.",
     )
     w = res.willing.set_index("key")
     glue_share(ch, "udbredelse_willing", w.loc["willing"])
     glue_share(ch, "udbredelse_unwilling", w.loc["unwilling"])
-    ch.glue("udbredelse_unwilling_majority", _majority(w.loc["unwilling"]))
+    ch.glue("udbredelse_unwilling_majority", majority_phrase(w.loc["unwilling"]))
     ch.glue("udbredelse_definition", definition_phrase(ch))
 
 
@@ -201,15 +201,15 @@ def glue_industry(ch, res: Prevalence) -> None:
     if len(names) > 1:
         text += ", dernæst " + " og ".join(names[1:])
     ch.glue("udbredelse_industry_low", text)
+    ch.glue("udbredelse_industry_assumed", industry_assumed_note(ch))
     ch.glue(
         "udbredelse_broad_pointer",
-        "Denne side viser netop den brede definition, så tallene kan sammenlignes direkte med "
-        "rapportens."
+        "Denne side viser netop den brede definition, som rapportens ord om brancherne gælder."
         if ch.params["definition"] == "broad"
         else "Sammenligningen med rapportens tal står på siden med den brede definition "
         "(vælg »Bred« øverst på siden)."
         if definition_pages("udbredelse")
-        else "Regnskabet (Holder konklusionerne?) afgør F11 under den brede definition, med "
+        else "Efterprøvningen (Holder konklusionerne?) afgør F11 under den brede definition, med "
         "andelen for hver af de nævnte brancher.",
     )
 
@@ -269,6 +269,7 @@ def payment_chart(ch, paid_by: pd.DataFrame, paid_workplace: pd.DataFrame):
             ch,
             f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)})",
             paid["n"].max(),
+            indicators=["paid_by"],
         ),
         conf_level=ch.params["conf_level"],
     )
@@ -294,6 +295,7 @@ def pay_self_chart(ch, pay_self: pd.DataFrame, willing: pd.DataFrame):
             ch,
             f"{cb.label('pay_self')}: svar fra alle ledere, der har svaret",
             answers["n"].max(),
+            indicators=["pay_self"],
         ),
         conf_level=ch.params["conf_level"],
     )
@@ -307,7 +309,7 @@ def industry_chart(ch, by_industry: pd.DataFrame):
     shown = ranked[~ranked["suppressed"].astype(bool)]
     title = (
         wrap(
-            f"Flest uddannede i {lower_first(shown.iloc[0]['label'])}: "
+            f"Flest med uddannelsen i {lower_first(shown.iloc[0]['label'])}: "
             f"{pct(shown.iloc[0]['estimate'])}",
             55,
         )
@@ -321,7 +323,8 @@ def industry_chart(ch, by_industry: pd.DataFrame):
             title=title,
             subtitle=subtitle(
                 ch,
-                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche",
+                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche. "
+                + industry_assumed_note(ch),
                 ranked["n"].sum(),
             ),
             conf_level=ch.params["conf_level"],
@@ -341,7 +344,7 @@ def industry_table(ch, by_industry: pd.DataFrame):
         ch.params["conf_level"],
         caption=(
             "Andel, der har taget lederuddannelse i psykisk arbejdsmiljø "
-            f"({definition_phrase(ch)}), efter branche"
+            f"({definition_phrase(ch)}), efter branche. {industry_assumed_note(ch)}"
         ),
         uid="udbredelse-branche",
     )
@@ -375,16 +378,16 @@ def key_figures(
         ),
         proportion_figure(
             paid_workplace.iloc[0],
-            "af de uddannede fik den betalt af arbejdspladsen",
+            "af lederne med uddannelsen fik den betalt af arbejdspladsen",
             level,
             report=report_figure("F4_paid"),
-            kind="computed",
+            kind=provenance(ch, "paid_by_workplace"),
         ),
         proportion_figure(
             pay_self[pay_self["category"].isin(UNWILLING_CODES)].iloc[0],
             "af alle ledere vil ikke tage den, hvis de selv skal betale",
             level,
             report=report_figure("F4_unwilling"),
-            kind="computed",
+            kind=provenance(ch, "unwilling_to_pay"),
         ),
     ]

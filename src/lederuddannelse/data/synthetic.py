@@ -40,7 +40,7 @@ from lederuddannelse import __version__, paths
 from lederuddannelse.data.codebook import Condition, load_codebook
 from lederuddannelse.data.derive import add_derived
 from lederuddannelse.data.files import read_metadata, write_survey
-from lederuddannelse.data.targets import assumed_levels, load_targets
+from lederuddannelse.data.targets import ASSUMED_LEVEL_FINDINGS, assumed_levels, load_targets
 from lederuddannelse.errors import ParameterError
 
 POPULATION_SIZE = 107_000
@@ -284,7 +284,7 @@ def generate_population(seed: int = DEFAULT_SEED, size: int = POPULATION_SIZE) -
         + 0.35 * female
         + 0.35 * pub
         + _pick({1: 0.35, 2: 0.15, 4: -0.25}, age_group)
-        + _pick({1: -0.25, 3: 0.30, 4: 0.10}, span_of_control)
+        + _pick({1: -0.25, 3: 0.40, 4: 0.05}, span_of_control)  # F12: 29-100 peaks
         + _pick({1: 0.35, 2: 0.10, 4: -0.25}, experience)
         - 0.35 * (education == 5)
         - 0.45 * (org_size == 1)
@@ -495,6 +495,32 @@ def generate_survey(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> tuple[pd.Da
     return sample, _metadata(population, n, seed)
 
 
+def _assumed_levels_achieved(population: pd.DataFrame) -> dict:
+    """The levels of ``assumed_levels`` (each reason and barrier among those asked, each
+    point of the desire scale among all) and what the population achieved, keyed as in the
+    metadata's ``calibration``: the item's name, or ``desire_<point>``."""
+    out = {}
+    levels = assumed_levels()
+    for group in ("reasons", "barriers"):
+        for name, share in (levels.get(group) or {}).items():
+            col = population[name].to_numpy(dtype=float)
+            out[str(name)] = {
+                "finding": ASSUMED_LEVEL_FINDINGS[group],
+                "target": float(share),
+                "kind": "assumed",
+                "population": round(float(np.nanmean(col)), 6),
+            }
+    desire = population["desire"].to_numpy(dtype=float)
+    for point, share in (levels.get("desire") or {}).items():
+        out[f"desire_{point}"] = {
+            "finding": ASSUMED_LEVEL_FINDINGS["desire"],
+            "target": float(share),
+            "kind": "assumed",
+            "population": round(float(np.mean(desire == float(point))), 6),
+        }
+    return out
+
+
 def _metadata(population: pd.DataFrame, n: int, seed: int) -> dict:
     book = load_codebook()
     margins = {
@@ -517,6 +543,7 @@ def _metadata(population: pd.DataFrame, n: int, seed: int) -> dict:
                 float(np.nanmean(derived[t.indicator].to_numpy(dtype=float)[dom])), 6
             ),
         }
+    achieved.update(_assumed_levels_achieved(population))
     return {
         "synthetic": True,
         "notice": NOTICE,

@@ -24,15 +24,21 @@ import yaml
 
 from lederuddannelse import paths
 from lederuddannelse.errors import DataValidationError
+from lederuddannelse.report.keyfigures import PROVENANCE
 
 #: The kinds a level in targets.yml can have.
 KINDS = ("published", "assumed")
 #: How a page names each kind of number (the third kind, computed, is every estimate).
+#: "assumed" and "calibrated" in the key figures' words (one wording, lower case here).
 KIND_LABELS = {
     "published": "offentliggjort i rapporten",
-    "assumed": "antaget i denne udgave",
+    "assumed": PROVENANCE["assumed"][:1].lower() + PROVENANCE["assumed"][1:],
     "computed": "beregnet på datafilen",
+    "calibrated": PROVENANCE["calibrated"][:1].lower() + PROVENANCE["calibrated"][1:],
 }
+#: The findings each group of ``assumed_levels`` stands behind (the reasons' ranking and the
+#: sectors' reasons; the barriers by manager type and sector; desire and what goes with it).
+ASSUMED_LEVEL_FINDINGS = {"reasons": "F3, F14", "barriers": "F9, F13", "desire": "F5–F7, F12"}
 _FIELDS = ("id", "finding", "indicator", "domain", "share", "kind", "report_says", "note")
 
 
@@ -140,6 +146,70 @@ def report_fact(name: str, path: str | Path | None = None):
     if name not in facts:
         raise DataValidationError(f"{path or targets_path()}: 'report' has no {name!r}")
     return facts[name]
+
+
+def assumed_findings(path: str | Path | None = None) -> set[str]:
+    """The findings whose numbers on the synthetic data rest on a level this edition assumed:
+    the findings of the ``kind: assumed`` targets and those :data:`ASSUMED_LEVEL_FINDINGS`
+    names (a range such as "F5–F7" spelled out)."""
+    out = {t.finding for t in load_targets(path).values() if not t.published}
+    for ids in ASSUMED_LEVEL_FINDINGS.values():
+        for part in ids.split(", "):
+            first, _, last = part.partition("–")
+            if last:
+                out |= {f"F{k}" for k in range(int(first[1:]), int(last[1:]) + 1)}
+            else:
+                out.add(first)
+    return out
+
+
+def assumed_indicators(path: str | Path | None = None) -> dict[str, set[str]]:
+    """Every indicator whose level in the synthetic data is this edition's assumption, with
+    the domains it holds in ("all", or a condition such as ``industry == 3``): the targets of
+    ``kind: assumed``, and every reason, barrier and the desire scale of ``assumed_levels``.
+    A share computed on the synthetic data for one of them is "calibrated" (see
+    :func:`computed_kind`), never a finding about real managers."""
+    out: dict[str, set[str]] = {}
+    for t in load_targets(path).values():
+        if not t.published:
+            out.setdefault(t.indicator, set()).add(t.domain)
+    levels = assumed_levels(path)
+    for group in ("reasons", "barriers"):
+        for name in levels.get(group) or {}:
+            out.setdefault(str(name), set()).add("all")
+    if levels.get("desire"):
+        out.setdefault("desire", set()).add("all")
+    # the answers an assumed indicator is derived from (derive.add_derived), and back
+    for source, derived in _DERIVED_FROM.items():
+        for ind in derived:
+            if ind in out:
+                out.setdefault(source, set()).update(out[ind])
+        if source in out:
+            for ind in derived:
+                out.setdefault(ind, set()).update(out[source])
+    return out
+
+
+#: An answer variable and the 0/1 indicators derived from it (lederuddannelse.data.derive).
+_DERIVED_FROM = {
+    "paid_by": ("paid_by_workplace",),
+    "pay_self": ("willing_to_pay", "unwilling_to_pay"),
+    "desire": ("high_desire",),
+}
+
+
+def computed_kind(indicator: str, domain: str | None = None, synthetic: bool = True) -> str:
+    """The provenance of a number computed for ``indicator`` (among ``domain``): "calibrated"
+    when the synthetic data were calibrated to a level this edition assumed for it (the number
+    then mostly returns the assumption), else "computed". ``domain`` None is the indicator's
+    own population (all managers, or those asked: the trained, the untrained), not a subgroup
+    such as an industry. A real data file is always "computed"."""
+    domains = assumed_indicators().get(indicator, set())
+    if domain is None:
+        hit = any(d == "all" or d.startswith("training") for d in domains)
+    else:
+        hit = domain in domains
+    return "calibrated" if synthetic and hit else "computed"
 
 
 def published_levels(path: str | Path | None = None) -> dict[str, Target]:

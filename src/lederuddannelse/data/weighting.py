@@ -148,16 +148,29 @@ ASSUMPTION_PREFIX = "assumption:"
 
 def margin_kinds(path=None) -> dict[tuple[str, int], str]:
     """Per (variable, category) of margins.csv: "statistics" when the source cites published
-    population statistics, "assumed" when it says ``assumption: why``. Pages show the kind, so
-    an assumed population share is never read as a register figure."""
+    population statistics, "derived" when it says the share is derived from them (e.g. from
+    figures of different years), "assumed" when it says ``assumption: why``. Pages show the
+    kind, so an assumed or derived population share is never read as a register figure."""
+    return {key: kind for key, (kind, _) in margin_sources(path).items()}
+
+
+def margin_sources(path=None) -> dict[tuple[str, int], tuple[str, str]]:
+    """Per (variable, category) of margins.csv: its kind (:func:`margin_kinds`) and the source
+    text of the file."""
     p = Path(path) if path is not None else margins_path()
     table = pd.read_csv(p, encoding="utf-8")
-    return {
-        (str(r.variable), int(r.category)): "assumed"
-        if str(r.source).strip().lower().startswith(ASSUMPTION_PREFIX)
-        else "statistics"
-        for r in table.itertuples()
-    }
+    out = {}
+    for r in table.itertuples():
+        source = str(r.source).strip()
+        kind = (
+            "assumed"
+            if source.lower().startswith(ASSUMPTION_PREFIX)
+            else "derived"
+            if "derived" in source.lower()
+            else "statistics"
+        )
+        out[(str(r.variable), int(r.category))] = (kind, source)
+    return out
 
 
 def load_margins(path=None) -> dict[str, pd.Series]:

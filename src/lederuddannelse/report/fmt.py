@@ -7,7 +7,9 @@ its text alternative; they must read the same ("95 %-KI: 25–29 pct."), and a c
 is then a change of one function. Danish conventions: decimal comma, thousands point, "pct."
 for per cent, "procentpoint" for a difference of shares, an en dash between the limits of an
 interval of positive values and "til" between the limits of a difference (which may be
-negative: "-3 til 5").
+negative: "−3 til 5"), and a true minus sign (U+2212, :data:`MINUS`) before a negative
+number, never the hyphen. Machine-readable output (CSV downloads) keeps the ASCII minus: it
+is written from the numbers, not from these texts.
 
 The row helpers (:func:`share_ci`, :func:`difference_text`, :func:`odds_ratio_text`, ...)
 take one row of the statistics layer's tables (``estimate, ci_low, ci_high, n, suppressed``;
@@ -48,11 +50,18 @@ def _float(x):
 
 
 # ------------------------------------------------------------------------- plain numbers
+MINUS = "\u2212"
+"""The true minus sign of a negative number (Danish typography; not the hyphen '-')."""
+
+
 def number(x: float | int, decimals: int = 0) -> str:
-    """6000 -> '6.000'; 1.25 (decimals=1) -> '1,3'; NaN -> '–'."""
+    """6000 -> '6.000'; 1.25 (decimals=1) -> '1,3'; -3 -> '−3' (true minus); NaN -> '–'.
+    A value that rounds to zero has no sign ('0', not '−0')."""
     if _missing(x):
         return "–"
     text = f"{x:,.{decimals}f}"
+    if text.startswith("-"):
+        text = text[1:] if not any(c in "123456789" for c in text) else MINUS + text[1:]
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
@@ -81,7 +90,7 @@ def points(x: float, decimals: int = 0) -> str:
 
 
 def points_range(low: float, high: float, decimals: int = 0) -> str:
-    """The limits of a difference of shares, in percentage points: '-3 til 5'."""
+    """The limits of a difference of shares, in percentage points: '−3 til 5'."""
     return f"{number(100 * low, decimals)} til {number(100 * high, decimals)}"
 
 
@@ -308,3 +317,43 @@ def mean_with_ci(
         else number_ci(low, high, conf_level, decimals)
     )
     return f"{number(mean, decimals)} ({ival})"
+
+
+_COUNT_WORDS = (
+    "nul",
+    "en",
+    "to",
+    "tre",
+    "fire",
+    "fem",
+    "seks",
+    "syv",
+    "otte",
+    "ni",
+    "ti",
+    "elleve",
+    "tolv",
+)
+
+
+def count_of(k: int, n: int, noun: str, neuter: bool = False) -> str:
+    """'ingen af de seks grunde', 'alle seks træk', 'to af de seks grunde', 'ét af de seks
+    træk': a count out of a total in words, as an editor writes it (numbers up to twelve in
+    letters; larger ones as digits)."""
+
+    def word(x: int) -> str:
+        if x == 1:
+            return "ét" if neuter else "én"
+        return _COUNT_WORDS[x] if x < len(_COUNT_WORDS) else number(x)
+
+    if k == 0:
+        return f"ingen af de {word(n)} {noun}"
+    if k == n:
+        return (
+            f"alle {word(n)} {noun}"
+            if n > 1
+            else f"det ene {noun}"
+            if neuter
+            else f"den ene {noun}"
+        )
+    return f"{word(k)} af de {word(n)} {noun}"

@@ -14,16 +14,18 @@ text is escaped here, so callers pass plain text. Chapters show it with
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 from lederuddannelse.report.fmt import SUPPRESSED, difference, difference_test, share, share_ci
 
 # Where a card's large number comes from, in the reader's words.
+# "calibrated": computed here, but on synthetic data calibrated to a level this edition
+# assumed (the number mostly returns the assumption), so both are said.
 PROVENANCE = {
     "computed": "Beregnet i denne udgave",
     "published": "Rapportens offentliggjorte tal",
-    "assumed": "Antaget",
+    "assumed": "Antaget i denne udgave",
+    "calibrated": "Beregnet her på data kalibreret til et niveau antaget i denne udgave",
 }
 
 
@@ -101,31 +103,25 @@ def proportion_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
     return KeyFigure(text, label, interval=share_ci(row, conf_level), **extra)
 
 
-MINUS = "\u2212"
-
-
-def _minus(text: str) -> str:
-    """True minus signs for negative numbers (not the hyphen of '%-KI')."""
-    return re.sub(r"-(?=\d)", MINUS, text)
-
-
 def difference_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:
     """A key figure from one row of a difference test (``estimate, ci_low, ci_high, p_value``
     as shares): "12 procentpoint" with "95 %-KI: 9 til 16 procentpoint, p < 0,001" below
-    (the prose's wording, :mod:`lederuddannelse.report.fmt`), true minus signs."""
+    (the prose's wording, :mod:`lederuddannelse.report.fmt`, true minus signs included)."""
     value = difference(row)
     if value == SUPPRESSED:
         return KeyFigure(SUPPRESSED, label, **extra)
     interval = difference_test(row, conf_level)
-    return KeyFigure(_minus(value), label, interval=_minus(interval), **extra)
+    return KeyFigure(value, label, interval=interval, **extra)
 
 
 def top_item_figure(ranked, lead: str, conf_level: float, **extra) -> KeyFigure:
     """The highest-ranked item of a multiple-response table (``label, rank, estimate, ...``) as
-    a key figure: its share, and ``lead`` followed by the item's label in lower case."""
+    a key figure: its share, and ``lead`` followed by the item's label in lower case, quoted
+    (»…«), so the label reads as the answer it is, not after a colon."""
     shown = ranked[~ranked["suppressed"].astype(bool)].sort_values("rank")
     if not len(shown):
-        return KeyFigure(SUPPRESSED, lead.rstrip(": "), **extra)
+        return KeyFigure(SUPPRESSED, lead.rstrip(": "), **extra)  # the label is hidden too
     top = shown.iloc[0]
     label = str(top["label"])
-    return proportion_figure(top, lead + label[:1].lower() + label[1:], conf_level, **extra)
+    quoted = f"»{label[:1].lower() + label[1:]}«"
+    return proportion_figure(top, f"{lead.rstrip(': ')} {quoted}", conf_level, **extra)

@@ -135,6 +135,9 @@ def comparison_table(
     groups' n as "n_a / n_b" (one column, so that the table fits the page).
     Suppressed comparisons are marked, not printed. Group names come from ``group_a/group_b``."""
     name_a, name_b = tests["group_a"].iloc[0], tests["group_b"].iloc[0]
+    # the heading names the difference's order, so its sign reads the same on every page
+    order = f"Forskel, {name_a[:1].lower() + name_a[1:]} minus {name_b[:1].lower() + name_b[1:]}"
+    order += " (procentpoint)"
     rows = []
     for _, r in tests.iterrows():
         hidden = bool(r.get("suppressed", False)) or pd.isna(r["estimate"])
@@ -143,7 +146,7 @@ def comparison_table(
                 label_title: r["label"],
                 f"{name_a}": SUPPRESSED if hidden else pct(r["estimate_a"], 1),
                 f"{name_b}": SUPPRESSED if hidden else pct(r["estimate_b"], 1),
-                "Forskel (procentpoint)": "" if hidden else number(100 * r["estimate"], 1),
+                order: "" if hidden else number(100 * r["estimate"], 1),
                 ci_heading(conf_level): ""
                 if hidden
                 else points_range(r["ci_low"], r["ci_high"], 1),

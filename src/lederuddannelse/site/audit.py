@@ -112,7 +112,7 @@ TABLES_CACHE = "tables.pickle"  # in the audit's cache folder: what each table i
 # ---------------------------------------------------------------------------- reading
 def _danish_number(text: str) -> float:
     """'1.234' -> 1234, '43,2 pct.' -> 0.432, '12,5 %' -> 0.125, else NaN."""
-    t = str(text).strip().replace("\u00a0", " ")
+    t = str(text).strip().replace("\u00a0", " ").replace("\u2212", "-")
     if not t or any(s in t.lower() for s in SUPPRESSED_TEXTS) or t in ("–", "-", "—"):
         return np.nan
     pct = t.endswith("pct.") or t.endswith("%")

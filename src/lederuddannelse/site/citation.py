@@ -23,6 +23,7 @@ import yaml
 
 from lederuddannelse import __version__
 from lederuddannelse.errors import LederuddannelseError, ParameterError
+from lederuddannelse.params import parameter_words
 from lederuddannelse.paths import project_root
 
 CITATION_FILE = "citation.yml"
@@ -313,14 +314,7 @@ def parameters_note(
     differ = {k: v for k, v in params.items() if k not in globals_ or globals_[k] != v}
     if not differ and not several_groups:
         return ""
-    values = (
-        ", ".join(f"{k} = {show_value(v)}" for k, v in differ.items()) or "bogens standardparametre"
-    )
-    return f"parametergruppe {group}: {values}"
-
-
-def show_value(value: Any) -> str:
-    return "true" if value is True else "false" if value is False else str(value)
+    return f"parametergruppe {group} ({parameter_words(differ) or 'bogens standardparametre'})"
 
 
 def chapter_reference_html(c: Citation, title: str, url: str, note: str = "") -> str:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from lederuddannelse.hashing import sha256_file
+from lederuddannelse.params import parameter_words
 from lederuddannelse.site.citation import build_date
 from lederuddannelse.site.downloads import downloadable_notebook
 
@@ -226,7 +227,6 @@ def _colophon(
     params: dict | None,
     mapping: tuple[str, str] | None = None,
 ) -> str:
-    from lederuddannelse.site import citation as cit
 
     e = html.escape
     parts = [
@@ -246,10 +246,7 @@ def _colophon(
             k: (Path(v).name if k in ("data_file", "data_mapping") else v)
             for k, v in params.items()
         }
-        parts.append(
-            "parametre for denne kørsel: "
-            + ", ".join(f"<code>{e(k)} = {e(cit.show_value(v))}</code>" for k, v in shown.items())
-        )
+        parts.append("parametre for denne kørsel: " + e(parameter_words(shown)))
     return f'<p class="ledu-colophon">{" · ".join(parts)}</p>'
 
 
