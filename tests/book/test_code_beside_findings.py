@@ -80,3 +80,39 @@ def test_downloaded_notebooks_show_values_not_roles(built_book):
         prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         found = _ROLE.search(prose)
         assert found is None, f"{path.name}: {found.group(0)}"
+
+
+def test_names_in_the_code_cells_link_to_their_reference_entries(built_book):
+    """`design.proportion(` in a code cell is a link to SurveyDesign.proportion's entry in
+    "Koden bag bogen", a chapter module's functions link to theirs, every link lands on an
+    entry, and the linked code reads as the notebook's code."""
+    _, _, site = built_book
+    ids = set()
+    for name in ("koden.html", "koden-kapitler.html"):
+        soup = BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
+        ids |= {f"{name}#{tag['id']}" for tag in soup.find_all(id=True)}
+    estimators = (
+        "koden.html#lederuddannelse.stats.design.SurveyDesign.",
+        "koden.html#lederuddannelse.analysis.compare.compare",
+    )
+    for page in analysis_pages(site):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        links = soup.select("div.cell_input div.highlight pre a")
+        hrefs = {a["href"] for a in links}
+        assert hrefs and hrefs <= ids, f"{page.name}: {sorted(hrefs - ids)}"
+        chapter = page.stem.split("-")[0]
+        module = f"koden-kapitler.html#lederuddannelse.chapters.{chapter}."
+        assert any(h.startswith(module) for h in hrefs), f"{page.name}: {sorted(hrefs)}"
+        assert any(h.startswith(estimators) for h in hrefs), f"{page.name}: {sorted(hrefs)}"
+        nb = nbformat.read(site / "downloads" / f"{page.stem}.ipynb", as_version=4)
+        shown = {c.source.rstrip("\n") for c in nb.cells if c.cell_type == "code"}
+        for cell in soup.select("div.cell_input"):
+            if cell.find("a") is not None:
+                assert cell.find("pre").get_text().rstrip("\n") in shown, page.name
+    soup = BeautifulSoup((site / "udbredelse-alle.html").read_text("utf-8"), "html.parser")
+    calls = [
+        a.find_previous_sibling("span", class_="n").get_text() + "." + a.get_text()
+        for a in soup.select("div.cell_input pre a")
+        if a["href"] == "koden.html#lederuddannelse.stats.design.SurveyDesign.proportion"
+    ]
+    assert "design.proportion" in calls, calls
