@@ -10,7 +10,7 @@ import re
 import nbformat
 from bs4 import BeautifulSoup
 
-from conftest import ESTIMATOR
+from conftest import ESTIMATOR, assert_jupyter_shows_the_chart
 
 #: The analysis chapters (every parameter group's page of each).
 ANALYSIS = ("udbredelse", "hvem", "motiver", "lyst", "ledertype", "sektor")
@@ -116,3 +116,25 @@ def test_names_in_the_code_cells_link_to_their_reference_entries(built_book):
         if a["href"] == "koden.html#lederuddannelse.stats.design.SurveyDesign.proportion"
     ]
     assert "design.proportion" in calls, calls
+
+
+def test_charts_are_html_on_the_page_and_png_in_the_downloaded_notebook(built_book):
+    """The build makes each chart as Altair's HTML and a PNG: the page shows the HTML (Vega
+    from the site's _static folder), the downloadable notebook keeps the PNG, which JupyterLab
+    shows out of the box, trusted or not."""
+    root, _, site = built_book
+    charts = 0
+    for path in sorted((site / "downloads").glob("*.ipynb")):
+        executed = nbformat.read(root / "build" / "book" / path.name, as_version=4)
+        download = nbformat.read(path, as_version=4)
+        for built, cell in zip(executed.cells, download.cells):
+            figure = cell.metadata.get("mystnb", {}).get("figure")
+            if cell.cell_type != "code" or not figure:
+                continue
+            (out,) = built.outputs
+            assert "vega" in out.data["text/html"] and "image/png" in out.data, figure["name"]
+            (out,) = cell.outputs
+            assert "text/html" not in out.data
+            assert_jupyter_shows_the_chart(out, f"{path.name}: {figure['name']}")
+            charts += 1
+    assert charts >= 30

@@ -19,7 +19,13 @@ import nbformat
 import papermill
 import pytest
 
-from conftest import ESTIMATOR, copy_project, open_test_chapter, project_env
+from conftest import (
+    ESTIMATOR,
+    assert_jupyter_shows_the_chart,
+    copy_project,
+    open_test_chapter,
+    project_env,
+)
 from lederuddannelse.paths import EMBEDDED_DATA_PATH
 from lederuddannelse.site.downloads import downloadable_notebook, glued_values
 
@@ -56,11 +62,14 @@ def _execute(source: Path, out: Path, cwd: Path) -> nbformat.NotebookNode:
 
 
 def _is_chart(output) -> bool:
-    return "vega" in "".join(output.get("data", {}).get("text/html", ""))
+    return "image/png" in output.get("data", {}) or "vega" in "".join(
+        output.get("data", {}).get("text/html", "")
+    )
 
 
 def _run(chapter: str, folder: Path):
-    """``chapter`` executed with papermill, as the build executes it: (path, notebook)."""
+    """``chapter`` executed with papermill as a reader runs it, outside the build: (path,
+    notebook)."""
     nb = jupytext.read(ROOT / "chapters" / f"{chapter}.md")
     source = folder / f"{chapter}.ipynb"
     nbformat.write(nb, source)
@@ -94,6 +103,7 @@ def test_every_chart_is_the_displayed_output_of_its_figure_cell(chapter, tmp_pat
         figure = cell.metadata.get("mystnb", {}).get("figure", {})
         if charts:
             assert figure.get("name") and figure.get("caption"), cell.source[:80]
+            assert_jupyter_shows_the_chart(charts[0], f"{chapter}: {figure['name']}")
             assert len(cell.outputs) == 1, "a figure cell shows its chart and nothing else"
             assert "hide-input" in cell.metadata.get("tags", [])
             if chapter in ANALYSIS:

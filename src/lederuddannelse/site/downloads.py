@@ -5,7 +5,10 @@ Jupyter Book resolves; Jupyter shows them raw. The downloadable copy is the exec
 with each role in its Markdown cells replaced by the value the code glued (the same text the
 page shows), and the Sphinx-only roles and directives (cross-references, citations, glued
 figures) replaced by plain words. Code cells and their outputs are left as executed, so the
-notebook still re-runs and reproduces the page.
+notebook still re-runs and reproduces the page, except the charts: the build makes each as
+Altair's HTML (for the page) and a PNG (``report.theme.site_chart``); the copy keeps the PNG,
+which JupyterLab shows offline and in a notebook it does not trust, where the HTML would look
+for Vega in the site's ``_static`` folder and show nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 from pathlib import Path
 
 GLUE_PREFIX = "application/papermill.record/"
+CHART_PNG = "image/png"
 _GLUE_ROLE = re.compile(r"\{glue(?::([a-z]+))?\}`([^`]+)`")
 _GLUE_FIGURE = re.compile(
     r"^(`{3,}|:{3,})\{glue(?::figure)?\}[ \t]+(\S+)[ \t]*\n(.*?)^\1[ \t]*$\n?",
@@ -69,7 +73,8 @@ def readable_prose(source: str, values: dict[str, str]) -> str:
 
 def downloadable_notebook(path: Path) -> str:
     """The executed notebook at ``path`` as a reader downloads it (JSON text): prose roles
-    replaced by their glued values (:func:`readable_prose`), everything else unchanged."""
+    replaced by their glued values (:func:`readable_prose`), charts as their PNG, everything
+    else unchanged."""
     import nbformat
 
     nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
@@ -77,4 +82,8 @@ def downloadable_notebook(path: Path) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = readable_prose(cell.source, values)
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if CHART_PNG in data:  # a chart: its PNG for Jupyter, not the site's HTML
+                data.pop("text/html", None)
     return nbformat.writes(nb) + "\n"
