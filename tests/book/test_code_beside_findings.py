@@ -138,3 +138,15 @@ def test_charts_are_html_on_the_page_and_png_in_the_downloaded_notebook(built_bo
             assert_jupyter_shows_the_chart(out, f"{path.name}: {figure['name']}")
             charts += 1
     assert charts >= 30
+
+
+def test_the_code_cells_per_page_are_counted_and_short(built_book):
+    """`sitecheck code` (the note's table): every analysis page has its code cells, none of
+    them longer than an analyst reads at a glance."""
+    from lederuddannelse.dev.sitecheck import code_cells
+
+    _, _, site = built_book
+    rows = {page: (cells, lines, longest) for page, cells, lines, longest in code_cells(site)}
+    for page in analysis_pages(site):
+        cells, lines, longest = rows[page.stem]
+        assert cells >= 5 and lines >= cells and longest <= 15, (page.stem, rows[page.stem])
