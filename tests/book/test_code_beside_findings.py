@@ -11,6 +11,7 @@ import nbformat
 from bs4 import BeautifulSoup
 
 from conftest import ESTIMATOR, assert_jupyter_shows_the_chart
+from lederuddannelse.site.downloads import SPEC_MIME
 
 #: The analysis chapters (every parameter group's page of each).
 ANALYSIS = ("udbredelse", "hvem", "motiver", "lyst", "ledertype", "sektor")
@@ -119,9 +120,9 @@ def test_names_in_the_code_cells_link_to_their_reference_entries(built_book):
 
 
 def test_charts_are_html_on_the_page_and_png_in_the_downloaded_notebook(built_book):
-    """The build makes each chart as Altair's HTML and a PNG: the page shows the HTML (Vega
-    from the site's _static folder), the downloadable notebook keeps the PNG, which JupyterLab
-    shows out of the box, trusted or not."""
+    """The build makes each chart as Altair's HTML with its spec: the page shows the HTML
+    (Vega from the site's _static folder), the downloadable notebook the PNG drawn from the
+    spec, which JupyterLab shows out of the box, trusted or not."""
     root, _, site = built_book
     charts = 0
     for path in sorted((site / "downloads").glob("*.ipynb")):
@@ -132,7 +133,7 @@ def test_charts_are_html_on_the_page_and_png_in_the_downloaded_notebook(built_bo
             if cell.cell_type != "code" or not figure:
                 continue
             (out,) = built.outputs
-            assert "vega" in out.data["text/html"] and "image/png" in out.data, figure["name"]
+            assert "vega" in out.data["text/html"] and SPEC_MIME in out.data, figure["name"]
             (out,) = cell.outputs
             assert "text/html" not in out.data
             assert_jupyter_shows_the_chart(out, f"{path.name}: {figure['name']}")

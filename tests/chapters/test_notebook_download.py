@@ -5,6 +5,7 @@ the package is missing)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -125,6 +126,37 @@ def test_the_downloadable_copy_shows_values_not_roles(executed):
     assert [c.source for c in copy.cells if c.cell_type == "code"] == [
         c.source for c in nb.cells if c.cell_type == "code"
     ]
+
+
+def test_the_downloadable_copy_draws_the_build_charts_as_png(tmp_path):
+    """A chart as the build makes it (HTML for the page, with its spec): the downloadable copy
+    has the PNG instead, drawn offline with Danish number formats, as a run outside the build
+    displays it."""
+    import altair as alt
+    import pandas as pd
+
+    from lederuddannelse.report import theme
+    from lederuddannelse.site import downloads
+
+    assert downloads.SPEC_MIME == theme.SPEC_MIME
+    spec = (
+        alt.Chart(pd.DataFrame({"andel": [0.255, 0.5]}))
+        .mark_bar()
+        .encode(x=alt.X("andel", axis=alt.Axis(format=".1%")))
+        .properties(width=300)
+        .to_dict()
+    )
+    html = theme.site_chart(spec, base_url="_static", embed_options=theme.EMBED_OPTIONS)
+    assert "vega" in html["text/html"] and html[theme.SPEC_MIME] == spec
+    out = nbformat.v4.new_output("execute_result", data={**html, "text/plain": "alt.Chart(...)"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart", outputs=[out])])
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    (got,) = nbformat.reads(downloadable_notebook(path), as_version=4).cells[0].outputs
+    assert sorted(got.data) == ["image/png", "text/plain"]
+    assert_jupyter_shows_the_chart(got, "x")
+    png, _ = theme.jupyter_chart(spec)
+    assert base64.b64decode(got.data["image/png"]) == png["image/png"]
 
 
 def test_a_downloaded_notebook_runs_from_an_empty_folder(executed, tmp_path):

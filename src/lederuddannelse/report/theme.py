@@ -97,6 +97,8 @@ CHARTS_ENV = "LEDERUDDANNELSE_CHARTS"
 #: :func:`jupyter_chart`).
 SITE_RENDERER = "lederuddannelse-site"
 JUPYTER_RENDERER = "lederuddannelse-jupyter"
+#: A chart's spec in the build's notebooks (a JSON mime type, which nbformat stores as JSON).
+SPEC_MIME = "application/vnd.vegalite.v6+json"
 EMBED_OPTIONS = {
     "renderer": "svg",
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
@@ -117,12 +119,12 @@ def jupyter_chart(spec: dict, **options):
 
 def site_chart(spec: dict, **options):
     """A chart made by the book's build: Altair's HTML, which the site shows (Vega from the
-    site's own ``_static`` folder, :data:`EMBED_OPTIONS`), and the PNG of :func:`jupyter_chart`,
-    which the downloadable notebook keeps for Jupyter (``site/downloads.py``)."""
+    site's own ``_static`` folder, :data:`EMBED_OPTIONS`), and its Vega-Lite spec
+    (:data:`SPEC_MIME`), from which the downloadable notebook draws the PNG of
+    :func:`jupyter_chart` (``site/downloads.py``, only for the pages a build writes)."""
     from altair.vegalite.v6.display import html_renderer
 
-    png, metadata = jupyter_chart(spec, **options)
-    return {**html_renderer(spec, **options), **png}, metadata
+    return {**html_renderer(spec, **options), SPEC_MIME: spec}
 
 
 def setup_charts() -> None:

@@ -6,9 +6,10 @@ with each role in its Markdown cells replaced by the value the code glued (the s
 page shows), and the Sphinx-only roles and directives (cross-references, citations, glued
 figures) replaced by plain words. Code cells and their outputs are left as executed, so the
 notebook still re-runs and reproduces the page, except the charts: the build makes each as
-Altair's HTML (for the page) and a PNG (``report.theme.site_chart``); the copy keeps the PNG,
-which JupyterLab shows offline and in a notebook it does not trust, where the HTML would look
-for Vega in the site's ``_static`` folder and show nothing.
+Altair's HTML (for the page) with its Vega-Lite spec (``report.theme.site_chart``); the copy
+has instead the PNG drawn from the spec (``report.theme.jupyter_chart``, what a chapter run
+outside the build displays), which JupyterLab shows offline and in a notebook it does not
+trust, where the HTML would look for Vega in the site's ``_static`` folder and show nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import re
 from pathlib import Path
 
 GLUE_PREFIX = "application/papermill.record/"
-CHART_PNG = "image/png"
+#: A chart's spec in the build's notebooks (``report.theme.SPEC_MIME``).
+SPEC_MIME = "application/vnd.vegalite.v6+json"
 _GLUE_ROLE = re.compile(r"\{glue(?::([a-z]+))?\}`([^`]+)`")
 _GLUE_FIGURE = re.compile(
     r"^(`{3,}|:{3,})\{glue(?::figure)?\}[ \t]+(\S+)[ \t]*\n(.*?)^\1[ \t]*$\n?",
@@ -83,7 +85,19 @@ def downloadable_notebook(path: Path) -> str:
         if cell.cell_type == "markdown":
             cell.source = readable_prose(cell.source, values)
         for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            if CHART_PNG in data:  # a chart: its PNG for Jupyter, not the site's HTML
-                data.pop("text/html", None)
+            if SPEC_MIME in out.get("data", {}):
+                _as_png(out)
     return nbformat.writes(nb) + "\n"
+
+
+def _as_png(output) -> None:
+    """A chart output of the build (HTML + spec) as Jupyter shows it: the PNG (and text/plain)."""
+    import base64
+
+    from lederuddannelse.report.theme import jupyter_chart
+
+    data = output["data"]
+    bundle, metadata = jupyter_chart(data.pop(SPEC_MIME))
+    data.pop("text/html", None)
+    data["image/png"] = base64.b64encode(bundle["image/png"]).decode("ascii")
+    output.setdefault("metadata", {})["image/png"] = metadata["image/png"]
