@@ -11,7 +11,7 @@ import nbformat
 from bs4 import BeautifulSoup
 
 from conftest import ESTIMATOR, assert_jupyter_shows_the_chart
-from lederuddannelse.site.downloads import SPEC_MIME
+from lederuddannelse.site.downloads import SPEC_KEY
 
 #: The analysis chapters (every parameter group's page of each).
 ANALYSIS = ("udbredelse", "hvem", "motiver", "lyst", "ledertype", "sektor")
@@ -133,7 +133,7 @@ def test_charts_are_html_on_the_page_and_png_in_the_downloaded_notebook(built_bo
             if cell.cell_type != "code" or not figure:
                 continue
             (out,) = built.outputs
-            assert "vega" in out.data["text/html"] and SPEC_MIME in out.data, figure["name"]
+            assert "vega" in out.data["text/html"] and SPEC_KEY in out.metadata, figure["name"]
             (out,) = cell.outputs
             assert "text/html" not in out.data
             assert_jupyter_shows_the_chart(out, f"{path.name}: {figure['name']}")

@@ -138,7 +138,7 @@ def test_the_downloadable_copy_draws_the_build_charts_as_png(tmp_path):
     from lederuddannelse.report import theme
     from lederuddannelse.site import downloads
 
-    assert downloads.SPEC_MIME == theme.SPEC_MIME
+    assert downloads.SPEC_KEY == theme.SPEC_KEY
     spec = (
         alt.Chart(pd.DataFrame({"andel": [0.255, 0.5]}))
         .mark_bar()
@@ -146,9 +146,11 @@ def test_the_downloadable_copy_draws_the_build_charts_as_png(tmp_path):
         .properties(width=300)
         .to_dict()
     )
-    html = theme.site_chart(spec, base_url="_static", embed_options=theme.EMBED_OPTIONS)
-    assert "vega" in html["text/html"] and html[theme.SPEC_MIME] == spec
-    out = nbformat.v4.new_output("execute_result", data={**html, "text/plain": "alt.Chart(...)"})
+    html, meta = theme.site_chart(spec, base_url="_static", embed_options=theme.EMBED_OPTIONS)
+    assert "vega" in html["text/html"] and meta == {theme.SPEC_KEY: spec}
+    out = nbformat.v4.new_output(
+        "execute_result", data={**html, "text/plain": "alt.Chart(...)"}, metadata=meta
+    )
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart", outputs=[out])])
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)

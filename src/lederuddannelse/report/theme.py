@@ -97,8 +97,9 @@ CHARTS_ENV = "LEDERUDDANNELSE_CHARTS"
 #: :func:`jupyter_chart`).
 SITE_RENDERER = "lederuddannelse-site"
 JUPYTER_RENDERER = "lederuddannelse-jupyter"
-#: A chart's spec in the build's notebooks (a JSON mime type, which nbformat stores as JSON).
-SPEC_MIME = "application/vnd.vegalite.v6+json"
+#: The key of a chart's Vega-Lite spec in its output's metadata in the build's notebooks (not a
+#: mime type of the output: myst-nb would warn that it cannot render it).
+SPEC_KEY = "lederuddannelse.vegalite"
 EMBED_OPTIONS = {
     "renderer": "svg",
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
@@ -119,12 +120,12 @@ def jupyter_chart(spec: dict, **options):
 
 def site_chart(spec: dict, **options):
     """A chart made by the book's build: Altair's HTML, which the site shows (Vega from the
-    site's own ``_static`` folder, :data:`EMBED_OPTIONS`), and its Vega-Lite spec
-    (:data:`SPEC_MIME`), from which the downloadable notebook draws the PNG of
+    site's own ``_static`` folder, :data:`EMBED_OPTIONS`), with its Vega-Lite spec in the
+    output's metadata (:data:`SPEC_KEY`), from which the downloadable notebook draws the PNG of
     :func:`jupyter_chart` (``site/downloads.py``, only for the pages a build writes)."""
     from altair.vegalite.v6.display import html_renderer
 
-    return {**html_renderer(spec, **options), SPEC_MIME: spec}
+    return html_renderer(spec, **options), {SPEC_KEY: spec}
 
 
 def setup_charts() -> None:

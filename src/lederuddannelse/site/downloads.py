@@ -6,7 +6,8 @@ with each role in its Markdown cells replaced by the value the code glued (the s
 page shows), and the Sphinx-only roles and directives (cross-references, citations, glued
 figures) replaced by plain words. Code cells and their outputs are left as executed, so the
 notebook still re-runs and reproduces the page, except the charts: the build makes each as
-Altair's HTML (for the page) with its Vega-Lite spec (``report.theme.site_chart``); the copy
+Altair's HTML (for the page) with its Vega-Lite spec in the output's metadata
+(``report.theme.site_chart``); the copy
 has instead the PNG drawn from the spec (``report.theme.jupyter_chart``, what a chapter run
 outside the build displays), which JupyterLab shows offline and in a notebook it does not
 trust, where the HTML would look for Vega in the site's ``_static`` folder and show nothing.
@@ -18,8 +19,9 @@ import re
 from pathlib import Path
 
 GLUE_PREFIX = "application/papermill.record/"
-#: A chart's spec in the build's notebooks (``report.theme.SPEC_MIME``).
-SPEC_MIME = "application/vnd.vegalite.v6+json"
+#: Where a chart's spec is in its output's metadata in the build's notebooks
+#: (``report.theme.SPEC_KEY``).
+SPEC_KEY = "lederuddannelse.vegalite"
 _GLUE_ROLE = re.compile(r"\{glue(?::([a-z]+))?\}`([^`]+)`")
 _GLUE_FIGURE = re.compile(
     r"^(`{3,}|:{3,})\{glue(?::figure)?\}[ \t]+(\S+)[ \t]*\n(.*?)^\1[ \t]*$\n?",
@@ -85,7 +87,7 @@ def downloadable_notebook(path: Path) -> str:
         if cell.cell_type == "markdown":
             cell.source = readable_prose(cell.source, values)
         for out in cell.get("outputs", []):
-            if SPEC_MIME in out.get("data", {}):
+            if SPEC_KEY in out.get("metadata", {}):
                 _as_png(out)
     return nbformat.writes(nb) + "\n"
 
@@ -97,7 +99,7 @@ def _as_png(output) -> None:
     from lederuddannelse.report.theme import jupyter_chart
 
     data = output["data"]
-    bundle, metadata = jupyter_chart(data.pop(SPEC_MIME))
+    bundle, metadata = jupyter_chart(output["metadata"].pop(SPEC_KEY))
     data.pop("text/html", None)
     data["image/png"] = base64.b64encode(bundle["image/png"]).decode("ascii")
-    output.setdefault("metadata", {})["image/png"] = metadata["image/png"]
+    output["metadata"]["image/png"] = metadata["image/png"]
