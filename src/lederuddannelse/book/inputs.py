@@ -24,6 +24,9 @@ ENVIRONMENT = {
     "LEDERUDDANNELSE_DATA_MAPPING": "set by the build for the render: the mapping file",
     "LEDERUDDANNELSE_KERNEL_DIR": "set by the build for each kernel: its socket folder",
     "LEDERUDDANNELSE_BUILD_TMP": "set by the build: its temporary folder",
+    "LEDERUDDANNELSE_CHARTS": "set by the build for each kernel: 'site' (charts for the site)",
+    "XDG_CACHE_HOME": "the user's cache folder (default ~/.cache): an installed package run "
+    "outside a project generates the synthetic survey in its lederuddannelse/ folder",
 }
 #: The last second the build date can show (datetime's year 9999).
 MAX_EPOCH = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc).timestamp())
