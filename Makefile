@@ -111,9 +111,9 @@ validate: $(STAMP) ## Simulation study: bias and CI coverage over repeated sampl
 
 lock: ## Re-resolve and rewrite requirements.lock (needs network to the package index)
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet -e . pytest playwright pybtex ruff==0.17.6
+	.venv-lock/bin/python -m pip install --quiet -e . pytest playwright pybtex ruff==0.17.6 setuptools
 	( echo '# Exact pins for the book and its tests. Regenerate with `make lock` (see README).'; \
-	  .venv-lock/bin/python -m pip freeze --exclude-editable ) > requirements.lock
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v '^pip==' ) > requirements.lock
 	rm -rf .venv-lock
 
 citation: $(STAMP) ## Regenerate CITATION.cff from citation.yml (after a change there or of the version)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import re
@@ -213,3 +214,44 @@ ESTIMATOR = re.compile(
     r"\.(proportion(?:_across)?|mean|distribution|multi_response|difference|chisq"
     r"|logistic|linear|ordinal)\b|\bcompare\("
 )
+
+
+#: JupyterLab 4's output renderers (@jupyterlab/rendermime and the Vega 5 extension), best
+#: first: (mime type, rendered in a notebook it does not trust).
+JUPYTERLAB_RENDERERS = (
+    ("text/html", True),  # sanitized when untrusted: no scripts
+    ("application/vnd.vega.v5+json", True),
+    ("application/vnd.vegalite.v5+json", True),
+    ("application/vnd.vegalite.v4+json", True),
+    ("application/vnd.vegalite.v3+json", True),
+    ("text/markdown", True),
+    ("text/latex", True),
+    ("image/svg+xml", False),
+    ("image/png", True),
+    ("image/jpeg", True),
+    ("image/gif", True),
+    ("application/javascript", False),
+    ("text/plain", True),
+)
+
+
+def jupyterlab_shows(bundle: dict, trusted: bool) -> str | None:
+    """The mime type of ``bundle`` JupyterLab renders (its OutputArea asks the render-mime
+    registry for the best renderer, only the safe ones in an untrusted notebook)."""
+    for mime, safe in JUPYTERLAB_RENDERERS:
+        if mime in bundle and (trusted or safe):
+            return mime
+    return None
+
+
+def assert_jupyter_shows_the_chart(output, where: str) -> None:
+    """A chart output outside the site: JupyterLab shows its PNG out of the box, whether it
+    trusts the notebook or not; its text/plain is the fallback of other front ends."""
+    data = output.get("data", {})
+    assert output.get("output_type") in ("display_data", "execute_result"), where
+    for trusted in (True, False):
+        assert jupyterlab_shows(data, trusted) == "image/png", f"{where}: {sorted(data)}"
+    assert "text/plain" in data, where
+    assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n", where
+    size = output.get("metadata", {}).get("image/png", {})
+    assert size.get("width", 0) > 100 and size.get("height", 0) > 50, f"{where}: {size}"

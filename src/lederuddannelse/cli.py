@@ -24,6 +24,9 @@ ENVIRONMENT = {
     "LEDERUDDANNELSE_KERNEL_DIR": "set by the build for each kernel: its socket folder",
     "LEDERUDDANNELSE_BUILD_TMP": "set by the build: its temporary folder",
     "LEDERUDDANNELSE_DATA_SNAPSHOT": "set by the build for each chapter run: its data's snapshot",
+    "LEDERUDDANNELSE_CHARTS": "set by the build for each kernel: 'site' (charts for the site)",
+    "XDG_CACHE_HOME": "the user's cache folder (default ~/.cache): an installed package run "
+    "outside a project generates the synthetic survey in its lederuddannelse/ folder",
 }
 
 #: Folder (under the project) of the tracebacks of unexpected errors.

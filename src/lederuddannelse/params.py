@@ -119,8 +119,12 @@ def definition_pages(slug: str, root: Path | None = None) -> list[tuple[str, str
     (page name, definition), in the order of parameters.yml; empty if the chapter is not
     published under more than one definition. The page switch and the ledger's links use it.
 
-    Remembered per content of parameters.yml: a build asks once per chapter."""
-    path = root / PARAMETERS_FILE if root else project_root() / PARAMETERS_FILE
+    Remembered per content of parameters.yml: a build asks once per chapter. Empty outside
+    the book's project (an installed package runs a chapter anywhere): no other pages."""
+    root = root or paths.find_project_root()
+    if root is None:
+        return []
+    path = root / PARAMETERS_FILE
     try:
         key = (str(path), str(root), path.read_bytes(), slug)
     except OSError:  # load_parameters says so
@@ -471,10 +475,11 @@ EMBEDDED = "embedded"
 
 
 def resolve_data_file(value: str, root: Path | None = None) -> Path:
-    """The file behind the `data_file` parameter: 'embedded' or a path (relative to the project)."""
-    root = root or project_root()
+    """The file behind the `data_file` parameter: 'embedded' or a path (relative to the project,
+    or outside a project, as an installed package runs anywhere, to the current folder)."""
     if value == EMBEDDED:
-        return root / paths.EMBEDDED_DATA_PATH
+        return root / paths.EMBEDDED_DATA_PATH if root else paths.embedded_data_path()
+    root = root or paths.find_project_root() or Path.cwd()
     path = Path(value).expanduser()
     path = path if path.is_absolute() else root / path
     if not path.is_file():
@@ -509,7 +514,7 @@ def resolve_mapping_file(value: str, root: Path | None = None) -> Path | None:
     """The file behind the `data_mapping` parameter, or None for 'none'."""
     if value in (NO_MAPPING, ""):
         return None
-    root = root or project_root()
+    root = root or paths.find_project_root() or Path.cwd()
     path = Path(value).expanduser()
     path = path if path.is_absolute() else root / path
     if not path.is_file():
@@ -525,9 +530,11 @@ def resolve_data(data_file: str, data_mapping: str = NO_MAPPING, root: Path | No
     (:class:`lederuddannelse.data.mapping_report.ResolvedData`): a mapped export is mapped here."""
     from lederuddannelse.data.mapping_report import resolve_mapped
 
-    root = root or project_root()
+    root = root or paths.find_project_root()
     return resolve_mapped(
-        resolve_data_file(data_file, root), resolve_mapping_file(data_mapping, root), root
+        resolve_data_file(data_file, root),
+        resolve_mapping_file(data_mapping, root),
+        root or Path.cwd(),
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from pathlib import Path
 
 
-def project_root() -> Path:
-    """The folder holding `_config.yml`.
+def find_project_root() -> Path | None:
+    """The folder holding `_config.yml`, or None outside a project (an installed package run
+    from any folder).
 
     Looked up from ``LEDERUDDANNELSE_ROOT``, then from the current directory upwards, then
     from this file upwards (editable install), so notebooks executed in a build folder still
@@ -20,10 +22,18 @@ def project_root() -> Path:
         for folder in (start, *start.parents):
             if (folder / "_config.yml").is_file() and (folder / "chapters").is_dir():
                 return folder
-    raise FileNotFoundError(
-        "Cannot find the project folder (one with _config.yml and chapters/); "
-        "set LEDERUDDANNELSE_ROOT to it."
-    )
+    return None
+
+
+def project_root() -> Path:
+    """The folder holding `_config.yml` (see :func:`find_project_root`)."""
+    root = find_project_root()
+    if root is None:
+        raise FileNotFoundError(
+            "Cannot find the project folder (one with _config.yml and chapters/); "
+            "set LEDERUDDANNELSE_ROOT to it."
+        )
+    return root
 
 
 #: The book's default data file, relative to the project folder (generated, gitignored).
@@ -32,13 +42,34 @@ EMBEDDED_DATA_PATH = Path("data") / "generated" / "synthetic-survey.parquet"
 EMBEDDED_DATA_GENERATOR = "lederuddannelse.data.synthetic"
 
 
+#: The package's data files in an installed package (data/ in the repository; pyproject.toml
+#: ships them as the package ``lederuddannelse.resources``).
+PACKAGE_DATA = "resources"
+
+
 def embedded_data_path() -> Path:
-    """The book's default data file in the current project."""
-    return project_root() / EMBEDDED_DATA_PATH
+    """The book's default data file: in the current project, or, for an installed package run
+    outside a project, in the user's cache folder (``$XDG_CACHE_HOME/lederuddannelse``)."""
+    root = find_project_root()
+    if root is not None:
+        return root / EMBEDDED_DATA_PATH
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "lederuddannelse" / EMBEDDED_DATA_PATH.name
 
 
 def data_dir() -> Path:
-    return project_root() / "data"
+    """The folder of the codebook, targets and margins: the project's data/, or, outside a
+    project, the installed package's own copy (importlib.resources)."""
+    root = find_project_root()
+    if root is not None:
+        return root / "data"
+    folder = importlib.resources.files(__package__) / PACKAGE_DATA
+    if not isinstance(folder, Path) or not folder.is_dir():
+        raise FileNotFoundError(
+            "Cannot find the project folder (one with _config.yml and chapters/) nor the "
+            f"package's data files ({folder}); reinstall the package or set LEDERUDDANNELSE_ROOT."
+        )
+    return folder
 
 
 def package_data_files(root: Path) -> list[Path]:

@@ -148,10 +148,17 @@ def test_chapter_key_covers_the_modules_it_imports_and_no_others(tmp_path):
     assert key() != second, "a module imported indirectly"
 
 
+#: Sphinx extensions that import the package by name to read it (as autodoc does): they run
+#: in the site's Sphinx process, never in a chapter's kernel, so no chapter's key follows them.
+SPHINX_READERS = {"site/codelinks.py"}
+
+
 def test_every_import_of_the_package_is_static(project_root):
     """The key follows import statements, so the package must not import itself by string."""
     pkg = project_root / "src" / "lederuddannelse"
     for path in pkg.rglob("*.py"):
+        if path.relative_to(pkg).as_posix() in SPHINX_READERS:
+            continue
         text = path.read_text(encoding="utf-8")
         assert "import_module(" not in text and "__import__(" not in text, path
 

@@ -10,7 +10,8 @@ import re
 import nbformat
 from bs4 import BeautifulSoup
 
-from conftest import ESTIMATOR
+from conftest import ESTIMATOR, assert_jupyter_shows_the_chart
+from lederuddannelse.site.downloads import SPEC_KEY
 
 #: The analysis chapters (every parameter group's page of each).
 ANALYSIS = ("udbredelse", "hvem", "motiver", "lyst", "ledertype", "sektor")
@@ -80,3 +81,73 @@ def test_downloaded_notebooks_show_values_not_roles(built_book):
         prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         found = _ROLE.search(prose)
         assert found is None, f"{path.name}: {found.group(0)}"
+
+
+def test_names_in_the_code_cells_link_to_their_reference_entries(built_book):
+    """`design.proportion(` in a code cell is a link to SurveyDesign.proportion's entry in
+    "Koden bag bogen", a chapter module's functions link to theirs, every link lands on an
+    entry, and the linked code reads as the notebook's code."""
+    _, _, site = built_book
+    ids = set()
+    for name in ("koden.html", "koden-kapitler.html"):
+        soup = BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
+        ids |= {f"{name}#{tag['id']}" for tag in soup.find_all(id=True)}
+    estimators = (
+        "koden.html#lederuddannelse.stats.design.SurveyDesign.",
+        "koden.html#lederuddannelse.analysis.compare.compare",
+    )
+    for page in analysis_pages(site):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        links = soup.select("div.cell_input div.highlight pre a")
+        hrefs = {a["href"] for a in links}
+        assert hrefs and hrefs <= ids, f"{page.name}: {sorted(hrefs - ids)}"
+        chapter = page.stem.split("-")[0]
+        module = f"koden-kapitler.html#lederuddannelse.chapters.{chapter}."
+        assert any(h.startswith(module) for h in hrefs), f"{page.name}: {sorted(hrefs)}"
+        assert any(h.startswith(estimators) for h in hrefs), f"{page.name}: {sorted(hrefs)}"
+        nb = nbformat.read(site / "downloads" / f"{page.stem}.ipynb", as_version=4)
+        shown = {c.source.rstrip("\n") for c in nb.cells if c.cell_type == "code"}
+        for cell in soup.select("div.cell_input"):
+            if cell.find("a") is not None:
+                assert cell.find("pre").get_text().rstrip("\n") in shown, page.name
+    soup = BeautifulSoup((site / "udbredelse-alle.html").read_text("utf-8"), "html.parser")
+    calls = [
+        a.find_previous_sibling("span", class_="n").get_text() + "." + a.get_text()
+        for a in soup.select("div.cell_input pre a")
+        if a["href"] == "koden.html#lederuddannelse.stats.design.SurveyDesign.proportion"
+    ]
+    assert "design.proportion" in calls, calls
+
+
+def test_charts_are_html_on_the_page_and_png_in_the_downloaded_notebook(built_book):
+    """The build makes each chart as Altair's HTML with its spec: the page shows the HTML
+    (Vega from the site's _static folder), the downloadable notebook the PNG drawn from the
+    spec, which JupyterLab shows out of the box, trusted or not."""
+    root, _, site = built_book
+    charts = 0
+    for path in sorted((site / "downloads").glob("*.ipynb")):
+        executed = nbformat.read(root / "build" / "book" / path.name, as_version=4)
+        download = nbformat.read(path, as_version=4)
+        for built, cell in zip(executed.cells, download.cells):
+            figure = cell.metadata.get("mystnb", {}).get("figure")
+            if cell.cell_type != "code" or not figure:
+                continue
+            (out,) = built.outputs
+            assert "vega" in out.data["text/html"] and SPEC_KEY in out.metadata, figure["name"]
+            (out,) = cell.outputs
+            assert "text/html" not in out.data
+            assert_jupyter_shows_the_chart(out, f"{path.name}: {figure['name']}")
+            charts += 1
+    assert charts >= 30
+
+
+def test_the_code_cells_per_page_are_counted_and_short(built_book):
+    """`sitecheck code` (the note's table): every analysis page has its code cells, none of
+    them longer than an analyst reads at a glance."""
+    from lederuddannelse.dev.sitecheck import code_cells
+
+    _, _, site = built_book
+    rows = {page: (cells, lines, longest) for page, cells, lines, longest in code_cells(site)}
+    for page in analysis_pages(site):
+        cells, lines, longest = rows[page.stem]
+        assert cells >= 5 and lines >= cells and longest <= 15, (page.stem, rows[page.stem])

@@ -5,10 +5,14 @@ the package is missing)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import jupytext
@@ -16,7 +20,14 @@ import nbformat
 import papermill
 import pytest
 
-from conftest import ESTIMATOR, open_test_chapter
+from conftest import (
+    ESTIMATOR,
+    assert_jupyter_shows_the_chart,
+    copy_project,
+    open_test_chapter,
+    project_env,
+)
+from lederuddannelse.paths import EMBEDDED_DATA_PATH
 from lederuddannelse.site.downloads import downloadable_notebook, glued_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,11 +63,14 @@ def _execute(source: Path, out: Path, cwd: Path) -> nbformat.NotebookNode:
 
 
 def _is_chart(output) -> bool:
-    return "vega" in "".join(output.get("data", {}).get("text/html", ""))
+    return "image/png" in output.get("data", {}) or "vega" in "".join(
+        output.get("data", {}).get("text/html", "")
+    )
 
 
 def _run(chapter: str, folder: Path):
-    """``chapter`` executed with papermill, as the build executes it: (path, notebook)."""
+    """``chapter`` executed with papermill as a reader runs it, outside the build: (path,
+    notebook)."""
     nb = jupytext.read(ROOT / "chapters" / f"{chapter}.md")
     source = folder / f"{chapter}.ipynb"
     nbformat.write(nb, source)
@@ -90,6 +104,7 @@ def test_every_chart_is_the_displayed_output_of_its_figure_cell(chapter, tmp_pat
         figure = cell.metadata.get("mystnb", {}).get("figure", {})
         if charts:
             assert figure.get("name") and figure.get("caption"), cell.source[:80]
+            assert_jupyter_shows_the_chart(charts[0], f"{chapter}: {figure['name']}")
             assert len(cell.outputs) == 1, "a figure cell shows its chart and nothing else"
             assert "hide-input" in cell.metadata.get("tags", [])
             if chapter in ANALYSIS:
@@ -111,6 +126,39 @@ def test_the_downloadable_copy_shows_values_not_roles(executed):
     assert [c.source for c in copy.cells if c.cell_type == "code"] == [
         c.source for c in nb.cells if c.cell_type == "code"
     ]
+
+
+def test_the_downloadable_copy_draws_the_build_charts_as_png(tmp_path):
+    """A chart as the build makes it (HTML for the page, with its spec): the downloadable copy
+    has the PNG instead, drawn offline with Danish number formats, as a run outside the build
+    displays it."""
+    import altair as alt
+    import pandas as pd
+
+    from lederuddannelse.report import theme
+    from lederuddannelse.site import downloads
+
+    assert downloads.SPEC_KEY == theme.SPEC_KEY
+    spec = (
+        alt.Chart(pd.DataFrame({"andel": [0.255, 0.5]}))
+        .mark_bar()
+        .encode(x=alt.X("andel", axis=alt.Axis(format=".1%")))
+        .properties(width=300)
+        .to_dict()
+    )
+    html, meta = theme.site_chart(spec, base_url="_static", embed_options=theme.EMBED_OPTIONS)
+    assert "vega" in html["text/html"] and meta == {theme.SPEC_KEY: spec}
+    out = nbformat.v4.new_output(
+        "execute_result", data={**html, "text/plain": "alt.Chart(...)"}, metadata=meta
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart", outputs=[out])])
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    (got,) = nbformat.reads(downloadable_notebook(path), as_version=4).cells[0].outputs
+    assert sorted(got.data) == ["image/png", "text/plain"]
+    assert_jupyter_shows_the_chart(got, "x")
+    png, _ = theme.jupyter_chart(spec)
+    assert base64.b64decode(got.data["image/png"]) == png["image/png"]
 
 
 def test_a_downloaded_notebook_runs_from_an_empty_folder(executed, tmp_path):
@@ -158,3 +206,135 @@ def test_a_missing_embedded_survey_is_generated_again_the_same(in_root):
     ch = open_test_chapter("embedded")
     assert ch.synthetic and target.is_file()
     assert target.read_bytes() == (ROOT / EMBEDDED_DATA_PATH).read_bytes()
+
+
+# --- installed from a wheel, not from the repository -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wheel_install(tmp_path_factory) -> Path:
+    """The package built as a wheel from the repository's files and installed, without its
+    dependencies (the test's environment has them), into a folder of its own."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    checkout = tmp / "checkout"
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "generated", "examples")
+    shutil.copytree(ROOT / "src", checkout / "src", ignore=skip)
+    shutil.copytree(ROOT / "data", checkout / "data", ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, checkout / name)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    build = ["wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp / "dist"), str(checkout)]
+    subprocess.run([*pip, *build], check=True, capture_output=True)
+    (wheel,) = (tmp / "dist").glob("lederuddannelse-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in ("codebook.yml", "targets.yml", "margins.csv"):
+        assert f"lederuddannelse/resources/{name}" in names, names
+    target = tmp / "site-packages"
+    install = ["install", "--no-deps", "--no-index", "--target", str(target), str(wheel)]
+    subprocess.run([*pip, *install], check=True, capture_output=True)
+    return target
+
+
+def _installed_env(target: Path, cache: Path) -> dict[str, str]:
+    """A reader's machine with the wheel installed: the package is found in ``target``, before
+    the repository's editable install, and the user's cache folder is ``cache``."""
+    return {**_env(), "PYTHONPATH": str(target), "XDG_CACHE_HOME": str(cache)}
+
+
+_FIND_DATA = """
+import json
+from lederuddannelse import paths
+from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.synthetic import ensure_embedded_data
+from lederuddannelse.data.targets import load_targets
+from lederuddannelse.data.weighting import load_margins
+
+print(json.dumps({
+    "package": paths.__file__,
+    "root": paths.find_project_root() and str(paths.find_project_root()),
+    "data": str(paths.data_dir()),
+    "codebook": len(load_codebook().variables),
+    "targets": len(load_targets()),
+    "margins": len(load_margins()),
+    "ensure": ensure_embedded_data(),
+    "embedded": str(paths.embedded_data_path()),
+}))
+"""
+
+
+def test_an_installed_wheel_finds_its_data_files_and_regenerates_the_survey(
+    wheel_install, tmp_path
+):
+    """From an empty folder, the wheel's package reads its codebook, targets and margins from
+    its own files (importlib.resources) and regenerates the embedded synthetic survey in the
+    user's cache folder, byte for byte the repository's."""
+    empty, cache = tmp_path / "reader", tmp_path / "cache"
+    empty.mkdir()
+    env = _installed_env(wheel_install, cache)
+    done = subprocess.run(
+        [sys.executable, "-c", _FIND_DATA], cwd=empty, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert Path(got["package"]).is_relative_to(wheel_install)
+    assert got["root"] is None
+    assert Path(got["data"]) == wheel_install / "lederuddannelse" / "resources"
+    from lederuddannelse.data.codebook import load_codebook
+    from lederuddannelse.data.targets import load_targets
+    from lederuddannelse.data.weighting import load_margins
+
+    data = ROOT / "data"
+    assert (got["codebook"], got["targets"], got["margins"]) == (
+        len(load_codebook(data / "codebook.yml").variables),
+        len(load_targets(data / "targets.yml")),
+        len(load_margins(data / "margins.csv")),
+    )
+    assert got["ensure"].startswith("generated") and "missing" in got["ensure"]
+    embedded = Path(got["embedded"])
+    assert embedded.is_relative_to(cache)
+    # the bytes the repository's package generates for the same n and seed
+    from lederuddannelse.data.synthetic import DEFAULT_N, DEFAULT_SEED, ensure_embedded_data
+
+    with project_env(copy_project(tmp_path / "project")) as root:
+        ensure_embedded_data()
+        assert embedded.read_bytes() == (root / EMBEDDED_DATA_PATH).read_bytes()
+    assert f"n={DEFAULT_N}, seed {DEFAULT_SEED}" in got["ensure"]
+    assert list(empty.iterdir()) == []
+
+
+def test_a_downloaded_notebook_runs_with_the_installed_wheel(executed, wheel_install, tmp_path):
+    """The downloaded notebook, executed with papermill from an empty folder where only the
+    wheel is installed, gives the page's numbers. Only the pointer to the page with the broad
+    definition differs: outside the book there is no such page to point to."""
+    path, nb = executed
+    empty = tmp_path / "reader"
+    empty.mkdir()
+    (empty / "udbredelse-alle.ipynb").write_text(downloadable_notebook(path), encoding="utf-8")
+    papermill_cli = [sys.executable, "-m", "papermill", "--no-progress-bar"]
+    done = subprocess.run(
+        [*papermill_cli, "-k", "python3", "udbredelse-alle.ipynb", "out.ipynb"],
+        cwd=empty,
+        env=_installed_env(wheel_install, tmp_path / "cache"),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    again = glued_values(nbformat.read(empty / "out.ipynb", as_version=4))
+    page = glued_values(nb)
+    assert sorted(again) == sorted(page)
+    assert [k for k in page if again[k] != page[k]] == ["udbredelse_broad_pointer"]
+    assert sorted(p.name for p in empty.iterdir()) == ["out.ipynb", "udbredelse-alle.ipynb"]
+
+
+def test_the_wheel_lists_every_package_under_src():
+    """pyproject.toml lists the packages (the data files' package is mapped from data/): a new
+    package under src/ must be added there, or the wheel would lack it."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert sorted(config["packages"]) == sorted(
+        find_packages(ROOT / "src") + ["lederuddannelse.resources"]
+    )
+    assert config["package-dir"]["lederuddannelse.resources"] == "data"

@@ -28,6 +28,8 @@ ENV_KERNEL_DIR = "LEDERUDDANNELSE_KERNEL_DIR"  # the running chapter's folder fo
 # Single-threaded BLAS in every kernel: sums split over threads differ in the last digits, and
 # a chapter run alone must give the bytes of the same run in a full build.
 KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# the charts are made for the site (report.theme.CHARTS_ENV: HTML for the page, PNG for Jupyter)
+KERNEL_ENV["LEDERUDDANNELSE_CHARTS"] = "site"
 
 
 def cell_timeout() -> int:

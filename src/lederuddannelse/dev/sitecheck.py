@@ -10,6 +10,7 @@ is caught (and counted) instead of silently loading something.
   column (a table may scroll in its own box), overlapping axis tick labels, axe-core in light and
   dark mode, requests to other hosts, console errors.
 - :func:`screenshots`: full-page PNGs of every page at 390 and 1280 px.
+- :func:`code_cells`: per page, the code cells a reader can unfold and their lines.
 """
 
 from __future__ import annotations
@@ -457,11 +458,28 @@ def result_table(results: list[Check], widths=WIDTHS) -> list[str]:
     return lines
 
 
+def code_cells(site: Path) -> list[tuple[str, int, int, int]]:
+    """Per page with code: (page, code cells a reader can unfold, their lines, the lines of
+    the longest), from the built HTML."""
+    from bs4 import BeautifulSoup
+
+    rows = []
+    for name in site_pages(site):
+        soup = BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
+        lines = [
+            len(cell.find("pre").get_text().rstrip("\n").splitlines())
+            for cell in soup.select("main div.cell_input")
+        ]
+        if lines:
+            rows.append((Path(name).stem, len(lines), sum(lines), max(lines)))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     from lederuddannelse.paths import project_root
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["screenshots", "check", "weights"])
+    ap.add_argument("what", choices=["screenshots", "check", "weights", "code"])
     ap.add_argument("--site", type=Path, default=None, help="built site (default _build/html)")
     ap.add_argument("--out", type=Path, default=None, help="screenshot folder (build/screenshots)")
     ap.add_argument("--page", action="append", help="screenshots: only this page (repeatable)")
@@ -479,6 +497,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Page weights ({how}); transfer = gzip, as a static host serves them:")
         print("\n".join(weight_lines(weights)))
         return 0 if all(w.ok for w in weights) else 1
+    if args.what == "code":
+        print(f"{'page':26} {'cells':>5} {'lines':>5} {'longest':>7}")
+        for page, cells, lines, longest in code_cells(site):
+            print(f"{page:26} {cells:5} {lines:5} {longest:7}")
+        return 0
     try:
         require_chromium()
         if args.what == "check":

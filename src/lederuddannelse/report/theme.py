@@ -90,21 +90,59 @@ def _theme() -> alt.theme.ThemeConfig:
     }
 
 
+#: The environment variable the book's build sets for its kernels (book/execute.py): "site"
+#: there, where the charts are made for the site.
+CHARTS_ENV = "LEDERUDDANNELSE_CHARTS"
+#: The renderers :func:`setup_charts` registers with Altair (see :func:`site_chart` and
+#: :func:`jupyter_chart`).
+SITE_RENDERER = "lederuddannelse-site"
+JUPYTER_RENDERER = "lederuddannelse-jupyter"
+#: The key of a chart's Vega-Lite spec in its output's metadata in the build's notebooks (not a
+#: mime type of the output: myst-nb would warn that it cannot render it).
+SPEC_KEY = "lederuddannelse.vegalite"
+EMBED_OPTIONS = {
+    "renderer": "svg",
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+    "formatLocale": DANISH_LOCALE,
+    "timeFormatLocale": DANISH_TIME_LOCALE,
+}
+
+
+def jupyter_chart(spec: dict, **options):
+    """A chart as Jupyter shows it without a network: a PNG drawn by vl-convert (Danish number
+    formats), with IPython's text/plain beside it. JupyterLab renders ``image/png`` out of the
+    box, also in a notebook it does not trust; it has no renderer for Vega-Lite 6's mime type,
+    and Altair's HTML would look for Vega on a network or in the site's ``_static`` folder."""
+    from altair.vegalite.v6.display import png_renderer
+
+    return png_renderer(spec, embed_options=options.get("embed_options", EMBED_OPTIONS))
+
+
+def site_chart(spec: dict, **options):
+    """A chart made by the book's build: Altair's HTML, which the site shows (Vega from the
+    site's own ``_static`` folder, :data:`EMBED_OPTIONS`), with its Vega-Lite spec in the
+    output's metadata (:data:`SPEC_KEY`), from which the downloadable notebook draws the PNG of
+    :func:`jupyter_chart` (``site/downloads.py``, only for the pages a build writes)."""
+    from altair.vegalite.v6.display import html_renderer
+
+    return html_renderer(spec, **options), {SPEC_KEY: spec}
+
+
 def setup_charts() -> None:
-    """Enable the theme and SVG rendering with Danish number formats (call once per chapter).
+    """Enable the theme and the chart renderer with Danish number formats (call once per
+    chapter): :func:`site_chart` in the book's build (:data:`CHARTS_ENV` is "site"), else
+    :func:`jupyter_chart` (JupyterLab, a downloaded notebook run with papermill).
 
     ``base_url`` points Altair's loader at the site's own `_static` folder instead of a CDN:
     the offline bundle (see `sphinx_ext`) normally satisfies it before any load is tried, and if
     it ever did not, the page would fail visibly on a local 404 rather than reach the network.
     """
+    import os
+
     alt.theme.enable(THEME)
-    alt.renderers.enable(
-        "html",
-        base_url="_static",
-        embed_options={
-            "renderer": "svg",
-            "actions": {"export": True, "source": False, "compiled": False, "editor": False},
-            "formatLocale": DANISH_LOCALE,
-            "timeFormatLocale": DANISH_TIME_LOCALE,
-        },
-    )
+    alt.renderers.register(SITE_RENDERER, site_chart)
+    alt.renderers.register(JUPYTER_RENDERER, jupyter_chart)
+    if os.environ.get(CHARTS_ENV) == "site":
+        alt.renderers.enable(SITE_RENDERER, base_url="_static", embed_options=EMBED_OPTIONS)
+    else:
+        alt.renderers.enable(JUPYTER_RENDERER, embed_options=EMBED_OPTIONS)

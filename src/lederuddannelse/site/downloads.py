@@ -5,7 +5,12 @@ Jupyter Book resolves; Jupyter shows them raw. The downloadable copy is the exec
 with each role in its Markdown cells replaced by the value the code glued (the same text the
 page shows), and the Sphinx-only roles and directives (cross-references, citations, glued
 figures) replaced by plain words. Code cells and their outputs are left as executed, so the
-notebook still re-runs and reproduces the page.
+notebook still re-runs and reproduces the page, except the charts: the build makes each as
+Altair's HTML (for the page) with its Vega-Lite spec in the output's metadata
+(``report.theme.site_chart``); the copy
+has instead the PNG drawn from the spec (``report.theme.jupyter_chart``, what a chapter run
+outside the build displays), which JupyterLab shows offline and in a notebook it does not
+trust, where the HTML would look for Vega in the site's ``_static`` folder and show nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import re
 from pathlib import Path
 
 GLUE_PREFIX = "application/papermill.record/"
+#: Where a chart's spec is in its output's metadata in the build's notebooks
+#: (``report.theme.SPEC_KEY``).
+SPEC_KEY = "lederuddannelse.vegalite"
 _GLUE_ROLE = re.compile(r"\{glue(?::([a-z]+))?\}`([^`]+)`")
 _GLUE_FIGURE = re.compile(
     r"^(`{3,}|:{3,})\{glue(?::figure)?\}[ \t]+(\S+)[ \t]*\n(.*?)^\1[ \t]*$\n?",
@@ -69,7 +77,8 @@ def readable_prose(source: str, values: dict[str, str]) -> str:
 
 def downloadable_notebook(path: Path) -> str:
     """The executed notebook at ``path`` as a reader downloads it (JSON text): prose roles
-    replaced by their glued values (:func:`readable_prose`), everything else unchanged."""
+    replaced by their glued values (:func:`readable_prose`), charts as their PNG, everything
+    else unchanged."""
     import nbformat
 
     nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
@@ -77,4 +86,20 @@ def downloadable_notebook(path: Path) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = readable_prose(cell.source, values)
+        for out in cell.get("outputs", []):
+            if SPEC_KEY in out.get("metadata", {}):
+                _as_png(out)
     return nbformat.writes(nb) + "\n"
+
+
+def _as_png(output) -> None:
+    """A chart output of the build (HTML + spec) as Jupyter shows it: the PNG (and text/plain)."""
+    import base64
+
+    from lederuddannelse.report.theme import jupyter_chart
+
+    data = output["data"]
+    bundle, metadata = jupyter_chart(output["metadata"].pop(SPEC_KEY))
+    data.pop("text/html", None)
+    data["image/png"] = base64.b64encode(bundle["image/png"]).decode("ascii")
+    output["metadata"]["image/png"] = metadata["image/png"]
