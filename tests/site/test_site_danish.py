@@ -119,7 +119,7 @@ def problems(page: str, name: str = "page") -> list[str]:
         "Det afgør regnskabet i Holder konklusionerne?",
         "Det er 27 pct. af de uddannede og 12 pct. af de ikke-uddannede.",
         "I privat sektor har 36 pct. taget uddannelsen.",
-        "I denne udgave er det 43 pct..",
+        "I denne udgave er det 27 pct..",
         "Blandt lederne er 0 af de 6 grunde signifikant forskellige.",
         "Afvigelserne er under et tiendedel procentpoint.",
         "Rapporten finder, at flere ledere af ledere end ledere af medarbejdere har taget den.",
