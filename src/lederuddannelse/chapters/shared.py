@@ -55,8 +55,9 @@ def estimate_with_kind(ch, finding) -> str:
 
 
 #: The short mark of an estimate on synthetic data calibrated to an assumed level, explained
-#: once in the caption of the table that carries it (:data:`ASSUMED_MARK_NOTE`).
+#: once in the caption of the table that carries it (``ASSUMED_MARK_NOTE``).
 ASSUMED_MARK = "antaget niveau"
+#: The caption's explanation of :data:`ASSUMED_MARK`.
 ASSUMED_MARK_NOTE = (
     "»Antaget niveau«: beregnet her på syntetiske data, der er kalibreret til et niveau, denne "
     "udgave har antaget, fordi rapporten ikke giver et tal"
