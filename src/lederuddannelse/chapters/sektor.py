@@ -158,7 +158,7 @@ def glue_all(ch, res: Sector) -> None:
 
 def definite(label: str) -> str:
     """'Offentlig sektor' -> 'den offentlige sektor': a sector's name in running text takes
-    the definite article (»i den offentlige sektor«, never »i offentlig sektor«)."""
+    the definite article (»i den offentlige sektor«, never without it)."""
     adjective, noun = label.lower().split(maxsplit=1)
     return f"den {adjective if adjective.endswith('e') else adjective + 'e'} {noun}"
 
@@ -175,7 +175,7 @@ def trained_chart(ch, trained: pd.DataFrame, code: int):
     label = _this(code)
     any_ = trained.set_index("key").loc["any"]
     head = (
-        f"{pct(any_['estimate'])} af lederne i {cmp.lower_first(label)} har taget uddannelsen"
+        f"{pct(any_['estimate'])} af lederne i {definite(label)} har taget uddannelsen"
         if not any_["suppressed"]
         else label
     )
@@ -195,7 +195,7 @@ def reasons_chart(ch, reasons: pd.DataFrame, code: int):
     return cmp.ranked_chart(
         ch,
         reasons,
-        f"Hyppigste grunde i {cmp.lower_first(_this(code))}",
+        f"Hyppigste grunde i {definite(_this(code))}",
         f"Blandt ledere, der har taget uddannelsen ({definition_phrase(ch)}); flere svar mulige",
     )
 
@@ -205,7 +205,7 @@ def barriers_chart(ch, barriers: pd.DataFrame, code: int):
     return cmp.ranked_chart(
         ch,
         barriers,
-        f"Hyppigste årsager i {cmp.lower_first(_this(code))}",
+        f"Hyppigste årsager i {definite(_this(code))}",
         "Blandt ledere, der ikke har taget uddannelsen; flere svar mulige",
     )
 
@@ -245,7 +245,7 @@ def key_figures(ch, trained: pd.DataFrame, reasons: pd.DataFrame, barriers: pd.D
     from lederuddannelse.report.keyfigures import proportion_figure, top_item_figure
 
     level = ch.params["conf_level"]
-    this = cmp.lower_first(_this(code))
+    this = definite(_this(code))
     figures = [
         proportion_figure(
             trained.set_index("key").loc["any"],
