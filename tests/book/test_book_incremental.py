@@ -377,7 +377,7 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
         chapter = root / "chapters" / "02_udbredelse.md"
         text = chapter.read_text(encoding="utf-8")
         text = text.replace("## Vil lederne selv betale?", "## Vil lederne selv betale for den?")
-        middle = "Tallene gælder lederne, der har taget uddannelsen efter denne sides definition"
+        middle = "Tallene gælder lederne, der har taget uddannelsen ifølge definitionen"
         assert middle in text
         text = text.replace(middle, middle.replace("gælder", "gælder *kun*"))
         original = chapter.read_text(encoding="utf-8")
