@@ -126,6 +126,11 @@ CASES = {
 #: the sample's share after 2020 covers the report's 53 % but its interval also contains one
 #: half, so "størstedelen" cannot be decided (see test_f2_needs_a_majority_as_well).
 BASES = {
+    # F11: the default sample's share (52 pct.) has an interval that reaches below one half, so
+    # "lidt over halvdelen" cannot be decided; a few more trained (broad) make it hold
+    "F11": lambda df, rng: _set(
+        "training", 2, lambda d: _some(d, (d["industry"] == 9) & (d["training"] == 0), 0.1, rng)
+    )(df, rng),
     "F2": lambda df, rng: _set(
         "training_year", 2, lambda d: _some(d, d["training_year"] == 1, 0.05, rng)
     )(df, rng),
@@ -225,3 +230,10 @@ def test_f4_needs_a_clear_majority_not_just_a_majority(ch):
     assert paid.holds is False and f.components[1].holds is True
     est = findings.Evidence(changed).design.proportion("paid_by_workplace_tr")
     assert est["ci_low"].iloc[0] > 0.5  # a majority, yet not "langt størstedelen"
+
+
+def test_f11_just_over_half_is_decided_by_the_interval(ch, base):
+    """The default sample's share in the industry is just over one half, but its interval
+    reaches below it: as for F2, the data cannot decide, so F11 does not hold there."""
+    share = base["F11"].components[0]
+    assert share.holds is None and base["F11"].holds is None

@@ -134,9 +134,9 @@ CRITERIA = {
     "anden sætning siger det udtrykkeligt.",
     "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt ledere med uddannelsen end "
     f"blandt ledere uden ({_SIG}); et større ledelsesspænd er over 100 medarbejdere.",
-    "F11": "Holder, hvis andelen (bred definition) i offentlig administration, undervisning og "
-    "sundhed er over {low} og under {high}, og hver af de tre nævnte brancher ligger under de "
-    f"øvrige brancher ({_SIG}).",
+    "F11": "Holder, hvis hele konfidensintervallet for andelen (bred definition) i offentlig "
+    "administration, undervisning og sundhed ligger over {low} og under {high}, og hver af de "
+    f"tre nævnte brancher ligger under de øvrige brancher ({_SIG}).",
     "F12": "Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
     f"med mindst lyst ({_SIG}), og hvert nævnt træk for sig trækker i rapportens retning ({_SIG}) "
     "mod den nævnte sammenligningsgruppe; et ledelsesspænd på 29-100 sammenlignes med begge "

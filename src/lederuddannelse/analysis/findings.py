@@ -490,6 +490,19 @@ def f10(ev: Evidence) -> Finding:
     return _result("F10", text, _all(c.holds for c in comps), pd.DataFrame(rows), components=comps)
 
 
+def _within(row: pd.Series, low: float, high: float) -> bool | None:
+    """Is the share "lidt over halvdelen"? As every level and majority on the site, decided by
+    the interval: True when the whole interval lies between ``low`` and ``high``, False when it
+    lies wholly outside, None when it contains either limit (the data cannot decide)."""
+    if not _ok(row):
+        return None
+    if low < row["ci_low"] and row["ci_high"] < high:
+        return True
+    if row["ci_high"] < low or row["ci_low"] > high:
+        return False
+    return None
+
+
 def f11(ev: Evidence) -> Finding:
     """Under the broad definition whatever the run's definition: the report names it."""
     d = ev.design
@@ -502,7 +515,7 @@ def f11(ev: Evidence) -> Finding:
         Component(
             f"{labels[F11_HIGH]}: lidt over halvdelen",
             _share(ev, pub),
-            None if not _ok(pub) else bool(low < pub["estimate"] < high),
+            _within(pub, low, high),
         )
     ]
     for k in F11_LOW:
