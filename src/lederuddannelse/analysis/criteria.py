@@ -15,7 +15,8 @@ from lederuddannelse.report.fmt import p_below
 ALPHA = 0.05  # significance level of every "holds" test
 
 
-def _estimable(row: pd.Series) -> bool:
+def estimable(row: pd.Series) -> bool:
+    """Can a check judge this row: an estimate that is shown (not suppressed, not missing)?"""
     return not bool(row.get("suppressed", False)) and pd.notna(row.get("estimate"))
 
 
@@ -78,7 +79,7 @@ def share_above(row: pd.Series, threshold: float = MAJORITY) -> bool | None:
     """Is the share ``threshold``'s majority word (:data:`MAJORITY_WORDS`)? True when the whole
     interval is above it, False when the whole interval is below, None when the interval
     contains it or the share is suppressed: the data cannot decide."""
-    if not _estimable(row):
+    if not estimable(row):
         return None
     if row["ci_low"] > threshold:
         return True
@@ -92,7 +93,7 @@ def majority_phrase(row: pd.Series, threshold: float = MAJORITY) -> str:
     halvdelen)', its negation, or why it cannot be said."""
     word, limit = MAJORITY_WORDS[threshold], _THRESHOLD_WORDS[threshold]
     verdict = share_above(row, threshold)
-    if verdict is None and not _estimable(row):
+    if verdict is None and not estimable(row):
         return "ikke til at afgøre (for få svar)"
     if verdict is True:
         return f"{word} (hele konfidensintervallet ligger over {limit})"

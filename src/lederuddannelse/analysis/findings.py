@@ -51,6 +51,7 @@ from lederuddannelse.analysis.criteria import (  # re-exported for the chapters 
     MAJORITY,
     MAJORITY_WORDS,
     STATEMENTS,
+    estimable,
     majority_phrase,
     share_above,
 )
@@ -99,11 +100,6 @@ from lederuddannelse.report.fmt import (
     pvalue,
     share_full,
 )
-
-
-def _order(var: str) -> tuple[int, int]:
-    """Every difference in the site's one order (compare.comparison_order)."""
-    return comparison_order(var)
 
 
 def _order_head(var: str) -> str:
@@ -172,10 +168,6 @@ def deciding(components: list[Component]) -> list[Component]:
 
 
 # ---------------------------------------------------------------------------- helpers
-def _ok(row: pd.Series) -> bool:
-    return not bool(row.get("suppressed", False)) and pd.notna(row.get("estimate"))
-
-
 def _share(ev: Evidence, row: pd.Series) -> str:
     """The ledger's share at the run's level: '27 pct. (95 %-KI: 25–29 pct., n = 2.468)'."""
     return share_full(row, ev.params["conf_level"])
@@ -188,21 +180,21 @@ def _diff_text(ev: Evidence, row: pd.Series, share: bool = True) -> str:
 
 
 def _sig_positive(row: pd.Series) -> bool | None:
-    if not _ok(row) or pd.isna(row.get("p_value")):
+    if not estimable(row) or pd.isna(row.get("p_value")):
         return None
     return bool(row["estimate"] > 0 and row["p_value"] < ALPHA)
 
 
 def _sig_signed(row: pd.Series, sign: int) -> bool | None:
     """Has the difference the expected sign with p < ALPHA? None if it cannot be decided."""
-    if not _ok(row) or pd.isna(row.get("p_value")):
+    if not estimable(row) or pd.isna(row.get("p_value")):
         return None
     return bool(np.sign(row["estimate"]) == sign and row["p_value"] < ALPHA)
 
 
 def interval_covers(row: pd.Series, level: float) -> bool | None:
     """Does the row's confidence interval contain `level`? None if the row is not estimable."""
-    if not _ok(row):
+    if not estimable(row):
         return None
     return bool(row["ci_low"] <= level <= row["ci_high"])
 
@@ -441,12 +433,12 @@ def f8(ev: Evidence) -> Finding:
         ("_tr", "Har taget uddannelsen"),
         *((f"{v}_agree", agree_text(v)) for v in F8_ITEMS),
     ):
-        r = d.difference(var, "manager_type", *_order("manager_type")).iloc[0]
+        r = d.difference(var, "manager_type", *comparison_order("manager_type")).iloc[0]
         comps.append(_difference(ev, name, r, 1))
         named[var.strip("_").removesuffix("_agree")] = comps[-1].size
     by_type = d.proportion("_tr", by="manager_type").set_index("manager_type")
-    named["managers"] = _share(ev, by_type.loc[_order("manager_type")[0]])
-    named["employees"] = _share(ev, by_type.loc[_order("manager_type")[1]])
+    named["managers"] = _share(ev, by_type.loc[comparison_order("manager_type")[0]])
+    named["employees"] = _share(ev, by_type.loc[comparison_order("manager_type")[1]])
     text = _parts_text(_order_head("manager_type"), comps)
     return _result("F8", text, _all(c.holds for c in comps), components=comps, **named)
 
@@ -459,13 +451,13 @@ def f9(ev: Evidence) -> Finding:
     d = ev.design
     comps = []
     for var, sign in F9_BARRIERS:
-        r = d.difference(var, "manager_type", *_order("manager_type")).iloc[0]
+        r = d.difference(var, "manager_type", *comparison_order("manager_type")).iloc[0]
         comps.append(_difference(ev, f"{_label(var)} (årsag)", r, sign))
     for var in F9_RATINGS:
-        r = d.difference(f"{var}_agree", "manager_type", *_order("manager_type")).iloc[0]
+        r = d.difference(f"{var}_agree", "manager_type", *comparison_order("manager_type")).iloc[0]
         comps.append(_difference(ev, agree_text(var), r, -1))
     ranked = d.multi_response(barrier_items(), by="manager_type")
-    emp = ranked[ranked["manager_type"] == _order("manager_type")[1]].sort_values("rank")
+    emp = ranked[ranked["manager_type"] == comparison_order("manager_type")[1]].sort_values("rank")
     top = emp.iloc[0]
     text = _parts_text(_order_head("manager_type"), comps)
     return _result(
@@ -494,7 +486,7 @@ def _within(row: pd.Series, low: float, high: float) -> bool | None:
     """Is the share "lidt over halvdelen"? As every level and majority on the site, decided by
     the interval: True when the whole interval lies between ``low`` and ``high``, False when it
     lies wholly outside, None when it contains either limit (the data cannot decide)."""
-    if not _ok(row):
+    if not estimable(row):
         return None
     if low < row["ci_low"] and row["ci_high"] < high:
         return True
@@ -620,7 +612,7 @@ def f13(ev: Evidence) -> Finding:
     d = ev.design
     comps, named = [], {}
     for var in ("barrier_not_relevant", "barrier_no_difference"):
-        r = d.difference(var, "sector", *_order("sector")).iloc[0]
+        r = d.difference(var, "sector", *comparison_order("sector")).iloc[0]
         comps.append(_difference(ev, f"{_label(var)} (årsag)", r, 1))
         named[var.removeprefix("barrier_")] = comps[-1].size
     text = _parts_text(_order_head("sector"), comps)
@@ -628,7 +620,7 @@ def f13(ev: Evidence) -> Finding:
 
 
 def f14(ev: Evidence) -> Finding:
-    r = ev.design.difference("reason_career_tr", "sector", *_order("sector")).iloc[0]
+    r = ev.design.difference("reason_career_tr", "sector", *comparison_order("sector")).iloc[0]
     c = _difference(ev, f"{_label('reason_career')} (grund)", r, 1)
     return _result(
         "F14", f"{_order_head('sector')}: " + c.size, c.holds, components=[c], diff=c.size
