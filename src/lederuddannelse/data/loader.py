@@ -123,7 +123,7 @@ def _read(path: Path, book: Codebook) -> _Read:
         return _read_sav(raw, book)
     read = _Read(raw.df, raw.fmt, danish=raw.danish, text=raw.text)
     for col in raw.typed:  # parsed as numbers: shown as written, read again only if shown
-        values = raw.df[col].to_numpy(dtype=float, na_value=np.nan)
+        values = np.asarray(raw.df[col], dtype=float)  # float64: blanks are NaN already
         read.numeric[col] = values
         read.bad_type[col] = np.zeros(len(values), bool)
         read.shown[col] = _Shown(None, read.bad_type[col], source=(raw.path, col))
@@ -270,7 +270,9 @@ def _numeric(read: _Read, col: str) -> tuple[np.ndarray, np.ndarray, object]:
     """
     s = read.df[col]
     if col in read.numeric:
-        return read.numeric[col], read.bad_type[col], read.shown.get(col, s.to_numpy(dtype=object))
+        # (the values to show only when the reader has none: an object copy of a column is slow)
+        shown = read.shown[col] if col in read.shown else s.to_numpy(dtype=object)
+        return read.numeric[col], read.bad_type[col], shown
     if pd.api.types.is_bool_dtype(s):
         present = s.notna().to_numpy()
         return np.full(len(s), np.nan), present, s.to_numpy(dtype=object)

@@ -187,7 +187,12 @@ def _read_csv(path: Path, numbers: set[str]) -> RawFile:
             table = _parse(path, header, sep, typed, quoted)
         except pa.ArrowInvalid as exc:
             raise fail(path, [f"cannot be read as CSV: {_arrow_message(exc)}"]) from None
-    df = table.to_pandas(types_mapper=lambda t: None if t == pa.float64() else pd.ArrowDtype(t))
+    # one block per column (no consolidation into a 2-D block: a copy of every typed column)
+    df = table.to_pandas(
+        types_mapper=lambda t: None if t == pa.float64() else pd.ArrowDtype(t),
+        split_blocks=True,
+        self_destruct=True,
+    )
     del table
     return RawFile(
         path,
