@@ -22,8 +22,11 @@ import yaml
 from lederuddannelse import paths
 from lederuddannelse.errors import ParameterError
 from lederuddannelse.paths import project_root
+from lederuddannelse.yamlfile import YamlDoc, YamlFileError, load_schema, load_yaml, schema_problems
 
 PARAMETERS_FILE = "parameters.yml"
+#: The shape of parameters.yml (package data, JSON schema)
+SCHEMA_FILE = "parameters.schema.json"
 
 
 @dataclass(frozen=True)
@@ -188,9 +191,6 @@ def check_small_cells(params: dict[str, Any], where: str) -> None:
         raise ParameterError(f"{where}: {exc}") from None
 
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
 @dataclass(frozen=True)
 class Run:
     """One execution of one chapter: the chapter, its group and the full parameter set."""
@@ -246,159 +246,57 @@ def slug_of(source: Path) -> str:
     return m.group(1)
 
 
-class _Mapping(dict):
-    """A YAML mapping that remembers its line and each key's line (for error messages)."""
-
-    line = 0
-    key_lines: dict[Any, int]
-
-
-class _Sequence(list):
-    line = 0
-
-
-class _DuplicateKey(Exception):
-    pass
-
-
-class _LineLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses duplicated keys (YAML would keep the last silently)
-    and records line numbers."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
-    lines: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if key in lines:
-            raise _DuplicateKey(
-                f"line {line}: key '{key}' occurs twice in the same mapping (first on line "
-                f"{lines[key]}); YAML would silently keep the last one. Keep one."
-            )
-        lines[key] = line
-    out = _Mapping(loader.construct_mapping(node, deep=True))
-    out.line, out.key_lines = node.start_mark.line + 1, lines
-    return out
-
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Sequence:
-    out = _Sequence(loader.construct_sequence(node, deep=True))
-    out.line = node.start_mark.line + 1
-    return out
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
-def _plain(value: Any) -> Any:
-    """Ordinary dicts and lists again (after validation)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"the value {value!r}"
-
-
-def _line(container: Any, key: Any) -> str:
-    """'line N' of ``key`` in a loaded mapping (or of the container itself)."""
-    lines = getattr(container, "key_lines", {})
-    n = lines.get(key) or getattr(container, "line", 0)
+def _line(doc: YamlDoc, *key: Any) -> str:
+    """'line N' of a key path in parameters.yml."""
+    n = doc.line(*key)
     return f"line {n}" if n else "line ?"
 
 
-def _expect_mapping(value: Any, parent: Any, key: Any, what: str, path: Path) -> None:
-    if not isinstance(value, dict):
-        raise ParameterError(
-            f"{path}, {_line(parent, key)}: {what} must be a mapping (name: value lines); "
-            f"found {_kind(value)}."
-        )
-
-
 def load_parameters(path: Path | str | None = None) -> Parameters:
-    """Read and validate `parameters.yml`; every problem names the file, the line and the key."""
+    """Read and validate `parameters.yml`; every problem names the file, the line and the key.
+
+    The file's shape is checked against ``parameters.schema.json`` (shipped with the package);
+    the values against :data:`GLOBAL_SPECS` and the chapters' `allowed` lists.
+    """
     path = Path(path) if path else project_root() / PARAMETERS_FILE
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-        check_yaml_booleans(path.read_text(encoding="utf-8"), path)
+        doc = load_yaml(path)
     except FileNotFoundError:
         raise ParameterError(f"{path}: parameters file not found.") from None
-    except _DuplicateKey as exc:
-        raise ParameterError(f"{path}, {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: not valid YAML ({exc}).") from None
-    if raw is None:
-        raw = _Mapping()
-        raw.key_lines = {}
-    if not isinstance(raw, dict):
+    except YamlFileError as exc:
+        where = f"{path}, line {exc.line}" if exc.line else f"{path}"
+        raise ParameterError(f"{where}: not valid YAML ({exc.problem}).") from None
+    for dup in doc.duplicates:
         raise ParameterError(
-            f"{path}, line {getattr(raw, 'line', 1)}: the file must be a mapping with the keys "
-            f"'global' and 'chapters'; found {_kind(raw)}."
+            f"{path}, line {dup.line}: key '{dup.key[-1]}' occurs twice in the same mapping "
+            f"(first on line {dup.first}); YAML would silently keep the last one. Keep one."
         )
-    unknown_top = set(raw) - {"global", "chapters"}
-    if unknown_top:
+    for line, word in doc.yaml11_booleans:
         raise ParameterError(
-            f"{path}: unknown top-level keys {sorted(unknown_top)}; expected 'global' and "
-            "'chapters'."
+            f"{path}, line {line}: {word!r} is read as a true/false value by some YAML readers "
+            "and as text by others; write true or false (or quote it if text is meant)."
         )
+    raw = {} if doc.data is None else doc.data
+    for line, _, text in schema_problems(doc, load_schema("lederuddannelse", SCHEMA_FILE))[:1]:
+        raise ParameterError(f"{path}, line {line or '?'}: {text}.")
     g = raw.get("global") or {}
-    _expect_mapping(g, raw, "global", "'global'", path)
     missing = set(GLOBAL_SPECS) - set(g)
     if missing:
         raise ParameterError(f"{path}: 'global' lacks {sorted(missing)}.")
     glob = {
-        name: check_global(name, value, f"{path}, {_line(g, name)} (global)")
+        name: check_global(name, value, f"{path}, {_line(doc, 'global', name)} (global)")
         for name, value in g.items()
     }
     check_small_cells(glob, f"{path} (global)")
     chapters = raw.get("chapters") or {}
-    _expect_mapping(chapters, raw, "chapters", "'chapters' (chapter slug: its groups)", path)
     if not chapters:
         raise ParameterError(f"{path}: 'chapters' lists no chapter.")
     for slug, entry in chapters.items():
-        where = f"{path}, {_line(chapters, slug)} (chapters.{slug})"
-        if (
-            not isinstance(entry, dict)
-            or not isinstance(entry.get("groups"), dict)
-            or not entry["groups"]
-        ):
-            raise ParameterError(
-                f"{where}: expected a mapping with at least one entry under 'groups'; found "
-                + (_kind(entry) if not isinstance(entry, dict) else _kind(entry.get("groups")))
-                + " there."
-            )
-        allowed = entry.get("allowed", {}) or {}
-        _expect_mapping(allowed, entry, "allowed", f"chapters.{slug}.allowed", path)
-        for name, values in allowed.items():
-            if not isinstance(values, list):
-                raise ParameterError(
-                    f"{path}, {_line(allowed, name)}: chapters.{slug}.allowed.{name} must be a "
-                    f"list of values; found {_kind(values)}."
-                )
+        allowed = entry.get("allowed") or {}
         for group, overrides in entry["groups"].items():
-            if not _NAME.match(str(group)):
-                raise ParameterError(
-                    f"{where}: group name {group!r} must be lower case letters, digits and _."
-                )
-            if overrides is not None:
-                _expect_mapping(
-                    overrides,
-                    entry["groups"],
-                    group,
-                    f"group 'chapters.{slug}.groups.{group}' (its parameters)",
-                    path,
-                )
             for name, value in (overrides or {}).items():
-                at = f"{path}, {_line(overrides, name)} (chapters.{slug}.groups.{group})"
+                key = ("chapters", slug, "groups", group, name)
+                at = f"{path}, {_line(doc, *key)} (chapters.{slug}.groups.{group})"
                 if name in GLOBAL_SPECS:
                     check_global(name, value, at)
                 else:
@@ -406,7 +304,7 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
             check_small_cells(
                 {**glob, **(overrides or {})}, f"{path} (chapters.{slug}.groups.{group})"
             )
-    return Parameters(glob, _plain(chapters), path)
+    return Parameters(glob, chapters, path)
 
 
 def check_global(name: str, value: Any, where: str) -> Any:
@@ -559,35 +457,6 @@ def describe_parameters(path: Path | None = None) -> str:
         for name, values in entry.get("allowed", {}).items():
             lines.append(f"      {name} allowed: {', '.join(map(str, values))}")
     return "\n".join(lines)
-
-
-#: YAML 1.1 words that PyYAML reads as booleans; the book's files accept only true/false.
-_YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
-
-
-def check_yaml_booleans(text: str, path: Path | str) -> None:
-    """Refuse a YAML 1.1 boolean word (``weighted: yes``, ``on``, ``off``, ...): PyYAML reads
-    it as true/false while YAML 1.2 and most readers take it as text, so its meaning depends on
-    the reader. One message with the file and line; write true or false (or quote the text)."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return  # the loader reports invalid YAML itself
-    todo = [root] if root is not None else []
-    while todo:
-        node = todo.pop()
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag.endswith(":bool") and node.style is None:
-                if node.value.lower() in _YAML11_BOOLEANS:
-                    raise ParameterError(
-                        f"{path}, line {node.start_mark.line + 1}: {node.value!r} is read as a "
-                        "true/false value by some YAML readers and as text by others; write "
-                        "true or false (or quote it if text is meant)."
-                    )
-        elif isinstance(node, yaml.MappingNode):
-            todo += [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            todo += node.value
 
 
 def group_name_warnings(params: Parameters) -> list[str]:

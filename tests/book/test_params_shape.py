@@ -46,18 +46,17 @@ def test_the_global_parameters_of_this_test_match_the_project(project_root):
         ),
         (
             GLOBAL + "chapters:\n  - udbredelse\n  - hvem\n",
-            "line 11: 'chapters' (chapter slug: its groups) must be a mapping (name: value lines); "
-            "found a list.",
+            "line 11: 'chapters' must be a mapping (chapter slug: its groups); found a list.",
         ),
         (
             GLOBAL + "chapters:\n  udbredelse:\n    groups:\n      alle:\n        - weighted\n",
-            "line 14: group 'chapters.udbredelse.groups.alle' (its parameters) must be a mapping "
-            "(name: value lines); found a list.",
+            "line 14: 'chapters.udbredelse.groups.alle' must be a mapping (name: value lines); "
+            "found a list.",
         ),
         (
             GLOBAL + "chapters:\n  udbredelse:\n    groups: [alle]\n",
-            "line 12 (chapters.udbredelse): expected a mapping with at least one entry under "
-            "'groups'; found a list there.",
+            "line 13: 'chapters.udbredelse.groups' must be a mapping (group name: its "
+            "parameters); found a list.",
         ),
         (
             "global:\n  - data_file\nchapters: {}\n",
@@ -66,8 +65,27 @@ def test_the_global_parameters_of_this_test_match_the_project(project_root):
         (
             GLOBAL + "chapters:\n  udbredelse:\n    groups:\n      alle: {}\n"
             "    allowed:\n      sector: privat\n",
-            "line 16: chapters.udbredelse.allowed.sector must be a list of values; found the value "
-            "'privat'.",
+            "line 16: 'chapters.udbredelse.allowed.sector' must be a list of values; found the "
+            "value 'privat'.",
+        ),
+        (
+            GLOBAL + "chapters:\n  udbredelse:\n    groups:\n      Alle: {}\n",
+            "line 14: 'chapters.udbredelse.groups': the name 'Alle' must be lower case letters, "
+            "digits and _ (starting with a letter).",
+        ),
+        (
+            GLOBAL + "chapters:\n  udbredelse:\n    groups: {}\n",
+            "line 13: 'chapters.udbredelse.groups' is empty; expected a mapping (group name: its "
+            "parameters) with at least one entry.",
+        ),
+        (
+            GLOBAL + "chapters:\n  udbredelse:\n    grups: {alle: {}}\n",
+            "line 12: 'chapters.udbredelse' needs the key 'groups': a mapping (group name: its "
+            "parameters).",
+        ),
+        (
+            GLOBAL + "chapter:\n  udbredelse: {}\n",
+            "line 11: unknown key 'chapter' in the file; expected global, chapters.",
         ),
     ],
 )
@@ -95,3 +113,15 @@ def test_a_wrong_value_names_its_line(tmp_path):
     text = GLOBAL + "chapters:\n  udbredelse:\n    groups:\n      alle:\n        min_n: 0\n"
     msg = error_of(tmp_path, text)
     assert "line 15 (chapters.udbredelse.groups.alle): parameter 'min_n' = 0 is out of range" in msg
+
+
+def test_a_yaml_1_1_boolean_word_is_refused_with_its_line(tmp_path):
+    text = GLOBAL.replace("weighted: true", "weighted: yes")
+    text += "chapters:\n  udbredelse:\n    groups:\n      alle: {}\n"
+    msg = error_of(tmp_path, text)
+    assert "line 4: 'yes' is read as a true/false value by some YAML readers" in msg
+
+
+def test_not_valid_yaml_names_the_line(tmp_path):
+    msg = error_of(tmp_path, GLOBAL + "chapters: [\n")
+    assert ", line 12: not valid YAML (" in msg
