@@ -26,7 +26,7 @@ from conftest import (
 from lederuddannelse.cli import main
 from lederuddannelse.data.example_export import write_example_export
 from lederuddannelse.data.loader import load_survey
-from lederuddannelse.data.mapping import META_KEY, parse_mapping, read_source
+from lederuddannelse.data.mapping import META_KEY, MappingError, parse_mapping, read_source
 from lederuddannelse.data.mapping_report import validate
 
 MAPPING = ROOT / "data" / "examples" / "export-mapping.yml"
@@ -278,12 +278,54 @@ def test_mapping_file_problems_name_file_line_and_key(tmp_path):
     _, problems = parse_mapping(bad)
     text = "\n".join(problems)
     assert "bad.yml:2: key 'id' is given twice" in text
-    assert "bad.yml:3: weight.rake must be true" in text
+    assert "bad.yml:3: 'weight.rake' must be true: the book always rakes" in text
     assert "bad.yml:5: variables.gendr: not a codebook variable; did you mean 'gender'?" in text
-    assert "bad.yml:6: variables.industry.derive: unknown derivation 'db08'" in text
+    assert (
+        "bad.yml:6: 'variables.industry.derive' = 'db08' must be one of bins, db07, chosen" in text
+    )
     assert (
         "codebook variable 'age_group' (Alder) is neither mapped nor listed under 'absent'" in text
     )
+
+
+def test_a_mapping_file_of_a_wrong_shape_is_told_line_by_line_and_the_rest_still_checked(
+    tmp_path,
+):
+    """The mapping file's shape is checked by its JSON schema: every breach names the line,
+    the key and what was expected, and the entries it spares are still checked against the
+    codebook (issue 24: one schema instead of hand-written checks, which crashed on some)."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "id: 3\nweight: [a]\ncomplete: {column: s}\nabsent: gender\nfoo: 1\nvariables:\n"
+        "  gender: {colum: a}\n  age_group:\n    column: b\n    recode: [1, 2]\n"
+        "  sector: {column: c, digits: x}\n  education: {column: e, missing: 9}\n"
+        "  org_size: {column: d, recode: {a: 99}}\n"
+    )
+    _, problems = parse_mapping(bad)
+    for expected in (
+        "bad.yml:1: 'id' must be the export's respondent id column; found the value 3",
+        "bad.yml:2: 'weight' must be a mapping like {column: vaegt}; found a list",
+        "bad.yml:3: 'complete' needs the key 'values': a list of the codes of a completed",
+        "bad.yml:4: 'absent' must be a list of codebook variables; found the value 'gender'",
+        "bad.yml:5: unknown key 'foo' in the file; expected source, id, weight, complete,",
+        "bad.yml:7: 'variables.gender' needs the key 'column': the export's column",
+        "bad.yml:7: unknown key 'colum' in 'variables.gender'; expected column, recode,",
+        "bad.yml:10: 'variables.age_group.recode' must be 'source value or label: codebook "
+        "code' lines; found a list",
+        "bad.yml:11: 'variables.sector.digits' must be a whole number of digits; found the "
+        "value 'x'",
+        "bad.yml:12: 'variables.education.missing' must be a list of source values or labels; "
+        "found the value 9",
+        "bad.yml:13: variables.org_size.recode: 'a' -> 99, but 99 is not a code of 'org_size'",
+    ):
+        assert any(p.startswith(expected) for p in problems), (expected, problems)
+
+
+def test_a_mapping_file_that_is_not_yaml_names_the_line(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("id: x\nvariables: [\n")
+    with pytest.raises(MappingError, match=r"bad\.yml:3: not valid YAML \("):
+        parse_mapping(bad)
 
 
 def test_build_parameters_and_cli_options(tmp_path):

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from lederuddannelse.data.codebook import Codebook, load_codebook
 from lederuddannelse.data.design_block import (
@@ -34,6 +33,7 @@ from lederuddannelse.data.design_block import (
 )
 from lederuddannelse.data.reader import infer_column, read_table
 from lederuddannelse.errors import DataValidationError
+from lederuddannelse.yamlfile import YamlFileError, dotted, load_schema, load_yaml, schema_problems
 
 #: Key of the mapped Parquet file's key-value metadata (and of the synthetic file's).
 META_KEY = b"lederuddannelse"
@@ -42,19 +42,8 @@ SYNTHETIC_MARK = "lederuddannelse:synthetic"
 SHOW_ROWS = 5
 _CHECK_MARK = re.compile(r"#\s*check\b", re.IGNORECASE)  # `data map init` marks lines so
 
-DERIVATIONS = ("bins", "db07", "chosen")
-_VAR_KEYS = {
-    "column",
-    "recode",
-    "missing",
-    "derive",
-    "bins",
-    "chosen",
-    "not_chosen",
-    "digits",
-}
-_TOP_KEYS = {"source", "id", "weight", "complete", "variables", "absent", "design"}
-
+#: The shape of a mapping file (package data, JSON schema); the codebook's checks are below
+SCHEMA_FILE = "mapping.schema.json"
 # DB07 (Danmarks Statistiks branchekode 2007) to the standard 10-group grouping, by the first
 # two digits of the six-digit code. Prefixes not listed are not DB07 main groups.
 DB07_10 = {
@@ -168,61 +157,6 @@ class Mapping:
         return self.path.name
 
 
-def _compose(path: Path) -> tuple[Any, dict[tuple, int], list[str]]:
-    """Parse YAML keeping each key's line; duplicated keys are problems, not last-one-wins."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name}:{mark.line + 1}" if mark else path.name
-        raise MappingError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    lines: dict[tuple, int] = {}
-    problems: list[str] = []
-
-    def walk(n, key: tuple) -> None:
-        if isinstance(n, yaml.MappingNode):
-            seen: set = set()
-            for k, v in n.value:
-                if k.tag.endswith(":merge"):
-                    continue
-                name = _scalar(k)
-                if name in seen:
-                    dotted = ".".join(map(str, key + (name,)))
-                    problems.append(
-                        f"{path.name}:{k.start_mark.line + 1}: key {dotted!r} is given twice; "
-                        "keep one"
-                    )
-                seen.add(name)
-                lines[key + (name,)] = k.start_mark.line + 1
-                walk(v, key + (name,))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, v in enumerate(n.value):
-                lines[key + (i,)] = v.start_mark.line + 1
-                walk(v, key + (i,))
-
-    if node is not None:
-        walk(node, ())
-    return yaml.safe_load(text), lines, problems
-
-
-def _scalar(node) -> Any:
-    """A YAML key as safe_load would read it (1 -> int, 'Mand' -> str)."""
-    kind = node.tag.rsplit(":", 1)[-1]
-    try:
-        if kind == "int":
-            return int(node.value)
-        if kind == "float":
-            return float(node.value)
-        if kind == "bool":
-            return node.value.lower() in ("true", "yes", "on")
-        if kind == "null":
-            return None
-    except ValueError:
-        pass
-    return node.value
-
-
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -245,7 +179,16 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
     if not path.is_file():
         raise MappingError(f"{path}: mapping file not found")
     book = codebook or load_codebook()
-    raw, lines, problems = _compose(path)
+    try:
+        doc = load_yaml(path)
+    except YamlFileError as exc:
+        where = f"{path.name}:{exc.line}" if exc.line else path.name
+        raise MappingError(f"{where}: not valid YAML ({exc.problem})") from None
+    raw, lines = doc.data, doc.lines
+    problems = [
+        f"{path.name}:{d.line}: key {dotted(d.key)!r} is given twice; keep one"
+        for d in doc.duplicates
+    ]
     sha = sha256_bytes(path.read_bytes())
     unchecked = [
         i
@@ -260,51 +203,32 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
         )
 
     def at(*key) -> str:
-        for i in range(len(key), -1, -1):
-            if key[:i] in lines:
-                return f"{path.name}:{lines[key[:i]]}"
-        return path.name
+        line = doc.line(*key)
+        return f"{path.name}:{line}" if line else path.name
 
     if not isinstance(raw, dict):
         raise MappingError(f"{path.name}: expected a mapping with 'id' and 'variables' at the top")
-    for k in raw:
-        if k not in _TOP_KEYS:
-            problems.append(
-                f"{at(k)}: unknown top-level key {k!r}; expected {', '.join(sorted(_TOP_KEYS))}"
-            )
-    id_column = raw.get("id")
-    if not isinstance(id_column, str) or not id_column:
-        problems.append(f"{at('id')}: 'id' must name the export's respondent id column")
-    design, design_problems = parse_design(raw.get("design"), at)
+    # the file's shape: the schema (every breach with its line); the entries it breaks are
+    # left out below, so that the codebook's checks run on the rest
+    shape = schema_problems(doc, load_schema(__package__, SCHEMA_FILE))
+    problems += [f"{at(*key)}: {text}" for _, key, text in shape]
+    broken = [key for _, key, _ in shape]
+
+    def sound(*key) -> Any:
+        """The value at ``key`` if the schema found nothing wrong in or above it, else None."""
+        if any(b[: len(key)] == key or key[: len(b)] == b for b in broken):
+            return None
+        value = raw
+        for k in key:
+            value = value.get(k) if isinstance(value, dict) else None
+        return value
+
+    id_column = sound("id")
+    design, design_problems = parse_design(sound("design"), at)
     problems += design_problems
-    weight = raw.get("weight") or {}
-    weight_column = None
-    if isinstance(weight, dict):
-        for k in weight:
-            if k not in ("column", "rake"):
-                problems.append(f"{at('weight', k)}: weight: unknown key {k!r}; expected column")
-        weight_column = weight.get("column")
-        if weight.get("rake", True) is not True:
-            problems.append(
-                f"{at('weight', 'rake')}: weight.rake must be true: the book always rakes to "
-                "data/margins.csv, starting from the file's weights (R's rake() starts from the "
-                "design weights)"
-            )
-        if weight_column is not None and not isinstance(weight_column, str):
-            problems.append(f"{at('weight', 'column')}: weight.column must be a column name")
-    else:
-        problems.append(f"{at('weight')}: 'weight' must be a mapping like {{column: vaegt}}")
-    complete = raw.get("complete") or {}
-    if not isinstance(complete, dict) or (complete and not {"column", "values"} <= set(complete)):
-        problems.append(
-            f"{at('complete')}: 'complete' needs 'column' and 'values' (the codes of a completed "
-            "response)"
-        )
-        complete = {}
-    absent = raw.get("absent") or []
-    if not isinstance(absent, list):
-        problems.append(f"{at('absent')}: 'absent' must be a list of codebook variables")
-        absent = []
+    weight_column = (sound("weight") or {}).get("column")
+    complete = sound("complete") or {}
+    absent = sound("absent") or []
     for i, name in enumerate(absent):
         if name not in book:
             problems.append(f"{at('absent', i)}: absent: {name!r} is not a codebook variable")
@@ -317,11 +241,8 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
             )
 
     variables: dict[str, VarMap] = {}
-    spec = raw.get("variables") or {}
-    if not isinstance(spec, dict):
-        problems.append(f"{at('variables')}: 'variables' must map codebook names to entries")
-        spec = {}
-    for name, entry in spec.items():
+    spec = raw.get("variables") if isinstance(raw.get("variables"), dict) else {}
+    for name in spec:
         where = f"{at('variables', name)}: variables.{name}"
         if name not in book or book.variable(name).type in ("id", "weight"):
             hint = get_close_matches(str(name), book.variables, n=1)
@@ -333,35 +254,16 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
             continue
         if name in absent:
             problems.append(f"{where}: is mapped and also listed as absent; choose one")
-        if not isinstance(entry, dict):
-            entry = {"column": entry} if isinstance(entry, str) else {}
-        for k in entry:
-            if k not in _VAR_KEYS:
-                problems.append(
-                    f"{at('variables', name, k)}: variables.{name}: unknown key {k!r}; expected "
-                    f"{', '.join(sorted(_VAR_KEYS - {'check'}))}"
-                )
+        entry = sound("variables", name)
+        if entry is None:  # the schema's problem, reported above
+            continue
+        if isinstance(entry, str):
+            entry = {"column": entry}
         var = book.variable(name)
         codes = set(var.codes)
-        column = entry.get("column")
-        if not column or not isinstance(column, (str, list)):
-            problems.append(f"{where}: needs 'column' (the export's column)")
-            continue
-        derive = entry.get("derive")
-        if derive is not None and derive not in DERIVATIONS:
-            problems.append(
-                f"{at('variables', name, 'derive')}: variables.{name}.derive: unknown derivation "
-                f"{derive!r}; expected one of {', '.join(DERIVATIONS)}"
-            )
-            continue
+        column, derive = entry["column"], entry.get("derive")
         vm = VarMap(name, column, derive=derive, digits=int(entry.get("digits", 6)))
         recode = entry.get("recode") or {}
-        if not isinstance(recode, dict):
-            problems.append(
-                f"{at('variables', name, 'recode')}: variables.{name}.recode: "
-                "expected 'source value or label: codebook code' lines"
-            )
-            recode = {}
         bad_codes = [src for src, code in recode.items() if code not in codes]
         for src, code in recode.items():
             if code not in codes:
@@ -373,8 +275,8 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
         vm.recode = {_key(k): v for k, v in recode.items()}
         vm.missing = [_key(v) for v in (entry.get("missing") or [])]
         if derive == "bins":
-            bins = entry.get("bins")
-            if not isinstance(bins, dict) or set(bins) != codes:
+            bins = entry.get("bins") or {}
+            if set(bins) != codes:
                 problems.append(
                     f"{at('variables', name, 'bins')}: variables.{name}.bins: give the lowest "
                     f"source value of every code {sorted(codes)}, e.g. {{1: 0, 2: 40}}"
