@@ -13,6 +13,9 @@
 - One fact, one place: the reason and barrier item lists only in the codebook; the embedded
   data file's path only in ``paths.py``; the generator's default n and seed only in
   ``data/synthetic.py``.
+- One YAML reader with line numbers: only ``yamlfile.py`` reads PyYAML's marks (nodes,
+  ``start_mark``, ``problem_mark``); `parameters.yml` and mapping files go through it, and
+  their JSON schemas ship with the package.
 
 Each rule is a function returning its violations, so that the tests can also show that each
 rule catches a violation (the ``*_catches_*`` tests feed it one).
@@ -246,6 +249,23 @@ def python_files() -> list[Path]:
 
 OWNERS = {"path": PACKAGE / "paths.py", "generator": PACKAGE / "data" / "synthetic.py"}
 
+#: PyYAML's line-aware API: only the one YAML reader uses it
+YAML_MARKS = ("start_mark", "end_mark", "problem_mark", "compose", "MappingNode", "ScalarNode")
+YAML_READER = PACKAGE / "yamlfile.py"
+
+
+def yaml_mark_violations(files: list[Path]) -> list[str]:
+    """Modules other than yamlfile.py that read YAML's nodes or marks (a second line-aware
+    YAML parser)."""
+    bad = []
+    for path in files:
+        if path == YAML_READER:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in YAML_MARKS:
+                bad.append(f"{_shown(path)}:{node.lineno}: .{node.attr}; use yamlfile.load_yaml")
+    return bad
+
 
 # ---------------------------------------------------------------------------- the tests
 def test_layers_import_downward_only():
@@ -274,7 +294,30 @@ def test_embedded_path_and_generator_defaults_typed_once():
     assert literal_violations(python_files(), OWNERS) == []
 
 
+def test_one_yaml_reader_with_line_numbers_and_its_schemas_ship():
+    import tomllib
+
+    assert yaml_mark_violations(sorted(PACKAGE.rglob("*.py"))) == []
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    shipped = {f"{pkg}.{name}" for pkg, names in data["package-data"].items() for name in names}
+    schemas = {
+        ".".join(p.parent.relative_to(SRC).parts) + "." + p.name
+        for p in PACKAGE.rglob("*.schema.json")
+    }
+    assert schemas == {
+        "lederuddannelse.parameters.schema.json",
+        "lederuddannelse.data.mapping.schema.json",
+    }
+    assert schemas <= shipped
+
+
 # ------------------------------------------------------- each rule catches a violation
+def test_yaml_rule_catches_a_second_line_aware_parser(tmp_path):
+    copy = tmp_path / "copy.py"
+    copy.write_text("import yaml\nnode = yaml.compose(t)\nline = node.start_mark.line\n")
+    assert len(yaml_mark_violations([copy])) == 2
+
+
 def test_layer_rule_catches_an_upward_import():
     graph = {
         "lederuddannelse.data.loader": {"lederuddannelse.stats.design"},
