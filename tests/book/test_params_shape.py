@@ -87,6 +87,11 @@ def test_the_global_parameters_of_this_test_match_the_project(project_root):
             GLOBAL + "chapter:\n  udbredelse: {}\n",
             "line 11: unknown key 'chapter' in the file; expected global, chapters.",
         ),
+        (
+            GLOBAL.replace("weighted: true", "weighted: yes") + "chapters: {}\n",
+            "line 4: 'yes' is read as a true/false value by some YAML readers",
+        ),
+        (GLOBAL + "chapters: [\n", ", line 12: not valid YAML ("),
     ],
 )
 def test_a_wrong_shape_is_a_clear_error_naming_the_line(tmp_path, text, expected):
@@ -113,15 +118,3 @@ def test_a_wrong_value_names_its_line(tmp_path):
     text = GLOBAL + "chapters:\n  udbredelse:\n    groups:\n      alle:\n        min_n: 0\n"
     msg = error_of(tmp_path, text)
     assert "line 15 (chapters.udbredelse.groups.alle): parameter 'min_n' = 0 is out of range" in msg
-
-
-def test_a_yaml_1_1_boolean_word_is_refused_with_its_line(tmp_path):
-    text = GLOBAL.replace("weighted: true", "weighted: yes")
-    text += "chapters:\n  udbredelse:\n    groups:\n      alle: {}\n"
-    msg = error_of(tmp_path, text)
-    assert "line 4: 'yes' is read as a true/false value by some YAML readers" in msg
-
-
-def test_not_valid_yaml_names_the_line(tmp_path):
-    msg = error_of(tmp_path, GLOBAL + "chapters: [\n")
-    assert ", line 12: not valid YAML (" in msg
