@@ -219,9 +219,23 @@ def _sentence(error, key: tuple, doc: YamlDoc) -> tuple[int, tuple, str]:
             key,
             f"{name} needs the key {missing[0]!r}" + (f": {sub}" if sub else ""),
         )
+    if rule == "dependentRequired":  # a key that needs another
+        given = next(
+            k
+            for k, needs in error.validator_value.items()
+            if k in error.instance and any(n not in error.instance for n in needs)
+        )
+        need = next(n for n in error.validator_value[given] if n not in error.instance)
+        at = key + (given,)
+        return doc.line(*at), at, f"'{dotted(at)}' needs '{dotted(key + (need,))}'"
     if "propertyNames" in list(error.schema_path)[-2:-1]:  # a key's name (not its value)
         at = key + (error.instance,)
         return doc.line(*at), at, f"{name}: the name {error.instance!r} must be {what}"
+    if rule == "maxItems":
+        n = len(error.instance)
+        return doc.line(*key), key, f"{name} has {n} entries; expected {what}"
+    if rule in ("minItems", "minLength"):
+        return doc.line(*key), key, f"{name} is empty; expected {what}"
     if rule == "minProperties":
         return doc.line(*key), key, f"{name} is empty; expected {what} with at least one entry"
     if rule in ("type", "const", "enum"):

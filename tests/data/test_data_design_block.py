@@ -91,9 +91,22 @@ def test_block_problems_name_the_line(tmp_path, export):
     bad = "design:\n  strata: [a, b]\n  rep_type: JK1\n  lonely_psu: never\n"
     v = validate(export, mapping_with(tmp_path, bad), tmp_path / "x.parquet", root=tmp_path)
     assert not v.ok
-    assert "mapping.yml:" in v.report and "design.strata must be one column name" in v.report
-    assert "design.rep_type needs design.repweights" in v.report
-    assert "design.lonely_psu must be one of" in v.report
+    assert "mapping.yml:" in v.report and "'design.strata' must be one column name" in v.report
+    assert "'design.rep_type' needs 'design.repweights'" in v.report
+    assert "'design.lonely_psu' = 'never' must be one of fail, adjust" in v.report
+
+
+def test_the_schema_knows_the_designs_the_statistics_know():
+    """The mapping schema's lists of rep_type and lonely_psu are those of the stats layer
+    (which the data layer may not import)."""
+    from lederuddannelse.data.mapping import SCHEMA_FILE
+    from lederuddannelse.stats.replicate import REP_TYPES
+    from lederuddannelse.stats.structure import LONELY_PSU
+    from lederuddannelse.yamlfile import load_schema
+
+    design = load_schema("lederuddannelse.data", SCHEMA_FILE)["properties"]["design"]
+    assert tuple(design["properties"]["rep_type"]["enum"]) == REP_TYPES
+    assert tuple(design["properties"]["lonely_psu"]["enum"]) == LONELY_PSU
 
 
 def test_map_init_drafts_the_block(export):

@@ -39,23 +39,6 @@ import pandas as pd
 
 __all__ = ["DesignBlock", "design_columns_like", "design_summary", "parse_design"]
 
-_KEYS = {
-    "strata",
-    "psu",
-    "fpc",
-    "nest",
-    "lonely_psu",
-    "repweights",
-    "rep_type",
-    "scale",
-    "rscales",
-    "mse",
-    "fay_rho",
-    "combined_weights",
-}
-LONELY = ("fail", "adjust", "average", "certainty", "remove")
-REP_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay")
-
 #: column names that look like design columns (strata, clusters, fpc, replicate weights)
 _LOOKS = {
     "strata": re.compile(r"^(strat(a|um|um_id|ification)?|stratum_?\w*|lag|strata_?\w*)$", re.I),
@@ -120,91 +103,39 @@ class DesignBlock:
         return out
 
 
-def _names(v: Any) -> list[str] | None:
-    if v is None:
-        return []
-    if isinstance(v, str):
-        return [v]
-    if isinstance(v, list) and all(isinstance(c, str) for c in v):
-        return list(v)
-    return None
+def _names(v: str | list[str] | None) -> list[str]:
+    return [] if v is None else [v] if isinstance(v, str) else list(v)
 
 
 def parse_design(raw: Any, at: Callable[..., str]) -> tuple[DesignBlock | None, list[str]]:
-    """The block (``None`` when absent) and its problems, each named by file and line."""
+    """The block (``None`` when absent) and its problems, each named by file and line.
+
+    ``raw`` has the shape of the mapping file's schema (``mapping.schema.json``: the keys and
+    the type of each); here what a schema cannot say: stages and fpc columns that match, and a
+    design given either by replicate weights or by strata and clusters."""
     if raw is None:
         return None, []
-    if not isinstance(raw, dict):
-        return None, [f"{at('design')}: 'design' must be a mapping like {{strata: stratum}}"]
-    problems = [
-        f"{at('design', k)}: design: unknown key {k!r}; expected one of {', '.join(sorted(_KEYS))}"
-        for k in raw
-        if k not in _KEYS
-    ]
-    b = DesignBlock()
-    strata = raw.get("strata")
-    if strata is not None and not isinstance(strata, str):
-        problems.append(f"{at('design', 'strata')}: design.strata must be one column name")
-    else:
-        b.strata = strata
-    for key in ("psu", "fpc"):
-        names = _names(raw.get(key))
-        if names is None:
-            problems.append(f"{at('design', key)}: design.{key} must be a column or a list")
-        else:
-            setattr(b, key, names)
-    if len(b.psu) > 2:
-        problems.append(f"{at('design', 'psu')}: design.psu takes one or two stages")
+    b = DesignBlock(
+        strata=raw.get("strata"),
+        psu=_names(raw.get("psu")),
+        fpc=_names(raw.get("fpc")),
+        lonely_psu=raw.get("lonely_psu", "fail"),
+        repweights=raw.get("repweights"),
+        rep_type=raw.get("rep_type"),
+        rscales=[float(x) for x in raw["rscales"]] if "rscales" in raw else None,
+        **{k: raw[k] for k in ("nest", "mse", "combined_weights") if k in raw},
+        **{k: float(raw[k]) for k in ("scale", "fay_rho") if raw.get(k) is not None},
+    )
+    problems = []
     if b.fpc and len(b.fpc) != max(1, len(b.psu)):
         problems.append(
             f"{at('design', 'fpc')}: design.fpc needs one column per stage ({max(1, len(b.psu))})"
         )
-    b.lonely_psu = raw.get("lonely_psu", "fail")
-    if b.lonely_psu not in LONELY:
+    if b.repweights is not None and (b.strata or b.psu or b.fpc):
         problems.append(
-            f"{at('design', 'lonely_psu')}: design.lonely_psu must be one of {', '.join(LONELY)}"
+            f"{at('design')}: give either repweights or strata/psu/fpc, not both (replicate "
+            "weights carry the strata and clusters)"
         )
-    for key in ("nest", "mse", "combined_weights"):
-        if key in raw:
-            if not isinstance(raw[key], bool):
-                problems.append(f"{at('design', key)}: design.{key} must be true or false")
-            else:
-                setattr(b, key, raw[key])
-    rep = raw.get("repweights")
-    if rep is not None:
-        if not (isinstance(rep, str) or _names(rep)):
-            problems.append(
-                f"{at('design', 'repweights')}: design.repweights must be a column-name prefix "
-                "or a list of columns"
-            )
-        b.repweights = rep
-        if b.strata or b.psu or b.fpc:
-            problems.append(
-                f"{at('design')}: give either repweights or strata/psu/fpc, not both (replicate "
-                "weights carry the strata and clusters)"
-            )
-        b.rep_type = raw.get("rep_type")
-        if b.rep_type not in REP_TYPES:
-            problems.append(
-                f"{at('design', 'rep_type')}: design.rep_type must be one of "
-                f"{', '.join(REP_TYPES)} (their variance formulas differ)"
-            )
-        for key in ("scale", "fay_rho"):
-            v = raw.get(key)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
-                problems.append(f"{at('design', key)}: design.{key} must be a number")
-            elif v is not None:
-                setattr(b, key, float(v))
-        rs = raw.get("rscales")
-        if rs is not None:
-            if not isinstance(rs, list) or not all(isinstance(x, (int, float)) for x in rs):
-                problems.append(f"{at('design', 'rscales')}: design.rscales must be numbers")
-            else:
-                b.rscales = [float(x) for x in rs]
-    else:
-        for key in ("rep_type", "scale", "rscales", "fay_rho"):
-            if key in raw:
-                problems.append(f"{at('design', key)}: design.{key} needs design.repweights")
     return b, problems
 
 
