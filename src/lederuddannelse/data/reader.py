@@ -157,18 +157,8 @@ def _read_csv(path: Path, numbers: set[str]) -> RawFile:
     first = head[0] if head else ""
     if not first.strip():
         raise fail(path, ["file has no header line"])
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-    if counts["\t"] > max(counts[","], counts[";"]):
-        raise fail(
-            path,
-            [
-                "the file looks tab-separated (its header line is split by tabs); save it as "
-                "CSV with ',' (or ';' and decimal comma) between the columns"
-            ],
-        )
-    danish = counts[";"] > counts[","]
-    sep = ";" if danish else ","
-    header = next(csv.reader([first], delimiter=sep))
+    sep, header = _header(path, first)
+    danish = sep == ";"
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         # a reader would rename them ('gender.1'); say what is wrong instead.
@@ -225,13 +215,26 @@ def _parse(path: Path, header: list[str], sep: str, typed: list[str], quoted: bo
     )
 
 
+def _header(path: Path, first: str) -> tuple[str, list[str]]:
+    """The separator (',' or ';', whichever splits the header line more) and column names;
+    a tab-separated file is refused."""
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    if counts["\t"] > max(counts[","], counts[";"]):
+        raise fail(
+            path,
+            [
+                "the file looks tab-separated (its header line is split by tabs); save it as "
+                "CSV with ',' (or ';' and decimal comma) between the columns"
+            ],
+        )
+    sep = ";" if counts[";"] > counts[","] else ","
+    return sep, next(csv.reader([first], delimiter=sep))
+
+
 def text_column(path: str | Path, column: str) -> pd.Series:
     """One CSV column as the file holds it (text), e.g. to show a typed column's entries."""
     path = Path(path)
-    header = _head_lines(path, 1)[0]
-    counts = {sep: header.count(sep) for sep in (",", ";")}
-    sep = ";" if counts[";"] > counts[","] else ","
-    names = next(csv.reader([header], delimiter=sep))
+    sep, names = _header(path, _head_lines(path, 1)[0])
     table = _parse(path, names, sep, [])
     return table.column(column).to_pandas(types_mapper=pd.ArrowDtype)
 
