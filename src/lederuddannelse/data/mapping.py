@@ -33,7 +33,14 @@ from lederuddannelse.data.design_block import (
 )
 from lederuddannelse.data.reader import infer_column, read_table
 from lederuddannelse.errors import DataValidationError
-from lederuddannelse.yamlfile import YamlFileError, dotted, load_schema, load_yaml, schema_problems
+from lederuddannelse.yamlfile import (
+    YamlDoc,
+    YamlFileError,
+    dotted,
+    load_schema,
+    load_yaml,
+    schema_problems,
+)
 
 #: Key of the mapped Parquet file's key-value metadata (and of the synthetic file's).
 META_KEY = b"lederuddannelse"
@@ -146,15 +153,17 @@ class Mapping:
     complete_values: list[Any]
     variables: dict[str, VarMap]
     absent: list[str]
-    lines: dict[tuple, int]
+    doc: YamlDoc
     design: DesignBlock | None = None
 
     def line(self, *key) -> str:
         """``mapping.yml:12`` for the deepest known prefix of ``key``."""
-        for i in range(len(key), -1, -1):
-            if key[:i] in self.lines:
-                return f"{self.path.name}:{self.lines[key[:i]]}"
-        return self.path.name
+        return _at(self.doc, *key)
+
+
+def _at(doc: YamlDoc, *key) -> str:
+    line = doc.line(*key)
+    return f"{doc.path.name}:{line}" if line else doc.path.name
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -184,7 +193,7 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
     except YamlFileError as exc:
         where = f"{path.name}:{exc.line}" if exc.line else path.name
         raise MappingError(f"{where}: not valid YAML ({exc.problem})") from None
-    raw, lines = doc.data, doc.lines
+    raw = doc.data
     problems = [
         f"{path.name}:{d.line}: key {dotted(d.key)!r} is given twice; keep one"
         for d in doc.duplicates
@@ -203,8 +212,7 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
         )
 
     def at(*key) -> str:
-        line = doc.line(*key)
-        return f"{path.name}:{line}" if line else path.name
+        return _at(doc, *key)
 
     if not isinstance(raw, dict):
         raise MappingError(f"{path.name}: expected a mapping with 'id' and 'variables' at the top")
@@ -321,7 +329,7 @@ def parse_mapping(path: str | Path, codebook: Codebook | None = None) -> tuple[M
         complete_values=[_key(v) for v in complete.get("values", [])],
         variables=variables,
         absent=list(absent),
-        lines=lines,
+        doc=doc,
         design=design,
     ), problems
 
