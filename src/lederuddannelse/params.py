@@ -266,19 +266,24 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
     except YamlFileError as exc:
         where = f"{path}, line {exc.line}" if exc.line else f"{path}"
         raise ParameterError(f"{where}: not valid YAML ({exc.problem}).") from None
-    for dup in doc.duplicates:
+    # one message: the first problem in the file
+    if doc.duplicates:
+        dup = doc.duplicates[0]
         raise ParameterError(
             f"{path}, line {dup.line}: key '{dup.key[-1]}' occurs twice in the same mapping "
             f"(first on line {dup.first}); YAML would silently keep the last one. Keep one."
         )
-    for line, word in doc.yaml11_booleans:
+    if doc.yaml11_booleans:
+        line, word = doc.yaml11_booleans[0]
         raise ParameterError(
             f"{path}, line {line}: {word!r} is read as a true/false value by some YAML readers "
             "and as text by others; write true or false (or quote it if text is meant)."
         )
-    raw = {} if doc.data is None else doc.data
-    for line, _, text in schema_problems(doc, load_schema("lederuddannelse", SCHEMA_FILE))[:1]:
+    shape = schema_problems(doc, load_schema("lederuddannelse", SCHEMA_FILE))
+    if shape:
+        line, _, text = shape[0]
         raise ParameterError(f"{path}, line {line or '?'}: {text}.")
+    raw = {} if doc.data is None else doc.data
     g = raw.get("global") or {}
     missing = set(GLOBAL_SPECS) - set(g)
     if missing:

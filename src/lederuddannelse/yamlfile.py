@@ -138,6 +138,7 @@ def load_yaml(path: str | Path) -> YamlDoc:
         loader.dispose()
     doc = YamlDoc(path, None, yaml11_booleans=sorted(loader.booleans))
     doc.data = _plain(raw, (), doc)
+    doc.duplicates.sort(key=lambda d: d.line)
     return doc
 
 
