@@ -1,7 +1,7 @@
 """Model results in readers' terms: Danish term labels, profile contrasts, scale-top predictions.
 
 The statistics layer names coefficients as patsy does (``gender[T.2]``, ``interest_pwe``);
-readers need "Køn: Kvinde (ref. Mand)". The chapters that fit models (who, desire and any
+readers need "Kvinde frem for mand". The chapters that fit models (who, desire and any
 later one) take their labels from here, so a term is named the same way in every table and
 chart, and every label comes from the codebook.
 
@@ -135,22 +135,31 @@ def label_terms(model) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def contrast_label(group: str, label: str, reference: str) -> str:
+    """'Privat sektor frem for offentlig sektor', 'Ledererfaring mere end 25 år frem for 0-8
+    år': a category against its reference group in Danish words, not »Sektor: Privat sektor
+    (ref. Offentlig sektor)«. A category named by a number takes its variable's name in front,
+    so that it says what the number counts."""
+    head = f"{group} {label[:1].lower()}{label[1:]}" if re.search(r"\d", label) else label
+    return f"{head} frem for {reference[:1].lower()}{reference[1:]}"
+
+
 def odds_ratios(model) -> pd.DataFrame:
     """The model's odds ratios without intercept and cut points, with Danish labels.
 
-    Columns: ``term, variable, group, label, reference, display`` (``"Køn: Kvinde (ref.
-    Mand)"`` or ``"Interesse … (pr. trin …)"``) and the table's ``odds_ratio, or_low,
-    or_high, p_value, n, suppressed``.
+    Columns: ``term, variable, group, label, reference, display`` (``"Kvinde frem for mand"``
+    or ``"Interesse … (pr. trin …)"``, :func:`contrast_label`) and the table's ``odds_ratio,
+    or_low, or_high, p_value, n, suppressed``.
     """
     lab = label_terms(model)
     t = model.table.merge(lab, on="term", how="left")
     t = t[t["variable"].notna()].copy()
     t["display"] = [
-        f"{g}: {lb} (ref. {ref})" if ref else f"{g} ({lb})"
+        contrast_label(g, lb, ref) if ref else f"{g} ({lb})"
         for g, lb, ref in zip(t["group"], t["label"], t["reference"])
     ]
     t["short"] = [
-        f"{g}: {lb}" if ref else f"{g} (pr. trin)"
+        contrast_label(g, lb, ref) if ref else f"{g} (pr. trin)"
         for g, lb, ref in zip(t["group"], t["label"], t["reference"])
     ]
     cols = [

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.analysis.compare import subtitle, wrap
+from lederuddannelse.analysis.compare import definite, subtitle, wrap
 from lederuddannelse.analysis.modelterms import (
     failure_text,
     odds_ratios,
@@ -212,11 +212,51 @@ def profile_frame(ch) -> pd.DataFrame:
         ("contrast", "Modsat profil", CONTRAST),
     ):
         prof = {**fixed, **spec}
-        desc = ", ".join(
-            f"{cb.label(v).lower()}: {cb.value_labels(v)[prof[v]].lower()}" for _, v, _ in ARCHETYPE
-        )
+        desc = profile_words({v: cb.value_labels(v)[prof[v]] for _, v, _ in ARCHETYPE})
         rows.append({"key": key, "profile": name, "description": desc, **prof})
     return pd.DataFrame(rows)
+
+
+#: How each trait of a profile reads in a sentence (its value label in place of {}).
+PROFILE_WORDS = {
+    "gender": "en {}",
+    "sector": "ansat i {}",
+    "org_size": "i en organisation med {}",
+    "experience": "med {} som leder",
+    "manager_type": "{}",
+    "span_of_control": "med et ledelsesspænd på {}",
+}
+
+
+def profile_words(values: dict[str, str]) -> str:
+    """'en kvinde ansat i den offentlige sektor i en organisation med 250 ansatte eller flere,
+    med mere end 25 år som leder, leder af ledere og med et ledelsesspænd på mere end 100
+    medarbejdere': a profile (variable -> value label) as a Danish phrase, not a list of
+    »variabel: værdi«."""
+    words = []
+    for var, label in values.items():
+        value = label.lower()
+        if var == "sector":
+            value = definite(label)
+        elif var == "manager_type":
+            value = value.replace("ledere af", "leder af", 1)
+        words.append(
+            PROFILE_WORDS.get(var, f"{load_codebook().label(var).lower()} {{}}").format(value)
+        )
+    head = " ".join(words[:3])
+    rest = words[3:]
+    if not rest:
+        return head
+    return (
+        f"{head}, {', '.join(rest[:-1])} og {rest[-1]}" if len(rest) > 1 else f"{head} og {rest[0]}"
+    )
+
+
+def answers_words(values: dict[str, str]) -> str:
+    """'alder »50-59 år«, uddannelse »mellemlang videregående uddannelse« og …': the values a
+    profile holds fixed, each after its variable's name."""
+    parts = [f"{load_codebook().label(v).lower()} »{lab.lower()}«" for v, lab in values.items()]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} og {parts[-1]}"
 
 
 # --- glue ------------------------------------------------------------------------------------
@@ -236,15 +276,7 @@ def glue_all(ch, res: Who) -> None:
         ch.glue(f"hvem_mt_{side}_ci", share_ci(row, level))
         ch.glue(f"hvem_mt_{side}_label", mt[int(code)].lower())
     ch.glue("hvem_mt_diff", difference_text(r, level))
-    # strongest association among the variables (smallest p)
-    tests = res.tests.sort_values("p_value")
-    ch.glue("hvem_tests_sig", number(int((tests["p_value"] < 1 - ch.params["conf_level"]).sum())))
-    ch.glue("hvem_tests_n", number(len(tests)))
-    ns = tests[tests["p_value"] >= 1 - ch.params["conf_level"]]
-    ch.glue(
-        "hvem_tests_nonsig", ", ".join(lab.lower() for lab in ns["label"]) if len(ns) else "ingen"
-    )
-    ch.glue("hvem_alpha", number(1 - ch.params["conf_level"], 2))
+    ch.glue("hvem_tests_text", tests_text(res.tests, level))
     # model: the sentences that need it are glued whole, so that a page on data where the
     # model cannot be fitted says why instead of showing half sentences
     p = res.profiles.set_index("key")
@@ -254,10 +286,7 @@ def glue_all(ch, res: Who) -> None:
     fixed = [v for v in WHO_FACTORS + WHO_ITEMS if v not in {a[1] for a in ARCHETYPE}]
     ch.glue(
         "hvem_fixed",
-        ", ".join(
-            f"{cb.label(v).lower()}: {cb.value_labels(v)[int(p.loc['archetype', v])].lower()}"
-            for v in fixed
-        ),
+        answers_words({v: cb.value_labels(v)[int(p.loc["archetype", v])] for v in fixed}),
     )
     failure = model_failure(res.model)
     if failure is None:
@@ -268,9 +297,9 @@ def glue_all(ch, res: Who) -> None:
         ch.glue("hvem_model_basis", f"Modellen bygger på {number(res.model.n)} besvarelser.")
         ch.glue(
             "hvem_f3_text",
-            f"Interesse for psykisk arbejdsmiljø har en odds ratio på {ors['interest_pwe']} pr. "
-            f"trin, at have tid {ors['has_time']} pr. trin, og at arbejdspladsen afsætter penge "
-            f"og tid til uddannelse {ors['workplace_resources']} pr. trin.",
+            "For hvert trin på svarskalaen har interesse for psykisk arbejdsmiljø en odds ratio "
+            f"på {ors['interest_pwe']}, at have tid {ors['has_time']} og at arbejdspladsen "
+            f"afsætter penge og tid til uddannelse {ors['workplace_resources']}.",
         )
         sig = res.odds[
             (res.odds["p_value"] < 1 - ch.params["conf_level"]) & ~res.odds["suppressed"]
@@ -278,13 +307,14 @@ def glue_all(ch, res: Who) -> None:
         top = sig.reindex(
             sig["odds_ratio"].apply(lambda x: abs(np.log(x))).sort_values(ascending=False).index
         ).head(3)
-        top_text = "; ".join(
-            f"{d.lower()}: {odds_ratio_text(r, level)}"
+        parts = [
+            f"{d[:1].lower()}{d[1:]} ({odds_ratio_text(r, level, named=True)})"
             for d, (_, r) in zip(top["display"], top.iterrows())
-        )
+        ]
+        top_text = parts[0] if len(parts) < 2 else f"{', '.join(parts[:-1])} og {parts[-1]}"
         ch.glue(
             "hvem_or_top_text",
-            f"De største sammenhænge blandt baggrundsforholdene er {top_text}."
+            f"Blandt baggrundsforholdene er sammenhængen størst for {top_text}."
             if top_text
             else "Ingen af baggrundsforholdene har en statistisk signifikant sammenhæng, når "
             "der tages højde for de øvrige.",
@@ -292,16 +322,16 @@ def glue_all(ch, res: Who) -> None:
         full = {key: share_full(p.loc[key], level) for key in ("archetype", "contrast")}
         ch.glue(
             "hvem_profiles_text",
-            "Modellen giver sandsynligheden for, at en leder med arketypens træk "
-            f"({desc['archetype']}) har taget uddannelsen: {full['archetype']}. For en leder "
-            f"med de modsatte træk ({desc['contrast']}) er den {full['contrast']}. Odds ratio "
-            f"mellem de to profiler er {odds_ratio_text(res.contrast, level)}.",
+            f"For arketypen, {desc['archetype']}, giver modellen en sandsynlighed på "
+            f"{full['archetype']} for at have taget uddannelsen. For {desc['contrast']}, altså "
+            f"en leder med de modsatte træk, er den {full['contrast']}. Odds ratio mellem de to "
+            f"profiler er {odds_ratio_text(res.contrast, level)}.",
         )
     else:
         ch.glue(
             "hvem_model_basis",
-            f"På disse data kan modellen dog ikke estimeres: {failure}. Derfor viser afsnittet "
-            "ingen odds ratioer.",
+            f"På disse data kan modellen dog ikke estimeres ({failure}), og derfor vises ingen "
+            "odds ratioer.",
         )
         ch.glue(
             "hvem_f3_text",
@@ -314,9 +344,9 @@ def glue_all(ch, res: Who) -> None:
         )
         ch.glue(
             "hvem_profiles_text",
-            "Modellen ville give sandsynligheden for, at en leder med arketypens træk "
-            f"({desc['archetype']}) har taget uddannelsen, og for en leder med de modsatte "
-            f"træk ({desc['contrast']}), men på disse data kan den ikke estimeres: {failure}.",
+            "Modellen ville give sandsynligheden for at have taget uddannelsen for arketypen, "
+            f"{desc['archetype']}, og for {desc['contrast']}, men på disse data kan den ikke "
+            f"estimeres ({failure}).",
         )
     t = res.traits
     higher = t[
@@ -326,9 +356,27 @@ def glue_all(ch, res: Who) -> None:
     shown = t[~t["suppressed"]]
     if len(shown):
         top = shown.loc[shown["estimate"].abs().idxmax()]
-        ch.glue("hvem_traits_top", f"{top['trait'].lower()}: {difference_text(top, level)}")
+        ch.glue("hvem_traits_top", f"»{top['trait'].lower()}«, {difference_text(top, level)}")
     else:
         ch.glue("hvem_traits_top", SUPPRESSED)
+
+
+def tests_text(tests: pd.DataFrame, conf_level: float) -> str:
+    """'Otte af de ni variable har en statistisk signifikant sammenhæng med at have taget
+    uddannelsen (p under 0,05); det gælder ikke alder.' from :func:`tests_frame`."""
+    sig = tests["p_value"] < 1 - conf_level
+    count = count_of(int(sig.sum()), len(tests), "variable")
+    ns = [lab.lower() for lab in tests.loc[~sig, "label"]]
+    tail = ""
+    if ns and sig.any():
+        tail = (
+            f"; det gælder ikke {ns[0] if len(ns) == 1 else ', '.join(ns[:-1]) + ' og ' + ns[-1]}"
+        )
+    return (
+        f"{count[:1].upper()}{count[1:]} har en statistisk "
+        f"signifikant sammenhæng med at have taget uddannelsen (p under "
+        f"{number(1 - conf_level, 2)}){tail}."
+    )
 
 
 def model_failure(model) -> str | None:
