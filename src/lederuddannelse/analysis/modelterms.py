@@ -24,6 +24,7 @@ import pandas as pd
 import patsy
 from scipy import special, stats
 
+from lederuddannelse.analysis.compare import definite
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
 
@@ -142,6 +143,53 @@ def contrast_label(group: str, label: str, reference: str) -> str:
     so that it says what the number counts."""
     head = f"{group} {label[:1].lower()}{label[1:]}" if re.search(r"\d", label) else label
     return f"{head} frem for {reference[:1].lower()}{reference[1:]}"
+
+
+#: How each trait of a profile reads in a sentence (its value label in place of {}).
+PROFILE_WORDS = {
+    "gender": "en {}",
+    "age_group": "på {}",
+    "education": "med {}",
+    "sector": "ansat i {}",
+    "org_size": "i en organisation med {}",
+    "experience": "med {} som leder",
+    "manager_type": "{}",
+    "span_of_control": "med et ledelsesspænd på {}",
+}
+
+
+def profile_words(values: dict[str, str]) -> str:
+    """'en kvinde ansat i den offentlige sektor i en organisation med 250 ansatte eller flere,
+    med mere end 25 år som leder, leder af ledere og med et ledelsesspænd på mere end 100
+    medarbejdere': a profile (variable -> value label) as a Danish phrase, not a list of
+    »variabel: værdi«."""
+    words = []
+    for var, label in values.items():
+        value = label.lower()
+        if var == "sector":
+            value = definite(label)
+        elif var == "age_group" and value.startswith("under"):
+            words.append(value)
+            continue
+        elif var == "manager_type":
+            value = value.replace("ledere af", "leder af", 1)
+        words.append(
+            PROFILE_WORDS.get(var, f"{load_codebook().label(var).lower()} {{}}").format(value)
+        )
+    head = " ".join(words[:3])
+    rest = words[3:]
+    if not rest:
+        return head
+    return (
+        f"{head}, {', '.join(rest[:-1])} og {rest[-1]}" if len(rest) > 1 else f"{head} og {rest[0]}"
+    )
+
+
+def answers_words(values: dict[str, str]) -> str:
+    """'alder »50-59 år«, uddannelse »mellemlang videregående uddannelse« og …': the values a
+    profile holds fixed, each after its variable's name."""
+    parts = [f"{load_codebook().label(v).lower()} »{lab.lower()}«" for v, lab in values.items()]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} og {parts[-1]}"
 
 
 def odds_ratios(model) -> pd.DataFrame:

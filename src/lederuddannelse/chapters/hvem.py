@@ -24,11 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.analysis.compare import definite, subtitle, wrap
+from lederuddannelse.analysis.compare import subtitle, wrap
 from lederuddannelse.analysis.modelterms import (
+    answers_words,
     failure_text,
     odds_ratios,
     profile_contrast,
+    profile_words,
     strongest,
 )
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
@@ -215,48 +217,6 @@ def profile_frame(ch) -> pd.DataFrame:
         desc = profile_words({v: cb.value_labels(v)[prof[v]] for _, v, _ in ARCHETYPE})
         rows.append({"key": key, "profile": name, "description": desc, **prof})
     return pd.DataFrame(rows)
-
-
-#: How each trait of a profile reads in a sentence (its value label in place of {}).
-PROFILE_WORDS = {
-    "gender": "en {}",
-    "sector": "ansat i {}",
-    "org_size": "i en organisation med {}",
-    "experience": "med {} som leder",
-    "manager_type": "{}",
-    "span_of_control": "med et ledelsesspænd på {}",
-}
-
-
-def profile_words(values: dict[str, str]) -> str:
-    """'en kvinde ansat i den offentlige sektor i en organisation med 250 ansatte eller flere,
-    med mere end 25 år som leder, leder af ledere og med et ledelsesspænd på mere end 100
-    medarbejdere': a profile (variable -> value label) as a Danish phrase, not a list of
-    »variabel: værdi«."""
-    words = []
-    for var, label in values.items():
-        value = label.lower()
-        if var == "sector":
-            value = definite(label)
-        elif var == "manager_type":
-            value = value.replace("ledere af", "leder af", 1)
-        words.append(
-            PROFILE_WORDS.get(var, f"{load_codebook().label(var).lower()} {{}}").format(value)
-        )
-    head = " ".join(words[:3])
-    rest = words[3:]
-    if not rest:
-        return head
-    return (
-        f"{head}, {', '.join(rest[:-1])} og {rest[-1]}" if len(rest) > 1 else f"{head} og {rest[0]}"
-    )
-
-
-def answers_words(values: dict[str, str]) -> str:
-    """'alder »50-59 år«, uddannelse »mellemlang videregående uddannelse« og …': the values a
-    profile holds fixed, each after its variable's name."""
-    parts = [f"{load_codebook().label(v).lower()} »{lab.lower()}«" for v, lab in values.items()]
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} og {parts[-1]}"
 
 
 # --- glue ------------------------------------------------------------------------------------
