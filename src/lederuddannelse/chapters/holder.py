@@ -132,18 +132,18 @@ def scope_notice(ch) -> None:
             "Denne udgave kører på syntetiske data. De er kalibreret til rapportens "
             "offentliggjorte tal og til denne udgaves egne antagelser, hvor rapporten ikke "
             "giver et tal, og de sammenhænge, rapporten beskriver, er bygget ind i dem. At et "
-            "fund holder, følger derfor af, hvordan data er lavet: det bekræfter kun, at "
+            "fund holder, følger derfor af, hvordan data er lavet. Det bekræfter kun, at "
             "beregningerne genfinder det, data er bygget til at vise, og siger intet om "
             "rapportens holdbarhed. Kører bogen på rapportens egne mikrodata, bliver kapitlet en "
-            "**efterprøvning af rapporten**: hvert udsagn prøves med de kriterier, der står i "
-            "tabellen.\n:::"
+            "**efterprøvning af rapporten**, hvor hvert udsagn prøves med de kriterier, der står "
+            "i tabellen.\n:::"
         )
     else:
         text = (
             ":::{admonition} Efterprøvning af rapporten\n:class: important\n"
-            "Denne udgave kører på en rigtig datafil. Kapitlet er derfor en **efterprøvning af "
-            "rapporten**: hvert af rapportens udsagn prøves på datafilen med de kriterier, "
-            "der står i tabellen, og under hver robusthedsvariant.\n:::"
+            "Denne udgave kører på en rigtig datafil. Hvert af rapportens udsagn prøves derfor "
+            "på datafilen med de kriterier, der står i tabellen, og under hver "
+            "robusthedsvariant, så tabellen er en **efterprøvning af rapporten**.\n:::"
         )
     display(Markdown(text))
 

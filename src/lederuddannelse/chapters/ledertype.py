@@ -88,8 +88,9 @@ PARTS = {
 
 
 def glue_all(ch, res: ManagerType) -> None:
-    """Glue what each comparison shows, in words (:func:`~lederuddannelse.analysis.compare.
-    describe`): the items the report names, then the other barriers in one sentence."""
+    """Glue what each comparison shows, in words
+    (:func:`~lederuddannelse.analysis.compare.describe`): the items the report names, then the
+    other barriers in one sentence."""
     level = ch.params["conf_level"]
     ch.glue("ledertype_agree", cmp.agree_answers(ATTITUDES[0]))
     for part, keys in PARTS.items():
