@@ -25,6 +25,7 @@ import patsy
 from scipy import special, stats
 
 from lederuddannelse.analysis.compare import definite
+from lederuddannelse.analysis.specs import contrast_label
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
 
@@ -136,15 +137,6 @@ def label_terms(model) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def contrast_label(group: str, label: str, reference: str) -> str:
-    """'Privat sektor frem for offentlig sektor', 'Ledererfaring mere end 25 år frem for 0-8
-    år': a category against its reference group in Danish words, not »Sektor: Privat sektor
-    (ref. Offentlig sektor)«. A category named by a number takes its variable's name in front,
-    so that it says what the number counts."""
-    head = f"{group} {label[:1].lower()}{label[1:]}" if re.search(r"\d", label) else label
-    return f"{head} frem for {reference[:1].lower()}{reference[1:]}"
-
-
 #: How each trait of a profile reads in a sentence (its value label in place of {}).
 PROFILE_WORDS = {
     "gender": "en {}",
@@ -196,8 +188,8 @@ def odds_ratios(model) -> pd.DataFrame:
     """The model's odds ratios without intercept and cut points, with Danish labels.
 
     Columns: ``term, variable, group, label, reference, display`` (``"Kvinde frem for mand"``
-    or ``"Interesse … (pr. trin …)"``, :func:`contrast_label`) and the table's ``odds_ratio,
-    or_low, or_high, p_value, n, suppressed``.
+    or ``"Interesse … (pr. trin …)"``, :func:`~lederuddannelse.analysis.specs.contrast_label`)
+    and the table's ``odds_ratio, or_low, or_high, p_value, n, suppressed``.
     """
     lab = label_terms(model)
     t = model.table.merge(lab, on="term", how="left")
