@@ -75,7 +75,7 @@ BAD_DANISH = [
     (r"\bholder( ikke)? af \d+ fund\b", "word order: 'af 15 fund holder'"),
     (
         r"\b[Ii]ngen tydelig sammenhæng ses for: |\bFund, (der|som|hvis) [^.]*: "
-        r"|\bvarianterne holder: |\bstørste forskel er [^.:]*: ",
+        r"|varianterne holder: |\bstørste forskel er [^.:]*: ",
         "a bare colon inside a sentence: say it as a sentence",
     ),
 ]
