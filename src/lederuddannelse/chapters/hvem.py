@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.analysis.compare import subtitle, wrap
+from lederuddannelse.analysis.compare import order_text, subtitle, wrap
 from lederuddannelse.analysis.modelterms import (
     answers_words,
     failure_text,
@@ -567,5 +567,5 @@ def key_figures(ch, by_type: pd.DataFrame, manager_diff: pd.DataFrame) -> list:
         )
         for code in (r["a"], r["b"])
     ]
-    figures.append(difference_figure(r, "forskel mellem de to grupper (procentpoint)", level))
+    figures.append(difference_figure(r, f"forskel, {order_text('manager_type')}", level))
     return figures

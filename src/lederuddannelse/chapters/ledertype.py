@@ -142,7 +142,5 @@ def key_figures(ch, shares: pd.DataFrame, tests: pd.DataFrame) -> list:
         for _, r in rows.iterrows()
     ]
     t = tests[tests["item"] == col] if "item" in tests.columns else tests.iloc[[0]]
-    figures.append(
-        difference_figure(t.iloc[0], "forskel mellem de to grupper (procentpoint)", level)
-    )
+    figures.append(difference_figure(t.iloc[0], f"forskel, {cmp.order_text(BY)}", level))
     return figures
