@@ -33,7 +33,7 @@ from lederuddannelse.chapters.shared import (
     status,
 )
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.report.fmt import level_pct, number
+from lederuddannelse.report.fmt import count_of, level_pct, number
 
 # Chapters (slugs) that show each finding in detail; the ledger links to their pages
 CHAPTER_OF = {
@@ -400,8 +400,8 @@ def level_chart(ch, table: pd.DataFrame):
         table,
         "udsagn",
         "rapportens_tal",
-        title=f"{number(covered)} af {number(len(table))} af rapportens niveauer ligger inden for "
-        "konfidensintervallet",
+        title=f"{count_of(covered, len(table), 'niveauer', neuter=True).capitalize()} fra "
+        "rapporten ligger inden for konfidensintervallet",
         subtitle=subtitle(ch, "Andel; rød streg: rapportens tal", n),
         conf_level=ch.params["conf_level"],
     )
