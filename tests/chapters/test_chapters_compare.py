@@ -163,6 +163,15 @@ def test_describe_without_significant_differences_and_with_hidden_items():
     assert cmp.describe_rest(t.iloc[:1], "grunde", 0.95) == (
         "For »karrieremuligheder« er forskellen ikke statistisk signifikant."
     )
+    three = _tests(
+        *[(i, 0.5, 0.5, 0.9) for i in ("reason_career", "reason_tools", "reason_develop")]
+    )
+    three.loc[2, "suppressed"] = True
+    assert cmp.describe_rest(three, "grunde", 0.95, rest=False) == (
+        "For »karrieremuligheder« og »konkrete værktøjer« i tabellen er forskellene ikke "
+        "statistisk signifikante. For »udvikle mig som leder« er der for få svar til at "
+        "sammenligne."
+    )
     both = _tests(("reason_career", 0.19, 0.08, 0.001), ("reason_tools", 0.6, 0.6, 0.9))
     assert cmp.describe_rest(both, "grunde", 0.95, rest=False) == (
         "I tabellen er forskellen statistisk signifikant for »karrieremuligheder«, men ikke for "

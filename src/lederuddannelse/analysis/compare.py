@@ -336,19 +336,38 @@ def describe_rest(tests: pd.DataFrame, noun: str, conf_level: float, rest: bool 
     """One sentence on the items of a comparison the prose does not describe one by one
     (``noun``: 'årsager', 'grunde'): which of them differ significantly between the groups. With
     ``rest`` they are »de øvrige« after :func:`describe`; without, all items of the table."""
+
+    def quoted(r):
+        return f"»{lower_first(str(r['label']))}«"
+
+    gone = [r for _, r in tests.iterrows() if bool(r.get("suppressed", False))]
     rows = [r for _, r in tests.iterrows() if not bool(r.get("suppressed", False))]
+    few = (
+        f"For {_join([quoted(r) for r in gone])} er der for få svar til at sammenligne."
+        if gone
+        else ""
+    )
     if not rows:
-        return ""
-    sig = [f"»{lower_first(str(r['label']))}«" for r in rows if significant(r, conf_level)]
-    same = [f"»{lower_first(str(r['label']))}«" for r in rows if not significant(r, conf_level)]
-    if not sig:
-        if len(same) == 1:
-            return f"For {same[0]} er forskellen ikke statistisk signifikant."
-        which = f"de øvrige {noun}" if rest else count_of(len(same), len(same), noun)
-        return f"For {which} i tabellen er forskellene ikke statistisk signifikante."
-    tail = f", men ikke for {_join(same, 'eller')}" if same else ""
-    where = f"Blandt de øvrige {noun} i tabellen" if rest else "I tabellen"
-    return f"{where} er forskellen statistisk signifikant for {_join(sig)}{tail}."
+        return few if gone else ""
+    sig = [quoted(r) for r in rows if significant(r, conf_level)]
+    same = [quoted(r) for r in rows if not significant(r, conf_level)]
+    if not sig and len(same) == 1:
+        text = f"For {same[0]} er forskellen ikke statistisk signifikant."
+    elif not sig:
+        which = (
+            f"de øvrige {noun}"
+            if rest
+            else f"begge {noun}"
+            if len(same) == 2
+            else count_of(len(same), len(same), noun)
+        )
+        which = which if not gone else _join(same)
+        text = f"For {which} i tabellen er forskellene ikke statistisk signifikante."
+    else:
+        tail = f", men ikke for {_join(same, 'eller')}" if same else ""
+        where = f"Blandt de øvrige {noun} i tabellen" if rest else "I tabellen"
+        text = f"{where} er forskellen statistisk signifikant for {_join(sig)}{tail}."
+    return f"{text} {few}" if gone else text
 
 
 def glue_ranked(ch, name: str, ranked: pd.DataFrame, top: int = 2) -> None:

@@ -290,8 +290,8 @@ def glue_all(ch, res: Who) -> None:
     else:
         ch.glue(
             "hvem_model_basis",
-            f"På disse data kan modellen dog ikke estimeres ({failure}), og derfor vises ingen "
-            "odds ratioer.",
+            f"På disse data kan modellen dog ikke estimeres; {failure}. Derfor vises ingen odds "
+            "ratioer.",
         )
         ch.glue(
             "hvem_f3_text",
@@ -306,7 +306,7 @@ def glue_all(ch, res: Who) -> None:
             "hvem_profiles_text",
             "Modellen ville give sandsynligheden for at have taget uddannelsen for arketypen, "
             f"{desc['archetype']}, og for {desc['contrast']}, men på disse data kan den ikke "
-            f"estimeres ({failure}).",
+            f"estimeres; {failure}.",
         )
     t = res.traits
     higher = t[
