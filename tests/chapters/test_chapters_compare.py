@@ -21,7 +21,7 @@ from lederuddannelse.chapters import sektor as sector
 from lederuddannelse.chapters import udbredelse as prevalence
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError, ParameterError
-from lederuddannelse.report.fmt import SUPPRESSED
+from lederuddannelse.report.fmt import SUPPRESSED, pct
 
 
 @pytest.fixture(scope="module")
@@ -105,16 +105,77 @@ def test_compare_matches_difference_and_proportion(ch):
     assert list(shares["group"]) == [load_codebook().value_labels("sector")[c] for c in (2, 1)]
 
 
-def test_direction_follows_the_test():
-    base = {"estimate": 0.1, "suppressed": False}
-    assert cmp.direction({**base, "p_value": 0.001}, 0.95).startswith("signifikant højere")
-    assert cmp.direction({**base, "estimate": -0.1, "p_value": 0.001}, 0.95).startswith(
-        "signifikant lavere"
+def _tests(*rows, by="manager_type"):
+    """A frame like compare()'s tests: (item, a, b, p) per row; group names from the codebook."""
+    a, b = cmp.comparison_order(by)
+    return pd.DataFrame(
+        [
+            {
+                "item": item,
+                "label": cmp.item_label(item),
+                "estimate_a": ea,
+                "estimate_b": eb,
+                "estimate": ea - eb,
+                "p_value": p,
+                "suppressed": False,
+                "group_a": cmp.group_label(by, a),
+                "group_b": cmp.group_label(by, b),
+            }
+            for item, ea, eb, p in rows
+        ]
     )
-    assert cmp.direction({**base, "p_value": 0.2}, 0.95).startswith("ikke signifikant")
-    assert cmp.direction({**base, "p_value": 0.07}, 0.90).startswith("signifikant")
-    assert "for få svar" in cmp.direction(
-        {"estimate": np.nan, "p_value": np.nan, "suppressed": True}, 0.95
+
+
+def test_describe_says_the_direction_only_where_the_test_supports_it():
+    t = _tests(
+        ("barrier_time", 0.35, 0.48, 0.001),
+        ("barrier_competent", 0.28, 0.20, 0.001),
+        ("barrier_no_difference", 0.20, 0.18, 0.4),
+    )
+    text = cmp.describe(t, "manager_type", 0.95)
+    # the largest difference first, with its group and both shares
+    assert text.startswith(
+        "Ledere af medarbejdere svarer oftere end ledere af ledere, at de mangler"
+    )
+    assert "(48 pct. mod 35 pct., en forskel på 13 procentpoint)" in text
+    assert "Omvendt svarer ledere af ledere oftere, at de allerede har kompetencerne" in text
+    # not significant: no direction, both shares in the groups' order
+    assert (
+        "ingen statistisk signifikant forskel på, hvor ofte ledere af ledere og ledere af " in text
+    )
+    assert "(henholdsvis 20 pct. og 18 pct.)" in text
+    assert "oftere, at uddannelsen ikke vil" not in text
+    # one sentence per finding, no template: no colon, no item label as a heading
+    assert ":" not in text and "Mangler tid" not in text
+    # the same numbers under a looser level: all three differ
+    assert "Alle tre forskelle er statistisk signifikante." in cmp.describe(t, "manager_type", 0.5)
+
+
+def test_describe_without_significant_differences_and_with_hidden_items():
+    t = _tests(("reason_career", 0.19, 0.08, 0.2), ("barrier_cost", 0.1, 0.1, 0.9), by="sector")
+    text = cmp.describe(t, "sector", 0.95, among="Blandt lederne")
+    assert text.startswith(
+        "Der er ingen statistisk signifikant forskel på, hvor ofte ledere i den "
+    )
+    assert "oftere" not in text
+    t.loc[1, "suppressed"] = True
+    assert "for få svar" in cmp.describe(t, "sector", 0.95)
+    assert cmp.describe_rest(t.iloc[:1], "grunde", 0.95) == (
+        "For »karrieremuligheder« er forskellen ikke statistisk signifikant."
+    )
+    three = _tests(
+        *[(i, 0.5, 0.5, 0.9) for i in ("reason_career", "reason_tools", "reason_develop")]
+    )
+    three.loc[2, "suppressed"] = True
+    assert cmp.describe_rest(three, "grunde", 0.95, rest=False) == (
+        "For »karrieremuligheder« og »konkrete værktøjer« i tabellen er forskellene ikke "
+        "statistisk signifikante. For »udvikle mig som leder« er der for få svar til at "
+        "sammenligne."
+    )
+    both = _tests(("reason_career", 0.19, 0.08, 0.001), ("reason_tools", 0.6, 0.6, 0.9))
+    assert cmp.describe_rest(both, "grunde", 0.95, rest=False) == (
+        "I tabellen er forskellen statistisk signifikant for »karrieremuligheder«, men ikke for "
+        "»konkrete værktøjer«."
     )
 
 
@@ -172,8 +233,9 @@ def test_motives_rank_and_sector_difference(ch):
     assert row["estimate"] == pytest.approx(d["estimate"])
     spy = GlueSpy(ch)
     motives.glue_all(spy, res)
-    assert "motiver_sector_reason_career_test" in spy.glued
-    assert spy.glued["motiver_sector_reason_career_test"].count("p") >= 1
+    text = spy.glued["motiver_sector_reasons_text"]
+    assert "karrieremuligheder som grund" in text and "statistisk signifikant" in text
+    assert spy.glued["motiver_type_reasons_rest"].startswith(("For alle seks", "I tabellen"))
 
 
 def test_motives_reasons_follow_the_definition(data_file):
@@ -192,9 +254,11 @@ def test_managertype_difference_is_managers_of_managers_minus_employees(ch):
     assert row["estimate"] == pytest.approx(d["estimate"])
     spy = GlueSpy(ch)
     managertype.glue_all(spy, res)
-    for name in managertype.GLUE_NAMES.values():
-        for part in ("_a", "_b", "_diff", "_test", "_dir"):
-            assert name + part in spy.glued
+    for part in managertype.PARTS:
+        assert spy.glued[f"ledertype_{part}_text"].endswith(".")
+    # the share trained is named in the text with both groups' shares
+    a, b = (pct(tests.set_index("item").loc[ch.trained, e]) for e in ("estimate_a", "estimate_b"))
+    assert f"taget uddannelsen ({a} mod {b}" in spy.glued["ledertype_workplace_text"]
 
 
 @pytest.mark.parametrize("word", ["offentlig", "privat"])

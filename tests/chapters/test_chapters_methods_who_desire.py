@@ -206,8 +206,40 @@ def test_desire_compute(ch):
     assert res.profiles["mean"].iloc[0] > res.profiles["mean"].iloc[1]
 
 
-def test_desire_direction_words(ch):
-    row = {"odds_ratio": 0.8, "p_value": 0.001, "suppressed": False}
-    assert desire.direction(ch, row) == "mindre lyst"
-    row = {"odds_ratio": 1.3, "p_value": 0.5, "suppressed": False}
-    assert desire.direction(ch, row) == "ingen statistisk signifikant forskel i lysten"
+def test_desire_items_in_words_follow_the_test(ch):
+    """Items with more desire, with less, and without a significant association, each said as
+    the test supports it, without a colon after the item (no template bullet)."""
+    o = pd.DataFrame(
+        {
+            "odds_ratio": [0.8, 1.3, 1.1],
+            "p_value": [0.001, 0.001, 0.5],
+            "suppressed": [False, False, False],
+        },
+        index=["self_efficacy", "expect_wellbeing", "expect_sickness"],
+    )
+    text = desire.group_text(ch, list(o.index), o)
+    assert text.startswith("Jo mere enige lederne er i »forventet effekt på trivsel«")
+    assert (
+        "Omvendt har de mindre lyst, jo mere enige de er i »tro på egne evner« (odds ratio" in text
+    )
+    assert "»forventet effekt på sygefravær« (odds ratio 1,10) er sammenhængen ikke" in text
+    assert ":" not in text
+    assert "kan ikke estimeres" in desire.group_text(ch, list(o.index), None)
+
+
+def test_profiles_in_words_not_colon_chains():
+    from lederuddannelse.analysis.modelterms import profile_words
+
+    text = profile_words(
+        {
+            "gender": "Kvinde",
+            "age_group": "Under 40 år",
+            "sector": "Offentlig sektor",
+            "manager_type": "Ledere af ledere",
+            "span_of_control": "29-100 medarbejdere",
+        }
+    )
+    assert text == (
+        "en kvinde under 40 år ansat i den offentlige sektor, leder af ledere og med et "
+        "ledelsesspænd på 29-100 medarbejdere"
+    )

@@ -64,6 +64,20 @@ BAD_DANISH = [
         r"\bparametre for denne kørsel: [a-z_]+ = |\bparametergruppe \w+: [a-z_]+ = ",
         "parameter values in Danish words ('vægtede skøn: ja'), not 'weighted = true'",
     ),
+    # the language review of the chapters (issue 22): template comparisons, colon chains
+    (
+        r"\b(ikke )?signifikant (højere end|lavere end|forskellig fra) andelen\b",
+        "a template comparison: say who answers what more often; the numbers go in the table",
+    ),
+    (r": jo mere enig, desto\b", "a template bullet: 'Jo mere enige lederne er i …, desto …'"),
+    (r"\(ref\. ", "a reference group in words: 'privat sektor frem for offentlig sektor'"),
+    (r"\bpå begge (sektorers|gruppers) sider\b", "not idiomatic: 'i begge sektorkapitler'"),
+    (r"\bholder( ikke)? af \d+ fund\b", "word order: 'af 15 fund holder'"),
+    (
+        r"\b[Ii]ngen tydelig sammenhæng ses for: |\bFund, (der|som|hvis) [^.]*: "
+        r"|varianterne holder: |\bstørste forskel er [^.:]*: ",
+        "a bare colon inside a sentence: say it as a sentence",
+    ),
 ]
 
 
@@ -132,6 +146,16 @@ def problems(page: str, name: str = "page") -> list[str]:
         "Rapportens mikrodata, spørgeskema og vægtningsmodel er ikke offentlige.",
         "Hverken interviewene eller kortlægningen er offentliggjort, og de gengives ikke.",
         "Andersen et al. (2021). Værk citeret i rapportens hovedresultater som (Andersen et al.).",
+        "Andelen blandt ledere af ledere er signifikant lavere end andelen blandt ledere af "
+        "medarbejdere; forskellen er −13 procentpoint.",
+        "Tro på egne evner: jo mere enig, desto mindre lyst (odds ratio 0,71).",
+        "De største sammenhænge er sektor: privat sektor (ref. offentlig sektor): 0,26.",
+        "Forskellene er regnet som privat minus offentlig sektor, på begge sektorers sider.",
+        "13 holder af 15 fund; 0 holder ikke af 15 fund.",
+        "Ingen tydelig sammenhæng ses for: alder.",
+        "Fund, der ikke holder: ingen.",
+        "Under robusthedsvarianterne holder: smal definition: 5 af 6.",
+        "Den største forskel er offentlig sektor: 23 procentpoint.",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -158,6 +182,11 @@ def test_each_pattern_catches_its_error(bad):
         "Denne udgave har ikke haft interviewene eller kortlægningen af udbuddet.",
         "Om undersøgelsen viser, hvilke der er offentliggjort, og hvilke der er antaget.",
         "I den private sektor har 36 pct. af lederne med uddannelsen taget den; ingen af de seks.",
+        "Ledere af medarbejdere svarer oftere end ledere af ledere, at de mangler tid (48 pct. "
+        "mod 35 pct.). Jo mere enige lederne er i »stressede medarbejdere«, desto mere lyst.",
+        "Privat sektor frem for offentlig sektor (odds ratio 0,26); i begge sektorkapitler.",
+        "13 af 15 fund holder. F2 og F11 kan ikke afgøres. Forskellen er størst for »x«, 23 "
+        "procentpoint (95 %-KI: 21 til 25 procentpoint, p < 0,001).",
     ],
 )
 def test_correct_danish_passes(good):

@@ -29,11 +29,11 @@ from lederuddannelse.report.fmt import (
     NO_ESTIMATE,
     SUPPRESSED,
     ci_plural,
-    difference,
-    difference_test,
+    count_of,
     n_by_group,
     n_is,
     pct,
+    points,
     pvalue,
     share,
     share_ci,
@@ -113,11 +113,16 @@ def agree_label(var: str) -> str:
     return agree_text(var)
 
 
-def agree_note(var: str) -> str:
-    """'enig = delvist enig eller helt enig', from the scale's two top value labels."""
+def agree_answers(var: str) -> str:
+    """'delvist enig eller helt enig': the scale's two top value labels, for prose."""
     labels = load_codebook().value_labels(var)
     top = [lower_first(labels[c]) for c in sorted(labels)[-2:]]
-    return f"enig = {top[0]} eller {top[1]}"
+    return f"{top[0]} eller {top[1]}"
+
+
+def agree_note(var: str) -> str:
+    """'enig = delvist enig eller helt enig', for a chart's subtitle."""
+    return f"enig = {agree_answers(var)}"
 
 
 # -------------------------------------------------------------------- comparisons
@@ -171,21 +176,6 @@ def significant(row, conf_level: float) -> bool:
     return bool(not row.get("suppressed", False) and pd.notna(p) and p < 1 - conf_level)
 
 
-def direction(
-    row,
-    conf_level: float,
-    higher: str = "signifikant højere end",
-    lower: str = "signifikant lavere end",
-    same: str = "ikke signifikant forskellig fra",
-) -> str:
-    """A phrase for prose that follows the test: the sign only counts when p < 1 - conf_level."""
-    if bool(row.get("suppressed", False)) or pd.isna(row.get("estimate", np.nan)):
-        return "ikke til at sammenligne (for få svar) med"
-    if not significant(row, conf_level):
-        return same
-    return higher if row["estimate"] > 0 else lower
-
-
 # -------------------------------------------------------------------- text for glue
 
 
@@ -195,19 +185,189 @@ def glue_share(ch, name: str, row) -> None:
     ch.glue(f"{name}_ci", share_ci(row, ch.params["conf_level"]))
 
 
-def glue_comparison(ch, name: str, shares: pd.DataFrame, tests: pd.DataFrame, item: str) -> None:
-    """Glue ``{name}_a``, ``{name}_b`` (+ ``_ci``), ``{name}_diff``, ``{name}_test``,
-    ``{name}_dir`` (a direction phrase following the test) and ``{name}_order`` (the
-    difference's order in words) for one item of :func:`compare`."""
-    level = ch.params["conf_level"]
-    s = shares[shares["item"] == item].reset_index(drop=True)
-    glue_share(ch, f"{name}_a", s.iloc[0])
-    glue_share(ch, f"{name}_b", s.iloc[1])
-    t = tests[tests["item"] == item].iloc[0]
-    ch.glue(f"{name}_diff", difference(t))
-    ch.glue(f"{name}_test", difference_test(t, level))
-    ch.glue(f"{name}_dir", direction(t, level))
-    ch.glue(f"{name}_order", f"{lower_first(t['group_a'])} minus {lower_first(t['group_b'])}")
+#: How a compared item reads in a sentence: ``verb`` (»svarer«), ``lead`` (what follows
+#: »oftere«, e.g. »enige i,«) and ``clause`` (»at de mangler tid«), so that
+#: »{group} {verb} oftere end {other}{lead} {clause}« is Danish. Keyed by the item's codebook
+#: variable; an item without an entry reads as the answer category in quotes.
+PHRASES = {
+    "trained": ("har", "", "taget uddannelsen"),
+    "workplace_priority": (
+        "er",
+        " enige i,",
+        "at arbejdspladsen prioriterer det psykiske arbejdsmiljø",
+    ),
+    "workplace_resources": (
+        "er",
+        " enige i,",
+        "at arbejdspladsen afsætter penge og tid til uddannelse",
+    ),
+    "relevance": ("er", " enige i,", "at uddannelsen vil være relevant for dem"),
+    "expect_wellbeing": ("er", " enige i,", "at uddannelsen vil forbedre medarbejdernes trivsel"),
+    "barrier_time": ("svarer", ",", "at de mangler tid"),
+    "barrier_competent": ("svarer", ",", "at de allerede har kompetencerne"),
+    "barrier_no_difference": (
+        "svarer",
+        ",",
+        "at uddannelsen ikke vil gøre en forskel for medarbejderne",
+    ),
+    "barrier_not_relevant": ("svarer", ",", "at uddannelsen ikke er relevant for deres arbejde"),
+    "barrier_cost": ("svarer", ",", "at uddannelsen er for dyr"),
+    "barrier_unaware": ("svarer", ",", "at de ikke kender tilbuddene"),
+    "reason_career": ("nævner", "", "karrieremuligheder som grund"),
+}
+
+
+def phrase(item: str, label: str = "") -> tuple[str, str, str]:
+    """The :data:`PHRASES` entry of an analysed column (``reason_career__trained``,
+    ``relevance_agree``, ``trained_any``), or a plain one for an item without an entry."""
+    var = str(item).split("__")[0].removesuffix("_agree")
+    var = "trained" if var.startswith("trained_") else var
+    if var in PHRASES:
+        return PHRASES[var]
+    kind = "grunden" if var.startswith("reason_") else "svaret"
+    return ("nævner", "", f"{kind} »{lower_first(item_label(var) if not label else label)}«")
+
+
+def definite(label: str) -> str:
+    """'Offentlig sektor' -> 'den offentlige sektor': a sector's name in running text takes
+    the definite article (»i den offentlige sektor«, never without it)."""
+    adjective, noun = label.lower().split(maxsplit=1)
+    return f"den {adjective if adjective.endswith('e') else adjective + 'e'} {noun}"
+
+
+def group_subject(var: str, name: str) -> str:
+    """A compared group as the subject of a sentence: 'ledere af ledere', 'ledere i den
+    private sektor' (from the group's codebook label ``name``)."""
+    return f"ledere i {definite(name)}" if var == "sector" else lower_first(name)
+
+
+def _join(parts: list[str], word: str = "og") -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {word} {parts[-1]}"
+
+
+def _by_phrase(rows: list, clause) -> list[tuple[str, str, str]]:
+    """Rows grouped by verb and lead, in order: ``(verb, lead, 'clause1 og clause2')``; a
+    clause repeating the previous one's subject takes a pronoun (»at uddannelsen …, og at den
+    …«)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        verb, lead, text = phrase(r["item"], r["label"])
+        texts = groups.setdefault((verb, lead), [])
+        before = texts[-1].split()[:2] if texts else []
+        words = text.split()
+        if before and words[0] == "at" and words[:2] == before and len(words) > 2:
+            text = " ".join(["at", "den", *words[2:]])
+        texts.append(clause(r, text))
+    return [(verb, lead, _join(texts)) for (verb, lead), texts in groups.items()]
+
+
+def describe(tests: pd.DataFrame, by: str, conf_level: float, among: str = "") -> str:
+    """What a comparison shows, in plain Danish for the prose: which group answers what more
+    often (largest difference first, with both shares), whether the differences are
+    statistically significant, and the items where they are not. The direction is only said
+    where the test supports it; the table beside the figure holds each item's CI, n and test.
+
+    ``tests`` is :func:`compare`'s second frame (the items the prose names); ``among`` opens
+    the first sentence with its domain ('Blandt lederne uden uddannelsen')."""
+    rows = [r for _, r in tests.iterrows()]
+    hidden = [r for r in rows if bool(r.get("suppressed", False)) or pd.isna(r["estimate"])]
+    shown = [r for r in rows if not any(r is h for h in hidden)]
+    sig = sorted(
+        (r for r in shown if significant(r, conf_level)), key=lambda r: -abs(r["estimate"])
+    )
+    same = [r for r in shown if not significant(r, conf_level)]
+    a = group_subject(by, rows[0]["group_a"])
+    b = group_subject(by, rows[0]["group_b"])
+    sentences = []
+    first = True
+    for sign in [np.sign(sig[0]["estimate"]), -np.sign(sig[0]["estimate"])] if sig else []:
+        side = [r for r in sig if np.sign(r["estimate"]) == sign]
+        if not side:
+            continue
+        hi, lo = (a, b) if sign > 0 else (b, a)
+
+        def clause(r, text, sign=sign):
+            x, y = (r["estimate_a"], r["estimate_b"])[:: int(sign)]
+            gap = f", en forskel på {points(abs(r['estimate']))}" if r is sig[0] else ""
+            return f"{text} ({pct(x)} mod {pct(y)}{gap})"
+
+        for k, (verb, lead, text) in enumerate(_by_phrase(side, clause)):
+            if k:
+                sentences.append(f"De {verb} også oftere{lead} {text}.")
+            elif first and among:
+                sentences.append(f"{among} {verb} {hi} oftere end {lo}{lead} {text}.")
+            elif first:
+                sentences.append(f"{hi[:1].upper()}{hi[1:]} {verb} oftere end {lo}{lead} {text}.")
+            else:
+                sentences.append(f"Omvendt {verb} {hi} oftere{lead} {text}.")
+        first = False
+
+    def both(r, text):
+        return f"{text} (henholdsvis {pct(r['estimate_a'])} og {pct(r['estimate_b'])})"
+
+    if sig:
+        sentences.append(
+            "Forskellen er statistisk signifikant."
+            if len(sig) == 1
+            else "Disse forskelle er statistisk signifikante."
+            if same
+            else "Begge forskelle er statistisk signifikante."
+            if len(sig) == 2
+            else f"{count_of(len(sig), len(sig), 'forskelle').capitalize()} er statistisk "
+            "signifikante."
+        )
+    if same:
+        parts = [f"{verb}{lead} {text}" for verb, lead, text in _by_phrase(same, both)]
+        sentences.append(
+            f"{'Derimod er der' if sig else 'Der er'} ingen statistisk signifikant forskel på, "
+            f"hvor ofte {a} og {b}{' ' + lower_first(among) if among and not sig else ''} "
+            f"{_join(parts, 'eller')}."
+        )
+    if hidden:
+        parts = [f"{verb}{lead} {text}" for verb, lead, text in _by_phrase(hidden, lambda r, t: t)]
+        sentences.append(
+            f"Der er for få svar til at sammenligne, hvor ofte de to grupper "
+            f"{_join(parts, 'eller')}."
+        )
+    return " ".join(sentences)
+
+
+def describe_rest(tests: pd.DataFrame, noun: str, conf_level: float, rest: bool = True) -> str:
+    """One sentence on the items of a comparison the prose does not describe one by one
+    (``noun``: 'årsager', 'grunde'): which of them differ significantly between the groups. With
+    ``rest`` they are »de øvrige« after :func:`describe`; without, all items of the table."""
+
+    def quoted(r):
+        return f"»{lower_first(str(r['label']))}«"
+
+    gone = [r for _, r in tests.iterrows() if bool(r.get("suppressed", False))]
+    rows = [r for _, r in tests.iterrows() if not bool(r.get("suppressed", False))]
+    few = (
+        f"For {_join([quoted(r) for r in gone])} er der for få svar til at sammenligne."
+        if gone
+        else ""
+    )
+    if not rows:
+        return few if gone else ""
+    sig = [quoted(r) for r in rows if significant(r, conf_level)]
+    same = [quoted(r) for r in rows if not significant(r, conf_level)]
+    if not sig and len(same) == 1:
+        text = f"For {same[0]} er forskellen ikke statistisk signifikant."
+    elif not sig:
+        which = (
+            f"de øvrige {noun}"
+            if rest
+            else f"begge {noun}"
+            if len(same) == 2
+            else count_of(len(same), len(same), noun)
+        )
+        which = which if not gone else _join(same)
+        text = f"For {which} i tabellen er forskellene ikke statistisk signifikante."
+    else:
+        tail = f", men ikke for {_join(same, 'eller')}" if same else ""
+        where = f"Blandt de øvrige {noun} i tabellen" if rest else "I tabellen"
+        text = f"{where} er forskellen statistisk signifikant for {_join(sig)}{tail}."
+    return f"{text} {few}" if gone else text
 
 
 def glue_ranked(ch, name: str, ranked: pd.DataFrame, top: int = 2) -> None:

@@ -1,7 +1,7 @@
 """Model results in readers' terms: Danish term labels, profile contrasts, scale-top predictions.
 
 The statistics layer names coefficients as patsy does (``gender[T.2]``, ``interest_pwe``);
-readers need "Køn: Kvinde (ref. Mand)". The chapters that fit models (who, desire and any
+readers need "Kvinde frem for mand". The chapters that fit models (who, desire and any
 later one) take their labels from here, so a term is named the same way in every table and
 chart, and every label comes from the codebook.
 
@@ -24,6 +24,8 @@ import pandas as pd
 import patsy
 from scipy import special, stats
 
+from lederuddannelse.analysis.compare import definite
+from lederuddannelse.analysis.specs import contrast_label
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
 
@@ -135,22 +137,69 @@ def label_terms(model) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: How each trait of a profile reads in a sentence (its value label in place of {}).
+PROFILE_WORDS = {
+    "gender": "en {}",
+    "age_group": "på {}",
+    "education": "med {}",
+    "sector": "ansat i {}",
+    "org_size": "i en organisation med {}",
+    "experience": "med {} som leder",
+    "manager_type": "{}",
+    "span_of_control": "med et ledelsesspænd på {}",
+}
+
+
+def profile_words(values: dict[str, str]) -> str:
+    """'en kvinde ansat i den offentlige sektor i en organisation med 250 ansatte eller flere,
+    med mere end 25 år som leder, leder af ledere og med et ledelsesspænd på mere end 100
+    medarbejdere': a profile (variable -> value label) as a Danish phrase, not a list of
+    »variabel: værdi«."""
+    words = []
+    for var, label in values.items():
+        value = label.lower()
+        if var == "sector":
+            value = definite(label)
+        elif var == "age_group" and value.startswith("under"):
+            words.append(value)
+            continue
+        elif var == "manager_type":
+            value = value.replace("ledere af", "leder af", 1)
+        words.append(
+            PROFILE_WORDS.get(var, f"{load_codebook().label(var).lower()} {{}}").format(value)
+        )
+    head = " ".join(words[:3])
+    rest = words[3:]
+    if not rest:
+        return head
+    return (
+        f"{head}, {', '.join(rest[:-1])} og {rest[-1]}" if len(rest) > 1 else f"{head} og {rest[0]}"
+    )
+
+
+def answers_words(values: dict[str, str]) -> str:
+    """'alder »50-59 år«, uddannelse »mellemlang videregående uddannelse« og …': the values a
+    profile holds fixed, each after its variable's name."""
+    parts = [f"{load_codebook().label(v).lower()} »{lab.lower()}«" for v, lab in values.items()]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} og {parts[-1]}"
+
+
 def odds_ratios(model) -> pd.DataFrame:
     """The model's odds ratios without intercept and cut points, with Danish labels.
 
-    Columns: ``term, variable, group, label, reference, display`` (``"Køn: Kvinde (ref.
-    Mand)"`` or ``"Interesse … (pr. trin …)"``) and the table's ``odds_ratio, or_low,
-    or_high, p_value, n, suppressed``.
+    Columns: ``term, variable, group, label, reference, display`` (``"Kvinde frem for mand"``
+    or ``"Interesse … (pr. trin …)"``, :func:`~lederuddannelse.analysis.specs.contrast_label`)
+    and the table's ``odds_ratio, or_low, or_high, p_value, n, suppressed``.
     """
     lab = label_terms(model)
     t = model.table.merge(lab, on="term", how="left")
     t = t[t["variable"].notna()].copy()
     t["display"] = [
-        f"{g}: {lb} (ref. {ref})" if ref else f"{g} ({lb})"
+        contrast_label(g, lb, ref) if ref else f"{g} ({lb})"
         for g, lb, ref in zip(t["group"], t["label"], t["reference"])
     ]
     t["short"] = [
-        f"{g}: {lb}" if ref else f"{g} (pr. trin)"
+        contrast_label(g, lb, ref) if ref else f"{g} (pr. trin)"
         for g, lb, ref in zip(t["group"], t["label"], t["reference"])
     ]
     cols = [

@@ -9,6 +9,8 @@ only place that lists them.
 
 from __future__ import annotations
 
+import re
+
 from lederuddannelse.data.codebook import load_codebook
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "F12_PROFILES",
     "agree_codes",
     "agree_text",
+    "contrast_label",
     "f12_traits",
     "WHO_FACTORS",
     "WHO_ITEMS",
@@ -158,6 +161,18 @@ F12_PROFILES = {
 F12_NEIGHBOURS = {"span_of_control": (2, 4)}
 
 
+def contrast_label(group: str, label: str, reference: str | None = None) -> str:
+    """'Privat sektor frem for offentlig sektor', 'Ledererfaring mere end 25 år frem for 0-8
+    år': a category against its reference group in Danish words, not »Sektor: Privat sektor
+    (ref. Offentlig sektor)«. A category named by a number takes its variable's name in front,
+    so that it says what the number counts. Without ``reference``: the category alone
+    ('Organisationens størrelse 1-9 ansatte')."""
+    head = f"{group} {label[:1].lower()}{label[1:]}" if re.search(r"\d", label) else label
+    if reference is None:
+        return head
+    return f"{head} frem for {reference[:1].lower()}{reference[1:]}"
+
+
 def f12_traits() -> list[tuple[str, str, int, int | None]]:
     """Each trait the report names in F12, checked on its own: (Danish label naming the
     reference group, variable, code, other code or None). With another code the trait should
@@ -170,14 +185,12 @@ def f12_traits() -> list[tuple[str, str, int, int | None]]:
         labels = cb.value_labels(var)
         name = cb.label(var)
         if most is None:
-            label = f"{name}: {labels[least]} mod gennemsnittet af de øvrige"
+            label = f"{contrast_label(name, labels[least])} mod gennemsnittet af de øvrige"
             out.append((label, var, least, None))
             continue
         others = dict.fromkeys((least, *F12_NEIGHBOURS.get(var, ())))
         for other in others:
-            out.append(
-                (f"{name}: {labels[most]} frem for {labels[other].lower()}", var, most, other)
-            )
+            out.append((contrast_label(name, labels[most], labels[other]), var, most, other))
     return out
 
 

@@ -33,7 +33,7 @@ from lederuddannelse.chapters.shared import (
     status,
 )
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.report.fmt import level_pct, number
+from lederuddannelse.report.fmt import count_of, level_pct, number
 
 # Chapters (slugs) that show each finding in detail; the ledger links to their pages
 CHAPTER_OF = {
@@ -132,25 +132,66 @@ def scope_notice(ch) -> None:
             "Denne udgave kører på syntetiske data. De er kalibreret til rapportens "
             "offentliggjorte tal og til denne udgaves egne antagelser, hvor rapporten ikke "
             "giver et tal, og de sammenhænge, rapporten beskriver, er bygget ind i dem. At et "
-            "fund holder, følger derfor af, hvordan data er lavet: det bekræfter kun, at "
+            "fund holder, følger derfor af, hvordan data er lavet. Det bekræfter kun, at "
             "beregningerne genfinder det, data er bygget til at vise, og siger intet om "
             "rapportens holdbarhed. Kører bogen på rapportens egne mikrodata, bliver kapitlet en "
-            "**efterprøvning af rapporten**: hvert udsagn prøves med de kriterier, der står i "
-            "tabellen.\n:::"
+            "**efterprøvning af rapporten**, hvor hvert udsagn prøves med de kriterier, der står "
+            "i tabellen.\n:::"
         )
     else:
         text = (
             ":::{admonition} Efterprøvning af rapporten\n:class: important\n"
-            "Denne udgave kører på en rigtig datafil. Kapitlet er derfor en **efterprøvning af "
-            "rapporten**: hvert af rapportens udsagn prøves på datafilen med de kriterier, "
-            "der står i tabellen, og under hver robusthedsvariant.\n:::"
+            "Denne udgave kører på en rigtig datafil. Hvert af rapportens udsagn prøves derfor "
+            "på datafilen med de kriterier, der står i tabellen, og under hver "
+            "robusthedsvariant, så tabellen er en **efterprøvning af rapporten**.\n:::"
         )
     display(Markdown(text))
 
 
-def _ids(table: pd.DataFrame, column: str, value: str) -> str:
-    ids = list(table.loc[table[column] == value, "Fund"])
-    return ", ".join(ids) if ids else "ingen"
+def _ids(ids: list[str]) -> str:
+    """'F2', 'F2 og F11', 'F1a, F2 og F11'."""
+    return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} og {ids[-1]}"
+
+
+#: A robustness column of the ledger as an adverbial for prose.
+VARIANT_WORDS = {
+    "Samlet definition": "med den samlede definition",
+    "Smal definition": "med den smalle definition",
+    "Bred definition": "med den brede definition",
+    "Uvægtet": "uden vægte",
+    "Vægtet": "med vægte",
+}
+
+
+def result_text(table: pd.DataFrame) -> str:
+    """The findings that do not hold and those the data cannot decide, in sentences."""
+    out = []
+    for value, verb in ((STATUS_TEXT[False], "holder ikke"), (STATUS_TEXT[None], None)):
+        ids = list(table.loc[table["Standard"] == value, "Fund"])
+        if ids and verb:
+            out.append(f"{_ids(ids)} {verb}.")
+        elif ids:
+            out.append(
+                f"{_ids(ids)} kan ikke afgøres med disse data. Det sker, når et estimat er "
+                "undertrykt efter reglen om små celler, når en model ikke kan estimeres, eller "
+                "når konfidensintervallet omfatter grænsen i kriteriet."
+            )
+    return " ".join(out) or "Alle fund kan afgøres med disse data."
+
+
+def variants_text(table: pd.DataFrame, variant_cols: list[str]) -> str:
+    """'Med den smalle definition holder 5 af 6 fund, med den brede definition 4 af 6 og uden
+    vægte 13 af 15.': the ledger's robustness columns in one sentence."""
+    parts = []
+    for k, col in enumerate(variant_cols):
+        cv = counts(table, col)
+        words = VARIANT_WORDS.get(col, col.lower())
+        held = f"{number(cv['holds'])} af {number(cv['total'])}"
+        parts.append(f"{words} holder {held} fund" if k == 0 else f"{words} {held}")
+    if not parts:
+        return ""
+    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} og {parts[-1]}"
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def glue_ledger(ch, table: pd.DataFrame) -> None:
@@ -159,29 +200,26 @@ def glue_ledger(ch, table: pd.DataFrame) -> None:
     c = counts(table)
     ch.glue("holder_holds", number(c["holds"]))
     ch.glue("holder_total", number(c["total"]))
-    ch.glue("holder_fails", _ids(table, "Standard", STATUS_TEXT[False]))
-    ch.glue("holder_undecided", _ids(table, "Standard", STATUS_TEXT[None]))
+    ch.glue("holder_result", result_text(table))
     variant_cols = [
         col
         for col in table.columns
         if col not in ("Fund", "Rapporten", "Denne udgave", "Kriterium", "Standard")
     ]
-    parts = []
-    for col in variant_cols:
-        cv = counts(table, col)
-        parts.append(f"{col.lower()}: {number(cv['holds'])} af {number(cv['total'])}")
-    ch.glue("holder_variants", "; ".join(parts))
+    ch.glue("holder_variants", variants_text(table, variant_cols))
     changed = [
         fid
         for fid, row in table.set_index("Fund").iterrows()
         if any(row[col] not in (row["Standard"], NOT_APPLICABLE) for col in variant_cols)
     ]
-    ch.glue("holder_changed", ", ".join(changed) if changed else "ingen")
-    ch.glue("holder_alpha", number(ALPHA, 2))
     ch.glue(
-        "holder_def_dependent",
-        ", ".join(DEFINITION_DEPENDENT[:-1]) + " og " + DEFINITION_DEPENDENT[-1],
+        "holder_changed",
+        f"Status skifter under mindst én variant for {_ids(changed)}."
+        if changed
+        else "Intet fund skifter status under varianterne.",
     )
+    ch.glue("holder_alpha", number(ALPHA, 2))
+    ch.glue("holder_def_dependent", _ids(list(DEFINITION_DEPENDENT)))
     ch.glue("holder_level", level_pct(ch.params["conf_level"]))
 
 
@@ -362,8 +400,8 @@ def level_chart(ch, table: pd.DataFrame):
         table,
         "udsagn",
         "rapportens_tal",
-        title=f"{number(covered)} af {number(len(table))} af rapportens niveauer ligger inden for "
-        "konfidensintervallet",
+        title=f"{count_of(covered, len(table), 'niveauer', neuter=True).capitalize()} fra "
+        "rapporten ligger inden for konfidensintervallet",
         subtitle=subtitle(ch, "Andel; rød streg: rapportens tal", n),
         conf_level=ch.params["conf_level"],
     )
@@ -376,9 +414,9 @@ def key_figures(ch, ledger: pd.DataFrame) -> list:
     from lederuddannelse.report.keyfigures import KeyFigure
 
     c = counts(ledger)
-    of = f" af {number(c['total'])} fund"
+    of = f"af {number(c['total'])} fund"
     return [
-        KeyFigure(number(c["holds"]), "holder" + of),
-        KeyFigure(number(c["fails"]), "holder ikke" + of),
-        KeyFigure(number(c["undecided"]), "kan ikke afgøres med disse data" + of),
+        KeyFigure(number(c["holds"]), f"{of} holder"),
+        KeyFigure(number(c["fails"]), f"{of} holder ikke"),
+        KeyFigure(number(c["undecided"]), f"{of} kan ikke afgøres med disse data"),
     ]

@@ -24,11 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.analysis.compare import subtitle, wrap
+from lederuddannelse.analysis.compare import order_text, subtitle, wrap
 from lederuddannelse.analysis.modelterms import (
+    answers_words,
     failure_text,
     odds_ratios,
     profile_contrast,
+    profile_words,
     strongest,
 )
 from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
@@ -212,9 +214,7 @@ def profile_frame(ch) -> pd.DataFrame:
         ("contrast", "Modsat profil", CONTRAST),
     ):
         prof = {**fixed, **spec}
-        desc = ", ".join(
-            f"{cb.label(v).lower()}: {cb.value_labels(v)[prof[v]].lower()}" for _, v, _ in ARCHETYPE
-        )
+        desc = profile_words({v: cb.value_labels(v)[prof[v]] for _, v, _ in ARCHETYPE})
         rows.append({"key": key, "profile": name, "description": desc, **prof})
     return pd.DataFrame(rows)
 
@@ -236,15 +236,7 @@ def glue_all(ch, res: Who) -> None:
         ch.glue(f"hvem_mt_{side}_ci", share_ci(row, level))
         ch.glue(f"hvem_mt_{side}_label", mt[int(code)].lower())
     ch.glue("hvem_mt_diff", difference_text(r, level))
-    # strongest association among the variables (smallest p)
-    tests = res.tests.sort_values("p_value")
-    ch.glue("hvem_tests_sig", number(int((tests["p_value"] < 1 - ch.params["conf_level"]).sum())))
-    ch.glue("hvem_tests_n", number(len(tests)))
-    ns = tests[tests["p_value"] >= 1 - ch.params["conf_level"]]
-    ch.glue(
-        "hvem_tests_nonsig", ", ".join(lab.lower() for lab in ns["label"]) if len(ns) else "ingen"
-    )
-    ch.glue("hvem_alpha", number(1 - ch.params["conf_level"], 2))
+    ch.glue("hvem_tests_text", tests_text(res.tests, level))
     # model: the sentences that need it are glued whole, so that a page on data where the
     # model cannot be fitted says why instead of showing half sentences
     p = res.profiles.set_index("key")
@@ -254,10 +246,7 @@ def glue_all(ch, res: Who) -> None:
     fixed = [v for v in WHO_FACTORS + WHO_ITEMS if v not in {a[1] for a in ARCHETYPE}]
     ch.glue(
         "hvem_fixed",
-        ", ".join(
-            f"{cb.label(v).lower()}: {cb.value_labels(v)[int(p.loc['archetype', v])].lower()}"
-            for v in fixed
-        ),
+        answers_words({v: cb.value_labels(v)[int(p.loc["archetype", v])] for v in fixed}),
     )
     failure = model_failure(res.model)
     if failure is None:
@@ -268,9 +257,9 @@ def glue_all(ch, res: Who) -> None:
         ch.glue("hvem_model_basis", f"Modellen bygger på {number(res.model.n)} besvarelser.")
         ch.glue(
             "hvem_f3_text",
-            f"Interesse for psykisk arbejdsmiljø har en odds ratio på {ors['interest_pwe']} pr. "
-            f"trin, at have tid {ors['has_time']} pr. trin, og at arbejdspladsen afsætter penge "
-            f"og tid til uddannelse {ors['workplace_resources']} pr. trin.",
+            "For hvert trin på svarskalaen har interesse for psykisk arbejdsmiljø en odds ratio "
+            f"på {ors['interest_pwe']}, at have tid {ors['has_time']} og at arbejdspladsen "
+            f"afsætter penge og tid til uddannelse {ors['workplace_resources']}.",
         )
         sig = res.odds[
             (res.odds["p_value"] < 1 - ch.params["conf_level"]) & ~res.odds["suppressed"]
@@ -278,13 +267,14 @@ def glue_all(ch, res: Who) -> None:
         top = sig.reindex(
             sig["odds_ratio"].apply(lambda x: abs(np.log(x))).sort_values(ascending=False).index
         ).head(3)
-        top_text = "; ".join(
-            f"{d.lower()}: {odds_ratio_text(r, level)}"
+        parts = [
+            f"{d[:1].lower()}{d[1:]} ({odds_ratio_text(r, level, named=True)})"
             for d, (_, r) in zip(top["display"], top.iterrows())
-        )
+        ]
+        top_text = parts[0] if len(parts) < 2 else f"{', '.join(parts[:-1])} og {parts[-1]}"
         ch.glue(
             "hvem_or_top_text",
-            f"De største sammenhænge blandt baggrundsforholdene er {top_text}."
+            f"Blandt baggrundsforholdene er sammenhængen størst for {top_text}."
             if top_text
             else "Ingen af baggrundsforholdene har en statistisk signifikant sammenhæng, når "
             "der tages højde for de øvrige.",
@@ -292,16 +282,16 @@ def glue_all(ch, res: Who) -> None:
         full = {key: share_full(p.loc[key], level) for key in ("archetype", "contrast")}
         ch.glue(
             "hvem_profiles_text",
-            "Modellen giver sandsynligheden for, at en leder med arketypens træk "
-            f"({desc['archetype']}) har taget uddannelsen: {full['archetype']}. For en leder "
-            f"med de modsatte træk ({desc['contrast']}) er den {full['contrast']}. Odds ratio "
-            f"mellem de to profiler er {odds_ratio_text(res.contrast, level)}.",
+            f"For arketypen, {desc['archetype']}, giver modellen en sandsynlighed på "
+            f"{full['archetype']} for at have taget uddannelsen. For {desc['contrast']}, altså "
+            f"en leder med de modsatte træk, er den {full['contrast']}. Odds ratio mellem de to "
+            f"profiler er {odds_ratio_text(res.contrast, level)}.",
         )
     else:
         ch.glue(
             "hvem_model_basis",
-            f"På disse data kan modellen dog ikke estimeres: {failure}. Derfor viser afsnittet "
-            "ingen odds ratioer.",
+            f"På disse data kan modellen dog ikke estimeres; {failure}. Derfor vises ingen odds "
+            "ratioer.",
         )
         ch.glue(
             "hvem_f3_text",
@@ -314,9 +304,9 @@ def glue_all(ch, res: Who) -> None:
         )
         ch.glue(
             "hvem_profiles_text",
-            "Modellen ville give sandsynligheden for, at en leder med arketypens træk "
-            f"({desc['archetype']}) har taget uddannelsen, og for en leder med de modsatte "
-            f"træk ({desc['contrast']}), men på disse data kan den ikke estimeres: {failure}.",
+            "Modellen ville give sandsynligheden for at have taget uddannelsen for arketypen, "
+            f"{desc['archetype']}, og for {desc['contrast']}, men på disse data kan den ikke "
+            f"estimeres; {failure}.",
         )
     t = res.traits
     higher = t[
@@ -326,9 +316,27 @@ def glue_all(ch, res: Who) -> None:
     shown = t[~t["suppressed"]]
     if len(shown):
         top = shown.loc[shown["estimate"].abs().idxmax()]
-        ch.glue("hvem_traits_top", f"{top['trait'].lower()}: {difference_text(top, level)}")
+        ch.glue("hvem_traits_top", f"»{top['trait'].lower()}«, {difference_text(top, level)}")
     else:
         ch.glue("hvem_traits_top", SUPPRESSED)
+
+
+def tests_text(tests: pd.DataFrame, conf_level: float) -> str:
+    """'Otte af de ni variable har en statistisk signifikant sammenhæng med at have taget
+    uddannelsen (p under 0,05); det gælder ikke alder.' from :func:`tests_frame`."""
+    sig = tests["p_value"] < 1 - conf_level
+    count = count_of(int(sig.sum()), len(tests), "variable")
+    ns = [lab.lower() for lab in tests.loc[~sig, "label"]]
+    tail = ""
+    if ns and sig.any():
+        tail = (
+            f"; det gælder ikke {ns[0] if len(ns) == 1 else ', '.join(ns[:-1]) + ' og ' + ns[-1]}"
+        )
+    return (
+        f"{count[:1].upper()}{count[1:]} har en statistisk "
+        f"signifikant sammenhæng med at have taget uddannelsen (p under "
+        f"{number(1 - conf_level, 2)}){tail}."
+    )
 
 
 def model_failure(model) -> str | None:
@@ -377,7 +385,7 @@ def breakdown_figure(ch, by_var: dict[str, pd.DataFrame], title_lead: str):
         title=wrap(title, 55),
         subtitle=subtitle(
             ch,
-            f"Andel, der har taget uddannelsen ({cb.label(ch.trained).lower()})."
+            f"Andel, der har taget uddannelsen, efter indikatoren »{cb.label(ch.trained).lower()}«."
             + (f" {industry_assumed_note(ch)}" if "industry" in by_var else ""),
             len(ch.data),
         ),
@@ -559,5 +567,5 @@ def key_figures(ch, by_type: pd.DataFrame, manager_diff: pd.DataFrame) -> list:
         )
         for code in (r["a"], r["b"])
     ]
-    figures.append(difference_figure(r, "forskel mellem de to grupper (procentpoint)", level))
+    figures.append(difference_figure(r, f"forskel, {order_text('manager_type')}", level))
     return figures

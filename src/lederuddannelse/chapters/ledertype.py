@@ -78,24 +78,28 @@ def compute(ch) -> ManagerType:
     return ManagerType(overview, barriers, columns(ch))
 
 
-GLUE_NAMES = {
-    "trained": "ledertype_trained",
-    "workplace_priority": "ledertype_priority",
-    "workplace_resources": "ledertype_resources",
-    "relevance": "ledertype_relevance",
-    "expect_wellbeing": "ledertype_wellbeing",
-    "barrier_time": "ledertype_time",
-    "barrier_competent": "ledertype_competent",
-    "barrier_no_difference": "ledertype_no_difference",
+#: The prose's three comparisons, each with the items the report names: the share trained and
+#: the workplace (F8), the training's relevance and usefulness (F9), the barriers (F9).
+PARTS = {
+    "workplace": ("trained", "workplace_priority", "workplace_resources"),
+    "ratings": ("relevance", "expect_wellbeing"),
+    "barriers": ("barrier_time", "barrier_competent", "barrier_no_difference"),
 }
 
 
 def glue_all(ch, res: ManagerType) -> None:
-    """Glue each compared share (both groups), the difference, its test and a direction phrase."""
-    ch.glue("ledertype_agree", cmp.agree_note(ATTITUDES[0]))
-    for key, name in GLUE_NAMES.items():
-        shares, tests = res.barriers if key.startswith("barrier_") else res.overview
-        cmp.glue_comparison(ch, name, shares, tests, res.columns[key])
+    """Glue what each comparison shows, in words
+    (:func:`~lederuddannelse.analysis.compare.describe`): the items the report names, then the
+    other barriers in one sentence."""
+    level = ch.params["conf_level"]
+    ch.glue("ledertype_agree", cmp.agree_answers(ATTITUDES[0]))
+    for part, keys in PARTS.items():
+        _, tests = res.barriers if part == "barriers" else res.overview
+        named = tests["item"].isin([res.columns[k] for k in keys])
+        ch.glue(f"ledertype_{part}_text", cmp.describe(tests[named], BY, level))
+    _, tests = res.barriers
+    named = tests["item"].isin([res.columns[k] for k in PARTS["barriers"]])
+    ch.glue("ledertype_barriers_rest", cmp.describe_rest(tests[~named], "årsager", level))
 
 
 def overview_chart(ch, shares: pd.DataFrame, tests: pd.DataFrame):
@@ -138,7 +142,5 @@ def key_figures(ch, shares: pd.DataFrame, tests: pd.DataFrame) -> list:
         for _, r in rows.iterrows()
     ]
     t = tests[tests["item"] == col] if "item" in tests.columns else tests.iloc[[0]]
-    figures.append(
-        difference_figure(t.iloc[0], "forskel mellem de to grupper (procentpoint)", level)
-    )
+    figures.append(difference_figure(t.iloc[0], f"forskel, {cmp.order_text(BY)}", level))
     return figures

@@ -35,9 +35,10 @@ from lederuddannelse.analysis.modelterms import (
     odds_ratios,
     ordinal_at_least,
     profile_contrast,
+    profile_words,
     strongest,
 )
-from lederuddannelse.chapters.shared import assumed_levels_sentence, profile_text, provenance
+from lederuddannelse.chapters.shared import assumed_levels_sentence, provenance
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import HIGH_DESIRE_LEVELS
 from lederuddannelse.report.charts import odds_ratio_chart, proportion_chart
@@ -46,6 +47,7 @@ from lederuddannelse.report.fmt import (
     ci_heading,
     mean_with_ci,
     number,
+    odds_ratio_named,
     odds_ratio_text,
     p_below,
     pct,
@@ -101,7 +103,15 @@ def profiles(ch, background) -> pd.DataFrame:
     base = prof.reset_index(drop=True)
     out = base.copy()
     out.insert(0, "profile", [names.get(i, i) for i in prof.index])
-    out.insert(1, "description", [profile_text(base.iloc[i]) for i in range(len(base))])
+    cb = load_codebook()
+    out.insert(
+        1,
+        "description",
+        [
+            profile_words({v: cb.value_labels(v)[int(x)] for v, x in base.iloc[i].items()})
+            for i in range(len(base))
+        ],
+    )
     if isinstance(background, Exception):
         for c in ("estimate", "ci_low", "ci_high", "mean", "mean_low", "mean_high"):
             out[c] = np.nan
@@ -152,22 +162,40 @@ def compute(ch) -> Desire:
 
 
 # --- glue ------------------------------------------------------------------------------------
-def direction(ch, r) -> str:
-    """'mere lyst' / 'mindre lyst' when significant at 1 - conf_level, else no clear difference."""
-    if r is None or bool(r.get("suppressed", False)) or pd.isna(r.get("odds_ratio")):
-        return "en undertrykt sammenhæng med lysten"
-    if r["p_value"] < 1 - ch.params["conf_level"]:
-        return "mere lyst" if r["odds_ratio"] > 1 else "mindre lyst"
-    return "ingen statistisk signifikant forskel i lysten"
+def _quoted(rows: list) -> str:
+    parts = [f"»{r['name']}« ({odds_ratio_named(r['odds_ratio'])})" for r in rows]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} og {parts[-1]}"
 
 
-def item_sentence(ch, item: str, r) -> str:
+def group_text(ch, items, o: pd.DataFrame | None) -> str:
+    """What the attitude model says about a group of items (F3, F5, F6 or F7), in sentences:
+    the items that go with more desire, those that go with less, and those without a
+    statistically significant association. The direction is only said where the test
+    supports it; CIs and p-values stand in the table under the figure."""
+    if o is None:
+        return "Modellen kan ikke estimeres på disse data, så sammenhængene kan ikke vises."
     cb = load_codebook()
-    effect = odds_ratio_text(r, ch.params["conf_level"], named=True)
-    return f"{cb.label(item)}: jo mere enig, desto {direction(ch, r)} ({effect})".replace(
-        "desto ingen statistisk signifikant forskel i lysten",
-        "uden statistisk signifikant forskel i lysten",
-    ).replace("desto en undertrykt", "med en undertrykt")
+    rows = [{**o.loc[v].to_dict(), "name": cb.label(v).lower()} for v in items if v in o.index]
+    shown = [r for r in rows if not bool(r["suppressed"]) and pd.notna(r["odds_ratio"])]
+    sig = [r for r in shown if r["p_value"] < 1 - ch.params["conf_level"]]
+    more = [r for r in sig if r["odds_ratio"] > 1]
+    less = [r for r in sig if r["odds_ratio"] < 1]
+    same = [r for r in shown if not any(r is x for x in sig)]
+    out = []
+    if more:
+        out.append(f"Jo mere enige lederne er i {_quoted(more)}, desto mere lyst har de.")
+    if less:
+        lead = "Omvendt har de mindre lyst" if more else "Lederne har mindre lyst"
+        out.append(f"{lead}, jo mere enige de er i {_quoted(less)}.")
+    if same:
+        one = len(same) == 1
+        out.append(
+            f"For {_quoted(same)} er sammenhængen{'' if one else 'e'} ikke statistisk "
+            f"signifikant{'' if one else 'e'}."
+        )
+    if len(shown) < len(items):
+        out.append("For de øvrige udsagn er der for få svar til at vise sammenhængen.")
+    return " ".join(out)
 
 
 def glue_all(ch, res: Desire) -> None:
@@ -192,10 +220,8 @@ def glue_all(ch, res: Desire) -> None:
     # attitude model
     o = res.attitude_or.set_index("term") if res.attitude_or is not None else None
     ch.glue("lyst_model_n", number(res.attitude_model.n) if o is not None else "–")
-    for items in ITEM_GROUPS.values():
-        for item in items:
-            r = o.loc[item] if o is not None and item in o.index else None
-            ch.glue(f"lyst_item_{item}", item_sentence(ch, item, r))
+    for finding, items in ITEM_GROUPS.items():
+        ch.glue(f"lyst_items_{finding}", group_text(ch, items, o))
     # background model and profiles
     bo = res.background_or
     ch.glue("lyst_alpha", p_below(1 - lvl))
@@ -211,7 +237,7 @@ def glue_all(ch, res: Desire) -> None:
         )
     else:
         reason = failure_text(res.background_model)
-        ch.glue("lyst_bg_sig", f"ingen: modellen kan ikke estimeres ({reason})")
+        ch.glue("lyst_bg_sig", f"ingen af dem, fordi modellen ikke kan estimeres ({reason})")
     for i, key in enumerate(("most", "least")):
         r = res.profiles.iloc[i]
         hidden = bool(r["suppressed"]) or pd.isna(r["estimate"])

@@ -30,7 +30,6 @@ from lederuddannelse.chapters.shared import (
     provenance,
     reason_labels,
 )
-from lederuddannelse.report.fmt import count_of
 
 
 @dataclass
@@ -82,7 +81,7 @@ def compute(ch) -> Motives:
 def glue_all(ch, res: Motives) -> None:
     """Glue the numbers of the prose: top reasons and barriers, and the tested differences
     the report names (F9: time, competences, no difference; F13: not relevant, no difference;
-    F14: career)."""
+    F14: career) in words (:func:`~lederuddannelse.analysis.compare.describe`)."""
     cmp.glue_ranked(ch, "motiver_reason", res.reasons, top=2)
     ch.glue("motiver_assumed", assumed_levels_sentence(ch, "reason_develop"))
     cmp.glue_ranked(ch, "motiver_barrier", res.barriers, top=2)
@@ -90,24 +89,27 @@ def glue_all(ch, res: Motives) -> None:
         res.barriers_by_type["manager_type"] == cmp.group_codes("manager_type")[0]
     ]
     cmp.glue_ranked(ch, "motiver_barrier_employees", employees, top=1)
-    col = res.columns
-    named = {
-        "type_barriers": (
-            "motiver_type",
-            ["barrier_time", "barrier_competent", "barrier_no_difference"],
-        ),
-        "sector_barriers": ("motiver_sector", ["barrier_not_relevant", "barrier_no_difference"]),
-        "sector_reasons": ("motiver_sector", ["reason_career"]),
-    }
-    for key, (prefix, items) in named.items():
-        shares, tests = res.comparisons[key]
-        for item in items:
-            cmp.glue_comparison(ch, f"{prefix}_{item}", shares, tests, col[item])
-    n_sig = {}
-    for key, (shares, tests) in res.comparisons.items():
-        n_sig[key] = sum(cmp.significant(r, ch.params["conf_level"]) for _, r in tests.iterrows())
-    n_items = len(res.comparisons["type_reasons"][1])
-    ch.glue("motiver_type_reasons_nsig", count_of(n_sig["type_reasons"], n_items, "grunde"))
+    level = ch.params["conf_level"]
+    for key, (by, items, noun) in NAMED.items():
+        _, tests = res.comparisons[key]
+        named = tests["item"].isin([res.columns[i] for i in items])
+        if items:
+            ch.glue(f"motiver_{key}_text", cmp.describe(tests[named], by, level))
+        ch.glue(f"motiver_{key}_rest", cmp.describe_rest(tests[~named], noun, level, bool(items)))
+
+
+#: The comparisons of the page, with the items the report names (F9, F13, F14): the prose
+#: describes those, then the other items of the same table in one sentence.
+NAMED = {
+    "type_barriers": (
+        "manager_type",
+        ("barrier_time", "barrier_competent", "barrier_no_difference"),
+        "årsager",
+    ),
+    "type_reasons": ("manager_type", (), "grunde"),
+    "sector_barriers": ("sector", ("barrier_not_relevant", "barrier_no_difference"), "årsager"),
+    "sector_reasons": ("sector", ("reason_career",), "grunde"),
+}
 
 
 def reasons_chart(ch, reasons: pd.DataFrame):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
+from lederuddannelse.analysis.compare import definite
 from lederuddannelse.analysis.specs import reason_items
 from lederuddannelse.chapters.shared import (
     DEFINITIONS,
@@ -137,30 +138,26 @@ def compute(ch, sector: str) -> Sector:
 
 
 def glue_all(ch, res: Sector) -> None:
-    """Glue the sector's names, its key figures and the tested comparisons (F13, F14)."""
+    """Glue the sector's names, its key figures and what the comparisons show in words
+    (F13, F14; :func:`~lederuddannelse.analysis.compare.describe`)."""
     # the page title: two pages of one chapter need two names in the table of contents
     ch.glue("sektor_title", f"{res.label} sammenlignet med {cmp.lower_first(res.other_label)}")
     ch.glue("sektor_this", definite(res.label))
     ch.glue("sektor_other", definite(res.other_label))
-    first, second = cmp.comparison_order(BY)
-    ch.glue("sektor_private", definite(cmp.group_label(BY, first)))
-    ch.glue("sektor_public", definite(cmp.group_label(BY, second)))
     ch.glue("sektor_order", cmp.order_text(BY))
     for _, r in res.trained.iterrows():
         cmp.glue_share(ch, f"sektor_trained_{r['key']}", r)
     cmp.glue_ranked(ch, "sektor_reason", res.reasons, top=2)
     cmp.glue_ranked(ch, "sektor_barrier", res.barriers, top=2)
     ch.glue("sektor_assumed", assumed_levels_sentence(ch, "reason_develop"))
-    shares, tests = res.comparison
-    for item in F13_ITEMS + F14_ITEMS:
-        cmp.glue_comparison(ch, f"sektor_{item}", shares, tests, res.columns[item])
-
-
-def definite(label: str) -> str:
-    """'Offentlig sektor' -> 'den offentlige sektor': a sector's name in running text takes
-    the definite article (»i den offentlige sektor«, never without it)."""
-    adjective, noun = label.lower().split(maxsplit=1)
-    return f"den {adjective if adjective.endswith('e') else adjective + 'e'} {noun}"
+    _, tests = res.comparison
+    level = ch.params["conf_level"]
+    for key, items, among in (
+        ("f13", F13_ITEMS, "Blandt lederne uden uddannelsen"),
+        ("f14", F14_ITEMS, "Blandt lederne med uddannelsen"),
+    ):
+        named = tests["item"].isin([res.columns[i] for i in items])
+        ch.glue(f"sektor_{key}_text", cmp.describe(tests[named], BY, level, among))
 
 
 def _this(code: int) -> str:

@@ -150,7 +150,7 @@ def comparison_table(
                 ci_heading(conf_level): ""
                 if hidden
                 else points_range(r["ci_low"], r["ci_high"], 1),
-                "p-værdi": "" if hidden else pvalue_cell(r["p_value"]),
+                "p-værdi (t-test)": "" if hidden else pvalue_cell(r["p_value"]),
                 N_HEADING: "" if hidden else n_cell(r["n_a"], r["n_b"]),
             }
         )
