@@ -95,8 +95,13 @@ def parameter_words(params: dict[str, Any]) -> str:
         elif key == "weighted":
             parts.append("vægtede tal" if value else "uvægtede tal")
         elif key == "raking_se":
+            # unweighted, there is no raking whose uncertainty a standard error could carry
             parts.append(
-                "standardfejl med vægtningens usikkerhed" if value else "vægtene som faste"
+                "standardfejl uden vægte"
+                if not params.get("weighted", True)
+                else "standardfejl med vægtningens usikkerhed"
+                if value
+                else "standardfejl med vægtene som faste"
             )
         elif key == "conf_level":
             parts.append(f"konfidensniveau {level_pct(value)}")

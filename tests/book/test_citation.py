@@ -168,6 +168,22 @@ def test_parameters_note_only_when_a_run_is_not_the_books_default():
 
 
 @pytest.mark.parametrize(
+    "weighted, raking_se, expected",
+    [
+        (True, True, "vægtede tal; standardfejl med vægtningens usikkerhed"),
+        (True, False, "vægtede tal; standardfejl med vægtene som faste"),
+        (False, True, "uvægtede tal; standardfejl uden vægte"),
+        (False, False, "uvægtede tal; standardfejl uden vægte"),
+    ],
+)
+def test_the_notice_says_what_applies_to_each_weighting(weighted, raking_se, expected):
+    """An unweighted run has no raking whose uncertainty its standard errors could carry:
+    its notice says so, whatever raking_se is (it said 'uvægtede tal; standardfejl med
+    vægtningens usikkerhed')."""
+    assert parameter_words({"weighted": weighted, "raking_se": raking_se}) == expected
+
+
+@pytest.mark.parametrize(
     "params",
     [
         {"data_file": "embedded", "definition": "narrow", "weighted": False, "conf_level": 0.9},
