@@ -548,7 +548,9 @@ def run_one(
     quiet: bool = False,
 ) -> Path:
     """Re-execute one chapter with the parameters of one group plus validated overrides, into
-    `build/runs/` (:func:`run_file_name`, or ``out``); the site is not touched."""
+    `build/runs/` (:func:`run_file_name`, or ``out``), with the same run as a standalone HTML
+    page beside it (``.html``, :mod:`lederuddannelse.book.standalone`); the site is not
+    touched."""
     import nbformat
 
     from lederuddannelse.data.snapshot import pinned_json
@@ -556,6 +558,11 @@ def run_one(
 
     if out is not None:
         refuse_build_output(out, root)
+        if Path(out).suffix != ".ipynb":
+            raise ParameterError(
+                f"output {out}: the executed notebook's name ends in .ipynb (its HTML page is "
+                f"written beside it, as {Path(out).with_suffix('.html').name})."
+            )
     source = Path(source) if Path(source).is_absolute() else (root / source).resolve()
     if not source.is_file():
         raise ParameterError(f"no chapter file {source}; chapters are chapters/NN_slug.md.")
@@ -589,5 +596,11 @@ def run_one(
         raise ChapterError(result.error)
     executed = nbformat.reads(result.notebook, as_version=4)
     finish(run, executed, digest, out, root, deps, result.absent)
-    _say(f"Done in {result.seconds:.1f} s. Executed notebook: {out}", quiet)
+    from lederuddannelse.book.standalone import write_standalone
+
+    page = write_standalone(out, run.params, root)
+    _say(
+        f"Done in {result.seconds:.1f} s.\n  Executed notebook: {out}\n  HTML page:         {page}",
+        quiet,
+    )
     return out

@@ -42,7 +42,9 @@ DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .b
 READING_GUIDE = "laes-tallene"  # the page "Sådan læser du tallene" every chapter links to
 
 
-def _bundle_text() -> str:
+def offline_chart_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script defining ``VEGA_DEBUG`` (see above): the
+    site's `vega-offline.js`, and inlined in `run`'s standalone page."""
     import altair.vegalite.v6.display as display
     import vl_convert as vlc
 
@@ -74,7 +76,7 @@ def _static_dir(app) -> Path:
     if not (target.is_file() and digest.is_file() and sha256_file(target) == digest.read_text()):
         from lederuddannelse.book.notebooks import write_if_changed
 
-        text = _bundle_text()
+        text = offline_chart_bundle()
         write_if_changed(target, text)
         write_if_changed(digest, hashlib.sha256(text.encode("utf-8")).hexdigest())
     return folder
