@@ -477,7 +477,8 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
         return preview(project_root(), port=args.port, jobs=args.jobs)
     if args.command == "params":
-        from lederuddannelse.params import describe_parameters, group_name_warnings, load_parameters
+        from lederuddannelse.params import group_name_warnings, load_parameters
+        from lederuddannelse.variants import describe_parameters
 
         print(describe_parameters())
         for warning in group_name_warnings(load_parameters()):

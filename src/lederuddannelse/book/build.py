@@ -72,6 +72,7 @@ from lederuddannelse.params import (
     slug_of,
 )
 from lederuddannelse.sources import modules_hash
+from lederuddannelse.variants import extra_page_lines, page_words
 
 SITE = "site"  # build/site: Jupyter Book's output (build/site/_build/html)
 FAILED = "failed"  # build/failed: executed notebooks of failed runs, for inspection
@@ -236,8 +237,9 @@ def finish(run: Run, nb, digest: str, out: Path, root: Path, deps: Dependencies,
     hide_data_path(nb, {**run.params, DIGEST_PARAMETER: digest})
     if not absent:
         check_glue(nb, run.slug, run.source.relative_to(root).as_posix())
-    meta = run_metadata(run, stage_key(digest, run), root, deps)
-    return write_if_changed(out, normalise(nb, run.name, meta, label_suffix(run, root)))
+    meta = run_metadata(run, stage_key(digest, run, root), root, deps)
+    words = page_words(run, root)
+    return write_if_changed(out, normalise(nb, run.name, meta, label_suffix(run, root), words))
 
 
 @functools.cache
@@ -246,9 +248,12 @@ def staging_code() -> str:
     return hashlib.sha256(b"".join((here / n).read_bytes() for n in STAGING_CODE)).hexdigest()
 
 
-def stage_key(digest: str, run: Run) -> str:
-    """What a staged notebook records: its digest, its source's hash and the staging code."""
-    return f"{digest}:{sha256_file(run.source)}:{staging_code()[:16]}"
+def stage_key(digest: str, run: Run, root: Path) -> str:
+    """What a staged notebook records: its digest, its source's hash, the staging code and its
+    title words (a switch named or removed in parameters.yml retitles a page it runs
+    unchanged)."""
+    words = hashlib.sha256(page_words(run, root).encode()).hexdigest()[:8]
+    return f"{digest}:{sha256_file(run.source)}:{staging_code()[:16]}:{words}"
 
 
 def stored_key(path: Path) -> str:
@@ -278,7 +283,7 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
     for i, run in enumerate(runs, 1):
         out = stage / f"{run.name}.ipynb"
         digest = deps.digest(run, chapter)
-        if not force and stored_key(out) == stage_key(digest, run):
+        if not force and stored_key(out) == stage_key(digest, run, root):
             _say(f"[{i}/{len(runs)}] {run.name}: unchanged, skipped", quiet)
             continue
         nb = prepared(run, digest)
@@ -435,6 +440,8 @@ def prepare(root: Path, params_file: Path | None, data_file, data_mapping, quiet
     params = load_parameters(params_file or root / "parameters.yml")
     for warning in group_name_warnings(params):
         print(warning, file=sys.stderr, flush=True)
+    for line in extra_page_lines(params, root):  # a group that joins no switch
+        _say(line, quiet)
     from lederuddannelse.site.citation import CITATION_FILE, load_citation, repository_notice
 
     notice = repository_notice(load_citation(root / CITATION_FILE))

@@ -155,6 +155,7 @@ def book_data(root: Path, environ) -> dict[str, Any]:
         resolve_data_file,
         resolve_mapping_file,
     )
+    from lederuddannelse.variants import switch_of
 
     params = load_parameters(root / "parameters.yml")
 
@@ -178,6 +179,7 @@ def book_data(root: Path, environ) -> dict[str, Any]:
         "globals": public(params.globals),
         "defaults": defaults,
         "groups": {slug: list(entry["groups"]) for slug, entry in params.chapters.items()},
+        "switches": {slug: switch_of(params, slug, root) for slug in params.chapters},
         "data_file": data.name,
         "data_sha256": sha256_file(data),
         **(
@@ -449,10 +451,34 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             )
             + "</p>"
         )
+        switch = data.get("switches", {}).get(meta["chapter"]) if meta else None
+        if switch and pagename in [name for name, _ in switch["pages"]]:
+            quick += switch_html(switch, pagename, pathto)
         end_h1 = body.find("</h1>")
         if end_h1 >= 0:
             body = body[: end_h1 + 5] + quick + body[end_h1 + 5 :]
     context["body"] = body + "\n".join(blocks)
+
+
+def switch_html(switch: dict[str, Any], current: str, pathto) -> str:
+    """The switch between a chapter's pages (``switch``: :func:`lederuddannelse.variants.
+    switch_of`), ``current`` marked. Links, not a form: it works without script (to the top of
+    the other page) and offline; with script the site's `_static/lederuddannelse.js` puts it in
+    the page's toolbar (early in the Tab order, always in view) and opens the other page at
+    the reader's section."""
+    e = html.escape
+    items = [
+        f'<a href="{e(pathto(name))}" aria-current="page"><strong>{e(word)}</strong></a>'
+        if name == current
+        else f'<a href="{e(pathto(name))}">{e(word)}</a>'
+        for name, word in switch["pages"]
+    ]
+    label = e(switch["label"])
+    return (
+        f'<nav class="definition-switch" aria-label="{label}"><span>{label}:</span> '
+        + " | ".join(items)
+        + "</nav>"
+    )
 
 
 def _visit_folded_code(self, node) -> None:
