@@ -453,7 +453,11 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         )
         switch = data.get("switches", {}).get(meta["chapter"]) if meta else None
         if switch and pagename in [name for name, _ in switch["pages"]]:
-            quick += switch_html(switch, pagename, pathto)
+            # the current page by its file name too (Sphinx's pathto gives "#" for it)
+            suffix = app.builder.link_suffix
+            quick += switch_html(
+                switch, pagename, lambda n: n + suffix if n == pagename else pathto(n)
+            )
         end_h1 = body.find("</h1>")
         if end_h1 >= 0:
             body = body[: end_h1 + 5] + quick + body[end_h1 + 5 :]
