@@ -71,10 +71,10 @@ def _output_html(output, markdown) -> str:
     return ""
 
 
-def standalone_html(nb, title_words: str, chart_bundle: str, site_css: str = "") -> str:
+def standalone_html(nb, choices: str, chart_bundle: str, site_css: str = "") -> str:
     """The executed notebook ``nb`` as one HTML page (Danish, offline): the prose with its
     glued values, the outputs without the code, a line naming the run's parameters
-    (``title_words``, in the reader's words), the chart libraries and the site's own style
+    (``choices``, in the reader's words), the chart libraries and the site's own style
     sheet (``site_css``: key figures, notices) inlined."""
     from markdown_it import MarkdownIt
 
@@ -101,9 +101,9 @@ def standalone_html(nb, title_words: str, chart_bundle: str, site_css: str = "")
                 shown = f"<figure>{shown}<figcaption>{html.escape(caption)}</figcaption></figure>"
             body.append(shown)
     note = (
-        '<p class="ledu-standalone-note">En enkelt kørsel af kapitlet, læst uden bogen: '
-        f"{html.escape(title_words)}. Koden står i notebooken ved siden af denne fil; "
-        "henvisninger til andre kapitler står med navn.</p>"
+        '<p class="ledu-standalone-note">Én kørsel af kapitlet, vist uden resten af bogen. '
+        f"Kørslens valg: {html.escape(choices)}. Koden står i notebooken ved siden af denne "
+        "fil, og andre kapitler nævnes ved navn.</p>"
     )
     return (
         '<!DOCTYPE html>\n<html lang="da">\n<head>\n<meta charset="utf-8" />\n'
@@ -125,7 +125,7 @@ def write_standalone(notebook: Path, params: dict[str, Any], root: Path) -> Path
     from lederuddannelse.site.sphinx_ext import offline_chart_bundle
 
     nb = nbformat.read(notebook, as_version=4)
-    words = "kørt med " + parameter_words(public_parameters(params))
+    words = parameter_words(public_parameters(params))
     out = notebook.with_suffix(".html")
     css = root / "_static" / "lederuddannelse.css"
     style = css.read_text(encoding="utf-8") if css.is_file() else ""
