@@ -42,8 +42,9 @@ LAYERS = ("data", "stats", "analysis", "chapters")
 BESIDE = ("book", "site", "dev", "cli", "__main__")
 #: Root modules that are not at the bottom. ``params`` checks a run's parameters with the
 #: disclosure rule of stats/ (min_n, min_count) and is read by the analysis (robustness
-#: variants), the chapters and the build: it sits in the analysis layer.
-ROOT_MODULE_LAYER = {"params": "analysis"}
+#: variants), the chapters and the build: it sits in the analysis layer, as ``variants`` (a
+#: chapter's pages from parameters.yml: its switch, extra pages and title words) beside it.
+ROOT_MODULE_LAYER = {"params": "analysis", "variants": "analysis"}
 #: Modules of chapters/ that are not a page: Chapter/open_chapter and what the pages share.
 CHAPTER_HELPERS = {"base", "absent", "shared"}
 

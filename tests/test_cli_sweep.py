@@ -111,12 +111,12 @@ def test_every_command_answers_wrong_input_with_one_line():
 
 
 def test_an_unexpected_error_prints_one_line_and_logs_the_traceback(monkeypatch, capsys):
-    import lederuddannelse.params as params
+    import lederuddannelse.variants as variants
 
     def broken():
         raise RuntimeError("something nobody foresaw")
 
-    monkeypatch.setattr(params, "describe_parameters", broken)
+    monkeypatch.setattr(variants, "describe_parameters", broken)
     assert cli.main(["params"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -284,9 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-execute one chapter with other parameters",
         description="Re-execute one chapter with papermill, with the parameters of one group "
         "of parameters.yml and the overrides given with -p. Parameter names and values are "
-        "checked first. The executed notebook is written under build/runs/ (the published "
-        "site is not touched). Example: python -m lederuddannelse run "
-        "chapters/02_udbredelse.md -p definition narrow -p weighted false",
+        "checked first. The executed notebook is written under build/runs/, with the same "
+        "run as a standalone HTML page beside it (offline, readable in any browser); both "
+        "paths are printed, and the published site is not touched. Example: "
+        "python -m lederuddannelse run chapters/02_udbredelse.md -p definition narrow "
+        "-p weighted false",
     )
     r.add_argument("chapter", help="chapter file, e.g. chapters/02_udbredelse.md")
     r.add_argument(
@@ -301,7 +303,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "-g", "--group", default=None, help="parameter group to start from (default: the first)"
     )
-    r.add_argument("-o", "--output", default=None, help="where to write the executed notebook")
+    r.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="where to write the executed notebook (.ipynb; the .html page goes beside it)",
+    )
 
     pv = sub.add_parser(
         "preview",
@@ -470,7 +477,8 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
         return preview(project_root(), port=args.port, jobs=args.jobs)
     if args.command == "params":
-        from lederuddannelse.params import describe_parameters, group_name_warnings, load_parameters
+        from lederuddannelse.params import group_name_warnings, load_parameters
+        from lederuddannelse.variants import describe_parameters
 
         print(describe_parameters())
         for warning in group_name_warnings(load_parameters()):

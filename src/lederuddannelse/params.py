@@ -98,8 +98,13 @@ def parameter_words(params: dict[str, Any]) -> str:
         elif key == "weighted":
             parts.append("vægtede tal" if value else "uvægtede tal")
         elif key == "raking_se":
+            # unweighted, there is no raking whose uncertainty a standard error could carry
             parts.append(
-                "standardfejl med vægtningens usikkerhed" if value else "vægtene som faste"
+                "standardfejl uden vægte"
+                if not params.get("weighted", True)
+                else "standardfejl med vægtningens usikkerhed"
+                if value
+                else "standardfejl med vægtene som faste"
             )
         elif key == "conf_level":
             parts.append(f"konfidensniveau {level_pct(value)}")
@@ -115,43 +120,6 @@ def parameter_words(params: dict[str, Any]) -> str:
         else:
             parts.append(f"{key}: {value}")
     return "; ".join(parts)
-
-
-def definition_pages(slug: str, root: Path | None = None) -> list[tuple[str, str]]:
-    """The pages of chapter ``slug`` that differ only in the definition of training, as
-    (page name, definition), in the order of parameters.yml; empty if the chapter is not
-    published under more than one definition. The page switch and the ledger's links use it.
-
-    Remembered per content of parameters.yml: a build asks once per chapter. Empty outside
-    the book's project (an installed package runs a chapter anywhere): no other pages."""
-    root = root or paths.find_project_root()
-    if root is None:
-        return []
-    path = root / PARAMETERS_FILE
-    try:
-        key = (str(path), str(root), path.read_bytes(), slug)
-    except OSError:  # load_parameters says so
-        return _definition_pages(slug, path, root)
-    if key not in _DEFINITION_PAGES:
-        _DEFINITION_PAGES[key] = _definition_pages(slug, path, root)
-    return list(_DEFINITION_PAGES[key])
-
-
-_DEFINITION_PAGES: dict[Any, list[tuple[str, str]]] = {}
-
-
-def _definition_pages(slug: str, path: Path, root: Path | None) -> list[tuple[str, str]]:
-    runs = [r for r in load_parameters(path).runs(root)]
-    mine = [r for r in runs if r.slug == slug]
-    if len({r.params["definition"] for r in mine}) < 2:
-        return []
-    first = mine[0].params
-    same = all(
-        {k: v for k, v in r.params.items() if k != "definition"}
-        == {k: v for k, v in first.items() if k != "definition"}
-        for r in mine
-    )
-    return [(r.name, r.params["definition"]) for r in mine] if same else []
 
 
 GLOBAL_SPECS: dict[str, Spec] = {
@@ -309,7 +277,53 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
             check_small_cells(
                 {**glob, **(overrides or {})}, f"{path} (chapters.{slug}.groups.{group})"
             )
+        if "switch" in entry:
+            check_switch(
+                slug,
+                entry,
+                glob,
+                f"{path}, {_line(doc, 'chapters', slug, 'switch')} (chapters.{slug})",
+            )
     return Parameters(glob, chapters, path)
+
+
+def switch_members(groups: list[tuple[str, dict[str, Any]]], switch: str | None) -> list[str]:
+    """The groups (name, full parameters) that join a chapter's switch on ``switch``: the
+    first, and each later one that differs from it in ``switch`` alone, with a value no earlier
+    page of the switch has (:mod:`lederuddannelse.variants`)."""
+    if switch is None:
+        return []
+
+    def rest(p: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in p.items() if k != switch}
+
+    first = rest(groups[0][1])
+    members, seen = [], []
+    for group, p in groups:
+        if rest(p) == first and p.get(switch) not in seen:
+            members.append(group)
+            seen.append(p.get(switch))
+    return members
+
+
+def check_switch(slug: str, entry: dict[str, Any], globals_: dict[str, Any], where: str) -> None:
+    """A chapter's ``switch`` names one of its parameters, and at least two of its groups join
+    it; else one message naming the file and line (``where``)."""
+    name = entry["switch"]
+    allowed = entry.get("allowed") or {}
+    if not isinstance(name, str) or not (name in GLOBAL_SPECS or name in allowed):
+        raise ParameterError(
+            f"{where}: switch {name!r} is not a parameter of chapter '{slug}'; a switch names "
+            f"one parameter: a global one ({', '.join(GLOBAL_SPECS)}) or one under 'allowed'."
+        )
+    groups = [(g, {**globals_, **(o or {})}) for g, o in entry["groups"].items()]
+    if len(switch_members(groups, name)) < 2:
+        raise ParameterError(
+            f"{where}: no group of chapter '{slug}' differs from its first group "
+            f"'{groups[0][0]}' in '{name}' alone, so the switch on '{name}' would have one page. "
+            f"Give each page of the switch its own value of '{name}' and no other difference, "
+            "or remove the switch."
+        )
 
 
 def check_global(name: str, value: Any, where: str) -> Any:
@@ -439,29 +453,6 @@ def resolve_data(data_file: str, data_mapping: str = NO_MAPPING, root: Path | No
         resolve_mapping_file(data_mapping, root),
         root or Path.cwd(),
     )
-
-
-def describe_parameters(path: Path | None = None) -> str:
-    """A plain-text listing of every parameter, its value and what it may be."""
-    params = load_parameters(path)
-    lines = ["Global parameters (parameters.yml: global):"]
-    for name, spec in GLOBAL_SPECS.items():
-        allowed = (
-            ", ".join(map(str, spec.choices))
-            if spec.choices
-            else f"{spec.low} to {spec.high}"
-            if spec.low is not None
-            else "see help"
-        )
-        lines.append(f"  {name} = {params.globals[name]!r}\n      {spec.help}; allowed: {allowed}")
-    lines.append("Chapters and their parameter groups (parameters.yml: chapters):")
-    for slug, entry in params.chapters.items():
-        for group, overrides in entry["groups"].items():
-            extra = ", ".join(f"{k}={v!r}" for k, v in (overrides or {}).items()) or "global values"
-            lines.append(f"  {slug}-{group}: {extra}")
-        for name, values in entry.get("allowed", {}).items():
-            lines.append(f"      {name} allowed: {', '.join(map(str, values))}")
-    return "\n".join(lines)
 
 
 def group_name_warnings(params: Parameters) -> list[str]:

@@ -214,7 +214,7 @@ def test_definition_variants_have_a_switch_and_the_ledger_links_them(built_book)
     broad page, as the report states it under the broad definition)."""
     from bs4 import BeautifulSoup
 
-    from lederuddannelse.params import definition_pages
+    from lederuddannelse.variants import definition_pages
 
     root, _, site = built_book
     with_variants = {

@@ -168,6 +168,22 @@ def test_parameters_note_only_when_a_run_is_not_the_books_default():
 
 
 @pytest.mark.parametrize(
+    "weighted, raking_se, expected",
+    [
+        (True, True, "vægtede tal; standardfejl med vægtningens usikkerhed"),
+        (True, False, "vægtede tal; standardfejl med vægtene som faste"),
+        (False, True, "uvægtede tal; standardfejl uden vægte"),
+        (False, False, "uvægtede tal; standardfejl uden vægte"),
+    ],
+)
+def test_the_notice_says_what_applies_to_each_weighting(weighted, raking_se, expected):
+    """An unweighted run has no raking whose uncertainty its standard errors could carry:
+    its notice says so, whatever raking_se is (it said 'uvægtede tal; standardfejl med
+    vægtningens usikkerhed')."""
+    assert parameter_words({"weighted": weighted, "raking_se": raking_se}) == expected
+
+
+@pytest.mark.parametrize(
     "params",
     [
         {"data_file": "embedded", "definition": "narrow", "weighted": False, "conf_level": 0.9},
@@ -192,6 +208,39 @@ def test_rerun_command_round_trips_through_the_cli_parser(params):
     assert args.chapter == "chapters/07_sektor.md" and args.group == "privat"
     overrides = {k: parse_cli_value(v) for k, v in args.parameter}
     assert overrides == {k: v for k, v in params.items() if g.get(k, object()) != v}
+
+
+def test_rerun_command_of_a_book_built_on_an_export_names_its_data_by_name(tmp_path):
+    """A book built with `make book DATA=... MAPPING=...`: the page's command names the data
+    file and the mapping (it left them out, so copying it re-ran on the synthetic data), by
+    their names, never by a path of the machine that built it."""
+    import shutil
+
+    from lederuddannelse.book.notebooks import public_parameters
+    from lederuddannelse.params import load_parameters
+    from lederuddannelse.site.sphinx_ext import book_data
+
+    shutil.copy(ROOT / "parameters.yml", tmp_path / "parameters.yml")
+    (tmp_path / "chapters").symlink_to(ROOT / "chapters")  # the chapters' switches read them
+    (tmp_path / "data").mkdir()
+    export, mapping = tmp_path / "data" / "export.sav", tmp_path / "data" / "export-mapping.yml"
+    export.write_bytes(b"an export")
+    mapping.write_text("a mapping", encoding="utf-8")
+    env = {"LEDERUDDANNELSE_DATA_FILE": str(export), "LEDERUDDANNELSE_DATA_MAPPING": "data/"
+           "export-mapping.yml"}  # fmt: skip
+    data = book_data(tmp_path, env)
+    [run] = [r for r in load_parameters(tmp_path / "parameters.yml").runs(ROOT)
+             if r.name == "hvem-smal"]  # fmt: skip
+    params = {**run.params, "data_file": str(export), "data_mapping": "data/export-mapping.yml"}
+    command = cit.rerun_command(
+        "chapters/03_hvem.md", public_parameters(params), data["defaults"], run.group
+    )
+    assert "-g smal" in command and "-p definition narrow" in command
+    assert "-p data_file export.sav" in command
+    assert "-p data_mapping export-mapping.yml" in command
+    assert str(tmp_path) not in command and "data/" not in command
+    # the page's colophon keeps stating the data the book was built on
+    assert data["globals"]["data_file"] == "export.sav" == data["data_file"]
 
 
 def test_references_bib_holds_the_reports_citations_without_invented_identifiers():

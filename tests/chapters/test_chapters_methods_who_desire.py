@@ -165,7 +165,6 @@ def test_who_page_says_why_when_the_model_cannot_be_fitted(ch, monkeypatch):
             raise AssertionError("no model, no download of its numbers")
 
     spy = Spy()
-    type(ch).definition_switch(spy, "hvem")
     who.glue_all(spy, res)
     # the model's figures say why they are missing, in the figures' place
     notes = (who.odds_chart(spy, res.model), who.profile_chart(spy, res.profiles, res.model))

@@ -72,6 +72,7 @@ from lederuddannelse.params import (
     slug_of,
 )
 from lederuddannelse.sources import modules_hash
+from lederuddannelse.variants import extra_page_lines, page_words
 
 SITE = "site"  # build/site: Jupyter Book's output (build/site/_build/html)
 FAILED = "failed"  # build/failed: executed notebooks of failed runs, for inspection
@@ -236,8 +237,9 @@ def finish(run: Run, nb, digest: str, out: Path, root: Path, deps: Dependencies,
     hide_data_path(nb, {**run.params, DIGEST_PARAMETER: digest})
     if not absent:
         check_glue(nb, run.slug, run.source.relative_to(root).as_posix())
-    meta = run_metadata(run, stage_key(digest, run), root, deps)
-    return write_if_changed(out, normalise(nb, run.name, meta, label_suffix(run, root)))
+    meta = run_metadata(run, stage_key(digest, run, root), root, deps)
+    words = page_words(run, root)
+    return write_if_changed(out, normalise(nb, run.name, meta, label_suffix(run, root), words))
 
 
 @functools.cache
@@ -246,9 +248,12 @@ def staging_code() -> str:
     return hashlib.sha256(b"".join((here / n).read_bytes() for n in STAGING_CODE)).hexdigest()
 
 
-def stage_key(digest: str, run: Run) -> str:
-    """What a staged notebook records: its digest, its source's hash and the staging code."""
-    return f"{digest}:{sha256_file(run.source)}:{staging_code()[:16]}"
+def stage_key(digest: str, run: Run, root: Path) -> str:
+    """What a staged notebook records: its digest, its source's hash, the staging code and its
+    title words (a switch named or removed in parameters.yml retitles a page it runs
+    unchanged)."""
+    words = hashlib.sha256(page_words(run, root).encode()).hexdigest()[:8]
+    return f"{digest}:{sha256_file(run.source)}:{staging_code()[:16]}:{words}"
 
 
 def stored_key(path: Path) -> str:
@@ -278,7 +283,7 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
     for i, run in enumerate(runs, 1):
         out = stage / f"{run.name}.ipynb"
         digest = deps.digest(run, chapter)
-        if not force and stored_key(out) == stage_key(digest, run):
+        if not force and stored_key(out) == stage_key(digest, run, root):
             _say(f"[{i}/{len(runs)}] {run.name}: unchanged, skipped", quiet)
             continue
         nb = prepared(run, digest)
@@ -435,6 +440,8 @@ def prepare(root: Path, params_file: Path | None, data_file, data_mapping, quiet
     params = load_parameters(params_file or root / "parameters.yml")
     for warning in group_name_warnings(params):
         print(warning, file=sys.stderr, flush=True)
+    for line in extra_page_lines(params, root):  # a group that joins no switch
+        _say(line, quiet)
     from lederuddannelse.site.citation import CITATION_FILE, load_citation, repository_notice
 
     notice = repository_notice(load_citation(root / CITATION_FILE))
@@ -548,7 +555,9 @@ def run_one(
     quiet: bool = False,
 ) -> Path:
     """Re-execute one chapter with the parameters of one group plus validated overrides, into
-    `build/runs/` (:func:`run_file_name`, or ``out``); the site is not touched."""
+    `build/runs/` (:func:`run_file_name`, or ``out``), with the same run as a standalone HTML
+    page beside it (``.html``, :mod:`lederuddannelse.book.standalone`); the site is not
+    touched."""
     import nbformat
 
     from lederuddannelse.data.snapshot import pinned_json
@@ -556,6 +565,11 @@ def run_one(
 
     if out is not None:
         refuse_build_output(out, root)
+        if Path(out).suffix != ".ipynb":
+            raise ParameterError(
+                f"output {out}: the executed notebook's name ends in .ipynb (its HTML page is "
+                f"written beside it, as {Path(out).with_suffix('.html').name})."
+            )
     source = Path(source) if Path(source).is_absolute() else (root / source).resolve()
     if not source.is_file():
         raise ParameterError(f"no chapter file {source}; chapters are chapters/NN_slug.md.")
@@ -589,5 +603,11 @@ def run_one(
         raise ChapterError(result.error)
     executed = nbformat.reads(result.notebook, as_version=4)
     finish(run, executed, digest, out, root, deps, result.absent)
-    _say(f"Done in {result.seconds:.1f} s. Executed notebook: {out}", quiet)
+    from lederuddannelse.book.standalone import write_standalone
+
+    page = write_standalone(out, run.params, root)
+    _say(
+        f"Done in {result.seconds:.1f} s.\n  Executed notebook: {out}\n  HTML page:         {page}",
+        quiet,
+    )
     return out

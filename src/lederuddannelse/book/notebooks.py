@@ -98,15 +98,27 @@ _REF = re.compile(r"(\{(?:numref|ref)\}`)([^`<>]+)`")
 
 
 def normalise(
-    nb: nbformat.NotebookNode, name: str, extra_metadata: dict[str, Any], label_suffix: str = ""
+    nb: nbformat.NotebookNode,
+    name: str,
+    extra_metadata: dict[str, Any],
+    label_suffix: str = "",
+    title_words: str = "",
 ) -> str:
     """Strip run-specific noise and return the notebook as a stable JSON string.
 
-    ``label_suffix``: see :func:`suffix_labels` (empty for a chapter's first page)."""
+    ``label_suffix``: see :func:`suffix_labels` (empty for a chapter's first page);
+    ``title_words``: what the page's title adds in parentheses
+    (:func:`lederuddannelse.variants.page_words`)."""
     import nbformat
+
+    from lederuddannelse.variants import titled
 
     if label_suffix:
         suffix_labels(nb, label_suffix)
+    for cell in nb.cells if title_words else []:  # the cell with the page's title
+        if cell.cell_type == "markdown" and titled(cell.source, title_words) != cell.source:
+            cell.source = titled(cell.source, title_words)
+            break
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("jupytext", None)
     nb.metadata["lederuddannelse"] = extra_metadata

@@ -20,7 +20,7 @@ import yaml
 from lederuddannelse.book.notebooks import write_if_changed
 from lederuddannelse.book.stamps import BUILD_DIR, PROJECT_FILES, PROJECT_TREES, STAGE
 from lederuddannelse.errors import ParameterError
-from lederuddannelse.params import Run, definition_pages, slug_of
+from lederuddannelse.params import Run, slug_of
 from lederuddannelse.paths import EMBEDDED_DATA_PATH
 
 STAGED_TREES = (
@@ -46,16 +46,15 @@ def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Pa
     return dest
 
 
-def runs_toc(
-    toc: dict[str, Any], pages: dict[str, list[str]], nested: set[str]
-) -> tuple[dict[str, Any], set[str]]:
+def runs_toc(toc: dict[str, Any], pages: dict[str, list[str]]) -> tuple[dict[str, Any], set[str]]:
     """The project's `_toc.yml` with each chapter entry (`chapters/NN_slug`) replaced by its
     pages, ``pages[slug]`` in the order of parameters.yml, and the other files the toc lists
     (with `.md` when the entry gives no suffix).
 
-    A chapter in ``nested`` (published under several definitions of training) keeps its other
-    pages as sections of its first; any other chapter's pages follow one another. The staged
-    book and the bench's Jupyter Book peer (which builds the same pages) both use it.
+    A chapter stays one entry: its first page, with its other pages (a switch's, and extra
+    pages, :mod:`lederuddannelse.variants`) as sections of it, so adding a parameter group
+    never renumbers a chapter or its figures. The staged book and the bench's Jupyter Book
+    peer (which builds the same pages) both use it.
     """
     listed: set[str] = set()
 
@@ -78,10 +77,8 @@ def runs_toc(
         key = "root" if "root" in out else "file"
         if key == "root":
             return [{**out, key: names[0]}]
-        if slug in nested:  # the other definitions nest under the default page
-            first, *rest = names
-            return [{**out, key: first, "sections": [{"file": n} for n in rest]}]
-        return [{**out, key: name} for name in names]
+        first, *rest = names
+        return [{**out, key: first, **({"sections": [{"file": n} for n in rest]} if rest else {})}]
 
     return rewrite(toc)[0], listed
 
@@ -107,8 +104,7 @@ def stage_book(runs: list[Run], root: Path) -> Path:
     for run in runs:
         by_slug.setdefault(run.slug, []).append(run.name)
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    nested = {slug for slug in by_slug if definition_pages(slug, root)}
-    new_toc, listed = runs_toc(toc, by_slug, nested)
+    new_toc, listed = runs_toc(toc, by_slug)
     write_if_changed(
         stage / "_toc.yml", yaml.safe_dump(new_toc, allow_unicode=True, sort_keys=False)
     )

@@ -16,11 +16,9 @@ from IPython.display import HTML, Markdown, display
 
 from lederuddannelse import __version__
 from lederuddannelse.params import (
-    DEFINITION_WORDS,
     GLOBAL_SPECS,
     check_global,
     check_small_cells,
-    definition_pages,
     parameter_words,
 )
 from lederuddannelse.report.fmt import number
@@ -145,15 +143,6 @@ class Chapter:
         """
         display(HTML(csv_download_link(data, f"{name}.csv", label)))
 
-    def definition_switch(self, slug: str) -> None:
-        """Show the switch to the same chapter under the other definitions (if published), and
-        glue ``{slug}_variant`` ("(smal definition)") for the page title, so the variants'
-        titles differ in the table of contents."""
-        self.glue(f"{slug}_variant", f"({DEFINITION_WORDS[self.params['definition']]} definition)")
-        text = definition_switch_html(slug, self.params["definition"])
-        if text:
-            display(HTML(text))
-
     def key_figures(self, figures: list, heading: str = "Nøgletal") -> None:
         """Show 2-4 key figures (:class:`lederuddannelse.report.keyfigures.KeyFigure`) as
         large numbers with one Danish line and the interval below; used at a chapter's top."""
@@ -210,32 +199,6 @@ class Chapter:
                 f'<details class="ledu-notice"><summary>{line}</summary><p>{details}</p></details>'
             )
         )
-
-
-def definition_switch_html(slug: str, definition: str) -> str:
-    """The switch between the pages of ``slug`` under each definition (empty if it has one).
-
-    Links, not a form: it works without script (to the top of the other page) and offline;
-    with script the site's `_static/lederuddannelse.js` puts it in the page's toolbar (early in
-    the Tab order, always in view) and opens the other page at the reader's section.
-    """
-    import html
-
-    pages = definition_pages(slug)
-    if not pages:
-        return ""
-    items = []
-    for name, d in pages:
-        word = html.escape(DEFINITION_WORDS[d].capitalize())
-        if d == definition:
-            items.append(f'<a href="{name}.html" aria-current="page"><strong>{word}</strong></a>')
-            definition = None  # mark only the first page with this definition
-        else:
-            items.append(f'<a href="{name}.html">{word}</a>')
-    return (
-        '<nav class="definition-switch" aria-label="Definition af uddannelse">'
-        "<span>Definition af uddannelse:</span> " + " | ".join(items) + "</nav>"
-    )
 
 
 def open_chapter(**params: Any) -> Chapter:

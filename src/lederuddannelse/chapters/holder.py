@@ -255,7 +255,8 @@ def _title(slug: str) -> str:
 def page_for(slug: str, definition: str | None) -> str | None:
     """The page (name) of chapter ``slug`` under ``definition``: its variant page if the
     chapter is published per definition, else its first page; None if not in this build."""
-    from lederuddannelse.params import definition_pages, load_parameters
+    from lederuddannelse.params import load_parameters
+    from lederuddannelse.variants import definition_pages
 
     chapters = load_parameters().chapters
     if slug not in chapters:

@@ -343,7 +343,11 @@ def glue_all(ch, res: Methods) -> None:
     ch.glue("om_conf", level_pct(p["conf_level"]))
     ch.glue(
         "om_raking_run",
-        "I denne kørsel tager standardfejlene højde for rakingen (parameteren raking_se er true)."
+        "I denne kørsel er tallene uvægtede, så standardfejlene bygger ikke på vægte, og "
+        "parameteren raking_se har ingen virkning."
+        if not p["weighted"]
+        else "I denne kørsel tager standardfejlene højde for rakingen (parameteren raking_se er "
+        "true)."
         if p["raking_se"]
         else "I denne kørsel behandles vægtene som faste (parameteren raking_se er false); "
         "standardfejlene bliver da typisk en anelse større.",

@@ -22,10 +22,10 @@ from lederuddannelse.chapters.shared import (
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import UNWILLING_CODES
 from lederuddannelse.data.targets import report_figure
-from lederuddannelse.params import definition_pages
 from lederuddannelse.report.charts import claim_check_chart, proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, pct, share, share_ci
 from lederuddannelse.report.tables import estimates_table
+from lederuddannelse.variants import definition_pages
 
 
 @dataclass

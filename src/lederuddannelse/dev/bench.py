@@ -42,9 +42,10 @@ from lederuddannelse.book.stage import copy_project, runs_toc
 from lederuddannelse.data.synthetic import DEFAULT_SEED
 from lederuddannelse.dev.bench_data import SIZES, bench_data, timed
 from lederuddannelse.dev.bench_svy import bench_stats_peer
-from lederuddannelse.params import DEFINITION_WORDS, Run, definition_pages, load_parameters
+from lederuddannelse.params import DEFINITION_WORDS, Run, load_parameters
 from lederuddannelse.paths import project_root
 from lederuddannelse.stats.design import SurveyDesign
+from lederuddannelse.variants import definition_pages, page_words, titled
 
 
 # ============================================================================ build
@@ -249,13 +250,14 @@ def write_peer_sources(root: Path, pages: list[PeerPage]) -> None:
         if page.injected:
             text = page.run.source.read_text(encoding="utf-8")
             out = inject_parameters(text, page.run.params, page.run.source)
-            write_if_changed(root / f"{page.file}.md", out)
+            # titled as our build titles the page (lederuddannelse.variants)
+            write_if_changed(root / f"{page.file}.md", titled(out, page_words(page.run, root)))
 
 
 def stage_peer(root: Path) -> list[PeerPage]:
     """Make the project copy ``root`` build the same site as ours with Jupyter Book alone: one
     page per run, with the run's parameters, listed in `_toc.yml` as our staged toc lists them
-    (:func:`lederuddannelse.book.stage.runs_toc`: the other definitions nest under the first
+    (:func:`lederuddannelse.book.stage.runs_toc`: a chapter's other pages nest under its first
     page). Returns the pages; call once per copy (it rewrites the copy's `_toc.yml`)."""
     pages = peer_pages(root)
     write_peer_sources(root, pages)
@@ -263,8 +265,7 @@ def stage_peer(root: Path) -> list[PeerPage]:
     for page in pages:
         by_slug.setdefault(page.run.slug, []).append(page.file)
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    nested = {slug for slug in by_slug if definition_pages(slug, root)}
-    new_toc, _ = runs_toc(toc, by_slug, nested)
+    new_toc, _ = runs_toc(toc, by_slug)
     (root / "_toc.yml").write_text(
         yaml.safe_dump(new_toc, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
@@ -273,7 +274,8 @@ def stage_peer(root: Path) -> list[PeerPage]:
 
 def check_peer_site(root: Path, pages: list[PeerPage]) -> None:
     """Stop the bench if the peer did not build every page, or built a definition's page
-    without its definition (its title says "(smal definition)", as ours does)."""
+    without executing it with its definition (its notice, which the kernel writes, says
+    "definition: smal", as ours does)."""
     html = root / "_build" / "html"
     for page in pages:
         path = html / f"{page.file}.html"
@@ -281,7 +283,7 @@ def check_peer_site(root: Path, pages: list[PeerPage]) -> None:
             raise RuntimeError(f"the peer built no page {path.relative_to(root)}")
         word = DEFINITION_WORDS[page.run.params["definition"]]
         if page.injected and definition_pages(page.run.slug, root):
-            if f"({word} definition)" not in path.read_text(encoding="utf-8"):
+            if f"definition: {word}" not in path.read_text(encoding="utf-8"):
                 raise RuntimeError(
                     f"the peer's page {page.file} was not executed with definition "
                     f"{page.run.params['definition']!r}"

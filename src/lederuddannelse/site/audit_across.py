@@ -184,7 +184,7 @@ def _definition_of_pages(pages: set[str]) -> dict[str, tuple[str, str]]:
     under every one of
     :data:`RELATED_DEFINITIONS` (from parameters.yml; empty when there is no project)."""
     from lederuddannelse.errors import LederuddannelseError
-    from lederuddannelse.params import definition_pages
+    from lederuddannelse.variants import definition_pages
 
     out: dict[str, tuple[str, str]] = {}
     for slug in {p.split("-", 1)[0] for p in pages if "-" in p}:

@@ -443,9 +443,11 @@ def _cli_value(value: Any) -> str:
 
 
 def rerun_command(source: str, params: dict[str, Any], globals_: dict[str, Any], group: str) -> str:
-    """The command that re-executes one run: only parameters that differ from the globals
-    (`run` starts from the group's parameters, which hold them anyway, so the command stays
-    short and readable while naming everything that is not the book's default)."""
+    """The command that re-executes one run: ``-g group`` and every parameter that differs
+    from ``globals_``, the book's defaults (parameters.yml's `global`): the group's own, and a
+    data file or mapping the build's command line gave (named by file name, as pages name
+    them). `run` starts from the group's parameters, so the command stays short while naming
+    everything that is not the book's default."""
     parts = [
         "python",
         "-m",

@@ -42,7 +42,9 @@ DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .b
 READING_GUIDE = "laes-tallene"  # the page "Sådan læser du tallene" every chapter links to
 
 
-def _bundle_text() -> str:
+def offline_chart_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script defining ``VEGA_DEBUG`` (see above): the
+    site's `vega-offline.js`, and inlined in `run`'s standalone page."""
     import altair.vegalite.v6.display as display
     import vl_convert as vlc
 
@@ -74,7 +76,7 @@ def _static_dir(app) -> Path:
     if not (target.is_file() and digest.is_file() and sha256_file(target) == digest.read_text()):
         from lederuddannelse.book.notebooks import write_if_changed
 
-        text = _bundle_text()
+        text = offline_chart_bundle()
         write_if_changed(target, text)
         write_if_changed(digest, hashlib.sha256(text.encode("utf-8")).hexdigest())
     return folder
@@ -102,13 +104,6 @@ def _on_config_inited(app, config) -> None:
     # manual choice in localStorage.
     config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
 
-    from lederuddannelse.hashing import sha256_file
-    from lederuddannelse.params import (
-        load_parameters,
-        public_data_file,
-        resolve_data_file,
-        resolve_mapping_file,
-    )
     from lederuddannelse.paths import project_root
     from lederuddannelse.site.citation import CITATION_FILE, load_citation
 
@@ -143,25 +138,48 @@ def _on_config_inited(app, config) -> None:
     config.lederuddannelse_made_with = hashlib.sha256(
         b"".join(p.read_bytes() for p in made_with if p.is_file())
     ).hexdigest()
+    config.lederuddannelse_binder = c.public
+    config.lederuddannelse_data = book_data(root, os.environ)
+
+
+def book_data(root: Path, environ) -> dict[str, Any]:
+    """What the pages say about the book's runs: the globals the build ran with (``globals``:
+    parameters.yml's, with the data the build's command line gave, ``make book DATA=...``),
+    the book's defaults (``defaults``: parameters.yml's alone, which the re-run command is
+    measured against, so that it names a data file the command line gave), the groups per
+    chapter and the data file and mapping by name and hash. Files by name only (see
+    :func:`~lederuddannelse.book.notebooks.public_parameters`)."""
+    from lederuddannelse.params import (
+        load_parameters,
+        public_data_file,
+        resolve_data_file,
+        resolve_mapping_file,
+    )
+    from lederuddannelse.variants import switch_of
+
     params = load_parameters(root / "parameters.yml")
-    # The build may override the data on its command line (make book DATA=... MAPPING=...).
+
+    def public(globals_: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **globals_,
+            "data_file": public_data_file(globals_["data_file"]),
+            "data_mapping": public_data_file(globals_.get("data_mapping", "none")),
+        }
+
+    defaults = public(params.globals)
     for name, env in (
         ("data_file", "LEDERUDDANNELSE_DATA_FILE"),
         ("data_mapping", "LEDERUDDANNELSE_DATA_MAPPING"),
     ):
-        if os.environ.get(env):
-            params.globals[name] = os.environ[env]
+        if environ.get(env):
+            params.globals[name] = environ[env]
     data = resolve_data_file(params.globals["data_file"], root)
-    config.lederuddannelse_binder = c.public
     mapping = resolve_mapping_file(params.globals.get("data_mapping", "none"), root)
-    config.lederuddannelse_data = {
-        # As the pages show them: the data file by name (see build.public_parameters).
-        "globals": {
-            **params.globals,
-            "data_file": public_data_file(params.globals["data_file"]),
-            "data_mapping": public_data_file(params.globals.get("data_mapping", "none")),
-        },
+    return {
+        "globals": public(params.globals),
+        "defaults": defaults,
         "groups": {slug: list(entry["groups"]) for slug, entry in params.chapters.items()},
+        "switches": {slug: switch_of(params, slug, root) for slug in params.chapters},
         "data_file": data.name,
         "data_sha256": sha256_file(data),
         **(
@@ -315,7 +333,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         binder = (
             binder_url(c.repository, c.branch, source) if app.config.lederuddannelse_binder else ""
         )
-        command = cit.rerun_command(source, meta["parameters"], data["globals"], meta["group"])
+        command = cit.rerun_command(source, meta["parameters"], data["defaults"], meta["group"])
         appendix = sorted(d for d in app.env.found_docs if d.startswith("appendiks"))
         appendix_link = (
             f' <a href="{e(app.builder.get_relative_uri(pagename, appendix[0]))}">Appendikset</a> '
@@ -331,7 +349,14 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             f"<code>{e(meta['group'])}</code>. Denne kommando kører kapitlet igen med de samme "
             "parametre "
             "i projektets mappe (se README om det virtuelle miljø); tilføj "
-            "<code>-p NAVN VÆRDI</code> for at ændre en parameter.</p>"
+            "<code>-p NAVN VÆRDI</code> for at ændre en parameter."
+            + (
+                " Datafilen og kortlægningen står med deres navn, ikke med deres sti (stien ville "
+                "vise mapper på den maskine, bogen er bygget på); skriv stien til din kopi."
+                if meta["parameters"]["data_file"] != data["defaults"]["data_file"]
+                else ""
+            )
+            + "</p>"
             + _code_block(command, "bash")
             + f"<p>{appendix_link}</p>"
             '<ul class="ledu-downloads">'
@@ -426,10 +451,38 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             )
             + "</p>"
         )
+        switch = data.get("switches", {}).get(meta["chapter"]) if meta else None
+        if switch and pagename in [name for name, _ in switch["pages"]]:
+            # the current page by its file name too (Sphinx's pathto gives "#" for it)
+            suffix = app.builder.link_suffix
+            quick += switch_html(
+                switch, pagename, lambda n: n + suffix if n == pagename else pathto(n)
+            )
         end_h1 = body.find("</h1>")
         if end_h1 >= 0:
             body = body[: end_h1 + 5] + quick + body[end_h1 + 5 :]
     context["body"] = body + "\n".join(blocks)
+
+
+def switch_html(switch: dict[str, Any], current: str, pathto) -> str:
+    """The switch between a chapter's pages (``switch``: :func:`lederuddannelse.variants.
+    switch_of`), ``current`` marked. Links, not a form: it works without script (to the top of
+    the other page) and offline; with script the site's `_static/lederuddannelse.js` puts it in
+    the page's toolbar (early in the Tab order, always in view) and opens the other page at
+    the reader's section."""
+    e = html.escape
+    items = [
+        f'<a href="{e(pathto(name))}" aria-current="page"><strong>{e(word)}</strong></a>'
+        if name == current
+        else f'<a href="{e(pathto(name))}">{e(word)}</a>'
+        for name, word in switch["pages"]
+    ]
+    label = e(switch["label"])
+    return (
+        f'<nav class="definition-switch" aria-label="{label}"><span>{label}:</span> '
+        + " | ".join(items)
+        + "</nav>"
+    )
 
 
 def _visit_folded_code(self, node) -> None:
