@@ -258,11 +258,10 @@ def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
 # -------------------------------------------------------------------- figures and tables
 
 
-#: Said of a number computed on synthetic data calibrated to a level this edition assumed.
-ASSUMED_LEVELS_NOTE = (
-    "Syntetiske data kalibreret til niveauer, som denne udgave har antaget (rapporten giver "
-    "ingen tal): andelene er beregnet her, men niveauet er en antagelse."
-)
+#: The short mark of a table or chart whose numbers are computed on synthetic data calibrated
+#: to levels this edition assumed; what the mark means is said once on the page (under its key
+#: figures: :data:`lederuddannelse.report.keyfigures.ASSUMED_MARK_NOTE`).
+ASSUMED_LEVELS_NOTE = "Rapporten giver ingen tal her (antaget niveau)."
 
 
 def calibrated_to_assumed(ch, indicators=(), domain: str | None = None) -> bool:

@@ -67,9 +67,9 @@ def csv_download_link(data: pd.DataFrame, filename: str, label: str) -> str:
         f'href="{uri(reader_csv(data))}">{e(label)}</a> <small>({e(filename)})</small><br />'
         f'<small class="ledu-csv-analysis"><a class="ledu-csv-analysis" download="{e(analysis)}" '
         f'href="{uri(analysis_csv(data))}">Uafrundede tal til analyse (CSV)</a> '
-        f"({e(analysis)}: kommasepareret, punktum som decimaltegn, fuld præcision; "
-        f'<a href="{READING_GUIDE_PAGE}#filer-til-analyse">kolonnerne forklaret</a>)'
-        "</small></p>"
+        f"({e(analysis)}). Filen bruger komma som skilletegn og punktum som decimaltegn og "
+        f'har fuld præcision; <a href="{READING_GUIDE_PAGE}#filer-til-analyse">se, hvad '
+        "kolonnerne betyder</a>.</small></p>"
     )
 
 
@@ -99,13 +99,9 @@ class Chapter:
 
     @property
     def source_line(self) -> str:
-        """The figure source line, Statistics Denmark style."""
-        what = (
-            "syntetiske data (kalibreret til rapportens offentliggjorte tal og denne udgaves "
-            "antagelser)"
-            if self.synthetic
-            else f"datafilen {self.data_path.name}"
-        )
+        """The figure source line, Statistics Denmark style (short: what the synthetic data are
+        calibrated to is said once, in the page's notice)."""
+        what = "syntetiske data" if self.synthetic else f"datafilen {self.data_path.name}"
         return f"Egne beregninger på grundlag af {what}."
 
     def glue(self, name: str, obj: Any) -> None:
@@ -155,7 +151,7 @@ class Chapter:
             display(HTML(text))
 
     def key_figures(self, figures: list, heading: str = "Nøgletal") -> None:
-        """Show 2-4 key figures (:class:`lederuddannelse.report.keyfigures.KeyFigure`) as
+        """Show 2–4 key figures (:class:`lederuddannelse.report.keyfigures.KeyFigure`) as
         large numbers with one Danish line and the interval below; used at a chapter's top."""
         from lederuddannelse.report.keyfigures import render
 
@@ -184,32 +180,42 @@ class Chapter:
             )
         if self.synthetic:
             line = (
-                "<strong>Syntetiske data:</strong> tallene er beregnet på et syntetisk datasæt, "
-                "ikke på rapportens egne data."
+                "<strong>Syntetiske data.</strong> Tallene er beregnet i denne udgave på et "
+                "syntetisk datasæt, ikke på rapportens egne data."
             )
             more = (
                 "Datasættet er kalibreret til de få tal, rapporten offentliggør, og til denne "
                 "udgaves egne antagelser, hvor rapporten ikke giver et tal (se Om undersøgelsen). "
-                "Tallene er ikke rapportens egne estimater og siger intet nyt om virkelige ledere. "
+                "Tallene er ikke rapportens egne estimater og siger intet nyt om virkelige ledere."
             )
         else:
-            line = "<strong>Datagrundlag:</strong> tallene er beregnet på datafilen nedenfor."
+            line = "<strong>Datagrundlag.</strong> Tallene er beregnet på datafilen nedenfor."
             more = ""
         # A lowered disclosure threshold is a warning: it stays on the visible line.
         lowered = self.design.policy.notice()
         if lowered:
             line += f" <strong>{e(lowered)}</strong>"
-        details = (
-            f"{more}Datafil: <code>{e(name)}</code> (SHA-256 <code>{e(digest)}…</code>), "
-            f"{e(number(len(self.data)))} besvarelser.{mapped} {e(self.design.describe_design())} "
-            f"Bogens version: {e(__version__)}. "
-            f"Kørslens valg: {e(parameter_words(self.params))}."
-        )
+        # the facts of the run as a small definition list, not a chain of colons
+        facts = [
+            (
+                "Datafil",
+                f"<code>{e(name)}</code> (SHA-256 <code>{e(digest)}…</code>), "
+                f"{e(number(len(self.data)))} besvarelser.{mapped}",
+            ),
+            ("Usikkerhed", e(self.design.describe_design())),
+            ("Valgt i beregningen", e(_sentence(parameter_words(self.params)))),
+            ("Bogens version", e(__version__)),
+        ]
+        items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+        details = (f"<p>{more}</p>" if more else "") + f"<dl>{items}</dl>"
         display(
-            HTML(
-                f'<details class="ledu-notice"><summary>{line}</summary><p>{details}</p></details>'
-            )
+            HTML(f'<details class="ledu-notice"><summary>{line}</summary>{details}</details>')
         )
+
+
+def _sentence(text: str) -> str:
+    """'det indbyggede datasæt, …' -> 'Det indbyggede datasæt, ….'"""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def definition_switch_html(slug: str, definition: str) -> str:
