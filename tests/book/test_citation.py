@@ -341,14 +341,26 @@ def test_every_chapter_page_is_citable_and_downloadable(built_book):
 def test_bibliography_page_and_citations(built_book):
     _, _, site = built_book
     page = _soup(site / "litteratur.html")
-    entries = page.select("div.citation")
-    assert len(entries) >= 5
+    entries = [d.get_text(" ", strip=True) for d in page.select("div.citation")]
+    assert len(entries) >= 7
+    # author-year: the entries carry no numbers ("[1]") that no citation in the text uses
+    assert not page.select("div.citation span.label"), "numbered labels in the list"
     text = page.get_text(" ")
-    for author in ("Andersen et al.", "Clausen", "Lederne", "Lumley"):
+    for author in ("Andersen et al.", "Clausen", "Danmarks Statistik", "Lederne", "Lumley"):
         assert author in text, author
+    # alphabetical: by author, or by title for a work without one (the report's chapter)
+    firsts = [e.split(".")[0].casefold() for e in entries]
+    assert firsts == sorted(firsts), firsts
+    # every work cited on a page is in the list: Danmarks Statistik, on "Om undersøgelsen" too
+    about = (site / "om_undersoegelsen-alle.html").read_text(encoding="utf-8")
+    assert 'href="litteratur.html#' in about
+    assert "(Danmarks Statistik 2019)" in _soup(site / "om_undersoegelsen-alle.html").get_text()
     front = (site / "forside-alle.html").read_text(encoding="utf-8")
     assert front.count('href="litteratur.html#') >= 3
-    assert "Andersen et al., 2021" in front
+    # Danish author-year: round brackets, no comma before the year, works split by semicolons
+    front_text = re.sub(r"\s+", " ", _soup(site / "forside-alle.html").get_text())
+    assert "(Andersen et al. 2021; Clausen 2022)" in front_text
+    assert "[Clausen" not in front_text and "Andersen et al., 2021" not in front_text
 
 
 @pytest.mark.book

@@ -50,7 +50,7 @@ def test_provenance_is_said_once_under_the_cards_and_each_card_keeps_its_mark():
     assert html.count("Tal mærket »antaget niveau«") == 1
     # every card on an assumed level keeps its short mark
     assert html.count(">Antaget niveau</p>") == 2
-    assert "<p class=\"ledu-kf-legend\">Tallene er beregnet i denne udgave." in html
+    assert '<p class="ledu-kf-legend">Tallene er beregnet i denne udgave.' in html
     # a card of another kind keeps its own words, and the line then speaks of the others
     mixed = render([cards[0], KeyFigure("43 pct.", "rapporten", kind="published")])
     assert "Rapportens offentliggjorte tal" in mixed

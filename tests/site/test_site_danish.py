@@ -64,6 +64,29 @@ BAD_DANISH = [
         r"\bparametre for denne kørsel: [a-z_]+ = |\bparametergruppe \w+: [a-z_]+ = ",
         "parameter values in Danish words ('vægtede skøn: ja'), not 'weighted = true'",
     ),
+    (
+        # ("Kapitlet genskaber" on the chapter pages of issue-22a joins when they are merged)
+        r"\bSiden er beregnet\b|\bdenne sides\b|\bDenne side viser\b"
+        r"|\bResten af kapitlet\b|\bKapitlet beskriver\b",
+        "a sentence about the page itself: say what the numbers show",
+    ),
+    (
+        r"\bKørslens valg:|\b(definition|sektor): (samlet|smal|bred|offentlig|privat);",
+        "a chain of colons: a Danish list or a small definition list",
+    ),
+    (r"(?<![\w.\-–/])\d+ ?- ?\d+(?![\w\-])", "a number range takes an en dash, no spaces: 29–100"),
+    (r"\d – \d", "a number range takes an en dash without spaces: 29–100"),
+    ("[\u2039\u203a]", "Danish secondary quotes made from English apostrophes (›…‹)"),
+    (
+        r"\bnotebook(en|ens)\b|\b(kørte|som|en|den) notebook\b",
+        "one Danish word for a Jupyter notebook: 'notesbog'",
+    ),
+    (r"\bsummer til\b|\buden for nævneren\b", "'summerer til'; say who counts, not 'nævneren'"),
+    (r"\[\s*[A-ZÆØÅ][^\]\[]{0,40}, (19|20)\d\d", "Danish author-year: (Clausen 2022; …)"),
+    (
+        r"\bsom rapportens ord om brancherne gælder\b",
+        "the report's words apply to the broad definition: say that plainly",
+    ),
 ]
 
 
@@ -132,6 +155,20 @@ def problems(page: str, name: str = "page") -> list[str]:
         "Rapportens mikrodata, spørgeskema og vægtningsmodel er ikke offentlige.",
         "Hverken interviewene eller kortlægningen er offentliggjort, og de gengives ikke.",
         "Andersen et al. (2021). Værk citeret i rapportens hovedresultater som (Andersen et al.).",
+        "Resten af kapitlet beskriver denne udgave.",
+        "Siden er beregnet ved at køre kildefilen chapters/00_forside.md.",
+        "Figuren og tabellen bruger denne sides definition (samlet).",
+        "Denne side viser netop den brede definition.",
+        "Bogens version: 0.1.0. Kørslens valg: det indbyggede datasæt; definition: samlet; vægtede",
+        "et ledelsesspænd på 29-100 medarbejdere",
+        "Forudsagt gennemsnitlig lyst (skala 1 - 5)",
+        "et ledelsesspænd på 29 – 100 medarbejdere",
+        "The 0/1 column of ›has taken PWE training‹ under the chosen definition‹",
+        "Et kapitel kan hentes som notebook. Notebooken kører overalt.",
+        "107.000 ledere i populationen, vægtene summer til",
+        "beregningerne behandler de to ens, men holder dem uden for nævneren",
+        "fastholde medarbejderne [Clausen, 2022, Andersen et al., 2021].",
+        "Denne side viser netop den brede definition, som rapportens ord om brancherne gælder.",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -154,6 +191,9 @@ def test_each_pattern_catches_its_error(bad):
         "38 pct. af lederne har stor eller meget stor lyst til uddannelsen.",
         "De hyppigste grunde er »at udvikle mig som leder« og »værktøjer«.",
         "Forskellen er \u221213,0 procentpoint (95 %-KI: \u221217 til \u22129); 29–100 ansatte.",
+        "bygget 2026-12-07 · R-pakke, version 4.1-1 · skala 1–5 · F5–F7 · 0/1",
+        "fastholde medarbejderne (Andersen et al. 2021; Clausen 2022).",
+        "Et kapitel kan hentes som notesbog (Open With → Jupytext Notebook).",
         "parametre for denne kørsel: samlet definition, vægtede tal og konfidensniveau 95 %",
         "Denne udgave har ikke haft interviewene eller kortlægningen af udbuddet.",
         "Om undersøgelsen viser, hvilke der er offentliggjort, og hvilke der er antaget.",

@@ -261,7 +261,7 @@ def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
 #: The short mark of a table or chart whose numbers are computed on synthetic data calibrated
 #: to levels this edition assumed; what the mark means is said once on the page (under its key
 #: figures: :data:`lederuddannelse.report.keyfigures.ASSUMED_MARK_NOTE`).
-ASSUMED_LEVELS_NOTE = "Rapporten giver ingen tal her (antaget niveau)."
+ASSUMED_LEVELS_NOTE = "Antaget niveau."
 
 
 def calibrated_to_assumed(ch, indicators=(), domain: str | None = None) -> bool:
@@ -277,11 +277,11 @@ def calibrated_to_assumed(ch, indicators=(), domain: str | None = None) -> bool:
 
 
 def provenance_caption(ch, caption: str, indicators=()) -> str:
-    """A table's caption, followed by :data:`ASSUMED_LEVELS_NOTE` when the levels of
-    ``indicators`` are this edition's assumption on synthetic data."""
+    """A table's caption, marked "(antaget niveau)" when the levels of ``indicators`` are
+    this edition's assumption on synthetic data (the mark is explained once on the page)."""
     if not calibrated_to_assumed(ch, indicators):
         return caption
-    return f"{caption.rstrip('.')}. {ASSUMED_LEVELS_NOTE}"
+    return f"{caption.rstrip('.')} ({ASSUMED_LEVELS_NOTE.rstrip('.').lower()})"
 
 
 def subtitle(ch, what: str, n, n_text: str | None = None, indicators=()) -> list[str]:

@@ -208,9 +208,7 @@ class Chapter:
         ]
         items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
         details = (f"<p>{more}</p>" if more else "") + f"<dl>{items}</dl>"
-        display(
-            HTML(f'<details class="ledu-notice"><summary>{line}</summary>{details}</details>')
-        )
+        display(HTML(f'<details class="ledu-notice"><summary>{line}</summary>{details}</details>'))
 
 
 def _sentence(text: str) -> str:

@@ -68,10 +68,7 @@ def assumed_levels_sentence(ch, indicator: str) -> str:
     on synthetic data calibrated to a level this edition assumed, the sentence says so; on a
     data file, that the shares are computed on it."""
     if provenance(ch, indicator) == "calibrated":
-        return (
-            "Rapporten giver ingen andele her, så niveauerne er denne udgaves antagelse "
-            f"({ASSUMED_MARK})."
-        )
+        return f"Rapporten giver ingen andele her, så tallene hviler på et {ASSUMED_MARK}."
     return "Andelene er beregnet på datafilen."
 
 
@@ -103,19 +100,15 @@ def industry_assumed_note(ch) -> str:
     names = [f"»{n}«" for n in assumed_industries()]
     listed = ", ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names)
     return (
-        "Rapporten giver ingen tal for brancherne, så niveauet i " + listed + " (bred "
-        f"definition) er denne udgaves antagelse ({ASSUMED_MARK})."
+        "Rapporten giver ingen tal for brancherne, så tallene for " + listed + " (bred "
+        f"definition) hviler på et {ASSUMED_MARK}."
     )
 
 
 def industry_assumed_mark(ch) -> str:
     """The short mark for a table or chart of the industries whose full note
     (:func:`industry_assumed_note`) the page's text gives once: '' on a data file."""
-    return (
-        f"Niveauet i de brancher, rapporten nævner, er antaget ({ASSUMED_MARK})."
-        if ch.synthetic
-        else ""
-    )
+    return f"({ASSUMED_MARK} for de brancher, rapporten nævner)" if ch.synthetic else ""
 
 
 def status(holds: bool | None) -> str:

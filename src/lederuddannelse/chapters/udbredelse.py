@@ -154,8 +154,8 @@ def glue_payment(ch, res: Prevalence) -> None:
     ch.glue("udbredelse_paid_report", f"»{report_figure('F4_paid')}«")
     ch.glue(
         "udbredelse_paid_assumed",
-        f"Rapporten siger kun »{report_figure('F4_paid')}«, så niveauet er denne udgaves "
-        "antagelse (antaget niveau)."
+        f"Rapporten siger kun »{report_figure('F4_paid')}«, så tallet her hviler på et "
+        "antaget niveau."
         if provenance(ch, "paid_by_workplace") == "calibrated"
         else f"Rapporten siger kun »{report_figure('F4_paid')}«.",
     )
@@ -163,7 +163,7 @@ def glue_payment(ch, res: Prevalence) -> None:
     ch.glue(
         "udbredelse_assumed_note",
         "Rapporten giver heller ikke tal for, hvor mange der vil eller ikke vil betale selv, så "
-        "også de to niveauer er denne udgaves antagelse (antaget niveau)."
+        "også de to andele hviler på et antaget niveau."
         if ch.synthetic
         else "Rapporten giver ingen tal for de to andele, kun ordene.",
     )
@@ -322,7 +322,7 @@ def industry_chart(ch, by_industry: pd.DataFrame):
             title=title,
             subtitle=subtitle(
                 ch,
-                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche. "
+                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche "
                 + industry_assumed_mark(ch),
                 ranked["n"].sum(),
             ),
@@ -343,7 +343,7 @@ def industry_table(ch, by_industry: pd.DataFrame):
         ch.params["conf_level"],
         caption=(
             "Andel, der har taget lederuddannelse i psykisk arbejdsmiljø "
-            f"({definition_phrase(ch)}), efter branche. {industry_assumed_mark(ch)}"
+            f"({definition_phrase(ch)}), efter branche {industry_assumed_mark(ch)}".rstrip()
         ),
         uid="udbredelse-branche",
     )
