@@ -83,6 +83,7 @@ BAD_DANISH = [
     ),
     (r"\bsummer til\b|\buden for nævneren\b", "'summerer til'; say who counts, not 'nævneren'"),
     (r"\[\s*[A-ZÆØÅ][^\]\[]{0,40}, (19|20)\d\d", "Danish author-year: (Clausen 2022; …)"),
+    (r"\{(cite|doc|numref|ref|glue)(:\w+)?\}", "a MyST role shown as text (glued text has no roles)"),
     (
         r"\bsom rapportens ord om brancherne gælder\b",
         "the report's words apply to the broad definition: say that plainly",
@@ -168,6 +169,7 @@ def problems(page: str, name: str = "page") -> list[str]:
         "107.000 ledere i populationen, vægtene summer til",
         "beregningerne behandler de to ens, men holder dem uden for nævneren",
         "fastholde medarbejderne [Clausen, 2022, Andersen et al., 2021].",
+        "tallet er omtrentligt og gælder 2016 {cite:p} danmarksstatistik2019 .",
         "Denne side viser netop den brede definition, som rapportens ord om brancherne gælder.",
     ],
 )

@@ -463,18 +463,17 @@ def margin_source_text(kind: str, source: str) -> str:
     return f"{text} ({where})" if where else text
 
 
-def population_source(cite: bool = True) -> str:
+def population_source() -> str:
     """Where the population total comes from, with year, from the published statistics of
     margins.csv (all its variables share one total): 'tallet er omtrentligt og gælder 2016
-    {cite:p}`danmarksstatistik2019`' (with ``cite``, for the prose: the citation links the
-    work on the page "Litteratur"), or '… (Danmarks Statistik 2019)' as plain text."""
+    (Danmarks Statistik 2019)', cited as the work on the page "Litteratur" (glued text cannot
+    carry a citation role, so the citation is written out)."""
     from lederuddannelse.data.weighting import margin_sources
 
     published = [s for kind, s in margin_sources().values() if kind == "statistics"]
     cited = next((c for c in map(_cited, published) if c), None)
     if cited:
-        work = f"{{cite:p}}`{cited[1]}`" if cite else f"({cited[2]})"
-        return f"tallet er omtrentligt og gælder {cited[3]} {work}"
+        return f"tallet er omtrentligt og gælder {cited[3]} ({cited[2]})"
     where = next((w for w in map(_publisher_year, published) if w), "")
     if not where:
         return "tallet er summen af populationstallene i data/margins.csv"
@@ -667,6 +666,6 @@ def key_figures(ch, res: Methods) -> list:
         KeyFigure(
             number(d.value("sum_of_weights")),
             "ledere i populationen, som vægtene repræsenterer",
-            interval=population_source(cite=False)[:1].upper() + population_source(cite=False)[1:],
+            interval=population_source()[:1].upper() + population_source()[1:],
         ),
     ]
