@@ -38,7 +38,7 @@ def test_a_card_computed_on_data_calibrated_to_an_assumed_level_says_both():
 
 def test_provenance_is_said_once_under_the_cards_and_each_card_keeps_its_mark():
     cards = [
-        KeyFigure("43 pct.", "har taget uddannelsen", kind="computed"),
+        KeyFigure("41 pct.", "har taget uddannelsen", kind="computed"),
         KeyFigure("11 pct.", "smal definition", kind="computed"),
         KeyFigure("80 pct.", "fik den betalt", kind="calibrated"),
         KeyFigure("62 pct.", "vil ikke betale selv", kind="calibrated"),
@@ -52,7 +52,7 @@ def test_provenance_is_said_once_under_the_cards_and_each_card_keeps_its_mark():
     assert html.count(">Antaget niveau</p>") == 2
     assert '<p class="ledu-kf-legend">Tallene er beregnet i denne udgave.' in html
     # a card of another kind keeps its own words, and the line then speaks of the others
-    mixed = render([cards[0], KeyFigure("43 pct.", "rapporten", kind="published")])
+    mixed = render([cards[0], KeyFigure("41 pct.", "rapporten", kind="published")])
     assert "Rapportens offentliggjorte tal" in mixed
     assert "Tallene uden mærke er beregnet i denne udgave." in mixed
     assert "ledu-kf-legend" not in render([KeyFigure("1", "x")])
