@@ -83,7 +83,7 @@ BAD_DANISH = [
     ),
     (r"\bsummer til\b|\buden for nævneren\b", "'summerer til'; say who counts, not 'nævneren'"),
     (r"\[\s*[A-ZÆØÅ][^\]\[]{0,40}, (19|20)\d\d", "Danish author-year: (Clausen 2022; …)"),
-    (r"\{(cite|doc|numref|ref|glue)(:\w+)?\}", "a MyST role shown as text (glued text has no roles)"),
+    (r"\{(cite|doc|numref|ref|glue)(:\w+)?\}", "a MyST role shown as text (glue has no roles)"),
     (
         r"\bsom rapportens ord om brancherne gælder\b",
         "the report's words apply to the broad definition: say that plainly",
@@ -216,6 +216,30 @@ def test_built_site_has_none_of_the_listed_errors(built_book):
         for p in problems(page.read_text(encoding="utf-8"), page.name)
     ]
     assert found == [], "\n".join(found)
+
+
+#: Provenance said once on a page (issue 22's review): the explanation of the mark »antaget
+#: niveau«, the key figures' "computed here", the industries' note.
+SAID_ONCE = (
+    "Tal mærket »antaget niveau«",
+    "er beregnet i denne udgave.",
+    "Rapporten giver ingen tal for brancherne",
+)
+
+
+@pytest.mark.book
+def test_provenance_is_said_once_per_page_and_every_mark_is_explained(built_book):
+    _, _, site = built_book
+    marked = 0
+    for page in sorted(Path(site).glob("*.html")):
+        text = visible_text(page.read_text(encoding="utf-8"))
+        for phrase in SAID_ONCE:
+            assert text.count(phrase) <= 1, f"{page.name}: »{phrase}« {text.count(phrase)} times"
+        # a number marked "antaget niveau" (a card, a table row, a caption) is explained there
+        if re.search(r"\bAntaget niveau\b|\(antaget niveau\b|, antaget niveau\)", text):
+            marked += 1
+            assert "Tal mærket »antaget niveau«" in text, page.name
+    assert marked >= 5  # front page, udbredelse, motiver, lyst, sektor, the ledger
 
 
 #: Danish text in the sources: the book's pages and the package's strings.

@@ -278,10 +278,15 @@ def calibrated_to_assumed(ch, indicators=(), domain: str | None = None) -> bool:
 
 def provenance_caption(ch, caption: str, indicators=()) -> str:
     """A table's caption, marked "(antaget niveau)" when the levels of ``indicators`` are
-    this edition's assumption on synthetic data (the mark is explained once on the page)."""
+    this edition's assumption on synthetic data; the mark's explanation follows the first
+    time the page uses it (:meth:`lederuddannelse.chapters.base.Chapter.first_time`: not when
+    the key figures above have explained it)."""
+    from lederuddannelse.report.keyfigures import ASSUMED_MARK, ASSUMED_MARK_NOTE
+
     if not calibrated_to_assumed(ch, indicators):
         return caption
-    return f"{caption.rstrip('.')} ({ASSUMED_LEVELS_NOTE.rstrip('.').lower()})"
+    marked = f"{caption.rstrip('.')} ({ASSUMED_MARK})"
+    return f"{marked}. {ASSUMED_MARK_NOTE}" if ch.first_time(ASSUMED_MARK) else marked
 
 
 def subtitle(ch, what: str, n, n_text: str | None = None, indicators=()) -> list[str]:

@@ -7,7 +7,7 @@ A chapter calls :func:`open_chapter` with the values of its parameters cell and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,16 @@ class Chapter:
     base_weights: bool = False
     #: codebook variables the data file does not have (its mapping lists them as absent)
     absent: tuple[str, ...] = ()
+    #: what the page has explained already (:meth:`first_time`)
+    said: set[str] = field(default_factory=set)
+
+    def first_time(self, key: str) -> bool:
+        """True the first time the page explains ``key`` (a mark such as »antaget niveau«),
+        False after: an explanation is said once on a page, the short mark everywhere."""
+        if key in self.said:
+            return False
+        self.said.add(key)
+        return True
 
     @property
     def trained(self) -> str:
@@ -153,8 +163,10 @@ class Chapter:
     def key_figures(self, figures: list, heading: str = "Nøgletal") -> None:
         """Show 2–4 key figures (:class:`lederuddannelse.report.keyfigures.KeyFigure`) as
         large numbers with one Danish line and the interval below; used at a chapter's top."""
-        from lederuddannelse.report.keyfigures import render
+        from lederuddannelse.report.keyfigures import ASSUMED_MARK, render
 
+        if any(f.kind == "calibrated" for f in figures):
+            self.first_time(ASSUMED_MARK)  # the line under the cards explains the mark
         display(HTML(render(figures, heading)))
 
     def notice(self) -> None:
