@@ -224,6 +224,7 @@ SAID_ONCE = (
     "Tal mærket »antaget niveau«",
     "er beregnet i denne udgave.",
     "Rapporten giver ingen tal for brancherne",
+    "Filen bruger komma som skilletegn",
 )
 
 

@@ -44,11 +44,12 @@ def glue(name: str, obj: Any) -> None:
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
-def csv_download_link(data: pd.DataFrame, filename: str, label: str) -> str:
+def csv_download_link(data: pd.DataFrame, filename: str, label: str, explain: bool = True) -> str:
     """Two HTML links that download ``data`` as CSV files embedded as data URIs: the reader's
     (Danish spreadsheet format, rounded as shown) and, below it, the analysts' (the same table
     machine-readable at full precision, named ``...-uafrundet.csv``; its columns are explained
-    on the page "Sådan læser du tallene")."""
+    on the page "Sådan læser du tallene"). ``explain``: say what the analysts' file is (once
+    on a page: :meth:`Chapter.download`)."""
     import base64
     import html
 
@@ -62,14 +63,18 @@ def csv_download_link(data: pd.DataFrame, filename: str, label: str) -> str:
     e = html.escape
     stem = filename[:-4] if filename.endswith(".csv") else filename
     analysis = f"{stem}{ANALYSIS_SUFFIX}.csv"
+    about = (
+        " Filen bruger komma som skilletegn og punktum som decimaltegn og har fuld præcision; "
+        f'<a href="{READING_GUIDE_PAGE}#filer-til-analyse">se, hvad kolonnerne betyder</a>.'
+        if explain
+        else ""
+    )
     return (
         f'<p class="csv-download"><a class="ledu-csv" download="{e(filename)}" '
         f'href="{uri(reader_csv(data))}">{e(label)}</a> <small>({e(filename)})</small><br />'
         f'<small class="ledu-csv-analysis"><a class="ledu-csv-analysis" download="{e(analysis)}" '
         f'href="{uri(analysis_csv(data))}">Uafrundede tal til analyse (CSV)</a> '
-        f"({e(analysis)}). Filen bruger komma som skilletegn og punktum som decimaltegn og "
-        f'har fuld præcision; <a href="{READING_GUIDE_PAGE}#filer-til-analyse">se, hvad '
-        "kolonnerne betyder</a>.</small></p>"
+        f"({e(analysis)}).{about}</small></p>"
     )
 
 
@@ -149,7 +154,9 @@ class Chapter:
         file plumbing per parameter group. Suppressed cells must already be blank in
         ``data`` (pass a table from the statistics layer, which applies the policy).
         """
-        display(HTML(csv_download_link(data, f"{name}.csv", label)))
+        # what the analysts' file is, said at the page's first download link only
+        explain = self.first_time("csv_analysis")
+        display(HTML(csv_download_link(data, f"{name}.csv", label, explain)))
 
     def definition_switch(self, slug: str) -> None:
         """Show the switch to the same chapter under the other definitions (if published), and
