@@ -78,8 +78,9 @@ DEFINITION_WORDS = {"any": "samlet", "narrow": "smal", "broad": "bred"}
 
 
 def parameter_words(params: dict[str, Any]) -> str:
-    """A run's parameters as a reader says them: 'definition: samlet; vægtede tal; ...': the
-    notice of every page, the page footer and the citation note (never 'weighted = true')."""
+    """A run's parameters as a reader says them, as a Danish list: 'samlet definition, vægtede
+    tal, … og intet antal under 5': the notice of every page, the page footer and the citation
+    note (never 'weighted = true', nor a chain of colons)."""
     from lederuddannelse.report.fmt import level_pct, number
 
     parts = []
@@ -94,7 +95,7 @@ def parameter_words(params: dict[str, Any]) -> str:
             if value != "none":
                 parts.append(f"kortlægning {Path(value).name}")
         elif key == "definition":
-            parts.append(f"definition: {DEFINITION_WORDS.get(value, value)}")
+            parts.append(f"{DEFINITION_WORDS.get(value, value)} definition")
         elif key == "weighted":
             parts.append("vægtede tal" if value else "uvægtede tal")
         elif key == "raking_se":
@@ -116,10 +117,10 @@ def parameter_words(params: dict[str, Any]) -> str:
             if value:  # the default (false) goes without saying
                 parts.append("små celler tilladt (allow_small_cells)")
         elif key == "sector":
-            parts.append(f"sektor: {value}")
+            parts.append(f"{value} sektor")
         else:
-            parts.append(f"{key}: {value}")
-    return "; ".join(parts)
+            parts.append(f"{key} {value}")
+    return " og ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " og " + parts[-1]
 
 
 GLOBAL_SPECS: dict[str, Spec] = {

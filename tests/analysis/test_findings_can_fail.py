@@ -187,8 +187,8 @@ def test_f10_larger_span_means_over_100(ch, base):
 def test_f12_span_is_tested_against_both_neighbours(ch, base):
     whats = [c.what for c in base["F12"].components if c.what.startswith("Ledelsesspænd")]
     assert [w.split(" frem for ")[1] for w in whats] == [
-        "1-10 medarbejdere",
-        "11-28 medarbejdere",
+        "1–10 medarbejdere",
+        "11–28 medarbejdere",
         "mere end 100 medarbejdere",
     ]
     after = findings.evaluate(_modified(ch, CASES["F12-neighbour"]), ["F12"])["F12"]

@@ -120,7 +120,7 @@ def test_chapter_bibtex_parses_and_keeps_every_field(book_citation):
     assert entry.fields["doi"] == "10.5281/zenodo.1234"
     assert entry.fields["url"].endswith("/sektor-privat.html")
     note_text = entry.fields["note"]
-    assert "sektor: privat" in note_text and "vægtede" not in note_text
+    assert "privat sektor" in note_text and "vægtede" not in note_text
     book = parse_bibtex(cit.book_bibtex(c)).entries[cit.bibtex_key(c, "bog")]
     assert book.type == "book" and book.fields["version"] == __version__
 
@@ -390,14 +390,25 @@ def test_every_chapter_page_is_citable_and_downloadable(built_book):
 def test_bibliography_page_and_citations(built_book):
     _, _, site = built_book
     page = _soup(site / "litteratur.html")
-    entries = page.select("div.citation")
-    assert len(entries) >= 5
+    entries = [d.get_text(" ", strip=True) for d in page.select("div.citation")]
+    assert len(entries) >= 7
+    # author-year: the entries carry no numbers ("[1]") that no citation in the text uses
+    assert not page.select("div.citation span.label"), "numbered labels in the list"
     text = page.get_text(" ")
-    for author in ("Andersen et al.", "Clausen", "Lederne", "Lumley"):
+    for author in ("Andersen et al.", "Clausen", "Danmarks Statistik", "Lederne", "Lumley"):
         assert author in text, author
+    # alphabetical: by author, or by title for a work without one (the report's chapter)
+    firsts = [e.split(".")[0].casefold() for e in entries]
+    assert firsts == sorted(firsts), firsts
+    # every work cited on a page is in the list: Danmarks Statistik, on "Om undersøgelsen" too
+    about = _soup(site / "om_undersoegelsen-alle.html").get_text()
+    assert "(Danmarks Statistik 2019)" in about and "{cite" not in about
     front = (site / "forside-alle.html").read_text(encoding="utf-8")
     assert front.count('href="litteratur.html#') >= 3
-    assert "Andersen et al., 2021" in front
+    # Danish author-year: round brackets, no comma before the year, works split by semicolons
+    front_text = re.sub(r"\s+", " ", _soup(site / "forside-alle.html").get_text())
+    assert "(Andersen et al. 2021; Clausen 2022)" in front_text
+    assert "[Clausen" not in front_text and "Andersen et al., 2021" not in front_text
 
 
 @pytest.mark.book

@@ -122,6 +122,28 @@ def test_spss_value_labels_are_mapped_to_codebook_codes(good, canonical, tmp_pat
     pd.testing.assert_series_equal(loaded["gender"], canonical["gender"])
 
 
+def test_spss_range_labels_match_with_a_hyphen_or_an_en_dash(good, canonical, tmp_path):
+    """The codebook writes a range with an en dash ('1–10 medarbejdere'); a survey tool's
+    export often has a hyphen ('1-10 medarbejdere'): the same label."""
+    import pyreadstat
+
+    from lederuddannelse.data.codebook import load_codebook
+
+    labels = load_codebook().value_labels("span_of_control")
+    assert "\u2013" in labels[1]  # the codebook's own label takes the en dash
+    df = good.astype({c: "float64" for c in good.columns})
+    path = tmp_path / "hyphens.sav"
+    pyreadstat.write_sav(
+        df,
+        str(path),
+        variable_value_labels={
+            "span_of_control": {float(k): v.replace("\u2013", "-") for k, v in labels.items()}
+        },
+    )
+    loaded = load_survey(path)
+    pd.testing.assert_series_equal(loaded["span_of_control"], canonical["span_of_control"])
+
+
 def test_extra_columns_are_kept_and_mentioned(good, tmp_path):
     df = good.assign(kommune=["x"] * len(good))
     summary = validate_file(write(df, tmp_path))

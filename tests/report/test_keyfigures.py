@@ -24,15 +24,38 @@ def test_card_shows_value_label_interval_report_and_provenance():
     assert "af lederne har taget uddannelsen" in html
     assert '<p class="ledu-kf-interval">95 %-KI: 41–45 pct., n = 6.000</p>' in html
     assert '<p class="ledu-kf-report">Rapporten: 58 pct.</p>' in html
-    assert "Beregnet i denne udgave" in html
+    assert '<p class="ledu-kf-legend">Tallet er beregnet i denne udgave.</p>' in html
     assert html.count('<li class="ledu-kf">') == 1
     assert 'aria-label="Nøgletal"' in html
 
 
 def test_a_card_computed_on_data_calibrated_to_an_assumed_level_says_both():
     html = render([KeyFigure("80 pct.", "fik den betalt", kind="calibrated")])
-    assert "Beregnet her på data kalibreret til et niveau antaget i denne udgave" in html
+    assert '<p class="ledu-kf-kind ledu-kf-kind-calibrated">Antaget niveau</p>' in html
+    assert "Tal mærket »antaget niveau« er beregnet på syntetiske data" in html
     assert "Antaget i denne udgave" in render([KeyFigure("80 pct.", "x", kind="assumed")])
+
+
+def test_provenance_is_said_once_under_the_cards_and_each_card_keeps_its_mark():
+    cards = [
+        KeyFigure("41 pct.", "har taget uddannelsen", kind="computed"),
+        KeyFigure("11 pct.", "smal definition", kind="computed"),
+        KeyFigure("80 pct.", "fik den betalt", kind="calibrated"),
+        KeyFigure("62 pct.", "vil ikke betale selv", kind="calibrated"),
+    ]
+    html = render(cards)
+    # the explanations once, under the cards; no card repeats "Beregnet i denne udgave"
+    assert html.count("beregnet i denne udgave") == 1
+    assert html.count("Beregnet i denne udgave") == 0
+    assert html.count("Tal mærket »antaget niveau«") == 1
+    # every card on an assumed level keeps its short mark
+    assert html.count(">Antaget niveau</p>") == 2
+    assert '<p class="ledu-kf-legend">Tallene er beregnet i denne udgave.' in html
+    # a card of another kind keeps its own words, and the line then speaks of the others
+    mixed = render([cards[0], KeyFigure("41 pct.", "rapporten", kind="published")])
+    assert "Rapportens offentliggjorte tal" in mixed
+    assert "Tallene uden mærke er beregnet i denne udgave." in mixed
+    assert "ledu-kf-legend" not in render([KeyFigure("1", "x")])
 
 
 def test_text_is_escaped():

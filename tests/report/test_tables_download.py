@@ -80,6 +80,10 @@ def test_download_link_offers_both_files():
     assert 'download="x-y.csv"' in html and 'download="x-y-uafrundet.csv"' in html
     assert "Uafrundede tal til analyse (CSV)" in html
     assert 'href="laes-tallene.html#filer-til-analyse"' in html
+    # said once on a page: the later links carry the two files only
+    later = csv_download_link(pd.DataFrame({"n": [100]}), "z.csv", "Hent", explain=False)
+    assert 'download="z-uafrundet.csv"' in later and "skilletegn" not in later
+    assert "laes-tallene.html" not in later
 
 
 def test_downloads_keep_the_machine_readable_minus():

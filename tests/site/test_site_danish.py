@@ -78,6 +78,29 @@ BAD_DANISH = [
         r"|varianterne holder: |\bstørste forskel er [^.:]*: ",
         "a bare colon inside a sentence: say it as a sentence",
     ),
+    (
+        r"\bSiden er beregnet\b|\bdenne sides\b|\bDenne side viser\b"
+        r"|\bResten af kapitlet\b|\bKapitlet beskriver\b|\bKapitlet genskaber\b",
+        "a sentence about the page itself: say what the numbers show",
+    ),
+    (
+        r"\bKørslens valg:|\b(definition|sektor): (samlet|smal|bred|offentlig|privat);",
+        "a chain of colons: a Danish list or a small definition list",
+    ),
+    (r"(?<![\w.\-–/])\d+ ?- ?\d+(?![\w\-])", "a number range takes an en dash, no spaces: 29–100"),
+    (r"\d – \d", "a number range takes an en dash without spaces: 29–100"),
+    ("[\u2039\u203a]", "Danish secondary quotes made from English apostrophes (›…‹)"),
+    (
+        r"\bnotebook(en|ens)\b|\b(kørte|som|en|den) notebook\b",
+        "one Danish word for a Jupyter notebook: 'notesbog'",
+    ),
+    (r"\bsummer til\b|\buden for nævneren\b", "'summerer til'; say who counts, not 'nævneren'"),
+    (r"\[\s*[A-ZÆØÅ][^\]\[]{0,40}, (19|20)\d\d", "Danish author-year: (Clausen 2022; …)"),
+    (r"\{(cite|doc|numref|ref|glue)(:\w+)?\}", "a MyST role shown as text (glue has no roles)"),
+    (
+        r"\bsom rapportens ord om brancherne gælder\b",
+        "the report's words apply to the broad definition: say that plainly",
+    ),
 ]
 
 
@@ -156,6 +179,21 @@ def problems(page: str, name: str = "page") -> list[str]:
         "Fund, der ikke holder: ingen.",
         "Under robusthedsvarianterne holder: smal definition: 5 af 6.",
         "Den største forskel er offentlig sektor: 23 procentpoint.",
+        "Resten af kapitlet beskriver denne udgave.",
+        "Siden er beregnet ved at køre kildefilen chapters/00_forside.md.",
+        "Figuren og tabellen bruger denne sides definition (samlet).",
+        "Denne side viser netop den brede definition.",
+        "Bogens version: 0.1.0. Kørslens valg: det indbyggede datasæt; definition: samlet; vægtede",
+        "et ledelsesspænd på 29-100 medarbejdere",
+        "Forudsagt gennemsnitlig lyst (skala 1 - 5)",
+        "et ledelsesspænd på 29 – 100 medarbejdere",
+        "The 0/1 column of ›has taken PWE training‹ under the chosen definition‹",
+        "Et kapitel kan hentes som notebook. Notebooken kører overalt.",
+        "107.000 ledere i populationen, vægtene summer til",
+        "beregningerne behandler de to ens, men holder dem uden for nævneren",
+        "fastholde medarbejderne [Clausen, 2022, Andersen et al., 2021].",
+        "tallet er omtrentligt og gælder 2016 {cite:p} danmarksstatistik2019 .",
+        "Denne side viser netop den brede definition, som rapportens ord om brancherne gælder.",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -177,8 +215,11 @@ def test_each_pattern_catches_its_error(bad):
         "Kapitlet er en efterprøvning af rapporten. Forventet effekt på trivsel.",
         "38 pct. af lederne har stor eller meget stor lyst til uddannelsen.",
         "De hyppigste grunde er »at udvikle mig som leder« og »værktøjer«.",
-        "Forskellen er \u221213,0 procentpoint (95 %-KI: \u221217 til \u22129); 29-100 ansatte.",
-        "parametre for denne kørsel: definition: samlet; vægtede tal; konfidensniveau 95 %",
+        "Forskellen er \u221213,0 procentpoint (95 %-KI: \u221217 til \u22129); 29–100 ansatte.",
+        "bygget 2026-12-07 · R-pakke, version 4.1-1 · skala 1–5 · F5–F7 · 0/1",
+        "fastholde medarbejderne (Andersen et al. 2021; Clausen 2022).",
+        "Et kapitel kan hentes som notesbog (Open With → Jupytext Notebook).",
+        "parametre for denne kørsel: samlet definition, vægtede tal og konfidensniveau 95 %",
         "Denne udgave har ikke haft interviewene eller kortlægningen af udbuddet.",
         "Om undersøgelsen viser, hvilke der er offentliggjort, og hvilke der er antaget.",
         "I den private sektor har 36 pct. af lederne med uddannelsen taget den; ingen af de seks.",
@@ -203,6 +244,31 @@ def test_built_site_has_none_of_the_listed_errors(built_book):
         for p in problems(page.read_text(encoding="utf-8"), page.name)
     ]
     assert found == [], "\n".join(found)
+
+
+#: Provenance said once on a page (issue 22's review): the explanation of the mark »antaget
+#: niveau«, the key figures' "computed here", the industries' note.
+SAID_ONCE = (
+    "Tal mærket »antaget niveau«",
+    "er beregnet i denne udgave.",
+    "Rapporten giver ingen tal for brancherne",
+    "Filen bruger komma som skilletegn",
+)
+
+
+@pytest.mark.book
+def test_provenance_is_said_once_per_page_and_every_mark_is_explained(built_book):
+    _, _, site = built_book
+    marked = 0
+    for page in sorted(Path(site).glob("*.html")):
+        text = visible_text(page.read_text(encoding="utf-8"))
+        for phrase in SAID_ONCE:
+            assert text.count(phrase) <= 1, f"{page.name}: »{phrase}« {text.count(phrase)} times"
+        # a number marked "antaget niveau" (a card, a table row, a caption) is explained there
+        if re.search(r"\bAntaget niveau\b|\(antaget niveau\b|, antaget niveau\)", text):
+            marked += 1
+            assert "Tal mærket »antaget niveau«" in text, page.name
+    assert marked >= 5  # front page, udbredelse, motiver, lyst, sektor, the ledger
 
 
 #: Danish text in the sources: the book's pages and the package's strings.

@@ -418,11 +418,10 @@ def for_download(shares: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
 # -------------------------------------------------------------------- figures and tables
 
 
-#: Said of a number computed on synthetic data calibrated to a level this edition assumed.
-ASSUMED_LEVELS_NOTE = (
-    "Syntetiske data kalibreret til niveauer, som denne udgave har antaget (rapporten giver "
-    "ingen tal): andelene er beregnet her, men niveauet er en antagelse."
-)
+#: The short mark of a table or chart whose numbers are computed on synthetic data calibrated
+#: to levels this edition assumed; what the mark means is said once on the page (under its key
+#: figures: :data:`lederuddannelse.report.keyfigures.ASSUMED_MARK_NOTE`).
+ASSUMED_LEVELS_NOTE = "Antaget niveau."
 
 
 def calibrated_to_assumed(ch, indicators=(), domain: str | None = None) -> bool:
@@ -438,11 +437,16 @@ def calibrated_to_assumed(ch, indicators=(), domain: str | None = None) -> bool:
 
 
 def provenance_caption(ch, caption: str, indicators=()) -> str:
-    """A table's caption, followed by :data:`ASSUMED_LEVELS_NOTE` when the levels of
-    ``indicators`` are this edition's assumption on synthetic data."""
+    """A table's caption, marked "(antaget niveau)" when the levels of ``indicators`` are
+    this edition's assumption on synthetic data; the mark's explanation follows the first
+    time the page uses it (:meth:`lederuddannelse.chapters.base.Chapter.first_time`: not when
+    the key figures above have explained it)."""
+    from lederuddannelse.report.keyfigures import ASSUMED_MARK, ASSUMED_MARK_NOTE
+
     if not calibrated_to_assumed(ch, indicators):
         return caption
-    return f"{caption.rstrip('.')}. {ASSUMED_LEVELS_NOTE}"
+    marked = f"{caption.rstrip('.')} ({ASSUMED_MARK})"
+    return f"{marked}. {ASSUMED_MARK_NOTE}" if ch.first_time(ASSUMED_MARK) else marked
 
 
 def subtitle(ch, what: str, n, n_text: str | None = None, indicators=()) -> list[str]:

@@ -51,8 +51,8 @@ STATEMENTS = {
     "F11": "Lidt over halvdelen af lederne i offentlig administration, undervisning og sundhed "
     "har uddannelsen (bred definition); relativt få i bygge og anlæg, erhvervsservice samt "
     "ejendomshandel og udlejning.",
-    "F12": "Mest lyst: en yngre kvinde i den offentlige sektor med et ledelsesspænd på 29-100 "
-    "medarbejdere og 0-8 års erfaring. Mindst lyst: en ældre mand med en lang videregående "
+    "F12": "Mest lyst: en yngre kvinde i den offentlige sektor med et ledelsesspænd på 29–100 "
+    "medarbejdere og 0–8 års erfaring. Mindst lyst: en ældre mand med en lang videregående "
     "uddannelse i en mindre privat organisation, med et mindre ledelsesspænd og mange års "
     "erfaring.",
     "F13": "Blandt ledere uden uddannelsen begrunder ledere i den private sektor det oftere end "
@@ -140,8 +140,8 @@ CRITERIA = {
     f"tre nævnte brancher ligger under de øvrige brancher ({_SIG}).",
     "F12": "Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
     f"med mindst lyst ({_SIG}), og hvert nævnt træk for sig trækker i rapportens retning ({_SIG}) "
-    "mod den nævnte sammenligningsgruppe; et ledelsesspænd på 29-100 sammenlignes med begge "
-    "nabogrupper (11-28 og over 100) og med 1-10.",
+    "mod den nævnte sammenligningsgruppe; et ledelsesspænd på 29–100 sammenlignes med begge "
+    "nabogrupper (11–28 og over 100) og med 1–10.",
     "F13": f"Holder, hvis begge årsager er hyppigere i den private end i den offentlige sektor "
     f"({_SIG}).",
     "F14": "Holder, hvis karrieremuligheder er hyppigere i den private end i den offentlige "

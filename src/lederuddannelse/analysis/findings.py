@@ -593,7 +593,7 @@ def f12(ev: Evidence) -> Finding:
         return mean_with_ci(r["estimate"], r["ci_low"], r["ci_high"], level, 2)
 
     text = (
-        f"Forudsagt gennemsnitlig lyst (skala 1-5): mest lyst {m(0)}, mindst lyst {m(1)}; "
+        f"Forudsagt gennemsnitlig lyst (skala 1–5): mest lyst {m(0)}, mindst lyst {m(1)}; "
         f"forskel {pvalue(pv)}; {n_is(model.n)}"
     )
     return _result(

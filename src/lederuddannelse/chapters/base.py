@@ -7,7 +7,7 @@ A chapter calls :func:`open_chapter` with the values of its parameters cell and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +42,12 @@ def glue(name: str, obj: Any) -> None:
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
-def csv_download_link(data: pd.DataFrame, filename: str, label: str) -> str:
+def csv_download_link(data: pd.DataFrame, filename: str, label: str, explain: bool = True) -> str:
     """Two HTML links that download ``data`` as CSV files embedded as data URIs: the reader's
     (Danish spreadsheet format, rounded as shown) and, below it, the analysts' (the same table
     machine-readable at full precision, named ``...-uafrundet.csv``; its columns are explained
-    on the page "Sådan læser du tallene")."""
+    on the page "Sådan læser du tallene"). ``explain``: say what the analysts' file is (once
+    on a page: :meth:`Chapter.download`)."""
     import base64
     import html
 
@@ -60,14 +61,18 @@ def csv_download_link(data: pd.DataFrame, filename: str, label: str) -> str:
     e = html.escape
     stem = filename[:-4] if filename.endswith(".csv") else filename
     analysis = f"{stem}{ANALYSIS_SUFFIX}.csv"
+    about = (
+        " Filen bruger komma som skilletegn og punktum som decimaltegn og har fuld præcision; "
+        f'<a href="{READING_GUIDE_PAGE}#filer-til-analyse">se, hvad kolonnerne betyder</a>.'
+        if explain
+        else ""
+    )
     return (
         f'<p class="csv-download"><a class="ledu-csv" download="{e(filename)}" '
         f'href="{uri(reader_csv(data))}">{e(label)}</a> <small>({e(filename)})</small><br />'
         f'<small class="ledu-csv-analysis"><a class="ledu-csv-analysis" download="{e(analysis)}" '
         f'href="{uri(analysis_csv(data))}">Uafrundede tal til analyse (CSV)</a> '
-        f"({e(analysis)}: kommasepareret, punktum som decimaltegn, fuld præcision; "
-        f'<a href="{READING_GUIDE_PAGE}#filer-til-analyse">kolonnerne forklaret</a>)'
-        "</small></p>"
+        f"({e(analysis)}).{about}</small></p>"
     )
 
 
@@ -89,6 +94,16 @@ class Chapter:
     base_weights: bool = False
     #: codebook variables the data file does not have (its mapping lists them as absent)
     absent: tuple[str, ...] = ()
+    #: what the page has explained already (:meth:`first_time`)
+    said: set[str] = field(default_factory=set)
+
+    def first_time(self, key: str) -> bool:
+        """True the first time the page explains ``key`` (a mark such as »antaget niveau«),
+        False after: an explanation is said once on a page, the short mark everywhere."""
+        if key in self.said:
+            return False
+        self.said.add(key)
+        return True
 
     @property
     def trained(self) -> str:
@@ -97,13 +112,9 @@ class Chapter:
 
     @property
     def source_line(self) -> str:
-        """The figure source line, Statistics Denmark style."""
-        what = (
-            "syntetiske data (kalibreret til rapportens offentliggjorte tal og denne udgaves "
-            "antagelser)"
-            if self.synthetic
-            else f"datafilen {self.data_path.name}"
-        )
+        """The figure source line, Statistics Denmark style (short: what the synthetic data are
+        calibrated to is said once, in the page's notice)."""
+        what = "syntetiske data" if self.synthetic else f"datafilen {self.data_path.name}"
         return f"Egne beregninger på grundlag af {what}."
 
     def glue(self, name: str, obj: Any) -> None:
@@ -141,13 +152,17 @@ class Chapter:
         file plumbing per parameter group. Suppressed cells must already be blank in
         ``data`` (pass a table from the statistics layer, which applies the policy).
         """
-        display(HTML(csv_download_link(data, f"{name}.csv", label)))
+        # what the analysts' file is, said at the page's first download link only
+        explain = self.first_time("csv_analysis")
+        display(HTML(csv_download_link(data, f"{name}.csv", label, explain)))
 
     def key_figures(self, figures: list, heading: str = "Nøgletal") -> None:
-        """Show 2-4 key figures (:class:`lederuddannelse.report.keyfigures.KeyFigure`) as
+        """Show 2–4 key figures (:class:`lederuddannelse.report.keyfigures.KeyFigure`) as
         large numbers with one Danish line and the interval below; used at a chapter's top."""
-        from lederuddannelse.report.keyfigures import render
+        from lederuddannelse.report.keyfigures import ASSUMED_MARK, render
 
+        if any(f.kind == "calibrated" for f in figures):
+            self.first_time(ASSUMED_MARK)  # the line under the cards explains the mark
         display(HTML(render(figures, heading)))
 
     def notice(self) -> None:
@@ -173,32 +188,40 @@ class Chapter:
             )
         if self.synthetic:
             line = (
-                "<strong>Syntetiske data:</strong> tallene er beregnet på et syntetisk datasæt, "
-                "ikke på rapportens egne data."
+                "<strong>Syntetiske data.</strong> Tallene er beregnet i denne udgave på et "
+                "syntetisk datasæt, ikke på rapportens egne data."
             )
             more = (
                 "Datasættet er kalibreret til de få tal, rapporten offentliggør, og til denne "
                 "udgaves egne antagelser, hvor rapporten ikke giver et tal (se Om undersøgelsen). "
-                "Tallene er ikke rapportens egne estimater og siger intet nyt om virkelige ledere. "
+                "Tallene er ikke rapportens egne estimater og siger intet nyt om virkelige ledere."
             )
         else:
-            line = "<strong>Datagrundlag:</strong> tallene er beregnet på datafilen nedenfor."
+            line = "<strong>Datagrundlag.</strong> Tallene er beregnet på datafilen nedenfor."
             more = ""
         # A lowered disclosure threshold is a warning: it stays on the visible line.
         lowered = self.design.policy.notice()
         if lowered:
             line += f" <strong>{e(lowered)}</strong>"
-        details = (
-            f"{more}Datafil: <code>{e(name)}</code> (SHA-256 <code>{e(digest)}…</code>), "
-            f"{e(number(len(self.data)))} besvarelser.{mapped} {e(self.design.describe_design())} "
-            f"Bogens version: {e(__version__)}. "
-            f"Kørslens valg: {e(parameter_words(self.params))}."
-        )
-        display(
-            HTML(
-                f'<details class="ledu-notice"><summary>{line}</summary><p>{details}</p></details>'
-            )
-        )
+        # the facts of the run as a small definition list, not a chain of colons
+        facts = [
+            (
+                "Datafil",
+                f"<code>{e(name)}</code> (SHA-256 <code>{e(digest)}…</code>), "
+                f"{e(number(len(self.data)))} besvarelser.{mapped}",
+            ),
+            ("Usikkerhed", e(self.design.describe_design())),
+            ("Valgt i beregningen", e(_sentence(parameter_words(self.params)))),
+            ("Bogens version", e(__version__)),
+        ]
+        items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+        details = (f"<p>{more}</p>" if more else "") + f"<dl>{items}</dl>"
+        display(HTML(f'<details class="ledu-notice"><summary>{line}</summary>{details}</details>'))
+
+
+def _sentence(text: str) -> str:
+    """'det indbyggede datasæt, …' -> 'Det indbyggede datasæt, ….'"""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def open_chapter(**params: Any) -> Chapter:

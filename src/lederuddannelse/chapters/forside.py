@@ -14,7 +14,7 @@ from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.findings import Finding, evaluate, majority_phrase
 from lederuddannelse.analysis.specs import F11_HIGH, F11_LOW
 from lederuddannelse.chapters.shared import (
-    ASSUMED_MARK_NOTE,
+    ASSUMED_MARK,
     TRAINED_BY_DEFINITION,
     among_trained,
     estimate_with_kind,
@@ -22,7 +22,7 @@ from lederuddannelse.chapters.shared import (
     status,
 )
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.data.targets import KIND_LABELS, report_fact, report_figure
+from lederuddannelse.data.targets import report_fact, report_figure
 from lederuddannelse.report.charts import proportion_chart
 from lederuddannelse.report.fmt import SUPPRESSED, number, pct
 from lederuddannelse.report.keyfigures import KeyFigure, proportion_figure
@@ -47,13 +47,13 @@ def _words(labels, last: str = " og ") -> str:
 
 
 def _here(ch, text: str, indicator: str, domain: str | None = None) -> str:
-    """A point estimate for the running text with its kind: '80 pct., beregnet her, på data
-    kalibreret til et niveau antaget i denne udgave' where the synthetic data were calibrated to
-    a level this edition assumed (:func:`~lederuddannelse.chapters.shared.provenance`), else
-    '62 pct. her'."""
+    """This edition's point estimate for the running text, after the report's words: 'her 80
+    pct., antaget niveau' where the synthetic data were calibrated to a level this edition
+    assumed (:func:`~lederuddannelse.chapters.shared.provenance`; the mark is explained once,
+    under the key figures), else 'her 62 pct.'."""
     if provenance(ch, indicator, domain) == "calibrated":
-        return f"{text}, {KIND_LABELS['calibrated']}"
-    return f"{text} her"
+        return f"her {text}, {ASSUMED_MARK}"
+    return f"her {text}"
 
 
 def glue_summary(ch, table: pd.DataFrame, prefix: str = "forside") -> dict[str, Finding]:
@@ -125,8 +125,9 @@ def findings_table(ch, res: dict[str, Finding]):
     ]
     return plain_table(
         pd.DataFrame(rows),
+        # the mark »antaget niveau« is explained once, under the page's key figures
         caption="Rapportens fund, denne udgaves skøn og status efter kriterierne i "
-        f"»Holder konklusionerne?«{'. ' + ASSUMED_MARK_NOTE if ch.synthetic else ''}",
+        "»Holder konklusionerne?«",
         uid="forside-fund",
     )
 

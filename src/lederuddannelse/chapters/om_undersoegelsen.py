@@ -20,7 +20,6 @@ from lederuddannelse.data.codebook import Condition, load_codebook
 from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.targets import report_fact
 from lederuddannelse.data.weighting import WeightingDiagnostics, weighting_diagnostics
-from lederuddannelse.params import DEFINITION_WORDS
 from lederuddannelse.report.charts import histogram_chart
 from lederuddannelse.report.fmt import (
     N_HEADING,
@@ -39,6 +38,9 @@ from lederuddannelse.report.markup import md_text
 from lederuddannelse.report.tables import plain_table
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import DisclosureSpec, LinkedSet, SuppressionPolicy
+
+#: The definitions in their definite form, for "den samlede definition".
+DEFINITE = {"any": "samlede", "narrow": "smalle", "broad": "brede"}
 
 #: Variables that are not questions (identification and the weight).
 _NOT_QUESTIONS = ("id", "weight")
@@ -265,10 +267,11 @@ def glue_all(ch, res: Methods) -> None:
     ch.glue("om_training_question", f"»{cb.question('training')}«")
     ch.glue("om_code_narrow", f"»{codes[1]}«")
     ch.glue("om_code_broad", f"»{codes[2]}«")
-    ch.glue("om_definition", DEFINITION_WORDS[p["definition"]])
-    ch.glue("om_definition_label", cb.label(ch.trained))
+    ch.glue("om_definition", DEFINITE[p["definition"]])
     # weighting
-    ch.glue("om_weight_vars", ", ".join(cb.label(v).lower() for v in ch.rake.margins))
+    names = [cb.label(v).lower() for v in ch.rake.margins]
+    listed = ", ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else names[0]
+    ch.glue("om_weight_vars", listed)
     ch.glue("om_population", number(d.value("sum_of_weights")))
     ch.glue("om_population_source", population_source())
     ch.glue("om_iterations", number(d.value("iterations")))
@@ -293,7 +296,7 @@ def glue_all(ch, res: Methods) -> None:
     shown = visible_margins(ch, res)
     m = shown.assign(absdiff=shown["unweighted_diff_pp"].abs())
     worst = m[~m["suppressed"]].sort_values("absdiff", ascending=False).iloc[0]
-    ch.glue("om_worst_category", f"{worst['variable_label'].lower()}: {worst['label'].lower()}")
+    ch.glue("om_worst_category", f"kategorien »{worst['label'].lower()}«")
     ch.glue("om_worst_sample", pct(worst["unweighted_share"]))
     ch.glue("om_worst_population", pct(worst["population_share"]))
     worst_after = float(d.margins["weighted_diff_pp"].abs().max())
@@ -334,10 +337,10 @@ def glue_all(ch, res: Methods) -> None:
     )
     ch.glue(
         "om_weighted_run",
-        "Alle skøn i denne kørsel er vægtede."
+        "Alle skøn i bogen er vægtede."
         if p["weighted"]
-        else "Denne kørsel er uvægtet (parameteren weighted er sat til false): vægtene er "
-        "beskrevet her, men skønnene bruger dem ikke, så de viser, hvad vægtningen ændrer.",
+        else "Skønnene her er uvægtede (parameteren weighted). Vægtene er beskrevet, men "
+        "skønnene bruger dem ikke, så de viser, hvad vægtningen ændrer.",
     )
     # uncertainty
     ch.glue("om_conf", level_pct(p["conf_level"]))
@@ -346,11 +349,10 @@ def glue_all(ch, res: Methods) -> None:
         "I denne kørsel er tallene uvægtede, så standardfejlene bygger ikke på vægte, og "
         "parameteren raking_se har ingen virkning."
         if not p["weighted"]
-        else "I denne kørsel tager standardfejlene højde for rakingen (parameteren raking_se er "
-        "true)."
+        else "Bogens standardfejl tager højde for rakingen (parameteren raking_se)."
         if p["raking_se"]
-        else "I denne kørsel behandles vægtene som faste (parameteren raking_se er false); "
-        "standardfejlene bliver da typisk en anelse større.",
+        else "Standardfejlene her behandler vægtene som faste (parameteren raking_se), og de "
+        "bliver da typisk en anelse større.",
     )
     s = res.se_compare.set_index("key")
     for key in ("raking", "fixed"):
@@ -384,7 +386,7 @@ def glue_all(ch, res: Methods) -> None:
     else:
         ch.glue(
             "om_data_source",
-            f"Denne kørsel bygger på datafilen »{md_text(ch.data_path.name)}« med "
+            f"Tallene bygger på datafilen »{md_text(ch.data_path.name)}« med "
             f"{number(len(ch.data))} besvarelser. Filen er ikke lavet af bogens generator, så "
             "afsnittet nedenfor beskriver, hvordan bogens indbyggede data er lavet, ikke denne "
             "fil.",
@@ -429,10 +431,25 @@ MARGIN_KIND_TEXT = {
 }
 
 
+#: The works on the page "Litteratur" (references.bib) that a source of data/margins.csv names:
+#: (words of the source, the work's BibTeX key, how the text names it, the year of the figures).
+CITED_SOURCES = (
+    ("statistics denmark 2016", "danmarksstatistik2019", "Danmarks Statistik 2019", "2016"),
+)
+
+
+def _cited(source: str) -> tuple[str, str, str, str] | None:
+    return next((c for c in CITED_SOURCES if c[0] in source.lower()), None)
+
+
 def _publisher_year(source: str) -> str:
-    """'Danmarks Statistik, 2016' from a source of margins.csv ('' if it names no year)."""
+    """'Danmarks Statistik 2019, tal for 2016' for a source of margins.csv that a work of the
+    bibliography documents; else the publisher and year it names ('' if it names no year)."""
     import re
 
+    cited = _cited(source)
+    if cited:
+        return f"{cited[2]}, tal for {cited[3]}"
     year = re.search(r"\b(19|20)\d\d\b", source)
     if not year:
         return ""
@@ -443,7 +460,7 @@ def _publisher_year(source: str) -> str:
 def margin_source_text(kind: str, source: str) -> str:
     """A population share's source in the reader's words: its kind, and for published
     statistics the publisher and year the source of margins.csv names ('Offentlig statistik
-    (Danmarks Statistik, 2016)')."""
+    (Danmarks Statistik 2019, tal for 2016)')."""
     text = MARGIN_KIND_TEXT[kind]
     where = _publisher_year(source) if kind == "statistics" else ""
     return f"{text} ({where})" if where else text
@@ -451,17 +468,19 @@ def margin_source_text(kind: str, source: str) -> str:
 
 def population_source() -> str:
     """Where the population total comes from, with year, from the published statistics of
-    margins.csv (all its variables share one total): 'tallet er fra Danmarks Statistik, 2016,
-    og er omtrentligt'."""
+    margins.csv (all its variables share one total): 'tallet er omtrentligt og gælder 2016
+    (Danmarks Statistik 2019)', cited as the work on the page "Litteratur" (glued text cannot
+    carry a citation role, so the citation is written out)."""
     from lederuddannelse.data.weighting import margin_sources
 
-    published = [
-        _publisher_year(s) for kind, s in margin_sources().values() if kind == "statistics"
-    ]
-    where = next((w for w in published if w), "")
+    published = [s for kind, s in margin_sources().values() if kind == "statistics"]
+    cited = next((c for c in map(_cited, published) if c), None)
+    if cited:
+        return f"tallet er omtrentligt og gælder {cited[3]} ({cited[2]})"
+    where = next((w for w in map(_publisher_year, published) if w), "")
     if not where:
         return "tallet er summen af populationstallene i data/margins.csv"
-    return f"tallet er fra {where}, og er omtrentligt"
+    return f"tallet er fra {where} og er omtrentligt"
 
 
 def margins_frame(ch, res: Methods) -> pd.DataFrame:
@@ -649,7 +668,7 @@ def key_figures(ch, res: Methods) -> list:
         ),
         KeyFigure(
             number(d.value("sum_of_weights")),
-            "ledere i populationen, vægtene summer til",
+            "ledere i populationen, som vægtene repræsenterer",
             interval=population_source()[:1].upper() + population_source()[1:],
         ),
     ]

@@ -20,6 +20,7 @@ from lederuddannelse.analysis.compare import (
 from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.errors import EstimationError
+from lederuddannelse.report import keyfigures
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import DERIVED, DisclosureSpec, LinkedSet
 
@@ -54,14 +55,12 @@ def estimate_with_kind(ch, finding) -> str:
     return finding.estimate
 
 
-#: The short mark of an estimate on synthetic data calibrated to an assumed level, explained
-#: once in the caption of the table that carries it (``ASSUMED_MARK_NOTE``).
-ASSUMED_MARK = "antaget niveau"
-#: The caption's explanation of :data:`ASSUMED_MARK`.
-ASSUMED_MARK_NOTE = (
-    "»Antaget niveau«: beregnet her på syntetiske data, der er kalibreret til et niveau, denne "
-    "udgave har antaget, fordi rapporten ikke giver et tal"
-)
+#: The short mark of an estimate on synthetic data calibrated to an assumed level (tables and
+#: running text), and its explanation, said once on a page: under the key figures
+#: (:func:`lederuddannelse.report.keyfigures.legend`) or in the caption of the one table that
+#: carries the mark on a page without them.
+ASSUMED_MARK = keyfigures.ASSUMED_MARK
+ASSUMED_MARK_NOTE = keyfigures.ASSUMED_MARK_NOTE
 
 
 def assumed_levels_sentence(ch, indicator: str) -> str:
@@ -69,11 +68,7 @@ def assumed_levels_sentence(ch, indicator: str) -> str:
     on synthetic data calibrated to a level this edition assumed, the sentence says so; on a
     data file, that the shares are computed on it."""
     if provenance(ch, indicator) == "calibrated":
-        return (
-            "Niveauerne er antaget i denne udgave: rapporten giver ingen andele her, så de "
-            "syntetiske data er kalibreret til niveauer, som denne udgave har valgt, og andelene "
-            "er beregnet her på de data."
-        )
+        return f"Rapporten giver ingen andele her, så tallene hviler på et {ASSUMED_MARK}."
     return "Andelene er beregnet på datafilen."
 
 
@@ -105,9 +100,15 @@ def industry_assumed_note(ch) -> str:
     names = [f"»{n}«" for n in assumed_industries()]
     listed = ", ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names)
     return (
-        "Rapporten giver ingen tal for brancherne. Niveauet i " + listed + " (bred definition) "
-        "er antaget i denne udgave, og de syntetiske data er kalibreret til det."
+        "Rapporten giver ingen tal for brancherne, så tallene for " + listed + " (bred "
+        f"definition) hviler på et {ASSUMED_MARK}."
     )
+
+
+def industry_assumed_mark(ch) -> str:
+    """The short mark for a table or chart of the industries whose full note
+    (:func:`industry_assumed_note`) the page's text gives once: '' on a data file."""
+    return f"({ASSUMED_MARK} for de brancher, rapporten nævner)" if ch.synthetic else ""
 
 
 def status(holds: bool | None) -> str:
@@ -121,15 +122,6 @@ def short_label(label: str) -> str:
         inner = label[label.rindex("(") + 1 : -1]
         return inner[:1].upper() + inner[1:]
     return label
-
-
-def profile_text(row: pd.Series) -> str:
-    """'køn: kvinde, alder: under 40 år, …' from the codebook: a profile (variable -> code) in
-    words, for the desire chapter's profiles and the front page's summary."""
-    cb = load_codebook()
-    return ", ".join(
-        f"{cb.label(v).lower()}: {cb.value_labels(v)[int(row[v])].lower()}" for v in row.index
-    )
 
 
 def definition_phrase(ch) -> str:

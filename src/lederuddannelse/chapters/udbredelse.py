@@ -15,6 +15,7 @@ from lederuddannelse.chapters.shared import (
     across_definitions,
     among_trained,
     definition_phrase,
+    industry_assumed_mark,
     industry_assumed_note,
     provenance,
     short_label,
@@ -153,18 +154,16 @@ def glue_payment(ch, res: Prevalence) -> None:
     ch.glue("udbredelse_paid_report", f"»{report_figure('F4_paid')}«")
     ch.glue(
         "udbredelse_paid_assumed",
-        "Niveauet er antaget i denne udgave: rapporten siger kun "
-        f"»{report_figure('F4_paid')}«, og de syntetiske data er kalibreret til et niveau, som "
-        "denne udgave har valgt; andelen er beregnet her på de data."
+        f"Rapporten siger kun »{report_figure('F4_paid')}«, så tallet her hviler på et "
+        "antaget niveau."
         if provenance(ch, "paid_by_workplace") == "calibrated"
         else f"Rapporten siger kun »{report_figure('F4_paid')}«.",
     )
     ch.glue("udbredelse_unwilling_report", f"»{report_figure('F4_unwilling')}«")
     ch.glue(
         "udbredelse_assumed_note",
-        "Rapporten giver heller ikke tal for, hvor mange der vil eller ikke vil betale selv; også "
-        "her har de syntetiske data et niveau, som denne udgave har antaget (se Om "
-        "undersøgelsen), så tallene ovenfor er ikke rapportens."
+        "Rapporten giver heller ikke tal for, hvor mange der vil eller ikke vil betale selv, så "
+        "også de to andele hviler på et antaget niveau."
         if ch.synthetic
         else "Rapporten giver ingen tal for de to andele, kun ordene.",
     )
@@ -204,10 +203,10 @@ def glue_industry(ch, res: Prevalence) -> None:
     ch.glue("udbredelse_industry_assumed", industry_assumed_note(ch))
     ch.glue(
         "udbredelse_broad_pointer",
-        "Denne side viser netop den brede definition, som rapportens ord om brancherne gælder."
+        "Rapportens ord om brancherne gælder den brede definition, som tallene her bruger."
         if ch.params["definition"] == "broad"
-        else "Sammenligningen med rapportens tal står på siden med den brede definition "
-        "(vælg »Bred« øverst på siden)."
+        else "Rapportens ord om brancherne gælder den brede definition; tallene efter den står "
+        "under »Bred« øverst på siden."
         if definition_pages("udbredelse")
         else "Efterprøvningen (Holder konklusionerne?) afgør F11 under den brede definition, med "
         "andelen for hver af de nævnte brancher.",
@@ -323,8 +322,8 @@ def industry_chart(ch, by_industry: pd.DataFrame):
             title=title,
             subtitle=subtitle(
                 ch,
-                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche. "
-                + industry_assumed_note(ch),
+                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche "
+                + industry_assumed_mark(ch),
                 ranked["n"].sum(),
             ),
             conf_level=ch.params["conf_level"],
@@ -344,7 +343,7 @@ def industry_table(ch, by_industry: pd.DataFrame):
         ch.params["conf_level"],
         caption=(
             "Andel, der har taget lederuddannelse i psykisk arbejdsmiljø "
-            f"({definition_phrase(ch)}), efter branche. {industry_assumed_note(ch)}"
+            f"({definition_phrase(ch)}), efter branche {industry_assumed_mark(ch)}".rstrip()
         ),
         uid="udbredelse-branche",
     )

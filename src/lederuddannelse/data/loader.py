@@ -164,7 +164,9 @@ def _read_sav(raw: RawFile, book: Codebook) -> _Read:
 
 
 def _norm(text) -> str:
-    return " ".join(str(text).split()).casefold()
+    """A label as compared: spaces and case ignored, and a range's en dash ('29–100', as the
+    codebook writes it) the same as a hyphen ('29-100', as survey tools often export it)."""
+    return " ".join(str(text).replace("\u2013", "-").split()).casefold()
 
 
 # --- validation ------------------------------------------------------------------------------

@@ -203,7 +203,7 @@ def breakdown_chart(
     """Several one-way breakdowns (one per grouping variable) stacked under one title.
 
     ``parts`` is a list of ``(heading, table)``: each table as for :func:`proportion_chart`
-    (one row per category of that variable). The panels share the 0-100 % axis so that shares
+    (one row per category of that variable). The panels share the 0–100 % axis so that shares
     can be compared across variables; the text alternative lists every panel.
     """
     panels = [

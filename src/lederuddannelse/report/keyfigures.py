@@ -1,4 +1,4 @@
-"""Key figures: the 2-4 large numbers a chapter (and the front page) opens with.
+"""Key figures: the 2–4 large numbers a chapter (and the front page) opens with.
 
 Readers first: a statistical publication leads with its main numbers, each with one line of
 plain Danish saying what it is, and its uncertainty under it in small type (not hidden on
@@ -18,15 +18,25 @@ from dataclasses import dataclass
 
 from lederuddannelse.report.fmt import SUPPRESSED, difference, difference_test, share, share_ci
 
-# Where a card's large number comes from, in the reader's words.
+# Where a card's large number comes from, in the reader's words: the short mark on the card.
 # "calibrated": computed here, but on synthetic data calibrated to a level this edition
-# assumed (the number mostly returns the assumption), so both are said.
+# assumed (the number mostly returns the assumption); the same mark as in the tables.
+# "computed" carries no mark on the card: the line under the cards says it once for them all.
 PROVENANCE = {
     "computed": "Beregnet i denne udgave",
     "published": "Rapportens offentliggjorte tal",
     "assumed": "Antaget i denne udgave",
-    "calibrated": "Beregnet her på data kalibreret til et niveau antaget i denne udgave",
+    "calibrated": "Antaget niveau",
 }
+#: The mark of a number computed on synthetic data calibrated to an assumed level, in tables
+#: and running text (lower case); explained once per page by :data:`ASSUMED_MARK_NOTE`.
+ASSUMED_MARK = "antaget niveau"
+#: What :data:`ASSUMED_MARK` means, said once on a page (under its key figures, or in the
+#: caption of the first table that carries the mark).
+ASSUMED_MARK_NOTE = (
+    "Tal mærket »antaget niveau« er beregnet på syntetiske data, der er kalibreret til et "
+    "niveau, som denne udgave har valgt, fordi rapporten ikke giver et tal."
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ def render_card(fig: KeyFigure) -> str:
         parts.append(f'<p class="ledu-kf-interval">{e(fig.interval)}</p>')
     if fig.report:
         parts.append(f'<p class="ledu-kf-report">Rapporten: {e(fig.report)}</p>')
-    if fig.kind:
+    if fig.kind and fig.kind != "computed":  # computed: said once under the cards (legend)
         parts.append(
             f'<p class="ledu-kf-kind ledu-kf-kind-{e(fig.kind)}">{e(PROVENANCE[fig.kind])}</p>'
         )
@@ -86,8 +96,27 @@ def render(figures: list[KeyFigure], heading: str = "Nøgletal") -> str:
     cards = "".join(render_card(f) for f in figures)
     return (
         f'<section class="ledu-keyfigures" aria-label="{html.escape(heading)}">'
-        f'<ul class="ledu-kf-list">{cards}</ul></section>'
+        f'<ul class="ledu-kf-list">{cards}</ul>{legend(figures)}</section>'
     )
+
+
+def legend(figures: list[KeyFigure]) -> str:
+    """One line under the cards that says once where their numbers come from: the cards
+    computed here carry no mark of their own, a card on an assumed level carries the short
+    mark "Antaget niveau", explained here (empty when no card has a kind)."""
+    kinds = {f.kind for f in figures}
+    parts = []
+    if kinds & {"computed", "calibrated"}:
+        marked = kinds & {"published", "assumed"}
+        parts.append(
+            ("Tallene uden mærke" if marked else "Tallene" if len(figures) > 1 else "Tallet")
+            + " er beregnet i denne udgave."
+        )
+    if "calibrated" in kinds:
+        parts.append(ASSUMED_MARK_NOTE)
+    if not parts:
+        return ""
+    return f'<p class="ledu-kf-legend">{html.escape(" ".join(parts))}</p>'
 
 
 def proportion_figure(row, label: str, conf_level: float, **extra) -> KeyFigure:

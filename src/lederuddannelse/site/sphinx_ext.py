@@ -344,12 +344,10 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         blocks.append(
             '<section class="ledu-reuse ledu-fold" id="ledu-koer-igen"><details><summary>'
             "<h2>For fagfolk: kør dette kapitel igen</h2></summary>"
-            f"<p>Siden er beregnet ved at køre kildefilen <code>{e(source)}</code> med "
-            "parametergruppen "
-            f"<code>{e(meta['group'])}</code>. Denne kommando kører kapitlet igen med de samme "
-            "parametre "
-            "i projektets mappe (se README om det virtuelle miljø); tilføj "
-            "<code>-p NAVN VÆRDI</code> for at ændre en parameter."
+            f"<p>Tallene ovenfor er beregnet ud fra kildefilen <code>{e(source)}</code> med "
+            f"parametergruppen <code>{e(meta['group'])}</code>. Kommandoen herunder beregner "
+            "dem igen med de samme parametre i projektets mappe (se README om det virtuelle "
+            "miljø); tilføj <code>-p NAVN VÆRDI</code> for at ændre en parameter."
             + (
                 " Datafilen og kortlægningen står med deres navn, ikke med deres sti (stien ville "
                 "vise mapper på den maskine, bogen er bygget på); skriv stien til din kopi."
@@ -360,7 +358,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             + _code_block(command, "bash")
             + f"<p>{appendix_link}</p>"
             '<ul class="ledu-downloads">'
-            f'<li><a class="ledu-download" download href="{e(pathto(nb, 1))}">Den kørte notebook '
+            f'<li><a class="ledu-download" download href="{e(pathto(nb, 1))}">Den kørte notesbog '
             f"(<code>{e(Path(nb).name)}</code>)</a>"
             + (  # how to install the package the notebook needs, and open it in JupyterLab
                 f' – kører, hvor bogens pakke er installeret; se <a href="{e(pathto(CODE_PAGE))}">'
@@ -501,8 +499,23 @@ def _depart_folded_code(self, node) -> None:
     self.body.append("</details>\n")
 
 
+def _author_year_list(app, doctree, docname) -> None:
+    """The list on "Litteratur" without the numbers pybtex labels its entries with: the book
+    cites by author and year (lederuddannelse.site.bibstyle), so a number would match no
+    citation in the text. The entries stay citation targets; only their labels go."""
+    from docutils import nodes
+
+    for citation in doctree.findall(nodes.citation):
+        for label in [c for c in citation.children if isinstance(c, nodes.label)]:
+            citation.remove(label)
+
+
 def setup(app):
     from myst_nb.sphinx_ import HideCodeCellNode
+
+    from lederuddannelse.site import bibstyle
+
+    bibstyle.register()  # the citation styles _config.yml names, before sphinxcontrib-bibtex
 
     # Sphinx's public registry of node visitors: this book's HTML for myst-nb's node
     app.add_node(HideCodeCellNode, override=True, html=(_visit_folded_code, _depart_folded_code))
@@ -514,5 +527,6 @@ def setup(app):
     app.connect("builder-inited", _on_builder_inited)
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_page_context)
+    app.connect("doctree-resolved", _author_year_list)
     app.add_js_file(BUNDLE, priority=200)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -429,7 +429,7 @@ class SurveyDesign:
         total: bool = False,
         total_label: str = "I alt",
     ) -> pd.DataFrame:
-        """Weighted mean of ``var`` (e.g. the 1-5 desire scale); columns as :meth:`proportion`,
+        """Weighted mean of ``var`` (e.g. the 1–5 desire scale); columns as :meth:`proportion`,
         with a symmetric t interval (df = domain n - 1). Matches R's ``svymean``/``svyby``."""
         return self._estimate(var, by, False, total, total_label)
 
