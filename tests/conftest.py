@@ -46,18 +46,26 @@ HOSTILE = "`<img src=x onerror=alert(1)>"
 SMALL_DATA = Path("data") / HOSTILE / f"x{HOSTILE}small.parquet"
 
 
+#: The build date of every test build (SOURCE_DATE_EPOCH): a test that rebuilds a copy of the
+#: built book, on another day too, finds the site unchanged and compares it byte for byte.
+BOOK_EPOCH = "1764460800"
+
+
 @contextlib.contextmanager
-def project_env(root: Path):
-    """Point the package at the project copy ``root`` (LEDERUDDANNELSE_ROOT) for a block."""
-    old = os.environ.get("LEDERUDDANNELSE_ROOT")
-    os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
+def project_env(root: Path, **extra: str):
+    """Point the package at the project copy ``root`` (LEDERUDDANNELSE_ROOT), with the
+    environment variables ``extra``, for a block."""
+    env = {"LEDERUDDANNELSE_ROOT": str(root), **extra}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         yield root
     finally:
-        if old is None:
-            os.environ.pop("LEDERUDDANNELSE_ROOT", None)
-        else:
-            os.environ["LEDERUDDANNELSE_ROOT"] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def use_data(root: Path, data: Path) -> None:
@@ -78,7 +86,7 @@ def build_book_on(root: Path, data: Path, stage_only: bool = False):
     from lederuddannelse.book.build import build
 
     use_data(root, data)
-    with project_env(root):
+    with project_env(root, SOURCE_DATE_EPOCH=BOOK_EPOCH):
         report = build(root, jobs=2, quiet=True, stage_only=stage_only)
     snapshot = root.parent / f"{root.name}-published-site"  # one per built project
     shutil.copytree(report.site, snapshot)
@@ -89,9 +97,9 @@ def build_book_on(root: Path, data: Path, stage_only: bool = False):
 def built_book(tmp_path_factory):
     """A full book build on a small generated data set, in a throw-away project copy.
 
-    Returns (root, report, snapshot): a copy of the published site that later tests which
-    rebuild the project cannot change. Shared so that the book is built once per session.
-    """
+    Returns (root, report, snapshot): the project, its build report and a copy of its
+    published site. Shared so that the book is built once per session: no test changes or
+    rebuilds this project (a test that does takes a :func:`built_copy`)."""
     from lederuddannelse.data.synthetic import generate_to_file
 
     root = copy_project(tmp_path_factory.mktemp("book"))
@@ -99,6 +107,15 @@ def built_book(tmp_path_factory):
     data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / SMALL_DATA)
     report, snapshot = build_book_on(root, data)
     return root, report, snapshot
+
+
+def built_copy(built_book, dest: Path) -> Path:
+    """A copy of the built project (sources, executed notebooks, jupyter-cache, Sphinx's
+    output, published site) for a test that edits and rebuilds: the shared one stays as
+    built."""
+    root = dest / "project"
+    shutil.copytree(built_book[0], root, symlinks=True)
+    return root
 
 
 @pytest.fixture(scope="session")
