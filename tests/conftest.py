@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -93,20 +94,46 @@ def build_book_on(root: Path, data: Path, stage_only: bool = False):
     return report, snapshot
 
 
+def shared_build(tmp_path_factory, name: str, make):
+    """``make(folder)`` -> (root, report, snapshot), run once per test run: with pytest-xdist
+    (`make test` runs two workers) the first worker to ask builds under a file lock, and the
+    others wait for it and read the same build."""
+    from filelock import FileLock
+
+    from lederuddannelse.book.build import BuildReport
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, shared by its workers
+    folder, done = base / f"shared-{name}", base / f"shared-{name}.json"
+    with FileLock(str(base / f"shared-{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a failed attempt's
+            folder.mkdir()
+            root, report, snapshot = make(folder)
+            report.write_json(folder / "report.json")
+            done.write_text(json.dumps([str(root), str(snapshot)]))
+    root, snapshot = json.loads(done.read_text())
+    return Path(root), BuildReport.read_json(folder / "report.json"), Path(snapshot)
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
     """A full book build on a small generated data set, in a throw-away project copy.
 
     Returns (root, report, snapshot): the project, its build report and a copy of its
-    published site. Shared so that the book is built once per session: no test changes or
+    published site. Shared so that the book is built once per test run: no test changes or
     rebuilds this project (a test that does takes a :func:`built_copy`)."""
-    from lederuddannelse.data.synthetic import generate_to_file
 
-    root = copy_project(tmp_path_factory.mktemp("book"))
-    (root / SMALL_DATA).parent.mkdir(parents=True)
-    data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / SMALL_DATA)
-    report, snapshot = build_book_on(root, data)
-    return root, report, snapshot
+    def make(folder: Path):
+        from lederuddannelse.data.synthetic import generate_to_file
+
+        root = copy_project(folder / "project")
+        (root / SMALL_DATA).parent.mkdir(parents=True)
+        data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / SMALL_DATA)
+        return root, *build_book_on(root, data)
+
+    return shared_build(tmp_path_factory, "book", make)
 
 
 def built_copy(built_book, dest: Path) -> Path:
@@ -124,12 +151,15 @@ def adversarial_book(tmp_path_factory):
     adversarial`: 3 respondents in one industry, 12 in an education group, 2 in an age group),
     which is not marked synthetic, so the build runs as on a real file. Staged, not rendered
     (the audit reads the notebooks). Returns (root, report, staged notebooks)."""
-    from lederuddannelse.dev.adversarial import make_adversarial
 
-    root = copy_project(tmp_path_factory.mktemp("adversarial"))
-    data = make_adversarial(root / "data" / "adversarial.parquet", n=SMALL_N, seed=SMALL_SEED)
-    report, snapshot = build_book_on(root, data, stage_only=True)
-    return root, report, snapshot
+    def make(folder: Path):
+        from lederuddannelse.dev.adversarial import make_adversarial
+
+        root = copy_project(folder / "project")
+        data = make_adversarial(root / "data" / "adversarial.parquet", n=SMALL_N, seed=SMALL_SEED)
+        return root, *build_book_on(root, data, stage_only=True)
+
+    return shared_build(tmp_path_factory, "adversarial", make)
 
 
 # Global parameters a test chapter starts from (the values of parameters.yml's `global`).
