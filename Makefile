@@ -76,12 +76,17 @@ lint: $(STAMP) ## Check style: ruff lint and format check on src and tests (conf
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
-test: $(STAMP) $(CFF_STAMP) system-deps ## Run lint, then all tests (installs R and Chromium if missing; builds the book twice)
+# pytest-xdist: TEST_WORKERS processes, each test file on one of them (its module fixtures run
+# once); the built book is shared by all through a file lock (tests/conftest.py)
+TEST_WORKERS ?= 2
+PYTEST_N = -n $(TEST_WORKERS) --dist loadfile
+
+test: $(STAMP) $(CFF_STAMP) system-deps ## Run lint, then all tests in TEST_WORKERS workers (installs R and Chromium if missing)
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_N)
 
 test-fast: $(STAMP) $(CFF_STAMP) ## Run the tests that need neither a book build, a browser nor R
-	$(BIN)/python -m pytest -m "not book and not browser and not r and not slow"
+	$(BIN)/python -m pytest $(PYTEST_N) -m "not book and not browser and not r and not slow"
 
 bench: $(STAMP) ## Benchmarks: print build, data and statistics timings
 	$(BIN)/python -m lederuddannelse.dev.bench
@@ -111,7 +116,7 @@ validate: $(STAMP) ## Simulation study: bias and CI coverage over repeated sampl
 
 lock: ## Re-resolve and rewrite requirements.lock (needs network to the package index)
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet -e . pytest playwright pybtex ruff==0.17.6 setuptools
+	.venv-lock/bin/python -m pip install --quiet -e . pytest pytest-xdist playwright pybtex ruff==0.17.6 setuptools
 	( echo '# Exact pins for the book and its tests. Regenerate with `make lock` (see README).'; \
 	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v '^pip==' ) > requirements.lock
 	rm -rf .venv-lock

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -46,18 +47,26 @@ HOSTILE = "`<img src=x onerror=alert(1)>"
 SMALL_DATA = Path("data") / HOSTILE / f"x{HOSTILE}small.parquet"
 
 
+#: The build date of every test build (SOURCE_DATE_EPOCH): a test that rebuilds a copy of the
+#: built book, on another day too, finds the site unchanged and compares it byte for byte.
+BOOK_EPOCH = "1764460800"
+
+
 @contextlib.contextmanager
-def project_env(root: Path):
-    """Point the package at the project copy ``root`` (LEDERUDDANNELSE_ROOT) for a block."""
-    old = os.environ.get("LEDERUDDANNELSE_ROOT")
-    os.environ["LEDERUDDANNELSE_ROOT"] = str(root)
+def project_env(root: Path, **extra: str):
+    """Point the package at the project copy ``root`` (LEDERUDDANNELSE_ROOT), with the
+    environment variables ``extra``, for a block."""
+    env = {"LEDERUDDANNELSE_ROOT": str(root), **extra}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         yield root
     finally:
-        if old is None:
-            os.environ.pop("LEDERUDDANNELSE_ROOT", None)
-        else:
-            os.environ["LEDERUDDANNELSE_ROOT"] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def use_data(root: Path, data: Path) -> None:
@@ -78,27 +87,62 @@ def build_book_on(root: Path, data: Path, stage_only: bool = False):
     from lederuddannelse.book.build import build
 
     use_data(root, data)
-    with project_env(root):
+    with project_env(root, SOURCE_DATE_EPOCH=BOOK_EPOCH):
         report = build(root, jobs=2, quiet=True, stage_only=stage_only)
     snapshot = root.parent / f"{root.name}-published-site"  # one per built project
     shutil.copytree(report.site, snapshot)
     return report, snapshot
 
 
+def shared_build(tmp_path_factory, name: str, make):
+    """``make(folder)`` -> (root, report, snapshot), run once per test run: with pytest-xdist
+    (`make test` runs two workers) the first worker to ask builds under a file lock, and the
+    others wait for it and read the same build."""
+    from filelock import FileLock
+
+    from lederuddannelse.book.build import BuildReport
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, shared by its workers
+    folder, done = base / f"shared-{name}", base / f"shared-{name}.json"
+    with FileLock(str(base / f"shared-{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a failed attempt's
+            folder.mkdir()
+            root, report, snapshot = make(folder)
+            report.write_json(folder / "report.json")
+            done.write_text(json.dumps([str(root), str(snapshot)]))
+    root, snapshot = json.loads(done.read_text())
+    return Path(root), BuildReport.read_json(folder / "report.json"), Path(snapshot)
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
     """A full book build on a small generated data set, in a throw-away project copy.
 
-    Returns (root, report, snapshot): a copy of the published site that later tests which
-    rebuild the project cannot change. Shared so that the book is built once per session.
-    """
-    from lederuddannelse.data.synthetic import generate_to_file
+    Returns (root, report, snapshot): the project, its build report and a copy of its
+    published site. Shared so that the book is built once per test run: no test changes or
+    rebuilds this project (a test that does takes a :func:`built_copy`)."""
 
-    root = copy_project(tmp_path_factory.mktemp("book"))
-    (root / SMALL_DATA).parent.mkdir(parents=True)
-    data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / SMALL_DATA)
-    report, snapshot = build_book_on(root, data)
-    return root, report, snapshot
+    def make(folder: Path):
+        from lederuddannelse.data.synthetic import generate_to_file
+
+        root = copy_project(folder / "project")
+        (root / SMALL_DATA).parent.mkdir(parents=True)
+        data = generate_to_file(n=SMALL_N, seed=SMALL_SEED, out=root / SMALL_DATA)
+        return root, *build_book_on(root, data)
+
+    return shared_build(tmp_path_factory, "book", make)
+
+
+def built_copy(built_book, dest: Path) -> Path:
+    """A copy of the built project (sources, executed notebooks, jupyter-cache, Sphinx's
+    output, published site) for a test that edits and rebuilds: the shared one stays as
+    built."""
+    root = dest / "project"
+    shutil.copytree(built_book[0], root, symlinks=True)
+    return root
 
 
 @pytest.fixture(scope="session")
@@ -107,12 +151,15 @@ def adversarial_book(tmp_path_factory):
     adversarial`: 3 respondents in one industry, 12 in an education group, 2 in an age group),
     which is not marked synthetic, so the build runs as on a real file. Staged, not rendered
     (the audit reads the notebooks). Returns (root, report, staged notebooks)."""
-    from lederuddannelse.dev.adversarial import make_adversarial
 
-    root = copy_project(tmp_path_factory.mktemp("adversarial"))
-    data = make_adversarial(root / "data" / "adversarial.parquet", n=SMALL_N, seed=SMALL_SEED)
-    report, snapshot = build_book_on(root, data, stage_only=True)
-    return root, report, snapshot
+    def make(folder: Path):
+        from lederuddannelse.dev.adversarial import make_adversarial
+
+        root = copy_project(folder / "project")
+        data = make_adversarial(root / "data" / "adversarial.parquet", n=SMALL_N, seed=SMALL_SEED)
+        return root, *build_book_on(root, data, stage_only=True)
+
+    return shared_build(tmp_path_factory, "adversarial", make)
 
 
 # Global parameters a test chapter starts from (the values of parameters.yml's `global`).

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import BOOK_EPOCH, built_copy, copy_project, project_env
 from lederuddannelse.book import build as b
 from lederuddannelse.book import keys, publishing
 from lederuddannelse.book.notebooks import check_glue, merge_cached, normalise, prose_glue_refs
@@ -234,7 +234,6 @@ def test_a_chapter_run_alone_is_byte_identical_to_its_run_in_a_full_build(
     root, _, _ = built_book
     slug = chapter.split("_", 1)[1]
     source = root / "chapters" / f"{chapter}.md"
-    shutil.copyfile(ROOT / "chapters" / f"{chapter}.md", source)  # as built
     out = b.run_one(source, {}, root, out=tmp_path / f"{slug}.ipynb", quiet=True)
     assert out.read_bytes() == (root / "build" / "book" / f"{slug}-alle.ipynb").read_bytes()
 
@@ -281,12 +280,10 @@ def test_preview_rebuilds_an_edit_reloads_the_page_and_stops_cleanly(built_book,
     rebuild (a prose edit merged from the cache, no kernel), the served page reloads
     (sphinx-autobuild's script), Ctrl-C stops it with one line, the published site is as it
     was."""
-    root = tmp_path / "project"
-    shutil.copytree(built_book[0], root, symlinks=True)
-    shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
+    root = built_copy(built_book, tmp_path)
     site = root / "_build" / "html"
     published = (site / "udbredelse-alle.html").read_bytes()
-    env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
+    env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root), "SOURCE_DATE_EPOCH": BOOK_EPOCH}
     cmd = [sys.executable, "-m", "lederuddannelse", "preview", "--port", "0", "--jobs", "2"]
     proc = subprocess.Popen(
         cmd,
@@ -354,50 +351,100 @@ def _site_bytes(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
+def _changed(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    """The files two published sites differ in (Sphinx's incremental search index may keep a
+    word no page has any more, and the manifest holds the index's hash: both left out)."""
+    index = {"searchindex.js", ".build-manifest.json"}
+    assert sorted(a) == sorted(b), "the same files"
+    differing = [n for n in sorted(a) if a[n] != b[n] and n not in index]
+    return [_first_difference(n, a[n], b[n]) for n in differing]
+
+
 @pytest.mark.book
-def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tmp_path):
-    """A heading edit and a prose edit rendered incrementally by Sphinx, then the same inputs
-    rendered from scratch (the notebooks from jupyter-cache): every published file is the
-    same, byte for byte (Sphinx's incremental search index may keep a word no page has any
-    more; it is compared by its pages and titles). Then every cached file a render puts into
-    the site (the chart bundle, fonts and other static files, an untouched page, its sources
-    and downloads) corrupted and the edit undone: the site as first built."""
-    root = tmp_path / "project"
-    shutil.copytree(built_book[0], root, symlinks=True)
-    shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
-    env = {"LEDERUDDANNELSE_ROOT": str(root), "SOURCE_DATE_EPOCH": "1764460800"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        b.build(root, jobs=2, quiet=True)
-        site = root / "_build" / "html"
-        first = _site_bytes(site)
-        untouched = root / "build" / "site" / "_build" / "html" / "hvem-alle.html"
-        written = untouched.stat().st_mtime_ns
-        chapter = root / "chapters" / "02_udbredelse.md"
-        text = chapter.read_text(encoding="utf-8")
-        text = text.replace("## Vil lederne selv betale?", "## Vil lederne selv betale for den?")
-        middle = "Tallene gælder lederne, der har taget uddannelsen ifølge definitionen"
-        assert middle in text
-        text = text.replace(middle, middle.replace("gælder", "gælder *kun*"))
-        original = chapter.read_text(encoding="utf-8")
-        chapter.write_text(text, encoding="utf-8")
+def test_rebuilds_redo_only_what_changed_failures_keep_the_site_and_partial_is_clean(
+    built_book, tmp_path
+):
+    """On a copy of the built book (the shared one stays as built), one edit after another:
+
+    - nothing changed: nothing executed, rendered or rewritten;
+    - prose edits (the front page's text, a heading and a sentence of the prevalence chapter)
+      are merged from jupyter-cache's outputs with no kernel, byte for byte what executing the
+      edited chapter writes;
+    - prose naming a value the code does not glue, and a failing cell, stop the build with one
+      error naming the chapter, and the site is left as it was;
+    - the edits undone: Sphinx re-renders only what they touch, and this partial render
+      publishes what the clean build of the same inputs (the shared book's) published, byte
+      for byte;
+    - every cached file a render puts into the site (the chart bundle, fonts and other static
+      files, an untouched page, its sources and downloads) corrupted and the edits made again:
+      the site the first partial render published."""
+    root = built_copy(built_book, tmp_path)
+    clean = _site_bytes(built_book[2])
+    site, stage = root / "_build" / "html", root / "build" / "book"
+    forside, udbredelse = (
+        root / "chapters" / "00_forside.md",
+        root / "chapters" / "02_udbredelse.md",
+    )
+    originals = {p: p.read_text(encoding="utf-8") for p in (forside, udbredelse)}
+    middle = "Tallene gælder lederne, der har taget uddannelsen ifølge definitionen"
+    assert middle in originals[udbredelse]
+    edits = {
+        forside: originals[forside] + "\nEn ekstra sætning.\n",
+        udbredelse: originals[udbredelse]
+        .replace("## Vil lederne selv betale?", "## Vil lederne selv betale for den?")
+        .replace(middle, middle.replace("gælder", "gælder *kun*")),
+    }
+
+    def write(texts: dict[Path, str]) -> None:
+        for path, text in texts.items():
+            path.write_text(text, encoding="utf-8")
+
+    with project_env(root, SOURCE_DATE_EPOCH=BOOK_EPOCH):
+        mtimes = {p.name: p.stat().st_mtime_ns for p in stage.glob("*.ipynb")}
+        again = b.build(root, jobs=2, quiet=True)
+        assert again.executed == {} and not again.rendered
+        assert {p.name: p.stat().st_mtime_ns for p in stage.glob("*.ipynb")} == mtimes
+        assert not _changed(_site_bytes(site), clean)
+
+        write(edits)
         groups = load_parameters(root / "parameters.yml").chapters["udbredelse"]["groups"]
         report = b.build(root, jobs=2, quiet=True)
         assert report.rendered and not report.executed
-        assert sorted(report.reassembled) == sorted(f"udbredelse-{g}" for g in groups)
+        assert sorted(report.reassembled) == sorted(
+            ["forside-alle", *(f"udbredelse-{g}" for g in groups)]
+        )
+        # (Sphinx's environment holds the project's folder: in this copy it renders afresh)
+        untouched = root / "build" / "site" / "_build" / "html" / "hvem-alle.html"
+        written = untouched.stat().st_mtime_ns
+        edited = _site_bytes(site)
+        assert "En ekstra sætning.".encode() in edited["forside-alle.html"]
+        assert b"Tallene g\xc3\xa6lder <em>kun</em> lederne" in edited["udbredelse-bred.html"]
+        assert b"selv betale for den?" in edited["udbredelse-smal.html"]
+        executed = b.run_one(forside, {}, root, out=tmp_path / "forside.ipynb", quiet=True)
+        assert executed.read_bytes() == (stage / "forside-alle.ipynb").read_bytes()
+
+        # Prose naming a value the code does not glue: one error naming key and chapter.
+        forside.write_text(edits[forside] + "Hele {glue:md}`forside_findes_ikke`.\n", "utf-8")
+        with pytest.raises(ChapterError, match="chapter 'forside' .*'forside_findes_ikke'"):
+            b.build(root, jobs=2, quiet=True)
+        code = "\n```{code-cell} ipython3\nraise KeyError('q99')\n```\n"
+        forside.write_text(edits[forside] + code, encoding="utf-8")
+        with pytest.raises(ChapterError) as err:
+            b.build(root, jobs=2, quiet=True)
+        assert "chapter 'forside' (parameter group 'alle'" in str(err.value)
+        assert "KeyError" in str(err.value) and "site was left unchanged" in str(err.value)
+        assert (root / "build" / "failed" / "forside-alle.ipynb").exists()
+        assert _site_bytes(site) == edited
+
+        write(originals)
+        report = b.build(root, jobs=2, quiet=True)
+        assert report.rendered and not report.executed
         assert untouched.stat().st_mtime_ns == written, "Sphinx's output is reused when intact"
-        partial = _site_bytes(site)
-        shutil.rmtree(root / "build" / "site")
-        shutil.rmtree(root / "_build")
-        assert not b.build(root, jobs=2, quiet=True).executed, "notebooks from the cache"
-        clean = _site_bytes(site)
-        # every cached asset a render copies into the site (the chart bundle, the theme's
-        # fonts and other static files) corrupted: the partial build must still be right
+        differing = _changed(_site_bytes(site), clean)
+        assert differing == [], "\n".join(differing)
+
         html = root / "build" / "site" / "_build" / "html"
         cached = [*root.glob("build/site/vega-static-*/*"), *(html / "_static").rglob("*")]
-        # and what Sphinx wrote for pages the edit does not touch: a page, its sources, its
-        # downloads
         cached += [html / "hvem-alle.html", *html.glob("_sources/hvem-alle*")]
         cached += html.glob("downloads/hvem-alle*")
         corrupted = [p for p in cached if p.is_file()]
@@ -405,28 +452,12 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
         assert sum(p.suffix in {".woff2", ".ttf"} for p in corrupted) >= 6
         for p in corrupted:
             p.write_bytes(b"garbage")
-        chapter.write_text(original, encoding="utf-8")
+        write(edits)
         assert b.build(root, jobs=2, quiet=True).rendered
         restored = _site_bytes(site)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    assert b"Tallene g\xc3\xa6lder <em>kun</em> lederne" in partial["udbredelse-bred.html"]
-    assert b"selv betale for den?" in partial["udbredelse-smal.html"]
-    assert sorted(partial) == sorted(clean), "the same files"
-    index = {"searchindex.js", ".build-manifest.json"}  # the manifest holds the index's hash
-    differing = [n for n in sorted(partial) if partial[n] != clean[n] and n not in index]
-    assert differing == [], "\n".join(_first_difference(n, partial[n], clean[n]) for n in differing)
-    # every cached asset corrupted, the same inputs again: the site as first built
     assert not [n for n, data in restored.items() if data == b"garbage"]
-    assert sorted(restored) == sorted(first)
-    differing = [n for n in sorted(first) if first[n] != restored[n] and n not in index]
-    assert differing == [], "\n".join(
-        _first_difference(n, first[n], restored[n]) for n in differing
-    )
+    differing = _changed(restored, edited)
+    assert differing == [], "\n".join(differing)
 
 
 def _first_difference(name: str, a: bytes, b: bytes) -> str:

@@ -8,10 +8,12 @@ import sys
 import time
 
 import nbformat
+import pytest
 
 from lederuddannelse.book.execute import Task, execute_all
 
 
+@pytest.mark.slow  # it starts (a kernel that crashes)
 def test_a_kernel_that_cannot_start_stops_at_the_first_chapter(tmp_path, monkeypatch):
     spec = tmp_path / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True)

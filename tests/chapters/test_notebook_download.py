@@ -88,9 +88,9 @@ def executed(tmp_path_factory):
     return _run("02_udbredelse", tmp_path_factory.mktemp("run"))
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_every_chart_is_the_displayed_output_of_its_figure_cell(chapter, tmp_path):
-    _, nb = _run(chapter, tmp_path)
+def _check_figures(chapter: str, nb) -> None:
+    """Every chart of ``nb`` (an executed ``chapter``) is the one displayed output of its
+    figure cell, shown by JupyterLab as PNG; never only glued."""
     figures = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -115,6 +115,28 @@ def test_every_chart_is_the_displayed_output_of_its_figure_cell(chapter, tmp_pat
     assert figures == CHARTS[chapter]
 
 
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chart_is_the_displayed_output_of_its_figure_cell(chapter, built_book):
+    """Each chapter's first run of the shared built book, as a reader downloads it (the
+    build's charts as Jupyter's PNG; no kernel)."""
+    from lederuddannelse.params import load_parameters
+
+    root, _, _ = built_book
+    slug = chapter.split("_", 1)[1]
+    run = next(r for r in load_parameters(root / "parameters.yml").runs(root) if r.slug == slug)
+    copy = downloadable_notebook(root / "build" / "book" / f"{run.name}.ipynb")
+    _check_figures(chapter, nbformat.reads(copy, as_version=4))
+
+
+@pytest.mark.slow
+def test_a_chapter_run_as_a_reader_runs_it_shows_its_charts_in_its_figure_cells(executed):
+    """The prevalence chapter executed with papermill outside the build: Jupyter's own
+    charts (PNG), each the output of its figure cell."""
+    _check_figures("02_udbredelse", executed[1])
+
+
+@pytest.mark.slow
 def test_the_downloadable_copy_shows_values_not_roles(executed):
     path, nb = executed
     copy = nbformat.reads(downloadable_notebook(path), as_version=4)
@@ -161,6 +183,7 @@ def test_the_downloadable_copy_draws_the_build_charts_as_png(tmp_path):
     assert base64.b64decode(got.data["image/png"]) == png["image/png"]
 
 
+@pytest.mark.slow
 def test_a_downloaded_notebook_runs_from_an_empty_folder(executed, tmp_path):
     path, nb = executed
     empty = tmp_path / "reader"
@@ -302,6 +325,7 @@ def test_an_installed_wheel_finds_its_data_files_and_regenerates_the_survey(
     assert list(empty.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_downloaded_notebook_runs_with_the_installed_wheel(executed, wheel_install, tmp_path):
     """The downloaded notebook, executed with papermill from an empty folder where only the
     wheel is installed, gives the page's numbers. Only the pointer to the page with the broad
