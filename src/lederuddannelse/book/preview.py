@@ -114,6 +114,9 @@ def preview(root: Path, port: int = 8000, jobs: int = 2) -> int:
         stage_step(root, jobs)
     cmd = autobuild_command(root, port, jobs)
     env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
+    # Started in the background by a shell, Python inherits Ctrl-C as ignored and would never
+    # see it, while sphinx-autobuild sets its own handler and stops: take Ctrl-C here as well.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, text=True)
     served, pending, start = False, "", time.perf_counter()
     try:
@@ -137,13 +140,21 @@ def preview(root: Path, port: int = 8000, jobs: int = 2) -> int:
                 pending = line
             elif line and not line.startswith(("[sphinx-autobuild]", "python -m sphinx")):
                 print(line, flush=True)
-        return proc.wait()
-    except KeyboardInterrupt:
-        try:
-            proc.send_signal(signal.SIGINT)  # Ctrl-C reached it too when run from a terminal
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        print(f"Preview stopped; the published site in {PUBLISHED}/ is as it was.", flush=True)
+        if proc.wait() not in (0, 130, -signal.SIGINT):
+            return proc.returncode  # it failed; its message is above
+        stopped(proc)  # it serves until stopped: Ctrl-C reached it first
         return 0
+    except KeyboardInterrupt:
+        stopped(proc)
+        return 0
+
+
+def stopped(proc: subprocess.Popen) -> None:
+    """After Ctrl-C: sphinx-autobuild stopped (within 10 s, else killed), and one line."""
+    try:
+        proc.send_signal(signal.SIGINT)  # Ctrl-C reached it too when run from a terminal
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    print(f"Preview stopped; the published site in {PUBLISHED}/ is as it was.", flush=True)
