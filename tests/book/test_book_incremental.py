@@ -16,8 +16,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, project_env
 from lederuddannelse.book import build as b
 from lederuddannelse.book import keys, publishing
 from lederuddannelse.book.notebooks import check_glue, merge_cached, normalise, prose_glue_refs
@@ -427,6 +428,36 @@ def test_a_partial_rebuild_publishes_what_a_clean_build_publishes(built_book, tm
     assert differing == [], "\n".join(
         _first_difference(n, first[n], restored[n]) for n in differing
     )
+
+
+@pytest.mark.book
+def test_a_removed_parameter_group_leaves_the_published_site(built_book, tmp_path):
+    """A group taken out of parameters.yml: the next build publishes no file of its page (its
+    HTML, sources, downloads), no link to it and no search entry, and stages no notebook of
+    it; the build after that finds nothing to do."""
+    root = tmp_path / "project"
+    shutil.copytree(built_book[0], root, symlinks=True)
+    shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
+    site, gone = root / "_build" / "html", "hvem-bred"
+    assert [n for n in _site_bytes(site) if gone in n], "the group's page is published"
+    params = yaml.safe_load((root / "parameters.yml").read_text(encoding="utf-8"))
+    del params["chapters"]["hvem"]["groups"]["bred"]  # no page links to it
+    (root / "parameters.yml").write_text(yaml.safe_dump(params, allow_unicode=True))
+    with project_env(root):
+        report = b.build(root, jobs=2, quiet=True)
+        assert report.rendered and not report.executed
+        published = _site_bytes(site)
+        assert [n for n in published if gone in n] == [], "no file of the page"
+        # holder and appendiks list the pages of parameters.yml in their executed tables,
+        # which a change of parameters.yml does not re-execute (a separate issue)
+        listing = ("holder-alle", "appendiks-alle")
+        mention = [n for n, data in published.items() if gone.encode() in data]
+        assert [n for n in mention if not any(x in n for x in listing)] == [], "no link to it"
+        assert not list((root / "build" / "book").glob(f"{gone}*"))
+        assert publishing.site_intact(site, (site / publishing.SITE_KEY_FILE).read_text().strip())
+        again = b.build(root, jobs=2, quiet=True)
+    assert not again.rendered and not again.executed
+    assert _site_bytes(site) == published
 
 
 def _first_difference(name: str, a: bytes, b: bytes) -> str:
