@@ -16,8 +16,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
-from conftest import BOOK_EPOCH, built_copy, copy_project, project_env
+from conftest import BOOK_EPOCH, ROOT, built_copy, copy_project, project_env
 from lederuddannelse.book import build as b
 from lederuddannelse.book import keys, publishing
 from lederuddannelse.book.notebooks import check_glue, merge_cached, normalise, prose_glue_refs
@@ -458,6 +459,33 @@ def test_rebuilds_redo_only_what_changed_failures_keep_the_site_and_partial_is_c
     assert not [n for n, data in restored.items() if data == b"garbage"]
     differing = _changed(restored, edited)
     assert differing == [], "\n".join(differing)
+
+
+@pytest.mark.book
+def test_a_removed_parameter_group_leaves_the_published_site(built_book, tmp_path):
+    """A group taken out of parameters.yml: the next build publishes no file of its page (its
+    HTML, sources, downloads), no link to it and no search entry, and stages no notebook of
+    it; the build after that finds nothing to do."""
+    root = tmp_path / "project"
+    shutil.copytree(built_book[0], root, symlinks=True)
+    shutil.copytree(ROOT / "chapters", root / "chapters", dirs_exist_ok=True)  # as committed
+    site, gone = root / "_build" / "html", "hvem-bred"
+    assert [n for n in _site_bytes(site) if gone in n], "the group's page is published"
+    params = yaml.safe_load((root / "parameters.yml").read_text(encoding="utf-8"))
+    del params["chapters"]["hvem"]["groups"]["bred"]  # no page links to it
+    (root / "parameters.yml").write_text(yaml.safe_dump(params, allow_unicode=True))
+    with project_env(root):
+        report = b.build(root, jobs=2, quiet=True)
+        # holder and appendiks list the pages of parameters.yml: they run again, no other
+        assert report.rendered and sorted(report.executed) == ["appendiks-alle", "holder-alle"]
+        published = _site_bytes(site)
+        assert [n for n in published if gone in n] == [], "no file of the page"
+        assert [n for n, data in published.items() if gone.encode() in data] == [], "no link"
+        assert not list((root / "build" / "book").glob(f"{gone}*"))
+        assert publishing.site_intact(site, (site / publishing.SITE_KEY_FILE).read_text().strip())
+        again = b.build(root, jobs=2, quiet=True)
+    assert not again.rendered and not again.executed
+    assert _site_bytes(site) == published
 
 
 def _first_difference(name: str, a: bytes, b: bytes) -> str:

@@ -18,7 +18,7 @@ from conftest import copy_project
 from lederuddannelse.book import build as b
 from lederuddannelse.book import keys, publishing
 from lederuddannelse.errors import ParameterError
-from lederuddannelse.params import Run
+from lederuddannelse.params import Run, load_parameters
 
 
 def make_site(folder: Path, text: str, pages: int = 20) -> Path:
@@ -215,3 +215,79 @@ def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# --- a removed parameter group or page leaves the site ---------------------------------
+
+
+def test_staging_leaves_no_page_of_a_removed_group_or_toc_entry(tmp_path):
+    """A group taken out of parameters.yml and a page taken out of _toc.yml leave the staged
+    book (Sphinx drops a document whose source is gone); every other staged file stays."""
+    root = copy_project(tmp_path)
+    params = yaml.safe_load((root / "parameters.yml").read_text(encoding="utf-8"))
+    groups = params["chapters"]["udbredelse"]["groups"]
+    groups["smal_uvaegtet"] = {"definition": "narrow", "weighted": False}
+    (root / "parameters.yml").write_text(yaml.safe_dump(params, allow_unicode=True))
+    runs = load_parameters(root / "parameters.yml").runs(root)
+    assert "udbredelse-smal_uvaegtet" in {r.name for r in runs}
+    stage = b.stage_book(runs, root)
+    for run in runs:  # what execute_runs stages
+        (stage / f"{run.name}.ipynb").write_text("{}")
+    (stage / "conf.py").write_text("# preview's Sphinx configuration\n")
+    before = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
+    assert {"udbredelse-smal_uvaegtet.ipynb", "litteratur.md"} <= before
+
+    del groups["smal_uvaegtet"]
+    (root / "parameters.yml").write_text(yaml.safe_dump(params, allow_unicode=True))
+    toc = (root / "_toc.yml").read_text(encoding="utf-8")
+    (root / "_toc.yml").write_text(toc.replace("  - file: litteratur\n", ""), encoding="utf-8")
+    b.stage_book(load_parameters(root / "parameters.yml").runs(root), root)
+    after = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
+    assert before - after == {"udbredelse-smal_uvaegtet.ipynb", "litteratur.md"}
+    assert after - before == set()
+    assert [p.name for p in b.staged_pages(stage) if "smal_uvaegtet" in p.name] == []
+
+
+def _write_book(stage: Path, pages: dict[str, str]) -> None:
+    """A minimal staged book: the first of ``pages`` is its root, the others its chapters."""
+    first, *rest = pages
+    config = {"title": "Test", "only_build_toc_files": True}
+    config["execute"] = {"execute_notebooks": "off"}
+    (stage / "_config.yml").write_text(yaml.safe_dump(config))
+    toc = {"format": "jb-book", "root": first, "chapters": [{"file": n} for n in rest]}
+    (stage / "_toc.yml").write_text(yaml.safe_dump(toc))
+    for name, text in pages.items():
+        (stage / f"{name}.md").write_text(text, encoding="utf-8")
+
+
+def test_a_page_removed_from_the_staged_book_leaves_the_rendered_site(tmp_path):
+    """Sphinx reuses its environment and never deletes the output of a document whose source
+    is gone: the render must not publish the page, its sources, its download or its search
+    entry, as a clean render would not."""
+    root = tmp_path
+    stage = root / "build" / "book"
+    stage.mkdir(parents=True)
+    (stage / "tal.csv").write_text("a,b\n1,2\n")
+    page_b = "# Side B\n\nOrdetsomkunstaarher.\n\n{download}`Tallene <tal.csv>`\n"
+    pages = {"a": "# Side A\n\nForsiden.\n", "b": page_b, "c": "# Side C\n\nMidten.\n"}
+    pages["d"] = "# Side D\n\nSlutningen.\n"
+    _write_book(stage, pages)
+    env = {**os.environ, "LEDERUDDANNELSE_ROOT": str(root)}
+    html = b.render(stage, root, env, quiet=True)
+    assert (html / "b.html").is_file() and list(html.glob("_downloads/*/tal.csv"))
+    assert "ordetsomkunstaar" in (html / "searchindex.js").read_text(encoding="utf-8").lower()
+    written = (html / "c.html").stat().st_mtime_ns
+    (stage / "d.md").write_text("# Side D\n\nSlutningen, rettet.\n", encoding="utf-8")
+    assert b.render(stage, root, env, quiet=True) == html
+    assert "rettet" in (html / "d.html").read_text(encoding="utf-8")
+    assert (html / "c.html").stat().st_mtime_ns == written, "nothing removed: output reused"
+
+    (stage / "b.md").unlink()  # as stage_book removes it
+    del pages["b"]
+    _write_book(stage, pages)
+    html = b.render(stage, root, env, quiet=True)
+    left = [p.relative_to(html).as_posix() for p in html.rglob("*") if p.is_file()]
+    assert all((html / f"{name}.html").is_file() for name in pages)
+    assert [p for p in left if re.search(r"(^|/)b\.|tal\.csv", p)] == []
+    index = (html / "searchindex.js").read_text(encoding="utf-8")
+    assert "ordetsomkunstaar" not in index.lower() and '"b"' not in index

@@ -188,6 +188,40 @@ def test_cache_key_is_stable_and_changes_with_each_dependency(tmp_path):
     assert _cache_hash(run, root) != before, "lock file"
 
 
+def test_a_group_added_to_parameters_yml_misses_the_cache_only_of_the_pages_that_list_pages(
+    tmp_path,
+):
+    """holder and appendiks list and link every page of parameters.yml: a group added for
+    another chapter changes their key (else an incremental build keeps a stale list), and
+    leaves the key of a chapter that reads only its own parameters alone."""
+    root = copy_project(tmp_path)
+    runs = {r.slug: r for r in load_parameters(root / "parameters.yml").runs(root)}
+    before = {s: _cache_hash(runs[s], root) for s in ("holder", "appendiks", "lyst")}
+    params = root / "parameters.yml"
+    text = params.read_text(encoding="utf-8")
+    params.write_text(
+        text.replace("  lyst:\n    groups:\n      alle: {}\n",
+                     "  lyst:\n    groups:\n      alle: {}\n      uvaegtet: {weighted: false}\n"),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert params.read_text(encoding="utf-8") != text
+    after = {s: _cache_hash(runs[s], root) for s in before}
+    assert after["holder"] != before["holder"] and after["appendiks"] != before["appendiks"]
+    assert after["lyst"] == before["lyst"], "lyst-alle's own parameters did not change"
+
+
+def test_the_modules_that_read_parameters_yml_are_the_listed_ones():
+    """keys.READS_PARAMETERS_FILE names exactly the chapter modules that call
+    load_parameters (a new one missing from it would publish a stale page list)."""
+    chapters = Path(keys.__file__).parents[1] / "chapters"
+    calling = {
+        f"lederuddannelse.chapters.{p.stem}"
+        for p in chapters.glob("*.py")
+        if "load_parameters(" in p.read_text(encoding="utf-8")
+    }
+    assert calling == set(keys.READS_PARAMETERS_FILE)
+
+
 def test_package_hash_changes_with_package_source(tmp_path):
     root = copy_project(tmp_path)
     before = keys.package_hash(root)

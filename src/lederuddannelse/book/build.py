@@ -51,7 +51,12 @@ from lederuddannelse.book.processes import (
     terminate_as_interrupt,
     tmp_parent,
 )
-from lederuddannelse.book.stage import copy_project, runs_toc, stage_book  # noqa: F401
+from lederuddannelse.book.stage import (  # noqa: F401
+    copy_project,
+    runs_toc,
+    stage_book,
+    staged_pages,
+)
 from lederuddannelse.book.stamps import BUILD_DIR, PUBLISHED, STAGE
 from lederuddannelse.data.embedded import ensure_embedded
 from lederuddannelse.errors import (
@@ -82,7 +87,7 @@ TIMINGS = "timings.json"  # build/timings.json: seconds per run executed by the 
 PARAMETER_CELLS = "parameter-cells.json"  # build/parameter-cells.json: defaults per source
 SNAPSHOTS = "snapshots"  # build/snapshots/<code key>/<sha256>.parquet: the validated data
 AUDIT_CACHE = "audit-cache"  # build/audit-cache: what each audited file and table holds
-RENDERED = "rendered.json"  # build/site/rendered.json: digests of Sphinx's output, last render
+RENDERED = "rendered.json"  # build/site/rendered.json: pages and output digests, last render
 #: Environment variables telling the Sphinx extension which data the build used.
 DATA_ENV = {
     "data_file": "LEDERUDDANNELSE_DATA_FILE",
@@ -363,9 +368,15 @@ def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
     # before as it is now: checked against the digests taken after the last render, and any
     # difference (a page, a font, a download) has the whole output written afresh. Static
     # files (theme, fonts, the chart bundle: checked at its source) are copied on every render.
+    # Sphinx never deletes what it wrote for a page whose source is gone (its HTML, sources,
+    # downloads), so a page removed since the last render (a parameter group or chapter taken
+    # out) has the whole output written afresh too: the site a clean build gives.
+    pages = sorted(p.relative_to(stage).with_suffix("").as_posix() for p in staged_pages(stage))
     try:
-        trusted = json.loads(record.read_text("utf-8")) == publishing.file_digests(html)
-    except (OSError, ValueError):
+        last = json.loads(record.read_text("utf-8"))
+        kept = set(last["pages"]) <= set(pages)
+        trusted = kept and last["files"] == publishing.file_digests(html)
+    except (OSError, ValueError, KeyError, TypeError):
         trusted = False
     record.unlink(missing_ok=True)
     shutil.rmtree(html / "_static" if trusted else html, ignore_errors=True)
@@ -381,7 +392,8 @@ def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
             f"Jupyter Book could not render the site (warnings are errors):\n  {detail}\n"
             "The published site was left unchanged."
         )
-    write_if_changed(record, json.dumps(publishing.file_digests(html), sort_keys=True))
+    digests = publishing.file_digests(html)
+    write_if_changed(record, json.dumps({"pages": pages, "files": digests}, sort_keys=True))
     return html
 
 

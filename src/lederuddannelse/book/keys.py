@@ -7,7 +7,9 @@ enters them: the build injects, with the run's parameters, ``build_digest``, a h
 - the package modules the chapter's code imports, followed import by import from their names
   (:mod:`lederuddannelse.sources`, so a moved module is still covered),
 - the package's data files (codebook, margins, targets) and `requirements.lock`,
-- the parameters and the kernel.
+- the parameters and the kernel,
+- for the chapters that describe the book's own pages (:data:`READS_PARAMETERS_FILE`), the
+  whole `parameters.yml`: a group added or removed elsewhere changes what they list.
 
 So a changed code cell, parameter, data file, imported module or lock misses the cache and
 executes; a prose edit matches and is merged from the cache without a kernel.
@@ -22,13 +24,19 @@ from pathlib import Path
 from typing import Any
 
 from lederuddannelse.hashing import sha256_file, tree_hash
-from lederuddannelse.params import Run, resolve_data_file, resolve_mapping_file
+from lederuddannelse.params import PARAMETERS_FILE, Run, resolve_data_file, resolve_mapping_file
 from lederuddannelse.paths import package_data_files
-from lederuddannelse.sources import imported_modules, modules_hash
+from lederuddannelse.sources import import_closure, imported_modules, modules_hash
 
 KERNEL = "python3"
 DIGEST_PARAMETER = "build_digest"
 IMPORTS_FILE = "imports.json"  # build/imports.json: the imports of each chapter and module version
+
+#: The chapter modules whose code reads `parameters.yml` when it runs (to list and link the
+#: book's pages): a run importing one depends on the whole file, not only on its own
+#: parameters. A test keeps this list equal to the chapter modules that call
+#: ``load_parameters``.
+READS_PARAMETERS_FILE = ("lederuddannelse.chapters.appendiks", "lederuddannelse.chapters.holder")
 
 
 def package_hash(root: Path) -> str:
@@ -114,18 +122,26 @@ class Dependencies:
             self._save_imports()
         return digest
 
+    def reads_parameters_file(self, names: list[str]) -> bool:
+        """Whether code importing ``names`` reads `parameters.yml` when it runs."""
+        closure = import_closure(names, self.root / "src", self.imports)
+        return any(name in closure for name in READS_PARAMETERS_FILE)
+
     def digest(self, run: Run, read) -> str:
         """The run's ``build_digest`` (see the module docstring)."""
         data_file = resolve_data_file(run.params["data_file"], self.root)
+        imports = self.chapter_imports(run.source, read)
         payload = {
             "params": run.params,
             "kernel": KERNEL,
             "data": self.data_hash(run.params),
             "sidecar": self.file_hash(Path(f"{data_file}.meta.json")),
-            "modules": self.modules(self.chapter_imports(run.source, read)),
+            "modules": self.modules(imports),
             "package_data": self.package_data,
             "lock": self.lock,
         }
+        if self.reads_parameters_file(imports):
+            payload["parameters_file"] = self.file_hash(self.root / PARAMETERS_FILE)
         text = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 

@@ -28,6 +28,7 @@ STAGED_TREES = (
     "_templates",
     "locale",
 )  # folders the rendered book reads besides its pages
+PAGE_SUFFIXES = (".md", ".ipynb")  # the sources the staged book renders into pages
 
 
 def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Path:
@@ -91,7 +92,8 @@ def _copy_if_changed(src: Path, dst: Path) -> None:
 
 def stage_book(runs: list[Run], root: Path) -> Path:
     """Write the book's sources (all but the executed notebooks) into `build/book/`; remove
-    staged notebooks of runs no longer in parameters.yml. Returns the staged folder."""
+    every staged page no longer in the book (the notebook of a run no longer in
+    parameters.yml, a page the toc no longer lists). Returns the staged folder."""
     stage = root / BUILD_DIR / STAGE
     stage.mkdir(parents=True, exist_ok=True)
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
@@ -125,8 +127,26 @@ def stage_book(runs: list[Run], root: Path) -> Path:
         for f in sorted((stage / tree).rglob("*")) if (stage / tree).is_dir() else []:
             if f.is_file() and f.suffix != ".mo" and f.relative_to(stage) not in kept:
                 f.unlink()
-    wanted = {f"{r.name}.ipynb" for r in runs}
-    for nb in stage.glob("*.ipynb"):
-        if nb.name not in wanted:
-            nb.unlink()
+    # a page no longer in the book (a removed parameter group or chapter, a file the toc no
+    # longer lists) leaves the staged book, so Sphinx drops it (see staged_pages)
+    wanted = {f"{r.name}.ipynb" for r in runs} | {n for n in listed if is_page(Path(n))}
+    for page in staged_pages(stage):
+        if page.relative_to(stage).as_posix() not in wanted:
+            page.unlink()
     return stage
+
+
+def is_page(path: Path) -> bool:
+    """True if ``path`` is a source Sphinx renders into a page (not a data or theme file)."""
+    return path.suffix in PAGE_SUFFIXES
+
+
+def staged_pages(stage: Path) -> list[Path]:
+    """Every page source of the staged book (the executed notebooks and the other files the
+    toc lists), outside the folders the book reads besides its pages."""
+    out = []
+    for p in sorted(stage.rglob("*")):
+        rel = p.relative_to(stage)
+        if p.is_file() and is_page(p) and rel.parts[0] not in STAGED_TREES:
+            out.append(p)
+    return out
