@@ -143,12 +143,19 @@ class ReplicateVariance:
         Z: np.ndarray | None,
         theta: np.ndarray,
         refit: Callable[[np.ndarray], np.ndarray],
+        refit_all: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Covariance of estimators ``theta``, re-estimated by ``refit(weights)`` per replicate.
+        """Covariance of estimators ``theta``, re-estimated by ``refit(weights)`` per replicate,
+        or by ``refit_all(repw)`` for all replicates at once (n x R weights -> R x k).
 
         ``Z`` (influence values, which Taylor designs use) is not needed.
         """
-        thetas = np.array([np.asarray(refit(self.repw[:, r]), dtype=float) for r in range(self.R)])
+        if refit_all is not None:
+            thetas = np.asarray(refit_all(self.repw), dtype=float)
+        else:
+            thetas = np.array(
+                [np.asarray(refit(self.repw[:, r]), dtype=float) for r in range(self.R)]
+            )
         return self.from_replicates(thetas, theta)
 
     def domain_means(

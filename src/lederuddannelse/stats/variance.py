@@ -175,9 +175,10 @@ class TaylorVariance:
         Z: np.ndarray,
         theta: np.ndarray | None = None,
         refit: Callable[[np.ndarray], np.ndarray] | None = None,
+        refit_all: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Covariance of estimators: from their influence values ``Z`` (``theta`` and
-        ``refit``, which replicate designs use, are not needed here)."""
+        """Covariance of estimators: from their influence values ``Z`` (``theta``, ``refit``
+        and ``refit_all``, which replicate designs use, are not needed here)."""
         return self.vcov(Z)
 
     def degf(self, mask: np.ndarray | None = None) -> float:
