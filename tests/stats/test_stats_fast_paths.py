@@ -42,3 +42,37 @@ def test_stacked_replicate_refits_equal_one_by_one(clustered, formula, monkeypat
     assert stacked.table["se"].notna().all()
     np.testing.assert_allclose(stacked.vcov, single.vcov, rtol=1e-9, atol=1e-14)
     np.testing.assert_allclose(stacked.coef, single.coef, rtol=0, atol=0)
+
+
+def _designs(df):
+    pol = SuppressionPolicy.none()
+    lonely = df.assign(st=np.where(df["workplace"] == df["workplace"].iloc[0], "x", df["stratum"]))
+    return {
+        "simple": SurveyDesign(df, "weight", policy=pol),
+        "clustered": SurveyDesign(
+            df, "weight", strata="stratum", psu="workplace", fpc="fpc", policy=pol
+        ),
+        "lonely average": SurveyDesign(
+            lonely, "weight", strata="st", psu="workplace", lonely_psu="average", policy=pol
+        ),
+        "bootstrap": SurveyDesign(df, "weight", repweights="bw", rep_type="bootstrap", policy=pol),
+    }
+
+
+@pytest.mark.parametrize("name", ["simple", "clustered", "lonely average", "bootstrap"])
+@pytest.mark.parametrize("binary", [True, False])
+def test_one_domain_as_a_group_of_a_breakdown(clustered, name, binary):
+    """An estimate on one domain (a variable NaN outside it: the one-domain path, by masks)
+    equals the same domain's row of a breakdown (the grouped path, by bincounts)."""
+    des = _designs(clustered)[name]
+    var = "trained" if binary else "desire"
+    in_a = (des.df["sector"] == "offentlig").to_numpy()
+    y = des.df[var].to_numpy(dtype=float)
+    one = des.with_columns({"y_a": np.where(in_a, y, np.nan)})
+    est = one.proportion if binary else one.mean
+    grouped = (des.proportion if binary else des.mean)(var, by="sector")
+    row = grouped[grouped["sector"] == "offentlig"].iloc[0]
+    alone = est("y_a").iloc[0]
+    for col in ("estimate", "se", "df", "deff", "N", "ci_low", "ci_high"):
+        assert alone[col] == pytest.approx(row[col], rel=1e-11, abs=1e-14), col
+    assert alone["n"] == row["n"]

@@ -254,8 +254,8 @@ class SurveyDesign:
         return y
 
     def _binary(self, var: str) -> np.ndarray:
-        y = self._numeric(var)
-        if not ((y == 0) | (y == 1) | np.isnan(y)).all():  # the values only for the message
+        y, key = self._numeric(var), ("binary", var)  # checked once per design (read-only y)
+        if key not in self._factors and not ((y == 0) | (y == 1) | np.isnan(y)).all():
             vals = np.unique(y[~np.isnan(y)])
             shown = ", ".join(f"{v:g}" for v in vals[:8])
             raise EstimationError(
@@ -263,6 +263,7 @@ class SurveyDesign:
                 f"but it has {shown}{' ...' if len(vals) > 8 else ''}. Recode it to 0/1 "
                 "(e.g. (x == category)), or use mean() for a scale."
             )
+        self._factors[key] = True
         return y
 
     def _codes(self, var: str) -> tuple[np.ndarray, list]:
@@ -305,6 +306,8 @@ class SurveyDesign:
     # ------------------------------------------------------------------ core domain estimator
     def _domain(self, y: np.ndarray, codes: np.ndarray, G: int) -> dict[str, np.ndarray]:
         """Weighted mean of y in each of G domains (:func:`~.domain.domain_means`)."""
+        if codes is self._factors.get(("all",), (None,))[0]:
+            codes = None  # every row: no codes to read
         return domain_means(self.w, self.variance, y, codes, G)
 
     def _table(self, *args, **kwargs) -> tuple[pd.DataFrame, DisclosureSpec]:
@@ -590,9 +593,9 @@ class SurveyDesign:
                 )
             rows[side] = r
         ra, rb = rows["a"], rows["b"]
-        Z = np.column_stack([ra["vals"] - rb["vals"]])
+        Z = np.column_stack([ra["wr"] / ra["N"][0] - rb["wr"] / rb["N"][0]])
         est = float(ra["estimate"][0] - rb["estimate"][0])
-        ina, inb = ra["codes"] == 0, rb["codes"] == 0
+        ina, inb = ra["valid"], rb["valid"]
         yz = np.nan_to_num(y)
 
         def refit(wr: np.ndarray) -> np.ndarray:

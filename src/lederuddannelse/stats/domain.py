@@ -21,10 +21,14 @@ def dot(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.einsum("i,i->", a, b))
 
 
-def domain_means(w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray, G: int) -> dict:
-    """Weighted mean of ``y`` in each of G domains (row ``codes``, -1: none; NaN in ``y``: not
-    in the domain) with ``se, n, N, deff, df, pos, neg`` per domain, and the influence ``vals``
-    (all rows) and ``codes`` (-1 where the row is in no domain)."""
+def domain_means(w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray | None, G: int) -> dict:
+    """Weighted mean of ``y`` in each of G domains (row ``codes``, -1: none; ``None``: every
+    row in the one domain; NaN in ``y``: not in the domain) with ``se, n, N, deff, df, pos,
+    neg`` per domain, and the influence ``vals`` (all rows) and ``codes`` (-1 where the row is
+    in no domain); one domain: instead ``wr`` (the influence values times ``N``) and
+    ``valid`` (the domain's rows)."""
+    if G == 1:
+        return _one_domain(w, variance, y, codes)
     n = len(w)
     valid = codes >= 0
     valid &= ~np.isnan(y)
@@ -74,4 +78,50 @@ def domain_means(w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray, G: i
         "neg": neg,
         "vals": vals,
         "codes": c,
+    }
+
+
+def _one_domain(w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray | None) -> dict:
+    """:func:`domain_means` of one domain, by masks instead of copies of the domain's rows.
+
+    Zero weights outside the domain make every sum over the domain a sum over all rows, and
+    the influence values come out zero outside it, as the variance needs them: no row is
+    selected, copied or scattered back (a few passes over the arrays, each a vector
+    operation)."""
+    n = len(w)
+    valid = y == y  # not NaN
+    if codes is not None:
+        valid &= codes >= 0
+    n1 = np.float64(np.count_nonzero(valid))  # numpy scalars: an empty domain gives NaN
+    everyone = n1 == n
+    wz, yz = (w, y) if everyone else (np.where(valid, w, 0.0), np.where(valid, y, 0.0))
+    W = np.sum(wz, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = dot(wz, yz) / W
+        r = yz - est
+        wr = wz * r  # the influence values times W
+        if variance.replicate:
+            reps = variance.mean_replicates(yz, None if everyone else valid)
+            var = variance.var_from_domains(reps, np.array([est]))[0]
+        else:  # a variance is quadratic in the influence values: wr's over W**2
+            var = variance.vector_var(wr, valid) / W**2
+        s2 = dot(wr, r) / W * n1 / (n1 - 1)
+        vsrs = s2 * (W - n1) / (W * n1) if W > n1 else s2 / n1
+        deff = var / vsrs
+    ones, zeros = (y == 1), (y == 0)  # NaN is neither
+    if codes is not None and not everyone:
+        ones &= valid
+        zeros &= valid
+    one = np.ones(1)
+    return {
+        "estimate": est * one,
+        "se": np.sqrt(np.maximum(var, 0.0)) * one,
+        "n": n1 * one,
+        "N": W * one,
+        "deff": deff * one,
+        "df": variance.degf(None if everyone else valid) * one,
+        "pos": float(np.count_nonzero(ones)) * one,
+        "neg": float(np.count_nonzero(zeros)) * one,
+        "wr": wr,
+        "valid": valid,
     }

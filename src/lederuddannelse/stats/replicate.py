@@ -115,7 +115,7 @@ class ReplicateVariance:
     @cached_property
     def _degf_all(self) -> float:
         """``degf()`` of the whole sample (computed once, when first needed)."""
-        return self.degf()
+        return self._rank_degf(self.repw)
 
     @cached_property
     def _repw_rows(self) -> np.ndarray:
@@ -157,6 +157,14 @@ class ReplicateVariance:
                 [np.asarray(refit(self.repw[:, r]), dtype=float) for r in range(self.R)]
             )
         return self.from_replicates(thetas, theta)
+
+    def mean_replicates(self, yz: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
+        """Replicate estimates (R x 1) of a weighted mean of ``yz`` over the rows ``valid``
+        (``None``: every row; ``yz`` is 0 outside them): two vector-matrix products, one when
+        every row counts (each replicate's total weight is kept)."""
+        den = self._colsum if valid is None else valid.astype(float) @ self.repw
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return ((yz @ self.repw) / den)[:, None]
 
     def domain_means(
         self, y: np.ndarray, codes: np.ndarray, G: int
@@ -209,8 +217,23 @@ class ReplicateVariance:
 
     # ------------------------------------------------------------------ degrees of freedom
     def degf(self, mask: np.ndarray | None = None) -> float:
-        """R's ``degf()``: the rank of the replicate weights (of the rows in ``mask``) minus 1."""
-        A = self.repw if mask is None else self.repw[np.asarray(mask, dtype=bool)]
+        """R's ``degf()``: the rank of the replicate weights (of the rows in ``mask``) minus 1.
+
+        Kept per set of rows (a domain recurs in table after table), keyed by a digest of the
+        mask."""
+        if mask is None:
+            return self._degf_all
+        m = np.asarray(mask, dtype=bool)
+        key = ("mask", len(m), hashlib.blake2b(np.packbits(m).data).digest())
+        if key not in self._degf_memo:
+            if len(self._degf_memo) >= 64:
+                self._degf_memo.clear()
+            self._degf_memo[key] = self._rank_degf(self.repw[m])
+        return self._degf_memo[key]
+
+    @staticmethod
+    def _rank_degf(A: np.ndarray) -> float:
+        """The rank of the columns of ``A`` minus one."""
         if len(A) == 0:
             return 0.0
         G = A.T @ A

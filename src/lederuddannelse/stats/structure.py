@@ -299,6 +299,8 @@ class DesignStructure:
         if mask is None:
             return float(self.n_psu - self.n_strata)
         m = np.asarray(mask, dtype=bool)
+        if self.simple:  # every row its own PSU, one stratum
+            return float(max(int(np.count_nonzero(m)) - 1, 0))
         if not m.any():
             return 0.0
         return float(_present(self.psu[m], self.n_psu) - _present(self.stratum[m], self.n_strata))

@@ -24,6 +24,7 @@ which design they run on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -248,6 +249,24 @@ class TaylorVariance:
                 present = hit.reshape(H, G) > 0
             out += self._stage_cov(st, U, full=False, present=present)
         return np.maximum(out, 0.0)
+
+    @cached_property
+    def _zeros(self) -> np.ndarray:
+        """A code 0 for every row (one domain of all rows), read-only."""
+        z = np.zeros(self.n, dtype=np.int64)
+        z.flags.writeable = False
+        return z
+
+    def vector_var(self, vals: np.ndarray, valid: np.ndarray) -> float:
+        """Variance of one estimator with influence ``vals`` on every row, zero outside the
+        rows ``valid`` (its domain): a row outside adds nothing, so the sums run over every
+        row (no copies of the domain's rows), except where the domain's strata matter
+        (``lonely_psu="average"``)."""
+        averaged = not self._margins and any(st.average is not None for st in self.structure.stages)
+        if averaged:
+            rows = np.flatnonzero(valid)
+            return float(self.sparse_var(rows, self._zeros[: len(rows)], vals[rows], 1)[0])
+        return float(self.sparse_var(None, self._zeros, vals, 1)[0])
 
     def grouped_var(self, codes: np.ndarray, vals: np.ndarray, G: int) -> np.ndarray:
         """Variances of G domain estimators: influence ``vals`` on the rows of group ``codes``."""
