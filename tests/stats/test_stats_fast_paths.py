@@ -61,17 +61,23 @@ def _designs(df):
 
 @pytest.mark.parametrize("name", ["simple", "clustered", "lonely average", "bootstrap"])
 @pytest.mark.parametrize("binary", [True, False])
-def test_one_domain_as_a_group_of_a_breakdown(clustered, name, binary):
+@pytest.mark.parametrize("by", ["sector", "stratum"])
+def test_one_domain_as_a_group_of_a_breakdown(clustered, name, binary, by):
     """An estimate on one domain (a variable NaN outside it: the one-domain path, by masks)
-    equals the same domain's row of a breakdown (the grouped path, by bincounts)."""
+    equals the same domain's row of a breakdown: of a few groups (each by masks too) and of
+    many (together, by bincounts; replicates by bincounts per replicate)."""
+    from lederuddannelse.stats.domain import FEW_DOMAINS
+
     des = _designs(clustered)[name]
+    levels = sorted(des.df[by].unique())
+    assert (len(levels) <= FEW_DOMAINS) == (by == "sector")  # both paths are run
     var = "trained" if binary else "desire"
-    in_a = (des.df["sector"] == "offentlig").to_numpy()
+    in_a = (des.df[by] == levels[1]).to_numpy()
     y = des.df[var].to_numpy(dtype=float)
     one = des.with_columns({"y_a": np.where(in_a, y, np.nan)})
     est = one.proportion if binary else one.mean
-    grouped = (des.proportion if binary else des.mean)(var, by="sector")
-    row = grouped[grouped["sector"] == "offentlig"].iloc[0]
+    grouped = (des.proportion if binary else des.mean)(var, by=by)
+    row = grouped[grouped[by] == levels[1]].iloc[0]
     alone = est("y_a").iloc[0]
     for col in ("estimate", "se", "df", "deff", "N", "ci_low", "ci_high"):
         assert alone[col] == pytest.approx(row[col], rel=1e-11, abs=1e-14), col

@@ -15,6 +15,11 @@ import numpy as np
 
 __all__ = ["domain_means", "dot"]
 
+#: up to this many domains, each is estimated by masks (:func:`_one_domain`), else together
+FEW_DOMAINS = 4
+#: what :func:`domain_means` returns per domain
+GROUPED = ("estimate", "se", "n", "N", "deff", "df", "pos", "neg")
+
 
 def dot(a: np.ndarray, b: np.ndarray) -> float:
     """``a @ b`` of two vectors by numpy's own loop: BLAS's threads stall on busy cores."""
@@ -24,74 +29,69 @@ def dot(a: np.ndarray, b: np.ndarray) -> float:
 def domain_means(w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray | None, G: int) -> dict:
     """Weighted mean of ``y`` in each of G domains (row ``codes``, -1: none; ``None``: every
     row in the one domain; NaN in ``y``: not in the domain) with ``se, n, N, deff, df, pos,
-    neg`` per domain, and the influence ``vals`` (all rows) and ``codes`` (-1 where the row is
-    in no domain); one domain: instead ``wr`` (the influence values times ``N``) and
-    ``valid`` (the domain's rows)."""
+    neg`` per domain (:data:`GROUPED`); one domain also ``wr`` (its influence values times
+    ``N``, on every row) and ``valid`` (its rows)."""
     if G == 1:
         return _one_domain(w, variance, y, codes)
-    n = len(w)
+    if G <= FEW_DOMAINS:  # each domain by masks: a few passes each, no bincounts
+        parts = [_one_domain(w, variance, y, codes, g) for g in range(G)]
+        return {k: np.concatenate([p[k] for p in parts]) for k in GROUPED}
     valid = codes >= 0
     valid &= ~np.isnan(y)
     everyone = bool(valid.all())  # no copies needed: every row is in a domain
     c = codes if everyone else np.where(valid, codes, -1)
     cv, yv, wv = (c, y, w) if everyone else (c[valid], y[valid], w[valid])
-    one = G == 1
 
     def total(x: np.ndarray | None = None) -> np.ndarray:
-        if one:
-            return np.array([float(len(cv)) if x is None else float(np.sum(x))])
         return np.bincount(cv, weights=x, minlength=G).astype(float)
 
-    n_g = total()
-    W = np.array([float(np.sum(wv))]) if one else total(wv)
-    WY = np.array([dot(wv, yv)]) if one else total(wv * yv)
+    n_g, W = total(), total(wv)
     with np.errstate(invalid="ignore", divide="ignore"):
-        est = WY / W
-        rv = yv - (est[0] if one else est[cv])
+        est = total(wv * yv) / W
+        rv = yv - est[cv]
         wr = wv * rv
-        vals = wr / (W[0] if one else W[cv])
-        if not everyone:  # influence values on all rows: zero outside the domains
-            vals, inside = np.zeros(n), vals
-            vals[valid] = inside
         if variance.replicate:
             reps, _ = variance.domain_means(y, c, G)
             var = variance.var_from_domains(reps, est)
         else:
-            var = variance.grouped_var(c, vals, G)
-        se = np.sqrt(np.maximum(var, 0))
-        s2 = (np.array([dot(wr, rv)]) if one else total(wr * rv)) / W * n_g / (n_g - 1)
+            var = variance.grouped_var(
+                c, wr / W[cv] if everyone else _on_rows(wr / W[cv], valid), G
+            )
+        s2 = total(wr * rv) / W * n_g / (n_g - 1)
         vsrs = np.where(W > n_g, s2 * (W - n_g) / (W * n_g), s2 / n_g)
         deff = var / vsrs
-    if one:
-        pos = np.array([float(np.count_nonzero(yv == 1))])
-        neg = np.array([float(np.count_nonzero(yv == 0))])
-    else:
-        pos, neg = total((yv == 1).astype(float)), total((yv == 0).astype(float))
     return {
         "estimate": est,
-        "se": se,
+        "se": np.sqrt(np.maximum(var, 0)),
         "n": n_g,
         "N": W,
         "deff": deff,
         "df": variance.degf_groups(c, G),
-        "pos": pos,
-        "neg": neg,
-        "vals": vals,
-        "codes": c,
+        "pos": total((yv == 1).astype(float)),
+        "neg": total((yv == 0).astype(float)),
     }
 
 
-def _one_domain(w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray | None) -> dict:
+def _on_rows(vals: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Values of the rows ``valid`` on every row (0 elsewhere)."""
+    out = np.zeros(len(valid))
+    out[valid] = vals
+    return out
+
+
+def _one_domain(
+    w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray | None, group: int | None = None
+) -> dict:
     """:func:`domain_means` of one domain, by masks instead of copies of the domain's rows.
 
     Zero weights outside the domain make every sum over the domain a sum over all rows, and
     the influence values come out zero outside it, as the variance needs them: no row is
     selected, copied or scattered back (a few passes over the arrays, each a vector
-    operation)."""
+    operation). ``group``: the domain is the rows with ``codes == group`` (else ``>= 0``)."""
     n = len(w)
     valid = y == y  # not NaN
     if codes is not None:
-        valid &= codes >= 0
+        valid &= (codes >= 0) if group is None else (codes == group)
     n1 = np.float64(np.count_nonzero(valid))  # numpy scalars: an empty domain gives NaN
     everyone = n1 == n
     wz, yz = (w, y) if everyone else (np.where(valid, w, 0.0), np.where(valid, y, 0.0))

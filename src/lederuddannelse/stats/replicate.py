@@ -35,6 +35,8 @@ from lederuddannelse.stats.columns import check_column
 __all__ = ["REP_TYPES", "ReplicateVariance", "replicate_columns"]
 
 REP_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay")
+#: up to this many domains, replicate domain sums are vector-matrix products (else bincounts)
+FEW_DOMAINS = 4
 
 
 def replicate_columns(df: pd.DataFrame, repweights: str | Sequence[str]) -> list[str]:
@@ -118,11 +120,6 @@ class ReplicateVariance:
         return self._rank_degf(self.repw)
 
     @cached_property
-    def _repw_rows(self) -> np.ndarray:
-        """The replicate weights in row order (C-contiguous), for sparse products."""
-        return np.ascontiguousarray(self.repw)
-
-    @cached_property
     def _colsum(self) -> np.ndarray:
         """Each replicate's total weight (R,)."""
         return self.repw.sum(axis=0)
@@ -172,38 +169,26 @@ class ReplicateVariance:
         """Replicate estimates (R x G) of the weighted means of ``y`` in G domains.
 
         ``codes``: each row's domain (-1: none; rows with NaN in ``y`` must have -1). Returns the
-        replicates and the replicate weighted domain sizes, both R x G. One domain: two
-        vector-matrix products (one when every row is in it); several: one product of a
-        (2G x rows) matrix of domain indicators and of ``y`` in the domains (dense for a
-        few domains, sparse for more).
+        replicates and the replicate weighted domain sizes, both R x G. A few domains: two
+        vector-matrix products per domain (BLAS, one pass over the replicate weights each);
+        more: per replicate, two bincounts over its column of weights (a pass each, whatever
+        the number of domains). No matrix-matrix product: on busy cores BLAS's threads make
+        those many times slower than their arithmetic.
         """
-        from scipy import sparse
-
         inside = codes >= 0
         yv = np.where(inside, y, 0.0)
-        if G == 1:
-            den = self._colsum if inside.all() else inside.astype(float) @ self.repw
-            num, den = (yv @ self.repw)[:, None], den[:, None]
+        num, den = np.empty((self.R, G)), np.empty((self.R, G))
+        if G <= FEW_DOMAINS:
+            for g in range(G):
+                m = codes == g
+                den[:, g] = m.astype(float) @ self.repw
+                num[:, g] = np.where(m, yv, 0.0) @ self.repw
         else:
-            rows = np.flatnonzero(inside)
-            c = codes[rows]
-            if G <= 8:  # a few domains: a dense product (BLAS), no sparse bookkeeping
-                M = np.zeros((2 * G, self.n))
-                M[c, rows] = 1.0
-                M[c + G, rows] = yv[rows]
-                both = (M @ self.repw).T  # R x 2G
-                den, num = both[:, :G], both[:, G:]
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    return num / den, den
-            S = sparse.csr_matrix(
-                (
-                    np.concatenate([np.ones(len(rows)), yv[rows]]),
-                    (np.concatenate([c, c + G]), np.concatenate([rows, rows])),
-                ),
-                shape=(2 * G, self.n),
-            )
-            both = np.asarray(S @ self._repw_rows).T  # R x 2G
-            den, num = both[:, :G], both[:, G:]
+            key = np.where(inside, codes, G)  # rows in no domain: one more bin, dropped
+            for r in range(self.R):
+                col = self.repw[:, r]
+                den[r] = np.bincount(key, weights=col, minlength=G + 1)[:G]
+                num[r] = np.bincount(key, weights=col * yv, minlength=G + 1)[:G]
         with np.errstate(invalid="ignore", divide="ignore"):
             return num / den, den
 
