@@ -35,8 +35,8 @@ from lederuddannelse.stats.columns import check_column
 __all__ = ["REP_TYPES", "ReplicateVariance", "replicate_columns"]
 
 REP_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay")
-#: up to this many domains, replicate domain sums are vector-matrix products (else bincounts)
-FEW_DOMAINS = 4
+#: up to this many rows, replicate domain sums are one sparse product (else bincounts)
+SPARSE_ROWS = 50_000
 
 
 def replicate_columns(df: pd.DataFrame, repweights: str | Sequence[str]) -> list[str]:
@@ -119,6 +119,24 @@ class ReplicateVariance:
         """``degf()`` of the whole sample (computed once, when first needed)."""
         return self._rank_degf(self.repw)
 
+    def _kept(self, key: tuple, compute: Callable[[], object]):
+        """``compute()``, kept under ``key``: what depends only on a domain's rows (its
+        replicate sizes, its degf) is computed once, as the same domains recur in table after
+        table (a bounded store, keyed by a digest of the rows)."""
+        if key not in self._degf_memo:
+            if len(self._degf_memo) >= 128:
+                self._degf_memo.clear()
+            value = compute()
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            self._degf_memo[key] = value
+        return self._degf_memo[key]
+
+    @cached_property
+    def _repw_rows(self) -> np.ndarray:
+        """The replicate weights in row order (C-contiguous), for sparse products."""
+        return np.ascontiguousarray(self.repw)
+
     @cached_property
     def _colsum(self) -> np.ndarray:
         """Each replicate's total weight (R,)."""
@@ -158,10 +176,17 @@ class ReplicateVariance:
     def mean_replicates(self, yz: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
         """Replicate estimates (R x 1) of a weighted mean of ``yz`` over the rows ``valid``
         (``None``: every row; ``yz`` is 0 outside them): two vector-matrix products, one when
-        every row counts (each replicate's total weight is kept)."""
-        den = self._colsum if valid is None else valid.astype(float) @ self.repw
+        every row counts (each replicate's total weight is kept); numpy's own loop, not BLAS,
+        whose threads stall on busy cores."""
+        den = (
+            self._colsum
+            if valid is None
+            else self._kept(
+                ("sizes", _digest(valid)), lambda: np.einsum("i,ir->r", valid, self.repw)
+            )
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
-            return ((yz @ self.repw) / den)[:, None]
+            return (np.einsum("i,ir->r", yz, self.repw) / den)[:, None]
 
     def domain_means(
         self, y: np.ndarray, codes: np.ndarray, G: int
@@ -169,26 +194,39 @@ class ReplicateVariance:
         """Replicate estimates (R x G) of the weighted means of ``y`` in G domains.
 
         ``codes``: each row's domain (-1: none; rows with NaN in ``y`` must have -1). Returns the
-        replicates and the replicate weighted domain sizes, both R x G. A few domains: two
-        vector-matrix products per domain (BLAS, one pass over the replicate weights each);
-        more: per replicate, two bincounts over its column of weights (a pass each, whatever
-        the number of domains). No matrix-matrix product: on busy cores BLAS's threads make
-        those many times slower than their arithmetic.
+        replicates and the replicate weighted domain sizes, both R x G. Up to
+        :data:`SPARSE_ROWS` rows: one product of a sparse (2G x rows) matrix of domain
+        indicators and of ``y`` in the domains with the weights; more: per replicate, two
+        bincounts over its column of weights (a pass each, whatever the number of domains;
+        the sparse product's row-by-row loop is slower there).
         """
         inside = codes >= 0
         yv = np.where(inside, y, 0.0)
-        num, den = np.empty((self.R, G)), np.empty((self.R, G))
-        if G <= FEW_DOMAINS:
-            for g in range(G):
-                m = codes == g
-                den[:, g] = m.astype(float) @ self.repw
-                num[:, g] = np.where(m, yv, 0.0) @ self.repw
+        if self.n <= SPARSE_ROWS:
+            from scipy import sparse
+
+            rows = np.flatnonzero(inside)
+            c = codes[rows]
+            S = sparse.csr_matrix(
+                (
+                    np.concatenate([np.ones(len(rows)), yv[rows]]),
+                    (np.concatenate([c, c + G]), np.concatenate([rows, rows])),
+                ),
+                shape=(2 * G, self.n),
+            )
+            both = np.asarray(S @ self._repw_rows).T  # R x 2G
+            den, num = both[:, :G], both[:, G:]
         else:
             key = np.where(inside, codes, G)  # rows in no domain: one more bin, dropped
-            for r in range(self.R):
-                col = self.repw[:, r]
-                den[r] = np.bincount(key, weights=col, minlength=G + 1)[:G]
-                num[r] = np.bincount(key, weights=col * yv, minlength=G + 1)[:G]
+
+            def sums(weights: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+                return np.array(
+                    [np.bincount(key, weights=weights(self.repw[:, r]), minlength=G + 1)[:G]
+                     for r in range(self.R)]
+                )  # fmt: skip
+
+            den = self._kept(("sizes", G, _digest(codes, G)), lambda: sums(lambda col: col))
+            num = sums(lambda col: col * yv)
         with np.errstate(invalid="ignore", divide="ignore"):
             return num / den, den
 
@@ -209,12 +247,7 @@ class ReplicateVariance:
         if mask is None:
             return self._degf_all
         m = np.asarray(mask, dtype=bool)
-        key = ("mask", len(m), hashlib.blake2b(np.packbits(m).data).digest())
-        if key not in self._degf_memo:
-            if len(self._degf_memo) >= 64:
-                self._degf_memo.clear()
-            self._degf_memo[key] = self._rank_degf(self.repw[m])
-        return self._degf_memo[key]
+        return self._kept(("degf", _digest(m)), lambda: self._rank_degf(self.repw[m]))
 
     @staticmethod
     def _rank_degf(A: np.ndarray) -> float:
@@ -234,12 +267,8 @@ class ReplicateVariance:
             return np.array([self._degf_all])
         # a domain's degf depends only on its rows: kept per set of domains (the same
         # breakdown recurs in table after table), keyed by a digest of the codes
-        key = (G, hashlib.blake2b(np.ascontiguousarray(codes).view(np.uint8)).digest())
-        if key not in self._degf_memo:
-            if len(self._degf_memo) >= 64:
-                self._degf_memo.clear()
-            self._degf_memo[key] = np.array([self.degf(codes == g) for g in range(G)])
-        return self._degf_memo[key].copy()
+        key = ("degf", G, _digest(codes, G))
+        return self._kept(key, lambda: np.array([self.degf(codes == g) for g in range(G)])).copy()
 
     def describe(self) -> str:
         """One Danish sentence saying which design the estimates rest on."""
@@ -254,3 +283,13 @@ class ReplicateVariance:
             f"Usikkerheden er beregnet med {number(self.R)} replikatvægte af typen "
             f"{names[self.rep_type]}; {number(self._degf_all)} frihedsgrader."
         )
+
+
+def _digest(codes: np.ndarray, G: int = 1) -> bytes:
+    """A digest of a mask or of domain codes (0..G-1, -1), made of their smallest integers."""
+    a = (
+        np.packbits(codes)
+        if codes.dtype == bool
+        else codes.astype(np.int16 if G < 2**15 else np.int64)
+    )
+    return hashlib.blake2b(a.data, digest_size=16).digest() + len(codes).to_bytes(8, "little")
