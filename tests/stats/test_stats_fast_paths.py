@@ -8,6 +8,7 @@ so that a fast path that drifts fails here, not only in the (looser) comparison 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lederuddannelse.data.synthetic_design import generate_clustered_survey
@@ -82,3 +83,20 @@ def test_one_domain_as_a_group_of_a_breakdown(clustered, name, binary, by):
     for col in ("estimate", "se", "df", "deff", "N", "ci_low", "ci_high"):
         assert alone[col] == pytest.approx(row[col], rel=1e-11, abs=1e-14), col
     assert alone["n"] == row["n"]
+
+
+@pytest.mark.parametrize("name", ["simple", "clustered", "bootstrap"])
+def test_what_a_variable_fixes_is_kept_not_changed(clustered, name):
+    """The second estimate of a variable reuses what its values fix (rows, sizes, counts,
+    replicate sizes, degf) and gives the first's numbers; a derived design's new column and
+    a share of the same column do not pick up another variable's kept values."""
+    des = _designs(clustered)[name]
+    first = des.mean("desire")
+    again = des.mean("desire")
+    pd.testing.assert_frame_equal(first, again)
+    share = des.proportion("trained")
+    y = des.df["desire"].to_numpy(dtype=float)
+    other = des.with_columns({"desire2": np.where(y > 2, y, np.nan)}).mean("desire2")
+    assert other["n"].iloc[0] == int(np.sum(y > 2)) != first["n"].iloc[0]
+    assert share["estimate"].iloc[0] != first["estimate"].iloc[0]
+    assert des.mean("desire")["se"].iloc[0] == first["se"].iloc[0]

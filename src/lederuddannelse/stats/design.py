@@ -306,9 +306,10 @@ class SurveyDesign:
     # ------------------------------------------------------------------ core domain estimator
     def _domain(self, y: np.ndarray, codes: np.ndarray, G: int) -> dict[str, np.ndarray]:
         """Weighted mean of y in each of G domains (:func:`~.domain.domain_means`)."""
-        if codes is self._factors.get(("all",), (None,))[0]:
-            codes = None  # every row: no codes to read
-        return domain_means(self.w, self.variance, y, codes, G)
+        every = codes is self._factors.get(("all",), (None,))[0]  # no codes to read then
+        keep = every and not y.flags.writeable  # what a (read-only) y fixes is kept per y
+        memo = self._factors.setdefault(("one", id(y)), {"y": y}) if keep else None
+        return domain_means(self.w, self.variance, y, None if every else codes, G, memo)
 
     def _table(self, *args, **kwargs) -> tuple[pd.DataFrame, DisclosureSpec]:
         """:meth:`_columns` as a frame (before the policy)."""

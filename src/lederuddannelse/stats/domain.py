@@ -17,6 +17,8 @@ __all__ = ["domain_means", "dot"]
 
 #: up to this many domains, each is estimated by masks (:func:`_one_domain`), else together
 FEW_DOMAINS = 4
+#: what a one-domain estimate keeps of a variable (``memo``): all but the estimate
+_MEMO = ("valid", "n1", "wz", "yz", "W", "pos", "neg")
 #: what :func:`domain_means` returns per domain
 GROUPED = ("estimate", "se", "n", "N", "deff", "df", "pos", "neg")
 
@@ -26,13 +28,22 @@ def dot(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.einsum("i,i->", a, b))
 
 
-def domain_means(w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray | None, G: int) -> dict:
+def domain_means(
+    w: np.ndarray,
+    variance,
+    y: np.ndarray,
+    codes: np.ndarray | None,
+    G: int,
+    memo: dict | None = None,
+) -> dict:
     """Weighted mean of ``y`` in each of G domains (row ``codes``, -1: none; ``None``: every
     row in the one domain; NaN in ``y``: not in the domain) with ``se, n, N, deff, df, pos,
     neg`` per domain (:data:`GROUPED`); one domain also ``wr`` (its influence values times
-    ``N``, on every row) and ``valid`` (its rows)."""
+    ``N``, on every row) and ``valid`` (its rows). ``memo``: a store for what the one domain
+    of every row depends on only through ``y`` (its rows, sizes, counts), kept by the caller
+    per variable; ``y`` must then be the same (read-only) array each time."""
     if G == 1:
-        return _one_domain(w, variance, y, codes)
+        return _one_domain(w, variance, y, codes, memo=memo)
     if G <= FEW_DOMAINS:  # each domain by masks: a few passes each, no bincounts
         parts = [_one_domain(w, variance, y, codes, g) for g in range(G)]
         return {k: np.concatenate([p[k] for p in parts]) for k in GROUPED}
@@ -80,7 +91,12 @@ def _on_rows(vals: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 
 def _one_domain(
-    w: np.ndarray, variance, y: np.ndarray, codes: np.ndarray | None, group: int | None = None
+    w: np.ndarray,
+    variance,
+    y: np.ndarray,
+    codes: np.ndarray | None,
+    group: int | None = None,
+    memo: dict | None = None,
 ) -> dict:
     """:func:`domain_means` of one domain, by masks instead of copies of the domain's rows.
 
@@ -89,13 +105,25 @@ def _one_domain(
     selected, copied or scattered back (a few passes over the arrays, each a vector
     operation). ``group``: the domain is the rows with ``codes == group`` (else ``>= 0``)."""
     n = len(w)
-    valid = y == y  # not NaN
-    if codes is not None:
-        valid &= (codes >= 0) if group is None else (codes == group)
-    n1 = np.float64(np.count_nonzero(valid))  # numpy scalars: an empty domain gives NaN
+    if memo is not None and "valid" in memo:  # as before for this variable
+        valid, n1, wz, yz, W, pos, neg = (memo[k] for k in _MEMO)
+    else:
+        valid = y == y  # not NaN
+        if codes is not None:
+            valid &= (codes >= 0) if group is None else (codes == group)
+        n1 = np.float64(np.count_nonzero(valid))  # numpy scalars: an empty domain gives NaN
+        wz, yz = (w, y) if n1 == n else (np.where(valid, w, 0.0), np.where(valid, y, 0.0))
+        W = np.sum(wz, dtype=np.float64)
+        ones, zeros = (y == 1), (y == 0)  # NaN is neither
+        if codes is not None and n1 < n:
+            ones &= valid
+            zeros &= valid
+        pos, neg = np.float64(np.count_nonzero(ones)), np.float64(np.count_nonzero(zeros))
+        if memo is not None:
+            for a in (valid, wz, yz):
+                a.flags.writeable = False
+            memo.update(zip(_MEMO, (valid, n1, wz, yz, W, pos, neg)))
     everyone = n1 == n
-    wz, yz = (w, y) if everyone else (np.where(valid, w, 0.0), np.where(valid, y, 0.0))
-    W = np.sum(wz, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         est = dot(wz, yz) / W
         r = yz - est
@@ -108,10 +136,6 @@ def _one_domain(
         s2 = dot(wr, r) / W * n1 / (n1 - 1)
         vsrs = s2 * (W - n1) / (W * n1) if W > n1 else s2 / n1
         deff = var / vsrs
-    ones, zeros = (y == 1), (y == 0)  # NaN is neither
-    if codes is not None and not everyone:
-        ones &= valid
-        zeros &= valid
     one = np.ones(1)
     return {
         "estimate": est * one,
@@ -120,8 +144,8 @@ def _one_domain(
         "N": W * one,
         "deff": deff * one,
         "df": variance.degf(None if everyone else valid) * one,
-        "pos": float(np.count_nonzero(ones)) * one,
-        "neg": float(np.count_nonzero(zeros)) * one,
+        "pos": pos * one,
+        "neg": neg * one,
         "wr": wr,
         "valid": valid,
     }
