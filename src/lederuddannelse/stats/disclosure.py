@@ -234,25 +234,27 @@ class SuppressionPolicy:
         for c in size_cols:
             v = _num(arr[c])
             small |= ~np.isfinite(v) | (v < self.min_n)
-        members = [_set_members(arr, s, is_total) for s in spec.sets]
-        sizes = {
-            s.size: np.nan_to_num(_num(arr[s.size]), nan=0.0) for s in spec.sets if s.size in arr
-        }
-        size_sets = [
-            (s, g) for s, g in zip(spec.sets, members) if s.threshold == "min_n" and s.size in sizes
-        ]
-        self._complete(size_sets, sizes, small, is_total, {})
         # 1. primary suppression of estimates: the small rows and the count rule
-        supp = small.copy()
+        counted = small.copy()
         sides = {}
         for c in side_cols:
             v = _num(arr[c])
-            supp |= np.isfinite(v) & (v > 0) & (v < self.min_count)
+            counted |= np.isfinite(v) & (v > 0) & (v < self.min_count)
             sides[c] = np.where(np.isfinite(v), v, 0.0)
-        supp |= flag(spec.derived)
-        # 3. complementary suppression over linked sets, until nothing changes
-        all_sets = [(s, g) for s, g in zip(spec.sets, members) if s.size in sizes]
-        self._complete(all_sets, sizes, supp, is_total, sides)
+        counted |= flag(spec.derived)
+        if counted.any():  # complements only where something is suppressed
+            members = [_set_members(arr, s, is_total) for s in spec.sets]
+            sizes = {s.size: np.nan_to_num(_num(arr[s.size]), nan=0.0)
+                     for s in spec.sets if s.size in arr}  # fmt: skip
+            size_sets = [(s, g) for s, g in zip(spec.sets, members)
+                         if s.threshold == "min_n" and s.size in sizes]  # fmt: skip
+            self._complete(size_sets, sizes, small, is_total, {})
+            supp = counted | small
+            # 3. complementary suppression over linked sets, until nothing changes
+            all_sets = [(s, g) for s, g in zip(spec.sets, members) if s.size in sizes]
+            self._complete(all_sets, sizes, supp, is_total, sides)
+        else:
+            supp = counted
 
         # 2. mask values; hide small counts, the size of small rows and every other count of
         # a suppressed row (a category's count is a part of the estimate)

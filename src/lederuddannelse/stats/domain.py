@@ -124,6 +124,11 @@ def _one_domain(
                 a.flags.writeable = False
             memo.update(zip(_MEMO, (valid, n1, wz, yz, W, pos, neg)))
     everyone = n1 == n
+    df = memo.get("df") if memo is not None else None
+    if df is None:
+        df = variance.degf(None if everyone else valid)
+        if memo is not None:
+            memo["df"] = df
     with np.errstate(invalid="ignore", divide="ignore"):
         est = dot(wz, yz) / W
         r = yz - est
@@ -143,7 +148,7 @@ def _one_domain(
         "n": n1 * one,
         "N": W * one,
         "deff": deff * one,
-        "df": variance.degf(None if everyone else valid) * one,
+        "df": df * one,
         "pos": pos * one,
         "neg": neg * one,
         "wr": wr,
