@@ -54,6 +54,7 @@ from lederuddannelse.stats.disclosure import (
     LinkedSet,
     SuppressionPolicy,
     protect_across,
+    table_spec,
 )
 from lederuddannelse.stats.domain import domain_means
 from lederuddannelse.stats.models import fit_glm
@@ -337,6 +338,7 @@ class SurveyDesign:
             lo, hi = r["estimate"] - q * r["se"], r["estimate"] + q * r["se"]
         cols: dict[str, Any] = {c: labels[c].to_numpy()[keep] for c in labels.columns}
         m = int(keep.sum())
+        keep = slice(None) if m == len(keep) else keep  # every row: views of r's own arrays
         cols["variable"] = np.full(m, var, dtype=object)
         for name, v in (
             ("estimate", r["estimate"]),
@@ -363,18 +365,7 @@ class SurveyDesign:
                     cols[c].astype(object) if c in labels.columns or c == "variable" else cols[c],
                     total[c],
                 )
-        sets: tuple[LinkedSet, ...] = ()
-        if len(by_list) == 1:
-            sets = (LinkedSet(),)
-        elif len(by_list) == 2:
-            sets = (LinkedSet((by_list[0],)), LinkedSet((by_list[1],)))
-        spec = DisclosureSpec(
-            sides=("_pos", "_neg") if counted else (),
-            sets=sets,
-            total="_total",
-            hidden="_hidden",
-        )
-        return cols, spec
+        return cols, table_spec(counted, tuple(by_list))
 
     def _estimate(self, var: str, by, binary: bool, total: bool, total_label: str, raw=False):
         y = self._binary(var) if binary else self._numeric(var)

@@ -48,6 +48,7 @@ weighted size and the counts set to missing, so that charts can show them as "to
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -111,6 +112,16 @@ class DisclosureSpec:
     def none(cls) -> "DisclosureSpec":
         """A table with nothing to protect (e.g. model fit statistics)."""
         return cls(size=(), mask=())
+
+
+@functools.lru_cache(maxsize=256)
+def table_spec(counted: bool, by: tuple[str, ...]) -> DisclosureSpec:
+    """The spec of an estimates table by ``by`` (no, one or two grouping columns): its groups
+    add up to the total (for two: within each value of the other); ``counted``: it has the
+    respondents on each side of a share (``_pos``, ``_neg``)."""
+    sets = (LinkedSet(),) if len(by) == 1 else tuple(LinkedSet((b,)) for b in by)
+    sides = ("_pos", "_neg") if counted else ()
+    return DisclosureSpec(sides=sides, sets=sets, total="_total", hidden="_hidden")
 
 
 @dataclass(frozen=True)

@@ -141,16 +141,6 @@ def _one_domain(
         s2 = dot(wr, r) / W * n1 / (n1 - 1)
         vsrs = s2 * (W - n1) / (W * n1) if W > n1 else s2 / n1
         deff = var / vsrs
-    one = np.ones(1)
-    return {
-        "estimate": est * one,
-        "se": np.sqrt(np.maximum(var, 0.0)) * one,
-        "n": n1 * one,
-        "N": W * one,
-        "deff": deff * one,
-        "df": df * one,
-        "pos": pos * one,
-        "neg": neg * one,
-        "wr": wr,
-        "valid": valid,
-    }
+    se = np.sqrt(max(var, 0.0))  # NaN stays NaN
+    out = np.array([est, se, n1, W, deff, df, pos, neg], dtype=float)
+    return {k: out[j : j + 1] for j, k in enumerate(GROUPED)} | {"wr": wr, "valid": valid}

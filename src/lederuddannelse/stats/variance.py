@@ -262,6 +262,9 @@ class TaylorVariance:
         rows ``valid`` (its domain): a row outside adds nothing, so the sums run over every
         row (no copies of the domain's rows), except where the domain's strata matter
         (``lonely_psu="average"``)."""
+        if self.structure.simple and not self._margins:  # the sums, as sparse_var's
+            n, total = self.n, float(np.sum(vals))
+            return max(float(np.einsum("i,i->", vals, vals)) - total * total / n, 0.0) * n / (n - 1)
         averaged = not self._margins and any(st.average is not None for st in self.structure.stages)
         if averaged:
             rows = np.flatnonzero(valid)
