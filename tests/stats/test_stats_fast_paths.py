@@ -100,3 +100,24 @@ def test_what_a_variable_fixes_is_kept_not_changed(clustered, name):
     assert other["n"].iloc[0] == int(np.sum(y > 2)) != first["n"].iloc[0]
     assert share["estimate"].iloc[0] != first["estimate"].iloc[0]
     assert des.mean("desire")["se"].iloc[0] == first["se"].iloc[0]
+
+
+def test_tables_made_directly_equal_pandas_own_inference():
+    """:func:`frame` (labels given afterwards) and :func:`text_column` (a column of strings
+    made directly) give the frame ``pd.DataFrame`` makes of the same columns."""
+    from lederuddannelse.stats.disclosure import frame, text_column
+
+    cols = {
+        "sector": np.array(["a", "b"], dtype=object),
+        "variable": text_column("desire", 2),
+        "estimate": np.array([0.5, 0.25]),
+        "n": pd.array([3, None], dtype="Int64"),
+        "suppressed": np.array([False, True]),
+    }
+    plain = pd.DataFrame({**cols, "variable": np.full(2, "desire", dtype=object)})
+    made = frame(dict(cols))
+    pd.testing.assert_frame_equal(made, plain)
+    assert list(made.dtypes) == list(plain.dtypes)
+    made.columns.name = "x"  # a frame's labels are its own
+    assert frame(dict(cols)).columns.name is None
+    assert text_column(7, 2).tolist() == [7, 7]

@@ -55,6 +55,7 @@ from lederuddannelse.stats.disclosure import (
     SuppressionPolicy,
     protect_across,
     table_spec,
+    text_column,
 )
 from lederuddannelse.stats.domain import domain_means
 from lederuddannelse.stats.models import fit_glm
@@ -339,7 +340,7 @@ class SurveyDesign:
         cols: dict[str, Any] = {c: labels[c].to_numpy()[keep] for c in labels.columns}
         m = int(keep.sum())
         keep = slice(None) if m == len(keep) else keep  # every row: views of r's own arrays
-        cols["variable"] = np.full(m, var, dtype=object)
+        cols["variable"] = text_column(var, m)
         for name, v in (
             ("estimate", r["estimate"]),
             ("se", r["se"]),

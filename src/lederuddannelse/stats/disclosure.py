@@ -353,6 +353,25 @@ def frame(columns: dict[str, object], copy: bool = False) -> pd.DataFrame:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _text_dtype():
+    """The dtype pandas gives a column of strings (``str`` from pandas 3, else object)."""
+    return pd.Series(["x"]).dtype
+
+
+def text_column(value: object, m: int):
+    """A column of ``m`` times ``value``, as pandas would store ``np.full(m, value, object)``
+    in a frame, made directly: pandas' own inference of a column of strings costs a quarter
+    of a small table's frame. The pyarrow-backed ``str`` dtype of pandas 3 only; otherwise
+    the object array, for pandas to infer."""
+    dt = _text_dtype()
+    if isinstance(value, str) and isinstance(dt, pd.StringDtype) and dt.storage == "pyarrow":
+        import pyarrow as pa
+
+        return pd.arrays.ArrowStringArray(pa.array([value] * m, type=pa.large_string()), dtype=dt)
+    return np.full(m, value, dtype=object)
+
+
 def _num(values) -> np.ndarray:
     """A column as a float array (NaN for missing), always a fresh copy."""
     if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
