@@ -271,13 +271,15 @@ class SuppressionPolicy:
         # a suppressed row (a category's count is a part of the estimate)
         drop = {spec.total, spec.hidden, spec.derived, *spec.sides}
         out: dict[str, object] = {}
+        masking = bool(supp.any())
         for c in arr:
             if c in drop:
                 continue
             v = arr[c]
-            if c in mask_cols:
-                v = _num(v)
-                v[supp] = np.nan
+            if c in mask_cols:  # a float array with nothing to mask is taken over as it is
+                if masking or not (isinstance(v, np.ndarray) and v.dtype == float):
+                    v = _num(v)
+                    v[supp] = np.nan
             elif c in size_cols or c in shown_cols:
                 f = _num(v)
                 hide = ~np.isfinite(f) | ((f > 0) & (f < self.min_count))
