@@ -265,7 +265,7 @@ def model_table(
     lo, hi = coef - q * se, coef + q * se
     cols = {
         "term": np.array(terms, dtype=object),
-        "estimate": coef,
+        "estimate": np.array(coef, dtype=float),  # the table's own (coef stays the fit's)
         "se": se,
         "ci_low": lo,
         "ci_high": hi,
