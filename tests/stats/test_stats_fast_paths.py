@@ -109,7 +109,7 @@ def test_tables_made_directly_equal_pandas_own_inference():
 
     cols = {
         "sector": np.array(["a", "b"], dtype=object),
-        "variable": text_column("desire", 2),
+        "variable": text_column(["desire"] * 2),
         "estimate": np.array([0.5, 0.25]),
         "n": pd.array([3, None], dtype="Int64"),
         "suppressed": np.array([False, True]),
@@ -120,4 +120,8 @@ def test_tables_made_directly_equal_pandas_own_inference():
     assert list(made.dtypes) == list(plain.dtypes)
     made.columns.name = "x"  # a frame's labels are its own
     assert frame(dict(cols)).columns.name is None
-    assert text_column(7, 2).tolist() == [7, 7]
+    assert text_column([7, 7]).tolist() == [7, 7]
+    terms = ["Intercept", "sector[T.b]"]
+    pd.testing.assert_frame_equal(
+        frame({"term": text_column(terms)}), pd.DataFrame({"term": np.array(terms, dtype=object)})
+    )

@@ -340,7 +340,7 @@ class SurveyDesign:
         cols: dict[str, Any] = {c: labels[c].to_numpy()[keep] for c in labels.columns}
         m = int(keep.sum())
         keep = slice(None) if m == len(keep) else keep  # every row: views of r's own arrays
-        cols["variable"] = text_column(var, m)
+        cols["variable"] = text_column([var] * m)
         for name, v in (
             ("estimate", r["estimate"]),
             ("se", r["se"]),

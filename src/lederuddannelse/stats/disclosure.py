@@ -361,17 +361,23 @@ def _text_dtype():
     return pd.Series(["x"]).dtype
 
 
-def text_column(value: object, m: int):
-    """A column of ``m`` times ``value``, as pandas would store ``np.full(m, value, object)``
-    in a frame, made directly: pandas' own inference of a column of strings costs a quarter
-    of a small table's frame. The pyarrow-backed ``str`` dtype of pandas 3 only; otherwise
-    the object array, for pandas to infer."""
+def text_column(values: list):
+    """A column of ``values``, as pandas would store ``np.array(values, dtype=object)`` in a
+    frame, made directly: pandas' own inference of a column of strings costs a quarter of a
+    small table's frame. Strings under the pyarrow-backed ``str`` dtype of pandas 3 only;
+    otherwise the object array, for pandas to infer."""
     dt = _text_dtype()
-    if isinstance(value, str) and isinstance(dt, pd.StringDtype) and dt.storage == "pyarrow":
+    if (
+        isinstance(dt, pd.StringDtype)
+        and dt.storage == "pyarrow"
+        and all(isinstance(v, str) for v in values)
+    ):
         import pyarrow as pa
 
-        return pd.arrays.ArrowStringArray(pa.array([value] * m, type=pa.large_string()), dtype=dt)
-    return np.full(m, value, dtype=object)
+        return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()), dtype=dt)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _num(values) -> np.ndarray:

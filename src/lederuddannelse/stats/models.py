@@ -30,7 +30,7 @@ import pandas as pd
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.bundle import DesignData
 from lederuddannelse.stats.columns import check_column, factorize, t_quantile, t_sf
-from lederuddannelse.stats.disclosure import DisclosureSpec, SuppressionPolicy
+from lederuddannelse.stats.disclosure import DisclosureSpec, SuppressionPolicy, text_column
 from lederuddannelse.stats.results import ModelResult
 
 __all__ = ["fit_glm", "model_frame", "dummy_sizes", "model_table", "matrix_rank"]
@@ -264,7 +264,7 @@ def model_table(
     k = len(coef)
     lo, hi = coef - q * se, coef + q * se
     cols = {
-        "term": np.array(terms, dtype=object),
+        "term": text_column(list(terms)),
         "estimate": np.array(coef, dtype=float),  # the table's own (coef stays the fit's)
         "se": se,
         "ci_low": lo,

@@ -79,7 +79,7 @@ def _as_list(v: str | Sequence[str] | None, what: str) -> list[str]:
 
 
 def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
-    codes, _ = pd.factorize(pd.Series(values), sort=False)
+    codes, _ = pd.factorize(values, sort=False)  # a Series or an array, not copied
     return codes.astype(np.int64)
 
 
