@@ -125,3 +125,31 @@ def test_tables_made_directly_equal_pandas_own_inference():
     pd.testing.assert_frame_equal(
         frame({"term": text_column(terms)}), pd.DataFrame({"term": np.array(terms, dtype=object)})
     )
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3])
+def test_frame_by_blocks_as_pandas_makes_it(rows):
+    """:func:`frame`'s blocks (floats, bools, ints; strings; extension arrays) make the
+    frame ``pd.DataFrame`` makes; objects that are not strings are left to pandas; a frame
+    made with ``copy=True`` does not share its arrays."""
+    from lederuddannelse.stats.disclosure import frame
+
+    rng = np.random.default_rng(rows)
+    cols = {
+        "g": np.array([f"x{i}" for i in range(rows)], dtype=object),
+        "a": rng.random(rows),
+        "k": np.arange(rows, dtype=np.int64),
+        "b": rng.random(rows),
+        "n": pd.array(list(range(rows)), dtype="Int64"),
+        "s": np.zeros(rows, dtype=bool),
+    }
+    pd.testing.assert_frame_equal(frame(dict(cols)), pd.DataFrame(cols))
+    mixed = dict(cols, g=np.array([i if i % 2 else str(i) for i in range(rows)], dtype=object))
+    pd.testing.assert_frame_equal(frame(dict(mixed)), pd.DataFrame(mixed))
+    own = frame(dict(cols), copy=True)
+    if rows:
+        cols["a"][0] = -1.0
+        assert own["a"].iloc[0] != -1.0
+    made = frame(dict(cols))
+    made["a"] = 0.0  # a frame made by blocks behaves as any other
+    assert (made["a"] == 0.0).all() and made.shape == (rows, 6)
