@@ -5,15 +5,17 @@ SEs, design effects and degrees of freedom (every share and mean of
 A mean of ``y`` in domain ``g`` has the influence value ``w (y - mean_g) / W_g`` on the
 domain's rows and 0 elsewhere (R's ``svyby``/``subset()`` domains); the design's variance turns
 those into variances (:class:`~lederuddannelse.stats.variance.TaylorVariance`,
-:class:`~lederuddannelse.stats.replicate.ReplicateVariance`). One domain (no ``by``) needs no
-grouping: sums and dot products instead of bincounts.
+:class:`~lederuddannelse.stats.replicate.ReplicateVariance`). One domain (no ``by``), and each
+of a few (up to :data:`FEW_DOMAINS`), is estimated by masks: zero weights outside the domain
+turn every sum over it into a sum over all rows, so no row is selected or copied; more domains
+are estimated together by bincounts.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["domain_means", "dot"]
+__all__ = ["domain_means", "dot", "tall"]
 
 #: up to this many domains, each is estimated by masks (:func:`_one_domain`), else together
 FEW_DOMAINS = 4
@@ -26,6 +28,18 @@ GROUPED = ("estimate", "se", "n", "N", "deff", "df", "pos", "neg")
 def dot(a: np.ndarray, b: np.ndarray) -> float:
     """``a @ b`` of two vectors by numpy's own loop: BLAS's threads stall on busy cores."""
     return float(np.einsum("i,i->", a, b))
+
+
+#: from this many rows on, products of tall, thin matrices avoid BLAS (:func:`tall`)
+TALL_ROWS = 100_000
+
+
+def tall(subscripts: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.einsum(subscripts, a, b)`` of a tall matrix (rows first): BLAS (``np.einsum``'s
+    ``optimize``) below :data:`TALL_ROWS` rows, where it is several times faster; numpy's
+    own loop from there, since BLAS's threads stall on busy cores (ten times slower at
+    600,000 rows)."""
+    return np.einsum(subscripts, a, b, optimize=len(a) < TALL_ROWS)
 
 
 def domain_means(

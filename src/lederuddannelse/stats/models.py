@@ -15,7 +15,8 @@ design. Each fit:
    (quasi-)separation, which names the category;
 3. turns the per-respondent scores into design-based covariances through the design's variance
    (sandwich influence values for Taylor designs, refits with each replicate weight for
-   replicate designs), as R's ``svyglm`` does, so statsmodels' own covariance is not used;
+   replicate designs, a few replicates per statsmodels fit: :func:`_refit_replicates`), as
+   R's ``svyglm`` does, so statsmodels' own covariance is not used;
 4. returns a :class:`~lederuddannelse.stats.results.ModelResult` whose table went through the
    design's suppression policy.
 """
@@ -31,6 +32,7 @@ from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.bundle import DesignData
 from lederuddannelse.stats.columns import check_column, factorize, t_quantile, t_sf
 from lederuddannelse.stats.disclosure import DisclosureSpec, SuppressionPolicy, text_column
+from lederuddannelse.stats.domain import tall
 from lederuddannelse.stats.results import ModelResult
 
 __all__ = ["fit_glm", "model_frame", "dummy_sizes", "model_table", "matrix_rank"]
@@ -316,7 +318,7 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
         W_work = wf
     A = np.linalg.inv((Xf.T * W_work) @ Xf)
     resid = y - (mu if inv is None else mu[inv])
-    Z = (Xv * (w * resid)[:, None]) @ A  # influence values, zero outside the model's rows
+    Z = tall("ij,jk->ik", Xv * (w * resid)[:, None], A)  # influence values, on the model's rows
     if m < dd.n:
         Z, Zm = np.zeros((dd.n, p)), Z
         Z[rows] = Zm

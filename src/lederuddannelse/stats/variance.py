@@ -31,6 +31,7 @@ import pandas as pd
 
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.columns import check_column, factorize
+from lederuddannelse.stats.domain import tall
 from lederuddannelse.stats.structure import DesignStructure, Stage
 
 __all__ = ["TaylorVariance"]
@@ -129,7 +130,7 @@ class TaylorVariance:
             wt = wt * fac[group][stage.unit_stratum]
         if not full:
             return (C * C * wt).sum(axis=0)
-        return (C * wt).T @ C
+        return tall("ij,ik->jk", C * wt, C)
 
     @staticmethod
     def _unit_totals(stage: Stage, Z: np.ndarray) -> np.ndarray:
@@ -154,7 +155,7 @@ class TaylorVariance:
             Zp = Zp - Zp.mean(axis=0)
             if not full:
                 return (Zp * Zp).sum(axis=0) * n / (n - 1)
-            return Zp.T @ Zp * n / (n - 1)
+            return tall("ij,ik->jk", Zp, Zp) * n / (n - 1)
         return sum(
             self._stage_cov(st, self._unit_totals(st, Zp), full, self._present(st, Z))
             for st in self.structure.stages
