@@ -135,7 +135,8 @@ def _one_domain(
         pos, neg = np.float64(np.count_nonzero(ones)), np.float64(np.count_nonzero(zeros))
         if memo is not None:
             for a in (valid, wz, yz):
-                a.flags.writeable = False
+                if a is not w:  # the design's weights stay as they are
+                    a.flags.writeable = False
             memo.update(zip(_MEMO, (valid, n1, wz, yz, W, pos, neg)))
     everyone = n1 == n
     df = memo.get("df") if memo is not None else None
