@@ -81,9 +81,14 @@ class ReplicateVariance:
             )
         repw = np.asarray(repw, dtype=float)
         n, R = repw.shape
-        # no n x R temporaries: a sum is finite only if every weight is (weights are far from
-        # overflowing), and the smallest weight says whether any is negative
-        if not np.isfinite(repw.sum()) or repw.min() < 0:
+        # no n x R temporaries: a replicate's total is finite only if every weight is (weights
+        # are far from overflowing), and the smallest weight says whether any is negative;
+        # column by column, so that the second pass finds the column in the cache
+        colsum, lo = np.empty(R), np.inf
+        for r in range(R):
+            col = repw[:, r]
+            colsum[r], lo = col.sum(), np.minimum(lo, col.min())
+        if not np.isfinite(colsum).all() or lo < 0:
             raise EstimationError(
                 "Replicate weights must be finite and not negative (missing values are not "
                 "allowed, as in R's svrepdesign)."
@@ -106,6 +111,8 @@ class ReplicateVariance:
             )
         rs = np.ones(R) if rscales is None else np.broadcast_to(np.asarray(rscales, float), (R,))
         self.repw = repw
+        #: each replicate's total weight (R,)
+        self._colsum = colsum
         self.R = R
         self.n = n
         self.rep_type = rep_type
@@ -136,11 +143,6 @@ class ReplicateVariance:
     def _repw_rows(self) -> np.ndarray:
         """The replicate weights in row order (C-contiguous), for sparse products."""
         return np.ascontiguousarray(self.repw)
-
-    @cached_property
-    def _colsum(self) -> np.ndarray:
-        """Each replicate's total weight (R,)."""
-        return self.repw.sum(axis=0)
 
     # ------------------------------------------------------------------ variance
     def from_replicates(self, thetas: np.ndarray, theta: np.ndarray) -> np.ndarray:
