@@ -178,8 +178,9 @@ class ReplicateVariance:
     def mean_replicates(self, yz: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
         """Replicate estimates (R x 1) of a weighted mean of ``yz`` over the rows ``valid``
         (``None``: every row; ``yz`` is 0 outside them): two vector-matrix products, one when
-        every row counts (each replicate's total weight is kept); numpy's own loop, not BLAS,
-        whose threads stall on busy cores."""
+        every row counts or the rows recur (their replicate sizes are kept). The product is
+        BLAS's (both cores: twice numpy's own loop on an idle machine, though slower when its
+        threads wait on busy cores)."""
         den = (
             self._colsum
             if valid is None
@@ -188,7 +189,7 @@ class ReplicateVariance:
             )
         )
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (np.einsum("i,ir->r", yz, self.repw) / den)[:, None]
+            return ((yz @ self.repw) / den)[:, None]
 
     def domain_means(
         self, y: np.ndarray, codes: np.ndarray, G: int
