@@ -84,10 +84,13 @@ class ReplicateVariance:
         # no n x R temporaries: a replicate's total is finite only if every weight is (weights
         # are far from overflowing), and the smallest weight says whether any is negative;
         # column by column, so that the second pass finds the column in the cache
-        colsum, lo = np.empty(R), np.inf
-        for r in range(R):
-            col = repw[:, r]
-            colsum[r], lo = col.sum(), np.minimum(lo, col.min())
+        if n * R <= 1_000_000:  # small: two calls, not two per column
+            colsum, lo = repw.sum(axis=0), repw.min()
+        else:
+            colsum, lo = np.empty(R), np.inf
+            for r in range(R):
+                col = repw[:, r]
+                colsum[r], lo = col.sum(), np.minimum(lo, col.min())
         if not np.isfinite(colsum).all() or lo < 0:
             raise EstimationError(
                 "Replicate weights must be finite and not negative (missing values are not "
