@@ -116,9 +116,12 @@ def design_variance(
         check_column(df, c, absent)
         if not pd.api.types.is_numeric_dtype(dtypes[c]):
             raise EstimationError(f"Replicate-weight column {c!r} is not numeric.")
-    repw = np.empty((len(df), len(cols)), order="F")  # column by column: no frame selection
-    for r, c in enumerate(cols):
-        repw[:, r] = df[c].to_numpy(dtype=float, na_value=np.nan)
+    if all(dtypes[c] == np.float64 for c in cols):  # one block of the frame: a view, no copy
+        repw = np.asfortranarray(df[cols].to_numpy(dtype=float))
+    else:
+        repw = np.empty((len(df), len(cols)), order="F")  # column by column
+        for r, c in enumerate(cols):
+            repw[:, r] = df[c].to_numpy(dtype=float, na_value=np.nan)
     if not combined_weights:
         repw = repw * w_file[:, None]
     if not weighted:

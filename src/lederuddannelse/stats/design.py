@@ -54,6 +54,8 @@ from lederuddannelse.stats.disclosure import (
     LinkedSet,
     SuppressionPolicy,
     protect_across,
+    table_spec,
+    text_column,
 )
 from lederuddannelse.stats.domain import domain_means
 from lederuddannelse.stats.models import fit_glm
@@ -254,8 +256,8 @@ class SurveyDesign:
         return y
 
     def _binary(self, var: str) -> np.ndarray:
-        y = self._numeric(var)
-        if not ((y == 0) | (y == 1) | np.isnan(y)).all():  # the values only for the message
+        y, key = self._numeric(var), ("binary", var)  # checked once per design (read-only y)
+        if key not in self._factors and not ((y == 0) | (y == 1) | np.isnan(y)).all():
             vals = np.unique(y[~np.isnan(y)])
             shown = ", ".join(f"{v:g}" for v in vals[:8])
             raise EstimationError(
@@ -263,6 +265,7 @@ class SurveyDesign:
                 f"but it has {shown}{' ...' if len(vals) > 8 else ''}. Recode it to 0/1 "
                 "(e.g. (x == category)), or use mean() for a scale."
             )
+        self._factors[key] = True
         return y
 
     def _codes(self, var: str) -> tuple[np.ndarray, list]:
@@ -305,7 +308,10 @@ class SurveyDesign:
     # ------------------------------------------------------------------ core domain estimator
     def _domain(self, y: np.ndarray, codes: np.ndarray, G: int) -> dict[str, np.ndarray]:
         """Weighted mean of y in each of G domains (:func:`~.domain.domain_means`)."""
-        return domain_means(self.w, self.variance, y, codes, G)
+        every = codes is self._factors.get(("all",), (None,))[0]  # no codes to read then
+        keep = every and not y.flags.writeable  # what a (read-only) y fixes is kept per y
+        memo = self._factors.setdefault(("one", id(y)), {"y": y}) if keep else None
+        return domain_means(self.w, self.variance, y, None if every else codes, G, memo)
 
     def _table(self, *args, **kwargs) -> tuple[pd.DataFrame, DisclosureSpec]:
         """:meth:`_columns` as a frame (before the policy)."""
@@ -333,7 +339,8 @@ class SurveyDesign:
             lo, hi = r["estimate"] - q * r["se"], r["estimate"] + q * r["se"]
         cols: dict[str, Any] = {c: labels[c].to_numpy()[keep] for c in labels.columns}
         m = int(keep.sum())
-        cols["variable"] = np.full(m, var, dtype=object)
+        keep = slice(None) if m == len(keep) else keep  # every row: views of r's own arrays
+        cols["variable"] = text_column([var] * m)
         for name, v in (
             ("estimate", r["estimate"]),
             ("se", r["se"]),
@@ -359,18 +366,7 @@ class SurveyDesign:
                     cols[c].astype(object) if c in labels.columns or c == "variable" else cols[c],
                     total[c],
                 )
-        sets: tuple[LinkedSet, ...] = ()
-        if len(by_list) == 1:
-            sets = (LinkedSet(),)
-        elif len(by_list) == 2:
-            sets = (LinkedSet((by_list[0],)), LinkedSet((by_list[1],)))
-        spec = DisclosureSpec(
-            sides=("_pos", "_neg") if counted else (),
-            sets=sets,
-            total="_total",
-            hidden="_hidden",
-        )
-        return cols, spec
+        return cols, table_spec(counted, tuple(by_list))
 
     def _estimate(self, var: str, by, binary: bool, total: bool, total_label: str, raw=False):
         y = self._binary(var) if binary else self._numeric(var)
@@ -590,9 +586,9 @@ class SurveyDesign:
                 )
             rows[side] = r
         ra, rb = rows["a"], rows["b"]
-        Z = np.column_stack([ra["vals"] - rb["vals"]])
+        Z = np.column_stack([ra["wr"] / ra["N"][0] - rb["wr"] / rb["N"][0]])
         est = float(ra["estimate"][0] - rb["estimate"][0])
-        ina, inb = ra["codes"] == 0, rb["codes"] == 0
+        ina, inb = ra["valid"], rb["valid"]
         yz = np.nan_to_num(y)
 
         def refit(wr: np.ndarray) -> np.ndarray:

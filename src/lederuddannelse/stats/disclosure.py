@@ -48,6 +48,7 @@ weighted size and the counts set to missing, so that charts can show them as "to
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -111,6 +112,16 @@ class DisclosureSpec:
     def none(cls) -> "DisclosureSpec":
         """A table with nothing to protect (e.g. model fit statistics)."""
         return cls(size=(), mask=())
+
+
+@functools.lru_cache(maxsize=256)
+def table_spec(counted: bool, by: tuple[str, ...]) -> DisclosureSpec:
+    """The spec of an estimates table by ``by`` (no, one or two grouping columns): its groups
+    add up to the total (for two: within each value of the other); ``counted``: it has the
+    respondents on each side of a share (``_pos``, ``_neg``)."""
+    sets = (LinkedSet(),) if len(by) == 1 else tuple(LinkedSet((b,)) for b in by)
+    sides = ("_pos", "_neg") if counted else ()
+    return DisclosureSpec(sides=sides, sets=sets, total="_total", hidden="_hidden")
 
 
 @dataclass(frozen=True)
@@ -234,37 +245,41 @@ class SuppressionPolicy:
         for c in size_cols:
             v = _num(arr[c])
             small |= ~np.isfinite(v) | (v < self.min_n)
-        members = [_set_members(arr, s, is_total) for s in spec.sets]
-        sizes = {
-            s.size: np.nan_to_num(_num(arr[s.size]), nan=0.0) for s in spec.sets if s.size in arr
-        }
-        size_sets = [
-            (s, g) for s, g in zip(spec.sets, members) if s.threshold == "min_n" and s.size in sizes
-        ]
-        self._complete(size_sets, sizes, small, is_total, {})
         # 1. primary suppression of estimates: the small rows and the count rule
-        supp = small.copy()
+        counted = small.copy()
         sides = {}
         for c in side_cols:
             v = _num(arr[c])
-            supp |= np.isfinite(v) & (v > 0) & (v < self.min_count)
+            counted |= np.isfinite(v) & (v > 0) & (v < self.min_count)
             sides[c] = np.where(np.isfinite(v), v, 0.0)
-        supp |= flag(spec.derived)
-        # 3. complementary suppression over linked sets, until nothing changes
-        all_sets = [(s, g) for s, g in zip(spec.sets, members) if s.size in sizes]
-        self._complete(all_sets, sizes, supp, is_total, sides)
+        counted |= flag(spec.derived)
+        if counted.any():  # complements only where something is suppressed
+            members = [_set_members(arr, s, is_total) for s in spec.sets]
+            sizes = {s.size: np.nan_to_num(_num(arr[s.size]), nan=0.0)
+                     for s in spec.sets if s.size in arr}  # fmt: skip
+            size_sets = [(s, g) for s, g in zip(spec.sets, members)
+                         if s.threshold == "min_n" and s.size in sizes]  # fmt: skip
+            self._complete(size_sets, sizes, small, is_total, {})
+            supp = counted | small
+            # 3. complementary suppression over linked sets, until nothing changes
+            all_sets = [(s, g) for s, g in zip(spec.sets, members) if s.size in sizes]
+            self._complete(all_sets, sizes, supp, is_total, sides)
+        else:
+            supp = counted
 
         # 2. mask values; hide small counts, the size of small rows and every other count of
         # a suppressed row (a category's count is a part of the estimate)
         drop = {spec.total, spec.hidden, spec.derived, *spec.sides}
         out: dict[str, object] = {}
+        masking = bool(supp.any())
         for c in arr:
             if c in drop:
                 continue
             v = arr[c]
-            if c in mask_cols:
-                v = _num(v)
-                v[supp] = np.nan
+            if c in mask_cols:  # a float array with nothing to mask is taken over as it is
+                if masking or not (isinstance(v, np.ndarray) and v.dtype == float):
+                    v = _num(v)
+                    v[supp] = np.nan
             elif c in size_cols or c in shown_cols:
                 f = _num(v)
                 hide = ~np.isfinite(f) | ((f > 0) & (f < self.min_count))
@@ -273,7 +288,7 @@ class SuppressionPolicy:
                 v = pd.arrays.IntegerArray(ints, hide)  # Int64, missing where hidden
             out[c] = v
         out["suppressed"] = supp
-        return pd.DataFrame(out, copy=copy)
+        return frame(out, copy)
 
     def _complete(self, sets, sizes, supp, is_total, sides) -> None:
         """Complementary suppression over ``sets`` ((LinkedSet, row groups) pairs), in place
@@ -315,6 +330,101 @@ class SuppressionPolicy:
                 supp[free[np.argmin(sizes[free])]] = True
                 changed = True
         return changed
+
+
+#: column labels of the tables made so far, by their names (a few layouts recur)
+_LABELS: dict[tuple, pd.Index] = {}
+
+
+def frame(columns: dict[str, object], copy: bool = False) -> pd.DataFrame:
+    """``pd.DataFrame(columns, copy=copy)``, the same frame in a fraction of the time.
+
+    Why: the estimators return small tables, where making the frame is most of an estimate's
+    cost: pandas sanitises each column on its own, infers the type of each column of strings
+    and of the labels. Here the columns of one numpy type (float, bool, int) become one
+    block, made with pandas' public ``api.internals.create_dataframe_from_blocks``; strings
+    become pandas' string arrays (:func:`text_column`); the labels are an ``Index`` made once
+    per layout (each frame gets its own view of it). Anything else (another type, objects
+    that are not strings, no such API in this pandas) is left to ``pd.DataFrame``."""
+    key = tuple(columns)
+    labels = _LABELS.get(key)
+    if labels is None:
+        if len(_LABELS) >= 256:
+            _LABELS.clear()
+        labels = _LABELS[key] = pd.DataFrame({k: [] for k in key}).columns
+    blocks = _blocks(list(columns.values()), copy)
+    if blocks is None:
+        out = pd.DataFrame(dict(enumerate(columns.values())), copy=copy)
+        out.columns = labels.view()
+        return out
+    from pandas.api.internals import create_dataframe_from_blocks
+
+    m = len(next(iter(columns.values()))) if columns else 0
+    return create_dataframe_from_blocks(blocks, pd.RangeIndex(m), labels.view())
+
+
+#: numpy column types made into one block each by :func:`frame`
+_BLOCK_TYPES = (np.dtype(float), np.dtype(bool), np.dtype(np.int64))
+
+
+def _blocks(values: list, copy: bool) -> list | None:
+    """The blocks of a frame of ``values`` (1-D, of one length), or ``None``."""
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks  # noqa: F401
+    except ImportError:  # pandas before 3
+        return None
+    if not values:
+        return None
+    m = len(values[0])
+    by_type: dict[np.dtype, list[int]] = {}
+    blocks = []
+    for j, v in enumerate(values):
+        if isinstance(v, np.ndarray) and v.dtype == object:
+            v = text_column(list(v))
+            if isinstance(v, np.ndarray):  # not all strings: pandas infers
+                return None
+        if getattr(v, "ndim", 0) != 1 or len(v) != m:
+            return None
+        if isinstance(v, np.ndarray):
+            if v.dtype not in _BLOCK_TYPES:
+                return None
+            by_type.setdefault(v.dtype, []).append(j)
+        elif isinstance(v, pd.api.extensions.ExtensionArray):
+            blocks.append((v.copy() if copy else v, np.array([j], dtype=np.intp)))
+        else:
+            return None
+    for dtype, cols in by_type.items():
+        arr = np.empty((len(cols), m), dtype=dtype)
+        for i, j in enumerate(cols):
+            arr[i] = values[j]
+        blocks.append((arr, np.array(cols, dtype=np.intp)))
+    return blocks
+
+
+@functools.lru_cache(maxsize=1)
+def _text_dtype():
+    """The dtype pandas gives a column of strings (``str`` from pandas 3, else object)."""
+    return pd.Series(["x"]).dtype
+
+
+def text_column(values: list):
+    """A column of ``values``, as pandas would store ``np.array(values, dtype=object)`` in a
+    frame, made directly: pandas' own inference of a column of strings costs a quarter of a
+    small table's frame. Strings under the pyarrow-backed ``str`` dtype of pandas 3 only;
+    otherwise the object array, for pandas to infer."""
+    dt = _text_dtype()
+    if (
+        isinstance(dt, pd.StringDtype)
+        and dt.storage == "pyarrow"
+        and len(values) > 0  # pandas keeps an empty column of objects as objects
+        and all(isinstance(v, str) for v in values)
+    ):
+        import pyarrow as pa
+
+        return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()), dtype=dt)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _num(values) -> np.ndarray:
@@ -403,6 +513,8 @@ class DomainPlan:
         estimate (and its n) would publish the hidden group (a 0/1 indicator of a hidden
         region, a question asked only there), so it is hidden like the group.
         """
+        if not self._categories():  # nothing hidden: nothing to single out
+            return False
         present = ~np.isnan(y)
         masks = [present] if not present.all() else []
         if binary:

@@ -15,7 +15,8 @@ design. Each fit:
    (quasi-)separation, which names the category;
 3. turns the per-respondent scores into design-based covariances through the design's variance
    (sandwich influence values for Taylor designs, refits with each replicate weight for
-   replicate designs), as R's ``svyglm`` does, so statsmodels' own covariance is not used;
+   replicate designs, a few replicates per statsmodels fit: :func:`_refit_replicates`), as
+   R's ``svyglm`` does, so statsmodels' own covariance is not used;
 4. returns a :class:`~lederuddannelse.stats.results.ModelResult` whose table went through the
    design's suppression policy.
 """
@@ -30,7 +31,8 @@ import pandas as pd
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.bundle import DesignData
 from lederuddannelse.stats.columns import check_column, factorize, t_quantile, t_sf
-from lederuddannelse.stats.disclosure import DisclosureSpec, SuppressionPolicy
+from lederuddannelse.stats.disclosure import DisclosureSpec, SuppressionPolicy, text_column
+from lederuddannelse.stats.domain import tall
 from lederuddannelse.stats.results import ModelResult
 
 __all__ = ["fit_glm", "model_frame", "dummy_sizes", "model_table", "matrix_rank"]
@@ -264,8 +266,8 @@ def model_table(
     k = len(coef)
     lo, hi = coef - q * se, coef + q * se
     cols = {
-        "term": np.array(terms, dtype=object),
-        "estimate": coef,
+        "term": text_column(list(terms)),
+        "estimate": np.array(coef, dtype=float),  # the table's own (coef stays the fit's)
         "se": se,
         "ci_low": lo,
         "ci_high": hi,
@@ -316,7 +318,7 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
         W_work = wf
     A = np.linalg.inv((Xf.T * W_work) @ Xf)
     resid = y - (mu if inv is None else mu[inv])
-    Z = (Xv * (w * resid)[:, None]) @ A  # influence values, zero outside the model's rows
+    Z = tall("ij,jk->ik", Xv * (w * resid)[:, None], A)  # influence values, on the model's rows
     if m < dd.n:
         Z, Zm = np.zeros((dd.n, p)), Z
         Z[rows] = Zm
@@ -325,7 +327,10 @@ def fit_glm(dd: DesignData, formula: str, kind: str) -> ModelResult:
         wr = wr[rows] if inv is None else np.bincount(inv, weights=wr[rows], minlength=len(yf))
         return _glm_fit(Xf, yf, wr, logistic, formula, start=beta)[0]
 
-    V = dd.variance.cov(Z, beta, refit)
+    def refit_all(W: np.ndarray) -> np.ndarray:
+        return _refit_replicates(W, rows, inv, Xf, yf, beta, logistic, formula)
+
+    V = dd.variance.cov(Z, beta, refit, refit_all)
     df_resid = pr["df_resid"]
     table = model_table(
         pr["terms"], beta, V, df_resid, pr["n_col"], logistic, dd.conf_level, dd.policy
@@ -446,6 +451,53 @@ def on_rows(n: int, rows: np.ndarray, sel: np.ndarray) -> np.ndarray:
     """A mask over all n rows: ``sel`` on the model's ``rows``."""
     out = np.zeros(n, dtype=bool)
     out[rows[sel]] = True
+    return out
+
+
+#: a batch of B replicate fits is stacked when one least-squares step on it, about
+#: ``B**3 k p**2`` flops for k rows and p coefficients, stays below this
+STACK_FLOPS = 2e5  # larger stacks pay for LAPACK's threads and B**3 work
+
+
+def _refit_replicates(
+    W: np.ndarray,
+    rows: np.ndarray,
+    inv: np.ndarray | None,
+    Xf: np.ndarray,
+    yf: np.ndarray,
+    beta: np.ndarray,
+    logistic: bool,
+    formula: str,
+) -> np.ndarray:
+    """Each replicate's coefficients (R x p) from the replicate weights ``W`` (n x R), as R's
+    ``svyglm`` on a replicate design: a full fit per replicate, started at ``beta``.
+
+    Why batches: a small model's fit is mostly statsmodels' fixed cost per call, paid once per
+    replicate. So B replicates are fitted by *one* statsmodels GLM on the stacked data: the
+    model's rows repeated B times with each replicate's weights, and a block-diagonal design
+    matrix (B copies of X, one coefficient vector each). Its weighted likelihood is the sum of
+    the replicates' likelihoods with no parameter shared, so its coefficients are each
+    replicate's own (every IRLS step is B separate weighted least-squares solves in one)."""
+    k, p = Xf.shape
+    R = W.shape[1]
+    if inv is None:
+        Wf = W[rows]
+    else:  # each pattern's summed weights; rows outside the model go to bin k
+        key = np.full(W.shape[0], k, dtype=np.int64)
+        key[rows] = inv
+        Wf = np.column_stack([np.bincount(key, weights=W[:, r], minlength=k + 1)[:k]
+                              for r in range(R)])  # fmt: skip
+    B = max(1, min(R, int((STACK_FLOPS / (k * p * p)) ** (1 / 3))))
+    out = np.empty((R, p))
+    for s in range(0, R, B):
+        b = min(B, R - s)
+        if b == 1:
+            out[s] = _glm_fit(Xf, yf, Wf[:, s], logistic, formula, start=beta)[0]
+            continue
+        Xs = np.kron(np.eye(b), Xf)
+        ws = Wf[:, s : s + b].T.ravel()  # replicate by replicate, as the blocks of Xs
+        fit = _glm_fit(Xs, np.tile(yf, b), ws, logistic, formula, start=np.tile(beta, b))[0]
+        out[s : s + b] = fit.reshape(b, p)
     return out
 
 

@@ -35,6 +35,8 @@ from lederuddannelse.stats.columns import check_column
 __all__ = ["REP_TYPES", "ReplicateVariance", "replicate_columns"]
 
 REP_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay")
+#: up to this many rows, replicate domain sums are one sparse product (else bincounts)
+SPARSE_ROWS = 50_000
 
 
 def replicate_columns(df: pd.DataFrame, repweights: str | Sequence[str]) -> list[str]:
@@ -79,9 +81,17 @@ class ReplicateVariance:
             )
         repw = np.asarray(repw, dtype=float)
         n, R = repw.shape
-        # no n x R temporaries: a sum is finite only if every weight is (weights are far from
-        # overflowing), and the smallest weight says whether any is negative
-        if not np.isfinite(repw.sum()) or repw.min() < 0:
+        # no n x R temporaries: a replicate's total is finite only if every weight is (weights
+        # are far from overflowing), and the smallest weight says whether any is negative;
+        # column by column, so that the second pass finds the column in the cache
+        if n * R <= 1_000_000:  # small: two calls, not two per column
+            colsum, lo = repw.sum(axis=0), repw.min()
+        else:
+            colsum, lo = np.empty(R), np.inf
+            for r in range(R):
+                col = repw[:, r]
+                colsum[r], lo = col.sum(), np.minimum(lo, col.min())
+        if not np.isfinite(colsum).all() or lo < 0:
             raise EstimationError(
                 "Replicate weights must be finite and not negative (missing values are not "
                 "allowed, as in R's svrepdesign)."
@@ -104,6 +114,8 @@ class ReplicateVariance:
             )
         rs = np.ones(R) if rscales is None else np.broadcast_to(np.asarray(rscales, float), (R,))
         self.repw = repw
+        #: each replicate's total weight (R,)
+        self._colsum = colsum
         self.R = R
         self.n = n
         self.rep_type = rep_type
@@ -115,17 +127,25 @@ class ReplicateVariance:
     @cached_property
     def _degf_all(self) -> float:
         """``degf()`` of the whole sample (computed once, when first needed)."""
-        return self.degf()
+        return self._rank_degf(self.repw)
+
+    def _kept(self, key: tuple, compute: Callable[[], object]):
+        """``compute()``, kept under ``key``: what depends only on a domain's rows (its
+        replicate sizes, its degf) is computed once, as the same domains recur in table after
+        table (a bounded store, keyed by a digest of the rows)."""
+        if key not in self._degf_memo:
+            if len(self._degf_memo) >= 128:
+                self._degf_memo.clear()
+            value = compute()
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            self._degf_memo[key] = value
+        return self._degf_memo[key]
 
     @cached_property
     def _repw_rows(self) -> np.ndarray:
         """The replicate weights in row order (C-contiguous), for sparse products."""
         return np.ascontiguousarray(self.repw)
-
-    @cached_property
-    def _colsum(self) -> np.ndarray:
-        """Each replicate's total weight (R,)."""
-        return self.repw.sum(axis=0)
 
     # ------------------------------------------------------------------ variance
     def from_replicates(self, thetas: np.ndarray, theta: np.ndarray) -> np.ndarray:
@@ -143,13 +163,36 @@ class ReplicateVariance:
         Z: np.ndarray | None,
         theta: np.ndarray,
         refit: Callable[[np.ndarray], np.ndarray],
+        refit_all: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Covariance of estimators ``theta``, re-estimated by ``refit(weights)`` per replicate.
+        """Covariance of estimators ``theta``, re-estimated by ``refit(weights)`` per replicate,
+        or by ``refit_all(repw)`` for all replicates at once (n x R weights -> R x k).
 
         ``Z`` (influence values, which Taylor designs use) is not needed.
         """
-        thetas = np.array([np.asarray(refit(self.repw[:, r]), dtype=float) for r in range(self.R)])
+        if refit_all is not None:
+            thetas = np.asarray(refit_all(self.repw), dtype=float)
+        else:
+            thetas = np.array(
+                [np.asarray(refit(self.repw[:, r]), dtype=float) for r in range(self.R)]
+            )
         return self.from_replicates(thetas, theta)
+
+    def mean_replicates(self, yz: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
+        """Replicate estimates (R x 1) of a weighted mean of ``yz`` over the rows ``valid``
+        (``None``: every row; ``yz`` is 0 outside them): two vector-matrix products, one when
+        every row counts or the rows recur (their replicate sizes are kept). The product is
+        BLAS's (both cores: twice numpy's own loop on an idle machine, though slower when its
+        threads wait on busy cores)."""
+        den = (
+            self._colsum
+            if valid is None
+            else self._kept(
+                ("sizes", _digest(valid)), lambda: np.einsum("i,ir->r", valid, self.repw)
+            )
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return ((yz @ self.repw) / den)[:, None]
 
     def domain_means(
         self, y: np.ndarray, codes: np.ndarray, G: int
@@ -157,29 +200,19 @@ class ReplicateVariance:
         """Replicate estimates (R x G) of the weighted means of ``y`` in G domains.
 
         ``codes``: each row's domain (-1: none; rows with NaN in ``y`` must have -1). Returns the
-        replicates and the replicate weighted domain sizes, both R x G. One domain: two
-        vector-matrix products (one when every row is in it); several: one product of a
-        (2G x rows) matrix of domain indicators and of ``y`` in the domains (dense for a
-        few domains, sparse for more).
+        replicates and the replicate weighted domain sizes, both R x G. Up to
+        :data:`SPARSE_ROWS` rows: one product of a sparse (2G x rows) matrix of domain
+        indicators and of ``y`` in the domains with the weights; more: per replicate, two
+        bincounts over its column of weights (a pass each, whatever the number of domains;
+        the sparse product's row-by-row loop is slower there).
         """
-        from scipy import sparse
-
         inside = codes >= 0
         yv = np.where(inside, y, 0.0)
-        if G == 1:
-            den = self._colsum if inside.all() else inside.astype(float) @ self.repw
-            num, den = (yv @ self.repw)[:, None], den[:, None]
-        else:
+        if self.n <= SPARSE_ROWS:
+            from scipy import sparse
+
             rows = np.flatnonzero(inside)
             c = codes[rows]
-            if G <= 8:  # a few domains: a dense product (BLAS), no sparse bookkeeping
-                M = np.zeros((2 * G, self.n))
-                M[c, rows] = 1.0
-                M[c + G, rows] = yv[rows]
-                both = (M @ self.repw).T  # R x 2G
-                den, num = both[:, :G], both[:, G:]
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    return num / den, den
             S = sparse.csr_matrix(
                 (
                     np.concatenate([np.ones(len(rows)), yv[rows]]),
@@ -189,6 +222,17 @@ class ReplicateVariance:
             )
             both = np.asarray(S @ self._repw_rows).T  # R x 2G
             den, num = both[:, :G], both[:, G:]
+        else:
+            key = np.where(inside, codes, G)  # rows in no domain: one more bin, dropped
+
+            def sums(weights: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+                return np.array(
+                    [np.bincount(key, weights=weights(self.repw[:, r]), minlength=G + 1)[:G]
+                     for r in range(self.R)]
+                )  # fmt: skip
+
+            den = self._kept(("sizes", G, _digest(codes, G)), lambda: sums(lambda col: col))
+            num = sums(lambda col: col * yv)
         with np.errstate(invalid="ignore", divide="ignore"):
             return num / den, den
 
@@ -202,8 +246,18 @@ class ReplicateVariance:
 
     # ------------------------------------------------------------------ degrees of freedom
     def degf(self, mask: np.ndarray | None = None) -> float:
-        """R's ``degf()``: the rank of the replicate weights (of the rows in ``mask``) minus 1."""
-        A = self.repw if mask is None else self.repw[np.asarray(mask, dtype=bool)]
+        """R's ``degf()``: the rank of the replicate weights (of the rows in ``mask``) minus 1.
+
+        Kept per set of rows (a domain recurs in table after table), keyed by a digest of the
+        mask."""
+        if mask is None:
+            return self._degf_all
+        m = np.asarray(mask, dtype=bool)
+        return self._kept(("degf", _digest(m)), lambda: self._rank_degf(self.repw[m]))
+
+    @staticmethod
+    def _rank_degf(A: np.ndarray) -> float:
+        """The rank of the columns of ``A`` minus one."""
         if len(A) == 0:
             return 0.0
         G = A.T @ A
@@ -219,12 +273,8 @@ class ReplicateVariance:
             return np.array([self._degf_all])
         # a domain's degf depends only on its rows: kept per set of domains (the same
         # breakdown recurs in table after table), keyed by a digest of the codes
-        key = (G, hashlib.blake2b(np.ascontiguousarray(codes).view(np.uint8)).digest())
-        if key not in self._degf_memo:
-            if len(self._degf_memo) >= 64:
-                self._degf_memo.clear()
-            self._degf_memo[key] = np.array([self.degf(codes == g) for g in range(G)])
-        return self._degf_memo[key].copy()
+        key = ("degf", G, _digest(codes, G))
+        return self._kept(key, lambda: np.array([self.degf(codes == g) for g in range(G)])).copy()
 
     def describe(self) -> str:
         """One Danish sentence saying which design the estimates rest on."""
@@ -239,3 +289,13 @@ class ReplicateVariance:
             f"Usikkerheden er beregnet med {number(self.R)} replikatvægte af typen "
             f"{names[self.rep_type]}; {number(self._degf_all)} frihedsgrader."
         )
+
+
+def _digest(codes: np.ndarray, G: int = 1) -> bytes:
+    """A digest of a mask or of domain codes (0..G-1, -1), made of their smallest integers."""
+    a = (
+        np.packbits(codes)
+        if codes.dtype == bool
+        else codes.astype(np.int16 if G < 2**15 else np.int64)
+    )
+    return hashlib.blake2b(a.data, digest_size=16).digest() + len(codes).to_bytes(8, "little")

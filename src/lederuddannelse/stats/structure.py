@@ -79,7 +79,22 @@ def _as_list(v: str | Sequence[str] | None, what: str) -> list[str]:
 
 
 def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
-    codes, _ = pd.factorize(pd.Series(values), sort=False)
+    """Codes of the distinct values, in order of appearance (no missing values here).
+
+    Strings backed by pyarrow (pandas 3's ``str``) are coded by pyarrow's dictionary encoding
+    directly: ``pd.factorize`` does the same and then makes its uniques (often thousands of
+    PSU labels) into pandas objects, which a design does not need."""
+    dt = getattr(values, "dtype", None)
+    if isinstance(dt, pd.StringDtype) and dt.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(values)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if arr.null_count == 0:
+            return pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    codes, _ = pd.factorize(values, sort=False)  # a Series or an array, not copied
     return codes.astype(np.int64)
 
 
@@ -299,6 +314,8 @@ class DesignStructure:
         if mask is None:
             return float(self.n_psu - self.n_strata)
         m = np.asarray(mask, dtype=bool)
+        if self.simple:  # every row its own PSU, one stratum
+            return float(max(int(np.count_nonzero(m)) - 1, 0))
         if not m.any():
             return 0.0
         return float(_present(self.psu[m], self.n_psu) - _present(self.stratum[m], self.n_strata))

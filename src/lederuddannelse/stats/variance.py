@@ -24,12 +24,14 @@ which design they run on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.stats.columns import check_column, factorize
+from lederuddannelse.stats.domain import tall
 from lederuddannelse.stats.structure import DesignStructure, Stage
 
 __all__ = ["TaylorVariance"]
@@ -128,7 +130,7 @@ class TaylorVariance:
             wt = wt * fac[group][stage.unit_stratum]
         if not full:
             return (C * C * wt).sum(axis=0)
-        return (C * wt).T @ C
+        return tall("ij,ik->jk", C * wt, C)
 
     @staticmethod
     def _unit_totals(stage: Stage, Z: np.ndarray) -> np.ndarray:
@@ -153,7 +155,7 @@ class TaylorVariance:
             Zp = Zp - Zp.mean(axis=0)
             if not full:
                 return (Zp * Zp).sum(axis=0) * n / (n - 1)
-            return Zp.T @ Zp * n / (n - 1)
+            return tall("ij,ik->jk", Zp, Zp) * n / (n - 1)
         return sum(
             self._stage_cov(st, self._unit_totals(st, Zp), full, self._present(st, Z))
             for st in self.structure.stages
@@ -175,9 +177,10 @@ class TaylorVariance:
         Z: np.ndarray,
         theta: np.ndarray | None = None,
         refit: Callable[[np.ndarray], np.ndarray] | None = None,
+        refit_all: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Covariance of estimators: from their influence values ``Z`` (``theta`` and
-        ``refit``, which replicate designs use, are not needed here)."""
+        """Covariance of estimators: from their influence values ``Z`` (``theta``, ``refit``
+        and ``refit_all``, which replicate designs use, are not needed here)."""
         return self.vcov(Z)
 
     def degf(self, mask: np.ndarray | None = None) -> float:
@@ -247,6 +250,27 @@ class TaylorVariance:
                 present = hit.reshape(H, G) > 0
             out += self._stage_cov(st, U, full=False, present=present)
         return np.maximum(out, 0.0)
+
+    @cached_property
+    def _zeros(self) -> np.ndarray:
+        """A code 0 for every row (one domain of all rows), read-only."""
+        z = np.zeros(self.n, dtype=np.int64)
+        z.flags.writeable = False
+        return z
+
+    def vector_var(self, vals: np.ndarray, valid: np.ndarray) -> float:
+        """Variance of one estimator with influence ``vals`` on every row, zero outside the
+        rows ``valid`` (its domain): a row outside adds nothing, so the sums run over every
+        row (no copies of the domain's rows), except where the domain's strata matter
+        (``lonely_psu="average"``)."""
+        if self.structure.simple and not self._margins:  # the sums, as sparse_var's
+            n, total = self.n, float(np.sum(vals))
+            return max(float(np.einsum("i,i->", vals, vals)) - total * total / n, 0.0) * n / (n - 1)
+        averaged = not self._margins and any(st.average is not None for st in self.structure.stages)
+        if averaged:
+            rows = np.flatnonzero(valid)
+            return float(self.sparse_var(rows, self._zeros[: len(rows)], vals[rows], 1)[0])
+        return float(self.sparse_var(None, self._zeros, vals, 1)[0])
 
     def grouped_var(self, codes: np.ndarray, vals: np.ndarray, G: int) -> np.ndarray:
         """Variances of G domain estimators: influence ``vals`` on the rows of group ``codes``."""

@@ -1,0 +1,155 @@
+"""The statistics layer's fast paths compute what the plain paths compute.
+
+Speed-ups for the benchmark against ``svy`` (:mod:`lederuddannelse.dev.bench_svy`) take other
+routes to the same numbers; each test here runs both routes on the same data and compares them,
+so that a fast path that drifts fails here, not only in the (looser) comparison with R.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lederuddannelse.data.synthetic_design import generate_clustered_survey
+from lederuddannelse.stats import models
+from lederuddannelse.stats.design import SurveyDesign
+from lederuddannelse.stats.disclosure import SuppressionPolicy
+
+
+@pytest.fixture(scope="module")
+def clustered():
+    df = generate_clustered_survey(1200, 3)
+    rng = np.random.default_rng(5)
+    codes = np.unique(df["workplace"].to_numpy(), return_inverse=True)[1]
+    factor = rng.poisson(1.0, size=(codes.max() + 1, 12)).astype(float)
+    for r in range(12):
+        df[f"bw{r + 1}"] = df["weight"].to_numpy() * factor[codes, r]
+    return df
+
+
+@pytest.mark.parametrize("formula", ["trained ~ strategy + sector", "desire ~ strategy + size"])
+def test_stacked_replicate_refits_equal_one_by_one(clustered, formula, monkeypatch):
+    """Batches of replicate fits stacked into one GLM (block-diagonal design matrix) give
+    each replicate's own coefficients, hence the same SEs as one fit per replicate."""
+    des = SurveyDesign(
+        clustered, "weight", repweights="bw", rep_type="bootstrap",
+        policy=SuppressionPolicy.none(),
+    )  # fmt: skip
+    fit = des.logistic if formula.startswith("trained") else des.linear
+    stacked = fit(formula)
+    monkeypatch.setattr(models, "STACK_FLOPS", 0.0)  # B = 1: one statsmodels fit per replicate
+    single = fit(formula)
+    assert stacked.table["se"].notna().all()
+    np.testing.assert_allclose(stacked.vcov, single.vcov, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(stacked.coef, single.coef, rtol=0, atol=0)
+
+
+def _designs(df):
+    pol = SuppressionPolicy.none()
+    lonely = df.assign(st=np.where(df["workplace"] == df["workplace"].iloc[0], "x", df["stratum"]))
+    return {
+        "simple": SurveyDesign(df, "weight", policy=pol),
+        "clustered": SurveyDesign(
+            df, "weight", strata="stratum", psu="workplace", fpc="fpc", policy=pol
+        ),
+        "lonely average": SurveyDesign(
+            lonely, "weight", strata="st", psu="workplace", lonely_psu="average", policy=pol
+        ),
+        "bootstrap": SurveyDesign(df, "weight", repweights="bw", rep_type="bootstrap", policy=pol),
+    }
+
+
+@pytest.mark.parametrize("name", ["simple", "clustered", "lonely average", "bootstrap"])
+@pytest.mark.parametrize("binary", [True, False])
+@pytest.mark.parametrize("by", ["sector", "stratum"])
+def test_one_domain_as_a_group_of_a_breakdown(clustered, name, binary, by):
+    """An estimate on one domain (a variable NaN outside it: the one-domain path, by masks)
+    equals the same domain's row of a breakdown: of a few groups (each by masks too) and of
+    many (together, by bincounts; replicates by bincounts per replicate)."""
+    from lederuddannelse.stats.domain import FEW_DOMAINS
+
+    des = _designs(clustered)[name]
+    levels = sorted(des.df[by].unique())
+    assert (len(levels) <= FEW_DOMAINS) == (by == "sector")  # both paths are run
+    var = "trained" if binary else "desire"
+    in_a = (des.df[by] == levels[1]).to_numpy()
+    y = des.df[var].to_numpy(dtype=float)
+    one = des.with_columns({"y_a": np.where(in_a, y, np.nan)})
+    est = one.proportion if binary else one.mean
+    grouped = (des.proportion if binary else des.mean)(var, by=by)
+    row = grouped[grouped[by] == levels[1]].iloc[0]
+    alone = est("y_a").iloc[0]
+    for col in ("estimate", "se", "df", "deff", "N", "ci_low", "ci_high"):
+        assert alone[col] == pytest.approx(row[col], rel=1e-11, abs=1e-14), col
+    assert alone["n"] == row["n"]
+
+
+@pytest.mark.parametrize("name", ["simple", "clustered", "bootstrap"])
+def test_what_a_variable_fixes_is_kept_not_changed(clustered, name):
+    """The second estimate of a variable reuses what its values fix (rows, sizes, counts,
+    replicate sizes, degf) and gives the first's numbers; a derived design's new column and
+    a share of the same column do not pick up another variable's kept values."""
+    des = _designs(clustered)[name]
+    first = des.mean("desire")
+    again = des.mean("desire")
+    pd.testing.assert_frame_equal(first, again)
+    share = des.proportion("trained")
+    y = des.df["desire"].to_numpy(dtype=float)
+    other = des.with_columns({"desire2": np.where(y > 2, y, np.nan)}).mean("desire2")
+    assert other["n"].iloc[0] == int(np.sum(y > 2)) != first["n"].iloc[0]
+    assert share["estimate"].iloc[0] != first["estimate"].iloc[0]
+    assert des.mean("desire")["se"].iloc[0] == first["se"].iloc[0]
+
+
+def test_tables_made_directly_equal_pandas_own_inference():
+    """:func:`frame` (labels given afterwards) and :func:`text_column` (a column of strings
+    made directly) give the frame ``pd.DataFrame`` makes of the same columns."""
+    from lederuddannelse.stats.disclosure import frame, text_column
+
+    cols = {
+        "sector": np.array(["a", "b"], dtype=object),
+        "variable": text_column(["desire"] * 2),
+        "estimate": np.array([0.5, 0.25]),
+        "n": pd.array([3, None], dtype="Int64"),
+        "suppressed": np.array([False, True]),
+    }
+    plain = pd.DataFrame({**cols, "variable": np.full(2, "desire", dtype=object)})
+    made = frame(dict(cols))
+    pd.testing.assert_frame_equal(made, plain)
+    assert list(made.dtypes) == list(plain.dtypes)
+    made.columns.name = "x"  # a frame's labels are its own
+    assert frame(dict(cols)).columns.name is None
+    assert text_column([7, 7]).tolist() == [7, 7]
+    terms = ["Intercept", "sector[T.b]"]
+    pd.testing.assert_frame_equal(
+        frame({"term": text_column(terms)}), pd.DataFrame({"term": np.array(terms, dtype=object)})
+    )
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3])
+def test_frame_by_blocks_as_pandas_makes_it(rows):
+    """:func:`frame`'s blocks (floats, bools, ints; strings; extension arrays) make the
+    frame ``pd.DataFrame`` makes; objects that are not strings are left to pandas; a frame
+    made with ``copy=True`` does not share its arrays."""
+    from lederuddannelse.stats.disclosure import frame
+
+    rng = np.random.default_rng(rows)
+    cols = {
+        "g": np.array([f"x{i}" for i in range(rows)], dtype=object),
+        "a": rng.random(rows),
+        "k": np.arange(rows, dtype=np.int64),
+        "b": rng.random(rows),
+        "n": pd.array(list(range(rows)), dtype="Int64"),
+        "s": np.zeros(rows, dtype=bool),
+    }
+    pd.testing.assert_frame_equal(frame(dict(cols)), pd.DataFrame(cols))
+    mixed = dict(cols, g=np.array([i if i % 2 else str(i) for i in range(rows)], dtype=object))
+    pd.testing.assert_frame_equal(frame(dict(mixed)), pd.DataFrame(mixed))
+    own = frame(dict(cols), copy=True)
+    if rows:
+        cols["a"][0] = -1.0
+        assert own["a"].iloc[0] != -1.0
+    made = frame(dict(cols))
+    made["a"] = 0.0  # a frame made by blocks behaves as any other
+    assert (made["a"] == 0.0).all() and made.shape == (rows, 6)
