@@ -170,10 +170,10 @@ def test_parameters_note_only_when_a_run_is_not_the_books_default():
 @pytest.mark.parametrize(
     "weighted, raking_se, expected",
     [
-        (True, True, "vægtede tal; standardfejl med vægtningens usikkerhed"),
-        (True, False, "vægtede tal; standardfejl med vægtene som faste"),
-        (False, True, "uvægtede tal; standardfejl uden vægte"),
-        (False, False, "uvægtede tal; standardfejl uden vægte"),
+        (True, True, "vægtede tal og standardfejl med vægtningens usikkerhed"),
+        (True, False, "vægtede tal og standardfejl med vægtene som faste"),
+        (False, True, "uvægtede tal og standardfejl uden vægte"),
+        (False, False, "uvægtede tal og standardfejl uden vægte"),
     ],
 )
 def test_the_notice_says_what_applies_to_each_weighting(weighted, raking_se, expected):

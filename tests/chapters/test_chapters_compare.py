@@ -152,7 +152,7 @@ def test_describe_says_the_direction_only_where_the_test_supports_it():
 
 
 def test_describe_without_significant_differences_and_with_hidden_items():
-    t = _tests(("reason_career", 0.19, 0.08, 0.2), ("barrier_cost", 0.1, 0.1, 0.9), by="sector")
+    t = _tests(("reason_career", 0.19, 0.08, 0.2), ("barrier_cost", 0.12, 0.12, 0.9), by="sector")
     text = cmp.describe(t, "sector", 0.95, among="Blandt lederne")
     assert text.startswith(
         "Der er ingen statistisk signifikant forskel på, hvor ofte ledere i den "

@@ -102,8 +102,8 @@ def standalone_html(nb, choices: str, chart_bundle: str, site_css: str = "") -> 
             body.append(shown)
     note = (
         '<p class="ledu-standalone-note">Én kørsel af kapitlet, vist uden resten af bogen. '
-        f"Kørslens valg: {html.escape(choices)}. Koden står i notebooken ved siden af denne "
-        "fil, og andre kapitler nævnes ved navn.</p>"
+        f"Tallene bygger på {html.escape(choices)}. Koden står i notesbogen ved siden af "
+        "denne fil, og andre kapitler nævnes ved navn.</p>"
     )
     return (
         '<!DOCTYPE html>\n<html lang="da">\n<head>\n<meta charset="utf-8" />\n'
