@@ -133,10 +133,15 @@
     if (spec.height && typeof spec.height === "object" && spec.height.step < step) {
       spec.height = { step: step };
     }
+    // Vega writes a label's further lines below its first, which sits level with the mark:
+    // each wrapped label moves up by half its extra lines, so the block is level with it
+    var raise = {};
+    Object.keys(map).forEach(function (k) { raise[k] = -(map[k].length - 1) * 7.5; });
+    var offset = { expr: "(" + JSON.stringify(raise) + ")[datum.value] || 0" };
     var set = function (u) {
       if (u.encoding && u.encoding.y && u.encoding.y.field) {
         u.encoding.y.axis = Object.assign({}, u.encoding.y.axis || {},
-          { labelExpr: expr, labelLimit: maxWidth + 20 });
+          { labelExpr: expr, labelLimit: maxWidth + 20, labelOffset: offset });
       }
     };
     (spec.layer || []).forEach(set);
@@ -183,7 +188,8 @@
     var first = categoryUnit(spec.layer);
     if (!first) { return false; }
     var y = first.encoding.y, field = y.field;
-    var maxChars = Math.max(12, Math.floor((width - 8) / (LABEL_FONT * 0.56)));
+    // a label on its own line may use the width, measured wide (DejaVu Sans runs wide)
+    var maxChars = Math.max(12, Math.floor((width - 8) / (LABEL_FONT * 0.62)));
     var map = {}, lines = 1, categories = distinct(spec, datasets, first, field);
     var wrapped = categories.map(function (l) { return wrapText(l, maxChars); });
     wrapped.forEach(function (w) { lines = Math.max(lines, w.length); });
