@@ -19,6 +19,7 @@ from lederuddannelse.chapters.shared import (
     industry_assumed_note,
     provenance,
     short_label,
+    the_definition,
 )
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import UNWILLING_CODES
@@ -171,7 +172,7 @@ def glue_payment(ch, res: Prevalence) -> None:
     glue_share(ch, "udbredelse_willing", w.loc["willing"])
     glue_share(ch, "udbredelse_unwilling", w.loc["unwilling"])
     ch.glue("udbredelse_unwilling_majority", majority_phrase(w.loc["unwilling"]))
-    ch.glue("udbredelse_definition", definition_phrase(ch))
+    ch.glue("udbredelse_definition", the_definition(ch))
 
 
 def glue_industry(ch, res: Prevalence) -> None:
@@ -206,7 +207,7 @@ def glue_industry(ch, res: Prevalence) -> None:
         "Rapportens ord om brancherne gælder den brede definition, som tallene her bruger."
         if ch.params["definition"] == "broad"
         else "Rapportens ord om brancherne gælder den brede definition; tallene efter den står "
-        "under »Bred« øverst på siden."
+        "på siden om den brede definition (»Bred« øverst på siden)."
         if definition_pages("udbredelse")
         else "Efterprøvningen (Holder konklusionerne?) afgør F11 under den brede definition, med "
         "andelen for hver af de nævnte brancher.",
