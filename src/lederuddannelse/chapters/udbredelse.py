@@ -141,6 +141,7 @@ def glue_all(ch, res: Prevalence) -> None:
     for d in DEFINITIONS:
         glue_share(ch, f"udbredelse_{d}", _row(res.by_definition, d))
     glue_share(ch, "udbredelse_after2020", _row(res.after_2020))
+    ch.glue("udbredelse_after2020_majority", majority_phrase(_row(res.after_2020)))
     for key in ("any", "narrow", "broad", "after_2020"):  # the report's published figures
         ch.glue(f"udbredelse_report_{key}", pct(report_level(key)))
     glue_payment(ch, res)
