@@ -40,6 +40,9 @@ def test_parameters_and_pages_from_sources():
     params = load_parameters()
     expected = [f"{s}-{g}" for s, e in params.chapters.items() for g in e["groups"]]
     assert list(pages["Side"]) == expected
+    # a page's parameters in the reader's words, with the code to type after them
+    row = pages.set_index("Side").loc["udbredelse-smal", "Parametre"]
+    assert row == "smal definition (definition = narrow)"
 
 
 def test_claim_check_chart_has_claim_layer_and_description():

@@ -11,7 +11,12 @@ from __future__ import annotations
 import pandas as pd
 
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.params import GLOBAL_SPECS, load_parameters, public_data_file
+from lederuddannelse.params import (
+    GLOBAL_SPECS,
+    load_parameters,
+    parameter_words,
+    public_data_file,
+)
 from lederuddannelse.report.fmt import number
 
 TYPE_DA = {
@@ -162,8 +167,10 @@ def pages_frame() -> pd.DataFrame:
                 {
                     "Side": f"{slug}-{group}",
                     "Kapitel": slug,
+                    # the reader's words first, the code to type after it
                     "Parametre": ", ".join(
-                        f"{k} = {_value(v)}" for k, v in (overrides or {}).items()
+                        f"{parameter_words({k: v})} ({k} = {_value(v)})"
+                        for k, v in (overrides or {}).items()
                     )
                     or "de globale værdier",
                     "Kapitlets egne parametre": "; ".join(
