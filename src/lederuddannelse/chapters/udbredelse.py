@@ -324,8 +324,10 @@ def industry_chart(ch, by_industry: pd.DataFrame):
             title=title,
             subtitle=subtitle(
                 ch,
-                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche "
-                + industry_assumed_mark(ch),
+                (
+                    f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche "
+                    + industry_assumed_mark(ch)
+                ).rstrip(),
                 ranked["n"].sum(),
             ),
             conf_level=ch.params["conf_level"],
