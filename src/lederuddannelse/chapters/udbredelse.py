@@ -10,6 +10,7 @@ import pandas as pd
 from lederuddannelse.analysis.compare import glue_share, lower_first, subtitle, wrap
 from lederuddannelse.analysis.findings import CLEAR_MAJORITY, majority_phrase, report_level
 from lederuddannelse.chapters.shared import (
+    DEFINITE,
     DEFINITIONS,
     TRAINED_BY_DEFINITION,
     across_definitions,
@@ -240,8 +241,16 @@ def table(ch, shares: pd.DataFrame, after_2020: pd.DataFrame):
     """Table: the shares trained under each definition and the share trained after 2020, with
     CI and n."""
     after = after_2020.copy()
-    after.insert(0, "definition", load_codebook().label("after_2020"))
-    frame = pd.concat([by_definition(shares).drop(columns="key"), after], ignore_index=True)
+    after.insert(
+        0, "definition", load_codebook().label("after_2020") + " (blandt dem, der har taget den)"
+    )
+    rows = by_definition(shares).drop(columns="key")
+    # each row reads on from the column's heading: 'har taget uddannelsen efter den smalle …'
+    rows["definition"] = [
+        f"Har taget uddannelsen efter den {DEFINITE[k]} definition"
+        for k in (v.removeprefix("trained_") for v in rows["variable"])
+    ]
+    frame = pd.concat([rows, after], ignore_index=True)
     return estimates_table(
         frame,
         "definition",
