@@ -335,7 +335,7 @@ def glue_all(ch, res: Methods) -> None:
     )
     ch.glue(
         "om_weighted_run",
-        "Alle skøn i bogen er vægtede."
+        "Alle skøn i denne udgave er vægtede."
         if p["weighted"]
         else "Skønnene her er uvægtede (parameteren weighted). Vægtene er beskrevet, men "
         "skønnene bruger dem ikke, så de viser, hvad vægtningen ændrer.",
@@ -347,7 +347,7 @@ def glue_all(ch, res: Methods) -> None:
         "I denne kørsel er tallene uvægtede, så standardfejlene bygger ikke på vægte, og "
         "parameteren raking_se har ingen virkning."
         if not p["weighted"]
-        else "Bogens standardfejl tager højde for rakingen (parameteren raking_se)."
+        else "Standardfejlene i denne udgave tager højde for rakingen (parameteren raking_se)."
         if p["raking_se"]
         else "Standardfejlene her behandler vægtene som faste (parameteren raking_se), og de "
         "bliver da typisk en anelse større.",
