@@ -18,7 +18,10 @@ def test_codebook_frame_has_every_variable_and_its_codes():
     row = frame.set_index("Variabel").loc["sector"]
     for code, label in cb.value_labels("sector").items():
         assert f"{code} = {label}" in row["Koder"]
-    assert appendix.routing_text("reason_career").startswith("Kun hvis training = ")
+    # in the words of Om undersøgelsen, with the codes after them
+    assert appendix.routing_text("reason_career") == (
+        "Lederuddannelse i psykisk arbejdsmiljø: Ja (training = 1 eller 2)"
+    )
     assert appendix.routing_text("gender") == "Alle"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lederuddannelse.chapters.shared import condition_text
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.params import (
     GLOBAL_SPECS,
@@ -61,14 +62,14 @@ def _value(value) -> str:
 
 
 def routing_text(name: str) -> str:
-    """Who was asked, from the routing condition: 'Kun hvis training = 1 eller 2' (codes, which
-    the codes table explains; the labels would make the column unreadably long)."""
+    """Who was asked, from the routing condition, in the words of "Om undersøgelsen" with the
+    codes after them: 'Lederuddannelse i psykisk arbejdsmiljø: Ja (training = 1 eller 2)'."""
     cb = load_codebook()
     cond = cb.applies_to(name)
     if cond is None:
         return "Alle"
     values = " eller ".join(str(v) for v in cond.values)
-    return f"Kun hvis {cond.variable} = {values}"
+    return f"{condition_text(cond)} ({cond.variable} = {values})"
 
 
 def codebook_frame() -> pd.DataFrame:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.analysis.compare import wrap
-from lederuddannelse.chapters.shared import DEFINITE
+from lederuddannelse.chapters.shared import DEFINITE, condition_text
 from lederuddannelse.data.codebook import Condition, load_codebook
 from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.targets import report_fact
@@ -58,24 +58,6 @@ class Methods:
 
 
 # --- the questions ---------------------------------------------------------------------------
-def condition_text(cond: Condition | None) -> str:
-    """A routing condition in Danish from the codebook: 'Branche: Bygge og anlæg'."""
-    cb = load_codebook()
-    if cond is None:
-        return "Alle"
-    labels = cb.value_labels(cond.variable)
-
-    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once; a label whose
-    # first part is more than one word is a name with a comma ('Offentlig administration,
-    # undervisning og sundhed') and is kept whole
-    def head(label: str) -> str:
-        first = label.split(",")[0].strip()
-        return first if " " not in first else label
-
-    heads = dict.fromkeys(head(labels.get(v, str(v))) for v in cond.values)
-    return f"{cb.label(cond.variable)}: {' eller '.join(heads)}"
-
-
 def _answers_text(var) -> str:
     labels = list(var.codes.values())
     if not labels:

@@ -18,7 +18,7 @@ from lederuddannelse.analysis.compare import (
     trained_mask,
 )
 from lederuddannelse.analysis.specs import barrier_items, reason_items
-from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.codebook import Condition, load_codebook
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.report import keyfigures
 from lederuddannelse.stats.design import SurveyDesign
@@ -79,7 +79,6 @@ def assumed_industries(indicator: str = "trained_broad") -> list[str]:
     """The industries whose share trained under ``indicator`` (the report names them for the
     broad definition) the synthetic data are calibrated to at a level this edition assumed
     (``data/targets.yml``), in the codebook's words; none for an indicator without such levels."""
-    from lederuddannelse.data.codebook import Condition
     from lederuddannelse.data.targets import load_targets
 
     labels = load_codebook().value_labels("industry")
@@ -128,6 +127,24 @@ def industry_assumed_mark(ch) -> str:
     if ch.synthetic and assumed_industries(ch.trained):
         return f"({ASSUMED_MARK} for de brancher, rapporten nævner)"
     return ""
+
+
+def condition_text(cond: Condition | None) -> str:
+    """A routing condition in Danish from the codebook: 'Branche: Bygge og anlæg'."""
+    cb = load_codebook()
+    if cond is None:
+        return "Alle"
+    labels = cb.value_labels(cond.variable)
+
+    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once; a label whose
+    # first part is more than one word is a name with a comma ('Offentlig administration,
+    # undervisning og sundhed') and is kept whole
+    def head(label: str) -> str:
+        first = label.split(",")[0].strip()
+        return first if " " not in first else label
+
+    heads = dict.fromkeys(head(labels.get(v, str(v))) for v in cond.values)
+    return f"{cb.label(cond.variable)}: {' eller '.join(heads)}"
 
 
 def status(holds: bool | None) -> str:
