@@ -116,7 +116,8 @@ def industry_assumed_note(ch) -> str:
     return (
         "Rapporten giver ingen tal for brancherne. Data er kalibreret til niveauer, denne udgave "
         "har antaget for " + _listed(assumed_industries()) + " under den brede definition; "
-        f"tallene her ({definition_phrase(ch)}) er beregnet på de data og er ikke selv antaget."
+        f"tallene her, efter {the_definition(ch)}, er beregnet på de data og er ikke selv "
+        "antaget."
     )
 
 
