@@ -372,7 +372,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             f"(<code>{e(Path(md).name)}</code>, MyST Markdown)</a></li>"
             + (
                 f'<li><a class="ledu-repository" href="{e(c.source_url(source))}">Kildefilen i '
-                "repositoriet</a></li>"
+                "kodearkivet</a></li>"
                 if c.source_url(source)
                 else ""
             )
