@@ -78,12 +78,15 @@ DEFINITION_WORDS = {"any": "samlet", "narrow": "smal", "broad": "bred"}
 
 
 def parameter_words(params: dict[str, Any]) -> str:
-    """A run's parameters as a reader says them, as a Danish list: 'samlet definition, vægtede
-    tal, … og intet antal under 5': the notice of every page, the page footer and the citation
-    note (never 'weighted = true', nor a chain of colons)."""
+    """A run's parameters as a reader says them, as a Danish list of what was chosen, then the
+    rules of what is shown as their own clause: 'samlet definition, vægtede tal, … og offentlig
+    sektor; tal vises fra 30 svar, og antal under 5 vises ikke': the notice of every page, the
+    page footer and the citation note (never 'weighted = true', nor a chain of colons, nor a
+    rule listed as if it were one more thing chosen)."""
     from lederuddannelse.report.fmt import level_pct, number
 
     parts = []
+    rules = []  # what is shown: clauses, not noun phrases, so not part of the list
     # in the order of parameters.yml (a page's metadata may hold them sorted by name)
     order = [k for k in GLOBAL_SPECS if k in params] + [k for k in params if k not in GLOBAL_SPECS]
     for key, value in ((k, params[k]) for k in order):
@@ -110,9 +113,9 @@ def parameter_words(params: dict[str, Any]) -> str:
         elif key == "conf_level":
             parts.append(f"konfidensniveau {level_pct(value)}")
         elif key == "min_n":
-            parts.append(f"tal vises fra {number(value)} svar")
+            rules.append(f"tal vises fra {number(value)} svar")
         elif key == "min_count":
-            parts.append(f"intet antal under {number(value)}")
+            rules.append(f"antal under {number(value)} vises ikke")
         elif key == "allow_small_cells":
             if value:  # the default (false) goes without saying
                 parts.append("små celler tilladt (allow_small_cells)")
@@ -120,7 +123,9 @@ def parameter_words(params: dict[str, Any]) -> str:
             parts.append(f"{value} sektor")
         else:
             parts.append(f"{key} {value}")
-    return " og ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " og " + parts[-1]
+    chosen = " og ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " og " + parts[-1]
+    shown = ", og ".join(rules)
+    return "; ".join(t for t in (chosen, shown) if t)
 
 
 GLOBAL_SPECS: dict[str, Spec] = {

@@ -183,6 +183,18 @@ def test_the_notice_says_what_applies_to_each_weighting(weighted, raking_se, exp
     assert parameter_words({"weighted": weighted, "raking_se": raking_se}) == expected
 
 
+def test_the_rules_of_what_is_shown_are_a_clause_of_their_own():
+    """The rules of what is shown are clauses, not one more thing chosen: a page parameter after
+    them read as one of them ('tal vises fra 30 svar, intet antal under 5 og offentlig
+    sektor')."""
+    words = parameter_words(
+        {"definition": "any", "min_n": 30, "min_count": 5, "sector": "offentlig"}
+    )
+    assert words == (
+        "samlet definition og offentlig sektor; tal vises fra 30 svar, og antal under 5 vises ikke"
+    )
+
+
 @pytest.mark.parametrize(
     "params",
     [

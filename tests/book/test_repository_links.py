@@ -64,6 +64,6 @@ def test_no_page_links_to_the_placeholder_repository(built_book):
         text = page.read_text(encoding="utf-8")
         assert PLACEHOLDER.repository not in text, page.name
         assert f"{owner}.github.io/{name}" not in text, page.name
-        assert "Kildefilen i repositoriet" not in text, page.name
+        assert "Kildefilen i kodearkivet" not in text, page.name
     for bib in (site / "downloads").glob("*.bib"):
         assert "github" not in bib.read_text(encoding="utf-8"), bib.name

@@ -18,7 +18,10 @@ def test_codebook_frame_has_every_variable_and_its_codes():
     row = frame.set_index("Variabel").loc["sector"]
     for code, label in cb.value_labels("sector").items():
         assert f"{code} = {label}" in row["Koder"]
-    assert appendix.routing_text("reason_career").startswith("Kun hvis training = ")
+    # in the words of Om undersøgelsen, with the codes after them
+    assert appendix.routing_text("reason_career") == (
+        "Lederuddannelse i psykisk arbejdsmiljø: Ja (training = 1 eller 2)"
+    )
     assert appendix.routing_text("gender") == "Alle"
 
 
@@ -40,6 +43,9 @@ def test_parameters_and_pages_from_sources():
     params = load_parameters()
     expected = [f"{s}-{g}" for s, e in params.chapters.items() for g in e["groups"]]
     assert list(pages["Side"]) == expected
+    # a page's parameters in the reader's words, with the code to type after them
+    row = pages.set_index("Side").loc["udbredelse-smal", "Parametre"]
+    assert row == "smal definition (definition = narrow)"
 
 
 def test_claim_check_chart_has_claim_layer_and_description():

@@ -101,6 +101,27 @@ BAD_DANISH = [
         r"\bsom rapportens ord om brancherne gælder\b",
         "the report's words apply to the broad definition: say that plainly",
     ),
+    # the editor's review of the edition (issue 22, third round)
+    (
+        r"\bi den smalle kategori\b",
+        "a manager counts under the training where the topic weighed most, not always 'smal'",
+    ),
+    (
+        r"\bdefinitionen \((samlet|smal definition|bred definition)\)",
+        "a template slot: 'efter den samlede definition'",
+    ),
+    (
+        r"\bintet antal under \d",
+        "a rule listed as one more choice: 'og antal under 5 vises ikke'",
+    ),
+    (
+        r"\b[Dd]enne bog genskaber\b|\bkan være beregnet på et syntetisk\b",
+        "over-claiming or vague provenance: 'Denne udgave gennemgår …'; 'er beregnet på'",
+    ),
+    (
+        r"\bhenviser til værket for\b|\begne estimater\b",
+        "not idiomatic: 'Citeret for …'; one word for an estimate in prose: 'skøn'",
+    ),
 ]
 
 
@@ -194,6 +215,13 @@ def problems(page: str, name: str = "page") -> list[str]:
         "fastholde medarbejderne [Clausen, 2022, Andersen et al., 2021].",
         "tallet er omtrentligt og gælder 2016 {cite:p} danmarksstatistik2019 .",
         "Denne side viser netop den brede definition, som rapportens ord om brancherne gælder.",
+        "En leder tælles kun én gang, i den smalle kategori.",
+        "Tallene gælder lederne, der har taget uddannelsen ifølge definitionen (samlet).",
+        "tal vises fra 30 svar, intet antal under 5 og offentlig sektor",
+        "Denne bog genskaber hovedresultaterne fra en dansk rapport.",
+        "Denne udgave af bogen kan være beregnet på et syntetisk datasæt.",
+        "Titlen står ikke i rapportens hovedresultater, der henviser til værket for, at ledere",
+        "Tallene er ikke rapportens egne estimater.",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -228,6 +256,13 @@ def test_each_pattern_catches_its_error(bad):
         "Privat sektor frem for offentlig sektor (odds ratio 0,26); i begge sektorkapitler.",
         "13 af 15 fund holder. F2 og F11 kan ikke afgøres. Forskellen er størst for »x«, 23 "
         "procentpoint (95 %-KI: 21 til 25 procentpoint, p < 0,001).",
+        "Var det hovedindholdet i en af dem, tæller lederen under den smalle definition og ikke "
+        "også under den brede. Tallene gælder ledere, der har taget uddannelsen efter den "
+        "samlede definition.",
+        "konfidensniveau 95 % og offentlig sektor; tal vises fra 30 svar, og antal under 5 vises "
+        "ikke",
+        "Denne udgave gennemgår hovedresultaterne. Tallene i denne udgave er beregnet på et "
+        "syntetisk datasæt. Citeret for lederes betydning. Tallene er ikke rapportens egne skøn.",
     ],
 )
 def test_correct_danish_passes(good):

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lederuddannelse.chapters.shared import condition_text
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.params import GLOBAL_SPECS, load_parameters, public_data_file
+from lederuddannelse.params import (
+    GLOBAL_SPECS,
+    load_parameters,
+    parameter_words,
+    public_data_file,
+)
 from lederuddannelse.report.fmt import number
 
 TYPE_DA = {
@@ -56,14 +62,14 @@ def _value(value) -> str:
 
 
 def routing_text(name: str) -> str:
-    """Who was asked, from the routing condition: 'Kun hvis training = 1 eller 2' (codes, which
-    the codes table explains; the labels would make the column unreadably long)."""
+    """Who was asked, from the routing condition, in the words of "Om undersøgelsen" with the
+    codes after them: 'Lederuddannelse i psykisk arbejdsmiljø: Ja (training = 1 eller 2)'."""
     cb = load_codebook()
     cond = cb.applies_to(name)
     if cond is None:
         return "Alle"
     values = " eller ".join(str(v) for v in cond.values)
-    return f"Kun hvis {cond.variable} = {values}"
+    return f"{condition_text(cond)} ({cond.variable} = {values})"
 
 
 def codebook_frame() -> pd.DataFrame:
@@ -162,8 +168,10 @@ def pages_frame() -> pd.DataFrame:
                 {
                     "Side": f"{slug}-{group}",
                     "Kapitel": slug,
+                    # the reader's words first, the code to type after it
                     "Parametre": ", ".join(
-                        f"{k} = {_value(v)}" for k, v in (overrides or {}).items()
+                        f"{parameter_words({k: v})} ({k} = {_value(v)})"
+                        for k, v in (overrides or {}).items()
                     )
                     or "de globale værdier",
                     "Kapitlets egne parametre": "; ".join(

@@ -194,7 +194,7 @@ class Chapter:
             more = (
                 "Datasættet er kalibreret til de få tal, rapporten offentliggør, og til denne "
                 "udgaves egne antagelser, hvor rapporten ikke giver et tal (se Om undersøgelsen). "
-                "Tallene er ikke rapportens egne estimater og siger intet nyt om virkelige ledere."
+                "Tallene er ikke rapportens egne skøn og siger intet nyt om virkelige ledere."
             )
         else:
             line = "<strong>Datagrundlag.</strong> Tallene er beregnet på datafilen nedenfor."

@@ -206,7 +206,7 @@ def overview_chart(ch, table: pd.DataFrame):
             "arbejdsmiljø",
             50,
         ),
-        subtitle=cmp.subtitle(ch, "Bogens hovedtal", table["n"].max()),
+        subtitle=cmp.subtitle(ch, "Hovedtallene i denne udgave", table["n"].max()),
         conf_level=ch.params["conf_level"],
     )
     return chart

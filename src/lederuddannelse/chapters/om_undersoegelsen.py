@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.analysis.compare import wrap
+from lederuddannelse.chapters.shared import DEFINITE, condition_text
 from lederuddannelse.data.codebook import Condition, load_codebook
 from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.targets import report_fact
@@ -39,9 +40,6 @@ from lederuddannelse.report.tables import plain_table
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import DisclosureSpec, LinkedSet, SuppressionPolicy
 
-#: The definitions in their definite form, for "den samlede definition".
-DEFINITE = {"any": "samlede", "narrow": "smalle", "broad": "brede"}
-
 #: Variables that are not questions (identification and the weight).
 _NOT_QUESTIONS = ("id", "weight")
 #: Number of bins of the weight histogram: enough to show the shape, few enough that most
@@ -60,24 +58,6 @@ class Methods:
 
 
 # --- the questions ---------------------------------------------------------------------------
-def condition_text(cond: Condition | None) -> str:
-    """A routing condition in Danish from the codebook: 'Branche: Bygge og anlæg'."""
-    cb = load_codebook()
-    if cond is None:
-        return "Alle"
-    labels = cb.value_labels(cond.variable)
-
-    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once; a label whose
-    # first part is more than one word is a name with a comma ('Offentlig administration,
-    # undervisning og sundhed') and is kept whole
-    def head(label: str) -> str:
-        first = label.split(",")[0].strip()
-        return first if " " not in first else label
-
-    heads = dict.fromkeys(head(labels.get(v, str(v))) for v in cond.values)
-    return f"{cb.label(cond.variable)}: {' eller '.join(heads)}"
-
-
 def _answers_text(var) -> str:
     labels = list(var.codes.values())
     if not labels:
@@ -337,7 +317,7 @@ def glue_all(ch, res: Methods) -> None:
     )
     ch.glue(
         "om_weighted_run",
-        "Alle skøn i bogen er vægtede."
+        "Alle skøn i denne udgave er vægtede."
         if p["weighted"]
         else "Skønnene her er uvægtede (parameteren weighted). Vægtene er beskrevet, men "
         "skønnene bruger dem ikke, så de viser, hvad vægtningen ændrer.",
@@ -349,7 +329,7 @@ def glue_all(ch, res: Methods) -> None:
         "I denne kørsel er tallene uvægtede, så standardfejlene bygger ikke på vægte, og "
         "parameteren raking_se har ingen virkning."
         if not p["weighted"]
-        else "Bogens standardfejl tager højde for rakingen (parameteren raking_se)."
+        else "Standardfejlene i denne udgave tager højde for rakingen (parameteren raking_se)."
         if p["raking_se"]
         else "Standardfejlene her behandler vægtene som faste (parameteren raking_se), og de "
         "bliver da typisk en anelse større.",
@@ -660,7 +640,9 @@ def key_figures(ch, res: Methods) -> list:
     d = res.weighting
     return [
         KeyFigure(number(len(ch.data)), "besvarelser ligger til grund for tallene"),
-        KeyFigure(number(len(res.questions)), "spørgsmål i spørgeskemaet"),
+        KeyFigure(
+            number(len(res.questions)), "spørgsmål i denne udgaves rekonstruerede spørgeskema"
+        ),
         KeyFigure(
             number(d.value("kish_n_eff")),
             "effektiv stikprøvestørrelse efter vægtning",

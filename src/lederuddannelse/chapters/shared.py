@@ -18,18 +18,21 @@ from lederuddannelse.analysis.compare import (
     trained_mask,
 )
 from lederuddannelse.analysis.specs import barrier_items, reason_items
-from lederuddannelse.data.codebook import load_codebook
+from lederuddannelse.data.codebook import Condition, load_codebook
 from lederuddannelse.errors import EstimationError
 from lederuddannelse.report import keyfigures
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import DERIVED, DisclosureSpec, LinkedSet
 
-#: The report's three definitions of 'has taken the training', widest first.
+#: The report's two definitions of 'has taken the training' (narrow, broad) and this
+#: edition's union of them (any), widest first.
 DEFINITIONS = ("any", "narrow", "broad")
 #: The trained indicators of the definitions, whose breakdowns by the same group the pages of
 #: the definitions publish side by side: any = narrow + broad, so a group hidden for one must
 #: be hidden for all (``SurveyDesign.proportion_across``).
 TRAINED_BY_DEFINITION = tuple(f"trained_{d}" for d in DEFINITIONS)
+#: The definitions in their definite form, for "den samlede definition".
+DEFINITE = {"any": "samlede", "narrow": "smalle", "broad": "brede"}
 #: The verdict on a finding, in the words of the ledger and the front page.
 STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
 
@@ -72,17 +75,17 @@ def assumed_levels_sentence(ch, indicator: str) -> str:
     return "Andelene er beregnet på datafilen."
 
 
-def assumed_industries() -> list[str]:
-    """The industries whose share trained (broad definition) the synthetic data are calibrated
-    to at a level this edition assumed (``data/targets.yml``), in the codebook's words."""
-    from lederuddannelse.data.codebook import Condition
+def assumed_industries(indicator: str = "trained_broad") -> list[str]:
+    """The industries whose share trained under ``indicator`` (the report names them for the
+    broad definition) the synthetic data are calibrated to at a level this edition assumed
+    (``data/targets.yml``), in the codebook's words; none for an indicator without such levels."""
     from lederuddannelse.data.targets import load_targets
 
     labels = load_codebook().value_labels("industry")
     conditions = [
         Condition.parse(t.domain)
         for t in load_targets().values()
-        if not t.published and t.indicator == "trained_broad" and t.domain != "all"
+        if not t.published and t.indicator == indicator and t.domain != "all"
     ]
     return [
         lower_first(labels[int(v)])
@@ -92,23 +95,57 @@ def assumed_industries() -> list[str]:
     ]
 
 
+def _listed(names: list[str]) -> str:
+    quoted = [f"»{n}«" for n in names]
+    return ", ".join(quoted[:-1]) + " og " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
+
+
 def industry_assumed_note(ch) -> str:
     """What the industry figures are on synthetic data: the report gives no industry figures,
-    and the levels of the industries it names by words are this edition's assumption."""
+    and the levels of the industries it names by words are this edition's assumption for the
+    broad definition. Under another definition (``ch.trained``) the page's figures are only
+    computed on data calibrated to those levels, not assumed levels themselves."""
     if not ch.synthetic:
         return "Rapporten giver ingen tal for brancherne."
-    names = [f"»{n}«" for n in assumed_industries()]
-    listed = ", ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else "".join(names)
+    if assumed_industries(ch.trained):
+        return (
+            "Rapporten giver ingen tal for brancherne, så tallene for "
+            + _listed(assumed_industries(ch.trained))
+            + f" (bred definition) hviler på et {ASSUMED_MARK}."
+        )
     return (
-        "Rapporten giver ingen tal for brancherne, så tallene for " + listed + " (bred "
-        f"definition) hviler på et {ASSUMED_MARK}."
+        "Rapporten giver ingen tal for brancherne. Data er kalibreret til niveauer, denne udgave "
+        "har antaget for " + _listed(assumed_industries()) + " under den brede definition; "
+        f"tallene her, efter {the_definition(ch)}, er beregnet på de data og er ikke selv "
+        "antaget."
     )
 
 
 def industry_assumed_mark(ch) -> str:
     """The short mark for a table or chart of the industries whose full note
-    (:func:`industry_assumed_note`) the page's text gives once: '' on a data file."""
-    return f"({ASSUMED_MARK} for de brancher, rapporten nævner)" if ch.synthetic else ""
+    (:func:`industry_assumed_note`) the page's text gives once: '' on a data file and under a
+    definition (``ch.trained``) without assumed industry levels."""
+    if ch.synthetic and assumed_industries(ch.trained):
+        return f"({ASSUMED_MARK} for de brancher, rapporten nævner)"
+    return ""
+
+
+def condition_text(cond: Condition | None) -> str:
+    """A routing condition in Danish from the codebook: 'Branche: Bygge og anlæg'."""
+    cb = load_codebook()
+    if cond is None:
+        return "Alle"
+    labels = cb.value_labels(cond.variable)
+
+    # the answer's head ('Ja, psykisk arbejdsmiljø var …' -> 'Ja'), each once; a label whose
+    # first part is more than one word is a name with a comma ('Offentlig administration,
+    # undervisning og sundhed') and is kept whole
+    def head(label: str) -> str:
+        first = label.split(",")[0].strip()
+        return first if " " not in first else label
+
+    heads = dict.fromkeys(head(labels.get(v, str(v))) for v in cond.values)
+    return f"{cb.label(cond.variable)}: {' eller '.join(heads)}"
 
 
 def status(holds: bool | None) -> str:
@@ -127,6 +164,11 @@ def short_label(label: str) -> str:
 def definition_phrase(ch) -> str:
     """The page's definition in words for prose: 'samlet', 'smal definition', ..."""
     return short_label(load_codebook().label(ch.trained)).lower()
+
+
+def the_definition(ch) -> str:
+    """The page's definition with its article, for prose: 'den samlede definition', ..."""
+    return f"den {DEFINITE[ch.params['definition']]} definition"
 
 
 #: Suffix of the columns :func:`among_trained` adds: ``paid_by`` -> ``paid_by__trained``.

@@ -10,6 +10,7 @@ import pandas as pd
 from lederuddannelse.analysis.compare import glue_share, lower_first, subtitle, wrap
 from lederuddannelse.analysis.findings import CLEAR_MAJORITY, majority_phrase, report_level
 from lederuddannelse.chapters.shared import (
+    DEFINITE,
     DEFINITIONS,
     TRAINED_BY_DEFINITION,
     across_definitions,
@@ -19,6 +20,7 @@ from lederuddannelse.chapters.shared import (
     industry_assumed_note,
     provenance,
     short_label,
+    the_definition,
 )
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import UNWILLING_CODES
@@ -140,6 +142,7 @@ def glue_all(ch, res: Prevalence) -> None:
     for d in DEFINITIONS:
         glue_share(ch, f"udbredelse_{d}", _row(res.by_definition, d))
     glue_share(ch, "udbredelse_after2020", _row(res.after_2020))
+    ch.glue("udbredelse_after2020_majority", majority_phrase(_row(res.after_2020)))
     for key in ("any", "narrow", "broad", "after_2020"):  # the report's published figures
         ch.glue(f"udbredelse_report_{key}", pct(report_level(key)))
     glue_payment(ch, res)
@@ -171,7 +174,7 @@ def glue_payment(ch, res: Prevalence) -> None:
     glue_share(ch, "udbredelse_willing", w.loc["willing"])
     glue_share(ch, "udbredelse_unwilling", w.loc["unwilling"])
     ch.glue("udbredelse_unwilling_majority", majority_phrase(w.loc["unwilling"]))
-    ch.glue("udbredelse_definition", definition_phrase(ch))
+    ch.glue("udbredelse_definition", the_definition(ch))
 
 
 def glue_industry(ch, res: Prevalence) -> None:
@@ -206,7 +209,7 @@ def glue_industry(ch, res: Prevalence) -> None:
         "Rapportens ord om brancherne gælder den brede definition, som tallene her bruger."
         if ch.params["definition"] == "broad"
         else "Rapportens ord om brancherne gælder den brede definition; tallene efter den står "
-        "under »Bred« øverst på siden."
+        "på siden om den brede definition (»Bred« øverst på siden)."
         if definition_pages("udbredelse")
         else "Efterprøvningen (Holder konklusionerne?) afgør F11 under den brede definition, med "
         "andelen for hver af de nævnte brancher.",
@@ -238,8 +241,16 @@ def table(ch, shares: pd.DataFrame, after_2020: pd.DataFrame):
     """Table: the shares trained under each definition and the share trained after 2020, with
     CI and n."""
     after = after_2020.copy()
-    after.insert(0, "definition", load_codebook().label("after_2020"))
-    frame = pd.concat([by_definition(shares).drop(columns="key"), after], ignore_index=True)
+    after.insert(
+        0, "definition", load_codebook().label("after_2020") + " (blandt dem, der har taget den)"
+    )
+    rows = by_definition(shares).drop(columns="key")
+    # each row reads on from the column's heading: 'har taget uddannelsen efter den smalle …'
+    rows["definition"] = [
+        f"Har taget uddannelsen efter den {DEFINITE[k]} definition"
+        for k in (v.removeprefix("trained_") for v in rows["variable"])
+    ]
+    frame = pd.concat([rows, after], ignore_index=True)
     return estimates_table(
         frame,
         "definition",
@@ -322,8 +333,10 @@ def industry_chart(ch, by_industry: pd.DataFrame):
             title=title,
             subtitle=subtitle(
                 ch,
-                f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche "
-                + industry_assumed_mark(ch),
+                (
+                    f"Andel, der har taget uddannelsen ({definition_phrase(ch)}), efter branche "
+                    + industry_assumed_mark(ch)
+                ).rstrip(),
                 ranked["n"].sum(),
             ),
             conf_level=ch.params["conf_level"],

@@ -53,7 +53,7 @@ MAX_SAMPLING_FRACTION = 0.25
 NOTICE = (
     "Syntetiske data: tallene er beregnet på et syntetisk datasæt, der er kalibreret til "
     "rapportens offentliggjorte tal og, hvor rapporten ikke giver et tal, til denne udgaves "
-    "antagelser. De er ikke rapportens egne estimater."
+    "antagelser. De er ikke rapportens egne skøn."
 )
 
 # --- population structure (assumptions; margins themselves come from data/margins.csv) -----

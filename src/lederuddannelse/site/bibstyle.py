@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pybtex.plugin
+from pybtex.style import template as tpl
+from pybtex.style.formatting import toplevel
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.sorting import BaseSortingStyle
 from sphinxcontrib.bibtex.plugin import register_plugin
@@ -66,6 +68,23 @@ class DanishPlain(PlainStyle):
 
     default_sorting_style = SORTING_STYLE
     default_name_style = "lastfirst"
+
+    def get_misc_template(self, e):
+        """A work known only by author and year (the works the report cites; no title is
+        given, none invented) as an author-year entry: "Clausen (2022). Note." rather than
+        plain's "Clausen. 2022. Note."."""
+        if "title" in e.fields or not e.persons.get("author"):
+            return super().get_misc_template(e)
+        return toplevel[
+            tpl.sentence[
+                tpl.join[
+                    self.format_names("author", as_sentence=False), " (", tpl.field("year"), ")"
+                ]
+            ],
+            tpl.sentence[tpl.optional[tpl.field("howpublished")]],
+            tpl.sentence[tpl.optional_field("note")],
+            self.format_web_refs(e),
+        ]
 
 
 def register() -> None:

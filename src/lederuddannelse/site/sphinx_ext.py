@@ -361,8 +361,9 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             f'<li><a class="ledu-download" download href="{e(pathto(nb, 1))}">Den kørte notesbog '
             f"(<code>{e(Path(nb).name)}</code>)</a>"
             + (  # how to install the package the notebook needs, and open it in JupyterLab
-                f' – kører, hvor bogens pakke er installeret; se <a href="{e(pathto(CODE_PAGE))}">'
-                "Koden bag bogen</a>"
+                ". Den kan køres overalt, hvor bogens pakke er installeret; se "
+                f'<a href="{e(pathto(CODE_PAGE))}">'
+                "Koden bag bogen</a>."
                 if CODE_PAGE in app.env.found_docs
                 else ""
             )
@@ -371,7 +372,7 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             f"(<code>{e(Path(md).name)}</code>, MyST Markdown)</a></li>"
             + (
                 f'<li><a class="ledu-repository" href="{e(c.source_url(source))}">Kildefilen i '
-                "repositoriet</a></li>"
+                "kodearkivet</a></li>"
                 if c.source_url(source)
                 else ""
             )

@@ -178,7 +178,7 @@ class SurveyDesign:
         """A Danish sentence saying which design (and weighting) the estimates rest on."""
         text = self.structure.describe() if self.structure is not None else self.variance.describe()
         if self.rake_margins:
-            text += " Usikkerheden tager højde for kalibreringen (raking) af vægtene."
+            text += " Den tager højde for, at vægtene er tilpasset populationen (raking)."
         looks = design_columns_like([str(c) for c in self.df.columns])
         if looks and self.structure is not None and self.structure.simple:
             cols = ", ".join(c for hits in looks.values() for c in hits[:3])

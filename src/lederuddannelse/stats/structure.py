@@ -364,8 +364,8 @@ class DesignStructure:
         s = self.summary()
         if self.simple:
             return (
-                "Usikkerheden er beregnet for en simpel vægtet stikprøve (hver respondent er "
-                f"sin egen udvælgelsesenhed; {number(s['degf'])} frihedsgrader)."
+                "Usikkerheden er beregnet, som om lederne var udtrukket enkeltvis (en simpel "
+                f"vægtet stikprøve med {number(s['degf'])} frihedsgrader)."
             )
         parts = []
         if self.strata_col:
