@@ -33,7 +33,7 @@ def test_run_writes_the_notebook_and_a_standalone_page(tmp_path, capsys, umask, 
     assert "<title>Lyst til uddannelse (uvægtet)</title>" in text
     # the run's parameters in the reader's words, the prose with its glued values
     choices = "det indbyggede datasæt, samlet definition, uvægtede tal, standardfejl uden vægte"
-    assert f"Tallene bygger på {choices}, konfidensniveau 95 %" in text
+    assert f"Tallene bygger på {choices} og konfidensniveau 95 %" in text
     assert "{glue" not in text and "{numref}" not in text and "{doc}" not in text
     assert re.search(r"\d+ pct\. af lederne", text)
     # charts draw offline: the chart libraries inlined, no script or style fetched
