@@ -151,6 +151,16 @@ def test_describe_says_the_direction_only_where_the_test_supports_it():
     assert "Alle tre forskelle er statistisk signifikante." in cmp.describe(t, "manager_type", 0.5)
 
 
+def test_describe_puts_a_comma_before_a_second_at_clause():
+    t = _tests(
+        ("barrier_no_difference", 0.26, 0.16, 0.001),
+        ("barrier_competent", 0.28, 0.20, 0.001),
+    )
+    text = cmp.describe(t, "manager_type", 0.95)
+    assert "procentpoint), og at de allerede har kompetencerne" in text, text
+    assert ") og at " not in text
+
+
 def test_describe_without_significant_differences_and_with_hidden_items():
     t = _tests(("reason_career", 0.19, 0.08, 0.2), ("barrier_cost", 0.1, 0.1, 0.9), by="sector")
     text = cmp.describe(t, "sector", 0.95, among="Blandt lederne")

@@ -101,6 +101,7 @@ BAD_DANISH = [
         r"\bsom rapportens ord om brancherne gælder\b",
         "the report's words apply to the broad definition: say that plainly",
     ),
+    (r"\) og at ", "coordinated at-clauses take a comma: '(26 pct. mod 16 pct.), og at'"),
 ]
 
 
@@ -194,6 +195,7 @@ def problems(page: str, name: str = "page") -> list[str]:
         "fastholde medarbejderne [Clausen, 2022, Andersen et al., 2021].",
         "tallet er omtrentligt og gælder 2016 {cite:p} danmarksstatistik2019 .",
         "Denne side viser netop den brede definition, som rapportens ord om brancherne gælder.",
+        "ikke vil gøre en forskel (26 pct. mod 16 pct.) og at de allerede har kompetencerne",
     ],
 )
 def test_each_pattern_catches_its_error(bad):
@@ -228,6 +230,7 @@ def test_each_pattern_catches_its_error(bad):
         "Privat sektor frem for offentlig sektor (odds ratio 0,26); i begge sektorkapitler.",
         "13 af 15 fund holder. F2 og F11 kan ikke afgøres. Forskellen er størst for »x«, 23 "
         "procentpoint (95 %-KI: 21 til 25 procentpoint, p < 0,001).",
+        "ikke vil gøre en forskel (26 pct. mod 16 pct.), og at de allerede har kompetencerne",
     ],
 )
 def test_correct_danish_passes(good):

@@ -242,7 +242,12 @@ def group_subject(var: str, name: str) -> str:
 
 
 def _join(parts: list[str], word: str = "og") -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {word} {parts[-1]}"
+    """A Danish list; coordinated at-clauses take a comma before the conjunction (»at A, og at
+    B«)."""
+    if len(parts) == 1:
+        return parts[0]
+    comma = "," if parts[-1].startswith("at ") else ""
+    return f"{', '.join(parts[:-1])}{comma} {word} {parts[-1]}"
 
 
 def _by_phrase(rows: list, clause) -> list[tuple[str, str, str]]:

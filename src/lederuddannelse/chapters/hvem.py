@@ -258,7 +258,7 @@ def glue_all(ch, res: Who) -> None:
         ch.glue(
             "hvem_f3_text",
             "For hvert trin på svarskalaen har interesse for psykisk arbejdsmiljø en odds ratio "
-            f"på {ors['interest_pwe']}, at have tid {ors['has_time']} og at arbejdspladsen "
+            f"på {ors['interest_pwe']}, at have tid {ors['has_time']}, og at arbejdspladsen "
             f"afsætter penge og tid til uddannelse {ors['workplace_resources']}.",
         )
         sig = res.odds[
