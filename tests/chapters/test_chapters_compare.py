@@ -182,6 +182,10 @@ def test_describe_without_significant_differences_and_with_hidden_items():
         "statistisk signifikante. For »udvikle mig som leder« er der for få svar til at "
         "sammenligne."
     )
+    # no negation under »alle« (»For alle seks grunde … ikke«): »For ingen af de …«
+    assert cmp.describe_rest(three.iloc[:2], "grunde", 0.95, rest=False) == (
+        "For ingen af de to grunde er forskellen statistisk signifikant."
+    )
     both = _tests(("reason_career", 0.19, 0.08, 0.001), ("reason_tools", 0.6, 0.6, 0.9))
     assert cmp.describe_rest(both, "grunde", 0.95, rest=False) == (
         "I tabellen er forskellen statistisk signifikant for »karrieremuligheder«, men ikke for "
@@ -245,7 +249,7 @@ def test_motives_rank_and_sector_difference(ch):
     motives.glue_all(spy, res)
     text = spy.glued["motiver_sector_reasons_text"]
     assert "karrieremuligheder som grund" in text and "statistisk signifikant" in text
-    assert spy.glued["motiver_type_reasons_rest"].startswith(("For alle seks", "I tabellen"))
+    assert spy.glued["motiver_type_reasons_rest"].startswith(("For ingen af de seks", "I tabellen"))
 
 
 def test_motives_reasons_follow_the_definition(data_file):

@@ -358,16 +358,12 @@ def describe_rest(tests: pd.DataFrame, noun: str, conf_level: float, rest: bool 
     same = [quoted(r) for r in rows if not significant(r, conf_level)]
     if not sig and len(same) == 1:
         text = f"For {same[0]} er forskellen ikke statistisk signifikant."
+    elif not sig and gone:
+        text = f"For {_join(same)} i tabellen er forskellene ikke statistisk signifikante."
+    elif not sig and rest:
+        text = f"For de øvrige {noun} i tabellen er forskellene ikke statistisk signifikante."
     elif not sig:
-        which = (
-            f"de øvrige {noun}"
-            if rest
-            else f"begge {noun}"
-            if len(same) == 2
-            else count_of(len(same), len(same), noun)
-        )
-        which = which if not gone else _join(same)
-        text = f"For {which} i tabellen er forskellene ikke statistisk signifikante."
+        text = f"For {count_of(0, len(same), noun)} er forskellen statistisk signifikant."
     else:
         tail = f", men ikke for {_join(same, 'eller')}" if same else ""
         where = f"Blandt de øvrige {noun} i tabellen" if rest else "I tabellen"
