@@ -113,6 +113,42 @@ def test_who_compute(ch):
     assert len(res.traits) == 6
 
 
+def test_who_names_a_variable_once_when_several_of_its_levels_are_strongest():
+    """hvem-smal's three strongest odds ratios were three experience bands, written as if
+    they were three factors; the F3 items, said before, are not among »de øvrige«."""
+    rows = [
+        ("experience", "Ledererfaring", "Mere end 25 år", "0–8 år", 2.9),
+        ("experience", "Ledererfaring", "17–25 år", "0–8 år", 2.22),
+        ("interest_pwe", "Interesse", "pr. trin", None, 9.0),
+        ("experience", "Ledererfaring", "9–16 år", "0–8 år", 2.0),
+        ("gender", "Køn", "Kvinde", "Mand", 1.2),
+    ]
+    odds = pd.DataFrame(
+        [
+            {
+                "variable": v,
+                "group": g,
+                "label": lb,
+                "reference": ref,
+                "odds_ratio": o,
+                "display": f"{g} {lb} frem for {ref}",
+                "or_low": o - 0.1,
+                "or_high": o + 0.1,
+                "p_value": 0.001,
+                "n": 100,
+                "suppressed": False,
+            }
+            for v, g, lb, ref, o in rows
+        ]
+    )
+    text = who.strongest_factors(odds, 0.95)
+    assert text == (
+        "ledererfaring (odds ratio 2,90, 2,22 og 2,00 for mere end 25 år, 17–25 år og 9–16 år "
+        "frem for 0–8 år, alle statistisk signifikante)"
+    ), text
+    assert who.strongest_factors(odds.assign(p_value=0.5), 0.95) == ""
+
+
 def test_who_share_matches_direct_weighted_mean(ch):
     res = who.compute(ch)
     t = res.by_var["sector"].set_index("sector")

@@ -134,7 +134,8 @@ CRITERIA = {
     "første sætning er en sammenligning med ledere af ledere, er denne udgaves læsning; kun den "
     "anden sætning siger det udtrykkeligt.",
     "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt ledere med uddannelsen end "
-    f"blandt ledere uden ({_SIG}); et større ledelsesspænd er over 100 medarbejdere.",
+    f"blandt ledere uden ({_SIG}); et større ledelsesspænd er over 100 medarbejdere. "
+    "{org_size_note}",
     "F11": "Holder, hvis hele konfidensintervallet for andelen (bred definition) i offentlig "
     "administration, undervisning og sundhed ligger over {low} og under {high}, og hver af de "
     f"tre nævnte brancher ligger under de øvrige brancher ({_SIG}).",

@@ -85,6 +85,7 @@ from lederuddannelse.analysis.specs import (
     agree_text,
     barrier_items,
     f12_traits,
+    org_size_note,
     reason_items,
 )
 from lederuddannelse.data import targets
@@ -261,6 +262,7 @@ def _template_values() -> dict[str, str]:
         "clear": pct(CLEAR_MAJORITY),
         "low": pct(JUST_OVER_HALF[0]),
         "high": pct(JUST_OVER_HALF[1]),
+        "org_size_note": org_size_note(),
     }
 
 

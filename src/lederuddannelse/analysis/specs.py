@@ -93,6 +93,21 @@ ARCHETYPE = (
     ("Ledelsesspænd over 100 medarbejdere", "span_of_control", (4,)),
 )
 
+#: The report's words for the archetype's organisation size (F10).
+REPORT_ORG_SIZE = "mere end 250 medarbejdere"
+
+
+def org_size_note() -> str:
+    """The report's "more than 250 employees" (F10) is tested with the questionnaire's top
+    category of organisation size (this edition's reconstruction), which includes 250."""
+    _, var, (code,) = ARCHETYPE[2]
+    label = load_codebook().value_labels(var)[code]
+    return (
+        f"Rapportens »{REPORT_ORG_SIZE}« prøves med spørgeskemaets kategori »{label}«, som "
+        "er denne udgaves rekonstruktion af spørgeskemaet."
+    )
+
+
 #: The who-is-trained model of the "hvem" chapter: every grouping variable except industry
 #: (it almost determines the sector: the two together are nearly collinear), plus the
 #: three attitude items of F3 (interest, time, the workplace's resources) as numbers (one

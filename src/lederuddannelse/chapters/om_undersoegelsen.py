@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lederuddannelse.analysis.compare import wrap
+from lederuddannelse.chapters.shared import DEFINITE
 from lederuddannelse.data.codebook import Condition, load_codebook
 from lederuddannelse.data.files import read_metadata
 from lederuddannelse.data.targets import report_fact
@@ -38,9 +39,6 @@ from lederuddannelse.report.markup import md_text
 from lederuddannelse.report.tables import plain_table
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.stats.disclosure import DisclosureSpec, LinkedSet, SuppressionPolicy
-
-#: The definitions in their definite form, for "den samlede definition".
-DEFINITE = {"any": "samlede", "narrow": "smalle", "broad": "brede"}
 
 #: Variables that are not questions (identification and the weight).
 _NOT_QUESTIONS = ("id", "weight")

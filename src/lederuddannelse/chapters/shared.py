@@ -26,6 +26,8 @@ from lederuddannelse.stats.disclosure import DERIVED, DisclosureSpec, LinkedSet
 
 #: The report's three definitions of 'has taken the training', widest first.
 DEFINITIONS = ("any", "narrow", "broad")
+#: The definitions in their definite form, for "den samlede definition".
+DEFINITE = {"any": "samlede", "narrow": "smalle", "broad": "brede"}
 #: The trained indicators of the definitions, whose breakdowns by the same group the pages of
 #: the definitions publish side by side: any = narrow + broad, so a group hidden for one must
 #: be hidden for all (``SurveyDesign.proportion_across``).
