@@ -58,8 +58,8 @@ from lederuddannelse.report.fmt import (
     difference_text,
     n_cell,
     number,
-    odds_ratio,
     odds_ratio_text,
+    odds_ratios_named,
     pct,
     points_range,
     pvalue_cell,
@@ -344,11 +344,11 @@ def strongest_factors(odds: pd.DataFrame, conf_level: float, top: int = 3) -> st
             d = r["display"]
             parts.append(f"{d[:1].lower()}{d[1:]} ({odds_ratio_text(r, conf_level, named=True)})")
             continue
-        ors = _and([odds_ratio(x) for x in own["odds_ratio"]])
+        ors = odds_ratios_named(own["odds_ratio"])
         labels = _and([str(lb).lower() for lb in own["label"]])
         each = "begge" if len(own) == 2 else "alle"
         parts.append(
-            f"{str(r['group']).lower()} (odds ratio {ors} for {labels} frem for "
+            f"{str(r['group']).lower()} ({ors} for {labels} frem for "
             f"{str(r['reference']).lower()}, {each} statistisk signifikante)"
         )
     return _and(parts) if parts else ""
