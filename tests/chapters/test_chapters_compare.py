@@ -257,6 +257,15 @@ def test_motives_reasons_follow_the_definition(data_file):
     res = motives.compute(narrow)
     n_narrow = int((narrow.data["trained_narrow"] == 1).sum())
     assert res.reasons["n"].max() == n_narrow
+    # the barriers were asked only of managers with neither training: the same under every
+    # definition, and the page says so (the broad-trained are in neither group here)
+    wide = motives.compute(open_test_chapter(data_file, definition="any"))
+    assert res.barriers["n"].max() == wide.barriers["n"].max()
+    assert res.barriers["n"].max() < len(narrow.data) - n_narrow
+    spy = GlueSpy(narrow)
+    motives.glue_all(spy, res)
+    note = spy.glued["motiver_barrier_domain"]
+    assert "ikke har taget nogen af uddannelserne" in note and "den brede definition" in note
 
 
 def test_managertype_difference_is_managers_of_managers_minus_employees(ch):

@@ -337,6 +337,24 @@ def describe(tests: pd.DataFrame, by: str, conf_level: float, among: str = "") -
     return " ".join(sentences)
 
 
+def barrier_domain_note(definition: str) -> str:
+    """Who »ledere uden uddannelsen« are where the barriers are shown: the question was asked
+    only of managers with neither training, so the barriers are the same under every
+    definition; under the narrow (broad) one, managers trained under the other are in neither
+    group."""
+    text = (
+        "Spørgsmålet om årsager blev kun stillet til ledere, der ikke har taget nogen af "
+        "uddannelserne, så tallene er de samme under alle tre definitioner."
+    )
+    other = {"narrow": "brede", "broad": "smalle"}.get(definition)
+    if other:
+        text += (
+            f" Ledere, hvis uddannelse hører under den {other} definition, tæller derfor "
+            "hverken med blandt lederne med eller uden uddannelsen her."
+        )
+    return text
+
+
 def describe_rest(tests: pd.DataFrame, noun: str, conf_level: float, rest: bool = True) -> str:
     """One sentence on the items of a comparison the prose does not describe one by one
     (``noun``: 'årsager', 'grunde'): which of them differ significantly between the groups. With

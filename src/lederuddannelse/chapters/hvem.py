@@ -422,7 +422,8 @@ def breakdown_figure(ch, by_var: dict[str, pd.DataFrame], title_lead: str):
         title=wrap(title, 55),
         subtitle=subtitle(
             ch,
-            f"Andel, der har taget uddannelsen, efter indikatoren »{cb.label(ch.trained).lower()}«."
+            "Andel, der har taget uddannelsen efter den "
+            f"{DEFINITE[ch.params['definition']]} definition."
             + (f" {industry_assumed_note(ch)}" if "industry" in by_var else ""),
             len(ch.data),
         ),

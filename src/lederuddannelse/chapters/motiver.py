@@ -85,6 +85,7 @@ def glue_all(ch, res: Motives) -> None:
     cmp.glue_ranked(ch, "motiver_reason", res.reasons, top=2)
     ch.glue("motiver_assumed", assumed_levels_sentence(ch, "reason_develop"))
     cmp.glue_ranked(ch, "motiver_barrier", res.barriers, top=2)
+    ch.glue("motiver_barrier_domain", cmp.barrier_domain_note(ch.params["definition"]))
     employees = res.barriers_by_type[
         res.barriers_by_type["manager_type"] == cmp.group_codes("manager_type")[0]
     ]
