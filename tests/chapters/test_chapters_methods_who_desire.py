@@ -241,6 +241,32 @@ def test_desire_compute(ch):
     assert res.profiles["mean"].iloc[0] > res.profiles["mean"].iloc[1]
 
 
+def test_desire_prose_uses_the_ledgers_deciding_models(ch):
+    """F5-F7 are decided by each statement alone: the page's prose and its table show those
+    odds ratios (the ledger's), the joint model beside them as the robustness check; the F12
+    traits named only for the least-desire profile are shown against both references."""
+    from lederuddannelse.analysis.findings import evaluate
+    from lederuddannelse.report.fmt import odds_ratio
+
+    res = desire.compute(ch)
+    terms = [t for f in desire.SIMPLE for t in desire.ITEM_GROUPS[f]]
+    alone = res.simple_or.loc[terms, "odds_ratio"].to_numpy()
+    joint = res.attitude_or.set_index("term").loc[terms, "odds_ratio"].to_numpy()
+    assert not np.allclose(alone, joint)
+    f5 = evaluate(ch, ["F5"])["F5"]
+    assert odds_ratio(res.simple_or.loc["self_efficacy", "odds_ratio"]) in f5.components[0].size
+    frame = desire.simple_frame(ch, desire.simple_models(ch.design), res.attitude_model)
+    assert len(frame) == len(terms) and {desire.ALONE, desire.JOINT} <= set(frame.columns)
+    assert (
+        frame[desire.ALONE]
+        .iloc[0]
+        .startswith(odds_ratio(res.simple_or.loc[terms[0], "odds_ratio"]))
+    )
+    text = desire.least_only_text(ch, res)
+    assert "gennemsnittet af de øvrige uddannelsesgrupper" in text
+    assert "Sammenlignet med grundskole eller gymnasial uddannelse alene" in text, text
+
+
 def test_desire_items_in_words_follow_the_test(ch):
     """Items with more desire, with less, and without a significant association, each said as
     the test supports it, without a colon after the item (no template bullet)."""
@@ -253,11 +279,16 @@ def test_desire_items_in_words_follow_the_test(ch):
         index=["self_efficacy", "expect_wellbeing", "expect_sickness"],
     )
     text = desire.group_text(ch, list(o.index), o)
-    assert text.startswith("Jo mere enige lederne er i »forventet effekt på trivsel«")
+    # the statement the managers agreed with, not its label (»enige i »tro på egne evner««)
+    assert text.startswith(
+        "Jo mere enige lederne er i, at uddannelsen vil forbedre medarbejdernes trivsel (odds"
+    ), text
     assert (
-        "Omvendt har de mindre lyst, jo mere enige de er i »tro på egne evner« (odds ratio" in text
+        "Omvendt har de mindre lyst, jo mere enige de er i, at de kan løse deres opgaver som "
+        "leder (odds ratio" in text
     )
-    assert "»forventet effekt på sygefravær« (odds ratio 1,10) er sammenhængen ikke" in text
+    assert "Enighed i, at uddannelsen vil mindske sygefraværet (odds ratio 1,10), hænger " in text
+    assert "»" not in text
     assert ":" not in text
     assert "kan ikke estimeres" in desire.group_text(ch, list(o.index), None)
 

@@ -142,7 +142,11 @@ CRITERIA = {
     "F12": "Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
     f"med mindst lyst ({_SIG}), og hvert nævnt træk for sig trækker i rapportens retning ({_SIG}) "
     "mod den nævnte sammenligningsgruppe; et ledelsesspænd på 29–100 sammenlignes med begge "
-    "nabogrupper (11–28 og over 100) og med 1–10.",
+    "nabogrupper (11–28 og over 100) og med 1–10. Et træk, som rapporten kun nævner for "
+    "profilen med mindst lyst (lang videregående uddannelse, en mindre organisation), "
+    "sammenlignes med gennemsnittet af de øvrige grupper af samme forhold, hvor hver gruppe "
+    "tæller én gang; mod én bestemt gruppe alene kan dommen blive en anden (se Lyst til "
+    "uddannelse).",
     "F13": f"Holder, hvis begge årsager er hyppigere i den private end i den offentlige sektor "
     f"({_SIG}).",
     "F14": "Holder, hvis karrieremuligheder er hyppigere i den private end i den offentlige "

@@ -560,6 +560,26 @@ def _contrast(model, a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float, fl
     return est, se, pv
 
 
+def f12_trait_checks(model, profiles: pd.DataFrame) -> list[tuple]:
+    """F12's trait checks (:func:`~lederuddannelse.analysis.specs.f12_traits`) on the fitted
+    background model: ``(Component, variable, code, odds ratio, p)``, the most-desire profile
+    with one trait changed against its reference (another group, or the mean of the others)."""
+    base = profiles.iloc[[0]]
+    out = []
+    for label, var, code, other in f12_traits():
+        at = base.assign(**{var: code})
+        if other is None:  # a least-desire trait, against the mean of the other categories
+            others = [c for c in load_codebook().value_labels(var) if c != code]
+            ref, sign = pd.concat([base.assign(**{var: c}) for c in others]), -1
+        else:  # a most-desire trait against its least-desire counterpart
+            ref, sign = base.assign(**{var: other}), 1
+        e, _, p = _contrast(model, at, ref)
+        ok = None if np.isnan(p) else bool(np.sign(e) == sign and p < ALPHA)
+        size = f"{odds_ratio_named(float(np.exp(e)))} ({pvalue(p)})"
+        out.append((Component(label, size, ok), var, code, float(np.exp(e)), p))
+    return out
+
+
 def f12(ev: Evidence) -> Finding:
     model = ev.profile_model
     if isinstance(model, Exception):
@@ -577,17 +597,7 @@ def f12(ev: Evidence) -> Finding:
             bool(est > 0 and pv < ALPHA),
         )
     ]
-    base = profiles.iloc[[0]]
-    for label, var, code, other in f12_traits():
-        at = base.assign(**{var: code})
-        if other is None:  # a least-desire trait, against the mean of the other categories
-            others = [c for c in load_codebook().value_labels(var) if c != code]
-            ref, sign = pd.concat([base.assign(**{var: c}) for c in others]), -1
-        else:  # a most-desire trait against its least-desire counterpart
-            ref, sign = base.assign(**{var: other}), 1
-        e, _, p = _contrast(model, at, ref)
-        ok = None if np.isnan(p) else bool(np.sign(e) == sign and p < ALPHA)
-        comps.append(Component(label, f"{odds_ratio_named(float(np.exp(e)))} ({pvalue(p)})", ok))
+    comps += [check[0] for check in f12_trait_checks(model, profiles)]
     level = ev.params["conf_level"]
 
     def m(i):

@@ -174,6 +174,9 @@ F12_PROFILES = {
 #: neighbouring bands, not only against the least-desire end: "29-100" is the most desire only
 #: if it beats 11-28 and more than 100 as well as 1-10.
 F12_NEIGHBOURS = {"span_of_control": (2, 4)}
+#: F12: the reference of a trait the report names only for the least-desire profile: the
+#: mean (on the log-odds scale, each group counting once) of the variable's other groups.
+F12_OTHERS = {"education": "uddannelsesgrupper", "org_size": "størrelsesgrupper"}
 
 
 def contrast_label(group: str, label: str, reference: str | None = None) -> str:
@@ -200,7 +203,8 @@ def f12_traits() -> list[tuple[str, str, int, int | None]]:
         labels = cb.value_labels(var)
         name = cb.label(var)
         if most is None:
-            label = f"{contrast_label(name, labels[least])} mod gennemsnittet af de øvrige"
+            others = f"gennemsnittet af de øvrige {F12_OTHERS.get(var, 'grupper')}"
+            label = f"{contrast_label(name, labels[least])} frem for {others}"
             out.append((label, var, least, None))
             continue
         others = dict.fromkeys((least, *F12_NEIGHBOURS.get(var, ())))

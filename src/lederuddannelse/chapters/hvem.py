@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.analysis.compare import order_text, subtitle, wrap
+from lederuddannelse.analysis.compare import join_list, order_text, subtitle, wrap
 from lederuddannelse.analysis.modelterms import (
     answers_words,
     failure_text,
@@ -345,17 +345,13 @@ def strongest_factors(odds: pd.DataFrame, conf_level: float, top: int = 3) -> st
             parts.append(f"{d[:1].lower()}{d[1:]} ({odds_ratio_text(r, conf_level, named=True)})")
             continue
         ors = odds_ratios_named(own["odds_ratio"])
-        labels = _and([str(lb).lower() for lb in own["label"]])
+        labels = join_list([str(lb).lower() for lb in own["label"]])
         each = "begge" if len(own) == 2 else "alle"
         parts.append(
             f"{str(r['group']).lower()} ({ors} for {labels} frem for "
             f"{str(r['reference']).lower()}, {each} statistisk signifikante)"
         )
-    return _and(parts) if parts else ""
-
-
-def _and(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} og {parts[-1]}"
+    return join_list(parts) if parts else ""
 
 
 def tests_text(tests: pd.DataFrame, conf_level: float) -> str:
