@@ -333,3 +333,11 @@ def test_chapters_survive_heavy_suppression(data_file):
     sector.glue_all(spy, res)
     assert sector.comparison_chart(spy, *res.comparison) is not None
     assert SUPPRESSED in spy.glued.values()
+
+
+def test_the_parameters_in_words_name_the_sector_beside_the_definition():
+    """»… intet antal under 5 og offentlig sektor« read as if the sector were a limit."""
+    from lederuddannelse.params import parameter_words
+
+    text = parameter_words({"definition": "any", "min_count": 5, "sector": "offentlig"})
+    assert text == "samlet definition, offentlig sektor og intet antal under 5", text
