@@ -592,7 +592,7 @@ def f12(ev: Evidence) -> Finding:
     est, _, pv = _contrast(model, profiles.iloc[[0]], profiles.iloc[[1]])
     comps = [
         Component(
-            "Profilen med mest lyst over profilen med mindst",
+            "Profilen med mest lyst over for profilen med mindst lyst",
             f"{odds_ratio_named(float(np.exp(est)))} ({pvalue(pv)})",
             bool(est > 0 and pv < ALPHA),
         )
