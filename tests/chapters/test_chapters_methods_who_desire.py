@@ -309,3 +309,13 @@ def test_profiles_in_words_not_colon_chains():
         "en kvinde under 40 år ansat i den offentlige sektor, leder af ledere og med et "
         "ledelsesspænd på 29-100 medarbejdere"
     )
+
+
+def test_who_industry_note_says_the_assumed_levels_are_the_broad_definitions(small):
+    """hvem-alle/-smal marked their industry shares as assumed, though only the broad
+    definition's were (review item 31)."""
+    for definition, extra in (("any", True), ("narrow", True), ("broad", False)):
+        c = open_test_chapter(small, definition=definition)
+        assert c.synthetic, "the note is about the synthetic data's assumed levels"
+        note = who.industry_note(c)
+        assert ("ikke selv antaget" in note) == (extra and c.synthetic), (definition, note)

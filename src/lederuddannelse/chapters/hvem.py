@@ -420,11 +420,25 @@ def breakdown_figure(ch, by_var: dict[str, pd.DataFrame], title_lead: str):
             ch,
             "Andel, der har taget uddannelsen efter den "
             f"{DEFINITE[ch.params['definition']]} definition."
-            + (f" {industry_assumed_note(ch)}" if "industry" in by_var else ""),
+            + (f" {industry_note(ch)}" if "industry" in by_var else ""),
             len(ch.data),
         ),
         conf_level=ch.params["conf_level"],
     )
+
+
+def industry_note(ch) -> str:
+    """The industries' provenance under the page's definition: the assumed levels are the
+    broad definition's; under another definition the shares are computed from the same data,
+    not assumed themselves."""
+    note = industry_assumed_note(ch)
+    definition = ch.params["definition"]
+    if ch.synthetic and definition != "broad":
+        note += (
+            f" Tallene efter den {DEFINITE[definition]} definition er beregnet på de samme data "
+            "og er ikke selv antaget."
+        )
+    return note
 
 
 def shares_download(by_var: dict[str, pd.DataFrame]) -> pd.DataFrame:
