@@ -63,8 +63,8 @@ STATEMENTS = {
 }
 
 #: Thresholds of the criteria (findings.md): "størstedelen" and "hovedparten" are a majority,
-#: "langt størstedelen" a large majority, "lidt over halvdelen" above one half and below
-#: about 60 %.
+#: "langt størstedelen" a large majority, "lidt over halvdelen" a whole interval above one half
+#: and below three fifths (one rule, worded the same in the ledger and on "holder").
 MAJORITY = 0.5
 CLEAR_MAJORITY = 2 / 3
 JUST_OVER_HALF = (0.5, 0.6)
