@@ -238,7 +238,7 @@ def least_only_text(ch, res: Desire) -> str:
     the claims ledger compares each with the mean of the variable's other groups; the table
     above with one group. Both, with whether each is statistically significant."""
     if res.background_or is None:
-        return ""
+        return "Uden modellen kan de to sammenligninger ikke vises her."
     cb, alpha = load_codebook(), 1 - ch.params["conf_level"]
     bo = res.background_or
     out = []
@@ -259,7 +259,9 @@ def least_only_text(ch, res: Desire) -> str:
             f"{str(r['reference']).lower()} alene er den {sig(r['p_value'])} "
             f"({odds_ratio_named(r['odds_ratio'])}, {pvalue(r['p_value'])})."
         )
-    return " ".join(out)
+    return (
+        " ".join(out) or "Sammenligningen med én bestemt gruppe kan ikke vises her (for få svar)."
+    )
 
 
 def glue_all(ch, res: Desire) -> None:
