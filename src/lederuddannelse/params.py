@@ -88,7 +88,12 @@ def parameter_words(params: dict[str, Any]) -> str:
     parts = []
     rules = []  # what is shown: clauses, not noun phrases, so not part of the list
     # in the order of parameters.yml (a page's metadata may hold them sorted by name)
-    order = [k for k in GLOBAL_SPECS if k in params] + [k for k in params if k not in GLOBAL_SPECS]
+    # a chapter's own parameter (the sector) right after the definition, so that it is not
+    # read as part of the last item (»intet antal under 5 og offentlig sektor«)
+    own = [k for k in params if k not in GLOBAL_SPECS]
+    order = [k for k in GLOBAL_SPECS if k in params]
+    at = order.index("definition") + 1 if "definition" in order else len(order)
+    order = order[:at] + own + order[at:]
     for key, value in ((k, params[k]) for k in order):
         if key == "data_file":
             parts.append(

@@ -172,3 +172,32 @@ def test_estimate_text_has_ci_and_n(ch):
 def test_counts(ledger):
     c = holder.counts(ledger.reset_index())
     assert c["holds"] + c["fails"] + c["undecided"] == c["total"] == len(IDS)
+
+
+def test_every_dash_in_the_definition_columns_has_its_reason():
+    """A finding is either recomputed under the other definitions or listed with the reason
+    its dash gives (issue 22's review: F9 and F13 were missing, the dashes unexplained)."""
+    dependent, free = set(findings.DEFINITION_DEPENDENT), set(holder.DEFINITION_FREE)
+    assert dependent | free == set(IDS) and not dependent & free
+    text = holder.dash_text()
+    assert all(fid in text for fid in free)
+
+
+def test_an_undecided_finding_says_which_reason_applies():
+    """»F2 kan ikke afgøres, fordi …«: the reason that applies, not a list of possible ones."""
+
+    def finding(fid, estimate, size):
+        part = findings.Component("Størstedelen", size, None)
+        return findings.Finding(fid, "", estimate, None, "", components=[part])
+
+    size = "52 pct. (95 %-KI: 50–54 pct., n = 2.552)"
+    base = {
+        "F2": finding("F2", size, size),
+        "F4": finding("F4", holder.SUPPRESSED, holder.SUPPRESSED),
+    }
+    table = pd.DataFrame({"Fund": ["F2", "F4"], "Standard": [holder.STATUS_TEXT[None]] * 2})
+    text = holder.result_text(table, base)
+    assert "F2 kan ikke afgøres med disse data, fordi konfidensintervallet omfatter" in text
+    assert f"Skønnet er {size} for F2" in text
+    assert "F4 kan ikke afgøres med disse data, fordi et tal er undertrykt" in text
+    assert "når en model" not in text

@@ -151,6 +151,16 @@ def test_describe_says_the_direction_only_where_the_test_supports_it():
     assert "Alle tre forskelle er statistisk signifikante." in cmp.describe(t, "manager_type", 0.5)
 
 
+def test_describe_puts_a_comma_before_a_second_at_clause():
+    t = _tests(
+        ("barrier_no_difference", 0.26, 0.16, 0.001),
+        ("barrier_competent", 0.28, 0.20, 0.001),
+    )
+    text = cmp.describe(t, "manager_type", 0.95)
+    assert "procentpoint), og at de allerede har kompetencerne" in text, text
+    assert ") og at " not in text
+
+
 def test_describe_without_significant_differences_and_with_hidden_items():
     t = _tests(("reason_career", 0.19, 0.08, 0.2), ("barrier_cost", 0.12, 0.12, 0.9), by="sector")
     text = cmp.describe(t, "sector", 0.95, among="Blandt lederne")
@@ -171,6 +181,10 @@ def test_describe_without_significant_differences_and_with_hidden_items():
         "For »karrieremuligheder« og »konkrete værktøjer« i tabellen er forskellene ikke "
         "statistisk signifikante. For »udvikle mig som leder« er der for få svar til at "
         "sammenligne."
+    )
+    # no negation under »alle« (»For alle seks grunde … ikke«): »For ingen af de …«
+    assert cmp.describe_rest(three.iloc[:2], "grunde", 0.95, rest=False) == (
+        "For ingen af de to grunde er forskellen statistisk signifikant."
     )
     both = _tests(("reason_career", 0.19, 0.08, 0.001), ("reason_tools", 0.6, 0.6, 0.9))
     assert cmp.describe_rest(both, "grunde", 0.95, rest=False) == (
@@ -235,7 +249,7 @@ def test_motives_rank_and_sector_difference(ch):
     motives.glue_all(spy, res)
     text = spy.glued["motiver_sector_reasons_text"]
     assert "karrieremuligheder som grund" in text and "statistisk signifikant" in text
-    assert spy.glued["motiver_type_reasons_rest"].startswith(("For alle seks", "I tabellen"))
+    assert spy.glued["motiver_type_reasons_rest"].startswith(("For ingen af de seks", "I tabellen"))
 
 
 def test_motives_reasons_follow_the_definition(data_file):
@@ -243,6 +257,15 @@ def test_motives_reasons_follow_the_definition(data_file):
     res = motives.compute(narrow)
     n_narrow = int((narrow.data["trained_narrow"] == 1).sum())
     assert res.reasons["n"].max() == n_narrow
+    # the barriers were asked only of managers with neither training: the same under every
+    # definition, and the page says so (the broad-trained are in neither group here)
+    wide = motives.compute(open_test_chapter(data_file, definition="any"))
+    assert res.barriers["n"].max() == wide.barriers["n"].max()
+    assert res.barriers["n"].max() < len(narrow.data) - n_narrow
+    spy = GlueSpy(narrow)
+    motives.glue_all(spy, res)
+    note = spy.glued["motiver_barrier_domain"]
+    assert "ikke har taget nogen af uddannelserne" in note and "den brede definition" in note
 
 
 def test_managertype_difference_is_managers_of_managers_minus_employees(ch):
@@ -310,3 +333,11 @@ def test_chapters_survive_heavy_suppression(data_file):
     sector.glue_all(spy, res)
     assert sector.comparison_chart(spy, *res.comparison) is not None
     assert SUPPRESSED in spy.glued.values()
+
+
+def test_the_parameters_in_words_name_the_sector_beside_the_definition():
+    """»… intet antal under 5 og offentlig sektor« read as if the sector were a limit."""
+    from lederuddannelse.params import parameter_words
+
+    text = parameter_words({"definition": "any", "min_count": 5, "sector": "offentlig"})
+    assert text == "samlet definition, offentlig sektor og intet antal under 5", text

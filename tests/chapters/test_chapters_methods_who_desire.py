@@ -113,6 +113,42 @@ def test_who_compute(ch):
     assert len(res.traits) == 6
 
 
+def test_who_names_a_variable_once_when_several_of_its_levels_are_strongest():
+    """hvem-smal's three strongest odds ratios were three experience bands, written as if
+    they were three factors; the F3 items, said before, are not among »de øvrige«."""
+    rows = [
+        ("experience", "Ledererfaring", "Mere end 25 år", "0–8 år", 2.9),
+        ("experience", "Ledererfaring", "17–25 år", "0–8 år", 2.22),
+        ("interest_pwe", "Interesse", "pr. trin", None, 9.0),
+        ("experience", "Ledererfaring", "9–16 år", "0–8 år", 2.0),
+        ("gender", "Køn", "Kvinde", "Mand", 1.2),
+    ]
+    odds = pd.DataFrame(
+        [
+            {
+                "variable": v,
+                "group": g,
+                "label": lb,
+                "reference": ref,
+                "odds_ratio": o,
+                "display": f"{g} {lb} frem for {ref}",
+                "or_low": o - 0.1,
+                "or_high": o + 0.1,
+                "p_value": 0.001,
+                "n": 100,
+                "suppressed": False,
+            }
+            for v, g, lb, ref, o in rows
+        ]
+    )
+    text = who.strongest_factors(odds, 0.95)
+    assert text == (
+        "ledererfaring (odds ratio 2,90, 2,22 og 2,00 for mere end 25 år, 17–25 år og 9–16 år "
+        "frem for 0–8 år, alle statistisk signifikante)"
+    ), text
+    assert who.strongest_factors(odds.assign(p_value=0.5), 0.95) == ""
+
+
 def test_who_share_matches_direct_weighted_mean(ch):
     res = who.compute(ch)
     t = res.by_var["sector"].set_index("sector")
@@ -205,6 +241,32 @@ def test_desire_compute(ch):
     assert res.profiles["mean"].iloc[0] > res.profiles["mean"].iloc[1]
 
 
+def test_desire_prose_uses_the_ledgers_deciding_models(ch):
+    """F5-F7 are decided by each statement alone: the page's prose and its table show those
+    odds ratios (the ledger's), the joint model beside them as the robustness check; the F12
+    traits named only for the least-desire profile are shown against both references."""
+    from lederuddannelse.analysis.findings import evaluate
+    from lederuddannelse.report.fmt import odds_ratio
+
+    res = desire.compute(ch)
+    terms = [t for f in desire.SIMPLE for t in desire.ITEM_GROUPS[f]]
+    alone = res.simple_or.loc[terms, "odds_ratio"].to_numpy()
+    joint = res.attitude_or.set_index("term").loc[terms, "odds_ratio"].to_numpy()
+    assert not np.allclose(alone, joint)
+    f5 = evaluate(ch, ["F5"])["F5"]
+    assert odds_ratio(res.simple_or.loc["self_efficacy", "odds_ratio"]) in f5.components[0].size
+    frame = desire.simple_frame(ch, desire.simple_models(ch.design), res.attitude_model)
+    assert len(frame) == len(terms) and {desire.ALONE, desire.JOINT} <= set(frame.columns)
+    assert (
+        frame[desire.ALONE]
+        .iloc[0]
+        .startswith(odds_ratio(res.simple_or.loc[terms[0], "odds_ratio"]))
+    )
+    text = desire.least_only_text(ch, res)
+    assert "gennemsnittet af de øvrige uddannelsesgrupper" in text
+    assert "Sammenlignet med grundskole eller gymnasial uddannelse alene" in text, text
+
+
 def test_desire_items_in_words_follow_the_test(ch):
     """Items with more desire, with less, and without a significant association, each said as
     the test supports it, without a colon after the item (no template bullet)."""
@@ -217,11 +279,16 @@ def test_desire_items_in_words_follow_the_test(ch):
         index=["self_efficacy", "expect_wellbeing", "expect_sickness"],
     )
     text = desire.group_text(ch, list(o.index), o)
-    assert text.startswith("Jo mere enige lederne er i »forventet effekt på trivsel«")
+    # the statement the managers agreed with, not its label (»enige i »tro på egne evner««)
+    assert text.startswith(
+        "Jo mere enige lederne er i, at uddannelsen vil forbedre medarbejdernes trivsel (odds"
+    ), text
     assert (
-        "Omvendt har de mindre lyst, jo mere enige de er i »tro på egne evner« (odds ratio" in text
+        "Omvendt har de mindre lyst, jo mere enige de er i, at de kan løse deres opgaver som "
+        "leder (odds ratio" in text
     )
-    assert "»forventet effekt på sygefravær« (odds ratio 1,10) er sammenhængen ikke" in text
+    assert "Enighed i, at uddannelsen vil mindske sygefraværet (odds ratio 1,10), hænger " in text
+    assert "»" not in text
     assert ":" not in text
     assert "kan ikke estimeres" in desire.group_text(ch, list(o.index), None)
 
@@ -242,3 +309,13 @@ def test_profiles_in_words_not_colon_chains():
         "en kvinde under 40 år ansat i den offentlige sektor, leder af ledere og med et "
         "ledelsesspænd på 29-100 medarbejdere"
     )
+
+
+def test_who_industry_note_says_the_assumed_levels_are_the_broad_definitions(small):
+    """hvem-alle/-smal marked their industry shares as assumed, though only the broad
+    definition's were (review item 31)."""
+    for definition, extra in (("any", True), ("narrow", True), ("broad", False)):
+        c = open_test_chapter(small, definition=definition)
+        assert c.synthetic, "the note is about the synthetic data's assumed levels"
+        note = who.industry_note(c)
+        assert ("ikke selv antaget" in note) == (extra and c.synthetic), (definition, note)

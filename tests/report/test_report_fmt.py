@@ -171,6 +171,16 @@ def test_intervals_read_the_same_in_prose_and_chart_alternative():
     assert fmt.level_pct(0.95) == "95 %"
 
 
+def test_a_breakdown_chart_alternative_names_each_variable_without_a_colon_chain():
+    from lederuddannelse.report.charts import breakdown_chart
+
+    table = pd.DataFrame([ROW.to_dict() | {"label": "Offentlig sektor", "suppressed": False}])
+    spec = breakdown_chart([("Sektor", table)], "label", "Titel", "Under", 0.95).to_dict()
+    text = spec["description"]
+    assert text == f"Sektor. Offentlig sektor: {fmt.share_with_ci(ROW, 0.95)}.", text
+    assert not re.search(r"\w: [^.;]*: ", text)
+
+
 def test_differences():
     assert fmt.points(0.123) == "12 procentpoint"
     assert fmt.points_ci(-0.05, 0.02, 0.95) == "95 %-KI: \u22125 til 2 procentpoint"

@@ -203,6 +203,28 @@ PHRASES = {
     ),
     "relevance": ("er", " enige i,", "at uddannelsen vil være relevant for dem"),
     "expect_wellbeing": ("er", " enige i,", "at uddannelsen vil forbedre medarbejdernes trivsel"),
+    "expect_sickness": ("er", " enige i,", "at uddannelsen vil mindske sygefraværet"),
+    "self_efficacy": ("er", " enige i,", "at de kan løse deres opgaver som leder"),
+    "interest_pwe": ("er", " enige i,", "at de interesserer sig for psykisk arbejdsmiljø"),
+    "has_time": ("er", " enige i,", "at de har tid til at tage en lederuddannelse"),
+    "conflicts": ("er", " enige i,", "at der ofte er konflikter blandt medarbejderne"),
+    "stressed_employees": ("er", " enige i,", "at de har medarbejdere, der er stressede"),
+    "employees_resources": (
+        "er",
+        " enige i,",
+        "at medarbejderne har de ressourcer, de har brug for",
+    ),
+    "employees_thriving": ("er", " enige i,", "at medarbejderne trives i deres arbejde"),
+    "workplace_strategy": (
+        "er",
+        " enige i,",
+        "at arbejdspladsen har en klar strategi for det psykiske arbejdsmiljø",
+    ),
+    "workplace_tools": (
+        "er",
+        " enige i,",
+        "at arbejdspladsen har værktøjer til at håndtere det psykiske arbejdsmiljø",
+    ),
     "barrier_time": ("svarer", ",", "at de mangler tid"),
     "barrier_competent": ("svarer", ",", "at de allerede har kompetencerne"),
     "barrier_no_difference": (
@@ -241,8 +263,13 @@ def group_subject(var: str, name: str) -> str:
     return f"ledere i {definite(name)}" if var == "sector" else lower_first(name)
 
 
-def _join(parts: list[str], word: str = "og") -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {word} {parts[-1]}"
+def join_list(parts: list[str], word: str = "og") -> str:
+    """A Danish list; coordinated at-clauses take a comma before the conjunction (»at A, og at
+    B«)."""
+    if len(parts) == 1:
+        return parts[0]
+    comma = "," if parts[-1].startswith("at ") else ""
+    return f"{', '.join(parts[:-1])}{comma} {word} {parts[-1]}"
 
 
 def _by_phrase(rows: list, clause) -> list[tuple[str, str, str]]:
@@ -258,7 +285,7 @@ def _by_phrase(rows: list, clause) -> list[tuple[str, str, str]]:
         if before and words[0] == "at" and words[:2] == before and len(words) > 2:
             text = " ".join(["at", "den", *words[2:]])
         texts.append(clause(r, text))
-    return [(verb, lead, _join(texts)) for (verb, lead), texts in groups.items()]
+    return [(verb, lead, join_list(texts)) for (verb, lead), texts in groups.items()]
 
 
 def describe(tests: pd.DataFrame, by: str, conf_level: float, among: str = "") -> str:
@@ -321,15 +348,33 @@ def describe(tests: pd.DataFrame, by: str, conf_level: float, among: str = "") -
         sentences.append(
             f"{'Derimod er der' if sig else 'Der er'} ingen statistisk signifikant forskel på, "
             f"hvor ofte {a} og {b}{' ' + lower_first(among) if among and not sig else ''} "
-            f"{_join(parts, 'eller')}."
+            f"{join_list(parts, 'eller')}."
         )
     if hidden:
         parts = [f"{verb}{lead} {text}" for verb, lead, text in _by_phrase(hidden, lambda r, t: t)]
         sentences.append(
             f"Der er for få svar til at sammenligne, hvor ofte de to grupper "
-            f"{_join(parts, 'eller')}."
+            f"{join_list(parts, 'eller')}."
         )
     return " ".join(sentences)
+
+
+def barrier_domain_note(definition: str) -> str:
+    """Who »ledere uden uddannelsen« are where the barriers are shown: the question was asked
+    only of managers with neither training, so the barriers are the same under every
+    definition; under the narrow (broad) one, managers trained under the other are in neither
+    group."""
+    text = (
+        "Spørgsmålet om årsager blev kun stillet til ledere, der ikke har taget nogen af "
+        "uddannelserne, så tallene er de samme under alle tre definitioner."
+    )
+    other = {"narrow": "brede", "broad": "smalle"}.get(definition)
+    if other:
+        text += (
+            f" Ledere, hvis uddannelse hører under den {other} definition, tæller derfor "
+            "hverken med blandt lederne med eller uden uddannelsen her."
+        )
+    return text
 
 
 def describe_rest(tests: pd.DataFrame, noun: str, conf_level: float, rest: bool = True) -> str:
@@ -343,7 +388,7 @@ def describe_rest(tests: pd.DataFrame, noun: str, conf_level: float, rest: bool 
     gone = [r for _, r in tests.iterrows() if bool(r.get("suppressed", False))]
     rows = [r for _, r in tests.iterrows() if not bool(r.get("suppressed", False))]
     few = (
-        f"For {_join([quoted(r) for r in gone])} er der for få svar til at sammenligne."
+        f"For {join_list([quoted(r) for r in gone])} er der for få svar til at sammenligne."
         if gone
         else ""
     )
@@ -353,20 +398,16 @@ def describe_rest(tests: pd.DataFrame, noun: str, conf_level: float, rest: bool 
     same = [quoted(r) for r in rows if not significant(r, conf_level)]
     if not sig and len(same) == 1:
         text = f"For {same[0]} er forskellen ikke statistisk signifikant."
+    elif not sig and gone:
+        text = f"For {join_list(same)} i tabellen er forskellene ikke statistisk signifikante."
+    elif not sig and rest:
+        text = f"For de øvrige {noun} i tabellen er forskellene ikke statistisk signifikante."
     elif not sig:
-        which = (
-            f"de øvrige {noun}"
-            if rest
-            else f"begge {noun}"
-            if len(same) == 2
-            else count_of(len(same), len(same), noun)
-        )
-        which = which if not gone else _join(same)
-        text = f"For {which} i tabellen er forskellene ikke statistisk signifikante."
+        text = f"For {count_of(0, len(same), noun)} er forskellen statistisk signifikant."
     else:
-        tail = f", men ikke for {_join(same, 'eller')}" if same else ""
+        tail = f", men ikke for {join_list(same, 'eller')}" if same else ""
         where = f"Blandt de øvrige {noun} i tabellen" if rest else "I tabellen"
-        text = f"{where} er forskellen statistisk signifikant for {_join(sig)}{tail}."
+        text = f"{where} er forskellen statistisk signifikant for {join_list(sig)}{tail}."
     return f"{text} {few}" if gone else text
 
 

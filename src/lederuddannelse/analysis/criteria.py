@@ -63,8 +63,8 @@ STATEMENTS = {
 }
 
 #: Thresholds of the criteria (findings.md): "størstedelen" and "hovedparten" are a majority,
-#: "langt størstedelen" a large majority, "lidt over halvdelen" above one half and below
-#: about 60 %.
+#: "langt størstedelen" a large majority, "lidt over halvdelen" a whole interval above one half
+#: and below three fifths (one rule, worded the same in the ledger and on "holder").
 MAJORITY = 0.5
 CLEAR_MAJORITY = 2 / 3
 JUST_OVER_HALF = (0.5, 0.6)
@@ -134,14 +134,19 @@ CRITERIA = {
     "første sætning er en sammenligning med ledere af ledere, er denne udgaves læsning; kun den "
     "anden sætning siger det udtrykkeligt.",
     "F10": "Holder, hvis hvert af de seks træk er hyppigere blandt ledere med uddannelsen end "
-    f"blandt ledere uden ({_SIG}); et større ledelsesspænd er over 100 medarbejdere.",
+    f"blandt ledere uden ({_SIG}); et større ledelsesspænd er over 100 medarbejdere. "
+    "{org_size_note}",
     "F11": "Holder, hvis hele konfidensintervallet for andelen (bred definition) i offentlig "
     "administration, undervisning og sundhed ligger over {low} og under {high}, og hver af de "
     f"tre nævnte brancher ligger under de øvrige brancher ({_SIG}).",
     "F12": "Holder, hvis den forudsagte lyst er større for profilen med mest lyst end for profilen "
     f"med mindst lyst ({_SIG}), og hvert nævnt træk for sig trækker i rapportens retning ({_SIG}) "
     "mod den nævnte sammenligningsgruppe; et ledelsesspænd på 29–100 sammenlignes med begge "
-    "nabogrupper (11–28 og over 100) og med 1–10.",
+    "nabogrupper (11–28 og over 100) og med 1–10. Et træk, som rapporten kun nævner for "
+    "profilen med mindst lyst (lang videregående uddannelse, en mindre organisation), "
+    "sammenlignes med gennemsnittet af de øvrige grupper af samme forhold, hvor hver gruppe "
+    "tæller én gang; mod én bestemt gruppe alene kan dommen blive en anden (se Lyst til "
+    "uddannelse).",
     "F13": f"Holder, hvis begge årsager er hyppigere i den private end i den offentlige sektor "
     f"({_SIG}).",
     "F14": "Holder, hvis karrieremuligheder er hyppigere i den private end i den offentlige "

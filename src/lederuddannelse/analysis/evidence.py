@@ -64,6 +64,12 @@ def desire_model(design):
     return _fit(design, "ordinal", DESIRE_FORMULA)
 
 
+def simple_desire_model(design, term: str):
+    """The ordinal model of desire on ``term`` alone: F5-F7's main test, the simple
+    association the report states (the joint model is their robustness check)."""
+    return _fit(design, "ordinal", f"desire ~ {term}")
+
+
 def trained_model(design):
     """Logistic model of having taken the training on interest and time (F3), with sector
     and manager type as controls."""
@@ -101,7 +107,7 @@ class Evidence:
         """The ordinal model of desire on ``term`` alone (F5-F7's main test: the simple
         association the report states), fitted once per term."""
         if term not in self._simple:
-            self._simple[term] = _fit(self.design, "ordinal", f"desire ~ {term}")
+            self._simple[term] = simple_desire_model(self.design, term)
         return self._simple[term]
 
     @cached_property

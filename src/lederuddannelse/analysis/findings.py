@@ -85,6 +85,7 @@ from lederuddannelse.analysis.specs import (
     agree_text,
     barrier_items,
     f12_traits,
+    org_size_note,
     reason_items,
 )
 from lederuddannelse.data import targets
@@ -261,6 +262,7 @@ def _template_values() -> dict[str, str]:
         "clear": pct(CLEAR_MAJORITY),
         "low": pct(JUST_OVER_HALF[0]),
         "high": pct(JUST_OVER_HALF[1]),
+        "org_size_note": org_size_note(),
     }
 
 
@@ -558,6 +560,26 @@ def _contrast(model, a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float, fl
     return est, se, pv
 
 
+def f12_trait_checks(model, profiles: pd.DataFrame) -> list[tuple]:
+    """F12's trait checks (:func:`~lederuddannelse.analysis.specs.f12_traits`) on the fitted
+    background model: ``(Component, variable, code, odds ratio, p)``, the most-desire profile
+    with one trait changed against its reference (another group, or the mean of the others)."""
+    base = profiles.iloc[[0]]
+    out = []
+    for label, var, code, other in f12_traits():
+        at = base.assign(**{var: code})
+        if other is None:  # a least-desire trait, against the mean of the other categories
+            others = [c for c in load_codebook().value_labels(var) if c != code]
+            ref, sign = pd.concat([base.assign(**{var: c}) for c in others]), -1
+        else:  # a most-desire trait against its least-desire counterpart
+            ref, sign = base.assign(**{var: other}), 1
+        e, _, p = _contrast(model, at, ref)
+        ok = None if np.isnan(p) else bool(np.sign(e) == sign and p < ALPHA)
+        size = f"{odds_ratio_named(float(np.exp(e)))} ({pvalue(p)})"
+        out.append((Component(label, size, ok), var, code, float(np.exp(e)), p))
+    return out
+
+
 def f12(ev: Evidence) -> Finding:
     model = ev.profile_model
     if isinstance(model, Exception):
@@ -570,22 +592,12 @@ def f12(ev: Evidence) -> Finding:
     est, _, pv = _contrast(model, profiles.iloc[[0]], profiles.iloc[[1]])
     comps = [
         Component(
-            "Profilen med mest lyst over profilen med mindst",
+            "Profilen med mest lyst over for profilen med mindst lyst",
             f"{odds_ratio_named(float(np.exp(est)))} ({pvalue(pv)})",
             bool(est > 0 and pv < ALPHA),
         )
     ]
-    base = profiles.iloc[[0]]
-    for label, var, code, other in f12_traits():
-        at = base.assign(**{var: code})
-        if other is None:  # a least-desire trait, against the mean of the other categories
-            others = [c for c in load_codebook().value_labels(var) if c != code]
-            ref, sign = pd.concat([base.assign(**{var: c}) for c in others]), -1
-        else:  # a most-desire trait against its least-desire counterpart
-            ref, sign = base.assign(**{var: other}), 1
-        e, _, p = _contrast(model, at, ref)
-        ok = None if np.isnan(p) else bool(np.sign(e) == sign and p < ALPHA)
-        comps.append(Component(label, f"{odds_ratio_named(float(np.exp(e)))} ({pvalue(p)})", ok))
+    comps += [check[0] for check in f12_trait_checks(model, profiles)]
     level = ev.params["conf_level"]
 
     def m(i):

@@ -93,6 +93,21 @@ ARCHETYPE = (
     ("Ledelsesspænd over 100 medarbejdere", "span_of_control", (4,)),
 )
 
+#: The report's words for the archetype's organisation size (F10).
+REPORT_ORG_SIZE = "mere end 250 medarbejdere"
+
+
+def org_size_note() -> str:
+    """The report's "more than 250 employees" (F10) is tested with the questionnaire's top
+    category of organisation size (this edition's reconstruction), which includes 250."""
+    _, var, (code,) = ARCHETYPE[2]
+    label = load_codebook().value_labels(var)[code]
+    return (
+        f"Rapportens »{REPORT_ORG_SIZE}« prøves med spørgeskemaets kategori »{label}«, som "
+        "er denne udgaves rekonstruktion af spørgeskemaet."
+    )
+
+
 #: The who-is-trained model of the "hvem" chapter: every grouping variable except industry
 #: (it almost determines the sector: the two together are nearly collinear), plus the
 #: three attitude items of F3 (interest, time, the workplace's resources) as numbers (one
@@ -159,6 +174,9 @@ F12_PROFILES = {
 #: neighbouring bands, not only against the least-desire end: "29-100" is the most desire only
 #: if it beats 11-28 and more than 100 as well as 1-10.
 F12_NEIGHBOURS = {"span_of_control": (2, 4)}
+#: F12: the reference of a trait the report names only for the least-desire profile: the
+#: mean (on the log-odds scale, each group counting once) of the variable's other groups.
+F12_OTHERS = {"education": "uddannelsesgrupper", "org_size": "størrelsesgrupper"}
 
 
 def contrast_label(group: str, label: str, reference: str | None = None) -> str:
@@ -185,7 +203,8 @@ def f12_traits() -> list[tuple[str, str, int, int | None]]:
         labels = cb.value_labels(var)
         name = cb.label(var)
         if most is None:
-            label = f"{contrast_label(name, labels[least])} mod gennemsnittet af de øvrige"
+            others = f"gennemsnittet af de øvrige {F12_OTHERS.get(var, 'grupper')}"
+            label = f"{contrast_label(name, labels[least])} frem for {others}"
             out.append((label, var, least, None))
             continue
         others = dict.fromkeys((least, *F12_NEIGHBOURS.get(var, ())))

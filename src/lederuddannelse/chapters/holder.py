@@ -33,7 +33,7 @@ from lederuddannelse.chapters.shared import (
     status,
 )
 from lederuddannelse.data.codebook import load_codebook
-from lederuddannelse.report.fmt import count_of, level_pct, number
+from lederuddannelse.report.fmt import SUPPRESSED, count_of, level_pct, number
 
 # Chapters (slugs) that show each finding in detail; the ledger links to their pages
 CHAPTER_OF = {
@@ -163,18 +163,49 @@ VARIANT_WORDS = {
 }
 
 
-def result_text(table: pd.DataFrame) -> str:
-    """The findings that do not hold and those the data cannot decide, in sentences."""
+#: Why a finding cannot be decided, as the end of »… kan ikke afgøres med disse data, fordi …«.
+WHY_UNDECIDED = {
+    "small": "et tal er undertrykt efter reglen om små celler",
+    "model": "en model ikke kan estimeres",
+    "interval": "konfidensintervallet omfatter en grænse i kriteriet",
+    "absent": "datafilen mangler et spørgsmål, fundet bygger på",
+}
+
+
+def why_undecided(f: Finding) -> tuple[str, str]:
+    """The reason ``f`` cannot be decided (a key of :data:`WHY_UNDECIDED`) and the size of the
+    part that leaves it open ('' if none)."""
+    open_parts = [c for c in f.components if c.role == TEST and c.holds is None]
+    sizes = [f.estimate, *(c.size for c in open_parts)]
+    if any(SUPPRESSED in text for text in sizes):
+        return "small", ""
+    if "kan ikke estimeres" in f.estimate:
+        return "model", ""
+    if open_parts:
+        return "interval", open_parts[0].size
+    return "absent", ""
+
+
+def result_text(table: pd.DataFrame, base: dict[str, Finding]) -> str:
+    """The findings that do not hold and those the data cannot decide, in sentences; for the
+    latter, the reason that applies (:func:`why_undecided`) and the interval that leaves it
+    open."""
     out = []
-    for value, verb in ((STATUS_TEXT[False], "holder ikke"), (STATUS_TEXT[None], None)):
-        ids = list(table.loc[table["Standard"] == value, "Fund"])
-        if ids and verb:
-            out.append(f"{_ids(ids)} {verb}.")
-        elif ids:
+    failing = list(table.loc[table["Standard"] == STATUS_TEXT[False], "Fund"])
+    if failing:
+        out.append(f"{_ids(failing)} holder ikke.")
+    undecided = list(table.loc[table["Standard"] == STATUS_TEXT[None], "Fund"])
+    reasons = {fid: why_undecided(base[fid]) for fid in undecided}
+    for key, why in WHY_UNDECIDED.items():
+        ids = [fid for fid in undecided if reasons[fid][0] == key]
+        if not ids:
+            continue
+        out.append(f"{_ids(ids)} kan ikke afgøres med disse data, fordi {why}.")
+        if key == "interval":
+            sizes = [f"{reasons[fid][1]} for {fid}" for fid in ids]
             out.append(
-                f"{_ids(ids)} kan ikke afgøres med disse data. Det sker, når et estimat er "
-                "undertrykt efter reglen om små celler, når en model ikke kan estimeres, eller "
-                "når konfidensintervallet omfatter grænsen i kriteriet."
+                f"Skønnet er {_ids(sizes)}; tabellen »Hvert fund delt op« viser, hvilken del "
+                "der er åben."
             )
     return " ".join(out) or "Alle fund kan afgøres med disse data."
 
@@ -194,13 +225,13 @@ def variants_text(table: pd.DataFrame, variant_cols: list[str]) -> str:
     return f"{text[:1].upper()}{text[1:]}."
 
 
-def glue_ledger(ch, table: pd.DataFrame) -> None:
+def glue_ledger(ch, table: pd.DataFrame, base: dict[str, Finding]) -> None:
     """Glue the ledger's counts for the prose: 'x af y fund holder', per variant, and the IDs
-    of the findings that do not hold or cannot be decided."""
+    of the findings that do not hold or cannot be decided (and why, from ``base``)."""
     c = counts(table)
     ch.glue("holder_holds", number(c["holds"]))
     ch.glue("holder_total", number(c["total"]))
-    ch.glue("holder_result", result_text(table))
+    ch.glue("holder_result", result_text(table, base))
     variant_cols = [
         col
         for col in table.columns
@@ -220,7 +251,41 @@ def glue_ledger(ch, table: pd.DataFrame) -> None:
     )
     ch.glue("holder_alpha", number(ALPHA, 2))
     ch.glue("holder_def_dependent", _ids(list(DEFINITION_DEPENDENT)))
+    ch.glue("holder_dash_text", dash_text())
     ch.glue("holder_level", level_pct(ch.params["conf_level"]))
+
+
+#: Why a finding is not recomputed under the other definitions (a dash in their columns):
+#: every finding not in :data:`DEFINITION_DEPENDENT`, with its reason.
+DEFINITION_FREE = {
+    "F1a": "fixed",
+    "F1b": "fixed",
+    "F11": "fixed",
+    "F9": "untrained",
+    "F13": "untrained",
+    "F5": "all",
+    "F6": "all",
+    "F7": "all",
+    "F12": "all",
+}
+_DASH_REASONS = {
+    "fixed": "er i rapporten selv knyttet til en bestemt definition",
+    "untrained": "bygger på spørgsmål, der er stillet til alle ledere eller kun til ledere "
+    "uden nogen af uddannelserne",
+    "all": "gælder alle ledere, uanset uddannelse",
+}
+
+
+def dash_text() -> str:
+    """What the dashes in the ledger's definition columns mean, finding by finding."""
+    parts = []
+    for key, why in _DASH_REASONS.items():
+        ids = [fid for fid, k in DEFINITION_FREE.items() if k == key]
+        parts.append(f"{_ids(ids)} {why}.")
+    return (
+        "En tankestreg i kolonnerne for definitionerne betyder, at fundet ikke afhænger af "
+        f"definitionen og derfor ikke beregnes igen. {' '.join(parts)}"
+    )
 
 
 TEXT_COLUMNS = ("Rapporten", "Denne udgave", "Kriterium")
@@ -362,7 +427,7 @@ def ledger_table(ch, table: pd.DataFrame):
 
     return plain_table(
         table[["Fund", *TEXT_COLUMNS, "Standard"]],
-        caption="Rapportens udsagn, denne udgaves estimat og kriteriet"
+        caption="Rapportens udsagn, denne udgaves skøn og kriteriet"
         + (f". {ASSUMED_MARK_NOTE}" if ch.synthetic else ""),
         uid="holder-fund",
     )

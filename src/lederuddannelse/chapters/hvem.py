@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.analysis.compare import order_text, subtitle, wrap
+from lederuddannelse.analysis.compare import join_list, order_text, subtitle, wrap
 from lederuddannelse.analysis.modelterms import (
     answers_words,
     failure_text,
@@ -33,8 +33,19 @@ from lederuddannelse.analysis.modelterms import (
     profile_words,
     strongest,
 )
-from lederuddannelse.analysis.specs import ARCHETYPE, WHO_FACTORS, WHO_ITEMS, who_formula
-from lederuddannelse.chapters.shared import TRAINED_BY_DEFINITION, fitted, industry_assumed_note
+from lederuddannelse.analysis.specs import (
+    ARCHETYPE,
+    WHO_FACTORS,
+    WHO_ITEMS,
+    org_size_note,
+    who_formula,
+)
+from lederuddannelse.chapters.shared import (
+    DEFINITE,
+    TRAINED_BY_DEFINITION,
+    fitted,
+    industry_assumed_note,
+)
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import code_indicator
 from lederuddannelse.errors import EstimationError
@@ -48,6 +59,7 @@ from lederuddannelse.report.fmt import (
     n_cell,
     number,
     odds_ratio_text,
+    odds_ratios_named,
     pct,
     points_range,
     pvalue_cell,
@@ -223,7 +235,7 @@ def profile_frame(ch) -> pd.DataFrame:
 def glue_all(ch, res: Who) -> None:
     cb = load_codebook()
     level = ch.params["conf_level"]
-    ch.glue("hvem_definition", cb.label(ch.trained))
+    ch.glue("hvem_definition", f"den {DEFINITE[ch.params['definition']]} definition")
     overall = ch.design.proportion(ch.trained).iloc[0]
     ch.glue("hvem_all", share(overall))
     ch.glue("hvem_all_ci", share_ci(overall, level))
@@ -258,26 +270,16 @@ def glue_all(ch, res: Who) -> None:
         ch.glue(
             "hvem_f3_text",
             "For hvert trin på svarskalaen har interesse for psykisk arbejdsmiljø en odds ratio "
-            f"på {ors['interest_pwe']}, at have tid {ors['has_time']} og at arbejdspladsen "
+            f"på {ors['interest_pwe']}, at have tid {ors['has_time']}, og at arbejdspladsen "
             f"afsætter penge og tid til uddannelse {ors['workplace_resources']}.",
         )
-        sig = res.odds[
-            (res.odds["p_value"] < 1 - ch.params["conf_level"]) & ~res.odds["suppressed"]
-        ]
-        top = sig.reindex(
-            sig["odds_ratio"].apply(lambda x: abs(np.log(x))).sort_values(ascending=False).index
-        ).head(3)
-        parts = [
-            f"{d[:1].lower()}{d[1:]} ({odds_ratio_text(r, level, named=True)})"
-            for d, (_, r) in zip(top["display"], top.iterrows())
-        ]
-        top_text = parts[0] if len(parts) < 2 else f"{', '.join(parts[:-1])} og {parts[-1]}"
+        top_text = strongest_factors(res.odds, level)
         ch.glue(
             "hvem_or_top_text",
-            f"Blandt baggrundsforholdene er sammenhængen størst for {top_text}."
+            f"Blandt de øvrige forhold er sammenhængen størst for {top_text}."
             if top_text
-            else "Ingen af baggrundsforholdene har en statistisk signifikant sammenhæng, når "
-            "der tages højde for de øvrige.",
+            else "Ingen af de øvrige forhold har en statistisk signifikant sammenhæng, når "
+            "der tages højde for resten.",
         )
         full = {key: share_full(p.loc[key], level) for key in ("archetype", "contrast")}
         ch.glue(
@@ -313,12 +315,43 @@ def glue_all(ch, res: Who) -> None:
         (t["p_value"] < 1 - ch.params["conf_level"]) & (t["estimate"] > 0) & ~t["suppressed"]
     ]
     ch.glue("hvem_traits_higher", count_of(len(higher), len(t), "træk", neuter=True))
+    ch.glue("hvem_org_size_note", org_size_note())
     shown = t[~t["suppressed"]]
     if len(shown):
         top = shown.loc[shown["estimate"].abs().idxmax()]
         ch.glue("hvem_traits_top", f"»{top['trait'].lower()}«, {difference_text(top, level)}")
     else:
         ch.glue("hvem_traits_top", SUPPRESSED)
+
+
+def strongest_factors(odds: pd.DataFrame, conf_level: float, top: int = 3) -> str:
+    """The ``top`` strongest significant odds ratios of the model's background and workplace
+    factors (not the F3 items, said before), in words; levels of one variable are said once:
+    'ledererfaring (odds ratio 2,90, 2,22 og 2,00 for mere end 25 år, 17–25 år og 9–16 år frem
+    for 0–8 år, alle statistisk signifikante)', not as three factors. '' if none."""
+    sig = odds[
+        odds["variable"].isin(WHO_FACTORS)
+        & (odds["p_value"] < 1 - conf_level)
+        & ~odds["suppressed"].astype(bool)
+    ]
+    rows = sig.loc[sig["odds_ratio"].apply(lambda x: abs(np.log(x))).sort_values().index[::-1]]
+    rows = rows.head(top)
+    parts = []
+    for var in dict.fromkeys(rows["variable"]):
+        own = rows[rows["variable"] == var]
+        r = own.iloc[0]
+        if len(own) == 1:
+            d = r["display"]
+            parts.append(f"{d[:1].lower()}{d[1:]} ({odds_ratio_text(r, conf_level, named=True)})")
+            continue
+        ors = odds_ratios_named(own["odds_ratio"])
+        labels = join_list([str(lb).lower() for lb in own["label"]])
+        each = "begge" if len(own) == 2 else "alle"
+        parts.append(
+            f"{str(r['group']).lower()} ({ors} for {labels} frem for "
+            f"{str(r['reference']).lower()}, {each} statistisk signifikante)"
+        )
+    return join_list(parts) if parts else ""
 
 
 def tests_text(tests: pd.DataFrame, conf_level: float) -> str:
@@ -385,12 +418,27 @@ def breakdown_figure(ch, by_var: dict[str, pd.DataFrame], title_lead: str):
         title=wrap(title, 55),
         subtitle=subtitle(
             ch,
-            f"Andel, der har taget uddannelsen, efter indikatoren »{cb.label(ch.trained).lower()}«."
-            + (f" {industry_assumed_note(ch)}" if "industry" in by_var else ""),
+            "Andel, der har taget uddannelsen efter den "
+            f"{DEFINITE[ch.params['definition']]} definition."
+            + (f" {industry_note(ch)}" if "industry" in by_var else ""),
             len(ch.data),
         ),
         conf_level=ch.params["conf_level"],
     )
+
+
+def industry_note(ch) -> str:
+    """The industries' provenance under the page's definition: the assumed levels are the
+    broad definition's; under another definition the shares are computed from the same data,
+    not assumed themselves."""
+    note = industry_assumed_note(ch)
+    definition = ch.params["definition"]
+    if ch.synthetic and definition != "broad":
+        note += (
+            f" Tallene efter den {DEFINITE[definition]} definition er beregnet på de samme data "
+            "og er ikke selv antaget."
+        )
+    return note
 
 
 def shares_download(by_var: dict[str, pd.DataFrame]) -> pd.DataFrame:

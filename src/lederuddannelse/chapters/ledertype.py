@@ -93,6 +93,7 @@ def glue_all(ch, res: ManagerType) -> None:
     other barriers in one sentence."""
     level = ch.params["conf_level"]
     ch.glue("ledertype_agree", cmp.agree_answers(ATTITUDES[0]))
+    ch.glue("ledertype_barrier_domain", cmp.barrier_domain_note(ch.params["definition"]))
     for part, keys in PARTS.items():
         _, tests = res.barriers if part == "barriers" else res.overview
         named = tests["item"].isin([res.columns[k] for k in keys])

@@ -24,10 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lederuddannelse.analysis.compare import subtitle, wrap
+from lederuddannelse.analysis.compare import join_list, phrase, subtitle, wrap
+from lederuddannelse.analysis.evidence import simple_desire_model
 from lederuddannelse.analysis.findings import (
     desire_model,
     f12_profiles,
+    f12_trait_checks,
     profile_model,
 )
 from lederuddannelse.analysis.modelterms import (
@@ -38,11 +40,13 @@ from lederuddannelse.analysis.modelterms import (
     profile_words,
     strongest,
 )
+from lederuddannelse.analysis.specs import F12_OTHERS, F12_PROFILES, contrast_label
 from lederuddannelse.chapters.shared import assumed_levels_sentence, provenance
 from lederuddannelse.data.codebook import load_codebook
 from lederuddannelse.data.derive import HIGH_DESIRE_LEVELS
 from lederuddannelse.report.charts import odds_ratio_chart, proportion_chart
 from lederuddannelse.report.fmt import (
+    N_HEADING,
     SUPPRESSED,
     ci_heading,
     mean_with_ci,
@@ -52,6 +56,7 @@ from lederuddannelse.report.fmt import (
     p_below,
     pct,
     pct_range,
+    pvalue,
     share,
     share_ci,
     share_with_ci,
@@ -65,6 +70,9 @@ ITEM_GROUPS = {
     "F7": ("workplace_strategy", "workplace_tools"),
     "F3": ("interest_pwe", "has_time", "workplace_resources"),
 }
+#: The findings decided by each trait's simple association with desire (one model per trait,
+#: as the claims ledger decides them); the joint model is their robustness check.
+SIMPLE = ("F5", "F6", "F7")
 #: "High desire" = this level or higher (defined once, in data.derive).
 HIGH_LEVEL = min(HIGH_DESIRE_LEVELS)
 
@@ -79,6 +87,7 @@ class Desire:
     background_or: pd.DataFrame | None
     profiles: pd.DataFrame  # most/least: P(high desire) with CI, mean with CI
     contrast: dict | None
+    simple_or: pd.DataFrame | None = None  # F5-F7: each trait alone (term-indexed odds ratios)
 
 
 def labelled_distribution(dist: pd.DataFrame) -> pd.DataFrame:
@@ -129,7 +138,25 @@ def profiles(ch, background) -> pd.DataFrame:
     return out
 
 
-def desire(ch, dist: pd.DataFrame, high: pd.DataFrame, attitudes, background) -> Desire:
+def simple_models(design) -> dict:
+    """F5-F7's deciding models: desire on each of their traits alone (the claims ledger's
+    :func:`~lederuddannelse.analysis.evidence.simple_desire_model`), term -> model or error."""
+    return {t: simple_desire_model(design, t) for f in SIMPLE for t in ITEM_GROUPS[f]}
+
+
+def simple_odds(models: dict) -> pd.DataFrame | None:
+    """Each trait's odds ratio from its own model, one row per term (None if none fitted)."""
+    rows = [
+        odds_ratios(m).set_index("term").loc[[t]]
+        for t, m in models.items()
+        if not isinstance(m, Exception)
+    ]
+    return pd.concat(rows) if rows else None
+
+
+def desire(
+    ch, dist: pd.DataFrame, high: pd.DataFrame, attitudes, background, simple=None
+) -> Desire:
     """The page's estimates for its prose: the distribution and share of high desire, and
     the two ordinal models (each a fitted model or the error saying why it could not be)."""
     contrast = None
@@ -145,6 +172,7 @@ def desire(ch, dist: pd.DataFrame, high: pd.DataFrame, attitudes, background) ->
         _odds(background),
         profiles(ch, background),
         contrast,
+        simple_odds(simple) if simple is not None else None,
     )
 
 
@@ -158,24 +186,27 @@ def compute(ch) -> Desire:
         design.proportion("high_desire"),
         desire_model(design),
         profile_model(design),
+        simple_models(design),
     )
 
 
 # --- glue ------------------------------------------------------------------------------------
-def _quoted(rows: list) -> str:
-    parts = [f"»{r['name']}« ({odds_ratio_named(r['odds_ratio'])})" for r in rows]
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} og {parts[-1]}"
+def _clauses(rows: list, word: str = "og") -> str:
+    """»at uddannelsen vil forbedre medarbejdernes trivsel (odds ratio 1,47), og at …«: each
+    item as the statement the managers agreed with (:data:`~lederuddannelse.analysis.compare.
+    PHRASES`), not its label."""
+    parts = [f"{phrase(r['term'])[2]} ({odds_ratio_named(r['odds_ratio'])})" for r in rows]
+    return join_list(parts, word)
 
 
 def group_text(ch, items, o: pd.DataFrame | None) -> str:
-    """What the attitude model says about a group of items (F3, F5, F6 or F7), in sentences:
-    the items that go with more desire, those that go with less, and those without a
-    statistically significant association. The direction is only said where the test
-    supports it; CIs and p-values stand in the table under the figure."""
+    """What a model says about a group of items (F3, F5, F6 or F7), in sentences: the items
+    that go with more desire, those that go with less, and those without a statistically
+    significant association. The direction is only said where the test supports it; CIs and
+    p-values stand in the table under the figure."""
     if o is None:
         return "Modellen kan ikke estimeres på disse data, så sammenhængene kan ikke vises."
-    cb = load_codebook()
-    rows = [{**o.loc[v].to_dict(), "name": cb.label(v).lower()} for v in items if v in o.index]
+    rows = [{**o.loc[v].to_dict(), "term": v} for v in items if v in o.index]
     shown = [r for r in rows if not bool(r["suppressed"]) and pd.notna(r["odds_ratio"])]
     sig = [r for r in shown if r["p_value"] < 1 - ch.params["conf_level"]]
     more = [r for r in sig if r["odds_ratio"] > 1]
@@ -183,19 +214,54 @@ def group_text(ch, items, o: pd.DataFrame | None) -> str:
     same = [r for r in shown if not any(r is x for x in sig)]
     out = []
     if more:
-        out.append(f"Jo mere enige lederne er i {_quoted(more)}, desto mere lyst har de.")
+        out.append(f"Jo mere enige lederne er i, {_clauses(more)}, desto mere lyst har de.")
     if less:
         lead = "Omvendt har de mindre lyst" if more else "Lederne har mindre lyst"
-        out.append(f"{lead}, jo mere enige de er i {_quoted(less)}.")
+        out.append(f"{lead}, jo mere enige de er i, {_clauses(less)}.")
     if same:
-        one = len(same) == 1
         out.append(
-            f"For {_quoted(same)} er sammenhængen{'' if one else 'e'} ikke statistisk "
-            f"signifikant{'' if one else 'e'}."
+            f"Enighed i, {_clauses(same, 'eller')}, hænger ikke statistisk "
+            "signifikant sammen med lysten."
         )
     if len(shown) < len(items):
         out.append("For de øvrige udsagn er der for få svar til at vise sammenhængen.")
     return " ".join(out)
+
+
+def high_levels_words(labels: dict) -> str:
+    """'»stor lyst« eller »meget stor lyst«': the levels counted as high desire."""
+    return f"»{labels[HIGH_LEVEL].lower()}« eller »{labels[max(labels)].lower()}«"
+
+
+def least_only_text(ch, res: Desire) -> str:
+    """F12's traits named only for the least-desire profile (e.g. a long higher education):
+    the claims ledger compares each with the mean of the variable's other groups; the table
+    above with one group. Both, with whether each is statistically significant."""
+    if res.background_or is None:
+        return "Uden modellen kan de to sammenligninger ikke vises her."
+    cb, alpha = load_codebook(), 1 - ch.params["conf_level"]
+    bo = res.background_or
+    out = []
+    for _, var, code, odds, p in f12_trait_checks(res.background_model, f12_profiles(ch.data)):
+        label = cb.value_labels(var)[code]
+        row = bo[(bo["variable"] == var) & (bo["label"] == label)]
+        if F12_PROFILES[var][0] is not None or row.empty or bool(row["suppressed"].iloc[0]):
+            continue
+        r = row.iloc[0]
+
+        def sig(pv):
+            return "statistisk signifikant" if pv < alpha else "ikke statistisk signifikant"
+
+        out.append(
+            f"I efterprøvningen sammenlignes {contrast_label(cb.label(var), label).lower()} med "
+            f"gennemsnittet af de øvrige {F12_OTHERS.get(var, 'grupper')}, og forskellen er "
+            f"{sig(p)} ({odds_ratio_named(odds)}, {pvalue(p)}). Sammenlignet med "
+            f"{str(r['reference']).lower()} alene er den {sig(r['p_value'])} "
+            f"({odds_ratio_named(r['odds_ratio'])}, {pvalue(r['p_value'])})."
+        )
+    return (
+        " ".join(out) or "Sammenligningen med én bestemt gruppe kan ikke vises her (for få svar)."
+    )
 
 
 def glue_all(ch, res: Desire) -> None:
@@ -206,9 +272,7 @@ def glue_all(ch, res: Desire) -> None:
     ch.glue("lyst_high_ci", share_ci(h, lvl))
     ch.glue("lyst_assumed", assumed_levels_sentence(ch, "desire"))
     labels = cb.value_labels("desire")
-    ch.glue(
-        "lyst_high_levels", f"»{labels[HIGH_LEVEL].lower()}« eller »{labels[max(labels)].lower()}«"
-    )
+    ch.glue("lyst_high_levels", high_levels_words(labels))
     d = res.distribution[~res.distribution["suppressed"]]
     if len(d):
         top = d.loc[d["estimate"].idxmax()]
@@ -221,7 +285,8 @@ def glue_all(ch, res: Desire) -> None:
     o = res.attitude_or.set_index("term") if res.attitude_or is not None else None
     ch.glue("lyst_model_n", number(res.attitude_model.n) if o is not None else "–")
     for finding, items in ITEM_GROUPS.items():
-        ch.glue(f"lyst_items_{finding}", group_text(ch, items, o))
+        own = res.simple_or if finding in SIMPLE else o
+        ch.glue(f"lyst_items_{finding}", group_text(ch, items, own))
     # background model and profiles
     bo = res.background_or
     ch.glue("lyst_alpha", p_below(1 - lvl))
@@ -248,6 +313,7 @@ def glue_all(ch, res: Desire) -> None:
             SUPPRESSED if hidden else mean_with_ci(r["mean"], r["mean_low"], r["mean_high"], lvl),
         )
     ch.glue("lyst_contrast", odds_ratio_text(res.contrast, lvl))
+    ch.glue("lyst_f12_least_text", least_only_text(ch, res))
     ch.glue("lyst_scale_min", f"»{labels[min(labels)].lower()}«")
     ch.glue("lyst_scale_max", f"»{labels[max(labels)].lower()}«")
     ch.glue("lyst_scale_first", number(min(labels)))
@@ -341,6 +407,44 @@ def odds_table(ch, model, which: str):
     )
 
 
+#: The two columns of :func:`simple_table`: the deciding test and the robustness check.
+ALONE, JOINT = "Hvert forhold for sig (afgør fundet)", "Alle forhold i én model (robusthedstjek)"
+
+
+def simple_frame(ch, models: dict, attitudes) -> pd.DataFrame:
+    """F5-F7's traits with the odds ratio of each trait alone (deciding) and in the joint
+    model (robustness), as text cells."""
+    level, cb = ch.params["conf_level"], load_codebook()
+    alone, joint = simple_odds(models), _odds(attitudes)
+    joint = joint.set_index("term") if joint is not None else None
+    rows = []
+    for finding in SIMPLE:
+        for t in ITEM_GROUPS[finding]:
+            a = alone.loc[t] if alone is not None and t in alone.index else None
+            j = joint.loc[t] if joint is not None and t in joint.index else None
+            rows.append(
+                {
+                    "Fund": finding,
+                    "Udsagn": cb.question(t),
+                    ALONE: odds_ratio_text(a, level),
+                    JOINT: odds_ratio_text(j, level),
+                    N_HEADING: number(a["n"]) if a is not None else SUPPRESSED,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def simple_table(ch, models: dict, attitudes):
+    """Table (F5-F7): each trait's odds ratio for higher desire, alone and in the joint
+    model, so that the number deciding the finding stands beside its robustness check."""
+    return plain_table(
+        simple_frame(ch, models, attitudes),
+        caption="Odds ratio for højere lyst pr. trin på enighedsskalaen: hvert forhold for sig "
+        "og alle forhold i én model",
+        uid="lyst-hver-for-sig",
+    )
+
+
 def odds_download(model) -> pd.DataFrame:
     """A model's odds ratios as the page's CSV (empty if not fitted)."""
     o = _odds(model)
@@ -354,7 +458,6 @@ def odds_download(model) -> pd.DataFrame:
 def profile_chart(ch, p: pd.DataFrame):
     """Figure (F12): the predicted share with high desire for the two profiles
     (:func:`profiles`)."""
-    labels = load_codebook().value_labels("desire")
     ok = not p["suppressed"].any()
     title = (
         f"{pct(p['estimate'].iloc[0])} mod {pct(p['estimate'].iloc[1])}: forudsagt stor eller "
@@ -369,7 +472,7 @@ def profile_chart(ch, p: pd.DataFrame):
         title=wrap(title, 55),
         subtitle=subtitle(
             ch,
-            f"Forudsagt sandsynlighed for »{labels[HIGH_LEVEL].lower()}« eller mere",
+            "Forudsagt sandsynlighed for stor eller meget stor lyst",
             p["n"].iloc[0] if ok else len(ch.data),
         ),
         conf_level=ch.params["conf_level"],

@@ -21,6 +21,7 @@ import pandas as pd
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.chapters.shared import (
+    ASSUMED_MARK,
     TRAINED,
     across_definitions,
     among_trained,
@@ -85,6 +86,13 @@ def glue_all(ch, res: Motives) -> None:
     cmp.glue_ranked(ch, "motiver_reason", res.reasons, top=2)
     ch.glue("motiver_assumed", assumed_levels_sentence(ch, "reason_develop"))
     cmp.glue_ranked(ch, "motiver_barrier", res.barriers, top=2)
+    ch.glue("motiver_barrier_domain", cmp.barrier_domain_note(ch.params["definition"]))
+    ch.glue(  # the provenance said once above; here only that it applies again
+        "motiver_assumed_barriers",
+        f"Også årsagernes andele hviler på et {ASSUMED_MARK}."
+        if provenance(ch, "barrier_time") == "calibrated"
+        else assumed_levels_sentence(ch, "barrier_time"),
+    )
     employees = res.barriers_by_type[
         res.barriers_by_type["manager_type"] == cmp.group_codes("manager_type")[0]
     ]
@@ -127,7 +135,7 @@ def barriers_chart(ch, barriers: pd.DataFrame):
     return cmp.ranked_chart(
         ch,
         barriers,
-        "Hyppigste årsager til ikke at tage uddannelsen",
+        "Hyppigste årsager til ikke at have taget uddannelsen",
         "Blandt ledere, der ikke har taget uddannelsen; flere svar mulige",
     )
 

@@ -27,12 +27,12 @@ from lederuddannelse.stats.disclosure import DERIVED, DisclosureSpec, LinkedSet
 #: The report's two definitions of 'has taken the training' (narrow, broad) and this
 #: edition's union of them (any), widest first.
 DEFINITIONS = ("any", "narrow", "broad")
+#: The definitions in their definite form, for "den samlede definition".
+DEFINITE = {"any": "samlede", "narrow": "smalle", "broad": "brede"}
 #: The trained indicators of the definitions, whose breakdowns by the same group the pages of
 #: the definitions publish side by side: any = narrow + broad, so a group hidden for one must
 #: be hidden for all (``SurveyDesign.proportion_across``).
 TRAINED_BY_DEFINITION = tuple(f"trained_{d}" for d in DEFINITIONS)
-#: The definitions in their definite form, for "den samlede definition".
-DEFINITE = {"any": "samlede", "narrow": "smalle", "broad": "brede"}
 #: The verdict on a finding, in the words of the ledger and the front page.
 STATUS_TEXT = {True: "Holder", False: "Holder ikke", None: "Kan ikke afgøres"}
 

@@ -212,8 +212,8 @@ def breakdown_chart(
         ).properties(title=alt.Title(heading))
         for heading, t in parts
     ]
-    description = " ".join(
-        f"{heading}: "
+    description = " ".join(  # »Sektor. Offentlig sektor: 74 pct. …«, not a colon chain
+        f"{heading}. "
         + describe_proportions(t.assign(suppressed=t.get("suppressed", False)), label, conf_level)
         for heading, t in parts
     )

@@ -116,6 +116,13 @@ def odds_ratio_named(x: float) -> str:
     return f"odds ratio {odds_ratio(x)}"
 
 
+def odds_ratios_named(xs) -> str:
+    """'odds ratio 2,90, 2,22 og 2,00': several odds ratios of one variable's levels."""
+    texts = [odds_ratio(x) for x in xs]
+    joined = texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} og {texts[-1]}"
+    return f"odds ratio {joined}"
+
+
 def n_is(n: float | int) -> str:
     """'n = 1.234': the unweighted number of answers."""
     return f"n = {number(n)}"
