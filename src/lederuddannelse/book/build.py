@@ -568,7 +568,7 @@ def run_one(
 ) -> Path:
     """Re-execute one chapter with the parameters of one group plus validated overrides, into
     `build/runs/` (:func:`run_file_name`, or ``out``), with the same run as a standalone HTML
-    page beside it (``.html``, :mod:`lederuddannelse.book.standalone`); the site is not
+    page beside it (``.html``, :mod:`lederuddannelse.site.standalone`); the site is not
     touched."""
     import nbformat
 
@@ -615,7 +615,7 @@ def run_one(
         raise ChapterError(result.error)
     executed = nbformat.reads(result.notebook, as_version=4)
     finish(run, executed, digest, out, root, deps, result.absent)
-    from lederuddannelse.book.standalone import write_standalone
+    from lederuddannelse.site.standalone import write_standalone
 
     page = write_standalone(out, run.params, root)
     _say(
