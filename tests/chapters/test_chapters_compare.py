@@ -340,4 +340,4 @@ def test_the_parameters_in_words_name_the_sector_beside_the_definition():
     from lederuddannelse.params import parameter_words
 
     text = parameter_words({"definition": "any", "min_count": 5, "sector": "offentlig"})
-    assert text == "samlet definition, offentlig sektor og intet antal under 5", text
+    assert text == "samlet definition og offentlig sektor; antal under 5 vises ikke", text
