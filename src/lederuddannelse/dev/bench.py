@@ -275,7 +275,7 @@ def stage_peer(root: Path) -> list[PeerPage]:
 def check_peer_site(root: Path, pages: list[PeerPage]) -> None:
     """Stop the bench if the peer did not build every page, or built a definition's page
     without executing it with its definition (its notice, which the kernel writes, says
-    "definition: smal", as ours does)."""
+    "smal definition", as ours does)."""
     html = root / "_build" / "html"
     for page in pages:
         path = html / f"{page.file}.html"
@@ -283,7 +283,7 @@ def check_peer_site(root: Path, pages: list[PeerPage]) -> None:
             raise RuntimeError(f"the peer built no page {path.relative_to(root)}")
         word = DEFINITION_WORDS[page.run.params["definition"]]
         if page.injected and definition_pages(page.run.slug, root):
-            if f"definition: {word}" not in path.read_text(encoding="utf-8"):
+            if f"{word} definition" not in path.read_text(encoding="utf-8"):
                 raise RuntimeError(
                     f"the peer's page {page.file} was not executed with definition "
                     f"{page.run.params['definition']!r}"
