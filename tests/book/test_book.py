@@ -137,6 +137,19 @@ def test_no_external_scripts_and_synthetic_label(built_book):
         assert "Syntetiske data" in (site / name).read_text(encoding="utf-8")
 
 
+def test_f10s_organisation_size_is_said_where_f10_is_judged(built_book):
+    """The report's »mere end 250 medarbejdere« is tested with the questionnaire's top size
+    category: the front page's findings table says so, as the ledger's F10 criterion does."""
+    from lederuddannelse.analysis.specs import org_size_note
+
+    _, _, site = built_book
+    note = org_size_note()
+    assert "mere end 250 medarbejdere" in note
+    for name in ("forside-alle.html", "holder-alle.html"):
+        text = html_lib.unescape((site / name).read_text(encoding="utf-8"))
+        assert note in re.sub(r"\s+", " ", text), name
+
+
 def test_a_hostile_data_path_is_shown_as_text_and_never_as_a_path(built_book):
     """The data file lives in a folder and has a name holding `<img src=x onerror=alert(1)>`
     and a backtick: every page shows the name as text, no page or download holds the folder."""

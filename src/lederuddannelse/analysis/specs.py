@@ -103,8 +103,8 @@ def org_size_note() -> str:
     _, var, (code,) = ARCHETYPE[2]
     label = load_codebook().value_labels(var)[code]
     return (
-        f"Rapportens »{REPORT_ORG_SIZE}« prøves med spørgeskemaets kategori »{label}«, som "
-        "er denne udgaves rekonstruktion af spørgeskemaet."
+        f"Rapportens »{REPORT_ORG_SIZE}« prøves med kategorien »{label}« fra denne udgaves "
+        "rekonstruerede spørgeskema."
     )
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from lederuddannelse.analysis import compare as cmp
 from lederuddannelse.analysis.findings import Finding, evaluate, majority_phrase
-from lederuddannelse.analysis.specs import F11_HIGH, F11_LOW
+from lederuddannelse.analysis.specs import F11_HIGH, F11_LOW, org_size_note
 from lederuddannelse.chapters.shared import (
     ASSUMED_MARK,
     TRAINED_BY_DEFINITION,
@@ -127,7 +127,7 @@ def findings_table(ch, res: dict[str, Finding]):
         pd.DataFrame(rows),
         # the mark »antaget niveau« is explained once, under the page's key figures
         caption="Rapportens fund, denne udgaves skøn og status efter kriterierne i "
-        "»Holder konklusionerne?«",
+        f"»Holder konklusionerne?«. Om F10: {org_size_note()}",
         uid="forside-fund",
     )
 
