@@ -116,8 +116,13 @@ def modules_hash(
     known: dict[str, list[str]] | None = None,
 ) -> str:
     """One hash over the names and bytes of every module reachable from ``names``."""
+    return closure_hash(import_closure(names, src, known))
+
+
+def closure_hash(files: dict[str, Path]) -> str:
+    """One hash over the names and bytes of the modules of an :func:`import_closure`."""
     h = hashlib.sha256()
-    for name, path in sorted(import_closure(names, src, known).items()):
+    for name, path in sorted(files.items()):
         h.update(name.encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()

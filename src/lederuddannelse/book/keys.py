@@ -26,7 +26,7 @@ from typing import Any
 from lederuddannelse.hashing import sha256_file, tree_hash
 from lederuddannelse.params import PARAMETERS_FILE, Run, resolve_data_file, resolve_mapping_file
 from lederuddannelse.paths import package_data_files
-from lederuddannelse.sources import import_closure, imported_modules, modules_hash
+from lederuddannelse.sources import closure_hash, import_closure, imported_modules
 
 KERNEL = "python3"
 DIGEST_PARAMETER = "build_digest"
@@ -113,34 +113,29 @@ class Dependencies:
             self._save_imports()
         return self.imports[digest]
 
-    def modules(self, names: list[str]) -> str:
-        """The hash of the modules ``names`` and every module they import (each file parsed
-        once per version: the imports are kept in `build/`)."""
+    def closure(self, names: list[str]) -> dict[str, Path]:
+        """The modules ``names`` import, followed import by import (each file parsed once per
+        version: the imports are kept in `build/`)."""
         before = len(self.imports)
-        digest = modules_hash(names, self.root / "src", self.imports)
+        files = import_closure(names, self.root / "src", self.imports)
         if len(self.imports) != before:
             self._save_imports()
-        return digest
-
-    def reads_parameters_file(self, names: list[str]) -> bool:
-        """Whether code importing ``names`` reads `parameters.yml` when it runs."""
-        closure = import_closure(names, self.root / "src", self.imports)
-        return any(name in closure for name in READS_PARAMETERS_FILE)
+        return files
 
     def digest(self, run: Run, read) -> str:
         """The run's ``build_digest`` (see the module docstring)."""
         data_file = resolve_data_file(run.params["data_file"], self.root)
-        imports = self.chapter_imports(run.source, read)
+        modules = self.closure(self.chapter_imports(run.source, read))
         payload = {
             "params": run.params,
             "kernel": KERNEL,
             "data": self.data_hash(run.params),
             "sidecar": self.file_hash(Path(f"{data_file}.meta.json")),
-            "modules": self.modules(imports),
+            "modules": closure_hash(modules),
             "package_data": self.package_data,
             "lock": self.lock,
         }
-        if self.reads_parameters_file(imports):
+        if any(name in modules for name in READS_PARAMETERS_FILE):
             payload["parameters_file"] = self.file_hash(self.root / PARAMETERS_FILE)
         text = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
