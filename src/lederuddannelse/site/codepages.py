@@ -1,11 +1,14 @@
 """Sphinx extension: the package's source as highlighted pages ("[kilde]", sphinx.ext.viewcode),
 written afresh by every Sphinx run, and the API reference without general-index entries.
 
-viewcode skips a module's page when the page is newer than the module's file, so after a
+viewcode finds a module's source by importing the module, on every run (even one that reads
+no page), and it skips a module's page when the page is newer than the module's file; so a
 rebuild that changes every page (a new build date in the footer, a theme or template change)
-the source pages would keep the old ones, and a partial rebuild would publish other bytes than
-a clean one. Removing the pages just before viewcode collects them makes it write them with
-the rest of the site.
+would keep the old source pages, and a partial rebuild would publish other bytes than a clean
+one. Both go through viewcode's public ``viewcode-find-source`` event: the package's modules'
+source is read from their files, found without importing them (importing the chapters' modules
+costs seconds: SciPy, statsmodels), and viewcode writes the page of a module whose source an
+extension gives on every run.
 
 The reference's objects (autodoc) would also add entries to the general index, which Sphinx's
 search index keeps only for the pages it writes in a build: a partial build would publish a
@@ -21,19 +24,27 @@ the site's quotation marks (»…«) and an apostrophe the typographic one (’)
 
 from __future__ import annotations
 
+import importlib.util
 import re
-import shutil
-from pathlib import Path
 
 from sphinx import addnodes
+from sphinx.pycode import ModuleAnalyzer
 
-#: viewcode's output folder (``sphinx.ext.viewcode.OUTPUT_DIRNAME``).
-MODULES = "_modules"
+#: The package whose modules' source pages are read from their files.
+PACKAGE = "lederuddannelse"
 
 
-def _fresh_source_pages(app):
-    shutil.rmtree(Path(app.outdir) / MODULES, ignore_errors=True)
-    return []
+def module_source(app, modname: str) -> tuple[str, dict] | None:
+    """``viewcode-find-source``: a package module's source and its objects' line ranges, read
+    from its file (the spec finds the file without executing the module)."""
+    if modname != PACKAGE and not modname.startswith(f"{PACKAGE}."):
+        return None
+    spec = importlib.util.find_spec(modname)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    analyzer = ModuleAnalyzer.for_file(spec.origin, modname)
+    analyzer.find_tags()
+    return analyzer.code, analyzer.tags
 
 
 def _no_index_entries(app, doctree):
@@ -93,7 +104,6 @@ def _docstring_quotes(app, what, name, obj, options, lines):
 def setup(app):
     app.setup_extension("sphinx.ext.viewcode")
     app.connect("autodoc-process-docstring", _docstring_quotes)
-    # before viewcode's own handler (default priority 500) collects the pages
-    app.connect("html-collect-pages", _fresh_source_pages, priority=400)
+    app.connect("viewcode-find-source", module_source)
     app.connect("doctree-read", _no_index_entries)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
