@@ -14,7 +14,7 @@ def test_a_package_module_source_is_its_file_with_its_objects_line_ranges():
     assert code == path.read_text(encoding="utf-8")
     kind, start, end = tags["Who"]
     assert kind == "class"
-    assert code.splitlines()[start - 1].startswith("class Who")
+    assert code.splitlines()[start].startswith("class Who")
     assert start < end
 
 
