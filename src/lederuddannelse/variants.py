@@ -142,30 +142,33 @@ def definition_pages(slug: str, root: Path | None = None) -> list[tuple[str, str
     definition``), as (page name, definition), in the order of parameters.yml; empty if the
     chapter has no such switch. The ledger's links and the disclosure audit use it.
 
-    Remembered per content of parameters.yml: a build asks once per chapter. Empty outside
-    the book's project (an installed package runs a chapter anywhere): no other pages."""
+    Empty outside the book's project (an installed package runs a chapter anywhere): no
+    other pages."""
     root = root or paths.find_project_root()
     if root is None:
         return []
+    lay = layout(read_parameters(root), slug, root)
+    if lay.switch != "definition":
+        return []
+    return [(r.name, r.params["definition"]) for r in lay.members]
+
+
+def read_parameters(root: Path) -> Parameters:
+    """:func:`load_parameters` of ``root``'s parameters.yml, remembered per content of the
+    file, for the read-only questions asked per page (a build asks once per run). Callers
+    must not change what it returns."""
     path = root / PARAMETERS_FILE
     try:
-        key = (str(path), str(root), path.read_bytes(), slug)
+        text = path.read_bytes()
     except OSError:  # load_parameters says so
-        key = None
-    if key is None or key not in _DEFINITION_PAGES:
-        lay = layout(load_parameters(path), slug, root)
-        found = (
-            [(r.name, r.params["definition"]) for r in lay.members]
-            if lay.switch == "definition"
-            else []
-        )
-        if key is None:
-            return found
-        _DEFINITION_PAGES[key] = found
-    return list(_DEFINITION_PAGES[key])
+        return load_parameters(path)
+    hit = _PARAMETERS.get(str(path))
+    if hit is None or hit[0] != text:
+        hit = _PARAMETERS[str(path)] = (text, load_parameters(path))
+    return hit[1]
 
 
-_DEFINITION_PAGES: dict[Any, list[tuple[str, str]]] = {}
+_PARAMETERS: dict[str, tuple[bytes, Parameters]] = {}
 
 
 def extra_page_lines(params: Parameters, root: Path | None = None) -> list[str]:
@@ -186,7 +189,7 @@ def extra_page_lines(params: Parameters, root: Path | None = None) -> list[str]:
 def page_words(run: Run, root: Path) -> str:
     """The title words of ``run`` as the book publishes it (parameters.yml in ``root``); for
     a chapter parameters.yml does not list, the parameters that differ from its globals."""
-    params = load_parameters(root / PARAMETERS_FILE)
+    params = read_parameters(root)
     if run.slug not in params.chapters:
         return title_words(run.params, params.globals, None)
     return layout(params, run.slug, root).words(run, params.globals)
