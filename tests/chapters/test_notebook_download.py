@@ -183,6 +183,28 @@ def test_the_downloadable_copy_draws_the_build_charts_as_png(tmp_path):
     assert base64.b64decode(got.data["image/png"]) == png["image/png"]
 
 
+def test_a_chart_png_is_drawn_once_per_spec_with_a_cache(tmp_path):
+    """Sphinx writes a page again on a prose edit; its charts' PNGs come from the cache, the
+    same bytes as drawn afresh, and a changed chart is drawn again."""
+    import altair as alt
+    import pandas as pd
+
+    from lederuddannelse.site.downloads import chart_png
+
+    def spec(width):
+        data = pd.DataFrame({"andel": [0.25, 0.5]})
+        return alt.Chart(data).mark_bar().encode(x="andel").properties(width=width).to_dict()
+
+    cache = tmp_path / "png"
+    drawn = chart_png(spec(200), cache)
+    assert chart_png(spec(200)) == drawn  # the same as without a cache
+    (stored,) = cache.iterdir()
+    stored.write_text('["cGxhbnRlZA==", {"width": 1}]', encoding="utf-8")  # planted
+    assert chart_png(spec(200), cache) == ("cGxhbnRlZA==", {"width": 1})  # read, not drawn
+    assert chart_png(spec(210), cache)[0] not in ("cGxhbnRlZA==", drawn[0])
+    assert len(list(cache.iterdir())) == 2
+
+
 @pytest.mark.slow
 def test_a_downloaded_notebook_runs_from_an_empty_folder(executed, tmp_path):
     path, nb = executed

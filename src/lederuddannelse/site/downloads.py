@@ -75,10 +75,10 @@ def readable_prose(source: str, values: dict[str, str]) -> str:
     return _XREF.sub(_xref, text)
 
 
-def downloadable_notebook(path: Path) -> str:
+def downloadable_notebook(path: Path, cache: Path | None = None) -> str:
     """The executed notebook at ``path`` as a reader downloads it (JSON text): prose roles
     replaced by their glued values (:func:`readable_prose`), charts as their PNG, everything
-    else unchanged."""
+    else unchanged. ``cache``: a folder keeping each chart's PNG (:func:`chart_png`)."""
     import nbformat
 
     nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
@@ -88,18 +88,38 @@ def downloadable_notebook(path: Path) -> str:
             cell.source = readable_prose(cell.source, values)
         for out in cell.get("outputs", []):
             if SPEC_KEY in out.get("metadata", {}):
-                _as_png(out)
+                png, png_metadata = chart_png(out["metadata"].pop(SPEC_KEY), cache)
+                out["data"].pop("text/html", None)
+                out["data"]["image/png"] = png
+                out["metadata"]["image/png"] = png_metadata
     return nbformat.writes(nb) + "\n"
 
 
-def _as_png(output) -> None:
-    """A chart output of the build (HTML + spec) as Jupyter shows it: the PNG (and text/plain)."""
+def chart_png(spec: dict, cache: Path | None = None) -> tuple[str, dict]:
+    """A chart of the build as Jupyter shows it (``report.theme.jupyter_chart``): its PNG
+    (base64) and the PNG's metadata. Drawing one takes about half a second, and a page Sphinx
+    writes again mostly has the charts it had, so with ``cache`` each is kept in a file named
+    by the digest of the spec, the chart theme's module and vl-convert's version."""
     import base64
+    import hashlib
+    import json
+    from importlib.metadata import version
 
+    theme = Path(__file__).parent.parent / "report" / "theme.py"
+    key = hashlib.sha256(
+        json.dumps(spec, sort_keys=True).encode()
+        + theme.read_bytes()
+        + version("vl-convert-python").encode()
+    ).hexdigest()
+    stored = cache / f"{key}.json" if cache is not None else None
+    if stored is not None and stored.is_file():
+        png, metadata = json.loads(stored.read_text(encoding="utf-8"))
+        return png, metadata
     from lederuddannelse.report.theme import jupyter_chart
 
-    data = output["data"]
-    bundle, metadata = jupyter_chart(output["metadata"].pop(SPEC_KEY))
-    data.pop("text/html", None)
-    data["image/png"] = base64.b64encode(bundle["image/png"]).decode("ascii")
-    output["metadata"]["image/png"] = metadata["image/png"]
+    bundle, metadata = jupyter_chart(spec)
+    png = base64.b64encode(bundle["image/png"]).decode("ascii")
+    if stored is not None:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        stored.write_text(json.dumps([png, metadata["image/png"]]), encoding="utf-8")
+    return png, metadata["image/png"]

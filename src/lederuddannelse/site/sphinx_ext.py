@@ -39,6 +39,7 @@ from lederuddannelse.site.downloads import downloadable_notebook
 BUNDLE = "vega-offline.js"
 CODE_PAGE = "koden"  # "Koden bag bogen": installing the package, the API reference
 DOWNLOADS = "downloads"  # folder of the site with the notebooks, sources and .bib files
+PNG_CACHE = "chart-png"  # in Sphinx's doctree folder: the downloadable notebooks' chart PNGs
 READING_GUIDE = "laes-tallene"  # the page "Sådan læser du tallene" every chapter links to
 
 
@@ -327,7 +328,11 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
 
         root = project_root()
         nb = _write_download(
-            outdir, f"{pagename}.ipynb", text=downloadable_notebook(app.env.doc2path(pagename))
+            outdir,
+            f"{pagename}.ipynb",
+            text=downloadable_notebook(
+                app.env.doc2path(pagename), Path(app.doctreedir) / PNG_CACHE
+            ),
         )
         md = _write_download(outdir, Path(source).name, src=root / source)
         binder = (
