@@ -127,9 +127,9 @@ def _view(t) -> _View | None:
     if not keys or any(not k for k in keys) or len(set(keys)) != len(keys):
         return None
     cols: dict[str, np.ndarray] = {}
-    for c in df.columns:
+    for c, dtype in df.dtypes.items():  # the dtypes first: a column is taken out once
         low = str(c).lower()
-        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             continue
         q = None
         if low in SHARE_COLUMNS:
