@@ -51,12 +51,7 @@ from lederuddannelse.book.processes import (
     terminate_as_interrupt,
     tmp_parent,
 )
-from lederuddannelse.book.stage import (  # noqa: F401
-    copy_project,
-    runs_toc,
-    stage_book,
-    staged_pages,
-)
+from lederuddannelse.book.stage import stage_book, staged_pages
 from lederuddannelse.book.stamps import BUILD_DIR, PUBLISHED, STAGE
 from lederuddannelse.data.embedded import ensure_embedded
 from lederuddannelse.errors import (
