@@ -256,6 +256,26 @@ def stage_key(digest: str, run: Run, root: Path) -> str:
     return f"{digest}:{sha256_file(run.source)}:{staging_code()[:16]}:{words}"
 
 
+def task(run: Run, nb, root: Path, pins) -> Task:
+    """The execution of ``run``'s prepared notebook ``nb`` on its pinned data (:func:`pin_data`),
+    in the running build's temporary folder."""
+    import nbformat
+
+    from lederuddannelse.data.snapshot import pinned_json
+
+    return Task(
+        run.name,
+        where(run, root),
+        nbformat.writes(nb),
+        str(root / "chapters"),
+        str(root / BUILD_DIR / FAILED / f"{run.name}.ipynb"),
+        str(root),
+        tmp_parent(),
+        cell_timeout(),
+        pinned_json(pins[data_key(run)]),
+    )
+
+
 def stored_key(path: Path) -> str:
     try:
         return json.loads(path.read_text(encoding="utf-8"))["metadata"]["lederuddannelse"][
@@ -271,8 +291,6 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
     runs merged from the cache, the pinned data). ``progress(name)`` is called as each
     run's execution ends."""
     import nbformat
-
-    from lederuddannelse.data.snapshot import pinned_json
 
     deps = Dependencies.of(root)
     pins, lines = pin_data(runs, root, deps)
@@ -296,19 +314,7 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
                 raise KeyError(run.name)
             record = cache.match_cache_notebook(key_form(nb))
         except KeyError:
-            failed = root / BUILD_DIR / FAILED / f"{run.name}.ipynb"
-            task = Task(
-                run.name,
-                where(run, root),
-                nbformat.writes(nb),
-                str(root / "chapters"),
-                str(failed),
-                str(root),
-                tmp_parent(),
-                cell_timeout(),
-                pinned_json(pins[data_key(run)]),
-            )
-            todo[run.name] = (run, digest, out, task)
+            todo[run.name] = (run, digest, out, task(run, nb, root, pins))
             continue
         merged_nb = merge_cached(nb, cache.get_cache_bundle(record.pk).nb)
         finish(run, merged_nb, digest, out, root, deps)
@@ -567,7 +573,6 @@ def run_one(
     touched."""
     import nbformat
 
-    from lederuddannelse.data.snapshot import pinned_json
     from lederuddannelse.params import override_run
 
     if out is not None:
@@ -600,12 +605,9 @@ def run_one(
     out = out or root / BUILD_DIR / RUNS / run_file_name(run)
     digest = deps.digest(run, chapter)
     _say(f"Executing {source.relative_to(root)} (group '{run.group}') ...", quiet)
-    failed = root / BUILD_DIR / FAILED / f"{run.name}.ipynb"
-    with terminate_as_interrupt(), build_tmpdir() as tmp:
-        nb, data = nbformat.writes(prepared(run, digest)), pinned_json(pins[data_key(run)])
-        task = Task(run.name, where(run, root), nb, str(root / "chapters"), str(failed),
-                    str(root), str(tmp), cell_timeout(), data)  # fmt: skip
-        [result] = execute_all([task], 1, {"LEDERUDDANNELSE_ROOT": str(root)})
+    with terminate_as_interrupt(), build_tmpdir():
+        tasks = [task(run, prepared(run, digest), root, pins)]
+        [result] = execute_all(tasks, 1, {"LEDERUDDANNELSE_ROOT": str(root)})
     if result.error:
         raise ChapterError(result.error)
     executed = nbformat.reads(result.notebook, as_version=4)

@@ -193,16 +193,13 @@ def execute_all(tasks: list[Task], jobs: int, env: dict[str, str]):
 
     ctx = multiprocessing.get_context(start_method())
     pool = ctx.Pool(max(1, min(jobs, len(tasks))), worker_init, ({**env, **KERNEL_ENV},))
+    complete = False
     try:
         for result in pool.imap_unordered(execute, tasks):
             yield result
             if result.fatal:
-                pool.terminate()
-                pool.join()
                 return
-    except BaseException:
-        pool.terminate()
+        complete = True
+    finally:
+        pool.close() if complete else pool.terminate()
         pool.join()
-        raise
-    pool.close()
-    pool.join()
