@@ -33,7 +33,7 @@ from typing import Any
 
 from lederuddannelse.book import publishing, stamps
 from lederuddannelse.book.execute import Task, cell_timeout, execute_all
-from lederuddannelse.book.keys import DIGEST_PARAMETER, KERNEL, Dependencies, key_form
+from lederuddannelse.book.keys import DIGEST_PARAMETER, KERNEL, Dependencies, key_form, package_hash
 from lederuddannelse.book.notebooks import (
     check_glue,
     hide_data_path,
@@ -60,7 +60,7 @@ from lederuddannelse.errors import (
     LederuddannelseError,
     ParameterError,
 )
-from lederuddannelse.hashing import sha256_file
+from lederuddannelse.hashing import sha256_file, tree_hash
 from lederuddannelse.params import (
     EMBEDDED,
     Run,
@@ -278,9 +278,7 @@ def task(run: Run, nb, root: Path, pins) -> Task:
 
 def stored_key(path: Path) -> str:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["metadata"]["lederuddannelse"][
-            "cache_key"
-        ]
+        return json.loads(path.read_text("utf-8"))["metadata"]["lederuddannelse"]["cache_key"]
     except (OSError, ValueError, KeyError, TypeError):
         return ""
 
@@ -400,14 +398,11 @@ def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
 
 def site_key(stage: Path, root: Path) -> str:
     """The site's key: every staged file, the package (its Sphinx extension) and the date."""
-    from lederuddannelse.book.keys import package_hash
     from lederuddannelse.site.citation import build_date
 
-    h = hashlib.sha256(package_hash(root).encode() + build_date().encode())
-    for p in sorted(stage.rglob("*")):
-        if p.is_file() and p.suffix != ".mo":
-            h.update(p.relative_to(stage).as_posix().encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
+    files = [p for p in stage.rglob("*") if p.is_file() and p.suffix != ".mo"]
+    text = f"{package_hash(root)}|{build_date()}|{tree_hash(files, stage)}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def record_stamp(root: Path, inputs: str, extra_then: list[str], runs: list[Run]) -> None:
@@ -457,18 +452,14 @@ def prepare(root: Path, params_file: Path | None, data_file, data_mapping, quiet
         _say(line, quiet)
     from lederuddannelse.site.citation import CITATION_FILE, load_citation, repository_notice
 
-    notice = repository_notice(load_citation(root / CITATION_FILE))
-    if notice:
+    if notice := repository_notice(load_citation(root / CITATION_FILE)):
         _say(f"Note: {notice}", quiet)
     apply_data_overrides(params.globals, data_file, data_mapping)
     runs = params.runs(root)
     validate_runs(runs, root)
     if any(r.params["data_file"] == EMBEDDED for r in runs):
         _say(ensure_embedded(root), quiet)
-    for run in runs:
-        resolve_data_file(run.params["data_file"], root)
-        resolve_mapping_file(run.params.get("data_mapping", "none"), root)
-    return params, runs
+    return params, runs  # pin_data checks every data file before any run executes
 
 
 def build(
