@@ -22,7 +22,7 @@ def project_root() -> Path:
 
 def copy_project(dest: Path) -> Path:
     """Copy what a build reads into ``dest`` (the package's own copier, used by the bench too)."""
-    from lederuddannelse.book.stage import copy_project as copy
+    from lederuddannelse.dev.bench import copy_project as copy
 
     return copy(ROOT, dest)
 

@@ -13,6 +13,7 @@ Scanned on the source of the whole package (also inside functions):
   leading underscore (a private hook of the tool).
 
 Each rule is a function returning its violations; each is shown failing on a planted example.
+The build (`book/`) also stays within :data:`BOOK_LINES` lines in all.
 """
 
 from __future__ import annotations
@@ -200,3 +201,31 @@ def test_every_module_imports_on_every_platform():
     assert not found, "\n".join(found)
     assert platform_only_imports("import fcntl\n"), "the rule catches a planted example"
     assert not platform_only_imports("def f():\n    import fcntl\n")
+
+
+# --- small: the build stays within its line budget ---------------------------------------------
+
+BOOK_LINES = 2000  # issue 21: `wc -l src/lederuddannelse/book/*.py` at most this
+
+
+def book_too_long(folder: Path, limit: int = BOOK_LINES) -> str:
+    """'' if the modules of ``folder`` have at most ``limit`` lines in all (counted as `wc -l`
+    counts them); else a message with each module's count."""
+    lines = {p.name: p.read_bytes().count(b"\n") for p in sorted(folder.glob("*.py"))}
+    total = sum(lines.values())
+    if total <= limit:
+        return ""
+    counts = ", ".join(f"{name} {n}" for name, n in lines.items())
+    return f"{folder}: {total} lines, more than {limit} ({counts}); simplify before adding"
+
+
+def test_the_build_stays_within_its_line_budget():
+    assert not (message := book_too_long(PACKAGE / "book")), message
+
+
+def test_the_line_budget_catches_a_planted_folder(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n" * 1500)
+    (tmp_path / "b.py").write_text("y = 2\n" * 500)
+    assert not book_too_long(tmp_path), "exactly at the limit passes"
+    (tmp_path / "c.py").write_text("z = 3\n")
+    assert "2001 lines, more than 2000" in book_too_long(tmp_path)

@@ -187,7 +187,7 @@ def test_a_bad_cell_timeout_setting_is_refused(monkeypatch):
 
 
 def test_the_pool_starts_its_workers_explicitly_never_by_fork():
-    assert execute.start_method() in ("forkserver", "spawn")
+    assert execute.START_METHOD in ("forkserver", "spawn")
 
 
 @pytest.mark.slow

@@ -33,7 +33,7 @@ from typing import Any
 
 from lederuddannelse.book import publishing, stamps
 from lederuddannelse.book.execute import Task, cell_timeout, execute_all
-from lederuddannelse.book.keys import DIGEST_PARAMETER, KERNEL, Dependencies, key_form
+from lederuddannelse.book.keys import DIGEST_PARAMETER, KERNEL, Dependencies, key_form, package_hash
 from lederuddannelse.book.notebooks import (
     check_glue,
     hide_data_path,
@@ -51,12 +51,7 @@ from lederuddannelse.book.processes import (
     terminate_as_interrupt,
     tmp_parent,
 )
-from lederuddannelse.book.stage import (  # noqa: F401
-    copy_project,
-    runs_toc,
-    stage_book,
-    staged_pages,
-)
+from lederuddannelse.book.stage import stage_book, staged_pages
 from lederuddannelse.book.stamps import BUILD_DIR, PUBLISHED, STAGE
 from lederuddannelse.data.embedded import ensure_embedded
 from lederuddannelse.errors import (
@@ -65,7 +60,7 @@ from lederuddannelse.errors import (
     LederuddannelseError,
     ParameterError,
 )
-from lederuddannelse.hashing import sha256_file
+from lederuddannelse.hashing import sha256_file, tree_hash
 from lederuddannelse.params import (
     EMBEDDED,
     Run,
@@ -261,11 +256,29 @@ def stage_key(digest: str, run: Run, root: Path) -> str:
     return f"{digest}:{sha256_file(run.source)}:{staging_code()[:16]}:{words}"
 
 
+def task(run: Run, nb, root: Path, pins) -> Task:
+    """The execution of ``run``'s prepared notebook ``nb`` on its pinned data (:func:`pin_data`),
+    in the running build's temporary folder."""
+    import nbformat
+
+    from lederuddannelse.data.snapshot import pinned_json
+
+    return Task(
+        run.name,
+        where(run, root),
+        nbformat.writes(nb),
+        str(root / "chapters"),
+        str(root / BUILD_DIR / FAILED / f"{run.name}.ipynb"),
+        str(root),
+        tmp_parent(),
+        cell_timeout(),
+        pinned_json(pins[data_key(run)]),
+    )
+
+
 def stored_key(path: Path) -> str:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["metadata"]["lederuddannelse"][
-            "cache_key"
-        ]
+        return json.loads(path.read_text("utf-8"))["metadata"]["lederuddannelse"]["cache_key"]
     except (OSError, ValueError, KeyError, TypeError):
         return ""
 
@@ -276,8 +289,6 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
     runs merged from the cache, the pinned data). ``progress(name)`` is called as each
     run's execution ends."""
     import nbformat
-
-    from lederuddannelse.data.snapshot import pinned_json
 
     deps = Dependencies.of(root)
     pins, lines = pin_data(runs, root, deps)
@@ -301,19 +312,7 @@ def execute_runs(runs: list[Run], root: Path, jobs: int, force: bool, quiet: boo
                 raise KeyError(run.name)
             record = cache.match_cache_notebook(key_form(nb))
         except KeyError:
-            failed = root / BUILD_DIR / FAILED / f"{run.name}.ipynb"
-            task = Task(
-                run.name,
-                where(run, root),
-                nbformat.writes(nb),
-                str(root / "chapters"),
-                str(failed),
-                str(root),
-                tmp_parent(),
-                cell_timeout(),
-                pinned_json(pins[data_key(run)]),
-            )
-            todo[run.name] = (run, digest, out, task)
+            todo[run.name] = (run, digest, out, task(run, nb, root, pins))
             continue
         merged_nb = merge_cached(nb, cache.get_cache_bundle(record.pk).nb)
         finish(run, merged_nb, digest, out, root, deps)
@@ -399,14 +398,11 @@ def render(stage: Path, root: Path, env: dict[str, str], quiet: bool) -> Path:
 
 def site_key(stage: Path, root: Path) -> str:
     """The site's key: every staged file, the package (its Sphinx extension) and the date."""
-    from lederuddannelse.book.keys import package_hash
     from lederuddannelse.site.citation import build_date
 
-    h = hashlib.sha256(package_hash(root).encode() + build_date().encode())
-    for p in sorted(stage.rglob("*")):
-        if p.is_file() and p.suffix != ".mo":
-            h.update(p.relative_to(stage).as_posix().encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
+    files = [p for p in stage.rglob("*") if p.is_file() and p.suffix != ".mo"]
+    text = f"{package_hash(root)}|{build_date()}|{tree_hash(files, stage)}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def record_stamp(root: Path, inputs: str, extra_then: list[str], runs: list[Run]) -> None:
@@ -456,18 +452,14 @@ def prepare(root: Path, params_file: Path | None, data_file, data_mapping, quiet
         _say(line, quiet)
     from lederuddannelse.site.citation import CITATION_FILE, load_citation, repository_notice
 
-    notice = repository_notice(load_citation(root / CITATION_FILE))
-    if notice:
+    if notice := repository_notice(load_citation(root / CITATION_FILE)):
         _say(f"Note: {notice}", quiet)
     apply_data_overrides(params.globals, data_file, data_mapping)
     runs = params.runs(root)
     validate_runs(runs, root)
     if any(r.params["data_file"] == EMBEDDED for r in runs):
         _say(ensure_embedded(root), quiet)
-    for run in runs:
-        resolve_data_file(run.params["data_file"], root)
-        resolve_mapping_file(run.params.get("data_mapping", "none"), root)
-    return params, runs
+    return params, runs  # pin_data checks every data file before any run executes
 
 
 def build(
@@ -572,7 +564,6 @@ def run_one(
     touched."""
     import nbformat
 
-    from lederuddannelse.data.snapshot import pinned_json
     from lederuddannelse.params import override_run
 
     if out is not None:
@@ -605,12 +596,9 @@ def run_one(
     out = out or root / BUILD_DIR / RUNS / run_file_name(run)
     digest = deps.digest(run, chapter)
     _say(f"Executing {source.relative_to(root)} (group '{run.group}') ...", quiet)
-    failed = root / BUILD_DIR / FAILED / f"{run.name}.ipynb"
-    with terminate_as_interrupt(), build_tmpdir() as tmp:
-        nb, data = nbformat.writes(prepared(run, digest)), pinned_json(pins[data_key(run)])
-        task = Task(run.name, where(run, root), nb, str(root / "chapters"), str(failed),
-                    str(root), str(tmp), cell_timeout(), data)  # fmt: skip
-        [result] = execute_all([task], 1, {"LEDERUDDANNELSE_ROOT": str(root)})
+    with terminate_as_interrupt(), build_tmpdir():
+        tasks = [task(run, prepared(run, digest), root, pins)]
+        [result] = execute_all(tasks, 1, {"LEDERUDDANNELSE_ROOT": str(root)})
     if result.error:
         raise ChapterError(result.error)
     executed = nbformat.reads(result.notebook, as_version=4)

@@ -23,6 +23,11 @@ from lederuddannelse.errors import AbsentVariableError, ChapterError, ParameterE
 
 CELL_TIMEOUT = 600  # seconds one cell may run before the chapter fails (no silent hang)
 ENV_CELL_TIMEOUT = "LEDERUDDANNELSE_CELL_TIMEOUT"  # overrides CELL_TIMEOUT (e.g. in tests)
+# spawn, on every platform: each worker is a fresh interpreter, a child of the build (so it
+# dies with the build, even by SIGKILL on Linux: see processes.worker_init). Never fork (the
+# build's process has threads); not forkserver, whose server outlives a killed build and keeps
+# its workers and their kernels alive.
+START_METHOD = "spawn"
 KERNEL_START_TIMEOUT = 30  # seconds a kernel may take to answer its first message
 ENV_KERNEL_DIR = "LEDERUDDANNELSE_KERNEL_DIR"  # the running chapter's folder for its sockets
 # Single-threaded BLAS in every kernel: sums split over threads differ in the last digits, and
@@ -34,18 +39,12 @@ KERNEL_ENV["LEDERUDDANNELSE_CHARTS"] = "site"
 
 def cell_timeout() -> int:
     """Seconds one cell may run: ``LEDERUDDANNELSE_CELL_TIMEOUT`` or :data:`CELL_TIMEOUT`."""
-    value = os.environ.get(ENV_CELL_TIMEOUT, "").strip()
-    if not value:
-        return CELL_TIMEOUT
-    try:
-        seconds = int(value)
-        if seconds <= 0:
-            raise ValueError
-    except ValueError:
+    value = os.environ.get(ENV_CELL_TIMEOUT, "").strip() or str(CELL_TIMEOUT)
+    if not value.isdecimal() or int(value) <= 0:
         raise ParameterError(
             f"{ENV_CELL_TIMEOUT} = {value!r}: expected a whole number of seconds above 0."
-        ) from None
-    return seconds
+        )
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -173,14 +172,6 @@ def _execute(task: Task, start: float) -> Result:
         return Result(task.name, time.perf_counter() - start, dst.read_text(encoding="utf-8"))
 
 
-def start_method() -> str:
-    """spawn, on every platform: each worker is a fresh interpreter, a child of the build
-    (so it dies with the build, even by SIGKILL on Linux: see ``worker_init``). Never fork
-    (the build's process has threads); not forkserver, whose server outlives a killed build
-    and keeps its workers and their kernels alive."""
-    return "spawn"
-
-
 def execute_all(tasks: list[Task], jobs: int, env: dict[str, str]):
     """Execute ``tasks`` on up to ``jobs`` workers; yield each :class:`Result` as it ends,
     and stop after the first one that failed outside its code (:attr:`Result.fatal`: e.g. its
@@ -191,18 +182,15 @@ def execute_all(tasks: list[Task], jobs: int, env: dict[str, str]):
     """
     from lederuddannelse.book.processes import worker_init
 
-    ctx = multiprocessing.get_context(start_method())
+    ctx = multiprocessing.get_context(START_METHOD)
     pool = ctx.Pool(max(1, min(jobs, len(tasks))), worker_init, ({**env, **KERNEL_ENV},))
+    complete = False
     try:
         for result in pool.imap_unordered(execute, tasks):
             yield result
             if result.fatal:
-                pool.terminate()
-                pool.join()
                 return
-    except BaseException:
-        pool.terminate()
+        complete = True
+    finally:
+        pool.close() if complete else pool.terminate()
         pool.join()
-        raise
-    pool.close()
-    pool.join()

@@ -17,12 +17,15 @@ executes; a prose edit matches and is merged from the cache without a kernel.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lederuddannelse.book.notebooks import write_if_changed
+from lederuddannelse.book.stamps import BUILD_DIR
 from lederuddannelse.hashing import sha256_file, tree_hash
 from lederuddannelse.params import PARAMETERS_FILE, Run, resolve_data_file, resolve_mapping_file
 from lederuddannelse.paths import package_data_files
@@ -69,27 +72,19 @@ class Dependencies:
     hashes: dict[str, str] = field(default_factory=dict)
     imports: dict[str, list[str]] = field(default_factory=dict)  # by the file's hash
 
-    def _load_imports(self) -> None:
-        if not self.imports:
-            try:
-                stored = json.loads((self.root / "build" / IMPORTS_FILE).read_text("utf-8"))
-                self.imports.update(stored if isinstance(stored, dict) else {})
-            except (OSError, ValueError):
-                pass
-
-    def _save_imports(self) -> None:
-        store = self.root / "build" / IMPORTS_FILE
-        store.parent.mkdir(parents=True, exist_ok=True)
-        store.write_text(json.dumps(self.imports, indent=0, sort_keys=True))
-
     @classmethod
     def of(cls, root: Path) -> "Dependencies":
         lock = root / "requirements.lock"
-        return cls(
-            root,
-            sha256_file(lock) if lock.exists() else "-",
-            tree_hash(package_data_files(root), root),
-        )
+        lock_hash = sha256_file(lock) if lock.exists() else "-"
+        deps = cls(root, lock_hash, tree_hash(package_data_files(root), root))
+        with contextlib.suppress(OSError, ValueError):
+            stored = json.loads((root / BUILD_DIR / IMPORTS_FILE).read_text("utf-8"))
+            deps.imports.update(stored if isinstance(stored, dict) else {})
+        return deps
+
+    def _save_imports(self) -> None:
+        text = json.dumps(self.imports, indent=0, sort_keys=True)
+        write_if_changed(self.root / BUILD_DIR / IMPORTS_FILE, text)
 
     def file_hash(self, path: Path | None) -> str:
         if path is None or not path.is_file():
@@ -106,7 +101,6 @@ class Dependencies:
 
     def chapter_imports(self, source: Path, read) -> list[str]:
         """The imports of a chapter's code (``read`` reads the chapter as a notebook)."""
-        self._load_imports()
         digest = self.file_hash(source)
         if digest not in self.imports:
             self.imports[digest] = code_imports(read(source), self.root / "src")

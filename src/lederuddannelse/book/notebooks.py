@@ -179,17 +179,6 @@ _GLUE_ROLE = re.compile(r"\{glue(?::[a-z]+)?\}`([^`]+)`")
 _GLUE_DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{glue(?::[a-z]+)?\}[ \t]+(\S+)", re.MULTILINE)
 
 
-def glued_keys(nb: nbformat.NotebookNode) -> set[str]:
-    """The keys the chapter's outputs glue (myst-nb's ``scrapbook`` output metadata)."""
-    keys = set()
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                keys.add(name)
-    return keys
-
-
 def prose_glue_refs(nb: nbformat.NotebookNode) -> list[str]:
     """The glue keys the Markdown cells refer to, in order (page-local keys only)."""
     refs: list[str] = []
@@ -204,7 +193,9 @@ def check_glue(nb: nbformat.NotebookNode, chapter: str, source: str) -> None:
     """Every glue reference in the prose names a key the code glues; else one clear error."""
     from lederuddannelse.errors import ChapterError
 
-    have = glued_keys(nb)
+    outputs = [out for cell in nb.cells for out in cell.get("outputs", [])]
+    # the keys the outputs glue (myst-nb's ``scrapbook`` output metadata)
+    have = {out.get("metadata", {}).get("scrapbook", {}).get("name") for out in outputs}
     missing = [k for k in prose_glue_refs(nb) if k not in have]
     if missing:
         raise ChapterError(

@@ -1,14 +1,11 @@
 """`make preview`: sphinx-autobuild on the staged book, with the build's staging as its
 pre-build step.
 
-sphinx-autobuild watches the book's sources (`chapters/`, `src/`, `data/`, `_static/`,
-`locale/` and the files of the project's root), serves the rendered book on 127.0.0.1 and
-reloads the open page after each rebuild. Before each Sphinx run it calls
-``python -m lederuddannelse build --stage-only`` (:func:`stage_step`), which executes the runs
-whose digest changed, merges prose edits from jupyter-cache and restages what changed, and
-prints one line: what ran and the seconds. Sphinx then renders the changed pages (with the
-configuration `jupyter-book config sphinx` writes from `_config.yml`) into `build/preview/`.
-The published site in `_build/html` is not touched; Ctrl-C stops the preview with one line.
+sphinx-autobuild watches what a build reads, serves the rendered book on 127.0.0.1 and reloads
+the open page after each rebuild. Before each Sphinx run, ``python -m lederuddannelse build
+--stage-only`` (:func:`stage_step`) executes and stages what changed and prints one line; Sphinx
+then renders the changed pages (with the configuration `jupyter-book config sphinx` writes)
+into `build/preview/`. The published site is not touched; Ctrl-C stops with one line.
 """
 
 from __future__ import annotations
@@ -77,14 +74,10 @@ def autobuild_command(root: Path, port: int, jobs: int) -> list[str]:
     cmd += ["-d", str(out / "doctrees"), "-q", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--pre-build", pre, "--ignore", str(root / BUILD_DIR) + "/*"]
     cmd += ["--ignore", str(root / PUBLISHED.parent) + "/*", "--re-ignore", r"__pycache__|\.mo$"]
-    for tree in PROJECT_TREES:
-        if (root / tree).is_dir():
-            cmd += ["--watch", str(root / tree)]
-    for name in PROJECT_FILES:
-        if (root / name).is_file():
-            cmd += ["--watch", str(root / name)]
-    for page in sorted(root.glob("*.md")):
-        cmd += ["--watch", str(page)]
+    watched = [root / n for n in (*PROJECT_TREES, *PROJECT_FILES)] + sorted(root.glob("*.md"))
+    for path in watched:
+        if path.exists():
+            cmd += ["--watch", str(path)]
     return cmd
 
 

@@ -1,15 +1,6 @@
-"""A build's processes and temporary files: one build at a time, nothing outlives it.
-
-- :class:`BuildLock`: filelock's lock on `build/.lock` (released by the OS when the process
-  dies, even by SIGKILL), with the owner's pid beside it, so that a second build stops and
-  names the first one.
-- :func:`worker_init`: every pool worker ends with the build (Linux's parent-death signal;
-  elsewhere the pool's own clean-up) and leaves Ctrl-C to the build; as it ends, it ends its
-  kernels' process groups, so a process a chapter's cell started ends too (:func:`end_kernels`).
-- :func:`build_tmpdir`: every temporary folder of a build lives in one folder named with the
-  build's pid; :func:`clean_stale_tmp` removes those of builds no longer running.
-- :func:`terminate_as_interrupt`: SIGTERM unwinds the build like Ctrl-C, so that its ``finally``
-  blocks (stopping the pool, removing temporary folders) run.
+"""A build's processes and temporary files: one build at a time (:class:`BuildLock`), nothing
+outlives it: the pool's workers and their kernels (:func:`worker_init`), the temporary folders
+(:func:`build_tmpdir`), SIGTERM handled like Ctrl-C (:func:`terminate_as_interrupt`).
 
 Portable: nothing here imports a platform-only module at the top.
 """
@@ -31,7 +22,9 @@ TMP_PREFIX = "lederuddannelse-build-"
 
 
 class BuildLock:
-    """Exclusive lock of one project's build folder (a context manager)."""
+    """Exclusive lock of one project's build folder (a context manager): filelock's lock on
+    `build/.lock`, released by the OS when the process dies (even by SIGKILL), with the owner's
+    pid beside it, so that a second build stops and names the first one."""
 
     def __init__(self, build_dir: Path) -> None:
         from filelock import FileLock
@@ -64,7 +57,7 @@ class BuildLock:
         self.lock.release()
 
 
-def die_with_parent(sig: int = signal.SIGKILL) -> None:
+def die_with_parent(sig: int) -> None:
     """Ask Linux to send ``sig`` to this process when its parent dies (elsewhere: nothing)."""
     if not sys.platform.startswith("linux"):
         return
@@ -103,7 +96,8 @@ def worker_init(env: dict[str, str]) -> None:
 
 @contextlib.contextmanager
 def build_tmpdir():
-    """One temporary folder for everything a build creates; published in ``ENV_TMP``."""
+    """One temporary folder, named with the build's pid, for everything a build creates;
+    published in ``ENV_TMP`` (:func:`clean_stale_tmp` removes those of builds gone)."""
     path = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
     old = os.environ.get(ENV_TMP)
     os.environ[ENV_TMP] = path
@@ -123,21 +117,23 @@ def tmp_parent() -> str | None:
     return path if path and os.path.isdir(path) else None
 
 
-def pid_alive(pid: int) -> bool:
-    """Is process ``pid`` running?"""
+def stale_tmp() -> list[Path]:
+    """The temporary folders of builds whose process no longer runs."""
     import psutil
 
-    return psutil.pid_exists(pid)
+    out = []
+    for p in Path(tempfile.gettempdir()).glob(TMP_PREFIX + "*"):
+        pid = p.name[len(TMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not psutil.pid_exists(int(pid)):
+            out.append(p)
+    return out
 
 
 def clean_stale_tmp() -> list[Path]:
     """Remove the temporary folders of builds whose process no longer runs."""
-    removed = []
-    for p in Path(tempfile.gettempdir()).glob(TMP_PREFIX + "*"):
-        pid = p.name[len(TMP_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
-            shutil.rmtree(p, ignore_errors=True)
-            removed.append(p)
+    removed = stale_tmp()
+    for p in removed:
+        shutil.rmtree(p, ignore_errors=True)
     return removed
 
 
@@ -147,7 +143,8 @@ class Terminated(KeyboardInterrupt):
 
 @contextlib.contextmanager
 def terminate_as_interrupt():
-    """While the block runs, SIGTERM raises :class:`Terminated` (main thread only)."""
+    """While the block runs, SIGTERM raises :class:`Terminated` (main thread only), so that
+    the build's ``finally`` blocks (stopping the pool, removing temporary folders) run."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():

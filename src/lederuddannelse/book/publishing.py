@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 from lederuddannelse.book.notebooks import write_if_changed
-from lederuddannelse.hashing import signature
+from lederuddannelse.hashing import sha256_file, signature
 
 SITE_KEY_FILE = ".build-key"
 MANIFEST_FILE = ".build-manifest.json"
@@ -39,24 +39,17 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def _renameat2():
-    """``renameat2`` from the C library, or None where there is none (not Linux/glibc)."""
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one atomic step (the C library's ``renameat2``); False if the
+    system cannot do that (not Linux/glibc, or a file system without it)."""
     if not sys.platform.startswith("linux"):
-        return None
+        return False
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     func = getattr(libc, "renameat2", None)
     if func is None:
-        return None
+        return False
     func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     func.restype = ctypes.c_int
-    return func
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two existing paths in one atomic step; False if the system cannot do that."""
-    func = _renameat2()
-    if func is None:
-        return False
     rc = func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if rc == 0:
         return True
@@ -73,7 +66,7 @@ def file_digests(site: Path) -> dict[str, str]:
         if p.is_file() and p.parent == site and p.name in (SITE_KEY_FILE, MANIFEST_FILE):
             continue
         if p.is_file() or p.is_symlink():
-            out[p.relative_to(site).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+            out[p.relative_to(site).as_posix()] = sha256_file(p)
     return out
 
 
@@ -110,15 +103,11 @@ def clean_stale(target: Path) -> list[Path]:
 def copy_site(html: Path, dest: Path, previous: Path) -> dict[str, str]:
     """Copy the rendered site into ``dest`` and return its manifest (path -> SHA-256).
 
-    A page edit changes a few files of a 12 MB site; copying all of it (then deleting the old
-    copy) cost about a second. A file whose digest is the one the previous site's manifest
-    records, and which was not touched since that site was published, becomes a hard link to
-    it. Links point only into the previously published tree, which is never written in place,
-    never into Sphinx's output (which Sphinx rewrites in place).
-
-    A rendered file whose inode, size and times are those recorded when it was last published
-    (`published-stats.json` beside ``html``, not published) is not read again: its digest is
-    the recorded one.
+    A page edit changes a few files of a 12 MB site, and copying all of it cost about a second:
+    a file with the digest the previous site's manifest records, untouched since that site was
+    published, becomes a hard link to it (never into Sphinx's output, which Sphinx rewrites in
+    place). A rendered file whose inode, size and times are those recorded when it was last
+    published (`published-stats.json` beside ``html``) is not read again.
     """
     try:
         manifest_file = previous / MANIFEST_FILE
@@ -179,17 +168,14 @@ def publish(html: Path, target: Path, key: str) -> Path:
             new.rename(target)
             return target
         if exchange(new, target):
-            shutil.rmtree(new, ignore_errors=True)  # now holds the old site
-            return target
+            return target  # ``new`` now holds the old site: removed below
         old = target.with_name(f"{OLD_PREFIX}{os.getpid()}")
         target.rename(old)
         new.rename(target)
         shutil.rmtree(old, ignore_errors=True)
         return target
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            if new.exists():
-                shutil.rmtree(new, ignore_errors=True)
+        shutil.rmtree(new, ignore_errors=True)  # gone once renamed into place
 
 
 def inside(path: Path, folder: Path) -> bool:

@@ -3,48 +3,26 @@
 `_config.yml` (execution forced off), a `_toc.yml` in which each chapter's entry is replaced by
 its executed pages (one per parameter group), the executed notebooks, and every other file the
 book reads: each page the table of contents lists, the bibliography files `_config.yml` names,
-`citation.yml`, `_static/`, the theme components of `_templates/` and the message
-catalogues of `locale/`. Every file is written only
-when its content changed, so Sphinx, which decides by modification time, re-renders only what
-changed.
+`citation.yml` and :data:`STAGED_TREES`. Every file is written only when its content changed,
+so Sphinx, which decides by modification time, re-renders only what changed.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from lederuddannelse.book.notebooks import write_if_changed
-from lederuddannelse.book.stamps import BUILD_DIR, PROJECT_FILES, PROJECT_TREES, STAGE
+from lederuddannelse.book.stamps import BUILD_DIR, STAGE
 from lederuddannelse.errors import ParameterError
 from lederuddannelse.params import Run, slug_of
-from lederuddannelse.paths import EMBEDDED_DATA_PATH
 
-STAGED_TREES = (
-    "_static",
-    "_templates",
-    "locale",
-)  # folders the rendered book reads besides its pages
+#: Folders the rendered book reads besides its pages: static files, the theme's components
+#: and the message catalogues.
+STAGED_TREES = ("_static", "_templates", "locale")
 PAGE_SUFFIXES = (".md", ".ipynb")  # the sources the staged book renders into pages
-
-
-def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Path:
-    """Copy the book's sources (not .venv, build output, git or real data) into ``dest``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        if (src / name).exists():
-            shutil.copy(src / name, dest / name)
-    for page in src.glob("*.md"):  # top-level pages of the book (e.g. litteratur.md)
-        shutil.copy(page, dest / page.name)
-    generated = EMBEDDED_DATA_PATH.parent.name  # the folder of generated data
-    skip = ["real", "__pycache__", "*.ipynb", "*.mo"] + ([] if with_generated_data else [generated])
-    for name in PROJECT_TREES:
-        if (src / name).exists():
-            shutil.copytree(src / name, dest / name, ignore=shutil.ignore_patterns(*skip))
-    return dest
 
 
 def runs_toc(toc: dict[str, Any], pages: dict[str, list[str]]) -> tuple[dict[str, Any], set[str]]:
@@ -84,12 +62,6 @@ def runs_toc(toc: dict[str, Any], pages: dict[str, list[str]]) -> tuple[dict[str
     return rewrite(toc)[0], listed
 
 
-def _copy_if_changed(src: Path, dst: Path) -> None:
-    if not dst.exists() or dst.read_bytes() != src.read_bytes():
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
-
-
 def stage_book(runs: list[Run], root: Path) -> Path:
     """Write the book's sources (all but the executed notebooks) into `build/book/`; remove
     every staged page no longer in the book (the notebook of a run no longer in
@@ -114,14 +86,14 @@ def stage_book(runs: list[Run], root: Path) -> Path:
     files = {*listed, "citation.yml", *config.get("bibtex_bibfiles", [])}
     for name in sorted(files):
         if (root / name).is_file():
-            _copy_if_changed(root / name, stage / name)
+            write_if_changed(stage / name, (root / name).read_bytes())
         elif name in listed:
             raise ParameterError(f"_toc.yml lists {name}, which does not exist.")
     for tree in STAGED_TREES:
         sources = sorted((root / tree).rglob("*")) if (root / tree).is_dir() else []
         for f in sources:
             if f.is_file() and f.suffix != ".mo":
-                _copy_if_changed(f, stage / f.relative_to(root))
+                write_if_changed(stage / f.relative_to(root), f.read_bytes())
         # a file deleted from the project leaves the staged book too
         kept = {f.relative_to(root) for f in sources}
         for f in sorted((stage / tree).rglob("*")) if (stage / tree).is_dir() else []:
@@ -129,16 +101,11 @@ def stage_book(runs: list[Run], root: Path) -> Path:
                 f.unlink()
     # a page no longer in the book (a removed parameter group or chapter, a file the toc no
     # longer lists) leaves the staged book, so Sphinx drops it (see staged_pages)
-    wanted = {f"{r.name}.ipynb" for r in runs} | {n for n in listed if is_page(Path(n))}
+    wanted = {f"{r.name}.ipynb" for r in runs} | listed
     for page in staged_pages(stage):
         if page.relative_to(stage).as_posix() not in wanted:
             page.unlink()
     return stage
-
-
-def is_page(path: Path) -> bool:
-    """True if ``path`` is a source Sphinx renders into a page (not a data or theme file)."""
-    return path.suffix in PAGE_SUFFIXES
 
 
 def staged_pages(stage: Path) -> list[Path]:
@@ -147,6 +114,6 @@ def staged_pages(stage: Path) -> list[Path]:
     out = []
     for p in sorted(stage.rglob("*")):
         rel = p.relative_to(stage)
-        if p.is_file() and is_page(p) and rel.parts[0] not in STAGED_TREES:
+        if p.is_file() and p.suffix in PAGE_SUFFIXES and rel.parts[0] not in STAGED_TREES:
             out.append(p)
     return out

@@ -1,13 +1,12 @@
 """The no-op check: has anything a build reads or publishes changed since the last build?
 
-A rebuild with nothing to do should cost little more than starting Python. Hashing the
-sources and the published site (the build's real check, see ``build.cache_key`` and
-``publishing.site_intact``) takes longer than that, so every build first compares *stamps*:
-the inode, size, modification and change time of every input file (the project's files and
-folders, the data files outside it) and of every output file (the published site, the staged
-notebooks), recorded when the last build finished. A write, a replacement, a deletion or a new
-file changes them (the change time cannot be set back by a program). When all are the same,
-the last build's outcome stands. Otherwise the build does its full, hashed check.
+A rebuild with nothing to do should cost little more than starting Python, less than hashing
+the sources and the site (the build's real check: the runs' digests and
+``publishing.site_intact``). So every build first compares *stamps*: the inode, size,
+modification and change time of every input file (the project's files and folders, the data
+files outside it) and output file (the published site, the staged notebooks), recorded when the
+last build finished. A write, a replacement, a deletion or a new file changes them (the change
+time cannot be set back by a program). When all are the same, the last build's outcome stands.
 
 Light on purpose: `python -m lederuddannelse build` imports this module, not the build, when
 nothing changed (:func:`quick_noop`).
@@ -96,13 +95,8 @@ def output_stamp(root: Path) -> str:
 
 
 def unchanged(root: Path, options: list[Any]) -> tuple[bool, str, list[str]]:
-    """Whether nothing a build reads or publishes changed since the last complete build.
-
-    The cheap first step of every build: if every input file and every published file has
-    the inode, size, modification and change time recorded when the last build finished,
-    that build's outcome stands and nothing need be hashed. Returns (unchanged, this
-    build's input stamp, the extra files), to record at the end.
-    """
+    """Whether nothing a build reads or publishes changed since the last complete build;
+    returns (unchanged, this build's input stamp, the extra files), to record at the end."""
     try:
         last = json.loads((root / BUILD_DIR / NOOP_STAMP).read_text(encoding="utf-8"))
         extra = [str(e) for e in last["extra"]]
@@ -121,7 +115,7 @@ def quick_noop(root: Path, options: list[Any], report_json: Path | None = None) 
     """
     import time
 
-    from lederuddannelse.book.processes import TMP_PREFIX, BuildLock, pid_alive
+    from lederuddannelse.book.processes import BuildLock, stale_tmp
     from lederuddannelse.book.publishing import NEW_PREFIX, OLD_PREFIX
 
     start = time.perf_counter()
@@ -131,22 +125,10 @@ def quick_noop(root: Path, options: list[Any], report_json: Path | None = None) 
         site = root / PUBLISHED
         if any(site.parent.glob(NEW_PREFIX + "*")) or any(site.parent.glob(OLD_PREFIX + "*")):
             return False
-        import tempfile
-
-        for p in Path(tempfile.gettempdir()).glob(TMP_PREFIX + "*"):
-            pid = p.name[len(TMP_PREFIX) :].split("-", 1)[0]
-            if pid.isdigit() and not pid_alive(int(pid)):
-                return False
-        if not unchanged(root, options)[0]:
+        if stale_tmp() or not unchanged(root, options)[0]:
             return False
-    if report_json is not None:
-        report = {
-            "executed": {},
-            "reassembled": [],
-            "render_seconds": 0.0,
-            "rendered": False,
-            "seconds": time.perf_counter() - start,
-            "site": str(site),
-        }
+    if report_json is not None:  # for build.BuildReport.read_json (the rest: defaults)
+        seconds = time.perf_counter() - start
+        report = {"executed": {}, "rendered": False, "seconds": seconds, "site": str(site)}
         report_json.write_text(json.dumps(report, indent=1, sort_keys=True), encoding="utf-8")
     return True

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,17 +39,34 @@ import yaml
 from lederuddannelse.analysis.specs import barrier_items, reason_items
 from lederuddannelse.book.build import BUILD_DIR, TIMINGS, validate_runs
 from lederuddannelse.book.notebooks import write_if_changed
-from lederuddannelse.book.stage import copy_project, runs_toc
+from lederuddannelse.book.stage import runs_toc
+from lederuddannelse.book.stamps import PROJECT_FILES, PROJECT_TREES
 from lederuddannelse.data.synthetic import DEFAULT_SEED
 from lederuddannelse.dev.bench_data import SIZES, bench_data, timed
 from lederuddannelse.dev.bench_svy import bench_stats_peer
 from lederuddannelse.params import DEFINITION_WORDS, Run, load_parameters
-from lederuddannelse.paths import project_root
+from lederuddannelse.paths import EMBEDDED_DATA_PATH, project_root
 from lederuddannelse.stats.design import SurveyDesign
 from lederuddannelse.variants import definition_pages, page_words, titled
 
 
 # ============================================================================ build
+def copy_project(src: Path, dest: Path, with_generated_data: bool = False) -> Path:
+    """Copy the book's sources (not .venv, build output, git or real data) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        if (src / name).exists():
+            shutil.copy(src / name, dest / name)
+    for page in src.glob("*.md"):  # top-level pages of the book (e.g. litteratur.md)
+        shutil.copy(page, dest / page.name)
+    generated = EMBEDDED_DATA_PATH.parent.name  # the folder of generated data
+    skip = ["real", "__pycache__", "*.ipynb", "*.mo"] + ([] if with_generated_data else [generated])
+    for name in PROJECT_TREES:
+        if (src / name).exists():
+            shutil.copytree(src / name, dest / name, ignore=shutil.ignore_patterns(*skip))
+    return dest
+
+
 def bench_chapter(root: Path) -> Path:
     """The chapter every variant edits (the last one)."""
     return sorted((root / "chapters").glob("[0-9][0-9]_*.md"))[-1]
