@@ -98,13 +98,14 @@ def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
     return codes.astype(np.int64)
 
 
-#: columns at least this long are coded at the same time, one thread each (pyarrow and
-#: pandas release the GIL while they hash)
+#: columns at least this long are coded at the same time, one thread each: pyarrow (text)
+#: and pandas (numbers) release the GIL while they hash, so strata and PSUs take the time of
+#: the longer of the two where a second core is free (no gain, and no loss, where none is)
 PARALLEL_ROWS = 50_000
 
 
 def _codes_many(columns: list[pd.Series]) -> list[np.ndarray]:
-    """:func:`_codes` of each column; long columns in parallel threads."""
+    """:func:`_codes` of each column; long columns in parallel threads (same codes)."""
     if len(columns) < 2 or len(columns[0]) < PARALLEL_ROWS:
         return [_codes(c) for c in columns]
     from concurrent.futures import ThreadPoolExecutor
@@ -200,7 +201,7 @@ class DesignStructure:
             raise EstimationError("The design has only one primary sampling unit (psu).")
         # the stratum of each PSU: read once, for the nesting check, n_h and the variance
         psu_stratum = _of_units(ids[0], stratum, self.n_psu)
-        if strata is not None and not nest:
+        if strata is not None and self.psu_cols and not nest:  # (rows as PSUs: nested)
             mixed = psu_stratum.take(ids[0]) != stratum
             if mixed.any():
                 row = int(np.flatnonzero(mixed)[0])
