@@ -202,3 +202,32 @@ def test_design_columns_coded_together_as_one_by_one(monkeypatch, stages, nest):
         monkeypatch.setattr(structure, "PARALLEL_ROWS", 2)
         with pytest.raises(EstimationError, match="not nested in strata"):
             build()
+
+
+def test_replicate_columns_read_alike_whatever_their_place(clustered):
+    """Replicate weights are read as one slice of the frame when adjacent float columns (a
+    view where one block holds them), else column by column: the same estimates either way,
+    in the given order of the columns, whatever their place, order or type."""
+    pol = SuppressionPolicy.none()
+    cols = [f"bw{r + 1}" for r in range(12)]
+    reps = clustered[cols]
+    base = clustered.drop(columns=cols)
+    frames = {
+        "one block": pd.concat([base, pd.DataFrame(reps.to_numpy(), columns=cols)], axis=1),
+        "a block each": clustered,
+        "apart": pd.concat([reps.iloc[:, :6], base, reps.iloc[:, 6:]], axis=1),
+        "reversed": pd.concat([base, reps[cols[::-1]]], axis=1),
+        "whole numbers": pd.concat([base, reps.round()], axis=1),
+        "integers": pd.concat([base, reps.round().astype(np.int64)], axis=1),
+    }
+    tables = {
+        name: SurveyDesign(df, "weight", repweights=cols, rep_type="bootstrap", policy=pol).mean(
+            "desire", by="sector"
+        )
+        for name, df in frames.items()
+    }
+    for name in ("a block each", "apart", "reversed"):
+        pd.testing.assert_frame_equal(tables[name], tables["one block"], check_exact=True)
+    pd.testing.assert_frame_equal(tables["integers"], tables["whole numbers"], check_exact=True)
+    # (and rounding the weights changes the SEs: the routes read the replicate values)
+    assert not np.allclose(tables["whole numbers"]["se"], tables["one block"]["se"])
