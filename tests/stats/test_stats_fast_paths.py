@@ -231,3 +231,22 @@ def test_replicate_columns_read_alike_whatever_their_place(clustered):
     pd.testing.assert_frame_equal(tables["integers"], tables["whole numbers"], check_exact=True)
     # (and rounding the weights changes the SEs: the routes read the replicate values)
     assert not np.allclose(tables["whole numbers"]["se"], tables["one block"]["se"])
+
+
+@pytest.mark.parametrize("case", ["few values", "sorted", "a value first seen late", "many"])
+def test_text_design_columns_coded_as_factorize(case):
+    """A text design column gets pandas' factorize codes (order of appearance) whichever route
+    it takes: looked up among the few values of its first rows, or coded (many values; a
+    sorted column; a value that the first rows and the rows spread over it lack)."""
+    from lederuddannelse.stats import structure
+
+    n = 8 * structure.HEAD_ROWS + 123
+    rng = np.random.default_rng(2)
+    values = {
+        "few values": rng.integers(0, 9, n),
+        "sorted": np.sort(rng.integers(0, 9, n)),
+        "a value first seen late": np.where(np.arange(n) == n - 7, 99, rng.integers(0, 9, n)),
+        "many": rng.integers(0, 5000, n),
+    }[case]
+    col = pd.Series([f"v{v}" for v in values], dtype="str")
+    np.testing.assert_array_equal(structure._codes(col), pd.factorize(col)[0])

@@ -78,6 +78,10 @@ def _as_list(v: str | Sequence[str] | None, what: str) -> list[str]:
     return out
 
 
+#: a text column whose first HEAD_ROWS rows hold at most FEW_VALUES values is looked up (_codes)
+HEAD_ROWS, FEW_VALUES = 2048, 64
+
+
 def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
     """Codes of the distinct values, in order of appearance (no missing values here).
 
@@ -93,6 +97,18 @@ def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         if arr.null_count == 0:
+            # a column of few values (strata): looking each row up among the values of the
+            # first rows, in their order, is 2-3 times faster than coding it, and gives the
+            # same codes when every row is found (else the column is coded after all); rows
+            # spread over the column are looked up first (a sorted column: coded at once)
+            n = len(arr)
+            head = pc.unique(arr[:HEAD_ROWS]) if n > 4 * HEAD_ROWS else None
+            if head is not None and len(head) <= FEW_VALUES:
+                spread = arr.take(np.linspace(0, n - 1, HEAD_ROWS).astype(np.int64))
+                if pc.index_in(spread, value_set=head).null_count == 0:
+                    found = pc.index_in(arr, value_set=head)
+                    if found.null_count == 0:
+                        return found.to_numpy(zero_copy_only=False).astype(np.int64)
             return pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False).astype(np.int64)
     codes, _ = pd.factorize(values, sort=False)  # a Series or an array, not copied
     return codes.astype(np.int64)
