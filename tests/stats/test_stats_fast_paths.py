@@ -153,3 +153,100 @@ def test_frame_by_blocks_as_pandas_makes_it(rows):
     made = frame(dict(cols))
     made["a"] = 0.0  # a frame made by blocks behaves as any other
     assert (made["a"] == 0.0).all() and made.shape == (rows, 6)
+
+
+@pytest.mark.parametrize("stages", [1, 2])
+@pytest.mark.parametrize("nest", [False, True])
+def test_design_columns_coded_together_as_one_by_one(monkeypatch, stages, nest):
+    """Strata and PSU columns long enough to be coded in parallel threads get the codes that
+    coding one column after the other gives (pandas' factorize: order of appearance), the
+    same sizes and variance weights, and the same refusal of PSUs not nested in strata."""
+    from lederuddannelse.errors import EstimationError
+    from lederuddannelse.stats import structure
+
+    n = structure.PARALLEL_ROWS + 1000
+    rng = np.random.default_rng(11)
+    unit = rng.integers(0, 4000, n)
+    labels = np.array([f"s{h}" for h in range(7)])
+    df = pd.DataFrame({"st": pd.Series(labels[unit % 7], dtype="str")})
+    # nest=True: PSUs numbered within their stratum (labels shared across strata)
+    df["psu"] = pd.Series([f"p{u}" for u in (unit // 7 if nest else unit)], dtype="str")
+    df["ssu"], df["fpc1"], df["fpc2"] = np.arange(n) % 3, 900.0, 5.0
+    psu = ["psu", "ssu"][:stages]
+    fpc = ["fpc1", "fpc2"][:stages]
+
+    def build():
+        # a PSU of one row has one second-stage unit: centred at zero (R's "adjust")
+        return structure.DesignStructure(
+            df, strata="st", psu=psu, fpc=fpc, nest=nest, lonely_psu="adjust"
+        )
+
+    together = build()
+    monkeypatch.setattr(structure, "PARALLEL_ROWS", n + 1)  # one column after the other
+    alone = build()
+    np.testing.assert_array_equal(together.stratum, pd.factorize(df["st"])[0])
+    if not nest:
+        np.testing.assert_array_equal(together.psu, pd.factorize(df["psu"])[0])
+    assert together.n_psu == alone.n_psu > 3900  # the 4,000 PSUs, nested or numbered within
+    for a, b in zip(
+        [together.stratum, *together.stage_ids, *together.stage_strata, *together.n_h],
+        [alone.stratum, *alone.stage_ids, *alone.stage_strata, *alone.n_h],
+    ):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(together.stages, alone.stages):
+        np.testing.assert_array_equal(a.weight, b.weight)
+        np.testing.assert_array_equal(a.unit_stratum, b.unit_stratum)
+        np.testing.assert_array_equal(a.centre, b.centre)
+    if not nest:  # a PSU moved to another stratum is refused on both routes
+        df.loc[5, "st"] = "s9"
+        monkeypatch.setattr(structure, "PARALLEL_ROWS", 2)
+        with pytest.raises(EstimationError, match="not nested in strata"):
+            build()
+
+
+def test_replicate_columns_read_alike_whatever_their_place(clustered):
+    """Replicate weights are read as one slice of the frame when adjacent float columns (a
+    view where one block holds them), else column by column: the same estimates either way,
+    in the given order of the columns, whatever their place, order or type."""
+    pol = SuppressionPolicy.none()
+    cols = [f"bw{r + 1}" for r in range(12)]
+    reps = clustered[cols]
+    base = clustered.drop(columns=cols)
+    frames = {
+        "one block": pd.concat([base, pd.DataFrame(reps.to_numpy(), columns=cols)], axis=1),
+        "a block each": clustered,
+        "apart": pd.concat([reps.iloc[:, :6], base, reps.iloc[:, 6:]], axis=1),
+        "reversed": pd.concat([base, reps[cols[::-1]]], axis=1),
+        "whole numbers": pd.concat([base, reps.round()], axis=1),
+        "integers": pd.concat([base, reps.round().astype(np.int64)], axis=1),
+    }
+    tables = {
+        name: SurveyDesign(df, "weight", repweights=cols, rep_type="bootstrap", policy=pol).mean(
+            "desire", by="sector"
+        )
+        for name, df in frames.items()
+    }
+    for name in ("a block each", "apart", "reversed"):
+        pd.testing.assert_frame_equal(tables[name], tables["one block"], check_exact=True)
+    pd.testing.assert_frame_equal(tables["integers"], tables["whole numbers"], check_exact=True)
+    # (and rounding the weights changes the SEs: the routes read the replicate values)
+    assert not np.allclose(tables["whole numbers"]["se"], tables["one block"]["se"])
+
+
+@pytest.mark.parametrize("case", ["few values", "sorted", "a value first seen late", "many"])
+def test_text_design_columns_coded_as_factorize(case):
+    """A text design column gets pandas' factorize codes (order of appearance) whichever route
+    it takes: looked up among the few values of its first rows, or coded (many values; a
+    sorted column; a value that the first rows and the rows spread over it lack)."""
+    from lederuddannelse.stats import structure
+
+    n = 8 * structure.HEAD_ROWS + 123
+    rng = np.random.default_rng(2)
+    values = {
+        "few values": rng.integers(0, 9, n),
+        "sorted": np.sort(rng.integers(0, 9, n)),
+        "a value first seen late": np.where(np.arange(n) == n - 7, 99, rng.integers(0, 9, n)),
+        "many": rng.integers(0, 5000, n),
+    }[case]
+    col = pd.Series([f"v{v}" for v in values], dtype="str")
+    np.testing.assert_array_equal(structure._codes(col), pd.factorize(col)[0])

@@ -116,8 +116,12 @@ def design_variance(
         check_column(df, c, absent)
         if not pd.api.types.is_numeric_dtype(dtypes[c]):
             raise EstimationError(f"Replicate-weight column {c!r} is not numeric.")
-    if all(dtypes[c] == np.float64 for c in cols):  # one block of the frame: a view, no copy
-        repw = np.asfortranarray(df[cols].to_numpy(dtype=float))
+    first = df.columns.get_loc(cols[0])
+    adjacent = isinstance(first, int) and df.columns[first : first + len(cols)].tolist() == cols
+    if adjacent and all(dtypes[c] == np.float64 for c in cols):
+        # a slice of the frame's columns: a view where one block holds them (no copy), and no
+        # new frame and index built as for a list of columns
+        repw = np.asfortranarray(df.iloc[:, first : first + len(cols)].to_numpy(dtype=float))
     else:
         repw = np.empty((len(df), len(cols)), order="F")  # column by column
         for r, c in enumerate(cols):

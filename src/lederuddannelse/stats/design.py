@@ -157,7 +157,8 @@ class SurveyDesign:
             w_file = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype=float)
         else:
             w_file = np.asarray(weights, dtype=float)
-        if w_file.shape != (self.n,) or not np.all(np.isfinite(w_file)) or np.any(w_file <= 0):
+        # the extremes decide (NaN makes the smallest NaN): no n-row temporaries
+        if w_file.shape != (self.n,) or not (w_file.min() > 0 and np.isfinite(w_file.max())):
             raise EstimationError(
                 "Weights must be positive and finite, one per respondent; check the weight "
                 "column (missing or zero weights?)."
