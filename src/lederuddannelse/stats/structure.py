@@ -114,20 +114,16 @@ def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
     return codes.astype(np.int64)
 
 
-#: columns at least this long are coded at the same time, one thread each: pyarrow (text)
-#: and pandas (numbers) release the GIL while they hash, so strata and PSUs take the time of
-#: the longer of the two where a second core is free (no gain, and no loss, where none is)
+#: from this many rows, the PSU columns are coded in a second thread while this one codes the
+#: strata and reads the fpc columns: pyarrow (text) and pandas (numbers) release the GIL while
+#: they hash, so where a second core is free the set-up takes about the time of the PSU labels
+#: alone (no gain, and no loss, where none is)
 PARALLEL_ROWS = 50_000
 
 
-def _codes_many(columns: list[pd.Series]) -> list[np.ndarray]:
-    """:func:`_codes` of each column; long columns in parallel threads (same codes)."""
-    if len(columns) < 2 or len(columns[0]) < PARALLEL_ROWS:
-        return [_codes(c) for c in columns]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=len(columns)) as pool:
-        return list(pool.map(_codes, columns))
+def _codes_all(columns: list[pd.Series]) -> list[np.ndarray]:
+    """:func:`_codes` of each column, one after the other."""
+    return [_codes(c) for c in columns]
 
 
 def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -205,9 +201,22 @@ class DesignStructure:
                 )
         self._df = df  # for the labels of error messages only
         self.simple = strata is None and not self.psu_cols and not self.fpc_cols
-        # every label column coded once (strata and PSU columns at the same time)
-        coded = _codes_many([df[c] for c in [*([strata] if strata else []), *self.psu_cols]])
-        stratum = coded.pop(0) if strata is not None else np.zeros(n, dtype=np.int64)
+        # every label column coded once; the PSUs' beside the strata and fpc (PARALLEL_ROWS)
+        labels = [df[c] for c in self.psu_cols]
+        pool = None
+        if labels and n >= PARALLEL_ROWS:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            psu_job = pool.submit(_codes_all, labels) if pool else None
+            stratum = np.zeros(n, dtype=np.int64) if strata is None else _codes(df[strata])
+            # the fpc's values and their first stage (strata only), checked below in turn
+            fpc_first = self._fpc_first(df, stratum) if self.fpc_cols else None
+            coded = psu_job.result() if psu_job else _codes_all(labels)
+        finally:
+            if pool is not None:
+                pool.shutdown()
         self.stratum = stratum
         ids = coded or [np.arange(n, dtype=np.int64)]
         if nest and strata is not None:
@@ -241,13 +250,21 @@ class DesignStructure:
         self.n_h = [np.bincount(us).astype(float) for us in unit_strata]
         self.n_strata = int(stratum.max()) + 1
         self.pop_h: list[np.ndarray] | None = None
-        if self.fpc_cols:
-            self.pop_h = self._popsizes(df)
+        if fpc_first is not None:
+            self.pop_h = self._popsizes(*fpc_first)
         self.stages = self._stages()
 
     # ------------------------------------------------------------------ fpc
-    def _popsizes(self, df: pd.DataFrame) -> list[np.ndarray]:
+    def _fpc_first(self, df: pd.DataFrame, stratum: np.ndarray) -> tuple[list, np.ndarray, bool]:
+        """The fpc columns' values, and the first stage's value per stratum and whether it
+        varies within one: what needs only the strata, read before the PSUs are coded."""
         vals = [_floats(df[c]) for c in self.fpc_cols]
+        first = _of_units(stratum, vals[0], int(stratum.max()) + 1)
+        return vals, first, bool((first.take(stratum) != vals[0]).any())
+
+    def _popsizes(self, vals: list, first: np.ndarray, first_varies: bool) -> list[np.ndarray]:
+        """Population sizes per stage and stratum (R's as.fpc()), each fpc column checked;
+        the first stage's per stratum from :meth:`_fpc_first`."""
         # the smallest and largest value say all the checks need (NaN and inf: not finite)
         lo = min(float(v.min()) for v in vals)
         hi = max(float(v.max()) for v in vals)
@@ -264,8 +281,12 @@ class DesignStructure:
             )
         out = []
         for k, (v, s, c) in enumerate(zip(vals, self.stage_strata, self.fpc_cols)):
-            per_stratum = _of_units(s, v, len(self.n_h[k]))
-            if (per_stratum.take(s) != v).any():
+            if k == 0:
+                per_stratum, varies = first, first_varies
+            else:
+                per_stratum = _of_units(s, v, len(self.n_h[k]))
+                varies = bool((per_stratum.take(s) != v).any())
+            if varies:
                 raise EstimationError(
                     f"fpc column {c!r} varies within a stratum at stage {k + 1}; it must be the "
                     "stratum's population size (or sampling fraction), the same for all its rows."
