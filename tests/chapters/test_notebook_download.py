@@ -203,6 +203,9 @@ def test_a_chart_png_is_drawn_once_per_spec_with_a_cache(tmp_path):
     assert chart_png(spec(200), cache) == ("cGxhbnRlZA==", {"width": 1})  # read, not drawn
     assert chart_png(spec(210), cache)[0] not in ("cGxhbnRlZA==", drawn[0])
     assert len(list(cache.iterdir())) == 2
+    stored.write_text('["cGxhbn', encoding="utf-8")  # cut short (a build stopped mid-write)
+    assert chart_png(spec(200), cache) == drawn  # drawn again, and stored whole
+    assert chart_png(spec(200), cache) == drawn and len(list(cache.iterdir())) == 2
 
 
 @pytest.mark.slow

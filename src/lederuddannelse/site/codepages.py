@@ -39,7 +39,10 @@ def module_source(app, modname: str) -> tuple[str, dict] | None:
     from its file (the spec finds the file without executing the module)."""
     if modname != PACKAGE and not modname.startswith(f"{PACKAGE}."):
         return None
-    spec = importlib.util.find_spec(modname)
+    try:
+        spec = importlib.util.find_spec(modname)
+    except (ImportError, ValueError):  # viewcode's own route says why
+        return None
     if spec is None or not spec.origin or not spec.origin.endswith(".py"):
         return None
     analyzer = ModuleAnalyzer.for_file(spec.origin, modname)

@@ -112,14 +112,19 @@ def chart_png(spec: dict, cache: Path | None = None) -> tuple[str, dict]:
         + version("vl-convert-python").encode()
     ).hexdigest()
     stored = cache / f"{key}.json" if cache is not None else None
-    if stored is not None and stored.is_file():
-        png, metadata = json.loads(stored.read_text(encoding="utf-8"))
-        return png, metadata
+    if stored is not None:
+        try:
+            png, metadata = json.loads(stored.read_text(encoding="utf-8"))
+            return png, metadata
+        except (OSError, ValueError):  # not drawn yet, or unreadable: drawn again
+            pass
     from lederuddannelse.report.theme import jupyter_chart
 
     bundle, metadata = jupyter_chart(spec)
     png = base64.b64encode(bundle["image/png"]).decode("ascii")
-    if stored is not None:
+    if stored is not None:  # whole or not at all (a build may be stopped while it writes)
         stored.parent.mkdir(parents=True, exist_ok=True)
-        stored.write_text(json.dumps([png, metadata["image/png"]]), encoding="utf-8")
+        part = stored.with_name(f"{stored.name}.part")
+        part.write_text(json.dumps([png, metadata["image/png"]]), encoding="utf-8")
+        part.replace(stored)
     return png, metadata["image/png"]
