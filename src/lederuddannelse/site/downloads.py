@@ -97,9 +97,10 @@ def downloadable_notebook(path: Path, cache: Path | None = None) -> str:
 
 def chart_png(spec: dict, cache: Path | None = None) -> tuple[str, dict]:
     """A chart of the build as Jupyter shows it (``report.theme.jupyter_chart``): its PNG
-    (base64) and the PNG's metadata. Drawing one takes about half a second, and a page Sphinx
-    writes again mostly has the charts it had, so with ``cache`` each is kept in a file named
-    by the digest of the spec, the chart theme's module and vl-convert's version."""
+    (base64) and the PNG's metadata. Drawing one takes a tenth of a second (the first of a
+    process half a second, with vl-convert's start), and a page Sphinx writes again mostly has
+    the charts it had, so with ``cache`` each is kept in a file named by the digest of the
+    spec, the chart theme's module and vl-convert's version."""
     import base64
     import hashlib
     import json
