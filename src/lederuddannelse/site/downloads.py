@@ -124,8 +124,7 @@ def chart_png(spec: dict, cache: Path | None = None) -> tuple[str, dict]:
     bundle, metadata = jupyter_chart(spec)
     png = base64.b64encode(bundle["image/png"]).decode("ascii")
     if stored is not None:  # whole or not at all (a build may be stopped while it writes)
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        part = stored.with_name(f"{stored.name}.part")
-        part.write_text(json.dumps([png, metadata["image/png"]]), encoding="utf-8")
-        part.replace(stored)
+        from lederuddannelse.book.notebooks import write_if_changed
+
+        write_if_changed(stored, json.dumps([png, metadata["image/png"]]))
     return png, metadata["image/png"]
