@@ -138,6 +138,12 @@ def _of_units(unit: np.ndarray, values: np.ndarray, size: int | None = None) -> 
     return out
 
 
+def _of_units_varies(unit: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, bool]:
+    """:func:`_of_units`, and whether the value varies among a unit's rows."""
+    per_unit = _of_units(unit, values, size)
+    return per_unit, bool((per_unit.take(unit) != values).any())
+
+
 def _floats(values: pd.Series) -> np.ndarray:
     """A column as floats, read-only use: numbers as they are (no copy), text coerced (NaN where
     it is not a number)."""
@@ -259,8 +265,7 @@ class DesignStructure:
         """The fpc columns' values, and the first stage's value per stratum and whether it
         varies within one: what needs only the strata, read before the PSUs are coded."""
         vals = [_floats(df[c]) for c in self.fpc_cols]
-        first = _of_units(stratum, vals[0], int(stratum.max()) + 1)
-        return vals, first, bool((first.take(stratum) != vals[0]).any())
+        return vals, *_of_units_varies(stratum, vals[0], int(stratum.max()) + 1)
 
     def _popsizes(self, vals: list, first: np.ndarray, first_varies: bool) -> list[np.ndarray]:
         """Population sizes per stage and stratum (R's as.fpc()), each fpc column checked;
@@ -284,8 +289,7 @@ class DesignStructure:
             if k == 0:
                 per_stratum, varies = first, first_varies
             else:
-                per_stratum = _of_units(s, v, len(self.n_h[k]))
-                varies = bool((per_stratum.take(s) != v).any())
+                per_stratum, varies = _of_units_varies(s, v, len(self.n_h[k]))
             if varies:
                 raise EstimationError(
                     f"fpc column {c!r} varies within a stratum at stage {k + 1}; it must be the "
