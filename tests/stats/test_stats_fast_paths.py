@@ -157,20 +157,28 @@ def test_frame_by_blocks_as_pandas_makes_it(rows):
 
 @pytest.mark.parametrize("stages", [1, 2])
 @pytest.mark.parametrize("nest", [False, True])
-def test_design_columns_coded_together_as_one_by_one(monkeypatch, stages, nest):
-    """Strata and PSU columns long enough to be coded in parallel threads get the codes that
-    coding one column after the other gives (pandas' factorize: order of appearance), the
-    same sizes and variance weights, and the same refusal of PSUs not nested in strata."""
+@pytest.mark.parametrize("psu_labels", ["text", "integers"])
+def test_design_columns_coded_together_as_one_by_one(monkeypatch, stages, nest, psu_labels):
+    """Strata and PSU columns long enough to be coded by two threads (the first PSU column in
+    two parts, joined) get the codes that coding one column after the other gives (pandas'
+    factorize: order of appearance), with PSUs first seen in either part, the same sizes and
+    variance weights, and the same refusal of PSUs not nested in strata."""
     from lederuddannelse.errors import EstimationError
     from lederuddannelse.stats import structure
 
     n = structure.PARALLEL_ROWS + 1000
     rng = np.random.default_rng(11)
     unit = rng.integers(0, 4000, n)
+    unit[:5], unit[-5:] = 4000 + np.arange(5), 4005 + np.arange(5)  # PSUs of one part only
     labels = np.array([f"s{h}" for h in range(7)])
     df = pd.DataFrame({"st": pd.Series(labels[unit % 7], dtype="str")})
     # nest=True: PSUs numbered within their stratum (labels shared across strata)
-    df["psu"] = pd.Series([f"p{u}" for u in (unit // 7 if nest else unit)], dtype="str")
+    psu_of_row = unit // 7 if nest else unit
+    df["psu"] = (
+        pd.Series([f"p{u}" for u in psu_of_row], dtype="str")
+        if psu_labels == "text"
+        else pd.Series(psu_of_row * 3 + 1)
+    )
     df["ssu"], df["fpc1"], df["fpc2"] = np.arange(n) % 3, 900.0, 5.0
     psu = ["psu", "ssu"][:stages]
     fpc = ["fpc1", "fpc2"][:stages]
@@ -187,7 +195,7 @@ def test_design_columns_coded_together_as_one_by_one(monkeypatch, stages, nest):
     np.testing.assert_array_equal(together.stratum, pd.factorize(df["st"])[0])
     if not nest:
         np.testing.assert_array_equal(together.psu, pd.factorize(df["psu"])[0])
-    assert together.n_psu == alone.n_psu > 3900  # the 4,000 PSUs, nested or numbered within
+    assert together.n_psu == alone.n_psu > 3900  # the 4,010 PSUs, nested or numbered within
     for a, b in zip(
         [together.stratum, *together.stage_ids, *together.stage_strata, *together.n_h],
         [alone.stratum, *alone.stage_ids, *alone.stage_strata, *alone.n_h],

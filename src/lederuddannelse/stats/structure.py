@@ -82,48 +82,91 @@ def _as_list(v: str | Sequence[str] | None, what: str) -> list[str]:
 HEAD_ROWS, FEW_VALUES = 2048, 64
 
 
+def _text(values: pd.Series | np.ndarray):
+    """A column of strings backed by pyarrow (pandas 3's ``str``) without missing values as one
+    pyarrow array; None for any other column."""
+    dt = getattr(values, "dtype", None)
+    if not (isinstance(dt, pd.StringDtype) and dt.storage == "pyarrow"):
+        return None
+    import pyarrow as pa
+
+    arr = pa.array(values)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr if arr.null_count == 0 else None
+
+
 def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
     """Codes of the distinct values, in order of appearance (no missing values here).
 
-    Strings backed by pyarrow (pandas 3's ``str``) are coded by pyarrow's dictionary encoding
-    directly: ``pd.factorize`` does the same and then makes its uniques (often thousands of
-    PSU labels) into pandas objects, which a design does not need."""
-    dt = getattr(values, "dtype", None)
-    if isinstance(dt, pd.StringDtype) and dt.storage == "pyarrow":
-        import pyarrow as pa
+    Strings backed by pyarrow are coded by pyarrow directly (:func:`_encoded`)."""
+    arr = _text(values)
+    if arr is not None:
         import pyarrow.compute as pc
 
-        arr = pa.array(values)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        if arr.null_count == 0:
-            # a column of few values (strata): looking each row up among the values of the
-            # first rows, in their order, is 2-3 times faster than coding it, and gives the
-            # same codes when every row is found (else the column is coded after all); rows
-            # spread over the column are looked up first (a sorted column: coded at once)
-            n = len(arr)
-            head = pc.unique(arr[:HEAD_ROWS]) if n > 4 * HEAD_ROWS else None
-            if head is not None and len(head) <= FEW_VALUES:
-                spread = arr.take(np.linspace(0, n - 1, HEAD_ROWS).astype(np.int64))
-                if pc.index_in(spread, value_set=head).null_count == 0:
-                    found = pc.index_in(arr, value_set=head)
-                    if found.null_count == 0:
-                        return found.to_numpy(zero_copy_only=False).astype(np.int64)
-            return pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    codes, _ = pd.factorize(values, sort=False)  # a Series or an array, not copied
-    return codes.astype(np.int64)
+        # a column of few values (strata): looking each row up among the values of the
+        # first rows, in their order, is 2-3 times faster than coding it, and gives the
+        # same codes when every row is found (else the column is coded after all); rows
+        # spread over the column are looked up first (a sorted column: coded at once)
+        n = len(arr)
+        head = pc.unique(arr[:HEAD_ROWS]) if n > 4 * HEAD_ROWS else None
+        if head is not None and len(head) <= FEW_VALUES:
+            spread = arr.take(np.linspace(0, n - 1, HEAD_ROWS).astype(np.int64))
+            if pc.index_in(spread, value_set=head).null_count == 0:
+                found = pc.index_in(arr, value_set=head)
+                if found.null_count == 0:
+                    return found.to_numpy(zero_copy_only=False).astype(np.int64)
+    return _encoded(values if arr is None else arr)[0]
 
 
-#: from this many rows, the PSU columns are coded in a second thread while this one codes the
-#: strata and reads the fpc columns: pyarrow (text) and pandas (numbers) release the GIL while
-#: they hash, so where a second core is free the set-up takes about the time of the PSU labels
-#: alone (no gain, and no loss, where none is)
+def _encoded(values) -> tuple[np.ndarray, object]:
+    """Codes of the distinct values in order of appearance, and the values (no missing ones).
+
+    A pyarrow array is coded by pyarrow's dictionary encoding: ``pd.factorize`` does the same
+    and then makes its uniques (often thousands of PSU labels) into pandas objects."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.Array):
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(values)
+        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
+    codes, uniques = pd.factorize(values, sort=False)  # a Series or an array, not copied
+    return codes.astype(np.int64), uniques
+
+
+def _joined(first: tuple[np.ndarray, object], second: tuple[np.ndarray, object]) -> np.ndarray:
+    """The codes of a column whose two parts were coded apart (:func:`_encoded`): the first
+    part's values are looked up among the second's (the smaller set to hash, as the second
+    part is the smaller), and the second's values not found are numbered after the first's in
+    their order, so the codes are those of the whole column (order of appearance)."""
+    import pyarrow as pa
+
+    (codes, values), (later_codes, later_values) = first, second
+    if isinstance(values, pa.Array):
+        import pyarrow.compute as pc
+
+        found = pc.fill_null(pc.index_in(values, value_set=later_values), -1)
+        found = found.to_numpy(zero_copy_only=False)
+    else:
+        found = pd.Index(later_values).get_indexer(values)
+    at = np.full(len(later_values), -1, dtype=np.int64)
+    seen = found >= 0
+    at[found[seen]] = np.flatnonzero(seen)
+    new = at < 0
+    at[new] = len(values) + np.arange(np.count_nonzero(new))
+    return np.concatenate([codes, at.take(later_codes)])
+
+
+#: from this many rows, the first PSU column is coded by two threads, a part each: a second
+#: thread codes the first part while this one codes the strata, reads the fpc columns and codes
+#: the rest (pyarrow and pandas release the GIL while they hash), and the parts are joined
+#: (:func:`_joined`). Where a second core is free the set-up takes about half the time of the
+#: PSU labels; where none is, the join's few milliseconds more.
 PARALLEL_ROWS = 50_000
-
-
-def _codes_all(columns: list[pd.Series]) -> list[np.ndarray]:
-    """:func:`_codes` of each column, one after the other."""
-    return [_codes(c) for c in columns]
+#: the second thread's part of the PSU labels when this one codes strata first (coding strata
+#: by lookup, :func:`_codes`, costs about a third of coding as many PSU labels)
+THREAD_PART = 0.65
 
 
 def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -207,22 +250,22 @@ class DesignStructure:
                 )
         self._df = df  # for the labels of error messages only
         self.simple = strata is None and not self.psu_cols and not self.fpc_cols
-        # every label column coded once; the PSUs' beside the strata and fpc (PARALLEL_ROWS)
+        # every label column coded once; the first PSU column by two threads (PARALLEL_ROWS)
         labels = [df[c] for c in self.psu_cols]
-        pool = None
         if labels and n >= PARALLEL_ROWS:
             from concurrent.futures import ThreadPoolExecutor
 
-            pool = ThreadPoolExecutor(max_workers=1)
-        try:
-            psu_job = pool.submit(_codes_all, labels) if pool else None
-            stratum = np.zeros(n, dtype=np.int64) if strata is None else _codes(df[strata])
-            # the fpc's values and their first stage (strata only), checked below in turn
-            fpc_first = self._fpc_first(df, stratum) if self.fpc_cols else None
-            coded = psu_job.result() if psu_job else _codes_all(labels)
-        finally:
-            if pool is not None:
-                pool.shutdown()
+            first = _text(labels[0])  # sliced by position: pyarrow's array or pandas'
+            first = labels[0].array if first is None else first
+            cut = int(n * (THREAD_PART if strata is not None else 0.5))
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                head = pool.submit(_encoded, first[:cut])
+                stratum, fpc_first = self._strata_fpc(df, strata)
+                tail = _encoded(first[cut:])
+                coded = [_joined(head.result(), tail), *(_codes(c) for c in labels[1:])]
+        else:
+            stratum, fpc_first = self._strata_fpc(df, strata)
+            coded = [_codes(c) for c in labels]
         self.stratum = stratum
         ids = coded or [np.arange(n, dtype=np.int64)]
         if nest and strata is not None:
@@ -261,15 +304,19 @@ class DesignStructure:
         self.stages = self._stages()
 
     # ------------------------------------------------------------------ fpc
-    def _fpc_first(self, df: pd.DataFrame, stratum: np.ndarray) -> tuple[list, np.ndarray, bool]:
-        """The fpc columns' values, and the first stage's value per stratum and whether it
-        varies within one: what needs only the strata, read before the PSUs are coded."""
+    def _strata_fpc(self, df: pd.DataFrame, strata: str | None) -> tuple[np.ndarray, tuple | None]:
+        """The strata's codes; the fpc columns' values, and the first stage's value per stratum
+        and whether it varies within one (None without fpc): what needs no PSU codes."""
+        n = len(df)
+        stratum = np.zeros(n, dtype=np.int64) if strata is None else _codes(df[strata])
+        if not self.fpc_cols:
+            return stratum, None
         vals = [_floats(df[c]) for c in self.fpc_cols]
-        return vals, *_of_units_varies(stratum, vals[0], int(stratum.max()) + 1)
+        return stratum, (vals, *_of_units_varies(stratum, vals[0], int(stratum.max()) + 1))
 
     def _popsizes(self, vals: list, first: np.ndarray, first_varies: bool) -> list[np.ndarray]:
         """Population sizes per stage and stratum (R's as.fpc()), each fpc column checked;
-        the first stage's per stratum from :meth:`_fpc_first`."""
+        the first stage's per stratum from :meth:`_strata_fpc`."""
         # the smallest and largest value say all the checks need (NaN and inf: not finite)
         lo = min(float(v.min()) for v in vals)
         hi = max(float(v.max()) for v in vals)
