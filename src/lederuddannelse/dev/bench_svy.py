@@ -12,13 +12,14 @@ synthetic 6,000- and 600,000-row samples, both compute the same estimates under 
   ``n_h / (n_h - 1)``). svy scales a bootstrap variance by ``1/R`` (R's ``svrepdesign`` by
   ``1/(R-1)``), so ours is given ``scale = 1/R``: both then compute the same quantity.
 
-Each line prints each side's time (best of several runs), the ratio ours / svy (target at most
-:data:`TARGET`) and the largest difference of estimates and SEs. The clock covers the call that
-returns the estimate (ours: a table; svy: its ``Estimate`` / ``GLM`` object): reading both into
-arrays for the comparison is outside it, on both sides. Imports are timed on neither side: each
-computes every estimate once before the clock starts (our first estimate would otherwise pay
-SciPy's import, svy's its engine's start). Design set-up (``SurveyDesign`` / ``svy.Sample``) is
-timed as its own line. The machine's load (``os.getloadavg``) is printed with the table.
+Each line prints each side's time (best of several runs, the two sides' runs taken in turn),
+the ratio ours / svy (target at most :data:`TARGET`) and the largest difference of estimates
+and SEs. The clock covers the call that returns the estimate (ours: a table; svy: its
+``Estimate`` / ``GLM`` object): reading both into arrays for the comparison is outside it, on
+both sides. Imports are timed on neither side: each computes every estimate once before the
+clock starts (our first estimate would otherwise pay SciPy's import, svy's its engine's
+start). Design set-up (``SurveyDesign`` / ``svy.Sample``) is timed as its own line. The
+machine's load (``os.getloadavg``) is printed with the table.
 """
 
 from __future__ import annotations
@@ -49,15 +50,26 @@ ESTIMATES = (
 Case = tuple[Callable[[], Any], Callable[[Any], np.ndarray] | None]
 
 
-def _best(fn: Callable[[], Any], budget: float, most: int = 25) -> tuple[float, Any]:
-    """Best time of at least 3 runs: more while they take under ``budget`` seconds in all."""
-    best, out, spent, k = float("inf"), None, 0.0, 0
-    while k < 3 or (k < most and spent < budget):
-        t = time.perf_counter()
-        out = fn()
-        dt = time.perf_counter() - t
-        best, spent, k = min(best, dt), spent + dt, k + 1
-    return best, out
+def _best_pair(
+    ours: Callable[[], Any], theirs: Callable[[], Any], budget: float, most: int = 25
+) -> tuple[tuple[float, Any], tuple[float, Any]]:
+    """Best time and last result of each side, their runs taken in turn (ours, theirs, ours,
+    ...): at least 3 each, more while each side's runs take under ``budget`` seconds in all.
+
+    Why in turn: a slow spell of the machine (another process, a busy host) then falls on
+    both sides' runs, not on one side's only, so the ratio compares like with like."""
+    best = [float("inf"), float("inf")]
+    out: list[Any] = [None, None]
+    spent = [0.0, 0.0]
+    k = 0
+    while k < 3 or (k < most and max(spent) < budget):
+        for side, fn in enumerate((ours, theirs)):
+            t = time.perf_counter()
+            out[side] = fn()
+            dt = time.perf_counter() - t
+            best[side], spent[side] = min(best[side], dt), spent[side] + dt
+        k += 1
+    return (best[0], out[0]), (best[1], out[1])
 
 
 def _bootstrap(df: pd.DataFrame, R: int, seed: int) -> np.ndarray:
@@ -221,8 +233,7 @@ def bench_stats_peer(
                 ours[name][0](), theirs[name][0]()
             for name in ESTIMATES:
                 (f_ours, read_ours), (f_svy, read_svy) = ours[name], theirs[name]
-                t_ours, a = _best(f_ours, budget)
-                t_svy, b = _best(f_svy, budget)
+                (t_ours, a), (t_svy, b) = _best_pair(f_ours, f_svy, budget)
                 row = {"rows": n, "design": design_name, "estimate": name}
                 row |= {"ours_s": t_ours, "svy_s": t_svy, "ratio": t_ours / t_svy}
                 if read_ours is not None and read_svy is not None:
