@@ -22,29 +22,37 @@ def test_ours_and_svy_agree_under_each_design(capsys):
     assert (table["ours_s"] > 0).all() and (table["ratio"] > 0).all()
 
 
-def test_the_two_sides_run_in_turn_and_each_keeps_its_best():
-    """Runs alternate (ours, theirs, ours, ...), so a slow spell of the machine falls on both
-    sides; each side's best time and last result come back, at least three runs each and no
-    more once one side has used its budget."""
-    import time
+def test_the_two_sides_run_in_turns_and_each_keeps_its_best(monkeypatch):
+    """The sides take turns (ours, theirs, ours, ...), so a slow spell of the machine falls on
+    both; a turn lasts about ``turn`` seconds (at least one run); each side's best time and last
+    result come back, at least three runs each and no more once a side has used its budget."""
+    import types
 
-    from lederuddannelse.dev.bench_svy import _best_pair
+    from lederuddannelse.dev import bench_svy
 
+    clock = [0.0]  # a clock that only the runs move: the test does not depend on the machine
+    monkeypatch.setattr(bench_svy, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
     calls: list[str] = []
-    pauses = iter([0.02, 0.001, 0.001, 0.02, 0.001, 0.001] + [0.001] * 100)
+    pauses = iter([20, 1, 1, 20, 1, 1] + [1] * 100)
 
     def side(name):
         def run():
             calls.append(name)
-            time.sleep(next(pauses))
+            clock[0] += next(pauses)
             return len(calls)
 
         return run
 
-    (t_a, a), (t_b, b) = _best_pair(side("a"), side("b"), budget=0.0)
-    assert calls == ["a", "b"] * 3  # the least: three runs each, in turn
-    assert t_a < 0.015 and t_b < 0.015  # the slow first run of each is not the best
+    (t_a, a), (t_b, b) = bench_svy._best_pair(side("a"), side("b"), budget=0.0, turn=0.0)
+    assert calls == ["a", "b"] * 3  # the least: three runs each, one per turn
+    assert (t_a, t_b) == (1, 1)  # the slow run of each (a slow spell) is not the best
     assert (a, b) == (5, 6)  # the last run's result
     calls.clear()
-    _best_pair(side("a"), side("b"), budget=10.0, most=5)
+    bench_svy._best_pair(side("a"), side("b"), budget=1000, most=5, turn=0.0)
     assert calls == ["a", "b"] * 5
+    calls.clear()  # turns of several runs: a side runs on until its turn's time is used
+    bench_svy._best_pair(side("a"), side("b"), budget=1000, most=6, turn=2.5)
+    assert calls == ["a"] * 3 + ["b"] * 3 + ["a"] * 3 + ["b"] * 3
+    calls.clear()  # the budget ends a side's runs: the run that uses it up is the last
+    bench_svy._best_pair(side("a"), side("b"), budget=3.5, most=25, turn=0.0)
+    assert calls == ["a", "b"] * 4

@@ -51,24 +51,34 @@ Case = tuple[Callable[[], Any], Callable[[Any], np.ndarray] | None]
 
 
 def _best_pair(
-    ours: Callable[[], Any], theirs: Callable[[], Any], budget: float, most: int = 25
+    ours: Callable[[], Any],
+    theirs: Callable[[], Any],
+    budget: float,
+    most: int = 25,
+    turn: float = 0.1,
 ) -> tuple[tuple[float, Any], tuple[float, Any]]:
-    """Best time and last result of each side, their runs taken in turn (ours, theirs, ours,
-    ...): at least 3 each, more while each side's runs take under ``budget`` seconds in all.
+    """Best time and last result of each side: at least 3 runs each, more while a side's runs
+    take under ``budget`` seconds in all (at most ``most``), the sides taking turns of about
+    ``turn`` seconds (at least one run) until both are done.
 
-    Why in turn: a slow spell of the machine (another process, a busy host) then falls on
-    both sides' runs, not on one side's only, so the ratio compares like with like."""
-    best = [float("inf"), float("inf")]
-    out: list[Any] = [None, None]
-    spent = [0.0, 0.0]
-    k = 0
-    while k < 3 or (k < most and max(spent) < budget):
+    Why turns: a slow spell of the machine (another process, a busy host) then falls on both
+    sides' runs, not on one side's only; why turns of several runs rather than one run each: a
+    side's runs right after the other's find the caches full of the other's data, and a turn's
+    later runs show the side as it runs on its own."""
+    best, out, spent, runs = [float("inf")] * 2, [None, None], [0.0, 0.0], [0, 0]
+
+    def wants(side: int) -> bool:
+        return runs[side] < 3 or (runs[side] < most and spent[side] < budget)
+
+    while wants(0) or wants(1):
         for side, fn in enumerate((ours, theirs)):
-            t = time.perf_counter()
-            out[side] = fn()
-            dt = time.perf_counter() - t
-            best[side], spent[side] = min(best[side], dt), spent[side] + dt
-        k += 1
+            start = spent[side]
+            while wants(side) and (spent[side] == start or spent[side] - start < turn):
+                t = time.perf_counter()
+                out[side] = fn()
+                dt = time.perf_counter() - t
+                best[side], spent[side] = min(best[side], dt), spent[side] + dt
+                runs[side] += 1
     return (best[0], out[0]), (best[1], out[1])
 
 
