@@ -258,3 +258,45 @@ def test_text_design_columns_coded_as_factorize(case):
     }[case]
     col = pd.Series([f"v{v}" for v in values], dtype="str")
     np.testing.assert_array_equal(structure._codes(col), pd.factorize(col)[0])
+
+
+@pytest.mark.parametrize("estimate", ["proportion", "mean"])
+def test_replicate_breakdowns_alike_by_sparse_product_and_by_two_threads(
+    clustered, monkeypatch, estimate
+):
+    """A breakdown of more than a few domains under replicate weights: one sparse product
+    (small samples) or per-replicate bincounts split over two threads (large ones, an odd
+    number of replicates here), the same estimates and SEs."""
+    from lederuddannelse.stats import replicate
+
+    cols = [f"bw{r + 1}" for r in range(11)]
+
+    def table():
+        des = SurveyDesign(
+            clustered, "weight", repweights=cols, rep_type="bootstrap",
+            policy=SuppressionPolicy.none(),
+        )  # fmt: skip
+        return getattr(des, estimate)("trained" if estimate == "proportion" else "desire",
+                                      by="stratum")  # fmt: skip
+
+    sparse = table()
+    monkeypatch.setattr(replicate, "SPARSE_ROWS", 0)
+    threads = table()
+    assert len(sparse) == 8
+    for c in ("estimate", "se", "n"):
+        np.testing.assert_allclose(threads[c], sparse[c], rtol=1e-12, err_msg=c)
+
+
+def test_beside_runs_a_job_in_a_second_thread_and_raises_either_error():
+    import threading
+
+    from lederuddannelse.stats.parallel import beside
+
+    here = threading.get_ident()
+    there, mine = beside(threading.get_ident, lambda: threading.get_ident())
+    assert mine == here != there
+    assert beside(lambda: "a", lambda: "b") == ("a", "b")
+    with pytest.raises(ZeroDivisionError):
+        beside(lambda: 1 / 0, lambda: "b")
+    with pytest.raises(KeyError):
+        beside(lambda: "a", lambda: {}["x"])

@@ -31,6 +31,7 @@ import pandas as pd
 from lederuddannelse.errors import EstimationError, ParameterError
 from lederuddannelse.report.fmt import number
 from lederuddannelse.stats.columns import check_column
+from lederuddannelse.stats.parallel import beside
 
 __all__ = ["REP_TYPES", "ReplicateVariance", "replicate_columns"]
 
@@ -226,10 +227,13 @@ class ReplicateVariance:
             key = np.where(inside, codes, G)  # rows in no domain: one more bin, dropped
 
             def sums(weights: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-                return np.array(
-                    [np.bincount(key, weights=weights(self.repw[:, r]), minlength=G + 1)[:G]
-                     for r in range(self.R)]
-                )  # fmt: skip
+                def of(reps: range) -> list[np.ndarray]:
+                    return [np.bincount(key, weights=weights(self.repw[:, r]), minlength=G + 1)[:G]
+                            for r in reps]  # fmt: skip
+
+                half = self.R // 2  # the replicates in two threads, half each
+                first, rest = beside(lambda: of(range(half)), lambda: of(range(half, self.R)))
+                return np.array(first + rest)
 
             den = self._kept(("sizes", G, _digest(codes, G)), lambda: sums(lambda col: col))
             num = sums(lambda col: col * yv)

@@ -37,6 +37,7 @@ import pandas as pd
 from lederuddannelse.errors import EstimationError, ParameterError
 from lederuddannelse.report.fmt import number
 from lederuddannelse.stats.columns import check_column
+from lederuddannelse.stats.parallel import beside
 
 __all__ = ["LONELY_PSU", "DesignStructure", "Stage"]
 
@@ -158,11 +159,11 @@ def _joined(first: tuple[np.ndarray, object], second: tuple[np.ndarray, object])
     return np.concatenate([codes, at.take(later_codes)])
 
 
-#: from this many rows, the first PSU column is coded by two threads, a part each: a second
-#: thread codes the first part while this one codes the strata, reads the fpc columns and codes
-#: the rest (pyarrow and pandas release the GIL while they hash), and the parts are joined
-#: (:func:`_joined`). Where a second core is free the set-up takes about half the time of the
-#: PSU labels; where none is, the join's few milliseconds more.
+#: from this many rows, the first PSU column is coded by two threads, a part each
+#: (:func:`~lederuddannelse.stats.parallel.beside`): a second thread codes the first part while
+#: this one codes the strata, reads the fpc columns and codes the rest, and the parts are
+#: joined (:func:`_joined`). Where a second core is free the set-up takes about half the time
+#: of the PSU labels; where none is, the join's few milliseconds more.
 PARALLEL_ROWS = 50_000
 #: the second thread's part of the PSU labels when this one codes strata first (coding strata
 #: by lookup, :func:`_codes`, costs about a third of coding as many PSU labels)
@@ -253,16 +254,15 @@ class DesignStructure:
         # every label column coded once; the first PSU column by two threads (PARALLEL_ROWS)
         labels = [df[c] for c in self.psu_cols]
         if labels and n >= PARALLEL_ROWS:
-            from concurrent.futures import ThreadPoolExecutor
-
             first = _text(labels[0])  # sliced by position: pyarrow's array or pandas'
             first = labels[0].array if first is None else first
             cut = int(n * (THREAD_PART if strata is not None else 0.5))
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                head = pool.submit(_encoded, first[:cut])
-                stratum, fpc_first = self._strata_fpc(df, strata)
-                tail = _encoded(first[cut:])
-                coded = [_joined(head.result(), tail), *(_codes(c) for c in labels[1:])]
+
+            def here() -> tuple:
+                return *self._strata_fpc(df, strata), _encoded(first[cut:])
+
+            head, (stratum, fpc_first, tail) = beside(lambda: _encoded(first[:cut]), here)
+            coded = [_joined(head, tail), *(_codes(c) for c in labels[1:])]
         else:
             stratum, fpc_first = self._strata_fpc(df, strata)
             coded = [_codes(c) for c in labels]
