@@ -239,12 +239,14 @@ class DesignStructure:
                 f"fpc needs one column per stage: {n_stages} stage(s) ({self.psu_cols or 'rows'})"
                 f" but fpc = {self.fpc_cols}."
             )
+        col = {}  # each design column read from the frame once
         for c in [strata, *self.psu_cols, *self.fpc_cols]:
             if c is None:
                 continue
             check_column(df, c, absent)
-            if df[c].isna().any():
-                row = int(np.flatnonzero(df[c].isna().to_numpy())[0])
+            col[c] = df[c]
+            if col[c].isna().any():
+                row = int(np.flatnonzero(col[c].isna().to_numpy())[0])
                 raise EstimationError(
                     f"Design column {c!r} has a missing value (row {row + 1}); every "
                     "respondent needs a stratum, PSU and fpc."
@@ -252,19 +254,19 @@ class DesignStructure:
         self._df = df  # for the labels of error messages only
         self.simple = strata is None and not self.psu_cols and not self.fpc_cols
         # every label column coded once; the first PSU column by two threads (PARALLEL_ROWS)
-        labels = [df[c] for c in self.psu_cols]
+        labels = [col[c] for c in self.psu_cols]
         if labels and n >= PARALLEL_ROWS:
             first = _text(labels[0])  # sliced by position: pyarrow's array or pandas'
             first = labels[0].array if first is None else first
             cut = int(n * (THREAD_PART if strata is not None else 0.5))
 
             def here() -> tuple:
-                return *self._strata_fpc(df, strata), _encoded(first[cut:])
+                return *self._strata_fpc(col, strata, n), _encoded(first[cut:])
 
             head, (stratum, fpc_first, tail) = beside(lambda: _encoded(first[:cut]), here)
             coded = [_joined(head, tail), *(_codes(c) for c in labels[1:])]
         else:
-            stratum, fpc_first = self._strata_fpc(df, strata)
+            stratum, fpc_first = self._strata_fpc(col, strata, n)
             coded = [_codes(c) for c in labels]
         self.stratum = stratum
         ids = coded or [np.arange(n, dtype=np.int64)]
@@ -304,14 +306,15 @@ class DesignStructure:
         self.stages = self._stages()
 
     # ------------------------------------------------------------------ fpc
-    def _strata_fpc(self, df: pd.DataFrame, strata: str | None) -> tuple[np.ndarray, tuple | None]:
+    def _strata_fpc(
+        self, col: dict[str, pd.Series], strata: str | None, n: int
+    ) -> tuple[np.ndarray, tuple | None]:
         """The strata's codes; the fpc columns' values, and the first stage's value per stratum
         and whether it varies within one (None without fpc): what needs no PSU codes."""
-        n = len(df)
-        stratum = np.zeros(n, dtype=np.int64) if strata is None else _codes(df[strata])
+        stratum = np.zeros(n, dtype=np.int64) if strata is None else _codes(col[strata])
         if not self.fpc_cols:
             return stratum, None
-        vals = [_floats(df[c]) for c in self.fpc_cols]
+        vals = [_floats(col[c]) for c in self.fpc_cols]
         return stratum, (vals, *_of_units_varies(stratum, vals[0], int(stratum.max()) + 1))
 
     def _popsizes(self, vals: list, first: np.ndarray, first_varies: bool) -> list[np.ndarray]:
