@@ -24,8 +24,9 @@ def test_ours_and_svy_agree_under_each_design(capsys):
 
 def test_the_two_sides_run_in_turns_and_each_keeps_its_best(monkeypatch):
     """The sides take turns (ours, theirs, ours, ...), so a slow spell of the machine falls on
-    both; a turn lasts about ``turn`` seconds (at least one run); each side's best time and last
-    result come back, at least three runs each and no more once a side has used its budget."""
+    both; a turn lasts about ``turn`` seconds or ``turn_runs`` runs (at least one run); each
+    side's best time and last result come back, at least three runs each and no more once a
+    side has used its budget."""
     import types
 
     from lederuddannelse.dev import bench_svy
@@ -53,6 +54,9 @@ def test_the_two_sides_run_in_turns_and_each_keeps_its_best(monkeypatch):
     calls.clear()  # turns of several runs: a side runs on until its turn's time is used
     bench_svy._best_pair(side("a"), side("b"), budget=1000, most=6, turn=2.5)
     assert calls == ["a"] * 3 + ["b"] * 3 + ["a"] * 3 + ["b"] * 3
+    calls.clear()  # ... or its turn's runs
+    bench_svy._best_pair(side("a"), side("b"), budget=1000, most=6, turn=100, turn_runs=2)
+    assert calls == ["a"] * 2 + ["b"] * 2 + ["a"] * 2 + ["b"] * 2 + ["a"] * 2 + ["b"] * 2
     calls.clear()  # the budget ends a side's runs: the run that uses it up is the last
     bench_svy._best_pair(side("a"), side("b"), budget=3.5, most=25, turn=0.0)
     assert calls == ["a", "b"] * 4

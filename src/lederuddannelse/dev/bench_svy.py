@@ -56,15 +56,18 @@ def _best_pair(
     budget: float,
     most: int = 25,
     turn: float = 0.1,
+    turn_runs: int = 5,
 ) -> tuple[tuple[float, Any], tuple[float, Any]]:
     """Best time and last result of each side: at least 3 runs each, more while a side's runs
     take under ``budget`` seconds in all (at most ``most``), the sides taking turns of about
-    ``turn`` seconds (at least one run) until both are done.
+    ``turn`` seconds or ``turn_runs`` runs, whichever ends first (at least one run), until both
+    are done.
 
     Why turns: a slow spell of the machine (another process, a busy host) then falls on both
-    sides' runs, not on one side's only; why turns of several runs rather than one run each: a
-    side's runs right after the other's find the caches full of the other's data, and a turn's
-    later runs show the side as it runs on its own."""
+    sides' runs, not on one side's only, and a side's runs are spread over several spells;
+    why turns of several runs rather than one run each: a side's runs right after the other's
+    find the caches full of the other's data, and a turn's later runs show the side as it
+    runs on its own."""
     best, out, spent, runs = [float("inf")] * 2, [None, None], [0.0, 0.0], [0, 0]
 
     def wants(side: int) -> bool:
@@ -72,8 +75,11 @@ def _best_pair(
 
     while wants(0) or wants(1):
         for side, fn in enumerate((ours, theirs)):
-            start = spent[side]
-            while wants(side) and (spent[side] == start or spent[side] - start < turn):
+            start, first = spent[side], runs[side]
+            while wants(side) and (
+                runs[side] == first
+                or (spent[side] - start < turn and runs[side] - first < turn_runs)
+            ):
                 t = time.perf_counter()
                 out[side] = fn()
                 dt = time.perf_counter() - t
