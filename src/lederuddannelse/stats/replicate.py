@@ -205,7 +205,8 @@ class ReplicateVariance:
         :data:`SPARSE_ROWS` rows: one product of a sparse (2G x rows) matrix of domain
         indicators and of ``y`` in the domains with the weights; more: per replicate, two
         bincounts over its column of weights (a pass each, whatever the number of domains;
-        the sparse product's row-by-row loop is slower there).
+        the sparse product's row-by-row loop is slower there), half the replicates in a second
+        thread (:func:`~lederuddannelse.stats.parallel.beside`).
         """
         inside = codes >= 0
         yv = np.where(inside, y, 0.0)
